@@ -1,0 +1,34 @@
+# The one task entry point: README, CI and developers run these targets.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8866
+
+.PHONY: run test validate bench lint clean
+
+$(BIN)/telesales: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+## make run: create the environment if missing and serve the workbook with Voilà
+run: $(BIN)/telesales
+	$(BIN)/telesales serve --port $(PORT)
+
+## make test: create what the tests need (venv, chromium, CJK fonts) and run every test
+test: $(BIN)/telesales
+	bash .ci/system-deps
+	$(BIN)/telesales validate
+	$(BIN)/pytest --nbval-lax
+
+validate: $(BIN)/telesales
+	$(BIN)/telesales validate
+
+## make bench: lesson 01 time-to-interactive against an empty notebook (ratio)
+bench: $(BIN)/telesales
+	bash .ci/system-deps
+	$(BIN)/python bench/time_to_interactive.py
+
+clean:
+	rm -rf $(VENV) tests/artifacts bench/results .pytest_cache

@@ -1,0 +1,141 @@
+"""Entry points for the thin notebooks: each returns one top-level widget to display."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+
+import ipywidgets as ipw
+import traitlets
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import content, i18n, identity, plots
+from .store import Store, StoreError, TraineeStore
+from .widgets import LessonView, NameForm, PageHeader, StartPage
+from .widgets.blocks import _figure_png
+from .widgets.text import STYLE, escape
+
+log = logging.getLogger(__name__)
+LANG_PREFERENCE = "lang"
+BodyFactory = Callable[[TraineeStore, str], ipw.Widget]
+
+
+def _wait_for_voila_request() -> None:
+    """With Voilà's preheated kernels, everything above this line ran before anyone asked for the page;
+    anything that depends on who is asking (identity, answers) must come after it."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
+class WorkbookPage(ipw.VBox):
+    """Header (title, who, language) + body. Asks for a name first when nobody is identified.
+    `lang` is the page language; the trainee's choice is stored as a preference."""
+
+    lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+
+    def __init__(self, store: Store, ui: content.UiStrings, title: dict[str, str], body: BodyFactory, **kwargs):
+        self._store = store
+        self._ui = ui
+        self._make_body = body
+        self.trainee: TraineeStore | None = None
+        self.body: ipw.Widget | None = None
+        lang = i18n.default_locale()
+        trainee_id = identity.resolve_trainee(store)
+        if trainee_id:
+            self.trainee = store.trainee(trainee_id)
+            lang = self._preferred_lang(lang)
+        note = "identity_hub" if os.environ.get("JUPYTERHUB_USER") else None
+        self.header = PageHeader(ui, title, lang, trainee_id or "", identity_note_key=note)
+        super().__init__(children=[self.header], **kwargs)
+        self.add_class("ts-page")
+        self.lang = lang
+        ipw.link((self.header, "lang"), (self, "lang"))
+        self.observe(self._on_lang, names="lang")
+        if self.trainee is None:
+            self.name_form = NameForm(ui, lang, on_name=self._remember)
+            ipw.dlink((self, "lang"), (self.name_form, "lang"))
+            self.name_form.observe(self._on_named, names="value")
+            self.children = [self.header, self.name_form]
+        else:
+            self._show_body()
+
+    def _preferred_lang(self, fallback: str) -> str:
+        saved = self.trainee.get_preference(LANG_PREFERENCE) if self.trainee else None
+        return saved if saved in i18n.LOCALES else fallback
+
+    def _remember(self, name: str) -> str:
+        return identity.remember_local_trainee(self._store, name)
+
+    def _on_named(self, change) -> None:
+        self.trainee = self._store.trainee(change["new"])
+        self.header.trainee = change["new"]
+        self.lang = self._preferred_lang(self.lang)
+        self._show_body()
+
+    def _show_body(self) -> None:
+        self.body = self._make_body(self.trainee, self.lang)
+        if self.body.has_trait("lang"):
+            ipw.dlink((self, "lang"), (self.body, "lang"))
+        self.children = [self.header, self.body]
+
+    def _on_lang(self, change) -> None:
+        if self.trainee is not None:
+            self.trainee.set_preference(LANG_PREFERENCE, change["new"])
+
+
+def _problem_page(key: str, detail: str = "") -> ipw.HTML:
+    try:
+        ui = content.load_ui()
+        text = " / ".join(ui.text(key, locale) for locale in i18n.WRITTEN_LOCALES)
+    except content.ContentError:
+        text = "本页无法显示，请联系培训师。 / This page cannot be shown; please tell your trainer."
+    log.error("page not shown: %s %s", key, detail)
+    return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">{escape(text)}</p></div>')
+
+
+def _guarded(build: Callable[[], ipw.Widget]) -> ipw.Widget:
+    """No traceback ever reaches a trainee: content and storage problems become a clear message."""
+    try:
+        return build()
+    except content.ContentError as problem:
+        return _problem_page("content_error", str(problem))
+    except (StoreError, SQLAlchemyError, OSError) as problem:
+        return _problem_page("store_failed", repr(problem))
+
+
+def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
+    def build() -> ipw.Widget:
+        ui = content.load_ui()
+        lesson = content.load_lesson(lesson_id)
+        for block in lesson.blocks:
+            if isinstance(block, content.FigureBlock):
+                _figure_png(block, i18n.default_locale())
+        _wait_for_voila_request()
+        store = Store(db_url)
+
+        def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
+            return LessonView(lesson, ui, trainee, lang)
+
+        return WorkbookPage(store, ui, lesson.title, body)
+
+    plots.setup_fonts()
+    return _guarded(build)
+
+
+def start_page(db_url: str | None = None) -> ipw.Widget:
+    def build() -> ipw.Widget:
+        ui = content.load_ui()
+        course = content.load_course()
+        lessons = {lesson_id: content.load_lesson(lesson_id) for lesson_id in content.available_lessons()}
+        _wait_for_voila_request()
+        store = Store(db_url)
+
+        def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
+            return StartPage(course, lessons, ui, trainee, lang)
+
+        return WorkbookPage(store, ui, ui.strings["app_title"], body)
+
+    return _guarded(build)

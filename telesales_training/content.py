@@ -1,0 +1,452 @@
+"""Curriculum as data: load and validate exercises/ (YAML, versioned schema).
+
+Every problem is reported with the file, the item id and the field, so a course author can fix
+the YAML without reading Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from . import i18n
+
+SCHEMA_VERSION = 1
+MAX_FREE_TEXT = 20_000
+ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
+
+# ---------------------------------------------------------------- localized text
+
+
+def _check_locales(value: dict[str, str]) -> dict[str, str]:
+    unknown = sorted(set(value) - set(i18n.LOCALES))
+    if unknown:
+        raise ValueError(f"unknown locale {', '.join(unknown)}; allowed: {', '.join(i18n.LOCALES)}")
+    for locale in i18n.WRITTEN_LOCALES:
+        if not str(value.get(locale) or "").strip():
+            raise ValueError(f"missing locale '{locale}' (zh-CN and en are both required)")
+    return value
+
+
+Localized = Annotated[dict[str, str], AfterValidator(_check_locales)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Localized
+    feedback: Localized | None = None
+
+
+class Feedback(Strict):
+    correct: Localized | None = None
+    partial: Localized | None = None
+    incorrect: Localized | None = None
+    submitted: Localized | None = None
+
+
+class KeywordRule(Strict):
+    """Feedback shown when the trainee's own words mention any of the keywords."""
+
+    keywords: list[str] = Field(min_length=1)
+    text: Localized
+
+
+# ---------------------------------------------------------------- blocks
+
+
+class BlockBase(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+
+
+class TextBlock(BlockBase):
+    type: Literal["text"]
+    body: Localized
+
+
+class FigureBlock(BlockBase):
+    type: Literal["figure"]
+    figure: Literal["decision_stages"]
+    caption: Localized
+    alt: Localized
+    labels: list[Localized] = Field(min_length=2)
+    annotation: Localized | None = None
+
+
+class ItemBase(BlockBase):
+    prompt: Localized
+    points: int = Field(default=0, ge=0, le=100)
+    feedback: Feedback = Feedback()
+
+    @property
+    def is_question(self) -> bool:
+        return True
+
+
+def _option_ids(info: ValidationInfo) -> list[str]:
+    return [option.id for option in info.data.get("options") or []]
+
+
+class ChoiceBase(ItemBase):
+    options: list[Option] = Field(min_length=2)
+
+    @field_validator("options")
+    @classmethod
+    def _unique_option_ids(cls, options: list[Option]) -> list[Option]:
+        dupes = [oid for oid, n in Counter(o.id for o in options).items() if n > 1]
+        if dupes:
+            raise ValueError(f"duplicate option id {', '.join(dupes)}")
+        return options
+
+
+class SingleChoice(ChoiceBase):
+    type: Literal["single_choice"]
+    answer: str | None = None
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_among_options(cls, answer: str | None, info: ValidationInfo) -> str | None:
+        ids = _option_ids(info)
+        if answer is not None and ids and answer not in ids:
+            raise ValueError(f"answer {answer!r} is not among the options ({', '.join(ids)})")
+        return answer
+
+
+class MultipleChoice(ChoiceBase):
+    type: Literal["multiple_choice"]
+    answer: list[str] | None = None
+
+    @field_validator("answer")
+    @classmethod
+    def _answers_among_options(cls, answer: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        ids = _option_ids(info)
+        if answer is None or not ids:
+            return answer
+        stray = [a for a in answer if a not in ids]
+        if stray:
+            raise ValueError(f"answer {', '.join(stray)} not among the options ({', '.join(ids)})")
+        if len(set(answer)) != len(answer):
+            raise ValueError("answer lists an option twice")
+        return answer
+
+
+class Ordering(ChoiceBase):
+    type: Literal["ordering"]
+    answer: list[str]
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_is_permutation(cls, answer: list[str], info: ValidationInfo) -> list[str]:
+        ids = _option_ids(info)
+        if ids and sorted(answer) != sorted(ids):
+            raise ValueError(f"answer must list every option exactly once ({', '.join(ids)})")
+        if ids == answer:
+            raise ValueError("options are listed in the answer's order; shuffle them so the page does not show the key")
+        return answer
+
+
+class FreeText(ItemBase):
+    type: Literal["free_text"]
+    min_chars: int = Field(default=1, ge=1)
+    max_chars: int = Field(default=2000, ge=1, le=MAX_FREE_TEXT)
+    placeholder: Localized | None = None
+    rules: list[KeywordRule] = []
+
+    @model_validator(mode="after")
+    def _bounds(self):
+        if self.min_chars > self.max_chars:
+            raise ValueError("min_chars is larger than max_chars")
+        return self
+
+
+class NumberItem(ItemBase):
+    type: Literal["number"]
+    min: float
+    max: float
+    answer: float | None = None
+    tolerance: float = Field(default=0, ge=0)
+    unit: Localized | None = None
+
+    @field_validator("max")
+    @classmethod
+    def _max_above_min(cls, value: float, info: ValidationInfo) -> float:
+        if "min" in info.data and value < info.data["min"]:
+            raise ValueError("max is smaller than min")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _answer_in_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        low, high = info.data.get("min"), info.data.get("max")
+        if value is not None and low is not None and high is not None and not low <= value <= high:
+            raise ValueError(f"answer {value} is outside min..max ({low}..{high})")
+        return value
+
+
+class Rating(ItemBase):
+    type: Literal["rating"]
+    low_label: Localized
+    high_label: Localized
+    value_feedback: dict[int, Localized] = {}
+
+    @field_validator("value_feedback")
+    @classmethod
+    def _values_on_scale(cls, value: dict[int, Localized]) -> dict[int, Localized]:
+        off = [k for k in value if not 1 <= k <= 5]
+        if off:
+            raise ValueError(f"rating values must be 1..5, got {off}")
+        return value
+
+
+class Reflection(BlockBase):
+    """Shown once every source item has an answer: quotes the trainee and links it to the lesson."""
+
+    type: Literal["reflection"]
+    title: Localized
+    source_items: list[str] = Field(min_length=1)
+    rules: list[KeywordRule] = []
+    fallback: Localized
+    body: Localized
+
+
+Question = Union[SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating]
+Block = Annotated[
+    Union[TextBlock, FigureBlock, Reflection, SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating],
+    Field(discriminator="type"),
+]
+QUESTION_TYPES = (SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating)
+BLOCK_TYPES = ("text", "figure", "reflection", "single_choice", "multiple_choice", "ordering",
+               "free_text", "number", "rating")
+_block_adapter: TypeAdapter[Any] = TypeAdapter(Block)
+
+
+class Lesson(Strict):
+    schema_version: int
+    lesson: str
+    title: Localized
+    supplementary: bool = False
+    blocks: list[Any]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [b for b in self.blocks if isinstance(b, QUESTION_TYPES)]
+
+    @property
+    def max_points(self) -> int:
+        return sum(q.points for q in self.questions)
+
+    def block(self, block_id: str):
+        return next(b for b in self.blocks if b.id == block_id)
+
+
+class CourseEntry(Strict):
+    id: str
+    title: Localized
+
+
+class Course(Strict):
+    schema_version: int
+    title: Localized
+    lessons: list[CourseEntry]
+
+
+class UiStrings(Strict):
+    schema_version: int
+    strings: dict[str, Localized]
+
+    def text(self, key: str, locale: str, **params: Any) -> str:
+        template = i18n.pick(self.strings[key], locale)
+        return template.format(**params) if params else template
+
+
+# ---------------------------------------------------------------- validation
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: item {self.item}: field {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def exercises_dir() -> Path:
+    """TELESALES_EXERCISES, else the exercises/ folder beside the package (repository layout)."""
+    configured = os.environ.get("TELESALES_EXERCISES")
+    if configured:
+        return Path(configured).resolve()
+    return Path(__file__).resolve().parent.parent / "exercises"
+
+
+def _pydantic_problems(file: str, item: str, error: ValidationError, skip_tag: bool) -> list[Problem]:
+    problems = []
+    for detail in error.errors():
+        loc = list(detail["loc"])
+        if skip_tag and loc and isinstance(loc[0], str) and loc[0] in BLOCK_TYPES:
+            loc = loc[1:]
+        if detail["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            field, message = "type", f"unknown type; use one of {', '.join(BLOCK_TYPES)}"
+        else:
+            field = ".".join(str(part) for part in loc) or "(item)"
+            message = detail["msg"].removeprefix("Value error, ")
+        problems.append(Problem(file, item, field, message))
+    return problems
+
+
+def _read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        return None, [Problem(path.name, "-", where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(path.name, "-", "(file)", f"cannot read: {exc}")]
+
+
+def _check_version(name: str, raw: Any) -> list[Problem]:
+    if not isinstance(raw, dict):
+        return [Problem(name, "-", "(file)", "expected a mapping at the top level")]
+    if raw.get("schema_version") != SCHEMA_VERSION:
+        return [Problem(name, "-", "schema_version",
+                        f"expected schema_version {SCHEMA_VERSION}, got {raw.get('schema_version')!r}")]
+    return []
+
+
+def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
+    problems = _check_version(name, raw)
+    if problems:
+        return None, problems
+    blocks_raw = raw.get("blocks")
+    if not isinstance(blocks_raw, list) or not blocks_raw:
+        return None, [Problem(name, "-", "blocks", "a lesson needs a non-empty list of blocks")]
+    blocks = []
+    for index, block_raw in enumerate(blocks_raw):
+        block_id = str(block_raw.get("id", f"#{index + 1}")) if isinstance(block_raw, dict) else f"#{index + 1}"
+        try:
+            blocks.append(_block_adapter.validate_python(block_raw))
+        except ValidationError as exc:
+            problems += _pydantic_problems(name, block_id, exc, skip_tag=True)
+    for block_id, count in Counter(
+        b.get("id") for b in blocks_raw if isinstance(b, dict) and b.get("id")
+    ).items():
+        if count > 1:
+            problems.append(Problem(name, str(block_id), "id", f"duplicate id (used {count} times)"))
+    known = {b.id for b in blocks}
+    for block in blocks:
+        if isinstance(block, Reflection):
+            for source in block.source_items:
+                if source not in known:
+                    problems.append(Problem(name, block.id, "source_items", f"no item with id {source!r}"))
+    header = {k: v for k, v in raw.items() if k != "blocks"}
+    try:
+        lesson = Lesson(**header, blocks=blocks)
+    except ValidationError as exc:
+        return None, problems + _pydantic_problems(name, "-", exc, skip_tag=False)
+    expected_id = Path(name).stem
+    if lesson.lesson != expected_id:
+        problems.append(Problem(name, "-", "lesson", f"lesson id {lesson.lesson!r} must match the file name {expected_id!r}"))
+    return (None if problems else lesson), problems
+
+
+def _parse_simple(name: str, raw: Any, model: type[BaseModel]):
+    problems = _check_version(name, raw)
+    if problems:
+        return None, problems
+    try:
+        return model.model_validate(raw), []
+    except ValidationError as exc:
+        problems = []
+        for detail in exc.errors():
+            loc = detail["loc"]
+            item = str(loc[1]) if len(loc) > 1 and loc[0] in ("strings", "lessons") else "-"
+            field = ".".join(map(str, loc[2:] if item != "-" else loc))
+            problems.append(Problem(name, item, field or "(item)", detail["msg"].removeprefix("Value error, ")))
+        return None, problems
+
+
+def validate_tree(root: Path | None = None) -> list[Problem]:
+    """Every problem in an exercises/ folder (empty list = valid)."""
+    root = Path(root) if root else exercises_dir()
+    if not root.is_dir():
+        return [Problem(str(root), "-", "(folder)", "no such exercises folder")]
+    problems: list[Problem] = []
+    for name, model in (("course.yaml", Course), ("ui.yaml", UiStrings)):
+        path = root / name
+        if not path.exists():
+            problems.append(Problem(name, "-", "(file)", "missing"))
+            continue
+        raw, read_problems = _read_yaml(path)
+        problems += read_problems or _parse_simple(name, raw, model)[1]
+    lesson_paths = sorted((root / "lessons").glob("*.yaml"))
+    if not lesson_paths:
+        problems.append(Problem("lessons/", "-", "(folder)", "no lesson files"))
+    for path in lesson_paths:
+        raw, read_problems = _read_yaml(path)
+        problems += read_problems or parse_lesson(f"lessons/{path.name}", raw)[1]
+    return problems
+
+
+# ---------------------------------------------------------------- loading (cached, raises on problems)
+
+
+def _load(path: Path, parse):
+    raw, problems = _read_yaml(path)
+    if not problems:
+        value, problems = parse(raw)
+    if problems:
+        raise ContentError(problems)
+    return value
+
+
+@lru_cache(maxsize=None)
+def load_course(root: Path | None = None) -> Course:
+    root = root or exercises_dir()
+    return _load(root / "course.yaml", lambda raw: _parse_simple("course.yaml", raw, Course))
+
+
+@lru_cache(maxsize=None)
+def load_ui(root: Path | None = None) -> UiStrings:
+    root = root or exercises_dir()
+    return _load(root / "ui.yaml", lambda raw: _parse_simple("ui.yaml", raw, UiStrings))
+
+
+@lru_cache(maxsize=None)
+def load_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
+    root = root or exercises_dir()
+    name = f"lessons/{lesson_id}.yaml"
+    return _load(root / name, lambda raw: parse_lesson(name, raw))
+
+
+def available_lessons(root: Path | None = None) -> set[str]:
+    root = root or exercises_dir()
+    return {p.stem for p in (root / "lessons").glob("*.yaml")}

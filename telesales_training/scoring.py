@@ -1,0 +1,145 @@
+"""Checking and scoring an answer against an item of the curriculum. No UI, no storage."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from . import content as c
+from .i18n import to_traditional
+
+
+class AnswerRejected(ValueError):
+    """The answer is not acceptable; `code` names a ui.yaml string, `params` fill it."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # correct | partial | incorrect | submitted
+    score: float
+    max_points: float
+    feedback: list[dict[str, str]] = field(default_factory=list)
+
+
+def normalise(item: c.Question, raw: Any) -> Any:
+    """The storable form of `raw`, or AnswerRejected saying what is wrong."""
+    if isinstance(item, c.SingleChoice):
+        if raw not in {o.id for o in item.options}:
+            raise AnswerRejected("choose_one")
+        return raw
+    if isinstance(item, c.MultipleChoice):
+        chosen = list(dict.fromkeys(raw or ()))
+        if not chosen:
+            raise AnswerRejected("choose_at_least_one")
+        if not set(chosen) <= {o.id for o in item.options}:
+            raise AnswerRejected("choose_one")
+        return sorted(chosen, key=[o.id for o in item.options].index)
+    if isinstance(item, c.Ordering):
+        order = list(raw or ())
+        if sorted(order) != sorted(o.id for o in item.options):
+            raise AnswerRejected("order_all")
+        return order
+    if isinstance(item, c.FreeText):
+        text = (raw or "").strip() if isinstance(raw, str) else ""
+        if not text:
+            raise AnswerRejected("text_empty")
+        if len(text) > item.max_chars:
+            raise AnswerRejected("text_too_long", max=item.max_chars, length=len(text))
+        if len(text) < item.min_chars:
+            raise AnswerRejected("text_too_short", min=item.min_chars)
+        return text
+    if isinstance(item, c.NumberItem):
+        number = _parse_number(raw)
+        if not item.min <= number <= item.max:
+            raise AnswerRejected("number_out_of_range", min=_fmt(item.min), max=_fmt(item.max))
+        return number
+    if isinstance(item, c.Rating):
+        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+            raise AnswerRejected("rating_out_of_scale")
+        return raw
+    raise TypeError(f"not a question: {item!r}")
+
+
+def _parse_number(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise AnswerRejected("not_a_number")
+    try:
+        number = float(raw.strip().replace("，", ",").replace(",", "") if isinstance(raw, str) else raw)
+    except (TypeError, ValueError):
+        raise AnswerRejected("not_a_number") from None
+    if not math.isfinite(number):
+        raise AnswerRejected("not_a_number")
+    return number
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+def concordance(key: list[str], order: list[str]) -> float:
+    """Share of pairs that `order` puts in the same relative order as `key` (1 = identical)."""
+    if len(key) < 2:
+        return 1.0
+    position = {oid: i for i, oid in enumerate(order)}
+    pairs = list(combinations(key, 2))
+    return sum(position[a] < position[b] for a, b in pairs) / len(pairs)
+
+
+def mentions(text: str, keywords: list[str]) -> bool:
+    lowered = text.lower()
+    return any(k.lower() in lowered or to_traditional(k) in text for k in keywords)
+
+
+def grade(item: c.Question, value: Any) -> Outcome:
+    """Score and feedback (as {locale: text} mappings, in display order) for a normalised answer."""
+    points = float(item.points)
+    fb = item.feedback
+    notes: list[dict[str, str]] = []
+
+    if isinstance(item, (c.SingleChoice, c.MultipleChoice)):
+        chosen = [value] if isinstance(item, c.SingleChoice) else value
+        notes += [o.feedback for o in item.options if o.id in chosen and o.feedback]
+        if item.answer is None:
+            return Outcome("submitted", points, points, notes + _some(fb.submitted))
+        if isinstance(item, c.SingleChoice):
+            fraction = 1.0 if value == item.answer else 0.0
+        else:
+            key = set(item.answer)
+            hits, wrong = len(key & set(value)), len(set(value) - key)
+            fraction = max(0, hits - wrong) / len(key)
+    elif isinstance(item, c.Ordering):
+        # Exact order earns everything; otherwise half the points times the share of pairs in order.
+        fraction = 1.0 if value == item.answer else 0.5 * concordance(item.answer, value)
+    elif isinstance(item, c.NumberItem):
+        if item.answer is None:
+            return Outcome("submitted", points, points, _some(fb.submitted))
+        fraction = 1.0 if abs(value - item.answer) <= item.tolerance else 0.0
+    elif isinstance(item, c.FreeText):
+        notes += [rule.text for rule in item.rules if mentions(value, rule.keywords)]
+        return Outcome("submitted", points, points, _some(fb.submitted) + notes)
+    elif isinstance(item, c.Rating):
+        return Outcome("submitted", points, points, _some(item.value_feedback.get(value)) + _some(fb.submitted))
+    else:
+        raise TypeError(f"not a question: {item!r}")
+
+    status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
+    overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
+    return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
+
+
+def _some(text: dict[str, str] | None) -> list[dict[str, str]]:
+    return [text] if text else []
+
+
+def reflection_notes(block: c.Reflection, answers: dict[str, Any]) -> list[dict[str, str]]:
+    """The rules whose keywords the trainee's own answers mention; the fallback when none do."""
+    joined = "\n".join(str(answers.get(item_id, "")) for item_id in block.source_items)
+    matched = [rule.text for rule in block.rules if mentions(joined, rule.keywords)]
+    return matched or [block.fallback]

@@ -1,0 +1,21 @@
+"""ipywidgets UI: question widgets, lesson and start pages. Widgets never run SQL; they talk to a TraineeStore."""
+
+from .chrome import LanguageToggle, NameForm, PageHeader
+from .lesson import LessonView
+from .questions import (
+    FreeTextWidget,
+    MultipleChoiceWidget,
+    NumberWidget,
+    OrderingWidget,
+    QuestionWidget,
+    RatingWidget,
+    SingleChoiceWidget,
+    question_widget,
+)
+from .start import StartPage
+
+__all__ = [
+    "FreeTextWidget", "LanguageToggle", "LessonView", "MultipleChoiceWidget", "NameForm", "NumberWidget",
+    "OrderingWidget", "PageHeader", "QuestionWidget", "RatingWidget", "SingleChoiceWidget", "StartPage",
+    "question_widget",
+]

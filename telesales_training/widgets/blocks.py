@@ -1,0 +1,87 @@
+"""Non-question blocks of a lesson: text, figures and reflections."""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as ipw
+import traitlets
+
+from .. import content as c
+from .. import plots
+from ..scoring import reflection_notes
+from .text import escape, local, markdown
+
+
+class TextView(ipw.HTML):
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, block: c.TextBlock, lang: str, **kwargs):
+        self.block = block
+        super().__init__(**kwargs)
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        self.value = markdown(local(self.block.body, self.lang))
+
+
+def _figure_png(block: c.FigureBlock, lang: str) -> bytes:
+    labels = tuple(local(label, lang) for label in block.labels)
+    return plots.decision_stages_png(labels, local(block.annotation, lang) or None)
+
+
+class FigureView(ipw.HTML):
+    """A matplotlib figure as an <img> with alt text (screen readers) and a caption."""
+
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, block: c.FigureBlock, lang: str, **kwargs):
+        self.block = block
+        super().__init__(**kwargs)
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        png = base64.b64encode(_figure_png(self.block, self.lang)).decode("ascii")
+        self.value = (f'<figure class="ts-figure-{self.block.id}"><img src="data:image/png;base64,{png}" '
+                      f'alt="{escape(local(self.block.alt, self.lang))}">'
+                      f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>")
+
+
+class ReflectionView(ipw.HTML):
+    """Appears once every source item is answered: quotes the trainee and links it to the lesson."""
+
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, block: c.Reflection, ui: c.UiStrings, lang: str, **kwargs):
+        self.block = block
+        self._ui = ui
+        self._answers: dict[str, str] = {}
+        super().__init__(**kwargs)
+        self.add_class("ts-card")
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self._render()
+
+    def source_answered(self, item_id: str, answer) -> None:
+        self._answers[item_id] = answer
+        self._render()
+
+    @property
+    def complete(self) -> bool:
+        return all(self._answers.get(item_id) for item_id in self.block.source_items)
+
+    def _render(self, _change=None) -> None:
+        title = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"
+        if not self.complete:
+            self.value = f'{title}<p class="ts-muted">{escape(self._ui.text("reflection_waiting", self.lang))}</p>'
+            return
+        quotes = "".join(f'<p class="ts-quote">{escape(str(self._answers[i]))}</p>' for i in self.block.source_items)
+        notes = "".join(f"<p>{escape(local(note, self.lang))}</p>"
+                        for note in reflection_notes(self.block, self._answers))
+        self.value = (f'<div class="ts-reflection" role="status">{title}'
+                      f"<p><strong>{escape(self._ui.text('your_answers', self.lang))}</strong></p>{quotes}"
+                      f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>')

@@ -1,0 +1,104 @@
+"""Page chrome: language toggle, name form, page header."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import traitlets
+
+from .. import i18n
+from ..content import UiStrings
+from ..identity import InvalidName, clean_name
+from .text import STYLE, escape
+
+
+class LanguageToggle(ipw.VBox):
+    """The page language; `value` is a locale code (zh-CN, en, zh-TW)."""
+
+    value = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+
+    def __init__(self, value: str = i18n.DEFAULT_LOCALE, **kwargs):
+        self._buttons = ipw.ToggleButtons(
+            options=[(i18n.LOCALE_LABELS[code], code) for code in i18n.LOCALES],
+            value=value,
+            style={"button_width": "6.5rem"},
+        )
+        super().__init__(children=[self._buttons], **kwargs)
+        self.value = value
+        ipw.link((self._buttons, "value"), (self, "value"))
+
+
+class NameForm(ipw.VBox):
+    """Asks the trainee's name once; `value` is the accepted, cleaned name ('' until then)."""
+
+    value = traitlets.Unicode("")
+    lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+
+    def __init__(self, ui: UiStrings, lang: str, on_name=None, **kwargs):
+        self._ui = ui
+        self._on_name_callback = on_name
+        self._prompt = ipw.HTML()
+        self._name = ipw.Text(layout=ipw.Layout(width="20rem"))
+        self._go = ipw.Button(button_style="primary")
+        self._message = ipw.HTML()
+        self._error_code = ""
+        super().__init__(children=[self._prompt, ipw.HBox([self._name, self._go]), self._message], **kwargs)
+        self.add_class("ts-card")
+        self._go.on_click(self._on_submit)
+        self.observe(self._on_lang, names="lang")
+        self.lang = lang
+        self._render()
+
+    def _on_lang(self, _change) -> None:
+        self._render()
+
+    def _render(self) -> None:
+        t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
+        self._prompt.value = f"<p>{escape(t('name_prompt'))}</p>"
+        self._name.placeholder = t("name_label")
+        self._name.description = t("name_label")
+        self._go.description = t("name_submit")
+        self._message.value = f'<span class="ts-error" role="alert">{escape(t(self._error_code))}</span>' if self._error_code else ""
+
+    def _on_submit(self, _source=None) -> None:
+        try:
+            name = clean_name(self._name.value)
+        except InvalidName as problem:
+            self._error_code = problem.code
+            self._render()
+            return
+        self._error_code = ""
+        self._render()
+        if self._on_name_callback is not None:
+            name = self._on_name_callback(name)
+        self.value = name
+
+
+class PageHeader(ipw.VBox):
+    """Title, who is signed in, and the language toggle."""
+
+    lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+    trainee = traitlets.Unicode("")
+
+    def __init__(self, ui: UiStrings, title: dict[str, str], lang: str, trainee: str = "",
+                 identity_note_key: str | None = None, **kwargs):
+        self._ui = ui
+        self._title_texts = title
+        self._identity_note_key = identity_note_key
+        self._title = ipw.HTML()
+        self._who = ipw.HTML()
+        self.toggle = LanguageToggle(lang)
+        super().__init__(children=[ipw.HTML(STYLE), self._title, ipw.HBox([self._who]), self.toggle], **kwargs)
+        ipw.link((self.toggle, "value"), (self, "lang"))
+        self.observe(self._render, names=["lang", "trainee"])
+        self.trainee = trainee
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        self._title.value = f"<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
+        if self.trainee:
+            note = self._ui.text(self._identity_note_key, self.lang) if self._identity_note_key else ""
+            who = self._ui.text("signed_in_as", self.lang, name=self.trainee)
+            self._who.value = f'<span class="ts-muted">{escape(who)} {escape(note)}</span>'
+        else:
+            self._who.value = ""
+

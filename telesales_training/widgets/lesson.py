@@ -1,0 +1,82 @@
+"""A whole lesson page built from its exercises/ data."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import traitlets
+
+from .. import content as c
+from ..store import TraineeStore
+from .blocks import FigureView, ReflectionView, TextView
+from .questions import QuestionWidget, question_widget
+from .text import escape
+
+
+class LessonView(ipw.VBox):
+    """Blocks of one lesson plus a running score. `score` is the sum of the latest answers' points."""
+
+    score = traitlets.Float(0.0)
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, lesson: c.Lesson, ui: c.UiStrings, store: TraineeStore | None, lang: str, **kwargs):
+        self.lesson = lesson
+        self._ui = ui
+        self.questions: dict[str, QuestionWidget] = {}
+        self._summary = ipw.HTML()
+        views = []
+        if lesson.supplementary:
+            views.append(_SupplementaryBanner(ui, lang))
+        reflections: list[ReflectionView] = []
+        for block in lesson.blocks:
+            if isinstance(block, c.TextBlock):
+                view = TextView(block, lang)
+            elif isinstance(block, c.FigureBlock):
+                view = FigureView(block, lang)
+            elif isinstance(block, c.Reflection):
+                view = ReflectionView(block, ui, lang)
+                reflections.append(view)
+            else:
+                view = question_widget(block, ui, store, lesson.lesson, lang)
+                self.questions[block.id] = view
+            views.append(view)
+        super().__init__(children=views + [self._summary], **kwargs)
+        for view in views:
+            ipw.dlink((self, "lang"), (view, "lang"))
+        for reflection in reflections:
+            for item_id in reflection.block.source_items:
+                self._feed(reflection, self.questions[item_id])
+        for question in self.questions.values():
+            question.observe(self._update_summary, names="submissions")
+        self.observe(self._update_summary, names="lang")
+        self.lang = lang
+        self._update_summary()
+
+    @staticmethod
+    def _feed(reflection: ReflectionView, source: QuestionWidget) -> None:
+        def on_saved(_change=None):
+            reflection.source_answered(source.item.id, source.saved_value)
+
+        source.observe(on_saved, names="submissions")
+        if source.submissions:
+            on_saved()
+
+    def _update_summary(self, _change=None) -> None:
+        answered = [q for q in self.questions.values() if q.submissions]
+        self.score = sum(q.score or 0 for q in answered)
+        text = self._ui.text("lesson_score", self.lang, score=f"{self.score:g}", max=f"{self.lesson.max_points:g}",
+                             answered=len(answered), total=len(self.questions))
+        self._summary.value = f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'
+
+
+class _SupplementaryBanner(ipw.HTML):
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, ui: c.UiStrings, lang: str):
+        self._ui = ui
+        super().__init__()
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        self.value = f'<p><span class="ts-badge">{escape(self._ui.text("supplementary", self.lang))}</span></p>'

@@ -1,0 +1,77 @@
+"""The start page body: progress across all lessons, from the store."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import traitlets
+
+from .. import content as c
+from ..store import TraineeStore
+from .text import escape, local
+
+
+class StartPage(ipw.VBox):
+    """One row per lesson: title, a progress bar, points; lessons not built yet show as coming.
+    `value` maps lesson id → share of its items answered (0..1)."""
+
+    value = traitlets.Dict()
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, course: c.Course, lessons: dict[str, c.Lesson], ui: c.UiStrings,
+                 store: TraineeStore, lang: str, **kwargs):
+        self._course = course
+        self._lessons = lessons
+        self._ui = ui
+        self._store = store
+        self._heading = ipw.HTML()
+        self._progress: dict = {}
+        self._rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
+        rows = []
+        for entry in course.lessons:
+            if entry.id == "00_start_here":
+                continue
+            title, bar, detail = ipw.HTML(layout=ipw.Layout(width="24rem")), ipw.FloatProgress(
+                min=0, max=1, layout=ipw.Layout(width="14rem")), ipw.HTML()
+            row = ipw.HBox([title, bar, detail])
+            row.add_class(f"ts-progress-{entry.id}")
+            self._rows[entry.id] = (title, bar, detail)
+            rows.append(row)
+        super().__init__(children=[self._heading, *rows], **kwargs)
+        self.add_class("ts-card")
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self.refresh()
+
+    def refresh(self) -> None:
+        progress = self._store.progress()
+        shares = {}
+        for lesson_id, lesson in self._lessons.items():
+            answered = progress[lesson_id].answered_items if lesson_id in progress else 0
+            shares[lesson_id] = answered / len(lesson.questions) if lesson.questions else 0.0
+        self._progress = progress
+        self.value = shares
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
+        self._heading.value = f"<h2>{escape(t('progress_title'))}</h2>"
+        for entry in self._course.lessons:
+            if entry.id not in self._rows:
+                continue
+            title, bar, detail = self._rows[entry.id]
+            name = escape(local(entry.title, self.lang))
+            lesson = self._lessons.get(entry.id)
+            if lesson is None:
+                title.value = f'<span class="ts-muted">{name}</span>'
+                bar.value, bar.bar_style = 0, ""
+                detail.value = f'<span class="ts-badge">{escape(t("lesson_coming"))}</span>'
+                continue
+            done = self._progress.get(entry.id)
+            answered = done.answered_items if done else 0
+            score = done.score if done else 0.0
+            title.value = f'<a href="{entry.id}.ipynb">{name}</a>'
+            bar.value = self.value.get(entry.id, 0.0)
+            bar.bar_style = "success" if bar.value >= 1 else "info"
+            bar.description = ""
+            detail.value = escape(t("lesson_progress", answered=answered, total=len(lesson.questions),
+                                    score=f"{score:g}", max=f"{lesson.max_points:g}"))
