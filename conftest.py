@@ -1,0 +1,15 @@
+"""Session-wide settings for every test, nbval kernels included (they inherit this environment)."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def pytest_configure(config):
+    scratch = Path(tempfile.mkdtemp(prefix="telesales-test-"))
+    # nbval runs each kernel in the notebook's folder: the DB URL must be absolute.
+    os.environ["TELESALES_DB"] = f"sqlite:///{scratch / 'nbval.sqlite3'}"
+    os.environ.setdefault("TELESALES_TRAINEE", "nbval-trainee")
+    os.environ["TELESALES_STRICT_GLYPHS"] = "1"
+    os.environ.pop("JUPYTERHUB_USER", None)
+    os.environ.pop("TELESALES_LANG", None)

@@ -1,0 +1,131 @@
+"""The curriculum schema: the real exercises/ pass, and each kind of mistake is named precisely."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from telesales_training import content
+from telesales_training.cli import app
+
+from .conftest import EXERCISES
+
+LESSON = "lessons/01_decision_psychology.yaml"
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A writable copy of exercises/ and a helper to edit lesson 01's raw YAML."""
+    root = tmp_path / "exercises"
+    shutil.copytree(EXERCISES, root)
+
+    def edit(change):
+        path = root / LESSON
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(raw)
+        path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+        return root
+
+    return edit
+
+
+def _block(raw, block_id):
+    return next(b for b in raw["blocks"] if b["id"] == block_id)
+
+
+def test_shipped_curriculum_is_valid():
+    assert content.validate_tree(EXERCISES) == []
+
+
+def test_every_question_has_both_written_locales(lesson01):
+    for question in lesson01.questions:
+        assert question.prompt["zh-CN"].strip() and question.prompt["en"].strip()
+
+
+def test_lesson01_has_every_required_exercise(lesson01):
+    types = {q.id: q.type for q in lesson01.questions}
+    assert types["order_stages"] == "ordering"
+    assert types["xiamen_first_check"] == types["xiamen_next_check"] == "free_text"
+    assert lesson01.block("order_stages").answer == [
+        "satisfied", "notice", "clarify", "act", "evaluate", "negotiate", "implement"]
+    assert lesson01.max_points > 0
+
+
+def _only(problems):
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_missing_locale_is_named(tree):
+    root = tree(lambda raw: _block(raw, "recap_criteria_source")["prompt"].pop("en"))
+    problem = _only(content.validate_tree(root))
+    assert (problem.file, problem.item, problem.field) == (LESSON, "recap_criteria_source", "prompt")
+    assert "missing locale 'en'" in problem.message
+
+
+def test_unknown_type_is_named(tree):
+    root = tree(lambda raw: _block(raw, "recap_stage_count").update(type="essay"))
+    problem = _only(content.validate_tree(root))
+    assert (problem.item, problem.field) == ("recap_stage_count", "type")
+    assert "unknown type" in problem.message
+
+
+def test_key_not_among_options_is_named(tree):
+    root = tree(lambda raw: _block(raw, "recap_criteria_source").update(answer="no_such_option"))
+    problem = _only(content.validate_tree(root))
+    assert (problem.item, problem.field) == ("recap_criteria_source", "answer")
+    assert "not among the options" in problem.message
+
+
+def test_multiple_choice_key_not_among_options_is_named(tree):
+    root = tree(lambda raw: _block(raw, "recap_scope").update(answer=["phone", "fax"]))
+    problem = _only(content.validate_tree(root))
+    assert (problem.item, problem.field) == ("recap_scope", "answer")
+    assert "fax" in problem.message
+
+
+def test_duplicate_ids_are_named(tree):
+    root = tree(lambda raw: _block(raw, "recap_stage_count").update(id="recap_scope"))
+    problem = _only(content.validate_tree(root))
+    assert (problem.item, problem.field) == ("recap_scope", "id")
+    assert "duplicate" in problem.message
+
+
+def test_ordering_listed_in_key_order_is_rejected(tree):
+    def put_in_key_order(raw):
+        block = _block(raw, "order_stages")
+        by_id = {o["id"]: o for o in block["options"]}
+        block["options"] = [by_id[i] for i in block["answer"]]
+
+    problem = _only(content.validate_tree(tree(put_in_key_order)))
+    assert (problem.item, problem.field) == ("order_stages", "answer")
+
+
+def test_wrong_schema_version_and_broken_yaml(tree, tmp_path):
+    root = tree(lambda raw: raw.update(schema_version=99))
+    assert _only(content.validate_tree(root)).field == "schema_version"
+    (root / LESSON).write_text("blocks: [unclosed", encoding="utf-8")
+    problem = _only(content.validate_tree(root))
+    assert problem.field.startswith("line") and "not valid YAML" in problem.message
+
+
+def test_cli_validate_exit_codes(tree):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(EXERCISES)])
+    assert ok.exit_code == 0, ok.output
+    root = tree(lambda raw: (_block(raw, "recap_scope")["prompt"].pop("zh-CN"),
+                             _block(raw, "recap_stage_count").update(type="essay")))
+    bad = runner.invoke(app, ["validate", str(root)])
+    assert bad.exit_code == 1
+    assert f"{LESSON}: item recap_scope: field prompt: missing locale 'zh-CN'" in bad.output
+    assert f"{LESSON}: item recap_stage_count: field type: unknown type" in bad.output
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([sys.executable, "-m", "telesales_training.cli", "validate"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok:")

@@ -1,0 +1,242 @@
+"""Headless widget tests: set the value, submit, and check what was stored and what the trainee sees."""
+
+import json
+
+import ipywidgets as ipw
+import pytest
+
+from telesales_training.widgets import (
+    FreeTextWidget,
+    LessonView,
+    MultipleChoiceWidget,
+    NameForm,
+    NumberWidget,
+    OrderingWidget,
+    RatingWidget,
+    SingleChoiceWidget,
+    StartPage,
+    question_widget,
+)
+from telesales_training import content
+
+L01 = "01_decision_psychology"
+KEY = ["satisfied", "notice", "clarify", "act", "evaluate", "negotiate", "implement"]
+
+
+def make(lesson01, ui, trainee, item_id, lang="zh-CN"):
+    return question_widget(lesson01.block(item_id), ui, trainee, L01, lang)
+
+
+def stored(trainee, item_id):
+    return trainee.latest_answers(L01).get(item_id)
+
+
+def test_single_choice_saves_scores_and_shows_feedback(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_criteria_source")
+    assert isinstance(widget, SingleChoiceWidget)
+    widget.value = "advertising"
+    widget._submit.click()
+    record = stored(alice, "recap_criteria_source")
+    assert (record.value, record.score, record.max_points) == ("advertising", 0, 2)
+    assert "还不对" in widget._feedback.value and "广告能引起注意" in widget._feedback.value
+    widget.value = "past_pain"
+    widget._submit.click()
+    assert stored(alice, "recap_criteria_source").score == 2
+    assert "回答正确 · 2 / 2 分" in widget._feedback.value
+    assert len(alice.history(L01, "recap_criteria_source")) == 2
+
+
+def test_single_choice_without_choice_saves_nothing(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_criteria_source", lang="en")
+    widget._submit.click()
+    assert stored(alice, "recap_criteria_source") is None
+    assert "Please choose an option first." in widget._message.value
+
+
+def test_radio_click_sets_value(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_action_trigger")
+    widget._radio.value = "intolerable"
+    assert widget.value == "intolerable"
+
+
+def test_multiple_choice(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_scope", lang="en")
+    assert isinstance(widget, MultipleChoiceWidget)
+    widget._submit.click()
+    assert "at least one option" in widget._message.value and stored(alice, "recap_scope") is None
+    widget._boxes["phone"].value = True
+    widget._boxes["key_accounts_only"].value = True
+    assert widget.value == ("phone", "key_accounts_only")
+    widget._submit.click()
+    assert stored(alice, "recap_scope").value == ["phone", "key_accounts_only"]
+    assert "Not only key accounts" in widget._feedback.value and "Not yet" in widget._feedback.value
+
+
+def test_ordering_starts_shuffled_and_buttons_move_rows(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "order_stages")
+    assert isinstance(widget, OrderingWidget)
+    assert list(widget.value) != KEY
+    first = widget.value[0]
+    _label, _up, down = widget._rows[0]
+    down.click()
+    assert widget.value[1] == first
+    assert widget._rows[1][0].value == "评估"
+    widget.value = tuple(KEY)
+    widget._submit.click()
+    record = stored(alice, "order_stages")
+    assert record.value == KEY and record.score == 4
+    assert "完全正确" in widget._feedback.value
+
+
+def test_ordering_wrong_order_gets_partial_credit(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "order_stages", lang="en")
+    widget.value = tuple(KEY[1:2] + KEY[0:1] + KEY[2:])
+    widget._submit.click()
+    record = stored(alice, "order_stages")
+    assert 0 < record.score < 4
+    assert "Partly right" in widget._feedback.value
+
+
+def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "xiamen_first_check")
+    assert isinstance(widget, FreeTextWidget)
+    widget._area.value = "   "
+    widget._submit.click()
+    assert "答案是空的" in widget._message.value and stored(alice, "xiamen_first_check") is None
+    widget._area.value = "先试试马桶冲水"
+    widget._submit.click()
+    assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
+    assert "已记下你的第一反应" in widget._feedback.value
+    widget._area.value = "长" * 100_000
+    assert "ts-error" in widget._count.value
+    widget._submit.click()
+    assert "最多允许 2000 个字" in widget._message.value
+    assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
+
+
+def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_stage_count", lang="en")
+    assert isinstance(widget, NumberWidget)
+    for raw, message in [("seven", "Please enter a number"), ("-3", "from 1 to 20"), ("1e9", "from 1 to 20"),
+                         ("nan", "Please enter a number")]:
+        widget._box.value = raw
+        widget._submit.click()
+        assert message in widget._message.value
+    assert stored(alice, "recap_stage_count") is None
+    widget._box.value = "7"
+    widget._submit.click()
+    assert stored(alice, "recap_stage_count").value == 7.0
+    assert "Right — seven stages." in widget._feedback.value and widget._message.value == ""
+
+
+def test_rating(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "self_rating")
+    assert isinstance(widget, RatingWidget)
+    widget._scale.value = "4"
+    assert widget.value == 4
+    widget._submit.click()
+    assert stored(alice, "self_rating").value == 4
+    assert "安排跟进的优先级" in widget._feedback.value
+
+
+def test_reopening_restores_every_widget(lesson01, ui, alice):
+    answers = {"order_stages": tuple(KEY), "xiamen_first_check": "马桶", "recap_scope": ("phone",),
+               "recap_criteria_source": "past_pain", "recap_stage_count": "7", "self_rating": 3}
+    for item_id, value in answers.items():
+        widget = make(lesson01, ui, alice, item_id)
+        widget.value = value
+        widget._submit.click()
+    for item_id, value in answers.items():
+        reopened = make(lesson01, ui, alice, item_id)
+        assert reopened.value == value
+        assert reopened.score is not None and reopened._feedback.value
+        assert "已恢复" in reopened._status.value
+    assert make(lesson01, ui, alice, "xiamen_first_check")._area.value == "马桶"
+    assert make(lesson01, ui, alice, "order_stages")._rows[0][0].value == "满意"
+
+
+def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
+    alice = store.trainee("alice")
+    widget = make(lesson01, ui, alice, "xiamen_first_check")
+    widget.value = "alice 的秘密"
+    widget._submit.click()
+    bob_view = make(lesson01, ui, store.trainee("bob"), "xiamen_first_check")
+    assert bob_view.value == "" and bob_view._feedback.value == ""
+
+
+def _all_widget_states(root: ipw.Widget) -> str:
+    seen, stack, states = set(), [root], []
+    while stack:
+        widget = stack.pop()
+        if id(widget) in seen:
+            continue
+        seen.add(id(widget))
+        state = widget.get_state()
+        states.append(json.dumps(state, default=str, ensure_ascii=False))
+        stack += [w for w in getattr(widget, "children", ()) if isinstance(w, ipw.Widget)]
+    return "\n".join(states)
+
+
+def test_answer_keys_are_not_sent_before_answering(lesson01, ui, alice):
+    view = LessonView(lesson01, ui, alice, "zh-CN")
+    synced = _all_widget_states(view)
+    for question in lesson01.questions:
+        for feedback in (question.feedback.correct, question.feedback.incorrect):
+            if feedback:
+                assert feedback["zh-CN"] not in synced, question.id
+    assert "past_pain" not in synced and "satisfied" not in synced
+    assert "回答正确" not in synced
+
+
+def test_lesson_language_switch_and_reflection(lesson01, ui, alice):
+    view = LessonView(lesson01, ui, alice, "zh-CN")
+    reflection = next(c for c in view.children if type(c).__name__ == "ReflectionView")
+    assert "回答完上面的问题后" in reflection.value
+    view.questions["xiamen_first_check"].value = "先看看马桶"
+    view.questions["xiamen_first_check"]._submit.click()
+    assert "回答完上面的问题后" in reflection.value
+    view.questions["xiamen_next_check"].value = "然后试热水"
+    view.questions["xiamen_next_check"]._submit.click()
+    assert "先看看马桶" in reflection.value and "三番五次修不好" in reflection.value and "热水器或热水" in reflection.value
+    assert "已答 2 / 9 题" in view._summary.value
+    view.lang = "en"
+    assert "You mention the toilet" in reflection.value
+    assert "Question 1: when you view a new flat" in view.questions["xiamen_first_check"]._prompt.value
+    assert "(2 / 9 answered)" in view._summary.value
+    view.lang = "zh-TW"
+    assert "問題 1" in view.questions["xiamen_first_check"]._prompt.value
+
+
+def test_trainee_text_is_escaped(lesson01, ui, alice):
+    view = LessonView(lesson01, ui, alice, "en")
+    for item_id in ("xiamen_first_check", "xiamen_next_check"):
+        view.questions[item_id].value = "<img src=x onerror=alert(1)>"
+        view.questions[item_id]._submit.click()
+    reflection = next(c for c in view.children if type(c).__name__ == "ReflectionView")
+    assert "<img src=x" not in reflection.value and "&lt;img src=x onerror=alert(1)&gt;" in reflection.value
+
+
+def test_start_page_progress(lesson01, ui, alice):
+    course = content.load_course()
+    page = StartPage(course, {L01: lesson01}, ui, alice, "en")
+    assert page.value == {L01: 0.0}
+    alice.save_answer(L01, "order_stages", KEY, 4, 4)
+    page.refresh()
+    assert page.value[L01] == pytest.approx(1 / len(lesson01.questions))
+    title, bar, detail = page._rows[L01]
+    assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 15 points" in detail.value
+    assert "Coming soon" in page._rows["02_selling_modes"][2].value
+
+
+def test_name_form_validates_and_reports(ui):
+    names = []
+    form = NameForm(ui, "en", on_name=lambda n: names.append(n) or n)
+    form._name.value = "   "
+    form._go.click()
+    assert "cannot be empty" in form._message.value and form.value == ""
+    form._name.value = "<b>x</b>"
+    form._go.click()
+    assert "letters, digits" in form._message.value
+    form._name.value = " 王小明 "
+    form._go.click()
+    assert form.value == "王小明" and names == ["王小明"] and form._message.value == ""
