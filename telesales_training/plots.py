@@ -51,11 +51,11 @@ def setup_fonts() -> str:
     return CJK_FAMILY
 
 
-def _wrap(label: str, latin_width: int = 14, cjk_width: int = 6) -> str:
+def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
     is_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in label)
     if is_cjk:
         return "\n".join(label[i:i + cjk_width] for i in range(0, len(label), cjk_width))
-    return textwrap.fill(label, latin_width)
+    return textwrap.fill(label, latin_width, break_long_words=False)
 
 
 def to_png(fig) -> bytes:
@@ -71,15 +71,15 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None) 
     setup_fonts()
     count = len(labels)
     fig, ax = plt.subplots(figsize=(10, 4.2))
-    width, height = 1.25, 0.72
-    centres = [(i * 1.45, i * 0.42) for i in range(count)]
+    width, height = 1.5, 0.8
+    centres = [(i * 1.7, i * 0.45) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
         colour = PALETTE[i % len(PALETTE)]
         ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                     boxstyle="round,pad=0.03,rounding_size=0.12",
                                     facecolor=colour, edgecolor="white", linewidth=1.5))
         ax.text(x, y, f"{i + 1}\n{_wrap(label)}", ha="center", va="center", color="white",
-                fontsize=9.5, linespacing=1.15)
+                fontsize=9, linespacing=1.15)
         if i:
             (px, py) = centres[i - 1]
             ax.add_patch(FancyArrowPatch((px + width / 2, py), (x - width / 2, y),
@@ -89,10 +89,10 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None) 
         ax.add_patch(FancyArrowPatch((x2, y2 - height / 2), (x5, y5 - height / 2),
                                      connectionstyle="arc3,rad=0.35", arrowstyle="-|>",
                                      mutation_scale=12, color="#c9541d", linestyle="--"))
-        ax.text((x2 + x5) / 2, min(y2, y5) - 1.05, annotation, ha="center", va="top",
+        ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top",
                 fontsize=9.5, color="#c9541d")
     ax.set_xlim(-0.9, centres[-1][0] + 0.9)
-    ax.set_ylim(-1.7, centres[-1][1] + 0.6)
+    ax.set_ylim(-1.5 if annotation else -0.6, centres[-1][1] + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
     return to_png(fig)

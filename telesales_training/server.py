@@ -26,7 +26,7 @@ def voila_command(root: Path, port: int, open_browser: bool, preheat: bool = Tru
         "--strip_sources=True",
         "--show_tracebacks=False",
         # Only images beside the notebooks may be fetched; never .ipynb, .py, data or databases.
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|svg)']",
+        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|svg)",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",

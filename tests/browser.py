@@ -1,0 +1,93 @@
+"""Helpers for the browser tests: a real `telesales serve` on a free port and Debian's chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium "
+                           "(make test and .ci/run install it when run as root)")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    port: int
+    db_url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def page_url(self, notebook: str) -> str:
+        return f"{self.base}/voila/render/{notebook}.ipynb"
+
+    def stop(self) -> None:
+        # Voilà shuts its kernels down on SIGTERM; whatever is left of the group goes after it.
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict | None = None,
+                 args: tuple[str, ...] = (), root: Path | None = None) -> Server:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_TRAINEE", "JUPYTERHUB_USER")}
+    env["TELESALES_DB"] = f"sqlite:///{db_path}"
+    if trainee:
+        env["TELESALES_TRAINEE"] = trainee
+    env.update(extra_env or {})
+    port = free_port()
+    command = [sys.executable, "-m", "telesales_training.cli", "serve", "--no-browser", f"--port={port}", *args]
+    if root is not None:
+        command.append(f"--root={root}")
+    handle = log.open("ab")
+    process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(port, env["TELESALES_DB"], process, log)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"telesales serve exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{server.base}/", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.stop()
+    raise RuntimeError(f"telesales serve did not answer in time:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)

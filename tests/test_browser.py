@@ -1,0 +1,204 @@
+"""Real Voilà server, real Chromium: lesson 01 answered, reloaded, restored; language; start page; safety."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from .browser import ARTIFACTS, launch_chromium, start_server
+
+pytestmark = pytest.mark.browser
+
+L01 = "01_decision_psychology"
+STAGES_ZH = ["满意", "发现问题", "明确问题", "采取行动", "评估", "谈判 / 决策", "实施"]
+FIRST_ANSWER = "先去卫生间试试马桶冲水"
+NEXT_ANSWER = "然后打开热水器，看热水来得快不快"
+LOAD_TIMEOUT = 90_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser") / "workbook.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def server(db_path, tmp_path_factory):
+    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "voila.log", trainee="browser-trainee")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(30_000)
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def open_lesson(page: Page, url: str) -> None:
+    page.goto(url)
+    page.locator(".ts-item-order_stages .ts-order-row").first.wait_for(timeout=LOAD_TIMEOUT)
+
+
+def order_labels(page: Page) -> list[str]:
+    rows = page.locator(".ts-item-order_stages .ts-order-row")
+    return [rows.nth(i).locator(".widget-html").nth(1).inner_text().strip() for i in range(rows.count())]
+
+
+def put_stages_in_order(page: Page) -> None:
+    rows = page.locator(".ts-item-order_stages .ts-order-row")
+    for target, label in enumerate(STAGES_ZH):
+        while (current := order_labels(page).index(label)) > target:
+            up = rows.nth(current).locator("button").first
+            expect(up).to_have_attribute("title", f"上移: {label}")
+            up.click()
+            expect(rows.nth(current - 1).locator(".widget-html").nth(1)).to_have_text(label)
+
+
+def submit(page: Page, item_id: str) -> None:
+    card = page.locator(f".ts-item-{item_id}")
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-feedback")).to_be_visible()
+
+
+def test_lesson01_answers_survive_reload_and_language_switch(server, page):
+    open_lesson(page, server.page_url(L01))
+    expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
+    assert order_labels(page) != STAGES_ZH
+    assert page.locator(".ts-item-order_stages .ts-feedback").count() == 0
+
+    put_stages_in_order(page)
+    submit(page, "order_stages")
+    expect(page.locator(".ts-item-order_stages .ts-feedback")).to_contain_text("回答正确 · 4 / 4 分")
+
+    page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)
+    submit(page, "xiamen_first_check")
+    page.locator(".ts-item-xiamen_next_check textarea").fill(NEXT_ANSWER)
+    submit(page, "xiamen_next_check")
+    reflection = page.locator(".ts-reflection")
+    expect(reflection).to_contain_text(FIRST_ANSWER)
+    expect(reflection).to_contain_text("正是上一套房子三番五次修不好的地方")
+    expect(page.locator(".ts-lesson-score")).to_contain_text("6 / 15")
+    figure = page.locator(".ts-figure-stages_figure img")
+    assert "满意" in figure.get_attribute("alt")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "lesson01_answered_zh.png"))
+
+    page.reload()
+    open_lesson(page, server.page_url(L01))
+    assert order_labels(page) == STAGES_ZH
+    expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
+    expect(page.locator(".ts-item-xiamen_next_check textarea")).to_have_value(NEXT_ANSWER)
+    expect(page.locator(".ts-item-order_stages .ts-feedback")).to_contain_text("回答正确")
+    expect(page.locator(".ts-reflection")).to_contain_text(NEXT_ANSWER)
+
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("h1")).to_have_text("Lesson 1 · The customer's decision process")
+    expect(page.locator(".ts-item-xiamen_first_check .ts-prompt")).to_contain_text("when you view a new flat")
+    expect(page.locator(".ts-reflection")).to_contain_text("You mention the toilet")
+    page.screenshot(path=str(ARTIFACTS / "lesson01_en.png"))
+
+    page.reload()
+    open_lesson(page, server.page_url(L01))
+    expect(page.locator("h1")).to_have_text("Lesson 1 · The customer's decision process")
+    page.get_by_role("button", name="繁體中文").click()
+    expect(page.locator("h1")).to_have_text("第 1 課 · 客戶的決策心理過程")
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
+
+
+def test_bad_input_gets_a_message_and_saves_nothing(server, page):
+    open_lesson(page, server.page_url(L01))
+    card = page.locator(".ts-item-recap_stage_count")
+    card.locator("input").fill("七个")
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-error")).to_contain_text("请输入一个数字")
+    card.locator("input").fill("-5")
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-error")).to_contain_text("1 到 20")
+    expect(card.locator(".ts-feedback")).to_have_count(0)
+    assert "Traceback" not in page.content()
+
+
+def test_answers_survive_a_server_restart(page, tmp_path):
+    db = tmp_path / "restart.sqlite3"
+    first = start_server(db, tmp_path / "voila1.log", trainee="restart-trainee")
+    try:
+        open_lesson(page, first.page_url(L01))
+        page.locator(".ts-item-recap_criteria_source").get_by_text("他们之前对现有产品或供应商的不满").click()
+        submit(page, "recap_criteria_source")
+        page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)
+        submit(page, "xiamen_first_check")
+    finally:
+        first.stop()
+    second = start_server(db, tmp_path / "voila2.log", trainee="restart-trainee")
+    try:
+        open_lesson(page, second.page_url(L01))
+        expect(page.locator(".ts-item-recap_criteria_source .ts-feedback")).to_contain_text("回答正确")
+        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
+    finally:
+        second.stop()
+
+
+def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
+    running = start_server(tmp_path / "start.sqlite3", tmp_path / "voila.log", trainee=None)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(running.page_url("00_start_here"))
+        name = page.locator(".ts-page input[type=text]")
+        name.wait_for(timeout=LOAD_TIMEOUT)
+        page.get_by_role("button", name="开始学习").click()
+        expect(page.locator(".ts-error")).to_contain_text("名字不能为空")
+        name.fill("王小明")
+        page.get_by_role("button", name="开始学习").click()
+        expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题")
+        expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("即将推出")
+        page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
+
+        page.goto(running.page_url(L01))
+        page.locator(".ts-item-order_stages .ts-order-row").first.wait_for(timeout=LOAD_TIMEOUT)
+        expect(page.get_by_text("学员：王小明")).to_be_visible()
+        submit(page, "order_stages")
+
+        page.goto(running.page_url("00_start_here"))
+        expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
+        assert page.locator(".ts-page input[type=text]").count() == 0
+    finally:
+        context.close()
+        running.stop()
+
+
+@pytest.mark.parametrize("path", [
+    "/voila/files/../exercises/course.yaml",
+    "/voila/files/%2E%2E/exercises/lessons/01_decision_psychology.yaml",
+    "/voila/files/%2E%2E%2Fexercises%2Fcourse.yaml",
+    "/voila/static/../../exercises/course.yaml",
+    "/voila/files/01_decision_psychology.ipynb",
+    "/voila/tree/..",
+])
+def test_curriculum_and_database_are_not_downloadable(server, db_path, path):
+    for url in (server.base + path, f"{server.base}/voila/files/{db_path}", f"{server.base}/voila/files/..{db_path}"):
+        try:
+            with urllib.request.urlopen(url) as response:
+                body = response.read()
+        except urllib.error.HTTPError as refused:
+            assert refused.code in (403, 404)
+            continue
+        assert b"schema_version" not in body and not body.startswith(b"SQLite format")
