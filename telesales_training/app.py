@@ -14,6 +14,7 @@ from . import content, i18n, identity, plots
 from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
 from .widgets.blocks import _figure_png
+from .widgets.lean import lean
 from .widgets.text import STYLE, escape
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ class WorkbookPage(ipw.VBox):
             lang = self._preferred_lang(lang)
         note = "identity_hub" if os.environ.get("JUPYTERHUB_USER") else None
         self.header = PageHeader(ui, title, lang, trainee_id or "", identity_note_key=note)
-        super().__init__(children=[self.header], **kwargs)
+        super().__init__(children=[self.header], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-page")
         self.lang = lang
         ipw.link((self.header, "lang"), (self, "lang"))

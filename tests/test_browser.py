@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
@@ -13,7 +14,7 @@ from .browser import ARTIFACTS, launch_chromium, start_server
 pytestmark = pytest.mark.browser
 
 L01 = "01_decision_psychology"
-STAGES_ZH = ["满意", "发现问题", "明确问题", "采取行动", "评估", "谈判 / 决策", "实施"]
+STAGES_ZH = ["满意", "发现问题", "明确问题", "采取行动", "评估", "谈判 / 决策", "实施"]  # as the list shows them
 FIRST_ANSWER = "先去卫生间试试马桶冲水"
 NEXT_ANSWER = "然后打开热水器，看热水来得快不快"
 LOAD_TIMEOUT = 90_000
@@ -53,22 +54,29 @@ def page(browser):
 
 def open_lesson(page: Page, url: str) -> None:
     page.goto(url)
-    page.locator(".ts-item-order_stages .ts-order-row").first.wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
 
 
 def order_labels(page: Page) -> list[str]:
-    rows = page.locator(".ts-item-order_stages .ts-order-row")
-    return [rows.nth(i).locator(".widget-html").nth(1).inner_text().strip() for i in range(rows.count())]
+    """The ordering list as shown, without the '1. ' numbers."""
+    texts = page.locator(".ts-item-order_stages select option").all_inner_texts()
+    # ipywidgets shows spaces in option labels as no-break spaces.
+    return [re.sub(r"^\d+\.\s*", "", text.replace("\xa0", " ")).strip() for text in texts]
 
 
 def put_stages_in_order(page: Page) -> None:
-    rows = page.locator(".ts-item-order_stages .ts-order-row")
+    """Like a keyboard user: pick an entry in the list box, press Move up until it is in place."""
+    card = page.locator(".ts-item-order_stages")
+    options = card.locator("select option")
     for target, label in enumerate(STAGES_ZH):
-        while (current := order_labels(page).index(label)) > target:
-            up = rows.nth(current).locator("button").first
-            expect(up).to_have_attribute("title", f"上移: {label}")
-            up.click()
-            expect(rows.nth(current - 1).locator(".widget-html").nth(1)).to_have_text(label)
+        current = order_labels(page).index(label)
+        if current == target:
+            continue
+        card.locator("select").select_option(index=current)
+        for position in range(current, target, -1):
+            card.get_by_role("button", name="上移").click()
+            shown = re.escape(label).replace("\\ ", r"\s")
+            expect(options.nth(position - 1)).to_have_text(re.compile(rf"^{position}\.\s{shown}$"))
 
 
 def submit(page: Page, item_id: str) -> None:
@@ -173,7 +181,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
 
         page.goto(running.page_url(L01))
-        page.locator(".ts-item-order_stages .ts-order-row").first.wait_for(timeout=LOAD_TIMEOUT)
+        page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
         expect(page.get_by_text("学员：王小明")).to_be_visible()
         submit(page, "order_stages")
 

@@ -38,11 +38,11 @@ def test_single_choice_saves_scores_and_shows_feedback(lesson01, ui, alice):
     widget._submit.click()
     record = stored(alice, "recap_criteria_source")
     assert (record.value, record.score, record.max_points) == ("advertising", 0, 2)
-    assert "还不对" in widget._feedback.value and "广告能引起注意" in widget._feedback.value
+    assert "还不对" in widget._response.value and "广告能引起注意" in widget._response.value
     widget.value = "past_pain"
     widget._submit.click()
     assert stored(alice, "recap_criteria_source").score == 2
-    assert "回答正确 · 2 / 2 分" in widget._feedback.value
+    assert "回答正确 · 2 / 2 分" in widget._response.value
     assert len(alice.history(L01, "recap_criteria_source")) == 2
 
 
@@ -50,7 +50,7 @@ def test_single_choice_without_choice_saves_nothing(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_criteria_source", lang="en")
     widget._submit.click()
     assert stored(alice, "recap_criteria_source") is None
-    assert "Please choose an option first." in widget._message.value
+    assert "Please choose an option first." in widget._response.value
 
 
 def test_radio_click_sets_value(lesson01, ui, alice):
@@ -63,29 +63,31 @@ def test_multiple_choice(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_scope", lang="en")
     assert isinstance(widget, MultipleChoiceWidget)
     widget._submit.click()
-    assert "at least one option" in widget._message.value and stored(alice, "recap_scope") is None
+    assert "at least one option" in widget._response.value and stored(alice, "recap_scope") is None
     widget._boxes["phone"].value = True
     widget._boxes["key_accounts_only"].value = True
     assert widget.value == ("phone", "key_accounts_only")
     widget._submit.click()
     assert stored(alice, "recap_scope").value == ["phone", "key_accounts_only"]
-    assert "Not only key accounts" in widget._feedback.value and "Not yet" in widget._feedback.value
+    assert "Not only key accounts" in widget._response.value and "Not yet" in widget._response.value
 
 
-def test_ordering_starts_shuffled_and_buttons_move_rows(lesson01, ui, alice):
+def test_ordering_starts_shuffled_and_buttons_move_the_picked_entry(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "order_stages")
     assert isinstance(widget, OrderingWidget)
     assert list(widget.value) != KEY
+    assert widget._up.disabled and widget._down.disabled  # nothing picked yet
     first = widget.value[0]
-    _label, _up, down = widget._rows[0]
-    down.click()
-    assert widget.value[1] == first
-    assert widget._rows[1][0].value == "评估"
+    widget.pick(first)
+    assert widget._up.disabled and not widget._down.disabled
+    widget._down.click()
+    assert widget.value[1] == first and widget.picked == first
+    assert widget._list.options[1] == ("2. 评估", "evaluate")
     widget.value = tuple(KEY)
     widget._submit.click()
     record = stored(alice, "order_stages")
     assert record.value == KEY and record.score == 4
-    assert "完全正确" in widget._feedback.value
+    assert "完全正确" in widget._response.value
 
 
 def test_ordering_wrong_order_gets_partial_credit(lesson01, ui, alice):
@@ -94,7 +96,7 @@ def test_ordering_wrong_order_gets_partial_credit(lesson01, ui, alice):
     widget._submit.click()
     record = stored(alice, "order_stages")
     assert 0 < record.score < 4
-    assert "Partly right" in widget._feedback.value
+    assert "Partly right" in widget._response.value
 
 
 def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
@@ -102,15 +104,15 @@ def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
     assert isinstance(widget, FreeTextWidget)
     widget._area.value = "   "
     widget._submit.click()
-    assert "答案是空的" in widget._message.value and stored(alice, "xiamen_first_check") is None
+    assert "答案是空的" in widget._response.value and stored(alice, "xiamen_first_check") is None
     widget._area.value = "先试试马桶冲水"
     widget._submit.click()
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
-    assert "已记下你的第一反应" in widget._feedback.value
+    assert "已记下你的第一反应" in widget._response.value
     widget._area.value = "长" * 100_000
     assert "ts-error" in widget._count.value
     widget._submit.click()
-    assert "最多允许 2000 个字" in widget._message.value
+    assert "最多允许 2000 个字" in widget._response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
 
 
@@ -121,12 +123,12 @@ def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
                          ("nan", "Please enter a number")]:
         widget._box.value = raw
         widget._submit.click()
-        assert message in widget._message.value
+        assert message in widget._response.value
     assert stored(alice, "recap_stage_count") is None
     widget._box.value = "7"
     widget._submit.click()
     assert stored(alice, "recap_stage_count").value == 7.0
-    assert "Right — seven stages." in widget._feedback.value and widget._message.value == ""
+    assert "Right — seven stages." in widget._response.value and "ts-error" not in widget._response.value
 
 
 def test_rating(lesson01, ui, alice):
@@ -136,7 +138,7 @@ def test_rating(lesson01, ui, alice):
     assert widget.value == 4
     widget._submit.click()
     assert stored(alice, "self_rating").value == 4
-    assert "安排跟进的优先级" in widget._feedback.value
+    assert "安排跟进的优先级" in widget._response.value
 
 
 def test_reopening_restores_every_widget(lesson01, ui, alice):
@@ -149,10 +151,10 @@ def test_reopening_restores_every_widget(lesson01, ui, alice):
     for item_id, value in answers.items():
         reopened = make(lesson01, ui, alice, item_id)
         assert reopened.value == value
-        assert reopened.score is not None and reopened._feedback.value
-        assert "已恢复" in reopened._status.value
+        assert reopened.score is not None and reopened._response.value
+        assert "已恢复" in reopened._response.value
     assert make(lesson01, ui, alice, "xiamen_first_check")._area.value == "马桶"
-    assert make(lesson01, ui, alice, "order_stages")._rows[0][0].value == "满意"
+    assert make(lesson01, ui, alice, "order_stages")._list.options[0] == ("1. 满意", "satisfied")
 
 
 def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
@@ -161,7 +163,7 @@ def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
     widget.value = "alice 的秘密"
     widget._submit.click()
     bob_view = make(lesson01, ui, store.trainee("bob"), "xiamen_first_check")
-    assert bob_view.value == "" and bob_view._feedback.value == ""
+    assert bob_view.value == "" and bob_view._response.value == ""
 
 
 def _all_widget_states(root: ipw.Widget) -> str:

@@ -10,6 +10,7 @@ import traitlets
 from .. import content as c
 from .. import plots
 from ..scoring import reflection_notes
+from .lean import lean
 from .text import escape, local, markdown
 
 
@@ -18,7 +19,7 @@ class TextView(ipw.HTML):
 
     def __init__(self, block: c.TextBlock, lang: str, **kwargs):
         self.block = block
-        super().__init__(**kwargs)
+        super().__init__(**lean(ipw.HTML, **kwargs))
         self.observe(self._render, names="lang")
         self.lang = lang
         self._render()
@@ -39,7 +40,7 @@ class FigureView(ipw.HTML):
 
     def __init__(self, block: c.FigureBlock, lang: str, **kwargs):
         self.block = block
-        super().__init__(**kwargs)
+        super().__init__(**lean(ipw.HTML, **kwargs))
         self.observe(self._render, names="lang")
         self.lang = lang
         self._render()
@@ -60,7 +61,7 @@ class ReflectionView(ipw.HTML):
         self.block = block
         self._ui = ui
         self._answers: dict[str, str] = {}
-        super().__init__(**kwargs)
+        super().__init__(**lean(ipw.HTML, **kwargs))
         self.add_class("ts-card")
         self.observe(self._render, names="lang")
         self.lang = lang

@@ -8,23 +8,17 @@ import traitlets
 from .. import i18n
 from ..content import UiStrings
 from ..identity import InvalidName, clean_name
+from .lean import lean, make, shared_layout, shared_style
 from .text import STYLE, escape
 
 
-class LanguageToggle(ipw.VBox):
-    """The page language; `value` is a locale code (zh-CN, en, zh-TW)."""
-
-    value = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+class LanguageToggle(ipw.ToggleButtons):
+    """The page language; `value` is a locale code (zh-CN, en, zh-TW), labelled in its own script."""
 
     def __init__(self, value: str = i18n.DEFAULT_LOCALE, **kwargs):
-        self._buttons = ipw.ToggleButtons(
-            options=[(i18n.LOCALE_LABELS[code], code) for code in i18n.LOCALES],
-            value=value,
-            style={"button_width": "6.5rem"},
-        )
-        super().__init__(children=[self._buttons], **kwargs)
-        self.value = value
-        ipw.link((self._buttons, "value"), (self, "value"))
+        super().__init__(options=[(i18n.LOCALE_LABELS[code], code) for code in i18n.LOCALES], value=value,
+                         **lean(ipw.ToggleButtons, style=shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem"),
+                                **kwargs))
 
 
 class NameForm(ipw.VBox):
@@ -36,12 +30,13 @@ class NameForm(ipw.VBox):
     def __init__(self, ui: UiStrings, lang: str, on_name=None, **kwargs):
         self._ui = ui
         self._on_name_callback = on_name
-        self._prompt = ipw.HTML()
-        self._name = ipw.Text(layout=ipw.Layout(width="20rem"))
-        self._go = ipw.Button(button_style="primary")
-        self._message = ipw.HTML()
+        self._prompt = make(ipw.HTML)
+        self._name = make(ipw.Text, layout=shared_layout(width="24rem"))
+        self._go = make(ipw.Button, button_style="primary")
+        self._message = make(ipw.HTML)
         self._error_code = ""
-        super().__init__(children=[self._prompt, ipw.HBox([self._name, self._go]), self._message], **kwargs)
+        super().__init__(children=[self._prompt, make(ipw.HBox, children=[self._name, self._go]), self._message],
+                         **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self._go.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
@@ -84,21 +79,20 @@ class PageHeader(ipw.VBox):
         self._ui = ui
         self._title_texts = title
         self._identity_note_key = identity_note_key
-        self._title = ipw.HTML()
-        self._who = ipw.HTML()
+        self._title = make(ipw.HTML)
         self.toggle = LanguageToggle(lang)
-        super().__init__(children=[ipw.HTML(STYLE), self._title, ipw.HBox([self._who]), self.toggle], **kwargs)
+        super().__init__(children=[self._title, self.toggle], **lean(ipw.VBox, **kwargs))
         ipw.link((self.toggle, "value"), (self, "lang"))
         self.observe(self._render, names=["lang", "trainee"])
         self.trainee = trainee
         self._render()
 
     def _render(self, _change=None) -> None:
-        self._title.value = f"<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
+        who = ""
         if self.trainee:
             note = self._ui.text(self._identity_note_key, self.lang) if self._identity_note_key else ""
-            who = self._ui.text("signed_in_as", self.lang, name=self.trainee)
-            self._who.value = f'<span class="ts-muted">{escape(who)} {escape(note)}</span>'
-        else:
-            self._who.value = ""
+            who = self._ui.text("signed_in_as", self.lang, name=self.trainee) + (f" {note}" if note else "")
+        # The stylesheet rides along with the title: one model instead of two.
+        self._title.value = (f"{STYLE}<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
+                             f'<p class="ts-muted ts-who">{escape(who)}</p>')
 

@@ -9,6 +9,7 @@ from .. import content as c
 from ..store import TraineeStore
 from .blocks import FigureView, ReflectionView, TextView
 from .questions import QuestionWidget, question_widget
+from .lean import lean, make
 from .text import escape
 
 
@@ -22,7 +23,7 @@ class LessonView(ipw.VBox):
         self.lesson = lesson
         self._ui = ui
         self.questions: dict[str, QuestionWidget] = {}
-        self._summary = ipw.HTML()
+        self._summary = make(ipw.HTML)
         views = []
         if lesson.supplementary:
             views.append(_SupplementaryBanner(ui, lang))
@@ -39,7 +40,7 @@ class LessonView(ipw.VBox):
                 view = question_widget(block, ui, store, lesson.lesson, lang)
                 self.questions[block.id] = view
             views.append(view)
-        super().__init__(children=views + [self._summary], **kwargs)
+        super().__init__(children=views + [self._summary], **lean(ipw.VBox, **kwargs))
         for view in views:
             ipw.dlink((self, "lang"), (view, "lang"))
         for reflection in reflections:
@@ -73,7 +74,7 @@ class _SupplementaryBanner(ipw.HTML):
 
     def __init__(self, ui: c.UiStrings, lang: str):
         self._ui = ui
-        super().__init__()
+        super().__init__(**lean(ipw.HTML))
         self.observe(self._render, names="lang")
         self.lang = lang
         self._render()

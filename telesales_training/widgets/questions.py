@@ -18,10 +18,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise
 from ..store import AnswerRecord, AnswerTooLarge, StoreError, TraineeStore
+from .lean import lean, make, shared_layout, shared_style
 from .text import escape, local
 
 log = logging.getLogger(__name__)
-FULL_WIDTH = ipw.Layout(width="100%")
 
 
 def _fmt_points(number: float) -> str:
@@ -52,14 +52,13 @@ class QuestionWidget(ipw.VBox):
         self._message_key: tuple[str, dict] | None = None
         self._saved_note: tuple[str, datetime] | None = None
         self._history_count = 0
-        self._prompt = ipw.HTML()
-        self._submit = ipw.Button(button_style="primary", icon="check")
-        self._message = ipw.HTML()
-        self._feedback = ipw.HTML()
-        self._status = ipw.HTML()
+        self._prompt = make(ipw.HTML)
+        self._submit = make(ipw.Button, button_style="primary", icon="check")
+        # Error message, feedback and save status share one HTML model (fewer models, faster page).
+        self._response = make(ipw.HTML)
         controls = self._build_input()
-        super().__init__(children=[self._prompt, controls, ipw.HBox([self._submit, self._status]),
-                                   self._message, self._feedback], **kwargs)
+        super().__init__(children=[self._prompt, controls, self._submit, self._response],
+                         **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-item-{item.id}")
         self.lang = lang
@@ -94,14 +93,14 @@ class QuestionWidget(ipw.VBox):
     def _on_value(self, _change) -> None:
         self._show_value()
         self._message_key = None
-        self._render_message()
+        self._render_response()
 
     def _on_submit(self, _button=None) -> None:
         try:
             answer = normalise(self.item, self.value)
         except AnswerRejected as rejected:
             self._message_key = (rejected.code, rejected.params)
-            self._render_message()
+            self._render_response()
             return
         outcome = grade(self.item, answer)
         if self._store is not None:
@@ -110,12 +109,12 @@ class QuestionWidget(ipw.VBox):
                                                  outcome.score, outcome.max_points)
             except AnswerTooLarge:
                 self._message_key = ("answer_too_large", {})
-                self._render_message()
+                self._render_response()
                 return
             except (StoreError, SQLAlchemyError):
                 log.exception("saving %s/%s failed", self._lesson_id, self.item.id)
                 self._message_key = ("store_failed", {})
-                self._render_message()
+                self._render_response()
                 return
             self._saved_note = ("saved_at", record.created_at)
             self._history_count += 1
@@ -155,35 +154,32 @@ class QuestionWidget(ipw.VBox):
         self._prompt.value = f'<div class="ts-prompt">{escape(local(self.item.prompt, self.lang))}</div>'
         self._submit.description = self.t("resubmit" if self._outcome else "submit")
         self._render_input()
-        self._render_message()
-        self._render_feedback()
+        self._render_response()
 
-    def _render_message(self) -> None:
+    def _render_response(self) -> None:
+        parts = []
         if self._message_key:
             key, params = self._message_key
-            self._message.value = f'<div class="ts-error" role="alert">{escape(self.t(key, **params))}</div>'
-        else:
-            self._message.value = ""
-
-    def _render_feedback(self) -> None:
-        if not self._outcome:
-            self._feedback.value = ""
-            self._status.value = ""
-            return
-        outcome = self._outcome
-        head = self.t(f"status_{outcome.status}")
-        if outcome.max_points:
-            head += " · " + self.t("points", score=_fmt_points(outcome.score), max=_fmt_points(outcome.max_points))
-        notes = "".join(f"<p>{escape(local(note, self.lang))}</p>" for note in outcome.feedback)
-        self._feedback.value = (f'<div class="ts-feedback {outcome.status}" role="status">'
-                                f"<strong>{escape(head)}</strong>{notes}</div>")
-        status = ""
+            parts.append(f'<div class="ts-error" role="alert">{escape(self.t(key, **params))}</div>')
+        if self._outcome:
+            outcome = self._outcome
+            head = self.t(f"status_{outcome.status}")
+            if outcome.max_points:
+                head += " · " + self.t("points", score=_fmt_points(outcome.score), max=_fmt_points(outcome.max_points))
+            notes = "".join(f"<p>{escape(local(note, self.lang))}</p>" for note in outcome.feedback)
+            parts.append(f'<div class="ts-feedback {outcome.status}" role="status">'
+                         f"<strong>{escape(head)}</strong>{notes}</div>")
         if self._saved_note:
             key, moment = self._saved_note
             status = self.t(key, time=_fmt_time(moment))
             if self._history_count > 1:
                 status += " · " + self.t("history_count", count=self._history_count)
-        self._status.value = f'<span class="ts-muted">{escape(status)}</span>'
+            parts.append(f'<div class="ts-muted ts-saved">{escape(status)}</div>')
+        self._response.value = "".join(parts)
+
+
+def _full_width() -> ipw.Layout:
+    return shared_layout(width="100%")
 
 
 class SingleChoiceWidget(QuestionWidget):
@@ -191,7 +187,7 @@ class SingleChoiceWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         # Only labels travel to the browser (RadioButtons syncs labels and an index).
-        self._radio = ipw.RadioButtons(options=self._labels("zh-CN"), value=None, layout=FULL_WIDTH)
+        self._radio = make(ipw.RadioButtons, options=self._labels("zh-CN"), value=None, layout=_full_width())
         self._radio.observe(self._on_radio, names="value")
         return self._radio
 
@@ -217,10 +213,10 @@ class MultipleChoiceWidget(QuestionWidget):
     def _build_input(self) -> ipw.Widget:
         self._boxes = {}
         for option in self.item.options:
-            box = ipw.Checkbox(value=False, indent=False, layout=FULL_WIDTH)
+            box = make(ipw.Checkbox, value=False, indent=False, layout=_full_width())
             box.observe(self._on_box, names="value")
             self._boxes[option.id] = box
-        return ipw.VBox(list(self._boxes.values()))
+        return make(ipw.VBox, children=list(self._boxes.values()))
 
     def _on_box(self, _change) -> None:
         self.value = tuple(oid for oid, box in self._boxes.items() if box.value)
@@ -238,43 +234,56 @@ class MultipleChoiceWidget(QuestionWidget):
 
 
 class OrderingWidget(QuestionWidget):
-    """Keyboard-friendly ordering: every row has Move up / Move down buttons."""
+    """A list box (arrow keys pick an entry) with Move up / Move down buttons for the picked entry."""
 
     value = traitlets.Tuple()
 
     def _build_input(self) -> ipw.Widget:
-        self._rows = []
         count = len(self.item.options)
-        for position in range(count):
-            label = ipw.HTML(layout=ipw.Layout(width="22rem"))
-            up = ipw.Button(icon="arrow-up", layout=ipw.Layout(width="3rem"), disabled=position == 0)
-            down = ipw.Button(icon="arrow-down", layout=ipw.Layout(width="3rem"), disabled=position == count - 1)
-            up.on_click(lambda _b, p=position: self._swap(p - 1, p))
-            down.on_click(lambda _b, p=position: self._swap(p, p + 1))
-            self._rows.append((label, up, down))
+        self._list = make(ipw.Select, options=[], rows=count, layout=shared_layout(width="24rem"))
+        self._up = make(ipw.Button, icon="arrow-up")
+        self._down = make(ipw.Button, icon="arrow-down")
+        self._up.on_click(lambda _b: self._move(-1))
+        self._down.on_click(lambda _b: self._move(+1))
+        self._list.observe(self._on_pick, names="value")
         # Shown in the data's order, which validation keeps different from the key.
         self.value = tuple(o.id for o in self.item.options)
-        return ipw.VBox([self._row_box(position) for position in range(count)])
+        return make(ipw.HBox, children=[self._list, make(ipw.VBox, children=[self._up, self._down])])
 
-    def _row_box(self, position: int) -> ipw.HBox:
-        label, up, down = self._rows[position]
-        row = ipw.HBox([ipw.HTML(f"<b>{position + 1}.</b>", layout=ipw.Layout(width="2rem")), label, up, down])
-        row.add_class("ts-order-row")
-        return row
+    @property
+    def picked(self) -> str | None:
+        return self._list.value
 
-    def _swap(self, first: int, second: int) -> None:
+    def pick(self, option_id: str) -> None:
+        self._list.value = option_id
+
+    def _move(self, step: int) -> None:
+        if self.picked is None:
+            return
         order = list(self.value)
-        order[first], order[second] = order[second], order[first]
-        self.value = tuple(order)
+        here = order.index(self.picked)
+        there = here + step
+        if 0 <= there < len(order):
+            order[here], order[there] = order[there], order[here]
+            self.value = tuple(order)
+
+    def _on_pick(self, _change) -> None:
+        self._render_buttons()
 
     def _render_input(self) -> None:
         texts = {o.id: local(o.text, self.lang) for o in self.item.options}
-        for (label, up, down), oid in zip(self._rows, self.value):
-            label.value = escape(texts[oid])
-            up.tooltip = f"{self.t('move_up')}: {texts[oid]}"
-            down.tooltip = f"{self.t('move_down')}: {texts[oid]}"
-            up.description = ""
-            down.description = ""
+        picked = self.picked
+        # Re-labelling keeps the list's index, not its value: put the pick back on its entry.
+        self._list.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
+        self._list.value = picked
+        self._up.description = self.t("move_up")
+        self._down.description = self.t("move_down")
+        self._render_buttons()
+
+    def _render_buttons(self) -> None:
+        position = self.value.index(self.picked) if self.picked in self.value else None
+        self._up.disabled = position in (None, 0)
+        self._down.disabled = position in (None, len(self.value) - 1)
 
     def _show_value(self) -> None:
         self._render_input()
@@ -287,10 +296,10 @@ class FreeTextWidget(QuestionWidget):
     value = traitlets.Unicode("")
 
     def _build_input(self) -> ipw.Widget:
-        self._area = ipw.Textarea(rows=4, layout=FULL_WIDTH)
-        self._count = ipw.HTML()
+        self._area = make(ipw.Textarea, rows=4, layout=_full_width())
+        self._count = make(ipw.HTML)
         self._area.observe(self._on_text, names="value")
-        return ipw.VBox([self._area, self._count])
+        return make(ipw.VBox, children=[self._area, self._count])
 
     def _on_text(self, change) -> None:
         self.value = change["new"]
@@ -316,10 +325,9 @@ class NumberWidget(QuestionWidget):
     value = traitlets.Unicode("")
 
     def _build_input(self) -> ipw.Widget:
-        self._box = ipw.Text(layout=ipw.Layout(width="12rem"))
-        self._unit = ipw.HTML()
+        self._box = make(ipw.Text, layout=shared_layout(width="12rem"))
         self._box.observe(self._on_text, names="value")
-        return ipw.HBox([self._box, self._unit])
+        return self._box
 
     def _on_text(self, change) -> None:
         self.value = change["new"]
@@ -328,8 +336,8 @@ class NumberWidget(QuestionWidget):
         self._box.value = self.value
 
     def _render_input(self) -> None:
-        self._box.placeholder = self.t("number_placeholder")
-        self._unit.value = escape(local(self.item.unit, self.lang))
+        unit = local(self.item.unit, self.lang)
+        self._box.placeholder = self.t("number_placeholder") + (f" ({unit})" if unit else "")
 
     def _as_input(self, stored: Any) -> Any:
         return _fmt_points(float(stored)) if isinstance(stored, (int, float)) else str(stored or "")
@@ -340,10 +348,11 @@ class RatingWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         self._scale = ipw.ToggleButtons(options=[str(n) for n in range(1, 6)], value=None,
-                                        style={"button_width": "3rem"})
-        self._low, self._high = ipw.HTML(), ipw.HTML()
+                                        **lean(ipw.ToggleButtons, style=shared_style(
+                                            ipw.ToggleButtonsStyle, button_width="3rem")))
+        self._labels = make(ipw.HTML)
         self._scale.observe(self._on_scale, names="value")
-        return ipw.HBox([self._low, self._scale, self._high])
+        return make(ipw.VBox, children=[self._scale, self._labels])
 
     def _on_scale(self, change) -> None:
         self.value = int(change["new"]) if change["new"] else None
@@ -353,8 +362,8 @@ class RatingWidget(QuestionWidget):
 
     def _render_input(self) -> None:
         self._scale.tooltips = [f"{self.t('rating_choose')}: {n}" for n in range(1, 6)]
-        self._low.value = f'<span class="ts-muted">1 = {escape(local(self.item.low_label, self.lang))}</span>'
-        self._high.value = f'<span class="ts-muted">5 = {escape(local(self.item.high_label, self.lang))}</span>'
+        low, high = local(self.item.low_label, self.lang), local(self.item.high_label, self.lang)
+        self._labels.value = f'<span class="ts-muted">1 = {escape(low)} · 5 = {escape(high)}</span>'
 
 
 WIDGET_FOR = {

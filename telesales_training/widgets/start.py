@@ -7,6 +7,7 @@ import traitlets
 
 from .. import content as c
 from ..store import TraineeStore
+from .lean import lean, make, shared_layout
 from .text import escape, local
 
 
@@ -23,20 +24,21 @@ class StartPage(ipw.VBox):
         self._lessons = lessons
         self._ui = ui
         self._store = store
-        self._heading = ipw.HTML()
+        self._heading = make(ipw.HTML)
         self._progress: dict = {}
         self._rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
         rows = []
         for entry in course.lessons:
             if entry.id == "00_start_here":
                 continue
-            title, bar, detail = ipw.HTML(layout=ipw.Layout(width="24rem")), ipw.FloatProgress(
-                min=0, max=1, layout=ipw.Layout(width="14rem")), ipw.HTML()
+            title = make(ipw.HTML, layout=shared_layout(width="24rem"))
+            bar = make(ipw.FloatProgress, min=0, max=1, layout=shared_layout(width="14rem"))
+            detail = make(ipw.HTML)
             row = ipw.HBox([title, bar, detail])
             row.add_class(f"ts-progress-{entry.id}")
             self._rows[entry.id] = (title, bar, detail)
             rows.append(row)
-        super().__init__(children=[self._heading, *rows], **kwargs)
+        super().__init__(children=[self._heading, *rows], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.observe(self._render, names="lang")
         self.lang = lang
