@@ -59,39 +59,30 @@ def _only(problems):
     return problems[0]
 
 
-def test_missing_locale_is_named(tree):
-    root = tree(lambda raw: _block(raw, "recap_criteria_source")["prompt"].pop("en"))
-    problem = _only(content.validate_tree(root))
-    assert (problem.file, problem.item, problem.field) == (LESSON, "recap_criteria_source", "prompt")
-    assert "missing locale 'en'" in problem.message
+MISTAKES = {
+    "missing locale": (lambda raw: _block(raw, "recap_criteria_source")["prompt"].pop("en"),
+                       "recap_criteria_source", "prompt", "missing locale 'en'"),
+    "unknown type": (lambda raw: _block(raw, "recap_stage_count").update(type="essay"),
+                     "recap_stage_count", "type", "unknown type"),
+    "key not among options": (lambda raw: _block(raw, "recap_criteria_source").update(answer="no_such_option"),
+                              "recap_criteria_source", "answer", "not among the options"),
+    "multiple-choice key not among options": (lambda raw: _block(raw, "recap_scope").update(answer=["phone", "fax"]),
+                                              "recap_scope", "answer", "fax"),
+    "duplicate id": (lambda raw: _block(raw, "recap_stage_count").update(id="recap_scope"),
+                     "recap_scope", "id", "duplicate"),
+    "number key outside its range": (lambda raw: _block(raw, "recap_stage_count").update(answer=99),
+                                     "recap_stage_count", "answer", "outside min..max"),
+    "reflection on a missing item": (lambda raw: _block(raw, "xiamen_reflection").update(source_items=["nope"]),
+                                     "xiamen_reflection", "source_items", "no item with id 'nope'"),
+}
 
 
-def test_unknown_type_is_named(tree):
-    root = tree(lambda raw: _block(raw, "recap_stage_count").update(type="essay"))
-    problem = _only(content.validate_tree(root))
-    assert (problem.item, problem.field) == ("recap_stage_count", "type")
-    assert "unknown type" in problem.message
-
-
-def test_key_not_among_options_is_named(tree):
-    root = tree(lambda raw: _block(raw, "recap_criteria_source").update(answer="no_such_option"))
-    problem = _only(content.validate_tree(root))
-    assert (problem.item, problem.field) == ("recap_criteria_source", "answer")
-    assert "not among the options" in problem.message
-
-
-def test_multiple_choice_key_not_among_options_is_named(tree):
-    root = tree(lambda raw: _block(raw, "recap_scope").update(answer=["phone", "fax"]))
-    problem = _only(content.validate_tree(root))
-    assert (problem.item, problem.field) == ("recap_scope", "answer")
-    assert "fax" in problem.message
-
-
-def test_duplicate_ids_are_named(tree):
-    root = tree(lambda raw: _block(raw, "recap_stage_count").update(id="recap_scope"))
-    problem = _only(content.validate_tree(root))
-    assert (problem.item, problem.field) == ("recap_scope", "id")
-    assert "duplicate" in problem.message
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_each_mistake_is_named_with_file_item_and_field(tree, mistake):
+    change, item, field, message = MISTAKES[mistake]
+    problem = _only(content.validate_tree(tree(change)))
+    assert (problem.file, problem.item, problem.field) == (LESSON, item, field)
+    assert message in problem.message
 
 
 def test_ordering_listed_in_key_order_is_rejected(tree):

@@ -14,17 +14,27 @@ from .lean import lean
 from .text import escape, local, markdown
 
 
-class TextView(ipw.HTML):
+class LocalizedHTML(ipw.HTML):
+    """An HTML block that re-renders itself when the page language changes."""
+
     lang = traitlets.Unicode("zh-CN")
 
-    def __init__(self, block: c.TextBlock, lang: str, **kwargs):
-        self.block = block
+    def __init__(self, lang: str, **kwargs):
         super().__init__(**lean(ipw.HTML, **kwargs))
-        self.observe(self._render, names="lang")
         self.lang = lang
+        self.observe(lambda _change: self._render(), names="lang")
         self._render()
 
-    def _render(self, _change=None) -> None:
+    def _render(self) -> None:
+        raise NotImplementedError
+
+
+class TextView(LocalizedHTML):
+    def __init__(self, block: c.TextBlock, lang: str, **kwargs):
+        self.block = block
+        super().__init__(lang, **kwargs)
+
+    def _render(self) -> None:
         self.value = markdown(local(self.block.body, self.lang))
 
 
@@ -33,39 +43,29 @@ def _figure_png(block: c.FigureBlock, lang: str) -> bytes:
     return plots.decision_stages_png(labels, local(block.annotation, lang) or None)
 
 
-class FigureView(ipw.HTML):
+class FigureView(LocalizedHTML):
     """A matplotlib figure as an <img> with alt text (screen readers) and a caption."""
-
-    lang = traitlets.Unicode("zh-CN")
 
     def __init__(self, block: c.FigureBlock, lang: str, **kwargs):
         self.block = block
-        super().__init__(**lean(ipw.HTML, **kwargs))
-        self.observe(self._render, names="lang")
-        self.lang = lang
-        self._render()
+        super().__init__(lang, **kwargs)
 
-    def _render(self, _change=None) -> None:
+    def _render(self) -> None:
         png = base64.b64encode(_figure_png(self.block, self.lang)).decode("ascii")
         self.value = (f'<figure class="ts-figure-{self.block.id}"><img src="data:image/png;base64,{png}" '
                       f'alt="{escape(local(self.block.alt, self.lang))}">'
                       f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>")
 
 
-class ReflectionView(ipw.HTML):
+class ReflectionView(LocalizedHTML):
     """Appears once every source item is answered: quotes the trainee and links it to the lesson."""
-
-    lang = traitlets.Unicode("zh-CN")
 
     def __init__(self, block: c.Reflection, ui: c.UiStrings, lang: str, **kwargs):
         self.block = block
         self._ui = ui
         self._answers: dict[str, str] = {}
-        super().__init__(**lean(ipw.HTML, **kwargs))
+        super().__init__(lang, **kwargs)
         self.add_class("ts-card")
-        self.observe(self._render, names="lang")
-        self.lang = lang
-        self._render()
 
     def source_answered(self, item_id: str, answer) -> None:
         self._answers[item_id] = answer
@@ -75,7 +75,7 @@ class ReflectionView(ipw.HTML):
     def complete(self) -> bool:
         return all(self._answers.get(item_id) for item_id in self.block.source_items)
 
-    def _render(self, _change=None) -> None:
+    def _render(self) -> None:
         title = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"
         if not self.complete:
             self.value = f'{title}<p class="ts-muted">{escape(self._ui.text("reflection_waiting", self.lang))}</p>'
@@ -86,3 +86,14 @@ class ReflectionView(ipw.HTML):
         self.value = (f'<div class="ts-reflection" role="status">{title}'
                       f"<p><strong>{escape(self._ui.text('your_answers', self.lang))}</strong></p>{quotes}"
                       f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>')
+
+
+class SupplementaryBanner(LocalizedHTML):
+    """Marks lessons written from common practice where the original course text is missing."""
+
+    def __init__(self, ui: c.UiStrings, lang: str, **kwargs):
+        self._ui = ui
+        super().__init__(lang, **kwargs)
+
+    def _render(self) -> None:
+        self.value = f'<p><span class="ts-badge">{escape(self._ui.text("supplementary", self.lang))}</span></p>'

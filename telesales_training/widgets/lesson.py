@@ -7,7 +7,7 @@ import traitlets
 
 from .. import content as c
 from ..store import TraineeStore
-from .blocks import FigureView, ReflectionView, TextView
+from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
 from .lean import lean, make
 from .text import escape
@@ -26,7 +26,7 @@ class LessonView(ipw.VBox):
         self._summary = make(ipw.HTML)
         views = []
         if lesson.supplementary:
-            views.append(_SupplementaryBanner(ui, lang))
+            views.append(SupplementaryBanner(ui, lang))
         reflections: list[ReflectionView] = []
         for block in lesson.blocks:
             if isinstance(block, c.TextBlock):
@@ -67,17 +67,3 @@ class LessonView(ipw.VBox):
         text = self._ui.text("lesson_score", self.lang, score=f"{self.score:g}", max=f"{self.lesson.max_points:g}",
                              answered=len(answered), total=len(self.questions))
         self._summary.value = f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'
-
-
-class _SupplementaryBanner(ipw.HTML):
-    lang = traitlets.Unicode("zh-CN")
-
-    def __init__(self, ui: c.UiStrings, lang: str):
-        self._ui = ui
-        super().__init__(**lean(ipw.HTML))
-        self.observe(self._render, names="lang")
-        self.lang = lang
-        self._render()
-
-    def _render(self, _change=None) -> None:
-        self.value = f'<p><span class="ts-badge">{escape(self._ui.text("supplementary", self.lang))}</span></p>'
