@@ -56,6 +56,8 @@ class Option(Strict):
     id: str = Field(pattern=ID_PATTERN)
     text: Localized
     feedback: Localized | None = None
+    # Multiple choice / checklists: a tip shown when the trainee leaves this option unticked.
+    if_not_chosen: Localized | None = None
 
 
 class Feedback(Strict):
@@ -84,13 +86,41 @@ class TextBlock(BlockBase):
     body: Localized
 
 
+class StageMarker(Strict):
+    """A labelled arrow above one stage of the decision-stages figure (1 = first stage)."""
+
+    stage: int = Field(ge=1)
+    label: Localized
+
+
+class FlowLane(Strict):
+    title: Localized
+    steps: list[Localized] = Field(min_length=2)
+
+
 class FigureBlock(BlockBase):
+    """decision_stages: `labels` (+ optional `annotation`, `markers`); flow: `lanes` of steps."""
+
     type: Literal["figure"]
-    figure: Literal["decision_stages"]
+    figure: Literal["decision_stages", "flow"]
     caption: Localized
     alt: Localized
-    labels: list[Localized] = Field(min_length=2)
+    labels: list[Localized] = []
     annotation: Localized | None = None
+    markers: list[StageMarker] = []
+    lanes: list[FlowLane] = []
+
+    @model_validator(mode="after")
+    def _fits_its_figure(self):
+        if self.figure == "decision_stages":
+            if len(self.labels) < 2:
+                raise ValueError("a decision_stages figure needs at least 2 labels")
+            off = [m.stage for m in self.markers if m.stage > len(self.labels)]
+            if off:
+                raise ValueError(f"marker stage {off[0]} is beyond the {len(self.labels)} labels")
+        elif not self.lanes:
+            raise ValueError("a flow figure needs at least one lane")
+        return self
 
 
 class ItemBase(BlockBase):
@@ -218,6 +248,110 @@ class Rating(ItemBase):
         return value
 
 
+class ClassifyEntry(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Localized
+    answer: str
+    why: Localized
+
+
+class Classify(ItemBase):
+    """Sort each entry into one of the categories (e.g. relationship vs transaction, do vs don't)."""
+
+    type: Literal["classify"]
+    categories: list[Option] = Field(min_length=2)
+    entries: list[ClassifyEntry] = Field(min_length=2)
+
+    @field_validator("entries")
+    @classmethod
+    def _entries_fit(cls, entries: list[ClassifyEntry], info: ValidationInfo) -> list[ClassifyEntry]:
+        ids = [e.id for e in entries]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate entry id {', '.join(dupes)}")
+        categories = [c.id for c in info.data.get("categories") or []]
+        stray = [f"{e.id} → {e.answer}" for e in entries if categories and e.answer not in categories]
+        if stray:
+            raise ValueError(f"answer not among the categories ({', '.join(categories)}): {', '.join(stray)}")
+        return entries
+
+
+class DrillChoice(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Localized
+    next: str
+    feedback: Localized
+    score: int = Field(default=0, ge=-10, le=10)
+
+
+class DrillNode(Strict):
+    """What the customer says; then either the rep's choices or an outcome that ends the call."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    customer: Localized
+    choices: list[DrillChoice] = []
+    outcome: Literal["success", "failure"] | None = None
+    outcome_text: Localized | None = None
+
+
+class CallDrill(ItemBase):
+    """A branching call: a tree of customer lines (nodes) and rep choices (edges) ending in outcomes."""
+
+    type: Literal["call_drill"]
+    start: str
+    nodes: list[DrillNode] = Field(min_length=2)
+
+    def node(self, node_id: str) -> DrillNode:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def semantic_problems(self) -> list[tuple[str, str]]:
+        """(field, message) for every structural problem of the tree."""
+        problems: list[tuple[str, str]] = []
+        ids = [n.id for n in self.nodes]
+        for dupe in sorted({i for i in ids if ids.count(i) > 1}):
+            problems.append((f"nodes.{dupe}", "duplicate node id"))
+        known = set(ids)
+        if self.start not in known:
+            return problems + [("start", f"no node with id {self.start!r}")]
+        for node in self.nodes:
+            where = f"nodes.{node.id}"
+            if node.choices and node.outcome:
+                problems.append((where, "a node has either choices or an outcome, not both"))
+            if not node.choices and not node.outcome:
+                problems.append((where, "dead end: no choices and no outcome"))
+            if node.outcome and not node.outcome_text:
+                problems.append((f"{where}.outcome_text", "an outcome needs an outcome_text"))
+            choice_ids = [c.id for c in node.choices]
+            for dupe in sorted({i for i in choice_ids if choice_ids.count(i) > 1}):
+                problems.append((f"{where}.choices.{dupe}", "duplicate choice id"))
+            for choice in node.choices:
+                if choice.next not in known:
+                    problems.append((f"{where}.choices.{choice.id}.next", f"no node with id {choice.next!r}"))
+        if problems:
+            return problems
+        reachable, stack, on_path = set(), [], set()
+
+        def visit(node_id: str) -> None:
+            if node_id in on_path:
+                problems.append((f"nodes.{node_id}", "the dialogue loops back to this node"))
+                return
+            if node_id in reachable:
+                return
+            reachable.add(node_id)
+            on_path.add(node_id)
+            for choice in self.node(node_id).choices:
+                visit(choice.next)
+            on_path.discard(node_id)
+
+        visit(self.start)
+        problems += [(f"nodes.{n.id}", "unreachable from the start node") for n in self.nodes if n.id not in reachable]
+        return problems
+
+    def best_score(self, node_id: str | None = None) -> int:
+        node = self.node(node_id or self.start)
+        return max((c.score + self.best_score(c.next) for c in node.choices), default=0)
+
+
 class Reflection(BlockBase):
     """Shown once every source item has an answer: quotes the trainee and links it to the lesson."""
 
@@ -229,14 +363,15 @@ class Reflection(BlockBase):
     body: Localized
 
 
-Question = Union[SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating]
+Question = Union[SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill]
 Block = Annotated[
-    Union[TextBlock, FigureBlock, Reflection, SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating],
+    Union[TextBlock, FigureBlock, Reflection, SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating,
+          Classify, CallDrill],
     Field(discriminator="type"),
 ]
-QUESTION_TYPES = (SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating)
+QUESTION_TYPES = (SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill)
 BLOCK_TYPES = ("text", "figure", "reflection", "single_choice", "multiple_choice", "ordering",
-               "free_text", "number", "rating")
+               "free_text", "number", "rating", "classify", "call_drill")
 _block_adapter: TypeAdapter[Any] = TypeAdapter(Block)
 
 
@@ -363,6 +498,8 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
             problems.append(Problem(name, str(block_id), "id", f"duplicate id (used {count} times)"))
     known = {b.id for b in blocks}
     for block in blocks:
+        if isinstance(block, CallDrill):
+            problems += [Problem(name, block.id, field, message) for field, message in block.semantic_problems()]
         if isinstance(block, Reflection):
             for source in block.source_items:
                 if source not in known:

@@ -66,7 +66,8 @@ def to_png(fig) -> bytes:
 
 
 @lru_cache(maxsize=32)
-def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None) -> bytes:
+def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
+                        markers: tuple[tuple[int, str], ...] = ()) -> bytes:
     """The customer's decision process as a staircase of stages, earlier pain feeding evaluation."""
     setup_fonts()
     count = len(labels)
@@ -91,8 +92,42 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None) 
                                      mutation_scale=12, color="#c9541d", linestyle="--"))
         ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top",
                 fontsize=9.5, color="#c9541d")
+    for stage, label in markers:
+        x, y = centres[stage - 1]
+        ax.annotate(_wrap(label, latin_width=16, cjk_width=9), xy=(x, y + height / 2 + 0.05),
+                    xytext=(x, y + height / 2 + 0.95), ha="center", va="bottom", fontsize=9, color="#1b4965",
+                    arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5})
+    top = centres[-1][1] + (1.9 if markers else 0.6)
     ax.set_xlim(-0.9, centres[-1][0] + 0.9)
-    ax.set_ylim(-1.5 if annotation else -0.6, centres[-1][1] + 0.6)
+    ax.set_ylim(-1.5 if annotation else -0.6, top)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return to_png(fig)
+
+
+@lru_cache(maxsize=32)
+def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
+    """One row of boxes and arrows per lane (e.g. inbound and outbound calls), the lane title on the left."""
+    setup_fonts()
+    longest = max(len(steps) for _title, steps in lanes)
+    fig, ax = plt.subplots(figsize=(1.75 * longest + 2.2, 1.75 * len(lanes) + 0.3))
+    width, height, step_x = 1.4, 0.95, 1.75
+    for row, (title, steps) in enumerate(lanes):
+        y = -row * 1.75
+        ax.text(-0.35, y, _wrap(title, latin_width=10, cjk_width=4), ha="right", va="center", fontsize=11,
+                fontweight="bold", color=PALETTE[row * 3 % len(PALETTE)])
+        for i, step in enumerate(steps):
+            x = 0.75 + i * step_x
+            ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                        boxstyle="round,pad=0.03,rounding_size=0.12",
+                                        facecolor=PALETTE[(row * 3 + i) % len(PALETTE)], edgecolor="white"))
+            ax.text(x, y, _wrap(step, latin_width=13, cjk_width=6), ha="center", va="center", color="white",
+                    fontsize=8.5, linespacing=1.15)
+            if i:
+                ax.add_patch(FancyArrowPatch((x - step_x + width / 2, y), (x - width / 2, y), arrowstyle="-|>",
+                                             mutation_scale=12, color="#555555"))
+    ax.set_xlim(-2.0, 0.75 + (longest - 1) * step_x + 0.9)
+    ax.set_ylim(-(len(lanes) - 1) * 1.75 - 0.7, 0.7)
     ax.set_aspect("equal")
     ax.axis("off")
     return to_png(fig)

@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import Any
 
 from . import content as c
+from . import i18n
 from .i18n import to_traditional
 
 
@@ -64,7 +65,31 @@ def normalise(item: c.Question, raw: Any) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
             raise AnswerRejected("rating_out_of_scale")
         return raw
+    if isinstance(item, c.Classify):
+        sorted_entries = dict(raw or {})
+        categories = {category.id for category in item.categories}
+        if any(sorted_entries.get(e.id) not in categories for e in item.entries):
+            raise AnswerRejected("classify_all")
+        return {e.id: sorted_entries[e.id] for e in item.entries}
+    if isinstance(item, c.CallDrill):
+        return list(walk_drill(item, list(raw or ()))[0])
     raise TypeError(f"not a question: {item!r}")
+
+
+def walk_drill(drill: c.CallDrill, path: list[str]) -> tuple[list[str], list[tuple[c.DrillNode, c.DrillChoice]], c.DrillNode]:
+    """Follow `path` (choice ids) from the start. Returns the path, the (node, choice) steps and the node
+    reached; AnswerRejected when a choice does not belong to its node or the call has not ended."""
+    node = drill.node(drill.start)
+    steps = []
+    for choice_id in path:
+        choice = next((ch for ch in node.choices if ch.id == choice_id), None)
+        if choice is None:
+            raise AnswerRejected("drill_unfinished")
+        steps.append((node, choice))
+        node = drill.node(choice.next)
+    if node.outcome is None:
+        raise AnswerRejected("drill_unfinished")
+    return path, steps, node
 
 
 def _parse_number(raw: Any) -> float:
@@ -106,6 +131,7 @@ def grade(item: c.Question, value: Any) -> Outcome:
     if isinstance(item, (c.SingleChoice, c.MultipleChoice)):
         chosen = [value] if isinstance(item, c.SingleChoice) else value
         notes += [o.feedback for o in item.options if o.id in chosen and o.feedback]
+        notes += [o.if_not_chosen for o in item.options if o.id not in chosen and o.if_not_chosen]
         if item.answer is None:
             return Outcome("submitted", points, points, notes + _some(fb.submitted))
         if isinstance(item, c.SingleChoice):
@@ -126,12 +152,43 @@ def grade(item: c.Question, value: Any) -> Outcome:
         return Outcome("submitted", points, points, _some(fb.submitted) + notes)
     elif isinstance(item, c.Rating):
         return Outcome("submitted", points, points, _some(item.value_feedback.get(value)) + _some(fb.submitted))
+    elif isinstance(item, c.Classify):
+        right = [e for e in item.entries if value[e.id] == e.answer]
+        fraction = len(right) / len(item.entries)
+        notes += [_entry_note(e, e in right) for e in item.entries]
+    elif isinstance(item, c.CallDrill):
+        _path, steps, end = walk_drill(item, value)
+        earned = sum(choice.score for _node, choice in steps)
+        best = item.best_score() or 1
+        fraction = max(0.0, min(1.0, earned / best))
+        if end.outcome == "failure":
+            fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
+        notes += [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
+        notes.append(end.outcome_text)
+        status = "correct" if end.outcome == "success" and fraction >= 1 else (
+            "partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+        overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
+        return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
     else:
         raise TypeError(f"not a question: {item!r}")
 
     status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
     overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
     return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
+
+
+def _each_locale(make_text) -> dict[str, str]:
+    return {locale: make_text(locale) for locale in i18n.LOCALES}
+
+
+def _entry_note(entry: c.ClassifyEntry, right: bool) -> dict[str, str]:
+    mark = "✓" if right else "✗"
+    return _each_locale(lambda loc: f"{mark} {i18n.pick(entry.text, loc)} — {i18n.pick(entry.why, loc)}")
+
+
+def _step_note(number: int, choice: c.DrillChoice) -> dict[str, str]:
+    sign = f"{choice.score:+d}"
+    return _each_locale(lambda loc: f"{number}. {i18n.pick(choice.text, loc)} ({sign}) — {i18n.pick(choice.feedback, loc)}")
 
 
 def _some(text: dict[str, str] | None) -> list[dict[str, str]]:

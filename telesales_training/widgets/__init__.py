@@ -3,6 +3,8 @@
 from .chrome import LanguageToggle, NameForm, PageHeader
 from .lesson import LessonView
 from .questions import (
+    CallDrillWidget,
+    ClassifyWidget,
     FreeTextWidget,
     MultipleChoiceWidget,
     NumberWidget,
@@ -15,6 +17,7 @@ from .questions import (
 from .start import StartPage
 
 __all__ = [
+    "CallDrillWidget", "ClassifyWidget",
     "FreeTextWidget", "LanguageToggle", "LessonView", "MultipleChoiceWidget", "NameForm", "NumberWidget",
     "OrderingWidget", "PageHeader", "QuestionWidget", "RatingWidget", "SingleChoiceWidget", "StartPage",
     "question_widget",

@@ -39,8 +39,12 @@ class TextView(LocalizedHTML):
 
 
 def _figure_png(block: c.FigureBlock, lang: str) -> bytes:
+    if block.figure == "flow":
+        return plots.flow_png(tuple((local(lane.title, lang), tuple(local(step, lang) for step in lane.steps))
+                                    for lane in block.lanes))
     labels = tuple(local(label, lang) for label in block.labels)
-    return plots.decision_stages_png(labels, local(block.annotation, lang) or None)
+    markers = tuple((marker.stage, local(marker.label, lang)) for marker in block.markers)
+    return plots.decision_stages_png(labels, local(block.annotation, lang) or None, markers)
 
 
 class FigureView(LocalizedHTML):

@@ -36,6 +36,9 @@ class QuestionWidget(ipw.VBox):
     """Base class. `value` is the trainee's current input, `score` the points of the last saved answer,
     `submissions` counts saves in this session and the restored one (others observe it)."""
 
+    # True for widgets that save by themselves when the trainee finishes (the call drill).
+    auto_submit = False
+
     value = traitlets.Any(allow_none=True)
     score = traitlets.Float(allow_none=True, default_value=None)
     submissions = traitlets.Int(0)
@@ -57,8 +60,8 @@ class QuestionWidget(ipw.VBox):
         # Error message, feedback and save status share one HTML model (fewer models, faster page).
         self._response = make(ipw.HTML)
         controls = self._build_input()
-        super().__init__(children=[self._prompt, controls, self._submit, self._response],
-                         **lean(ipw.VBox, **kwargs))
+        children = [self._prompt, controls] + ([] if self.auto_submit else [self._submit]) + [self._response]
+        super().__init__(children=children, **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-item-{item.id}")
         self.lang = lang
@@ -366,6 +369,111 @@ class RatingWidget(QuestionWidget):
         self._labels.value = f'<span class="ts-muted">1 = {escape(low)} · 5 = {escape(high)}</span>'
 
 
+class ClassifyWidget(QuestionWidget):
+    """One row per entry, a toggle per category; `value` maps entry id → category id."""
+
+    value = traitlets.Dict()
+
+    def _build_input(self) -> ipw.Widget:
+        self._texts, self._toggles = {}, {}
+        rows = []
+        for entry in self.item.entries:
+            text = make(ipw.HTML, layout=shared_layout(width="32rem"))
+            toggle = make(ipw.ToggleButtons, options=self._categories("zh-CN"), value=None)
+            toggle.observe(self._on_toggle, names="value")
+            self._texts[entry.id], self._toggles[entry.id] = text, toggle
+            rows.append(make(ipw.HBox, children=[text, toggle]))
+        return make(ipw.VBox, children=rows)
+
+    def _categories(self, lang: str) -> list[tuple[str, str]]:
+        return [(local(category.text, lang), category.id) for category in self.item.categories]
+
+    def _on_toggle(self, _change) -> None:
+        self.value = {eid: toggle.value for eid, toggle in self._toggles.items() if toggle.value is not None}
+
+    def _show_value(self) -> None:
+        for eid, toggle in self._toggles.items():
+            toggle.value = self.value.get(eid)
+
+    def _render_input(self) -> None:
+        for number, entry in enumerate(self.item.entries, start=1):
+            self._texts[entry.id].value = f"{number}. {escape(local(entry.text, self.lang))}"
+            toggle = self._toggles[entry.id]
+            picked = toggle.value
+            toggle.options = self._categories(self.lang)
+            toggle.value = picked
+
+    def _as_input(self, stored: Any) -> Any:
+        return dict(stored or {})
+
+
+class CallDrillWidget(QuestionWidget):
+    """A branching call: the customer speaks, the trainee picks a reply, until the call ends.
+    `value` is the path of choice ids; the attempt is saved when the call reaches an outcome."""
+
+    auto_submit = True
+    value = traitlets.Tuple()
+
+    def _build_input(self) -> ipw.Widget:
+        self._transcript = make(ipw.HTML)
+        self._choices = make(ipw.VBox, layout=_full_width())
+        self._choices.add_class("ts-choices")
+        self._restart = make(ipw.Button)
+        self._restart.on_click(self._on_restart)
+        return make(ipw.VBox, children=[self._transcript, self._choices, self._restart])
+
+    def choose(self, choice_id: str) -> None:
+        """What a click on a reply does: extend the path, and save when the call has ended."""
+        self.value = self.value + (choice_id,)
+        if self._current_node().outcome:
+            self._on_submit()
+
+    def _current_node(self) -> c.DrillNode:
+        node = self.item.node(self.item.start)
+        for choice_id in self.value:
+            node = self.item.node(next(ch.next for ch in node.choices if ch.id == choice_id))
+        return node
+
+    def _on_restart(self, _button=None) -> None:
+        self._outcome = None
+        self._saved_note = None
+        self.value = ()
+        self._render()
+
+    def _show_value(self) -> None:
+        self._render_input()
+
+    def _render_input(self) -> None:
+        node = self.item.node(self.item.start)
+        lines = []
+        for choice_id in self.value:
+            choice = next(ch for ch in node.choices if ch.id == choice_id)
+            lines.append(self._line("drill_customer", node.customer, "ts-customer"))
+            lines.append(self._line("drill_you", choice.text, "ts-rep"))
+            node = self.item.node(choice.next)
+        lines.append(self._line("drill_customer", node.customer, "ts-customer"))
+        if node.outcome:
+            lines.append(f'<p class="ts-outcome {node.outcome}"><strong>'
+                         f'{escape(self.t("drill_outcome_" + node.outcome))}</strong></p>')
+        else:
+            lines.append(f'<p class="ts-prompt">{escape(self.t("drill_your_turn"))}</p>')
+        self._transcript.value = f'<div class="ts-transcript">{"".join(lines)}</div>'
+        buttons = []
+        for choice in node.choices:
+            button = make(ipw.Button, description=local(choice.text, self.lang), layout=_full_width())
+            button.on_click(lambda _b, cid=choice.id: self.choose(cid))
+            buttons.append(button)
+        self._choices.children = buttons
+        self._restart.description = self.t("drill_restart")
+        self._restart.disabled = not self.value
+
+    def _line(self, who_key: str, text: dict[str, str], css: str) -> str:
+        return f'<p class="{css}"><b>{escape(self.t(who_key))}：</b>{escape(local(text, self.lang))}</p>'
+
+    def _as_input(self, stored: Any) -> Any:
+        return tuple(stored or ())
+
+
 WIDGET_FOR = {
     c.SingleChoice: SingleChoiceWidget,
     c.MultipleChoice: MultipleChoiceWidget,
@@ -373,6 +481,8 @@ WIDGET_FOR = {
     c.FreeText: FreeTextWidget,
     c.NumberItem: NumberWidget,
     c.Rating: RatingWidget,
+    c.Classify: ClassifyWidget,
+    c.CallDrill: CallDrillWidget,
 }
 
 

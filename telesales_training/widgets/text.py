@@ -26,6 +26,11 @@ STYLE = """
 .ts-page .ts-card { border: 1px solid #d6dde3; border-radius: .5rem; padding: .6rem .9rem; margin: .6rem 0; }
 .ts-page .ts-quote { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .6rem; color: #333; }
 .ts-page figure img { max-width: 100%; height: auto; }
+.ts-page .ts-choices button { white-space: normal; height: auto; min-height: 2.2rem; text-align: left; padding: .3rem .7rem; }
+.ts-page .ts-transcript .ts-customer { background: #f3f7fa; padding: .3rem .6rem; border-radius: .4rem; }
+.ts-page .ts-transcript .ts-rep { text-align: right; padding: .3rem .6rem; }
+.ts-page .ts-outcome.success { color: #2e8b57; }
+.ts-page .ts-outcome.failure { color: #c9541d; }
 </style>
 """
 
