@@ -22,8 +22,8 @@ def tree(tmp_path):
     root = tmp_path / "exercises"
     shutil.copytree(EXERCISES, root)
 
-    def edit(change):
-        path = root / LESSON
+    def edit(change, lesson=LESSON):
+        path = root / lesson
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         change(raw)
         path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
@@ -75,6 +75,56 @@ MISTAKES = {
     "reflection on a missing item": (lambda raw: _block(raw, "xiamen_reflection").update(source_items=["nope"]),
                                      "xiamen_reflection", "source_items", "no item with id 'nope'"),
 }
+
+
+L03 = "lessons/03_sales_process.yaml"
+L02 = "lessons/02_selling_modes.yaml"
+
+
+def _node(raw, drill_id, node_id):
+    return next(n for n in _block(raw, drill_id)["nodes"] if n["id"] == node_id)
+
+
+def _orphan(raw):
+    _block(raw, "drill_pharmacy")["nodes"].append(
+        {"id": "orphan", "customer": {"zh-CN": "孤立", "en": "orphan"}, "outcome": "failure",
+         "outcome_text": {"zh-CN": "无", "en": "none"}})
+
+
+def _loop(raw):
+    _node(raw, "drill_inbound", "model")["choices"].append(
+        {"id": "again", "text": {"zh-CN": "再说一遍", "en": "Say again"}, "next": "enquiry",
+         "feedback": {"zh-CN": "绕回去了", "en": "Back to the start"}})
+
+
+DRILL_MISTAKES = {
+    "unreachable node": (_orphan, "drill_pharmacy", "nodes.orphan", "unreachable from the start node"),
+    "dead end without outcome": (lambda raw: (_node(raw, "drill_lighting", "doubt").pop("outcome"),
+                                              _node(raw, "drill_lighting", "doubt").pop("outcome_text")),
+                                 "drill_lighting", "nodes.doubt", "dead end"),
+    "choice to a missing node": (lambda raw: _node(raw, "drill_lighting", "hello")["choices"][0].update(next="nowhere"),
+                                 "drill_lighting", "nodes.hello.choices.pitch.next", "no node with id 'nowhere'"),
+    "missing locale in a customer line": (lambda raw: _node(raw, "drill_inbound", "model")["customer"].pop("en"),
+                                          "drill_inbound", "nodes.1.customer", "missing locale 'en'"),
+    "a loop": (_loop, "drill_inbound", "nodes.enquiry", "loops back"),
+    "unknown start": (lambda raw: _block(raw, "drill_inbound").update(start="nope"), "drill_inbound", "start",
+                      "no node with id 'nope'"),
+}
+
+
+@pytest.mark.parametrize("mistake", DRILL_MISTAKES)
+def test_each_drill_mistake_is_named(tree, mistake):
+    change, item, field, message = DRILL_MISTAKES[mistake]
+    problem = _only(content.validate_tree(tree(change, L03)))
+    assert (problem.file, problem.item, problem.field) == (L03, item, field)
+    assert message in problem.message
+
+
+def test_classify_answer_outside_the_categories_is_named(tree):
+    root = tree(lambda raw: _block(raw, "mode_classifier")["entries"][0].update(answer="maybe"), L02)
+    problem = _only(content.validate_tree(root))
+    assert (problem.item, problem.field) == ("mode_classifier", "entries")
+    assert "erp → maybe" in problem.message
 
 
 @pytest.mark.parametrize("mistake", MISTAKES)

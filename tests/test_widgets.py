@@ -6,6 +6,8 @@ import ipywidgets as ipw
 import pytest
 
 from telesales_training.widgets import (
+    CallDrillWidget,
+    ClassifyWidget,
     FreeTextWidget,
     LessonView,
     MultipleChoiceWidget,
@@ -242,3 +244,66 @@ def test_name_form_validates_and_reports(ui):
     form._name.value = " 王小明 "
     form._go.click()
     assert form.value == "王小明" and names == ["王小明"] and form._message.value == ""
+
+
+def test_classify_widget_saves_every_entry_and_explains(ui, alice):
+    lesson02 = content.load_lesson("02_selling_modes")
+    widget = question_widget(lesson02.block("mode_classifier"), ui, alice, "02_selling_modes", "en")
+    assert isinstance(widget, ClassifyWidget)
+    widget._toggles["erp"].value = "relationship"
+    widget._submit.click()
+    assert "Please sort every entry" in widget._response.value
+    assert alice.latest_answers("02_selling_modes") == {}
+    key = {e.id: e.answer for e in lesson02.block("mode_classifier").entries}
+    for entry_id, category in key.items():
+        widget._toggles[entry_id].value = category
+    widget._toggles["fleet_tender"].value = "relationship"
+    widget._submit.click()
+    record = alice.latest_answers("02_selling_modes")["mode_classifier"]
+    assert record.value == dict(key, fleet_tender="relationship") and record.score == 11
+    assert "✗ Fleet-management software" in widget._response.value
+    assert "which shows why entering earlier pays" in widget._response.value.lower()
+    reopened = question_widget(lesson02.block("mode_classifier"), ui, alice, "02_selling_modes", "zh-CN")
+    assert reopened._toggles["fleet_tender"].value == "relationship"
+    assert reopened._toggles["erp"].options[0] == ("关系导向", "relationship")
+
+
+def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
+    lesson03 = content.load_lesson("03_sales_process")
+    drill = lesson03.block("drill_lighting")
+    widget = question_widget(drill, ui, alice, "03_sales_process", "zh-CN")
+    assert isinstance(widget, CallDrillWidget)
+    assert widget._submit not in widget.children  # saves by itself when the call ends
+    assert "喂，你好，哪位？" in widget._transcript.value
+    assert [b.description for b in widget._choices.children][1].startswith("王经理您好")
+    widget._choices.children[1].click()  # the good opening
+    assert "两分钟可以" in widget._transcript.value
+    assert alice.latest_answers("03_sales_process") == {}
+    widget.choose("features")
+    record = alice.latest_answers("03_sales_process")["drill_lighting"]
+    assert record.value == ["opening", "features"]
+    assert 0 < record.score < drill.points
+    assert "发份资料" in widget._transcript.value and "这通电话没有成功" in widget._transcript.value
+    assert "1. 王经理您好" in widget._response.value and "(-1)" in widget._response.value
+    assert widget._choices.children == ()
+
+    widget._restart.click()
+    assert widget.value == () and widget._response.value == ""
+    for choice in ("opening", "probe", "deepen", "brief_next"):
+        widget.choose(choice)
+    assert alice.latest_answers("03_sales_process")["drill_lighting"].score == drill.points
+    assert len(alice.history("03_sales_process", "drill_lighting")) == 2
+
+    reopened = question_widget(drill, ui, alice, "03_sales_process", "en")
+    assert reopened.value == ("opening", "probe", "deepen", "brief_next")
+    assert "Tuesday morning, then" in reopened._transcript.value
+    assert "A perfect call!" in reopened._response.value
+
+
+def test_multiple_choice_restores_several_ticks(lesson01, ui, alice):
+    widget = make(lesson01, ui, alice, "recap_scope")
+    widget.value = ("phone", "simple", "complex")
+    widget._submit.click()
+    reopened = make(lesson01, ui, alice, "recap_scope")
+    assert reopened.value == ("phone", "simple", "complex")
+    assert [oid for oid, box in reopened._boxes.items() if box.value] == ["phone", "simple", "complex"]

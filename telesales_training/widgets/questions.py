@@ -55,6 +55,7 @@ class QuestionWidget(ipw.VBox):
         self._message_key: tuple[str, dict] | None = None
         self._saved_note: tuple[str, datetime] | None = None
         self._history_count = 0
+        self._showing = False
         self._prompt = make(ipw.HTML)
         self._submit = make(ipw.Button, button_style="primary", icon="check")
         # Error message, feedback and save status share one HTML model (fewer models, faster page).
@@ -81,6 +82,11 @@ class QuestionWidget(ipw.VBox):
     def _render_input(self) -> None:
         """Re-label the input controls in self.lang."""
 
+    def _from_controls(self, value: Any) -> None:
+        """Called by the input controls' observers: the trainee changed the input."""
+        if not self._showing:
+            self.value = value
+
     # -- public
     @property
     def saved_value(self) -> Any:
@@ -94,7 +100,12 @@ class QuestionWidget(ipw.VBox):
         self._render()
 
     def _on_value(self, _change) -> None:
-        self._show_value()
+        # Pushing the value into several controls fires their observers one by one; ignore those echoes.
+        self._showing = True
+        try:
+            self._show_value()
+        finally:
+            self._showing = False
         self._message_key = None
         self._render_response()
 
@@ -198,7 +209,7 @@ class SingleChoiceWidget(QuestionWidget):
         return [(local(o.text, lang), o.id) for o in self.item.options]
 
     def _on_radio(self, change) -> None:
-        self.value = change["new"]
+        self._from_controls(change["new"])
 
     def _show_value(self) -> None:
         self._radio.value = self.value
@@ -222,7 +233,7 @@ class MultipleChoiceWidget(QuestionWidget):
         return make(ipw.VBox, children=list(self._boxes.values()))
 
     def _on_box(self, _change) -> None:
-        self.value = tuple(oid for oid, box in self._boxes.items() if box.value)
+        self._from_controls(tuple(oid for oid, box in self._boxes.items() if box.value))
 
     def _show_value(self) -> None:
         for oid, box in self._boxes.items():
@@ -305,7 +316,7 @@ class FreeTextWidget(QuestionWidget):
         return make(ipw.VBox, children=[self._area, self._count])
 
     def _on_text(self, change) -> None:
-        self.value = change["new"]
+        self._from_controls(change["new"])
 
     def _show_value(self) -> None:
         self._area.value = self.value
@@ -333,7 +344,7 @@ class NumberWidget(QuestionWidget):
         return self._box
 
     def _on_text(self, change) -> None:
-        self.value = change["new"]
+        self._from_controls(change["new"])
 
     def _show_value(self) -> None:
         self._box.value = self.value
@@ -358,7 +369,7 @@ class RatingWidget(QuestionWidget):
         return make(ipw.VBox, children=[self._scale, self._labels])
 
     def _on_scale(self, change) -> None:
-        self.value = int(change["new"]) if change["new"] else None
+        self._from_controls(int(change["new"]) if change["new"] else None)
 
     def _show_value(self) -> None:
         self._scale.value = str(self.value) if self.value else None
@@ -389,7 +400,7 @@ class ClassifyWidget(QuestionWidget):
         return [(local(category.text, lang), category.id) for category in self.item.categories]
 
     def _on_toggle(self, _change) -> None:
-        self.value = {eid: toggle.value for eid, toggle in self._toggles.items() if toggle.value is not None}
+        self._from_controls({eid: t.value for eid, t in self._toggles.items() if t.value is not None})
 
     def _show_value(self) -> None:
         for eid, toggle in self._toggles.items():
