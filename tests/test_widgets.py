@@ -229,7 +229,7 @@ def test_start_page_progress(lesson01, ui, alice):
     assert page.value[L01] == pytest.approx(1 / len(lesson01.questions))
     title, bar, detail = page._rows[L01]
     assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 15 points" in detail.value
-    assert "Coming soon" in page._rows["02_selling_modes"][2].value
+    assert "Coming soon" in page._rows["04_funnel"][2].value
 
 
 def test_name_form_validates_and_reports(ui):

@@ -1,0 +1,131 @@
+"""Lessons 02, 03, 07, 08 in a real browser: answer, reload, see the answers restored; each language complete."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from telesales_training import content
+
+from .browser import ARTIFACTS
+from .test_browser import LOAD_TIMEOUT, browser, page, server, db_path  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.browser
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Visible text allowed to stay in its own script: the language toggle labels in their own scripts.
+TOGGLE_LABELS = ("简体中文", "繁體中文")
+
+
+def open_page(page: Page, url: str, ready: str) -> None:
+    page.goto(url)
+    page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT)
+
+
+def active(card, label: str):
+    return card.locator("button.mod-active", has_text=label)
+
+
+def classify_all(page: Page, item_id: str, labels: dict[str, str], flip: str | None = None) -> None:
+    item = content.load_lesson(LESSON_OF[item_id]).block(item_id)
+    card = page.locator(f".ts-item-{item_id}")
+    rows = card.locator(".widget-hbox")
+    for number, entry in enumerate(item.entries):
+        answer = entry.answer if entry.id != flip else next(c.id for c in item.categories if c.id != entry.answer)
+        rows.nth(number).get_by_role("button", name=labels[answer], exact=True).click()
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-feedback")).to_be_visible()
+
+
+def play(page: Page, item_id: str, replies: list[str]) -> None:
+    card = page.locator(f".ts-item-{item_id}")
+    for reply in replies:
+        card.locator(".ts-choices button", has_text=reply).click()
+    expect(card.locator(".ts-feedback")).to_be_visible()
+
+
+LESSON_OF = {"mode_classifier": "02_selling_modes", "do_or_dont": "08_phone_etiquette"}
+
+
+def test_lesson02_classifier_survives_reload(server, page):  # noqa: F811
+    url = server.page_url("02_selling_modes")
+    open_page(page, url, ".ts-item-mode_classifier button")
+    classify_all(page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="fleet_tender")
+    card = page.locator(".ts-item-mode_classifier")
+    expect(card.locator(".ts-feedback")).to_contain_text("部分正确 · 11 / 12 分")
+    expect(card.locator(".ts-feedback")).to_contain_text("✗ 车队管理软件")
+    page.reload()
+    open_page(page, url, ".ts-item-mode_classifier button")
+    rows = card.locator(".widget-hbox")
+    expect(active(rows.nth(0), "关系导向")).to_have_count(1)
+    expect(active(rows.nth(8), "关系导向")).to_have_count(1)  # the flipped one stays as answered
+    expect(card.locator(".ts-feedback")).to_contain_text("11 / 12")
+
+
+def test_lesson03_drill_survives_reload(server, page):  # noqa: F811
+    url = server.page_url("03_sales_process")
+    open_page(page, url, ".ts-item-drill_lighting .ts-choices button")
+    card = page.locator(".ts-item-drill_lighting")
+    card.locator(".ts-choices button", has_text="我们的 LED 节能灯现在打八折").click()
+    expect(card.locator(".ts-transcript")).to_contain_text("我们不需要，谢谢。（挂断）")
+    expect(card.locator(".ts-feedback")).to_contain_text("还不对")
+    card.get_by_role("button", name="重新打这通电话").click()
+    play(page, "drill_lighting", ["王经理您好", "车间一般每天开灯", "老板都在关注", "明白，停产是您最担心的"])
+    expect(card.locator(".ts-feedback")).to_contain_text("回答正确 · 6 / 6 分")
+    page.screenshot(path=str(ARTIFACTS / "lesson03_drill.png"))
+    page.reload()
+    open_page(page, url, ".ts-item-drill_lighting .ts-transcript")
+    expect(card.locator(".ts-transcript")).to_contain_text("那就周二上午吧")
+    expect(card.locator(".ts-feedback")).to_contain_text("满分通话")
+    expect(card.locator(".ts-saved")).to_contain_text("共提交 2 次")
+
+
+def test_lesson07_checklist_and_next_step_survive_reload(server, page):  # noqa: F811
+    url = server.page_url("07_growth_and_assistants")
+    open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
+    expect(page.locator(".ts-badge").first).to_contain_text("补充材料")
+    checklist = page.locator(".ts-item-helpers_checklist")
+    checklist.get_by_text("桌上的镜子（提醒微笑）").click()
+    checklist.locator("button.mod-primary").click()
+    expect(checklist.locator(".ts-feedback")).to_contain_text("下班前花 15 分钟准备好明天的电话清单")
+    step = page.locator(".ts-item-next_step")
+    step.locator("textarea").fill("每天 120 通电话，两周内做到")
+    step.locator("button.mod-primary").click()
+    expect(step.locator(".ts-feedback")).to_contain_text("电话量是最容易量化的目标")
+    page.reload()
+    open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
+    boxes = checklist.locator("input[type=checkbox]")
+    assert [boxes.nth(i).is_checked() for i in range(6)] == [False, False, False, False, True, False]
+    expect(step.locator("textarea")).to_have_value("每天 120 通电话，两周内做到")
+
+
+def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
+    url = server.page_url("08_phone_etiquette")
+    open_page(page, url, ".ts-item-do_or_dont button")
+    classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
+    expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("全部正确")
+    play(page, "drill_answering", ["抱歉让您久等了", "好的，请告诉我您的订单号", "谢谢。我需要到系统里调一下信息"])
+    page.reload()
+    open_page(page, url, ".ts-item-do_or_dont button")
+    expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("回答正确 · 12 / 12 分")
+    expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
+
+
+@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "07_growth_and_assistants",
+                                       "08_phone_etiquette"])
+def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
+    open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".ts-lesson-score")).to_contain_text("Lesson score")
+    english = page.locator(".ts-page").inner_text()
+    for label in TOGGLE_LABELS:
+        english = english.replace(label, "")
+    leftovers = sorted(set(CJK.findall(english)))
+    assert not leftovers, f"Chinese left on the English page of {lesson_id}: {''.join(leftovers)}"
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator(".ts-lesson-score")).to_contain_text("本课得分")
+    chinese = page.locator(".ts-page").inner_text()
+    english_runs = re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", chinese)
+    assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
