@@ -30,6 +30,9 @@ def voila_command(root: Path, port: int, open_browser: bool, preheat: bool = Tru
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         "--MappingKernelManager.cull_connected=False",
+        # Kernels talk over Unix sockets: several kernels starting at once (the preheated pools) cannot
+        # race each other for TCP ports, and nothing listens on the network.
+        "--KernelManager.transport=ipc",
     ]
     if preheat:
         # A warm kernel per notebook has the imports and the curriculum loaded before the request.

@@ -75,7 +75,7 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
     handle = log.open("ab")
     process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(port, env["TELESALES_DB"], process, log)
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"telesales serve exited early:\n{log.read_text(errors='replace')[-3000:]}")

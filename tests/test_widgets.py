@@ -298,6 +298,7 @@ def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
     assert reopened.value == ("opening", "probe", "deepen", "brief_next")
     assert "Tuesday morning, then" in reopened._transcript.value
     assert "A perfect call!" in reopened._response.value
+    assert "Debrief: the path you took" in reopened._response.value
 
 
 def test_multiple_choice_restores_several_ticks(lesson01, ui, alice):

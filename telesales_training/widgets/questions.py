@@ -478,6 +478,11 @@ class CallDrillWidget(QuestionWidget):
         self._restart.description = self.t("drill_restart")
         self._restart.disabled = not self.value
 
+    def _render_response(self) -> None:
+        super()._render_response()
+        if self._outcome:
+            self._response.value = f"<h4>{escape(self.t('drill_debrief'))}</h4>{self._response.value}"
+
     def _line(self, who_key: str, text: dict[str, str], css: str) -> str:
         return f'<p class="{css}"><b>{escape(self.t(who_key))}：</b>{escape(local(text, self.lang))}</p>'
 
