@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -49,6 +50,51 @@ def validate(path: Optional[Path] = typer.Argument(None, help="An exercises/ fol
         raise typer.Exit(1)
     lessons = content.available_lessons(root)
     typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
+
+
+@app.command("import-calls")
+def import_calls(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV export, one row per call."),
+    trainee: str = typer.Option(..., "--trainee", help="Whose calls these are."),
+    day_first: bool = typer.Option(False, "--day-first", help="Read 03/04/2026 as 3 April (default: March 4)."),
+) -> None:
+    """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
+    from .calllog import CallLogError, import_calls as run_import, open_text
+    from .store import Store, StoreError
+
+    try:
+        text = open_text(file.read_bytes())
+    except CallLogError as problem:
+        typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
+        raise typer.Exit(1)
+    total = max(0, sum(1 for _ in text) - 1)
+    text.seek(0)
+    try:
+        with Store() as store, typer.progressbar(length=total, label="importing calls", file=sys.stderr) as bar:
+            view = store.trainee(trainee)
+            done = [0]
+
+            def advance(rows: int) -> None:
+                bar.update(rows - done[0])
+                done[0] = rows
+
+            report = run_import(text, view.add_calls, day_first=day_first, progress=advance)
+    except CallLogError as problem:
+        typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
+        raise typer.Exit(1)
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"rows read: {report.rows}; calls taken: {report.taken}; already imported: {report.duplicates}; "
+               f"rejected: {len(report.rejected)}")
+    for reason, count in sorted(report.reasons().items()):
+        first = next(r for r in report.rejected if r.reason == reason)
+        example = f" (first at line {first.line}{': ' + first.value if first.value else ''})"
+        typer.echo(f"  rejected {count}: {ui_text(reason)}{example}")
+
+
+def ui_text(key: str, **params) -> str:
+    return content.load_ui().text(key, "en", **params)
 
 
 if __name__ == "__main__":

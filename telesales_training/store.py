@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from platformdirs import user_data_path
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 APP_NAME = "telesales-training"
 MAX_ANSWER_BYTES = 100_000
@@ -49,6 +52,18 @@ preferences = sa.Table(
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+# Individual calls imported from dialer / CRM exports; `call_key` makes re-imports idempotent.
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("called_at", sa.DateTime, nullable=False),
+    sa.Column("call_key", sa.String(40), nullable=False),
+    sa.UniqueConstraint("trainee_id", "call_key", name="uq_calls_trainee_key"),
+    sa.Index("ix_calls_trainee_time", "trainee_id", "called_at"),
 )
 
 # Machine-wide settings of a single-user install (e.g. the remembered local trainee name).
@@ -116,6 +131,10 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -244,6 +263,44 @@ class TraineeStore:
         with self._engine.connect() as conn:
             return {lesson: LessonProgress(count, float(score), float(top or 0))
                     for lesson, count, score, top in conn.execute(query)}
+
+    def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
+        """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""
+        rows = [{"trainee_id": self.trainee_id, "called_at": called_at, "call_key": key} for called_at, key in batch]
+        if not rows:
+            return 0
+        dialect = self._engine.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(calls).on_conflict_do_nothing(
+                index_elements=["trainee_id", "call_key"])
+            with self._engine.begin() as conn:
+                before = self._count_calls(conn)
+                conn.execute(insert, rows)
+                return self._count_calls(conn) - before
+        inserted = 0
+        for row in rows:  # other databases: one row at a time, duplicates rejected by the unique key
+            try:
+                with self._engine.begin() as conn:
+                    conn.execute(calls.insert().values(**row))
+                inserted += 1
+            except sa.exc.IntegrityError:
+                continue
+        return inserted
+
+    def _count_calls(self, conn) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(calls)
+                            .where(calls.c.trainee_id == self.trainee_id)).scalar()
+
+    def daily_calls(self, first: date, last: date) -> dict[date, int]:
+        """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""
+        day = sa.func.date(calls.c.called_at)
+        query = (sa.select(day, sa.func.count())
+                 .where(calls.c.trainee_id == self.trainee_id,
+                        calls.c.called_at >= datetime.combine(first, time.min),
+                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min))
+                 .group_by(day))
+        with self._engine.connect() as conn:
+            return {_as_date(value): count for value, count in conn.execute(query)}
 
     def get_preference(self, key: str) -> str | None:
         with self._engine.connect() as conn:

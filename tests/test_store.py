@@ -118,3 +118,36 @@ def test_preferences_are_per_trainee(store):
     store.trainee("alice").set_preference("lang", "zh-TW")
     assert store.trainee("alice").get_preference("lang") == "zh-TW"
     assert store.trainee("bob").get_preference("lang") is None
+
+
+def test_calls_are_counted_once_per_key_and_per_day(store):
+    alice = store.trainee("alice")
+    day = datetime(2026, 11, 2, 9, 0)
+    assert alice.add_calls([(day, "k1"), (day + timedelta(minutes=3), "k2"), (day, "k1")]) == 2
+    assert alice.add_calls([(day, "k1"), (day + timedelta(days=1), "k3")]) == 1
+    assert store.trainee("bob").add_calls([(day, "k1")]) == 1  # keys are per trainee
+    from datetime import date
+    assert alice.daily_calls(date(2026, 11, 1), date(2026, 11, 7)) == {date(2026, 11, 2): 2, date(2026, 11, 3): 1}
+    assert alice.daily_calls(date(2026, 11, 3), date(2026, 11, 3)) == {date(2026, 11, 3): 1}
+
+
+def test_import_calls_command_twice(tmp_path):
+    import subprocess
+    import sys
+
+    log = tmp_path / "calls.csv"
+    log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n",
+                   encoding="utf-8")
+    env = {"TELESALES_DB": f"sqlite:///{tmp_path / 'w.sqlite3'}", "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "telesales_training.cli", "import-calls", str(log), "--trainee", "alice"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "rows read: 4; calls taken: 2; already imported: 0; rejected: 2" in first.stdout
+    assert "the timestamp format is not recognised (first at line 4: yesterday-ish)" in first.stdout
+    second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert "calls taken: 0; already imported: 2" in second.stdout
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,number\nx,1\n", encoding="utf-8")
+    bad = subprocess.run(command[:4] + [str(wrong), "--trainee", "alice"], env=env, capture_output=True, text=True,
+                         check=False)
+    assert bad.returncode == 1 and "No timestamp column found" in bad.stderr and "Traceback" not in bad.stderr

@@ -1,0 +1,135 @@
+"""The outbound call plan: daily target over the golden hours, time slots, and weekly pacing.
+
+No UI, no storage. Times are minutes after midnight internally; text times are 'H:MM'.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+DEFAULT_TARGET = 200
+# 9:00–11:30 and 14:00–17:30, the course's golden hours.
+GOLDEN_HOURS = ((9 * 60, 11 * 60 + 30), (14 * 60, 17 * 60 + 30))
+MAX_DAILY_CALLS = 1000
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+ON_TRACK, BEHIND = 0.99, 0.81
+_TIME = re.compile(r"^\s*(\d{1,2})\s*[:：.]\s*(\d{2})\s*$")
+
+
+class PlanInputError(ValueError):
+    """`code` names a ui.yaml string; `params` fill it."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(f"{code} {params}")
+        self.code = code
+        self.params = params
+
+
+def parse_time(text: str) -> int:
+    match = _TIME.match(text or "")
+    if not match:
+        raise PlanInputError("time_format", text=text)
+    hours, minutes = int(match[1]), int(match[2])
+    if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+        raise PlanInputError("time_format", text=text)
+    return hours * 60 + minutes
+
+
+def format_time(minutes: float) -> str:
+    whole = int(round(minutes))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def parse_target(raw) -> int:
+    text = str(raw).strip().replace(",", "") if raw is not None else ""
+    if isinstance(raw, bool) or not text.lstrip("-").isdigit():
+        raise PlanInputError("target_not_whole")
+    target = int(text)
+    if not 1 <= target <= MAX_DAILY_CALLS:
+        raise PlanInputError("target_out_of_range", max=MAX_DAILY_CALLS)
+    return target
+
+
+def check_windows(windows: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted windows, or PlanInputError for an empty list, end before start, or overlaps."""
+    if not windows:
+        raise PlanInputError("windows_empty")
+    for start, end in windows:
+        if end <= start:
+            raise PlanInputError("window_end_before_start", start=format_time(start), end=format_time(end))
+    ordered = tuple(sorted(windows))
+    for (_s1, end1), (start2, _e2) in zip(ordered, ordered[1:]):
+        if start2 < end1:
+            raise PlanInputError("windows_overlap", at=format_time(start2))
+    return ordered
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    target: int
+    windows: tuple[tuple[int, int], ...]
+    minutes: int
+    calls_per_hour: float
+    minutes_per_call: float
+
+
+def day_plan(target: int = DEFAULT_TARGET, windows: Sequence[tuple[int, int]] = GOLDEN_HOURS) -> DayPlan:
+    windows = check_windows(windows)
+    minutes = sum(end - start for start, end in windows)
+    return DayPlan(target, windows, minutes, target / minutes * 60, minutes / target)
+
+
+def schedule(plan: DayPlan, call_list: Sequence[str]) -> list[tuple[str, str]]:
+    """(start time, contact) for each prepared contact, spaced evenly through the windows.
+    Contacts beyond the target are not scheduled (the target is the day's capacity)."""
+    slots = []
+    for index, contact in enumerate(call_list[: plan.target]):
+        offset = index * plan.minutes_per_call
+        for start, end in plan.windows:
+            if offset < end - start:
+                slots.append((format_time(start + offset), contact))
+                break
+            offset -= end - start
+    return slots
+
+
+def schedule_csv(slots: Sequence[tuple[str, str]], headers: tuple[str, str] = ("time", "contact")) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows(slots)
+    return buffer.getvalue()
+
+
+def parse_day_count(raw, day: str) -> int:
+    text = str(raw).strip().replace(",", "") if raw is not None else ""
+    if text == "":
+        return 0
+    if isinstance(raw, bool) or not text.lstrip("-").isdigit():
+        raise PlanInputError("count_not_whole", day=day)
+    count = int(text)
+    if count < 0:
+        raise PlanInputError("count_negative", day=day)
+    if count > MAX_DAILY_CALLS:
+        raise PlanInputError("count_absurd", day=day, max=MAX_DAILY_CALLS)
+    return count
+
+
+def pacing_band(actual: int, target: float) -> str:
+    """on_track ≥ 99 % of the (pro-rated) target, behind 81–99 %, at_risk < 81 %."""
+    if target <= 0:
+        return "on_track"
+    share = actual / target
+    return "on_track" if share >= ON_TRACK else "behind" if share >= BEHIND else "at_risk"
+
+
+def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int) -> tuple[int, int, str]:
+    """(actual so far, pro-rated target, band) after `days_elapsed` working days of the week."""
+    days = max(0, min(days_elapsed, len(WEEKDAYS)))
+    actual = sum(counts[:days])
+    target = daily_target * days
+    return actual, target, pacing_band(actual, target)
