@@ -352,6 +352,34 @@ class CallDrill(ItemBase):
         return max((c.score + self.best_score(c.next) for c in node.choices), default=0)
 
 
+# The interface texts each tool needs from the lesson data (checked by `telesales validate`).
+TOOL_TEXTS = {
+    "funnel_tracker": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "save", "diagnosis_title",
+                       "thin_layer", "work_on", "refill", "healthy", "empty", "history_title", "list_label",
+                       "list_apply", "chart_title", "saved_snapshot"),
+}
+
+
+class ToolBlock(BlockBase):
+    """An interactive tool on the trainee's own numbers (funnel, call plan, ...), saved with history."""
+
+    type: Literal["tool"]
+    tool: Literal["funnel_tracker"]
+    title: Localized
+    texts: dict[str, Localized]
+
+    @model_validator(mode="after")
+    def _has_its_texts(self):
+        missing = [key for key in TOOL_TEXTS[self.tool] if key not in self.texts]
+        if missing:
+            raise ValueError(f"texts is missing {', '.join(missing)}")
+        return self
+
+    def text(self, key: str, locale: str, **params) -> str:
+        template = i18n.pick(self.texts[key], locale)
+        return template.format(**params) if params else template
+
+
 class Reflection(BlockBase):
     """Shown once every source item has an answer: quotes the trainee and links it to the lesson."""
 
@@ -365,12 +393,12 @@ class Reflection(BlockBase):
 
 Question = Union[SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill]
 Block = Annotated[
-    Union[TextBlock, FigureBlock, Reflection, SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating,
-          Classify, CallDrill],
+    Union[TextBlock, FigureBlock, Reflection, ToolBlock, SingleChoice, MultipleChoice, Ordering, FreeText,
+          NumberItem, Rating, Classify, CallDrill],
     Field(discriminator="type"),
 ]
 QUESTION_TYPES = (SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill)
-BLOCK_TYPES = ("text", "figure", "reflection", "single_choice", "multiple_choice", "ordering",
+BLOCK_TYPES = ("text", "figure", "reflection", "tool", "single_choice", "multiple_choice", "ordering",
                "free_text", "number", "rating", "classify", "call_drill")
 _block_adapter: TypeAdapter[Any] = TypeAdapter(Block)
 
@@ -385,6 +413,10 @@ class Lesson(Strict):
     @property
     def questions(self) -> list[Question]:
         return [b for b in self.blocks if isinstance(b, QUESTION_TYPES)]
+
+    @property
+    def tools(self) -> list[ToolBlock]:
+        return [b for b in self.blocks if isinstance(b, ToolBlock)]
 
     @property
     def max_points(self) -> int:

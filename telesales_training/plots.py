@@ -20,6 +20,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
 CJK_FAMILY = "Noto Sans CJK SC"
 # OFL-licensed Noto Sans CJK SC, shipped on PyPI inside the mplfonts wheel.
 _FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FUNNEL_COLOURS = ["#1f5f8b", "#2a7ab0", "#3b8fc7", "#2e8b57", "#4a4a8a"]
+THIN_COLOUR = "#c9541d"
 PALETTE = ["#1f5f8b", "#2a7ab0", "#3b8fc7", "#e08a1e", "#c9541d", "#2e8b57", "#4a4a8a"]
 
 
@@ -130,4 +132,41 @@ def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
     ax.set_ylim(-(len(lanes) - 1) * 1.75 - 0.7, 0.7)
     ax.set_aspect("equal")
     ax.axis("off")
+    return to_png(fig)
+
+
+@lru_cache(maxsize=64)
+def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int, ...], title: str) -> bytes:
+    """An inverted triangle: one centred bar per layer, width ∝ count (a sliver when empty); thin layers in red."""
+    setup_fonts()
+    top = max(max(counts), 1)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    for row, (label, count) in enumerate(zip(labels, counts)):
+        width = max(count / top, 0.02)
+        colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
+        ax.barh(-row, width, left=(1 - width) / 2, height=0.8, color=colour, edgecolor="white")
+        ax.text(0.5, -row, f"{count:,}", ha="center", va="center", color="white" if width > 0.12 else "#222",
+                fontsize=11, fontweight="bold")
+        ax.text(-0.02, -row, label, ha="right", va="center", fontsize=10)
+    ax.set_xlim(-0.55, 1.02)
+    ax.set_ylim(-len(counts) + 0.4, 0.6)
+    ax.set_title(title, fontsize=12)
+    ax.axis("off")
+    return to_png(fig)
+
+
+@lru_cache(maxsize=64)
+def funnel_history_png(labels: tuple[str, ...], snapshots: tuple[tuple[str, tuple[int, ...]], ...],
+                       title: str) -> bytes:
+    """Each layer's count over the saved snapshots (one line per layer)."""
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    dates = [day for day, _counts in snapshots]
+    for layer, label in enumerate(labels):
+        ax.plot(range(len(dates)), [counts[layer] for _d, counts in snapshots], marker="o",
+                color=PALETTE[layer % len(PALETTE)], label=label)
+    ax.set_xticks(range(len(dates)), dates, rotation=30, ha="right", fontsize=8)
+    ax.set_title(title, fontsize=12)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)

@@ -23,6 +23,11 @@ def shared_style(style_class: type, **spec: str) -> ipw.Widget:
     return style_class(**spec)
 
 
+def style_for(widget_class: type, **spec: str) -> ipw.Widget:
+    """The shared style model of `widget_class` with the given settings (e.g. description_width)."""
+    return shared_style(widget_class.class_traits()["style"].klass, **spec)
+
+
 def lean(widget_class: type, **kwargs: Any) -> dict[str, Any]:
     """kwargs for widget_class with the shared layout and style filled in where none was given."""
     kwargs.setdefault("layout", shared_layout())

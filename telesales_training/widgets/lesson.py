@@ -7,10 +7,14 @@ import traitlets
 
 from .. import content as c
 from ..store import TraineeStore
+from .funnel import FunnelTracker
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
 from .lean import lean, make
 from .text import escape
+
+
+TOOLS = {"funnel_tracker": FunnelTracker}
 
 
 class LessonView(ipw.VBox):
@@ -23,6 +27,7 @@ class LessonView(ipw.VBox):
         self.lesson = lesson
         self._ui = ui
         self.questions: dict[str, QuestionWidget] = {}
+        self.tools: dict[str, ipw.Widget] = {}
         self._summary = make(ipw.HTML)
         views = []
         if lesson.supplementary:
@@ -36,6 +41,9 @@ class LessonView(ipw.VBox):
             elif isinstance(block, c.Reflection):
                 view = ReflectionView(block, ui, lang)
                 reflections.append(view)
+            elif isinstance(block, c.ToolBlock):
+                view = TOOLS[block.tool](block, ui, store, lesson.lesson, lang)
+                self.tools[block.id] = view
             else:
                 view = question_widget(block, ui, store, lesson.lesson, lang)
                 self.questions[block.id] = view
@@ -46,8 +54,8 @@ class LessonView(ipw.VBox):
         for reflection in reflections:
             for item_id in reflection.block.source_items:
                 self._feed(reflection, self.questions[item_id])
-        for question in self.questions.values():
-            question.observe(self._update_summary, names="submissions")
+        for widget in [*self.questions.values(), *self.tools.values()]:
+            widget.observe(self._update_summary, names="submissions")
         self.observe(self._update_summary, names="lang")
         self.lang = lang
         self._update_summary()
@@ -63,7 +71,8 @@ class LessonView(ipw.VBox):
 
     def _update_summary(self, _change=None) -> None:
         answered = [q for q in self.questions.values() if q.submissions]
+        tools_used = [t for t in self.tools.values() if t.submissions]
         self.score = sum(q.score or 0 for q in answered)
         text = self._ui.text("lesson_score", self.lang, score=f"{self.score:g}", max=f"{self.lesson.max_points:g}",
-                             answered=len(answered), total=len(self.questions))
+                             answered=len(answered) + len(tools_used), total=len(self.questions) + len(self.tools))
         self._summary.value = f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'

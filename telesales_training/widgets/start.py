@@ -49,7 +49,8 @@ class StartPage(ipw.VBox):
         shares = {}
         for lesson_id, lesson in self._lessons.items():
             answered = progress[lesson_id].answered_items if lesson_id in progress else 0
-            shares[lesson_id] = answered / len(lesson.questions) if lesson.questions else 0.0
+            items = len(lesson.questions) + len(lesson.tools)
+            shares[lesson_id] = answered / items if items else 0.0
         self._progress = progress
         self.value = shares
         self._render()
@@ -75,5 +76,5 @@ class StartPage(ipw.VBox):
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""
-            detail.value = escape(t("lesson_progress", answered=answered, total=len(lesson.questions),
+            detail.value = escape(t("lesson_progress", answered=answered, total=len(lesson.questions) + len(lesson.tools),
                                     score=f"{score:g}", max=f"{lesson.max_points:g}"))
