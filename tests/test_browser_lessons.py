@@ -113,7 +113,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
 
 
-@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "07_growth_and_assistants",
+@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "07_growth_and_assistants",
                                        "08_phone_etiquette"])
 def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
@@ -129,3 +129,24 @@ def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     chinese = page.locator(".ts-page").inner_text()
     english_runs = re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", chinese)
     assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
+
+
+def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):  # noqa: F811
+    url = server.page_url("04_funnel")
+    open_page(page, url, ".ts-tool-my_funnel input[type=text]")
+    tool = page.locator(".ts-tool-my_funnel")
+    boxes = tool.locator("input[type=text]")
+    for number, value in enumerate(["400", "200", "80", "-5", "5"]):
+        boxes.nth(number).fill(value)
+    tool.get_by_role("button", name="保存本周快照").click()
+    expect(tool.locator(".ts-error")).to_contain_text("第 4 层：人数不能是负数")
+    boxes.nth(3).fill("10")
+    tool.get_by_role("button", name="保存本周快照").click()
+    expect(tool.locator(".ts-diagnosis")).to_contain_text("“4 准备解决问题”偏薄")
+    expect(tool.locator(".ts-funnel-chart img")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "lesson04_funnel.png"))
+    page.reload()
+    open_page(page, url, ".ts-tool-my_funnel input[type=text]")
+    assert [boxes.nth(i).input_value() for i in range(5)] == ["400", "200", "80", "10", "5"]
+    expect(tool.locator(".ts-funnel-chart img")).to_be_visible()
+    expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")

@@ -4,6 +4,7 @@ history of saved snapshots. Saved through the trainee's store view like any answ
 from __future__ import annotations
 
 import base64
+import re
 from datetime import date
 from typing import Any
 
@@ -66,8 +67,11 @@ class FunnelTracker(ipw.VBox):
 
     # -- events
     def _on_apply(self, _button=None) -> None:
-        names = {i18n.pick(self.block.texts[f"layer_{n}"], locale).lower(): n
-                 for n in range(1, len(funnel.LAYERS) + 1) for locale in i18n.LOCALES}
+        names = {}
+        for n in range(1, len(funnel.LAYERS) + 1):
+            for locale in i18n.LOCALES:
+                label = i18n.pick(self.block.texts[f"layer_{n}"], locale).lower()
+                names[label] = names[re.sub(r"^\d+\s*", "", label)] = n  # "2 contacted" and "contacted"
         try:
             customers = funnel.parse_customer_list(self._paste.value, names)
         except funnel.FunnelInputError as problem:
