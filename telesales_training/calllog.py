@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .inputs import InputProblem
+
 TIMESTAMP_COLUMNS = ("timestamp", "datetime", "date_time", "call_time", "called_at", "start_time",
                      "call_start", "start", "time_stamp", "呼叫时间", "开始时间", "拨打时间", "通话时间", "通话开始时间")
 DATE_COLUMNS = ("date", "call_date", "日期", "通话日期")
@@ -26,13 +28,8 @@ _TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f")
 MAX_FIELD = 2000
 
 
-class CallLogError(ValueError):
+class CallLogError(InputProblem):
     """The file as a whole cannot be read (no header, no timestamp column, not text)."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .inputs import InputProblem, whole_number
+
 DEFAULT_TARGET = 200
 # 9:00–11:30 and 14:00–17:30, the course's golden hours.
 GOLDEN_HOURS = ((9 * 60, 11 * 60 + 30), (14 * 60, 17 * 60 + 30))
@@ -20,13 +22,8 @@ ON_TRACK, BEHIND = 0.99, 0.81
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：.]\s*(\d{2})\s*$")
 
 
-class PlanInputError(ValueError):
-    """`code` names a ui.yaml string; `params` fill it."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+class PlanInputError(InputProblem):
+    pass
 
 
 def parse_time(text: str) -> int:
@@ -45,10 +42,12 @@ def format_time(minutes: float) -> str:
 
 
 def parse_target(raw) -> int:
-    text = str(raw).strip().replace(",", "") if raw is not None else ""
-    if isinstance(raw, bool) or not text.lstrip("-").isdigit():
+    try:
+        target = whole_number(raw)
+    except ValueError:
+        target = None
+    if target is None:
         raise PlanInputError("target_not_whole")
-    target = int(text)
     if not 1 <= target <= MAX_DAILY_CALLS:
         raise PlanInputError("target_out_of_range", max=MAX_DAILY_CALLS)
     return target
@@ -106,12 +105,13 @@ def schedule_csv(slots: Sequence[tuple[str, str]], headers: tuple[str, str] = ("
 
 
 def parse_day_count(raw, day: str) -> int:
-    text = str(raw).strip().replace(",", "") if raw is not None else ""
-    if text == "":
+    """An empty box counts as 0 calls."""
+    try:
+        count = whole_number("" if raw is None else raw)
+    except ValueError:
+        raise PlanInputError("count_not_whole", day=day) from None
+    if count is None:
         return 0
-    if isinstance(raw, bool) or not text.lstrip("-").isdigit():
-        raise PlanInputError("count_not_whole", day=day)
-    count = int(text)
     if count < 0:
         raise PlanInputError("count_negative", day=day)
     if count > MAX_DAILY_CALLS:

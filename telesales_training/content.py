@@ -48,6 +48,10 @@ def _check_locales(value: dict[str, str]) -> dict[str, str]:
 Localized = Annotated[dict[str, str], AfterValidator(_check_locales)]
 
 
+def _duplicates(ids: list[str]) -> list[str]:
+    return sorted({i for i in ids if ids.count(i) > 1})
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -143,7 +147,7 @@ class ChoiceBase(ItemBase):
     @field_validator("options")
     @classmethod
     def _unique_option_ids(cls, options: list[Option]) -> list[Option]:
-        dupes = [oid for oid, n in Counter(o.id for o in options).items() if n > 1]
+        dupes = _duplicates([o.id for o in options])
         if dupes:
             raise ValueError(f"duplicate option id {', '.join(dupes)}")
         return options
@@ -265,8 +269,7 @@ class Classify(ItemBase):
     @field_validator("entries")
     @classmethod
     def _entries_fit(cls, entries: list[ClassifyEntry], info: ValidationInfo) -> list[ClassifyEntry]:
-        ids = [e.id for e in entries]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        dupes = _duplicates([e.id for e in entries])
         if dupes:
             raise ValueError(f"duplicate entry id {', '.join(dupes)}")
         categories = [c.id for c in info.data.get("categories") or []]
@@ -308,7 +311,7 @@ class CallDrill(ItemBase):
         """(field, message) for every structural problem of the tree."""
         problems: list[tuple[str, str]] = []
         ids = [n.id for n in self.nodes]
-        for dupe in sorted({i for i in ids if ids.count(i) > 1}):
+        for dupe in _duplicates(ids):
             problems.append((f"nodes.{dupe}", "duplicate node id"))
         known = set(ids)
         if self.start not in known:
@@ -321,8 +324,7 @@ class CallDrill(ItemBase):
                 problems.append((where, "dead end: no choices and no outcome"))
             if node.outcome and not node.outcome_text:
                 problems.append((f"{where}.outcome_text", "an outcome needs an outcome_text"))
-            choice_ids = [c.id for c in node.choices]
-            for dupe in sorted({i for i in choice_ids if choice_ids.count(i) > 1}):
+            for dupe in _duplicates([c.id for c in node.choices]):
                 problems.append((f"{where}.choices.{dupe}", "duplicate choice id"))
             for choice in node.choices:
                 if choice.next not in known:

@@ -11,19 +11,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .inputs import InputProblem, whole_number
+
 LAYERS = ("prospects", "contacted", "aware", "ready", "closing")
 MAX_COUNT = 100_000
 # A layer holding less than this share of the layer above it is "thin".
 THIN_RATIO = 0.3
 
 
-class FunnelInputError(ValueError):
-    """`code` names a ui.yaml string; `params` fill it (layer is 1-based, line is 1-based)."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(f"{code} {params}")
-        self.code = code
-        self.params = params
+class FunnelInputError(InputProblem):
+    """Layers and lines in `params` are 1-based, as people count them."""
 
 
 def parse_counts(raw: Sequence) -> tuple[int, ...]:
@@ -31,10 +28,12 @@ def parse_counts(raw: Sequence) -> tuple[int, ...]:
         raise FunnelInputError("funnel_layer_count", expected=len(LAYERS))
     counts = []
     for layer, value in enumerate(raw, start=1):
-        text = str(value).strip().replace(",", "") if value is not None else ""
-        if isinstance(value, bool) or not text.lstrip("-").isdigit():
+        try:
+            number = whole_number(value)
+        except ValueError:
+            number = None
+        if number is None:
             raise FunnelInputError("funnel_not_whole", layer=layer)
-        number = int(text)
         if number < 0:
             raise FunnelInputError("funnel_negative", layer=layer)
         if number > MAX_COUNT:

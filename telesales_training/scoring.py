@@ -10,15 +10,11 @@ from typing import Any
 from . import content as c
 from . import i18n
 from .i18n import to_traditional
+from .inputs import InputProblem
 
 
-class AnswerRejected(ValueError):
-    """The answer is not acceptable; `code` names a ui.yaml string, `params` fill it."""
-
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+class AnswerRejected(InputProblem):
+    """The answer is not acceptable."""
 
 
 @dataclass(frozen=True)
