@@ -36,6 +36,22 @@ def parse_time(text: str) -> int:
     return hours * 60 + minutes
 
 
+def parse_windows(text: str) -> tuple[tuple[int, int], ...]:
+    """'9:00-11:30, 14:00-17:30' (also – ~ 至 and ；) → checked windows in minutes."""
+    parts = [p for p in re.split(r"[,，;；\n]+", text or "") if p.strip()]
+    windows = []
+    for part in parts:
+        bounds = re.split(r"\s*(?:-|–|—|~|～|至|to)\s*", part.strip())
+        if len(bounds) != 2:
+            raise PlanInputError("window_format", text=part.strip())
+        windows.append((parse_time(bounds[0]), parse_time(bounds[1])))
+    return check_windows(windows)
+
+
+def format_windows(windows: Sequence[tuple[int, int]]) -> str:
+    return ", ".join(f"{format_time(start)}-{format_time(end)}" for start, end in windows)
+
+
 def format_time(minutes: float) -> str:
     whole = int(round(minutes))
     return f"{whole // 60}:{whole % 60:02d}"
@@ -117,6 +133,13 @@ def parse_day_count(raw, day: str) -> int:
     if count > MAX_DAILY_CALLS:
         raise PlanInputError("count_absurd", day=day, max=MAX_DAILY_CALLS)
     return count
+
+
+def parse_contacts(text: str, limit: int = MAX_DAILY_CALLS) -> list[str]:
+    contacts = [line.strip()[:120] for line in (text or "").splitlines() if line.strip()]
+    if len(contacts) > limit:
+        raise PlanInputError("contacts_too_many", max=limit)
+    return contacts
 
 
 def pacing_band(actual: int, target: float) -> str:

@@ -359,6 +359,10 @@ TOOL_TEXTS = {
     "funnel_tracker": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "save", "diagnosis_title",
                        "thin_layer", "work_on", "refill", "healthy", "empty", "history_title", "list_label",
                        "list_apply", "chart_title", "saved_snapshot"),
+    "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
+                     "download", "saved", "time_header", "contact_header"),
+    "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
+                 "weeks_title", "imported", "use_imported", "actual", "planned"),
 }
 
 
@@ -366,7 +370,7 @@ class ToolBlock(BlockBase):
     """An interactive tool on the trainee's own numbers (funnel, call plan, ...), saved with history."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker"]
+    tool: Literal["funnel_tracker", "call_planner", "call_log"]
     title: Localized
     texts: dict[str, Localized]
 

@@ -170,3 +170,25 @@ def funnel_history_png(labels: tuple[str, ...], snapshots: tuple[tuple[str, tupl
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)
+
+
+BAND_COLOURS = {"on_track": "#2e8b57", "behind": "#e0a21e", "at_risk": "#c9541d"}
+
+
+@lru_cache(maxsize=64)
+def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], targets: tuple[int, ...],
+                        bands: tuple[str, ...], title: str, actual: str, planned: str) -> bytes:
+    """Bars of actual calls (coloured by pacing band) against the target line, per day or per week."""
+    setup_fonts()
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    positions = range(len(labels))
+    ax.bar(positions, counts, color=[BAND_COLOURS[b] for b in bands], label=actual)
+    ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
+    for x, count in zip(positions, counts):
+        ax.text(x, count, f"{count}", ha="center", va="bottom", fontsize=9)
+    ax.set_xticks(list(positions), labels, fontsize=9)
+    ax.set_title(title, fontsize=12)
+    ax.set_ylim(0, max(max(counts, default=0), max(targets, default=0), 1) * 1.18)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return to_png(fig)

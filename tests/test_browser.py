@@ -180,7 +180,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
         expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
         expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 3 题")
-        expect(page.locator(".ts-progress-05_call_plan")).to_contain_text("即将推出")
+        expect(page.locator(".ts-progress-06_success_factors")).to_contain_text("即将推出")
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
 
         page.goto(running.page_url(L01))

@@ -113,7 +113,8 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
 
 
-@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "07_growth_and_assistants",
+@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
+                                       "07_growth_and_assistants",
                                        "08_phone_etiquette"])
 def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
@@ -150,3 +151,29 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):  
     assert [boxes.nth(i).input_value() for i in range(5)] == ["400", "200", "80", "10", "5"]
     expect(tool.locator(".ts-funnel-chart img")).to_be_visible()
     expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")
+
+
+def test_lesson05_plan_and_week_log_survive_reload(server, page):  # noqa: F811
+    url = server.page_url("05_call_plan")
+    open_page(page, url, ".ts-tool-week_log input[type=text]")
+    planner = page.locator(".ts-tool-planner")
+    planner.locator("textarea").fill("\n".join(f"客户{n}" for n in range(20)))
+    planner.get_by_role("button", name="生成计划").click()
+    expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
+    expect(planner.locator("a.ts-download")).to_have_attribute("download", "call-plan.csv")
+    log = page.locator(".ts-tool-week_log")
+    days = log.locator("input[type=text]")  # the target box first, then Monday–Friday
+    for number, value in enumerate(["200", "210", "-1"], start=1):
+        days.nth(number).fill(value)
+    log.get_by_role("button", name="保存本周记录").click()
+    expect(log.locator(".ts-error")).to_contain_text("周三：通话数不能是负数")
+    days.nth(3).fill("150")
+    log.get_by_role("button", name="保存本周记录").click()
+    expect(log.locator(".ts-pacing")).to_contain_text("本周合计 560 通")
+    expect(log.locator(".ts-week-chart img")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "lesson05_calls.png"))
+    page.reload()
+    open_page(page, url, ".ts-tool-week_log input[type=text]")
+    assert [days.nth(i).input_value() for i in range(1, 6)] == ["200", "210", "150", "0", "0"]
+    expect(log.locator(".ts-week-chart img")).to_be_visible()
+    expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")

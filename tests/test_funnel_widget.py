@@ -30,7 +30,7 @@ def test_saving_stores_a_snapshot_and_shows_the_diagnosis(block, ui, alice):
     widget._save.click()
     record = alice.latest_answers(L04)["my_funnel"]
     assert record.value == {"counts": [400, 200, 80, 10, 5], "as_of": "2026-11-24"}
-    assert widget.value == (400, 200, 80, 10, 5)
+    assert widget.counts == (400, 200, 80, 10, 5)
     assert "“4 准备解决问题”偏薄" in widget._chart.value
     assert "把时间花在“3 意识到问题”的客户身上" in widget._chart.value
     assert "data:image/png;base64," in widget._chart.value
@@ -77,4 +77,4 @@ def test_customer_list_fills_the_counts(block, ui, alice):
 def test_unreadable_old_snapshot_is_skipped(block, ui, alice):
     alice.save_answer(L04, "my_funnel", {"counts": "broken"}, at=datetime(2026, 11, 1, tzinfo=timezone.utc))
     widget = tracker(block, ui, alice)
-    assert widget.value == () and widget._chart.value == ""
+    assert widget.counts == () and widget._chart.value == ""

@@ -7,14 +7,15 @@ import traitlets
 
 from .. import content as c
 from ..store import TraineeStore
-from .funnel import FunnelTracker
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
+from .calls import CallPlanner, WeeklyCallLog
+from .funnel import FunnelTracker
 from .lean import lean, make
 from .text import escape
 
 
-TOOLS = {"funnel_tracker": FunnelTracker}
+TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog}
 
 
 class LessonView(ipw.VBox):

@@ -1,0 +1,215 @@
+"""The outbound call plan (targets, golden hours, the day's call list as time slots and CSV) and the
+weekly call-volume self-check (Monday–Friday, pacing against the pro-rated target)."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, timedelta
+
+import ipywidgets as ipw
+
+from .. import callplan, plots
+from .. import content as c
+from ..store import TraineeStore
+from .lean import make, shared_layout, style_for
+from .text import escape
+from .tool import ToolWidget, img
+
+LABEL_STYLE = {"description_width": "10rem"}
+SHOWN_SLOTS = 15
+
+
+class CallPlanner(ToolWidget):
+    """`value` is the saved plan: {"target": int, "windows": "9:00-11:30, 14:00-17:30", "contacts": [...]}."""
+
+    def _build(self) -> list[ipw.Widget]:
+        style = style_for(ipw.Text, **LABEL_STYLE)
+        self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
+                            layout=shared_layout(width="20rem"))
+        self._windows = make(ipw.Text, value=callplan.format_windows(callplan.GOLDEN_HOURS), style=style,
+                             layout=shared_layout(width="32rem"))
+        self._contacts = make(ipw.Textarea, rows=5, layout=shared_layout(width="100%"))
+        self._go = make(ipw.Button, button_style="primary", icon="calendar")
+        self._go.on_click(self._on_plan)
+        return [self._target, self._windows, self._contacts, self._go]
+
+    def _outputs(self) -> list[ipw.Widget]:
+        self._result = make(ipw.HTML)
+        return [self._result]
+
+    def _restore(self) -> None:
+        saved = self.history()
+        if saved:
+            self.value = saved[-1]
+            self._target.value = str(self.value.get("target", callplan.DEFAULT_TARGET))
+            self._windows.value = self.value.get("windows", self._windows.value)
+            self._contacts.value = "\n".join(self.value.get("contacts", []))
+            self.submissions = len(saved)
+
+    def _inputs(self):
+        target = callplan.parse_target(self._target.value)
+        windows = callplan.parse_windows(self._windows.value)
+        return target, windows, callplan.parse_contacts(self._contacts.value)
+
+    def _on_plan(self, _button=None) -> None:
+        try:
+            target, windows, contacts = self._inputs()
+        except callplan.PlanInputError as problem:
+            self.problem(problem.code, **problem.params)
+            return
+        if self.save({"target": target, "windows": callplan.format_windows(windows), "contacts": contacts}):
+            self.note("saved")
+            self._render()
+
+    def _render(self) -> None:
+        self._target.description = self.t("target")
+        self._windows.description = self.t("windows")
+        self._contacts.placeholder = self.t("contacts")
+        self._go.description = self.t("make_plan")
+        if not self.value:
+            self._result.value = ""
+            return
+        plan = callplan.day_plan(self.value["target"], callplan.parse_windows(self.value["windows"]))
+        metrics = self.t("metrics", minutes=plan.minutes, per_hour=f"{plan.calls_per_hour:.1f}",
+                         per_call=f"{plan.minutes_per_call:.1f}")
+        slots = callplan.schedule(plan, self.value["contacts"])
+        rows = "".join(f"<tr><td>{escape(time)}</td><td>{escape(contact)}</td></tr>"
+                       for time, contact in slots[:SHOWN_SLOTS])
+        more = (f'<p class="ts-muted">{escape(self.t("more_rows", count=len(slots) - SHOWN_SLOTS))}</p>'
+                if len(slots) > SHOWN_SLOTS else "")
+        csv_text = callplan.schedule_csv(slots, (self.t("time_header"), self.t("contact_header")))
+        # A BOM so that Excel opens the Chinese names correctly.
+        data = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")
+        link = (f'<a class="ts-download" download="call-plan.csv" href="data:text/csv;charset=utf-8;base64,{data}">'
+                f"{escape(self.t('download'))}</a>") if slots else ""
+        table = (f'<table class="ts-schedule"><caption>{escape(self.t("schedule_title"))}</caption>'
+                 f"<tr><th>{escape(self.t('time_header'))}</th><th>{escape(self.t('contact_header'))}</th></tr>"
+                 f"{rows}</table>{more}") if slots else ""
+        self._result.value = (f'<div class="ts-feedback ts-plan-metrics" role="status">{escape(metrics)}</div>'
+                              f"{table}{link}")
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+class WeeklyCallLog(ToolWidget):
+    """Calls made Monday–Friday of one week. `value` is the last save: {"week": Monday ISO date,
+    "counts": [5 ints], "target": daily target}; each week's latest save is its current record."""
+
+    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
+                 lang: str = "zh-CN", today: date | None = None, **kwargs):
+        self._today = today or date.today()
+        self._weeks: dict[str, dict] = {}
+        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
+
+    def _build(self) -> list[ipw.Widget]:
+        style = style_for(ipw.Text, **LABEL_STYLE)
+        self._week = make(ipw.DatePicker, value=monday_of(self._today), style=style_for(ipw.DatePicker, **LABEL_STYLE))
+        self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
+                            layout=shared_layout(width="20rem"))
+        self._days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
+        self._imported = make(ipw.HTML)
+        self._use_imported = make(ipw.Button, icon="download")
+        self._save = make(ipw.Button, button_style="primary", icon="save")
+        self._week.observe(self._on_week, names="value")
+        self._use_imported.on_click(self._on_use_imported)
+        self._save.on_click(self._on_save)
+        return [self._week, self._target, *self._days, self._imported, self._use_imported, self._save]
+
+    def _outputs(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        self._chart = make(ipw.HTML)
+        return [self._summary, self._chart]
+
+    @property
+    def monday(self) -> date:
+        return monday_of(self._week.value or self._today)
+
+    def _restore(self) -> None:
+        for value in self.history():
+            if isinstance(value, dict) and "week" in value:
+                self._weeks[value["week"]] = value  # the latest save of each week wins
+        if self._weeks:
+            self.submissions = len(self._weeks)
+        self._show_week()
+
+    def _show_week(self) -> None:
+        record = self._weeks.get(self.monday.isoformat())
+        for box, count in zip(self._days, record["counts"] if record else [""] * 5):
+            box.value = str(count)
+        if record:
+            self._target.value = str(record["target"])
+            self.value = record
+
+    def _imported_counts(self) -> list[int]:
+        if self._store is None:
+            return [0] * 5
+        daily = self._store.daily_calls(self.monday, self.monday + timedelta(days=4))
+        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(5)]
+
+    def _on_week(self, _change) -> None:
+        self._note = None
+        self._show_week()
+        self._render_all()
+
+    def _on_use_imported(self, _button=None) -> None:
+        for box, count in zip(self._days, self._imported_counts()):
+            box.value = str(count)
+
+    def _on_save(self, _button=None) -> None:
+        names = self._day_names()
+        try:
+            target = callplan.parse_target(self._target.value)
+            counts = [callplan.parse_day_count(box.value, name) for box, name in zip(self._days, names)]
+        except callplan.PlanInputError as problem:
+            self.problem(problem.code, **problem.params)
+            return
+        record = {"week": self.monday.isoformat(), "counts": counts, "target": target}
+        if self.save(record):
+            self._weeks[record["week"]] = record
+            self.submissions = len(self._weeks)
+            self.note("saved", week=record["week"])
+            self._render()
+
+    def _day_names(self) -> list[str]:
+        return self.t("days").split(",")
+
+    def _days_elapsed(self) -> int:
+        if self.monday > self._today:
+            return 0
+        return min(5, (self._today - self.monday).days + 1)
+
+    def _render(self) -> None:
+        names = self._day_names()
+        self._week.description = self.t("week")
+        self._target.description = self.t("target")
+        for box, name in zip(self._days, names):
+            box.description = name
+        imported = self._imported_counts()
+        self._imported.value = (f'<p class="ts-muted">{escape(self.t("imported", counts=" · ".join(map(str, imported))))}</p>'
+                                if any(imported) else "")
+        self._use_imported.description = self.t("use_imported")
+        self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
+        self._save.description = self.t("save")
+        record = self._weeks.get(self.monday.isoformat())
+        if not record:
+            self._summary.value = self._chart.value = ""
+            return
+        counts, target = record["counts"], record["target"]
+        actual, planned, band = callplan.week_pacing(counts, target, self._days_elapsed())
+        summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
+        self._summary.value = (f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
+                               f"</strong><p>{escape(summary)}</p></div>")
+        bands = tuple(callplan.pacing_band(count, target) for count in counts)
+        png = plots.calls_vs_target_png(tuple(names), tuple(counts), (target,) * 5, bands, self.t("chart_title"),
+                                        self.t("actual"), self.t("planned"))
+        weeks = sorted(self._weeks)[-8:]
+        weekly = [self._weeks[w] for w in weeks]
+        weeks_png = plots.calls_vs_target_png(
+            tuple(w[5:] for w in weeks), tuple(sum(r["counts"]) for r in weekly),
+            tuple(r["target"] * 5 for r in weekly),
+            tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in weekly),
+            self.t("weeks_title"), self.t("actual"), self.t("planned"))
+        self._chart.value = (f'<figure class="ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
+                             f'<figure class="ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>')

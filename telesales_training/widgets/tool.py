@@ -1,0 +1,101 @@
+"""Base class of the tools on the trainee's own numbers (funnel, call plan, call log)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import ipywidgets as ipw
+import traitlets
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import content as c
+from ..store import StoreError, TraineeStore
+from .lean import lean, make
+from .text import escape, local
+
+
+def img(png: bytes, alt: str) -> str:
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
+
+
+class ToolWidget(ipw.VBox):
+    """`value` is what was last saved; `submissions` counts saves (the lesson summary observes it).
+    Subclasses build their controls in `_build()` and draw in `_render()`."""
+
+    value = traitlets.Any()
+    submissions = traitlets.Int(0)
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
+                 lang: str = "zh-CN", **kwargs):
+        self.block = block
+        self._ui = ui
+        self._store = store
+        self._lesson_id = lesson_id
+        self._note: tuple[str, dict, bool] | None = None  # (key, params, is_error)
+        self._title = make(ipw.HTML)
+        self._message = make(ipw.HTML)
+        controls = self._build()
+        super().__init__(children=[self._title, *controls, self._message, *self._outputs()],
+                         **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-card")
+        self.add_class(f"ts-tool-{block.id}")
+        self.lang = lang
+        self.observe(lambda _change: self._render_all(), names="lang")
+        self._restore()
+        self._render_all()
+
+    # -- for subclasses
+    def _build(self) -> list[ipw.Widget]:
+        raise NotImplementedError
+
+    def _outputs(self) -> list[ipw.Widget]:
+        return []
+
+    def _restore(self) -> None:
+        """Load the latest saved state from the store."""
+
+    def _render(self) -> None:
+        raise NotImplementedError
+
+    # -- helpers
+    def t(self, key: str, **params: Any) -> str:
+        return self.block.text(key, self.lang, **params)
+
+    def problem(self, code: str, **params: Any) -> None:
+        self._note = (code, params, True)
+        self._render_message()
+
+    def note(self, key: str, **params: Any) -> None:
+        self._note = (key, params, False)
+        self._render_message()
+
+    def save(self, value: Any) -> bool:
+        """Append `value` to this tool's history in the store; False (with a message) if that failed."""
+        if self._store is not None:
+            try:
+                self._store.save_answer(self._lesson_id, self.block.id, value, None, 0)
+            except (StoreError, SQLAlchemyError):
+                self.problem("store_failed")
+                return False
+        self.value = value
+        self.submissions += 1
+        return True
+
+    def history(self) -> list[Any]:
+        return [r.value for r in self._store.history(self._lesson_id, self.block.id)] if self._store else []
+
+    def _render_all(self) -> None:
+        self._title.value = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"
+        self._render()
+        self._render_message()
+
+    def _render_message(self) -> None:
+        if not self._note:
+            self._message.value = ""
+            return
+        key, params, is_error = self._note
+        text = self._ui.text(key, self.lang, **params) if key in self._ui.strings else self.t(key, **params)
+        css, role = ("ts-error", "alert") if is_error else ("ts-muted ts-saved", "status")
+        self._message.value = f'<div class="{css}" role="{role}">{escape(text)}</div>'

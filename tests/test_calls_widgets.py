@@ -1,0 +1,97 @@
+"""Call planner and weekly call log widgets: stored values, what is shown, bad input, imported logs."""
+
+import base64
+import re
+from datetime import date, datetime
+
+import pytest
+
+from telesales_training import content
+from telesales_training.widgets.calls import CallPlanner, WeeklyCallLog
+
+L05 = "05_call_plan"
+
+
+@pytest.fixture(scope="module")
+def lesson05():
+    return content.load_lesson(L05)
+
+
+def planner(lesson05, ui, trainee, lang="zh-CN"):
+    return CallPlanner(lesson05.block("planner"), ui, trainee, L05, lang)
+
+
+def week_log(lesson05, ui, trainee, today=date(2026, 11, 25), lang="zh-CN"):
+    return WeeklyCallLog(lesson05.block("week_log"), ui, trainee, L05, lang, today=today)
+
+
+def test_planner_defaults_are_the_course_numbers(lesson05, ui, alice):
+    widget = planner(lesson05, ui, alice, "en")
+    assert widget._target.value == "200" and widget._windows.value == "9:00-11:30, 14:00-17:30"
+    widget._contacts.value = "\n".join(f"Client {n}" for n in range(40))
+    widget._go.click()
+    saved = alice.latest_answers(L05)["planner"].value
+    assert saved["target"] == 200 and len(saved["contacts"]) == 40
+    assert "360 golden minutes · about 33.3 calls an hour · about 1.8 minutes a call" in widget._result.value
+    assert "<td>9:00</td><td>Client 0</td>" in widget._result.value
+    assert "…and 25 more" in widget._result.value
+    csv_text = base64.b64decode(re.search(r"base64,([^\"]+)", widget._result.value)[1]).decode("utf-8-sig")
+    assert csv_text.splitlines()[:2] == ["Time,Contact", "9:00,Client 0"] and len(csv_text.splitlines()) == 41
+    assert planner(lesson05, ui, alice)._contacts.value.splitlines()[39] == "Client 39"
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("_target", "5000", "每日目标应在 1 到 1000 通之间"),
+    ("_target", "-1", "每日目标应在 1 到 1000 通之间"),
+    ("_windows", "11:30-9:00", "结束时间早于开始时间"),
+    ("_windows", "9:00-12:00, 11:00-17:30", "时段在 11:00 处重叠"),
+    ("_windows", "早上", "请写成 9:00-11:30"),
+    ("_windows", "9:00-25:00", "时间“25:00”无法识别"),
+])
+def test_planner_bad_input_saves_nothing(lesson05, ui, alice, field, value, message):
+    widget = planner(lesson05, ui, alice)
+    widget._go.click()
+    getattr(widget, field).value = value
+    widget._go.click()
+    assert message in widget._message.value
+    assert len(alice.history(L05, "planner")) == 1  # only the first, valid plan
+
+
+def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
+    widget = week_log(lesson05, ui, alice)  # Wednesday 25 Nov: three days elapsed
+    assert widget.monday == date(2026, 11, 23)
+    for box, value in zip(widget._days, ["200", "190", "150", "", ""]):
+        box.value = value
+    widget._save.click()
+    record = alice.latest_answers(L05)["week_log"].value
+    assert record == {"week": "2026-11-23", "counts": [200, 190, 150, 0, 0], "target": 200}
+    assert "落后" in widget._summary.value  # 540 of a pro-rated 600 = 90 %
+    assert "本周合计 540 通（全周目标 1000 通）；到今天为止 540 通，按天折算目标 600 通" in widget._summary.value
+    assert widget._chart.value.count("<img") == 2
+    widget._week.value = date(2026, 11, 18)
+    assert [box.value for box in widget._days] == [""] * 5 and widget._summary.value == ""
+    for box in widget._days:
+        box.value = "120"
+    widget._save.click()
+    assert "有风险" in widget._summary.value
+    reopened = week_log(lesson05, ui, alice, lang="en")
+    assert [box.value for box in reopened._days] == ["200", "190", "150", "0", "0"]
+    assert reopened.submissions == 2 and "Behind" in reopened._summary.value
+
+
+@pytest.mark.parametrize("value, message", [("-3", "周二：通话数不能是负数"), ("5000", "周二：一天 1000 通以上不现实"),
+                                            ("很多", "周二：请输入一个整数")])
+def test_week_log_bad_counts(lesson05, ui, alice, value, message):
+    widget = week_log(lesson05, ui, alice)
+    widget._days[1].value = value
+    widget._save.click()
+    assert message in widget._message.value and "week_log" not in alice.latest_answers(L05)
+
+
+def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
+    alice.add_calls([(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(12)] +
+                    [(datetime(2026, 11, 24, 10, 0), "t1")])
+    widget = week_log(lesson05, ui, alice)
+    assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget._imported.value
+    widget._use_imported.click()
+    assert [box.value for box in widget._days] == ["12", "1", "0", "0", "0"]
