@@ -361,6 +361,7 @@ TOOL_TEXTS = {
                        "list_apply", "chart_title", "saved_snapshot"),
     "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
                      "download", "saved", "time_header", "contact_header"),
+    "call_import": ("choose", "day_first", "import", "summary", "rejected_reason"),
     "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
                  "weeks_title", "imported", "use_imported", "actual", "planned"),
 }
@@ -370,7 +371,7 @@ class ToolBlock(BlockBase):
     """An interactive tool on the trainee's own numbers (funnel, call plan, ...), saved with history."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker", "call_planner", "call_log"]
+    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import"]
     title: Localized
     texts: dict[str, Localized]
 

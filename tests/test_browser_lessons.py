@@ -177,3 +177,23 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page):  # noqa: F811
     assert [days.nth(i).input_value() for i in range(1, 6)] == ["200", "210", "150", "0", "0"]
     expect(log.locator(".ts-week-chart img")).to_be_visible()
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
+
+
+def test_lesson05_upload_call_log(server, page, tmp_path):  # noqa: F811
+    from datetime import date, timedelta
+
+    monday = date.today() - timedelta(days=date.today().weekday())
+    log_file = tmp_path / "dialer.csv"
+    log_file.write_text("Call ID,Start Time\n" + "".join(f"{n},{monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25))
+                        + "x,someday\n", encoding="utf-8")
+    open_page(page, server.page_url("05_call_plan"), ".ts-tool-call_import button.mod-primary")
+    tool = page.locator(".ts-tool-call_import")
+    with page.expect_file_chooser() as chooser:
+        tool.get_by_role("button", name="选择 CSV 文件").click()
+    chooser.value.set_files(str(log_file))
+    tool.get_by_role("button", name="导入").click()
+    expect(tool.locator(".ts-import-summary")).to_contain_text("dialer.csv：读取 26 行，新导入 25 通")
+    expect(tool.locator(".ts-import-summary")).to_contain_text("时间格式无法识别：1 行")
+    expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25")
+    tool.get_by_role("button", name="导入").click()
+    expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")

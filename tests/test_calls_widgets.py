@@ -95,3 +95,38 @@ def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
     assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget._imported.value
     widget._use_imported.click()
     assert [box.value for box in widget._days] == ["12", "1", "0", "0", "0"]
+
+
+def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, ui, alice):
+    from telesales_training.widgets import LessonView
+
+    view = LessonView(lesson05, ui, alice, "zh-CN")
+    importer, log = view.tools["call_import"], view.tools["week_log"]
+    importer._go.click()
+    assert "请先选择一个 CSV 文件" in importer._message.value
+    monday = log.monday
+    rows = ["呼叫时间,号码"] + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)] + ["不是时间,1", "2026-11-24"]
+    data = "\n".join(rows).encode("gb18030")
+    importer._upload.value = ({"name": "dialer.csv", "type": "text/csv", "size": len(data),
+                               "content": memoryview(data), "last_modified": datetime(2026, 11, 25)},)
+    importer._go.click()
+    summary = alice.latest_answers(L05)["call_import"].value
+    assert (summary["rows"], summary["taken"], summary["duplicates"], summary["rejected"]) == (32, 30, 0, 2)
+    assert "dialer.csv：读取 32 行，新导入 30 通" in importer._summary.value
+    assert "时间格式无法识别：1 行（第一处在第 32 行）" in importer._summary.value
+    assert importer._bar.value == importer._bar.max
+    assert "导入的通话记录（周一至周五）：30 · 0 · 0 · 0 · 0" in log._imported.value  # refreshed at once
+    importer._go.click()
+    assert "之前已导入 30 通" in importer._summary.value
+    assert alice.daily_calls(monday, monday)[monday] == 30
+
+
+def test_upload_of_the_wrong_file_is_explained(lesson05, ui, alice):
+    from telesales_training.widgets.calls import CallImport
+
+    importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")
+    importer.import_bytes("people.csv", b"name,phone\nAnn,1\n")
+    assert "No timestamp column found" in importer._message.value and "name, phone" in importer._message.value
+    importer.import_bytes("binary.xlsx", bytes(range(256)) * 4)
+    assert "ts-error" in importer._message.value
+    assert "call_import" not in alice.latest_answers(L05)

@@ -8,9 +8,11 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from .. import callplan, plots
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import calllog, callplan, plots
 from .. import content as c
-from ..store import TraineeStore
+from ..store import StoreError, TraineeStore
 from .lean import make, shared_layout, style_for
 from .text import escape
 from .tool import ToolWidget, img
@@ -213,3 +215,76 @@ class WeeklyCallLog(ToolWidget):
             self.t("weeks_title"), self.t("actual"), self.t("planned"))
         self._chart.value = (f'<figure class="ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
                              f'<figure class="ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>')
+
+
+class CallImport(ToolWidget):
+    """Upload a dialer / CRM export; a progress bar while it is read; a summary of rows taken and
+    rejected (with reasons). Importing the same file again adds nothing twice. `value` is the last summary."""
+
+    def _build(self) -> list[ipw.Widget]:
+        self._upload = make(ipw.FileUpload, accept=".csv,.txt", multiple=False)
+        self._day_first = make(ipw.Checkbox, value=False, indent=False)
+        self._go = make(ipw.Button, button_style="primary", icon="upload")
+        self._bar = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))
+        self._go.on_click(self._on_import)
+        return [self._upload, self._day_first, self._go, self._bar]
+
+    def _outputs(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        return [self._summary]
+
+    def _restore(self) -> None:
+        saved = self.history()
+        if saved:
+            self.value = saved[-1]
+            self.submissions = len(saved)
+
+    def import_bytes(self, name: str, data: bytes) -> None:
+        """What the Import button does with the uploaded file (tests call it directly)."""
+        try:
+            text = calllog.open_text(data)
+            total = max(1, sum(1 for _ in text) - 1)
+            text.seek(0)
+            self._bar.max, self._bar.value = total, 0
+
+            def advance(rows: int) -> None:
+                self._bar.value = min(rows, total)
+
+            add = self._store.add_calls if self._store is not None else (lambda batch: len(batch))
+            report = calllog.import_calls(text, add, day_first=self._day_first.value, progress=advance)
+        except calllog.CallLogError as problem:
+            self.problem(problem.code, **problem.params)
+            return
+        except (StoreError, SQLAlchemyError):
+            self.problem("store_failed")
+            return
+        reasons = {}
+        for rejection in report.rejected:
+            reasons.setdefault(rejection.reason, [0, rejection.line])[0] += 1
+        summary = {"file": name[:200], "rows": report.rows, "taken": report.taken, "duplicates": report.duplicates,
+                   "rejected": len(report.rejected), "reasons": {k: v for k, v in sorted(reasons.items())}}
+        if self.save(summary):
+            self._note = None
+            self._render_all()
+
+    def _on_import(self, _button=None) -> None:
+        if not self._upload.value:
+            self.problem("upload_first")
+            return
+        upload = self._upload.value[0]
+        self.import_bytes(upload["name"], bytes(upload["content"]))
+
+    def _render(self) -> None:
+        self._upload.description = self.t("choose")
+        self._day_first.description = self.t("day_first")
+        self._go.description = self.t("import")
+        if not self.value:
+            self._summary.value = ""
+            return
+        summary = self.value
+        lines = [self.t("summary", **{k: summary[k] for k in ("file", "rows", "taken", "duplicates", "rejected")})]
+        lines += [self.t("rejected_reason", reason=self._ui.text(reason, self.lang), count=count, line=line)
+                  for reason, (count, line) in summary["reasons"].items()]
+        items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
+        self._summary.value = (f'<div class="ts-feedback ts-import-summary" role="status"><strong>{escape(lines[0])}'
+                               f"</strong><ul>{items}</ul></div>")

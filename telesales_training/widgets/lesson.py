@@ -9,13 +9,14 @@ from .. import content as c
 from ..store import TraineeStore
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
-from .calls import CallPlanner, WeeklyCallLog
+from .calls import CallImport, CallPlanner, WeeklyCallLog
 from .funnel import FunnelTracker
 from .lean import lean, make
 from .text import escape
 
 
-TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog}
+TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
+         "call_import": CallImport}
 
 
 class LessonView(ipw.VBox):
@@ -57,6 +58,10 @@ class LessonView(ipw.VBox):
                 self._feed(reflection, self.questions[item_id])
         for widget in [*self.questions.values(), *self.tools.values()]:
             widget.observe(self._update_summary, names="submissions")
+        for tool in self.tools.values():
+            # e.g. imported call logs appear at once in the weekly call log
+            others = [other for other in self.tools.values() if other is not tool]
+            tool.observe(lambda _change, others=others: [other.refresh() for other in others], names="submissions")
         self.observe(self._update_summary, names="lang")
         self.lang = lang
         self._update_summary()

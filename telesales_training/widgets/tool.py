@@ -59,6 +59,10 @@ class ToolWidget(ipw.VBox):
     def _render(self) -> None:
         raise NotImplementedError
 
+    def refresh(self) -> None:
+        """Redraw from the store (another tool on the page changed data this one shows)."""
+        self._render_all()
+
     # -- helpers
     def t(self, key: str, **params: Any) -> str:
         return self.block.text(key, self.lang, **params)
