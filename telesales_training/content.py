@@ -361,25 +361,62 @@ TOOL_TEXTS = {
                        "list_apply", "chart_title", "saved_snapshot"),
     "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
                      "download", "saved", "time_header", "contact_header"),
+    "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
+    "assessment_form": ("self", "trainer", "save", "saved", "total", "grade", "gap", "no_trainer", "max_points",
+                        "score_range"),
     "call_import": ("choose", "day_first", "import", "summary", "rejected_reason"),
     "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
                  "weeks_title", "imported", "use_imported", "actual", "planned"),
 }
 
 
+class Factor(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Localized
+    hint: Localized | None = None
+
+
+class Criterion(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    text: Localized
+    weight: int = Field(ge=1, le=100)
+    hint: Localized | None = None
+
+
+class GradeBand(Strict):
+    grade: str = Field(pattern=r"^[A-E]$")
+    min_percent: int = Field(ge=0, le=100)
+    text: Localized
+
+
 class ToolBlock(BlockBase):
-    """An interactive tool on the trainee's own numbers (funnel, call plan, ...), saved with history."""
+    """An interactive tool on the trainee's own numbers (funnel, call plan, ...), saved with history.
+    `factors` feed the factor profile; `criteria` (weights summing to 100) and `bands` the assessment form."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import"]
+    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form"]
     title: Localized
     texts: dict[str, Localized]
+    factors: list[Factor] = []
+    criteria: list[Criterion] = []
+    bands: list[GradeBand] = []
 
     @model_validator(mode="after")
     def _has_its_texts(self):
         missing = [key for key in TOOL_TEXTS[self.tool] if key not in self.texts]
         if missing:
             raise ValueError(f"texts is missing {', '.join(missing)}")
+        if self.tool == "factor_profile" and len(self.factors) < 3:
+            raise ValueError("a factor profile needs at least 3 factors")
+        if self.tool == "assessment_form":
+            total = sum(c.weight for c in self.criteria)
+            if total != 100:
+                raise ValueError(f"criteria weights must add up to 100, not {total}")
+            minimums = [b.min_percent for b in self.bands]
+            if not self.bands or minimums != sorted(minimums, reverse=True) or minimums[-1] != 0:
+                raise ValueError("bands must run from the highest min_percent down to 0")
+        for dupe in _duplicates([f.id for f in self.factors] + [c.id for c in self.criteria]):
+            raise ValueError(f"duplicate id {dupe}")
         return self
 
     def text(self, key: str, locale: str, **params) -> str:

@@ -192,3 +192,29 @@ def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], target
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)
+
+
+@lru_cache(maxsize=64)
+def radar_png(labels: tuple[str, ...], profiles: tuple[tuple[str, tuple[int, ...]], ...], title: str) -> bytes:
+    """Ratings (1–5) on a radar; the last profile is drawn strong, earlier ones faded (the history)."""
+    import math
+
+    setup_fonts()
+    angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
+    fig, ax = plt.subplots(figsize=(6.2, 5.2), subplot_kw={"projection": "polar"})
+    for index, (name, ratings) in enumerate(profiles):
+        latest = index == len(profiles) - 1
+        values = list(ratings) + [ratings[0]]
+        ax.plot(angles + angles[:1], values, color="#1f5f8b" if latest else "#e08a1e",
+                linewidth=2.2 if latest else 1.2, linestyle="-" if latest else "--",
+                alpha=1 if latest else 0.45 + 0.4 * index / max(len(profiles), 1),
+                label=name, marker="o" if latest else None)
+        if latest:
+            ax.fill(angles + angles[:1], values, color="#1f5f8b", alpha=0.18)
+    ax.set_xticks(angles, [_wrap(label, latin_width=16, cjk_width=7) for label in labels], fontsize=9)
+    ax.tick_params(axis="x", pad=14)
+    ax.set_ylim(0, 5)
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.set_title(title, fontsize=12, pad=18)
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.05, 1.1))
+    return to_png(fig)

@@ -47,6 +47,7 @@ def page(browser):
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     opened.set_default_timeout(30_000)
+    opened.set_default_navigation_timeout(LOAD_TIMEOUT)
     yield opened
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
@@ -180,7 +181,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
         expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
         expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 3 题")
-        expect(page.locator(".ts-progress-06_success_factors")).to_contain_text("即将推出")
+        expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("即将推出")
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
 
         page.goto(running.page_url(L01))

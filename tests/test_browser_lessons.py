@@ -114,7 +114,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
 
 
 @pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
-                                       "07_growth_and_assistants",
+                                       "06_success_factors", "07_growth_and_assistants",
                                        "08_phone_etiquette"])
 def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
@@ -197,3 +197,21 @@ def test_lesson05_upload_call_log(server, page, tmp_path):  # noqa: F811
     expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25")
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
+
+
+def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):  # noqa: F811
+    url = server.page_url("06_success_factors")
+    open_page(page, url, ".ts-tool-my_profile button")
+    tool = page.locator(".ts-tool-my_profile")
+    rows = tool.locator(".widget-toggle-buttons")
+    for row, rating in enumerate([3, 4, 2, 5, 1, 2]):
+        rows.nth(row).get_by_role("button", name=str(rating), exact=True).click()
+    tool.locator("input[type=text]").first.fill("上个月筛选的名单里一半有需求")
+    tool.get_by_role("button", name="保存自评").click()
+    expect(tool.locator(".ts-radar img")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "lesson06_radar.png"))
+    page.reload()
+    open_page(page, url, ".ts-tool-my_profile button")
+    expect(tool.locator(".ts-radar img")).to_be_visible()
+    expect(rows.nth(3).locator("button.mod-active")).to_have_text("5")
+    expect(tool.locator("input[type=text]").first).to_have_value("上个月筛选的名单里一半有需求")

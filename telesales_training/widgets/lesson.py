@@ -12,11 +12,12 @@ from .questions import QuestionWidget, question_widget
 from .calls import CallImport, CallPlanner, WeeklyCallLog
 from .funnel import FunnelTracker
 from .lean import lean, make
+from .profile import FactorProfile
 from .text import escape
 
 
 TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
-         "call_import": CallImport}
+         "call_import": CallImport, "factor_profile": FactorProfile}
 
 
 class LessonView(ipw.VBox):

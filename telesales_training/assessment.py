@@ -1,0 +1,58 @@
+"""The comprehensive assessment form: weighted criteria out of 100, grade bands, self vs trainer.
+
+No UI, no storage. Criteria and bands come from the lesson data (exercises/)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from . import content as c
+from .inputs import InputProblem, whole_number
+
+
+class AssessmentInputError(InputProblem):
+    pass
+
+
+def parse_scores(criteria: Sequence[c.Criterion], raw: Mapping[str, object]) -> dict[str, int]:
+    """Whole points per criterion, 0..weight; AssessmentInputError naming the criterion otherwise."""
+    scores = {}
+    for criterion in criteria:
+        try:
+            score = whole_number(raw.get(criterion.id, ""))
+        except ValueError:
+            score = -1
+        if score is None:
+            raise AssessmentInputError("score_missing", criterion=criterion.id)
+        if not 0 <= score <= criterion.weight:
+            raise AssessmentInputError("score_range", criterion=criterion.id, max=criterion.weight)
+        scores[criterion.id] = score
+    return scores
+
+
+def total(scores: Mapping[str, int]) -> int:
+    return sum(scores.values())
+
+
+def grade(points: float, bands: Sequence[c.GradeBand]) -> c.GradeBand:
+    """The first band whose minimum the total reaches (bands run from A down to E, the last at 0 %)."""
+    return next(band for band in bands if points >= band.min_percent)
+
+
+@dataclass(frozen=True)
+class Gap:
+    criterion: str
+    self_score: int
+    trainer_score: int
+
+    @property
+    def difference(self) -> int:
+        return self.self_score - self.trainer_score
+
+
+def gaps(self_scores: Mapping[str, int], trainer_scores: Mapping[str, int]) -> list[Gap]:
+    """Self minus trainer per criterion both have scored, largest disagreement first."""
+    shared = [key for key in self_scores if key in trainer_scores]
+    found = [Gap(key, self_scores[key], trainer_scores[key]) for key in shared]
+    return sorted(found, key=lambda gap: (-abs(gap.difference), gap.criterion))

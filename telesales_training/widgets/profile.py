@@ -1,0 +1,91 @@
+"""The six key success factors: a 1–5 self-rating with an evidence note per factor, a radar chart,
+and earlier ratings drawn faded on the same chart."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ipywidgets as ipw
+
+from .. import content as c
+from .. import plots
+from ..store import TraineeStore
+from .lean import make, shared_layout, style_for
+from .text import escape, local
+from .tool import ToolWidget, img
+
+MAX_NOTE = 300
+SHOWN_HISTORY = 5
+
+
+class FactorProfile(ToolWidget):
+    """`value` is the last saved profile: {"ratings": {factor: 1–5}, "notes": {factor: text}, "as_of": ISO date}."""
+
+    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
+                 lang: str = "zh-CN", today: date | None = None, **kwargs):
+        self._today = today or date.today()
+        self._profiles: list[dict] = []
+        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
+
+    def _build(self) -> list[ipw.Widget]:
+        self._labels, self._scales, self._notes = {}, {}, {}
+        rows = []
+        for factor in self.block.factors:
+            self._labels[factor.id] = make(ipw.HTML, layout=shared_layout(width="100%"))
+            self._scales[factor.id] = make(ipw.ToggleButtons, options=[str(n) for n in range(1, 6)], value=None,
+                                           style=style_for(ipw.ToggleButtons, button_width="2.6rem"))
+            self._notes[factor.id] = make(ipw.Text, layout=shared_layout(width="100%"))
+            rows.append(make(ipw.VBox, children=[self._labels[factor.id], self._scales[factor.id],
+                                                 self._notes[factor.id]]))
+        self._save = make(ipw.Button, button_style="primary", icon="save")
+        self._save.on_click(self._on_save)
+        return [*rows, self._save]
+
+    def _outputs(self) -> list[ipw.Widget]:
+        self._chart = make(ipw.HTML)
+        return [self._chart]
+
+    def _restore(self) -> None:
+        ids = {f.id for f in self.block.factors}
+        self._profiles = [p for p in self.history()
+                          if isinstance(p, dict) and set(p.get("ratings", {})) == ids and "as_of" in p]
+        if self._profiles:
+            self.value = self._profiles[-1]
+            for factor_id, rating in self.value["ratings"].items():
+                self._scales[factor_id].value = str(rating)
+                self._notes[factor_id].value = self.value["notes"].get(factor_id, "")
+            self.submissions = len(self._profiles)
+
+    def _on_save(self, _button=None) -> None:
+        ratings, notes = {}, {}
+        for factor in self.block.factors:
+            picked = self._scales[factor.id].value
+            if picked is None:
+                self.problem("rate_all", factor=local(factor.text, self.lang))
+                return
+            note = self._notes[factor.id].value.strip()
+            if len(note) > MAX_NOTE:
+                self.problem("note_too_long", factor=local(factor.text, self.lang), max=MAX_NOTE)
+                return
+            ratings[factor.id], notes[factor.id] = int(picked), note
+        profile = {"ratings": ratings, "notes": notes, "as_of": self._today.isoformat()}
+        if self.save(profile):
+            self._profiles.append(profile)
+            self.note("saved")
+            self._render()
+
+    def _render(self) -> None:
+        for factor in self.block.factors:
+            hint = f'<br><span class="ts-muted">{escape(local(factor.hint, self.lang))}</span>' if factor.hint else ""
+            self._labels[factor.id].value = f"<b>{escape(local(factor.text, self.lang))}</b>{hint}"
+            self._notes[factor.id].placeholder = self.t("note")
+        self._save.description = self.t("save")
+        if not self._profiles:
+            self._chart.value = ""
+            return
+        labels = tuple(local(f.text, self.lang) for f in self.block.factors)
+        shown = self._profiles[-SHOWN_HISTORY:]
+        profiles = tuple((self.t("current") if n == len(shown) - 1 else p["as_of"],
+                          tuple(p["ratings"][f.id] for f in self.block.factors)) for n, p in enumerate(shown))
+        png = plots.radar_png(labels, profiles, self.t("chart_title"))
+        self._chart.value = f'<figure class="ts-radar">{img(png, self.t("chart_title"))}</figure>'
