@@ -362,8 +362,10 @@ TOOL_TEXTS = {
     "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
                      "download", "saved", "time_header", "contact_header"),
     "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
-    "assessment_form": ("self", "trainer", "save", "saved", "total", "grade", "gap", "no_trainer", "max_points",
+    "assessment_form": ("self", "trainer", "save", "saved", "total", "gap_column", "gap", "no_trainer", "max_points",
                         "score_range"),
+    "personal_report": ("make", "ready", "download", "report_title", "answer", "score", "not_answered",
+                        "generated", "trainee"),
     "call_import": ("choose", "day_first", "import", "summary", "rejected_reason"),
     "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
                  "weeks_title", "imported", "use_imported", "actual", "planned"),
@@ -394,7 +396,8 @@ class ToolBlock(BlockBase):
     `factors` feed the factor profile; `criteria` (weights summing to 100) and `bands` the assessment form."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form"]
+    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form",
+                  "personal_report"]
     title: Localized
     texts: dict[str, Localized]
     factors: list[Factor] = []

@@ -169,6 +169,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
     running = start_server(tmp_path / "start.sqlite3", tmp_path / "voila.log", trainee=None)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    page.set_default_navigation_timeout(LOAD_TIMEOUT)
     try:
         page.goto(running.page_url("00_start_here"))
         name = page.locator(".ts-page input[type=text]")
@@ -181,7 +182,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
         expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
         expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 3 题")
-        expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("即将推出")
+        expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
 
         page.goto(running.page_url(L01))

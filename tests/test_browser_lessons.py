@@ -114,7 +114,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
 
 
 @pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
-                                       "06_success_factors", "07_growth_and_assistants",
+                                       "06_success_factors", "07_growth_and_assistants", "09_self_assessment",
                                        "08_phone_etiquette"])
 def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
@@ -215,3 +215,25 @@ def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):  # noqa:
     expect(tool.locator(".ts-radar img")).to_be_visible()
     expect(rows.nth(3).locator("button.mod-active")).to_have_text("5")
     expect(tool.locator("input[type=text]").first).to_have_value("上个月筛选的名单里一半有需求")
+
+
+def test_lesson09_assessment_survives_reload_and_report_downloads(server, page):  # noqa: F811
+    url = server.page_url("09_self_assessment")
+    open_page(page, url, ".ts-tool-my_assessment input[type=text]")
+    tool = page.locator(".ts-tool-my_assessment")
+    boxes = tool.locator("input[type=text]")
+    for number, value in enumerate(["18", "8", "15", "9", "7", "6", "8", "9"]):
+        boxes.nth(number).fill(value)
+    tool.get_by_role("button", name="保存自评").click()
+    expect(tool.locator(".ts-assessment-total")).to_contain_text("自评合计 80 分，等级 B（良好）")
+    page.reload()
+    open_page(page, url, ".ts-tool-my_assessment input[type=text]")
+    assert [boxes.nth(i).input_value() for i in range(8)] == ["18", "8", "15", "9", "7", "6", "8", "9"]
+    expect(tool.locator(".ts-assessment-total")).to_contain_text("等级 B")
+    report = page.locator(".ts-tool-my_report")
+    report.get_by_role("button", name="生成我的学习报告（HTML）").click()
+    with page.expect_download() as download:
+        report.locator("a.ts-report-link").click()
+    saved = download.value.path()
+    html = open(saved, encoding="utf-8").read()
+    assert "电话销售训练手册 · 学习报告" in html and "电话量与勤奋" in html

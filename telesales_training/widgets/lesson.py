@@ -7,6 +7,7 @@ import traitlets
 
 from .. import content as c
 from ..store import TraineeStore
+from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
 from .calls import CallImport, CallPlanner, WeeklyCallLog
@@ -17,7 +18,8 @@ from .text import escape
 
 
 TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
-         "call_import": CallImport, "factor_profile": FactorProfile}
+         "call_import": CallImport, "factor_profile": FactorProfile, "assessment_form": AssessmentForm,
+         "personal_report": PersonalReport}
 
 
 class LessonView(ipw.VBox):
