@@ -359,6 +359,9 @@ TOOL_TEXTS = {
     "funnel_tracker": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "save", "diagnosis_title",
                        "thin_layer", "work_on", "refill", "healthy", "empty", "history_title", "list_label",
                        "list_apply", "chart_title", "saved_snapshot"),
+    "stage_moves": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "move_customer", "move_from", "move_to",
+                    "move_due", "move_add", "move_mark_done", "move_pick", "moves_saved", "move_done", "move_overdue",
+                    "move_open"),
     "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
                      "download", "saved", "time_header", "contact_header"),
     "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
@@ -396,7 +399,7 @@ class ToolBlock(BlockBase):
     `factors` feed the factor profile; `criteria` (weights summing to 100) and `bands` the assessment form."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form",
+    tool: Literal["funnel_tracker", "stage_moves", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form",
                   "personal_report"]
     title: Localized
     texts: dict[str, Localized]

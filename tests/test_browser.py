@@ -181,7 +181,7 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题")
         expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
         expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
-        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 3 题")
+        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
         expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
 

@@ -4,7 +4,7 @@ history of saved snapshots (the last one of each week)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import ipywidgets as ipw
 
@@ -126,3 +126,92 @@ class FunnelTracker(ToolWidget):
                                          f'{img(history_png, self.t("history_title"))}</figure>')
         else:
             self._history_chart.value = ""
+
+
+class StageMovePlan(ToolWidget):
+    """Which customers to move down the funnel, from which layer to which, by when.
+    `value` is the saved plan: {"moves": [{"customer", "from", "to", "due", "done"}]} (history kept)."""
+
+    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
+                 lang: str = "zh-CN", today: date | None = None, **kwargs):
+        self._today = today or date.today()
+        self._moves: list[dict] = []
+        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
+
+    def _build(self) -> list[ipw.Widget]:
+        style = style_for(ipw.Text, description_width="8rem")
+        self._customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
+        self._from = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self._to = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self._due = make(ipw.DatePicker, value=self._today + timedelta(days=7),
+                         style=style_for(ipw.DatePicker, description_width="8rem"))
+        self._add = make(ipw.Button, button_style="primary", icon="plus")
+        self._done = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self._mark = make(ipw.Button, icon="check")
+        self._add.on_click(self._on_add)
+        self._mark.on_click(self._on_mark)
+        return [self._customer, self._from, self._to, self._due, self._add, self._done, self._mark]
+
+    def _outputs(self) -> list[ipw.Widget]:
+        self._table = make(ipw.HTML)
+        return [self._table]
+
+    def _restore(self) -> None:
+        saved = [v for v in self.history() if isinstance(v, dict) and isinstance(v.get("moves"), list)]
+        if saved:
+            self.value = saved[-1]
+            self._moves = list(self.value["moves"])
+            self.submissions = len(saved)
+
+    def _on_add(self, _button=None) -> None:
+        try:
+            move = funnel.parse_move(self._customer.value, self._from.value or 0, self._to.value or 0,
+                                     self._due.value, self._today)
+        except funnel.FunnelInputError as problem:
+            self.problem(problem.code, **problem.params)
+            return
+        moves = self._moves + [{"customer": move.customer, "from": move.from_layer, "to": move.to_layer,
+                                "due": move.due.isoformat(), "done": False}]
+        if self.save({"moves": moves}):
+            self._moves = moves
+            self._customer.value = ""
+            self.note("moves_saved")
+            self._render()
+
+    def _on_mark(self, _button=None) -> None:
+        if self._done.value is None:
+            return
+        moves = [dict(m, done=True) if n == self._done.value else m for n, m in enumerate(self._moves)]
+        if self.save({"moves": moves}):
+            self._moves = moves
+            self.note("moves_saved")
+            self._render()
+
+    def _render(self) -> None:
+        layers = [(self.t(f"layer_{n}"), n) for n in range(1, len(funnel.LAYERS) + 1)]
+        for dropdown, key, default in ((self._from, "move_from", 2), (self._to, "move_to", 3)):
+            current = dropdown.value or default
+            dropdown.options = layers
+            dropdown.value = current
+            dropdown.description = self.t(key)
+        self._customer.description = self.t("move_customer")
+        self._due.description = self.t("move_due")
+        self._add.description = self.t("move_add")
+        self._mark.description = self.t("move_mark_done")
+        self._done.description = self.t("move_pick")
+        open_moves = [(f"{m['customer']} ({m['due']})", n) for n, m in enumerate(self._moves) if not m["done"]]
+        self._done.options = open_moves
+        self._done.value = open_moves[0][1] if open_moves else None
+        self._mark.disabled = not open_moves
+        if not self._moves:
+            self._table.value = ""
+            return
+        rows = []
+        for move in sorted(self._moves, key=lambda m: (m["done"], m["due"])):
+            late = not move["done"] and move["due"] < self._today.isoformat()
+            state = self.t("move_done") if move["done"] else self.t("move_overdue") if late else self.t("move_open")
+            start, end = self.t(f"layer_{move['from']}"), self.t(f"layer_{move['to']}")
+            rows.append(f'<tr class="{"ts-late" if late else ""}"><td>{escape(move["customer"])}</td>'
+                        f"<td>{escape(start)} → {escape(end)}</td>"
+                        f"<td>{escape(move['due'])}</td><td>{escape(state)}</td></tr>")
+        self._table.value = f'<table class="ts-moves">{"".join(rows)}</table>'

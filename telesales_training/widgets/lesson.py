@@ -11,13 +11,13 @@ from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .questions import QuestionWidget, question_widget
 from .calls import CallImport, CallPlanner, WeeklyCallLog
-from .funnel import FunnelTracker
+from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
 from .text import escape
 
 
-TOOLS = {"funnel_tracker": FunnelTracker, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
+TOOLS = {"funnel_tracker": FunnelTracker, "stage_moves": StageMovePlan, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
          "call_import": CallImport, "factor_profile": FactorProfile, "assessment_form": AssessmentForm,
          "personal_report": PersonalReport}
 
