@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import content, i18n, identity, plots
 from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
-from .widgets.blocks import _figure_png
+from .widgets.blocks import figure_png
 from .widgets.lean import lean
 from .widgets.text import STYLE, escape
 
@@ -113,7 +113,7 @@ def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
         lesson = content.load_lesson(lesson_id)
         for block in lesson.blocks:
             if isinstance(block, content.FigureBlock):
-                _figure_png(block, i18n.default_locale())
+                figure_png(block, i18n.default_locale())
         _wait_for_voila_request()
         store = Store(db_url)
 

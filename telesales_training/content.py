@@ -331,7 +331,7 @@ class CallDrill(ItemBase):
                     problems.append((f"{where}.choices.{choice.id}.next", f"no node with id {choice.next!r}"))
         if problems:
             return problems
-        reachable, stack, on_path = set(), [], set()
+        reachable, on_path = set(), set()
 
         def visit(node_id: str) -> None:
             if node_id in on_path:

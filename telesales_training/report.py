@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime
 from typing import Any
 
 from . import assessment, callplan, content, funnel, i18n, plots
 from .store import TraineeStore
-from .widgets.text import STYLE, escape, markdown
-
-
-def _img(png: bytes, alt: str) -> str:
-    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
+from .widgets.text import STYLE, escape, img
 
 
 def _label(options, option_id: str, lang: str) -> str:
@@ -48,7 +43,7 @@ def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_
     if tool.tool == "funnel_tracker" and saved:
         labels = tuple(t(f"layer_{n}") for n in range(1, 6))
         counts = tuple(saved["counts"])
-        return _img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
+        return img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
     if tool.tool == "call_log" and saved:
         weeks = {}
         for record in store.history(lesson_id, tool.id):
@@ -59,13 +54,13 @@ def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_
             tuple(r["target"] * 5 for r in recent),
             tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in recent),
             t("weeks_title"), t("actual"), t("planned"))
-        return _img(png, t("weeks_title"))
+        return img(png, t("weeks_title"))
     if tool.tool == "factor_profile" and saved:
         labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
         profile = (t("current"), tuple(saved["ratings"][f.id] for f in tool.factors))
         notes = "".join(f"<li>{escape(i18n.pick(f.text, lang))}: {escape(saved['notes'].get(f.id, ''))}</li>"
                         for f in tool.factors if saved["notes"].get(f.id))
-        return _img(plots.radar_png(labels, (profile,), t("chart_title")), t("chart_title")) + f"<ul>{notes}</ul>"
+        return img(plots.radar_png(labels, (profile,), t("chart_title")), t("chart_title")) + f"<ul>{notes}</ul>"
     if tool.tool == "assessment_form" and saved:
         scores = saved["scores"]
         band = assessment.grade(assessment.total(scores), tool.bands)

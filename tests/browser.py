@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -3,8 +3,12 @@ from pathlib import Path
 
 import pytest
 
+from playwright.sync_api import sync_playwright
+
 from telesales_training import content
 from telesales_training.store import Store
+
+from .browser import LOAD_TIMEOUT, launch_chromium, start_server
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 
@@ -37,3 +41,41 @@ def fail_on_swallowed_callback_errors(caplog):
     yield
     swallowed = [r for r in caplog.get_records("setup") + caplog.get_records("call") if "Exception in callback" in r.getMessage()]
     assert not swallowed, f"a widget callback raised: {swallowed[0].getMessage()}"
+
+
+# ---------------------------------------------------------------- browser tests (real Voilà, real Chromium)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser") / "workbook.sqlite3"
+
+
+@pytest.fixture(scope="module")
+def server(db_path, tmp_path_factory):
+    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "voila.log", trainee="browser-trainee")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(30_000)
+    opened.set_default_navigation_timeout(LOAD_TIMEOUT)
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+

@@ -7,9 +7,9 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from .browser import ARTIFACTS, launch_chromium, start_server
+from .browser import ARTIFACTS, LOAD_TIMEOUT, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -17,40 +17,6 @@ L01 = "01_decision_psychology"
 STAGES_ZH = ["满意", "发现问题", "明确问题", "采取行动", "评估", "谈判 / 决策", "实施"]  # as the list shows them
 FIRST_ANSWER = "先去卫生间试试马桶冲水"
 NEXT_ANSWER = "然后打开热水器，看热水来得快不快"
-LOAD_TIMEOUT = 90_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("browser") / "workbook.sqlite3"
-
-
-@pytest.fixture(scope="module")
-def server(db_path, tmp_path_factory):
-    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "voila.log", trainee="browser-trainee")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.set_default_timeout(30_000)
-    opened.set_default_navigation_timeout(LOAD_TIMEOUT)
-    yield opened
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def open_lesson(page: Page, url: str) -> None:

@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from telesales_training import content
 
-from .browser import ARTIFACTS
-from .test_browser import LOAD_TIMEOUT, browser, page, server, db_path  # noqa: F401  (fixtures)
+from .browser import ARTIFACTS, LOAD_TIMEOUT
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +48,7 @@ def play(page: Page, item_id: str, replies: list[str]) -> None:
 LESSON_OF = {"mode_classifier": "02_selling_modes", "do_or_dont": "08_phone_etiquette"}
 
 
-def test_lesson02_classifier_survives_reload(server, page):  # noqa: F811
+def test_lesson02_classifier_survives_reload(server, page):
     url = server.page_url("02_selling_modes")
     open_page(page, url, ".ts-item-mode_classifier button")
     classify_all(page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="fleet_tender")
@@ -64,7 +63,7 @@ def test_lesson02_classifier_survives_reload(server, page):  # noqa: F811
     expect(card.locator(".ts-feedback")).to_contain_text("11 / 12")
 
 
-def test_lesson03_drill_survives_reload(server, page):  # noqa: F811
+def test_lesson03_drill_survives_reload(server, page):
     url = server.page_url("03_sales_process")
     open_page(page, url, ".ts-item-drill_lighting .ts-choices button")
     card = page.locator(".ts-item-drill_lighting")
@@ -82,7 +81,7 @@ def test_lesson03_drill_survives_reload(server, page):  # noqa: F811
     expect(card.locator(".ts-saved")).to_contain_text("共提交 2 次")
 
 
-def test_lesson07_checklist_and_next_step_survive_reload(server, page):  # noqa: F811
+def test_lesson07_checklist_and_next_step_survive_reload(server, page):
     url = server.page_url("07_growth_and_assistants")
     open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
     expect(page.locator(".ts-badge").first).to_contain_text("补充材料")
@@ -101,7 +100,7 @@ def test_lesson07_checklist_and_next_step_survive_reload(server, page):  # noqa:
     expect(step.locator("textarea")).to_have_value("每天 120 通电话，两周内做到")
 
 
-def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
+def test_lesson08_do_dont_and_drill_survive_reload(server, page):
     url = server.page_url("08_phone_etiquette")
     open_page(page, url, ".ts-item-do_or_dont button")
     classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
@@ -116,7 +115,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):  # noqa: F811
 @pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
                                        "06_success_factors", "07_growth_and_assistants", "09_self_assessment",
                                        "08_phone_etiquette"])
-def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
+def test_each_language_is_complete(server, page, lesson_id):
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
     page.get_by_role("button", name="English").click()
     expect(page.locator(".ts-lesson-score")).to_contain_text("Lesson score")
@@ -132,7 +131,7 @@ def test_each_language_is_complete(server, page, lesson_id):  # noqa: F811
     assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
 
 
-def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):  # noqa: F811
+def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):
     url = server.page_url("04_funnel")
     open_page(page, url, ".ts-tool-my_funnel input[type=text]")
     tool = page.locator(".ts-tool-my_funnel")
@@ -153,7 +152,7 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):  
     expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")
 
 
-def test_lesson05_plan_and_week_log_survive_reload(server, page):  # noqa: F811
+def test_lesson05_plan_and_week_log_survive_reload(server, page):
     url = server.page_url("05_call_plan")
     open_page(page, url, ".ts-tool-week_log input[type=text]")
     planner = page.locator(".ts-tool-planner")
@@ -179,7 +178,7 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page):  # noqa: F811
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 
 
-def test_lesson05_upload_call_log(server, page, tmp_path):  # noqa: F811
+def test_lesson05_upload_call_log(server, page, tmp_path):
     from datetime import date, timedelta
 
     monday = date.today() - timedelta(days=date.today().weekday())
@@ -199,7 +198,7 @@ def test_lesson05_upload_call_log(server, page, tmp_path):  # noqa: F811
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
 
 
-def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):  # noqa: F811
+def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):
     url = server.page_url("06_success_factors")
     open_page(page, url, ".ts-tool-my_profile button")
     tool = page.locator(".ts-tool-my_profile")
@@ -217,7 +216,7 @@ def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):  # noqa:
     expect(tool.locator("input[type=text]").first).to_have_value("上个月筛选的名单里一半有需求")
 
 
-def test_lesson09_assessment_survives_reload_and_report_downloads(server, page):  # noqa: F811
+def test_lesson09_assessment_survives_reload_and_report_downloads(server, page):
     url = server.page_url("09_self_assessment")
     open_page(page, url, ".ts-tool-my_assessment input[type=text]")
     tool = page.locator(".ts-tool-my_assessment")

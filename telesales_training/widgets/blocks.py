@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-
 import ipywidgets as ipw
 import traitlets
 
@@ -11,7 +9,7 @@ from .. import content as c
 from .. import plots
 from ..scoring import reflection_notes
 from .lean import lean
-from .text import escape, local, markdown
+from .text import escape, img, local, markdown
 
 
 class LocalizedHTML(ipw.HTML):
@@ -38,7 +36,7 @@ class TextView(LocalizedHTML):
         self.value = markdown(local(self.block.body, self.lang))
 
 
-def _figure_png(block: c.FigureBlock, lang: str) -> bytes:
+def figure_png(block: c.FigureBlock, lang: str) -> bytes:
     if block.figure == "flow":
         return plots.flow_png(tuple((local(lane.title, lang), tuple(local(step, lang) for step in lane.steps))
                                     for lane in block.lanes))
@@ -55,9 +53,8 @@ class FigureView(LocalizedHTML):
         super().__init__(lang, **kwargs)
 
     def _render(self) -> None:
-        png = base64.b64encode(_figure_png(self.block, self.lang)).decode("ascii")
-        self.value = (f'<figure class="ts-figure-{self.block.id}"><img src="data:image/png;base64,{png}" '
-                      f'alt="{escape(local(self.block.alt, self.lang))}">'
+        picture = img(figure_png(self.block, self.lang), local(self.block.alt, self.lang))
+        self.value = (f'<figure class="ts-figure-{self.block.id}">{picture}'
                       f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>")
 
 

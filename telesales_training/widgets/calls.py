@@ -14,8 +14,8 @@ from .. import calllog, callplan, plots
 from .. import content as c
 from ..store import StoreError, TraineeStore
 from .lean import make, shared_layout, style_for
-from .text import escape
-from .tool import ToolWidget, img
+from .text import escape, img
+from .tool import ToolWidget
 
 LABEL_STYLE = {"description_width": "10rem"}
 SHOWN_SLOTS = 15

@@ -12,8 +12,8 @@ from .. import content as c
 from .. import funnel, i18n, plots
 from ..store import TraineeStore
 from .lean import make, shared_layout, style_for
-from .text import escape
-from .tool import ToolWidget, img
+from .text import escape, img
+from .tool import ToolWidget
 
 
 class FunnelTracker(ToolWidget):

@@ -11,8 +11,8 @@ from .. import content as c
 from .. import plots
 from ..store import TraineeStore
 from .lean import make, shared_layout, style_for
-from .text import escape, local
-from .tool import ToolWidget, img
+from .text import escape, img, local
+from .tool import ToolWidget
 
 MAX_NOTE = 300
 SHOWN_HISTORY = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 from functools import lru_cache
 
@@ -46,3 +47,9 @@ def local(texts: dict[str, str] | None, locale: str) -> str:
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def img(png: bytes, alt: str) -> str:
+    """A PNG as a self-contained <img> with alt text."""
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
+

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import ipywidgets as ipw
@@ -13,10 +12,6 @@ from .. import content as c
 from ..store import StoreError, TraineeStore
 from .lean import lean, make
 from .text import escape, local
-
-
-def img(png: bytes, alt: str) -> str:
-    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
 
 
 class ToolWidget(ipw.VBox):
