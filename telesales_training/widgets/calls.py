@@ -11,8 +11,7 @@ import ipywidgets as ipw
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import calllog, callplan, plots
-from .. import content as c
-from ..store import StoreError, TraineeStore
+from ..store import StoreError
 from .lean import make, shared_layout, style_for
 from .text import escape, img
 from .tool import ToolWidget
@@ -99,13 +98,8 @@ class WeeklyCallLog(ToolWidget):
     """Calls made Monday–Friday of one week. `value` is the last save: {"week": Monday ISO date,
     "counts": [5 ints], "target": daily target}; each week's latest save is its current record."""
 
-    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", today: date | None = None, **kwargs):
-        self._today = today or date.today()
-        self._weeks: dict[str, dict] = {}
-        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
-
     def _build(self) -> list[ipw.Widget]:
+        self._weeks: dict[str, dict] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
         self._week = make(ipw.DatePicker, value=monday_of(self._today), style=style_for(ipw.DatePicker, **LABEL_STYLE))
         self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,

@@ -8,9 +8,7 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from .. import content as c
 from .. import funnel, i18n, plots
-from ..store import TraineeStore
 from .lean import make, shared_layout, style_for
 from .text import escape, img
 from .tool import ToolWidget
@@ -19,17 +17,12 @@ from .tool import ToolWidget
 class FunnelTracker(ToolWidget):
     """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date}."""
 
-    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", today: date | None = None, **kwargs):
-        self._today = today or date.today()
-        self._history: list[tuple[str, tuple[int, ...]]] = []
-        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
-
     @property
     def counts(self) -> tuple[int, ...]:
         return self._history[-1][1] if self._history else ()
 
     def _build(self) -> list[ipw.Widget]:
+        self._history: list[tuple[str, tuple[int, ...]]] = []
         self._inputs = [make(ipw.Text, layout=shared_layout(width="26rem"),
                              style=style_for(ipw.Text, description_width="12rem")) for _ in funnel.LAYERS]
         self._paste = make(ipw.Textarea, rows=4, layout=shared_layout(width="100%"))
@@ -132,13 +125,8 @@ class StageMovePlan(ToolWidget):
     """Which customers to move down the funnel, from which layer to which, by when.
     `value` is the saved plan: {"moves": [{"customer", "from", "to", "due", "done"}]} (history kept)."""
 
-    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", today: date | None = None, **kwargs):
-        self._today = today or date.today()
-        self._moves: list[dict] = []
-        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
-
     def _build(self) -> list[ipw.Widget]:
+        self._moves: list[dict] = []
         style = style_for(ipw.Text, description_width="8rem")
         self._customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
         self._from = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))

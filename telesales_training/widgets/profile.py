@@ -3,13 +3,10 @@ and earlier ratings drawn faded on the same chart."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import ipywidgets as ipw
 
-from .. import content as c
 from .. import plots
-from ..store import TraineeStore
 from .lean import make, shared_layout, style_for
 from .text import escape, img, local
 from .tool import ToolWidget
@@ -21,13 +18,8 @@ SHOWN_HISTORY = 5
 class FactorProfile(ToolWidget):
     """`value` is the last saved profile: {"ratings": {factor: 1–5}, "notes": {factor: text}, "as_of": ISO date}."""
 
-    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", today: date | None = None, **kwargs):
-        self._today = today or date.today()
-        self._profiles: list[dict] = []
-        super().__init__(block, ui, store, lesson_id, lang, **kwargs)
-
     def _build(self) -> list[ipw.Widget]:
+        self._profiles: list[dict] = []
         self._labels, self._scales, self._notes = {}, {}, {}
         rows = []
         for factor in self.block.factors:

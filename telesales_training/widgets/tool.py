@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import ipywidgets as ipw
@@ -23,8 +24,9 @@ class ToolWidget(ipw.VBox):
     lang = traitlets.Unicode("zh-CN")
 
     def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", **kwargs):
+                 lang: str = "zh-CN", today: date | None = None, **kwargs):
         self.block = block
+        self._today = today or date.today()  # tests pin the date; weeks and due dates hang on it
         self._ui = ui
         self._store = store
         self._lesson_id = lesson_id
