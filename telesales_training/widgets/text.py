@@ -21,6 +21,12 @@ STYLE = """
 .ts-page .ts-feedback.correct { border-color: #2e8b57; }
 .ts-page .ts-feedback.partial { border-color: #e08a1e; }
 .ts-page .ts-feedback.incorrect { border-color: #c9541d; }
+.ts-page .ts-feedback.on_track { border-color: #2e8b57; }
+.ts-page .ts-feedback.behind { border-color: #e0a21e; }
+.ts-page .ts-feedback.at_risk { border-color: #c9541d; }
+.ts-page table { border-collapse: collapse; margin: .4rem 0; }
+.ts-page td, .ts-page th { border-bottom: 1px solid #e3e8ec; padding: .2rem .6rem; text-align: left; }
+.ts-page tr.ts-late td { color: #b00020; }
 .ts-page .ts-error { color: #b00020; font-weight: 600; }
 .ts-page .ts-muted { color: #555; font-size: .9em; }
 .ts-page .ts-badge { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; background: #e0a21e; color: #222; font-size: .85em; }
