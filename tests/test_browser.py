@@ -150,6 +150,14 @@ def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
         expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
         expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
         page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
+        page.get_by_role("button", name="English").click()
+        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("0 / 4 answered")
+        english = page.locator(".ts-page").inner_text()
+        for allowed in ("简体中文", "繁體中文", "王小明"):
+            english = english.replace(allowed, "")
+        assert not re.findall(r"[\u4e00-\u9fff]", english), english
+        page.get_by_role("button", name="简体中文").click()
+        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
 
         page.goto(running.page_url(L01))
         page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)

@@ -112,7 +112,8 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
 
 
-@pytest.mark.parametrize("lesson_id", ["02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
+@pytest.mark.parametrize("lesson_id", ["01_decision_psychology", "02_selling_modes", "03_sales_process", "04_funnel",
+                                       "05_call_plan",
                                        "06_success_factors", "07_growth_and_assistants", "09_self_assessment",
                                        "08_phone_etiquette"])
 def test_each_language_is_complete(server, page, lesson_id):
