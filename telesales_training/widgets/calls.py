@@ -39,13 +39,11 @@ class CallPlanner(ToolWidget):
         return [self._result]
 
     def _restore(self) -> None:
-        saved = self.history()
-        if saved:
-            self.value = saved[-1]
+        super()._restore()
+        if self.value:
             self._target.value = str(self.value.get("target", callplan.DEFAULT_TARGET))
             self._windows.value = self.value.get("windows", self._windows.value)
             self._contacts.value = "\n".join(self.value.get("contacts", []))
-            self.submissions = len(saved)
 
     def _inputs(self):
         target = callplan.parse_target(self._target.value)
@@ -226,12 +224,6 @@ class CallImport(ToolWidget):
     def _outputs(self) -> list[ipw.Widget]:
         self._summary = make(ipw.HTML)
         return [self._summary]
-
-    def _restore(self) -> None:
-        saved = self.history()
-        if saved:
-            self.value = saved[-1]
-            self.submissions = len(saved)
 
     def import_bytes(self, name: str, data: bytes) -> None:
         """What the Import button does with the uploaded file (tests call it directly)."""

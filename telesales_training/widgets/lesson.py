@@ -54,6 +54,9 @@ class LessonView(ipw.VBox):
                 self.questions[block.id] = view
             views.append(view)
         super().__init__(children=views + [self._summary], **lean(ipw.VBox, **kwargs))
+        # Set before linking: a link copies the page language into every view at once, and a default
+        # language there would render every block (figures included) twice.
+        self.lang = lang
         for view in views:
             ipw.dlink((self, "lang"), (view, "lang"))
         for reflection in reflections:
@@ -66,7 +69,6 @@ class LessonView(ipw.VBox):
             others = [other for other in self.tools.values() if other is not tool]
             tool.observe(lambda _change, others=others: [other.refresh() for other in others], names="submissions")
         self.observe(self._update_summary, names="lang")
-        self.lang = lang
         self._update_summary()
 
     @staticmethod

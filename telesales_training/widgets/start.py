@@ -40,8 +40,8 @@ class StartPage(ipw.VBox):
             rows.append(row)
         super().__init__(children=[self._heading, *rows], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
-        self.observe(self._render, names="lang")
         self.lang = lang
+        self.observe(self._render, names="lang")
         self.refresh()
 
     def refresh(self) -> None:

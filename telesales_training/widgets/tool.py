@@ -51,7 +51,11 @@ class ToolWidget(ipw.VBox):
         return []
 
     def _restore(self) -> None:
-        """Load the latest saved state from the store."""
+        """Load the latest saved state from the store (tools with more state extend this)."""
+        saved = self.history()
+        if saved:
+            self.value = saved[-1]
+            self.submissions = len(saved)
 
     def _render(self) -> None:
         raise NotImplementedError
