@@ -140,3 +140,35 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
         return WorkbookPage(store, ui, ui.strings["app_title"], body)
 
     return _guarded(build)
+
+
+def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
+    """The trainer cockpit (notebooks/trainer_dashboard.ipynb)."""
+    from datetime import date
+
+    from . import cockpit
+    from .widgets.cockpit import Cockpit, CockpitContext
+
+    def build() -> ipw.Widget:
+        ui, lesson_ui = content.load_cockpit_ui(), content.load_ui()
+        course = cockpit.curriculum()
+        _wait_for_voila_request()
+        allowed, trainer = cockpit.trainer_access()
+        lang = i18n.default_locale()
+        if not allowed:
+            log.warning("cockpit refused to %s", trainer)
+            return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
+                            f"{escape(ui.text('no_access', lang))}</p></div>")
+        context = CockpitContext(Store(db_url), ui, lesson_ui, course, trainer, today or date.today())
+        header = PageHeader(ui, ui.strings["title"], lang, trainer)
+        body = Cockpit(context, lang)
+        ipw.dlink((header, "lang"), (body, "lang"))
+        page = ipw.VBox(children=[header, body], **lean(ipw.VBox))
+        page.add_class("ts-page")
+        page.add_class("ts-wide")
+        page.cockpit = body
+        page.header = header
+        return page
+
+    plots.setup_fonts()
+    return _guarded(build)

@@ -7,6 +7,7 @@ the YAML without reading Python.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -496,6 +497,26 @@ class UiStrings(Strict):
         return template.format(**params) if params else template
 
 
+class DemoData(Strict):
+    """exercises/demo.yaml: what `telesales demo` draws its synthetic cohort from."""
+
+    schema_version: int
+    cohorts: list[str] = Field(min_length=1)
+    given_names: list[str] = Field(min_length=1)
+    family_names: list[str] = Field(min_length=1)
+    free_text: dict[str, list[str]]
+    factor_notes: list[str] = Field(min_length=1)
+    trainer_comments: list[str] = Field(min_length=1)
+
+    @field_validator("given_names", "family_names")
+    @classmethod
+    def _ascii_ids(cls, names: list[str]) -> list[str]:
+        bad = [n for n in names if not re.fullmatch(r"[a-z]+", n)]
+        if bad:
+            raise ValueError(f"names become trainee ids: lower-case latin letters only ({', '.join(bad)})")
+        return names
+
+
 # ---------------------------------------------------------------- validation
 
 
@@ -619,7 +640,8 @@ def validate_tree(root: Path | None = None) -> list[Problem]:
     if not root.is_dir():
         return [Problem(str(root), "-", "(folder)", "no such exercises folder")]
     problems: list[Problem] = []
-    for name, model in (("course.yaml", Course), ("ui.yaml", UiStrings)):
+    for name, model in (("course.yaml", Course), ("ui.yaml", UiStrings), ("cockpit.yaml", UiStrings),
+                        ("demo.yaml", DemoData)):
         path = root / name
         if not path.exists():
             problems.append(Problem(name, "-", "(file)", "missing"))
@@ -657,6 +679,19 @@ def load_course(root: Path | None = None) -> Course:
 def load_ui(root: Path | None = None) -> UiStrings:
     root = root or exercises_dir()
     return _load(root / "ui.yaml", lambda raw: _parse_simple("ui.yaml", raw, UiStrings))
+
+
+@lru_cache(maxsize=None)
+def load_cockpit_ui(root: Path | None = None) -> UiStrings:
+    """The trainer cockpit's own strings (same schema as ui.yaml)."""
+    root = root or exercises_dir()
+    return _load(root / "cockpit.yaml", lambda raw: _parse_simple("cockpit.yaml", raw, UiStrings))
+
+
+@lru_cache(maxsize=None)
+def load_demo(root: Path | None = None) -> DemoData:
+    root = root or exercises_dir()
+    return _load(root / "demo.yaml", lambda raw: _parse_simple("demo.yaml", raw, DemoData))
 
 
 @lru_cache(maxsize=None)

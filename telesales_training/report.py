@@ -7,7 +7,7 @@ from typing import Any
 
 from . import assessment, callplan, content, funnel, i18n, plots
 from .store import TraineeStore
-from .widgets.text import STYLE, escape, img
+from .widgets.text import STYLE, escape, img, review_html
 
 
 def _label(options, option_id: str, lang: str) -> str:
@@ -76,10 +76,11 @@ def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_
     return ""
 
 
-def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
-    course = content.load_course()
+def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolBlock) -> str:
+    """Every lesson's answers and tools of one trainee as HTML sections (the report's body, the cockpit's
+    drill-down). All trainee text is escaped."""
+    course, ui = content.load_course(), content.load_ui()
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
-    moment = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     sections = []
     available = content.available_lessons()
     for entry in course.lessons:
@@ -87,25 +88,33 @@ def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
             continue
         lesson = content.load_lesson(entry.id)
         latest = store.latest_answers(entry.id)
+        reviews = store.reviews(entry.id)
         parts = []
         for block in lesson.blocks:
             if isinstance(block, content.QUESTION_TYPES):
                 record = latest.get(block.id)
                 shown = answer_text(block, record.value, lang) if record else t("not_answered")
                 points = f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
+                review = review_html(reviews.get(block.id), ui, lang)
                 parts.append(f'<div class="ts-card"><p class="ts-prompt">{escape(i18n.pick(block.prompt, lang))}</p>'
-                             f'<p class="ts-quote">{escape(shown)}</p><p class="ts-muted">{escape(points)}</p></div>')
+                             f'<p class="ts-quote">{escape(shown)}</p><p class="ts-muted">{escape(points)}</p>{review}</div>')
             elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":
                 record = latest.get(block.id)
                 body = _tool_html(block, record.value if record else None, store, entry.id, lang)
                 if body:
                     parts.append(f'<div class="ts-card"><h3>{escape(i18n.pick(block.title, lang))}</h3>{body}</div>')
         sections.append(f"<section><h2>{escape(i18n.pick(lesson.title, lang))}</h2>{''.join(parts)}</section>")
+    return "".join(sections)
+
+
+def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
+    t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
+    moment = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
     title = t("report_title")
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>{STYLE}'
             f'</head><body class="ts-page"><h1>{escape(title)}</h1>'
             f'<p>{escape(t("trainee", name=store.trainee_id))} · {escape(t("generated", time=moment))}</p>'
-            f"{''.join(sections)}</body></html>")
+            f"{workbook_sections(store, lang, report_tool)}</body></html>")
 
 
 def report_filename(trainee_id: str, day: date | None = None) -> str:

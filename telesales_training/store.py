@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 APP_NAME = "telesales-training"
 MAX_ANSWER_BYTES = 100_000
 MAX_TRAINEE_ID = 100
+MAX_COHORT = 64
+MAX_COMMENT = 4000
 
 metadata = sa.MetaData()
 
@@ -66,6 +68,44 @@ calls = sa.Table(
     sa.Index("ix_calls_trainee_time", "trainee_id", "called_at"),
 )
 
+# Which cohort (training group) a trainee belongs to; a table of its own so that stores created before
+# cohorts existed gain it through create_all (no column added to an existing table).
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("cohort", sa.String(MAX_COHORT), nullable=False),
+    sa.Index("ix_memberships_cohort", "cohort", "trainee_id"),
+)
+
+# Calls per trainee per day (the weekly call log writes its five days here; the demo a year of them):
+# the cockpit's pacing is one GROUP BY over this table.
+call_days = sa.Table(
+    "call_days",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("target", sa.Integer, nullable=False),
+    sa.Index("ix_call_days_day", "day", "trainee_id"),
+)
+
+# A trainer's mark on one answer: reviewed, with an optional comment the trainee sees in the lesson.
+# Append-only like the answers; the latest row per (trainee, lesson, item) is the current review.
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("lesson_id", sa.String(64), nullable=False),
+    sa.Column("item_id", sa.String(64), nullable=False),
+    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
 # Machine-wide settings of a single-user install (e.g. the remembered local trainee name).
 settings = sa.Table(
     "settings",
@@ -87,6 +127,14 @@ class AnswerTooLarge(StoreError):
     pass
 
 
+class InvalidReview(StoreError):
+    pass
+
+
+class InvalidCohort(StoreError):
+    pass
+
+
 @dataclass(frozen=True)
 class AnswerRecord:
     lesson_id: str
@@ -94,6 +142,14 @@ class AnswerRecord:
     value: Any
     score: float | None
     max_points: float
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Review:
+    answer_id: int
+    reviewer: str
+    comment: str
     created_at: datetime
 
 
@@ -184,6 +240,41 @@ class Store:
             if not exists:
                 conn.execute(trainees.insert().values(id=trainee_id, created_at=_now()))
         return TraineeStore(self, trainee_id)
+
+    def cohort(self, **filters):
+        """The trainer's read view over all trainees (aggregations in SQL); see `cohort.CohortView`."""
+        from .cohort import CohortView, Filters
+
+        return CohortView(self, Filters(**filters))
+
+    def set_cohort(self, trainee_id: str, cohort: str) -> None:
+        cohort = (cohort or "").strip()
+        if not cohort or len(cohort) > MAX_COHORT:
+            raise InvalidCohort(f"a cohort name has 1 to {MAX_COHORT} characters")
+        self.trainee(trainee_id)
+        with self.engine.begin() as conn:
+            conn.execute(memberships.delete().where(memberships.c.trainee_id == trainee_id))
+            conn.execute(memberships.insert().values(trainee_id=trainee_id, cohort=cohort))
+
+    def load_batch(self, batch: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
+        """Bulk insert of prepared rows, one transaction, table by table in dependency order (demo data).
+        `batch` maps a table name (trainees, memberships, answers, call_days, reviews) to its rows."""
+        tables = {table.name: table for table in (trainees, memberships, answers, call_days, reviews)}
+        unknown = set(batch) - set(tables)
+        if unknown:
+            raise StoreError(f"no bulk loading into {', '.join(sorted(unknown))}")
+        with self.engine.begin() as conn:
+            for name, table in tables.items():
+                if batch.get(name):
+                    conn.execute(table.insert(), list(batch[name]))
+
+    def has_trainee(self, trainee_id: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(trainees.c.id).where(trainees.c.id == trainee_id)).first() is not None
+
+    def next_answer_id(self) -> int:
+        with self.engine.connect() as conn:
+            return (conn.execute(sa.select(sa.func.max(answers.c.id))).scalar() or 0) + 1
 
     def trainee_ids(self) -> list[str]:
         with self.engine.connect() as conn:
@@ -301,6 +392,60 @@ class TraineeStore:
                  .group_by(day))
         with self._engine.connect() as conn:
             return {_as_date(value): count for value, count in conn.execute(query)}
+
+    def log_day_calls(self, counts: dict[date, int], target: int) -> None:
+        """Calls made on each given day (replacing what was logged for those days before)."""
+        if not counts:
+            return
+        with self._engine.begin() as conn:
+            conn.execute(call_days.delete().where(call_days.c.trainee_id == self.trainee_id,
+                                                  call_days.c.day.in_(list(counts))))
+            conn.execute(call_days.insert(), [{"trainee_id": self.trainee_id, "day": day, "calls": int(calls),
+                                               "target": int(target)} for day, calls in counts.items()])
+
+    def logged_calls(self, first: date, last: date) -> dict[date, tuple[int, int]]:
+        """(calls, target) per logged day, first..last inclusive."""
+        query = (sa.select(call_days.c.day, call_days.c.calls, call_days.c.target)
+                 .where(call_days.c.trainee_id == self.trainee_id, call_days.c.day >= first, call_days.c.day <= last))
+        with self._engine.connect() as conn:
+            return {_as_date(day): (calls_, target) for day, calls_, target in conn.execute(query)}
+
+    def reviews(self, lesson_id: str) -> dict[str, Review]:
+        """The trainer's current review of each item of a lesson (the latest one per item)."""
+        latest_ids = (sa.select(sa.func.max(reviews.c.id))
+                      .where(reviews.c.trainee_id == self.trainee_id, reviews.c.lesson_id == lesson_id)
+                      .group_by(reviews.c.item_id))
+        with self._engine.connect() as conn:
+            rows = conn.execute(sa.select(reviews).where(reviews.c.id.in_(latest_ids))).all()
+        return {r.item_id: Review(r.answer_id, r.reviewer, r.comment, _as_utc(r.created_at)) for r in rows}
+
+    def add_review(self, lesson_id: str, item_id: str, answer_id: int, reviewer: str, comment: str = "") -> Review:
+        """Record a trainer's review of one of this trainee's answers (the answer must be theirs)."""
+        comment = (comment or "").strip()
+        if len(comment) > MAX_COMMENT:
+            raise InvalidReview(f"a comment has at most {MAX_COMMENT} characters")
+        reviewer = (reviewer or "").strip()[:MAX_TRAINEE_ID] or "trainer"
+        created = _now()
+        with self._engine.begin() as conn:
+            owner = conn.execute(sa.select(answers.c.trainee_id).where(
+                answers.c.id == answer_id, answers.c.lesson_id == lesson_id, answers.c.item_id == item_id)).scalar()
+            if owner != self.trainee_id:
+                raise InvalidReview("that answer does not belong to this trainee's item")
+            conn.execute(reviews.insert().values(trainee_id=self.trainee_id, lesson_id=lesson_id, item_id=item_id,
+                                                 answer_id=answer_id, reviewer=reviewer, comment=comment,
+                                                 created_at=created))
+        return Review(answer_id, reviewer, comment, created)
+
+    def latest_answer_id(self, lesson_id: str, item_id: str) -> int | None:
+        with self._engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(answers.c.id)).where(
+                answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id,
+                answers.c.item_id == item_id)).scalar()
+
+    def cohort(self) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(sa.select(memberships.c.cohort)
+                                .where(memberships.c.trainee_id == self.trainee_id)).scalar()
 
     def get_preference(self, key: str) -> str | None:
         with self._engine.connect() as conn:

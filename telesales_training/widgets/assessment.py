@@ -12,7 +12,7 @@ from .lean import make, shared_layout, style_for
 from .text import escape, local
 from .tool import ToolWidget
 
-TRAINER_ITEM = "trainer_scores"  # where the cockpit stores the trainer column (same lesson, same trainee)
+TRAINER_ITEM = assessment.TRAINER_ITEM
 
 
 class AssessmentForm(ToolWidget):

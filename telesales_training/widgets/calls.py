@@ -160,11 +160,22 @@ class WeeklyCallLog(ToolWidget):
             self.problem(problem.code, **problem.params)
             return
         record = {"week": self.monday.isoformat(), "counts": counts, "target": target}
-        if self.save(record):
+        if self.save(record) and self._log_days(counts, target):
             self._weeks[record["week"]] = record
             self.submissions = len(self._weeks)
             self.note("saved", week=record["week"])
             self._render()
+
+    def _log_days(self, counts: list[int], target: int) -> bool:
+        """The per-day rows the trainer's pacing view reads."""
+        if self._store is None:
+            return True
+        try:
+            self._store.log_day_calls({self.monday + timedelta(days=n): count for n, count in enumerate(counts)}, target)
+        except (StoreError, SQLAlchemyError):
+            self.problem("store_failed")
+            return False
+        return True
 
     def _day_names(self) -> list[str]:
         return self.t("days").split(",")

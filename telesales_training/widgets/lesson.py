@@ -62,6 +62,10 @@ class LessonView(ipw.VBox):
         for reflection in reflections:
             for item_id in reflection.block.source_items:
                 self._feed(reflection, self.questions[item_id])
+        if store is not None:
+            for item_id, review in store.reviews(lesson.lesson).items():
+                if item_id in self.questions:
+                    self.questions[item_id].show_review(review)
         for widget in [*self.questions.values(), *self.tools.values()]:
             widget.observe(self._update_summary, names="submissions")
         for tool in self.tools.values():

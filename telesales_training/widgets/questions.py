@@ -19,7 +19,7 @@ from .. import content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise
 from ..store import AnswerRecord, AnswerTooLarge, StoreError, TraineeStore
 from .lean import lean, make, shared_layout, shared_style
-from .text import escape, local
+from .text import escape, local, review_html
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class QuestionWidget(ipw.VBox):
         self._message_key: tuple[str, dict] | None = None
         self._saved_note: tuple[str, datetime] | None = None
         self._history_count = 0
+        self._review = None  # the trainer's current review of this item (store.Review)
         self._showing = False
         self._prompt = make(ipw.HTML)
         self._submit = make(ipw.Button, button_style="primary", icon="check")
@@ -94,6 +95,11 @@ class QuestionWidget(ipw.VBox):
 
     def t(self, key: str, **params: Any) -> str:
         return self._ui.text(key, self.lang, **params)
+
+    def show_review(self, review) -> None:
+        """Show the trainer's review (mark and comment) under the answer."""
+        self._review = review
+        self._render_response()
 
     # -- events
     def _on_lang(self, _change) -> None:
@@ -189,6 +195,7 @@ class QuestionWidget(ipw.VBox):
             if self._history_count > 1:
                 status += " · " + self.t("history_count", count=self._history_count)
             parts.append(f'<div class="ts-muted ts-saved">{escape(status)}</div>')
+        parts.append(review_html(self._review, self._ui, self.lang))
         self._response.value = "".join(parts)
 
 

@@ -38,6 +38,21 @@ STYLE = """
 .ts-page .ts-transcript .ts-rep { text-align: right; padding: .3rem .6rem; }
 .ts-page .ts-outcome.success { color: #2e8b57; }
 .ts-page .ts-outcome.failure { color: #c9541d; }
+.ts-page.ts-wide { max-width: 84rem; }
+.ts-page caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+.ts-page .ts-bar { display: inline-block; width: 7rem; height: .7rem; background: #e3e8ec; border-radius: .35rem; vertical-align: middle; margin-right: .4rem; overflow: hidden; }
+.ts-page .ts-bar span { display: block; height: 100%; background: #1f5f8b; }
+.ts-page .ts-chip { display: inline-block; padding: .1rem .6rem; border-radius: .8rem; margin-right: .4rem; background: #e3e8ec; color: #222; }
+.ts-page .ts-chip.at_risk { background: #f6d5c8; color: #7a2a08; }
+.ts-page .ts-chip.behind, .ts-page .ts-chip.not_reviewed { background: #f8e6b8; color: #5a4200; }
+.ts-page .ts-chip.on_track, .ts-page .ts-chip.reviewed { background: #cfe8d8; color: #1d4d31; }
+.ts-page .ts-sparks { display: inline-flex; align-items: flex-end; gap: 2px; height: 30px; margin-right: .4rem; vertical-align: middle; }
+.ts-page .ts-spark { width: 10px; background: #1f5f8b; display: inline-block; }
+.ts-page .ts-layer span { display: block; height: .8rem; background: #1f5f8b; margin: .1rem auto 0; }
+.ts-page .ts-layer small { display: block; text-align: center; }
+.ts-page .ts-fshape { display: flex; flex-direction: column; gap: 1px; width: 8rem; }
+.ts-page .ts-fbar { display: block; height: 4px; background: #1f5f8b; margin: 0 auto; }
+.ts-page .ts-saved { color: #1d4d31; }
 </style>
 """
 
@@ -59,3 +74,14 @@ def img(png: bytes, alt: str) -> str:
     """A PNG as a self-contained <img> with alt text."""
     return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
 
+
+def review_html(review, ui, lang: str) -> str:
+    """The trainer's mark on an answer, as the trainee (and the cockpit) sees it; the comment escaped."""
+    if review is None:
+        return ""
+    when = review.created_at.strftime("%Y-%m-%d %H:%M")
+    if not review.comment:
+        return f'<div class="ts-muted ts-review">{escape(ui.text("trainer_reviewed", lang, reviewer=review.reviewer, time=when))}</div>'
+    head = ui.text("trainer_comment", lang, reviewer=review.reviewer, time=when)
+    return (f'<div class="ts-feedback ts-review" role="note"><strong>{escape(head)}</strong>'
+            f'<p class="ts-quote">{escape(review.comment)}</p></div>')

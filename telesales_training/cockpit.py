@@ -1,0 +1,77 @@
+"""What the trainer cockpit needs to know about the curriculum and about who may open it. No UI, no SQL."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from . import content as c
+from . import i18n
+
+LABEL_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    lessons: tuple[c.Lesson, ...]  # course order
+    questions: dict[str, tuple[str, ...]]  # lesson → question ids
+    scored: tuple[tuple[str, str], ...]  # (lesson, item) of questions worth points
+    open_items: tuple[tuple[str, str], ...]  # (lesson, item) of free-text questions
+    funnel: tuple[str, c.ToolBlock]
+    call_log: tuple[str, c.ToolBlock]
+    profile: tuple[str, c.ToolBlock]
+    assessment: tuple[str, c.ToolBlock]
+
+    @property
+    def question_keys(self) -> list[tuple[str, str]]:
+        return [(lesson, item) for lesson, items in self.questions.items() for item in items]
+
+    def lesson(self, lesson_id: str) -> c.Lesson:
+        return next(lesson for lesson in self.lessons if lesson.lesson == lesson_id)
+
+    def lesson_title(self, lesson_id: str, lang: str) -> str:
+        return i18n.pick(self.lesson(lesson_id).title, lang)
+
+    def item_label(self, lesson_id: str, item_id: str, lang: str) -> str:
+        """'Lesson title · question prompt' (the prompt shortened), for tables and pickers."""
+        block = self.lesson(lesson_id).block(item_id)
+        prompt = i18n.pick(block.prompt, lang) if hasattr(block, "prompt") else item_id
+        if len(prompt) > LABEL_CHARS:
+            prompt = prompt[:LABEL_CHARS - 1] + "…"
+        return f"{self.lesson_title(lesson_id, lang)} · {prompt}"
+
+
+def _tool(lessons: tuple[c.Lesson, ...], kind: str) -> tuple[str, c.ToolBlock]:
+    for lesson in lessons:
+        for tool in lesson.tools:
+            if tool.tool == kind:
+                return lesson.lesson, tool
+    raise c.ContentError([c.Problem("lessons/", "-", "tool", f"no lesson has a {kind} tool")])
+
+
+@lru_cache(maxsize=None)
+def curriculum() -> Curriculum:
+    available = c.available_lessons()
+    lessons = tuple(c.load_lesson(entry.id) for entry in c.load_course().lessons if entry.id in available)
+    questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
+    scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
+    open_items = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions
+                       if isinstance(q, c.FreeText))
+    return Curriculum(lessons, questions, scored, open_items, _tool(lessons, "funnel_tracker"),
+                      _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"))
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def trainer_access() -> tuple[bool, str]:
+    """(may open the cockpit, trainer id). On JupyterHub (multi-user) only the ids listed in
+    TELESALES_TRAINERS get in; a single-user install is the trainer's own machine."""
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        allowed = {name.strip() for name in os.environ.get("TELESALES_TRAINERS", "").split(",") if name.strip()}
+        return hub_user in allowed, hub_user
+    return True, os.environ.get("TELESALES_TRAINEE", "").strip() or "trainer"

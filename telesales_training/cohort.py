@@ -1,0 +1,349 @@
+"""The trainer's read view over the whole cohort: every number is aggregated in SQL (GROUP BY over
+indexed columns) and every list is paginated, so the cockpit costs about the same at 20 and 2,000
+trainees. Part of the storage gateway: handed out by `Store.cohort(...)`; nothing else here runs SQL.
+
+"Latest answer" means the newest row per (trainee, lesson, item), as in the trainee's own view; with a
+date range, the newest row inside the range.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK
+from .funnel import LAYERS, THIN_RATIO
+from .store import _as_date, _as_utc, answers, call_days, memberships, reviews, trainees
+
+if TYPE_CHECKING:
+    from .store import Store
+
+PAGE_SIZE = 25
+SCORE_BUCKETS = 5  # 0–19 %, 20–39 %, 40–59 %, 60–79 %, 80–100 %
+ItemKeys = Sequence[tuple[str, str]]  # (lesson_id, item_id)
+
+
+@dataclass(frozen=True)
+class Filters:
+    cohort: str | None = None
+    since: date | None = None
+    until: date | None = None
+    search: str | None = None  # part of a trainee id
+
+    def __post_init__(self):
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("the start date is after the end date")
+
+
+@dataclass(frozen=True)
+class TraineeRow:
+    trainee_id: str
+    cohort: str | None
+    joined: datetime
+    last_active: datetime | None
+    answered: int
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class LessonCompletion:
+    lesson_id: str
+    started: int  # trainees with at least one answer
+    completed: int  # trainees who answered every question
+    answered: int  # answers (latest per item) summed over trainees
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    lesson_id: str
+    item_id: str
+    answered: int
+    missed: int  # latest answers below full points
+    mean_share: float  # mean of score ÷ max points
+
+
+@dataclass(frozen=True)
+class OpenAnswer:
+    answer_id: int
+    trainee_id: str
+    cohort: str | None
+    value: Any
+    created_at: datetime
+    reviewed: bool  # the current review is of this very answer
+    comment: str
+    reviewer: str | None
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    trainee_id: str
+    cohort: str | None
+    counts: tuple[int, ...]
+    as_of: str
+
+
+@dataclass(frozen=True)
+class PacingRow:
+    trainee_id: str
+    cohort: str | None
+    actual: int
+    planned: int
+    band: str
+
+    @property
+    def share(self) -> float:
+        return self.actual / self.planned if self.planned else 1.0
+
+
+def working_days_elapsed(monday: date, today: date) -> int:
+    if today < monday:
+        return 0
+    return min(5, (today - monday).days + 1)
+
+
+class CohortView:
+    def __init__(self, store: Store, filters: Filters):
+        self._store = store
+        self.filters = filters
+
+    @property
+    def _engine(self) -> sa.Engine:
+        return self._store.engine
+
+    def _rows(self, query) -> list[sa.Row]:
+        with self._engine.connect() as conn:
+            return conn.execute(query).all()
+
+    def _scalar(self, query):
+        with self._engine.connect() as conn:
+            return conn.execute(query).scalar()
+
+    # -- building blocks
+    def _members(self) -> sa.Select:
+        """Ids of the trainees the filters select."""
+        query = sa.select(trainees.c.id)
+        if self.filters.cohort:
+            query = query.join(memberships, memberships.c.trainee_id == trainees.c.id).where(
+                memberships.c.cohort == self.filters.cohort)
+        if self.filters.search:
+            query = query.where(trainees.c.id.contains(self.filters.search.strip(), autoescape=True))
+        return query
+
+    def _filtered(self) -> bool:
+        return bool(self.filters.cohort or self.filters.search)
+
+    def _answer_conditions(self, keys: ItemKeys | None) -> list:
+        conditions = []
+        if self._filtered():
+            conditions.append(answers.c.trainee_id.in_(self._members()))
+        if self.filters.since:
+            conditions.append(answers.c.created_at >= datetime.combine(self.filters.since, time.min))
+        if self.filters.until:
+            conditions.append(answers.c.created_at < datetime.combine(self.filters.until + timedelta(days=1), time.min))
+        if keys is not None:
+            conditions.append(sa.tuple_(answers.c.lesson_id, answers.c.item_id).in_(list(keys)))
+        return conditions
+
+    def _latest(self, keys: ItemKeys | None = None) -> sa.Subquery:
+        """The latest answer row per (trainee, lesson, item) among the filtered trainees and dates."""
+        newest = (sa.select(sa.func.max(answers.c.id).label("id"))
+                  .where(*self._answer_conditions(keys))
+                  .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id)).subquery()
+        return sa.select(answers).join(newest, newest.c.id == answers.c.id).subquery("latest")
+
+    def _doc(self, column):
+        """A JSON answer value usable with JSON paths in SQL (json_extract on SQLite, jsonb on PostgreSQL)."""
+        if self._engine.dialect.name == "postgresql":
+            return sa.cast(column, JSONB)
+        return sa.type_coerce(column, sa.JSON)
+
+    # -- who
+    def cohorts(self) -> list[str]:
+        return [r[0] for r in self._rows(sa.select(memberships.c.cohort).distinct().order_by(memberships.c.cohort))]
+
+    def trainee_ids(self) -> list[str]:
+        return [r[0] for r in self._rows(self._members().order_by(trainees.c.id))]
+
+    def count(self) -> int:
+        return self._scalar(sa.select(sa.func.count()).select_from(self._members().subquery()))
+
+    def trainees(self, questions: ItemKeys, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[TraineeRow]:
+        """One page of trainees (by id) with their answered questions and points."""
+        latest = self._latest(questions)
+        totals = (sa.select(latest.c.trainee_id, sa.func.count().label("answered"),
+                            sa.func.coalesce(sa.func.sum(latest.c.score), 0).label("points"),
+                            sa.func.coalesce(sa.func.sum(latest.c.max_points), 0).label("max_points"),
+                            sa.func.max(latest.c.created_at).label("last_active"))
+                  .group_by(latest.c.trainee_id)).subquery()
+        page = self._members().order_by(trainees.c.id).offset(offset).limit(limit).subquery()
+        query = (sa.select(trainees.c.id, memberships.c.cohort, trainees.c.created_at, totals.c.last_active,
+                           totals.c.answered, totals.c.points, totals.c.max_points)
+                 .join(page, page.c.id == trainees.c.id)
+                 .outerjoin(memberships, memberships.c.trainee_id == trainees.c.id)
+                 .outerjoin(totals, totals.c.trainee_id == trainees.c.id)
+                 .order_by(trainees.c.id))
+        return [TraineeRow(r.id, r.cohort, _as_utc(r.created_at), _as_utc(r.last_active) if r.last_active else None,
+                           r.answered or 0, float(r.points or 0), float(r.max_points or 0)) for r in self._rows(query)]
+
+    # -- lessons and questions
+    def lesson_completion(self, questions: Mapping[str, Sequence[str]]) -> dict[str, LessonCompletion]:
+        """Per lesson: trainees who started it, who answered every question, and answers given."""
+        keys = [(lesson, item) for lesson, items in questions.items() for item in items]
+        latest = self._latest(keys)
+        per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id, sa.func.count().label("n"))
+                       .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        required = sa.case({lesson: len(items) for lesson, items in questions.items()},
+                           value=per_trainee.c.lesson_id, else_=0)
+        query = (sa.select(per_trainee.c.lesson_id, sa.func.count().label("started"),
+                           sa.func.sum(sa.case((per_trainee.c.n >= required, 1), else_=0)).label("completed"),
+                           sa.func.sum(per_trainee.c.n).label("answered"))
+                 .group_by(per_trainee.c.lesson_id))
+        found = {r.lesson_id: LessonCompletion(r.lesson_id, r.started, int(r.completed or 0), int(r.answered or 0))
+                 for r in self._rows(query)}
+        return {lesson: found.get(lesson, LessonCompletion(lesson, 0, 0, 0)) for lesson in questions}
+
+    def score_distribution(self, questions: Mapping[str, Sequence[str]]) -> dict[str, list[int]]:
+        """Per lesson: how many trainees' lesson scores fall in each fifth (0–19 % … 80–100 %)."""
+        keys = [(lesson, item) for lesson, items in questions.items() for item in items]
+        latest = self._latest(keys)
+        per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id,
+                                 (sa.func.sum(latest.c.score) * 1.0 / sa.func.sum(latest.c.max_points)).label("share"))
+                       .where(latest.c.max_points > 0)
+                       .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        scaled = per_trainee.c.share * SCORE_BUCKETS
+        if self._engine.dialect.name == "postgresql":
+            scaled = sa.func.floor(scaled)  # PostgreSQL rounds when casting; SQLite truncates
+        bucket = sa.case((per_trainee.c.share >= 1, SCORE_BUCKETS - 1), else_=sa.cast(scaled, sa.Integer))
+        query = (sa.select(per_trainee.c.lesson_id, bucket.label("bucket"), sa.func.count())
+                 .group_by(per_trainee.c.lesson_id, bucket))
+        found = {lesson: [0] * SCORE_BUCKETS for lesson in questions}
+        for lesson, index, count in self._rows(query):
+            if lesson in found:
+                found[lesson][max(0, min(SCORE_BUCKETS - 1, int(index)))] += count
+        return found
+
+    def item_stats(self, scored: ItemKeys) -> list[ItemStat]:
+        """Scored items, the most often missed first (then the lowest mean share)."""
+        latest = self._latest(scored)
+        missed = sa.func.sum(sa.case((latest.c.score < latest.c.max_points, 1), else_=0))
+        mean = sa.func.avg(sa.func.coalesce(latest.c.score, 0) * 1.0 / latest.c.max_points)
+        query = (sa.select(latest.c.lesson_id, latest.c.item_id, sa.func.count().label("answered"),
+                           missed.label("missed"), mean.label("mean"))
+                 .where(latest.c.max_points > 0)
+                 .group_by(latest.c.lesson_id, latest.c.item_id)
+                 .order_by(missed.desc(), mean, latest.c.lesson_id, latest.c.item_id))
+        return [ItemStat(r.lesson_id, r.item_id, r.answered, int(r.missed), float(r.mean)) for r in self._rows(query)]
+
+    # -- open answers and reviews
+    def _current_reviews(self, lesson_id: str, item_id: str) -> sa.Subquery:
+        newest = (sa.select(sa.func.max(reviews.c.id).label("id"))
+                  .where(reviews.c.lesson_id == lesson_id, reviews.c.item_id == item_id)
+                  .group_by(reviews.c.trainee_id)).subquery()
+        return sa.select(reviews).join(newest, newest.c.id == reviews.c.id).subquery("current_review")
+
+    def open_answers(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE,
+                     unreviewed_first: bool = True) -> list[OpenAnswer]:
+        latest = self._latest([(lesson_id, item_id)])
+        review = self._current_reviews(lesson_id, item_id)
+        reviewed = sa.and_(review.c.answer_id.is_not(None), review.c.answer_id == latest.c.id)
+        order = [sa.case((reviewed, 1), else_=0)] if unreviewed_first else []
+        query = (sa.select(latest.c.id, latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at,
+                           review.c.answer_id, review.c.comment, review.c.reviewer)
+                 .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
+                 .outerjoin(review, review.c.trainee_id == latest.c.trainee_id)
+                 .order_by(*order, latest.c.trainee_id).offset(offset).limit(limit))
+        return [OpenAnswer(r.id, r.trainee_id, r.cohort, json.loads(r.value), _as_utc(r.created_at),
+                           r.answer_id == r.id, r.comment or "", r.reviewer) for r in self._rows(query)]
+
+    # -- success factors
+    def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
+        """(profiles counted, mean rating per factor) over each trainee's latest profile."""
+        latest = self._latest([(lesson_id, item_id)])
+        doc = self._doc(latest.c.value)
+        columns = [sa.func.avg(doc[("ratings", factor)].as_float()).label(factor) for factor in factor_ids]
+        row = self._rows(sa.select(sa.func.count(), *columns))[0]
+        return row[0], {factor: float(row[n + 1]) if row[n + 1] is not None else 0.0
+                        for n, factor in enumerate(factor_ids)}
+
+    # -- funnels
+    def funnel_summary(self, lesson_id: str, item_id: str) -> tuple[int, list[int], list[int]]:
+        """(funnels counted, sum per layer, trainees whose layer k is thin: below THIN_RATIO of layer k-1)."""
+        latest = self._latest([(lesson_id, item_id)])
+        doc = self._doc(latest.c.value)
+        layer = [doc[("counts", n)].as_float() for n in range(len(LAYERS))]
+        sums = [sa.func.coalesce(sa.func.sum(value), 0) for value in layer]
+        thin = [sa.func.sum(sa.case((sa.and_(upper > 0, lower < upper * THIN_RATIO), 1), else_=0))
+                for upper, lower in zip(layer, layer[1:])]
+        row = self._rows(sa.select(sa.func.count(), *sums, *thin))[0]
+        count, rest = row[0], [int(v or 0) for v in row[1:]]
+        return count, rest[:len(LAYERS)], [0] + rest[len(LAYERS):]
+
+    def latest_values(self, lesson_id: str, item_id: str, offset: int = 0,
+                      limit: int | None = PAGE_SIZE) -> list[tuple[str, str | None, Any, datetime]]:
+        """(trainee, cohort, value, saved at) of each trainee's latest answer to one item, by trainee id."""
+        latest = self._latest([(lesson_id, item_id)])
+        query = (sa.select(latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at)
+                 .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
+                 .order_by(latest.c.trainee_id).offset(offset).limit(limit))
+        return [(trainee_id, cohort, json.loads(value), _as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
+
+    def count_values(self, lesson_id: str, item_id: str) -> int:
+        return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))
+
+    def funnels(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[FunnelRow]:
+        return [FunnelRow(trainee_id, cohort, tuple(int(n) for n in value.get("counts", ())), str(value.get("as_of", "")))
+                for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
+                if isinstance(value, dict)]
+
+    # -- calls
+    def _pacing_query(self, monday: date, today: date):
+        elapsed = working_days_elapsed(monday, today)
+        last = monday + timedelta(days=max(0, elapsed - 1))
+        week = (sa.select(call_days.c.trainee_id, sa.func.sum(call_days.c.calls).label("actual"),
+                          sa.func.max(call_days.c.target).label("target"))
+                .where(call_days.c.day >= monday, call_days.c.day <= last)
+                .group_by(call_days.c.trainee_id)).subquery()
+        members = self._members().subquery()
+        actual = sa.func.coalesce(week.c.actual, 0) if elapsed else sa.literal(0)
+        planned = sa.func.coalesce(week.c.target, DEFAULT_TARGET) * elapsed
+        band = sa.case((sa.or_(planned <= 0, actual >= planned * ON_TRACK), "on_track"),
+                       (actual >= planned * BEHIND, "behind"), else_="at_risk")
+        share = sa.case((planned > 0, actual * 1.0 / planned), else_=1.0)
+        query = (sa.select(members.c.id.label("trainee_id"), actual.label("actual"), planned.label("planned"),
+                           band.label("band"), share.label("share"))
+                 .select_from(members).outerjoin(week, week.c.trainee_id == members.c.id))
+        return query.subquery("pacing")
+
+    def pacing_bands(self, monday: date, today: date) -> dict[str, int]:
+        pacing = self._pacing_query(monday, today)
+        rows = self._rows(sa.select(pacing.c.band, sa.func.count()).group_by(pacing.c.band))
+        counts = {"at_risk": 0, "behind": 0, "on_track": 0}
+        counts.update({band: count for band, count in rows})
+        return counts
+
+    def pacing(self, monday: date, today: date, offset: int = 0, limit: int | None = PAGE_SIZE,
+               band: str | None = None) -> list[PacingRow]:
+        """Calls against the pro-rated target of the week so far; the furthest behind first."""
+        pacing = self._pacing_query(monday, today)
+        query = (sa.select(pacing, memberships.c.cohort)
+                 .outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
+                 .order_by(pacing.c.share, pacing.c.trainee_id).offset(offset).limit(limit))
+        if band:
+            query = query.where(pacing.c.band == band)
+        return [PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), r.band) for r in self._rows(query)]
+
+    def daily_totals(self, first: date, last: date) -> dict[date, tuple[int, int]]:
+        """(calls, trainees who logged) per day over the filtered trainees."""
+        query = (sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.count())
+                 .where(call_days.c.day >= first, call_days.c.day <= last)
+                 .group_by(call_days.c.day))
+        if self._filtered():
+            query = query.where(call_days.c.trainee_id.in_(self._members()))
+        return {_as_date(day): (int(calls), count) for day, calls, count in self._rows(query)}

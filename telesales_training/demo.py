@@ -1,0 +1,219 @@
+"""A realistic synthetic cohort for trying and measuring the trainer cockpit (`telesales demo`).
+
+Each trainee gets a skill level and a diligence level. Skill decides how often questions are answered
+right (graded by the real scoring code, so points match what the lessons would give); diligence decides
+how far through the course they are and how many calls they make a day. Everyone gets a year of daily
+call counts, weekly call-log and funnel snapshots for the last weeks, a six-factor profile and the
+self-assessment; some get the trainer's column and reviews of their open answers. Deterministic per seed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from . import content as c
+from .assessment import TRAINER_ITEM
+from .cockpit import curriculum
+from .funnel import LAYERS
+from .scoring import AnswerRejected, grade, normalise
+from .store import Store
+
+MAX_TRAINEES = 20_000
+YEAR_DAYS = 365
+RECENT_WEEKS = 26
+TRAINER = "demo-trainer"
+BATCH_TRAINEES = 100
+
+
+class DemoError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    trainees: int
+    answers: int
+    call_days: int
+    reviews: int
+
+
+class _Answers:
+    """Plausible answers to each question type; right with probability `skill`."""
+
+    def __init__(self, rng: random.Random, data: c.DemoData):
+        self.rng = rng
+        self.data = data
+        self._grades: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def raw(self, item: c.Question, skill: float) -> Any:
+        rng, right = self.rng, self.rng.random() < skill
+        if isinstance(item, c.SingleChoice):
+            return item.answer if right and item.answer else rng.choice(item.options).id
+        if isinstance(item, c.MultipleChoice):
+            if right and item.answer:
+                return list(item.answer)
+            return rng.sample([o.id for o in item.options], rng.randint(1, len(item.options)))
+        if isinstance(item, c.Ordering):
+            order = list(item.answer)
+            if not right:
+                a, b = rng.sample(range(len(order)), 2)
+                order[a], order[b] = order[b], order[a]
+            return order
+        if isinstance(item, c.FreeText):
+            samples = self.data.free_text.get(item.id) or self.data.factor_notes
+            return rng.choice(samples)[:item.max_chars]
+        if isinstance(item, c.NumberItem):
+            if item.answer is not None and right:
+                return item.answer
+            return round(rng.uniform(item.min, item.max))
+        if isinstance(item, c.Rating):
+            return rng.randint(2, 5)
+        if isinstance(item, c.Classify):
+            ids = [category.id for category in item.categories]
+            return {e.id: e.answer if rng.random() < skill else rng.choice(ids) for e in item.entries}
+        if isinstance(item, c.CallDrill):
+            node, path = item.node(item.start), []
+            while node.outcome is None:
+                best = max(node.choices, key=lambda choice: choice.score)
+                choice = best if rng.random() < skill else rng.choice(node.choices)
+                path.append(choice.id)
+                node = item.node(choice.next)
+            return path
+        raise DemoError(f"no demo answers for {type(item).__name__}")
+
+    def graded(self, item: c.Question, skill: float) -> tuple[Any, float, float] | None:
+        try:
+            answer = normalise(item, self.raw(item, skill))
+        except AnswerRejected:
+            return None
+        key = (item.id, json.dumps(answer, ensure_ascii=False, sort_keys=True))
+        if key not in self._grades:
+            outcome = grade(item, answer)
+            self._grades[key] = (outcome.score, outcome.max_points)
+        return (answer, *self._grades[key])
+
+
+def _funnel(rng: random.Random, diligence: float) -> list[int]:
+    counts = [rng.randint(60, 300)]
+    for _ in LAYERS[1:]:
+        share = rng.uniform(0.15, 0.7) if rng.random() < 0.25 else rng.uniform(0.35, 0.8)
+        counts.append(int(counts[-1] * share * (0.8 + diligence / 5)))
+    return counts
+
+
+def generate(store: Store, trainees: int, seed: int = 7, today: date | None = None,
+             progress: Callable[[int], None] | None = None) -> DemoSummary:
+    """Add `trainees` synthetic trainees (ids never clash with existing ones) to the store."""
+    if not 1 <= trainees <= MAX_TRAINEES:
+        raise DemoError(f"the number of trainees must be between 1 and {MAX_TRAINEES}")
+    course, data = curriculum(), c.load_demo()
+    rng = random.Random(seed)
+    answers_maker = _Answers(rng, data)
+    today = today or date.today()
+    existing = set(store.trainee_ids())
+    next_id = store.next_answer_id()
+    year = [today - timedelta(days=n) for n in range(YEAR_DAYS - 1, -1, -1)]
+    working_days = [day for day in year if day.weekday() < 5]
+    total = {"answers": 0, "call_days": 0, "reviews": 0}
+    batch: dict[str, list[dict]] = {}
+    made = 0
+    serial = 0
+
+    def stamp(day: date, minute: int) -> datetime:
+        return datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=minute)
+
+    while made < trainees:
+        serial += 1
+        trainee_id = f"{rng.choice(data.family_names)}.{rng.choice(data.given_names)}.{serial:04d}"
+        if trainee_id in existing:
+            continue
+        made += 1
+        skill = min(0.97, max(0.2, rng.gauss(0.68, 0.16)))
+        diligence = min(1.15, max(0.35, rng.gauss(0.9, 0.17)))
+        joined = today - timedelta(days=rng.randint(90, YEAR_DAYS))
+        batch.setdefault("trainees", []).append(
+            {"id": trainee_id, "created_at": stamp(joined, 0)})
+        batch.setdefault("memberships", []).append({"trainee_id": trainee_id, "cohort": rng.choice(data.cohorts)})
+
+        def answer(lesson_id: str, item_id: str, value: Any, score: float | None, top: float, at: datetime) -> int:
+            nonlocal next_id
+            batch.setdefault("answers", []).append(
+                {"id": next_id, "trainee_id": trainee_id, "lesson_id": lesson_id, "item_id": item_id,
+                 "value": json.dumps(value, ensure_ascii=False), "score": score, "max_points": top, "created_at": at})
+            next_id += 1
+            return next_id - 1
+
+        # Lessons in course order; the less diligent stop earlier.
+        reach = max(1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2)))))
+        span = max(1, (today - joined).days)
+        for number, lesson in enumerate(course.lessons[:reach]):
+            day = joined + timedelta(days=span * number // (len(course.lessons) + 1))
+            for minute, item in enumerate(lesson.questions):
+                if rng.random() > 0.9 + diligence / 20:
+                    continue  # skipped
+                for attempt in range(1 + (rng.random() < 0.3) + (rng.random() < 0.1)):
+                    graded = answers_maker.graded(item, min(0.97, skill + 0.1 * attempt))
+                    if graded is None:
+                        continue
+                    answer_id = answer(lesson.lesson, item.id, graded[0], graded[1], graded[2],
+                                       stamp(day, minute * 3 + attempt))
+                    if isinstance(item, c.FreeText) and attempt == 0 and rng.random() < 0.25:
+                        batch.setdefault("reviews", []).append(
+                            {"trainee_id": trainee_id, "lesson_id": lesson.lesson, "item_id": item.id,
+                             "answer_id": answer_id, "reviewer": TRAINER,
+                             "comment": rng.choice(data.trainer_comments) if rng.random() < 0.7 else "",
+                             "created_at": stamp(day + timedelta(days=1), 0)})
+
+        # A year of calls; the weekly log and funnel snapshots of the last weeks.
+        target = 200
+        level = 200 * diligence
+        for day in working_days:
+            if day > today:
+                continue
+            calls = max(0, int(rng.gauss(level, 25)))
+            batch.setdefault("call_days", []).append(
+                {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target})
+        days_by_week: dict[date, list[int]] = {}
+        for row in batch.get("call_days", [])[-RECENT_WEEKS * 5:]:
+            if row["trainee_id"] == trainee_id:
+                week = row["day"] - timedelta(days=row["day"].weekday())
+                days_by_week.setdefault(week, [0] * 5)[row["day"].weekday()] = row["calls"]
+        funnel = _funnel(rng, diligence)
+        for week, counts in sorted(days_by_week.items()):
+            saved_on = min(today, week + timedelta(days=4))
+            answer(course.call_log[0], course.call_log[1].id, {"week": week.isoformat(), "counts": counts, "target": target}, None, 0,
+                   stamp(saved_on, 500))
+            funnel = [max(0, int(n * rng.uniform(0.9, 1.12))) for n in funnel]
+            answer(course.funnel[0], course.funnel[1].id, {"counts": funnel, "as_of": saved_on.isoformat()}, None, 0, stamp(saved_on, 510))
+
+        profile_lesson, profile_tool = course.profile
+        for round_ in range(rng.randint(1, 3)):
+            ratings = {f.id: max(1, min(5, round(rng.gauss(1 + 4 * skill, 0.8)) + round_)) for f in profile_tool.factors}
+            notes = {f.id: rng.choice(data.factor_notes) for f in profile_tool.factors if rng.random() < 0.3}
+            when = today - timedelta(days=30 * (3 - round_))
+            answer(profile_lesson, profile_tool.id, {"ratings": ratings, "notes": notes, "as_of": when.isoformat()},
+                   None, 0, stamp(when, 600))
+        form_lesson, form_tool = course.assessment
+        if reach == len(course.lessons):
+            self_scores = {k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill + 0.1, 0.12))))
+                           for k in form_tool.criteria}
+            answer(form_lesson, form_tool.id, {"scores": self_scores}, None, 0, stamp(today - timedelta(days=7), 0))
+            if rng.random() < 0.4:
+                trainer = {k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill, 0.1))))
+                           for k in form_tool.criteria}
+                answer(form_lesson, TRAINER_ITEM, {"scores": trainer, "by": TRAINER}, None, 0,
+                       stamp(today - timedelta(days=3), 0))
+
+        if made % BATCH_TRAINEES == 0 or made == trainees:
+            for key in total:
+                total[key] += len(batch.get(key, []))
+            store.load_batch(batch)
+            batch = {}
+            if progress:
+                progress(made)
+    return DemoSummary(trainees, total["answers"], total["call_days"], total["reviews"])

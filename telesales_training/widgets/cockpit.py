@@ -1,0 +1,761 @@
+"""The trainer cockpit: a filter bar over tabs. Each tab is a panel that queries the cohort view only
+when it is on screen (and again after the filter changes), shows one page of rows at a time, and
+escapes every piece of trainee text."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import ipywidgets as ipw
+import traitlets
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import assessment, export, funnel, i18n, plots
+from ..cockpit import Curriculum, monday_of
+from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters, working_days_elapsed
+from ..content import UiStrings
+from ..report import workbook_sections
+from ..store import MAX_COMMENT, Store, StoreError
+from .lean import lean, make, shared_layout, style_for
+from .text import escape, img, review_html
+
+log = logging.getLogger(__name__)
+REVIEW_PAGE = 12
+MISSED_SHOWN = 10
+BANDS = ("at_risk", "behind", "on_track")
+
+
+@dataclass
+class CockpitContext:
+    """What every panel shares: the store, the strings, the curriculum, who the trainer is, today."""
+
+    store: Store
+    ui: UiStrings  # cockpit strings
+    lesson_ui: UiStrings  # the lessons' strings (review marks as the trainee sees them)
+    course: Curriculum
+    trainer: str
+    today: date
+
+
+def _percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f} %" if whole else "–"
+
+
+def _bar(part: float, whole: float, label: str) -> str:
+    width = 0 if not whole else max(0.0, min(100.0, 100 * part / whole))
+    return (f'<div class="ts-bar" role="img" aria-label="{escape(label)}"><span style="width:{width:.1f}%"></span>'
+            f"</div><small>{escape(label)}</small>")
+
+
+class Pager(ipw.HBox):
+    """Previous / next over `count` rows, PAGE_SIZE at a time; `page` is 0-based."""
+
+    page = traitlets.Int(0)
+    count = traitlets.Int(0)
+
+    def __init__(self, size: int = PAGE_SIZE, **kwargs):
+        self.size = size
+        self._prev = make(ipw.Button, icon="chevron-left")
+        self._next = make(ipw.Button, icon="chevron-right")
+        self._label = make(ipw.HTML)
+        super().__init__(children=[self._prev, self._label, self._next], **lean(ipw.HBox, **kwargs))
+        self.add_class("ts-pager")
+        self._prev.on_click(lambda _b: self._step(-1))
+        self._next.on_click(lambda _b: self._step(1))
+        self._texts: tuple[UiStrings, str] | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
+    @property
+    def offset(self) -> int:
+        return self.page * self.size
+
+    def _step(self, step: int) -> None:
+        self.page = max(0, min(self.pages - 1, self.page + step))
+
+    def render(self, ui: UiStrings, lang: str) -> None:
+        self._prev.description, self._next.description = ui.text("prev", lang), ui.text("next", lang)
+        self._prev.disabled, self._next.disabled = self.page == 0, self.page >= self.pages - 1
+        self._label.value = (f'<span class="ts-muted">{escape(ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count))}'
+                             "</span>")
+
+
+class Panel(ipw.VBox):
+    """One tab. `refresh()` queries and draws; the cockpit calls it when the tab is shown and stale."""
+
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, context: CockpitContext, **kwargs):
+        self.c = context
+        self.view: CohortView | None = None
+        self.stale = True
+        self.picker: TraineePicker | None = None  # panels about one trainee have one
+        self.picker_loaded = False
+        self._message = make(ipw.HTML)
+        super().__init__(children=[*self._build(), self._message], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-panel")
+
+    def t(self, key: str, **params: Any) -> str:
+        return self.c.ui.text(key, self.lang, **params)
+
+    def _build(self) -> list[ipw.Widget]:
+        raise NotImplementedError
+
+    def _draw(self) -> None:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        self._message.value = ""
+        try:
+            self._draw()
+        except (StoreError, SQLAlchemyError):
+            log.exception("cockpit panel %s", type(self).__name__)
+            self.problem("store_failed")
+        self.stale = False
+
+    def problem(self, key: str, **params: Any) -> None:
+        self._message.value = f'<p class="ts-error" role="alert">{escape(self.t(key, **params))}</p>'
+
+    def done(self, key: str, **params: Any) -> None:
+        self._message.value = f'<p class="ts-saved" role="status">{escape(self.t(key, **params))}</p>'
+
+    def _table(self, caption: str, headers: list[str], rows: list[str], css: str) -> str:
+        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
+        body = "".join(rows) or f'<tr><td colspan="{len(headers)}">{escape(self.t("no_rows"))}</td></tr>'
+        return f'<table class="{css}"><caption>{escape(caption)}</caption><tr>{head}</tr>{body}</table>'
+
+
+class TraineePicker(ipw.HBox):
+    """A trainee id box with suggestions from the filtered cohort; `value` is the opened trainee id."""
+
+    value = traitlets.Unicode("")
+
+    def __init__(self, **kwargs):
+        self._box = make(ipw.Combobox, ensure_option=False, continuous_update=False, layout=shared_layout(width="22rem"),
+                         style=style_for(ipw.Combobox, description_width="7rem"))
+        self._open = make(ipw.Button, button_style="primary", icon="user")
+        super().__init__(children=[self._box, self._open], **lean(ipw.HBox, **kwargs))
+        self.add_class("ts-trainee-picker")
+        self._open.on_click(self._on_open)
+        self._box.observe(self._on_open, names="value")
+
+    def set_options(self, ids: list[str]) -> None:
+        self._box.options = ids
+
+    def choose(self, trainee_id: str) -> None:
+        self._box.value = trainee_id
+        self._on_open()
+
+    def _on_open(self, _change=None) -> None:
+        typed = self._box.value.strip()
+        if typed:
+            self.value = typed
+
+    def render(self, ui: UiStrings, lang: str) -> None:
+        self._box.description = ui.text("pick_trainee", lang)
+        self._open.description = ui.text("open_trainee", lang)
+
+
+class OverviewPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        self._lessons = make(ipw.HTML)
+        self._missed = make(ipw.HTML)
+        self._trainees = make(ipw.HTML)
+        self._pager = Pager()
+        self._pager.observe(lambda _c: self._draw_trainees(), names="page")
+        return [self._summary, self._lessons, self._missed, self._trainees, self._pager]
+
+    def _draw(self) -> None:
+        view, course = self.view, self.c.course
+        count = view.count()
+        monday = monday_of(self.c.today)
+        bands = view.pacing_bands(monday, self.c.today) if working_days_elapsed(monday, self.c.today) else {}
+        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
+                        for band in BANDS if bands)
+        self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
+                               f"</strong> {chips}</p>")
+        completion = view.lesson_completion(course.questions)
+        spread = view.score_distribution(course.questions)
+        rows = []
+        for lesson_id in course.questions:
+            done = completion[lesson_id]
+            buckets = spread[lesson_id]
+            top = max(buckets) or 1
+            bars = "".join(f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets)
+            rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}</th>"
+                        f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
+                        f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
+                        f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'
+                        f'<small>{" · ".join(map(str, buckets))}</small></td></tr>')
+        self._lessons.value = self._table(self.t("completion_title"), [self.t("col_lesson"), self.t("col_started"),
+                                          self.t("col_completed"), self.t("col_distribution")], rows, "ts-completion")
+        stats = view.item_stats(course.scored)[:MISSED_SHOWN]
+        self._missed.value = self._table(self.t("missed_title"), [self.t("col_item"), self.t("col_missed"),
+                                         self.t("col_answered"), self.t("col_mean")], [
+            f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
+            f"<td>{s.missed} ({_percent(s.missed, s.answered)})</td><td>{s.answered}</td><td>{s.mean_share:.0%}</td></tr>"
+            for s in stats if s.missed], "ts-missed")
+        self._pager.count = count
+        self._draw_trainees()
+
+    def _draw_trainees(self) -> None:
+        rows = self.view.trainees(self.c.course.question_keys, self._pager.offset, self._pager.size)
+        self._trainees.value = self._table(self.t("trainees_title"), [
+            self.t("col_trainee"), self.t("col_cohort"), self.t("col_last_active"), self.t("col_questions"),
+            self.t("col_score")], [
+            f"<tr><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or '')}</td>"
+            f"<td>{escape(r.last_active.strftime('%Y-%m-%d') if r.last_active else self.t('never'))}</td>"
+            f"<td>{r.answered} / {len(self.c.course.question_keys)}</td>"
+            f"<td>{r.points:g} / {r.max_points:g} ({_percent(r.points, r.max_points)})</td></tr>" for r in rows],
+            "ts-trainees")
+        self._pager.render(self.c.ui, self.lang)
+
+
+class ReviewCard(ipw.VBox):
+    """One trainee's open answer: the text (escaped), its review state, a comment box, Mark reviewed."""
+
+    def __init__(self, panel: ReviewPanel, **kwargs):
+        self._panel = panel
+        self.answer = None
+        self._body = make(ipw.HTML)
+        self._comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
+        self._mark = make(ipw.Button, icon="check")
+        self._note = make(ipw.HTML)
+        super().__init__(children=[self._body, self._comment, self._mark, self._note], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-card")
+        self.add_class("ts-review-card")
+        self._mark.on_click(self._on_mark)
+
+    def show(self, answer) -> None:
+        self.answer = answer
+        self._comment.value = answer.comment if answer else ""
+        self._note.value = ""
+        self.layout = shared_layout(display="" if answer else "none")
+        self.render()
+
+    def render(self) -> None:
+        a, t = self.answer, self._panel.t
+        self._comment.placeholder = t("comment_label")
+        self._comment.description = ""
+        self._mark.description = t("mark_reviewed")
+        if a is None:
+            return
+        state = "reviewed" if a.reviewed else "not_reviewed"
+        self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
+                            f'<span class="ts-muted">{escape(a.cohort or "")} · {a.created_at:%Y-%m-%d %H:%M}</span> '
+                            f'<span class="ts-chip {state}">{escape(t(state))}</span></p>'
+                            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>')
+
+    def _on_mark(self, _button=None) -> None:
+        if self.answer is None:
+            return
+        comment = self._comment.value.strip()
+        if len(comment) > MAX_COMMENT:
+            self._note.value = f'<p class="ts-error" role="alert">{escape(self._panel.t("comment_too_long", max=MAX_COMMENT))}</p>'
+            return
+        self._panel.save_review(self, comment)
+
+    def saved(self, answer) -> None:
+        self.answer = answer
+        self.render()
+        self._note.value = (f'<p class="ts-saved" role="status">'
+                            f'{escape(self._panel.t("review_saved", trainee=answer.trainee_id))}</p>')
+
+
+class ReviewPanel(Panel):
+    value = traitlets.Int(0)  # reviews saved in this session
+
+    def _build(self) -> list[ipw.Widget]:
+        self._question = make(ipw.Dropdown, layout=shared_layout(width="100%"),
+                              style=style_for(ipw.Dropdown, description_width="5rem"))
+        self._hint = make(ipw.HTML)
+        self._pager = Pager(REVIEW_PAGE)
+        self.cards = [ReviewCard(self) for _ in range(REVIEW_PAGE)]
+        self._grid = make(ipw.GridBox, children=self.cards,
+                          layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))",
+                                               grid_gap=".6rem"))
+        self._question.observe(self._on_question, names="value")
+        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        return [self._question, self._hint, self._pager, self._grid]
+
+    def select(self, lesson_id: str, item_id: str) -> None:
+        self._question.value = f"{lesson_id}/{item_id}"
+
+    @property
+    def _item(self) -> tuple[str, str]:
+        lesson_id, item_id = (self._question.value or "/").split("/", 1)
+        return lesson_id, item_id
+
+    def _on_question(self, _change) -> None:
+        if self.view is not None and not self.stale:
+            self._pager.page = 0
+            self.refresh()
+
+    def _draw(self) -> None:
+        current = self._question.value
+        options = [(self.c.course.item_label(lesson, item, self.lang), f"{lesson}/{item}")
+                   for lesson, item in self.c.course.open_items]
+        self._question.unobserve(self._on_question, names="value")
+        self._question.options = options
+        self._question.value = current if current in [v for _l, v in options] else options[0][1]
+        self._question.observe(self._on_question, names="value")
+        self._question.description = self.t("review_question")
+        self._hint.value = f'<p class="ts-muted">{escape(self.t("review_hint"))}</p>'
+        self._pager.count = self.view.count_values(*self._item)
+        self._draw_page()
+
+    def _draw_page(self) -> None:
+        answers = self.view.open_answers(*self._item, offset=self._pager.offset, limit=REVIEW_PAGE)
+        for n, card in enumerate(self.cards):
+            card.show(answers[n] if n < len(answers) else None)
+        self._pager.render(self.c.ui, self.lang)
+        if not answers:
+            self._hint.value += f'<p>{escape(self.t("no_rows"))}</p>'
+
+    def save_review(self, card: ReviewCard, comment: str) -> None:
+        answer = card.answer
+        lesson_id, item_id = self._item
+        try:
+            review = self.c.store.trainee(answer.trainee_id).add_review(
+                lesson_id, item_id, answer.answer_id, self.c.trainer, comment)
+        except (StoreError, SQLAlchemyError):
+            log.exception("saving a review")
+            self.problem("store_failed")
+            return
+        from dataclasses import replace
+
+        card.saved(replace(answer, reviewed=True, comment=review.comment, reviewer=review.reviewer))
+        self.value += 1
+
+
+class FactorsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._cohort = make(ipw.HTML)
+        self.picker = TraineePicker()
+        self._trainee = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        return [self._cohort, self.picker, self._trainee]
+
+    def _labels(self) -> tuple[str, ...]:
+        return tuple(i18n.pick(f.text, self.lang) for f in self.c.course.profile[1].factors)
+
+    def _draw(self) -> None:
+        lesson_id, tool = self.c.course.profile
+        count, means = self.view.factor_means(lesson_id, tool.id, [f.id for f in tool.factors])
+        self._means = tuple(means[f.id] for f in tool.factors)
+        title = self.t("factors_cohort", count=count)
+        self._cohort.value = (f'<figure class="ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
+                              f"<figcaption>{escape(title)}: "
+                              + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
+                              + "</figcaption></figure>") if count else f'<p>{escape(self.t("no_rows"))}</p>'
+        self.picker.render(self.c.ui, self.lang)
+        self._draw_trainee()
+
+    def _draw_trainee(self) -> None:
+        trainee_id = self.picker.value
+        if not trainee_id or self.view is None:
+            self._trainee.value = ""
+            return
+        lesson_id, tool = self.c.course.profile
+        if not self.c.store.has_trainee(trainee_id):
+            self._trainee.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+            return
+        record = self.c.store.trainee(trainee_id).latest_answers(lesson_id).get(tool.id)
+        if record is None or not isinstance(record.value, dict):
+            self._trainee.value = f'<p>{escape(self.t("no_profile"))}</p>'
+            return
+        ratings = tuple(record.value["ratings"].get(f.id, 0) for f in tool.factors)
+        title = self.t("factors_trainee", trainee=trainee_id)
+        png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
+        rows = "".join(f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
+                       for label, mine, mean in zip(self._labels(), ratings, self._means))
+        self._trainee.value = (f'<figure class="ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
+                               f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
+                               f"<th>±</th></tr>{rows}</table>")
+
+
+class CallsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._week = make(ipw.DatePicker, value=monday_of(self.c.today), style=style_for(ipw.DatePicker, description_width="9rem"))
+        self._band = make(ipw.ToggleButtons, options=[("", ""), *[(b, b) for b in BANDS]], value="",
+                          style=style_for(ipw.ToggleButtons, button_width="7rem"))
+        self._summary = make(ipw.HTML)
+        self._table_html = make(ipw.HTML)
+        self._pager = Pager()
+        self._week.observe(lambda _c: self._redraw(), names="value")
+        self._band.observe(lambda _c: self._redraw(), names="value")
+        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        return [self._week, self._band, self._summary, self._table_html, self._pager]
+
+    def _redraw(self) -> None:
+        if self.view is not None and not self.stale:
+            self._pager.page = 0
+            self.refresh()
+
+    @property
+    def monday(self) -> date:
+        return monday_of(self._week.value or self.c.today)
+
+    @property
+    def _until(self) -> date:
+        return min(self.c.today, self.monday + timedelta(days=4)) if self.monday <= self.c.today else self.monday - timedelta(days=1)
+
+    def _draw(self) -> None:
+        self._week.description = self.t("week")
+        labels = [(self.t("all_bands"), "")] + [(self.t(b), b) for b in BANDS]
+        if list(self._band.options) != labels:
+            current = self._band.value
+            with self._band.hold_trait_notifications():
+                self._band.options = labels
+                self._band.value = current
+        self._band.description = self.t("band_filter")
+        self._bands = self.view.pacing_bands(self.monday, self.c.today)
+        total = sum(self._bands.values())
+        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {self._bands[band]} ({_percent(self._bands[band], total)})</span>'
+                        for band in BANDS)
+        self._summary.value = f'<p class="ts-band-summary" role="status">{chips}</p>'
+        self._pager.count = self._bands[self._band.value] if self._band.value else total
+        self._draw_page()
+
+    def _draw_page(self) -> None:
+        days = working_days_elapsed(self.monday, self.c.today)
+        rows = self.view.pacing(self.monday, self.c.today, self._pager.offset, self._pager.size, self._band.value or None)
+        self._table_html.value = self._table(self.t("pacing_title", days=days), [
+            self.t("col_trainee"), self.t("col_cohort"), self.t("col_calls"), self.t("col_planned"), self.t("col_share"),
+            self.t("col_band")], [
+            f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
+            f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
+            f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>' for r in rows], "ts-pacing")
+        self._pager.render(self.c.ui, self.lang)
+
+
+class FunnelsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        self._table_html = make(ipw.HTML)
+        self._pager = Pager()
+        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        return [self._summary, self._table_html, self._pager]
+
+    def _layers(self) -> list[str]:
+        tool = self.c.course.funnel[1]
+        return [tool.text(f"layer_{n}", self.lang) for n in range(1, len(funnel.LAYERS) + 1)]
+
+    def _draw(self) -> None:
+        lesson_id, tool = self.c.course.funnel
+        count, sums, thin = self.view.funnel_summary(lesson_id, tool.id)
+        layers = self._layers()
+        top = max(sums) or 1
+        shape = "".join(f'<div class="ts-layer"><span style="width:{100 * n / top:.1f}%"></span><small>{escape(name)}: {n}</small></div>'
+                        for name, n in zip(layers, sums))
+        thin_notes = " · ".join(self.t("thin_count", layer=layer + 1, count=n) for layer, n in enumerate(thin) if layer)
+        self._summary.value = (f"<h3>{escape(self.t('funnels_title', count=count))}</h3>"
+                               f'<div class="ts-funnel-total" aria-label="{escape(self.t("funnel_totals"))}">{shape}</div>'
+                               f'<p class="ts-muted">{escape(thin_notes)}</p>')
+        self._pager.count = count
+        self._draw_page()
+
+    def _draw_page(self) -> None:
+        lesson_id, tool = self.c.course.funnel
+        rows = []
+        for r in self.view.funnels(lesson_id, tool.id, self._pager.offset, self._pager.size):
+            top = max(r.counts or (1,)) or 1
+            bars = "".join(f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts)
+            thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
+            rows.append(f'<tr><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td><td>{escape(r.as_of)}</td>'
+                        f'<td><div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
+                        f'<small>{" / ".join(map(str, r.counts))}</small></td>'
+                        f'<td>{escape(", ".join(str(layer + 1) for layer in thin) or self.t("none"))}</td></tr>')
+        self._table_html.value = self._table(self.t("funnels_title", count=self._pager.count), [
+            self.t("col_trainee"), self.t("col_cohort"), self.t("col_as_of"), self.t("col_funnel"), self.t("col_thin")],
+            rows, "ts-funnels")
+        self._pager.render(self.c.ui, self.lang)
+
+
+class AssessmentPanel(Panel):
+    """The trainer column of lesson 9's form for one trainee. `value` is the last saved trainer scores."""
+
+    value = traitlets.Dict()
+
+    def _build(self) -> list[ipw.Widget]:
+        self._hint = make(ipw.HTML)
+        self.picker = TraineePicker()
+        self.boxes = {k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria}
+        self._rows = make(ipw.HTML)
+        self._grid = make(ipw.GridBox, layout=shared_layout(grid_template_columns="minmax(14rem, 2fr) repeat(3, 6rem) 7rem",
+                                                             grid_gap=".3rem .6rem", align_items="center"))
+        self._save = make(ipw.Button, button_style="primary", icon="save")
+        self._gaps = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        self._save.on_click(self._on_save)
+        return [self._hint, self.picker, self._grid, self._save, self._gaps]
+
+    def _draw(self) -> None:
+        self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
+        self._save.description = self.t("save_trainer")
+        self.picker.render(self.c.ui, self.lang)
+        self._draw_trainee()
+
+    def _scores(self, item_id: str) -> dict[str, int]:
+        record = self.c.store.trainee(self.picker.value).latest_answers(self.c.course.assessment[0]).get(item_id)
+        return dict(record.value.get("scores", {})) if record and isinstance(record.value, dict) else {}
+
+    def _draw_trainee(self) -> None:
+        shown = bool(self.picker.value)
+        self._grid.layout = shared_layout(display="grid" if shown else "none",
+                                          grid_template_columns="minmax(14rem, 2fr) repeat(3, 6rem) 7rem",
+                                          grid_gap=".3rem .6rem", align_items="center")
+        self._save.layout = shared_layout(display="" if shown else "none")
+        if not shown:
+            self._gaps.value = ""
+            return
+        if not self.c.store.has_trainee(self.picker.value):
+            self._grid.children = []
+            self._gaps.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=self.picker.value))}</p>'
+            return
+        form = self.c.course.assessment[1]
+        own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
+        cells: list[ipw.Widget] = [make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
+                                   for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")]
+        for k in form.criteria:
+            box = self.boxes[k.id]
+            box.value = str(theirs[k.id]) if k.id in theirs else ""
+            box.description = ""
+            gap = own[k.id] - theirs[k.id] if k.id in own and k.id in theirs else None
+            cells += [make(ipw.HTML, value=escape(i18n.pick(k.text, self.lang))), make(ipw.HTML, value=str(k.weight)),
+                      make(ipw.HTML, value=str(own.get(k.id, "–"))), box,
+                      make(ipw.HTML, value="" if gap is None else f"{gap:+d}")]
+        self._grid.children = cells
+        self._draw_gaps(own, theirs)
+
+    def _draw_gaps(self, own: dict[str, int], theirs: dict[str, int]) -> None:
+        form = self.c.course.assessment[1]
+        names = {k.id: i18n.pick(k.text, self.lang) for k in form.criteria}
+        if not own:
+            self._gaps.value = f'<p class="ts-muted">{escape(self.t("no_self"))}</p>'
+            return
+        listed = [f"<li>{escape(names[g.criterion])}: {g.self_score} − {g.trainer_score} = {g.difference:+d}</li>"
+                  for g in assessment.gaps(own, theirs) if g.difference]
+        totals = f"{self.t('col_total_self')}: {assessment.total(own)}"
+        if theirs:
+            totals += f" · {self.t('col_total_trainer')}: {assessment.total(theirs)}"
+        self._gaps.value = (f'<div class="ts-feedback ts-gaps"><strong>{escape(self.t("col_gap"))}</strong>'
+                            f"<p>{escape(totals)}</p><ul>{''.join(listed)}</ul></div>")
+
+    def _on_save(self, _button=None) -> None:
+        form_lesson, form = self.c.course.assessment
+        try:
+            scores = assessment.parse_scores(form.criteria, {k: box.value for k, box in self.boxes.items()})
+        except assessment.AssessmentInputError as problem:
+            criterion = next(k for k in form.criteria if k.id == problem.params["criterion"])
+            self.problem(problem.code, criterion=i18n.pick(criterion.text, self.lang),
+                         **{k: v for k, v in problem.params.items() if k != "criterion"})
+            return
+        try:
+            self.c.store.trainee(self.picker.value).save_answer(
+                form_lesson, assessment.TRAINER_ITEM, {"scores": scores, "by": self.c.trainer})
+        except (StoreError, SQLAlchemyError):
+            self.problem("store_failed")
+            return
+        self.value = scores
+        total = assessment.total(scores)
+        self._draw_trainee()
+        self.done("trainer_saved", total=total, grade=assessment.grade(total, form.bands).grade)
+
+
+class TraineePanel(Panel):
+    """Drill-down: one trainee's whole workbook, the trainer's reviews included."""
+
+    def _build(self) -> list[ipw.Widget]:
+        self.picker = TraineePicker()
+        self._body = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        return [self.picker, self._body]
+
+    def _draw(self) -> None:
+        self.picker.render(self.c.ui, self.lang)
+        self._draw_trainee()
+
+    def _draw_trainee(self) -> None:
+        trainee_id = self.picker.value
+        if not trainee_id:
+            self._body.value = ""
+            return
+        if not self.c.store.has_trainee(trainee_id):
+            self._body.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+            return
+        trainee = self.c.store.trainee(trainee_id)
+        row = self.c.store.cohort(search=trainee_id).trainees(self.c.course.question_keys, limit=None)
+        joined = next((r.joined.strftime("%Y-%m-%d") for r in row if r.trainee_id == trainee_id), "")
+        summary = self.t("trainee_summary", trainee=trainee_id, cohort=trainee.cohort() or "–", joined=joined)
+        report_tool = next(tool for lesson in self.c.course.lessons for tool in lesson.tools if tool.tool == "personal_report")
+        self._body.value = (f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
+                            f"{workbook_sections(trainee, self.lang, report_tool)}</div>")
+
+
+class ExportPanel(Panel):
+    """Build the cohort tables (current filter) as Excel or CSV-in-zip and offer the file for download."""
+
+    value = traitlets.Unicode("")  # name of the last file built
+
+    def _build(self) -> list[ipw.Widget]:
+        self._hint = make(ipw.HTML)
+        self._xlsx = make(ipw.Button, button_style="primary", icon="file-excel-o")
+        self._csv = make(ipw.Button, icon="file-text-o")
+        self._bar = make(ipw.IntProgress, min=0, max=len(export.SHEETS), value=0, layout=shared_layout(width="20rem"))
+        self._link = make(ipw.HTML)
+        self._xlsx.on_click(lambda _b: self.build("xlsx"))
+        self._csv.on_click(lambda _b: self.build("csv"))
+        return [self._hint, make(ipw.HBox, children=[self._xlsx, self._csv]), self._bar, self._link]
+
+    def _draw(self) -> None:
+        self._hint.value = f'<p class="ts-muted">{escape(self.t("export_hint"))}</p>'
+        self._xlsx.description = self.t("export_xlsx")
+        self._csv.description = self.t("export_csv")
+
+    def build(self, fmt: str) -> None:
+        self._bar.value = 0
+        try:
+            made = export.tables(self.view, self.c.course, self.lang, monday_of(self.c.today), self.c.today,
+                                 progress=lambda n: setattr(self._bar, "value", n))
+        except (StoreError, SQLAlchemyError):
+            self.problem("store_failed")
+            return
+        stamp = self.c.today.isoformat()
+        if fmt == "xlsx":
+            data, name, mime = export.to_xlsx(made, self.lang), f"cohort-{stamp}.xlsx", \
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            data, name, mime = export.to_csv_zip(made), f"cohort-{stamp}-csv.zip", "application/zip"
+        rows = sum(len(table.rows) for table in made)
+        encoded = base64.b64encode(data).decode("ascii")
+        self._link.value = (f'<p role="status">{escape(self.t("export_ready", name=name, rows=rows))} '
+                            f'<a class="ts-download ts-export-{fmt}" download="{escape(name)}" href="data:{mime};base64,{encoded}">'
+                            f"{escape(self.t('download'))}</a></p>")
+        self.value = name
+
+
+class FilterBar(ipw.VBox):
+    """Cohort, date range and trainee-id search; `value` is the Filters they make (kept when invalid)."""
+
+    value = traitlets.Instance(Filters, kw={})
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, ui: UiStrings, cohorts: list[str], **kwargs):
+        self._ui = ui
+        self._cohorts = cohorts
+        label = style_for(ipw.Dropdown, description_width="5rem")
+        self._cohort = make(ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem"))
+        self._since = make(ipw.DatePicker, style=style_for(ipw.DatePicker, description_width="3rem"))
+        self._until = make(ipw.DatePicker, style=style_for(ipw.DatePicker, description_width="3rem"))
+        self._search = make(ipw.Text, continuous_update=False, style=style_for(ipw.Text, description_width="9rem"),
+                            layout=shared_layout(width="22rem"))
+        self._message = make(ipw.HTML)
+        row = make(ipw.HBox, children=[self._cohort, self._since, self._until, self._search],
+                   layout=shared_layout(flex_flow="row wrap", gap=".4rem"))
+        super().__init__(children=[row, self._message], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-filters")
+        for control in (self._cohort, self._since, self._until, self._search):
+            control.observe(self._on_change, names="value")
+        self.observe(lambda _c: self._render(), names="lang")
+        self._render()
+
+    def set(self, cohort: str = "", since: date | None = None, until: date | None = None, search: str = "") -> None:
+        """Set every control at once (tests, deep links); one change of `value`."""
+        with self.hold_trait_notifications():
+            self._cohort.value, self._since.value, self._until.value, self._search.value = cohort, since, until, search
+        self._on_change()
+
+    def _on_change(self, _change=None) -> None:
+        try:
+            filters = Filters(cohort=self._cohort.value or None, since=self._since.value, until=self._until.value,
+                              search=self._search.value.strip() or None)
+        except ValueError:
+            self._message.value = f'<p class="ts-error" role="alert">{escape(self._ui.text("bad_range", self.lang))}</p>'
+            return
+        self._message.value = ""
+        if filters != self.value:
+            self.value = filters
+
+    def _render(self) -> None:
+        t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
+        current = self._cohort.value
+        self._cohort.unobserve(self._on_change, names="value")
+        self._cohort.options = [(t("all_cohorts"), "")] + [(name, name) for name in self._cohorts]
+        self._cohort.value = current
+        self._cohort.observe(self._on_change, names="value")
+        self._cohort.description = t("filter_cohort")
+        self._since.description = t("filter_since")
+        self._until.description = t("filter_until")
+        self._search.description = t("filter_search")
+
+
+TABS = (("tab_overview", OverviewPanel), ("tab_review", ReviewPanel), ("tab_calls", CallsPanel),
+        ("tab_funnels", FunnelsPanel), ("tab_factors", FactorsPanel), ("tab_assessment", AssessmentPanel),
+        ("tab_trainee", TraineePanel), ("tab_export", ExportPanel))
+
+
+class Cockpit(ipw.VBox):
+    """Filter bar + tabs. `filters` is the filter in force; only the visible tab queries the store."""
+
+    filters = traitlets.Instance(Filters, kw={})
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, context: CockpitContext, lang: str, **kwargs):
+        self.c = context
+        self.filter_bar = FilterBar(context.ui, context.store.cohort().cohorts())
+        self.panels = {key: panel(context) for key, panel in TABS}
+        self.tabs = make(ipw.Tab, children=list(self.panels.values()))
+        super().__init__(children=[self.filter_bar, self.tabs], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-cockpit")
+        self.lang = lang
+        for widget in (self.filter_bar, *self.panels.values()):
+            ipw.dlink((self, "lang"), (widget, "lang"))
+        ipw.dlink((self.filter_bar, "value"), (self, "filters"))
+        self.tabs.observe(lambda _c: self._show_current(), names="selected_index")
+        self.observe(self._on_filters, names="filters")
+        self.observe(self._on_lang, names="lang")
+        self._on_filters()
+        self._label_tabs()
+
+    def panel(self, key: str) -> Panel:
+        return self.panels[key]
+
+    def show(self, key: str) -> Panel:
+        self.tabs.selected_index = list(self.panels).index(key)
+        return self.panels[key]
+
+    def open_trainee(self, trainee_id: str) -> None:
+        self.show("tab_trainee").picker.choose(trainee_id)
+
+    def _label_tabs(self) -> None:
+        self.tabs.titles = tuple(self.c.ui.text(key, self.lang) for key in self.panels)
+
+    def _on_lang(self, _change) -> None:
+        self._label_tabs()
+        for panel in self.panels.values():
+            panel.stale = True
+        self._show_current()
+
+    def _on_filters(self, _change=None) -> None:
+        view = self.c.store.cohort(**vars(self.filters))
+        for panel in self.panels.values():
+            panel.view = view
+            panel.stale = True
+            panel.picker_loaded = False
+        self._show_current()
+
+    def _show_current(self) -> None:
+        panel = list(self.panels.values())[self.tabs.selected_index or 0]
+        if panel.picker is not None and not panel.picker_loaded:
+            panel.picker.set_options(panel.view.trainee_ids())
+            panel.picker_loaded = True
+        if panel.stale:
+            panel.refresh()
