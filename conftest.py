@@ -13,3 +13,9 @@ def pytest_configure(config):
     os.environ["TELESALES_STRICT_GLYPHS"] = "1"
     os.environ.pop("JUPYTERHUB_USER", None)
     os.environ.pop("TELESALES_LANG", None)
+    # The cockpit notebook runs under nbval against a small synthetic cohort, not an empty store.
+    from telesales_training import demo
+    from telesales_training.store import Store
+
+    with Store(os.environ["TELESALES_DB"]) as store:
+        demo.generate(store, 12, seed=3)

@@ -11,7 +11,7 @@ import typer
 
 from . import content, server
 
-app = typer.Typer(help="Telesales training workbook: serve the lessons, check the curriculum.",
+app = typer.Typer(help="Telesales training workbook: lessons, trainer cockpit, demo cohort, exports.",
                   no_args_is_help=True, add_completion=False)
 
 
@@ -27,15 +27,111 @@ def serve(
     if not folder.is_dir():
         typer.echo(f"error: notebooks folder not found: {folder}", err=True)
         raise typer.Exit(2)
+    _check_curriculum()
+    command = server.voila_command(folder, port, open_browser=not no_browser, preheat=not no_preheat)
+    typer.echo(f"serving {folder} on http://127.0.0.1:{port}/voila/render/00_start_here.ipynb")
+    os.execv(command[0], command)
+
+
+@app.command()
+def dashboard(
+    port: int = typer.Option(8867, help="Port on 127.0.0.1."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
+    no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
+) -> None:
+    """Serve the trainer cockpit alone with Voilà (try it with `telesales demo --trainees 200` first)."""
+    notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
+    if not notebook.is_file():
+        typer.echo(f"error: cockpit notebook not found: {notebook}", err=True)
+        raise typer.Exit(2)
+    _check_curriculum()
+    command = server.voila_command(notebook, port, open_browser=not no_browser, preheat=not no_preheat)
+    typer.echo(f"trainer cockpit on http://127.0.0.1:{port}/ (database: {_database_label()})")
+    os.execv(command[0], command)
+
+
+@app.command()
+def demo(
+    trainees: int = typer.Option(200, "--trainees", min=1, max=20_000, help="How many synthetic trainees to add."),
+    seed: int = typer.Option(7, help="Random seed: the same seed gives the same cohort."),
+) -> None:
+    """Fill the store with a realistic synthetic cohort (answers, funnels, a year of daily calls, ratings)."""
+    from .demo import DemoError, generate
+    from .store import Store, StoreError
+
+    _check_curriculum()
+    try:
+        with Store() as store, typer.progressbar(length=trainees, label="creating trainees", file=sys.stderr) as bar:
+            done = [0]
+
+            def advance(made: int) -> None:
+                bar.update(made - done[0])
+                done[0] = made
+
+            summary = generate(store, trainees, seed=seed, progress=advance)
+    except (DemoError, StoreError) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"added {summary.trainees} trainees: {summary.answers} answers, {summary.call_days} call-log days, "
+               f"{summary.reviews} trainer reviews ({_database_label()})")
+    typer.echo("next: telesales dashboard")
+
+
+@app.command("export")
+def export_tables(
+    fmt: str = typer.Option(..., "--format", help="xlsx (one sheet per view) or csv (one file per view)."),
+    out: Path = typer.Option(..., "--out", help="The .xlsx file; for csv a folder, or a .zip file."),
+    cohort: Optional[str] = typer.Option(None, help="Only this cohort."),
+    lang: str = typer.Option("", help="zh-CN, en or zh-TW (default: TELESALES_LANG, else zh-CN)."),
+) -> None:
+    """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
+    from datetime import date
+
+    from . import cockpit, export, i18n
+    from .store import Store, StoreError
+
+    fmt = fmt.strip().lower()
+    if fmt not in ("csv", "xlsx"):
+        typer.echo(f"error: --format must be csv or xlsx, not {fmt!r}", err=True)
+        raise typer.Exit(2)
+    locale = lang or i18n.default_locale()
+    if locale not in i18n.LOCALES:
+        typer.echo(f"error: --lang must be one of {', '.join(i18n.LOCALES)}", err=True)
+        raise typer.Exit(2)
+    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
+        typer.echo("error: an Excel export needs an --out path ending in .xlsx", err=True)
+        raise typer.Exit(2)
+    if not out.parent.exists():
+        typer.echo(f"error: folder not found: {out.parent}", err=True)
+        raise typer.Exit(2)
+    _check_curriculum()
+    today = date.today()
+    try:
+        with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
+            made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, cockpit.monday_of(today),
+                                 today, progress=lambda _n: bar.update(1))
+            written = export.write(made, fmt, out, locale)
+    except (StoreError, OSError) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+    for table in made:
+        typer.echo(f"  {table.sheet}: {len(table.rows)} rows")
+    typer.echo("wrote " + ", ".join(str(path) for path in written))
+
+
+def _check_curriculum() -> None:
     problems = content.validate_tree()
     if problems:
         for problem in problems:
             typer.echo(f"error: {problem}", err=True)
         typer.echo("fix the curriculum first (telesales validate)", err=True)
         raise typer.Exit(1)
-    command = server.voila_command(folder, port, open_browser=not no_browser, preheat=not no_preheat)
-    typer.echo(f"serving {folder} on http://127.0.0.1:{port}/voila/render/00_start_here.ipynb")
-    os.execv(command[0], command)
+
+
+def _database_label() -> str:
+    from .store import default_url
+
+    return default_url()
 
 
 @app.command()

@@ -651,6 +651,7 @@ class FilterBar(ipw.VBox):
     def __init__(self, ui: UiStrings, cohorts: list[str], **kwargs):
         self._ui = ui
         self._cohorts = cohorts
+        self._setting = False
         label = style_for(ipw.Dropdown, description_width="5rem")
         self._cohort = make(ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem"))
         self._since = make(ipw.DatePicker, style=style_for(ipw.DatePicker, description_width="3rem"))
@@ -659,7 +660,7 @@ class FilterBar(ipw.VBox):
                             layout=shared_layout(width="22rem"))
         self._message = make(ipw.HTML)
         row = make(ipw.HBox, children=[self._cohort, self._since, self._until, self._search],
-                   layout=shared_layout(flex_flow="row wrap", gap=".4rem"))
+                   layout=shared_layout(flex_flow="row wrap"))
         super().__init__(children=[row, self._message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-filters")
         for control in (self._cohort, self._since, self._until, self._search):
@@ -669,11 +670,16 @@ class FilterBar(ipw.VBox):
 
     def set(self, cohort: str = "", since: date | None = None, until: date | None = None, search: str = "") -> None:
         """Set every control at once (tests, deep links); one change of `value`."""
-        with self.hold_trait_notifications():
+        self._setting = True
+        try:
             self._cohort.value, self._since.value, self._until.value, self._search.value = cohort, since, until, search
+        finally:
+            self._setting = False
         self._on_change()
 
     def _on_change(self, _change=None) -> None:
+        if self._setting:
+            return
         try:
             filters = Filters(cohort=self._cohort.value or None, since=self._since.value, until=self._until.value,
                               search=self._search.value.strip() or None)

@@ -1,0 +1,159 @@
+"""The cockpit's widgets without a browser: filters, review marks, trainer scores, drill-down, export,
+access. Each test checks what was stored and what the trainer (or the trainee) is shown."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from telesales_training import assessment, cockpit, content
+from telesales_training.app import dashboard_page
+from telesales_training.widgets.assessment import AssessmentForm
+from telesales_training.widgets.cockpit import Cockpit, CockpitContext
+from telesales_training.widgets.lesson import LessonView
+
+L01, L09 = "01_decision_psychology", "09_self_assessment"
+XSS = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script>'
+TODAY = date(2026, 3, 4)  # a Wednesday
+
+
+@pytest.fixture
+def filled(store):
+    course = cockpit.curriculum()
+    for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
+        store.set_cohort(trainee, group)
+    store.trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
+    store.trainee("bo").save_answer(L01, "xiamen_first_check", XSS, 1, 1)
+    store.trainee("amy").save_answer(L01, "order_stages", ["a"], 0, 4)
+    store.trainee("amy").log_day_calls({date(2026, 3, 2): 200, date(2026, 3, 3): 200, date(2026, 3, 4): 200}, 200)
+    store.trainee("bo").log_day_calls({date(2026, 3, 2): 50}, 200)
+    form = course.assessment[1]
+    store.trainee("cai").save_answer(L09, form.id, {"scores": {k.id: k.weight for k in form.criteria}})
+    return store
+
+
+@pytest.fixture
+def cockpit_view(filled):
+    context = CockpitContext(filled, content.load_cockpit_ui(), content.load_ui(), cockpit.curriculum(), "coach", TODAY)
+    return Cockpit(context, "en")
+
+
+def test_overview_counts_and_cohort_filter(cockpit_view):
+    overview = cockpit_view.panel("tab_overview")
+    assert "Current filter: 3 trainees" in overview._summary.value
+    assert "At risk: 2" in overview._summary.value and "On track: 1" in overview._summary.value  # cai logged none
+    assert "amy" in overview._trainees.value and "cai" in overview._trainees.value
+    cockpit_view.filter_bar.set(cohort="Spring")
+    assert cockpit_view.filters.cohort == "Spring"
+    assert "Current filter: 2 trainees" in overview._summary.value
+    assert "cai" not in overview._trainees.value
+    # the most missed question is named by its prompt
+    assert "Lesson 1" in overview._missed.value
+
+
+def test_a_bad_date_range_is_named_and_keeps_the_filter(cockpit_view):
+    cockpit_view.filter_bar.set(cohort="Autumn")
+    cockpit_view.filter_bar.set(cohort="Autumn", since=date(2026, 3, 1), until=date(2026, 2, 1))
+    assert "start date is after the end date" in cockpit_view.filter_bar._message.value
+    assert cockpit_view.filters.cohort == "Autumn" and cockpit_view.filters.since is None
+
+
+def test_tabs_query_only_when_shown(cockpit_view):
+    assert not cockpit_view.panel("tab_overview").stale
+    assert cockpit_view.panel("tab_calls").stale
+    calls = cockpit_view.show("tab_calls")
+    assert not calls.stale
+    table = calls._table_html.value
+    assert table.index("cai") < table.index("bo") < table.index("amy")  # furthest behind first: 0, 50, 600 calls
+    assert "At risk: 2" in calls._summary.value
+
+
+def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled, ui):
+    review = cockpit_view.show("tab_review")
+    review.select(L01, "xiamen_first_check")
+    card = next(c for c in review.cards if c.answer and c.answer.trainee_id == "bo")
+    assert "<script>" not in card._body.value and "<img" not in card._body.value
+    assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in card._body.value
+    card._comment.value = "Be concrete: <b>which</b> room?"
+    card._mark.click()
+    stored = filled.trainee("bo").reviews(L01)["xiamen_first_check"]
+    assert (stored.comment, stored.reviewer) == ("Be concrete: <b>which</b> room?", "coach")
+    assert "Reviewed" in card._body.value and "Review of bo saved." in card._note.value
+    lesson = LessonView(content.load_lesson(L01), ui, filled.trainee("bo"), "en")
+    shown = lesson.questions["xiamen_first_check"]._response.value
+    assert "Your trainer&#x27;s comment (coach" in shown
+    assert "Be concrete: &lt;b&gt;which&lt;/b&gt; room?" in shown
+
+
+def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
+    panel = cockpit_view.show("tab_assessment")
+    panel.picker.choose("cai")
+    form_lesson, form = cockpit.curriculum().assessment
+    boxes = panel.boxes
+    first = form.criteria[0]
+    boxes[first.id].value = "abc"
+    panel._save.click()
+    assert "must be a whole number from 0 to" in panel._message.value
+    assert assessment.TRAINER_ITEM not in filled.trainee("cai").latest_answers(L09)
+    for criterion in form.criteria:
+        boxes[criterion.id].value = str(criterion.weight - 2)
+    panel._save.click()
+    saved = filled.trainee("cai").latest_answers(L09)[assessment.TRAINER_ITEM].value
+    assert saved["scores"] == {k.id: k.weight - 2 for k in form.criteria} and saved["by"] == "coach"
+    assert panel.value == saved["scores"]
+    total = 100 - 2 * len(form.criteria)
+    assert f"Saved: total {total}" in panel._message.value
+    assert "+2" in panel._gaps.value
+    trainee_form = AssessmentForm(form, ui, filled.trainee("cai"), form_lesson, "en")
+    assert f"<td>{first.weight - 2}</td>" in trainee_form._table.value
+
+
+def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view):
+    cockpit_view.open_trainee("bo")
+    body = cockpit_view.panel("tab_trainee")._body.value
+    assert "bo · cohort: Spring" in body
+    assert "&lt;img src=x onerror=window.__xss=1&gt;" in body and "<img src=x" not in body
+    cockpit_view.open_trainee("nobody")
+    assert "No trainee nobody." in cockpit_view.panel("tab_trainee")._body.value
+
+
+def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
+    lesson_id, tool = cockpit.curriculum().profile
+    filled.trainee("amy").save_answer(lesson_id, tool.id, {"ratings": {f.id: 4 for f in tool.factors}, "notes": {}})
+    filled.trainee("bo").save_answer(lesson_id, tool.id, {"ratings": {f.id: 2 for f in tool.factors}, "notes": {}})
+    panel = cockpit_view.show("tab_factors")
+    assert "Cohort average (2 self-ratings)" in panel._cohort.value and "<img" in panel._cohort.value
+    panel.picker.choose("amy")
+    assert "amy against the cohort average" in panel._trainee.value
+    assert "<td>4</td><td>3.0</td><td>+1.0</td>" in panel._trainee.value
+
+
+def test_excel_export_one_sheet_per_view(cockpit_view):
+    panel = cockpit_view.show("tab_export")
+    panel.build("xlsx")
+    assert panel.value == "cohort-2026-03-04.xlsx"
+    link = panel._link.value
+    assert 'download="cohort-2026-03-04.xlsx"' in link
+    import base64
+
+    data = base64.b64decode(link.split("base64,", 1)[1].split('"', 1)[0])
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
+    assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
+                            "Assessment"]
+    assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
+    assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS]
+    calls = sheets["Calls"]
+    assert calls["Trainee"].tolist() == ["cai", "bo", "amy"] and calls["Calls"].tolist() == [0, 50, 600]
+
+
+@pytest.mark.parametrize("trainers, shown", [("coach, lead", True), ("lead", False), ("", False)])
+def test_multi_user_access_needs_the_trainer_list(monkeypatch, store, trainers, shown):
+    monkeypatch.setenv("JUPYTERHUB_USER", "coach")
+    monkeypatch.setenv("TELESALES_TRAINERS", trainers)
+    page = dashboard_page(str(store.url))
+    assert hasattr(page, "cockpit") is shown
+    if not shown:
+        assert "Only trainers can open the cockpit" in page.value or "只有培训师" in page.value

@@ -1,0 +1,142 @@
+"""The cohort view's SQL aggregations against a small hand-built store with known answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from telesales_training.cohort import Filters
+from telesales_training.store import InvalidCohort, InvalidReview
+
+L1 = "L1"
+QUESTIONS = {L1: ["q1", "q2", "t1"]}
+KEYS = [(L1, "q1"), (L1, "q2"), (L1, "t1")]
+SCORED = [(L1, "q1"), (L1, "q2")]
+MONDAY = date(2026, 3, 2)
+WEDNESDAY = date(2026, 3, 4)
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def cohort_store(store):
+    """a1, a2 in cohort A; b1 in cohort B; c0 without cohort or answers."""
+    for trainee, cohort in (("a1", "A"), ("a2", "A"), ("b1", "B")):
+        store.set_cohort(trainee, cohort)
+    store.trainee("c0")
+    a1, a2, b1 = store.trainee("a1"), store.trainee("a2"), store.trainee("b1")
+    a1.save_answer(L1, "q1", "x", 0, 2, at=at("2026-01-05"))
+    a1.save_answer(L1, "q1", "y", 2, 2, at=at("2026-02-10"))
+    a1.save_answer(L1, "q2", "z", 1, 3, at=at("2026-02-10"))
+    a1.save_answer(L1, "t1", "hello", 1, 1, at=at("2026-02-11"))
+    a2.save_answer(L1, "q1", "x", 1, 2, at=at("2026-02-12"))
+    b1.save_answer(L1, "q1", "y", 2, 2, at=at("2026-02-13"))
+    b1.save_answer(L1, "q2", "w", 3, 3, at=at("2026-02-13"))
+    b1.save_answer(L1, "t1", "<script>alert(1)</script>", 1, 1, at=at("2026-02-14"))
+    a1.log_day_calls({date(2026, 3, 2): 200, date(2026, 3, 3): 200, date(2026, 3, 4): 200}, 200)
+    a2.log_day_calls({date(2026, 3, 2): 170, date(2026, 3, 3): 170, date(2026, 3, 4): 170}, 200)
+    b1.log_day_calls({date(2026, 3, 2): 100, date(2026, 2, 27): 999}, 200)  # the Friday before does not count
+    a1.save_answer("P", "profile", {"ratings": {"x": 4, "y": 2}})
+    a2.save_answer("P", "profile", {"ratings": {"x": 2, "y": 4}})
+    a2.save_answer("P", "profile", {"ratings": {"x": 3, "y": 5}})
+    a1.save_answer("F", "funnel", {"counts": [100, 50, 10, 5, 1], "as_of": "2026-03-01"})
+    b1.save_answer("F", "funnel", {"counts": [10, 5, 4, 3, 2], "as_of": "2026-03-02"})
+    return store
+
+
+def test_cohorts_count_and_pages(cohort_store):
+    view = cohort_store.cohort()
+    assert view.cohorts() == ["A", "B"]
+    assert view.count() == 4
+    assert cohort_store.cohort(cohort="A").count() == 2
+    assert cohort_store.cohort(search="1").trainee_ids() == ["a1", "b1"]
+    assert cohort_store.cohort(search="%").count() == 0  # LIKE wildcards are taken literally
+    rows = view.trainees(KEYS)
+    assert [(r.trainee_id, r.cohort, r.answered, r.points, r.max_points) for r in rows] == [
+        ("a1", "A", 3, 4.0, 6.0), ("a2", "A", 1, 1.0, 2.0), ("b1", "B", 3, 6.0, 6.0), ("c0", None, 0, 0.0, 0.0)]
+    assert rows[0].last_active == at("2026-02-11")
+    assert rows[3].last_active is None
+    assert [r.trainee_id for r in view.trainees(KEYS, offset=2, limit=1)] == ["b1"]
+
+
+def test_lesson_completion_and_score_distribution(cohort_store):
+    completion = cohort_store.cohort().lesson_completion(QUESTIONS | {"L2": ["n"]})
+    assert (completion[L1].started, completion[L1].completed, completion[L1].answered) == (3, 2, 7)
+    assert (completion["L2"].started, completion["L2"].completed) == (0, 0)
+    only_a = cohort_store.cohort(cohort="A").lesson_completion(QUESTIONS)[L1]
+    assert (only_a.started, only_a.completed, only_a.answered) == (2, 1, 4)
+    # a1 4/6 → 60–79 %, a2 1/2 → 40–59 %, b1 6/6 → 80–100 %
+    assert cohort_store.cohort().score_distribution(QUESTIONS)[L1] == [0, 0, 1, 1, 1]
+
+
+def test_item_stats_most_missed_first(cohort_store):
+    stats = cohort_store.cohort().item_stats(SCORED)
+    assert [(s.item_id, s.answered, s.missed) for s in stats] == [("q2", 2, 1), ("q1", 3, 1)]
+    assert stats[0].mean_share == pytest.approx((1 / 3 + 1) / 2)
+    assert stats[1].mean_share == pytest.approx((1 + 0.5 + 1) / 3)
+
+
+def test_date_range_takes_the_latest_answer_inside_it(cohort_store):
+    january = cohort_store.cohort(until=date(2026, 1, 31)).item_stats(SCORED)
+    assert [(s.item_id, s.answered, s.missed, s.mean_share) for s in january] == [("q1", 1, 1, 0.0)]
+    later = cohort_store.cohort(since=date(2026, 2, 12)).lesson_completion(QUESTIONS)[L1]
+    assert (later.started, later.completed, later.answered) == (2, 1, 4)  # a2's q1, b1's three
+    with pytest.raises(ValueError):
+        Filters(since=date(2026, 2, 1), until=date(2026, 1, 1))
+
+
+def test_pacing_bands_and_order(cohort_store):
+    view = cohort_store.cohort()
+    assert view.pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 2, "behind": 1, "on_track": 1}
+    rows = view.pacing(MONDAY, WEDNESDAY)
+    assert [(r.trainee_id, r.actual, r.planned, r.band) for r in rows] == [
+        ("c0", 0, 600, "at_risk"), ("b1", 100, 600, "at_risk"), ("a2", 510, 600, "behind"), ("a1", 600, 600, "on_track")]
+    assert [r.trainee_id for r in view.pacing(MONDAY, WEDNESDAY, band="at_risk")] == ["c0", "b1"]
+    assert cohort_store.cohort(cohort="A").pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 0, "behind": 1, "on_track": 1}
+    totals = view.daily_totals(date(2026, 2, 27), MONDAY)
+    assert totals == {date(2026, 2, 27): (999, 1), MONDAY: (470, 3)}
+
+
+def test_factor_means_use_each_latest_profile(cohort_store):
+    count, means = cohort_store.cohort().factor_means("P", "profile", ["x", "y"])
+    assert count == 2
+    assert means == {"x": 3.5, "y": 3.5}
+
+
+def test_funnel_summary_sums_layers_and_counts_thin_ones(cohort_store):
+    count, sums, thin = cohort_store.cohort().funnel_summary("F", "funnel")
+    assert (count, sums, thin) == (2, [110, 55, 14, 8, 3], [0, 0, 1, 0, 1])
+    assert [r.counts for r in cohort_store.cohort().funnels("F", "funnel")] == [(100, 50, 10, 5, 1), (10, 5, 4, 3, 2)]
+
+
+def test_open_answers_unreviewed_first_and_reviews(cohort_store):
+    view = cohort_store.cohort()
+    first = view.open_answers(L1, "t1")
+    assert [(a.trainee_id, a.value, a.reviewed) for a in first] == [
+        ("a1", "hello", False), ("b1", "<script>alert(1)</script>", False)]
+    b1 = cohort_store.trainee("b1")
+    b1.add_review(L1, "t1", first[1].answer_id, "coach", "  Good  ")
+    assert b1.reviews(L1)["t1"].comment == "Good"
+    a1 = cohort_store.trainee("a1")
+    a1.add_review(L1, "t1", first[0].answer_id, "coach", "")
+    after = view.open_answers(L1, "t1")
+    assert [(a.trainee_id, a.reviewed, a.comment) for a in after] == [("a1", True, ""), ("b1", True, "Good")]
+    # a new answer after the review puts the trainee back among the unreviewed
+    a1.save_answer(L1, "t1", "hello again", 1, 1)
+    assert [(a.trainee_id, a.reviewed) for a in view.open_answers(L1, "t1")] == [("a1", False), ("b1", True)]
+    assert view.count_values(L1, "t1") == 2
+    with pytest.raises(InvalidReview):
+        a1.add_review(L1, "t1", first[1].answer_id, "coach", "not a1's answer")
+    with pytest.raises(InvalidReview):
+        b1.add_review(L1, "t1", first[1].answer_id, "coach", "x" * 5000)
+
+
+def test_cohort_names_are_checked(store):
+    with pytest.raises(InvalidCohort):
+        store.set_cohort("a1", " ")
+    store.set_cohort("a1", "A")
+    store.set_cohort("a1", "B")
+    assert store.trainee("a1").cohort() == "B"
