@@ -25,10 +25,11 @@ test: $(BIN)/telesales
 validate: $(BIN)/telesales
 	$(BIN)/telesales validate
 
-## make bench: lesson 01 time-to-interactive against an empty notebook (ratio)
+## make bench: lesson 01 vs an empty notebook, and the cockpit at 2,000 vs 20 trainees (ratios)
 bench: $(BIN)/telesales
 	bash .ci/system-deps
 	$(BIN)/python bench/time_to_interactive.py
+	$(BIN)/python bench/cockpit_scale.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts bench/results .pytest_cache

@@ -17,6 +17,7 @@ LABEL_CHARS = 60
 class Curriculum:
     lessons: tuple[c.Lesson, ...]  # course order
     questions: dict[str, tuple[str, ...]]  # lesson → question ids
+    exercises: dict[str, tuple[str, ...]]  # lesson → question and tool ids (what completing a lesson means)
     scored: tuple[tuple[str, str], ...]  # (lesson, item) of questions worth points
     open_items: tuple[tuple[str, str], ...]  # (lesson, item) of free-text questions
     funnel: tuple[str, c.ToolBlock]
@@ -56,10 +57,11 @@ def curriculum() -> Curriculum:
     available = c.available_lessons()
     lessons = tuple(c.load_lesson(entry.id) for entry in c.load_course().lessons if entry.id in available)
     questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
+    exercises = {lesson.lesson: questions[lesson.lesson] + tuple(t.id for t in lesson.tools) for lesson in lessons}
     scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
     open_items = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions
                        if isinstance(q, c.FreeText))
-    return Curriculum(lessons, questions, scored, open_items, _tool(lessons, "funnel_tracker"),
+    return Curriculum(lessons, questions, exercises, scored, open_items, _tool(lessons, "funnel_tracker"),
                       _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"))
 
 

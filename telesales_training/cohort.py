@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK
 from .funnel import LAYERS, THIN_RATIO
-from .store import _as_date, _as_utc, answers, call_days, memberships, reviews, trainees
+from .store import _as_date, _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
 
 if TYPE_CHECKING:
     from .store import Store
@@ -151,12 +151,28 @@ class CohortView:
             conditions.append(sa.tuple_(answers.c.lesson_id, answers.c.item_id).in_(list(keys)))
         return conditions
 
-    def _latest(self, keys: ItemKeys | None = None) -> sa.Subquery:
-        """The latest answer row per (trainee, lesson, item) among the filtered trainees and dates."""
-        newest = (sa.select(sa.func.max(answers.c.id).label("id"))
-                  .where(*self._answer_conditions(keys))
-                  .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id)).subquery()
-        return sa.select(answers).join(newest, newest.c.id == answers.c.id).subquery("latest")
+    def _latest(self, keys: ItemKeys | None = None, with_value: bool = False) -> sa.Subquery:
+        """The latest answer per (trainee, lesson, item) among the filtered trainees and dates: columns id,
+        trainee_id, lesson_id, item_id, score, max_points, created_at (and value when asked for).
+        Without a date range this reads current_answers (one row per answered item); with one, it finds
+        the newest row inside the range in the full history."""
+        if self.filters.since or self.filters.until:
+            newest = (sa.select(sa.func.max(answers.c.id).label("id"))
+                      .where(*self._answer_conditions(keys))
+                      .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id)).subquery()
+            return sa.select(answers).join(newest, newest.c.id == answers.c.id).subquery("latest")
+        current = current_answers
+        conditions = []
+        if self._filtered():
+            conditions.append(current.c.trainee_id.in_(self._members()))
+        if keys is not None:
+            conditions.append(sa.tuple_(current.c.lesson_id, current.c.item_id).in_(list(keys)))
+        columns = [current.c.answer_id.label("id"), current.c.trainee_id, current.c.lesson_id, current.c.item_id,
+                   current.c.score, current.c.max_points, current.c.created_at]
+        query = sa.select(*columns)
+        if with_value:
+            query = sa.select(*columns, answers.c.value).join(answers, answers.c.id == current.c.answer_id)
+        return query.where(*conditions).subquery("latest")
 
     def _doc(self, column):
         """A JSON answer value usable with JSON paths in SQL (json_extract on SQLite, jsonb on PostgreSQL)."""
@@ -250,7 +266,7 @@ class CohortView:
 
     def open_answers(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE,
                      unreviewed_first: bool = True) -> list[OpenAnswer]:
-        latest = self._latest([(lesson_id, item_id)])
+        latest = self._latest([(lesson_id, item_id)], with_value=True)
         review = self._current_reviews(lesson_id, item_id)
         reviewed = sa.and_(review.c.answer_id.is_not(None), review.c.answer_id == latest.c.id)
         order = [sa.case((reviewed, 1), else_=0)] if unreviewed_first else []
@@ -265,7 +281,7 @@ class CohortView:
     # -- success factors
     def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
         """(profiles counted, mean rating per factor) over each trainee's latest profile."""
-        latest = self._latest([(lesson_id, item_id)])
+        latest = self._latest([(lesson_id, item_id)], with_value=True)
         doc = self._doc(latest.c.value)
         columns = [sa.func.avg(doc[("ratings", factor)].as_float()).label(factor) for factor in factor_ids]
         row = self._rows(sa.select(sa.func.count(), *columns))[0]
@@ -275,7 +291,7 @@ class CohortView:
     # -- funnels
     def funnel_summary(self, lesson_id: str, item_id: str) -> tuple[int, list[int], list[int]]:
         """(funnels counted, sum per layer, trainees whose layer k is thin: below THIN_RATIO of layer k-1)."""
-        latest = self._latest([(lesson_id, item_id)])
+        latest = self._latest([(lesson_id, item_id)], with_value=True)
         doc = self._doc(latest.c.value)
         layer = [doc[("counts", n)].as_float() for n in range(len(LAYERS))]
         sums = [sa.func.coalesce(sa.func.sum(value), 0) for value in layer]
@@ -288,7 +304,7 @@ class CohortView:
     def latest_values(self, lesson_id: str, item_id: str, offset: int = 0,
                       limit: int | None = PAGE_SIZE) -> list[tuple[str, str | None, Any, datetime]]:
         """(trainee, cohort, value, saved at) of each trainee's latest answer to one item, by trainee id."""
-        latest = self._latest([(lesson_id, item_id)])
+        latest = self._latest([(lesson_id, item_id)], with_value=True)
         query = (sa.select(latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at)
                  .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
                  .order_by(latest.c.trainee_id).offset(offset).limit(limit))

@@ -51,12 +51,12 @@ def tables(view: CohortView, course: Curriculum, lang: str, monday: date, today:
                             t("col_score"), t("col_weight")],
                [[r.trainee_id, r.cohort or "", _when(r.joined), _when(r.last_active), r.answered, r.points, r.max_points]
                 for r in view.trainees(course.question_keys, limit=None)]))
-    completion = view.lesson_completion(course.questions)
+    completion = view.lesson_completion(course.exercises)
     spread = view.score_distribution(course.questions)
     buckets = [f"{100 * n // SCORE_BUCKETS}–{100 * (n + 1) // SCORE_BUCKETS} %" for n in range(SCORE_BUCKETS)]
     done(Table("lessons", [t("col_lesson"), t("col_started"), t("col_completed"), *buckets],
                [[course.lesson_title(lesson, lang), completion[lesson].started, completion[lesson].completed,
-                 *spread[lesson]] for lesson in course.questions]))
+                 *spread[lesson]] for lesson in course.exercises]))
     done(Table("items", [t("col_lesson"), t("col_item"), t("col_answered"), t("col_missed"), t("col_mean")],
                [[course.lesson_title(s.lesson_id, lang), course.item_label(s.lesson_id, s.item_id, lang), s.answered,
                  s.missed, round(s.mean_share, 4)] for s in view.item_stats(course.scored)]))

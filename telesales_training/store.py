@@ -48,6 +48,24 @@ answers = sa.Table(
     sa.Index("ix_answers_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
 )
 
+# The latest answer per (trainee, lesson, item), kept up to date by every save: the cockpit aggregates
+# this (one row per item a trainee answered) instead of finding the newest of all history rows each time.
+current_answers = sa.Table(
+    "current_answers",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(64), primary_key=True),
+    sa.Column("item_id", sa.String(64), primary_key=True),
+    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Covering index: per-item aggregations never visit the table.
+    sa.Index("ix_current_answers_item", "lesson_id", "item_id", "trainee_id", "answer_id", "score", "max_points",
+             "created_at"),
+    sqlite_with_rowid=False,  # stored in key order: per-trainee groupings read it in order
+)
+
 preferences = sa.Table(
     "preferences",
     metadata,
@@ -87,7 +105,7 @@ call_days = sa.Table(
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("calls", sa.Integer, nullable=False),
     sa.Column("target", sa.Integer, nullable=False),
-    sa.Index("ix_call_days_day", "day", "trainee_id"),
+    sa.Index("ix_call_days_day", "day", "trainee_id", "calls", "target"),  # covering: weekly pacing reads only it
 )
 
 # A trainer's mark on one answer: reviewed, with an optional comment the trainee sees in the lesson.
@@ -197,6 +215,18 @@ def _as_utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _refresh_current(conn, which) -> None:
+    """Rebuild current_answers rows of the trainees whose answers match `which` (a WHERE clause)."""
+    newest = (sa.select(sa.func.max(answers.c.id)).where(which)
+              .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id))
+    trainees_touched = sa.select(answers.c.trainee_id).where(which).distinct()
+    conn.execute(current_answers.delete().where(current_answers.c.trainee_id.in_(trainees_touched)))
+    conn.execute(current_answers.insert().from_select(
+        ["trainee_id", "lesson_id", "item_id", "answer_id", "score", "max_points", "created_at"],
+        sa.select(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id, answers.c.id, answers.c.score,
+                  answers.c.max_points, answers.c.created_at).where(answers.c.id.in_(newest))))
+
+
 class Store:
     """Gateway over a SQLAlchemy URL. Creates its schema on first use."""
 
@@ -212,6 +242,14 @@ class Store:
         if self.url.get_backend_name() == "sqlite":
             sa.event.listen(self.engine, "connect", _tune_sqlite)
         metadata.create_all(self.engine)
+        self._backfill_current()
+
+    def _backfill_current(self) -> None:
+        """Stores made before current_answers existed: fill it once from the answer history."""
+        with self.engine.begin() as conn:
+            if (conn.execute(sa.select(answers.c.id).limit(1)).first() is not None
+                    and conn.execute(sa.select(current_answers.c.answer_id).limit(1)).first() is None):
+                _refresh_current(conn, sa.true())
 
     # -- lifecycle
     def close(self) -> None:
@@ -259,7 +297,7 @@ class Store:
     def load_batch(self, batch: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         """Bulk insert of prepared rows, one transaction, table by table in dependency order (demo data).
         `batch` maps a table name (trainees, memberships, answers, call_days, reviews) to its rows."""
-        tables = {table.name: table for table in (trainees, memberships, answers, call_days, reviews)}
+        tables = {table.name: table for table in (trainees, memberships, answers, call_days, reviews)}  # in FK order
         unknown = set(batch) - set(tables)
         if unknown:
             raise StoreError(f"no bulk loading into {', '.join(sorted(unknown))}")
@@ -267,6 +305,9 @@ class Store:
             for name, table in tables.items():
                 if batch.get(name):
                     conn.execute(table.insert(), list(batch[name]))
+            touched = sorted({row["trainee_id"] for row in batch.get("answers", ())})
+            for start in range(0, len(touched), 500):
+                _refresh_current(conn, answers.c.trainee_id.in_(touched[start:start + 500]))
 
     def has_trainee(self, trainee_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -310,8 +351,14 @@ class TraineeStore:
             raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
         created = _as_utc(at or _now())
         with self._engine.begin() as conn:
-            conn.execute(answers.insert().values(
+            answer_id = conn.execute(answers.insert().values(
                 trainee_id=self.trainee_id, lesson_id=lesson_id, item_id=item_id, value=encoded,
+                score=score, max_points=max_points, created_at=created)).inserted_primary_key[0]
+            conn.execute(current_answers.delete().where(
+                current_answers.c.trainee_id == self.trainee_id, current_answers.c.lesson_id == lesson_id,
+                current_answers.c.item_id == item_id))
+            conn.execute(current_answers.insert().values(
+                trainee_id=self.trainee_id, lesson_id=lesson_id, item_id=item_id, answer_id=answer_id,
                 score=score, max_points=max_points, created_at=created))
         return AnswerRecord(lesson_id, item_id, value, score, max_points, created)
 

@@ -64,14 +64,15 @@ class Server:
 
 
 def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict | None = None,
-                 args: tuple[str, ...] = (), root: Path | None = None) -> Server:
-    env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_TRAINEE", "JUPYTERHUB_USER")}
+                 args: tuple[str, ...] = (), root: Path | None = None, command_name: str = "serve") -> Server:
+    """`telesales serve` (every notebook) or, with command_name="dashboard", the cockpit alone."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_TRAINEE", "JUPYTERHUB_USER", "TELESALES_LANG")}
     env["TELESALES_DB"] = f"sqlite:///{db_path}"
     if trainee:
         env["TELESALES_TRAINEE"] = trainee
     env.update(extra_env or {})
     port = free_port()
-    command = [sys.executable, "-m", "telesales_training.cli", "serve", "--no-browser", f"--port={port}", *args]
+    command = [sys.executable, "-m", "telesales_training.cli", command_name, "--no-browser", f"--port={port}", *args]
     if root is not None:
         command.append(f"--root={root}")
     handle = log.open("ab")
@@ -79,7 +80,8 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
     server = Server(port, env["TELESALES_DB"], process, log)
     # Ready = answering HTTP and, with preheating, every notebook's warm kernel in place: a test that
     # starts during the start-up storm of kernels would measure the storm, not the page.
-    notebooks = sorted((root or NOTEBOOKS).glob("*.ipynb"))
+    notebooks = ([NOTEBOOKS / "trainer_dashboard.ipynb"] if command_name == "dashboard"
+                 else sorted((root or NOTEBOOKS).glob("*.ipynb")))
     pools = [] if "--no-preheat" in args else [f"Kernel pool of {nb.name} is filled" for nb in notebooks]
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:

@@ -77,6 +77,14 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     reopened = week_log(lesson05, ui, alice, lang="en")
     assert [box.value for box in reopened._days] == ["200", "190", "150", "0", "0"]
     assert reopened.submissions == 2 and "Behind" in reopened._summary.value
+    # the days land where the trainer's pacing view reads them; a corrected save replaces them
+    assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (150, 200)
+    widget._week.value = date(2026, 11, 23)
+    widget._days[2].value = "210"
+    widget._save.click()
+    assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (210, 200)
+    pacing = alice._store.cohort().pacing(date(2026, 11, 23), date(2026, 11, 25))
+    assert [(r.trainee_id, r.actual, r.planned, r.band) for r in pacing] == [("alice", 600, 600, "on_track")]
 
 
 @pytest.mark.parametrize("value, message", [("-3", "周二：通话数不能是负数"), ("5000", "周二：一天 1000 通以上不现实"),

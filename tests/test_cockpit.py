@@ -157,3 +157,22 @@ def test_multi_user_access_needs_the_trainer_list(monkeypatch, store, trainers, 
     assert hasattr(page, "cockpit") is shown
     if not shown:
         assert "Only trainers can open the cockpit" in page.value or "只有培训师" in page.value
+
+
+def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
+    from telesales_training import demo
+
+    demo.generate(store, 30, seed=5, today=TODAY)
+    context = CockpitContext(store, content.load_cockpit_ui(), content.load_ui(), cockpit.curriculum(), "coach", TODAY)
+    view = Cockpit(context, "zh-CN")
+    overview = view.panel("tab_overview")
+    ids = store.cohort().trainee_ids()
+    assert overview._pager.count == 30 and overview._pager.pages == 2
+    assert ids[0] in overview._trainees.value and ids[25] not in overview._trainees.value
+    overview._pager._next.click()
+    assert ids[25] in overview._trainees.value and ids[0] not in overview._trainees.value
+    assert "第 2 / 2 页" in overview._pager._label.value
+    cohort = store.trainee(ids[0]).cohort()
+    view.filter_bar.set(cohort=cohort)
+    assert overview._pager.page == 0
+    assert ids[0] in overview._trainees.value

@@ -140,3 +140,19 @@ def test_cohort_names_are_checked(store):
     store.set_cohort("a1", "A")
     store.set_cohort("a1", "B")
     assert store.trainee("a1").cohort() == "B"
+
+
+def test_current_answers_follow_every_save_and_are_rebuilt_for_older_stores(cohort_store):
+    from telesales_training.store import Store, current_answers
+
+    view = cohort_store.cohort()
+    before = view.item_stats(SCORED)
+    with cohort_store.engine.begin() as conn:  # a store made before the table existed
+        conn.execute(current_answers.delete())
+    reopened = Store(str(cohort_store.url))
+    assert reopened.cohort().item_stats(SCORED) == before
+    reopened.trainee("a2").save_answer(L1, "q1", "y", 2, 2)
+    assert [(s.item_id, s.missed) for s in reopened.cohort().item_stats(SCORED)] == [("q2", 1), ("q1", 0)]
+    # the full-history path (a date range) agrees with the current table
+    assert reopened.cohort(since=date(2000, 1, 1)).item_stats(SCORED) == reopened.cohort().item_stats(SCORED)
+    reopened.close()

@@ -104,6 +104,9 @@ class Panel(ipw.VBox):
     def t(self, key: str, **params: Any) -> str:
         return self.c.ui.text(key, self.lang, **params)
 
+    def pagers(self) -> list[Pager]:
+        return [child for child in self.children if isinstance(child, Pager)]
+
     def _build(self) -> list[ipw.Widget]:
         raise NotImplementedError
 
@@ -169,7 +172,7 @@ class OverviewPanel(Panel):
         self._missed = make(ipw.HTML)
         self._trainees = make(ipw.HTML)
         self._pager = Pager()
-        self._pager.observe(lambda _c: self._draw_trainees(), names="page")
+        self._pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
         return [self._summary, self._lessons, self._missed, self._trainees, self._pager]
 
     def _draw(self) -> None:
@@ -177,16 +180,13 @@ class OverviewPanel(Panel):
         count = view.count()
         monday = monday_of(self.c.today)
         bands = view.pacing_bands(monday, self.c.today) if working_days_elapsed(monday, self.c.today) else {}
-        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
-                        for band in BANDS if bands)
-        self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
-                               f"</strong> {chips}</p>")
-        completion = view.lesson_completion(course.questions)
+        completion = view.lesson_completion(course.exercises)
         spread = view.score_distribution(course.questions)
+        stats = view.item_stats(course.scored)[:MISSED_SHOWN]
         rows = []
-        for lesson_id in course.questions:
+        for lesson_id in course.exercises:
             done = completion[lesson_id]
-            buckets = spread[lesson_id]
+            buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
             top = max(buckets) or 1
             bars = "".join(f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets)
             rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}</th>"
@@ -196,7 +196,6 @@ class OverviewPanel(Panel):
                         f'<small>{" · ".join(map(str, buckets))}</small></td></tr>')
         self._lessons.value = self._table(self.t("completion_title"), [self.t("col_lesson"), self.t("col_started"),
                                           self.t("col_completed"), self.t("col_distribution")], rows, "ts-completion")
-        stats = view.item_stats(course.scored)[:MISSED_SHOWN]
         self._missed.value = self._table(self.t("missed_title"), [self.t("col_item"), self.t("col_missed"),
                                          self.t("col_answered"), self.t("col_mean")], [
             f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
@@ -204,6 +203,11 @@ class OverviewPanel(Panel):
             for s in stats if s.missed], "ts-missed")
         self._pager.count = count
         self._draw_trainees()
+        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
+                        for band in BANDS if bands)
+        # Written last: when the summary shows the new count, the tables below are already redrawn.
+        self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
+                               f"</strong> {chips}</p>")
 
     def _draw_trainees(self) -> None:
         rows = self.view.trainees(self.c.course.question_keys, self._pager.offset, self._pager.size)
@@ -282,7 +286,7 @@ class ReviewPanel(Panel):
                           layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))",
                                                grid_gap=".6rem"))
         self._question.observe(self._on_question, names="value")
-        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
         return [self._question, self._hint, self._pager, self._grid]
 
     def select(self, lesson_id: str, item_id: str) -> None:
@@ -295,6 +299,7 @@ class ReviewPanel(Panel):
 
     def _on_question(self, _change) -> None:
         if self.view is not None and not self.stale:
+            self.stale = True  # the page reset below must not draw the old page first
             self._pager.page = 0
             self.refresh()
 
@@ -391,11 +396,12 @@ class CallsPanel(Panel):
         self._pager = Pager()
         self._week.observe(lambda _c: self._redraw(), names="value")
         self._band.observe(lambda _c: self._redraw(), names="value")
-        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
         return [self._week, self._band, self._summary, self._table_html, self._pager]
 
     def _redraw(self) -> None:
         if self.view is not None and not self.stale:
+            self.stale = True  # the page reset below must not draw the old page first
             self._pager.page = 0
             self.refresh()
 
@@ -441,7 +447,7 @@ class FunnelsPanel(Panel):
         self._summary = make(ipw.HTML)
         self._table_html = make(ipw.HTML)
         self._pager = Pager()
-        self._pager.observe(lambda _c: self._draw_page(), names="page")
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
         return [self._summary, self._table_html, self._pager]
 
     def _layers(self) -> list[str]:
@@ -756,6 +762,8 @@ class Cockpit(ipw.VBox):
             panel.view = view
             panel.stale = True
             panel.picker_loaded = False
+            for pager in panel.pagers():
+                pager.page = 0
         self._show_current()
 
     def _show_current(self) -> None:

@@ -1,0 +1,139 @@
+"""Real `telesales dashboard`, real Chromium, a demo cohort: filter, review (with a hostile answer shown
+as text), open a trainee, export Excel and read it back; the trainee then sees the comment in the lesson."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from telesales_training import demo
+from telesales_training.store import Store
+
+from .browser import ARTIFACTS, LOAD_TIMEOUT, start_server
+
+pytestmark = pytest.mark.browser
+
+L01 = "01_decision_psychology"
+HOSTILE = "<img src=x onerror=window.__xss=1> <script>window.__xss=2</script> 我先看厨房"
+HOSTILE_ID = "aaa.hostile"
+COHORT = "2026-春季班"
+DEMO_TRAINEES = 30
+
+
+@pytest.fixture(scope="module")
+def cockpit_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cockpit") / "workbook.sqlite3"
+    with Store(f"sqlite:///{path}") as store:
+        demo.generate(store, DEMO_TRAINEES, seed=11)
+        store.set_cohort(HOSTILE_ID, COHORT)
+        store.trainee(HOSTILE_ID).save_answer(L01, "xiamen_first_check", HOSTILE, 1, 1)
+        expected = {"all": store.cohort().count(), COHORT: store.cohort(cohort=COHORT).count()}
+    return path, expected
+
+
+@pytest.fixture(scope="module")
+def cockpit_server(cockpit_db, tmp_path_factory):
+    running = start_server(cockpit_db[0], tmp_path_factory.mktemp("logs") / "dashboard.log", trainee=None,
+                           extra_env={"TELESALES_LANG": "en"}, command_name="dashboard")
+    yield running
+    running.stop()
+
+
+def open_cockpit(page: Page, server) -> None:
+    page.goto(f"{server.base}/")
+    page.locator(".ts-filter-summary").wait_for(timeout=LOAD_TIMEOUT)
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def no_script_ran(page: Page) -> None:
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+
+
+def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
+    expected = cockpit_db[1]
+    open_cockpit(page, cockpit_server)
+    summary = page.locator(".ts-filter-summary")
+    expect(summary).to_contain_text(f"Current filter: {expected['all']} trainees")
+    expect(summary).to_contain_text("At risk:")
+    expect(page.locator("table.ts-completion")).to_contain_text("Lesson 1")
+    expect(page.locator("table.ts-missed tr")).not_to_have_count(1)
+    page.locator(".ts-filters select").first.select_option(label=COHORT)
+    expect(summary).to_contain_text(f"Current filter: {expected[COHORT]} trainees")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "cockpit_overview_en.png"), full_page=True)
+    open_tab(page, "Calls")
+    rows = page.locator("table.ts-pacing tr.ts-pacing-row")
+    expect(rows.first).to_be_visible()
+    first_band = rows.first.get_attribute("class")
+    assert "at_risk" in first_band or "behind" in first_band  # the furthest behind first
+    no_script_ran(page)
+
+
+def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, cockpit_db, page):
+    open_cockpit(page, cockpit_server)
+    open_tab(page, "Free-text review")
+    card = page.locator(".ts-review-card", has_text=HOSTILE_ID)
+    expect(card.locator(".ts-answer-text")).to_have_text(HOSTILE)
+    assert card.locator(".ts-answer-text img").count() == 0
+    no_script_ran(page)
+    card.locator("textarea").fill("Which room first? <b>Be concrete</b>")
+    card.get_by_role("button", name="Mark reviewed").click()
+    expect(card).to_contain_text(f"Review of {HOSTILE_ID} saved.")
+    expect(card.locator(".ts-chip.reviewed")).to_be_visible()
+    with Store(f"sqlite:///{cockpit_db[0]}") as store:
+        review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
+    assert review.comment == "Which room first? <b>Be concrete</b>"
+    page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
+    no_script_ran(page)
+
+
+def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_path):
+    open_cockpit(page, cockpit_server)
+    open_tab(page, "Trainee")
+    picker = page.locator(".ts-trainee-picker input").last
+    picker.fill(HOSTILE_ID)
+    picker.press("Enter")
+    drill = page.locator(".ts-drilldown")
+    expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
+    expect(drill).to_contain_text(HOSTILE)
+    no_script_ran(page)
+
+    open_tab(page, "Export")
+    page.get_by_role("button", name="Build Excel workbook").click()
+    link = page.locator("a.ts-export-xlsx")
+    expect(link).to_be_visible(timeout=60_000)
+    with page.expect_download() as download_info:
+        link.click()
+    saved = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    sheets = pd.read_excel(saved, sheet_name=None)
+    assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
+                            "Assessment"]
+    assert len(sheets["Trainees"]) == cockpit_db[1]["all"]
+    assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
+    assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track"}
+
+
+def test_the_trainee_sees_the_comment_in_the_lesson(cockpit_db, page, tmp_path_factory):
+    """After the review test: the hostile trainee opens lesson 1 and reads the trainer's comment, as text."""
+    with Store(f"sqlite:///{cockpit_db[0]}") as store:
+        view = store.trainee(HOSTILE_ID)
+        if "xiamen_first_check" not in view.reviews(L01):
+            view.add_review(L01, "xiamen_first_check", view.latest_answer_id(L01, "xiamen_first_check"), "coach",
+                            "Which room first? <b>Be concrete</b>")
+    server = start_server(cockpit_db[0], tmp_path_factory.mktemp("logs") / "lessons.log", trainee=HOSTILE_ID,
+                          extra_env={"TELESALES_LANG": "en"}, args=("--no-preheat",))
+    try:
+        page.goto(server.page_url(L01))
+        review = page.locator(".ts-item-xiamen_first_check .ts-review")
+        review.wait_for(timeout=LOAD_TIMEOUT)
+        expect(review).to_contain_text("Your trainer's comment")
+        expect(review.locator(".ts-quote")).to_have_text("Which room first? <b>Be concrete</b>")
+        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(HOSTILE)
+        no_script_ran(page)
+    finally:
+        server.stop()

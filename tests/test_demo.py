@@ -1,0 +1,86 @@
+"""`telesales demo`: a realistic synthetic cohort, graded by the real scoring code; and the CLI around
+the cockpit (demo, export) against a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from telesales_training import cockpit, demo
+from telesales_training.cli import app
+from telesales_training.store import Store
+
+TODAY = date(2026, 11, 27)
+
+
+def test_demo_cohort_is_complete_and_graded(store):
+    summary = demo.generate(store, 25, seed=2, today=TODAY)
+    assert summary.trainees == 25 and len(store.trainee_ids()) == 25
+    view = store.cohort()
+    assert view.count() == 25 and set(view.cohorts()) <= set(demo.c.load_demo().cohorts)
+    # a year of working days of calls for everyone
+    assert summary.call_days == 25 * sum(1 for n in range(365) if date.fromordinal(TODAY.toordinal() - n).weekday() < 5)
+    assert 40 * 25 < summary.answers < 160 * 25
+    course = cockpit.curriculum()
+    stats = view.item_stats(course.scored)
+    assert stats and all(0 <= s.mean_share <= 1 for s in stats)
+    assert any(s.missed for s in stats) and any(s.missed < s.answered for s in stats)
+    count, sums, _thin = view.funnel_summary(course.funnel[0], course.funnel[1].id)
+    assert count == 25 and sums[0] > sums[-1] > 0
+    factors = view.factor_means(course.profile[0], course.profile[1].id, [f.id for f in course.profile[1].factors])
+    assert factors[0] == 25 and all(1 <= m <= 5 for m in factors[1].values())
+    monday = cockpit.monday_of(TODAY)
+    assert sum(view.pacing_bands(monday, TODAY).values()) == 25
+
+
+def test_demo_is_repeatable_and_adds_to_an_existing_store(tmp_path):
+    first, second = (Store(f"sqlite:///{tmp_path / name}") for name in ("a.sqlite3", "b.sqlite3"))
+    demo.generate(first, 5, seed=9, today=TODAY)
+    demo.generate(second, 5, seed=9, today=TODAY)
+    assert first.trainee_ids() == second.trainee_ids()
+    demo.generate(first, 5, seed=9, today=TODAY)  # same seed again: new ids, nothing overwritten
+    assert len(first.trainee_ids()) == 10
+    with pytest.raises(demo.DemoError):
+        demo.generate(first, 0)
+
+
+def test_cli_demo_then_export_xlsx_and_csv(tmp_path, monkeypatch):
+    monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    runner = CliRunner()
+    made = runner.invoke(app, ["demo", "--trainees", "12"])
+    assert made.exit_code == 0, made.output
+    assert "added 12 trainees" in made.output
+    book = tmp_path / "cohort.xlsx"
+    result = runner.invoke(app, ["export", "--format", "xlsx", "--out", str(book), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    sheets = pd.read_excel(book, sheet_name=None)
+    assert len(sheets["Trainees"]) == 12 and len(sheets) == 8
+    folder = tmp_path / "csv"
+    result = runner.invoke(app, ["export", "--format", "csv", "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    trainees = pd.read_csv(folder / "trainees.csv", encoding="utf-8-sig")
+    assert list(trainees.columns)[:2] == ["学员", "班级"] and len(trainees) == 12
+    zipped = tmp_path / "cohort.zip"
+    assert runner.invoke(app, ["export", "--format", "csv", "--out", str(zipped)]).exit_code == 0
+    import zipfile
+
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(f"{name}.csv" for name in
+                                                               ("trainees", "lessons", "items", "open_answers",
+                                                                "factors", "pacing", "funnels", "assessment"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (["export", "--format", "pdf", "--out", "x.pdf"], "--format must be csv or xlsx"),
+    (["export", "--format", "xlsx", "--out", "x.csv"], "ending in .xlsx"),
+    (["export", "--format", "csv", "--out", "/no/such/folder/x"], "folder not found"),
+    (["export", "--format", "csv", "--out", "x", "--lang", "fr"], "--lang must be one of"),
+])
+def test_cli_export_names_what_is_wrong(tmp_path, monkeypatch, args, message):
+    monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
