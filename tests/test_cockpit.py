@@ -176,3 +176,16 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     view.filter_bar.set(cohort=cohort)
     assert overview._pager.page == 0
     assert ids[0] in overview._trainees.value
+
+
+def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
+    from datetime import datetime, timezone
+
+    filled.trainee("cai").save_answer(L01, "order_stages", ["b"], 4, 4, at=datetime(2025, 6, 1, tzinfo=timezone.utc))
+    overview = cockpit_view.panel("tab_overview")
+    assert overview._lessons.value.count("1 / 3") >= 1
+    cockpit_view.filter_bar.set(since=date(2025, 1, 1), until=date(2025, 12, 31))
+    assert cockpit_view.filters.until == date(2025, 12, 31)
+    trainees = overview._trainees.value
+    assert "2025-06-01" in trainees  # cai's only answer inside the range
+    assert trainees.count("No answers yet") == 2  # amy and bo answered in 2026

@@ -247,7 +247,7 @@ class ReviewCard(ipw.VBox):
     def render(self) -> None:
         a, t = self.answer, self._panel.t
         self._comment.placeholder = t("comment_label")
-        self._comment.description = ""
+        self._comment.tooltip = t("comment_label")  # the title attribute: what screen readers announce
         self._mark.description = t("mark_reviewed")
         if a is None:
             return
