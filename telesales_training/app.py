@@ -150,7 +150,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
     from .widgets.cockpit import Cockpit, CockpitContext
 
     def build() -> ipw.Widget:
-        ui, lesson_ui = content.load_cockpit_ui(), content.load_ui()
+        ui = content.load_cockpit_ui()
         course = cockpit.curriculum()
         _wait_for_voila_request()
         allowed, trainer = cockpit.trainer_access()
@@ -159,7 +159,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
             log.warning("cockpit refused to %s", trainer)
             return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
                             f"{escape(ui.text('no_access', lang))}</p></div>")
-        context = CockpitContext(Store(db_url), ui, lesson_ui, course, trainer, today or date.today())
+        context = CockpitContext(Store(db_url), ui, course, trainer, today or date.today())
         header = PageHeader(ui, ui.strings["title"], lang, trainer)
         body = Cockpit(context, lang)
         ipw.dlink((header, "lang"), (body, "lang"))

@@ -37,7 +37,7 @@ def filled(store):
 
 @pytest.fixture
 def cockpit_view(filled):
-    context = CockpitContext(filled, content.load_cockpit_ui(), content.load_ui(), cockpit.curriculum(), "coach", TODAY)
+    context = CockpitContext(filled, content.load_cockpit_ui(), cockpit.curriculum(), "coach", TODAY)
     return Cockpit(context, "en")
 
 
@@ -163,7 +163,7 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     from telesales_training import demo
 
     demo.generate(store, 30, seed=5, today=TODAY)
-    context = CockpitContext(store, content.load_cockpit_ui(), content.load_ui(), cockpit.curriculum(), "coach", TODAY)
+    context = CockpitContext(store, content.load_cockpit_ui(), cockpit.curriculum(), "coach", TODAY)
     view = Cockpit(context, "zh-CN")
     overview = view.panel("tab_overview")
     ids = store.cohort().trainee_ids()

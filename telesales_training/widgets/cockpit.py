@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..content import UiStrings
 from ..report import workbook_sections
 from ..store import MAX_COMMENT, Store, StoreError
 from .lean import lean, make, shared_layout, style_for
-from .text import escape, img, review_html
+from .text import escape, img
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = 12
@@ -35,7 +35,6 @@ class CockpitContext:
 
     store: Store
     ui: UiStrings  # cockpit strings
-    lesson_ui: UiStrings  # the lessons' strings (review marks as the trainee sees them)
     course: Curriculum
     trainer: str
     today: date
@@ -334,8 +333,6 @@ class ReviewPanel(Panel):
             log.exception("saving a review")
             self.problem("store_failed")
             return
-        from dataclasses import replace
-
         card.saved(replace(answer, reviewed=True, comment=review.comment, reviewer=review.reviewer))
         self.value += 1
 
