@@ -24,13 +24,8 @@ def serve(
 ) -> None:
     """Serve the workbook (lessons and start page) with Voilà."""
     folder = (root or server.notebooks_dir()).resolve()
-    if not folder.is_dir():
-        typer.echo(f"error: notebooks folder not found: {folder}", err=True)
-        raise typer.Exit(2)
-    _check_curriculum()
-    command = server.voila_command(folder, port, open_browser=not no_browser, preheat=not no_preheat)
-    typer.echo(f"serving {folder} on http://127.0.0.1:{port}/voila/render/00_start_here.ipynb")
-    os.execv(command[0], command)
+    _run_voila(folder, folder.is_dir(), port, no_browser, no_preheat,
+               f"serving {folder} on http://127.0.0.1:{port}/voila/render/00_start_here.ipynb")
 
 
 @app.command()
@@ -41,12 +36,18 @@ def dashboard(
 ) -> None:
     """Serve the trainer cockpit alone with Voilà (try it with `telesales demo --trainees 200` first)."""
     notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
-    if not notebook.is_file():
-        typer.echo(f"error: cockpit notebook not found: {notebook}", err=True)
+    _run_voila(notebook, notebook.is_file(), port, no_browser, no_preheat,
+               f"trainer cockpit on http://127.0.0.1:{port}/ (database: {_database_label()})")
+
+
+def _run_voila(target: Path, exists: bool, port: int, no_browser: bool, no_preheat: bool, banner: str) -> None:
+    """Check the notebooks and the curriculum, then become the Voilà server for `target`."""
+    if not exists:
+        typer.echo(f"error: not found: {target}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
-    command = server.voila_command(notebook, port, open_browser=not no_browser, preheat=not no_preheat)
-    typer.echo(f"trainer cockpit on http://127.0.0.1:{port}/ (database: {_database_label()})")
+    command = server.voila_command(target, port, open_browser=not no_browser, preheat=not no_preheat)
+    typer.echo(banner)
     os.execv(command[0], command)
 
 

@@ -34,13 +34,18 @@ trainees = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+def _history_columns() -> list[sa.Column]:
+    """Append-only tables about one item of one trainee: a growing id, whose, which lesson and item."""
+    return [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+            sa.Column("lesson_id", sa.String(64), nullable=False),
+            sa.Column("item_id", sa.String(64), nullable=False)]
+
+
 answers = sa.Table(
     "answers",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
-    sa.Column("lesson_id", sa.String(64), nullable=False),
-    sa.Column("item_id", sa.String(64), nullable=False),
+    *_history_columns(),
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("score", sa.Float, nullable=True),
     sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
@@ -113,10 +118,7 @@ call_days = sa.Table(
 reviews = sa.Table(
     "reviews",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
-    sa.Column("lesson_id", sa.String(64), nullable=False),
-    sa.Column("item_id", sa.String(64), nullable=False),
+    *_history_columns(),
     sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
     sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
