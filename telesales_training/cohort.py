@@ -310,6 +310,18 @@ class CohortView:
                  .order_by(latest.c.trainee_id).offset(offset).limit(limit))
         return [(trainee_id, cohort, json.loads(value), _as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
 
+    def awaiting(self, lesson_id: str, item_id: str, answer_item: str, offset: int = 0,
+                 limit: int | None = PAGE_SIZE) -> tuple[int, list[str]]:
+        """(how many, one page of ids) of trainees who answered `item_id` but have no `answer_item` yet
+        (e.g. a self-assessment without the trainer's column), by trainee id."""
+        done = self._latest([(lesson_id, item_id)])
+        answered = sa.select(current_answers.c.trainee_id).where(current_answers.c.lesson_id == lesson_id,
+                                                                 current_answers.c.item_id == answer_item)
+        waiting = sa.select(done.c.trainee_id).where(done.c.trainee_id.not_in(answered))
+        count = self._scalar(sa.select(sa.func.count()).select_from(waiting.subquery()))
+        page = [r[0] for r in self._rows(waiting.order_by(done.c.trainee_id).offset(offset).limit(limit))]
+        return count, page
+
     def count_values(self, lesson_id: str, item_id: str) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))
 

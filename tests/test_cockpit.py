@@ -90,6 +90,7 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
+    assert "Waiting for your scores (self column done): 1" in panel._awaiting.value and "cai" in panel._awaiting.value
     panel.picker.choose("cai")
     form_lesson, form = cockpit.curriculum().assessment
     boxes = panel.boxes
@@ -107,6 +108,7 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     total = 100 - 2 * len(form.criteria)
     assert f"Saved: total {total}" in panel._message.value
     assert "+2" in panel._gaps.value
+    assert "Waiting for your scores (self column done): 0" in panel._awaiting.value
     trainee_form = AssessmentForm(form, ui, filled.trainee("cai"), form_lesson, "en")
     assert f"<td>{first.weight - 2}</td>" in trainee_form._table.value
 

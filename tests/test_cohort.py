@@ -100,6 +100,13 @@ def test_pacing_bands_and_order(cohort_store):
     assert totals == {date(2026, 2, 27): (999, 1), MONDAY: (470, 3)}
 
 
+def test_awaiting_lists_who_answered_one_item_but_not_the_other(cohort_store):
+    assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (1, ["a2"])
+    cohort_store.trainee("a2").save_answer(L1, "t1", "late", 1, 1)
+    assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (0, [])
+    assert cohort_store.cohort(cohort="B").awaiting(L1, "q1", "q2") == (0, [])
+
+
 def test_factor_means_use_each_latest_profile(cohort_store):
     count, means = cohort_store.cohort().factor_means("P", "profile", ["x", "y"])
     assert count == 2

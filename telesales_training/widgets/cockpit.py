@@ -26,6 +26,10 @@ from .text import escape, img
 log = logging.getLogger(__name__)
 REVIEW_PAGE = 12
 MISSED_SHOWN = 10
+AWAITING_SHOWN = 30
+# criterion, max, self, trainer (input), gap
+FORM_GRID = {"grid_template_columns": "minmax(14rem, 24rem) repeat(3, 6rem) 9rem", "grid_gap": ".3rem .6rem",
+             "align_items": "center"}
 BANDS = ("at_risk", "behind", "on_track")
 
 
@@ -492,19 +496,27 @@ class AssessmentPanel(Panel):
         self.picker = TraineePicker()
         self.boxes = {k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria}
         self._rows = make(ipw.HTML)
-        self._grid = make(ipw.GridBox, layout=shared_layout(grid_template_columns="minmax(14rem, 2fr) repeat(3, 6rem) 7rem",
-                                                             grid_gap=".3rem .6rem", align_items="center"))
+        self._grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
         self._save = make(ipw.Button, button_style="primary", icon="save")
         self._gaps = make(ipw.HTML)
+        self._awaiting = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self._save.on_click(self._on_save)
-        return [self._hint, self.picker, self._grid, self._save, self._gaps]
+        return [self._hint, self._awaiting, self.picker, self._grid, self._save, self._gaps]
 
     def _draw(self) -> None:
         self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
         self._save.description = self.t("save_trainer")
         self.picker.render(self.c.ui, self.lang)
+        self._draw_awaiting()
         self._draw_trainee()
+
+    def _draw_awaiting(self) -> None:
+        form_lesson, form = self.c.course.assessment
+        count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
+        more = f" … (+{count - len(first)})" if count > len(first) else ""
+        self._awaiting.value = (f'<p class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong> '
+                                f"{escape(', '.join(first))}{escape(more)}</p>")
 
     def _scores(self, item_id: str) -> dict[str, int]:
         record = self.c.store.trainee(self.picker.value).latest_answers(self.c.course.assessment[0]).get(item_id)
@@ -512,9 +524,7 @@ class AssessmentPanel(Panel):
 
     def _draw_trainee(self) -> None:
         shown = bool(self.picker.value)
-        self._grid.layout = shared_layout(display="grid" if shown else "none",
-                                          grid_template_columns="minmax(14rem, 2fr) repeat(3, 6rem) 7rem",
-                                          grid_gap=".3rem .6rem", align_items="center")
+        self._grid.layout = shared_layout(display="grid" if shown else "none", **FORM_GRID)
         self._save.layout = shared_layout(display="" if shown else "none")
         if not shown:
             self._gaps.value = ""
@@ -569,6 +579,7 @@ class AssessmentPanel(Panel):
             return
         self.value = scores
         total = assessment.total(scores)
+        self._draw_awaiting()
         self._draw_trainee()
         self.done("trainer_saved", total=total, grade=assessment.grade(total, form.bands).grade)
 
