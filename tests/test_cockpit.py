@@ -46,6 +46,7 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     assert "Current filter: 3 trainees" in overview._summary.value
     assert "At risk: 2" in overview._summary.value and "On track: 1" in overview._summary.value  # cai logged none
     assert "amy" in overview._trainees.value and "cai" in overview._trainees.value
+    assert "Furthest behind this week: cai (0 %), bo (8 %) (see Calls)" in overview._summary.value
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
     assert "Current filter: 2 trainees" in overview._summary.value

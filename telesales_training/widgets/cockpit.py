@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 REVIEW_PAGE = 12
 MISSED_SHOWN = 10
 AWAITING_SHOWN = 30
+BEHIND_SHOWN = 5
 # criterion, max, self, trainer (input), gap
 FORM_GRID = {"grid_template_columns": "minmax(14rem, 24rem) repeat(3, 6rem) 9rem", "grid_gap": ".3rem .6rem",
              "align_items": "center"}
@@ -182,7 +183,9 @@ class OverviewPanel(Panel):
         view, course = self.view, self.c.course
         count = view.count()
         monday = monday_of(self.c.today)
-        bands = view.pacing_bands(monday, self.c.today) if working_days_elapsed(monday, self.c.today) else {}
+        elapsed = working_days_elapsed(monday, self.c.today)
+        bands = view.pacing_bands(monday, self.c.today) if elapsed else {}
+        behind = [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band != "on_track"] if elapsed else []
         completion = view.lesson_completion(course.exercises)
         spread = view.score_distribution(course.questions)
         stats = view.item_stats(course.scored)[:MISSED_SHOWN]
@@ -208,6 +211,10 @@ class OverviewPanel(Panel):
         self._draw_trainees()
         chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
                         for band in BANDS if bands)
+        if behind:
+            names = ", ".join(f"{r.trainee_id} ({_percent(r.actual, r.planned)})" for r in behind)
+            chips += f'<br><span class="ts-furthest-behind">{escape(self.t("furthest_behind", names=names))}</span>'
+
         # Written last: when the summary shows the new count, the tables below are already redrawn.
         self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
                                f"</strong> {chips}</p>")
