@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run test validate bench lint clean
+.PHONY: run test demo dashboard validate bench lint clean
 
 $(BIN)/telesales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ test: $(BIN)/telesales
 	bash .ci/system-deps
 	$(BIN)/telesales validate
 	$(BIN)/pytest --nbval-lax
+
+## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
+TRAINEES ?= 200
+demo: $(BIN)/telesales
+	$(BIN)/telesales demo --trainees $(TRAINEES)
+
+## make dashboard: serve the trainer cockpit alone (http://127.0.0.1:8867/)
+dashboard: $(BIN)/telesales
+	$(BIN)/telesales dashboard
 
 validate: $(BIN)/telesales
 	$(BIN)/telesales validate

@@ -322,6 +322,14 @@ class CohortView:
         page = [r[0] for r in self._rows(waiting.order_by(done.c.trainee_id).offset(offset).limit(limit))]
         return count, page
 
+    def values_of(self, lesson_id: str, item_id: str, trainee_ids: Sequence[str]) -> dict[str, Any]:
+        """The latest answer to one item of each of the given trainees (those who answered it)."""
+        if not trainee_ids:
+            return {}
+        latest = self._latest([(lesson_id, item_id)], with_value=True)
+        query = sa.select(latest.c.trainee_id, latest.c.value).where(latest.c.trainee_id.in_(list(trainee_ids)))
+        return {trainee_id: json.loads(value) for trainee_id, value in self._rows(query)}
+
     def count_values(self, lesson_id: str, item_id: str) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))
 

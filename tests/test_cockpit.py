@@ -26,6 +26,7 @@ def filled(store):
     for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
         store.set_cohort(trainee, group)
     store.trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
+    store.trainee("amy").save_answer(L01, "xiamen_next_check", "然后看交通", 1, 1)
     store.trainee("bo").save_answer(L01, "xiamen_first_check", XSS, 1, 1)
     store.trainee("amy").save_answer(L01, "order_stages", ["a"], 0, 4)
     store.trainee("amy").log_day_calls({date(2026, 3, 2): 200, date(2026, 3, 3): 200, date(2026, 3, 4): 200}, 200)
@@ -76,6 +77,8 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     review = cockpit_view.show("tab_review")
     review.select(L01, "xiamen_first_check")
     card = next(c for c in review.cards if c.answer and c.answer.trainee_id == "bo")
+    amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
+    assert "next?" in amy._body.value and "然后看交通" in amy._body.value  # the Xiamen pair side by side
     assert "<script>" not in card._body.value and "<img" not in card._body.value
     assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in card._body.value
     card._comment.value = "Be concrete: <b>which</b> room?"
@@ -147,7 +150,7 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
     assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
                             "Assessment"]
     assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
-    assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS]
+    assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]
     calls = sheets["Calls"]
     assert calls["Trainee"].tolist() == ["cai", "bo", "amy"] and calls["Calls"].tolist() == [0, 50, 600]
 

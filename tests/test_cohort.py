@@ -135,6 +135,7 @@ def test_open_answers_unreviewed_first_and_reviews(cohort_store):
     a1.save_answer(L1, "t1", "hello again", 1, 1)
     assert [(a.trainee_id, a.reviewed) for a in view.open_answers(L1, "t1")] == [("a1", False), ("b1", True)]
     assert view.count_values(L1, "t1") == 2
+    assert view.values_of(L1, "q1", ["a1", "c0"]) == {"a1": "y"} and view.values_of(L1, "q1", []) == {}
     with pytest.raises(InvalidReview):
         a1.add_review(L1, "t1", first[1].answer_id, "coach", "not a1's answer")
     with pytest.raises(InvalidReview):

@@ -238,6 +238,7 @@ class ReviewCard(ipw.VBox):
     def __init__(self, panel: ReviewPanel, **kwargs):
         self._panel = panel
         self.answer = None
+        self._related: list[tuple[str, Any]] = []
         self._body = make(ipw.HTML)
         self._comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
         self._mark = make(ipw.Button, icon="check")
@@ -247,8 +248,10 @@ class ReviewCard(ipw.VBox):
         self.add_class("ts-review-card")
         self._mark.on_click(self._on_mark)
 
-    def show(self, answer) -> None:
+    def show(self, answer, related: list[tuple[str, Any]] = ()) -> None:
+        """`related`: (question label, answer) of the same trainee's other open answers in the lesson."""
         self.answer = answer
+        self._related = list(related)
         self._comment.value = answer.comment if answer else ""
         self._note.value = ""
         self.layout = shared_layout(display="" if answer else "none")
@@ -265,7 +268,10 @@ class ReviewCard(ipw.VBox):
         self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
                             f'<span class="ts-muted">{escape(a.cohort or "")} · {a.created_at:%Y-%m-%d %H:%M}</span> '
                             f'<span class="ts-chip {state}">{escape(t(state))}</span></p>'
-                            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>')
+                            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
+                            + "".join(f'<p class="ts-muted ts-related">{escape(label)}</p>'
+                                      f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
+                                      for label, value in self._related))
 
     def _on_mark(self, _button=None) -> None:
         if self.answer is None:
@@ -327,9 +333,18 @@ class ReviewPanel(Panel):
         self._draw_page()
 
     def _draw_page(self) -> None:
-        answers = self.view.open_answers(*self._item, offset=self._pager.offset, limit=REVIEW_PAGE)
+        lesson_id, item_id = self._item
+        answers = self.view.open_answers(lesson_id, item_id, offset=self._pager.offset, limit=REVIEW_PAGE)
+        # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
+        ids = [a.trainee_id for a in answers]
+        siblings = [(self.c.course.item_label(lesson, item, self.lang).split(" · ", 1)[-1],
+                     self.view.values_of(lesson, item, ids))
+                    for lesson, item in self.c.course.open_items if lesson == lesson_id and item != item_id]
         for n, card in enumerate(self.cards):
-            card.show(answers[n] if n < len(answers) else None)
+            answer = answers[n] if n < len(answers) else None
+            related = [(label, values[answer.trainee_id]) for label, values in siblings
+                       if answer and answer.trainee_id in values]
+            card.show(answer, related)
         self._pager.render(self.c.ui, self.lang)
         if not answers:
             self._hint.value += f'<p>{escape(self.t("no_rows"))}</p>'
