@@ -18,6 +18,7 @@ from .cohort import SCORE_BUCKETS, CohortView, working_days_elapsed
 
 SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
 EXCEL_SHEET_CHARS = 31
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -118,17 +119,27 @@ def to_xlsx(made: list[Table], lang: str) -> bytes:
             cell.font = Font(bold=True)
         for row in table.rows:
             sheet.append(row)
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"  # trainee text is text: "=HYPERLINK(…)" must not become a formula
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
+def _csv_cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(table.headers)
-    writer.writerows(table.rows)
+    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
     return ("\ufeff" + text.getvalue()).encode("utf-8")  # the BOM makes Excel read the Chinese right
 
 

@@ -3,13 +3,17 @@ the cockpit (demo, export) against a real SQLite file."""
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
 from datetime import date
 
 import pandas as pd
+from openpyxl import load_workbook
 import pytest
 from typer.testing import CliRunner
 
-from telesales_training import cockpit, demo
+from telesales_training import cockpit, demo, export
 from telesales_training.cli import app
 from telesales_training.store import Store
 
@@ -65,8 +69,6 @@ def test_cli_demo_then_export_xlsx_and_csv(tmp_path, monkeypatch):
     assert list(trainees.columns)[:2] == ["学员", "班级"] and len(trainees) == 12
     zipped = tmp_path / "cohort.zip"
     assert runner.invoke(app, ["export", "--format", "csv", "--out", str(zipped)]).exit_code == 0
-    import zipfile
-
     assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(f"{name}.csv" for name in
                                                                ("trainees", "lessons", "items", "open_answers",
                                                                 "factors", "pacing", "funnels", "assessment"))
@@ -84,3 +86,15 @@ def test_cli_export_names_what_is_wrong(tmp_path, monkeypatch, args, message):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_exported_trainee_text_never_becomes_a_formula(store):
+    store.trainee("eve").save_answer("01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1)
+    made = export.tables(store.cohort(), cockpit.curriculum(), "en", cockpit.monday_of(TODAY), TODAY)
+    book = load_workbook(io.BytesIO(export.to_xlsx(made, "en")))
+    cell = book["Open answers"]["D2"]
+    assert cell.value == '=HYPERLINK("http://x","hi")' and cell.data_type == "s"
+    opened = next(t for t in made if t.sheet == "open_answers")
+    rows = list(csv.reader(io.StringIO(export.to_csv(opened).decode("utf-8-sig"))))
+    assert rows[1][3] == "'" + '=HYPERLINK("http://x","hi")'
+    assert rows[1][1] == "eve"
