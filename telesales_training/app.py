@@ -142,6 +142,18 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
     return _guarded(build)
 
 
+class DashboardPage(ipw.VBox):
+    """Header (title, trainer, language) over the cockpit; the header's language drives the cockpit."""
+
+    def __init__(self, header: PageHeader, cockpit: ipw.Widget, **kwargs):
+        self.header = header
+        self.cockpit = cockpit
+        super().__init__(children=[header, cockpit], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-page")
+        self.add_class("ts-wide")
+        ipw.dlink((header, "lang"), (cockpit, "lang"))
+
+
 def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
     """The trainer cockpit (notebooks/trainer_dashboard.ipynb)."""
     from datetime import date
@@ -160,15 +172,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
             return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
                             f"{escape(ui.text('no_access', lang))}</p></div>")
         context = CockpitContext(Store(db_url), ui, course, trainer, today or date.today())
-        header = PageHeader(ui, ui.strings["title"], lang, trainer)
-        body = Cockpit(context, lang)
-        ipw.dlink((header, "lang"), (body, "lang"))
-        page = ipw.VBox(children=[header, body], **lean(ipw.VBox))
-        page.add_class("ts-page")
-        page.add_class("ts-wide")
-        page.cockpit = body
-        page.header = header
-        return page
+        return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 
     plots.setup_fonts()
     return _guarded(build)

@@ -35,9 +35,11 @@ def dashboard(
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
 ) -> None:
     """Serve the trainer cockpit alone with Voilà (try it with `telesales demo --trainees 200` first)."""
+    from .store import default_url
+
     notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
     _run_voila(notebook, notebook.is_file(), port, no_browser, no_preheat,
-               f"trainer cockpit on http://127.0.0.1:{port}/ (database: {_database_label()})")
+               f"trainer cockpit on http://127.0.0.1:{port}/ (database: {default_url()})")
 
 
 def _run_voila(target: Path, exists: bool, port: int, no_browser: bool, no_preheat: bool, banner: str) -> None:
@@ -58,7 +60,7 @@ def demo(
 ) -> None:
     """Fill the store with a realistic synthetic cohort (answers, funnels, a year of daily calls, ratings)."""
     from .demo import DemoError, generate
-    from .store import Store, StoreError
+    from .store import Store, StoreError, default_url
 
     _check_curriculum()
     try:
@@ -74,7 +76,7 @@ def demo(
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1)
     typer.echo(f"added {summary.trainees} trainees: {summary.answers} answers, {summary.call_days} call-log days, "
-               f"{summary.reviews} trainer reviews ({_database_label()})")
+               f"{summary.reviews} trainer reviews ({default_url()})")
     typer.echo("next: telesales dashboard")
 
 
@@ -127,12 +129,6 @@ def _check_curriculum() -> None:
             typer.echo(f"error: {problem}", err=True)
         typer.echo("fix the curriculum first (telesales validate)", err=True)
         raise typer.Exit(1)
-
-
-def _database_label() -> str:
-    from .store import default_url
-
-    return default_url()
 
 
 @app.command()

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK
 from .funnel import LAYERS, THIN_RATIO
-from .store import _as_date, _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
+from .store import _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
 
 if TYPE_CHECKING:
     from .store import Store
@@ -96,10 +96,6 @@ class PacingRow:
     actual: int
     planned: int
     band: str
-
-    @property
-    def share(self) -> float:
-        return self.actual / self.planned if self.planned else 1.0
 
 
 def working_days_elapsed(monday: date, today: date) -> int:
@@ -192,13 +188,14 @@ class CohortView:
 
     def trainees(self, questions: ItemKeys, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[TraineeRow]:
         """One page of trainees (by id) with their answered questions and points."""
+        page = self._members().order_by(trainees.c.id).offset(offset).limit(limit).subquery()
         latest = self._latest(questions)
         totals = (sa.select(latest.c.trainee_id, sa.func.count().label("answered"),
                             sa.func.coalesce(sa.func.sum(latest.c.score), 0).label("points"),
                             sa.func.coalesce(sa.func.sum(latest.c.max_points), 0).label("max_points"),
                             sa.func.max(latest.c.created_at).label("last_active"))
+                  .where(latest.c.trainee_id.in_(sa.select(page.c.id)))  # only the page's trainees
                   .group_by(latest.c.trainee_id)).subquery()
-        page = self._members().order_by(trainees.c.id).offset(offset).limit(limit).subquery()
         query = (sa.select(trainees.c.id, memberships.c.cohort, trainees.c.created_at, totals.c.last_active,
                            totals.c.answered, totals.c.points, totals.c.max_points)
                  .join(page, page.c.id == trainees.c.id)
@@ -374,12 +371,3 @@ class CohortView:
         if band:
             query = query.where(pacing.c.band == band)
         return [PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), r.band) for r in self._rows(query)]
-
-    def daily_totals(self, first: date, last: date) -> dict[date, tuple[int, int]]:
-        """(calls, trainees who logged) per day over the filtered trainees."""
-        query = (sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.count())
-                 .where(call_days.c.day >= first, call_days.c.day <= last)
-                 .group_by(call_days.c.day))
-        if self._filtered():
-            query = query.where(call_days.c.trainee_id.in_(self._members()))
-        return {_as_date(day): (int(calls), count) for day, calls, count in self._rows(query)}

@@ -669,29 +669,30 @@ def _load(path: Path, parse):
     return value
 
 
+def _load_simple(name: str, model: type[BaseModel], root: Path | None):
+    root = root or exercises_dir()
+    return _load(root / name, lambda raw: _parse_simple(name, raw, model))
+
+
 @lru_cache(maxsize=None)
 def load_course(root: Path | None = None) -> Course:
-    root = root or exercises_dir()
-    return _load(root / "course.yaml", lambda raw: _parse_simple("course.yaml", raw, Course))
+    return _load_simple("course.yaml", Course, root)
 
 
 @lru_cache(maxsize=None)
 def load_ui(root: Path | None = None) -> UiStrings:
-    root = root or exercises_dir()
-    return _load(root / "ui.yaml", lambda raw: _parse_simple("ui.yaml", raw, UiStrings))
+    return _load_simple("ui.yaml", UiStrings, root)
 
 
 @lru_cache(maxsize=None)
 def load_cockpit_ui(root: Path | None = None) -> UiStrings:
     """The trainer cockpit's own strings (same schema as ui.yaml)."""
-    root = root or exercises_dir()
-    return _load(root / "cockpit.yaml", lambda raw: _parse_simple("cockpit.yaml", raw, UiStrings))
+    return _load_simple("cockpit.yaml", UiStrings, root)
 
 
 @lru_cache(maxsize=None)
 def load_demo(root: Path | None = None) -> DemoData:
-    root = root or exercises_dir()
-    return _load(root / "demo.yaml", lambda raw: _parse_simple("demo.yaml", raw, DemoData))
+    return _load_simple("demo.yaml", DemoData, root)
 
 
 @lru_cache(maxsize=None)

@@ -485,12 +485,6 @@ class TraineeStore:
                                                  created_at=created))
         return Review(answer_id, reviewer, comment, created)
 
-    def latest_answer_id(self, lesson_id: str, item_id: str) -> int | None:
-        with self._engine.connect() as conn:
-            return conn.execute(sa.select(sa.func.max(answers.c.id)).where(
-                answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id,
-                answers.c.item_id == item_id)).scalar()
-
     def cohort(self) -> str | None:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(memberships.c.cohort)

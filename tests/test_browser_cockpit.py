@@ -123,8 +123,8 @@ def test_the_trainee_sees_the_comment_in_the_lesson(cockpit_db, page, tmp_path_f
     with Store(f"sqlite:///{cockpit_db[0]}") as store:
         view = store.trainee(HOSTILE_ID)
         if "xiamen_first_check" not in view.reviews(L01):
-            view.add_review(L01, "xiamen_first_check", view.latest_answer_id(L01, "xiamen_first_check"), "coach",
-                            "Which room first? <b>Be concrete</b>")
+            answer = store.cohort(search=HOSTILE_ID).open_answers(L01, "xiamen_first_check")[0]
+            view.add_review(L01, "xiamen_first_check", answer.answer_id, "coach", "Which room first? <b>Be concrete</b>")
     server = start_server(cockpit_db[0], tmp_path_factory.mktemp("logs") / "lessons.log", trainee=HOSTILE_ID,
                           extra_env={"TELESALES_LANG": "en"}, args=("--no-preheat",))
     try:

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from telesales_training import assessment, cockpit, content
-from telesales_training.app import dashboard_page
+from telesales_training.app import DashboardPage, dashboard_page
 from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import Cockpit, CockpitContext
 from telesales_training.widgets.lesson import LessonView
@@ -160,7 +160,7 @@ def test_multi_user_access_needs_the_trainer_list(monkeypatch, store, trainers, 
     monkeypatch.setenv("JUPYTERHUB_USER", "coach")
     monkeypatch.setenv("TELESALES_TRAINERS", trainers)
     page = dashboard_page(str(store.url))
-    assert hasattr(page, "cockpit") is shown
+    assert isinstance(page, DashboardPage) is shown
     if not shown:
         assert "Only trainers can open the cockpit" in page.value or "只有培训师" in page.value
 
