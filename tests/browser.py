@@ -101,3 +101,15 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def settled_text(locator, leftovers, timeout: float = 15.0) -> tuple[str, list]:
+    """The locator's text once `leftovers(text)` is empty, or the last text and its leftovers after `timeout` s.
+    A language switch reaches the page as one message per widget, so one updated widget does not mean all are."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = locator.inner_text()
+        left = leftovers(text)
+        if not left or time.monotonic() > deadline:
+            return text, left
+        time.sleep(0.2)

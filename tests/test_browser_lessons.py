@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from telesales_training import content
 
-from .browser import ARTIFACTS, LOAD_TIMEOUT
+from .browser import ARTIFACTS, LOAD_TIMEOUT, settled_text
 
 pytestmark = pytest.mark.browser
 
@@ -120,15 +120,18 @@ def test_each_language_is_complete(server, page, lesson_id):
     open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
     page.get_by_role("button", name="English").click()
     expect(page.locator(".ts-lesson-score")).to_contain_text("Lesson score")
-    english = page.locator(".ts-page").inner_text()
-    for label in TOGGLE_LABELS:
-        english = english.replace(label, "")
-    leftovers = sorted(set(CJK.findall(english)))
+
+    def chinese_left(text: str) -> list[str]:
+        for label in TOGGLE_LABELS:
+            text = text.replace(label, "")
+        return sorted(set(CJK.findall(text)))
+
+    _, leftovers = settled_text(page.locator(".ts-page"), chinese_left)
     assert not leftovers, f"Chinese left on the English page of {lesson_id}: {''.join(leftovers)}"
     page.get_by_role("button", name="简体中文").click()
     expect(page.locator(".ts-lesson-score")).to_contain_text("本课得分")
-    chinese = page.locator(".ts-page").inner_text()
-    english_runs = re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", chinese)
+    _, english_runs = settled_text(page.locator(".ts-page"),
+                                   lambda text: re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", text))
     assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
 
 
