@@ -171,7 +171,9 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
             log.warning("cockpit refused to %s", trainer)
             return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
                             f"{escape(ui.text('no_access', lang))}</p></div>")
-        context = CockpitContext(Store(db_url), ui, course, trainer, today or date.today())
+        store = Store(db_url)
+        cockpit.backfill_call_days(store, course)
+        context = CockpitContext(store, ui, course, trainer, today or date.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 
     plots.setup_fonts()

@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from .inputs import InputProblem, whole_number
 
@@ -156,3 +157,17 @@ def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int) -> 
     actual = sum(counts[:days])
     target = daily_target * days
     return actual, target, pacing_band(actual, target)
+
+
+def week_log_days(record) -> tuple[dict[date, int], int] | None:
+    """The five days of a saved weekly call log ({"week": Monday ISO date, "counts": [5 ints], "target": int})
+    as {day: calls} and the daily target; None for a record that is not a well-formed week log."""
+    try:
+        monday = date.fromisoformat(record["week"])
+        counts = [parse_day_count(count, str(n)) for n, count in enumerate(record["counts"])]
+        target = parse_target(record["target"])
+    except (TypeError, KeyError, ValueError, PlanInputError):
+        return None
+    if monday.weekday() != 0 or len(counts) != 5:
+        return None
+    return {monday + timedelta(days=n): count for n, count in enumerate(counts)}, target

@@ -111,6 +111,7 @@ def export_tables(
     today = date.today()
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
+            cockpit.backfill_call_days(store, cockpit.curriculum())
             made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, cockpit.monday_of(today),
                                  today, progress=lambda _n: bar.update(1))
             written = export.write(made, fmt, out, locale)

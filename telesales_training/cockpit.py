@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from . import content as c
-from . import i18n
+from . import callplan, i18n
 
 LABEL_CHARS = 60
 
@@ -63,6 +63,12 @@ def curriculum() -> Curriculum:
                        if isinstance(q, c.FreeText))
     return Curriculum(lessons, questions, exercises, scored, open_items, _tool(lessons, "funnel_tracker"),
                       _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"))
+
+
+def backfill_call_days(store, course: Curriculum) -> int:
+    """Weekly call logs saved before the per-day table existed join the pacing views (once per store)."""
+    lesson_id, tool = course.call_log
+    return store.backfill_call_days(lesson_id, tool.id, callplan.week_log_days)
 
 
 def monday_of(day: date) -> date:

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import content as c
 from .assessment import TRAINER_ITEM
-from .cockpit import curriculum
+from .cockpit import backfill_call_days, curriculum
 from .funnel import LAYERS
 from .scoring import AnswerRejected, grade, normalise
 from .store import Store
@@ -115,6 +115,7 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
     rng = random.Random(seed)
     answers_maker = _Answers(rng, data)
     today = today or date.today()
+    backfill_call_days(store, course)  # real week logs already in the store first; the demo writes its own days
     existing = set(store.trainee_ids())
     next_id = store.next_answer_id()
     year = [today - timedelta(days=n) for n in range(YEAR_DAYS - 1, -1, -1)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -322,6 +322,45 @@ class Store:
     def trainee_ids(self) -> list[str]:
         with self.engine.connect() as conn:
             return list(conn.execute(sa.select(trainees.c.id).order_by(trainees.c.id)).scalars())
+
+    def backfill_call_days(self, lesson_id: str, item_id: str,
+                           days_of: Callable[[Any], tuple[dict[date, int], int] | None]) -> int:
+        """Call-log answers saved before the per-day table existed become `call_days` rows, once per store
+        (a setting records that it ran). The newest answer per trainee and day wins; days already logged are
+        kept. `days_of` turns one saved answer into ({day: calls}, target), or None to skip it.
+        Returns how many days were added."""
+        done_key = f"call_days_backfilled:{lesson_id}/{item_id}"
+        if self.get_setting(done_key):
+            return 0
+        query = (sa.select(answers.c.trainee_id, answers.c.value)
+                 .where(answers.c.lesson_id == lesson_id, answers.c.item_id == item_id).order_by(answers.c.id))
+        days: dict[tuple[str, date], tuple[int, int]] = {}
+        with self.engine.connect() as conn:
+            for trainee_id, value in conn.execute(query):
+                try:
+                    parsed = days_of(json.loads(value))
+                except ValueError:
+                    parsed = None
+                if parsed is not None:
+                    counts, target = parsed
+                    days.update({(trainee_id, day): (calls_, target) for day, calls_ in counts.items()})
+        rows = [{"trainee_id": trainee_id, "day": day, "calls": calls_, "target": target}
+                for (trainee_id, day), (calls_, target) in days.items()]
+        count = sa.select(sa.func.count()).select_from(call_days)
+        with self.engine.begin() as conn:
+            before = conn.execute(count).scalar()
+            if rows and self.engine.dialect.name in ("sqlite", "postgresql"):
+                insert = (sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert)(call_days)
+                conn.execute(insert.on_conflict_do_nothing(index_elements=["trainee_id", "day"]), rows)
+            elif rows:  # other databases: skip the days already logged one by one
+                for row in rows:
+                    key = (call_days.c.trainee_id == row["trainee_id"]) & (call_days.c.day == row["day"])
+                    if conn.execute(sa.select(call_days.c.day).where(key)).first() is None:
+                        conn.execute(call_days.insert().values(**row))
+            added = conn.execute(count).scalar() - before
+            conn.execute(settings.delete().where(settings.c.key == done_key))
+            conn.execute(settings.insert().values(key=done_key, value=_now().isoformat()))
+        return added
 
     # -- machine-wide settings
     def get_setting(self, key: str) -> str | None:

@@ -162,3 +162,26 @@ def test_current_answers_follow_every_save_and_are_rebuilt_for_older_stores(coho
     # the full-history path (a date range) agrees with the current table
     assert reopened.cohort(since=date(2000, 1, 1)).item_stats(SCORED) == reopened.cohort().item_stats(SCORED)
     reopened.close()
+
+
+def test_week_logs_saved_before_call_days_existed_are_backfilled_once(store):
+    from telesales_training import cockpit, demo
+
+    lesson_id, tool = cockpit.curriculum().call_log
+    old, mixed = store.trainee("old"), store.trainee("mixed")
+    old.save_answer(lesson_id, tool.id, {"week": "2026-03-02", "counts": [50, 60, 0, 0, 0], "target": 200})
+    old.save_answer(lesson_id, tool.id, {"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200})
+    old.save_answer(lesson_id, tool.id, {"week": "2026-03-03", "counts": [1, 1, 1, 1, 1], "target": 200})  # a Tuesday
+    old.save_answer(lesson_id, tool.id, {"week": "2026-02-23", "counts": [1, -4, 1, 1, 1], "target": 200})
+    old.save_answer(lesson_id, tool.id, "not a week log")
+    mixed.save_answer(lesson_id, tool.id, {"week": "2026-03-02", "counts": [10, 10, 10, 0, 0], "target": 100})
+    mixed.log_day_calls({MONDAY: 120}, 100)  # logged after the change: kept, not overwritten
+
+    assert cockpit.backfill_call_days(store, cockpit.curriculum()) == 2 * 5 - 1
+    rows = store.cohort().pacing(MONDAY, WEDNESDAY)
+    assert [(r.trainee_id, r.actual, r.planned) for r in rows] == [("mixed", 140, 300), ("old", 480, 600)]
+    assert old.logged_calls(date(2026, 2, 23), date(2026, 2, 27)) == {}
+    assert cockpit.backfill_call_days(store, cockpit.curriculum()) == 0  # once per store
+    old.save_answer(lesson_id, tool.id, {"week": "2026-03-09", "counts": [9, 9, 9, 9, 9], "target": 200})
+    demo.generate(store, 1, today=WEDNESDAY)
+    assert old.logged_calls(date(2026, 3, 9), date(2026, 3, 13)) == {}  # new saves go through log_day_calls
