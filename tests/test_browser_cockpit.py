@@ -65,6 +65,11 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     expect(summary).to_contain_text(f"Current filter: {expected[COHORT]} trainees")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "cockpit_overview_en.png"), full_page=True)
+    behind = page.locator(".ts-furthest-behind button.ts-link").first
+    trainee_id = behind.inner_text().split(" (")[0]
+    behind.click()  # a name opens the trainee's workbook
+    expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{trainee_id} · cohort: {COHORT}")
+    expect(page.get_by_role("tab", name="Trainee")).to_have_attribute("aria-selected", "true")
     open_tab(page, "Calls")
     rows = page.locator("table.ts-pacing tr.ts-pacing-row")
     expect(rows.first).to_be_visible()
@@ -88,6 +93,10 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
         review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
     assert review.comment == "Which room first? <b>Be concrete</b>"
     page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
+    card.get_by_role("button", name="Open workbook").click()
+    drill = page.locator(".ts-drilldown")
+    expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
+    expect(drill).to_contain_text("Which room first? <b>Be concrete</b>")  # the comment just saved, as text
     no_script_ran(page)
 
 

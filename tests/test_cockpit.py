@@ -47,7 +47,14 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     assert "Current filter: 3 trainees" in overview._summary.value
     assert "At risk: 2" in overview._summary.value and "On track: 1" in overview._summary.value  # cai logged none
     assert "amy" in overview._trainees.value and "cai" in overview._trainees.value
-    assert "Furthest behind this week: cai (0 %), bo (8 %) (see Calls)" in overview._summary.value
+    assert "Furthest behind this week" in overview._behind_label.value
+    links = overview.behind.children
+    assert [(b.description, b.tooltip) for b in links] == [("cai (0 %)", "Open the workbook of cai"),
+                                                           ("bo (8 %)", "Open the workbook of bo")]
+    links[1].click()  # a name opens that trainee's workbook
+    assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+    cockpit_view.show("tab_overview")
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
     assert "Current filter: 2 trainees" in overview._summary.value
@@ -90,6 +97,9 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     shown = lesson.questions["xiamen_first_check"]._response.value
     assert "Your trainer&#x27;s comment (coach" in shown
     assert "Be concrete: &lt;b&gt;which&lt;/b&gt; room?" in shown
+    card._open.click()  # from the card to everything bo wrote
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+    assert cockpit_view.panel("tab_trainee").picker.value == "bo"
 
 
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):

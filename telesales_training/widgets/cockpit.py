@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ class CockpitContext:
     course: Curriculum
     trainer: str
     today: date
+    open_trainee: Callable[[str], None] | None = None  # set by the Cockpit: show one trainee's workbook
 
 
 def _percent(part: float, whole: float) -> str:
@@ -138,6 +140,34 @@ class Panel(ipw.VBox):
         return f'<table class="{css}"><caption>{escape(caption)}</caption><tr>{head}</tr>{body}</table>'
 
 
+class TraineeLinks(ipw.HBox):
+    """Up to `size` trainee names as link-like buttons; a click opens that trainee's workbook (Trainee tab).
+    The buttons are made once and relabelled, so redrawing sends no new widgets."""
+
+    def __init__(self, context: CockpitContext, size: int, **kwargs):
+        self._context = context
+        self._ids: list[str] = []
+        self._buttons = [make(ipw.Button, layout=shared_layout(width="auto")) for _ in range(size)]
+        for button in self._buttons:
+            button.add_class("ts-link")
+            button.on_click(self._on_click)
+        super().__init__(children=[], **lean(ipw.HBox, **kwargs))
+        self.add_class("ts-trainee-links")
+
+    def show(self, entries: list[tuple[str, str]], tooltip: Callable[[str], str]) -> None:
+        """`entries`: (trainee id, label) pairs; `tooltip(trainee id)` is what the button announces."""
+        entries = entries[:len(self._buttons)]
+        self._ids = [trainee_id for trainee_id, _ in entries]
+        for button, (trainee_id, label) in zip(self._buttons, entries):
+            button.description, button.tooltip = label, tooltip(trainee_id)
+        self.children = self._buttons[:len(entries)]
+
+    def _on_click(self, button: ipw.Button) -> None:
+        trainee_id = self._ids[self._buttons.index(button)]
+        if self._context.open_trainee is not None:
+            self._context.open_trainee(trainee_id)
+
+
 class TraineePicker(ipw.HBox):
     """A trainee id box with suggestions from the filtered cohort; `value` is the opened trainee id."""
 
@@ -172,12 +202,16 @@ class TraineePicker(ipw.HBox):
 class OverviewPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self._summary = make(ipw.HTML)
+        self._behind_label = make(ipw.HTML)
+        self.behind = TraineeLinks(self.c, BEHIND_SHOWN)
+        self._behind_row = ipw.HBox([self._behind_label, self.behind])
+        self._behind_row.add_class("ts-furthest-behind")
         self._lessons = make(ipw.HTML)
         self._missed = make(ipw.HTML)
         self._trainees = make(ipw.HTML)
         self._pager = Pager()
         self._pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
-        return [self._summary, self._lessons, self._missed, self._trainees, self._pager]
+        return [self._summary, self._behind_row, self._lessons, self._missed, self._trainees, self._pager]
 
     def _draw(self) -> None:
         view, course = self.view, self.c.course
@@ -211,9 +245,9 @@ class OverviewPanel(Panel):
         self._draw_trainees()
         chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
                         for band in BANDS if bands)
-        if behind:
-            names = ", ".join(f"{r.trainee_id} ({_percent(r.actual, r.planned)})" for r in behind)
-            chips += f'<br><span class="ts-furthest-behind">{escape(self.t("furthest_behind", names=names))}</span>'
+        self._behind_label.value = f"<span>{escape(self.t('furthest_behind'))}</span>" if behind else ""
+        self.behind.show([(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
+                         lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id))
 
         # Written last: when the summary shows the new count, the tables below are already redrawn.
         self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
@@ -242,11 +276,15 @@ class ReviewCard(ipw.VBox):
         self._body = make(ipw.HTML)
         self._comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
         self._mark = make(ipw.Button, icon="check")
+        self._open = make(ipw.Button, icon="book", layout=shared_layout(width="auto"))
+        self._open.add_class("ts-link")
         self._note = make(ipw.HTML)
-        super().__init__(children=[self._body, self._comment, self._mark, self._note], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._body, self._comment, ipw.HBox([self._mark, self._open]), self._note],
+                         **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class("ts-review-card")
         self._mark.on_click(self._on_mark)
+        self._open.on_click(self._on_open)
 
     def show(self, answer, related: list[tuple[str, Any]] = ()) -> None:
         """`related`: (question label, answer) of the same trainee's other open answers in the lesson."""
@@ -262,8 +300,10 @@ class ReviewCard(ipw.VBox):
         self._comment.placeholder = t("comment_label")
         self._comment.tooltip = t("comment_label")  # the title attribute: what screen readers announce
         self._mark.description = t("mark_reviewed")
+        self._open.description = t("open_workbook")
         if a is None:
             return
+        self._open.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
         self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
                             f'<span class="ts-muted">{escape(a.cohort or "")} · {a.created_at:%Y-%m-%d %H:%M}</span> '
@@ -281,6 +321,10 @@ class ReviewCard(ipw.VBox):
             self._note.value = f'<p class="ts-error" role="alert">{escape(self._panel.t("comment_too_long", max=MAX_COMMENT))}</p>'
             return
         self._panel.save_review(self, comment)
+
+    def _on_open(self, _button=None) -> None:
+        if self.answer is not None and self._panel.c.open_trainee is not None:
+            self._panel.c.open_trainee(self.answer.trainee_id)
 
     def saved(self, answer) -> None:
         self.answer = answer
@@ -752,6 +796,7 @@ class Cockpit(ipw.VBox):
 
     def __init__(self, context: CockpitContext, lang: str, **kwargs):
         self.c = context
+        context.open_trainee = self.open_trainee
         self.filter_bar = FilterBar(context.ui, context.store.cohort().cohorts())
         self.panels = {key: panel(context) for key, panel in TABS}
         self.tabs = make(ipw.Tab, children=list(self.panels.values()))
