@@ -341,7 +341,7 @@ class ReviewPanel(Panel):
                               style=style_for(ipw.Dropdown, description_width="5rem"))
         self._hint = make(ipw.HTML)
         self._pager = Pager(REVIEW_PAGE)
-        self.cards = [ReviewCard(self) for _ in range(REVIEW_PAGE)]
+        self.cards: list[ReviewCard] = []  # made when the tab is first drawn: the cockpit opens without them
         self._grid = make(ipw.GridBox, children=self.cards,
                           layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))",
                                                grid_gap=".6rem"))
@@ -384,6 +384,9 @@ class ReviewPanel(Panel):
         siblings = [(self.c.course.item_label(lesson, item, self.lang).split(" · ", 1)[-1],
                      self.view.values_of(lesson, item, ids))
                     for lesson, item in self.c.course.open_items if lesson == lesson_id and item != item_id]
+        if not self.cards:
+            self.cards = [ReviewCard(self) for _ in range(REVIEW_PAGE)]
+            self._grid.children = self.cards
         for n, card in enumerate(self.cards):
             answer = answers[n] if n < len(answers) else None
             related = [(label, values[answer.trainee_id]) for label, values in siblings
