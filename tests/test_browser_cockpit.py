@@ -75,6 +75,12 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     expect(rows.first).to_be_visible()
     first_band = rows.first.get_attribute("class")
     assert "at_risk" in first_band or "behind" in first_band  # the furthest behind first
+    first_id = rows.first.locator("td").first.inner_text()
+    link = page.locator(".ts-page-trainees button.ts-link").first
+    expect(link).to_have_text(first_id)
+    page.screenshot(path=str(ARTIFACTS / "cockpit_calls_en.png"), full_page=True)
+    link.click()
+    expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{first_id} · cohort: {COHORT}")
     no_script_ran(page)
 
 

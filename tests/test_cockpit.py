@@ -78,6 +78,9 @@ def test_tabs_query_only_when_shown(cockpit_view):
     table = calls._table_html.value
     assert table.index("cai") < table.index("bo") < table.index("amy")  # furthest behind first: 0, 50, 600 calls
     assert "At risk: 2" in calls._summary.value
+    assert [b.description for b in calls.links.children] == ["cai", "bo", "amy"]  # the page's trainees, same order
+    calls.links.children[0].click()
+    assert cockpit_view.panel("tab_trainee").picker.value == "cai"
 
 
 def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled, ui):
@@ -192,6 +195,14 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     view.filter_bar.set(cohort=cohort)
     assert overview._pager.page == 0
     assert ids[0] in overview._trainees.value
+    view.filter_bar.set()  # everybody again
+    calls = view.show("tab_calls")
+    first_page = [b.description for b in calls.links.children]
+    assert len(first_page) == 25 and len(set(first_page)) == 25
+    calls._pager._next.click()  # the page's name links follow the page, in the table's order
+    assert [b.description for b in calls.links.children] == [r.trainee_id for r in calls.view.pacing(
+        cockpit.monday_of(TODAY), TODAY, offset=25)]
+    assert not set(first_page) & {b.description for b in calls.links.children}
 
 
 def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):

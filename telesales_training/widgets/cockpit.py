@@ -142,21 +142,24 @@ class Panel(ipw.VBox):
 
 class TraineeLinks(ipw.HBox):
     """Up to `size` trainee names as link-like buttons; a click opens that trainee's workbook (Trainee tab).
-    The buttons are made once and relabelled, so redrawing sends no new widgets."""
+    Buttons are made when first needed and then relabelled, so redrawing sends no new widgets."""
 
     def __init__(self, context: CockpitContext, size: int, **kwargs):
         self._context = context
+        self._size = size
         self._ids: list[str] = []
-        self._buttons = [make(ipw.Button, layout=shared_layout(width="auto")) for _ in range(size)]
-        for button in self._buttons:
-            button.add_class("ts-link")
-            button.on_click(self._on_click)
+        self._buttons: list[ipw.Button] = []
         super().__init__(children=[], **lean(ipw.HBox, **kwargs))
         self.add_class("ts-trainee-links")
 
     def show(self, entries: list[tuple[str, str]], tooltip: Callable[[str], str]) -> None:
         """`entries`: (trainee id, label) pairs; `tooltip(trainee id)` is what the button announces."""
-        entries = entries[:len(self._buttons)]
+        entries = entries[:self._size]
+        while len(self._buttons) < len(entries):
+            button = make(ipw.Button, layout=shared_layout(width="auto"))
+            button.add_class("ts-link")
+            button.on_click(self._on_click)
+            self._buttons.append(button)
         self._ids = [trainee_id for trainee_id, _ in entries]
         for button, (trainee_id, label) in zip(self._buttons, entries):
             button.description, button.tooltip = label, tooltip(trainee_id)
@@ -463,11 +466,15 @@ class CallsPanel(Panel):
                           style=style_for(ipw.ToggleButtons, button_width="7rem"))
         self._summary = make(ipw.HTML)
         self._table_html = make(ipw.HTML)
+        self._links_label = make(ipw.HTML)
+        self.links = TraineeLinks(self.c, PAGE_SIZE)
+        links_row = ipw.HBox([self._links_label, self.links])
+        links_row.add_class("ts-page-trainees")
         self._pager = Pager()
         self._week.observe(lambda _c: self._redraw(), names="value")
         self._band.observe(lambda _c: self._redraw(), names="value")
         self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._week, self._band, self._summary, self._table_html, self._pager]
+        return [self._week, self._band, self._summary, self._table_html, links_row, self._pager]
 
     def _redraw(self) -> None:
         if self.view is not None and not self.stale:
@@ -509,6 +516,9 @@ class CallsPanel(Panel):
             f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
             f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
             f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>' for r in rows], "ts-pacing")
+        self._links_label.value = f"<span>{escape(self.t('open_page_trainee'))}</span>" if rows else ""
+        self.links.show([(r.trainee_id, r.trainee_id) for r in rows],
+                        lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id))
         self._pager.render(self.c.ui, self.lang)
 
 

@@ -55,7 +55,7 @@ STYLE = """
 .ts-page .ts-saved { color: #1d4d31; }
 .ts-page button.ts-link { background: transparent; box-shadow: none; color: #0b4f7c; text-decoration: underline; padding: 0 .4rem; height: auto; }
 .ts-page button.ts-link:hover, .ts-page button.ts-link:focus { background: #e8f0f6; }
-.ts-page .ts-furthest-behind { align-items: baseline; flex-wrap: wrap; }
+.ts-page .ts-furthest-behind, .ts-page .ts-page-trainees, .ts-page .ts-trainee-links { align-items: baseline; flex-wrap: wrap; }
 </style>
 """
 
