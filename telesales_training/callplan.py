@@ -151,6 +151,17 @@ def pacing_band(actual: int, target: float) -> str:
     return "on_track" if share >= ON_TRACK else "behind" if share >= BEHIND else "at_risk"
 
 
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def working_days_elapsed(monday: date, today: date) -> int:
+    """Working days of the week starting `monday` that have begun by `today` (0..5)."""
+    if today < monday:
+        return 0
+    return min(len(WEEKDAYS), (today - monday).days + 1)
+
+
 def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int) -> tuple[int, int, str]:
     """(actual so far, pro-rated target, band) after `days_elapsed` working days of the week."""
     days = max(0, min(days_elapsed, len(WEEKDAYS)))

@@ -90,7 +90,7 @@ def export_tables(
     """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
     from datetime import date
 
-    from . import cockpit, export, i18n
+    from . import callplan, cockpit, export, i18n
     from .store import Store, StoreError
 
     fmt = fmt.strip().lower()
@@ -112,7 +112,7 @@ def export_tables(
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
             cockpit.backfill_call_days(store, cockpit.curriculum())
-            made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, cockpit.monday_of(today),
+            made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, callplan.monday_of(today),
                                  today, progress=lambda _n: bar.update(1))
             written = export.write(made, fmt, out, locale)
     except (StoreError, OSError) as problem:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date, timedelta
 from functools import lru_cache
 
 from . import content as c
@@ -69,10 +68,6 @@ def backfill_call_days(store, course: Curriculum) -> int:
     """Weekly call logs saved before the per-day table existed join the pacing views (once per store)."""
     lesson_id, tool = course.call_log
     return store.backfill_call_days(lesson_id, tool.id, callplan.week_log_days)
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def trainer_access() -> tuple[bool, str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK
+from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
 from .funnel import LAYERS, THIN_RATIO
 from .store import _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
 
@@ -96,12 +96,6 @@ class PacingRow:
     actual: int
     planned: int
     band: str
-
-
-def working_days_elapsed(monday: date, today: date) -> int:
-    if today < monday:
-        return 0
-    return min(5, (today - monday).days + 1)
 
 
 class CohortView:

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import content as c
 from .assessment import TRAINER_ITEM
+from .callplan import monday_of
 from .cockpit import backfill_call_days, curriculum
 from .funnel import LAYERS
 from .scoring import AnswerRejected, grade, normalise
@@ -182,7 +183,7 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
         days_by_week: dict[date, list[int]] = {}
         for row in batch.get("call_days", [])[-RECENT_WEEKS * 5:]:
             if row["trainee_id"] == trainee_id:
-                week = row["day"] - timedelta(days=row["day"].weekday())
+                week = monday_of(row["day"])
                 days_by_week.setdefault(week, [0] * 5)[row["day"].weekday()] = row["calls"]
         funnel = _funnel(rng, diligence)
         for week, counts in sorted(days_by_week.items()):

@@ -14,7 +14,8 @@ from typing import Any
 
 from . import assessment, content, funnel, i18n
 from .cockpit import Curriculum
-from .cohort import SCORE_BUCKETS, CohortView, working_days_elapsed
+from .callplan import working_days_elapsed
+from .cohort import SCORE_BUCKETS, CohortView
 
 SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
 EXCEL_SHEET_CHARS = 31

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from telesales_training import assessment, cockpit, content
+from telesales_training import assessment, callplan, cockpit, content
 from telesales_training.app import DashboardPage, dashboard_page
 from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import Cockpit, CockpitContext
@@ -201,7 +201,7 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     assert len(first_page) == 25 and len(set(first_page)) == 25
     calls._pager._next.click()  # the page's name links follow the page, in the table's order
     assert [b.description for b in calls.links.children] == [r.trainee_id for r in calls.view.pacing(
-        cockpit.monday_of(TODAY), TODAY, offset=25)]
+        callplan.monday_of(TODAY), TODAY, offset=25)]
     assert not set(first_page) & {b.description for b in calls.links.children}
 
 

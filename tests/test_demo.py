@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 import pytest
 from typer.testing import CliRunner
 
-from telesales_training import cockpit, demo, export
+from telesales_training import callplan, cockpit, demo, export
 from telesales_training.cli import app
 from telesales_training.store import Store
 
@@ -36,7 +36,7 @@ def test_demo_cohort_is_complete_and_graded(store):
     assert count == 25 and sums[0] > sums[-1] > 0
     factors = view.factor_means(course.profile[0], course.profile[1].id, [f.id for f in course.profile[1].factors])
     assert factors[0] == 25 and all(1 <= m <= 5 for m in factors[1].values())
-    monday = cockpit.monday_of(TODAY)
+    monday = callplan.monday_of(TODAY)
     assert sum(view.pacing_bands(monday, TODAY).values()) == 25
 
 
@@ -90,7 +90,7 @@ def test_cli_export_names_what_is_wrong(tmp_path, monkeypatch, args, message):
 
 def test_exported_trainee_text_never_becomes_a_formula(store):
     store.trainee("eve").save_answer("01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1)
-    made = export.tables(store.cohort(), cockpit.curriculum(), "en", cockpit.monday_of(TODAY), TODAY)
+    made = export.tables(store.cohort(), cockpit.curriculum(), "en", callplan.monday_of(TODAY), TODAY)
     book = load_workbook(io.BytesIO(export.to_xlsx(made, "en")))
     cell = book["Open answers"]["D2"]
     assert cell.value == '=HYPERLINK("http://x","hi")' and cell.data_type == "s"

@@ -88,10 +88,6 @@ class CallPlanner(ToolWidget):
                               f"{table}{link}")
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 class WeeklyCallLog(ToolWidget):
     """Calls made Monday–Friday of one week. `value` is the last save: {"week": Monday ISO date,
     "counts": [5 ints], "target": daily target}; each week's latest save is its current record."""
@@ -99,7 +95,7 @@ class WeeklyCallLog(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._weeks: dict[str, dict] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
-        self._week = make(ipw.DatePicker, value=monday_of(self._today), style=style_for(ipw.DatePicker, **LABEL_STYLE))
+        self._week = make(ipw.DatePicker, value=callplan.monday_of(self._today), style=style_for(ipw.DatePicker, **LABEL_STYLE))
         self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
                             layout=shared_layout(width="20rem"))
         self._days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
@@ -118,7 +114,7 @@ class WeeklyCallLog(ToolWidget):
 
     @property
     def monday(self) -> date:
-        return monday_of(self._week.value or self._today)
+        return callplan.monday_of(self._week.value or self._today)
 
     def _restore(self) -> None:
         for value in self.history():
@@ -180,11 +176,6 @@ class WeeklyCallLog(ToolWidget):
     def _day_names(self) -> list[str]:
         return self.t("days").split(",")
 
-    def _days_elapsed(self) -> int:
-        if self.monday > self._today:
-            return 0
-        return min(5, (self._today - self.monday).days + 1)
-
     def _render(self) -> None:
         names = self._day_names()
         self._week.description = self.t("week")
@@ -202,7 +193,7 @@ class WeeklyCallLog(ToolWidget):
             self._summary.value = self._chart.value = ""
             return
         counts, target = record["counts"], record["target"]
-        actual, planned, band = callplan.week_pacing(counts, target, self._days_elapsed())
+        actual, planned, band = callplan.week_pacing(counts, target, callplan.working_days_elapsed(self.monday, self._today))
         summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
         self._summary.value = (f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
                                f"</strong><p>{escape(summary)}</p></div>")

@@ -16,8 +16,9 @@ import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import assessment, export, funnel, i18n, plots
-from ..cockpit import Curriculum, monday_of
-from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters, working_days_elapsed
+from ..callplan import monday_of, working_days_elapsed
+from ..cockpit import Curriculum
+from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters
 from ..content import UiStrings
 from ..report import workbook_sections
 from ..store import MAX_COMMENT, Store, StoreError
