@@ -205,6 +205,34 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _insert_new(conn, table: sa.Table, keys: list[str], rows: list[dict], scope=sa.true()) -> int:
+    """Insert `rows`, skipping those whose `keys` are already stored (one transaction). Returns how many were
+    new; `scope` narrows the row count used to tell (e.g. to one trainee's rows)."""
+    if not rows:
+        return 0
+    dialect = conn.dialect.name
+    if dialect not in ("sqlite", "postgresql"):  # other databases: one row at a time, each in a savepoint
+        added = 0
+        for row in rows:
+            try:
+                with conn.begin_nested():
+                    conn.execute(table.insert().values(**row))
+                added += 1
+            except sa.exc.IntegrityError:
+                continue
+        return added
+    count = sa.select(sa.func.count()).select_from(table).where(scope)
+    before = conn.execute(count).scalar()
+    insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(table)
+    conn.execute(insert.on_conflict_do_nothing(index_elements=keys), rows)
+    return conn.execute(count).scalar() - before
+
+
+def _put_setting(conn, key: str, value: str) -> None:
+    conn.execute(settings.delete().where(settings.c.key == key))
+    conn.execute(settings.insert().values(key=key, value=value))
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -346,20 +374,9 @@ class Store:
                     days.update({(trainee_id, day): (calls_, target) for day, calls_ in counts.items()})
         rows = [{"trainee_id": trainee_id, "day": day, "calls": calls_, "target": target}
                 for (trainee_id, day), (calls_, target) in days.items()]
-        count = sa.select(sa.func.count()).select_from(call_days)
         with self.engine.begin() as conn:
-            before = conn.execute(count).scalar()
-            if rows and self.engine.dialect.name in ("sqlite", "postgresql"):
-                insert = (sqlite_insert if self.engine.dialect.name == "sqlite" else pg_insert)(call_days)
-                conn.execute(insert.on_conflict_do_nothing(index_elements=["trainee_id", "day"]), rows)
-            elif rows:  # other databases: skip the days already logged one by one
-                for row in rows:
-                    key = (call_days.c.trainee_id == row["trainee_id"]) & (call_days.c.day == row["day"])
-                    if conn.execute(sa.select(call_days.c.day).where(key)).first() is None:
-                        conn.execute(call_days.insert().values(**row))
-            added = conn.execute(count).scalar() - before
-            conn.execute(settings.delete().where(settings.c.key == done_key))
-            conn.execute(settings.insert().values(key=done_key, value=_now().isoformat()))
+            added = _insert_new(conn, call_days, ["trainee_id", "day"], rows)
+            _put_setting(conn, done_key, _now().isoformat())  # same transaction: done exactly when the rows are in
         return added
 
     # -- machine-wide settings
@@ -369,8 +386,7 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(settings.delete().where(settings.c.key == key))
-            conn.execute(settings.insert().values(key=key, value=value))
+            _put_setting(conn, key, value)
 
 
 class TraineeStore:
@@ -446,29 +462,8 @@ class TraineeStore:
     def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
         """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""
         rows = [{"trainee_id": self.trainee_id, "called_at": called_at, "call_key": key} for called_at, key in batch]
-        if not rows:
-            return 0
-        dialect = self._engine.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(calls).on_conflict_do_nothing(
-                index_elements=["trainee_id", "call_key"])
-            with self._engine.begin() as conn:
-                before = self._count_calls(conn)
-                conn.execute(insert, rows)
-                return self._count_calls(conn) - before
-        inserted = 0
-        for row in rows:  # other databases: one row at a time, duplicates rejected by the unique key
-            try:
-                with self._engine.begin() as conn:
-                    conn.execute(calls.insert().values(**row))
-                inserted += 1
-            except sa.exc.IntegrityError:
-                continue
-        return inserted
-
-    def _count_calls(self, conn) -> int:
-        return conn.execute(sa.select(sa.func.count()).select_from(calls)
-                            .where(calls.c.trainee_id == self.trainee_id)).scalar()
+        with self._engine.begin() as conn:
+            return _insert_new(conn, calls, ["trainee_id", "call_key"], rows, calls.c.trainee_id == self.trainee_id)
 
     def daily_calls(self, first: date, last: date) -> dict[date, int]:
         """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""
