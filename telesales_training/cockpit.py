@@ -23,6 +23,7 @@ class Curriculum:
     call_log: tuple[str, c.ToolBlock]
     profile: tuple[str, c.ToolBlock]
     assessment: tuple[str, c.ToolBlock]
+    report: tuple[str, c.ToolBlock]
 
     @property
     def question_keys(self) -> list[tuple[str, str]]:
@@ -61,7 +62,8 @@ def curriculum() -> Curriculum:
     open_items = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions
                        if isinstance(q, c.FreeText))
     return Curriculum(lessons, questions, exercises, scored, open_items, _tool(lessons, "funnel_tracker"),
-                      _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"))
+                      _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"),
+                      _tool(lessons, "personal_report"))
 
 
 def backfill_call_days(store, course: Curriculum) -> int:

@@ -519,6 +519,12 @@ class TraineeStore:
                                                  created_at=created))
         return Review(answer_id, reviewer, comment, created)
 
+    def joined(self) -> datetime | None:
+        """When the trainee was first seen (the trainee row's creation)."""
+        with self._engine.connect() as conn:
+            created = conn.execute(sa.select(trainees.c.created_at).where(trainees.c.id == self.trainee_id)).scalar()
+        return _as_utc(created) if created else None
+
     def cohort(self) -> str | None:
         with self._engine.connect() as conn:
             return conn.execute(sa.select(memberships.c.cohort)

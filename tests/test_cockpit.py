@@ -130,10 +130,11 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     assert f"<td>{first.weight - 2}</td>" in trainee_form._table.value
 
 
-def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view):
+def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
     cockpit_view.open_trainee("bo")
     body = cockpit_view.panel("tab_trainee")._body.value
-    assert "bo · cohort: Spring" in body
+    joined = filled.trainee("bo").joined()
+    assert joined is not None and f"bo · cohort: Spring · joined: {joined:%Y-%m-%d}" in body
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in body and "<img src=x" not in body
     cockpit_view.open_trainee("nobody")
     assert "No trainee nobody." in cockpit_view.panel("tab_trainee")._body.value

@@ -135,6 +135,9 @@ class Panel(ipw.VBox):
     def done(self, key: str, **params: Any) -> None:
         self._message.value = f'<p class="ts-saved" role="status">{escape(self.t(key, **params))}</p>'
 
+    def unknown_trainee(self, trainee_id: str) -> str:
+        return f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+
     def _table(self, caption: str, headers: list[str], rows: list[str], css: str) -> str:
         head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
         body = "".join(rows) or f'<tr><td colspan="{len(headers)}">{escape(self.t("no_rows"))}</td></tr>'
@@ -444,7 +447,7 @@ class FactorsPanel(Panel):
             return
         lesson_id, tool = self.c.course.profile
         if not self.c.store.has_trainee(trainee_id):
-            self._trainee.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+            self._trainee.value = self.unknown_trainee(trainee_id)
             return
         record = self.c.store.trainee(trainee_id).latest_answers(lesson_id).get(tool.id)
         if record is None or not isinstance(record.value, dict):
@@ -611,7 +614,7 @@ class AssessmentPanel(Panel):
             return
         if not self.c.store.has_trainee(self.picker.value):
             self._grid.children = []
-            self._gaps.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=self.picker.value))}</p>'
+            self._gaps.value = self.unknown_trainee(self.picker.value)
             return
         form = self.c.course.assessment[1]
         own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
@@ -683,15 +686,14 @@ class TraineePanel(Panel):
             self._body.value = ""
             return
         if not self.c.store.has_trainee(trainee_id):
-            self._body.value = f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+            self._body.value = self.unknown_trainee(trainee_id)
             return
         trainee = self.c.store.trainee(trainee_id)
-        row = self.c.store.cohort(search=trainee_id).trainees(self.c.course.question_keys, limit=None)
-        joined = next((r.joined.strftime("%Y-%m-%d") for r in row if r.trainee_id == trainee_id), "")
-        summary = self.t("trainee_summary", trainee=trainee_id, cohort=trainee.cohort() or "–", joined=joined)
-        report_tool = next(tool for lesson in self.c.course.lessons for tool in lesson.tools if tool.tool == "personal_report")
+        joined = trainee.joined()
+        summary = self.t("trainee_summary", trainee=trainee_id, cohort=trainee.cohort() or "–",
+                         joined=joined.strftime("%Y-%m-%d") if joined else "")
         self._body.value = (f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
-                            f"{workbook_sections(trainee, self.lang, report_tool)}</div>")
+                            f"{workbook_sections(trainee, self.lang, self.c.course.report[1])}</div>")
 
 
 class ExportPanel(Panel):
