@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run test demo dashboard validate bench lint clean
+.PHONY: run test test-unit test-instants test-notebooks test-browser demo dashboard validate bench clean
 
 $(BIN)/telesales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,25 @@ $(BIN)/telesales: pyproject.toml
 run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
 
-## make test: create what the tests need (venv, chromium, CJK fonts) and run every test
-test: $(BIN)/telesales
+## make test: create what the tests need (venv, chromium, CJK fonts) and run every test (about 4 minutes)
+test: validate test-unit test-instants test-notebooks test-browser
+
+## make test-unit: unit and widget tests, no browser, no kernels (seconds)
+test-unit: $(BIN)/telesales
+	$(BIN)/pytest tests --ignore=tests/browser
+
+## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5
+test-instants: $(BIN)/telesales
+	$(BIN)/python tests/at_instants.py
+
+## make test-notebooks: every notebook run by nbval against a temporary store
+test-notebooks: $(BIN)/telesales
+	$(BIN)/pytest --nbval-lax -n 2 --dist loadscope notebooks
+
+## make test-browser: real Voilà servers driven by Debian's chromium (installs chromium and CJK fonts as root)
+test-browser: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/telesales validate
-	$(BIN)/pytest --nbval-lax
+	$(BIN)/pytest -n 2 --dist loadfile tests/browser
 
 ## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
 TRAINEES ?= 200

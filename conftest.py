@@ -4,6 +4,13 @@ import os
 import tempfile
 from pathlib import Path
 
+import pytest
+
+from telesales_training.clock import FIXED_INSTANT
+from tests.instant import INSTANT
+
+NOTEBOOK_COHORT = 12  # the cockpit notebook runs against a small synthetic cohort, not an empty store
+
 
 def pytest_configure(config):
     scratch = Path(tempfile.mkdtemp(prefix="telesales-test-"))
@@ -11,11 +18,23 @@ def pytest_configure(config):
     os.environ["TELESALES_DB"] = f"sqlite:///{scratch / 'nbval.sqlite3'}"
     os.environ.setdefault("TELESALES_TRAINEE", "nbval-trainee")
     os.environ["TELESALES_STRICT_GLYPHS"] = "1"
-    os.environ.pop("JUPYTERHUB_USER", None)
-    os.environ.pop("TELESALES_LANG", None)
-    # The cockpit notebook runs under nbval against a small synthetic cohort, not an empty store.
-    from telesales_training import demo
-    from telesales_training.store import Store
+    # Kernels and servers started by the tests read the clock from here; in this process time-machine
+    # moves it (tests/conftest.py), so the variable is lifted around each test function.
+    os.environ[FIXED_INSTANT] = INSTANT.isoformat()
+    for variable in ("JUPYTERHUB_USER", "TELESALES_LANG", "QUERY_STRING"):
+        os.environ.pop(variable, None)
 
-    with Store(os.environ["TELESALES_DB"]) as store:
-        demo.generate(store, 12, seed=3)
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the first notebook's kernel starts: the cohort its store holds (built once, only for nbval runs)."""
+    if item.path.suffix == ".ipynb" and not item.session.stash.get(_cohort_built, False):
+        from telesales_training import demo
+        from telesales_training.store import Store
+
+        with Store(os.environ["TELESALES_DB"]) as store:
+            demo.generate(store, NOTEBOOK_COHORT, seed=3)
+        item.session.stash[_cohort_built] = True
+
+
+_cohort_built = pytest.StashKey[bool]()

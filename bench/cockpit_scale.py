@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from telesales_training import demo  # noqa: E402
 from telesales_training.store import Store  # noqa: E402
-from tests.browser import launch_chromium, start_server  # noqa: E402
+from tests.browser.support import launch_chromium, start_server  # noqa: E402
 
 READY = ".ts-filter-summary"
 TIME_TO_INTERACTIVE = """selector => new Promise(resolve => {

@@ -44,7 +44,11 @@ class WorkbookPage(ipw.VBox):
         self.trainee: TraineeStore | None = None
         self.body: ipw.Widget | None = None
         lang = i18n.default_locale()
-        trainee_id = identity.resolve_trainee(store)
+        link_problem = ""
+        try:
+            trainee_id = identity.resolve_trainee(store)
+        except identity.InvalidName as problem:  # a bad ?trainee= in the link: ask for the name instead
+            trainee_id, link_problem = None, problem.code
         if trainee_id:
             self.trainee = store.trainee(trainee_id)
             lang = self._preferred_lang(lang)
@@ -56,7 +60,7 @@ class WorkbookPage(ipw.VBox):
         ipw.link((self.header, "lang"), (self, "lang"))
         self.observe(self._on_lang, names="lang")
         if self.trainee is None:
-            self.name_form = NameForm(ui, lang, on_name=self._remember)
+            self.name_form = NameForm(ui, lang, on_name=self._remember, error_code=link_problem)
             ipw.dlink((self, "lang"), (self.name_form, "lang"))
             self.name_form.observe(self._on_named, names="value")
             self.children = [self.header, self.name_form]
@@ -135,7 +139,7 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
         store = Store(db_url)
 
         def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
-            return StartPage(course, lessons, ui, trainee, lang)
+            return StartPage(course, lessons, ui, trainee, lang, link_suffix=identity.link_suffix())
 
         return WorkbookPage(store, ui, ui.strings["app_title"], body)
 
@@ -156,9 +160,7 @@ class DashboardPage(ipw.VBox):
 
 def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
     """The trainer cockpit (notebooks/trainer_dashboard.ipynb)."""
-    from datetime import date
-
-    from . import cockpit
+    from . import clock, cockpit
     from .widgets.cockpit import Cockpit, CockpitContext
 
     def build() -> ipw.Widget:
@@ -173,7 +175,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
                             f"{escape(ui.text('no_access', lang))}</p></div>")
         store = Store(db_url)
         cockpit.backfill_call_days(store, course)
-        context = CockpitContext(store, ui, course, trainer, today or date.today())
+        context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 
     plots.setup_fonts()

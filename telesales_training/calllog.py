@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from . import clock
 from .inputs import InputProblem
 
 TIMESTAMP_COLUMNS = ("timestamp", "datetime", "date_time", "call_time", "called_at", "start_time",
@@ -98,7 +99,7 @@ def read_calls(lines: Iterable[str], *, day_first: bool = False, now: datetime |
                progress: Callable[[int], None] | None = None) -> Iterator[Call]:
     """Yield the calls of a CSV export; rejected rows are counted in `report` with their reasons."""
     report = report if report is not None else ImportReport()
-    now = now or datetime.now()
+    now = now or clock.local_naive_now()  # exports hold local wall-clock times
     reader = csv.reader(lines)
     try:
         header = next(reader)
@@ -107,7 +108,7 @@ def read_calls(lines: Iterable[str], *, day_first: bool = False, now: datetime |
     except csv.Error as problem:
         raise CallLogError("csv_unreadable", detail=str(problem)) from None
     stamp = _find(header, TIMESTAMP_COLUMNS)
-    day, clock = _find(header, DATE_COLUMNS), _find(header, TIME_COLUMNS)
+    day, clock_time = _find(header, DATE_COLUMNS), _find(header, TIME_COLUMNS)
     if stamp is None and day is None:
         raise CallLogError("csv_no_timestamp", columns=", ".join(h.strip() for h in header)[:200])
     call_id = _find(header, ID_COLUMNS)
@@ -129,7 +130,7 @@ def read_calls(lines: Iterable[str], *, day_first: bool = False, now: datetime |
         if len(row) != len(header) or any(len(cell) > MAX_FIELD for cell in row):
             report.rejected.append(Rejection(line, "row_broken"))
             continue
-        raw = row[stamp] if stamp is not None else f"{row[day]} {row[clock] if clock is not None else ''}"
+        raw = row[stamp] if stamp is not None else f"{row[day]} {row[clock_time] if clock_time is not None else ''}"
         if not raw.strip():
             report.rejected.append(Rejection(line, "row_no_timestamp"))
             continue

@@ -88,9 +88,7 @@ def export_tables(
     lang: str = typer.Option("", help="zh-CN, en or zh-TW (default: TELESALES_LANG, else zh-CN)."),
 ) -> None:
     """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
-    from datetime import date
-
-    from . import callplan, cockpit, export, i18n
+    from . import callplan, clock, cockpit, export, i18n
     from .store import Store, StoreError
 
     fmt = fmt.strip().lower()
@@ -108,7 +106,7 @@ def export_tables(
         typer.echo(f"error: folder not found: {out.parent}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
-    today = date.today()
+    today = clock.today()
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
             cockpit.backfill_call_days(store, cockpit.curriculum())

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from . import clock
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
 from .funnel import LAYERS, THIN_RATIO
 from .store import _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
@@ -134,9 +135,9 @@ class CohortView:
         if self._filtered():
             conditions.append(answers.c.trainee_id.in_(self._members()))
         if self.filters.since:
-            conditions.append(answers.c.created_at >= datetime.combine(self.filters.since, time.min))
+            conditions.append(answers.c.created_at >= clock.at_local(self.filters.since))
         if self.filters.until:
-            conditions.append(answers.c.created_at < datetime.combine(self.filters.until + timedelta(days=1), time.min))
+            conditions.append(answers.c.created_at < clock.at_local(self.filters.until + timedelta(days=1)))
         if keys is not None:
             conditions.append(sa.tuple_(answers.c.lesson_id, answers.c.item_id).in_(list(keys)))
         return conditions

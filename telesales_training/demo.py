@@ -13,10 +13,10 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from . import content as c
+from . import clock, content as c
 from .assessment import TRAINER_ITEM
 from .callplan import monday_of
 from .cockpit import backfill_call_days, curriculum
@@ -28,6 +28,7 @@ MAX_TRAINEES = 20_000
 YEAR_DAYS = 365
 RECENT_WEEKS = 26
 TRAINER = "demo-trainer"
+NINE_AM = time(9)  # demo answers are stamped from 09:00 local time on their day
 BATCH_TRAINEES = 100
 
 
@@ -115,7 +116,7 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
     course, data = curriculum(), c.load_demo()
     rng = random.Random(seed)
     answers_maker = _Answers(rng, data)
-    today = today or date.today()
+    today = today or clock.today()
     backfill_call_days(store, course)  # real week logs already in the store first; the demo writes its own days
     existing = set(store.trainee_ids())
     next_id = store.next_answer_id()
@@ -127,7 +128,7 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
     serial = 0
 
     def stamp(day: date, minute: int) -> datetime:
-        return datetime(day.year, day.month, day.day, 9, 0, tzinfo=timezone.utc) + timedelta(minutes=minute)
+        return clock.at_local(day, NINE_AM) + timedelta(minutes=minute)
 
     while made < trainees:
         serial += 1

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import assessment, content, funnel, i18n
+from . import assessment, clock, content, funnel, i18n
 from .cockpit import Curriculum
 from .callplan import working_days_elapsed
 from .cohort import SCORE_BUCKETS, CohortView
@@ -30,7 +30,7 @@ class Table:
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    return clock.shown(moment) if moment else ""
 
 
 def _share(part: float, whole: float) -> float | None:

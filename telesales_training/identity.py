@@ -1,4 +1,5 @@
-"""Who is the trainee: JUPYTERHUB_USER, else TELESALES_TRAINEE, else the name remembered locally."""
+"""Who is the trainee: the JupyterHub login, else the name in the page's link (`?trainee=NAME`), else
+TELESALES_TRAINEE, else the name remembered locally."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
+from urllib.parse import parse_qs, urlencode
 
 from .store import Store
 
 LOCAL_TRAINEE_KEY = "local_trainee"
+# Voilà hands the page's query string to the kernel in this variable (after wait_for_request when preheated).
+QUERY_VARIABLE = "QUERY_STRING"
+LINK_PARAMETER = "trainee"
 MAX_NAME = 40
 # Letters and digits of any script, plus a few separators people use in names and logins.
 _ALLOWED = re.compile(r"^[\w .@'-]+$")
@@ -35,12 +40,34 @@ def clean_name(raw: str) -> str:
     return name
 
 
-def resolve_trainee(store: Store | None = None, env: Mapping[str, str] | None = None) -> str | None:
+def link_name(env: Mapping[str, str] | None = None) -> str | None:
+    """The cleaned `trainee` of the page's link; None without one. Raises InvalidName for a bad one.
+    Ignored on JupyterHub, where the login decides."""
     env = os.environ if env is None else env
-    for variable in ("JUPYTERHUB_USER", "TELESALES_TRAINEE"):
-        value = (env.get(variable) or "").strip()
-        if value:
-            return value
+    if (env.get("JUPYTERHUB_USER") or "").strip():
+        return None
+    given = parse_qs(env.get(QUERY_VARIABLE) or "").get(LINK_PARAMETER)
+    return clean_name(given[-1]) if given else None
+
+
+def link_suffix(env: Mapping[str, str] | None = None) -> str:
+    """What links between pages carry so that a trainee named in the link stays that trainee."""
+    try:
+        name = link_name(env)
+    except InvalidName:
+        return ""
+    return f"?{urlencode({LINK_PARAMETER: name})}" if name else ""
+
+
+def resolve_trainee(store: Store | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """Raises InvalidName when the page's link names a trainee that is not a valid name."""
+    env = os.environ if env is None else env
+    hub_user = (env.get("JUPYTERHUB_USER") or "").strip()
+    if hub_user:
+        return hub_user
+    named = link_name(env) or (env.get("TELESALES_TRAINEE") or "").strip()
+    if named:
+        return named
     return store.get_setting(LOCAL_TRAINEE_KEY) if store is not None else None
 
 

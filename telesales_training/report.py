@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from . import assessment, callplan, content, funnel, i18n, plots
+from . import assessment, callplan, clock, content, funnel, i18n, plots
 from .store import TraineeStore
 from .widgets.text import STYLE, escape, img, review_html
 
@@ -109,7 +109,7 @@ def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolB
 
 def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
-    moment = (now or datetime.now()).strftime("%Y-%m-%d %H:%M")
+    moment = clock.shown(now or clock.now())
     title = t("report_title")
     return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>{STYLE}'
             f'</head><body class="ts-page"><h1>{escape(title)}</h1>'
@@ -119,4 +119,4 @@ def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
 
 def report_filename(trainee_id: str, day: date | None = None) -> str:
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in trainee_id)[:40] or "trainee"
-    return f"workbook-{safe}-{(day or date.today()).isoformat()}.html"
+    return f"workbook-{safe}-{(day or clock.today()).isoformat()}.html"

@@ -19,6 +19,8 @@ from platformdirs import user_data_path
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from . import clock
+
 APP_NAME = "telesales-training"
 MAX_ANSWER_BYTES = 100_000
 MAX_TRAINEE_ID = 100
@@ -233,16 +235,13 @@ def _put_setting(conn, key: str, value: str) -> None:
     conn.execute(settings.insert().values(key=key, value=value))
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def _as_utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    """In UTC; a naive moment is taken as UTC already (what SQLite hands back)."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _refresh_current(conn, which) -> None:
@@ -306,7 +305,7 @@ class Store:
         with self.engine.begin() as conn:
             exists = conn.execute(sa.select(trainees.c.id).where(trainees.c.id == trainee_id)).first()
             if not exists:
-                conn.execute(trainees.insert().values(id=trainee_id, created_at=_now()))
+                conn.execute(trainees.insert().values(id=trainee_id, created_at=clock.utc_now()))
         return TraineeStore(self, trainee_id)
 
     def cohort(self, **filters):
@@ -376,7 +375,7 @@ class Store:
                 for (trainee_id, day), (calls_, target) in days.items()]
         with self.engine.begin() as conn:
             added = _insert_new(conn, call_days, ["trainee_id", "day"], rows)
-            _put_setting(conn, done_key, _now().isoformat())  # same transaction: done exactly when the rows are in
+            _put_setting(conn, done_key, clock.utc_now().isoformat())  # same transaction: done exactly when the rows are in
         return added
 
     # -- machine-wide settings
@@ -406,7 +405,7 @@ class TraineeStore:
         encoded = json.dumps(value, ensure_ascii=False)
         if len(encoded.encode("utf-8")) > MAX_ANSWER_BYTES:
             raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
-        created = _as_utc(at or _now())
+        created = _as_utc(at or clock.utc_now())
         with self._engine.begin() as conn:
             answer_id = conn.execute(answers.insert().values(
                 trainee_id=self.trainee_id, lesson_id=lesson_id, item_id=item_id, value=encoded,
@@ -508,7 +507,7 @@ class TraineeStore:
         if len(comment) > MAX_COMMENT:
             raise InvalidReview(f"a comment has at most {MAX_COMMENT} characters")
         reviewer = (reviewer or "").strip()[:MAX_TRAINEE_ID] or "trainer"
-        created = _now()
+        created = clock.utc_now()
         with self._engine.begin() as conn:
             owner = conn.execute(sa.select(answers.c.trainee_id).where(
                 answers.c.id == answer_id, answers.c.lesson_id == lesson_id, answers.c.item_id == item_id)).scalar()

@@ -2,15 +2,24 @@ import logging
 from pathlib import Path
 
 import pytest
-
-from playwright.sync_api import sync_playwright
+import time_machine
 
 from telesales_training import content
+from telesales_training.clock import FIXED_INSTANT
 from telesales_training.store import Store
 
-from .browser import LOAD_TIMEOUT, launch_chromium, start_server
+from .instant import INSTANT
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
+
+
+@pytest.fixture(autouse=True)
+def clock_at_the_test_instant(monkeypatch):
+    """Every test starts at the same instant (tests/instant.py), whatever the real date and time.
+    A test about a particular moment travels there itself with time_machine."""
+    monkeypatch.delenv(FIXED_INSTANT, raising=False)  # that variable is for the kernels and servers
+    with time_machine.travel(INSTANT, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -41,41 +50,3 @@ def fail_on_swallowed_callback_errors(caplog):
     yield
     swallowed = [r for r in caplog.get_records("setup") + caplog.get_records("call") if "Exception in callback" in r.getMessage()]
     assert not swallowed, f"a widget callback raised: {swallowed[0].getMessage()}"
-
-
-# ---------------------------------------------------------------- browser tests (real Voilà, real Chromium)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
-def db_path(tmp_path_factory):
-    return tmp_path_factory.mktemp("browser") / "workbook.sqlite3"
-
-
-@pytest.fixture(scope="module")
-def server(db_path, tmp_path_factory):
-    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "voila.log", trainee="browser-trainee")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    opened.set_default_timeout(30_000)
-    opened.set_default_navigation_timeout(LOAD_TIMEOUT)
-    yield opened
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-

@@ -2,7 +2,7 @@
 
 import base64
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -112,6 +112,7 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     importer, log = view.tools["call_import"], view.tools["week_log"]
     importer._go.click()
     assert "请先选择一个 CSV 文件" in importer._message.value
+    log._week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
     monday = log.monday
     rows = ["呼叫时间,号码"] + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)] + ["不是时间,1", "2026-11-24"]
     data = "\n".join(rows).encode("gb18030")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import pytest
 
@@ -18,7 +18,8 @@ WEDNESDAY = date(2026, 3, 4)
 
 
 def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+    """Noon of `day` in the local zone: date filters are about the trainer's days, wherever the tests run."""
+    return datetime.fromisoformat(f"{day}T12:00").astimezone()
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from telesales_training import store as store_module
 from telesales_training.store import AnswerTooLarge, InvalidTrainee, Store
@@ -131,23 +132,25 @@ def test_calls_are_counted_once_per_key_and_per_day(store):
     assert alice.daily_calls(date(2026, 11, 3), date(2026, 11, 3)) == {date(2026, 11, 3): 1}
 
 
-def test_import_calls_command_twice(tmp_path):
-    import subprocess
-    import sys
+def test_import_calls_command_twice(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from telesales_training.cli import app
 
     log = tmp_path / "calls.csv"
     log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n",
                    encoding="utf-8")
-    env = {"TELESALES_DB": f"sqlite:///{tmp_path / 'w.sqlite3'}", "PATH": "/usr/bin:/bin"}
-    command = [sys.executable, "-m", "telesales_training.cli", "import-calls", str(log), "--trainee", "alice"]
-    first = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert first.returncode == 0, first.stderr
-    assert "rows read: 4; calls taken: 2; already imported: 0; rejected: 2" in first.stdout
-    assert "the timestamp format is not recognised (first at line 4: yesterday-ish)" in first.stdout
-    second = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert "calls taken: 0; already imported: 2" in second.stdout
+    monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    runner = CliRunner()
+    with time_machine.travel(datetime(2026, 11, 30, 8).astimezone()):  # the calls are in the past
+        first = runner.invoke(app, ["import-calls", str(log), "--trainee", "alice"])
+        assert first.exit_code == 0, first.output
+        assert "rows read: 4; calls taken: 2; already imported: 0; rejected: 2" in first.stdout
+        assert "the timestamp format is not recognised (first at line 4: yesterday-ish)" in first.stdout
+        second = runner.invoke(app, ["import-calls", str(log), "--trainee", "alice"])
+        assert "calls taken: 0; already imported: 2" in second.stdout
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,number\nx,1\n", encoding="utf-8")
-    bad = subprocess.run(command[:4] + [str(wrong), "--trainee", "alice"], env=env, capture_output=True, text=True,
-                         check=False)
-    assert bad.returncode == 1 and "No timestamp column found" in bad.stderr and "Traceback" not in bad.stderr
+    bad = runner.invoke(app, ["import-calls", str(wrong), "--trainee", "alice"])
+    assert bad.exit_code == 1 and "No timestamp column found" in bad.stderr and bad.exception is not None
+    assert isinstance(bad.exception, SystemExit)  # a clean exit with a message, not a crash

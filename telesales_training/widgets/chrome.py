@@ -27,14 +27,14 @@ class NameForm(ipw.VBox):
     value = traitlets.Unicode("")
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
 
-    def __init__(self, ui: UiStrings, lang: str, on_name=None, **kwargs):
+    def __init__(self, ui: UiStrings, lang: str, on_name=None, error_code: str = "", **kwargs):
         self._ui = ui
         self._on_name_callback = on_name
         self._prompt = make(ipw.HTML)
         self._name = make(ipw.Text, layout=shared_layout(width="24rem"))
         self._go = make(ipw.Button, button_style="primary")
         self._message = make(ipw.HTML)
-        self._error_code = ""
+        self._error_code = error_code
         super().__init__(children=[self._prompt, make(ipw.HBox, children=[self._name, self._go]), self._message],
                          **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")

@@ -15,7 +15,7 @@ import ipywidgets as ipw
 import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import assessment, export, funnel, i18n, plots
+from .. import assessment, clock, export, funnel, i18n, plots
 from ..callplan import monday_of, working_days_elapsed
 from ..cockpit import Curriculum
 from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters
@@ -266,7 +266,7 @@ class OverviewPanel(Panel):
             self.t("col_trainee"), self.t("col_cohort"), self.t("col_last_active"), self.t("col_questions"),
             self.t("col_score")], [
             f"<tr><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or '')}</td>"
-            f"<td>{escape(r.last_active.strftime('%Y-%m-%d') if r.last_active else self.t('never'))}</td>"
+            f"<td>{escape(clock.shown(r.last_active, with_time=False) if r.last_active else self.t('never'))}</td>"
             f"<td>{r.answered} / {len(self.c.course.question_keys)}</td>"
             f"<td>{r.points:g} / {r.max_points:g} ({_percent(r.points, r.max_points)})</td></tr>" for r in rows],
             "ts-trainees")
@@ -313,7 +313,7 @@ class ReviewCard(ipw.VBox):
         self._open.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
         self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
-                            f'<span class="ts-muted">{escape(a.cohort or "")} · {a.created_at:%Y-%m-%d %H:%M}</span> '
+                            f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
                             f'<span class="ts-chip {state}">{escape(t(state))}</span></p>'
                             f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
                             + "".join(f'<p class="ts-muted ts-related">{escape(label)}</p>'
@@ -691,7 +691,7 @@ class TraineePanel(Panel):
         trainee = self.c.store.trainee(trainee_id)
         joined = trainee.joined()
         summary = self.t("trainee_summary", trainee=trainee_id, cohort=trainee.cohort() or "–",
-                         joined=joined.strftime("%Y-%m-%d") if joined else "")
+                         joined=clock.shown(joined, with_time=False) if joined else "")
         self._body.value = (f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
                             f"{workbook_sections(trainee, self.lang, self.c.course.report[1])}</div>")
 

@@ -15,7 +15,7 @@ import ipywidgets as ipw
 import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import content as c
+from .. import clock, content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise
 from ..store import AnswerRecord, AnswerTooLarge, StoreError, TraineeStore
 from .lean import lean, make, shared_layout, shared_style
@@ -26,10 +26,6 @@ log = logging.getLogger(__name__)
 
 def _fmt_points(number: float) -> str:
     return f"{number:g}"
-
-
-def _fmt_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class QuestionWidget(ipw.VBox):
@@ -191,7 +187,7 @@ class QuestionWidget(ipw.VBox):
                          f"<strong>{escape(head)}</strong>{notes}</div>")
         if self._saved_note:
             key, moment = self._saved_note
-            status = self.t(key, time=_fmt_time(moment))
+            status = self.t(key, time=clock.shown(moment))
             if self._history_count > 1:
                 status += " · " + self.t("history_count", count=self._history_count)
             parts.append(f'<div class="ts-muted ts-saved">{escape(status)}</div>')

@@ -13,14 +13,16 @@ from .text import escape, local
 
 class StartPage(ipw.VBox):
     """One row per lesson: title, a progress bar, points; lessons not built yet show as coming.
-    `value` maps lesson id → share of its items answered (0..1)."""
+    `value` maps lesson id → share of its items answered (0..1). `link_suffix` rides on the lesson links
+    (the `?trainee=` the page was opened with)."""
 
     value = traitlets.Dict()
     lang = traitlets.Unicode("zh-CN")
 
     def __init__(self, course: c.Course, lessons: dict[str, c.Lesson], ui: c.UiStrings,
-                 store: TraineeStore, lang: str, **kwargs):
+                 store: TraineeStore, lang: str, link_suffix: str = "", **kwargs):
         self._course = course
+        self._link_suffix = link_suffix
         self._lessons = lessons
         self._ui = ui
         self._store = store
@@ -72,7 +74,7 @@ class StartPage(ipw.VBox):
             done = self._progress.get(entry.id)
             answered = done.answered_items if done else 0
             score = done.score if done else 0.0
-            title.value = f'<a href="{entry.id}.ipynb">{name}</a>'
+            title.value = f'<a href="{escape(entry.id + ".ipynb" + self._link_suffix)}">{name}</a>'
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from .. import i18n
+from .. import clock, i18n
 
 # Raw HTML in curriculum markdown is escaped, not rendered: text stays text.
 _markdown = MarkdownIt("commonmark", {"html": False})
@@ -82,7 +82,7 @@ def review_html(review, ui, lang: str) -> str:
     """The trainer's mark on an answer, as the trainee (and the cockpit) sees it; the comment escaped."""
     if review is None:
         return ""
-    when = review.created_at.strftime("%Y-%m-%d %H:%M")
+    when = clock.shown(review.created_at)
     if not review.comment:
         return f'<div class="ts-muted ts-review">{escape(ui.text("trainer_reviewed", lang, reviewer=review.reviewer, time=when))}</div>'
     head = ui.text("trainer_comment", lang, reviewer=review.reviewer, time=when)

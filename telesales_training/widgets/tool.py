@@ -9,7 +9,7 @@ import ipywidgets as ipw
 import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import content as c
+from .. import clock, content as c
 from ..store import StoreError, TraineeStore
 from .lean import lean, make
 from .text import escape, local
@@ -26,7 +26,7 @@ class ToolWidget(ipw.VBox):
     def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
                  lang: str = "zh-CN", today: date | None = None, **kwargs):
         self.block = block
-        self._today = today or date.today()  # tests pin the date; weeks and due dates hang on it
+        self._today = today or clock.today()  # weeks and due dates hang on it
         self._ui = ui
         self._store = store
         self._lesson_id = lesson_id

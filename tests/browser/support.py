@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: a real `telesales serve` on a free port and Debian's chromium."""
+"""Helpers for the browser tests (and bench/): a real `telesales serve` on a free port and Debian's chromium.
+No pytest here: bench/ uses it too."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -45,8 +47,10 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def page_url(self, notebook: str) -> str:
-        return f"{self.base}/voila/render/{notebook}.ipynb"
+    def page_url(self, notebook: str, trainee: str | None = None) -> str:
+        """The page of `notebook`; with `trainee`, opened as that trainee (`?trainee=`)."""
+        query = f"?{urlencode({'trainee': trainee})}" if trainee else ""
+        return f"{self.base}/voila/render/{notebook}.ipynb{query}"
 
     def stop(self) -> None:
         # Voilà shuts its kernels down on SIGTERM; whatever is left of the group goes after it.

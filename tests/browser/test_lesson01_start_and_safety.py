@@ -1,4 +1,4 @@
-"""Real Voilà server, real Chromium: lesson 01 answered, reloaded, restored; language; start page; safety."""
+"""Real Voilà server, real Chromium: lesson 01 answered, reloaded, restored; language; start page; who is who; safety."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from .browser import ARTIFACTS, LOAD_TIMEOUT, settled_text, start_server
+from .support import ARTIFACTS, LOAD_TIMEOUT, settled_text, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -52,8 +52,9 @@ def submit(page: Page, item_id: str) -> None:
     expect(card.locator(".ts-feedback")).to_be_visible()
 
 
-def test_lesson01_answers_survive_reload_and_language_switch(server, page):
-    open_lesson(page, server.page_url(L01))
+def test_lesson01_answers_survive_reload_and_language_switch(server, page, trainee):
+    url = server.page_url(L01, trainee)
+    open_lesson(page, url)
     expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
     assert order_labels(page) != STAGES_ZH
     assert page.locator(".ts-item-order_stages .ts-feedback").count() == 0
@@ -72,11 +73,10 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page):
     expect(page.locator(".ts-lesson-score")).to_contain_text("6 / 15")
     figure = page.locator(".ts-figure-stages_figure img")
     assert "满意" in figure.get_attribute("alt")
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "lesson01_answered_zh.png"))
 
     page.reload()
-    open_lesson(page, server.page_url(L01))
+    open_lesson(page, url)
     assert order_labels(page) == STAGES_ZH
     expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
     expect(page.locator(".ts-item-xiamen_next_check textarea")).to_have_value(NEXT_ANSWER)
@@ -90,7 +90,7 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page):
     page.screenshot(path=str(ARTIFACTS / "lesson01_en.png"))
 
     page.reload()
-    open_lesson(page, server.page_url(L01))
+    open_lesson(page, url)
     expect(page.locator("h1")).to_have_text("Lesson 1 · The customer's decision process")
     page.get_by_role("button", name="繁體中文").click()
     expect(page.locator("h1")).to_have_text("第 1 課 · 客戶的決策心理過程")
@@ -98,8 +98,8 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page):
     expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
 
 
-def test_bad_input_gets_a_message_and_saves_nothing(server, page):
-    open_lesson(page, server.page_url(L01))
+def test_bad_input_gets_a_message_and_saves_nothing(server, page, trainee):
+    open_lesson(page, server.page_url(L01, trainee))
     card = page.locator(".ts-item-recap_stage_count")
     card.locator("input").fill("七个")
     card.locator("button.mod-primary").click()
@@ -113,7 +113,7 @@ def test_bad_input_gets_a_message_and_saves_nothing(server, page):
 
 def test_answers_survive_a_server_restart(page, tmp_path):
     db = tmp_path / "restart.sqlite3"
-    first = start_server(db, tmp_path / "voila1.log", trainee="restart-trainee")
+    first = start_server(db, tmp_path / "voila1.log", trainee="restart-trainee", args=("--no-preheat",))
     try:
         open_lesson(page, first.page_url(L01))
         page.locator(".ts-item-recap_criteria_source").get_by_text("他们之前对现有产品或供应商的不满").click()
@@ -122,7 +122,7 @@ def test_answers_survive_a_server_restart(page, tmp_path):
         submit(page, "xiamen_first_check")
     finally:
         first.stop()
-    second = start_server(db, tmp_path / "voila2.log", trainee="restart-trainee")
+    second = start_server(db, tmp_path / "voila2.log", trainee="restart-trainee", args=("--no-preheat",))
     try:
         open_lesson(page, second.page_url(L01))
         expect(page.locator(".ts-item-recap_criteria_source .ts-feedback")).to_contain_text("回答正确")
@@ -131,49 +131,65 @@ def test_answers_survive_a_server_restart(page, tmp_path):
         second.stop()
 
 
-def test_start_page_asks_the_name_once_and_shows_progress(browser, tmp_path):
-    running = start_server(tmp_path / "start.sqlite3", tmp_path / "voila.log", trainee=None)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_navigation_timeout(LOAD_TIMEOUT)
-    try:
-        page.goto(running.page_url("00_start_here"))
-        name = page.locator(".ts-page input[type=text]")
-        name.wait_for(timeout=LOAD_TIMEOUT)
-        page.get_by_role("button", name="开始学习").click()
-        expect(page.locator(".ts-error")).to_contain_text("名字不能为空")
-        name.fill("王小明")
-        page.get_by_role("button", name="开始学习").click()
-        expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题")
-        expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
-        expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
-        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
-        expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
-        page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
-        page.get_by_role("button", name="English").click()
-        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("0 / 4 answered")
+def test_start_page_asks_the_name_once_and_shows_progress(server, page):
+    """The one test that opens pages without `?trainee=`: the name typed is remembered for the server."""
+    page.goto(server.page_url("00_start_here"))
+    name = page.locator(".ts-page input[type=text]")
+    name.wait_for(timeout=LOAD_TIMEOUT)
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-error")).to_contain_text("名字不能为空")
+    name.fill("王小明")
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题")
+    expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
+    expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
+    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
+    expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
+    page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("0 / 4 answered")
 
-        def chinese_left(text: str) -> list[str]:
-            for allowed in ("简体中文", "繁體中文", "王小明"):
-                text = text.replace(allowed, "")
-            return re.findall(r"[\u4e00-\u9fff]", text)
+    def chinese_left(text: str) -> list[str]:
+        for allowed in ("简体中文", "繁體中文", "王小明"):
+            text = text.replace(allowed, "")
+        return re.findall(r"[\u4e00-\u9fff]", text)
 
-        english, left = settled_text(page.locator(".ts-page"), chinese_left)
-        assert not left, english
-        page.get_by_role("button", name="简体中文").click()
-        expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
+    english, left = settled_text(page.locator(".ts-page"), chinese_left)
+    assert not left, english
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
 
-        page.goto(running.page_url(L01))
-        page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
-        expect(page.get_by_text("学员：王小明")).to_be_visible()
-        submit(page, "order_stages")
+    page.goto(server.page_url(L01))
+    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_text("学员：王小明")).to_be_visible()
+    submit(page, "order_stages")
 
-        page.goto(running.page_url("00_start_here"))
-        expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
-        assert page.locator(".ts-page input[type=text]").count() == 0
-    finally:
-        context.close()
-        running.stop()
+    page.goto(server.page_url("00_start_here"))
+    expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
+    assert page.locator(".ts-page input[type=text]").count() == 0
+
+
+def test_a_trainee_named_in_the_link_stays_apart_and_stays_named(server, page, trainee):
+    other = f"{trainee}-b"
+    page.goto(server.page_url("00_start_here", trainee))
+    expect(page.locator(".ts-who")).to_have_text(f"学员：{trainee}", timeout=LOAD_TIMEOUT)
+    page.locator(".ts-progress-01_decision_psychology a").click()  # the lesson link keeps the name
+    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
+    assert f"trainee={trainee}" in page.url
+    expect(page.locator(".ts-who")).to_have_text(f"学员：{trainee}")
+    page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)
+    submit(page, "xiamen_first_check")
+
+    open_lesson(page, server.page_url(L01, other))
+    expect(page.locator(".ts-who")).to_have_text(f"学员：{other}")
+    expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value("")
+    assert page.locator(".ts-item-xiamen_first_check .ts-feedback").count() == 0
+    open_lesson(page, server.page_url(L01, trainee))
+    expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
+
+    page.goto(f"{server.page_url(L01)}?trainee=%3Cscript%3E")  # not a name: asked for one, told why
+    expect(page.locator(".ts-error")).to_contain_text("名字只能包含文字、数字", timeout=LOAD_TIMEOUT)
+    assert page.locator(".ts-page input[type=text]").count() == 1
 
 
 @pytest.mark.parametrize("path", [

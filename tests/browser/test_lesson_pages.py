@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from telesales_training import content
 
-from .browser import ARTIFACTS, LOAD_TIMEOUT, settled_text
+from ..instant import INSTANT
+from .support import ARTIFACTS, LOAD_TIMEOUT, settled_text
 
 pytestmark = pytest.mark.browser
 
@@ -48,8 +50,8 @@ def play(page: Page, item_id: str, replies: list[str]) -> None:
 LESSON_OF = {"mode_classifier": "02_selling_modes", "do_or_dont": "08_phone_etiquette"}
 
 
-def test_lesson02_classifier_survives_reload(server, page):
-    url = server.page_url("02_selling_modes")
+def test_lesson02_classifier_survives_reload(server, page, trainee):
+    url = server.page_url("02_selling_modes", trainee)
     open_page(page, url, ".ts-item-mode_classifier button")
     classify_all(page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="fleet_tender")
     card = page.locator(".ts-item-mode_classifier")
@@ -63,8 +65,8 @@ def test_lesson02_classifier_survives_reload(server, page):
     expect(card.locator(".ts-feedback")).to_contain_text("11 / 12")
 
 
-def test_lesson03_drill_survives_reload(server, page):
-    url = server.page_url("03_sales_process")
+def test_lesson03_drill_survives_reload(server, page, trainee):
+    url = server.page_url("03_sales_process", trainee)
     open_page(page, url, ".ts-item-drill_lighting .ts-choices button")
     card = page.locator(".ts-item-drill_lighting")
     card.locator(".ts-choices button", has_text="我们的 LED 节能灯现在打八折").click()
@@ -81,8 +83,8 @@ def test_lesson03_drill_survives_reload(server, page):
     expect(card.locator(".ts-saved")).to_contain_text("共提交 2 次")
 
 
-def test_lesson07_checklist_and_next_step_survive_reload(server, page):
-    url = server.page_url("07_growth_and_assistants")
+def test_lesson07_checklist_and_next_step_survive_reload(server, page, trainee):
+    url = server.page_url("07_growth_and_assistants", trainee)
     open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
     expect(page.locator(".ts-badge").first).to_contain_text("补充材料")
     checklist = page.locator(".ts-item-helpers_checklist")
@@ -100,8 +102,8 @@ def test_lesson07_checklist_and_next_step_survive_reload(server, page):
     expect(step.locator("textarea")).to_have_value("每天 120 通电话，两周内做到")
 
 
-def test_lesson08_do_dont_and_drill_survive_reload(server, page):
-    url = server.page_url("08_phone_etiquette")
+def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
+    url = server.page_url("08_phone_etiquette", trainee)
     open_page(page, url, ".ts-item-do_or_dont button")
     classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("全部正确")
@@ -116,8 +118,8 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page):
                                        "05_call_plan",
                                        "06_success_factors", "07_growth_and_assistants", "09_self_assessment",
                                        "08_phone_etiquette"])
-def test_each_language_is_complete(server, page, lesson_id):
-    open_page(page, server.page_url(lesson_id), ".ts-lesson-score")
+def test_each_language_is_complete(server, page, trainee, lesson_id):
+    open_page(page, server.page_url(lesson_id, trainee), ".ts-lesson-score")
     page.get_by_role("button", name="English").click()
     expect(page.locator(".ts-lesson-score")).to_contain_text("Lesson score")
 
@@ -135,8 +137,8 @@ def test_each_language_is_complete(server, page, lesson_id):
     assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
 
 
-def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):
-    url = server.page_url("04_funnel")
+def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, trainee):
+    url = server.page_url("04_funnel", trainee)
     open_page(page, url, ".ts-tool-my_funnel input[type=text]")
     tool = page.locator(".ts-tool-my_funnel")
     boxes = tool.locator("input[type=text]")
@@ -156,8 +158,8 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page):
     expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")
 
 
-def test_lesson05_plan_and_week_log_survive_reload(server, page):
-    url = server.page_url("05_call_plan")
+def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
+    url = server.page_url("05_call_plan", trainee)
     open_page(page, url, ".ts-tool-week_log input[type=text]")
     planner = page.locator(".ts-tool-planner")
     planner.locator("textarea").fill("\n".join(f"客户{n}" for n in range(20)))
@@ -182,14 +184,14 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page):
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 
 
-def test_lesson05_upload_call_log(server, page, tmp_path):
-    from datetime import date, timedelta
-
-    monday = date.today() - timedelta(days=date.today().weekday())
+def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
+    """Calls of the week before the server's today: in the past at any instant, so always taken."""
+    last_monday = INSTANT.date() - timedelta(days=INSTANT.weekday() + 7)
     log_file = tmp_path / "dialer.csv"
-    log_file.write_text("Call ID,Start Time\n" + "".join(f"{n},{monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25))
+    log_file.write_text("Call ID,Start Time\n" + "".join(f"{n},{last_monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25))
                         + "x,someday\n", encoding="utf-8")
-    open_page(page, server.page_url("05_call_plan"), ".ts-tool-call_import button.mod-primary")
+    open_page(page, server.page_url("05_call_plan", trainee), ".ts-tool-call_import button.mod-primary")
+    page.locator(".ts-tool-week_log input[type=date]").fill(last_monday.isoformat())  # the week log shows that week
     tool = page.locator(".ts-tool-call_import")
     with page.expect_file_chooser() as chooser:
         tool.get_by_role("button", name="选择 CSV 文件").click()
@@ -197,13 +199,13 @@ def test_lesson05_upload_call_log(server, page, tmp_path):
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("dialer.csv：读取 26 行，新导入 25 通")
     expect(tool.locator(".ts-import-summary")).to_contain_text("时间格式无法识别：1 行")
-    expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25")
+    expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25 · 0 · 0 · 0 · 0")
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
 
 
-def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):
-    url = server.page_url("06_success_factors")
+def test_lesson06_ratings_survive_reload_and_are_plotted(server, page, trainee):
+    url = server.page_url("06_success_factors", trainee)
     open_page(page, url, ".ts-tool-my_profile button")
     tool = page.locator(".ts-tool-my_profile")
     rows = tool.locator(".widget-toggle-buttons")
@@ -220,8 +222,8 @@ def test_lesson06_ratings_survive_reload_and_are_plotted(server, page):
     expect(tool.locator("input[type=text]").first).to_have_value("上个月筛选的名单里一半有需求")
 
 
-def test_lesson09_assessment_survives_reload_and_report_downloads(server, page):
-    url = server.page_url("09_self_assessment")
+def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, trainee):
+    url = server.page_url("09_self_assessment", trainee)
     open_page(page, url, ".ts-tool-my_assessment input[type=text]")
     tool = page.locator(".ts-tool-my_assessment")
     boxes = tool.locator("input[type=text]")

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from telesales_training import demo
 from telesales_training.store import Store
 
-from .browser import ARTIFACTS, LOAD_TIMEOUT, start_server
+from ..instant import INSTANT
+from .support import ARTIFACTS, LOAD_TIMEOUT
 
 pytestmark = pytest.mark.browser
 
@@ -18,26 +18,21 @@ L01 = "01_decision_psychology"
 HOSTILE = "<img src=x onerror=window.__xss=1> <script>window.__xss=2</script> 我先看厨房"
 HOSTILE_ID = "aaa.hostile"
 COHORT = "2026-春季班"
-DEMO_TRAINEES = 30
 
 
 @pytest.fixture(scope="module")
-def cockpit_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cockpit") / "workbook.sqlite3"
-    with Store(f"sqlite:///{path}") as store:
-        demo.generate(store, DEMO_TRAINEES, seed=11)
+def cockpit_db(cohort):
+    """The shared store with the demo cohort and one trainee whose open answer is hostile markup."""
+    with Store(cohort) as store:
         store.set_cohort(HOSTILE_ID, COHORT)
-        store.trainee(HOSTILE_ID).save_answer(L01, "xiamen_first_check", HOSTILE, 1, 1)
-        expected = {"all": store.cohort().count(), COHORT: store.cohort(cohort=COHORT).count()}
-    return path, expected
+        store.trainee(HOSTILE_ID).save_answer(L01, "xiamen_first_check", HOSTILE, 1, 1, at=INSTANT)
+    return cohort
 
 
-@pytest.fixture(scope="module")
-def cockpit_server(cockpit_db, tmp_path_factory):
-    running = start_server(cockpit_db[0], tmp_path_factory.mktemp("logs") / "dashboard.log", trainee=None,
-                           extra_env={"TELESALES_LANG": "en"}, command_name="dashboard")
-    yield running
-    running.stop()
+def trainees_in(url: str, cohort: str | None = None) -> int:
+    """Counted when asked: the lesson tests add trainees to the same store."""
+    with Store(url) as store:
+        return store.cohort(cohort=cohort).count()
 
 
 def open_cockpit(page: Page, server) -> None:
@@ -54,16 +49,15 @@ def no_script_ran(page: Page) -> None:
 
 
 def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
-    expected = cockpit_db[1]
+    everyone, spring = trainees_in(cockpit_db), trainees_in(cockpit_db, COHORT)
     open_cockpit(page, cockpit_server)
     summary = page.locator(".ts-filter-summary")
-    expect(summary).to_contain_text(f"Current filter: {expected['all']} trainees")
+    expect(summary).to_contain_text(f"Current filter: {everyone} trainees")
     expect(summary).to_contain_text("At risk:")
     expect(page.locator("table.ts-completion")).to_contain_text("Lesson 1")
     expect(page.locator("table.ts-missed tr")).not_to_have_count(1)
     page.locator(".ts-filters select").first.select_option(label=COHORT)
-    expect(summary).to_contain_text(f"Current filter: {expected[COHORT]} trainees")
-    ARTIFACTS.mkdir(exist_ok=True)
+    expect(summary).to_contain_text(f"Current filter: {spring} trainees")
     page.screenshot(path=str(ARTIFACTS / "cockpit_overview_en.png"), full_page=True)
     behind = page.locator(".ts-furthest-behind button.ts-link").first
     trainee_id = behind.inner_text().split(" (")[0]
@@ -95,7 +89,7 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     card.get_by_role("button", name="Mark reviewed").click()
     expect(card).to_contain_text(f"Review of {HOSTILE_ID} saved.")
     expect(card.locator(".ts-chip.reviewed")).to_be_visible()
-    with Store(f"sqlite:///{cockpit_db[0]}") as store:
+    with Store(cockpit_db) as store:
         review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
     assert review.comment == "Which room first? <b>Be concrete</b>"
     page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
@@ -107,6 +101,7 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
 
 
 def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_path):
+    everyone = trainees_in(cockpit_db)
     open_cockpit(page, cockpit_server)
     open_tab(page, "Trainee")
     picker = page.locator(".ts-trainee-picker input").last
@@ -128,27 +123,24 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     sheets = pd.read_excel(saved, sheet_name=None)
     assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
                             "Assessment"]
-    assert len(sheets["Trainees"]) == cockpit_db[1]["all"]
+    assert len(sheets["Trainees"]) == everyone
     assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
     assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track"}
 
 
-def test_the_trainee_sees_the_comment_in_the_lesson(cockpit_db, page, tmp_path_factory):
-    """After the review test: the hostile trainee opens lesson 1 and reads the trainer's comment, as text."""
-    with Store(f"sqlite:///{cockpit_db[0]}") as store:
+def test_the_trainee_sees_the_comment_in_the_lesson(server, cockpit_db, page):
+    """After the review test: the hostile trainee, who reads English, opens lesson 1 and sees the trainer's
+    comment, as text."""
+    with Store(cockpit_db) as store:
         view = store.trainee(HOSTILE_ID)
+        view.set_preference("lang", "en")
         if "xiamen_first_check" not in view.reviews(L01):
             answer = store.cohort(search=HOSTILE_ID).open_answers(L01, "xiamen_first_check")[0]
             view.add_review(L01, "xiamen_first_check", answer.answer_id, "coach", "Which room first? <b>Be concrete</b>")
-    server = start_server(cockpit_db[0], tmp_path_factory.mktemp("logs") / "lessons.log", trainee=HOSTILE_ID,
-                          extra_env={"TELESALES_LANG": "en"}, args=("--no-preheat",))
-    try:
-        page.goto(server.page_url(L01))
-        review = page.locator(".ts-item-xiamen_first_check .ts-review")
-        review.wait_for(timeout=LOAD_TIMEOUT)
-        expect(review).to_contain_text("Your trainer's comment")
-        expect(review.locator(".ts-quote")).to_have_text("Which room first? <b>Be concrete</b>")
-        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(HOSTILE)
-        no_script_ran(page)
-    finally:
-        server.stop()
+    page.goto(server.page_url(L01, HOSTILE_ID))
+    review = page.locator(".ts-item-xiamen_first_check .ts-review")
+    review.wait_for(timeout=LOAD_TIMEOUT)
+    expect(review).to_contain_text("Your trainer's comment")
+    expect(review.locator(".ts-quote")).to_have_text("Which room first? <b>Be concrete</b>")
+    expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(HOSTILE)
+    no_script_ran(page)

@@ -1,0 +1,64 @@
+"""The one source of "now" and "today": nothing else in the package reads the wall clock.
+
+Times are shown and days are counted in the machine's local zone; the store keeps UTC.
+Tests move this clock with time-machine (it patches what `now()` reads). A served workbook can be pinned
+to one instant with TELESALES_CLOCK (e.g. `2026-03-02T00:05:00+08:00`; without an offset it is local
+time): its pages then see that instant, standing still. Browser tests and notebook runs use it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, time, timezone
+from functools import lru_cache
+
+FIXED_INSTANT = "TELESALES_CLOCK"
+
+
+class ClockSettingError(ValueError):
+    """TELESALES_CLOCK holds something that is not a date and time."""
+
+
+@lru_cache(maxsize=8)
+def _fixed(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ClockSettingError(f"{FIXED_INSTANT}={text!r} is not an ISO 8601 date and time, "
+                                "e.g. 2026-03-02T09:30:00+08:00") from None
+    return moment.astimezone()  # a naive value is read as local time
+
+
+def now() -> datetime:
+    """This instant, timezone-aware, in the local zone."""
+    fixed = os.environ.get(FIXED_INSTANT, "").strip()
+    if fixed:
+        return _fixed(fixed)
+    return datetime.now(timezone.utc).astimezone()
+
+
+def today() -> date:
+    """The local calendar day."""
+    return now().date()
+
+
+def local_naive_now() -> datetime:
+    """Now as a local wall-clock time without zone (what dialer exports write)."""
+    return now().replace(tzinfo=None)
+
+
+def utc_now() -> datetime:
+    """Now in UTC (what the store writes)."""
+    return now().astimezone(timezone.utc)
+
+
+def at_local(day: date, clock_time: time = time.min) -> datetime:
+    """`day` at a local wall-clock time (midnight unless given), in UTC: comparable with stored times."""
+    return datetime.combine(day, clock_time).astimezone().astimezone(timezone.utc)
+
+
+def shown(moment: datetime, with_time: bool = True) -> str:
+    """A stored moment as the trainee reads it: local date (and time)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)  # the store writes UTC
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")

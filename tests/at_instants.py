@@ -1,0 +1,45 @@
+"""`make test-instants`: the suite without the browser tests, again at awkward instants and time zones.
+
+Each run is its own pytest process with TZ and TELESALES_TEST_INSTANT set (tests/instant.py), two at a
+time on a 2-core machine. Prints one line per run and the whole output of a run that failed; exits 1 then.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# (TZ, local wall-clock instant, why it is awkward)
+RUNS = [
+    ("Asia/Shanghai", "2026-11-30T00:05", "Monday 00:05 in UTC+8 (still Sunday in UTC)"),
+    ("America/New_York", "2026-11-29T23:55", "Sunday 23:55 in UTC−5 (already Monday in UTC)"),
+    ("Asia/Shanghai", "2026-12-31T23:59", "31 December 23:59 in UTC+8 (ISO week 53)"),
+    ("America/New_York", "2028-02-29T23:30", "29 February 23:30 of a leap year in UTC−5 (1 March in UTC)"),
+]
+
+
+def run(zone: str, instant: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "TZ": zone, "TELESALES_TEST_INSTANT": instant}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "--ignore=tests/browser"]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
+def main() -> int:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda spec: run(spec[0], spec[1]), RUNS))
+    failed = 0
+    for (zone, instant, why), result in zip(RUNS, results):
+        last = (result.stdout.strip().splitlines() or ["(no output)"])[-1]
+        print(f"{'ok  ' if result.returncode == 0 else 'FAIL'} {instant} TZ={zone} — {why}: {last}")
+        if result.returncode != 0:
+            failed += 1
+            print(result.stdout + result.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Browser tests: one `telesales serve` per test process (each test works as its own trainee, named in the
+page link), the cockpit's `telesales dashboard` on the same database when a test asks for it, and Debian's
+chromium. `make test-browser` runs two such processes side by side (pytest-xdist, a test file each)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from telesales_training import demo
+from telesales_training.store import Store
+
+from ..instant import INSTANT
+from .support import ARTIFACTS, LOAD_TIMEOUT, launch_chromium, start_server
+
+DEMO_TRAINEES = 30
+# Two test processes share two cores with their servers and browsers: give each kernel round trip room.
+expect.set_options(timeout=15_000)
+
+
+@pytest.fixture(autouse=True)
+def clock_at_the_test_instant():
+    """Playwright's event loop needs this process's real clock; the servers these tests start are pinned to
+    the test instant through TELESALES_CLOCK instead (see conftest.py at the root)."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def db_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("browser") / "workbook.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def server(db_path, tmp_path_factory):
+    """The trainee pages; no trainee configured, so a page without `?trainee=` asks for a name."""
+    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "serve.log", trainee=None,
+                           args=("--no-preheat",))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def cohort(db_path):
+    """A synthetic cohort in the shared database, for the cockpit tests; returns the store URL."""
+    url = f"sqlite:///{db_path}"
+    with Store(url) as store:
+        demo.generate(store, DEMO_TRAINEES, seed=11, today=INSTANT.date())
+    return url
+
+
+@pytest.fixture(scope="session")
+def cockpit_server(db_path, cohort, tmp_path_factory):
+    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "dashboard.log", trainee=None,
+                           extra_env={"TELESALES_LANG": "en"}, args=("--no-preheat",), command_name="dashboard")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def trainee(request) -> str:
+    """A trainee id of this test's own, so its rows never meet another test's on the shared server."""
+    words = re.sub(r"[^A-Za-z0-9]+", "-", request.node.name.removeprefix("test_"))[:28].strip("-")
+    return f"{words}-{hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:6]}"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.set_default_timeout(30_000)
+    opened.set_default_navigation_timeout(LOAD_TIMEOUT)
+    yield opened
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
