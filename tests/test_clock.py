@@ -1,6 +1,8 @@
 """The one clock: tests run at the test instant, servers can be pinned, stored moments are shown locally."""
 
+import re
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -42,3 +44,11 @@ def test_days_are_local_and_stored_moments_are_shown_locally():
     assert clock.shown(nine) == "2026-03-02 09:00"
     assert clock.shown(nine.replace(tzinfo=None)) == "2026-03-02 09:00"  # SQLite hands back naive UTC
     assert clock.shown(nine, with_time=False) == "2026-03-02"
+
+
+def test_only_the_clock_module_reads_the_wall_clock():
+    package = Path(clock.__file__).parent
+    wall_clock = re.compile(r"\b(?:datetime\.(?:now|utcnow|today)|date\.today|time\.(?:time|localtime|gmtime))\(")
+    readers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
+                     if path.name != "clock.py" and wall_clock.search(path.read_text(encoding="utf-8")))
+    assert readers == [], f"these modules read the wall clock instead of telesales_training.clock: {readers}"
