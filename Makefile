@@ -16,25 +16,33 @@ $(BIN)/telesales: pyproject.toml
 run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
 
-## make test: create what the tests need (venv, chromium, CJK fonts) and run every test (about 4 minutes)
-test: validate test-unit test-instants test-notebooks test-browser
+## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
+## browser tests run beside the others (one process each, so the two cores are shared evenly); each
+## part's output is printed when it ends. About 3 minutes.
+test: validate
+	bash .ci/system-deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-browser test-unit test-instants test-notebooks
 
-## make test-unit: unit and widget tests, no browser, no kernels (seconds)
+# Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
+WORKERS ?= 2
+PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
+
+## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
 test-unit: $(BIN)/telesales
-	$(BIN)/pytest tests --ignore=tests/browser
+	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser
 
 ## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5
 test-instants: $(BIN)/telesales
-	$(BIN)/python tests/at_instants.py
+	$(BIN)/python tests/at_instants.py --at-once $(WORKERS)
 
 ## make test-notebooks: every notebook run by nbval against a temporary store
 test-notebooks: $(BIN)/telesales
-	$(BIN)/pytest --nbval-lax -n 2 --dist loadscope notebooks
+	$(BIN)/pytest --nbval-lax $(PARALLEL) --dist loadscope notebooks
 
 ## make test-browser: real Voilà servers driven by Debian's chromium (installs chromium and CJK fonts as root)
 test-browser: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/pytest -n 2 --dist loadfile tests/browser
+	$(BIN)/pytest $(PARALLEL) --dist loadfile tests/browser
 
 ## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
 TRAINEES ?= 200
@@ -48,11 +56,13 @@ dashboard: $(BIN)/telesales
 validate: $(BIN)/telesales
 	$(BIN)/telesales validate
 
-## make bench: lesson 01 vs an empty notebook, and the cockpit at 2,000 vs 20 trainees (ratios)
+## make bench: lesson 01 vs an empty notebook, the cockpit at 2,000 vs 20 trainees (ratios), and concurrent
+## writers on SQLite and PostgreSQL (lost, errors, p50/p99)
 bench: $(BIN)/telesales
 	bash .ci/system-deps
 	$(BIN)/python bench/time_to_interactive.py
 	$(BIN)/python bench/cockpit_scale.py
+	$(BIN)/python bench/store_concurrency.py
 
 clean:
 	rm -rf $(VENV) tests/artifacts bench/results .pytest_cache

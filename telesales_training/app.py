@@ -174,7 +174,6 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
             return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
                             f"{escape(ui.text('no_access', lang))}</p></div>")
         store = Store(db_url)
-        cockpit.backfill_call_days(store, course)
         context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 

@@ -13,6 +13,8 @@ from . import content, server
 
 app = typer.Typer(help="Telesales training workbook: lessons, trainer cockpit, demo cohort, exports.",
                   no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The store's database: schema revisions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 @app.command()
@@ -109,7 +111,6 @@ def export_tables(
     today = clock.today()
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
-            cockpit.backfill_call_days(store, cockpit.curriculum())
             made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, callplan.monday_of(today),
                                  today, progress=lambda _n: bar.update(1))
             written = export.write(made, fmt, out, locale)
@@ -119,6 +120,33 @@ def export_tables(
     for table in made:
         typer.echo(f"  {table.sheet}: {len(table.rows)} rows")
     typer.echo("wrote " + ", ".join(str(path) for path in written))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store (TELESALES_DB, else the default SQLite file) to the current schema. Safe to run while
+    trainees work and from many places at once; opening a store does the same."""
+    from . import migrate
+    from .database import normalised_url, open_engine
+    from .errors import StoreError
+    from .store import default_url
+
+    try:
+        url = normalised_url(default_url())
+        engine = open_engine(url)
+        try:
+            before = migrate.revision_of(engine)
+            after = migrate.ensure_current(engine)
+        finally:
+            engine.dispose()
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
+    where = url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"{where}: already at schema revision {after} (current)")
+    else:
+        typer.echo(f"{where}: schema revision {before or 'none (new or from before revisions)'} → {after} (current)")
 
 
 def _check_curriculum() -> None:

@@ -57,8 +57,11 @@ def at_local(day: date, clock_time: time = time.min) -> datetime:
     return datetime.combine(day, clock_time).astimezone().astimezone(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """In UTC; a naive moment is taken as UTC already (the store writes UTC; SQLite hands it back naive)."""
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def shown(moment: datetime, with_time: bool = True) -> str:
     """A stored moment as the trainee reads it: local date (and time)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)  # the store writes UTC
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return as_utc(moment).astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")

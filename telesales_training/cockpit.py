@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import content as c
-from . import callplan, i18n
+from . import i18n
 
 LABEL_CHARS = 60
 
@@ -64,12 +64,6 @@ def curriculum() -> Curriculum:
     return Curriculum(lessons, questions, exercises, scored, open_items, _tool(lessons, "funnel_tracker"),
                       _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"),
                       _tool(lessons, "personal_report"))
-
-
-def backfill_call_days(store, course: Curriculum) -> int:
-    """Weekly call logs saved before the per-day table existed join the pacing views (once per store)."""
-    lesson_id, tool = course.call_log
-    return store.backfill_call_days(lesson_id, tool.id, callplan.week_log_days)
 
 
 def trainer_access() -> tuple[bool, str]:

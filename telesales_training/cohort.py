@@ -8,19 +8,17 @@ date range, the newest row inside the range.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 
 from . import clock
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
 from .funnel import LAYERS, THIN_RATIO
-from .store import _as_utc, answers, call_days, current_answers, memberships, reviews, trainees
+from .schema import answers, call_days, current_answers, memberships, reviews, trainees
 
 if TYPE_CHECKING:
     from .store import Store
@@ -99,6 +97,15 @@ class PacingRow:
     band: str
 
 
+def _count(value: Any) -> int:
+    """A stored layer count as a whole number; anything odd (a word, a fraction of nothing) counts as 0."""
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 class CohortView:
     def __init__(self, store: Store, filters: Filters):
         self._store = store
@@ -165,11 +172,17 @@ class CohortView:
             query = sa.select(*columns, answers.c.value).join(answers, answers.c.id == current.c.answer_id)
         return query.where(*conditions).subquery("latest")
 
-    def _doc(self, column):
-        """A JSON answer value usable with JSON paths in SQL (json_extract on SQLite, jsonb on PostgreSQL)."""
+    def _number(self, value, *path: str | int):
+        """The number at `path` inside a stored answer, or NULL when it is missing or not a number: one odd
+        answer (a word where a count belongs) never breaks an aggregate over the cohort."""
         if self._engine.dialect.name == "postgresql":
-            return sa.cast(column, JSONB)
-        return sa.type_coerce(column, sa.JSON)
+            steps = [str(step) for step in path]
+            found = sa.func.jsonb_extract_path(value, *steps)
+            text = sa.func.jsonb_extract_path_text(value, *steps)
+            return sa.case((sa.func.jsonb_typeof(found) == "number", sa.cast(text, sa.Float)), else_=None)
+        where = "$" + "".join(f"[{step}]" if isinstance(step, int) else f'."{step}"' for step in path)
+        return sa.case((sa.func.json_type(value, where).in_(("integer", "real")),
+                        sa.cast(sa.func.json_extract(value, where), sa.Float)), else_=None)
 
     # -- who
     def cohorts(self) -> list[str]:
@@ -197,7 +210,7 @@ class CohortView:
                  .outerjoin(memberships, memberships.c.trainee_id == trainees.c.id)
                  .outerjoin(totals, totals.c.trainee_id == trainees.c.id)
                  .order_by(trainees.c.id))
-        return [TraineeRow(r.id, r.cohort, _as_utc(r.created_at), _as_utc(r.last_active) if r.last_active else None,
+        return [TraineeRow(r.id, r.cohort, clock.as_utc(r.created_at), clock.as_utc(r.last_active) if r.last_active else None,
                            r.answered or 0, float(r.points or 0), float(r.max_points or 0)) for r in self._rows(query)]
 
     # -- lessons and questions
@@ -267,15 +280,14 @@ class CohortView:
                  .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
                  .outerjoin(review, review.c.trainee_id == latest.c.trainee_id)
                  .order_by(*order, latest.c.trainee_id).offset(offset).limit(limit))
-        return [OpenAnswer(r.id, r.trainee_id, r.cohort, json.loads(r.value), _as_utc(r.created_at),
+        return [OpenAnswer(r.id, r.trainee_id, r.cohort, r.value, clock.as_utc(r.created_at),
                            r.answer_id == r.id, r.comment or "", r.reviewer) for r in self._rows(query)]
 
     # -- success factors
     def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
         """(profiles counted, mean rating per factor) over each trainee's latest profile."""
         latest = self._latest([(lesson_id, item_id)], with_value=True)
-        doc = self._doc(latest.c.value)
-        columns = [sa.func.avg(doc[("ratings", factor)].as_float()).label(factor) for factor in factor_ids]
+        columns = [sa.func.avg(self._number(latest.c.value, "ratings", factor)).label(factor) for factor in factor_ids]
         row = self._rows(sa.select(sa.func.count(), *columns))[0]
         return row[0], {factor: float(row[n + 1]) if row[n + 1] is not None else 0.0
                         for n, factor in enumerate(factor_ids)}
@@ -284,8 +296,7 @@ class CohortView:
     def funnel_summary(self, lesson_id: str, item_id: str) -> tuple[int, list[int], list[int]]:
         """(funnels counted, sum per layer, trainees whose layer k is thin: below THIN_RATIO of layer k-1)."""
         latest = self._latest([(lesson_id, item_id)], with_value=True)
-        doc = self._doc(latest.c.value)
-        layer = [doc[("counts", n)].as_float() for n in range(len(LAYERS))]
+        layer = [self._number(latest.c.value, "counts", n) for n in range(len(LAYERS))]
         sums = [sa.func.coalesce(sa.func.sum(value), 0) for value in layer]
         thin = [sa.func.sum(sa.case((sa.and_(upper > 0, lower < upper * THIN_RATIO), 1), else_=0))
                 for upper, lower in zip(layer, layer[1:])]
@@ -300,7 +311,7 @@ class CohortView:
         query = (sa.select(latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at)
                  .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
                  .order_by(latest.c.trainee_id).offset(offset).limit(limit))
-        return [(trainee_id, cohort, json.loads(value), _as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
+        return [(trainee_id, cohort, value, clock.as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
 
     def awaiting(self, lesson_id: str, item_id: str, answer_item: str, offset: int = 0,
                  limit: int | None = PAGE_SIZE) -> tuple[int, list[str]]:
@@ -320,13 +331,14 @@ class CohortView:
             return {}
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         query = sa.select(latest.c.trainee_id, latest.c.value).where(latest.c.trainee_id.in_(list(trainee_ids)))
-        return {trainee_id: json.loads(value) for trainee_id, value in self._rows(query)}
+        return {trainee_id: value for trainee_id, value in self._rows(query)}
 
     def count_values(self, lesson_id: str, item_id: str) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))
 
     def funnels(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[FunnelRow]:
-        return [FunnelRow(trainee_id, cohort, tuple(int(n) for n in value.get("counts", ())), str(value.get("as_of", "")))
+        return [FunnelRow(trainee_id, cohort, tuple(_count(n) for n in _list(value.get("counts"))),
+                          str(value.get("as_of", "")))
                 for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
                 if isinstance(value, dict)]
 

@@ -19,7 +19,7 @@ from typing import Any
 from . import clock, content as c
 from .assessment import TRAINER_ITEM
 from .callplan import monday_of
-from .cockpit import backfill_call_days, curriculum
+from .cockpit import curriculum
 from .funnel import LAYERS
 from .scoring import AnswerRejected, grade, normalise
 from .store import Store
@@ -117,9 +117,7 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
     rng = random.Random(seed)
     answers_maker = _Answers(rng, data)
     today = today or clock.today()
-    backfill_call_days(store, course)  # real week logs already in the store first; the demo writes its own days
     existing = set(store.trainee_ids())
-    next_id = store.next_answer_id()
     year = [today - timedelta(days=n) for n in range(YEAR_DAYS - 1, -1, -1)]
     working_days = [day for day in year if day.weekday() < 5]
     total = {"answers": 0, "call_days": 0, "reviews": 0}
@@ -144,12 +142,11 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
         batch.setdefault("memberships", []).append({"trainee_id": trainee_id, "cohort": rng.choice(data.cohorts)})
 
         def answer(lesson_id: str, item_id: str, value: Any, score: float | None, top: float, at: datetime) -> int:
-            nonlocal next_id
-            batch.setdefault("answers", []).append(
-                {"id": next_id, "trainee_id": trainee_id, "lesson_id": lesson_id, "item_id": item_id,
-                 "value": json.dumps(value, ensure_ascii=False), "score": score, "max_points": top, "created_at": at})
-            next_id += 1
-            return next_id - 1
+            """Adds the answer to the batch; returns its position there (a review names its answer by it)."""
+            rows = batch.setdefault("answers", [])
+            rows.append({"trainee_id": trainee_id, "lesson_id": lesson_id, "item_id": item_id, "value": value,
+                         "score": score, "max_points": top, "created_at": at})
+            return len(rows) - 1
 
         # Lessons in course order; the less diligent stop earlier.
         reach = max(1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2)))))
@@ -163,12 +160,12 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
                     graded = answers_maker.graded(item, min(0.97, skill + 0.1 * attempt))
                     if graded is None:
                         continue
-                    answer_id = answer(lesson.lesson, item.id, graded[0], graded[1], graded[2],
-                                       stamp(day, minute * 3 + attempt))
+                    position = answer(lesson.lesson, item.id, graded[0], graded[1], graded[2],
+                                      stamp(day, minute * 3 + attempt))
                     if isinstance(item, c.FreeText) and attempt == 0 and rng.random() < 0.25:
                         batch.setdefault("reviews", []).append(
                             {"trainee_id": trainee_id, "lesson_id": lesson.lesson, "item_id": item.id,
-                             "answer_id": answer_id, "reviewer": TRAINER,
+                             "answer": position, "reviewer": TRAINER,
                              "comment": rng.choice(data.trainer_comments) if rng.random() < 0.7 else "",
                              "created_at": stamp(day + timedelta(days=1), 0)})
 

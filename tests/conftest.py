@@ -1,4 +1,6 @@
+import itertools
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -6,9 +8,17 @@ import time_machine
 
 from telesales_training import content
 from telesales_training.clock import FIXED_INSTANT
+from telesales_training.schema import metadata
 from telesales_training.store import Store
 
 from .instant import INSTANT
+from .postgres import Cluster, PostgresUnavailable
+
+BACKENDS = ("sqlite", "postgresql")
+# .ci/run sets this: on CI a missing PostgreSQL is a failure, on a developer's machine a skip.
+REQUIRE_POSTGRES = "TELESALES_REQUIRE_POSTGRES"
+SHARED_DB = "telesales_tests"
+_database_numbers = itertools.count()
 
 EXERCISES = Path(__file__).resolve().parent.parent / "exercises"
 
@@ -22,9 +32,60 @@ def clock_at_the_test_instant(monkeypatch):
         yield traveller
 
 
+def pytest_generate_tests(metafunc):
+    """Modules marked `both_backends` run every test that uses a store on SQLite and on PostgreSQL."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def store(tmp_path):
-    with Store(f"sqlite:///{tmp_path / 'workbook.sqlite3'}") as opened:
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL cluster of this test process, with one database at the current schema that the tests
+    take turns on (emptied after each: much cheaper than a CREATE DATABASE per test)."""
+    try:
+        cluster = Cluster().start()
+    except PostgresUnavailable as missing:
+        if os.environ.get(REQUIRE_POSTGRES):
+            pytest.fail(f"the PostgreSQL half of the suite must run here: {missing}")
+        pytest.skip(f"PostgreSQL tests skipped: {missing}")
+    with Store(cluster.create_database(SHARED_DB)):
+        pass
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def store_url(request, backend, tmp_path):
+    """An empty store at the current schema: a SQLite file of this test's own, or the PostgreSQL test
+    database, emptied again when the test ends."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'workbook.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("postgres")
+    yield cluster.url(SHARED_DB)
+    cluster.empty(SHARED_DB, [table.name for table in metadata.sorted_tables])
+
+
+@pytest.fixture
+def empty_url(request, backend, tmp_path):
+    """A database with nothing in it (no tables): for building old stores and racing over new ones."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    cluster = request.getfixturevalue("postgres")
+    name = f"empty_{next(_database_numbers)}"
+    yield cluster.create_database(name)
+    cluster.drop_database(name)
+
+
+@pytest.fixture
+def store(store_url):
+    with Store(store_url) as opened:
         yield opened
 
 

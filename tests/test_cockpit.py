@@ -15,6 +15,8 @@ from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import Cockpit, CockpitContext
 from telesales_training.widgets.lesson import LessonView
 
+pytestmark = pytest.mark.both_backends
+
 L01, L09 = "01_decision_psychology", "09_self_assessment"
 XSS = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script>'
 TODAY = date(2026, 3, 4)  # a Wednesday

@@ -75,6 +75,8 @@ MISTAKES = {
                                      "recap_stage_count", "answer", "outside min..max"),
     "reflection on a missing item": (lambda raw: _block(raw, "xiamen_reflection").update(source_items=["nope"]),
                                      "xiamen_reflection", "source_items", "no item with id 'nope'"),
+    "id longer than the store keeps": (lambda raw: _block(raw, "recap_scope").update(id="q" * 65),
+                                       "q" * 65, "id", "at most 64 characters"),
 }
 
 

@@ -17,6 +17,8 @@ from telesales_training import callplan, cockpit, demo, export
 from telesales_training.cli import app
 from telesales_training.store import Store
 
+pytestmark = pytest.mark.both_backends
+
 TODAY = date(2026, 11, 27)
 
 

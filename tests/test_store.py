@@ -1,15 +1,23 @@
-"""The answer store on a real SQLite file: append-only history, restore, isolation, WAL."""
+"""The answer store on a real SQLite file and a real PostgreSQL: append-only history, restore, isolation,
+atomic writes under concurrent processes, values checked and normalised, every failure a StoreError."""
 
-import threading
-from datetime import datetime, timedelta, timezone
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
+from telesales_training import cockpit, demo
 from telesales_training import store as store_module
+from telesales_training.errors import InvalidAnswer, InvalidKey, StoreError, StoreFailure
+from telesales_training.schema import answers, current_answers, trainees
 from telesales_training.store import AnswerTooLarge, InvalidTrainee, Store
+
+from .concurrency import first_use, import_file, save, together
+
+pytestmark = pytest.mark.both_backends
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 
@@ -56,27 +64,97 @@ def test_progress_counts_latest_answers_only(alice):
     assert (progress.answered_items, progress.score, progress.max_points) == (2, 3.0, 5.0)
 
 
-def test_sqlite_file_uses_wal_and_busy_timeout(store):
-    assert store.journal_mode() == "wal"
-    with store.engine.connect() as conn:
+def test_sqlite_file_uses_wal_and_busy_timeout(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'w.sqlite3'}") as store, store.engine.connect() as conn:
+        assert store.journal_mode() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
-    Store(url).close()
+def count(store: Store, table: sa.Table, *where) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar()
 
-    def writer(n):
-        with Store(url) as own:
-            trainee = own.trainee(f"t{n}")
-            for k in range(20):
-                trainee.save_answer("01", f"q{k}", k)
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
-    with Store(url) as check, check.engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(store_module.answers)).scalar() == 160
+def test_concurrent_writers_lose_nothing(store, store_url):
+    results = together(save, [(store_url, f"t{n}", f"q{n}", 20) for n in range(8)])
+    assert [failed for failed, _latencies in results] == [0] * 8
+    assert count(store, answers) == 160 and count(store, current_answers) == 8
+
+
+def test_processes_saving_the_same_item_at_once_all_land_and_the_newest_is_current(store, store_url):
+    results = together(save, [(store_url, "amy", "q1", 150)] * 4)
+    assert [failed for failed, _latencies in results] == [0, 0, 0, 0]
+    assert count(store, answers) == 600
+    with store.engine.connect() as conn:
+        newest = conn.execute(sa.select(sa.func.max(answers.c.id))).scalar()
+        current = conn.execute(sa.select(current_answers.c.answer_id)).scalars().all()
+    assert current == [newest]
+
+
+def test_two_pages_opening_the_same_new_trainee_at_once(store, store_url):
+    assert together(first_use, [(store_url, "新学员")] * 8) == ["新学员"] * 8
+    assert count(store, trainees) == 1
+
+
+def test_two_imports_of_one_file_at_once_count_each_call_once(store, store_url, tmp_path):
+    log = tmp_path / "calls.csv"
+    log.write_text("Call ID,Start Time\n" + "".join(f"{n},2026-03-02 09:{n % 60:02d}:{n % 59:02d}\n"
+                                                    for n in range(10_000)), encoding="utf-8")
+    taken = together(import_file, [(store_url, "amy", str(log))] * 2)
+    assert sum(taken) == 10_000, taken  # each call counted by exactly one of the two imports
+    assert store.trainee("amy").daily_calls(date(2026, 3, 2), date(2026, 3, 2)) == {date(2026, 3, 2): 10_000}
+
+
+def test_saves_after_a_demo_cohort_get_fresh_ids(store):
+    demo.generate(store, 5, seed=4, today=date(2026, 3, 4))
+    first = next(iter(store.trainee_ids()))
+    for number in range(20):
+        store.trainee(first).save_answer("01", "extra", number)
+        store.trainee("newcomer").save_answer("01", "q", number)
+    assert store.trainee("newcomer").latest_answers("01")["q"].value == 19
+    assert len(store.trainee(first).history("01", "extra")) == 20
+
+
+def test_odd_values_are_normalised_or_refused_with_a_store_error(store, alice):
+    alice.save_answer("06", "profile", {"ratings": {"x": 4}, "notes": {"x": "看\x00名单"}})
+    assert alice.latest_answers("06")["profile"].value["notes"]["x"] == "看名单"
+    for bad in (float("nan"), {"counts": [1, float("inf")]}, "\ud800", {"a": {1, 2}}):
+        with pytest.raises(InvalidAnswer):
+            alice.save_answer("06", "profile", bad)
+    nfd = unicodedata.normalize("NFD", "José")
+    assert store.trainee(nfd).trainee_id == store.trainee("José").trainee_id == "José"
+    assert alice.save_answer("06", unicodedata.normalize("NFD", "é"), 1).item_id == "é"
+    for bad_id in ("x" * 65, "", "a\ud800"):
+        with pytest.raises(InvalidKey):
+            alice.save_answer("06", bad_id, 1)
+    with pytest.raises(InvalidTrainee):
+        store.trainee("bob\ud800")
+    with pytest.raises(InvalidTrainee):
+        store.trainee("line\nbreak")
+    assert all(issubclass(kind, StoreError) for kind in (InvalidAnswer, InvalidKey, InvalidTrainee, StoreFailure))
+
+
+def test_one_odd_answer_never_breaks_a_cohort_aggregate(store):
+    course = cockpit.curriculum()
+    (funnel_lesson, funnel_tool), (profile_lesson, profile_tool) = course.funnel, course.profile
+    factor = profile_tool.factors[0].id
+    store.trainee("fine").save_answer(funnel_lesson, funnel_tool.id, {"counts": [100, 50, 20, 10, 5]})
+    store.trainee("odd").save_answer(funnel_lesson, funnel_tool.id, {"counts": [40, "many", None, [1], {"n": 2}]})
+    store.trainee("broken").save_answer(funnel_lesson, funnel_tool.id, "not a funnel")
+    store.trainee("fine").save_answer(profile_lesson, profile_tool.id, {"ratings": {factor: 4}, "notes": {factor: "a\x00"}})
+    store.trainee("odd").save_answer(profile_lesson, profile_tool.id, {"ratings": {factor: "five"}})
+    view = store.cohort()
+    counted, sums, _thin = view.funnel_summary(funnel_lesson, funnel_tool.id)
+    assert counted == 3 and sums == [140, 50, 20, 10, 5]
+    assert view.factor_means(profile_lesson, profile_tool.id, [factor]) == (2, {factor: 4.0})
+    assert [row.counts for row in view.funnels(funnel_lesson, funnel_tool.id)] == [(100, 50, 20, 10, 5), (40, 0, 0, 0, 0)]
+
+
+def test_a_database_that_cannot_be_reached_is_a_store_error(tmp_path):
+    with pytest.raises(StoreFailure, match="could not be reached"):
+        Store(f"postgresql://nobody@/nothing?host={tmp_path}&port=1")
+    with pytest.raises(StoreFailure, match="unsupported database 'mysql'"):
+        Store("mysql://localhost/x")
 
 
 def test_default_url_is_absolute_and_outside_the_notebooks(monkeypatch, tmp_path):

@@ -21,7 +21,8 @@ from ..cockpit import Curriculum
 from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters
 from ..content import UiStrings
 from ..report import workbook_sections
-from ..store import MAX_COMMENT, Store, StoreError
+from ..limits import MAX_COMMENT
+from ..store import Store, StoreError
 from .lean import lean, make, shared_layout, style_for
 from .text import escape, img
 

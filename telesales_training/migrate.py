@@ -1,0 +1,139 @@
+"""Schema revisions with Alembic (telesales_training/migrations). Opening a store brings it to the head:
+
+- an empty database is created from schema.py and stamped at the head;
+- an older one is upgraded revision by revision (data migrations included);
+- a store made before the project used Alembic is recognised by its tables and upgraded from there;
+- a store upgraded by a newer release is refused (SchemaTooNew names the release to install).
+
+One process at a time migrates: a PostgreSQL advisory lock, or SQLite's BEGIN IMMEDIATE, held for the
+whole upgrade, and the revision is read again under the lock. Many trainee servers starting at once on a
+new or old database therefore migrate it exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from .database import open_engine, sqlite_file, upsert, writer
+from .errors import SchemaTooNew
+from .schema import metadata, settings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+LOCK_KEY = 7_352_114_901  # pg_advisory_xact_lock: "telesales-training is migrating this database"
+WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the schema to its revision
+MIGRATION_BUSY_TIMEOUT_MS = 600_000  # SQLite: wait up to 10 minutes for another process's migration
+# Stores from before Alembic, by the newest table they have (each table arrived with one revision).
+LEGACY = (("current_answers", "0004"), ("reviews", "0003"), ("calls", "0002"), ("answers", "0001"))
+
+
+def package_version() -> str:
+    try:
+        return version("telesales-training")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def alembic_config(conn: sa.Connection | None = None) -> Config:
+    """Alembic's configuration for our migrations, running on `conn`."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+@lru_cache(maxsize=1)
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head() -> str:
+    return _scripts().get_current_head()
+
+
+def _known(revision: str) -> bool:
+    return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def _revision(conn: sa.Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def revision_of(engine: sa.Engine) -> str | None:
+    with engine.connect() as conn:
+        return _revision(conn)
+
+
+def _refuse_if_newer(conn: sa.Connection, revision: str | None) -> None:
+    if revision is None or _known(revision):
+        return
+    newer = conn.execute(sa.select(settings.c.value).where(settings.c.key == WRITTEN_BY)).scalar() or "a newer release"
+    raise SchemaTooNew(f"this database was upgraded by telesales-training {newer} (schema revision {revision}); "
+                       f"this is telesales-training {package_version()}, which knows schemas up to {head()}. "
+                       f"Install telesales-training {newer} or newer to use it; nothing was written.")
+
+
+def _legacy_revision(conn: sa.Connection) -> str | None:
+    tables = set(sa.inspect(conn).get_table_names())
+    return next((revision for table, revision in LEGACY if table in tables), None)
+
+
+@contextmanager
+def _migrating(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that holds the database's migration lock until it ends."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
+            yield conn
+        return
+    if sqlite_file(engine.url) is None:  # in-memory: one process, nothing to race
+        with writer(engine).begin() as conn:
+            yield conn
+        return
+    # A write transaction (BEGIN IMMEDIATE) holds SQLite's write lock; others wait, patiently, for it.
+    locking = open_engine(engine.url, busy_timeout_ms=MIGRATION_BUSY_TIMEOUT_MS, poolclass=sa.NullPool)
+    try:
+        with writer(locking).begin() as conn:
+            yield conn
+    finally:
+        locking.dispose()
+
+
+def _upgrade(conn: sa.Connection, found: str | None) -> None:
+    config = alembic_config(conn)
+    if found is None:
+        legacy = _legacy_revision(conn)
+        if legacy is None:  # a new, empty database: today's tables, stamped
+            metadata.create_all(conn)
+            command.stamp(config, head())
+        else:
+            command.stamp(config, legacy)
+            command.upgrade(config, "head")
+    else:
+        command.upgrade(config, "head")
+    upsert(conn, settings, ["key"], {"key": WRITTEN_BY, "value": package_version()})
+
+
+def ensure_current(engine: sa.Engine) -> str:
+    """Bring the store to the head revision (see the module text); returns it. Cheap when already there:
+    one read of alembic_version."""
+    with engine.connect() as conn:
+        found = _revision(conn)
+        _refuse_if_newer(conn, found)
+    if found == head():
+        return found
+    with _migrating(engine) as conn:
+        found = _revision(conn)  # another process may have migrated while this one waited for the lock
+        _refuse_if_newer(conn, found)
+        if found != head():
+            _upgrade(conn, found)
+    return head()

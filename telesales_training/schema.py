@@ -1,0 +1,164 @@
+"""The store's tables, at the current schema revision. Alembic migrations (telesales_training/migrations)
+take any earlier store here; a new store is created from these definitions and stamped at the head."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from .limits import MAX_COHORT, MAX_ID, MAX_TRAINEE_ID
+
+metadata = sa.MetaData()
+
+
+def dumps(value: Any) -> str:
+    """Answers as JSON: Chinese kept readable, NaN and infinities refused (not JSON; PostgreSQL rejects them)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+class JsonValue(sa.types.TypeDecorator):
+    """A stored answer: JSON text on SQLite, jsonb on PostgreSQL (parsed once when written, so cohort
+    queries read it without casting every row). Python values in and out on both."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else sa.Text())
+
+    def process_bind_param(self, value, dialect):
+        return value if dialect.name == "postgresql" else dumps(value)  # jsonb serialises with the engine's dumps
+
+    def process_result_value(self, value, dialect):
+        return value if dialect.name == "postgresql" or value is None else json.loads(value)
+
+trainees = sa.Table(
+    "trainees",
+    metadata,
+    sa.Column("id", sa.String(MAX_TRAINEE_ID), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def _history_columns() -> list[sa.Column]:
+    """Append-only tables about one item of one trainee: a growing id, whose, which lesson and item."""
+    return [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+            sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+            sa.Column("item_id", sa.String(MAX_ID), nullable=False)]
+
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    *_history_columns(),
+    sa.Column("value", JsonValue(), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_answers_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
+# The latest answer per (trainee, lesson, item), kept up to date by every save: the cockpit aggregates
+# this (one row per item a trainee answered) instead of finding the newest of all history rows each time.
+current_answers = sa.Table(
+    "current_answers",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Covering index: per-item aggregations never visit the table.
+    sa.Index("ix_current_answers_item", "lesson_id", "item_id", "trainee_id", "answer_id", "score", "max_points",
+             "created_at"),
+    sqlite_with_rowid=False,  # stored in key order: per-trainee groupings read it in order
+)
+
+# Every insert into answers keeps current_answers up to date in the database itself: one statement per save,
+# and rows written by any release (or by hand) are never missed. The newest answer id wins, so a save that
+# arrives late never replaces a newer one.
+_UPSERT_CURRENT = """
+    INSERT INTO current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
+    VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.id, NEW.score, NEW.max_points, NEW.created_at)
+    ON CONFLICT (trainee_id, lesson_id, item_id) DO UPDATE SET answer_id = excluded.answer_id,
+        score = excluded.score, max_points = excluded.max_points, created_at = excluded.created_at
+    WHERE current_answers.answer_id < excluded.answer_id;"""
+KEEP_CURRENT = {
+    "sqlite": [f"CREATE TRIGGER answers_keep_current AFTER INSERT ON answers BEGIN {_UPSERT_CURRENT} END"],
+    "postgresql": [
+        f"CREATE FUNCTION answers_keep_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_UPSERT_CURRENT} "
+        "RETURN NULL; END $$",
+        "CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW EXECUTE FUNCTION answers_keep_current()",
+    ],
+}
+for _dialect, _statements in KEEP_CURRENT.items():
+    for _statement in _statements:
+        sa.event.listen(current_answers, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+
+preferences = sa.Table(
+    "preferences",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("key", sa.String(MAX_ID), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# Individual calls imported from dialer / CRM exports; `call_key` makes re-imports idempotent.
+calls = sa.Table(
+    "calls",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("called_at", sa.DateTime, nullable=False),
+    sa.Column("call_key", sa.String(40), nullable=False),
+    sa.UniqueConstraint("trainee_id", "call_key", name="uq_calls_trainee_key"),
+    sa.Index("ix_calls_trainee_time", "trainee_id", "called_at"),
+)
+
+# Which cohort (training group) a trainee belongs to.
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("cohort", sa.String(MAX_COHORT), nullable=False),
+    sa.Index("ix_memberships_cohort", "cohort", "trainee_id"),
+)
+
+# Calls per trainee per day (the weekly call log writes its five days here; the demo a year of them):
+# the cockpit's pacing is one GROUP BY over this table.
+call_days = sa.Table(
+    "call_days",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("target", sa.Integer, nullable=False),
+    sa.Index("ix_call_days_day", "day", "trainee_id", "calls", "target"),  # covering: weekly pacing reads only it
+)
+
+# A trainer's mark on one answer: reviewed, with an optional comment the trainee sees in the lesson.
+# Append-only like the answers; the latest row per (trainee, lesson, item) is the current review.
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    *_history_columns(),
+    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
+# Settings of the whole store (e.g. the remembered local trainee name, which package wrote the schema).
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(MAX_ID), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

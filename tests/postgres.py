@@ -1,0 +1,95 @@
+"""A throwaway PostgreSQL cluster for the tests and bench/: Debian's `initdb` + `pg_ctl` into a temporary
+folder, listening only on a Unix socket inside it (no TCP port at all). As root the server runs as the
+`postgres` user (initdb refuses root). No pytest here: bench/ uses it too."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ADMIN_DB = "postgres"
+
+
+class PostgresUnavailable(RuntimeError):
+    """No PostgreSQL server binaries on this machine."""
+
+
+def server_binaries() -> Path:
+    """The folder holding initdb and pg_ctl (Debian keeps them in /usr/lib/postgresql/<version>/bin)."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if versions:
+        return Path(versions[-1]).parent
+    raise PostgresUnavailable("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql "
+                              "(.ci/system-deps does this when run as root)")
+
+
+class Cluster:
+    """`with Cluster() as pg:` starts a server; `pg.url(name)` is a SQLAlchemy URL for one database."""
+
+    def __init__(self):
+        self.bin = server_binaries()
+        self.folder = Path(tempfile.mkdtemp(prefix="telesales-pg-"))
+        self.data = self.folder / "data"
+        self.port = 5432  # only names the socket file: nothing listens on TCP
+        self._as_postgres = os.geteuid() == 0
+        self._admin: sa.Engine | None = None
+
+    def _run(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if self._as_postgres else []
+        done = subprocess.run([*prefix, *command], capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+    def start(self) -> Cluster:
+        if self._as_postgres:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        # Durability is not what these tests are about: no fsync makes CREATE DATABASE and commits cheap.
+        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c port={self.port} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
+                  "-w", "start")
+        self._admin = sa.create_engine(self.url(ADMIN_DB), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        return self
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@/{database}?host={self.folder}&port={self.port}"
+
+    def create_database(self, name: str, template: str | None = None) -> str:
+        with self._admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return self.url(name)
+
+    def empty(self, database: str, tables: list[str]) -> None:
+        """Every row of `tables` gone and their id sequences back at 1; the schema stays."""
+        engine = sa.create_engine(self.url(database), poolclass=sa.NullPool)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        engine.dispose()
+
+    def drop_database(self, name: str) -> None:
+        with self._admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def stop(self) -> None:
+        if self._admin is not None:
+            self._admin.dispose()
+        if (self.data / "postmaster.pid").exists():
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Cluster:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

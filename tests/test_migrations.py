@@ -1,0 +1,194 @@
+"""Schema revisions on SQLite and PostgreSQL: stores from before Alembic and from the first shipped schema
+are upgraded with everything in them found; a new store equals an upgraded one; a newer schema is refused;
+many processes opening one new database migrate it once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from typer.testing import CliRunner
+
+from telesales_training import cockpit, migrate
+from telesales_training.cli import app
+from telesales_training.errors import SchemaTooNew
+from telesales_training.schema import metadata
+from telesales_training.store import Store
+
+from .concurrency import open_store, together
+
+pytestmark = pytest.mark.both_backends
+
+L01, L04, L05, L06 = "01_decision_psychology", "04_funnel", "05_call_plan", "06_success_factors"
+MONDAY = date(2026, 3, 2)
+
+
+def legacy_store(url: str, revision: str) -> sa.Engine:
+    """A store as an older release left it: the tables of `revision`, and no record of any revision
+    (the project used no migration tool then)."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), revision)
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+    return engine
+
+
+def insert(conn: sa.Connection, table: str, **row) -> None:
+    names = ", ".join(row)
+    conn.execute(sa.text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + n for n in row)})"), row)
+
+
+def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url):
+    engine = legacy_store(empty_url, "0001")
+    at = "2026-03-02 09:00:00+00:00"
+    with engine.begin() as conn:
+        for trainee in ("amy", "bo"):
+            insert(conn, "trainees", id=trainee, created_at=at)
+        answers = [  # as the first release wrote them: JSON text, NaN and an escaped NUL included
+            ("amy", L01, "order_stages", '["a", "b"]', 2, 4),
+            ("amy", L01, "order_stages", '["b", "a"]', 4, 4),
+            ("amy", L01, "xiamen_first_check", '"先看卫生间"', 1, 1),
+            ("amy", L04, "my_funnel", '{"counts": [100, NaN, "many", 5, 1], "as_of": "2026-03-02"}', None, 0),
+            ("amy", L05, "week_log", '{"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200}', None, 0),
+            ("amy", L06, "my_profile", '{"ratings": {"prospecting": 4}, "notes": {"prospecting": "a\\u0000b"}}', None, 0),
+            ("bo", L01, "order_stages", '["a"]', 0, 4),
+        ]
+        for trainee, lesson, item, value, score, top in answers:
+            insert(conn, "answers", trainee_id=trainee, lesson_id=lesson, item_id=item, value=value, score=score,
+                   max_points=top, created_at=at)
+        insert(conn, "preferences", trainee_id="amy", key="lang", value="en")
+        insert(conn, "settings", key="local_trainee", value="amy")
+    with engine.begin() as conn:  # the trainer cockpit's release added its tables (still no revision table)
+        command.stamp(migrate.alembic_config(conn), "0001")
+        command.upgrade(migrate.alembic_config(conn), "0003")
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        insert(conn, "memberships", trainee_id="amy", cohort="Spring")
+        insert(conn, "call_days", trainee_id="bo", day=MONDAY, calls=120, target=100)
+        insert(conn, "calls", trainee_id="bo", called_at="2026-03-02 09:05:00", call_key="k1")
+        insert(conn, "reviews", trainee_id="amy", lesson_id=L01, item_id="xiamen_first_check", answer_id=3,
+               reviewer="tina", comment="Which room first?", created_at=at)
+    engine.dispose()
+
+    with Store(empty_url) as store:
+        assert store.schema_revision() == migrate.head()
+        amy, bo = store.trainee("amy"), store.trainee("bo")
+        assert [r.value for r in amy.history(L01, "order_stages")] == [["a", "b"], ["b", "a"]]
+        latest = amy.latest_answers(L01)
+        assert latest["order_stages"].score == 4 and latest["xiamen_first_check"].value == "先看卫生间"
+        assert amy.latest_answers(L04)["my_funnel"].value["counts"] == [100, None, "many", 5, 1]
+        assert amy.latest_answers(L06)["my_profile"].value["notes"] == {"prospecting": "ab"}
+        assert amy.progress()[L01].answered_items == 2 and amy.progress()[L01].score == 5
+        assert amy.get_preference("lang") == "en" and store.get_setting("local_trainee") == "amy"
+        assert amy.reviews(L01)["xiamen_first_check"].comment == "Which room first?"
+        assert amy.cohort() == "Spring"
+        assert amy.logged_calls(MONDAY, date(2026, 3, 6)) == {  # the week log became call days
+            MONDAY: (150, 200), date(2026, 3, 3): (160, 200), date(2026, 3, 4): (170, 200),
+            date(2026, 3, 5): (0, 200), date(2026, 3, 6): (0, 200)}
+        assert bo.logged_calls(MONDAY, MONDAY) == {MONDAY: (120, 100)}
+        assert bo.daily_calls(MONDAY, MONDAY) == {MONDAY: 1}
+        course = cockpit.curriculum()
+        view = store.cohort()
+        count, sums, _thin = view.funnel_summary(*course.funnel[0:1], course.funnel[1].id)
+        assert count == 1 and sums[:2] == [100, 0]  # the NaN and the word count for nothing, and break nothing
+        assert view.factor_means(L06, "my_profile", ["prospecting"]) == (1, {"prospecting": 4.0})
+        # current_answers was filled from the history: both paths agree
+        keys = [(L01, "order_stages")]
+        assert view.item_stats(keys) == store.cohort(since=date(2000, 1, 1)).item_stats(keys)
+        amy.save_answer(L01, "xiamen_first_check", "再看热水器", 1, 1)  # and the store takes new answers
+        assert amy.latest_answers(L01)["xiamen_first_check"].value == "再看热水器"
+
+
+@pytest.mark.parametrize("ran_the_old_backfill", [False, True])
+def test_week_logs_saved_before_call_days_existed_become_call_days(empty_url, ran_the_old_backfill):
+    engine = legacy_store(empty_url, "0004")
+    at = "2026-03-04 09:00:00+00:00"
+    week_logs = [("old", '{"week": "2026-03-02", "counts": [50, 60, 0, 0, 0], "target": 200}'),
+                 ("old", '{"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200}'),  # newer: wins
+                 ("old", '{"week": "2026-03-03", "counts": [1, 1, 1, 1, 1], "target": 200}'),  # a Tuesday
+                 ("old", '{"week": "2026-02-23", "counts": [1, -4, 1, 1, 1], "target": 200}'),  # a negative count
+                 ("old", '"not a week log"'),
+                 ("mixed", '{"week": "2026-03-02", "counts": [10, 10, 10, 0, 0], "target": 100}')]
+    with engine.begin() as conn:
+        for trainee in ("old", "mixed"):
+            insert(conn, "trainees", id=trainee, created_at=at)
+        for trainee, value in week_logs:
+            insert(conn, "answers", trainee_id=trainee, lesson_id=L05, item_id="week_log", value=value, max_points=0,
+                   created_at=at)
+        insert(conn, "call_days", trainee_id="mixed", day=MONDAY, calls=120, target=100)  # logged later: kept
+        if ran_the_old_backfill:
+            insert(conn, "settings", key="call_days_backfilled:05_call_plan/week_log", value=at)
+    engine.dispose()
+    with Store(empty_url) as store:
+        rows = store.cohort().pacing(MONDAY, date(2026, 3, 4))
+        if ran_the_old_backfill:  # that store did it long ago (when the rows were there): nothing again
+            assert [(r.trainee_id, r.actual) for r in rows] == [("old", 0), ("mixed", 120)]
+        else:
+            assert [(r.trainee_id, r.actual, r.planned) for r in rows] == [("mixed", 140, 300), ("old", 480, 600)]
+        assert store.trainee("old").logged_calls(date(2026, 2, 23), date(2026, 2, 27)) == {}
+
+
+@pytest.mark.parametrize("made", ["new", "upgraded"])
+def test_answers_written_by_any_code_keep_the_current_answer_table(empty_url, made):
+    """An older release, a script or a hand-written INSERT: the database keeps current_answers either way."""
+    if made == "upgraded":
+        legacy_store(empty_url, "0004").dispose()
+    with Store(empty_url) as store:
+        store.trainee("amy")
+        with store.engine.begin() as conn:  # as a release that knew nothing of current_answers would
+            for score in (1, 3, 2):
+                insert(conn, "answers", trainee_id="amy", lesson_id=L01, item_id="q", value='"x"', score=score,
+                       max_points=4, created_at="2026-03-02 09:00:00+00:00")
+            insert(conn, "answers", id=1_000_000, trainee_id="amy", lesson_id=L01, item_id="late", value='"x"',
+                   score=4, max_points=4, created_at="2026-03-02 09:00:00+00:00")
+            insert(conn, "answers", id=999_999, trainee_id="amy", lesson_id=L01, item_id="late", value='"x"',
+                   score=0, max_points=4, created_at="2026-03-02 09:00:00+00:00")  # an older id, arriving late
+        assert store.trainee("amy").progress()[L01].score == 2 + 4
+        assert [s.answered for s in store.cohort().item_stats([(L01, "q"), (L01, "late")])] == [1, 1]
+
+
+def test_a_store_upgraded_and_a_new_store_have_the_same_schema(empty_url, store):
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "head")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
+    with store.engine.connect() as conn:  # created from schema.py and stamped
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert MigrationContext.configure(conn).get_current_revision() == migrate.head()
+
+
+def test_a_store_from_a_newer_release_is_refused_untouched(empty_url):
+    store_url = empty_url
+    with Store(store_url) as store:
+        store.set_setting(migrate.WRITTEN_BY, "9.1.0")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(SchemaTooNew, match=r"telesales-training 9\.1\.0 \(schema revision 0099\).*"
+                                           r"Install telesales-training 9\.1\.0 or newer"):
+        Store(store_url)
+    engine = sa.create_engine(store_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0099"
+    engine.dispose()
+
+
+def test_many_servers_opening_one_new_database_at_once_migrate_it_once(empty_url):
+    revisions = together(open_store, [(empty_url,)] * 8)
+    assert revisions == [migrate.head()] * 8, revisions
+    with Store(empty_url) as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+
+
+def test_db_upgrade_command_brings_an_old_store_to_the_current_schema(empty_url, monkeypatch):
+    legacy_store(empty_url, "0001").dispose()
+    monkeypatch.setenv("TELESALES_DB", empty_url)
+    first = CliRunner().invoke(app, ["db", "upgrade"])
+    assert first.exit_code == 0, first.output
+    assert f"→ {migrate.head()} (current)" in first.stdout and "none (new or from before revisions)" in first.stdout
+    again = CliRunner().invoke(app, ["db", "upgrade"])
+    assert f"already at schema revision {migrate.head()} (current)" in again.stdout
