@@ -11,6 +11,7 @@ import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import content, i18n, identity, plots
+from .errors import SchemaTooNew
 from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
 from .widgets.blocks import figure_png
@@ -91,10 +92,10 @@ class WorkbookPage(ipw.VBox):
             self.trainee.set_preference(LANG_PREFERENCE, change["new"])
 
 
-def _problem_page(key: str, detail: str = "") -> ipw.HTML:
+def _problem_page(key: str, detail: str = "", **params: str) -> ipw.HTML:
     try:
         ui = content.load_ui()
-        text = " / ".join(ui.text(key, locale) for locale in i18n.WRITTEN_LOCALES)
+        text = " / ".join(ui.text(key, locale, **params) for locale in i18n.WRITTEN_LOCALES)
     except content.ContentError:
         text = "本页无法显示，请联系培训师。 / This page cannot be shown; please tell your trainer."
     log.error("page not shown: %s %s", key, detail)
@@ -107,6 +108,8 @@ def _guarded(build: Callable[[], ipw.Widget]) -> ipw.Widget:
         return build()
     except content.ContentError as problem:
         return _problem_page("content_error", str(problem))
+    except SchemaTooNew as problem:
+        return _problem_page("store_too_new", str(problem), release=problem.release)
     except (StoreError, SQLAlchemyError, OSError) as problem:
         return _problem_page("store_failed", repr(problem))
 

@@ -34,4 +34,9 @@ class StoreFailure(StoreError):
 
 
 class SchemaTooNew(StoreError):
-    """The database was upgraded by a newer telesales-training; this one must not write to it."""
+    """The database was upgraded by a newer telesales-training; this one must not write to it.
+    `release` names the release that upgraded it (the one to install)."""
+
+    def __init__(self, message: str, release: str):
+        super().__init__(message)
+        self.release = release

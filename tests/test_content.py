@@ -1,5 +1,6 @@
 """The curriculum schema: the real exercises/ pass, and each kind of mistake is named precisely."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from telesales_training import content
+from telesales_training import content, identity
 from telesales_training.cli import app
 
 from .conftest import EXERCISES
@@ -174,3 +175,14 @@ def test_console_script_is_installed():
     result = subprocess.run([str(script), "validate"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ok:")
+
+
+def test_every_answer_the_curriculum_allows_fits_the_store():
+    from telesales_training import limits
+
+    longest = max(block.max_chars for lesson_id in content.available_lessons()
+                  for block in content.load_lesson(lesson_id).questions if isinstance(block, content.FreeText))
+    assert longest <= limits.MAX_FREE_TEXT
+    assert len(json.dumps("\U0001F600" * limits.MAX_FREE_TEXT, ensure_ascii=False).encode()) <= limits.MAX_ANSWER_BYTES
+    assert identity.MAX_NAME <= limits.MAX_TRAINEE_ID
+    assert max(len(cohort) for cohort in content.load_demo().cohorts) <= limits.MAX_COHORT

@@ -42,8 +42,8 @@ def test_demo_cohort_is_complete_and_graded(store):
     assert sum(view.pacing_bands(monday, TODAY).values()) == 25
 
 
-def test_demo_is_repeatable_and_adds_to_an_existing_store(tmp_path):
-    first, second = (Store(f"sqlite:///{tmp_path / name}") for name in ("a.sqlite3", "b.sqlite3"))
+def test_demo_is_repeatable_and_adds_to_an_existing_store(store_url, empty_url):
+    first, second = Store(store_url), Store(empty_url)
     demo.generate(first, 5, seed=9, today=TODAY)
     demo.generate(second, 5, seed=9, today=TODAY)
     assert first.trainee_ids() == second.trainee_ids()
@@ -51,10 +51,12 @@ def test_demo_is_repeatable_and_adds_to_an_existing_store(tmp_path):
     assert len(first.trainee_ids()) == 10
     with pytest.raises(demo.DemoError):
         demo.generate(first, 0)
+    first.close()
+    second.close()
 
 
-def test_cli_demo_then_export_xlsx_and_csv(tmp_path, monkeypatch):
-    monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("TELESALES_DB", store_url)
     runner = CliRunner()
     made = runner.invoke(app, ["demo", "--trainees", "12"])
     assert made.exit_code == 0, made.output

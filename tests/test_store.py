@@ -210,7 +210,7 @@ def test_calls_are_counted_once_per_key_and_per_day(store):
     assert alice.daily_calls(date(2026, 11, 3), date(2026, 11, 3)) == {date(2026, 11, 3): 1}
 
 
-def test_import_calls_command_twice(tmp_path, monkeypatch):
+def test_import_calls_command_twice(store_url, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from telesales_training.cli import app
@@ -218,7 +218,7 @@ def test_import_calls_command_twice(tmp_path, monkeypatch):
     log = tmp_path / "calls.csv"
     log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n",
                    encoding="utf-8")
-    monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'w.sqlite3'}")
+    monkeypatch.setenv("TELESALES_DB", store_url)
     runner = CliRunner()
     with time_machine.travel(datetime(2026, 11, 30, 8).astimezone()):  # the calls are in the past
         first = runner.invoke(app, ["import-calls", str(log), "--trainee", "alice"])

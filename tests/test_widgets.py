@@ -116,6 +116,10 @@ def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
     widget._submit.click()
     assert "最多允许 2000 个字" in widget._response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
+    widget._area.value = "先看厨房\ud83d"  # half of an emoji, as a broken paste delivers it
+    widget._submit.click()
+    assert "答案里有无法保存的字符" in widget._response.value
+    assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
 
 
 def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
@@ -308,3 +312,17 @@ def test_multiple_choice_restores_several_ticks(lesson01, ui, alice):
     reopened = make(lesson01, ui, alice, "recap_scope")
     assert reopened.value == ("phone", "simple", "complex")
     assert [oid for oid, box in reopened._boxes.items() if box.value] == ["phone", "simple", "complex"]
+
+
+def test_a_store_upgraded_by_a_newer_release_is_named_not_shown_as_a_crash(tmp_path):
+    from telesales_training import app, migrate
+    from telesales_training.store import Store
+
+    url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
+    with Store(url) as store:
+        store.set_setting(migrate.WRITTEN_BY, "9.1.0")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+    page = app.lesson_page("01_decision_psychology", url)
+    assert isinstance(page, ipw.HTML) and 'role="alert"' in page.value
+    assert "telesales-training 9.1.0" in page.value and "Install telesales-training 9.1.0 or newer" in page.value

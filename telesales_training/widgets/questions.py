@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock, content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise
-from ..store import AnswerRecord, AnswerTooLarge, StoreError, TraineeStore
+from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
 from .lean import lean, make, shared_layout, shared_style
 from .text import escape, local, review_html
 
@@ -125,6 +125,10 @@ class QuestionWidget(ipw.VBox):
                                                  outcome.score, outcome.max_points)
             except AnswerTooLarge:
                 self._message_key = ("answer_too_large", {})
+                self._render_response()
+                return
+            except InvalidAnswer:
+                self._message_key = ("answer_invalid", {})
                 self._render_response()
                 return
             except (StoreError, SQLAlchemyError):
