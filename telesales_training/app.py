@@ -14,6 +14,7 @@ from . import content, i18n, identity, plots
 from .errors import SchemaTooNew
 from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
+from .widgets.chrome import BrowserNameForm
 from .widgets.blocks import figure_png
 from .widgets.lean import lean
 from .widgets.text import STYLE, escape
@@ -33,8 +34,9 @@ def _wait_for_voila_request() -> None:
 
 
 class WorkbookPage(ipw.VBox):
-    """Header (title, who, language) + body. Asks for a name first when nobody is identified.
-    `lang` is the page language; the trainee's choice is stored as a preference."""
+    """Header (title, who, language) + body. Asks for a name first when nobody is identified: on the workbook
+    server a form the server keeps per browser; in a notebook elsewhere a widget that remembers it in the
+    store. `lang` is the page language; the trainee's choice is stored as a preference."""
 
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
 
@@ -45,23 +47,29 @@ class WorkbookPage(ipw.VBox):
         self.trainee: TraineeStore | None = None
         self.body: ipw.Widget | None = None
         lang = i18n.default_locale()
-        link_problem = ""
+        problem = identity.name_error()
         try:
-            trainee_id = identity.resolve_trainee(store)
-        except identity.InvalidName as problem:  # a bad ?trainee= in the link: ask for the name instead
-            trainee_id, link_problem = None, problem.code
-        if trainee_id:
-            self.trainee = store.trainee(trainee_id)
+            who = identity.who(store)
+        except identity.InvalidName as bad_link:  # a bad ?trainee= in the link: ask for the name instead
+            who, problem = identity.Who(None, ""), bad_link.code
+        if who.trainee:
+            self.trainee = store.trainee(who.trainee)
             lang = self._preferred_lang(lang)
-        note = "identity_hub" if os.environ.get("JUPYTERHUB_USER") else None
-        self.header = PageHeader(ui, title, lang, trainee_id or "", identity_note_key=note)
+        note = "identity_hub" if who.source == "hub" else None
+        page = os.environ.get("SCRIPT_NAME", "")  # this page's path, set by Voilà for the request
+        self.header = PageHeader(ui, title, lang, who.trainee or "", identity_note_key=note,
+                                 switch_page=page if who.source == "browser" else "")
         super().__init__(children=[self.header], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-page")
         self.lang = lang
         ipw.link((self.header, "lang"), (self, "lang"))
         self.observe(self._on_lang, names="lang")
-        if self.trainee is None:
-            self.name_form = NameForm(ui, lang, on_name=self._remember, error_code=link_problem)
+        if self.trainee is None and identity.served():
+            self.name_form = BrowserNameForm(ui, lang, page, error_code=problem)
+            ipw.dlink((self, "lang"), (self.name_form, "lang"))
+            self.children = [self.header, self.name_form]
+        elif self.trainee is None:
+            self.name_form = NameForm(ui, lang, on_name=self._remember, error_code=problem)
             ipw.dlink((self, "lang"), (self.name_form, "lang"))
             self.name_form.observe(self._on_named, names="value")
             self.children = [self.header, self.name_form]

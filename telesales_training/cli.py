@@ -19,39 +19,55 @@ app.add_typer(db_app, name="db")
 
 @app.command()
 def serve(
-    port: int = typer.Option(8866, help="Port on 127.0.0.1."),
+    port: int = typer.Option(8866, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
+    token: Optional[str] = typer.Option(None, help="The secret in the URL (default: TELESALES_TOKEN, else a new "
+                                                   "random one at every start)."),
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on. Only this machine by default; another "
+                                             "address lets other machines in (with the token)."),
     root: Optional[Path] = typer.Option(None, hidden=True, help="Serve another notebooks folder (bench)."),
-    no_preheat: bool = typer.Option(False, "--no-preheat", help="Start each kernel on request (less memory)."),
+    no_preheat: bool = typer.Option(False, "--no-preheat", help="No warm kernel for the start page (less memory)."),
 ) -> None:
-    """Serve the workbook (lessons and start page) with Voilà."""
+    """Serve the workbook (the start page and the lessons; the cockpit is `telesales dashboard`)."""
     folder = (root or server.notebooks_dir()).resolve()
-    _run_voila(folder, folder.is_dir(), port, no_browser, no_preheat,
-               f"serving {folder} on http://127.0.0.1:{port}/voila/render/00_start_here.ipynb")
+    _run(folder, folder.is_dir(), port, token, ip, no_browser, no_preheat, cockpit=False,
+         what=f"the workbook ({folder})")
 
 
 @app.command()
 def dashboard(
-    port: int = typer.Option(8867, help="Port on 127.0.0.1."),
+    port: int = typer.Option(8867, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
+    token: Optional[str] = typer.Option(None, help="The secret in the URL (default: TELESALES_TOKEN, else a new "
+                                                   "random one at every start)."),
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on (see telesales serve --help)."),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
 ) -> None:
-    """Serve the trainer cockpit alone with Voilà (try it with `telesales demo --trainees 200` first)."""
+    """Serve the trainer cockpit alone (try it with `telesales demo --trainees 200` first)."""
     from .store import default_url
 
     notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
-    _run_voila(notebook, notebook.is_file(), port, no_browser, no_preheat,
-               f"trainer cockpit on http://127.0.0.1:{port}/ (database: {default_url()})")
+    _run(notebook, notebook.is_file(), port, token, ip, no_browser, no_preheat, cockpit=True,
+         what=f"the trainer cockpit (database: {default_url()})")
 
 
-def _run_voila(target: Path, exists: bool, port: int, no_browser: bool, no_preheat: bool, banner: str) -> None:
-    """Check the notebooks and the curriculum, then become the Voilà server for `target`."""
+def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_browser: bool, no_preheat: bool,
+         cockpit: bool, what: str) -> None:
+    """Check the notebooks and the curriculum, then become the workbook server for `target`."""
     if not exists:
         typer.echo(f"error: not found: {target}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
-    command = server.voila_command(target, port, open_browser=not no_browser, preheat=not no_preheat)
-    typer.echo(banner)
+    secret = (token or "").strip() or server.new_token()
+    host = "127.0.0.1" if ip in ("0.0.0.0", "::", "") else ip
+    url = f"http://{host}:{port}/?token={secret}"
+    if not server.is_loopback(ip):
+        typer.echo(f"warning: listening on {ip}: other machines can open this server with the token. A training "
+                   "room with many people belongs on the team deployment (JupyterHub), where everyone logs in.",
+                   err=True)
+    command = server.voila_command(target, port, secret, ip=ip, preheat=not no_preheat,
+                                   open_url="" if no_browser else url, cockpit=cockpit)
+    typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
     os.execv(command[0], command)
 
 

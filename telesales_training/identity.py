@@ -1,5 +1,7 @@
-"""Who is the trainee: the JupyterHub login, else the name in the page's link (`?trainee=NAME`), else
-TELESALES_TRAINEE, else the name remembered locally."""
+"""Who is the trainee, in this order: the JupyterHub login; the name in the page's link (`?trainee=NAME`);
+this browser's name (a cookie the workbook server sets from the start page's form, see webapp.py);
+TELESALES_TRAINEE; and in a notebook outside the workbook server (JupyterLab), the name remembered in the
+store. The kernel learns the request's link and cookies from Voilà (QUERY_STRING, HTTP_COOKIE)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from urllib.parse import parse_qs, urlencode
+from dataclasses import dataclass
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qs, unquote, urlencode
 
 from .store import Store
 
@@ -15,9 +19,15 @@ LOCAL_TRAINEE_KEY = "local_trainee"
 # Voilà hands the page's query string to the kernel in this variable (after wait_for_request when preheated).
 QUERY_VARIABLE = "QUERY_STRING"
 LINK_PARAMETER = "trainee"
+NAME_ERROR_PARAMETER = "name_error"  # the start page's form came back refused (webapp.TraineeHandler)
+COOKIE = "telesales_trainee"
+SERVED_VARIABLE = "TELESALES_SERVED"  # set by the workbook server for its kernels
 MAX_NAME = 40
 # Letters and digits of any script, plus a few separators people use in names and logins.
 _ALLOWED = re.compile(r"^[\w .@'-]+$")
+
+
+NAME_ERRORS = ("name_empty", "name_too_long", "name_bad_chars")
 
 
 class InvalidName(ValueError):
@@ -59,16 +69,61 @@ def link_suffix(env: Mapping[str, str] | None = None) -> str:
     return f"?{urlencode({LINK_PARAMETER: name})}" if name else ""
 
 
-def resolve_trainee(store: Store | None = None, env: Mapping[str, str] | None = None) -> str | None:
+def served(env: Mapping[str, str] | None = None) -> bool:
+    """The page is served by the workbook server (which keeps a trainee per browser)."""
+    return (os.environ if env is None else env).get(SERVED_VARIABLE) == "1"
+
+
+def cookie_name(env: Mapping[str, str] | None = None) -> str | None:
+    """This browser's trainee, from the workbook server's cookie (None without a valid one)."""
+    env = os.environ if env is None else env
+    try:
+        cookie = SimpleCookie(env.get("HTTP_COOKIE") or "").get(COOKIE)
+        return clean_name(unquote(cookie.value)) if cookie is not None else None
+    except (CookieError, InvalidName):
+        return None
+
+
+def name_error(env: Mapping[str, str] | None = None) -> str:
+    """Why the name just typed was refused (a ui.yaml key), or ''."""
+    env = os.environ if env is None else env
+    given = parse_qs(env.get(QUERY_VARIABLE) or "").get(NAME_ERROR_PARAMETER, [""])[-1]
+    return given if given in NAME_ERRORS else ""
+
+
+@dataclass(frozen=True)
+class Who:
+    """The trainee (None: ask) and where the name came from: hub, link, browser, setting or stored."""
+
+    trainee: str | None
+    source: str
+
+
+def who(store: Store | None = None, env: Mapping[str, str] | None = None) -> Who:
     """Raises InvalidName when the page's link names a trainee that is not a valid name."""
     env = os.environ if env is None else env
     hub_user = (env.get("JUPYTERHUB_USER") or "").strip()
     if hub_user:
-        return hub_user
-    named = link_name(env) or (env.get("TELESALES_TRAINEE") or "").strip()
-    if named:
-        return named
-    return store.get_setting(LOCAL_TRAINEE_KEY) if store is not None else None
+        return Who(hub_user, "hub")
+    found = link_name(env)
+    if found:
+        return Who(found, "link")
+    if served(env):
+        found = cookie_name(env)
+        if found:
+            return Who(found, "browser")
+    found = (env.get("TELESALES_TRAINEE") or "").strip()
+    if found:
+        return Who(found, "setting")
+    if not served(env) and store is not None:  # JupyterLab: one person's own kernel
+        found = store.get_setting(LOCAL_TRAINEE_KEY)
+        if found:
+            return Who(found, "stored")
+    return Who(None, "")
+
+
+def resolve_trainee(store: Store | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    return who(store, env).trainee
 
 
 def remember_local_trainee(store: Store, raw_name: str) -> str:

@@ -1,14 +1,25 @@
-"""How the workbook is served: one Voilà command line, shared by `telesales serve` and the tests."""
+"""How the workbook is served: one command line for `telesales serve`, `telesales dashboard` and the tests
+(the server itself is webapp.py)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import secrets
 import sys
 from pathlib import Path
 
-# Closed tabs and non-browser fetches leave kernels behind: cull the idle, disconnected ones.
-CULL_IDLE_SECONDS = 20 * 60
-CULL_INTERVAL_SECONDS = 60
+TOKEN_VARIABLE = "TELESALES_TOKEN"
+START_PAGE = "00_start_here.ipynb"
+IDLE_KERNEL_SECONDS = 5 * 60  # a kernel whose page went away without saying so (no beacon)
+CULL_INTERVAL_SECONDS = 30
+
+
+def is_loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return ip == "localhost"
 
 
 def notebooks_dir() -> Path:
@@ -18,25 +29,22 @@ def notebooks_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "notebooks"
 
 
-def voila_command(root: Path, port: int, open_browser: bool, preheat: bool = True) -> list[str]:
+def new_token() -> str:
+    """TELESALES_TOKEN for fixed setups, else a fresh secret for this start."""
+    return os.environ.get(TOKEN_VARIABLE, "").strip() or secrets.token_urlsafe(24)
+
+
+def voila_command(target: Path, port: int, token: str, *, ip: str = "127.0.0.1", preheat: bool = True,
+                  open_url: str = "", cockpit: bool = False) -> list[str]:
+    """The server's command line: what varies from start to start (the rest is fixed in webapp.py)."""
     command = [
-        sys.executable, "-m", "voila", str(root),
+        sys.executable, "-m", "telesales_training.webapp", str(target),
         f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-        # Only images beside the notebooks may be fetched; never .ipynb, .py, data or databases.
-        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|svg)",
-        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
-        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
-        "--MappingKernelManager.cull_connected=False",
-        # Kernels talk over Unix sockets: several kernels starting at once (the preheated pools) cannot
-        # race each other for TCP ports, and nothing listens on the network.
-        "--KernelManager.transport=ipc",
+        f"--Voila.ip={ip}",
+        f"--Voila.token={token}",
+        f"--WorkbookApp.cockpit={cockpit}",
+        f"--WorkbookApp.open_when_ready={open_url}",
     ]
     if preheat:
-        # A warm kernel per notebook has the imports and the curriculum loaded before the request.
-        command += ["--preheat_kernel=True", "--pool_size=1"]
-    if not open_browser:
-        command.append("--no-browser")
+        command.append("--preheat_kernel=True")  # one warm kernel, for the page everyone opens first
     return command

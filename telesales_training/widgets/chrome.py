@@ -68,17 +68,47 @@ class NameForm(ipw.VBox):
         self.value = name
 
 
+# Forms posted to the workbook server (webapp.TraineeHandler), relative to a page at /voila/render/<name>.
+TRAINEE_FORM_ACTION = "../../telesales/trainee"
+
+
+class BrowserNameForm(ipw.HTML):
+    """The name form of a page served by the workbook server: a real HTML form. The server keeps the name in
+    this browser (a cookie) and reloads the page; a refused name comes back as `error_code`."""
+
+    lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
+
+    def __init__(self, ui: UiStrings, lang: str, page: str, error_code: str = "", **kwargs):
+        self._ui = ui
+        self._page = page
+        self._error_code = error_code
+        super().__init__(**lean(ipw.HTML, **kwargs))
+        self.observe(self._render, names="lang")
+        self.lang = lang
+        self._render()
+
+    def _render(self, _change=None) -> None:
+        t = lambda key: escape(self._ui.text(key, self.lang))  # noqa: E731
+        error = f'<p class="ts-error" role="alert">{t(self._error_code)}</p>' if self._error_code else ""
+        self.value = (f'<div class="ts-card ts-name-form"><form method="post" action="{TRAINEE_FORM_ACTION}">'
+                      f'<p>{t("name_prompt")}</p><input type="hidden" name="next" value="{escape(self._page)}">'
+                      f'<label>{t("name_label")} <input type="text" name="name" maxlength="60" autocomplete="name" '
+                      f'autofocus></label> <button type="submit" class="jupyter-button mod-primary">'
+                      f'{t("name_submit")}</button>{error}</form></div>')
+
+
 class PageHeader(ipw.VBox):
-    """Title, who is signed in, and the language toggle."""
+    """Title, who is signed in (with "switch trainee" where the browser chose the name), the language toggle."""
 
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
     trainee = traitlets.Unicode("")
 
     def __init__(self, ui: UiStrings, title: dict[str, str], lang: str, trainee: str = "",
-                 identity_note_key: str | None = None, **kwargs):
+                 identity_note_key: str | None = None, switch_page: str = "", **kwargs):
         self._ui = ui
         self._title_texts = title
         self._identity_note_key = identity_note_key
+        self._switch_page = switch_page
         self._title = make(ipw.HTML)
         self.toggle = LanguageToggle(lang)
         super().__init__(children=[self._title, self.toggle], **lean(ipw.VBox, **kwargs))
@@ -92,7 +122,14 @@ class PageHeader(ipw.VBox):
         if self.trainee:
             note = self._ui.text(self._identity_note_key, self.lang) if self._identity_note_key else ""
             who = self._ui.text("signed_in_as", self.lang, name=self.trainee) + (f" {note}" if note else "")
+        switch = ""
+        if self.trainee and self._switch_page:
+            switch = (f'<form class="ts-switch" method="post" action="{TRAINEE_FORM_ACTION}">'
+                      f'<input type="hidden" name="switch" value="1">'
+                      f'<input type="hidden" name="next" value="{escape(self._switch_page)}">'
+                      f'<button type="submit" class="ts-link">{escape(self._ui.text("switch_trainee", self.lang))}'
+                      f"</button></form>")
         # The stylesheet rides along with the title: one model instead of two.
         self._title.value = (f"{STYLE}<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
-                             f'<p class="ts-muted ts-who">{escape(who)}</p>')
+                             f'<div class="ts-muted ts-who"><span>{escape(who)}</span>{switch}</div>')
 

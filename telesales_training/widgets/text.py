@@ -53,6 +53,9 @@ STYLE = """
 .ts-page .ts-fshape { display: flex; flex-direction: column; gap: 1px; width: 8rem; }
 .ts-page .ts-fbar { display: block; height: 4px; background: #1f5f8b; margin: 0 auto; }
 .ts-page .ts-saved { color: #1d4d31; }
+.ts-page .ts-who form.ts-switch { display: inline; margin-left: .6rem; }
+.ts-page .ts-name-form input[type=text] { font-size: 1rem; padding: .25rem .4rem; width: min(24rem, 90%); }
+.ts-page .ts-name-form button { margin: .4rem 0; padding: .3rem 1rem; }
 .ts-page button.ts-link { background: transparent; box-shadow: none; color: #0b4f7c; text-decoration: underline; padding: 0 .4rem; height: auto; }
 .ts-page button.ts-link:hover, .ts-page button.ts-link:focus { background: #e8f0f6; }
 .ts-page .ts-furthest-behind, .ts-page .ts-page-trainees, .ts-page .ts-trainee-links { align-items: baseline; flex-wrap: wrap; }

@@ -4,6 +4,7 @@ No pytest here: bench/ uses it too."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psutil
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -42,15 +44,36 @@ class Server:
     db_url: str
     process: subprocess.Popen
     log: Path
+    token: str
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def page_url(self, notebook: str, trainee: str | None = None) -> str:
-        """The page of `notebook`; with `trainee`, opened as that trainee (`?trainee=`)."""
-        query = f"?{urlencode({'trainee': trainee})}" if trainee else ""
-        return f"{self.base}/voila/render/{notebook}.ipynb{query}"
+    @property
+    def entry(self) -> str:
+        """The URL the server prints: the root, with the token."""
+        return f"{self.base}/?token={self.token}"
+
+    def page_url(self, notebook: str, trainee: str | None = None, token: bool = True) -> str:
+        """The page of `notebook`, with the token (a fresh browser context has no login cookie yet); with
+        `trainee`, opened as that trainee (`?trainee=`)."""
+        query = {**({"token": self.token} if token else {}), **({"trainee": trainee} if trainee else {})}
+        return f"{self.base}/voila/render/{notebook}.ipynb" + (f"?{urlencode(query)}" if query else "")
+
+    def kernels(self) -> int:
+        """Kernels the server is running now (its child processes)."""
+        try:
+            children = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            return 0
+        found = 0
+        for child in children:
+            try:
+                found += any("ipykernel_launcher" in part for part in child.cmdline())
+            except psutil.Error:
+                continue
+        return found
 
     def stop(self) -> None:
         # Voilà shuts its kernels down on SIGTERM; whatever is left of the group goes after it.
@@ -76,17 +99,17 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
         env["TELESALES_TRAINEE"] = trainee
     env.update(extra_env or {})
     port = free_port()
-    command = [sys.executable, "-m", "telesales_training.cli", command_name, "--no-browser", f"--port={port}", *args]
+    token = secrets.token_urlsafe(16)
+    command = [sys.executable, "-m", "telesales_training.cli", command_name, "--no-browser", f"--port={port}",
+               f"--token={token}", *args]
     if root is not None:
         command.append(f"--root={root}")
     handle = log.open("ab")
     process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Server(port, env["TELESALES_DB"], process, log)
-    # Ready = answering HTTP and, with preheating, every notebook's warm kernel in place: a test that
-    # starts during the start-up storm of kernels would measure the storm, not the page.
-    notebooks = ([NOTEBOOKS / "trainer_dashboard.ipynb"] if command_name == "dashboard"
-                 else sorted((root or NOTEBOOKS).glob("*.ipynb")))
-    pools = [] if "--no-preheat" in args else [f"Kernel pool of {nb.name} is filled" for nb in notebooks]
+    server = Server(port, env["TELESALES_DB"], process, log, token)
+    # Ready = answering HTTP and, with preheating, the first page's warm kernel in place.
+    first = "trainer_dashboard.ipynb" if command_name == "dashboard" else "00_start_here.ipynb"
+    pools = [] if "--no-preheat" in args else [f"Kernel pool of {first} is filled"]
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -36,7 +36,7 @@ def trainees_in(url: str, cohort: str | None = None) -> int:
 
 
 def open_cockpit(page: Page, server) -> None:
-    page.goto(f"{server.base}/")
+    page.goto(server.entry)
     page.locator(".ts-filter-summary").wait_for(timeout=LOAD_TIMEOUT)
 
 

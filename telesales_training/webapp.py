@@ -1,0 +1,200 @@
+"""The workbook's web server: Voilà, locked to its owner (`telesales serve`, `telesales dashboard`).
+
+What this adds to Voilà's own server:
+- only requests for this machine's own names pass (Host checked: no DNS rebinding), and every page needs
+  the secret token printed at start (a browser that came with it keeps a login cookie, SameSite=Strict,
+  so a link or form on another site cannot start a kernel);
+- `serve` renders the trainee pages only: the cockpit, the file list and the contents API are gone and
+  the root URL leads to the start page; `dashboard` renders the cockpit alone;
+- a closed or reloaded page frees its kernel at once: the page's shutdown beacon is accepted when it comes
+  from this server's own pages (Voilà refuses it for want of an xsrf field, voila#1458), and idle kernels
+  without a page are culled after a few minutes in case a beacon never arrives;
+- each browser keeps its own trainee in a cookie: the start page's name form posts here, and "switch
+  trainee" clears it (the kernel reads the cookie; see identity.py);
+- only the start page keeps a warm kernel; the browser is opened once that kernel is ready;
+- notebooks hold no outputs, so Voilà's "not trusted" warnings are beside the point and not printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import threading
+import webbrowser
+from urllib.parse import quote, urlencode, urlparse
+
+import tornado.web
+from jupyter_core.utils import run_sync
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.services.contents.largefilemanager import LargeFileManager
+from traitlets import Bool, Unicode
+from voila.app import Voila
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.contentshandler import VoilaContentsHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.treehandler import TornadoVoilaTreeHandler
+
+from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
+from .server import CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, is_loopback
+
+TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
+TRAINEE_PATH = "/telesales/trainee"
+
+
+def same_origin(handler: tornado.web.RequestHandler) -> bool:
+    """A state-changing request from one of this server's own pages (Origin, else Referer, names this host)."""
+    source = handler.request.headers.get("Origin") or handler.request.headers.get("Referer")
+    return bool(source) and urlparse(source).netloc == handler.request.host
+
+
+class OutputFreeContentsManager(LargeFileManager):
+    def mark_trusted_cells(self, nb, path=""):
+        """Trust is about stored outputs; these notebooks hold none (a test keeps them so)."""
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.metadata["trusted"] = True
+
+
+class TraineePageHandler(TornadoVoilaHandler):
+    """Voilà's page renderer, for the trainee pages only."""
+
+    async def get(self, path=None):
+        if path is None or not TRAINEE_PAGE.match(path):
+            raise tornado.web.HTTPError(404)
+        return await super().get(path)
+
+
+class PageClosedHandler(VoilaShutdownKernelHandler):
+    """The beacon a page sends when it closes: accepted from this server's own pages."""
+
+    def check_xsrf_cookie(self):
+        if not same_origin(self):
+            raise tornado.web.HTTPError(403, "a page of another site cannot stop kernels")
+
+
+class StartRedirectHandler(JupyterHandler):
+    """The root URL leads to the start page (a token in the URL is taken first, then dropped)."""
+
+    @tornado.web.authenticated
+    def get(self):
+        kept = {k: v[-1].decode() for k, v in self.request.query_arguments.items() if k != "token"}
+        self.redirect(f"{self.base_url}voila/render/{START_PAGE}" + (f"?{urlencode(kept)}" if kept else ""))
+
+
+class TraineeHandler(JupyterHandler):
+    """The name form of a page (POST name=…, next=the page): this browser's trainee is kept in a cookie;
+    POST switch=1 forgets it. Then back to the page (a refused name comes back as ?name_error=…)."""
+
+    def check_xsrf_cookie(self):
+        if not same_origin(self):
+            raise tornado.web.HTTPError(403, "a page of another site cannot change who is working")
+
+    def _back(self) -> str:
+        page = self.get_body_argument("next", "")
+        prefix = f"{self.base_url}voila/render/"
+        if page.startswith(prefix) and TRAINEE_PAGE.match(page[len(prefix):]):
+            return page
+        return f"{prefix}{START_PAGE}"
+
+    @tornado.web.authenticated
+    def post(self):
+        back = self._back()
+        if self.get_body_argument("switch", ""):
+            self.clear_cookie(COOKIE, path="/")
+            self.redirect(back)
+            return
+        try:
+            name = clean_name(self.get_body_argument("name", ""))
+        except InvalidName as problem:
+            self.redirect(f"{back}?{urlencode({NAME_ERROR_PARAMETER: problem.code})}")
+            return
+        self.set_cookie(COOKIE, quote(name), path="/", httponly=True, samesite="Strict", expires_days=365)
+        self.redirect(back)
+
+
+class WorkbookApp(Voila):
+    """Voilà for the workbook; `cockpit` serves the trainer cockpit notebook alone."""
+
+    name = "telesales"
+    cockpit = Bool(False, config=True, help="Serve the trainer cockpit (a single notebook) instead of the trainee pages.")
+    open_when_ready = Unicode("", config=True, help="Open this URL in a browser once the start page can be served.")
+
+    def initialize(self, argv=None):
+        fixed = self.config
+        fixed.VoilaConfiguration.strip_sources = True
+        fixed.VoilaConfiguration.show_tracebacks = False
+        # Only images beside the notebooks may be fetched; never .ipynb, .py, data or databases.
+        fixed.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|svg)"]
+        # The kernel reads this browser's trainee (a cookie) with the request (identity.py).
+        fixed.VoilaConfiguration.http_header_envs = ["Cookie"]
+        fixed.MappingKernelManager.cull_idle_timeout = IDLE_KERNEL_SECONDS
+        fixed.MappingKernelManager.cull_interval = CULL_INTERVAL_SECONDS
+        fixed.MappingKernelManager.cull_connected = False  # a kernel with its page open is never culled
+        # Kernels talk over Unix sockets: kernels starting at once cannot race for TCP ports, nothing listens.
+        fixed.KernelManager.transport = "ipc"
+        super().initialize(argv)
+        self.open_browser = False  # open_when_ready opens it, once the start page can be served
+        os.environ[SERVED_VARIABLE] = "1"  # kernels: identity comes from this server's cookie and name form
+
+    def init_settings(self):
+        # With preheating on, one warm kernel: for the start page (or the cockpit's single notebook).
+        first = os.path.basename(self.notebook_path) if self.cockpit and self.notebook_path else START_PAGE
+        self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, first: {"pool_size": 1}}
+        settings = super().init_settings()
+        self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
+        settings["allow_remote_access"] = not is_loopback(self.ip)
+        settings["local_hostnames"] = ["localhost"]
+        return settings
+
+    def init_handlers(self):
+        handlers = []
+        for pattern, handler, *rest in super().init_handlers():
+            if handler in (TornadoVoilaTreeHandler, VoilaContentsHandler):
+                continue  # no file list, no contents API
+            if handler is TornadoVoilaHandler and not self.cockpit:
+                handler = TraineePageHandler
+            if handler is VoilaShutdownKernelHandler:
+                handler = PageClosedHandler
+            handlers.append((pattern, handler, *rest))
+        if self.cockpit:
+            return handlers
+        return [(self.server_url.rstrip("/") + "/?", StartRedirectHandler),
+                (self.server_url.rstrip("/") + TRAINEE_PATH, TraineeHandler), *handlers]
+
+    def listen(self):
+        if self.open_when_ready:
+            threading.Thread(target=self._open_when_ready, daemon=True).start()
+        super().listen()
+
+    def _open_when_ready(self):
+        """Wait for the start page's warm kernel (if any) before the browser asks for it."""
+        import time
+
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            pools = getattr(self.kernel_manager, "_pools", None)
+            pool = (pools or {}).get(START_PAGE, [])
+            if pools is None or not pool or all(task.done() for task in pool):
+                break
+            time.sleep(0.2)
+        try:
+            webbrowser.open(self.open_when_ready)
+        except webbrowser.Error:
+            pass
+
+    def stop(self):
+        """Ctrl-C or SIGTERM: the kernels are ended at once. Every answer is already in the store, and a
+        graceful shutdown would interrupt the start page's warm kernel mid-cell (a traceback per kernel)."""
+        shutil.rmtree(self.connection_dir, ignore_errors=True)
+        run_sync(self.kernel_manager.shutdown_all)(now=True)
+        self.log.info("stopped")
+
+
+def main() -> None:
+    WorkbookApp.launch_instance(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
