@@ -17,20 +17,23 @@ What this adds to Voilà's own server:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
 import sys
-import threading
+import time
 import webbrowser
 from urllib.parse import quote, urlencode, urlparse
 
+import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import run_sync
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
 from traitlets import Bool, Unicode
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -41,6 +44,8 @@ from .server import CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, is_l
 
 TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
 TRAINEE_PATH = "/telesales/trainee"
+READY = "ready: the first page can be served"
+READY_PATIENCE_SECONDS = 120
 
 
 def same_origin(handler: tornado.web.RequestHandler) -> bool:
@@ -134,14 +139,17 @@ class WorkbookApp(Voila):
         fixed.MappingKernelManager.cull_connected = False  # a kernel with its page open is never culled
         # Kernels talk over Unix sockets: kernels starting at once cannot race for TCP ports, nothing listens.
         fixed.KernelManager.transport = "ipc"
+        # The login cookie never travels with a request another site starts (a link, a form, a frame).
+        fixed.IdentityProvider.cookie_options = {"samesite": "Strict"}
         super().initialize(argv)
         self.open_browser = False  # open_when_ready opens it, once the start page can be served
         os.environ[SERVED_VARIABLE] = "1"  # kernels: identity comes from this server's cookie and name form
 
     def init_settings(self):
         # With preheating on, one warm kernel: for the start page (or the cockpit's single notebook).
-        first = os.path.basename(self.notebook_path) if self.cockpit and self.notebook_path else START_PAGE
-        self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0}, first: {"pool_size": 1}}
+        self._first_page = os.path.basename(self.notebook_path) if self.cockpit and self.notebook_path else START_PAGE
+        self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0},
+                                                             self._first_page: {"pool_size": 1}}
         settings = super().init_settings()
         self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
         settings["allow_remote_access"] = not is_loopback(self.ip)
@@ -164,25 +172,27 @@ class WorkbookApp(Voila):
                 (self.server_url.rstrip("/") + TRAINEE_PATH, TraineeHandler), *handlers]
 
     def listen(self):
-        if self.open_when_ready:
-            threading.Thread(target=self._open_when_ready, daemon=True).start()
+        tornado.ioloop.IOLoop.current().add_callback(self._announce_when_ready)
         super().listen()
 
-    def _open_when_ready(self):
-        """Wait for the start page's warm kernel (if any) before the browser asks for it."""
-        import time
+    def _first_page_ready(self) -> bool:
+        """The first page's warm kernel has run its notebook up to the request (it waits for it on Voilà's
+        request-info socket); without preheating any moment is as good as the next."""
+        pool = (getattr(self.kernel_manager, "_pools", None) or {}).get(self._first_page) or []
+        if not pool:
+            return True
+        if not pool[0].done():
+            return False
+        return pool[0].result()["kernel_id"] in RequestInfoSocketHandler._waiters
 
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            pools = getattr(self.kernel_manager, "_pools", None)
-            pool = (pools or {}).get(START_PAGE, [])
-            if pools is None or not pool or all(task.done() for task in pool):
-                break
-            time.sleep(0.2)
-        try:
-            webbrowser.open(self.open_when_ready)
-        except webbrowser.Error:
-            pass
+    async def _announce_when_ready(self) -> None:
+        """Log READY (tests and bench wait for it) and open the browser once the first page can be served."""
+        deadline = time.monotonic() + READY_PATIENCE_SECONDS
+        while not self._first_page_ready() and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        self.log.info(READY)
+        if self.open_when_ready:
+            await asyncio.get_running_loop().run_in_executor(None, _open_browser, self.open_when_ready)
 
     def stop(self):
         """Ctrl-C or SIGTERM: the kernels are ended at once. Every answer is already in the store, and a
@@ -190,6 +200,13 @@ class WorkbookApp(Voila):
         shutil.rmtree(self.connection_dir, ignore_errors=True)
         run_sync(self.kernel_manager.shutdown_all)(now=True)
         self.log.info("stopped")
+
+
+def _open_browser(url: str) -> None:
+    try:
+        webbrowser.open(url)
+    except webbrowser.Error:
+        pass
 
 
 def main() -> None:

@@ -18,6 +18,8 @@ from urllib.parse import urlencode
 
 import psutil
 
+from telesales_training.webapp import READY
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -91,8 +93,11 @@ class Server:
 
 
 def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict | None = None,
-                 args: tuple[str, ...] = (), root: Path | None = None, command_name: str = "serve") -> Server:
-    """`telesales serve` (every notebook) or, with command_name="dashboard", the cockpit alone."""
+                 args: tuple[str, ...] = (), root: Path | None = None, command_name: str = "serve",
+                 open_browser: bool = False) -> Server:
+    """`telesales serve` (the trainee pages) or, with command_name="dashboard", the cockpit alone. With
+    `open_browser`, the server opens its URL itself when ready ($BROWSER decides with what) and this returns
+    as soon as it answers."""
     env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_TRAINEE", "JUPYTERHUB_USER", "TELESALES_LANG")}
     env["TELESALES_DB"] = f"sqlite:///{db_path}"
     if trainee:
@@ -100,16 +105,15 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
     env.update(extra_env or {})
     port = free_port()
     token = secrets.token_urlsafe(16)
-    command = [sys.executable, "-m", "telesales_training.cli", command_name, "--no-browser", f"--port={port}",
-               f"--token={token}", *args]
+    command = [sys.executable, "-m", "telesales_training.cli", command_name, f"--port={port}", f"--token={token}",
+               *([] if open_browser else ["--no-browser"]), *args]
     if root is not None:
         command.append(f"--root={root}")
     handle = log.open("ab")
     process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
     server = Server(port, env["TELESALES_DB"], process, log, token)
-    # Ready = answering HTTP and, with preheating, the first page's warm kernel in place.
-    first = "trainer_dashboard.ipynb" if command_name == "dashboard" else "00_start_here.ipynb"
-    pools = [] if "--no-preheat" in args else [f"Kernel pool of {first} is filled"]
+    # Ready = answering HTTP and, with preheating, the first page's warm kernel in place (the server says so).
+    pools = [] if open_browser else [READY]
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:

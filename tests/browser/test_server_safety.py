@@ -1,0 +1,233 @@
+"""The personal server as an attacker and as a shared training-room PC would try it: foreign Host names,
+missing tokens, other sites' pages, the cockpit through `serve`; kernels freed when pages close; two
+browsers, two trainees; the first page ready when the browser opens."""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .support import ARTIFACTS, LOAD_TIMEOUT, start_server
+
+pytestmark = pytest.mark.browser
+
+L01 = "01_decision_psychology"
+START = "00_start_here"
+EVIL = "http://evil.example"
+
+
+def raw_get(server, path: str, headers: dict[str, str]) -> tuple[int, bytes, str]:
+    """One GET with exactly these headers (urllib would write its own Host)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    status, body, location = response.status, response.read(), response.getheader("Location") or ""
+    connection.close()
+    return status, body, location
+
+
+def kernels_after(server, seconds: float = 3.0) -> int:
+    time.sleep(seconds)  # a kernel would be starting by now
+    return server.kernels()
+
+
+def test_another_host_name_gets_nothing_and_starts_no_kernel(server):
+    """DNS rebinding: a site that points its own name at 127.0.0.1 sends its name as Host."""
+    before = server.kernels()
+    path = f"/voila/render/{L01}.ipynb?token={server.token}"
+    for host in (f"rebind.evil.example:{server.port}", "rebind.evil.example", f"192.168.1.20:{server.port}"):
+        status, body, _ = raw_get(server, path, {"Host": host})
+        assert status == 403 and b"kernel" not in body.lower()
+    status, _, _ = raw_get(server, path, {"Host": f"127.0.0.1:{server.port}"})  # the same request, own name
+    assert status == 200
+    assert kernels_after(server) <= before + 1  # only the last, legitimate request started one
+
+
+def test_without_the_token_nothing_is_served_and_no_kernel_starts(server):
+    before = server.kernels()
+    for path in (f"/voila/render/{L01}.ipynb", f"/voila/render/{START}.ipynb?token=wrong", "/",
+                 f"/voila/render/{L01}.ipynb?trainee=eve"):
+        status, body, location = raw_get(server, path, {"Host": f"127.0.0.1:{server.port}"})
+        assert status in (302, 403) and "/login" in location and b"widget" not in body
+    status, _, _ = raw_get(server, "/api/kernels", {"Host": f"127.0.0.1:{server.port}"})
+    assert status in (403, 404, 405)
+    assert kernels_after(server) == before
+
+
+def test_the_cockpit_is_not_reachable_through_serve(server):
+    token = f"token={server.token}"
+    for path in (f"/voila/render/trainer_dashboard.ipynb?{token}", f"/voila/tree?{token}", f"/voila/tree/?{token}",
+                 f"/voila/api/contents?{token}", f"/voila/render/../trainer_dashboard.ipynb?{token}"):
+        status, body, _ = raw_get(server, path, {"Host": f"127.0.0.1:{server.port}"})
+        assert status in (403, 404) and b"trainer_dashboard" not in body, path
+    status, _, location = raw_get(server, f"/?{token}", {"Host": f"127.0.0.1:{server.port}"})
+    assert status == 302 and location.endswith(f"/voila/render/{START}.ipynb")
+
+
+def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server, browser):
+    """Logged in (the browser has the cookie), the trainee visits another site that tries everything a page
+    can do with the workbook's URLs: frames, images, a form, a beacon, a link."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_navigation_timeout(LOAD_TIMEOUT)
+    page.goto(server.page_url(START))
+    page.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-page input[type=text]").fill("小王")
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-who")).to_contain_text("学员：小王", timeout=LOAD_TIMEOUT)
+    page.goto("about:blank")
+    time.sleep(3)  # the start page's kernel gone with its page
+    before = server.kernels()
+
+    lesson = f"{server.base}/voila/render/{L01}.ipynb"
+    pages = {
+        "/prize": f"""{''.join(f'<iframe src="{lesson}?n={n}"></iframe><img src="{lesson}?i={n}">' for n in range(3))}
+            <script>
+              navigator.sendBeacon("{server.base}/voila/api/shutdown/00000000-0000-0000-0000-000000000000");
+              fetch("{lesson}", {{mode: "no-cors", credentials: "include"}});
+            </script>""",
+        "/form": f"""<form id="f" method="post" action="{server.base}/telesales/trainee">
+            <input name="name" value="mallory"></form>""",
+        "/link": f'<a id="a" href="{lesson}">a prize</a>',
+    }
+    context.route(f"{EVIL}/**", lambda route: route.fulfill(
+        body=f"<html><body>{pages[route.request.url[len(EVIL):]]}</body></html>", content_type="text/html"))
+    page.goto(f"{EVIL}/prize")
+    assert kernels_after(server) == before
+    page.goto(f"{EVIL}/form")
+    with page.expect_response(lambda response: "/telesales/trainee" in response.url) as posted:
+        page.evaluate("document.getElementById('f').submit()")  # a cross-site form post
+    assert posted.value.status == 403
+    page.close()  # (Chromium shows its own error page for the refusal)
+    page = context.new_page()
+    page.goto(f"{EVIL}/link")
+    page.click("#a")  # a link on the other site: the login cookie does not travel with it
+    page.wait_for_url("**/login**")
+    assert kernels_after(server) == before
+
+    page.goto(server.page_url(START, token=False))  # back in the workbook: still 小王
+    expect(page.locator(".ts-who")).to_contain_text("学员：小王", timeout=LOAD_TIMEOUT)
+    context.close()
+
+
+def test_a_beacon_or_form_from_another_origin_is_refused(server):
+    for path, body in (("/voila/api/shutdown/00000000-0000-0000-0000-000000000000", b""),
+                       ("/telesales/trainee", b"name=mallory")):
+        request = urllib.request.Request(f"{server.base}{path}?token={server.token}", data=body, method="POST",
+                                         headers={"Origin": EVIL, "Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 403
+
+
+def test_twenty_pages_opened_and_closed_leave_no_kernel_behind(server, browser, trainee):
+    context = browser.new_context()
+    context.new_page().goto(server.entry)  # logged in
+    time.sleep(2)
+    baseline = server.kernels()
+    for number in range(20):
+        page = context.new_page()
+        page.set_default_navigation_timeout(LOAD_TIMEOUT)
+        page.goto(server.page_url(L01 if number % 2 else START, trainee, token=False))
+        page.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
+        if number % 5 == 4:
+            page.reload()  # a reload ends the old page too
+            page.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
+        page.close(run_before_unload=True)  # as a closed tab does
+    deadline = time.monotonic() + 30
+    while server.kernels() > baseline and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert server.kernels() <= baseline, f"{server.kernels()} kernels, {baseline} before the 20 pages"
+    context.close()
+
+
+def name_yourself(page: Page, server, name: str) -> None:
+    page.goto(server.page_url(START))
+    page.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-page input[type=text]").fill(name)
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-who")).to_contain_text(f"学员：{name}", timeout=LOAD_TIMEOUT)
+
+
+def answer_first_check(page: Page, server, text: str) -> None:
+    page.goto(server.page_url(L01, token=False))
+    page.locator(".ts-item-xiamen_first_check textarea").wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-item-xiamen_first_check textarea").fill(text)
+    page.locator(".ts-item-xiamen_first_check button.mod-primary").click()
+    expect(page.locator(".ts-item-xiamen_first_check .ts-feedback")).to_be_visible()
+
+
+def test_two_browsers_keep_two_trainees_apart_and_a_trainee_can_switch(server, browser, trainee):
+    first, second = (browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2))
+    one, two = first.new_page(), second.new_page()
+    for page in (one, two):
+        page.set_default_navigation_timeout(LOAD_TIMEOUT)
+    name_yourself(one, server, f"{trainee}-甲")
+    name_yourself(two, server, f"{trainee}-乙")
+    answer_first_check(one, server, "甲先看卫生间")
+    answer_first_check(two, server, "乙先看厨房")
+    for page, mine in ((one, "甲先看卫生间"), (two, "乙先看厨房")):
+        page.goto(server.page_url(L01, token=False))
+        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(mine, timeout=LOAD_TIMEOUT)
+        expect(page.locator(".ts-who")).to_contain_text(mine[0])
+    one.goto(server.page_url(START, token=False))
+    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
+    one.screenshot(path=str(ARTIFACTS / "start_here_switch_zh.png"))
+    one.get_by_role("button", name="不是你？切换学员").click()
+    one.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)  # asked again
+    name_yourself(one, server, f"{trainee}-丙")
+    one.goto(server.page_url(L01, token=False))
+    expect(one.locator(".ts-item-xiamen_first_check textarea")).to_have_value("", timeout=LOAD_TIMEOUT)
+    two.goto(server.page_url(L01, token=False))  # the other browser is untouched
+    expect(two.locator(".ts-item-xiamen_first_check textarea")).to_have_value("乙先看厨房", timeout=LOAD_TIMEOUT)
+    first.close()
+    second.close()
+
+
+BROWSER_STAND_IN = """import sys, time, pathlib
+pathlib.Path(sys.argv[1]).write_text(f"{time.monotonic()} {sys.argv[2]}")
+"""
+
+
+def test_the_first_page_after_start_is_ready_within_three_warm_pages(browser, tmp_path):
+    """`telesales serve` opens the browser only when the start page can be served: the first page then takes
+    at most 3 warm pages' time. The browser it opens is a stand-in that notes when and what it was asked."""
+    opened = tmp_path / "opened.txt"
+    stand_in = tmp_path / "browser.py"
+    stand_in.write_text(BROWSER_STAND_IN)
+    env = {"BROWSER": f"{sys.executable} {stand_in} {opened} %s"}
+    running = start_server(tmp_path / "first.sqlite3", tmp_path / "serve.log", trainee="first-trainee",
+                           extra_env=env, open_browser=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        _when, url = opened.read_text().split(" ", 1)
+        assert url == running.entry
+        first = ready_seconds(browser, url)
+        warm = []
+        for _ in range(2):
+            time.sleep(6)  # the start page's warm kernel is back
+            warm.append(ready_seconds(browser, url))
+    finally:
+        running.stop()
+    assert first <= 3 * statistics.median(warm), (first, warm)
+
+
+def ready_seconds(browser, url: str) -> float:
+    context = browser.new_context()
+    page = context.new_page()
+    started = time.monotonic()
+    page.goto(url, timeout=LOAD_TIMEOUT)
+    page.locator(".ts-progress-01_decision_psychology").wait_for(timeout=LOAD_TIMEOUT)
+    took = time.monotonic() - started
+    context.close()
+    return took
+
