@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from telesales_training.clock import FIXED_INSTANT
+from telesales_training.plots import CACHE_VARIABLE
 from tests.instant import INSTANT
 
 NOTEBOOK_COHORT = 12  # the cockpit notebook runs against a small synthetic cohort, not an empty store
@@ -18,6 +19,7 @@ def pytest_configure(config):
     os.environ["TELESALES_DB"] = f"sqlite:///{scratch / 'nbval.sqlite3'}"
     os.environ.setdefault("TELESALES_TRAINEE", "nbval-trainee")
     os.environ["TELESALES_STRICT_GLYPHS"] = "1"
+    os.environ[CACHE_VARIABLE] = str(scratch / "cache")  # figures are drawn (and glyph-checked) once per run
     # Kernels and servers started by the tests read the clock from here; in this process time-machine
     # moves it (tests/conftest.py), so the variable is lifted around each test function.
     os.environ[FIXED_INSTANT] = INSTANT.isoformat()

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import content, i18n, identity, plots
+from . import content, i18n, identity
 from .errors import SchemaTooNew
 from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
@@ -137,7 +137,6 @@ def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
 
         return WorkbookPage(store, ui, lesson.title, body)
 
-    plots.setup_fonts()
     return _guarded(build)
 
 
@@ -188,5 +187,4 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
         context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 
-    plots.setup_fonts()
     return _guarded(build)

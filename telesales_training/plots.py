@@ -1,7 +1,14 @@
-"""Matplotlib figures with Chinese labels that render: the project brings its own CJK font."""
+"""Matplotlib figures with Chinese labels that render: the project brings its own CJK font.
+
+Matplotlib is imported on the first drawing, not with the module: most page loads draw nothing new. The
+curriculum's own figures (the same for every trainee) are also kept on disk, so a page that shows them
+reads a PNG instead of drawing it again in every new kernel.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib.util
 import io
 import os
@@ -10,12 +17,9 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
+from platformdirs import user_cache_path
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+CACHE_VARIABLE = "TELESALES_CACHE"  # where drawn curriculum figures are kept (default: the user's cache dir)
 
 CJK_FAMILY = "Noto Sans CJK SC"
 # OFL-licensed Noto Sans CJK SC, shipped on PyPI inside the mplfonts wheel.
@@ -40,8 +44,23 @@ def cjk_font_path() -> Path:
 
 
 @lru_cache(maxsize=1)
+def _pyplot():
+    """matplotlib.pyplot, headless, with the CJK font registered (imported on the first drawing)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    setup_fonts()
+    return plt
+
+
+@lru_cache(maxsize=1)
 def setup_fonts() -> str:
     """Register the bundled CJK font and make it matplotlib's first sans-serif choice."""
+    import matplotlib
+    from matplotlib import font_manager
+
     if os.environ.get("TELESALES_STRICT_GLYPHS"):
         # Tests and nbval set this: a missing glyph is then an error, not a silent box.
         warnings.filterwarnings("error", message=r"Glyph .* missing")
@@ -51,6 +70,12 @@ def setup_fonts() -> str:
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.fonttype"] = "path"
     return CJK_FAMILY
+
+
+def _patches():
+    from matplotlib import patches
+
+    return patches
 
 
 def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
@@ -63,33 +88,62 @@ def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
 def to_png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
+    _pyplot().close(fig)
     return buffer.getvalue()
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=1)
+def _drawing_version() -> str:
+    """Changes whenever this file (how figures are drawn) changes: older cached PNGs are then not used."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _kept_on_disk(draw):
+    """Curriculum figures (pure functions of their labels): drawn once per machine and language, then read."""
+    @functools.wraps(draw)
+    def cached(*args):
+        key = hashlib.sha256(repr((draw.__name__, args, _drawing_version())).encode("utf-8")).hexdigest()[:32]
+        folder = Path(os.environ.get(CACHE_VARIABLE) or user_cache_path("telesales-training", appauthor=False))
+        path = folder / "figures" / f"{key}.png"
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        png = draw(*args)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_suffix(f".{os.getpid()}.part")
+            part.write_bytes(png)
+            part.replace(path)  # whole files only, also with several kernels drawing at once
+        except OSError:
+            pass  # no writable cache: draw again next time
+        return png
+    return lru_cache(maxsize=32)(cached)
+
+
+@_kept_on_disk
 def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
                         markers: tuple[tuple[int, str], ...] = ()) -> bytes:
     """The customer's decision process as a staircase of stages, earlier pain feeding evaluation."""
     setup_fonts()
     count = len(labels)
-    fig, ax = plt.subplots(figsize=(10, 4.2))
+    fig, ax = _pyplot().subplots(figsize=(10, 4.2))
     width, height = 1.5, 0.8
     centres = [(i * 1.7, i * 0.45) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
         colour = PALETTE[i % len(PALETTE)]
-        ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+        ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                     boxstyle="round,pad=0.03,rounding_size=0.12",
                                     facecolor=colour, edgecolor="white", linewidth=1.5))
         ax.text(x, y, f"{i + 1}\n{_wrap(label)}", ha="center", va="center", color="white",
                 fontsize=9, linespacing=1.15)
         if i:
             (px, py) = centres[i - 1]
-            ax.add_patch(FancyArrowPatch((px + width / 2, py), (x - width / 2, y),
+            ax.add_patch(_patches().FancyArrowPatch((px + width / 2, py), (x - width / 2, y),
                                          arrowstyle="-|>", mutation_scale=12, color="#555555"))
     if annotation and count >= 5:
         (x2, y2), (x5, y5) = centres[1], centres[4]
-        ax.add_patch(FancyArrowPatch((x2, y2 - height / 2), (x5, y5 - height / 2),
+        ax.add_patch(_patches().FancyArrowPatch((x2, y2 - height / 2), (x5, y5 - height / 2),
                                      connectionstyle="arc3,rad=0.35", arrowstyle="-|>",
                                      mutation_scale=12, color="#c9541d", linestyle="--"))
         ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top",
@@ -107,12 +161,12 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
     return to_png(fig)
 
 
-@lru_cache(maxsize=32)
+@_kept_on_disk
 def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
     """One row of boxes and arrows per lane (e.g. inbound and outbound calls), the lane title on the left."""
     setup_fonts()
     longest = max(len(steps) for _title, steps in lanes)
-    fig, ax = plt.subplots(figsize=(1.75 * longest + 2.2, 1.75 * len(lanes) + 0.3))
+    fig, ax = _pyplot().subplots(figsize=(1.75 * longest + 2.2, 1.75 * len(lanes) + 0.3))
     width, height, step_x = 1.4, 0.95, 1.75
     for row, (title, steps) in enumerate(lanes):
         y = -row * 1.75
@@ -120,13 +174,13 @@ def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
                 fontweight="bold", color=PALETTE[row * 3 % len(PALETTE)])
         for i, step in enumerate(steps):
             x = 0.75 + i * step_x
-            ax.add_patch(FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+            ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
                                         boxstyle="round,pad=0.03,rounding_size=0.12",
                                         facecolor=PALETTE[(row * 3 + i) % len(PALETTE)], edgecolor="white"))
             ax.text(x, y, _wrap(step, latin_width=13, cjk_width=6), ha="center", va="center", color="white",
                     fontsize=8.5, linespacing=1.15)
             if i:
-                ax.add_patch(FancyArrowPatch((x - step_x + width / 2, y), (x - width / 2, y), arrowstyle="-|>",
+                ax.add_patch(_patches().FancyArrowPatch((x - step_x + width / 2, y), (x - width / 2, y), arrowstyle="-|>",
                                              mutation_scale=12, color="#555555"))
     ax.set_xlim(-2.0, 0.75 + (longest - 1) * step_x + 0.9)
     ax.set_ylim(-(len(lanes) - 1) * 1.75 - 0.7, 0.7)
@@ -140,7 +194,7 @@ def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int
     """An inverted triangle: one centred bar per layer, width ∝ count (a sliver when empty); thin layers in red."""
     setup_fonts()
     top = max(max(counts), 1)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = _pyplot().subplots(figsize=(8, 4.2))
     for row, (label, count) in enumerate(zip(labels, counts)):
         width = max(count / top, 0.02)
         colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
@@ -160,7 +214,7 @@ def funnel_history_png(labels: tuple[str, ...], snapshots: tuple[tuple[str, tupl
                        title: str) -> bytes:
     """Each layer's count over the saved snapshots (one line per layer)."""
     setup_fonts()
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = _pyplot().subplots(figsize=(8, 3.6))
     dates = [day for day, _counts in snapshots]
     for layer, label in enumerate(labels):
         ax.plot(range(len(dates)), [counts[layer] for _d, counts in snapshots], marker="o",
@@ -180,7 +234,7 @@ def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], target
                         bands: tuple[str, ...], title: str, actual: str, planned: str) -> bytes:
     """Bars of actual calls (coloured by pacing band) against the target line, per day or per week."""
     setup_fonts()
-    fig, ax = plt.subplots(figsize=(8, 3.4))
+    fig, ax = _pyplot().subplots(figsize=(8, 3.4))
     positions = range(len(labels))
     ax.bar(positions, counts, color=[BAND_COLOURS[b] for b in bands], label=actual)
     ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
@@ -201,7 +255,7 @@ def radar_png(labels: tuple[str, ...], profiles: tuple[tuple[str, tuple[int, ...
 
     setup_fonts()
     angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
-    fig, ax = plt.subplots(figsize=(6.2, 5.2), subplot_kw={"projection": "polar"})
+    fig, ax = _pyplot().subplots(figsize=(6.2, 5.2), subplot_kw={"projection": "polar"})
     for index, (name, ratings) in enumerate(profiles):
         latest = index == len(profiles) - 1
         values = list(ratings) + [ratings[0]]

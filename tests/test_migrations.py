@@ -192,3 +192,9 @@ def test_db_upgrade_command_brings_an_old_store_to_the_current_schema(empty_url,
     assert f"→ {migrate.head()} (current)" in first.stdout and "none (new or from before revisions)" in first.stdout
     again = CliRunner().invoke(app, ["db", "upgrade"])
     assert f"already at schema revision {migrate.head()} (current)" in again.stdout
+
+
+def test_the_head_the_store_expects_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrate.alembic_config()).get_current_head() == migrate.HEAD

@@ -17,7 +17,8 @@ def test_cjk_font_comes_from_the_install():
     assert "NotoSansCJK" in found
 
 
-def test_decision_stages_with_chinese_labels_render_without_missing_glyphs(lesson01):
+def test_decision_stages_with_chinese_labels_render_without_missing_glyphs(lesson01, tmp_path, monkeypatch):
+    monkeypatch.setenv(plots.CACHE_VARIABLE, str(tmp_path))  # nothing drawn before: this one is drawn
     figure = lesson01.block("stages_figure")
     labels = tuple(label["zh-CN"] for label in figure.labels)
     plots.decision_stages_png.cache_clear()
@@ -38,3 +39,27 @@ def test_missing_glyph_is_an_error_here():
     with pytest.raises(UserWarning, match="missing"):
         fig.canvas.draw()
     plt.close(fig)
+
+
+def test_curriculum_figures_are_drawn_once_then_read_from_disk(lesson01, tmp_path, monkeypatch):
+    monkeypatch.setenv(plots.CACHE_VARIABLE, str(tmp_path))
+    labels = tuple(label["en"] for label in lesson01.block("stages_figure").labels)
+    plots.decision_stages_png.cache_clear()
+    drawn = plots.decision_stages_png(labels)
+    kept = list((tmp_path / "figures").glob("*.png"))
+    assert len(kept) == 1 and kept[0].read_bytes() == drawn
+    kept[0].write_bytes(b"\x89PNG read from disk")
+    plots.decision_stages_png.cache_clear()
+    assert plots.decision_stages_png(labels) == b"\x89PNG read from disk"  # a new kernel: no drawing
+    assert plots.decision_stages_png(labels[:3]) != drawn  # other labels, another figure
+    assert len(list((tmp_path / "figures").glob("*.png"))) == 2
+
+
+def test_a_page_kernel_imports_no_matplotlib_until_it_draws():
+    import subprocess
+    import sys
+
+    probe = ("import sys, telesales_training.app, telesales_training.widgets.cockpit; "
+             "print('matplotlib' in sys.modules, 'alembic' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert shown == ["False", "False"]
