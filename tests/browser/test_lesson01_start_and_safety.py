@@ -131,42 +131,68 @@ def test_answers_survive_a_server_restart(page, tmp_path):
         second.stop()
 
 
-def test_start_page_asks_the_name_once_and_shows_progress(server, page):
-    """The one test that opens pages without `?trainee=`: the name typed is remembered for the server."""
+def name_yourself(page: Page, server, name: str, first_try: str | None = None) -> None:
+    """The start page's form, as a trainee fills it in (`first_try` is typed and refused first)."""
     page.goto(server.page_url("00_start_here"))
-    name = page.locator(".ts-page input[type=text]")
-    name.wait_for(timeout=LOAD_TIMEOUT)
+    field = page.locator(".ts-page input[type=text]")
+    field.wait_for(timeout=LOAD_TIMEOUT)
+    if first_try is not None:
+        field.fill(first_try)
+        page.get_by_role("button", name="开始学习").click()
+        expect(page.locator(".ts-error")).to_contain_text("名字不能为空", timeout=LOAD_TIMEOUT)
+    field.fill(name)
     page.get_by_role("button", name="开始学习").click()
-    expect(page.locator(".ts-error")).to_contain_text("名字不能为空")
-    name.fill("王小明")
-    page.get_by_role("button", name="开始学习").click()
-    expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题")
-    expect(page.locator(".ts-progress-02_selling_modes")).to_contain_text("已答 0 / 6 题")
-    expect(page.locator(".ts-progress-08_phone_etiquette")).to_contain_text("已答 0 / 5 题")
-    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
-    expect(page.locator(".ts-progress-09_self_assessment")).to_contain_text("已答 0 / 2 题")
-    page.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
-    page.get_by_role("button", name="English").click()
-    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("0 / 4 answered")
+    expect(page.locator(".ts-who")).to_contain_text(f"学员：{name}", timeout=LOAD_TIMEOUT)
+
+
+def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server, browser):
+    """Two people on one server, each in their own browser: asked once, kept apart, and "not you?" works."""
+    first, second = (browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2))
+    one, two = first.new_page(), second.new_page()
+    for page in (one, two):
+        page.set_default_navigation_timeout(LOAD_TIMEOUT)
+    name_yourself(one, server, "王小明", first_try="   ")
+    for lesson, shown in (("01_decision_psychology", "已答 0 / 9 题"), ("02_selling_modes", "已答 0 / 6 题"),
+                          ("08_phone_etiquette", "已答 0 / 5 题"), ("04_funnel", "已答 0 / 4 题"),
+                          ("09_self_assessment", "已答 0 / 2 题")):
+        expect(one.locator(f".ts-progress-{lesson}")).to_contain_text(shown)
+    one.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
+    one.get_by_role("button", name="English").click()
+    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("0 / 4 answered")
 
     def chinese_left(text: str) -> list[str]:
         for allowed in ("简体中文", "繁體中文", "王小明"):
             text = text.replace(allowed, "")
         return re.findall(r"[\u4e00-\u9fff]", text)
 
-    english, left = settled_text(page.locator(".ts-page"), chinese_left)
+    english, left = settled_text(one.locator(".ts-page"), chinese_left)
     assert not left, english
-    page.get_by_role("button", name="简体中文").click()
-    expect(page.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
+    one.get_by_role("button", name="简体中文").click()
+    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 4 题")
 
-    page.goto(server.page_url(L01))
-    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
-    expect(page.get_by_text("学员：王小明")).to_be_visible()
-    submit(page, "order_stages")
+    name_yourself(two, server, "李小红")
+    for page, text in ((one, FIRST_ANSWER), (two, NEXT_ANSWER)):
+        open_lesson(page, server.page_url(L01, token=False))
+        page.locator(".ts-item-xiamen_first_check textarea").fill(text)
+        submit(page, "xiamen_first_check")
+    for page, name, text in ((one, "王小明", FIRST_ANSWER), (two, "李小红", NEXT_ANSWER)):
+        open_lesson(page, server.page_url(L01, token=False))
+        expect(page.locator(".ts-who")).to_contain_text(f"学员：{name}")
+        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(text)
 
-    page.goto(server.page_url("00_start_here"))
-    expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
-    assert page.locator(".ts-page input[type=text]").count() == 0
+    one.goto(server.page_url("00_start_here", token=False))
+    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
+    assert one.locator(".ts-page input[type=text]").count() == 0  # asked once
+    one.screenshot(path=str(ARTIFACTS / "start_here_switch_zh.png"))
+    one.get_by_role("button", name="不是你？切换学员").click()
+    one.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)  # asked again
+    one.locator(".ts-page input[type=text]").fill("张三")
+    one.get_by_role("button", name="开始学习").click()
+    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题", timeout=LOAD_TIMEOUT)
+    open_lesson(two, server.page_url(L01, token=False))  # the other browser is untouched
+    expect(two.locator(".ts-item-xiamen_first_check textarea")).to_have_value(NEXT_ANSWER)
+    first.close()
+    second.close()
 
 
 def test_a_trainee_named_in_the_link_stays_apart_and_stays_named(server, page, trainee):
