@@ -17,15 +17,16 @@ run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
-## browser tests run beside the others (one process each, so the two cores are shared evenly); each
-## part's output is printed when it ends. About 3 minutes.
+## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts (one
+## process each, one after the other); each part's output is printed when it ends. About 4 minutes.
 test: validate
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-browser test-unit test-instants test-notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 BROWSER_WORKERS=2 test-browser test-unit test-instants test-notebooks
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2
 PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
+BROWSER_WORKERS ?= $(WORKERS)
 
 ## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
 test-unit: $(BIN)/telesales
@@ -39,10 +40,10 @@ test-instants: $(BIN)/telesales
 test-notebooks: $(BIN)/telesales
 	$(BIN)/pytest --nbval-lax $(PARALLEL) --dist loadscope notebooks
 
-## make test-browser: real Voilà servers driven by Debian's chromium (installs chromium and CJK fonts as root)
+## make test-browser: real workbook servers driven by Debian's chromium (installs chromium and CJK fonts as root)
 test-browser: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/pytest $(PARALLEL) --dist loadfile tests/browser
+	$(BIN)/pytest $(if $(filter 1,$(BROWSER_WORKERS)),,-n $(BROWSER_WORKERS)) --dist loadfile tests/browser
 
 ## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
 TRAINEES ?= 200

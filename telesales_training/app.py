@@ -140,13 +140,28 @@ def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
     return _guarded(build)
 
 
+def requested_page() -> str:
+    """The page the request asked for (Voilà's SCRIPT_NAME), e.g. '03_sales_process'; '' outside a request."""
+    return os.path.basename(os.environ.get("SCRIPT_NAME", "")).removesuffix(".ipynb")
+
+
 def start_page(db_url: str | None = None) -> ipw.Widget:
+    """The start page (notebooks/00_start_here.ipynb). On the workbook server its warm kernels serve every
+    trainee page: everything is loaded before the request, and the page the request names (a lesson, or
+    the start page) is built after it (webapp.TraineePageHandler hands lesson requests to this notebook)."""
     def build() -> ipw.Widget:
         ui = content.load_ui()
         course = content.load_course()
         lessons = {lesson_id: content.load_lesson(lesson_id) for lesson_id in content.available_lessons()}
+        for lesson in lessons.values():  # the figures, from the disk cache (drawn there by the first kernel)
+            for block in lesson.blocks:
+                if isinstance(block, content.FigureBlock):
+                    figure_png(block, i18n.default_locale())
         _wait_for_voila_request()
         store = Store(db_url)
+        lesson = lessons.get(requested_page()) if identity.served() else None
+        if lesson is not None:
+            return WorkbookPage(store, ui, lesson.title, lambda trainee, lang: LessonView(lesson, ui, trainee, lang))
 
         def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
             return StartPage(course, lessons, ui, trainee, lang, link_suffix=identity.link_suffix())

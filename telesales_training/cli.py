@@ -27,11 +27,12 @@ def serve(
                                              "address lets other machines in (with the token)."),
     root: Optional[Path] = typer.Option(None, hidden=True, help="Serve another notebooks folder (bench)."),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="No warm kernel for the start page (less memory)."),
+    warm: list[str] = typer.Option([], hidden=True, help="Also keep a warm kernel for this notebook (bench)."),
 ) -> None:
     """Serve the workbook (the start page and the lessons; the cockpit is `telesales dashboard`)."""
     folder = (root or server.notebooks_dir()).resolve()
     _run(folder, folder.is_dir(), port, token, ip, no_browser, no_preheat, cockpit=False,
-         what=f"the workbook ({folder})")
+         what=f"the workbook ({folder})", warm=tuple(warm))
 
 
 @app.command()
@@ -52,7 +53,7 @@ def dashboard(
 
 
 def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_browser: bool, no_preheat: bool,
-         cockpit: bool, what: str) -> None:
+         cockpit: bool, what: str, warm: tuple[str, ...] = ()) -> None:
     """Check the notebooks and the curriculum, then become the workbook server for `target`."""
     if not exists:
         typer.echo(f"error: not found: {target}", err=True)
@@ -66,7 +67,7 @@ def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_b
                    "room with many people belongs on the team deployment (JupyterHub), where everyone logs in.",
                    err=True)
     command = server.voila_command(target, port, secret, ip=ip, preheat=not no_preheat,
-                                   open_url="" if no_browser else url, cockpit=cockpit)
+                                   open_url="" if no_browser else url, cockpit=cockpit, warm=warm)
     typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
     os.execv(command[0], command)
 

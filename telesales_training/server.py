@@ -11,8 +11,10 @@ from pathlib import Path
 
 TOKEN_VARIABLE = "TELESALES_TOKEN"
 START_PAGE = "00_start_here.ipynb"
-IDLE_KERNEL_SECONDS = 5 * 60  # a kernel whose page went away without saying so (no beacon)
-CULL_INTERVAL_SECONDS = 30
+# A kernel without a page (its page went away without saying so, or a fetch that never connected) is ended
+# after a minute of idleness; a kernel with its page open is never ended, however long the trainee reads.
+IDLE_KERNEL_SECONDS = 60
+CULL_INTERVAL_SECONDS = 10
 
 
 def is_loopback(ip: str) -> bool:
@@ -35,7 +37,7 @@ def new_token() -> str:
 
 
 def voila_command(target: Path, port: int, token: str, *, ip: str = "127.0.0.1", preheat: bool = True,
-                  open_url: str = "", cockpit: bool = False) -> list[str]:
+                  open_url: str = "", cockpit: bool = False, warm: tuple[str, ...] = ()) -> list[str]:
     """The server's command line: what varies from start to start (the rest is fixed in webapp.py)."""
     command = [
         sys.executable, "-m", "telesales_training.webapp", str(target),
@@ -47,4 +49,5 @@ def voila_command(target: Path, port: int, token: str, *, ip: str = "127.0.0.1",
     ]
     if preheat:
         command.append("--preheat_kernel=True")  # one warm kernel, for the page everyone opens first
+    command += [f"--WorkbookApp.warm_pages={name}" for name in warm]
     return command

@@ -8,7 +8,7 @@ What this adds to Voilà's own server:
   the root URL leads to the start page; `dashboard` renders the cockpit alone;
 - a closed or reloaded page frees its kernel at once: the page's shutdown beacon is accepted when it comes
   from this server's own pages (Voilà refuses it for want of an xsrf field, voila#1458), and idle kernels
-  without a page are culled after a few minutes in case a beacon never arrives;
+  without a page are ended after a minute in case a beacon never arrives (one with its page open never is);
 - each browser keeps its own trainee in a cookie: the start page's name form posts here, and "switch
   trainee" clears it (the kernel reads the cookie; see identity.py);
 - only the start page keeps a warm kernel; the browser is opened once that kernel is ready;
@@ -24,6 +24,7 @@ import shutil
 import sys
 import time
 import webbrowser
+from pathlib import Path
 from urllib.parse import quote, urlencode, urlparse
 
 import tornado.ioloop
@@ -31,7 +32,7 @@ import tornado.web
 from jupyter_core.utils import run_sync
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
-from traitlets import Bool, Unicode
+from traitlets import Bool, List, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
@@ -39,12 +40,15 @@ from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
+from . import content
 from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
 from .server import CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, is_loopback
 
 TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
 TRAINEE_PATH = "/telesales/trainee"
 READY = "ready: the first page can be served"
+WARM_KERNELS = 2  # two pages opened one after the other are both served warm (a refill takes ~2 s)
+ROUTED = "telesales_lesson_pages"  # setting: the lesson notebooks, rendered by the start page's notebook
 READY_PATIENCE_SECONDS = 120
 
 
@@ -63,12 +67,14 @@ class OutputFreeContentsManager(LargeFileManager):
 
 
 class TraineePageHandler(TornadoVoilaHandler):
-    """Voilà's page renderer, for the trainee pages only."""
+    """Voilà's page renderer, for the trainee pages only. Every trainee page is rendered by the start page's
+    notebook, whose warm kernels build the page the request names (app.start_page): one small pool of warm
+    kernels serves every lesson, instead of a kernel per notebook held forever."""
 
     async def get(self, path=None):
         if path is None or not TRAINEE_PAGE.match(path):
             raise tornado.web.HTTPError(404)
-        return await super().get(path)
+        return await super().get(START_PAGE if path in self.settings[ROUTED] else path)
 
 
 class PageClosedHandler(VoilaShutdownKernelHandler):
@@ -125,6 +131,7 @@ class WorkbookApp(Voila):
     name = "telesales"
     cockpit = Bool(False, config=True, help="Serve the trainer cockpit (a single notebook) instead of the trainee pages.")
     open_when_ready = Unicode("", config=True, help="Open this URL in a browser once the start page can be served.")
+    warm_pages = List(Unicode(), config=True, help="Other notebooks that keep a warm kernel too (bench baselines).")
 
     def initialize(self, argv=None):
         fixed = self.config
@@ -148,12 +155,15 @@ class WorkbookApp(Voila):
     def init_settings(self):
         # With preheating on, one warm kernel: for the start page (or the cockpit's single notebook).
         self._first_page = os.path.basename(self.notebook_path) if self.cockpit and self.notebook_path else START_PAGE
-        self.config.VoilaKernelManager.kernel_pools_config = {"default": {"pool_size": 0},
-                                                             self._first_page: {"pool_size": 1}}
+        self.config.VoilaKernelManager.kernel_pools_config = {
+            "default": {"pool_size": 0}, self._first_page: {"pool_size": WARM_KERNELS},
+            **{page: {"pool_size": 1} for page in self.warm_pages}}
         settings = super().init_settings()
         self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
         settings["allow_remote_access"] = not is_loopback(self.ip)
         settings["local_hostnames"] = ["localhost"]
+        lessons = {f"{lesson}.ipynb" for lesson in content.available_lessons()}
+        settings[ROUTED] = lessons if not self.cockpit and (Path(self.root_dir) / START_PAGE).is_file() else set()
         return settings
 
     def init_handlers(self):

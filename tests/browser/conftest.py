@@ -84,5 +84,7 @@ def page(browser):
     opened.set_default_timeout(30_000)
     opened.set_default_navigation_timeout(LOAD_TIMEOUT)
     yield opened
+    for tab in context.pages:
+        tab.close(run_before_unload=True)  # as a closed tab does: the page's kernel ends at once
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -4,6 +4,7 @@ No pytest here: bench/ uses it too."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
+from playwright.sync_api import expect
 
 from telesales_training.webapp import READY
 
@@ -63,19 +65,54 @@ class Server:
         query = {**({"token": self.token} if token else {}), **({"trainee": trainee} if trainee else {})}
         return f"{self.base}/voila/render/{notebook}.ipynb" + (f"?{urlencode(query)}" if query else "")
 
-    def kernels(self) -> int:
-        """Kernels the server is running now (its child processes)."""
+    def kernel_pids(self) -> set[int]:
+        """The kernels the server is running now (its child processes), by process id."""
         try:
             children = psutil.Process(self.process.pid).children(recursive=True)
         except psutil.NoSuchProcess:
-            return 0
-        found = 0
+            return set()
+        found = set()
         for child in children:
             try:
-                found += any("ipykernel_launcher" in part for part in child.cmdline())
+                if any("ipykernel_launcher" in part for part in child.cmdline()):
+                    found.add(child.pid)
             except psutil.Error:
                 continue
         return found
+
+    def kernels(self) -> int:
+        """How many kernels the server is running now."""
+        return len(self.kernel_pids())
+
+    def wait_until_idle(self, busy_percent: float = 5.0, patience: float = 60.0) -> None:
+        """Until the server and its kernels use almost no CPU (a warm kernel refilled its pool): a page
+        measured then is not slowed by the previous page's aftermath."""
+        deadline = time.monotonic() + patience
+        quiet = 0
+        while quiet < 2 and time.monotonic() < deadline:
+            try:
+                processes = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(True)]
+                for process in processes:
+                    process.cpu_percent(None)
+                time.sleep(0.5)
+                used = sum(process.cpu_percent(None) for process in processes if process.is_running())
+            except psutil.Error:
+                continue
+            quiet = quiet + 1 if used < busy_percent else 0
+
+    def settled_kernel_pids(self, quiet: float = 3.0, patience: float = 60.0) -> set[int]:
+        """The server's kernels once nothing has started or ended for `quiet` seconds (the warm pool refilled,
+        earlier pages' kernels ended): a baseline that later counts can be compared with."""
+        deadline = time.monotonic() + patience
+        seen, since = self.kernel_pids(), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.25)
+            now = self.kernel_pids()
+            if now != seen:
+                seen, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return seen
+        raise AssertionError(f"the server's kernels never settled in {patience:.0f} s: {len(seen)} now")
 
     def stop(self) -> None:
         # Voilà shuts its kernels down on SIGTERM; whatever is left of the group goes after it.
@@ -128,6 +165,31 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
         time.sleep(0.3)
     server.stop()
     raise RuntimeError(f"telesales serve did not answer in time:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# Visible text allowed to stay in its own script: the language toggle labels in their own scripts.
+TOGGLE_LABELS = ("简体中文", "繁體中文")
+
+
+def languages_are_complete(page, lesson_id: str) -> None:
+    """Switched to English, the page shows no Chinese (the language toggle's own labels aside); back in
+    Chinese, no run of English words. Checked on the fresh page each lesson test starts with."""
+    page.get_by_role("button", name="English").click()
+    expect(page.locator(".ts-lesson-score")).to_contain_text("Lesson score")
+
+    def chinese_left(text: str) -> list[str]:
+        for label in TOGGLE_LABELS:
+            text = text.replace(label, "")
+        return sorted(set(CJK.findall(text)))
+
+    _, leftovers = settled_text(page.locator(".ts-page"), chinese_left)
+    assert not leftovers, f"Chinese left on the English page of {lesson_id}: {''.join(leftovers)}"
+    page.get_by_role("button", name="简体中文").click()
+    expect(page.locator(".ts-lesson-score")).to_contain_text("本课得分")
+    _, english_runs = settled_text(page.locator(".ts-page"),
+                                   lambda text: re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", text))
+    assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
 
 
 def launch_chromium(playwright):

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import ARTIFACTS, LOAD_TIMEOUT, settled_text, start_server
+from .support import ARTIFACTS, LOAD_TIMEOUT, languages_are_complete, settled_text, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -55,6 +55,7 @@ def submit(page: Page, item_id: str) -> None:
 def test_lesson01_answers_survive_reload_and_language_switch(server, page, trainee):
     url = server.page_url(L01, trainee)
     open_lesson(page, url)
+    languages_are_complete(page, L01)
     expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
     assert order_labels(page) != STAGES_ZH
     assert page.locator(".ts-item-order_stages .ts-feedback").count() == 0
@@ -140,6 +141,12 @@ def name_yourself(page: Page, server, name: str, first_try: str | None = None) -
         field.fill(first_try)
         page.get_by_role("button", name="开始学习").click()
         expect(page.locator(".ts-error")).to_contain_text("名字不能为空", timeout=LOAD_TIMEOUT)
+        page.screenshot(path=str(ARTIFACTS / "start_name_form_zh.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(ARTIFACTS / "start_name_form_phone_zh.png"))
+        box = page.locator(".ts-page input[type=text]").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # the field fits a phone
+        page.set_viewport_size({"width": 1280, "height": 900})
     field.fill(name)
     page.get_by_role("button", name="开始学习").click()
     expect(page.locator(".ts-who")).to_contain_text(f"学员：{name}", timeout=LOAD_TIMEOUT)
