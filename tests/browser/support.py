@@ -114,6 +114,12 @@ class Server:
                 return seen
         raise AssertionError(f"the server's kernels never settled in {patience:.0f} s: {len(seen)} now")
 
+    def interrupt(self, patience: float = 20.0) -> int:
+        """Ctrl-C in the terminal: SIGINT to the whole process group (the server and its kernels), as a
+        terminal sends it. Returns the server's exit code."""
+        os.killpg(self.process.pid, signal.SIGINT)
+        return self.process.wait(timeout=patience)
+
     def stop(self) -> None:
         # Voilà shuts its kernels down on SIGTERM; whatever is left of the group goes after it.
         if self.process.poll() is None:

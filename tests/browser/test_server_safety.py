@@ -160,9 +160,10 @@ pathlib.Path(sys.argv[1]).write_text(f"{time.monotonic()} {sys.argv[2]}")
 """
 
 
-def test_the_first_page_after_start_is_ready_within_three_warm_pages(browser, tmp_path):
+def test_the_first_page_after_start_is_ready_within_three_warm_pages_and_ctrl_c_stops_cleanly(browser, tmp_path):
     """`telesales serve` opens the browser only when the start page can be served: the first page then takes
-    at most 3 warm pages' time. The browser it opens is a stand-in that notes when and what it was asked."""
+    at most 3 warm pages' time. The browser it opens is a stand-in that notes when and what it was asked.
+    Ctrl-C then stops it at once, and nothing it printed from start to stop is a traceback or a warning."""
     opened = tmp_path / "opened.txt"
     stand_in = tmp_path / "browser.py"
     stand_in.write_text(BROWSER_STAND_IN)
@@ -187,8 +188,14 @@ def test_the_first_page_after_start_is_ready_within_three_warm_pages(browser, tm
             expect(page.locator("h1")).to_have_text(title, timeout=LOAD_TIMEOUT)
             expect(page.locator(".ts-who")).to_contain_text("first-trainee")
             context.close()
+        running.wait_until_idle()  # warm kernels waiting mid-cell for their request, as after any page
+        assert running.interrupt() == 0  # Ctrl-C
     finally:
         running.stop()
+    log = running.log.read_text(errors="replace")
+    for noise in ("Traceback", "ZMQError", "not trusted", "Error"):
+        assert noise not in log, f"{noise!r} in the server's output:\n{log[-3000:]}"
+    assert "stopped" in log
     assert first <= 3 * statistics.median(warm), (first, warm)
 
 
