@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from telesales_training.schema import answers, calls  # noqa: E402
 from telesales_training.store import Store  # noqa: E402
 from tests.concurrency import import_file, save, together  # noqa: E402
-from tests.postgres import Cluster  # noqa: E402
+from telesales_training.pgcluster import Cluster  # noqa: E402
 
 LOG_CALLS = 10_000
 

@@ -192,13 +192,14 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
         ui = content.load_cockpit_ui()
         course = cockpit.curriculum()
         _wait_for_voila_request()
-        allowed, trainer = cockpit.trainer_access()
+        store = Store(db_url)
+        allowed, trainer = cockpit.trainer_access(store)
         lang = i18n.default_locale()
         if not allowed:
             log.warning("cockpit refused to %s", trainer)
+            store.close()
             return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
                             f"{escape(ui.text('no_access', lang))}</p></div>")
-        store = Store(db_url)
         context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 

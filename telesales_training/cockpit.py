@@ -66,9 +66,13 @@ def curriculum() -> Curriculum:
                       _tool(lessons, "personal_report"))
 
 
-def trainer_access() -> tuple[bool, str]:
-    """(may open the cockpit, trainer id). On JupyterHub (multi-user) only the ids listed in
-    TELESALES_TRAINERS get in; a single-user install is the trainer's own machine."""
+def trainer_access(store=None) -> tuple[bool, str]:
+    """(may open the cockpit, trainer id). In team mode the database decides (the account of the role the
+    store connects as; an environment variable changes nothing). On JupyterHub without a team store only the
+    ids listed in TELESALES_TRAINERS get in; a single-user install is the trainer's own machine."""
+    account = store.account() if store is not None else None
+    if account is not None:
+        return account.trainer, account.trainee
     hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
     if hub_user:
         allowed = {name.strip() for name in os.environ.get("TELESALES_TRAINERS", "").split(",") if name.strip()}

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .errors import StoreFailure
+from .errors import AccessDenied, StoreFailure
 from .schema import dumps
 
 BACKENDS = ("sqlite", "postgresql")
@@ -71,7 +71,10 @@ def _use_wal(cursor, patience: float) -> None:
 
 
 def as_store_error(context: sa.engine.ExceptionContext) -> None:
-    """Every database error leaves the store as a StoreFailure (the widgets show 'store failed')."""
+    """Every database error leaves the store as a StoreFailure (the widgets show 'store failed'); a refusal by
+    the access rules (PostgreSQL's insufficient_privilege, SQLSTATE 42501) as AccessDenied."""
+    if getattr(context.original_exception, "sqlstate", None) == "42501":
+        raise AccessDenied(f"not allowed: {context.original_exception}") from context.sqlalchemy_exception
     raise StoreFailure(f"the database refused or could not be reached: {context.original_exception}") \
         from context.sqlalchemy_exception
 

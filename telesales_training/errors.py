@@ -33,6 +33,10 @@ class StoreFailure(StoreError):
     """The database refused a statement or could not be reached."""
 
 
+class AccessDenied(StoreFailure):
+    """The database's access rules refused it (team mode: another trainee's rows, or trainer data)."""
+
+
 class SchemaTooNew(StoreError):
     """The database was upgraded by a newer telesales-training; this one must not write to it.
     `release` names the release that upgraded it (the one to install)."""

@@ -1,4 +1,5 @@
-"""Who is the trainee, in this order: the JupyterHub login; the name in the page's link (`?trainee=NAME`);
+"""Who is the trainee, in this order: in team mode the database itself (the account of the role the store
+connects as, which the hub provisioned; nothing in the kernel can change it); the JupyterHub login; the name in the page's link (`?trainee=NAME`);
 this browser's name (a cookie the workbook server sets from the start page's form, see webapp.py);
 TELESALES_TRAINEE; and in a notebook outside the workbook server (JupyterLab), the name remembered in the
 store. The kernel learns the request's link and cookies from Voilà (QUERY_STRING, HTTP_COOKIE)."""
@@ -102,6 +103,9 @@ class Who:
 def who(store: Store | None = None, env: Mapping[str, str] | None = None) -> Who:
     """Raises InvalidName when the page's link names a trainee that is not a valid name."""
     env = os.environ if env is None else env
+    account = store.account() if store is not None else None
+    if account is not None:
+        return Who(account.trainee, "hub")
     hub_user = (env.get("JUPYTERHUB_USER") or "").strip()
     if hub_user:
         return Who(hub_user, "hub")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from . import access
 from .database import open_engine, sqlite_file, upsert, writer
 from .errors import SchemaTooNew
 from .schema import metadata, settings
@@ -27,7 +28,7 @@ from .schema import metadata, settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions (a test checks). Opening a store at this revision reads one row
 # and imports nothing of Alembic: every page's kernel opens the store.
-HEAD = "0007"
+HEAD = "0008"
 LOCK_KEY = 7_352_114_901  # pg_advisory_xact_lock: "telesales-training is migrating this database"
 WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the schema to its revision
 MIGRATION_BUSY_TIMEOUT_MS = 600_000  # SQLite: wait up to 10 minutes for another process's migration
@@ -119,8 +120,9 @@ def _upgrade(conn: sa.Connection, found: str | None) -> None:
     config = alembic_config(conn)
     if found is None:
         legacy = _legacy_revision(conn)
-        if legacy is None:  # a new, empty database: today's tables, stamped
+        if legacy is None:  # a new, empty database: today's tables and access rules, stamped
             metadata.create_all(conn)
+            access.install(conn)
             command.stamp(config, head())
         else:
             command.stamp(config, legacy)

@@ -155,6 +155,16 @@ reviews = sa.Table(
     sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
 )
 
+# Team mode (PostgreSQL): which database role is which trainee, and who is a trainer. Written by the hub's
+# provisioning (team.py) with the owner's credentials; a trainee's role cannot read it (access.py).
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("role", sa.String(63), primary_key=True),  # PostgreSQL role names have at most 63 bytes
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False, unique=True),
+    sa.Column("trainer", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
 # Settings of the whole store (e.g. the remembered local trainee name, which package wrote the schema).
 settings = sa.Table(
     "settings",

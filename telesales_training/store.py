@@ -144,6 +144,14 @@ def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+@dataclass(frozen=True)
+class Account:
+    """Team mode: who the database says this connection is."""
+
+    trainee: str
+    trainer: bool
+
+
 class Store:
     """Gateway over a SQLAlchemy URL (SQLite or PostgreSQL). Creates or upgrades its schema when opened."""
 
@@ -173,6 +181,18 @@ class Store:
 
     def schema_revision(self) -> str | None:
         return migrate.revision_of(self.engine)
+
+    # -- team mode
+    def account(self) -> Account | None:
+        """Team mode: the trainee this connection's database role belongs to, as the database says (a kernel
+        cannot change it); None on SQLite and for roles without an account (a personal install, the owner)."""
+        if self.engine.dialect.name != "postgresql":
+            return None
+        if not hasattr(self, "_account"):
+            with self.engine.connect() as conn:
+                row = conn.exec_driver_sql("SELECT telesales_trainee(), telesales_is_trainer()").one()
+            self._account = Account(row[0], bool(row[1])) if row[0] else None
+        return self._account
 
     # -- trainees
     def trainee(self, trainee_id: str) -> TraineeStore:

@@ -12,7 +12,7 @@ from telesales_training.schema import metadata
 from telesales_training.store import Store
 
 from .instant import INSTANT
-from .postgres import Cluster, PostgresUnavailable
+from telesales_training.pgcluster import Cluster, PostgresUnavailable
 
 BACKENDS = ("sqlite", "postgresql")
 # .ci/run sets this: on CI a missing PostgreSQL is a failure, on a developer's machine a skip.

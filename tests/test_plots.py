@@ -29,7 +29,7 @@ def test_decision_stages_with_chinese_labels_render_without_missing_glyphs(lesso
         png = plots.decision_stages_png(labels, figure.annotation["zh-CN"])
     picture = Image.open(io.BytesIO(png))
     assert picture.format == "PNG" and picture.width > 600
-    assert len(picture.convert("RGB").getcolors(maxcolors=4096)) > 16  # drawn, labelled boxes, not a blank
+    assert len(picture.convert("RGBA").getcolors(maxcolors=4096)) > 16  # drawn, labelled boxes, not a blank
 
 
 def test_missing_glyph_is_an_error_here():

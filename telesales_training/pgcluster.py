@@ -1,15 +1,21 @@
-"""A throwaway PostgreSQL cluster for the tests and bench/: Debian's `initdb` + `pg_ctl` into a temporary
-folder, listening only on a Unix socket inside it (no TCP port at all). As root the server runs as the
-`postgres` user (initdb refuses root). No pytest here: bench/ uses it too."""
+"""A throwaway PostgreSQL cluster (`telesales hub-demo`, the tests, bench/): Debian's `initdb` + `pg_ctl` into a
+temporary folder, listening only on a Unix socket inside it (no TCP port at all). As root the server runs as
+the `postgres` user (initdb refuses root).
+
+Without a password every local connection is trusted (the tests of one process). With `password`, every
+role — the superuser included — logs in with a SCRAM password, and the socket folder is open to other OS
+users: the team demo, where each trainee's server runs as its own OS user and holds only its own password."""
 
 from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlalchemy as sa
 
@@ -35,8 +41,9 @@ def server_binaries() -> Path:
 class Cluster:
     """`with Cluster() as pg:` starts a server; `pg.url(name)` is a SQLAlchemy URL for one database."""
 
-    def __init__(self):
+    def __init__(self, password: str | None = None):
         self.bin = server_binaries()
+        self.password = password
         self.folder = Path(tempfile.mkdtemp(prefix="telesales-pg-"))
         self.data = self.folder / "data"
         self.port = 5432  # only names the socket file: nothing listens on TCP
@@ -52,8 +59,20 @@ class Cluster:
     def start(self) -> Cluster:
         if self._as_postgres:
             shutil.chown(self.folder, "postgres", "postgres")
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        auth = ["--auth=trust"]
+        if self.password is not None:
+            self.folder.chmod(0o755)  # others reach the socket; the data folder inside stays the server's alone
+            secret = self.folder / f"pw-{secrets.token_hex(4)}"
+            secret.write_text(self.password + "\n")
+            if self._as_postgres:
+                shutil.chown(secret, "postgres", "postgres")
+            auth = ["--auth=scram-sha-256", f"--pwfile={secret}"]
+        try:
+            self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", *auth,
+                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+        finally:
+            if self.password is not None:
+                secret.unlink()
         # Durability is not what these tests are about: no fsync makes CREATE DATABASE and commits cheap.
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c port={self.port} "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
@@ -62,8 +81,11 @@ class Cluster:
         self._admin = sa.create_engine(self.url(ADMIN_DB), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
         return self
 
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://postgres@/{database}?host={self.folder}&port={self.port}"
+    def url(self, database: str, role: str = "postgres", password: str | None = None) -> str:
+        """A SQLAlchemy URL for `database` as `role` (the superuser, with the cluster's password, by default)."""
+        password = self.password if password is None and role == "postgres" else password
+        credentials = role + (f":{quote(password, safe='')}" if password else "")
+        return f"postgresql+psycopg://{credentials}@/{database}?host={self.folder}&port={self.port}"
 
     def create_database(self, name: str, template: str | None = None) -> str:
         with self._admin.connect() as conn:

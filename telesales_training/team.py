@@ -1,0 +1,62 @@
+"""Team mode, the hub's side: a database role per hub user, provisioned when the hub starts their server.
+
+`provision(admin_url, name, trainer=...)` runs with the store owner's credentials (which stay with the hub):
+it makes sure the store is at the current schema and the team role has its grants, creates or updates the
+user's login role with a new random password, records the account (role -> trainee, trainer or not) and
+returns the URL the user's server gets as TELESALES_DB. That URL is the only credential in the user's
+environment; the database's own rules (access.py) decide what it can reach.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+
+from . import access
+from .database import normalised_url, open_engine, upsert
+from .identity import clean_name
+from .schema import accounts
+from .store import Store
+
+ROLE_PREFIX = "ts_"
+CONNECTIONS_PER_USER = 32  # one user's pages cannot take the whole database's connections
+
+
+def role_name(name: str) -> str:
+    """The database role of a hub user: a fixed-length digest, so any user name (Chinese, dots, @) fits the
+    63-byte limit and needs no quoting."""
+    return ROLE_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+def provision(admin_url: str, name: str, trainer: bool = False) -> str:
+    """Create or refresh `name`'s login role and account; returns the store URL for their server."""
+    trainee = clean_name(name)
+    role = role_name(trainee)
+    password = secrets.token_urlsafe(24)
+    with Store(admin_url) as store:  # brings the store to the current schema, as the owner
+        with store.writing.begin() as conn:
+            access.grant_team(conn)
+            exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+            verb = "ALTER" if exists else "CREATE"
+            # Role names are digests (no quoting needed); the password is a literal the server hashes.
+            quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
+            conn.exec_driver_sql(f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT "
+                                 f"CONNECTION LIMIT {CONNECTIONS_PER_USER} PASSWORD {quoted}")
+            conn.exec_driver_sql(f"GRANT {access.TEAM_ROLE} TO {role}")
+            upsert(conn, accounts, ["role"], {"role": role, "trainee_id": trainee, "trainer": trainer})
+    url = normalised_url(admin_url).set(username=role, password=password)
+    return url.render_as_string(hide_password=False)
+
+
+def remove(admin_url: str, name: str) -> None:
+    """The user can no longer log in to the store (their rows stay)."""
+    role = role_name(clean_name(name))
+    engine = open_engine(normalised_url(admin_url), poolclass=sa.NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.execute(accounts.delete().where(accounts.c.role == role))
+            conn.exec_driver_sql(f"ALTER ROLE {role} NOLOGIN")
+    finally:
+        engine.dispose()

@@ -1,0 +1,161 @@
+"""Team mode on a real PostgreSQL with passwords (SCRAM for every role): what a trainee's kernel can reach
+when it runs any code with the only credential it has, its own store URL. Attacks first, then the trainer."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from telesales_training import cockpit, identity, team
+from telesales_training.assessment import TRAINER_ITEM
+from telesales_training.errors import AccessDenied, StoreError
+from telesales_training.pgcluster import Cluster, PostgresUnavailable
+from telesales_training.store import Store, TraineeStore
+
+from .conftest import REQUIRE_POSTGRES
+
+ADMIN_PASSWORD = "owner-secret-not-in-any-kernel"
+
+
+@pytest.fixture(scope="module")
+def team_db():
+    """A cluster where every role logs in with a password, one store, three provisioned accounts."""
+    try:
+        cluster = Cluster(password=ADMIN_PASSWORD).start()
+    except PostgresUnavailable as missing:
+        if os.environ.get(REQUIRE_POSTGRES):
+            pytest.fail(f"the team tests must run here: {missing}")
+        pytest.skip(f"team tests skipped: {missing}")
+    admin = cluster.create_database("team")
+    urls = {name: team.provision(admin, name, trainer=(name == "tina")) for name in ("alice", "bob", "tina")}
+    with Store(urls["bob"]) as bob:
+        bob.trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
+        bob.trainee("bob").set_preference("lang", "en")
+    yield cluster, admin, urls
+    cluster.stop()
+
+
+def raw(url: str):
+    return sa.create_engine(url, poolclass=sa.NullPool)
+
+
+def test_the_database_says_who_a_connection_is_and_the_environment_does_not(team_db, monkeypatch):
+    _cluster, _admin, urls = team_db
+    monkeypatch.setenv("JUPYTERHUB_USER", "tina")  # what alice's kernel can set
+    monkeypatch.setenv("TELESALES_TRAINERS", "alice,tina")
+    with Store(urls["alice"]) as store:
+        assert identity.who(store) == identity.Who("alice", "hub")
+        assert cockpit.trainer_access(store) == (False, "alice")
+    with Store(urls["tina"]) as store:
+        assert cockpit.trainer_access(store) == (True, "tina")
+
+
+def test_a_trainee_saves_and_reads_her_own_answers(team_db):
+    with Store(team_db[2]["alice"]) as store:
+        alice = store.trainee("alice")
+        alice.save_answer("01_decision_psychology", "xiamen_first_check", "alice's answer", 1, 1)
+        alice.set_preference("lang", "zh-TW")
+        assert alice.latest_answers("01_decision_psychology")["xiamen_first_check"].value == "alice's answer"
+        assert alice.get_preference("lang") == "zh-TW"
+
+
+def test_through_the_package_another_trainee_is_out_of_reach(team_db):
+    with Store(team_db[2]["alice"]) as store:
+        assert store.trainee_ids() == ["alice"]  # bob and tina are invisible
+        with pytest.raises(AccessDenied):  # his row cannot be seen, and cannot be made
+            store.trainee("bob")
+        bob = TraineeStore(store, "bob")  # built by hand, as any code in the kernel could
+        assert bob.latest_answers("01_decision_psychology") == {}
+        assert bob.get_preference("lang") is None
+        with pytest.raises(AccessDenied):
+            bob.save_answer("01_decision_psychology", "xiamen_first_check", "overwritten by alice", 0, 1)
+        with pytest.raises(AccessDenied):
+            bob.set_preference("lang", "zh-CN")
+        cohort = store.cohort()
+        assert cohort.trainee_ids() == ["alice"] and cohort.count() == 1
+
+
+def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(team_db):
+    engine = raw(team_db[2]["alice"])
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT DISTINCT trainee_id FROM answers").scalars().all() == ["alice"]
+        assert conn.exec_driver_sql("SELECT count(*) FROM current_answers WHERE trainee_id = 'bob'").scalar() == 0
+    attacks = [
+        "INSERT INTO answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+        "VALUES ('bob', '01_decision_psychology', 'xiamen_first_check', '\"forged\"', 0, now())",
+        "UPDATE answers SET value = '\"changed\"'",
+        "DELETE FROM answers",
+        "UPDATE current_answers SET score = 99",
+        "INSERT INTO current_answers VALUES ('alice', 'x', 'y', 1, 99, 99, now())",
+        "SELECT * FROM accounts",
+        "INSERT INTO accounts VALUES ('ts_x', 'mallory', true)",
+        "UPDATE accounts SET trainer = true",
+        "INSERT INTO reviews (trainee_id, lesson_id, item_id, answer_id, reviewer, comment, created_at) "
+        "SELECT trainee_id, lesson_id, item_id, id, 'tina', 'forged praise', now() FROM answers LIMIT 1",
+        f"INSERT INTO answers (trainee_id, lesson_id, item_id, value, max_points, created_at) VALUES "
+        f"('alice', '09_self_assessment', '{TRAINER_ITEM}', '{{\"scores\": {{}}, \"by\": \"tina\"}}', 0, now())",
+        "INSERT INTO memberships VALUES ('alice', 'top-team')",
+        "UPDATE settings SET value = 'x'",
+        "ALTER TABLE answers DISABLE ROW LEVEL SECURITY",
+        "DROP TABLE answers",
+        "CREATE TABLE mine (x int)",
+        "SET ROLE postgres",
+        f"SET ROLE {team.role_name('tina')}",
+        f"ALTER ROLE {team.role_name('alice')} SUPERUSER",
+        "CREATE OR REPLACE FUNCTION telesales_is_trainer() RETURNS boolean LANGUAGE sql AS $$ SELECT true $$",
+        "COPY answers TO PROGRAM 'cat'",
+    ]
+    for attack in attacks:
+        with pytest.raises(sa.exc.DBAPIError, match="permission denied|row-level security|must be|not allowed"):
+            with engine.begin() as conn:
+                conn.exec_driver_sql(attack)
+    with raw(team_db[2]["bob"]).connect() as conn:
+        assert conn.exec_driver_sql("SELECT value FROM answers").scalars().all() == ["bob's own words"]
+    engine.dispose()
+
+
+def test_other_credentials_do_not_open_the_database(team_db):
+    cluster, _admin, urls = team_db
+    for role, password in (("postgres", None), ("postgres", "wrong"), (team.role_name("bob"), None),
+                           (team.role_name("bob"), "guess"), (team.role_name("tina"), "")):
+        with pytest.raises(sa.exc.OperationalError):
+            with raw(cluster.url("team", role=role, password=password or "")).connect():
+                pass
+    assert sa.engine.make_url(urls["alice"]).password != sa.engine.make_url(urls["bob"]).password
+
+
+def test_a_trainer_reads_the_cohort_and_reviews_in_her_own_name(team_db):
+    _cluster, _admin, urls = team_db
+    with Store(urls["tina"]) as store:
+        assert {"alice", "bob"} <= set(store.trainee_ids())
+        bob = store.trainee("bob")
+        answer = bob.history("01_decision_psychology", "xiamen_first_check")[-1]
+        assert answer.value == "bob's own words"
+        with raw(urls["tina"]).connect() as conn:
+            answer_id = conn.exec_driver_sql("SELECT id FROM answers WHERE trainee_id = 'bob'").scalar()
+        bob.add_review("01_decision_psychology", "xiamen_first_check", answer_id, "tina", "具体，很好")
+        with pytest.raises(AccessDenied):  # signed by somebody else
+            bob.add_review("01_decision_psychology", "xiamen_first_check", answer_id, "bob", "self-praise")
+        bob.save_answer("09_self_assessment", TRAINER_ITEM, {"scores": {"listening": 4}, "by": "tina"})
+        with pytest.raises(AccessDenied):
+            bob.save_answer("01_decision_psychology", "xiamen_first_check", "tina rewrites bob", 0, 1)
+        store.set_cohort("bob", "spring")
+    with Store(urls["bob"]) as store:  # bob sees the review under his answer and the trainer's scores
+        bob = store.trainee("bob")
+        assert bob.reviews("01_decision_psychology")["xiamen_first_check"].comment == "具体，很好"
+        assert bob.latest_answers("09_self_assessment")[TRAINER_ITEM].value["by"] == "tina"
+        with pytest.raises(StoreError):
+            store.set_cohort("bob", "elsewhere")
+
+
+def test_provisioning_again_rotates_the_password(team_db):
+    cluster, admin, urls = team_db
+    fresh = team.provision(admin, "alice")
+    with pytest.raises(sa.exc.OperationalError):
+        with raw(urls["alice"]).connect():
+            pass
+    with Store(fresh) as store:
+        assert store.account().trainee == "alice"
+    team_db[2]["alice"] = fresh
