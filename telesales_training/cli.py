@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 from typing import Optional
 
@@ -70,6 +72,36 @@ def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_b
                                    open_url="" if no_browser else url, cockpit=cockpit, warm=warm)
     typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
     os.execv(command[0], command)
+
+
+@app.command("hub-demo")
+def hub_demo(
+    port: int = typer.Option(8000, help="Port of the hub (on 127.0.0.1)."),
+    trainees: str = typer.Option(..., help="Comma-separated trainee accounts, e.g. alice,bob."),
+    trainers: str = typer.Option("", help="Comma-separated trainer accounts (the 'trainers' group)."),
+    password: str = typer.Option(..., help="The one password of every demo account (at least 8 characters)."),
+) -> None:
+    """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C."""
+    from .hubdemo import DemoProblem, running
+    from .identity import InvalidName
+
+    def split(raw: str) -> list[str]:
+        return [name.strip() for name in raw.split(",") if name.strip()]
+
+    _check_curriculum()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
+    try:
+        with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:
+            typer.echo(f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
+                       f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C")
+            try:
+                while hub.process.poll() is None:
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                typer.echo("stopping the hub, the users' servers and the store")
+    except (DemoProblem, InvalidName) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
