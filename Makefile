@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run test test-unit test-instants test-notebooks test-browser demo dashboard validate bench clean
+.PHONY: run test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
 
 $(BIN)/telesales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +21,25 @@ run: $(BIN)/telesales
 ## process each, one after the other); each part's output is printed when it ends. About 4 minutes.
 test: validate
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 BROWSER_WORKERS=2 test-browser test-unit test-instants test-notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-servers test-unit test-instants test-notebooks
+
+# make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each.
+test-servers: $(BIN)/telesales
+	bash .ci/system-deps
+	$(BIN)/pytest -n 2 --dist loadfile tests/browser tests/team
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2
 PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
-BROWSER_WORKERS ?= $(WORKERS)
 
 ## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
 test-unit: $(BIN)/telesales
-	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser
+	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team
 
-## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5
+## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5,
+## two instants at a time (each run is mostly one process waiting on its own PostgreSQL)
 test-instants: $(BIN)/telesales
-	$(BIN)/python tests/at_instants.py --at-once $(WORKERS)
+	$(BIN)/python tests/at_instants.py --at-once 2
 
 ## make test-notebooks: every notebook run by nbval against a temporary store
 test-notebooks: $(BIN)/telesales
@@ -43,7 +48,17 @@ test-notebooks: $(BIN)/telesales
 ## make test-browser: real workbook servers driven by Debian's chromium (installs chromium and CJK fonts as root)
 test-browser: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/pytest $(if $(filter 1,$(BROWSER_WORKERS)),,-n $(BROWSER_WORKERS)) --dist loadfile tests/browser
+	$(BIN)/pytest $(PARALLEL) --dist loadfile tests/browser
+
+## make test-team: team mode for real - telesales hub-demo's JupyterHub, OS accounts, PostgreSQL, Chromium (as root)
+test-team: $(BIN)/telesales
+	bash .ci/system-deps
+	$(BIN)/pytest tests/team
+
+## make hub-demo: the team deployment on this machine (JupyterHub + PostgreSQL) with three demo accounts
+hub-demo: $(BIN)/telesales
+	bash .ci/system-deps
+	$(BIN)/telesales hub-demo --port 8000 --trainees alice,bob --trainers tina --password $(or $(PASSWORD),change-me-now)
 
 ## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
 TRAINEES ?= 200

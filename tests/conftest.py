@@ -5,14 +5,19 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from hypothesis import settings
 
 from telesales_training import content
 from telesales_training.clock import FIXED_INSTANT
+from telesales_training.pgcluster import Cluster, PostgresUnavailable
 from telesales_training.schema import metadata
 from telesales_training.store import Store
 
 from .instant import INSTANT
-from telesales_training.pgcluster import Cluster, PostgresUnavailable
+
+# No time limit per example: speed is measured by bench/, and a busy CI machine must not fail a property.
+settings.register_profile("telesales", deadline=None)
+settings.load_profile("telesales")
 
 BACKENDS = ("sqlite", "postgresql")
 # .ci/run sets this: on CI a missing PostgreSQL is a failure, on a developer's machine a skip.
@@ -111,3 +116,18 @@ def fail_on_swallowed_callback_errors(caplog):
     yield
     swallowed = [r for r in caplog.get_records("setup") + caplog.get_records("call") if "Exception in callback" in r.getMessage()]
     assert not swallowed, f"a widget callback raised: {swallowed[0].getMessage()}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, one per test process, for tests/browser and tests/team (imported only here, so the
+    unit tests never load Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    from .browser.support import ARTIFACTS, launch_chromium
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

@@ -8,13 +8,13 @@ import hashlib
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from telesales_training import demo
 from telesales_training.store import Store
 
 from ..instant import INSTANT
-from .support import ARTIFACTS, LOAD_TIMEOUT, launch_chromium, start_server
+from .support import LOAD_TIMEOUT, start_server
 
 DEMO_TRAINEES = 30
 # Two test processes share two cores with their servers and browsers: give each kernel round trip room.
@@ -26,15 +26,6 @@ def clock_at_the_test_instant():
     """Playwright's event loop needs this process's real clock; the servers these tests start are pinned to
     the test instant through TELESALES_CLOCK instead (see conftest.py at the root)."""
     yield
-
-
-@pytest.fixture(scope="session")
-def browser():
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,21 @@
+# Team mode for The Littlest JupyterHub (TLJH) or any JupyterHub: put this file in
+# /opt/tljh/config/jupyterhub_config.d/telesales.py (TLJH) or load it from your jupyterhub_config.py.
+# It must be readable by root only: it names the store owner's password (chmod 600).
+#
+# What it does (telesales_training/hub.py): each user's server opens the start page as a Voilà app
+# (trainers: the cockpit); before a server starts, the user gets a PostgreSQL login role of their own and
+# their server gets only that role's store URL; PostgreSQL's row-level security then lets trainees reach
+# only their own records and trainers the cohort (telesales_training/access.py).
+import os
+
+from telesales_training import hub
+
+# The store owner's URL (the role that owns the tables and may create roles), e.g.
+# postgresql://telesales_owner:PASSWORD@127.0.0.1/telesales  — from the environment or a root-only file.
+STORE_URL = os.environ["TELESALES_OWNER_DB"]
+
+hub.configure(
+    c,  # noqa: F821 - JupyterHub's config object
+    store_url=STORE_URL,
+    trainers=["tina"],  # optional: members of the "trainers" group at start; or manage the group in /hub/admin
+)

@@ -1,0 +1,247 @@
+"""Team mode for real: `telesales hub-demo`'s JupyterHub (its proxy, OS accounts per user) over a PostgreSQL
+store that wants passwords, driven in Chromium; then code run in alice's own kernel, through the Jupyter
+server API with alice's own token, tries everything it can against the others' data."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+
+import pytest
+import requests
+import websocket
+from playwright.sync_api import Page, expect
+
+from telesales_training import hubdemo
+from telesales_training.pgcluster import PostgresUnavailable, server_binaries
+
+from ..browser.support import ARTIFACTS, LOAD_TIMEOUT
+from ..conftest import REQUIRE_POSTGRES
+from ..instant import INSTANT
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "team-demo-pw"
+L01 = "01_decision_psychology"
+ALICE_ANSWER = "I would first ask which room gets the most light."
+BOB_ANSWER = "The price per square metre decided it for me."
+
+
+@pytest.fixture(scope="module")
+def hub():
+    problem = None
+    if os.geteuid() != 0:
+        problem = "the team tests create OS accounts (alice, bob, tina) and must run as root"
+    try:
+        server_binaries()
+    except PostgresUnavailable as missing:
+        problem = str(missing)
+    if problem:
+        if os.environ.get(REQUIRE_POSTGRES):
+            pytest.fail(problem)
+        pytest.skip(problem)
+    saved = {key: os.environ.get(key) for key in ("TELESALES_LANG", "TELESALES_CLOCK", "TELESALES_DB")}
+    os.environ.update({"TELESALES_LANG": "en", "TELESALES_CLOCK": INSTANT.isoformat()})
+    os.environ.pop("TELESALES_DB", None)  # a throwaway cluster of its own
+    try:
+        with hubdemo.running(hubdemo.free_port(), ["alice", "bob"], ["tina"], PASSWORD, say=lambda _: None) as demo:
+            yield demo
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def log_in(browser, hub, name: str) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{hub.url}hub/login")
+    page.fill("#username_input", name)
+    page.fill("#password_input", PASSWORD)
+    page.click("#login_submit")
+    page.locator(".ts-page").first.wait_for(timeout=120_000)  # the server spawned, its landing page shown
+    return page
+
+
+def lesson(page: Page, hub, name: str) -> None:
+    page.goto(f"{hub.url}user/{name}/voila/render/{L01}.ipynb")
+    page.locator(".ts-item-xiamen_first_check textarea").wait_for(timeout=LOAD_TIMEOUT)
+
+
+def answer(page: Page, text: str) -> None:
+    card = page.locator(".ts-item-xiamen_first_check")
+    card.locator("textarea").fill(text)
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-feedback")).to_be_visible()
+
+
+def test_each_trainee_lands_on_the_start_page_and_keeps_only_their_own_answers(hub, browser):
+    alice, bob = log_in(browser, hub, "alice"), log_in(browser, hub, "bob")
+    for page, name in ((alice, "alice"), (bob, "bob")):
+        assert page.url.endswith(f"/user/{name}/voila/render/00_start_here.ipynb")
+        expect(page.locator(".ts-who")).to_contain_text(name)
+    alice.set_viewport_size({"width": 390, "height": 844})
+    alice.screenshot(path=str(ARTIFACTS / "team_alice_start_phone_en.png"), full_page=True)
+    alice.set_viewport_size({"width": 1280, "height": 900})
+    page_of = {"alice": alice, "bob": bob}
+    for name, text in (("alice", ALICE_ANSWER), ("bob", BOB_ANSWER)):
+        lesson(page_of[name], hub, name)
+        answer(page_of[name], text)
+    for name, text in (("alice", ALICE_ANSWER), ("bob", BOB_ANSWER)):
+        lesson(page_of[name], hub, name)  # a reload: restored from the store
+        expect(page_of[name].locator(".ts-item-xiamen_first_check textarea")).to_have_value(text)
+    alice.screenshot(path=str(ARTIFACTS / "team_alice_lesson01_en.png"))
+    alice.context.close()
+    bob.context.close()
+
+
+def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, browser):
+    tina = log_in(browser, hub, "tina")
+    assert tina.url.endswith("/user/tina/voila/render/trainer_dashboard.ipynb")
+    tina.locator(".ts-filter-summary").wait_for(timeout=LOAD_TIMEOUT)
+    expect(tina.locator(".ts-filter-summary")).to_contain_text("Current filter: 2 trainees")
+    tina.get_by_role("tab", name="Free-text review").click()
+    card = tina.locator(".ts-review-card", has_text="alice")
+    expect(card.locator(".ts-answer-text")).to_have_text(ALICE_ANSWER)
+    expect(tina.locator(".ts-review-card", has_text="bob").locator(".ts-answer-text")).to_have_text(BOB_ANSWER)
+    card.locator("textarea").fill("Good question to open with - now ask about the budget.")
+    card.get_by_role("button", name="Mark reviewed").click()
+    expect(card).to_contain_text("Review of alice saved.")
+    tina.screenshot(path=str(ARTIFACTS / "team_tina_review_en.png"), full_page=True)
+    tina.context.close()
+
+    alice = log_in(browser, hub, "alice")
+    lesson(alice, hub, "alice")
+    expect(alice.locator(".ts-item-xiamen_first_check")).to_contain_text("now ask about the budget")
+    alice.goto(f"{hub.url}user/alice/voila/render/trainer_dashboard.ipynb")
+    expect(alice.locator(".ts-error")).to_be_visible(timeout=LOAD_TIMEOUT)
+    assert alice.locator(".ts-filter-summary").count() == 0 and "bob" not in alice.locator("body").inner_text()
+    alice.context.close()
+
+
+ATTACK = r'''
+import glob, json, os
+import requests, sqlalchemy as sa
+from telesales_training import cockpit, identity
+from telesales_training.store import Store, TraineeStore
+found = {}
+def attempt(name, action):
+    try:
+        found[name] = ["done", action()]
+    except Exception as problem:
+        found[name] = ["refused", type(problem).__name__]
+store = Store()
+attempt("own_save", lambda: store.trainee("alice").save_answer("02_selling_modes", "x_probe", "mine", 0, 0) and "saved")
+attempt("read_bob", lambda: len(TraineeStore(store, "bob").latest_answers("01_decision_psychology")))
+attempt("write_bob", lambda: TraineeStore(store, "bob").save_answer("01_decision_psychology", "xiamen_first_check", "hacked", 1, 1))
+attempt("list_trainees", lambda: store.trainee_ids())
+attempt("forge_review", lambda: TraineeStore(store, "alice").add_review("01_decision_psychology", "xiamen_first_check",
+        1, "tina", "self-praise"))
+attempt("trainer_scores", lambda: store.trainee("alice").save_answer("09_self_assessment", "trainer_scores",
+        {"scores": {}, "by": "tina"}))
+url = sa.engine.make_url(os.environ["TELESALES_DB"])
+for role in ("postgres", "telesales_team"):
+    attempt(f"connect_{role}", lambda role=role: sa.create_engine(url.set(username=role)).connect().close())
+attempt("raw_sql_all_answers", lambda: sa.create_engine(url).connect().exec_driver_sql(
+        "SELECT DISTINCT trainee_id FROM answers").scalars().all())
+secrets = {k: v for k, v in os.environ.items() if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "DB", "KEY"))}
+found["secrets_seen"] = sorted(secrets)
+hub_api = os.environ["JUPYTERHUB_API_URL"]
+token = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+attempt("hub_users", lambda: requests.get(f"{hub_api}/users", headers=token, timeout=10).status_code)
+attempt("hub_bob_token", lambda: requests.post(f"{hub_api}/users/bob/tokens", headers=token, json={}, timeout=10).status_code)
+def other_environments():
+    read = []
+    for path in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            text = open(path, "rb").read()
+        except OSError:
+            continue
+        if b"TELESALES_DB" in text and b"alice" not in open(path.replace("environ", "status"), "rb").read() \
+                and os.stat(path).st_uid != os.getuid():
+            read.append(path)
+    return read
+attempt("other_environments", other_environments)
+attempt("hub_config", lambda: [open(p).read()[:10] for p in glob.glob("/tmp/telesales-hub-*/jupyterhub_config.py")])
+os.environ["JUPYTERHUB_USER"] = "tina"
+os.environ["TELESALES_TRAINERS"] = "alice,tina"
+attempt("identity_after_env", lambda: identity.who(Store()).trainee)
+attempt("cockpit_after_env", lambda: cockpit.trainer_access(Store()))
+print("RESULT " + json.dumps(found))
+'''
+
+
+def run_in_kernel(hub, name: str, code: str) -> dict:
+    """Alice's way in: her token (from the hub, with her login), a kernel on her server, code over its websocket."""
+    session = requests.Session()
+    login = session.get(f"{hub.url}hub/login", timeout=30)
+    xsrf = session.cookies.get("_xsrf") or login.cookies.get("_xsrf")
+    session.post(f"{hub.url}hub/login", data={"username": name, "password": PASSWORD, "_xsrf": xsrf}, timeout=60)
+    token = session.post(f"{hub.url}hub/api/users/{name}/tokens", json={"note": "attack test"},
+                         headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}, timeout=30).json()["token"]
+    headers = {"Authorization": f"token {token}"}
+    kernel = requests.post(f"{hub.url}user/{name}/api/kernels", headers=headers, json={}, timeout=60).json()["id"]
+    socket = websocket.create_connection(f"{hub.url.replace('http', 'ws')}user/{name}/api/kernels/{kernel}/channels",
+                                         header=[f"Authorization: token {token}"], timeout=120)
+    msg_id = uuid.uuid4().hex
+    socket.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name,
+                                       "session": uuid.uuid4().hex, "version": "5.3"},
+                            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+                            "content": {"code": code, "silent": False, "store_history": False,
+                                        "user_expressions": {}, "allow_stdin": False}}))
+    output = []
+    while True:
+        message = json.loads(socket.recv())
+        if message.get("parent_header", {}).get("msg_id") != msg_id:
+            continue
+        if message["msg_type"] == "stream":
+            output.append(message["content"]["text"])
+        if message["msg_type"] == "error":
+            output.append("\n".join(message["content"]["traceback"]))
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            break
+    socket.close()
+    requests.delete(f"{hub.url}user/{name}/api/kernels/{kernel}", headers=headers, timeout=30)
+    text = "".join(output)
+    assert "RESULT " in text, text
+    return json.loads(text.split("RESULT ", 1)[1])
+
+
+def store_holders_of(user: str) -> list[int]:
+    """(As root) the processes of `user` whose environment holds a store URL: what alice must not read."""
+    import pwd
+
+    uid = pwd.getpwnam(user).pw_uid
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid and b"TELESALES_DB=" in open(f"/proc/{entry}/environ", "rb").read():
+                    found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+def test_code_in_alices_kernel_reaches_nothing_of_the_others(hub):
+    assert store_holders_of("bob") and store_holders_of("tina")  # their servers run, credentials inside
+    found = run_in_kernel(hub, "alice", ATTACK)
+    assert found["own_save"][0] == "done"
+    assert found["read_bob"] == ["done", 0]  # bob's answers exist (first test) but are invisible
+    assert found["write_bob"] == ["refused", "AccessDenied"]
+    assert found["list_trainees"] == ["done", ["alice"]]
+    assert found["forge_review"][0] == "refused"
+    assert found["trainer_scores"] == ["refused", "AccessDenied"]
+    assert found["connect_postgres"][0] == "refused" and found["connect_telesales_team"][0] == "refused"
+    assert found["raw_sql_all_answers"] == ["done", ["alice"]]
+    # her own hub token (under its two names) and her own store URL, nothing else
+    assert found["secrets_seen"] == ["JPY_API_TOKEN", "JUPYTERHUB_API_TOKEN", "TELESALES_DB"]
+    assert found["hub_users"] == ["done", 403] and found["hub_bob_token"] == ["done", 403]
+    assert found["other_environments"] == ["done", []]
+    assert found["hub_config"] in (["done", []], ["refused", "PermissionError"])
+    assert found["identity_after_env"] == ["done", "alice"]
+    assert found["cockpit_after_env"] == ["done", [False, "alice"]]
