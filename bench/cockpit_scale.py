@@ -6,6 +6,10 @@ Chromium. Time-to-interactive is read inside the page, from navigation start, at
 frame where Voilà's spinner is gone and the overview's summary line (written after every overview
 table) is on screen. Also printed: how long the Calls and Free-text review tabs take to draw after a
 click. Goal: 2,000 ÷ 20 ≤ 1.5×.
+
+With --backend postgresql (team mode): both stores are databases of a throwaway PostgreSQL cluster with
+passwords, and each cockpit connects as a trainer's own role (provisioned as the hub does), so every query
+runs under row-level security. `make bench` runs it with --large 20000 (the team goal: 20,000 ÷ 20 ≤ 1.5×).
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from telesales_training import demo  # noqa: E402
+from telesales_training import demo, team  # noqa: E402
+from telesales_training.pgcluster import Cluster  # noqa: E402
 from telesales_training.store import Store  # noqa: E402
 from tests.browser.support import launch_chromium, start_server  # noqa: E402
 
@@ -65,20 +70,28 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=20)
     parser.add_argument("--large", type=int, default=2000)
     parser.add_argument("--refill-seconds", type=float, default=6.0, help="pause so the kernel pool refills")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="telesales-cockpit-bench-"))
     servers = {}
+    cluster = Cluster(password="bench-owner-pw").start() if args.backend == "postgresql" else None
     try:
         for size in (args.small, args.large):
             path = scratch / f"cohort-{size}.sqlite3"
+            url = cluster.create_database(f"cohort_{size}") if cluster else f"sqlite:///{path}"
             started = time.perf_counter()
-            with Store(f"sqlite:///{path}") as store:
+            with Store(url) as store:
                 summary = demo.generate(store, size)
             print(f"demo store {size:5d} trainees: {summary.answers} answers, {summary.call_days} call-log days "
                   f"({time.perf_counter() - started:.1f}s to make)", flush=True)
+            env = {"TELESALES_LANG": "en"}
+            if cluster:
+                with Store(url) as store, store.writing.begin() as conn:
+                    conn.exec_driver_sql("ANALYZE")
+                env["TELESALES_DB"] = team.provision(url, "tina", trainer=True)  # the trainer's own role
             servers[size] = start_server(path, scratch / f"voila-{size}.log", trainee=None,
-                                         extra_env={"TELESALES_LANG": "en"}, command_name="dashboard")
+                                         extra_env=env, command_name="dashboard")
         times: dict[int, list[dict[str, float]]] = {size: [] for size in servers}
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -96,6 +109,8 @@ def main() -> int:
     finally:
         for server in servers.values():
             server.stop()
+        if cluster:
+            cluster.stop()
         shutil.rmtree(scratch, ignore_errors=True)
     medians = {size: {key: statistics.median(t[key] for t in runs) for key in runs[0]} for size, runs in times.items()}
     for size, values in medians.items():

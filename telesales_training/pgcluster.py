@@ -41,9 +41,10 @@ def server_binaries() -> Path:
 class Cluster:
     """`with Cluster() as pg:` starts a server; `pg.url(name)` is a SQLAlchemy URL for one database."""
 
-    def __init__(self, password: str | None = None):
+    def __init__(self, password: str | None = None, durable: bool = False):
         self.bin = server_binaries()
         self.password = password
+        self.durable = durable  # fsync and synchronous commits on (bench figures), off for the tests
         self.folder = Path(tempfile.mkdtemp(prefix="telesales-pg-"))
         self.data = self.folder / "data"
         self.port = 5432  # only names the socket file: nothing listens on TCP
@@ -73,9 +74,11 @@ class Cluster:
         finally:
             if self.password is not None:
                 secret.unlink()
-        # Durability is not what these tests are about: no fsync makes CREATE DATABASE and commits cheap.
+        # Durability is not what the tests are about: no fsync makes CREATE DATABASE and commits cheap.
         options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c port={self.port} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   "-c max_connections=300")
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
                   "-w", "start")
         self._admin = sa.create_engine(self.url(ADMIN_DB), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)

@@ -15,11 +15,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# (TZ, local wall-clock instant, why it is awkward, with the PostgreSQL half too). PostgreSQL runs once in
-# each zone (its server then keeps that zone too); the SQLite half runs at every instant.
+# (TZ, local wall-clock instant, why it is awkward, with the PostgreSQL half too). The SQLite half runs at
+# every instant; the PostgreSQL half (its server started in that zone) at Monday 00:05 in UTC+8, where the
+# local day and week differ from UTC's - and, with the rest of the suite, at the default instant in
+# `make test-unit`. (Once per zone made `make test` exceed 5 minutes on 2 cores.)
 RUNS = [
     ("Asia/Shanghai", "2026-11-30T00:05", "Monday 00:05 in UTC+8 (still Sunday in UTC)", True),
-    ("America/New_York", "2026-11-29T23:55", "Sunday 23:55 in UTC−5 (already Monday in UTC)", True),
+    ("America/New_York", "2026-11-29T23:55", "Sunday 23:55 in UTC−5 (already Monday in UTC)", False),
     ("Asia/Shanghai", "2026-12-31T23:59", "31 December 23:59 in UTC+8 (ISO week 53)", False),
     ("America/New_York", "2028-02-29T23:30", "29 February 23:30 of a leap year in UTC−5 (1 March in UTC)", False),
 ]

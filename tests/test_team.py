@@ -16,6 +16,7 @@ from telesales_training.store import Store, TraineeStore
 
 from .conftest import REQUIRE_POSTGRES
 
+pytestmark = pytest.mark.postgresql
 ADMIN_PASSWORD = "owner-secret-not-in-any-kernel"
 
 

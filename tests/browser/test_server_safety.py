@@ -33,7 +33,7 @@ def raw_get(server, path: str, headers: dict[str, str]) -> tuple[int, bytes, str
     return status, body, location
 
 
-def kernels_started_since(server, before: set[int], seconds: float = 2.0) -> set[int]:
+def kernels_started_since(server, before: set[int], seconds: float = 1.0) -> set[int]:
     time.sleep(seconds)  # a kernel would be starting by now
     return server.kernel_pids() - before
 
