@@ -97,11 +97,11 @@ def main() -> int:
             browser = launch_chromium(playwright)
             time.sleep(args.refill_seconds)
             for size, server in servers.items():  # warm-up, not counted
-                measure(browser, server.base + "/")
+                measure(browser, server.entry)
                 time.sleep(args.refill_seconds)
             for round_number in range(args.rounds):
                 for size, server in servers.items():
-                    times[size].append(measure(browser, server.base + "/"))
+                    times[size].append(measure(browser, server.entry))
                     time.sleep(args.refill_seconds)
                 print(f"round {round_number + 1}: " + ", ".join(
                     f"{size} trainees {t[-1]['load']:.3f}s" for size, t in times.items()), flush=True)

@@ -12,6 +12,7 @@ complete one for TLJH and a Zero-to-JupyterHub values snippet). It:
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from . import server, team
@@ -40,9 +41,11 @@ def is_trainer(user, group: str = TRAINERS_GROUP) -> bool:
 
 
 def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
-    def pre_spawn_hook(spawner) -> None:
+    async def pre_spawn_hook(spawner) -> None:
         trainer = is_trainer(spawner.user, group)
-        spawner.environment["TELESALES_DB"] = team.provision(store_url, spawner.user.name, trainer=trainer)
+        # In a thread: the hub's event loop keeps serving others while the database creates the role.
+        spawner.environment["TELESALES_DB"] = await asyncio.to_thread(team.provision, store_url, spawner.user.name,
+                                                                      trainer=trainer)
         spawner.environment[TEAM_VARIABLE] = "1"
         spawner.default_url = COCKPIT_URL if trainer else START_URL
     return pre_spawn_hook
