@@ -17,7 +17,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .identity import clean_name
+from .server import free_port  # noqa: F401 - also this module's API (tests, bench)
 
 MIN_PASSWORD = 8  # JupyterHub's shared-password authenticator refuses shorter ones
 KEPT_ENV = ("TELESALES_CLOCK", "TELESALES_LANG")  # passed on to the users' servers when set (tests, demos)
@@ -36,12 +36,6 @@ KEPT_ENV = ("TELESALES_CLOCK", "TELESALES_LANG")  # passed on to the users' serv
 
 class DemoProblem(RuntimeError):
     """Something the demo cannot work with (a bad name, a short password, a missing proxy)."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

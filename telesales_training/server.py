@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +16,13 @@ START_PAGE = "00_start_here.ipynb"
 # after a minute of idleness; a kernel with its page open is never ended, however long the trainee reads.
 IDLE_KERNEL_SECONDS = 60
 CULL_INTERVAL_SECONDS = 10
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def is_loopback(ip: str) -> bool:

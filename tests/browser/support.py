@@ -8,7 +8,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from urllib.parse import urlencode
 import psutil
 from playwright.sync_api import expect
 
+from telesales_training.server import free_port
 from telesales_training.webapp import READY
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -34,12 +34,6 @@ def chromium_path() -> str:
         raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium "
                            "(make test and .ci/run install it when run as root)")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
