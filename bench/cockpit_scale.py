@@ -32,21 +32,28 @@ from telesales_training.store import Store  # noqa: E402
 from tests.browser.support import launch_chromium, start_server  # noqa: E402
 
 READY = ".ts-filter-summary"
-TIME_TO_INTERACTIVE = """selector => new Promise(resolve => {
+# Both waits give up after TIMEOUT_MS and say what the page showed, so a broken page fails the bench
+# instead of hanging it.
+TIME_TO_INTERACTIVE = """([selector, limit]) => new Promise((resolve, reject) => {
   const check = () => {
     const ready = document.getElementById('rendered_cells') && !document.getElementById('loading')
       && document.querySelector(selector);
-    if (ready) resolve(performance.now()); else requestAnimationFrame(check);
-  };
-  check();
-})"""
-TAB_DRAWN = """selector => new Promise(resolve => {
-  const check = () => {
-    if (document.querySelector(selector)) resolve(performance.now() - window.__tabClicked);
+    if (ready) resolve(performance.now());
+    else if (performance.now() > limit) reject(new Error('not ready: ' + document.body.innerText.slice(0, 400)));
     else requestAnimationFrame(check);
   };
   check();
 })"""
+TAB_DRAWN = """([selector, limit]) => new Promise((resolve, reject) => {
+  const check = () => {
+    const waited = performance.now() - window.__tabClicked;
+    if (document.querySelector(selector)) resolve(waited);
+    else if (waited > limit) reject(new Error('tab not drawn: ' + document.body.innerText.slice(-400)));
+    else requestAnimationFrame(check);
+  };
+  check();
+})"""
+TIMEOUT_MS = 120_000
 TABS = {"Calls": "table.ts-pacing tr.ts-pacing-row", "Free-text review": ".ts-review-card .ts-answer-text"}
 
 
@@ -54,12 +61,12 @@ def measure(browser, url: str) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(url, wait_until="commit")
-    times = {"load": page.evaluate(TIME_TO_INTERACTIVE, READY) / 1000}
+    times = {"load": page.evaluate(TIME_TO_INTERACTIVE, [READY, TIMEOUT_MS]) / 1000}
     for tab, selector in TABS.items():
         # Lumino tabs switch on pointer events: a real click, the clock started just before it.
         page.evaluate("() => { window.__tabClicked = performance.now(); }")
         page.get_by_role("tab", name=tab).click()
-        times[tab] = page.evaluate(TAB_DRAWN, selector) / 1000
+        times[tab] = page.evaluate(TAB_DRAWN, [selector, TIMEOUT_MS]) / 1000
     context.close()
     return times
 

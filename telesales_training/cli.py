@@ -47,11 +47,12 @@ def dashboard(
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
 ) -> None:
     """Serve the trainer cockpit alone (try it with `telesales demo --trainees 200` first)."""
+    from .database import shown_url
     from .store import default_url
 
     notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
     _run(notebook, notebook.is_file(), port, token, ip, no_browser, no_preheat, cockpit=True,
-         what=f"the trainer cockpit (database: {default_url()})")
+         what=f"the trainer cockpit (database: {shown_url(default_url())})")  # logs never hold the password
 
 
 def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_browser: bool, no_preheat: bool,

@@ -28,6 +28,14 @@ def sqlite_file(url: sa.engine.URL) -> Path | None:
     return Path(url.database)
 
 
+def shown_url(raw: str) -> str:
+    """The URL as logs and messages may show it: the password masked, garbage passed through unchanged."""
+    try:
+        return sa.engine.make_url(raw).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return raw
+
+
 def normalised_url(raw: str) -> sa.engine.URL:
     """A supported URL with an absolute SQLite path (its folder created) and psycopg 3 for PostgreSQL."""
     url = sa.engine.make_url(raw)

@@ -24,16 +24,18 @@ ROLE_PREFIX = "ts_"
 CONNECTIONS_PER_USER = 32  # one user's pages cannot take the whole database's connections
 
 
-def role_name(name: str) -> str:
-    """The database role of a hub user: a fixed-length digest, so any user name (Chinese, dots, @) fits the
-    63-byte limit and needs no quoting."""
-    return ROLE_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:24]
+def role_name(database: str, name: str) -> str:
+    """The database role of a hub user of one store: a fixed-length digest, so any user name (Chinese, dots,
+    @) fits the 63-byte limit and needs no quoting. Roles belong to the whole PostgreSQL cluster, so the store's
+    database is part of the digest: two hubs (or a test and a bench) sharing a cluster never rotate each
+    other's passwords."""
+    return ROLE_PREFIX + hashlib.sha256(f"{database}\0{name}".encode()).hexdigest()[:24]
 
 
 def provision(admin_url: str, name: str, trainer: bool = False) -> str:
     """Create or refresh `name`'s login role and account; returns the store URL for their server."""
     trainee = clean_name(name)
-    role = role_name(trainee)
+    role = role_name(normalised_url(admin_url).database, trainee)
     password = secrets.token_urlsafe(24)
     with Store(admin_url) as store:  # brings the store to the current schema, as the owner
         with store.writing.begin() as conn:
@@ -52,7 +54,7 @@ def provision(admin_url: str, name: str, trainer: bool = False) -> str:
 
 def remove(admin_url: str, name: str) -> None:
     """The user can no longer log in to the store (their rows stay)."""
-    role = role_name(clean_name(name))
+    role = role_name(normalised_url(admin_url).database, clean_name(name))
     engine = open_engine(normalised_url(admin_url), poolclass=sa.NullPool)
     try:
         with engine.begin() as conn:

@@ -103,8 +103,8 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         "DROP TABLE answers",
         "CREATE TABLE mine (x int)",
         "SET ROLE postgres",
-        f"SET ROLE {team.role_name('tina')}",
-        f"ALTER ROLE {team.role_name('alice')} SUPERUSER",
+        f"SET ROLE {team.role_name('team', 'tina')}",
+        f"ALTER ROLE {team.role_name('team', 'alice')} SUPERUSER",
         "CREATE OR REPLACE FUNCTION telesales_is_trainer() RETURNS boolean LANGUAGE sql AS $$ SELECT true $$",
         "COPY answers TO PROGRAM 'cat'",
     ]
@@ -119,8 +119,8 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
 
 def test_other_credentials_do_not_open_the_database(team_db):
     cluster, _admin, urls = team_db
-    for role, password in (("postgres", None), ("postgres", "wrong"), (team.role_name("bob"), None),
-                           (team.role_name("bob"), "guess"), (team.role_name("tina"), "")):
+    for role, password in (("postgres", None), ("postgres", "wrong"), (team.role_name("team", "bob"), None),
+                           (team.role_name("team", "bob"), "guess"), (team.role_name("team", "tina"), "")):
         with pytest.raises(sa.exc.OperationalError):
             with raw(cluster.url("team", role=role, password=password or "")).connect():
                 pass
@@ -160,3 +160,27 @@ def test_provisioning_again_rotates_the_password(team_db):
     with Store(fresh) as store:
         assert store.account().trainee == "alice"
     team_db[2]["alice"] = fresh
+
+
+def test_two_stores_in_one_cluster_keep_their_own_roles(team_db):
+    """Roles are cluster-wide: tina of a second store must not rotate tina's password of the first, nor
+    reach its rows."""
+    cluster, _admin, urls = team_db
+    other_admin = cluster.create_database("team_other")
+    other_tina = team.provision(other_admin, "tina", trainer=True)
+    with Store(urls["tina"]) as first, Store(other_tina) as second:
+        assert first.account().trainer and second.account().trainer
+        assert {"alice", "bob"} <= set(first.trainee_ids())
+        assert second.trainee_ids() == []
+    # The first store's role opens the second database (PUBLIC may connect) but sees nothing there.
+    with raw(cluster.url("team_other", role=team.role_name("team", "alice"),
+                         password=sa.engine.make_url(urls["alice"]).password)).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM answers").scalar() == 0
+
+
+def test_messages_show_a_store_url_without_its_password(team_db):
+    from telesales_training.database import shown_url
+    url = team_db[2]["alice"]
+    password = sa.engine.make_url(url).password
+    assert password and password not in shown_url(url) and "***" in shown_url(url)
+    assert shown_url("not a url") == "not a url"
