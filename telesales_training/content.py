@@ -86,6 +86,10 @@ class KeywordRule(Strict):
 
 class BlockBase(Strict):
     id: Identifier
+    # Written for this workbook where the course text is missing: shown with a calm "supplementary" label.
+    supplementary: bool = False
+    # For curriculum authors (sources, readings of garbled text); never shown to trainees.
+    author_note: str | None = None
 
 
 class TextBlock(BlockBase):
@@ -138,6 +142,18 @@ class ItemBase(BlockBase):
     @property
     def is_question(self) -> bool:
         return True
+
+    @property
+    def keyed(self) -> bool:
+        """Whether the data holds what a right answer is, so the answer can be scored automatically."""
+        return getattr(self, "answer", None) is not None
+
+    @model_validator(mode="after")
+    def _points_need_a_key(self):
+        if self.points and not self.keyed:
+            raise ValueError("points: an answer without a key (free text, a rating, a survey question) cannot "
+                             "be scored automatically; use points: 0 (the trainer's review is its feedback)")
+        return self
 
 
 def _option_ids(info: ValidationInfo) -> list[str]:
@@ -269,6 +285,10 @@ class Classify(ItemBase):
     categories: list[Option] = Field(min_length=2)
     entries: list[ClassifyEntry] = Field(min_length=2)
 
+    @property
+    def keyed(self) -> bool:
+        return True  # every entry names its category
+
     @field_validator("entries")
     @classmethod
     def _entries_fit(cls, entries: list[ClassifyEntry], info: ValidationInfo) -> list[ClassifyEntry]:
@@ -306,6 +326,10 @@ class CallDrill(ItemBase):
     type: Literal["call_drill"]
     start: str
     nodes: list[DrillNode] = Field(min_length=2)
+
+    @property
+    def keyed(self) -> bool:
+        return True  # every reply carries its score
 
     def node(self, node_id: str) -> DrillNode:
         return next(n for n in self.nodes if n.id == node_id)
@@ -361,10 +385,10 @@ class CallDrill(ItemBase):
 TOOL_TEXTS = {
     "funnel_tracker": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "save", "diagnosis_title",
                        "thin_layer", "work_on", "refill", "healthy", "empty", "history_title", "list_label",
-                       "list_apply", "chart_title", "saved_snapshot"),
+                       "list_apply", "chart_title", "saved_snapshot", "total", "conversion_title"),
     "stage_moves": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "move_customer", "move_from", "move_to",
                     "move_due", "move_add", "move_mark_done", "move_pick", "moves_saved", "move_done", "move_overdue",
-                    "move_open"),
+                    "move_open", "move_applied", "move_not_in_funnel"),
     "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
                      "download", "saved", "time_header", "contact_header"),
     "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
@@ -460,8 +484,16 @@ class Lesson(Strict):
     schema_version: int
     lesson: Identifier
     title: Localized
-    supplementary: bool = False
+    supplementary: bool = False  # the whole lesson was written for this workbook
+    author_note: str | None = None  # for curriculum authors; never shown
     blocks: list[Any]
+
+    @property
+    def authored(self) -> str:
+        """"all" (a supplementary lesson), "part" (some supplementary blocks) or "" (course material)."""
+        if self.supplementary:
+            return "all"
+        return "part" if any(getattr(b, "supplementary", False) for b in self.blocks) else ""
 
     @property
     def questions(self) -> list[Question]:
@@ -640,6 +672,26 @@ def _parse_simple(name: str, raw: Any, model: type[BaseModel]):
         return None, problems
 
 
+class PhraseTable(Strict):
+    """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion."""
+
+    schema_version: int
+    phrases: list[tuple[str, str]] = Field(min_length=1)
+
+    @field_validator("phrases")
+    @classmethod
+    def _usable(cls, phrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for number, (written, wanted) in enumerate(phrases, start=1):
+            if not written.strip() or not wanted.strip():
+                raise ValueError(f"pair {number} has an empty side")
+            if written == wanted:
+                raise ValueError(f"pair {number} replaces {written!r} with itself")
+        dupes = _duplicates([written for written, _ in phrases])
+        if dupes:
+            raise ValueError(f"{', '.join(dupes)} listed twice")
+        return phrases
+
+
 def validate_tree(root: Path | None = None) -> list[Problem]:
     """Every problem in an exercises/ folder (empty list = valid)."""
     root = Path(root) if root else exercises_dir()
@@ -647,7 +699,7 @@ def validate_tree(root: Path | None = None) -> list[Problem]:
         return [Problem(str(root), "-", "(folder)", "no such exercises folder")]
     problems: list[Problem] = []
     for name, model in (("course.yaml", Course), ("ui.yaml", UiStrings), ("cockpit.yaml", UiStrings),
-                        ("demo.yaml", DemoData)):
+                        ("demo.yaml", DemoData), ("zh_tw_phrases.yaml", PhraseTable)):
         path = root / name
         if not path.exists():
             problems.append(Problem(name, "-", "(file)", "missing"))
@@ -706,6 +758,11 @@ def load_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
     root = root or exercises_dir()
     name = f"lessons/{lesson_id}.yaml"
     return _load(root / name, lambda raw: parse_lesson(name, raw))
+
+
+@lru_cache(maxsize=None)
+def load_zh_tw_phrases(root: Path | None = None) -> PhraseTable:
+    return _load_simple("zh_tw_phrases.yaml", PhraseTable, root)
 
 
 def available_lessons(root: Path | None = None) -> set[str]:

@@ -1,8 +1,13 @@
 """The funnel management system as numbers: layer counts, layer-to-layer conversion, a diagnosis.
 
-Layers (0-based here, 1-based for people): 0 all prospects, 1 contacted, 2 aware of a problem,
-3 ready to solve it, 4 negotiating / closing. Counts are how many customers sit in each layer now.
-No UI, no storage.
+Layers (0-based here, 1-based for people): 0 prospects not contacted yet, 1 contacted, 2 aware of a
+problem, 3 ready to solve it, 4 negotiating / closing.
+
+Counting is exclusive: each customer is counted once, in the layer they are in now, so the whole list is
+the sum of the five counts (the course's "all prospects" at the top of the funnel). How many customers have
+*reached* a layer is that layer plus every layer below it; layer-to-layer conversion is read from those
+reach numbers (it never exceeds 100 %). The thin-layer rule compares the counts themselves, as the course's
+example does ("layer 3 is well filled, layer 4 is thin"). No UI, no storage.
 """
 
 from __future__ import annotations
@@ -42,9 +47,20 @@ def parse_counts(raw: Sequence) -> tuple[int, ...]:
     return tuple(counts)
 
 
+def reached(counts: Sequence[int]) -> tuple[int, ...]:
+    """For each layer, the customers in it or further down (layer 1: the whole list)."""
+    totals, running = [], 0
+    for count in reversed(counts):
+        running += count
+        totals.append(running)
+    return tuple(reversed(totals))
+
+
 def conversions(counts: Sequence[int]) -> tuple[float | None, ...]:
-    """Layer i+1 ÷ layer i for each adjacent pair; None where the upper layer is empty."""
-    return tuple(lower / upper if upper else None for upper, lower in zip(counts, counts[1:]))
+    """Of the customers who reached layer i, the share who got to layer i+1 or further; None where none
+    reached layer i."""
+    reach = reached(counts)
+    return tuple(lower / upper if upper else None for upper, lower in zip(reach, reach[1:]))
 
 
 @dataclass(frozen=True)
@@ -52,16 +68,57 @@ class Diagnosis:
     empty: bool
     thin: tuple[int, ...]  # 0-based layers holding < THIN_RATIO of the layer above
     work_on: int | None  # 0-based layer whose customers to move down first
-    refill: bool  # fewer untouched prospects than contacted customers: the top is running dry
+    refill: bool  # fewer prospects not yet contacted than contacted customers: the top is running dry
 
 
 def diagnose(counts: Sequence[int], thin_ratio: float = THIN_RATIO) -> Diagnosis:
     if not any(counts):
         return Diagnosis(empty=True, thin=(), work_on=None, refill=True)
-    thin = tuple(i + 1 for i, ratio in enumerate(conversions(counts)) if ratio is not None and ratio < thin_ratio)
+    # Stocks, as in the course's example: a layer holding far fewer customers than the layer above it.
+    thin = tuple(i + 1 for i, (upper, lower) in enumerate(zip(counts, counts[1:])) if upper and lower < thin_ratio * upper)
     # The thin layer nearest to closing costs the most revenue: work the layer just above it.
     work_on = max(thin) - 1 if thin else None
     return Diagnosis(empty=False, thin=thin, work_on=work_on, refill=counts[0] < counts[1])
+
+
+def move_customer(counts: Sequence[int], customers: Sequence[tuple[str, int]], name: str, from_layer: int,
+                  to_layer: int) -> tuple[tuple[int, ...], list[tuple[str, int]]] | None:
+    """A done stage move applied to a funnel snapshot: the named customer (when the snapshot lists
+    customers) or one customer of `from_layer` goes to `to_layer` (1-based). None when nobody can move
+    (the name is not listed in any layer above `to_layer`, or `from_layer` is empty)."""
+    listed = list(customers)
+    if listed:
+        wanted = name.strip().casefold()
+        for index, (listed_name, layer) in enumerate(listed):
+            if listed_name.strip().casefold() == wanted and layer < to_layer:
+                listed[index] = (listed_name, to_layer)
+                return counts_from_stages(stage for _n, stage in listed), listed
+        return None
+    if not 1 <= from_layer < to_layer <= len(LAYERS) or counts[from_layer - 1] <= 0:
+        return None
+    moved = list(counts)
+    moved[from_layer - 1] -= 1
+    moved[to_layer - 1] += 1
+    return tuple(moved), []
+
+
+MAX_LISTED_BYTES = 60_000  # a snapshot keeps its customer list only while it stays this small as JSON
+
+
+def listed_customers(raw: Iterable, counts: Sequence[int]) -> list[tuple[str, int]]:
+    """The customer list worth keeping with a snapshot: well-formed pairs whose layers give exactly
+    `counts`, and small enough to store; else [] (the counts alone are kept)."""
+    try:
+        pairs = [(str(name), int(layer)) for name, layer in raw]
+    except (TypeError, ValueError):
+        return []
+    if not pairs or any(not 1 <= layer <= len(LAYERS) for _n, layer in pairs):
+        return []
+    if counts_from_stages(layer for _n, layer in pairs) != tuple(counts):
+        return []
+    if sum(len(name.encode()) + 8 for name, _layer in pairs) > MAX_LISTED_BYTES:
+        return []
+    return pairs
 
 
 def counts_from_stages(stages: Iterable[int]) -> tuple[int, ...]:

@@ -46,9 +46,21 @@ def _converter():
     return opencc.OpenCC("s2twp")
 
 
+@lru_cache(maxsize=1)
+def _taiwan_phrases() -> tuple[tuple[str, str], ...]:
+    """exercises/zh_tw_phrases.yaml: [s2twp output, Taiwan wording] pairs, longest first."""
+    from .content import load_zh_tw_phrases  # content imports this module
+
+    return tuple(sorted(load_zh_tw_phrases().phrases, key=lambda pair: -len(pair[0])))
+
+
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
-    return _converter().convert(text)
+    """zh-TW from zh-CN: OpenCC s2twp, then the course's own Taiwan phrase table."""
+    converted = _converter().convert(text)
+    for written, wanted in _taiwan_phrases():
+        converted = converted.replace(written, wanted)
+    return converted
 
 
 def pick(texts: dict[str, str], locale: str) -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -72,6 +75,20 @@ def normalise(item: c.Question, raw: Any) -> Any:
     raise TypeError(f"not a question: {item!r}")
 
 
+def shown_order(ids: Sequence[str], *seed: str) -> list[str]:
+    """The order a trainee sees the options (or a drill node's replies) in: shuffled, so a position never
+    gives the answer away, and the same for the same trainee and item on every page load."""
+    order = list(ids)
+    random.Random(hashlib.sha256("\0".join(seed).encode()).digest()).shuffle(order)
+    return order
+
+
+def starting_order(item: c.Ordering, *seed: str) -> list[str]:
+    """The shuffled order an ordering exercise starts from; never already the answer."""
+    order = shown_order([o.id for o in item.options], *seed)
+    return order[1:] + order[:1] if order == item.answer else order
+
+
 def walk_drill(drill: c.CallDrill, path: list[str]) -> tuple[list[str], list[tuple[c.DrillNode, c.DrillChoice]], c.DrillNode]:
     """Follow `path` (choice ids) from the start. Returns the path, the (node, choice) steps and the node
     reached; AnswerRejected when a choice does not belong to its node or the call has not ended."""
@@ -137,8 +154,9 @@ def grade(item: c.Question, value: Any) -> Outcome:
             hits, wrong = len(key & set(value)), len(set(value) - key)
             fraction = max(0, hits - wrong) / len(key)
     elif isinstance(item, c.Ordering):
-        # Exact order earns everything; otherwise half the points times the share of pairs in order.
-        fraction = 1.0 if value == item.answer else 0.5 * concordance(item.answer, value)
+        # Exact order earns everything. Otherwise at most half, and only for doing better than chance:
+        # Kendall's tau (2 × share of pairs in order − 1), so a random or untouched list earns about nothing.
+        fraction = 1.0 if value == item.answer else 0.5 * max(0.0, 2 * concordance(item.answer, value) - 1)
     elif isinstance(item, c.NumberItem):
         if item.answer is None:
             return Outcome("submitted", points, points, _some(fb.submitted))

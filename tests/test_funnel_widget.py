@@ -78,3 +78,34 @@ def test_unreadable_old_snapshot_is_skipped(block, ui, alice):
     alice.save_answer(L04, "my_funnel", {"counts": "broken"}, at=datetime(2026, 11, 1, tzinfo=timezone.utc))
     widget = tracker(block, ui, alice)
     assert widget.counts == () and widget._chart.value == ""
+
+
+def test_the_diagnosis_follows_the_typed_numbers_before_saving(block, ui, alice):
+    """Issue 13, point 1: the trainee sees the diagnosis of what they type; nothing is stored until Save."""
+    widget = tracker(block, ui, alice, lang="en")
+    fill(widget, "400", "200", "80", "10", "5")
+    assert "“4 Ready to solve it” is thin" in widget._chart.value
+    assert "695 customers on the list" in widget._chart.value
+    assert "4 Ready to solve it→5 Negotiating / closing: 33%" in widget._chart.value  # 5 of 15 got that far
+    assert alice.latest_answers(L04) == {}
+    widget._inputs[3].value, widget._inputs[4].value = "40", "20"
+    assert "is thin" not in widget._chart.value and "The layers are in proportion" in widget._chart.value
+    widget._inputs[3].value = "many"  # not a count: the last good drawing stays, the error waits for Save
+    widget._save.click()
+    assert "layer 4" in widget._message.value.lower() and alice.latest_answers(L04) == {}
+
+
+def test_the_pasted_list_from_the_issue_counts_each_customer_once(block, ui, alice):
+    widget = tracker(block, ui, alice)
+    widget._paste.value = "华星,3\n蓝海,4\n金桥,准备解决问题\n东方,2\n南方，1"
+    widget._apply.click()
+    assert [box.value for box in widget._inputs] == ["1", "1", "1", "2", "0"]
+    assert "名单共 5 位客户" in widget._chart.value and "200%" not in widget._chart.value
+    assert "3 意识到问题→4 准备解决问题: 67%" in widget._chart.value
+    widget._save.click()
+    saved = alice.latest_answers(L04)["my_funnel"].value
+    assert saved["counts"] == [1, 1, 1, 2, 0]
+    assert ["华星", 3] in saved["customers"] and len(saved["customers"]) == 5
+    widget._inputs[0].value = "7"  # edited by hand: the list no longer matches and is not kept
+    widget._save.click()
+    assert "customers" not in alice.latest_answers(L04)["my_funnel"].value

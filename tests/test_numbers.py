@@ -18,9 +18,12 @@ counts5 = st.lists(st.integers(0, funnel.MAX_COUNT), min_size=5, max_size=5)
 @given(counts5)
 def test_conversions_and_diagnosis_are_consistent(counts):
     ratios = funnel.conversions(counts)
-    assert len(ratios) == 4
-    for upper, lower, ratio in zip(counts, counts[1:], ratios):
-        assert ratio is None if upper == 0 else ratio == lower / upper
+    reach = funnel.reached(counts)
+    assert len(ratios) == 4 and reach[0] == sum(counts)  # each customer counted once: layer 1 reach = the list
+    assert list(reach) == sorted(reach, reverse=True)
+    for layer, ratio in enumerate(ratios):
+        assert ratio is None if reach[layer] == 0 else ratio == reach[layer + 1] / reach[layer]
+        assert ratio is None or 0 <= ratio <= 1  # a conversion never exceeds 100 %
     diagnosis = funnel.diagnose(counts)
     assert diagnosis.empty == (sum(counts) == 0)
     for layer in diagnosis.thin:
@@ -49,6 +52,31 @@ def test_bad_funnel_counts_name_the_layer(raw, code, layer):
     with pytest.raises(FunnelInputError) as problem:
         funnel.parse_counts(raw)
     assert problem.value.code == code and problem.value.params["layer"] == layer
+
+
+def test_the_issue_list_counts_each_customer_once_and_converts_below_100_percent():
+    """Issue 13, point 1: the pasted list gave "3→4: 200 %" and "all prospects = 1"."""
+    names = {"准备解决问题": 4}
+    customers = funnel.parse_customer_list("华星,3\n蓝海,4\n金桥,准备解决问题\n东方,2\n南方，1", names)
+    counts = funnel.counts_from_stages(s for _n, s in customers)
+    assert counts == (1, 1, 1, 2, 0)  # exclusive: each where they are now
+    assert funnel.reached(counts) == (5, 4, 3, 2, 0)  # the whole list is 5
+    assert [round(r, 2) for r in funnel.conversions(counts)] == [0.8, 0.75, 0.67, 0.0]
+    diagnosis = funnel.diagnose(counts)
+    assert diagnosis.thin == (4,) and diagnosis.work_on == 3 and not diagnosis.refill
+
+
+def test_a_done_move_moves_the_named_customer_or_one_of_the_layer():
+    listed = [("华星", 3), ("蓝海", 4), ("东方", 2)]
+    counts = funnel.counts_from_stages(s for _n, s in listed)
+    moved, after = funnel.move_customer(counts, listed, " 华星 ", 3, 4)
+    assert moved == (0, 1, 0, 2, 0) and ("华星", 4) in after
+    assert funnel.move_customer(counts, listed, "无名", 3, 4) is None  # not on the list
+    assert funnel.move_customer(counts, listed, "蓝海", 3, 4) is None  # already that far
+    assert funnel.move_customer((3, 2, 0, 0, 0), [], "anyone", 2, 3) == ((3, 1, 1, 0, 0), [])
+    assert funnel.move_customer((3, 0, 0, 0, 0), [], "anyone", 2, 3) is None  # nobody in layer 2
+    assert funnel.listed_customers([["a", 1], ["b", 9]], (1, 0, 0, 0, 0)) == []  # a bad layer
+    assert funnel.listed_customers([["a", 1]], (2, 0, 0, 0, 0)) == []  # counts edited by hand since
 
 
 def test_customer_list_paste():

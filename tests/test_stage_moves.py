@@ -50,3 +50,32 @@ def test_bad_moves_are_refused_and_nothing_is_lost(ui, alice):
         widget._add.click()
         assert message in widget._message.value
     assert [m["customer"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"]] == ["Acme"]
+
+
+def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
+    """Issue 13, point 1: a done move changes the funnel, named customer and all, and the funnel redraws."""
+    from telesales_training.widgets.lesson import LessonView
+    today = date(2026, 11, 24)
+    alice.save_answer(L04, "my_funnel", {"counts": [1, 1, 1, 2, 0], "as_of": "2026-11-23", "customers": [
+        ["华星", 3], ["蓝海", 4], ["金桥", 4], ["东方", 2], ["南方", 1]]}, None, 0)
+    view = LessonView(content.load_lesson(L04), ui, alice, "zh-CN")
+    moves, funnel_view = view.tools["stage_moves"], view.tools["my_funnel"]
+    moves._today = today
+    moves._customer.value = "华星"
+    moves._from.value, moves._to.value = 3, 4
+    moves._due.value = date(2026, 11, 27)
+    moves._add.click()
+    moves._done.value = 0
+    moves._mark.click()
+    saved = alice.latest_answers(L04)["my_funnel"].value
+    assert saved["counts"] == [1, 1, 0, 3, 0] and ["华星", 4] in saved["customers"]
+    assert "华星 已在“我的漏斗”里移到“4 准备解决问题”" in moves._message.value
+    assert [box.value for box in funnel_view._inputs] == ["1", "1", "0", "3", "0"]  # redrawn at once
+    moves._customer.value = "无名公司"  # not in the funnel: the plan is kept, the trainee is told
+    moves._from.value, moves._to.value = 2, 3
+    moves._add.click()
+    moves._done.value = 1
+    moves._mark.click()
+    assert "找不到可以移动的 无名公司" in moves._message.value
+    assert alice.latest_answers(L04)["my_funnel"].value["counts"] == [1, 1, 0, 3, 0]
+    assert all(m["done"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"])

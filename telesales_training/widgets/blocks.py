@@ -90,11 +90,14 @@ class ReflectionView(LocalizedHTML):
 
 
 class SupplementaryBanner(LocalizedHTML):
-    """Marks lessons written from common practice where the original course text is missing."""
+    """Marks what this workbook wrote where the course text is missing: a whole lesson, or (`part`) the
+    block that follows."""
 
-    def __init__(self, ui: c.UiStrings, lang: str, **kwargs):
+    def __init__(self, ui: c.UiStrings, lang: str, part: bool = False, **kwargs):
         self._ui = ui
+        self._key = "supplementary_part" if part else "supplementary"
         super().__init__(lang, **kwargs)
 
     def _render(self) -> None:
-        self.value = f'<p><span class="ts-badge">{escape(self._ui.text("supplementary", self.lang))}</span></p>'
+        self.value = (f'<p class="ts-supplementary"><span class="ts-badge">'
+                      f'{escape(self._ui.text(self._key, self.lang))}</span></p>')

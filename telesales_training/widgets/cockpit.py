@@ -237,7 +237,9 @@ class OverviewPanel(Panel):
             buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
             top = max(buckets) or 1
             bars = "".join(f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets)
-            rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}</th>"
+            tag = {"all": "supplementary_tag", "part": "supplementary_part_tag"}.get(course.lesson(lesson_id).authored)
+            badge = f' <span class="ts-badge ts-supplementary-tag">{escape(self.t(tag))}</span>' if tag else ""
+            rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>"
                         f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
                         f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
                         f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'

@@ -8,14 +8,20 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from .. import content as c
 from .. import funnel, i18n, plots
+from ..store import StoreError
 from .lean import make, shared_layout, style_for
 from .text import escape, img
 from .tool import ToolWidget
 
 
 class FunnelTracker(ToolWidget):
-    """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date}."""
+    """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date, "customers": [[name,
+    layer], ...]} — `customers` only when the counts came from a pasted list (a done stage move then moves
+    that very customer). Each customer is counted once, in the layer they are in now."""
 
     @property
     def counts(self) -> tuple[int, ...]:
@@ -23,8 +29,11 @@ class FunnelTracker(ToolWidget):
 
     def _build(self) -> list[ipw.Widget]:
         self._history: list[tuple[str, tuple[int, ...]]] = []
+        self._customers: list[tuple[str, int]] = []  # the pasted list behind the counts, if any
         self._inputs = [make(ipw.Text, layout=shared_layout(width="26rem"),
                              style=style_for(ipw.Text, description_width="12rem")) for _ in funnel.LAYERS]
+        for box in self._inputs:  # the diagnosis follows the numbers as they are typed, before saving
+            box.observe(lambda _change: self._render_chart(), names="value")
         self._paste = make(ipw.Textarea, rows=4, layout=shared_layout(width="100%"))
         self._apply = make(ipw.Button, icon="list")
         self._save = make(ipw.Button, button_style="primary", icon="save")
@@ -40,6 +49,12 @@ class FunnelTracker(ToolWidget):
     def _labels(self) -> tuple[str, ...]:
         return tuple(self.t(f"layer_{n}") for n in range(1, len(funnel.LAYERS) + 1))
 
+    def _typed_counts(self) -> tuple[int, ...] | None:
+        try:
+            return funnel.parse_counts([box.value for box in self._inputs])
+        except funnel.FunnelInputError:
+            return None
+
     def _on_apply(self, _button=None) -> None:
         names = {}
         for n in range(1, len(funnel.LAYERS) + 1):
@@ -51,6 +66,7 @@ class FunnelTracker(ToolWidget):
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
             return
+        self._customers = customers
         for box, count in zip(self._inputs, funnel.counts_from_stages(stage for _name, stage in customers)):
             box.value = str(count)
         self._note = None
@@ -63,16 +79,25 @@ class FunnelTracker(ToolWidget):
             self.problem(problem.code, **problem.params)
             return
         day = self._today.isoformat()
-        if not self.save({"counts": list(counts), "as_of": day}):
+        snapshot = {"counts": list(counts), "as_of": day}
+        listed = funnel.listed_customers(self._customers, counts)  # dropped once the counts were edited by hand
+        if listed:
+            snapshot["customers"] = [list(pair) for pair in listed]
+        if not self.save(snapshot):
             return
-        week = self._today.isocalendar()[:2]
-        self._history = [h for h in self._history if date.fromisoformat(h[0]).isocalendar()[:2] != week]
-        self._history.append((day, counts))
+        self._customers = listed
+        self._remember(day, counts)
         self.note("saved_snapshot", date=day)
         self._render()
 
+    def _remember(self, day: str, counts: tuple[int, ...]) -> None:
+        week = date.fromisoformat(day).isocalendar()[:2]
+        self._history = [h for h in self._history if date.fromisoformat(h[0]).isocalendar()[:2] != week]
+        self._history.append((day, counts))
+
     def _restore(self) -> None:
         by_week: dict[tuple[int, int], tuple[str, tuple[int, ...]]] = {}
+        latest = None
         for value in self.history():
             try:
                 counts = funnel.parse_counts(value["counts"])
@@ -80,12 +105,21 @@ class FunnelTracker(ToolWidget):
             except (KeyError, TypeError, ValueError):
                 continue  # a snapshot this version cannot read is skipped, never fatal
             by_week[day.isocalendar()[:2]] = (day.isoformat(), counts)  # the week's last snapshot wins
+            latest = value
         self._history = [by_week[week] for week in sorted(by_week)]
         if self._history:
+            self._customers = funnel.listed_customers(latest.get("customers") or [], self.counts)
             self.value = {"counts": list(self.counts), "as_of": self._history[-1][0]}
+            if self._customers:
+                self.value = dict(self.value, customers=[list(pair) for pair in self._customers])
             for box, count in zip(self._inputs, self.counts):
                 box.value = str(count)
             self.submissions = len(self._history)
+
+    def refresh(self) -> None:
+        """A done stage move saved a new snapshot: show it."""
+        self._restore()
+        self._render_all()
 
     def _render(self) -> None:
         for n, box in enumerate(self._inputs, start=1):
@@ -93,12 +127,25 @@ class FunnelTracker(ToolWidget):
         self._save.description = self.t("save")
         self._apply.description = self.t("list_apply")
         self._paste.placeholder = self.t("list_label")
-        if not self.counts:
-            self._chart.value = self._history_chart.value = ""
+        self._render_chart()
+        if len(self._history) >= 2:
+            labels = self._labels()
+            history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
+            self._history_chart.value = (f'<figure class="ts-funnel-history">'
+                                         f'{img(history_png, self.t("history_title"))}</figure>')
+        else:
+            self._history_chart.value = ""
+
+    def _render_chart(self) -> None:
+        """The drawing and diagnosis of the numbers in the boxes (saved or not); the saved ones while the
+        boxes hold something that is not a count (the error shows on saving)."""
+        counts = self._typed_counts() or self.counts
+        if not counts or not any(counts) and not self.counts:
+            self._chart.value = ""
             return
         labels = self._labels()
-        diagnosis = funnel.diagnose(self.counts)
-        png = plots.funnel_png(labels, self.counts, diagnosis.thin, self.t("chart_title"))
+        diagnosis = funnel.diagnose(counts)
+        png = plots.funnel_png(labels, counts, diagnosis.thin, self.t("chart_title"))
         notes = [self.t("empty")] if diagnosis.empty else []
         notes += [self.t("thin_layer", layer=labels[i], upper=labels[i - 1]) for i in diagnosis.thin]
         if diagnosis.work_on is not None:
@@ -106,19 +153,15 @@ class FunnelTracker(ToolWidget):
         if diagnosis.refill and not diagnosis.empty:
             notes.append(self.t("refill"))
         notes = notes or [self.t("healthy")]
+        reach = funnel.reached(counts)
         ratio_text = " · ".join(f"{labels[i]}→{labels[i + 1]}: {'—' if r is None else f'{r:.0%}'}"
-                                for i, r in enumerate(funnel.conversions(self.counts)))
+                                for i, r in enumerate(funnel.conversions(counts)))
         items = "".join(f"<li>{escape(note)}</li>" for note in notes)
         self._chart.value = (f'<figure class="ts-funnel-chart">{img(png, self.t("chart_title"))}</figure>'
                              f'<div class="ts-feedback ts-diagnosis" role="status"><strong>'
                              f'{escape(self.t("diagnosis_title"))}</strong><ul>{items}</ul>'
-                             f'<p class="ts-muted">{escape(ratio_text)}</p></div>')
-        if len(self._history) >= 2:
-            history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
-            self._history_chart.value = (f'<figure class="ts-funnel-history">'
-                                         f'{img(history_png, self.t("history_title"))}</figure>')
-        else:
-            self._history_chart.value = ""
+                             f'<p class="ts-muted ts-funnel-total">{escape(self.t("total", total=reach[0]))}</p>'
+                             f'<p class="ts-muted">{escape(self.t("conversion_title"))} {escape(ratio_text)}</p></div>')
 
 
 class StageMovePlan(ToolWidget):
@@ -169,11 +212,43 @@ class StageMovePlan(ToolWidget):
     def _on_mark(self, _button=None) -> None:
         if self._done.value is None:
             return
+        move = self._moves[self._done.value]
         moves = [dict(m, done=True) if n == self._done.value else m for n, m in enumerate(self._moves)]
+        moved = self._move_in_funnel(move)  # before the plan's save, which tells the funnel to redraw
         if self.save({"moves": moves}):
             self._moves = moves
-            self.note("moves_saved")
+            if moved is None:
+                self.note("moves_saved")
+            else:
+                self.note("move_applied" if moved else "move_not_in_funnel", customer=move["customer"],
+                          layer=self.t(f"layer_{move['to']}"))
             self._render()
+
+    def _move_in_funnel(self, move: dict) -> bool | None:
+        """The done move carried into the lesson's funnel as a new snapshot: True when a customer moved,
+        False when the funnel had nobody to move, None when there is no saved funnel to update."""
+        tool = next((b for b in c.load_lesson(self._lesson_id).blocks
+                     if isinstance(b, c.ToolBlock) and b.tool == "funnel_tracker"), None)
+        if tool is None or self._store is None:
+            return None
+        saved = [r.value for r in self._store.history(self._lesson_id, tool.id)]
+        try:
+            counts = funnel.parse_counts(saved[-1]["counts"])
+        except (IndexError, KeyError, TypeError, funnel.FunnelInputError):
+            return None
+        listed = funnel.listed_customers(saved[-1].get("customers") or [], counts)
+        result = funnel.move_customer(counts, listed, move["customer"], move["from"], move["to"])
+        if result is None:
+            return False
+        counts, listed = result
+        snapshot = {"counts": list(counts), "as_of": self._today.isoformat()}
+        if listed:
+            snapshot["customers"] = [list(pair) for pair in listed]
+        try:
+            self._store.save_answer(self._lesson_id, tool.id, snapshot, None, 0)
+        except (StoreError, SQLAlchemyError):
+            return False
+        return True
 
     def _render(self) -> None:
         layers = [(self.t(f"layer_{n}"), n) for n in range(1, len(funnel.LAYERS) + 1)]

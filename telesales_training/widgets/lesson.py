@@ -38,7 +38,12 @@ class LessonView(ipw.VBox):
         if lesson.supplementary:
             views.append(SupplementaryBanner(ui, lang))
         reflections: list[ReflectionView] = []
+        in_supplement = False
         for block in lesson.blocks:
+            authored = getattr(block, "supplementary", False)
+            if authored and not in_supplement and not lesson.supplementary:  # once per run of such blocks
+                views.append(SupplementaryBanner(ui, lang, part=True))
+            in_supplement = authored
             if isinstance(block, c.TextBlock):
                 view = TextView(block, lang)
             elif isinstance(block, c.FigureBlock):

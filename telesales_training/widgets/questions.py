@@ -16,7 +16,7 @@ import traitlets
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import clock, content as c
-from ..scoring import AnswerRejected, Outcome, grade, normalise
+from ..scoring import AnswerRejected, Outcome, grade, normalise, shown_order, starting_order
 from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
 from .lean import lean, make, shared_layout, shared_style
 from .text import escape, local, review_html
@@ -46,6 +46,8 @@ class QuestionWidget(ipw.VBox):
         self._ui = ui
         self._store = store
         self._lesson_id = lesson_id
+        # Options are shown in an order of this trainee's own (scoring.shown_order), stable across reloads.
+        self._seed = (store.trainee_id if store is not None else "", lesson_id, item.id)
         self._outcome: Outcome | None = None
         self._saved_value: Any = None
         self._message_key: tuple[str, dict] | None = None
@@ -186,6 +188,8 @@ class QuestionWidget(ipw.VBox):
             head = self.t(f"status_{outcome.status}")
             if outcome.max_points:
                 head += " · " + self.t("points", score=_fmt_points(outcome.score), max=_fmt_points(outcome.max_points))
+            elif outcome.status == "submitted":
+                head += " · " + self.t("unscored")  # no key: no points, whatever was typed
             notes = "".join(f"<p>{escape(local(note, self.lang))}</p>" for note in outcome.feedback)
             parts.append(f'<div class="ts-feedback {outcome.status}" role="status">'
                          f"<strong>{escape(head)}</strong>{notes}</div>")
@@ -213,7 +217,8 @@ class SingleChoiceWidget(QuestionWidget):
         return self._radio
 
     def _labels(self, lang: str) -> list[tuple[str, str]]:
-        return [(local(o.text, lang), o.id) for o in self.item.options]
+        texts = {o.id: local(o.text, lang) for o in self.item.options}
+        return [(texts[oid], oid) for oid in shown_order(list(texts), *self._seed)]
 
     def _on_radio(self, change) -> None:
         self._from_controls(change["new"])
@@ -233,10 +238,10 @@ class MultipleChoiceWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         self._boxes = {}
-        for option in self.item.options:
+        for option_id in shown_order([o.id for o in self.item.options], *self._seed):
             box = make(ipw.Checkbox, value=False, indent=False, layout=_full_width())
             box.observe(self._on_box, names="value")
-            self._boxes[option.id] = box
+            self._boxes[option_id] = box
         return make(ipw.VBox, children=list(self._boxes.values()))
 
     def _on_box(self, _change) -> None:
@@ -267,8 +272,8 @@ class OrderingWidget(QuestionWidget):
         self._up.on_click(lambda _b: self._move(-1))
         self._down.on_click(lambda _b: self._move(+1))
         self._list.observe(self._on_pick, names="value")
-        # Shown in the data's order, which validation keeps different from the key.
-        self.value = tuple(o.id for o in self.item.options)
+        # A shuffled start of this trainee's own, never the answer; left untouched it earns about nothing.
+        self.value = tuple(starting_order(self.item, *self._seed))
         return make(ipw.HBox, children=[self._list, make(ipw.VBox, children=[self._up, self._down])])
 
     @property
@@ -477,7 +482,8 @@ class CallDrillWidget(QuestionWidget):
             lines.append(f'<p class="ts-prompt">{escape(self.t("drill_your_turn"))}</p>')
         self._transcript.value = f'<div class="ts-transcript">{"".join(lines)}</div>'
         buttons = []
-        for choice in node.choices:
+        by_id = {choice.id: choice for choice in node.choices}
+        for choice in (by_id[cid] for cid in shown_order(list(by_id), *self._seed, node.id)):
             button = make(ipw.Button, description=local(choice.text, self.lang), layout=_full_width())
             button.on_click(lambda _b, cid=choice.id: self.choose(cid))
             buttons.append(button)
