@@ -46,12 +46,16 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "reviews": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
                 ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}")],
     "settings": [("read", "SELECT", "true", None)],
+    # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
+    # trainers read the cohort-wide item totals.
+    "lesson_totals": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    "item_totals": [("read", "SELECT", TRAINER, None)],
     "accounts": [],  # nobody but the owner
 }
 # What the team role may do at all (the policies then pick the rows).
 GRANTS = {
     "SELECT": ["trainees", "answers", "current_answers", "preferences", "calls", "memberships", "call_days",
-               "reviews", "settings", "alembic_version"],
+               "reviews", "settings", "alembic_version", "lesson_totals", "item_totals"],
     "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews"],
     "UPDATE": ["preferences", "memberships", "call_days"],
     "DELETE": ["preferences"],
@@ -69,8 +73,11 @@ def _functions(schema: str) -> list[str]:
         "AS $$ SELECT coalesce((SELECT trainer FROM accounts WHERE role = session_user), false) $$",
         "REVOKE ALL ON FUNCTION telesales_trainee(), telesales_is_trainer() FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION telesales_trainee(), telesales_is_trainer() TO PUBLIC",
-        # current_answers is written by this trigger only, with the owner's rights.
+        # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
         f"ALTER FUNCTION answers_keep_current() SECURITY DEFINER SET search_path = pg_catalog, {schema}",
+        f"""DO $$ BEGIN IF to_regproc('current_answers_keep_totals') IS NOT NULL THEN
+            ALTER FUNCTION current_answers_keep_totals() SECURITY DEFINER SET search_path = pg_catalog, {schema};
+            END IF; END $$""",
     ]
 
 
@@ -83,12 +90,18 @@ def install(conn: sa.Connection) -> None:
     for statement in _functions(schema):
         conn.exec_driver_sql(statement)
     for table, policies in POLICIES.items():
+        if conn.exec_driver_sql(f"SELECT to_regclass('{table}')").scalar() is None:
+            continue  # a table of a later revision: its own migration installs the rules again
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for name, command, using, check in policies:
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS ts_{name} ON {table}")
             conn.exec_driver_sql(f"CREATE POLICY ts_{name} ON {table} FOR {command}"
                                  + (f" USING ({using})" if using else "")
                                  + (f" WITH CHECK ({check})" if check else ""))
+    # A store already used in team mode: tables added by this revision are granted at once, not only at the
+    # next provisioning (a trainer's cockpit would otherwise be refused them until then).
+    if conn.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{TEAM_ROLE}'").first():
+        _grant(conn)
 
 
 def grant_team(conn: sa.Connection) -> None:
@@ -96,11 +109,16 @@ def grant_team(conn: sa.Connection) -> None:
     conn.exec_driver_sql(f"""DO $$ BEGIN
         IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{TEAM_ROLE}') THEN CREATE ROLE {TEAM_ROLE} NOLOGIN;
         END IF; END $$""")
+    _grant(conn)
+
+
+def _grant(conn: sa.Connection) -> None:
     schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
     database = conn.exec_driver_sql("SELECT current_database()").scalar()
     conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {TEAM_ROLE}')
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {TEAM_ROLE}")
     conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
     for privilege, tables in GRANTS.items():
-        conn.exec_driver_sql(f"GRANT {privilege} ON {', '.join(tables)} TO {TEAM_ROLE}")
+        present = [t for t in tables if conn.exec_driver_sql(f"SELECT to_regclass('{t}')").scalar() is not None]
+        conn.exec_driver_sql(f"GRANT {privilege} ON {', '.join(present)} TO {TEAM_ROLE}")
     conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {TEAM_ROLE}")

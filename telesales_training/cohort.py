@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from . import clock
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
 from .funnel import LAYERS, THIN_RATIO
-from .schema import answers, call_days, current_answers, memberships, reviews, trainees
+from .schema import answers, call_days, current_answers, item_totals, lesson_totals, memberships, reviews, trainees
 
 if TYPE_CHECKING:
     from .store import Store
@@ -172,6 +172,47 @@ class CohortView:
             query = sa.select(*columns, answers.c.value).join(answers, answers.c.id == current.c.answer_id)
         return query.where(*conditions).subquery("latest")
 
+    def _dated(self) -> bool:
+        return bool(self.filters.since or self.filters.until)
+
+    def _lesson_sums(self, keys: ItemKeys, points_only: bool = False) -> sa.Subquery:
+        """Per (trainee, lesson) among the lessons of `keys` and the filtered trainees: n (items of `keys`
+        answered), k (those with points), score and max_points (over those with points). Read from
+        lesson_totals (one row per trainee and lesson), less the rows of items that are not in `keys` (a
+        trainer's scores, items no longer in the curriculum), found through item_totals and the index.
+        `points_only`: only k, score and max_points are wanted, so items that never carry points (tools)
+        need not be taken away."""
+        keys = set(keys)
+        lessons = sorted({lesson for lesson, _item in keys})
+        present = self._rows(sa.select(item_totals.c.lesson_id, item_totals.c.item_id)
+                             .where((item_totals.c.scored if points_only else item_totals.c.answered) > 0,
+                                    item_totals.c.lesson_id.in_(lessons)))
+        extra = sorted({(r.lesson_id, r.item_id) for r in present} - keys)
+        totals = lesson_totals
+        conditions = [totals.c.lesson_id.in_(lessons)]
+        if self._filtered():
+            conditions.append(totals.c.trainee_id.in_(self._members()))
+        if not extra:
+            return (sa.select(totals.c.lesson_id, totals.c.trainee_id, totals.c.answered.label("n"),
+                              totals.c.scored.label("k"), totals.c.score, totals.c.max_points)
+                    .where(*conditions).subquery("sums"))
+        current = current_answers
+        points = current.c.max_points > 0
+        others = (sa.select(current.c.lesson_id, current.c.trainee_id, sa.func.count().label("n"),
+                            sa.func.sum(sa.case((points, 1), else_=0)).label("k"),
+                            sa.func.sum(sa.case((points, sa.func.coalesce(current.c.score, 0)), else_=0)).label("score"),
+                            sa.func.sum(sa.case((points, current.c.max_points), else_=0)).label("max_points"))
+                  .where(sa.tuple_(current.c.lesson_id, current.c.item_id).in_(extra))
+                  .group_by(current.c.lesson_id, current.c.trainee_id)).subquery()
+        def less(total: str, other: str):
+            return (totals.c[total] - sa.func.coalesce(others.c[other], 0)).label(other)
+
+        return (sa.select(totals.c.lesson_id, totals.c.trainee_id, less("answered", "n"), less("scored", "k"),
+                          less("score", "score"), less("max_points", "max_points"))
+                .outerjoin(others, sa.and_(others.c.lesson_id == totals.c.lesson_id,
+                                           others.c.trainee_id == totals.c.trainee_id))
+                .where(*conditions).subquery("sums"))
+
     def _number(self, value, *path: str | int):
         """The number at `path` inside a stored answer, or NULL when it is missing or not a number: one odd
         answer (a word where a count belongs) never breaks an aggregate over the cohort."""
@@ -217,9 +258,13 @@ class CohortView:
     def lesson_completion(self, questions: Mapping[str, Sequence[str]]) -> dict[str, LessonCompletion]:
         """Per lesson: trainees who started it, who answered every question, and answers given."""
         keys = [(lesson, item) for lesson, items in questions.items() for item in items]
-        latest = self._latest(keys)
-        per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id, sa.func.count().label("n"))
-                       .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        if self._dated():
+            latest = self._latest(keys)
+            per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id, sa.func.count().label("n"))
+                           .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        else:
+            sums = self._lesson_sums(keys)
+            per_trainee = sa.select(sums.c.lesson_id, sums.c.trainee_id, sums.c.n).where(sums.c.n > 0).subquery()
         required = sa.case({lesson: len(items) for lesson, items in questions.items()},
                            value=per_trainee.c.lesson_id, else_=0)
         query = (sa.select(per_trainee.c.lesson_id, sa.func.count().label("started"),
@@ -233,11 +278,18 @@ class CohortView:
     def score_distribution(self, questions: Mapping[str, Sequence[str]]) -> dict[str, list[int]]:
         """Per lesson: how many trainees' lesson scores fall in each fifth (0–19 % … 80–100 %)."""
         keys = [(lesson, item) for lesson, items in questions.items() for item in items]
-        latest = self._latest(keys)
-        per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id,
-                                 (sa.func.sum(latest.c.score) * 1.0 / sa.func.sum(latest.c.max_points)).label("share"))
-                       .where(latest.c.max_points > 0)
-                       .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        if self._dated():
+            latest = self._latest(keys)
+            per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id,
+                                     (sa.func.sum(latest.c.score) * 1.0 / sa.func.sum(latest.c.max_points)).label("share"))
+                           .where(latest.c.max_points > 0)
+                           .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+        else:
+            sums = self._lesson_sums(keys, points_only=True)
+            # Running totals carry float rounding (0.6 may read 0.5999999…): nudge before cutting into fifths.
+            per_trainee = (sa.select(sums.c.lesson_id, sums.c.trainee_id,
+                                     (sums.c.score * 1.0 / sums.c.max_points + 1e-9).label("share"))
+                           .where(sums.c.k > 0, sums.c.max_points > 0)).subquery()
         scaled = per_trainee.c.share * SCORE_BUCKETS
         if self._engine.dialect.name == "postgresql":
             scaled = sa.func.floor(scaled)  # PostgreSQL rounds when casting; SQLite truncates
@@ -252,6 +304,14 @@ class CohortView:
 
     def item_stats(self, scored: ItemKeys) -> list[ItemStat]:
         """Scored items, the most often missed first (then the lowest mean share)."""
+        if not (self._dated() or self._filtered()):  # the whole cohort: item_totals has it, one row per item
+            totals = item_totals
+            mean = totals.c.share * 1.0 / totals.c.scored
+            query = (sa.select(totals.c.lesson_id, totals.c.item_id, totals.c.scored.label("answered"),
+                               totals.c.missed, mean.label("mean"))
+                     .where(totals.c.scored > 0, sa.tuple_(totals.c.lesson_id, totals.c.item_id).in_(list(scored)))
+                     .order_by(totals.c.missed.desc(), mean, totals.c.lesson_id, totals.c.item_id))
+            return [ItemStat(r.lesson_id, r.item_id, r.answered, int(r.missed), float(r.mean)) for r in self._rows(query)]
         latest = self._latest(scored)
         missed = sa.func.sum(sa.case((latest.c.score < latest.c.max_points, 1), else_=0))
         mean = sa.func.avg(sa.func.coalesce(latest.c.score, 0) * 1.0 / latest.c.max_points)

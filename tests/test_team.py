@@ -99,6 +99,10 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         f"('alice', '09_self_assessment', '{TRAINER_ITEM}', '{{\"scores\": {{}}, \"by\": \"tina\"}}', 0, now())",
         "INSERT INTO memberships VALUES ('alice', 'top-team')",
         "UPDATE settings SET value = 'x'",
+        "INSERT INTO lesson_totals VALUES ('alice', 'L9', 99, 99, 99, 99)",
+        "UPDATE lesson_totals SET score = max_points",
+        "UPDATE item_totals SET missed = 0",
+        "DELETE FROM item_totals",
         "ALTER TABLE answers DISABLE ROW LEVEL SECURITY",
         "DROP TABLE answers",
         "CREATE TABLE mine (x int)",
@@ -184,3 +188,15 @@ def test_messages_show_a_store_url_without_its_password(team_db):
     password = sa.engine.make_url(url).password
     assert password and password not in shown_url(url) and "***" in shown_url(url)
     assert shown_url("not a url") == "not a url"
+
+
+
+def test_the_overview_totals_are_the_trainers_only(team_db):
+    """lesson_totals: a trainee sees her own rows; item_totals (the cohort's results per question): trainers."""
+    _cluster, _admin, urls = team_db
+    with raw(urls["alice"]).connect() as conn:
+        assert set(conn.exec_driver_sql("SELECT trainee_id FROM lesson_totals").scalars()) <= {"alice"}
+        assert conn.exec_driver_sql("SELECT count(*) FROM item_totals").scalar() == 0
+    with raw(urls["tina"]).connect() as conn:
+        assert "bob" in set(conn.exec_driver_sql("SELECT trainee_id FROM lesson_totals").scalars())
+        assert conn.exec_driver_sql("SELECT count(*) FROM item_totals").scalar() > 0
