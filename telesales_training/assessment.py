@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from . import content as c
 from .inputs import InputProblem, whole_number
@@ -60,3 +61,29 @@ def gaps(self_scores: Mapping[str, int], trainer_scores: Mapping[str, int]) -> l
     shared = [key for key in self_scores if key in trainer_scores]
     found = [Gap(key, self_scores[key], trainer_scores[key]) for key in shared]
     return sorted(found, key=lambda gap: (-abs(gap.difference), gap.criterion))
+
+
+def level_points(weight: int, level: int) -> int:
+    """The points of a rubric level (1–5) on a criterion worth `weight`: level 5 is full marks."""
+    return round(weight * level / 5)
+
+
+PROPOSAL_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class VolumeProposal:
+    score: int
+    share: float  # calls made ÷ target over the logged days
+    days: int
+
+
+def propose_volume(weight: int, logged: Mapping[date, tuple[int, int]], today: date) -> VolumeProposal | None:
+    """A score for the call-volume criterion from the calls logged in lesson 5 over the last four weeks:
+    the share of the target reached (capped at 100 %) times the weight. None when nothing was logged."""
+    since = today - timedelta(weeks=PROPOSAL_WEEKS)
+    days = [(calls, target) for day, (calls, target) in logged.items() if since < day <= today and target > 0]
+    if not days:
+        return None
+    share = sum(calls for calls, _ in days) / sum(target for _, target in days)
+    return VolumeProposal(round(weight * min(share, 1.0)), share, len(days))

@@ -393,7 +393,8 @@ TOOL_TEXTS = {
                      "download", "saved", "time_header", "contact_header"),
     "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
     "assessment_form": ("self", "trainer", "save", "saved", "total", "gap_column", "gap", "no_trainer", "max_points",
-                        "score_range"),
+                        "score_range", "rubric_title", "rubric_criterion", "rubric_level", "volume_proposal",
+                        "volume_unknown"),
     "personal_report": ("make", "ready", "download", "report_title", "answer", "score", "not_answered",
                         "generated", "trainee"),
     "call_import": ("choose", "day_first", "import", "summary", "rejected_reason"),
@@ -408,11 +409,18 @@ class Factor(Strict):
     hint: Localized | None = None
 
 
+RUBRIC_LEVELS = (1, 3, 5)  # the levels every assessment criterion describes (1 lowest … 5 highest)
+
+
 class Criterion(Strict):
     id: Identifier
     text: Localized
     weight: int = Field(ge=1, le=100)
     hint: Localized | None = None
+    # What a 1, a 3 and a 5 look like in observable behaviour: shown to trainee and trainer alike.
+    levels: dict[int, Localized] = {}
+    # "call_log": the workbook proposes this criterion's score from the trainee's logged calls (lesson 5).
+    proposed_from: Literal["call_log"] | None = None
 
 
 class GradeBand(Strict):
@@ -442,6 +450,9 @@ class ToolBlock(BlockBase):
         if self.tool == "factor_profile" and len(self.factors) < 3:
             raise ValueError("a factor profile needs at least 3 factors")
         if self.tool == "assessment_form":
+            unanchored = [c.id for c in self.criteria if sorted(c.levels) != list(RUBRIC_LEVELS)]
+            if unanchored:
+                raise ValueError(f"criteria {', '.join(unanchored)} need levels 1, 3 and 5 (what each looks like)")
             total = sum(c.weight for c in self.criteria)
             if total != 100:
                 raise ValueError(f"criteria weights must add up to 100, not {total}")

@@ -83,3 +83,35 @@ def test_personal_report_embeds_answers_and_charts(ui, alice):
     assert "他们之前对现有产品或供应商的不满" in html  # the option's words, not its id
     assert html.count("data:image/png;base64,") >= 1 and "http" not in html.split("<body", 1)[1][:2000]
     assert lesson01.title["zh-CN"] in html
+
+
+def test_every_criterion_is_anchored_at_1_3_and_5_in_both_languages(form):
+    for criterion in form.criteria:
+        assert sorted(criterion.levels) == [1, 3, 5]
+        for text in criterion.levels.values():
+            assert text["zh-CN"].strip() and text["en"].strip()
+    assert [k.id for k in form.criteria if k.proposed_from == "call_log"] == ["volume"]
+    assert assessment.level_points(20, 1) == 4 and assessment.level_points(20, 5) == 20
+
+
+def test_the_call_volume_score_is_proposed_from_the_last_four_weeks_of_the_log():
+    from datetime import date
+    today = date(2026, 11, 26)
+    logged = {date(2026, 11, 23): (180, 200), date(2026, 11, 24): (150, 200),
+              date(2026, 10, 1): (0, 200)}  # outside the four weeks: ignored
+    proposal = assessment.propose_volume(20, logged, today)
+    assert proposal.days == 2 and proposal.share == pytest.approx(0.825) and proposal.score == 16
+    assert assessment.propose_volume(20, {date(2026, 11, 23): (400, 200)}, today).score == 20  # capped
+    assert assessment.propose_volume(20, {}, today) is None
+
+
+def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, alice):
+    from datetime import date
+    alice.log_day_calls({date(2026, 11, 23): 180, date(2026, 11, 24): 150}, 200)
+    widget = AssessmentForm(form, ui, alice, "09_self_assessment", "en", today=date(2026, 11, 26))
+    assert "Scoring guide" in widget._rubric.value and "Level 5" in widget._rubric.value
+    assert "Meets the target steadily for weeks" in widget._rubric.value  # volume, level 5
+    assert "≈ 4 / 20" in widget._rubric.value  # level 1 of a 20-point criterion
+    assert "you made 82% of your target calls" in widget._rubric.value and "could score 16 / 20" in widget._rubric.value
+    fresh = AssessmentForm(form, ui, None, "09_self_assessment", "zh-CN", today=date(2026, 11, 26))
+    assert "水平 3" in fresh._rubric.value and "建议" not in fresh._rubric.value

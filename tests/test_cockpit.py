@@ -110,8 +110,11 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
     assert "Waiting for your scores (self column done): 1" in panel._awaiting.value and "cai" in panel._awaiting.value
+    assert "Scoring guide" in panel._rubric.value  # the trainer scores against the trainee's anchors
     panel.picker.choose("cai")
     form_lesson, form = cockpit.curriculum().assessment
+    assert "Meets the target steadily for weeks" in panel._rubric.value
+    assert "ts-volume-proposal" in panel._rubric.value  # from cai's call log, or a note that there is none
     boxes = panel.boxes
     first = form.criteria[0]
     boxes[first.id].value = "abc"

@@ -4,15 +4,48 @@ column, the trainer's column (filled in the cockpit), the total, the grade and t
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 
 import ipywidgets as ipw
 
 from .. import assessment
+from .. import content as c
 from .lean import make, shared_layout, style_for
 from .text import escape, local
 from .tool import ToolWidget
 
 TRAINER_ITEM = assessment.TRAINER_ITEM
+
+
+def rubric_html(form: c.ToolBlock, lang: str) -> str:
+    """What a 1, a 3 and a 5 look like for each criterion, with the points each level is worth: the same table
+    in the trainee's form and in the trainer's cockpit, so both score against the same anchors."""
+    head = "".join(f"<th>{escape(form.text('rubric_level', lang, level=level))}</th>" for level in c.RUBRIC_LEVELS)
+    rows = []
+    for criterion in form.criteria:
+        cells = "".join(
+            f'<td><span class="ts-rubric-level">{escape(form.text("rubric_level", lang, level=level))} · </span>'
+            f"<strong>≈ {assessment.level_points(criterion.weight, level)} / {criterion.weight}</strong> "
+            f"{escape(local(criterion.levels[level], lang))}</td>" for level in c.RUBRIC_LEVELS)
+        rows.append(f'<tr><th scope="row">{escape(local(criterion.text, lang))}</th>{cells}</tr>')
+    return (f'<details class="ts-rubric" open><summary>{escape(form.text("rubric_title", lang))}</summary>'
+            f'<table class="ts-rubric-table"><tr><th>{escape(form.text("rubric_criterion", lang))}</th>{head}</tr>'
+            f'{"".join(rows)}</table></details>')
+
+
+def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
+    """The score the call log of lesson 5 suggests for the call-volume criterion (if the form has one)."""
+    criterion = next((k for k in form.criteria if k.proposed_from == "call_log"), None)
+    if criterion is None or store is None:
+        return ""
+    since = today - timedelta(weeks=assessment.PROPOSAL_WEEKS)
+    proposal = assessment.propose_volume(criterion.weight, store.logged_calls(since, today), today)
+    if proposal is None:
+        text = form.text("volume_unknown", lang, criterion=local(criterion.text, lang))
+    else:
+        text = form.text("volume_proposal", lang, criterion=local(criterion.text, lang), score=proposal.score,
+                         max=criterion.weight, share=f"{proposal.share:.0%}", days=proposal.days)
+    return f'<p class="ts-muted ts-volume-proposal">{escape(text)}</p>'
 
 
 class AssessmentForm(ToolWidget):
@@ -28,7 +61,8 @@ class AssessmentForm(ToolWidget):
 
     def _outputs(self) -> list[ipw.Widget]:
         self._table = make(ipw.HTML)
-        return [self._table]
+        self._rubric = make(ipw.HTML)
+        return [self._table, self._rubric]
 
     def _restore(self) -> None:
         saved = [v for v in self.history() if isinstance(v, dict) and "scores" in v]
@@ -63,6 +97,8 @@ class AssessmentForm(ToolWidget):
                                                      f"({self.t('max_points', max=criterion.weight)})")
             self._boxes[criterion.id].placeholder = self.t("score_range", max=criterion.weight)
         self._save.description = self.t("save")
+        self._rubric.value = proposal_html(self.block, self._store, self.lang, self._today) + rubric_html(
+            self.block, self.lang)
         own = self.value["scores"] if self.value else {}
         trainer = self.trainer_scores()
         if not own:

@@ -23,6 +23,7 @@ from ..content import UiStrings
 from ..report import workbook_sections
 from ..limits import MAX_COMMENT
 from ..store import Store, StoreError
+from .assessment import proposal_html, rubric_html
 from .lean import lean, make, shared_layout, style_for
 from .text import escape, img
 
@@ -586,9 +587,10 @@ class AssessmentPanel(Panel):
         self._save = make(ipw.Button, button_style="primary", icon="save")
         self._gaps = make(ipw.HTML)
         self._awaiting = make(ipw.HTML)
+        self._rubric = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self._save.on_click(self._on_save)
-        return [self._hint, self._awaiting, self.picker, self._grid, self._save, self._gaps]
+        return [self._hint, self._awaiting, self.picker, self._grid, self._save, self._gaps, self._rubric]
 
     def _draw(self) -> None:
         self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
@@ -612,6 +614,8 @@ class AssessmentPanel(Panel):
         shown = bool(self.picker.value)
         self._grid.layout = shared_layout(display="grid" if shown else "none", **FORM_GRID)
         self._save.layout = shared_layout(display="" if shown else "none")
+        form = self.c.course.assessment[1]
+        self._rubric.value = rubric_html(form, self.lang)  # the same anchors the trainee scored against
         if not shown:
             self._gaps.value = ""
             return
@@ -619,7 +623,8 @@ class AssessmentPanel(Panel):
             self._grid.children = []
             self._gaps.value = self.unknown_trainee(self.picker.value)
             return
-        form = self.c.course.assessment[1]
+        self._rubric.value = proposal_html(form, self.c.store.trainee(self.picker.value), self.lang,
+                                           self.c.today) + self._rubric.value
         own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
         cells: list[ipw.Widget] = [make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
                                    for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")]

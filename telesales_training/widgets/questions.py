@@ -400,9 +400,11 @@ class ClassifyWidget(QuestionWidget):
     def _build_input(self) -> ipw.Widget:
         self._texts, self._toggles = {}, {}
         rows = []
+        many = len(self.item.categories) > 3  # e.g. five funnel layers: narrower buttons, all on one row
+        buttons = {"style": shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem")} if many else {}
         for entry in self.item.entries:
-            text = make(ipw.HTML, layout=shared_layout(width="32rem"))
-            toggle = make(ipw.ToggleButtons, options=self._categories("zh-CN"), value=None)
+            text = make(ipw.HTML, layout=shared_layout(width="24rem" if many else "32rem"))
+            toggle = make(ipw.ToggleButtons, options=self._categories("zh-CN"), value=None, **buttons)
             toggle.observe(self._on_toggle, names="value")
             self._texts[entry.id], self._toggles[entry.id] = text, toggle
             rows.append(make(ipw.HBox, children=[text, toggle]))

@@ -59,6 +59,15 @@ STYLE = """
 .ts-page button.ts-link { background: transparent; box-shadow: none; color: #0b4f7c; text-decoration: underline; padding: 0 .4rem; height: auto; }
 .ts-page button.ts-link:hover, .ts-page button.ts-link:focus { background: #e8f0f6; }
 .ts-page .ts-furthest-behind, .ts-page .ts-page-trainees, .ts-page .ts-trainee-links { align-items: baseline; flex-wrap: wrap; }
+.ts-page .ts-rubric summary { cursor: pointer; font-weight: 600; margin: .4rem 0; }
+.ts-page .ts-rubric-table td { vertical-align: top; }
+.ts-page .ts-rubric-level { display: none; }
+@media (max-width: 600px) {
+  .ts-page .ts-rubric-table tr, .ts-page .ts-rubric-table td, .ts-page .ts-rubric-table th { display: block; }
+  .ts-page .ts-rubric-table tr:first-child { display: none; }
+  .ts-page .ts-rubric-table th[scope=row] { border-bottom: none; padding-top: .6rem; }
+  .ts-page .ts-rubric-level { display: inline; font-weight: 600; }
+}
 </style>
 """
 
