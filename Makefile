@@ -18,7 +18,7 @@ run: $(BIN)/telesales
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts (one
-## process each, one after the other); each part's output is printed when it ends. About 4 minutes.
+## process each, one after the other); each part's output is printed when it ends. About 5 minutes: the instant runs go two at a time, and the PostgreSQL half of the unit tests runs once, in test-instants.
 test: validate
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 INSTANT_WORKERS=2 UNIT_BACKENDS=sqlite test-servers test-unit test-instants test-notebooks
