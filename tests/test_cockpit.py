@@ -217,6 +217,9 @@ def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
     filled.trainee("cai").save_answer(L01, "order_stages", ["b"], 4, 4, at=datetime(2025, 6, 1, 12).astimezone())
     overview = cockpit_view.panel("tab_overview")
     assert overview._lessons.value.count("1 / 3") >= 1
+    # Authored lessons are tagged for the trainer too (issue 13, point 17).
+    assert overview._lessons.value.count('ts-supplementary-tag">Supplementary<') == 2  # 08 and 09
+    assert 'ts-supplementary-tag">Partly supplementary<' in overview._lessons.value  # 07 and others
     cockpit_view.filter_bar.set(since=date(2025, 1, 1), until=date(2025, 12, 31))
     assert cockpit_view.filters.until == date(2025, 12, 31)
     trainees = overview._trainees.value
