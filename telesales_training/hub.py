@@ -30,6 +30,7 @@ def single_user_args() -> list[str]:
     return [
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaConfiguration.template={server.VOILA_TEMPLATE}",  # no stylesheets from a public CDN
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
         "--MappingKernelManager.cull_interval=10",
         "--MappingKernelManager.cull_connected=False",
@@ -47,6 +48,7 @@ def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
         spawner.environment["TELESALES_DB"] = await asyncio.to_thread(team.provision, store_url, spawner.user.name,
                                                                       trainer=trainer)
         spawner.environment[TEAM_VARIABLE] = "1"
+        spawner.environment["JUPYTER_PATH"] = server.jupyter_path_with_template(spawner.environment.get("JUPYTER_PATH"))
         spawner.default_url = COCKPIT_URL if trainer else START_URL
     return pre_spawn_hook
 

@@ -32,6 +32,15 @@ def is_loopback(ip: str) -> bool:
         return ip == "localhost"
 
 
+VOILA_TEMPLATE = "telesales"  # Voilà's lab template without requests to a public CDN (share/jupyter/voila/…)
+
+
+def jupyter_path_with_template(existing: str | None = None) -> str:
+    """JUPYTER_PATH with the package's share/jupyter first, where Voilà finds the workbook's template."""
+    own = str(Path(__file__).resolve().parent / "share" / "jupyter")
+    return os.pathsep.join([own, *[p for p in (existing or "").split(os.pathsep) if p and p != own]])
+
+
 def notebooks_dir() -> Path:
     configured = os.environ.get("TELESALES_NOTEBOOKS")
     if configured:

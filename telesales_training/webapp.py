@@ -42,7 +42,8 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import content
 from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
-from .server import CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, is_loopback
+from .server import (CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, VOILA_TEMPLATE, is_loopback,
+                     jupyter_path_with_template)
 
 TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
 TRAINEE_PATH = "/telesales/trainee"
@@ -137,6 +138,9 @@ class WorkbookApp(Voila):
         fixed = self.config
         fixed.VoilaConfiguration.strip_sources = True
         fixed.VoilaConfiguration.show_tracebacks = False
+        # Our template: the lab one without stylesheets from a public CDN (a training room may be offline).
+        os.environ["JUPYTER_PATH"] = jupyter_path_with_template(os.environ.get("JUPYTER_PATH"))
+        fixed.VoilaConfiguration.template = VOILA_TEMPLATE
         # Only images beside the notebooks may be fetched; never .ipynb, .py, data or databases.
         fixed.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|svg)"]
         # The kernel reads this browser's trainee (a cookie) with the request (identity.py).

@@ -10,8 +10,9 @@ from markdown_it import MarkdownIt
 
 from .. import clock, i18n
 
-# Raw HTML in curriculum markdown is escaped, not rendered: text stays text.
-_markdown = MarkdownIt("commonmark", {"html": False})
+# Raw HTML in curriculum markdown is escaped, not rendered: text stays text. Tables (GFM pipes) are on: the
+# etiquette rules are a table (tests/test_markdown.py renders every text block and looks for leftovers).
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 STYLE = """
 <style>

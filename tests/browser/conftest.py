@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
@@ -66,9 +67,20 @@ def trainee(request) -> str:
     return f"{words}-{hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:6]}"
 
 
+def leaves_this_machine(url: str) -> bool:
+    """A request to any host but the test's own server (a CDN, a font service, analytics…)."""
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    return urlparse(url).hostname not in ("127.0.0.1", "localhost")
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh browser context at desktop size. Every request any of its pages makes is recorded: a test
+    fails if one left this machine (a training room may be offline; issue 14)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    outside: list[str] = []
+    context.on("request", lambda request: outside.append(request.url) if leaves_this_machine(request.url) else None)
     opened = context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
@@ -78,4 +90,5 @@ def page(browser):
     for tab in context.pages:
         tab.close(run_before_unload=True)  # as a closed tab does: the page's kernel ends at once
     context.close()
+    assert not outside, f"requests left this machine: {outside[:5]}"
     assert not errors, f"JavaScript errors on the page: {errors}"

@@ -106,6 +106,9 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     url = server.page_url("08_phone_etiquette", trainee)
     open_page(page, url, ".ts-item-do_or_dont button")
     languages_are_complete(page, "08_phone_etiquette")
+    rules = page.locator("table", has=page.locator("th", has_text="规则"))  # a real table, not "| 规则 | 理由 |"
+    expect(rules.locator("tr")).to_have_count(11)  # the header and ten rules
+    expect(page.get_by_text("|---|")).to_have_count(0)
     classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("全部正确")
     play(page, "drill_answering", ["抱歉让您久等了", "好的，请告诉我您的订单号", "谢谢。调订单要一两分钟"])
