@@ -16,6 +16,7 @@ from .store import Store, StoreError, TraineeStore
 from .widgets import LessonView, NameForm, PageHeader, StartPage
 from .widgets.chrome import BrowserNameForm
 from .widgets.blocks import figure_png
+from .widgets.nav import CourseNav, LessonWithNav
 from .widgets.lean import lean
 from .widgets.text import STYLE, escape
 
@@ -122,20 +123,31 @@ def _guarded(build: Callable[[], ipw.Widget]) -> ipw.Widget:
         return _problem_page("store_failed", repr(problem))
 
 
+def _lesson_body(lesson: content.Lesson, course: content.Course, lessons: dict[str, content.Lesson],
+                 ui: content.UiStrings) -> BodyFactory:
+    """The lesson between its course navigation bars (the links keep a `?trainee=` of the page's link)."""
+    suffix = identity.link_suffix()
+
+    def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
+        view = LessonView(lesson, ui, trainee, lang)
+        return LessonWithNav(view, CourseNav(course, lessons, lesson.lesson, ui, lang, suffix),
+                             CourseNav(course, lessons, lesson.lesson, ui, lang, suffix, place="bottom"))
+
+    return body
+
+
 def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
     def build() -> ipw.Widget:
         ui = content.load_ui()
+        course = content.load_course()
         lesson = content.load_lesson(lesson_id)
+        lessons = {other: content.load_lesson(other) for other in content.available_lessons()}
         for block in lesson.blocks:
             if isinstance(block, content.FigureBlock):
                 figure_png(block, i18n.default_locale())
         _wait_for_voila_request()
         store = Store(db_url)
-
-        def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
-            return LessonView(lesson, ui, trainee, lang)
-
-        return WorkbookPage(store, ui, lesson.title, body)
+        return WorkbookPage(store, ui, lesson.title, _lesson_body(lesson, course, lessons, ui))
 
     return _guarded(build)
 
@@ -161,7 +173,7 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
         store = Store(db_url)
         lesson = lessons.get(requested_page()) if identity.served() else None
         if lesson is not None:
-            return WorkbookPage(store, ui, lesson.title, lambda trainee, lang: LessonView(lesson, ui, trainee, lang))
+            return WorkbookPage(store, ui, lesson.title, _lesson_body(lesson, course, lessons, ui))
 
         def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
             return StartPage(course, lessons, ui, trainee, lang, link_suffix=identity.link_suffix())

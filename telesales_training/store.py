@@ -61,6 +61,7 @@ class LessonProgress:
     answered_items: int
     score: float
     max_points: float
+    last_active: datetime | None = None  # the newest of the lesson's current answers
 
 
 def default_url() -> str:
@@ -320,13 +321,13 @@ class TraineeStore:
         query = (
             sa.select(current_answers.c.lesson_id, sa.func.count(),
                       sa.func.coalesce(sa.func.sum(current_answers.c.score), 0),
-                      sa.func.sum(current_answers.c.max_points))
+                      sa.func.sum(current_answers.c.max_points), sa.func.max(current_answers.c.created_at))
             .where(current_answers.c.trainee_id == self.trainee_id)
             .group_by(current_answers.c.lesson_id)
         )
         with self._engine.connect() as conn:
-            return {lesson: LessonProgress(count, float(score), float(top or 0))
-                    for lesson, count, score, top in conn.execute(query)}
+            return {lesson: LessonProgress(count, float(score), float(top or 0), clock.as_utc(last) if last else None)
+                    for lesson, count, score, top, last in conn.execute(query)}
 
     def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
         """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""

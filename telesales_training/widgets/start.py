@@ -6,6 +6,7 @@ import ipywidgets as ipw
 import traitlets
 
 from .. import content as c
+from .. import navigation
 from ..store import TraineeStore
 from .lean import lean, make, shared_layout
 from .text import escape, local
@@ -27,6 +28,8 @@ class StartPage(ipw.VBox):
         self._ui = ui
         self._store = store
         self._heading = make(ipw.HTML)
+        self._continue = make(ipw.HTML)
+        self._order = navigation.lesson_order(course, frozenset(lessons))
         self._progress: dict = {}
         self._rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
         rows = []
@@ -40,7 +43,7 @@ class StartPage(ipw.VBox):
             row.add_class(f"ts-progress-{entry.id}")
             self._rows[entry.id] = (title, bar, detail)
             rows.append(row)
-        super().__init__(children=[self._heading, *rows], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._heading, self._continue, *rows], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.lang = lang
         self.observe(self._render, names="lang")
@@ -60,11 +63,23 @@ class StartPage(ipw.VBox):
     def _render(self, _change=None) -> None:
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
         self._heading.value = f"<h2>{escape(t('progress_title'))}</h2>"
+        last_active = {lesson: done.last_active for lesson, done in self._progress.items() if done.last_active}
+        resume = navigation.continue_with(self._order, self.value, last_active)
+        if resume is None:
+            self._continue.value = f'<p class="ts-continue ts-muted">{escape(t("all_done"))}</p>'
+        else:
+            title = local(self._lessons[resume].title, self.lang)
+            self._continue.value = (f'<p class="ts-continue"><a class="ts-continue-link" href="'
+                                    f'{escape(resume + ".ipynb" + self._link_suffix)}">'
+                                    f'{escape(t("continue_at", title=title))} →</a></p>')
         for entry in self._course.lessons:
             if entry.id not in self._rows:
                 continue
             title, bar, detail = self._rows[entry.id]
-            name = escape(local(entry.title, self.lang))
+            shown = local(entry.title, self.lang)
+            if entry.id in self._order:  # "3 · 从企业角度看销售流程": the lesson's place in the course
+                shown = f"{navigation.number(self._order, entry.id)} · {shown}"
+            name = escape(shown)
             lesson = self._lessons.get(entry.id)
             if lesson is None:
                 title.value = f'<span class="ts-muted">{name}</span>'

@@ -60,6 +60,13 @@ STYLE = """
 .ts-page button.ts-link { background: transparent; box-shadow: none; color: #0b4f7c; text-decoration: underline; padding: 0 .4rem; height: auto; }
 .ts-page button.ts-link:hover, .ts-page button.ts-link:focus { background: #e8f0f6; }
 .ts-page .ts-furthest-behind, .ts-page .ts-page-trainees, .ts-page .ts-trainee-links { align-items: baseline; flex-wrap: wrap; }
+.ts-page a { color: #0b4f7c; text-decoration: underline; }
+.ts-page a:hover, .ts-page a:focus { background: #e8f0f6; }
+.ts-page .ts-nav { display: flex; flex-wrap: wrap; gap: .4rem 1.2rem; align-items: baseline; padding: .5rem 0; border-bottom: 1px solid #e3e8ec; }
+.ts-page .ts-nav-bottom { border-bottom: none; border-top: 1px solid #e3e8ec; margin-top: .8rem; }
+.ts-page .ts-nav .ts-nav-where { color: #555; }
+.ts-page .ts-nav .ts-nav-next { margin-left: auto; font-weight: 600; }
+.ts-page .ts-continue-link { display: inline-block; font-weight: 600; padding: .3rem .8rem; border: 1px solid #0b4f7c; border-radius: .4rem; text-decoration: none; }
 .ts-page .ts-rubric summary { cursor: pointer; font-weight: 600; margin: .4rem 0; }
 .ts-page .ts-rubric-table td { vertical-align: top; }
 .ts-page .ts-rubric-level { display: none; }

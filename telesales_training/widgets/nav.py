@@ -1,0 +1,59 @@
+"""Course navigation on every lesson page: back to the start page, previous / next lesson, "lesson N of M".
+Plain relative links, so they work in Voilà (same folder of pages) and in JupyterLab (it opens the notebook)."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import traitlets
+
+from .. import content as c
+from .. import navigation
+from .blocks import LocalizedHTML
+from .lean import lean
+from .text import escape, local
+
+
+def lesson_link(lesson_id: str, link_suffix: str) -> str:
+    return escape(f"{lesson_id}.ipynb{link_suffix}")
+
+
+class CourseNav(LocalizedHTML):
+    """⌂ all lessons · ← previous · lesson N of M · next →, for the lesson `current`."""
+
+    def __init__(self, course: c.Course, lessons: dict[str, c.Lesson], current: str, ui: c.UiStrings, lang: str,
+                 link_suffix: str = "", place: str = "top", **kwargs):
+        self._course, self._lessons, self._current, self._ui = course, lessons, current, ui
+        self._suffix, self._place = link_suffix, place
+        super().__init__(lang, **kwargs)
+        self.add_class("ts-course-nav")
+
+    def _title(self, lesson_id: str) -> str:
+        return local(self._lessons[lesson_id].title, self.lang)
+
+    def _render(self) -> None:
+        t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
+        order = navigation.lesson_order(self._course, frozenset(self._lessons))
+        previous, following = navigation.neighbours(order, self._current)
+        parts = [f'<a class="ts-nav-home" href="{lesson_link(navigation.START, self._suffix)}">⌂ {escape(t("nav_home"))}</a>',
+                 f'<span class="ts-nav-where">{escape(t("nav_where", n=navigation.number(order, self._current), total=len(order)))}</span>']
+        if previous:
+            parts.insert(1, f'<a class="ts-nav-prev" rel="prev" href="{lesson_link(previous, self._suffix)}">'
+                            f'← {escape(self._title(previous))}</a>')
+        if following:
+            parts.append(f'<a class="ts-nav-next" rel="next" href="{lesson_link(following, self._suffix)}">'
+                         f'{escape(self._title(following))} →</a>')
+        label = escape(t("nav_label"))
+        self.value = f'<nav class="ts-nav ts-nav-{self._place}" aria-label="{label}">{"".join(parts)}</nav>'
+
+
+class LessonWithNav(ipw.VBox):
+    """A lesson between its navigation bars (top and bottom); `view` is the LessonView."""
+
+    lang = traitlets.Unicode("zh-CN")
+
+    def __init__(self, view: ipw.Widget, top: CourseNav, bottom: CourseNav, **kwargs):
+        self.view = view
+        super().__init__(children=[top, view, bottom], **lean(ipw.VBox, **kwargs))
+        self.lang = view.lang
+        for part in (top, view, bottom):
+            ipw.dlink((self, "lang"), (part, "lang"))

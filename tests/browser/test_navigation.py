@@ -1,0 +1,37 @@
+"""Course navigation in the browser (issue 14): from the start page to a lesson, on to the next, back home,
+and "continue" picks up where the trainee left off."""
+
+import re
+
+from playwright.sync_api import expect
+
+from .support import ARTIFACTS, LOAD_TIMEOUT
+
+
+def test_a_trainee_moves_through_the_course_with_the_links(server, page, trainee):
+    page.goto(server.page_url("00_start_here", trainee))
+    start = page.locator(".ts-progress-02_selling_modes a")
+    start.wait_for(timeout=LOAD_TIMEOUT)
+    expect(start).to_have_text(re.compile(r"^2 · 两种电话销售模式"))
+    expect(page.locator(".ts-continue-link")).to_contain_text("继续学习：第 1 课")
+    start.click()
+    top = page.locator(".ts-nav-top")
+    top.wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("第 2 课")
+    expect(top.locator(".ts-nav-where")).to_have_text("第 2 课 / 共 9 课")
+    page.screenshot(path=str(ARTIFACTS / "navigation_lesson02_zh.png"))
+    top.locator("a[rel=next]").click()
+    page.locator(".ts-nav-top").wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator("h1")).to_contain_text("第 3 课")
+    assert trainee in page.url  # the trainee named in the link stays named
+    # Answer something in lesson 3, go home: "continue" now points to lesson 3.
+    card = page.locator(".ts-item-recap_opening_window")
+    card.get_by_text("最初的几十秒").click()
+    card.locator("button.mod-primary").click()
+    expect(card.locator(".ts-feedback")).to_be_visible()
+    page.locator(".ts-nav-bottom .ts-nav-home").click()
+    page.locator(".ts-continue-link").wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator(".ts-continue-link")).to_contain_text("第 3 课")
+    page.locator(".ts-continue-link").click()
+    page.locator(".ts-nav-top").wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator(".ts-nav-top a[rel=prev]")).to_contain_text("第 2 课")
