@@ -17,31 +17,31 @@ run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
-## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts (one
-## process each, one after the other); each part's output is printed when it ends. About 5 minutes: the instant runs go two at a time, and the PostgreSQL half of the unit tests runs once, in test-instants.
+## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
+## part's output is printed when it ends. The unit tests run inside test-instants (all of them at four awkward
+## instants, the PostgreSQL half at the first), not again at the default instant. About 5 minutes on 2 cores.
 test: validate
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 INSTANT_WORKERS=2 UNIT_BACKENDS=sqlite test-servers test-unit test-instants test-notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-servers test-instants test-notebooks
 
 # make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each
-# (three were slower: the machine is then short of CPU, not of waiting).
+# (three were slower: the machine is then short of CPU, not of waiting). The longest files are named first,
+# so they start first and the two processes end together.
 test-servers: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/pytest -n 2 --dist loadfile tests/browser tests/team
+	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2
 PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 ## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
-## (make test says UNIT_BACKENDS=sqlite: there the PostgreSQL half runs once, in test-instants at Monday 00:05 UTC+8)
-UNIT_BACKENDS ?= both
 test-unit: $(BIN)/telesales
-	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team $(if $(filter sqlite,$(UNIT_BACKENDS)),-k "not postgresql",)
+	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team
 
 ## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5
 test-instants: $(BIN)/telesales
-	$(BIN)/python tests/at_instants.py --at-once $(or $(INSTANT_WORKERS),$(WORKERS))
+	$(BIN)/python tests/at_instants.py --at-once $(WORKERS)
 
 ## make test-notebooks: every notebook run by nbval against a temporary store
 test-notebooks: $(BIN)/telesales

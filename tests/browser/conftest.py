@@ -77,7 +77,8 @@ def leaves_this_machine(url: str) -> bool:
 @pytest.fixture
 def page(browser):
     """A fresh browser context at desktop size. Every request any of its pages makes is recorded: a test
-    fails if one left this machine (a training room may be offline; issue 14)."""
+    fails if one left this machine (a training room may be offline; issue 14). Lessons, the start page and
+    the cockpit are all opened this way, so every page is checked."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     outside: list[str] = []
     context.on("request", lambda request: outside.append(request.url) if leaves_this_machine(request.url) else None)

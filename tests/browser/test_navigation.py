@@ -1,5 +1,7 @@
 """Course navigation in the browser (issue 14): from the start page to a lesson, on to the next, back home,
-and "continue" picks up where the trainee left off."""
+and "continue" picks up where the trainee left off. Like every test with the `page` fixture, it fails if any
+page asks another host for anything (conftest.py); the last lesson shows that the icons still come from
+Voilà's own bundle without the CDN stylesheet the workbook's template drops."""
 
 import re
 
@@ -35,3 +37,10 @@ def test_a_trainee_moves_through_the_course_with_the_links(server, page, trainee
     page.locator(".ts-continue-link").click()
     page.locator(".ts-nav-top").wait_for(timeout=LOAD_TIMEOUT)
     expect(page.locator(".ts-nav-top a[rel=prev]")).to_contain_text("第 2 课")
+
+    page.goto(server.page_url("09_self_assessment", trainee))
+    page.locator(".ts-nav-top").wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator(".ts-nav-top a[rel=next]")).to_have_count(0)  # the last lesson
+    icon = page.locator(".ts-tool-my_assessment button i.fa").first
+    expect(icon).to_be_visible()
+    assert icon.evaluate("i => getComputedStyle(i, '::before').content") not in ("", "none", "normal")
