@@ -497,7 +497,14 @@ class Lesson(Strict):
     title: Localized
     supplementary: bool = False  # the whole lesson was written for this workbook
     author_note: str | None = None  # for curriculum authors; never shown
+    # The share of the lesson's points that passes it (the start page shows passed / in progress).
+    pass_percent: int | None = Field(default=None, ge=1, le=100)
     blocks: list[Any]
+
+    def passed(self, score: float) -> bool:
+        """Whether `score` (the points of the latest answers) reaches the pass mark."""
+        return self.pass_percent is not None and self.max_points > 0 and \
+            score >= self.max_points * self.pass_percent / 100 - 1e-9
 
     @property
     def authored(self) -> str:

@@ -260,6 +260,21 @@ def test_start_page_progress(lesson01, ui, alice):
     title, bar, detail = page._rows[L01]
     assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 13 points" in detail.value
     assert "Coming soon" in page._rows["04_funnel"][2].value
+    assert "In progress (80% to pass)" in detail.value  # 4 of 13 points so far
+
+
+def test_a_lesson_is_passed_at_its_pass_mark(lesson01, ui, alice):
+    page = StartPage(content.load_course(), {L01: lesson01}, ui, alice, "zh-CN")
+    assert "ts-lesson-status" not in page._rows[L01][2].value  # not begun: no status
+    assert lesson01.max_points == 13 and lesson01.pass_percent == 80  # 10.4 points pass
+    for item, value, points in (("order_stages", KEY, 4), ("recap_criteria_source", "past_pain", 2),
+                                ("recap_action_trigger", "intolerable", 2), ("recap_scope", ["phone"], 2)):
+        alice.save_answer(L01, item, value, points, lesson01.block(item).points)
+    page.refresh()
+    assert "学习中（80% 通过）" in page._rows[L01][2].value and not lesson01.passed(10)
+    alice.save_answer(L01, "recap_stage_count", 7, 1, 1)
+    page.refresh()
+    assert "已通过（≥ 80%）" in page._rows[L01][2].value and lesson01.passed(11)
 
 
 def test_name_form_validates_and_reports(ui):

@@ -95,5 +95,11 @@ class StartPage(ipw.VBox):
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""
+            status = ""
+            if lesson.pass_percent is not None and answered:
+                passed = lesson.passed(score)
+                key = "lesson_passed" if passed else "lesson_in_progress"
+                status = (f' <span class="ts-chip {"on_track" if passed else "behind"} ts-lesson-status">'
+                          f'{escape(t(key, percent=lesson.pass_percent))}</span>')
             detail.value = escape(t("lesson_progress", answered=answered, total=len(lesson.questions) + len(lesson.tools),
-                                    score=f"{score:g}", max=f"{lesson.max_points:g}"))
+                                    score=f"{score:g}", max=f"{lesson.max_points:g}")) + status
