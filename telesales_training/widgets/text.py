@@ -67,10 +67,25 @@ STYLE = """
 .ts-page .ts-nav .ts-nav-where { color: #555; }
 .ts-page .ts-nav .ts-nav-next { margin-left: auto; font-weight: 600; }
 .ts-page .ts-continue-link { display: inline-block; font-weight: 600; padding: .3rem .8rem; border: 1px solid #0b4f7c; border-radius: .4rem; text-decoration: none; }
+.ts-page .widget-button { width: auto; min-width: 9rem; max-width: 100%; }
+.ts-page .widget-checkbox { width: auto; max-width: 100%; }
+.ts-page .widget-checkbox label { white-space: normal; height: auto; }
 .ts-page .ts-rubric summary { cursor: pointer; font-weight: 600; margin: .4rem 0; }
 .ts-page .ts-rubric-table td { vertical-align: top; }
 .ts-page .ts-rubric-level { display: none; }
 @media (max-width: 600px) {
+  /* Phones: rows of controls wrap, fixed widths give way to the screen, labels sit above their fields. */
+  .ts-page .widget-hbox { flex-wrap: wrap; }
+  .ts-page .widget-box, .ts-page .widget-html, .ts-page .widget-select, .ts-page .widget-textarea,
+  .ts-page .widget-inline-hbox, .ts-page .widget-toggle-buttons { max-width: 100% !important; }
+  .ts-page .widget-inline-hbox { flex-wrap: wrap; width: auto !important; }
+  .ts-page .widget-inline-hbox > .widget-label { width: 100% !important; max-width: 100%; text-align: left;
+    white-space: normal; }
+  .ts-page .widget-inline-hbox input, .ts-page .widget-inline-hbox select { max-width: 100%; }
+  .ts-page .widget-checkbox { width: auto !important; }
+  .ts-page .widget-checkbox label, .ts-page .widget-checkbox .widget-label-basic { white-space: normal; height: auto; }
+  .ts-page .jupyter-button { max-width: 100%; white-space: normal; height: auto;
+    min-height: var(--jp-widgets-inline-height, 28px); }
   .ts-page .ts-rubric-table tr, .ts-page .ts-rubric-table td, .ts-page .ts-rubric-table th { display: block; }
   .ts-page .ts-rubric-table tr:first-child { display: none; }
   .ts-page .ts-rubric-table th[scope=row] { border-bottom: none; padding-top: .6rem; }

@@ -206,3 +206,41 @@ def settled_text(locator, leftovers, timeout: float = 15.0) -> tuple[str, list]:
         if not left or time.monotonic() > deadline:
             return text, left
         time.sleep(0.2)
+
+
+# Controls, labels, images and tables whose box leaves their card (or the screen), and buttons or labels whose
+# text is cut (wider inside than shown).
+_OVERFLOWING = """() => {
+  const found = [];
+  const screen = document.documentElement.clientWidth;
+  const shown = '.ts-page button, .ts-page input, .ts-page textarea, .ts-page select, .ts-page img, '
+    + '.ts-page table, .ts-page label, .ts-page .widget-label, .ts-page nav';
+  for (const element of document.querySelectorAll(shown)) {
+    const box = element.getBoundingClientRect();
+    if (!box.width || !box.height) continue;
+    const card = (element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();
+    const what = `${element.tagName} "${(element.innerText || element.placeholder || '').trim().slice(0, 24)}"`;
+    if (box.right > Math.min(card.right, screen) + 1 || box.left < Math.max(card.left, 0) - 1)
+      found.push(`${what} runs past its card (${Math.round(box.left)}–${Math.round(box.right)} px)`);
+    else if (['BUTTON', 'LABEL'].includes(element.tagName) && element.scrollWidth > element.clientWidth + 2)
+      found.push(`${what} is cut off`);
+  }
+  return found;
+}"""
+WIDTHS = {"phone": (390, 844), "wide": (1920, 1080)}
+
+
+def fits_every_width(page, name: str) -> None:
+    """At a phone's width and a wide screen's, nothing on the page runs past its card or is cut off; a
+    screenshot of each is written to tests/artifacts/<name>_<width>.png for a reviewer. The page is left at
+    its size before."""
+    before = page.viewport_size
+    try:
+        for label, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(300)  # one layout pass after the resize
+            page.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
+            problems = page.evaluate(_OVERFLOWING)
+            assert not problems, f"{name} at {width} px ({label}): " + "; ".join(problems[:6])
+    finally:
+        page.set_viewport_size(before)

@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
-from .support import ARTIFACTS, LOAD_TIMEOUT, languages_are_complete, settled_text, start_server
+from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete, settled_text, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page, train
     url = server.page_url(L01, trainee)
     open_lesson(page, url)
     languages_are_complete(page, L01)
+    fits_every_width(page, "lesson01")
     expect(page.locator("h1")).to_have_text("第 1 课 · 客户的决策心理过程")
     assert order_labels(page) != STAGES_ZH
     assert page.locator(".ts-item-order_stages .ts-feedback").count() == 0

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from telesales_training import content
 
 from ..instant import INSTANT
-from .support import ARTIFACTS, LOAD_TIMEOUT, languages_are_complete
+from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +50,7 @@ def test_lesson02_classifier_survives_reload(server, page, trainee):
     url = server.page_url("02_selling_modes", trainee)
     open_page(page, url, ".ts-item-mode_classifier button")
     languages_are_complete(page, "02_selling_modes")
+    fits_every_width(page, "lesson02")
     classify_all(page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="packing_supplies")
     card = page.locator(".ts-item-mode_classifier")
     expect(card.locator(".ts-feedback")).to_contain_text("部分正确 · 11 / 12 分")
@@ -66,6 +67,7 @@ def test_lesson03_drill_survives_reload(server, page, trainee):
     url = server.page_url("03_sales_process", trainee)
     open_page(page, url, ".ts-item-drill_lighting .ts-choices button")
     languages_are_complete(page, "03_sales_process")
+    fits_every_width(page, "lesson03")
     card = page.locator(".ts-item-drill_lighting")
     card.locator(".ts-choices button", has_text="我们的 LED 节能灯现在打八折").click()
     expect(card.locator(".ts-transcript")).to_contain_text("我们不需要，谢谢。（挂断）")
@@ -85,6 +87,7 @@ def test_lesson07_checklist_and_next_step_survive_reload(server, page, trainee):
     url = server.page_url("07_growth_and_assistants", trainee)
     open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
     languages_are_complete(page, "07_growth_and_assistants")
+    fits_every_width(page, "lesson07")
     expect(page.locator(".ts-badge").first).to_contain_text("补充材料")
     checklist = page.locator(".ts-item-helpers_checklist")
     checklist.get_by_text("桌上的镜子（提醒微笑）").click()
@@ -106,6 +109,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     url = server.page_url("08_phone_etiquette", trainee)
     open_page(page, url, ".ts-item-do_or_dont button")
     languages_are_complete(page, "08_phone_etiquette")
+    fits_every_width(page, "lesson08")
     rules = page.locator("table", has=page.locator("th", has_text="规则"))  # a real table, not "| 规则 | 理由 |"
     expect(rules.locator("tr")).to_have_count(11)  # the header and ten rules
     expect(page.get_by_text("|---|")).to_have_count(0)
@@ -122,6 +126,7 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, tr
     url = server.page_url("04_funnel", trainee)
     open_page(page, url, ".ts-tool-my_funnel input[type=text]")
     languages_are_complete(page, "04_funnel")
+    fits_every_width(page, "lesson04")
     tool = page.locator(".ts-tool-my_funnel")
     boxes = tool.locator("input[type=text]")
     for number, value in enumerate(["400", "200", "80", "-5", "5"]):
@@ -144,6 +149,7 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     url = server.page_url("05_call_plan", trainee)
     open_page(page, url, ".ts-tool-week_log input[type=text]")
     languages_are_complete(page, "05_call_plan")
+    fits_every_width(page, "lesson05")
     planner = page.locator(".ts-tool-planner")
     planner.locator("textarea").fill("\n".join(f"客户{n}" for n in range(20)))
     planner.get_by_role("button", name="生成计划").click()
@@ -191,6 +197,7 @@ def test_lesson06_ratings_survive_reload_and_are_plotted(server, page, trainee):
     url = server.page_url("06_success_factors", trainee)
     open_page(page, url, ".ts-tool-my_profile button")
     languages_are_complete(page, "06_success_factors")
+    fits_every_width(page, "lesson06")
     tool = page.locator(".ts-tool-my_profile")
     rows = tool.locator(".widget-toggle-buttons")
     for row, rating in enumerate([3, 4, 2, 5, 1, 2]):
@@ -210,6 +217,7 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
     url = server.page_url("09_self_assessment", trainee)
     open_page(page, url, ".ts-tool-my_assessment input[type=text]")
     languages_are_complete(page, "09_self_assessment")
+    fits_every_width(page, "lesson09")
     tool = page.locator(".ts-tool-my_assessment")
     boxes = tool.locator("input[type=text]")
     for number, value in enumerate(["18", "8", "15", "9", "7", "6", "8", "9"]):

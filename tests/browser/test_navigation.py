@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from .support import ARTIFACTS, LOAD_TIMEOUT
+from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width
 
 
 def test_a_trainee_moves_through_the_course_with_the_links(server, page, trainee):
@@ -16,6 +16,7 @@ def test_a_trainee_moves_through_the_course_with_the_links(server, page, trainee
     start.wait_for(timeout=LOAD_TIMEOUT)
     expect(start).to_have_text(re.compile(r"^2 · 两种电话销售模式"))
     expect(page.locator(".ts-continue-link")).to_contain_text("继续学习：第 1 课")
+    fits_every_width(page, "start_here")
     start.click()
     top = page.locator(".ts-nav-top")
     top.wait_for(timeout=LOAD_TIMEOUT)
