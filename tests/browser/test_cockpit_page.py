@@ -104,6 +104,8 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     everyone = trainees_in(cockpit_db)
     open_cockpit(page, cockpit_server)
     open_tab(page, "Trainee")
+    # The panel draws when first shown; typing before that would be lost under load: wait for its label.
+    expect(page.locator(".ts-trainee-picker .widget-label").last).not_to_have_text("")
     picker = page.locator(".ts-trainee-picker input").last
     picker.fill(HOSTILE_ID)
     picker.press("Enter")
