@@ -121,6 +121,14 @@ def listed_customers(raw: Iterable, counts: Sequence[int]) -> list[tuple[str, in
     return pairs
 
 
+def snapshot(counts: Sequence[int], day: date, customers: Sequence[tuple[str, int]] = ()) -> dict:
+    """The stored form of a funnel snapshot: {"counts", "as_of"} and, when kept, "customers" [[name, layer]]."""
+    value: dict = {"counts": list(counts), "as_of": day.isoformat()}
+    if customers:
+        value["customers"] = [list(pair) for pair in customers]
+    return value
+
+
 def counts_from_stages(stages: Iterable[int]) -> tuple[int, ...]:
     """Counts per layer from a list of customers' 1-based stages."""
     counts = [0] * len(LAYERS)

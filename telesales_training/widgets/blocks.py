@@ -89,6 +89,16 @@ class ReflectionView(LocalizedHTML):
                       f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>')
 
 
+SUPPLEMENTARY_TAGS = {"all": "supplementary_tag", "part": "supplementary_part_tag"}
+
+
+def supplementary_tag(lesson: c.Lesson, text) -> str:
+    """The badge a lesson list shows beside a lesson this workbook wrote (or partly wrote); `text(key)` gives
+    the label in the page's language. Empty for course material."""
+    key = SUPPLEMENTARY_TAGS.get(lesson.authored)
+    return f' <span class="ts-badge ts-supplementary-tag">{escape(text(key))}</span>' if key else ""
+
+
 class SupplementaryBanner(LocalizedHTML):
     """Marks what this workbook wrote where the course text is missing: a whole lesson, or (`part`) the
     block that follows."""

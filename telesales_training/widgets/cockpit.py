@@ -24,6 +24,7 @@ from ..report import workbook_sections
 from ..limits import MAX_COMMENT
 from ..store import Store, StoreError
 from .assessment import proposal_html, rubric_html
+from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout, style_for
 from .text import escape, img
 
@@ -238,8 +239,7 @@ class OverviewPanel(Panel):
             buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
             top = max(buckets) or 1
             bars = "".join(f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets)
-            tag = {"all": "supplementary_tag", "part": "supplementary_part_tag"}.get(course.lesson(lesson_id).authored)
-            badge = f' <span class="ts-badge ts-supplementary-tag">{escape(self.t(tag))}</span>' if tag else ""
+            badge = supplementary_tag(course.lesson(lesson_id), self.t)
             rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>"
                         f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
                         f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"

@@ -79,11 +79,8 @@ class FunnelTracker(ToolWidget):
             self.problem(problem.code, **problem.params)
             return
         day = self._today.isoformat()
-        snapshot = {"counts": list(counts), "as_of": day}
         listed = funnel.listed_customers(self._customers, counts)  # dropped once the counts were edited by hand
-        if listed:
-            snapshot["customers"] = [list(pair) for pair in listed]
-        if not self.save(snapshot):
+        if not self.save(funnel.snapshot(counts, self._today, listed)):
             return
         self._customers = listed
         self._remember(day, counts)
@@ -109,9 +106,7 @@ class FunnelTracker(ToolWidget):
         self._history = [by_week[week] for week in sorted(by_week)]
         if self._history:
             self._customers = funnel.listed_customers(latest.get("customers") or [], self.counts)
-            self.value = {"counts": list(self.counts), "as_of": self._history[-1][0]}
-            if self._customers:
-                self.value = dict(self.value, customers=[list(pair) for pair in self._customers])
+            self.value = funnel.snapshot(self.counts, date.fromisoformat(self._history[-1][0]), self._customers)
             for box, count in zip(self._inputs, self.counts):
                 box.value = str(count)
             self.submissions = len(self._history)
@@ -241,11 +236,8 @@ class StageMovePlan(ToolWidget):
         if result is None:
             return False
         counts, listed = result
-        snapshot = {"counts": list(counts), "as_of": self._today.isoformat()}
-        if listed:
-            snapshot["customers"] = [list(pair) for pair in listed]
         try:
-            self._store.save_answer(self._lesson_id, tool.id, snapshot, None, 0)
+            self._store.save_answer(self._lesson_id, tool.id, funnel.snapshot(counts, self._today, listed), None, 0)
         except (StoreError, SQLAlchemyError):
             return False
         return True

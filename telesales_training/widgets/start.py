@@ -8,6 +8,7 @@ import traitlets
 from .. import content as c
 from .. import navigation
 from ..store import TraineeStore
+from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
 from .text import escape, local
 
@@ -89,8 +90,7 @@ class StartPage(ipw.VBox):
             done = self._progress.get(entry.id)
             answered = done.answered_items if done else 0
             score = done.score if done else 0.0
-            tag = {"all": "supplementary_tag", "part": "supplementary_part_tag"}.get(lesson.authored)
-            badge = f' <span class="ts-badge ts-supplementary-tag">{escape(t(tag))}</span>' if tag else ""
+            badge = supplementary_tag(lesson, t)
             title.value = f'<a href="{escape(entry.id + ".ipynb" + self._link_suffix)}">{name}</a>{badge}'
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
