@@ -84,6 +84,27 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o001)
 
 
+def _open_for_users(say: Callable[[str], None]) -> dict[Path, int]:
+    """The users' servers run as their own OS accounts and read this environment's packages and the project's
+    notebooks and curriculum. A folder on the way that others may not pass (a `mktemp -d` clone is 0700) gets
+    o+x — pass through, not list — for the demo's lifetime; returns the original modes to put back."""
+    from . import content, server
+
+    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parent, server.notebooks_dir().resolve(),
+              content.exercises_dir().resolve()]
+    changed: dict[Path, int] = {}
+    for target in needed:
+        for folder in [*reversed(target.parents), target]:
+            mode = folder.stat().st_mode
+            if not mode & 0o001 and folder not in changed:
+                changed[folder] = mode & 0o7777
+                folder.chmod(changed[folder] | 0o001)
+    if changed:
+        say("let the users' servers pass through (o+x until the demo stops): "
+            + ", ".join(str(folder) for folder in changed))
+    return changed
+
+
 def _users_python(scratch: Path) -> tuple[list[str], dict[str, str]]:
     """The command (and environment) that runs the users' servers. Normally this environment's own
     `jupyterhub-singleuser`. When this Python lives where other OS users cannot reach it (e.g. pyenv under
@@ -163,6 +184,7 @@ def running(port: int, trainees: list[str], trainers: list[str], password: str,
     shared.chmod(0o755)
     cluster = None
     created: list[str] = []
+    opened: dict[Path, int] = {}
     process = None
     log = folder / "jupyterhub.log"
     try:
@@ -171,6 +193,7 @@ def running(port: int, trainees: list[str], trainers: list[str], password: str,
             say("starting a throwaway PostgreSQL cluster for the store")
             cluster = Cluster(password=secrets.token_urlsafe(18)).start()
             store_url = cluster.create_database("telesales")
+        opened = _open_for_users(say) if as_root else {}
         command, extra_env = _users_python(shared) if as_root else ([str(Path(sys.executable).parent
                                                                            / "jupyterhub-singleuser")], {})
         if as_root:
@@ -210,6 +233,8 @@ def running(port: int, trainees: list[str], trainers: list[str], password: str,
                 os.killpg(process.pid, signal.SIGKILL)
         if created:
             _remove_os_users(created)
+        for opened_folder, mode in opened.items():
+            opened_folder.chmod(mode)
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
