@@ -72,7 +72,7 @@ def _functions(schema: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION telesales_is_trainer() RETURNS boolean {header} "
         "AS $$ SELECT coalesce((SELECT trainer FROM accounts WHERE role = session_user), false) $$",
         "REVOKE ALL ON FUNCTION telesales_trainee(), telesales_is_trainer() FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION telesales_trainee(), telesales_is_trainer() TO PUBLIC",
+        "GRANT EXECUTE ON FUNCTION telesales_trainee(), telesales_is_trainer() TO PUBLIC",
         # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
         f"ALTER FUNCTION answers_keep_current() SECURITY DEFINER SET search_path = pg_catalog, {schema}",
         f"""DO $$ BEGIN IF to_regproc('current_answers_keep_totals') IS NOT NULL THEN

@@ -78,10 +78,34 @@ def _patches():
     return patches
 
 
+# Where a line of Chinese may break: after these marks, or before an opening bracket.
+_CJK_BREAK_AFTER = "/／·、，,；;：:）)"
+_CJK_BREAK_BEFORE = "（("
+
+
+def _is_cjk(label: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in label)
+
+
+def _cjk_lines(label: str, width: int) -> list[str]:
+    """Chinese wrapped at most `width` characters a line, at punctuation when there is one (never inside
+    "市场"), else into lines of even length (a 7-character label in 4 + 3, not 6 + 1)."""
+    if len(label) <= width:
+        return [label]
+    breaks = [i + 1 for i, ch in enumerate(label[:-1]) if ch in _CJK_BREAK_AFTER]
+    breaks += [i for i, ch in enumerate(label) if ch in _CJK_BREAK_BEFORE and i]
+    fitting = [i for i in breaks if i <= width]
+    if fitting:
+        cut = max(fitting, key=lambda i: min(i, len(label) - i))  # the most even cut that fits
+        return [label[:cut], *_cjk_lines(label[cut:], width)]
+    lines = -(-len(label) // width)
+    size = -(-len(label) // lines)
+    return [label[i:i + size] for i in range(0, len(label), size)]
+
+
 def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
-    is_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in label)
-    if is_cjk:
-        return "\n".join(label[i:i + cjk_width] for i in range(0, len(label), cjk_width))
+    if _is_cjk(label):
+        return "\n".join(_cjk_lines(label, cjk_width))
     return textwrap.fill(label, latin_width, break_long_words=False)
 
 
@@ -128,31 +152,42 @@ def _kept_on_disk(draw):
     return lru_cache(maxsize=32)(cached)
 
 
+def _box(ax, x: float, y: float, width: float, height: float, colour: str, text: str, fontsize: float) -> None:
+    ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
+                                           boxstyle="round,pad=0.03,rounding_size=0.12",
+                                           facecolor=colour, edgecolor="white", linewidth=1.5))
+    ax.text(x, y, text, ha="center", va="center", color="white", fontsize=fontsize, linespacing=1.15)
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float], colour: str = "#555555", **style) -> None:
+    ax.add_patch(_patches().FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=colour, **style))
+
+
+# Curriculum figures come in two shapes: wide for a laptop, narrow (drawn top to bottom, bigger type for its
+# size) for a phone. The page carries both and shows one by the screen's width (widgets/blocks.FigureView).
+
 @_kept_on_disk
 def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
-                        markers: tuple[tuple[int, str], ...] = ()) -> bytes:
+                        markers: tuple[tuple[int, str], ...] = (), narrow: bool = False) -> bytes:
     """The customer's decision process as a staircase of stages, earlier pain feeding evaluation."""
+    if narrow:
+        return _decision_stages_narrow(labels, annotation, markers)
     setup_fonts()
     count = len(labels)
     fig, ax = _pyplot().subplots(figsize=(10, 4.2))
     width, height = 1.5, 0.8
     centres = [(i * 1.7, i * 0.45) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
-        colour = PALETTE[i % len(PALETTE)]
-        ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                    boxstyle="round,pad=0.03,rounding_size=0.12",
-                                    facecolor=colour, edgecolor="white", linewidth=1.5))
-        ax.text(x, y, f"{i + 1}\n{_wrap(label)}", ha="center", va="center", color="white",
-                fontsize=9, linespacing=1.15)
+        # Latin labels wrap at 11 characters: "Implementation" (14) then takes the box's whole width at 9 pt.
+        _box(ax, x, y, width, height, PALETTE[i % len(PALETTE)], f"{i + 1}\n{_wrap(label, latin_width=11)}",
+             fontsize=9 if _is_cjk(label) or max(map(len, label.split())) <= 12 else 8)
         if i:
             (px, py) = centres[i - 1]
-            ax.add_patch(_patches().FancyArrowPatch((px + width / 2, py), (x - width / 2, y),
-                                         arrowstyle="-|>", mutation_scale=12, color="#555555"))
+            _arrow(ax, (px + width / 2, py), (x - width / 2, y))
     if annotation and count >= 5:
         (x2, y2), (x5, y5) = centres[1], centres[4]
-        ax.add_patch(_patches().FancyArrowPatch((x2, y2 - height / 2), (x5, y5 - height / 2),
-                                     connectionstyle="arc3,rad=0.35", arrowstyle="-|>",
-                                     mutation_scale=12, color="#c9541d", linestyle="--"))
+        _arrow(ax, (x2, y2 - height / 2), (x5, y5 - height / 2), "#c9541d", connectionstyle="arc3,rad=0.35",
+               linestyle="--")
         ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top",
                 fontsize=9.5, color="#c9541d")
     for stage, label in markers:
@@ -168,29 +203,102 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
     return to_png(fig)
 
 
-@_kept_on_disk
-def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
-    """One row of boxes and arrows per lane (e.g. inbound and outbound calls), the lane title on the left."""
+def _decision_stages_narrow(labels: tuple[str, ...], annotation: str | None,
+                            markers: tuple[tuple[int, str], ...]) -> bytes:
+    """The stages top to bottom (a phone's screen is tall); markers and the pain→criteria arc at the side."""
     setup_fonts()
+    count = len(labels)
+    width, height, step = 2.3, 0.62, 0.9
+    side = 1.9 if markers else (1.0 if annotation else 0.2)
+    fig, ax = _pyplot().subplots(figsize=(width + side + 0.3, step * count + (1.1 if annotation else 0.3)))
+    centres = [(0.0, -i * step) for i in range(count)]
+    for i, ((x, y), label) in enumerate(zip(centres, labels)):
+        _box(ax, x, y, width, height, PALETTE[i % len(PALETTE)], f"{i + 1}  {_wrap(label, latin_width=22, cjk_width=10)}",
+             fontsize=11)
+        if i:
+            _arrow(ax, (x, centres[i - 1][1] - height / 2), (x, y + height / 2))
+    bottom = centres[-1][1] - height / 2 - 0.15
+    if annotation and count >= 5:
+        (_, y2), (_, y5) = centres[1], centres[4]
+        _arrow(ax, (width / 2, y2), (width / 2, y5), "#c9541d", connectionstyle="arc3,rad=-0.45", linestyle="--")
+        ax.text(-width / 2, bottom, _wrap(annotation, latin_width=30, cjk_width=14), ha="left", va="top",
+                fontsize=10.5, color="#c9541d")
+        bottom -= 0.85
+    for stage, label in markers:
+        x, y = centres[stage - 1]
+        ax.annotate(_wrap(label, latin_width=13, cjk_width=5), xy=(width / 2 + 0.05, y),
+                    xytext=(width / 2 + 0.45, y), ha="left", va="center", fontsize=10, color="#1b4965",
+                    arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5})
+    ax.set_xlim(-width / 2 - 0.1, width / 2 + side)
+    ax.set_ylim(bottom, height / 2 + 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return to_png(fig)
+
+
+def _rows(steps: tuple[str, ...], most: int) -> list[tuple[str, ...]]:
+    """Steps cut into rows of at most `most`, as even as can be (7 in 4 + 3, 5 in 3 + 2)."""
+    count = -(-len(steps) // most)
+    size = -(-len(steps) // count)
+    return [steps[i:i + size] for i in range(0, len(steps), size)]
+
+
+@_kept_on_disk
+def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...], narrow: bool = False) -> bytes:
+    """Each lane (e.g. inbound and outbound calls) as boxes joined by arrows. Wide: a lane's title on the left,
+    its steps in rows of at most four; narrow: the lanes side by side, each top to bottom."""
+    setup_fonts()
+    if narrow:
+        return _flow_narrow(lanes)
+    width, height, step_x, step_y = 1.6, 0.95, 1.95, 1.3
+    rows = [(title, _rows(steps, 4)) for title, steps in lanes]
+    across = max(len(row) for _title, lane_rows in rows for row in lane_rows)
+    fig, ax = _pyplot().subplots(figsize=(step_x * across + 1.6, step_y * sum(len(r) for _t, r in rows) + 0.5))
+    y = 0.0
+    for index, (title, lane_rows) in enumerate(rows):
+        colour = PALETTE[index * 3 % len(PALETTE)]
+        ax.text(-0.3, y - (len(lane_rows) - 1) * step_y / 2, _wrap(title, latin_width=10, cjk_width=4), ha="right",
+                va="center", fontsize=12, fontweight="bold", color=colour)
+        number = 0
+        for row_index, row in enumerate(lane_rows):
+            for i, text in enumerate(row):
+                x = width / 2 + i * step_x
+                _box(ax, x, y, width, height, PALETTE[(index * 3 + number) % len(PALETTE)],
+                     _wrap(text, latin_width=15, cjk_width=7), fontsize=10)
+                if i:
+                    _arrow(ax, (x - step_x + width / 2, y), (x - width / 2, y))
+                elif row_index:  # from the end of the row above: down, back left, down to this row's start
+                    last = width / 2 + (len(lane_rows[row_index - 1]) - 1) * step_x
+                    middle = y + step_y / 2
+                    ax.plot([last, last, x], [y + step_y - height / 2, middle, middle], color="#555555",
+                            linewidth=1.2)
+                    _arrow(ax, (x, middle), (x, y + height / 2))
+                number += 1
+            y -= step_y
+        y -= 0.25
+    ax.set_xlim(-1.5, width / 2 + (across - 1) * step_x + width / 2 + 0.1)
+    ax.set_ylim(y + step_y - height / 2 - 0.1, height / 2 + 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return to_png(fig)
+
+
+def _flow_narrow(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
+    width, height, step_x, step_y = 1.75, 0.8, 1.95, 1.05
     longest = max(len(steps) for _title, steps in lanes)
-    fig, ax = _pyplot().subplots(figsize=(1.75 * longest + 2.2, 1.75 * len(lanes) + 0.3))
-    width, height, step_x = 1.4, 0.95, 1.75
-    for row, (title, steps) in enumerate(lanes):
-        y = -row * 1.75
-        ax.text(-0.35, y, _wrap(title, latin_width=10, cjk_width=4), ha="right", va="center", fontsize=11,
-                fontweight="bold", color=PALETTE[row * 3 % len(PALETTE)])
-        for i, step in enumerate(steps):
-            x = 0.75 + i * step_x
-            ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                        boxstyle="round,pad=0.03,rounding_size=0.12",
-                                        facecolor=PALETTE[(row * 3 + i) % len(PALETTE)], edgecolor="white"))
-            ax.text(x, y, _wrap(step, latin_width=13, cjk_width=6), ha="center", va="center", color="white",
-                    fontsize=8.5, linespacing=1.15)
+    fig, ax = _pyplot().subplots(figsize=(step_x * len(lanes), step_y * longest + 0.6))
+    for column, (title, steps) in enumerate(lanes):
+        x = column * step_x
+        colour = PALETTE[column * 3 % len(PALETTE)]
+        ax.text(x, 0.55, title, ha="center", va="bottom", fontsize=12, fontweight="bold", color=colour)
+        for i, text in enumerate(steps):
+            y = -i * step_y
+            _box(ax, x, y, width, height, PALETTE[(column * 3 + i) % len(PALETTE)],
+                 _wrap(text, latin_width=17, cjk_width=7), fontsize=10)
             if i:
-                ax.add_patch(_patches().FancyArrowPatch((x - step_x + width / 2, y), (x - width / 2, y), arrowstyle="-|>",
-                                             mutation_scale=12, color="#555555"))
-    ax.set_xlim(-2.0, 0.75 + (longest - 1) * step_x + 0.9)
-    ax.set_ylim(-(len(lanes) - 1) * 1.75 - 0.7, 0.7)
+                _arrow(ax, (x, y + step_y - height / 2), (x, y + height / 2))
+    ax.set_xlim(-width / 2 - 0.05, (len(lanes) - 1) * step_x + width / 2 + 0.05)
+    ax.set_ylim(-(longest - 1) * step_y - height / 2 - 0.1, 1.0)
     ax.set_aspect("equal")
     ax.axis("off")
     return to_png(fig)
@@ -238,18 +346,26 @@ BAND_COLOURS = {"on_track": "#2e8b57", "behind": "#e0a21e", "at_risk": "#c9541d"
 
 @lru_cache(maxsize=64)
 def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], targets: tuple[int, ...],
-                        bands: tuple[str, ...], title: str, actual: str, planned: str) -> bytes:
-    """Bars of actual calls (coloured by pacing band) against the target line, per day or per week."""
+                        bands: tuple[str, ...], title: str, actual: str, planned: str,
+                        others: tuple[int, ...] = (), others_label: str = "") -> bytes:
+    """Bars of actual calls (coloured by pacing band) against the target line, per day or per week; with
+    `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each."""
     setup_fonts()
     fig, ax = _pyplot().subplots(figsize=(8, 3.4))
-    positions = range(len(labels))
-    ax.bar(positions, counts, color=[BAND_COLOURS[b] for b in bands], label=actual)
-    ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
+    positions = list(range(len(labels)))
+    shift, bar = (0.2, 0.4) if others else (0.0, 0.8)
+    ax.bar([x - shift for x in positions], counts, width=bar, color=[BAND_COLOURS[b] for b in bands], label=actual)
     for x, count in zip(positions, counts):
-        ax.text(x, count, f"{count}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(list(positions), labels, fontsize=9)
+        ax.text(x - shift, count, f"{count}", ha="center", va="bottom", fontsize=9)
+    if others:
+        ax.bar([x + shift for x in positions], others, width=bar, color="white", edgecolor="#1f5f8b", hatch="//",
+               label=others_label)
+        for x, count in zip(positions, others):
+            ax.text(x + shift, count, f"{count}", ha="center", va="bottom", fontsize=9, color="#1f5f8b")
+    ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
+    ax.set_xticks(positions, labels, fontsize=9)
     ax.set_title(title, fontsize=12)
-    ax.set_ylim(0, max(max(counts, default=0), max(targets, default=0), 1) * 1.18)
+    ax.set_ylim(0, max(max(counts, default=0), max(others, default=0), max(targets, default=0), 1) * 1.18)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)

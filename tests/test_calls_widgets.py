@@ -139,3 +139,39 @@ def test_upload_of_the_wrong_file_is_explained(lesson05, ui, alice):
     importer.import_bytes("binary.xlsx", bytes(range(256)) * 4)
     assert "ts-error" in importer._message.value
     assert "call_import" not in alice.latest_answers(L05)
+
+
+def test_imported_calls_are_in_the_week_view_without_a_button(lesson05, ui, alice):
+    """A week the trainee has not logged counts the imported calls at once; once logged, both side by side."""
+    alice.add_calls([(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(40)] +
+                    [(datetime(2026, 11, 24, 10, m), f"t{m}") for m in range(7)])
+    widget = week_log(lesson05, ui, alice, lang="en")
+    summary = widget._summary.value
+    assert "Week total 47 calls (weekly target 1000)" in summary
+    assert "the figures above count the imported calls" in summary
+    assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>40</td>", summary)
+    assert "ts-week-chart" in widget._chart.value
+    assert alice.latest_answers(L05).get("week_log") is None  # shown, not saved for the trainee
+    for box, count in zip(widget._days, ["50", "60", "0", "0", "0"]):
+        box.value = count
+    widget._save.click()
+    summary = widget._summary.value
+    assert "Week total 110 calls" in summary and "count the imported calls" not in summary
+    assert re.search(r"<th scope=\"row\">Mon</th><td>50</td><td>40</td>", summary)
+    assert re.search(r"<th scope=\"row\">Tue</th><td>60</td><td>7</td>", summary)
+
+
+def test_week_is_typed_year_month_day_in_every_language(lesson05, ui, alice):
+    """No browser date picker (it follows the browser's locale, mm/dd/yyyy in a Chinese page): the week is
+    typed and shown as 2026-11-23; text that is not a date is explained and changes nothing."""
+    widget = week_log(lesson05, ui, alice)
+    assert widget._week.text.value == "2026-11-23" and widget._week.text.placeholder == "YYYY-MM-DD"
+    widget._week.text.value = "2026年11月18日"
+    assert widget.monday == date(2026, 11, 16) and widget._week.text.value == "2026-11-18"
+    widget._week.text.value = "18/11/2026"
+    assert widget.monday == date(2026, 11, 16)
+    assert "请按 年-月-日 填写日期，例如 2026-11-30" in widget._week.children[1].value
+    widget._week.text.value = "2026-02-30"
+    assert widget.monday == date(2026, 11, 16) and "ts-error" in widget._week.children[1].value
+    widget._week.text.value = "2026/11/30"
+    assert widget.monday == date(2026, 11, 30) and widget._week.children[1].value == ""

@@ -67,3 +67,32 @@ def test_a_page_kernel_imports_no_matplotlib_until_it_draws():
              "print('matplotlib' in sys.modules, 'alembic' in sys.modules)")
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["False", "False"]
+
+
+def test_chinese_labels_break_at_punctuation_not_inside_words():
+    assert plots._cjk_lines("品牌/广告市场支持", 6) == ["品牌/", "广告市场支持"]
+    assert plots._cjk_lines("开场白（几十秒）", 6) == ["开场白", "（几十秒）"]
+    assert plots._cjk_lines("进入漏斗·回访调查", 7) == ["进入漏斗·", "回访调查"]
+    assert plots._cjk_lines("合格的销售线索", 7) == ["合格的销售线索"]
+    assert plots._cjk_lines("一二三四五六七", 6) == ["一二三四", "五六七"]  # no mark: even halves, not 6 + 1
+
+
+def test_curriculum_figures_come_wide_and_narrow(tmp_path, monkeypatch):
+    """A phone gets the figure drawn top to bottom at its own size (readable type), a laptop the wide one;
+    the page carries both and the stylesheet shows one."""
+    from PIL import Image
+
+    from telesales_training import content
+    from telesales_training.widgets.blocks import FigureView
+
+    monkeypatch.setenv(plots.CACHE_VARIABLE, str(tmp_path))
+    for lesson_id, block_id in (("01_decision_psychology", "stages_figure"), ("03_sales_process", "flow_figure")):
+        block = content.load_lesson(lesson_id).block(block_id)
+        view = FigureView(block, "en")
+        assert view.value.count("<img") == 2
+        assert 'class="ts-wide-only"' in view.value and 'class="ts-narrow-only"' in view.value
+        from telesales_training.widgets.blocks import figure_png
+        wide = Image.open(io.BytesIO(figure_png(block, "en")))
+        narrow = Image.open(io.BytesIO(figure_png(block, "en", narrow=True)))
+        assert wide.width > wide.height and narrow.height > narrow.width
+        assert narrow.width <= 420  # shown near its own size on a 360–420 px phone: 11 pt stays ≈ 15 px

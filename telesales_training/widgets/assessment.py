@@ -48,6 +48,32 @@ def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
     return f'<p class="ts-muted ts-volume-proposal">{escape(text)}</p>'
 
 
+def assessment_html(block: c.ToolBlock, own: dict[str, int], trainer: dict[str, int], lang: str) -> str:
+    """Self and trainer scores side by side per criterion, with the gap and both totals (the form, the
+    personal report)."""
+    t = lambda key, **p: block.text(key, lang, **p)  # noqa: E731
+    rows = []
+    for criterion in block.criteria:
+        mine, theirs = own.get(criterion.id), trainer.get(criterion.id)
+        gap = "" if mine is None or theirs is None else f"{mine - theirs:+d}"
+        rows.append(f"<tr><td>{escape(local(criterion.text, lang))}</td><td>{criterion.weight}</td>"
+                    f"<td>{'' if mine is None else mine}</td><td>{'—' if theirs is None else theirs}</td>"
+                    f"<td>{gap}</td></tr>")
+    own_total = assessment.total(own)
+    band = assessment.grade(own_total, block.bands)
+    trainer_total = assessment.total(trainer) if len(trainer) == len(block.criteria) else None
+    summary = t("total", self_total=own_total, grade=band.grade, meaning=local(band.text, lang))
+    if trainer_total is None:
+        summary += " " + t("no_trainer")
+    else:
+        trainer_band = assessment.grade(trainer_total, block.bands)
+        summary += " " + t("gap", trainer_total=trainer_total, trainer_grade=trainer_band.grade,
+                                difference=f"{own_total - trainer_total:+d}")
+    return (f'<table class="ts-assessment"><tr><th></th><th>{escape(t("max_points", max=""))}'
+                         f'</th><th>{escape(t("self"))}</th><th>{escape(t("trainer"))}</th>'
+                         f'<th>{escape(t("gap_column"))}</th></tr>{"".join(rows)}</table>'
+                         f'<div class="ts-feedback ts-assessment-total" role="status">{escape(summary)}</div>')
+
 class AssessmentForm(ToolWidget):
     """`value` is the last saved self column: {"scores": {criterion: points}}."""
 
@@ -104,27 +130,7 @@ class AssessmentForm(ToolWidget):
         if not own:
             self._table.value = ""
             return
-        rows = []
-        for criterion in self.block.criteria:
-            mine, theirs = own.get(criterion.id), trainer.get(criterion.id)
-            gap = "" if mine is None or theirs is None else f"{mine - theirs:+d}"
-            rows.append(f"<tr><td>{escape(local(criterion.text, self.lang))}</td><td>{criterion.weight}</td>"
-                        f"<td>{'' if mine is None else mine}</td><td>{'—' if theirs is None else theirs}</td>"
-                        f"<td>{gap}</td></tr>")
-        own_total = assessment.total(own)
-        band = assessment.grade(own_total, self.block.bands)
-        trainer_total = assessment.total(trainer) if len(trainer) == len(self.block.criteria) else None
-        summary = self.t("total", self_total=own_total, grade=band.grade, meaning=local(band.text, self.lang))
-        if trainer_total is None:
-            summary += " " + self.t("no_trainer")
-        else:
-            trainer_band = assessment.grade(trainer_total, self.block.bands)
-            summary += " " + self.t("gap", trainer_total=trainer_total, trainer_grade=trainer_band.grade,
-                                    difference=f"{own_total - trainer_total:+d}")
-        self._table.value = (f'<table class="ts-assessment"><tr><th></th><th>{escape(self.t("max_points", max=""))}'
-                             f'</th><th>{escape(self.t("self"))}</th><th>{escape(self.t("trainer"))}</th>'
-                             f'<th>{escape(self.t("gap_column"))}</th></tr>{"".join(rows)}</table>'
-                             f'<div class="ts-feedback ts-assessment-total" role="status">{escape(summary)}</div>')
+        self._table.value = assessment_html(self.block, own, trainer, self.lang)
 
 
 class PersonalReport(ToolWidget):

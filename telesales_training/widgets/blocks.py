@@ -36,24 +36,29 @@ class TextView(LocalizedHTML):
         self.value = markdown(local(self.block.body, self.lang))
 
 
-def figure_png(block: c.FigureBlock, lang: str) -> bytes:
+def figure_png(block: c.FigureBlock, lang: str, narrow: bool = False) -> bytes:
+    """The block's figure in `lang`: wide (a laptop) or narrow (a phone, drawn top to bottom)."""
     if block.figure == "flow":
         return plots.flow_png(tuple((local(lane.title, lang), tuple(local(step, lang) for step in lane.steps))
-                                    for lane in block.lanes))
+                                    for lane in block.lanes), narrow)
     labels = tuple(local(label, lang) for label in block.labels)
     markers = tuple((marker.stage, local(marker.label, lang)) for marker in block.markers)
-    return plots.decision_stages_png(labels, local(block.annotation, lang) or None, markers)
+    return plots.decision_stages_png(labels, local(block.annotation, lang) or None, markers, narrow)
 
 
 class FigureView(LocalizedHTML):
-    """A matplotlib figure as an <img> with alt text (screen readers) and a caption."""
+    """A matplotlib figure as an <img> with alt text (screen readers) and a caption; in two shapes, of which
+    the stylesheet shows the one that suits the screen's width (the other is display:none, so screen readers
+    read one alt text)."""
 
     def __init__(self, block: c.FigureBlock, lang: str, **kwargs):
         self.block = block
         super().__init__(lang, **kwargs)
 
     def _render(self) -> None:
-        picture = img(figure_png(self.block, self.lang), local(self.block.alt, self.lang))
+        alt = local(self.block.alt, self.lang)
+        picture = (img(figure_png(self.block, self.lang), alt, "ts-wide-only")
+                   + img(figure_png(self.block, self.lang, narrow=True), alt, "ts-narrow-only"))
         self.value = (f'<figure class="ts-figure-{self.block.id}">{picture}'
                       f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>")
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .. import calllog, callplan, plots
 from ..store import StoreError
+from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .text import escape, img
 from .tool import ToolWidget
@@ -95,7 +96,7 @@ class WeeklyCallLog(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._weeks: dict[str, dict] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
-        self._week = make(ipw.DatePicker, value=callplan.monday_of(self._today), style=style_for(ipw.DatePicker, **LABEL_STYLE))
+        self._week = DateField(callplan.monday_of(self._today), **LABEL_STYLE)
         self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
                             layout=shared_layout(width="20rem"))
         self._days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
@@ -131,6 +132,14 @@ class WeeklyCallLog(ToolWidget):
         if record:
             self._target.value = str(record["target"])
             self.value = record
+
+    def _typed_target(self) -> int:
+        """The daily target in its field, or the course's when the field holds no usable number."""
+        try:
+            target = int(self._target.value)
+        except ValueError:
+            return callplan.DEFAULT_TARGET
+        return target if 0 < target <= callplan.MAX_DAILY_CALLS else callplan.DEFAULT_TARGET
 
     def _imported_counts(self) -> list[int]:
         if self._store is None:
@@ -179,6 +188,7 @@ class WeeklyCallLog(ToolWidget):
     def _render(self) -> None:
         names = self._day_names()
         self._week.description = self.t("week")
+        self._week.problem = self._ui.text("date_invalid", self.lang)
         self._target.description = self.t("target")
         for box, name in zip(self._days, names):
             box.description = name
@@ -189,17 +199,35 @@ class WeeklyCallLog(ToolWidget):
         self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
         self._save.description = self.t("save")
         record = self._weeks.get(self.monday.isoformat())
-        if not record:
+        if not record and not any(imported):
             self._summary.value = self._chart.value = ""
             return
-        counts, target = record["counts"], record["target"]
+        # The week's pacing counts what the trainee logged; a week not logged yet counts the imported calls,
+        # with no button to press. Both are shown side by side when there are both.
+        if record:
+            counts, target = record["counts"], record["target"]
+        else:
+            counts, target = imported, self._typed_target()
         actual, planned, band = callplan.week_pacing(counts, target, callplan.working_days_elapsed(self.monday, self._today))
         summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
+        source = "" if record else f'<p class="ts-muted">{escape(self.t("from_imported"))}</p>'
+        table = ""
+        if any(imported):
+            rows = "".join(f"<tr><th scope=\"row\">{escape(name)}</th><td>{logged}</td><td>{count}</td></tr>"
+                           for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, imported))
+            table = (f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
+                     f'<th>{escape(self.t("logged_header"))}</th><th>{escape(self.t("imported_header"))}</th></tr>'
+                     f"{rows}</table>")
         self._summary.value = (f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
-                               f"</strong><p>{escape(summary)}</p></div>")
+                               f"</strong><p>{escape(summary)}</p>{source}</div>{table}")
         bands = tuple(callplan.pacing_band(count, target) for count in counts)
+        both = bool(record) and any(imported)
         png = plots.calls_vs_target_png(tuple(names), tuple(counts), (target,) * 5, bands, self.t("chart_title"),
-                                        self.t("actual"), self.t("planned"))
+                                        self.t("logged_header") if both else self.t("actual"), self.t("planned"),
+                                        tuple(imported) if both else (), self.t("imported_header"))
+        if not self._weeks:
+            self._chart.value = f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
+            return
         weeks = sorted(self._weeks)[-8:]
         weekly = [self._weeks[w] for w in weeks]
         weeks_png = plots.calls_vs_target_png(
@@ -207,8 +235,8 @@ class WeeklyCallLog(ToolWidget):
             tuple(r["target"] * 5 for r in weekly),
             tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in weekly),
             self.t("weeks_title"), self.t("actual"), self.t("planned"))
-        self._chart.value = (f'<figure class="ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
-                             f'<figure class="ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>')
+        self._chart.value = (f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
+                             f'<figure class="ts-chart ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>')
 
 
 class CallImport(ToolWidget):

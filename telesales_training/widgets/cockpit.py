@@ -25,6 +25,7 @@ from ..limits import MAX_COMMENT
 from ..store import Store, StoreError
 from .assessment import proposal_html, rubric_html
 from .blocks import supplementary_tag
+from .datefield import DateField
 from .lean import lean, make, shared_layout, style_for
 from .text import escape, img
 
@@ -437,7 +438,7 @@ class FactorsPanel(Panel):
         count, means = self.view.factor_means(lesson_id, tool.id, [f.id for f in tool.factors])
         self._means = tuple(means[f.id] for f in tool.factors)
         title = self.t("factors_cohort", count=count)
-        self._cohort.value = (f'<figure class="ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
+        self._cohort.value = (f'<figure class="ts-chart ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
                               f"<figcaption>{escape(title)}: "
                               + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
                               + "</figcaption></figure>") if count else f'<p>{escape(self.t("no_rows"))}</p>'
@@ -462,14 +463,14 @@ class FactorsPanel(Panel):
         png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
         rows = "".join(f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
                        for label, mine, mean in zip(self._labels(), ratings, self._means))
-        self._trainee.value = (f'<figure class="ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
+        self._trainee.value = (f'<figure class="ts-chart ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
                                f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
                                f"<th>±</th></tr>{rows}</table>")
 
 
 class CallsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
-        self._week = make(ipw.DatePicker, value=monday_of(self.c.today), style=style_for(ipw.DatePicker, description_width="9rem"))
+        self._week = DateField(monday_of(self.c.today), description_width="9rem")
         self._band = make(ipw.ToggleButtons, options=[("", ""), *[(b, b) for b in BANDS]], value="",
                           style=style_for(ipw.ToggleButtons, button_width="7rem"))
         self._summary = make(ipw.HTML)
@@ -500,6 +501,7 @@ class CallsPanel(Panel):
 
     def _draw(self) -> None:
         self._week.description = self.t("week")
+        self._week.problem = self.t("date_invalid")
         labels = [(self.t("all_bands"), "")] + [(self.t(b), b) for b in BANDS]
         if list(self._band.options) != labels:
             current = self._band.value
@@ -758,8 +760,8 @@ class FilterBar(ipw.VBox):
         self._setting = False
         label = style_for(ipw.Dropdown, description_width="5rem")
         self._cohort = make(ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem"))
-        self._since = make(ipw.DatePicker, style=style_for(ipw.DatePicker, description_width="3rem"))
-        self._until = make(ipw.DatePicker, style=style_for(ipw.DatePicker, description_width="3rem"))
+        self._since = DateField(description_width="3rem", width="14rem")
+        self._until = DateField(description_width="3rem", width="14rem")
         self._search = make(ipw.Text, continuous_update=False, style=style_for(ipw.Text, description_width="9rem"),
                             layout=shared_layout(width="22rem"))
         self._message = make(ipw.HTML)
@@ -804,6 +806,7 @@ class FilterBar(ipw.VBox):
         self._cohort.description = t("filter_cohort")
         self._since.description = t("filter_since")
         self._until.description = t("filter_until")
+        self._since.problem = self._until.problem = t("date_invalid")
         self._search.description = t("filter_search")
 
 

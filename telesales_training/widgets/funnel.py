@@ -13,10 +13,53 @@ from sqlalchemy.exc import SQLAlchemyError
 from .. import content as c
 from .. import funnel, i18n, plots
 from ..store import StoreError
+from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .text import escape, img
 from .tool import ToolWidget
 
+
+
+def funnel_html(tool: c.ToolBlock, counts: tuple[int, ...], lang: str) -> str:
+    """The funnel drawn, with its diagnosis, the list's size and the layer-to-layer shares (the funnel tool,
+    the personal report)."""
+    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
+    labels = tuple(t(f"layer_{n}") for n in range(1, len(funnel.LAYERS) + 1))
+    diagnosis = funnel.diagnose(counts)
+    png = plots.funnel_png(labels, counts, diagnosis.thin, t("chart_title"))
+    notes = [t("empty")] if diagnosis.empty else []
+    notes += [t("thin_layer", layer=labels[i], upper=labels[i - 1]) for i in diagnosis.thin]
+    if diagnosis.work_on is not None:
+        notes.append(t("work_on", layer=labels[diagnosis.work_on], lower=labels[diagnosis.work_on + 1]))
+    if diagnosis.refill and not diagnosis.empty:
+        notes.append(t("refill"))
+    notes = notes or [t("healthy")]
+    reach = funnel.reached(counts)
+    ratio_text = " · ".join(f"{labels[i]}→{labels[i + 1]}: {'—' if r is None else f'{r:.0%}'}"
+                            for i, r in enumerate(funnel.conversions(counts)))
+    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
+    return (f'<figure class="ts-chart ts-funnel-chart">{img(png, t("chart_title"))}</figure>'
+            f'<div class="ts-feedback ts-diagnosis" role="status"><strong>'
+            f'{escape(t("diagnosis_title"))}</strong><ul>{items}</ul>'
+            f'<p class="ts-muted ts-funnel-total">{escape(t("total", total=reach[0]))}</p>'
+            f'<p class="ts-muted">{escape(t("conversion_title"))} {escape(ratio_text)}</p></div>')
+
+
+def moves_html(tool: c.ToolBlock, moves: list[dict], today: date, lang: str) -> str:
+    """The stage-move plan as a table, open moves first by due date, overdue ones marked (the stage-move
+    tool, the personal report)."""
+    if not moves:
+        return ""
+    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
+    rows = []
+    for move in sorted(moves, key=lambda m: (m["done"], m["due"])):
+        late = not move["done"] and move["due"] < today.isoformat()
+        state = t("move_done") if move["done"] else t("move_overdue") if late else t("move_open")
+        start, end = t(f"layer_{move['from']}"), t(f"layer_{move['to']}")
+        rows.append(f'<tr class="{"ts-late" if late else ""}"><td>{escape(move["customer"])}</td>'
+                    f"<td>{escape(start)} → {escape(end)}</td>"
+                    f"<td>{escape(move['due'])}</td><td>{escape(state)}</td></tr>")
+    return f'<table class="ts-moves">{"".join(rows)}</table>'
 
 class FunnelTracker(ToolWidget):
     """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date, "customers": [[name,
@@ -126,7 +169,7 @@ class FunnelTracker(ToolWidget):
         if len(self._history) >= 2:
             labels = self._labels()
             history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
-            self._history_chart.value = (f'<figure class="ts-funnel-history">'
+            self._history_chart.value = (f'<figure class="ts-chart ts-funnel-history">'
                                          f'{img(history_png, self.t("history_title"))}</figure>')
         else:
             self._history_chart.value = ""
@@ -138,25 +181,7 @@ class FunnelTracker(ToolWidget):
         if not counts or not any(counts) and not self.counts:
             self._chart.value = ""
             return
-        labels = self._labels()
-        diagnosis = funnel.diagnose(counts)
-        png = plots.funnel_png(labels, counts, diagnosis.thin, self.t("chart_title"))
-        notes = [self.t("empty")] if diagnosis.empty else []
-        notes += [self.t("thin_layer", layer=labels[i], upper=labels[i - 1]) for i in diagnosis.thin]
-        if diagnosis.work_on is not None:
-            notes.append(self.t("work_on", layer=labels[diagnosis.work_on], lower=labels[diagnosis.work_on + 1]))
-        if diagnosis.refill and not diagnosis.empty:
-            notes.append(self.t("refill"))
-        notes = notes or [self.t("healthy")]
-        reach = funnel.reached(counts)
-        ratio_text = " · ".join(f"{labels[i]}→{labels[i + 1]}: {'—' if r is None else f'{r:.0%}'}"
-                                for i, r in enumerate(funnel.conversions(counts)))
-        items = "".join(f"<li>{escape(note)}</li>" for note in notes)
-        self._chart.value = (f'<figure class="ts-funnel-chart">{img(png, self.t("chart_title"))}</figure>'
-                             f'<div class="ts-feedback ts-diagnosis" role="status"><strong>'
-                             f'{escape(self.t("diagnosis_title"))}</strong><ul>{items}</ul>'
-                             f'<p class="ts-muted ts-funnel-total">{escape(self.t("total", total=reach[0]))}</p>'
-                             f'<p class="ts-muted">{escape(self.t("conversion_title"))} {escape(ratio_text)}</p></div>')
+        self._chart.value = funnel_html(self.block, counts, self.lang)
 
 
 class StageMovePlan(ToolWidget):
@@ -169,8 +194,7 @@ class StageMovePlan(ToolWidget):
         self._customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
         self._from = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
         self._to = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
-        self._due = make(ipw.DatePicker, value=self._today + timedelta(days=7),
-                         style=style_for(ipw.DatePicker, description_width="8rem"))
+        self._due = DateField(self._today + timedelta(days=7), description_width="8rem")
         self._add = make(ipw.Button, button_style="primary", icon="plus")
         self._done = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
         self._mark = make(ipw.Button, icon="check")
@@ -251,6 +275,7 @@ class StageMovePlan(ToolWidget):
             dropdown.description = self.t(key)
         self._customer.description = self.t("move_customer")
         self._due.description = self.t("move_due")
+        self._due.problem = self._ui.text("date_invalid", self.lang)
         self._add.description = self.t("move_add")
         self._mark.description = self.t("move_mark_done")
         self._done.description = self.t("move_pick")
@@ -261,12 +286,4 @@ class StageMovePlan(ToolWidget):
         if not self._moves:
             self._table.value = ""
             return
-        rows = []
-        for move in sorted(self._moves, key=lambda m: (m["done"], m["due"])):
-            late = not move["done"] and move["due"] < self._today.isoformat()
-            state = self.t("move_done") if move["done"] else self.t("move_overdue") if late else self.t("move_open")
-            start, end = self.t(f"layer_{move['from']}"), self.t(f"layer_{move['to']}")
-            rows.append(f'<tr class="{"ts-late" if late else ""}"><td>{escape(move["customer"])}</td>'
-                        f"<td>{escape(start)} → {escape(end)}</td>"
-                        f"<td>{escape(move['due'])}</td><td>{escape(state)}</td></tr>")
-        self._table.value = f'<table class="ts-moves">{"".join(rows)}</table>'
+        self._table.value = moves_html(self.block, self._moves, self._today, self.lang)

@@ -80,4 +80,4 @@ class FactorProfile(ToolWidget):
         profiles = tuple((self.t("current") if n == len(shown) - 1 else p["as_of"],
                           tuple(p["ratings"][f.id] for f in self.block.factors)) for n, p in enumerate(shown))
         png = plots.radar_png(labels, profiles, self.t("chart_title"))
-        self._chart.value = f'<figure class="ts-radar">{img(png, self.t("chart_title"))}</figure>'
+        self._chart.value = f'<figure class="ts-chart ts-radar">{img(png, self.t("chart_title"))}</figure>'

@@ -34,6 +34,7 @@ STYLE = """
 .ts-page .ts-card { border: 1px solid #d6dde3; border-radius: .5rem; padding: .6rem .9rem; margin: .6rem 0; }
 .ts-page .ts-quote { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .6rem; color: #333; }
 .ts-page figure img { max-width: 100%; height: auto; }
+.ts-page img.ts-narrow-only { display: none; }
 .ts-page .ts-choices button { white-space: normal; height: auto; min-height: 2.2rem; text-align: left; padding: .3rem .7rem; }
 .ts-page .ts-transcript .ts-customer { background: #f3f7fa; padding: .3rem .6rem; border-radius: .4rem; }
 .ts-page .ts-transcript .ts-rep { text-align: right; padding: .3rem .6rem; }
@@ -70,15 +71,24 @@ STYLE = """
 .ts-page .widget-button { width: auto; min-width: 9rem; max-width: 100%; }
 .ts-page .widget-checkbox { width: auto; max-width: 100%; }
 .ts-page .widget-checkbox label { white-space: normal; height: auto; }
+.ts-page .widget-radio-box label { display: flex; align-items: flex-start; height: auto;
+  min-height: var(--jp-widgets-radio-item-height, 24px); line-height: 1.45; white-space: normal; padding: .15rem 0; }
+.ts-page .widget-radio-box input { float: none; flex: none; order: -1; height: 1.45em; }
 .ts-page .ts-rubric summary { cursor: pointer; font-weight: 600; margin: .4rem 0; }
 .ts-page .ts-rubric-table td { vertical-align: top; }
 .ts-page .ts-rubric-level { display: none; }
 @media (max-width: 600px) {
   /* Phones: rows of controls wrap, fixed widths give way to the screen, labels sit above their fields. */
+  .ts-page img.ts-wide-only { display: none; }
+  .ts-page img.ts-narrow-only { display: block; }
+  /* Data charts keep a readable size and scroll sideways inside their frame (a swipe shows the rest). */
+  .ts-page figure.ts-chart { overflow-x: auto; margin: .4rem 0; max-width: 100%; }
+  .ts-page figure.ts-chart img { max-width: none; width: 34rem; }
   .ts-page .widget-hbox { flex-wrap: wrap; }
   .ts-page .widget-box, .ts-page .widget-html, .ts-page .widget-select, .ts-page .widget-textarea,
   .ts-page .widget-inline-hbox, .ts-page .widget-toggle-buttons { max-width: 100% !important; }
-  .ts-page .widget-inline-hbox { flex-wrap: wrap; width: auto !important; }
+  .ts-page .widget-inline-hbox { flex-wrap: wrap; width: auto !important; height: auto !important; }
+  .ts-page .widget-dropdown > select { height: var(--jp-widgets-inline-height, 28px); flex-basis: 100%; }
   .ts-page .widget-inline-hbox > .widget-label { width: 100% !important; max-width: 100%; text-align: left;
     white-space: normal; }
   .ts-page .widget-inline-hbox input, .ts-page .widget-inline-hbox select { max-width: 100%; }
@@ -108,9 +118,10 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def img(png: bytes, alt: str) -> str:
+def img(png: bytes, alt: str, css: str = "") -> str:
     """A PNG as a self-contained <img> with alt text."""
-    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}">'
+    css = f' class="{escape(css)}"' if css else ""
+    return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}"{css}>'
 
 
 def review_html(review, ui, lang: str) -> str:

@@ -218,12 +218,29 @@ _OVERFLOWING = """() => {
   for (const element of document.querySelectorAll(shown)) {
     const box = element.getBoundingClientRect();
     if (!box.width || !box.height) continue;
-    const card = (element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();
+    // Inside a frame that scrolls sideways (a chart on a phone) the frame is what must fit.
+    const frame = element.closest('figure.ts-chart');
+    const card = (frame || element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();
+    if (frame && (frame.scrollWidth > frame.clientWidth) && getComputedStyle(frame).overflowX !== 'auto')
+      found.push(`${element.tagName} in a chart frame that does not scroll`);
+    if (frame) {
+      const outer = (frame.parentElement.closest('.ts-card') || frame.closest('.ts-page')).getBoundingClientRect();
+      const own = frame.getBoundingClientRect();
+      if (own.right > Math.min(outer.right, screen) + 1) found.push(`chart frame runs past its card`);
+      continue;
+    }
     const what = `${element.tagName} "${(element.innerText || element.placeholder || '').trim().slice(0, 24)}"`;
     if (box.right > Math.min(card.right, screen) + 1 || box.left < Math.max(card.left, 0) - 1)
       found.push(`${what} runs past its card (${Math.round(box.left)}–${Math.round(box.right)} px)`);
     else if (['BUTTON', 'LABEL'].includes(element.tagName) && element.scrollWidth > element.clientWidth + 2)
       found.push(`${what} is cut off`);
+  }
+  // A row whose content is taller than the row (a label wrapped above its field in a fixed-height row)
+  // draws over the row below.
+  for (const row of document.querySelectorAll('.ts-page .widget-inline-hbox, .ts-page .widget-radio-box label')) {
+    const box = row.getBoundingClientRect();
+    if (box.height && row.scrollHeight > row.clientHeight + 2)
+      found.push(`"${row.innerText.trim().slice(0, 24)}" spills over what is below it`);
   }
   return found;
 }"""
@@ -238,10 +255,14 @@ def fits_every_width(page, name: str) -> None:
     try:
         for label, (width, height) in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": height})
-            # Reading the boxes forces the layout of the new width: no waiting needed.
             page.wait_for_function("width => document.documentElement.clientWidth <= width", arg=width)
-            page.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
+            # Widgets that size themselves on a resize event do it before the second frame after it.
+            page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
             problems = page.evaluate(_OVERFLOWING)
+            if label == "phone":  # the whole page, as tall as it is (Voilà scrolls inside the page, not the window)
+                tall = page.evaluate("() => Math.ceil(document.querySelector('.ts-page')?.scrollHeight || 0)")
+                page.set_viewport_size({"width": width, "height": min(max(height, tall + 80), 16000)})
+            page.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
             assert not problems, f"{name} at {width} px ({label}): " + "; ".join(problems[:6])
     finally:
         page.set_viewport_size(before)

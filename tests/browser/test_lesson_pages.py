@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -156,19 +157,19 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
     expect(planner.locator("a.ts-download")).to_have_attribute("download", "call-plan.csv")
     log = page.locator(".ts-tool-week_log")
-    days = log.locator("input[type=text]")  # the target box first, then Monday–Friday
-    for number, value in enumerate(["200", "210", "-1"], start=1):
+    days = log.locator("input[type=text]")  # the week and the target boxes first, then Monday–Friday
+    for number, value in enumerate(["200", "210", "-1"], start=2):
         days.nth(number).fill(value)
     log.get_by_role("button", name="保存本周记录").click()
     expect(log.locator(".ts-error")).to_contain_text("周三：通话数不能是负数")
-    days.nth(3).fill("150")
+    days.nth(4).fill("150")
     log.get_by_role("button", name="保存本周记录").click()
     expect(log.locator(".ts-pacing")).to_contain_text("本周合计 560 通")
     expect(log.locator(".ts-week-chart img")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson05_calls.png"))
     page.reload()
     open_page(page, url, ".ts-tool-week_log input[type=text]")
-    assert [days.nth(i).input_value() for i in range(1, 6)] == ["200", "210", "150", "0", "0"]
+    assert [days.nth(i).input_value() for i in range(2, 7)] == ["200", "210", "150", "0", "0"]
     expect(log.locator(".ts-week-chart img")).to_be_visible()
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 
@@ -180,7 +181,10 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     log_file.write_text("Call ID,Start Time\n" + "".join(f"{n},{last_monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25))
                         + "x,someday\n", encoding="utf-8")
     open_page(page, server.page_url("05_call_plan", trainee), ".ts-tool-call_import button.mod-primary")
-    page.locator(".ts-tool-week_log input[type=date]").fill(last_monday.isoformat())  # the week log shows that week
+    week = page.locator(".ts-tool-week_log .ts-date input")
+    expect(week).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))  # year-month-day, not the browser's mm/dd/yyyy
+    week.fill(last_monday.isoformat())  # the week log shows that week
+    week.press("Enter")
     tool = page.locator(".ts-tool-call_import")
     with page.expect_file_chooser() as chooser:
         tool.get_by_role("button", name="选择 CSV 文件").click()
@@ -189,6 +193,10 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     expect(tool.locator(".ts-import-summary")).to_contain_text("dialer.csv：读取 26 行，新导入 25 通")
     expect(tool.locator(".ts-import-summary")).to_contain_text("时间格式无法识别：1 行")
     expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25 · 0 · 0 · 0 · 0")
+    # The week view counts the imported calls at once (no button to press): pacing, table and chart.
+    expect(page.locator(".ts-tool-week_log .ts-pacing")).to_contain_text("本周合计 25 通")
+    expect(page.locator(".ts-tool-week_log .ts-week-table")).to_contain_text("25")
+    expect(page.locator(".ts-tool-week_log .ts-week-chart img")).to_be_visible()
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
 
@@ -228,6 +236,7 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
     open_page(page, url, ".ts-tool-my_assessment input[type=text]")
     assert [boxes.nth(i).input_value() for i in range(8)] == ["18", "8", "15", "9", "7", "6", "8", "9"]
     expect(tool.locator(".ts-assessment-total")).to_contain_text("等级 B")
+    seed_a_working_trainee(server.db_url, trainee)
     report = page.locator(".ts-tool-my_report")
     report.get_by_role("button", name="生成我的学习报告（HTML）").click()
     with page.expect_download() as download:
@@ -235,3 +244,47 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
     saved = download.value.path()
     html = open(saved, encoding="utf-8").read()
     assert "电话销售训练手册 · 学习报告" in html and "电话量与勤奋" in html
+    report_prints_on_one_page(page, html)
+
+
+def seed_a_working_trainee(db_url: str, trainee: str) -> None:
+    """What a few weeks of work leave in the store: a funnel, a stage-move plan, two logged weeks, a
+    six-factor profile and the trainer's scores (the trainer's part comes from the cockpit)."""
+    from telesales_training.assessment import TRAINER_ITEM
+    from telesales_training.callplan import monday_of
+    from telesales_training.store import Store
+
+    monday = monday_of(INSTANT.date())
+    factors = content.load_lesson("06_success_factors").tools[0]
+    form = content.load_lesson("09_self_assessment").block("my_assessment")
+    with Store(db_url) as store:
+        person = store.trainee(trainee)
+        person.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": monday.isoformat()})
+        person.save_answer("04_funnel", "stage_moves", {"moves": [
+            {"customer": "华星物流", "from": 3, "to": 4, "due": (monday + timedelta(days=9)).isoformat(), "done": False}]})
+        for weeks_ago, counts in ((1, [200, 190, 210, 180, 200]), (0, [150, 170, 0, 0, 0])):
+            week = monday - timedelta(weeks=weeks_ago)
+            person.save_answer("05_call_plan", "week_log", {"week": week.isoformat(), "counts": counts, "target": 200})
+        person.save_answer("06_success_factors", factors.id,
+                           {"ratings": {f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, "notes": {}})
+        person.save_answer("09_self_assessment", TRAINER_ITEM, {"scores": {c.id: c.weight - 3 for c in form.criteria}})
+
+
+def report_prints_on_one_page(page: Page, html: str) -> None:
+    """The report in the browser: readable at phone and desktop width; printed (A4), its summary fits the
+    first page and the details start on the next. A PDF and screenshots go to tests/artifacts/."""
+    page.set_content(html)
+    summary = page.locator(".ts-summary")
+    for part in (".ts-progress", ".ts-summary-factors img", ".ts-summary-funnel img", ".ts-summary-calls img",
+                 ".ts-summary-moves .ts-moves", ".ts-summary-assessment th:text('培训师')"):
+        expect(summary.locator(part).first).to_be_visible()
+    fits_every_width(page, "report")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1032})  # A4 less 12 mm margins, at 96 px an inch
+    height = summary.evaluate("element => element.getBoundingClientRect().height")
+    page.screenshot(path=str(ARTIFACTS / "report_print.png"))
+    assert height <= 1032, f"the printed summary is {height:.0f} px tall: more than one A4 page (1032 px)"
+    assert page.locator(".ts-summary").evaluate("e => getComputedStyle(e).breakAfter") == "page"
+    page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True,
+             margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+    page.emulate_media(media="screen")
