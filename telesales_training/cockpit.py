@@ -29,6 +29,12 @@ class Curriculum:
     def question_keys(self) -> list[tuple[str, str]]:
         return [(lesson, item) for lesson, items in self.questions.items() for item in items]
 
+    @property
+    def max_points(self) -> float:
+        """The points of every question of the course: a trainee's score as a share of it compares trainees
+        who answered different lessons."""
+        return float(sum(lesson.max_points for lesson in self.lessons))
+
     def lesson(self, lesson_id: str) -> c.Lesson:
         return next(lesson for lesson in self.lessons if lesson.lesson == lesson_id)
 

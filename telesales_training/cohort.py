@@ -49,6 +49,9 @@ class TraineeRow:
     answered: int
     points: float
     max_points: float
+    calls: int = 0  # this week so far (when the week was asked for)
+    planned: int = 0  # the pro-rated target of those days
+    band: str | None = None  # on_track / behind / at_risk
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,9 @@ class CohortView:
         if self.filters.cohort:
             query = query.join(memberships, memberships.c.trainee_id == trainees.c.id).where(
                 memberships.c.cohort == self.filters.cohort)
-        if self.filters.search:
-            query = query.where(trainees.c.id.contains(self.filters.search.strip(), autoescape=True))
+        if self.filters.search:  # any part of the id, in any case ("wang" finds Wang.Li and li.wang.07)
+            query = query.where(sa.func.lower(trainees.c.id).contains(self.filters.search.strip().lower(),
+                                                                       autoescape=True))
         return query
 
     def _filtered(self) -> bool:
@@ -235,24 +239,63 @@ class CohortView:
     def count(self) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._members().subquery()))
 
-    def trainees(self, questions: ItemKeys, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[TraineeRow]:
-        """One page of trainees (by id) with their answered questions and points."""
-        page = self._members().order_by(trainees.c.id).offset(offset).limit(limit).subquery()
+    def _page_order(self, questions: ItemKeys, order: str, descending: bool, offset: int, limit: int | None,
+                    week: tuple[date, date] | None) -> list[str]:
+        """The ids of one page of trainees in `order` (ties by id)."""
+        members = self._members().subquery()
+        direction = sa.desc if descending else sa.asc
+        if order == "cohort":
+            query = (sa.select(members.c.id).outerjoin(memberships, memberships.c.trainee_id == members.c.id)
+                     .order_by(direction(sa.func.coalesce(memberships.c.cohort, "")), members.c.id))
+        elif order in ("score", "last_active"):
+            if order == "score" and not self._dated():
+                sums = self._lesson_sums(questions, points_only=True)
+                value = sa.func.sum(sums.c.score).label("value")
+                per = sa.select(sums.c.trainee_id, value).group_by(sums.c.trainee_id).subquery()
+            else:
+                latest = self._latest(questions)
+                value = (sa.func.sum(latest.c.score) if order == "score" else sa.func.max(latest.c.created_at)).label("value")
+                per = sa.select(latest.c.trainee_id, value).group_by(latest.c.trainee_id).subquery()
+            # Trainees without answers count as 0 points / never active: last when descending, first when not.
+            query = (sa.select(members.c.id).outerjoin(per, per.c.trainee_id == members.c.id)
+                     .order_by(direction(per.c.value).nulls_first() if not descending else
+                               direction(per.c.value).nulls_last(), members.c.id))
+        elif order == "pacing" and week is not None:
+            pacing = self._pacing_query(*week)
+            query = sa.select(pacing.c.trainee_id.label("id")).order_by(direction(pacing.c.share), pacing.c.trainee_id)
+        else:
+            query = sa.select(members.c.id).order_by(direction(members.c.id))
+        return [r[0] for r in self._rows(query.offset(offset).limit(limit))]
+
+    def trainees(self, questions: ItemKeys, offset: int = 0, limit: int | None = PAGE_SIZE, order: str = "name",
+                 descending: bool = False, week: tuple[date, date] | None = None) -> list[TraineeRow]:
+        """One page of trainees with their answered questions and points, sorted by `order` ("name", "cohort",
+        "score", "last_active", "pacing" — the share of the pro-rated target of `week` = (monday, today))."""
+        ids = self._page_order(questions, order, descending, offset, limit, week)
+        if not ids:
+            return []
         latest = self._latest(questions)
         totals = (sa.select(latest.c.trainee_id, sa.func.count().label("answered"),
                             sa.func.coalesce(sa.func.sum(latest.c.score), 0).label("points"),
                             sa.func.coalesce(sa.func.sum(latest.c.max_points), 0).label("max_points"),
                             sa.func.max(latest.c.created_at).label("last_active"))
-                  .where(latest.c.trainee_id.in_(sa.select(page.c.id)))  # only the page's trainees
+                  .where(latest.c.trainee_id.in_(ids))  # only the page's trainees
                   .group_by(latest.c.trainee_id)).subquery()
         query = (sa.select(trainees.c.id, memberships.c.cohort, trainees.c.created_at, totals.c.last_active,
                            totals.c.answered, totals.c.points, totals.c.max_points)
-                 .join(page, page.c.id == trainees.c.id)
+                 .where(trainees.c.id.in_(ids))
                  .outerjoin(memberships, memberships.c.trainee_id == trainees.c.id)
-                 .outerjoin(totals, totals.c.trainee_id == trainees.c.id)
-                 .order_by(trainees.c.id))
-        return [TraineeRow(r.id, r.cohort, clock.as_utc(r.created_at), clock.as_utc(r.last_active) if r.last_active else None,
-                           r.answered or 0, float(r.points or 0), float(r.max_points or 0)) for r in self._rows(query)]
+                 .outerjoin(totals, totals.c.trainee_id == trainees.c.id))
+        pacing: dict[str, tuple[int, int, str]] = {}
+        if week is not None:
+            paced = self._pacing_query(*week)
+            pacing = {r.trainee_id: (int(r.actual), int(r.planned), r.band)
+                      for r in self._rows(sa.select(paced).where(paced.c.trainee_id.in_(ids)))}
+        found = {r.id: r for r in self._rows(query)}
+        return [TraineeRow(r.id, r.cohort, clock.as_utc(r.created_at),
+                           clock.as_utc(r.last_active) if r.last_active else None, r.answered or 0,
+                           float(r.points or 0), float(r.max_points or 0), *pacing.get(r.id, (0, 0, None)))
+                for r in (found[i] for i in ids if i in found)]
 
     # -- lessons and questions
     def lesson_completion(self, questions: Mapping[str, Sequence[str]]) -> dict[str, LessonCompletion]:

@@ -12,7 +12,7 @@ import pytest
 from telesales_training import assessment, callplan, cockpit, content
 from telesales_training.app import DashboardPage, dashboard_page
 from telesales_training.widgets.assessment import AssessmentForm
-from telesales_training.widgets.cockpit import Cockpit, CockpitContext
+from telesales_training.widgets.cockpit import TRAINEE_COLUMNS, Cockpit, CockpitContext
 from telesales_training.widgets.lesson import LessonView
 
 pytestmark = pytest.mark.both_backends
@@ -48,7 +48,7 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     overview = cockpit_view.panel("tab_overview")
     assert "Current filter: 3 trainees" in overview._summary.value
     assert "At risk: 2" in overview._summary.value and "On track: 1" in overview._summary.value  # cai logged none
-    assert "amy" in overview._trainees.value and "cai" in overview._trainees.value
+    assert "amy" in overview.trainees.text and "cai" in overview.trainees.text
     assert "Furthest behind this week" in overview._behind_label.value
     links = overview.behind.children
     assert [(b.description, b.tooltip) for b in links] == [("cai (0 %)", "Open the workbook of cai"),
@@ -60,7 +60,7 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
     assert "Current filter: 2 trainees" in overview._summary.value
-    assert "cai" not in overview._trainees.value
+    assert "cai" not in overview.trainees.text
     # the most missed question is named by its prompt
     assert "Lesson 1" in overview._missed.value
 
@@ -109,9 +109,11 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
-    assert "Waiting for your scores (self column done): 1" in panel._awaiting.value and "cai" in panel._awaiting.value
+    assert "Waiting for your scores (self column done): 1" in panel._awaiting.value
+    assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [("cai", "Score cai as the trainer")]
     assert "Scoring guide" in panel._rubric.value  # the trainer scores against the trainee's anchors
-    panel.picker.choose("cai")
+    panel.awaiting.children[0].click()  # the name opens the form for cai, in this tab
+    assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_assessment")
     form_lesson, form = cockpit.curriculum().assessment
     assert "Meets the target steadily for weeks" in panel._rubric.value
     assert "ts-volume-proposal" in panel._rubric.value  # from cai's call log, or a note that there is none
@@ -193,14 +195,14 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     overview = view.panel("tab_overview")
     ids = store.cohort().trainee_ids()
     assert overview._pager.count == 30 and overview._pager.pages == 2
-    assert ids[0] in overview._trainees.value and ids[25] not in overview._trainees.value
+    assert ids[0] in overview.trainees.text and ids[25] not in overview.trainees.text
     overview._pager._next.click()
-    assert ids[25] in overview._trainees.value and ids[0] not in overview._trainees.value
+    assert ids[25] in overview.trainees.text and ids[0] not in overview.trainees.text
     assert "第 2 / 2 页" in overview._pager._label.value
     cohort = store.trainee(ids[0]).cohort()
     view.filter_bar.set(cohort=cohort)
     assert overview._pager.page == 0
-    assert ids[0] in overview._trainees.value
+    assert ids[0] in overview.trainees.text
     view.filter_bar.set()  # everybody again
     calls = view.show("tab_calls")
     first_page = [b.description for b in calls.links.children]
@@ -222,6 +224,47 @@ def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
     assert 'ts-supplementary-tag">Partly supplementary<' in overview._lessons.value  # 07 and others
     cockpit_view.filter_bar.set(since=date(2025, 1, 1), until=date(2025, 12, 31))
     assert cockpit_view.filters.until == date(2025, 12, 31)
-    trainees = overview._trainees.value
+    trainees = overview.trainees.text
     assert "2025-06-01" in trainees  # cai's only answer inside the range
     assert trainees.count("No answers yet") == 2  # amy and bo answered in 2026
+
+
+def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_view, filled):
+    overview = cockpit_view.panel("tab_overview")
+    table = overview.trainees
+    assert table.shown == ["amy", "bo", "cai"]  # by name at first
+    by_name = {r.trainee_id: r for r in overview.view.trainees(cockpit.curriculum().question_keys)}
+    course_points = cockpit.curriculum().max_points
+    assert f"{100 * by_name['amy'].points / course_points:.0f} %" in table.text  # a share of the whole course
+    heads = dict(zip(TRAINEE_COLUMNS, table._grid.children[:len(TRAINEE_COLUMNS)]))
+    heads["score"].click()
+    expected = sorted(by_name, key=lambda t: (-by_name[t].points, t))
+    assert table.shown == expected and heads["score"].description.endswith("▼")
+    heads["score"].click()  # again: the other way round
+    assert table.shown == sorted(by_name, key=lambda t: (by_name[t].points, t)) and heads["score"].description.endswith("▲")
+    heads["pacing"].click()  # furthest behind first: cai logged no calls
+    assert table.shown[0] == "cai" and "At risk" in table.text.splitlines()[1]
+    heads["cohort"].click()
+    cohorts = [by_name[t].cohort or "" for t in table.shown]
+    assert cohorts == sorted(cohorts)
+    heads["last_active"].click()
+    actives = [by_name[t].last_active for t in table.shown if by_name[t].last_active]
+    assert actives == sorted(actives, reverse=True)
+    table.name_button("bo").click()
+    assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+
+
+@pytest.mark.parametrize("typed", ["AM", "my", "Amy"])
+def test_search_finds_any_part_of_an_id_in_any_case(cockpit_view, typed):
+    cockpit_view.filter_bar.set(search=typed)
+    assert cockpit_view.panel("tab_overview").trainees.shown == ["amy"]
+
+
+def test_names_in_the_funnel_list_open_the_workbook(cockpit_view):
+    funnels = cockpit_view.show("tab_funnels")
+    assert funnels.list.shown, "the filled store has funnels"
+    first = funnels.list.shown[0]
+    funnels.list.name_button(first).click()
+    assert cockpit_view.panel("tab_trainee").picker.value == first
+    assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")

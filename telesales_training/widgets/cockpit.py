@@ -38,6 +38,11 @@ BEHIND_SHOWN = 5
 FORM_GRID = {"grid_template_columns": "minmax(14rem, 24rem) repeat(3, 6rem) 9rem", "grid_gap": ".3rem .6rem",
              "align_items": "center"}
 BANDS = ("at_risk", "behind", "on_track")
+TRAINEE_COLUMNS = ["name", "cohort", "score", "answered", "last_active", "pacing"]
+TRAINEE_SORTS = ("name", "cohort", "score", "last_active", "pacing")  # the orders CohortView.trainees knows
+FUNNEL_COLUMNS = ["name", "cohort", "as_of", "funnel", "thin"]
+FUNNEL_GRID = "minmax(9rem, 1.2fr) minmax(5rem, .8fr) 6.5rem 9rem minmax(5rem, 1fr)"
+TRAINEE_GRID = "minmax(9rem, 1.4fr) minmax(5rem, .8fr) minmax(10rem, 1.4fr) 6rem minmax(6rem, 1fr) minmax(8rem, 1fr)"
 
 
 @dataclass
@@ -152,9 +157,10 @@ class TraineeLinks(ipw.HBox):
     """Up to `size` trainee names as link-like buttons; a click opens that trainee's workbook (Trainee tab).
     Buttons are made when first needed and then relabelled, so redrawing sends no new widgets."""
 
-    def __init__(self, context: CockpitContext, size: int, **kwargs):
+    def __init__(self, context: CockpitContext, size: int, on_pick: Callable[[str], None] | None = None, **kwargs):
         self._context = context
         self._size = size
+        self._on_pick = on_pick  # instead of opening the workbook (e.g. the assessment form's trainee)
         self._ids: list[str] = []
         self._buttons: list[ipw.Button] = []
         super().__init__(children=[], **lean(ipw.HBox, **kwargs))
@@ -175,8 +181,102 @@ class TraineeLinks(ipw.HBox):
 
     def _on_click(self, button: ipw.Button) -> None:
         trainee_id = self._ids[self._buttons.index(button)]
+        if self._on_pick is not None:
+            self._on_pick(trainee_id)
+        elif self._context.open_trainee is not None:
+            self._context.open_trainee(trainee_id)
+
+
+class TraineeTable(ipw.VBox):
+    """A list of trainees as a grid: each name is a link-like button that opens the trainee's workbook; the
+    headers of sortable columns are buttons (a second click reverses). `sort`/`descending` say the order in
+    force; the owner redraws when they change. Widgets are made once and relabelled on each redraw. On a
+    phone the grid scrolls sideways in its frame."""
+
+    sort = traitlets.Unicode("")
+    descending = traitlets.Bool(False)
+
+    def __init__(self, context: CockpitContext, columns: list[str], sortable: tuple[str, ...], template: str,
+                 css: str, **kwargs):
+        self._context = context
+        self._columns = columns
+        self._sortable = sortable
+        self._caption = make(ipw.HTML)
+        self._heads: dict[str, ipw.Widget] = {}
+        for key in columns:
+            if key in sortable:
+                head = make(ipw.Button, layout=shared_layout(width="auto"))
+                head.add_class("ts-link")
+                head.add_class("ts-sort")
+                head.on_click(lambda _b, key=key: self._on_sort(key))
+            else:
+                head = make(ipw.HTML)
+            self._heads[key] = head
+        self._ids: list[str] = []
+        self._names: list[ipw.Button] = []
+        self._cells: list[list[ipw.HTML]] = []
+        self._grid = make(ipw.GridBox, layout=shared_layout(grid_template_columns=template, grid_gap=".15rem .8rem",
+                                                            align_items="center"))
+        self._grid.add_class("ts-grid")
+        self._empty = make(ipw.HTML)
+        super().__init__(children=[self._caption, self._grid, self._empty], **lean(ipw.VBox, **kwargs))
+        self.add_class("ts-scroll")
+        self.add_class(css)
+
+    def _on_sort(self, key: str) -> None:
+        if self.sort == key:
+            self.descending = not self.descending
+        else:
+            with self.hold_trait_notifications():
+                self.sort, self.descending = key, key in ("score", "last_active")  # the interesting end first
+
+    def show(self, caption: str, headers: dict[str, str], rows: list[tuple[str, list[str]]], empty: str,
+             tooltip: Callable[[str], str], sort_tooltip: Callable[[str], str]) -> None:
+        """`rows`: (trainee id, the HTML of the other columns); the first column is the name."""
+        self._caption.value = f'<p class="ts-caption"><strong>{escape(caption)}</strong></p>'
+        for key, head in self._heads.items():
+            label = headers[key]
+            if key in self._sortable:
+                mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
+                head.description, head.tooltip = label + mark, sort_tooltip(label)
+            else:
+                head.value = f"<strong>{escape(label)}</strong>"
+        while len(self._names) < len(rows):
+            button = make(ipw.Button, layout=shared_layout(width="auto"))
+            button.add_class("ts-link")
+            button.add_class("ts-trainee-name")
+            button.on_click(self._on_open)
+            self._names.append(button)
+            self._cells.append([make(ipw.HTML) for _ in self._columns[1:]])
+        self._ids = [trainee_id for trainee_id, _cells in rows]
+        children: list[ipw.Widget] = [self._heads[key] for key in self._columns]
+        for n, (trainee_id, cells) in enumerate(rows):
+            self._names[n].description, self._names[n].tooltip = trainee_id, tooltip(trainee_id)
+            for widget, html in zip(self._cells[n], cells):
+                widget.value = html
+            children += [self._names[n], *self._cells[n]]
+        self._grid.children = children
+        self._empty.value = "" if rows else f"<p>{escape(empty)}</p>"
+
+    def _on_open(self, button: ipw.Button) -> None:
+        trainee_id = self._ids[self._names.index(button)]
         if self._context.open_trainee is not None:
             self._context.open_trainee(trainee_id)
+
+    @property
+    def shown(self) -> list[str]:
+        """The trainee ids listed now, in order."""
+        return list(self._ids)
+
+    def name_button(self, trainee_id: str) -> ipw.Button:
+        return self._names[self._ids.index(trainee_id)]
+
+    @property
+    def text(self) -> str:
+        """Everything the list shows now, row by row (the HTML of each cell), for tests and screen checks."""
+        rows = [" | ".join([trainee_id, *(cell.value for cell in self._cells[n][:len(self._columns) - 1])])
+                for n, trainee_id in enumerate(self._ids)]
+        return "\n".join([self._caption.value, *rows, self._empty.value])
 
 
 class TraineePicker(ipw.HBox):
@@ -219,10 +319,19 @@ class OverviewPanel(Panel):
         self._behind_row.add_class("ts-furthest-behind")
         self._lessons = make(ipw.HTML)
         self._missed = make(ipw.HTML)
-        self._trainees = make(ipw.HTML)
+        self.trainees = TraineeTable(self.c, TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
+        self.trainees.sort = "name"
+        self.trainees.observe(self._on_sort, names=["sort", "descending"])
         self._pager = Pager()
         self._pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
-        return [self._summary, self._behind_row, self._lessons, self._missed, self._trainees, self._pager]
+        return [self._summary, self._behind_row, self._lessons, self._missed, self.trainees, self._pager]
+
+    def _on_sort(self, _change) -> None:
+        if not self.stale:
+            if self._pager.page:
+                self._pager.page = 0  # draws the first page in the new order
+            else:
+                self._draw_trainees()
 
     def _draw(self) -> None:
         view, course = self.view, self.c.course
@@ -266,15 +375,25 @@ class OverviewPanel(Panel):
                                f"</strong> {chips}</p>")
 
     def _draw_trainees(self) -> None:
-        rows = self.view.trainees(self.c.course.question_keys, self._pager.offset, self._pager.size)
-        self._trainees.value = self._table(self.t("trainees_title"), [
-            self.t("col_trainee"), self.t("col_cohort"), self.t("col_last_active"), self.t("col_questions"),
-            self.t("col_score")], [
-            f"<tr><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or '')}</td>"
-            f"<td>{escape(clock.shown(r.last_active, with_time=False) if r.last_active else self.t('never'))}</td>"
-            f"<td>{r.answered} / {len(self.c.course.question_keys)}</td>"
-            f"<td>{r.points:g} / {r.max_points:g} ({_percent(r.points, r.max_points)})</td></tr>" for r in rows],
-            "ts-trainees")
+        week = (monday_of(self.c.today), self.c.today)
+        rows = self.view.trainees(self.c.course.question_keys, self._pager.offset, self._pager.size,
+                                  order=self.trainees.sort, descending=self.trainees.descending, week=week)
+        total = self.c.course.max_points  # every trainee's score as a share of the whole course: comparable
+        questions = len(self.c.course.question_keys)
+        elapsed = working_days_elapsed(*week)
+        shown = []
+        for r in rows:
+            last = clock.shown(r.last_active, with_time=False) if r.last_active else self.t("never")
+            pacing = (f'<span class="ts-chip {r.band}">{escape(self.t(r.band))}</span> {_percent(r.calls, r.planned)}'
+                      if elapsed and r.band else "–")
+            shown.append((r.trainee_id, [escape(r.cohort or ""), _bar(r.points, total, _percent(r.points, total)),
+                                         f"{r.answered} / {questions}", escape(last), pacing]))
+        headers = {"name": self.t("col_trainee"), "cohort": self.t("col_cohort"), "score": self.t("col_score_share"),
+                   "answered": self.t("col_questions"), "last_active": self.t("col_last_active"),
+                   "pacing": self.t("col_pacing")}
+        self.trainees.show(self.t("trainees_title"), headers, shown, self.t("no_rows"),
+                           lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+                           lambda label: self.t("sort_by", column=label))
         self._pager.render(self.c.ui, self.lang)
 
 
@@ -535,10 +654,10 @@ class CallsPanel(Panel):
 class FunnelsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self._summary = make(ipw.HTML)
-        self._table_html = make(ipw.HTML)
+        self.list = TraineeTable(self.c, FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
         self._pager = Pager()
         self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._summary, self._table_html, self._pager]
+        return [self._summary, self.list, self._pager]
 
     def _layers(self) -> list[str]:
         tool = self.c.course.funnel[1]
@@ -565,13 +684,14 @@ class FunnelsPanel(Panel):
             top = max(r.counts or (1,)) or 1
             bars = "".join(f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts)
             thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
-            rows.append(f'<tr><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td><td>{escape(r.as_of)}</td>'
-                        f'<td><div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
-                        f'<small>{" / ".join(map(str, r.counts))}</small></td>'
-                        f'<td>{escape(", ".join(str(layer + 1) for layer in thin) or self.t("none"))}</td></tr>')
-        self._table_html.value = self._table(self.t("funnels_title", count=self._pager.count), [
-            self.t("col_trainee"), self.t("col_cohort"), self.t("col_as_of"), self.t("col_funnel"), self.t("col_thin")],
-            rows, "ts-funnels")
+            rows.append((r.trainee_id, [escape(r.cohort or ""), escape(r.as_of),
+                                        f'<div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
+                                        f'<small>{" / ".join(map(str, r.counts))}</small>',
+                                        escape(", ".join(str(layer + 1) for layer in thin) or self.t("none"))]))
+        headers = {"name": self.t("col_trainee"), "cohort": self.t("col_cohort"), "as_of": self.t("col_as_of"),
+                   "funnel": self.t("col_funnel"), "thin": self.t("col_thin")}
+        self.list.show(self.t("funnels_title", count=self._pager.count), headers, rows, self.t("no_rows"),
+                       lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id), str)
         self._pager.render(self.c.ui, self.lang)
 
 
@@ -589,10 +709,13 @@ class AssessmentPanel(Panel):
         self._save = make(ipw.Button, button_style="primary", icon="save")
         self._gaps = make(ipw.HTML)
         self._awaiting = make(ipw.HTML)
+        self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN, on_pick=lambda trainee_id: self.picker.choose(trainee_id))
+        self._awaiting_row = ipw.HBox([self._awaiting, self.awaiting])
+        self._awaiting_row.add_class("ts-furthest-behind")
         self._rubric = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self._save.on_click(self._on_save)
-        return [self._hint, self._awaiting, self.picker, self._grid, self._save, self._gaps, self._rubric]
+        return [self._hint, self._awaiting_row, self.picker, self._grid, self._save, self._gaps, self._rubric]
 
     def _draw(self) -> None:
         self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
@@ -604,9 +727,10 @@ class AssessmentPanel(Panel):
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
         count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
-        more = f" … (+{count - len(first)})" if count > len(first) else ""
-        self._awaiting.value = (f'<p class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong> '
-                                f"{escape(', '.join(first))}{escape(more)}</p>")
+        self._awaiting.value = f'<span class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong></span>'
+        # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
+        self.awaiting.show([(trainee_id, trainee_id) for trainee_id in first],
+                           lambda trainee_id: self.t("score_trainee", trainee=trainee_id))
 
     def _scores(self, item_id: str) -> dict[str, int]:
         record = self.c.store.trainee(self.picker.value).latest_answers(self.c.course.assessment[0]).get(item_id)
