@@ -261,9 +261,11 @@ def test_search_finds_any_part_of_an_id_in_any_case(cockpit_view, typed):
     assert cockpit_view.panel("tab_overview").trainees.shown == ["amy"]
 
 
-def test_names_in_the_funnel_list_open_the_workbook(cockpit_view):
+def test_names_in_the_funnel_list_open_the_workbook(cockpit_view, filled):
+    lesson_id, tool = cockpit.curriculum().funnel
+    filled.trainee("bo").save_answer(lesson_id, tool.id, {"counts": [9, 5, 3, 1, 1], "as_of": "2026-03-02"})
     funnels = cockpit_view.show("tab_funnels")
-    assert funnels.list.shown, "the filled store has funnels"
+    assert funnels.list.shown == ["bo"] and "9 / 5 / 3 / 1 / 1" in funnels.list.text
     first = funnels.list.shown[0]
     funnels.list.name_button(first).click()
     assert cockpit_view.panel("tab_trainee").picker.value == first
