@@ -55,6 +55,18 @@ class TraineeRow:
 
 
 @dataclass(frozen=True)
+class Trends:
+    """Week by week (one entry per Monday in `weeks`), for the filtered trainees or one trainee."""
+    weeks: list[date]
+    trainees: int  # how many trainees the figures are about
+    calls: list[int]  # calls logged that week, all of them together
+    targets: list[int]  # the weekly targets of the trainees (their logged daily target, else the course's, × 5)
+    layers: list[tuple[float, ...]]  # mean count per funnel layer of the snapshots saved that week (empty: none)
+    completions: list[int]  # lessons completed that week (every exercise answered), trainees together
+    score_share: list[float | None]  # points ÷ possible points of the answers given that week
+
+
+@dataclass(frozen=True)
 class LessonCompletion:
     lesson_id: str
     started: int  # trainees with at least one answer
@@ -98,6 +110,15 @@ class PacingRow:
     actual: int
     planned: int
     band: str
+
+
+def _as_day(value: Any) -> date:
+    """A day as SQL gives it back (a date on PostgreSQL, 'YYYY-MM-DD' text on SQLite)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _count(value: Any) -> int:
@@ -444,6 +465,79 @@ class CohortView:
                           str(value.get("as_of", "")))
                 for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
                 if isinstance(value, dict)]
+
+    # -- trends
+    def weekly_trends(self, weeks: Sequence[date], exercises: Mapping[str, Sequence[str]],
+                      funnel_item: tuple[str, str], trainee_id: str | None = None) -> Trends:
+        """Calls against target, funnel layers, lesson completions and the score share, per week (Mondays
+        in `weeks`), for the filtered trainees — or for `trainee_id` alone. Every figure is summed by day in
+        SQL and put into weeks here (a few rows per day, whatever the number of trainees)."""
+        weeks = sorted(weeks)
+        first, end = weeks[0], weeks[-1] + timedelta(days=7)
+        members = (sa.select(trainees.c.id).where(trainees.c.id == trainee_id) if trainee_id else self._members())
+        count = self._scalar(sa.select(sa.func.count()).select_from(members.subquery()))
+        index = {monday + timedelta(days=d): n for n, monday in enumerate(weeks) for d in range(7)}
+
+        def week_of(day) -> int | None:
+            return index.get(_as_day(day))
+
+        start, stop = clock.at_local(first), clock.at_local(end)
+        calls, targets = [0] * len(weeks), [0] * len(weeks)
+        day_rows = self._rows(sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.sum(call_days.c.target),
+                                        sa.func.count())
+                              .where(call_days.c.trainee_id.in_(members), call_days.c.day >= first, call_days.c.day < end)
+                              .group_by(call_days.c.day))
+        logged = [0] * len(weeks)
+        for day, made, target, trainees_logged in day_rows:
+            n = week_of(day)
+            if n is not None and _as_day(day).weekday() < 5:
+                calls[n] += int(made or 0)
+                targets[n] += int(target or 0)
+                logged[n] += int(trainees_logged)
+        for n in range(len(weeks)):  # trainees who logged no day of a working week still had a target
+            targets[n] += max(0, count * 5 - logged[n]) * DEFAULT_TARGET
+        lesson_id, item_id = funnel_item
+        day = sa.func.date(answers.c.created_at)
+        layer = [sa.func.avg(self._number(answers.c.value, "counts", k)) for k in range(len(LAYERS))]
+        funnel_rows = self._rows(sa.select(day, sa.func.count(), *layer)
+                                 .where(answers.c.trainee_id.in_(members), answers.c.lesson_id == lesson_id,
+                                        answers.c.item_id == item_id, answers.c.created_at >= start,
+                                        answers.c.created_at < stop).group_by(day))
+        sums: list[list[float]] = [[0.0] * len(LAYERS) for _ in weeks]
+        saved = [0] * len(weeks)
+        for row in funnel_rows:
+            n = week_of(row[0])
+            if n is not None:
+                saved[n] += row[1]
+                for k in range(len(LAYERS)):
+                    sums[n][k] += float(row[2 + k] or 0) * row[1]
+        layers = [tuple(v / saved[n] for v in sums[n]) if saved[n] else () for n in range(len(weeks))]
+        points = answers.c.max_points > 0
+        score_rows = self._rows(sa.select(day, sa.func.sum(answers.c.score), sa.func.sum(answers.c.max_points))
+                                .where(answers.c.trainee_id.in_(members), points, answers.c.created_at >= start,
+                                       answers.c.created_at < stop).group_by(day))
+        got, possible = [0.0] * len(weeks), [0.0] * len(weeks)
+        for when, score, top in score_rows:
+            n = week_of(when)
+            if n is not None:
+                got[n] += float(score or 0)
+                possible[n] += float(top or 0)
+        completions = [0] * len(weeks)
+        for lesson, items in exercises.items():
+            # A lesson is completed when its last exercise gets its first answer.
+            firsts = (sa.select(answers.c.trainee_id, sa.func.min(answers.c.created_at).label("first"))
+                      .where(answers.c.trainee_id.in_(members), answers.c.lesson_id == lesson,
+                             answers.c.item_id.in_(list(items)), answers.c.created_at < stop)
+                      .group_by(answers.c.trainee_id, answers.c.item_id)).subquery()
+            done = (sa.select(sa.func.max(firsts.c.first).label("done")).group_by(firsts.c.trainee_id)
+                    .having(sa.func.count() == len(items))).subquery()
+            for when, made in self._rows(sa.select(sa.func.date(done.c.done), sa.func.count())
+                                         .where(done.c.done >= start).group_by(sa.func.date(done.c.done))):
+                n = week_of(when)
+                if n is not None:
+                    completions[n] += made
+        return Trends(list(weeks), count, calls, targets, layers, completions,
+                      [got[n] / possible[n] if possible[n] else None for n in range(len(weeks))])
 
     # -- calls
     def _pacing_query(self, monday: date, today: date):

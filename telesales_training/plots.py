@@ -372,6 +372,31 @@ def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], target
 
 
 @lru_cache(maxsize=64)
+def bars_and_share_png(labels: tuple[str, ...], bars: tuple[int, ...], bar_label: str,
+                       shares: tuple[float | None, ...], share_label: str, title: str) -> bytes:
+    """Counts per period as bars (left axis) and a share (0–100 %) as a line on the right axis; periods
+    without a share leave a gap in the line."""
+    setup_fonts()
+    fig, ax = _pyplot().subplots(figsize=(8, 3.4))
+    positions = list(range(len(labels)))
+    ax.bar(positions, bars, color="#8fb8d8", label=bar_label)
+    for x, count in zip(positions, bars):
+        ax.text(x, count, f"{count}", ha="center", va="bottom", fontsize=9)
+    ax.set_ylim(0, max(max(bars, default=0), 1) * 1.2)
+    ax.set_xticks(positions, labels, fontsize=9)
+    right = ax.twinx()
+    right.plot(positions, [None if v is None else 100 * v for v in shares], color="#c9541d", marker="o",
+               label=share_label)
+    right.set_ylim(0, 105)
+    right.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
+    ax.set_title(title, fontsize=12)
+    ax.grid(axis="y", alpha=0.3)
+    handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
+    ax.legend(handles, [bar_label, share_label], fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 1.0))
+    return to_png(fig)
+
+
+@lru_cache(maxsize=64)
 def radar_png(labels: tuple[str, ...], profiles: tuple[tuple[str, tuple[int, ...]], ...], title: str) -> bytes:
     """Ratings (1–5) on a radar; the last profile is drawn strong, earlier ones faded (the history)."""
     import math

@@ -270,3 +270,53 @@ def test_names_in_the_funnel_list_open_the_workbook(cockpit_view, filled):
     funnels.list.name_button(first).click()
     assert cockpit_view.panel("tab_trainee").picker.value == first
     assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
+
+
+def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
+    """Two weeks of a made-up history, every figure known by hand: calls and targets, funnel layers (mean of
+    the week's snapshots), lessons completed (the last exercise's first answer) and the score share."""
+    from datetime import datetime, timedelta
+
+    course = cockpit.curriculum()
+    funnel_lesson, funnel_tool = course.funnel
+    w1, w2 = date(2026, 2, 23), date(2026, 3, 2)
+    noon = lambda day: datetime(day.year, day.month, day.day, 12).astimezone()  # noqa: E731
+    amy, bo = store.trainee("amy"), store.trainee("bo")
+    amy.log_day_calls({w1 + timedelta(days=n): 180 for n in range(5)}, 200)  # 900 of 1000
+    amy.log_day_calls({w2: 220}, 200)
+    bo.log_day_calls({w2 + timedelta(days=1): 100}, 150)
+    amy.save_answer(funnel_lesson, funnel_tool.id, {"counts": [10, 6, 4, 2, 1], "as_of": "x"}, at=noon(w1))
+    bo.save_answer(funnel_lesson, funnel_tool.id, {"counts": [20, 10, 6, 2, 1], "as_of": "x"}, at=noon(w1 + timedelta(days=2)))
+    lesson = course.lessons[0]
+    items = course.exercises[lesson.lesson]
+    for n, item in enumerate(items):  # amy completes lesson 1 in week 2 (its last exercise then)
+        amy.save_answer(lesson.lesson, item, "x", 1 if n else 0, 2, at=noon(w1 if n < len(items) - 1 else w2))
+    amy.save_answer(lesson.lesson, items[0], "again", 2, 2, at=noon(w2))  # a re-answer completes nothing new
+
+    view = store.cohort()
+    trends = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id))
+    assert trends.trainees == 2
+    assert trends.calls == [900, 320]
+    assert trends.targets == [1000 + 5 * 200, 200 + 150 + 8 * 200]  # bo logged nothing in week 1: the course's target
+    assert trends.layers[0] == (15, 8, 5, 2, 1) and trends.layers[1] == ()
+    assert trends.completions == [0, 1]
+    assert trends.score_share[0] == pytest.approx((len(items) - 2) / (2 * (len(items) - 1)))
+    assert trends.score_share[1] == pytest.approx(3 / 4)
+    one = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), "bo")
+    assert (one.trainees, one.calls, one.layers[0], one.completions) == (1, [0, 100], (20, 10, 6, 2, 1), [0, 0])
+
+    cockpit_view = Cockpit(CockpitContext(store, content.load_cockpit_ui(), course, "coach", TODAY), "en")
+    cockpit_view.filter_bar.set(since=w1, until=w2 + timedelta(days=6))
+    panel = cockpit_view.show("tab_trends")
+    assert panel.weeks() == [w1, w2]
+    assert "2026-02-23 to 2026-03-08, 2 weeks" in panel._range.value
+    html = panel._cohort.value
+    for css in ("ts-trend-calls", "ts-trend-funnel", "ts-trend-lessons"):
+        assert f"ts-chart {css}" in html
+    assert "the 2 trainees of the current filter" in html
+    panel.picker.choose("bo")
+    assert "Calls per week against the target: bo" in panel._trainee.value
+    panel.picker.choose("nobody")
+    assert "nobody" in panel._trainee.value and "ts-error" in panel._trainee.value
+    cockpit_view.filter_bar.set()
+    assert panel.weeks()[-1] == callplan.monday_of(TODAY) and len(panel.weeks()) == 8
