@@ -93,6 +93,7 @@ class OpenAnswer:
     reviewed: bool  # the current review is of this very answer
     comment: str
     reviewer: str | None
+    marks: tuple[str, ...] | None = None  # the rubric checks ticked in the current review
 
 
 @dataclass(frozen=True)
@@ -400,12 +401,13 @@ class CohortView:
         reviewed = sa.and_(review.c.answer_id.is_not(None), review.c.answer_id == latest.c.id)
         order = [sa.case((reviewed, 1), else_=0)] if unreviewed_first else []
         query = (sa.select(latest.c.id, latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at,
-                           review.c.answer_id, review.c.comment, review.c.reviewer)
+                           review.c.answer_id, review.c.comment, review.c.reviewer, review.c.marks)
                  .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
                  .outerjoin(review, review.c.trainee_id == latest.c.trainee_id)
                  .order_by(*order, latest.c.trainee_id).offset(offset).limit(limit))
         return [OpenAnswer(r.id, r.trainee_id, r.cohort, r.value, clock.as_utc(r.created_at),
-                           r.answer_id == r.id, r.comment or "", r.reviewer) for r in self._rows(query)]
+                           r.answer_id == r.id, r.comment or "", r.reviewer,
+                           tuple(r.marks) if r.marks is not None else None) for r in self._rows(query)]
 
     # -- success factors
     def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:

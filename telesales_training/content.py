@@ -218,18 +218,36 @@ class Ordering(ChoiceBase):
         return answer
 
 
+class RubricCheck(Strict):
+    """One thing a good open answer does; the trainer ticks the checks an answer meets."""
+
+    id: Identifier
+    text: Localized
+
+
 class FreeText(ItemBase):
     type: Literal["free_text"]
     min_chars: int = Field(default=1, ge=1)
     max_chars: int = Field(default=2000, ge=1, le=MAX_FREE_TEXT)
     placeholder: Localized | None = None
     rules: list[KeywordRule] = []
+    # For the trainer's review (cockpit): what a strong answer looks like, and the checks to tick.
+    model_answer: Localized | None = None
+    rubric: list[RubricCheck] = []
 
     @model_validator(mode="after")
     def _bounds(self):
         if self.min_chars > self.max_chars:
             raise ValueError("min_chars is larger than max_chars")
         return self
+
+    @field_validator("rubric")
+    @classmethod
+    def _unique_checks(cls, rubric: list[RubricCheck]) -> list[RubricCheck]:
+        repeated = _duplicates([check.id for check in rubric])
+        if repeated:
+            raise ValueError(f"rubric check ids repeat: {', '.join(repeated)}")
+        return rubric
 
 
 class NumberItem(ItemBase):

@@ -127,7 +127,7 @@ def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolB
                 record = latest.get(block.id)
                 shown = answer_text(block, record.value, lang) if record else t("not_answered")
                 points = f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
-                review = review_html(reviews.get(block.id), ui, lang)
+                review = review_html(reviews.get(block.id), ui, lang, getattr(block, "rubric", ()))
                 parts.append(f'<div class="ts-card"><p class="ts-prompt">{escape(i18n.pick(block.prompt, lang))}</p>'
                              f'<p class="ts-quote">{escape(shown)}</p><p class="ts-muted">{escape(points)}</p>{review}</div>')
             elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":

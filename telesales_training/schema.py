@@ -230,6 +230,8 @@ reviews = sa.Table(
     sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The rubric checks of the question the answer meets (ids), when the trainer scored it against the rubric.
+    sa.Column("marks", JsonValue(), nullable=True),
     sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
 )
 

@@ -27,9 +27,9 @@ from . import clock, migrate
 from .database import insert_for, normalised_url, open_engine, upsert, writer
 from .errors import (AnswerTooLarge, InvalidAnswer, InvalidCohort, InvalidKey, InvalidReview, InvalidTrainee,
                      StoreError, StoreFailure)
-from .limits import MAX_ANSWER_BYTES, MAX_COHORT, MAX_COMMENT, MAX_ID, MAX_TRAINEE_ID
-from .schema import (answers, call_days, calls, current_answers, dumps, memberships, preferences, reviews, settings,
-                     trainees)
+from .limits import MAX_ANSWER_BYTES, MAX_COHORT, MAX_COMMENT, MAX_ID, MAX_MARKS, MAX_TRAINEE_ID
+from .schema import (JsonValue, answers, call_days, calls, current_answers, dumps, memberships, preferences, reviews,
+                     settings, trainees)
 
 __all__ = ["AnswerRecord", "AnswerTooLarge", "InvalidAnswer", "InvalidCohort", "InvalidKey", "InvalidReview",
            "InvalidTrainee", "LessonProgress", "Review", "Store", "StoreError", "StoreFailure", "TraineeStore",
@@ -54,6 +54,7 @@ class Review:
     reviewer: str
     comment: str
     created_at: datetime
+    marks: tuple[str, ...] | None = None  # rubric checks the answer meets (None: not scored on the rubric)
 
 
 @dataclass(frozen=True)
@@ -369,14 +370,21 @@ class TraineeStore:
                       .group_by(reviews.c.item_id))
         with self._engine.connect() as conn:
             rows = conn.execute(sa.select(reviews).where(reviews.c.id.in_(latest_ids))).all()
-        return {r.item_id: Review(r.answer_id, r.reviewer, r.comment, clock.as_utc(r.created_at)) for r in rows}
+        return {r.item_id: Review(r.answer_id, r.reviewer, r.comment, clock.as_utc(r.created_at),
+                                  tuple(r.marks) if r.marks is not None else None) for r in rows}
 
-    def add_review(self, lesson_id: str, item_id: str, answer_id: int, reviewer: str, comment: str = "") -> Review:
-        """Record a trainer's review of one of this trainee's answers (the answer must be theirs)."""
+    def add_review(self, lesson_id: str, item_id: str, answer_id: int, reviewer: str, comment: str = "",
+                   marks: Iterable[str] | None = None) -> Review:
+        """Record a trainer's review of one of this trainee's answers (the answer must be theirs); `marks`: the
+        ids of the question's rubric checks the answer meets."""
         try:
             comment = _text((comment or "").strip(), "a comment")
         except InvalidAnswer as bad:
             raise InvalidReview(str(bad)) from None
+        if marks is not None:
+            marks = sorted({str(mark) for mark in marks})
+            if len(marks) > MAX_MARKS or any(len(mark) > MAX_ID or not mark for mark in marks):
+                raise InvalidReview("rubric marks are at most 50 check ids")
         if len(comment) > MAX_COMMENT:
             raise InvalidReview(f"a comment has at most {MAX_COMMENT} characters")
         try:
@@ -386,16 +394,17 @@ class TraineeStore:
         created = clock.utc_now()
         # One statement: the review is written only if the answer is this trainee's answer to that item.
         owned = (sa.select(sa.literal(self.trainee_id), sa.literal(lesson_id), sa.literal(item_id), answers.c.id,
-                           sa.literal(reviewer), sa.literal(comment), sa.literal(created, sa.DateTime(timezone=True)))
+                           sa.literal(reviewer), sa.literal(comment), sa.literal(created, sa.DateTime(timezone=True)),
+                           sa.literal(marks, JsonValue()))
                  .where(answers.c.id == answer_id, answers.c.trainee_id == self.trainee_id,
                         answers.c.lesson_id == lesson_id, answers.c.item_id == item_id))
         with self._store.writing.begin() as conn:
             written = conn.execute(reviews.insert().from_select(
-                ["trainee_id", "lesson_id", "item_id", "answer_id", "reviewer", "comment", "created_at"], owned)
+                ["trainee_id", "lesson_id", "item_id", "answer_id", "reviewer", "comment", "created_at", "marks"], owned)
                 .returning(reviews.c.id)).all()
             if len(written) != 1:
                 raise InvalidReview("that answer does not belong to this trainee's item")
-        return Review(answer_id, reviewer, comment, created)
+        return Review(answer_id, reviewer, comment, created, tuple(marks) if marks is not None else None)
 
     def joined(self) -> datetime | None:
         """When the trainee was first seen (the trainee row's creation)."""

@@ -320,3 +320,57 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     assert "nobody" in panel._trainee.value and "ts-error" in panel._trainee.value
     cockpit_view.filter_bar.set()
     assert panel.weeks()[-1] == callplan.monday_of(TODAY) and len(panel.weeks()) == 8
+
+
+def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, filled, ui):
+    """The trainer sees the question's model answer and rubric, ticks the checks an answer meets; the marks are
+    stored with the review and the trainee sees which checks were met."""
+    L02 = "02_selling_modes"
+    filled.trainee("amy").save_answer(L02, "my_customers", "A logistics buyer; relationship selling.")
+    filled.trainee("bo").save_answer(L02, "my_customers", "Not sure yet.")
+    review = cockpit_view.show("tab_review")
+    review.select(L02, "my_customers")
+    assert "Model answer" in review._guide.value and "logistics firm" in review._guide.value
+    assert "Chooses relationship or transaction selling." in review._guide.value
+    amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
+    assert [box.description for box in amy.checks[:4]] == [
+        "Places the customer at a stage of the decision process, with evidence.",
+        "Chooses relationship or transaction selling.",
+        "The reason fits the stage, the product's value or the customer's needs.",
+        "Names a concrete next action."]
+    amy.checks[1].value = amy.checks[3].value = True
+    amy._mark.click()
+    stored = filled.trainee("amy").reviews(L02)["my_customers"]
+    assert stored.marks == ("mode", "next_action")
+    assert "Reviewed: 2 of 4 checks met" in amy._body.value
+    review.refresh()  # drawn again from the store: the ticks are back
+    amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
+    assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
+    lesson = LessonView(content.load_lesson(L02), ui, filled.trainee("amy"), "en")
+    shown = lesson.questions["my_customers"]._response.value
+    assert "Against the rubric: 2 of 4 checks met" in shown
+    assert '<li class="met">✓ Chooses relationship or transaction selling.</li>' in shown
+    assert '<li class="not-met">○ Places the customer at a stage of the decision process, with evidence.</li>' in shown
+    assert '<li class="not-met">○ Has a deadline.</li>' not in shown  # another question's rubric
+
+
+def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, filled):
+    review = cockpit_view.show("tab_review")
+    review.select(L01, "xiamen_first_check")
+    review._bulk_mark.click()
+    assert "No answer is selected yet." in review._message.value
+    review._on_select_all()
+    chosen = [c for c in review.cards if c.selected.value]
+    assert sorted(c.answer.trainee_id for c in chosen) == ["amy", "bo"]
+    bo = next(c for c in chosen if c.answer.trainee_id == "bo")
+    bo._comment.value = "Which room first?"  # its own comment wins over the common one
+    bo.checks[0].value = True
+    review._bulk_comment.value = "Good start — be concrete."
+    review._bulk_mark.click()
+    assert "2 answers marked reviewed." in review._message.value
+    assert filled.trainee("amy").reviews(L01)["xiamen_first_check"].comment == "Good start — be concrete."
+    stored = filled.trainee("bo").reviews(L01)["xiamen_first_check"]
+    assert (stored.comment, stored.marks) == ("Which room first?", ("concrete",))
+    assert not any(c.selected.value for c in review.cards)
+    review._on_select_all()  # nothing left unreviewed on the page
+    assert not any(c.selected.value for c in review.cards)

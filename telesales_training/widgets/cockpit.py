@@ -27,7 +27,7 @@ from .assessment import proposal_html, rubric_html
 from .blocks import supplementary_tag
 from .datefield import DateField
 from .lean import lean, make, shared_layout, style_for
-from .text import escape, img
+from .text import escape, img, local
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = 12
@@ -407,26 +407,45 @@ class ReviewCard(ipw.VBox):
         self.answer = None
         self._related: list[tuple[str, Any]] = []
         self._body = make(ipw.HTML)
+        self.checks: list[ipw.Checkbox] = []  # one per rubric check of the question (made when first needed)
+        self._checks = make(ipw.VBox)
         self._comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
         self._mark = make(ipw.Button, icon="check")
         self._open = make(ipw.Button, icon="book", layout=shared_layout(width="auto"))
         self._open.add_class("ts-link")
+        self.selected = make(ipw.Checkbox, value=False, indent=False)  # for the bulk actions above the cards
         self._note = make(ipw.HTML)
-        super().__init__(children=[self._body, self._comment, ipw.HBox([self._mark, self._open]), self._note],
-                         **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self.selected, self._body, self._checks, self._comment,
+                                   ipw.HBox([self._mark, self._open]), self._note], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class("ts-review-card")
         self._mark.on_click(self._on_mark)
         self._open.on_click(self._on_open)
 
-    def show(self, answer, related: list[tuple[str, Any]] = ()) -> None:
-        """`related`: (question label, answer) of the same trainee's other open answers in the lesson."""
+    def show(self, answer, related: list[tuple[str, Any]] = (), rubric: list[tuple[str, str]] = ()) -> None:
+        """`related`: (question label, answer) of the same trainee's other open answers in the lesson;
+        `rubric`: (check id, text) of the question's rubric, ticked as the current review left them."""
         self.answer = answer
         self._related = list(related)
+        self._rubric = list(rubric)
         self._comment.value = answer.comment if answer else ""
         self._note.value = ""
+        self.selected.value = False
+        while len(self.checks) < len(self._rubric):
+            self.checks.append(make(ipw.Checkbox, value=False, indent=False))
+        ticked = set(answer.marks or ()) if answer and answer.reviewed else set()
+        for box, (check_id, text) in zip(self.checks, self._rubric):
+            box.description, box.value = text, check_id in ticked
+        self._checks.children = self.checks[:len(self._rubric)]
         self.layout = shared_layout(display="" if answer else "none")
         self.render()
+
+    @property
+    def marks(self) -> list[str] | None:
+        """The rubric checks ticked (None when the question has no rubric)."""
+        if not self._rubric:
+            return None
+        return [check_id for box, (check_id, _text) in zip(self.checks, self._rubric) if box.value]
 
     def render(self) -> None:
         a, t = self.answer, self._panel.t
@@ -434,13 +453,19 @@ class ReviewCard(ipw.VBox):
         self._comment.tooltip = t("comment_label")  # the title attribute: what screen readers announce
         self._mark.description = t("mark_reviewed")
         self._open.description = t("open_workbook")
+        self.selected.description = t("select_card")
         if a is None:
             return
+        self.selected.description = t("select_card_of", trainee=a.trainee_id)
         self._open.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
+        if a.reviewed and a.marks is not None and self._rubric:
+            state_text = t("rubric_result", met=len(set(a.marks) & {c for c, _t in self._rubric}), total=len(self._rubric))
+        else:
+            state_text = t(state)
         self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
                             f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
-                            f'<span class="ts-chip {state}">{escape(t(state))}</span></p>'
+                            f'<span class="ts-chip {state}">{escape(state_text)}</span></p>'
                             f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
                             + "".join(f'<p class="ts-muted ts-related">{escape(label)}</p>'
                                       f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
@@ -453,7 +478,7 @@ class ReviewCard(ipw.VBox):
         if len(comment) > MAX_COMMENT:
             self._note.value = f'<p class="ts-error" role="alert">{escape(self._panel.t("comment_too_long", max=MAX_COMMENT))}</p>'
             return
-        self._panel.save_review(self, comment)
+        self._panel.save_review(self, comment, self.marks)
 
     def _on_open(self, _button=None) -> None:
         if self.answer is not None and self._panel.c.open_trainee is not None:
@@ -478,9 +503,43 @@ class ReviewPanel(Panel):
         self._grid = make(ipw.GridBox, children=self.cards,
                           layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))",
                                                grid_gap=".6rem"))
+        self._guide = make(ipw.HTML)
+        self._select_all = make(ipw.Button, icon="check-square-o")
+        self._bulk_comment = make(ipw.Textarea, rows=1, layout=shared_layout(width="100%"))
+        self._bulk_mark = make(ipw.Button, button_style="primary", icon="check")
+        self._select_all.on_click(self._on_select_all)
+        self._bulk_mark.on_click(self._on_bulk_mark)
+        self._bulk = make(ipw.VBox, children=[make(ipw.HBox, children=[self._select_all, self._bulk_mark]),
+                                                self._bulk_comment])
+        self._bulk.add_class("ts-bulk")
         self._question.observe(self._on_question, names="value")
         self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._question, self._hint, self._pager, self._grid]
+        return [self._question, self._guide, self._hint, self._bulk, self._pager, self._grid]
+
+    def _on_select_all(self, _button=None) -> None:
+        """Tick every card on the page not reviewed yet."""
+        for card in self.cards:
+            card.selected.value = bool(card.answer and not card.answer.reviewed)
+
+    def _on_bulk_mark(self, _button=None) -> None:
+        """Mark every ticked card reviewed: its own comment, else the common one; its own rubric ticks."""
+        chosen = [card for card in self.cards if card.answer is not None and card.selected.value]
+        if not chosen:
+            self.problem("bulk_none")
+            return
+        common = self._bulk_comment.value.strip()
+        if len(common) > MAX_COMMENT:
+            self.problem("comment_too_long", max=MAX_COMMENT)
+            return
+        saved = 0
+        for card in chosen:
+            comment = card._comment.value.strip() or common
+            if len(comment) > MAX_COMMENT or not self.save_review(card, comment, card.marks):
+                continue
+            card.selected.value = False
+            saved += 1
+        if saved == len(chosen):
+            self.done("bulk_saved", count=saved)
 
     def select(self, lesson_id: str, item_id: str) -> None:
         self._question.value = f"{lesson_id}/{item_id}"
@@ -506,11 +565,34 @@ class ReviewPanel(Panel):
         self._question.observe(self._on_question, names="value")
         self._question.description = self.t("review_question")
         self._hint.value = f'<p class="ts-muted">{escape(self.t("review_hint"))}</p>'
+        self._select_all.description = self.t("select_all")
+        self._bulk_mark.description = self.t("bulk_mark")
+        self._bulk_comment.placeholder = self._bulk_comment.tooltip = self.t("bulk_comment")
+        self._guide.value = self._guide_html()
         self._pager.count = self.view.count_values(*self._item)
         self._draw_page()
 
+    def _question_block(self):
+        lesson_id, item_id = self._item
+        return self.c.course.lesson(lesson_id).block(item_id)
+
+    def _guide_html(self) -> str:
+        """The question's model answer and rubric, from the lesson data, above the answers."""
+        block = self._question_block()
+        parts = []
+        if block.model_answer:
+            parts.append(f'<p><strong>{escape(self.t("model_answer"))}</strong></p>'
+                         f'<p class="ts-quote">{escape(local(block.model_answer, self.lang))}</p>')
+        if block.rubric:
+            checks = "".join(f"<li>{escape(local(check.text, self.lang))}</li>" for check in block.rubric)
+            parts.append(f'<p><strong>{escape(self.t("rubric_checks"))}</strong></p><ul>{checks}</ul>')
+        if not parts:
+            return ""
+        return f'<details class="ts-card ts-review-guide" open><summary>{escape(self.t("review_guide"))}</summary>{"".join(parts)}</details>'
+
     def _draw_page(self) -> None:
         lesson_id, item_id = self._item
+        rubric = [(check.id, local(check.text, self.lang)) for check in self._question_block().rubric]
         answers = self.view.open_answers(lesson_id, item_id, offset=self._pager.offset, limit=REVIEW_PAGE)
         # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
         ids = [a.trainee_id for a in answers]
@@ -524,23 +606,24 @@ class ReviewPanel(Panel):
             answer = answers[n] if n < len(answers) else None
             related = [(label, values[answer.trainee_id]) for label, values in siblings
                        if answer and answer.trainee_id in values]
-            card.show(answer, related)
+            card.show(answer, related, rubric)
         self._pager.render(self.c.ui, self.lang)
         if not answers:
             self._hint.value += f'<p>{escape(self.t("no_rows"))}</p>'
 
-    def save_review(self, card: ReviewCard, comment: str) -> None:
+    def save_review(self, card: ReviewCard, comment: str, marks: list[str] | None = None) -> bool:
         answer = card.answer
         lesson_id, item_id = self._item
         try:
             review = self.c.store.trainee(answer.trainee_id).add_review(
-                lesson_id, item_id, answer.answer_id, self.c.trainer, comment)
+                lesson_id, item_id, answer.answer_id, self.c.trainer, comment, marks)
         except (StoreError, SQLAlchemyError):
             log.exception("saving a review")
             self.problem("store_failed")
-            return
-        card.saved(replace(answer, reviewed=True, comment=review.comment, reviewer=review.reviewer))
+            return False
+        card.saved(replace(answer, reviewed=True, comment=review.comment, reviewer=review.reviewer, marks=review.marks))
         self.value += 1
+        return True
 
 
 class FactorsPanel(Panel):

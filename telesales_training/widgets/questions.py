@@ -199,7 +199,7 @@ class QuestionWidget(ipw.VBox):
             if self._history_count > 1:
                 status += " · " + self.t("history_count", count=self._history_count)
             parts.append(f'<div class="ts-muted ts-saved">{escape(status)}</div>')
-        parts.append(review_html(self._review, self._ui, self.lang))
+        parts.append(review_html(self._review, self._ui, self.lang, getattr(self.item, "rubric", ())))
         self._response.value = "".join(parts)
 
 

@@ -124,13 +124,22 @@ def img(png: bytes, alt: str, css: str = "") -> str:
     return f'<img src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}" alt="{escape(alt)}"{css}>'
 
 
-def review_html(review, ui, lang: str) -> str:
-    """The trainer's mark on an answer, as the trainee (and the cockpit) sees it; the comment escaped."""
+def review_html(review, ui, lang: str, rubric=()) -> str:
+    """The trainer's mark on an answer, as the trainee (and the cockpit) sees it; the comment escaped. With the
+    question's `rubric` (RubricCheck list), the checks the trainer ticked (✓) and those not met yet (○)."""
     if review is None:
         return ""
     when = clock.shown(review.created_at)
+    checks = ""
+    if rubric and review.marks is not None:
+        met = set(review.marks)
+        items = "".join(f'<li class="{"met" if c.id in met else "not-met"}">{"✓" if c.id in met else "○"} '
+                        f"{escape(local(c.text, lang))}</li>" for c in rubric)
+        head = ui.text("rubric_result", lang, met=len(met & {c.id for c in rubric}), total=len(rubric))
+        checks = f'<div class="ts-rubric-result"><strong>{escape(head)}</strong><ul>{items}</ul></div>'
     if not review.comment:
-        return f'<div class="ts-muted ts-review">{escape(ui.text("trainer_reviewed", lang, reviewer=review.reviewer, time=when))}</div>'
+        return (f'<div class="ts-muted ts-review">{escape(ui.text("trainer_reviewed", lang, reviewer=review.reviewer, time=when))}'
+                f"{checks}</div>")
     head = ui.text("trainer_comment", lang, reviewer=review.reviewer, time=when)
     return (f'<div class="ts-feedback ts-review" role="note"><strong>{escape(head)}</strong>'
-            f'<p class="ts-quote">{escape(review.comment)}</p></div>')
+            f'<p class="ts-quote">{escape(review.comment)}</p>{checks}</div>')
