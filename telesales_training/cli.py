@@ -161,9 +161,10 @@ def export_tables(
     today = clock.today()
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
-            made = export.tables(store.cohort(cohort=cohort), cockpit.curriculum(), locale, callplan.monday_of(today),
+            view = store.cohort(cohort=cohort)
+            made = export.tables(view, cockpit.curriculum(), locale, callplan.monday_of(today),
                                  today, progress=lambda _n: bar.update(1))
-            written = export.write(made, fmt, out, locale)
+            written = export.write(made, fmt, out, locale, view.filters)
     except (StoreError, OSError) as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1)

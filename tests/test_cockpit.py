@@ -167,9 +167,9 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
     import base64
 
     data = base64.b64decode(link.split("base64,", 1)[1].split('"', 1)[0])
-    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
-    assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
-                            "Assessment"]
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=2)
+    assert list(sheets) == ["Summary", "Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls",
+                            "Funnels", "Assessment"]
     assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
     assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]
     calls = sheets["Calls"]
@@ -374,3 +374,40 @@ def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, fi
     assert not any(c.selected.value for c in review.cards)
     review._on_select_all()  # nothing left unreviewed on the page
     assert not any(c.selected.value for c in review.cards)
+
+
+def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
+    """A summary sheet first; typed dates and percentages with their formats; the sheet's period in its title
+    row; bold headers, frozen and filtered; widths that fit the Chinese and the English text."""
+    import base64
+
+    from openpyxl import load_workbook
+
+    panel = cockpit_view.show("tab_export")
+    cockpit_view.filter_bar.set(cohort="Spring")
+    panel = cockpit_view.show("tab_export")
+    panel.build("xlsx")
+    data = base64.b64decode(panel._link.value.split("base64,", 1)[1].split('"', 1)[0])
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[0] == "Summary"
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=4, values_only=True)}
+    assert summary["Cohort"] == "Spring" and summary["Trainees"] == 2
+    assert summary["Calls At risk (Week of 2026-03-02, up to 2026-03-04)"] == 1  # bo: 50 of 600
+    assert summary["Open answers not reviewed yet"] == 3
+    trainees = book["Trainees"]
+    assert trainees["A1"].value == "Trainees" and trainees["A2"].value == "All dates"
+    headers = [cell.value for cell in trainees[3]]
+    assert trainees["A3"].font.bold and trainees.freeze_panes == "A4" and trainees.auto_filter.ref.startswith("A3:")
+    last = trainees.cell(row=4, column=headers.index("Last answer") + 1)
+    assert last.is_date and last.number_format == "yyyy-mm-dd hh:mm"
+    share = trainees.cell(row=4, column=headers.index("Score (share of the course's points)") + 1)
+    assert isinstance(share.value, float) and 0 < share.value < 1 and share.number_format == "0%"
+    calls = book["Calls"]
+    assert calls["A2"].value == "Week of 2026-03-02, up to 2026-03-04"
+    share = calls.cell(row=4, column=[c.value for c in calls[3]].index("Share") + 1)
+    assert share.number_format == "0%" and isinstance(share.value, float)
+    answers = book["Open answers"]
+    answer_column = [c.value for c in answers[3]].index("Answer") + 1
+    from openpyxl.utils import get_column_letter
+    assert answers.column_dimensions[get_column_letter(answer_column)].width >= 10
+    assert 8 <= trainees.column_dimensions["A"].width <= 60

@@ -64,8 +64,8 @@ def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
     book = tmp_path / "cohort.xlsx"
     result = runner.invoke(app, ["export", "--format", "xlsx", "--out", str(book), "--lang", "en"])
     assert result.exit_code == 0, result.output
-    sheets = pd.read_excel(book, sheet_name=None)
-    assert len(sheets["Trainees"]) == 12 and len(sheets) == 8
+    sheets = pd.read_excel(book, sheet_name=None, header=2)
+    assert len(sheets["Trainees"]) == 12 and len(sheets) == 9 and list(sheets)[0] == "Summary"
     folder = tmp_path / "csv"
     result = runner.invoke(app, ["export", "--format", "csv", "--out", str(folder)])
     assert result.exit_code == 0, result.output
@@ -96,7 +96,7 @@ def test_exported_trainee_text_never_becomes_a_formula(store):
     store.trainee("eve").save_answer("01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1)
     made = export.tables(store.cohort(), cockpit.curriculum(), "en", callplan.monday_of(TODAY), TODAY)
     book = load_workbook(io.BytesIO(export.to_xlsx(made, "en")))
-    cell = book["Open answers"]["D2"]
+    cell = book["Open answers"]["D4"]
     assert cell.value == '=HYPERLINK("http://x","hi")' and cell.data_type == "s"
     opened = next(t for t in made if t.sheet == "open_answers")
     rows = list(csv.reader(io.StringIO(export.to_csv(opened).decode("utf-8-sig"))))

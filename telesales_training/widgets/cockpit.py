@@ -1013,7 +1013,7 @@ class ExportPanel(Panel):
             return
         stamp = self.c.today.isoformat()
         if fmt == "xlsx":
-            data, name, mime = export.to_xlsx(made, self.lang), f"cohort-{stamp}.xlsx", \
+            data, name, mime = export.to_xlsx(made, self.lang, self.view.filters), f"cohort-{stamp}.xlsx", \
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         else:
             data, name, mime = export.to_csv_zip(made), f"cohort-{stamp}-csv.zip", "application/zip"
