@@ -575,6 +575,7 @@ class DemoData(Strict):
 
     schema_version: int
     cohorts: list[str] = Field(min_length=1)
+    english_cohorts: list[str] = []  # cohorts whose demo trainees write in English
     given_names: list[str] = Field(min_length=1)
     family_names: list[str] = Field(min_length=1)
     free_text: dict[str, list[str]]

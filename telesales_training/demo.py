@@ -50,7 +50,13 @@ class _Answers:
     def __init__(self, rng: random.Random, data: c.DemoData):
         self.rng = rng
         self.data = data
+        self.english = False  # the trainee being made writes in English (their cohort's language)
         self._grades: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def sample(self, texts: list[str]) -> str:
+        """A sample text in the trainee's language (any when the list has none in it)."""
+        fitting = [text for text in texts if _is_english(text) == self.english]
+        return self.rng.choice(fitting or texts)
 
     def raw(self, item: c.Question, skill: float) -> Any:
         rng, right = self.rng, self.rng.random() < skill
@@ -68,7 +74,7 @@ class _Answers:
             return order
         if isinstance(item, c.FreeText):
             samples = self.data.free_text.get(item.id) or self.data.factor_notes
-            return rng.choice(samples)[:item.max_chars]
+            return self.sample(samples)[:item.max_chars]
         if isinstance(item, c.NumberItem):
             if item.answer is not None and right:
                 return item.answer
@@ -98,6 +104,30 @@ class _Answers:
             outcome = grade(item, answer)
             self._grades[key] = (outcome.score, outcome.max_points)
         return (answer, *self._grades[key])
+
+
+def _is_english(text: str) -> bool:
+    return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: "_Answers") -> Any:
+    """What a trainee who worked through a lesson saved with its other tools (a plan, an import, a report),
+    so that lessons with tools can be completed in the demo as in real use."""
+    if tool.tool == "stage_moves":
+        return {"moves": [{"customer": answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
+                           "from": layer, "to": layer + 1, "due": (day + timedelta(days=rng.randint(3, 14))).isoformat(),
+                           "done": rng.random() < 0.5} for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))]}
+    if tool.tool == "call_planner":
+        return {"target": 200, "windows": "9:00-11:30, 14:00-17:30",
+                "contacts": [f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60))]}
+    if tool.tool == "call_import":
+        rows = rng.randint(200, 1200)
+        rejected = rng.randint(0, 5)
+        return {"file": "dialer-export.csv", "rows": rows, "taken": rows - rejected, "duplicates": 0,
+                "rejected": rejected}
+    if tool.tool == "personal_report":
+        return {"generated": f"workbook-{day.isoformat()}.html"}
+    return None
 
 
 def _funnel(rng: random.Random, diligence: float) -> list[int]:
@@ -135,11 +165,13 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
             continue
         made += 1
         skill = min(0.97, max(0.2, rng.gauss(0.68, 0.16)))
-        diligence = min(1.15, max(0.35, rng.gauss(0.9, 0.17)))
+        diligence = min(1.2, max(0.35, rng.gauss(0.97, 0.15)))
         joined = today - timedelta(days=rng.randint(90, YEAR_DAYS))
         batch.setdefault("trainees", []).append(
             {"id": trainee_id, "created_at": stamp(joined, 0)})
-        batch.setdefault("memberships", []).append({"trainee_id": trainee_id, "cohort": rng.choice(data.cohorts)})
+        cohort = rng.choice(data.cohorts)
+        answers_maker.english = cohort in data.english_cohorts
+        batch.setdefault("memberships", []).append({"trainee_id": trainee_id, "cohort": cohort})
 
         def answer(lesson_id: str, item_id: str, value: Any, score: float | None, top: float, at: datetime) -> int:
             """Adds the answer to the batch; returns its position there (a review names its answer by it)."""
@@ -166,16 +198,28 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
                         batch.setdefault("reviews", []).append(
                             {"trainee_id": trainee_id, "lesson_id": lesson.lesson, "item_id": item.id,
                              "answer": position, "reviewer": TRAINER,
-                             "comment": rng.choice(data.trainer_comments) if rng.random() < 0.7 else "",
+                             "comment": answers_maker.sample(data.trainer_comments) if rng.random() < 0.7 else "",
                              "created_at": stamp(day + timedelta(days=1), 0)})
 
-        # A year of calls; the weekly log and funnel snapshots of the last weeks.
+            for minute, tool in enumerate(lesson.tools, start=len(lesson.questions)):
+                value = _tool_value(tool, rng, day, answers_maker)
+                if value is not None and rng.random() < 0.85 + diligence / 10:
+                    answer(lesson.lesson, tool.id, value, None, 0, stamp(day, minute * 3))
+
+        # A year of calls; the weekly log and funnel snapshots of the last weeks. Some trainees slip in the
+        # last weeks, a few log nothing this week: the at-risk view then has someone to find.
+        slipping = rng.random() < 0.15
+        absent_now = rng.random() < 0.06
         target = 200
         level = 200 * diligence
         for day in working_days:
             if day > today:
                 continue
-            calls = max(0, int(rng.gauss(level, 25)))
+            weeks_ago = (monday_of(today) - monday_of(day)).days // 7
+            if absent_now and weeks_ago == 0:
+                continue
+            drop = 0.45 * (1 - weeks_ago / 4) if slipping and weeks_ago < 4 else 0.0
+            calls = max(0, int(rng.gauss(level * (1 - drop), 25)))
             batch.setdefault("call_days", []).append(
                 {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target})
         days_by_week: dict[date, list[int]] = {}
@@ -192,9 +236,12 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
             answer(course.funnel[0], course.funnel[1].id, {"counts": funnel, "as_of": saved_on.isoformat()}, None, 0, stamp(saved_on, 510))
 
         profile_lesson, profile_tool = course.profile
+        # Each trainee has strong and weak factors; ratings grow a little between self-ratings.
+        strengths = {f.id: rng.gauss(0, 0.9) for f in profile_tool.factors}
         for round_ in range(rng.randint(1, 3)):
-            ratings = {f.id: max(1, min(5, round(rng.gauss(1 + 4 * skill, 0.8)) + round_)) for f in profile_tool.factors}
-            notes = {f.id: rng.choice(data.factor_notes) for f in profile_tool.factors if rng.random() < 0.3}
+            ratings = {f.id: max(1, min(5, round(1.2 + 2.6 * skill + strengths[f.id] + 0.4 * round_ + rng.gauss(0, 0.35))))
+                       for f in profile_tool.factors}
+            notes = {f.id: answers_maker.sample(data.factor_notes) for f in profile_tool.factors if rng.random() < 0.3}
             when = today - timedelta(days=30 * (3 - round_))
             answer(profile_lesson, profile_tool.id, {"ratings": ratings, "notes": notes, "as_of": when.isoformat()},
                    None, 0, stamp(when, 600))

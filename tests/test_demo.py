@@ -102,3 +102,29 @@ def test_exported_trainee_text_never_becomes_a_formula(store):
     rows = list(csv.reader(io.StringIO(export.to_csv(opened).decode("utf-8-sig"))))
     assert rows[1][3] == "'" + '=HYPERLINK("http://x","hi")'
     assert rows[1][1] == "eve"
+
+
+def test_demo_looks_like_a_cohort(store):
+    """Varied six-factor profiles, lessons with tools completed by many, answers in the cohort's language and
+    all three pacing bands well filled (issue 14)."""
+    import statistics
+
+    demo.generate(store, 120, seed=4, today=TODAY)
+    view, course = store.cohort(), cockpit.curriculum()
+    profiles = [value["ratings"] for _t, _c, value, _a in
+                view.latest_values(course.profile[0], course.profile[1].id, limit=None)]
+    ratings = [r for profile in profiles for r in profile.values()]
+    assert statistics.pstdev(ratings) > 0.8 and {1, 2, 3, 4, 5} <= set(ratings)
+    assert sum(len(set(profile.values())) >= 3 for profile in profiles) > len(profiles) / 2  # strong and weak factors
+    means = view.factor_means(course.profile[0], course.profile[1].id, [f.id for f in course.profile[1].factors])[1]
+    assert max(means.values()) < 4.2
+    completion = view.lesson_completion(course.exercises)
+    for lesson_id in ("04_funnel", "05_call_plan", "09_self_assessment"):
+        assert completion[lesson_id].completed >= 120 // 5, (lesson_id, completion[lesson_id])
+    english = {t for t in store.trainee_ids() if store.trainee(t).cohort() in demo.c.load_demo().english_cohorts}
+    assert english
+    for lesson_id, item_id in course.open_items:
+        for answer in view.open_answers(lesson_id, item_id, limit=None):
+            assert demo._is_english(str(answer.value)) == (answer.trainee_id in english), answer
+    bands = view.pacing_bands(callplan.monday_of(TODAY), TODAY)
+    assert all(count >= 120 // 8 for count in bands.values()), bands
