@@ -470,9 +470,10 @@ class CohortView:
 
     # -- trends
     def weekly_trends(self, weeks: Sequence[date], exercises: Mapping[str, Sequence[str]],
-                      funnel_item: tuple[str, str], trainee_id: str | None = None) -> Trends:
+                      funnel_item: tuple[str, str], trainee_id: str | None = None, today: date | None = None) -> Trends:
         """Calls against target, funnel layers, lesson completions and the score share, per week (Mondays
-        in `weeks`), for the filtered trainees — or for `trainee_id` alone. Every figure is summed by day in
+        in `weeks`), for the filtered trainees — or for `trainee_id` alone. With `today`, the target of the week
+        under way counts its working days so far (and weeks to come count none). Every figure is summed by day in
         SQL and put into weeks here (a few rows per day, whatever the number of trainees)."""
         weeks = sorted(weeks)
         first, end = weeks[0], weeks[-1] + timedelta(days=7)
@@ -496,8 +497,9 @@ class CohortView:
                 calls[n] += int(made or 0)
                 targets[n] += int(target or 0)
                 logged[n] += int(trainees_logged)
-        for n in range(len(weeks)):  # trainees who logged no day of a working week still had a target
-            targets[n] += max(0, count * 5 - logged[n]) * DEFAULT_TARGET
+        for n, monday in enumerate(weeks):  # trainees who logged no day of a working week still had a target
+            days = working_days_elapsed(monday, today) if today is not None else 5  # this week: the days so far
+            targets[n] += max(0, count * days - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
         layer = [sa.func.avg(self._number(answers.c.value, "counts", k)) for k in range(len(LAYERS))]

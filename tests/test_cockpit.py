@@ -302,6 +302,8 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     assert trends.completions == [0, 1]
     assert trends.score_share[0] == pytest.approx((len(items) - 2) / (2 * (len(items) - 1)))
     assert trends.score_share[1] == pytest.approx(3 / 4)
+    so_far = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), today=w2 + timedelta(days=2))
+    assert so_far.targets == [2000, 200 + 150 + (2 * 3 - 2) * 200]  # Monday to Wednesday of week 2
     one = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), "bo")
     assert (one.trainees, one.calls, one.layers[0], one.completions) == (1, [0, 100], (20, 10, 6, 2, 1), [0, 0])
 

@@ -934,7 +934,7 @@ class TrendsPanel(Panel):
         weeks = self.weeks()
         self.picker.render(self.c.ui, self.lang)
         self._range.value = (f'<p class="ts-muted ts-trend-range">{escape(self.t("trend_range", first=weeks[0].isoformat(), last=(weeks[-1] + timedelta(days=6)).isoformat(), count=len(weeks)))}</p>')
-        trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item())
+        trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
         self._cohort.value = f'<div class="ts-trends-cohort">{self._charts(trends, self.t("trend_cohort", count=trends.trainees))}</div>'
         self._draw_trainee()
 
@@ -950,7 +950,8 @@ class TrendsPanel(Panel):
         if not self.c.store.has_trainee(trainee_id):
             self._trainee.value = self.unknown_trainee(trainee_id)
             return
-        trends = self.view.weekly_trends(self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id)
+        trends = self.view.weekly_trends(self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id,
+                                         self.c.today)
         self._trainee.value = f'<div class="ts-trends-trainee">{self._charts(trends, trainee_id)}</div>'
 
 

@@ -32,9 +32,12 @@ STYLE = """
 .ts-page .ts-muted { color: #555; font-size: .9em; }
 .ts-page .ts-badge { display: inline-block; padding: .1rem .5rem; border-radius: .8rem; background: #e0a21e; color: #222; font-size: .85em; }
 .ts-page .ts-card { border: 1px solid #d6dde3; border-radius: .5rem; padding: .6rem .9rem; margin: .6rem 0; }
+.ts-page textarea, .ts-page input[type=text] { font-family: inherit; }
 .ts-page .ts-quote { white-space: pre-wrap; border-left: 3px solid #999; padding-left: .6rem; color: #333; }
 .ts-page figure img { max-width: 100%; height: auto; }
 .ts-page img.ts-narrow-only { display: none; }
+.ts-page .ts-scroll { overflow-x: auto; max-width: 100%; }
+.ts-page .ts-scroll .ts-grid { min-width: max-content; }
 .ts-page .ts-choices button { white-space: normal; height: auto; min-height: 2.2rem; text-align: left; padding: .3rem .7rem; }
 .ts-page .ts-transcript .ts-customer { background: #f3f7fa; padding: .3rem .6rem; border-radius: .4rem; }
 .ts-page .ts-transcript .ts-rep { text-align: right; padding: .3rem .6rem; }
@@ -69,7 +72,8 @@ STYLE = """
 .ts-page .ts-nav .ts-nav-next { margin-left: auto; font-weight: 600; }
 .ts-page .ts-continue-link { display: inline-block; font-weight: 600; padding: .3rem .8rem; border: 1px solid #0b4f7c; border-radius: .4rem; text-decoration: none; }
 .ts-page .widget-button { width: auto; min-width: 9rem; max-width: 100%; }
-.ts-page .widget-checkbox { width: auto; max-width: 100%; }
+.ts-page .widget-checkbox { width: auto; max-width: 100%; height: auto; min-height: var(--jp-widgets-inline-height, 28px); }
+.ts-page .widget-checkbox input { align-self: flex-start; margin-top: .45em; }
 .ts-page .widget-checkbox label { white-space: normal; height: auto; }
 .ts-page .widget-radio-box label { display: flex; align-items: flex-start; height: auto;
   min-height: var(--jp-widgets-radio-item-height, 24px); line-height: 1.45; white-space: normal; padding: .15rem 0; }
@@ -84,6 +88,13 @@ STYLE = """
   /* Data charts keep a readable size and scroll sideways inside their frame (a swipe shows the rest). */
   .ts-page figure.ts-chart { overflow-x: auto; margin: .4rem 0; max-width: 100%; }
   .ts-page figure.ts-chart img { max-width: none; width: 34rem; }
+  /* Wide tables scroll sideways inside their own box (and the box may be narrower than the table). */
+  .ts-page table { display: block; overflow-x: auto; max-width: 100%; }
+  .ts-page .widget-html-content { min-width: 0; max-width: 100%; }
+  /* Many tabs (the cockpit): the tab bar wraps onto more rows instead of cutting every label. */
+  .ts-page .lm-TabBar { min-height: auto !important; height: auto !important; max-height: none !important; }
+  .ts-page .lm-TabBar-content { flex-wrap: wrap; height: auto; }
+  .ts-page .lm-TabBar-tab { flex: 0 0 auto !important; min-width: 0 !important; max-width: none !important; }
   .ts-page .widget-hbox { flex-wrap: wrap; }
   .ts-page .widget-box, .ts-page .widget-html, .ts-page .widget-select, .ts-page .widget-textarea,
   .ts-page .widget-inline-hbox, .ts-page .widget-toggle-buttons { max-width: 100% !important; }

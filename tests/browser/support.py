@@ -218,8 +218,8 @@ _OVERFLOWING = """() => {
   for (const element of document.querySelectorAll(shown)) {
     const box = element.getBoundingClientRect();
     if (!box.width || !box.height) continue;
-    // Inside a frame that scrolls sideways (a chart on a phone) the frame is what must fit.
-    const frame = element.closest('figure.ts-chart');
+    // Inside a frame that scrolls sideways (a chart on a phone, a wide list) the frame is what must fit.
+    const frame = element.closest('figure.ts-chart, .ts-scroll');
     const card = (frame || element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();
     if (frame && (frame.scrollWidth > frame.clientWidth) && getComputedStyle(frame).overflowX !== 'auto')
       found.push(`${element.tagName} in a chart frame that does not scroll`);
@@ -234,6 +234,10 @@ _OVERFLOWING = """() => {
       found.push(`${what} runs past its card (${Math.round(box.left)}–${Math.round(box.right)} px)`);
     else if (['BUTTON', 'LABEL'].includes(element.tagName) && element.scrollWidth > element.clientWidth + 2)
       found.push(`${what} is cut off`);
+  }
+  for (const tab of document.querySelectorAll('.ts-page .lm-TabBar-tabLabel')) {
+    if (tab.getBoundingClientRect().width && tab.scrollWidth > tab.clientWidth + 2)
+      found.push(`tab "${tab.innerText.trim()}" is cut off`);
   }
   // A row whose content is taller than the row (a label wrapped above its field in a fixed-height row)
   // draws over the row below.

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from telesales_training.store import Store
 
 from ..instant import INSTANT
-from .support import ARTIFACTS, LOAD_TIMEOUT
+from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +58,25 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     expect(page.locator("table.ts-missed tr")).not_to_have_count(1)
     page.locator(".ts-filters select").first.select_option(label=COHORT)
     expect(summary).to_contain_text(f"Current filter: {spring} trainees")
+    # The trainee list: scores as a share of the course, sortable headers, names that open the workbook.
+    names = page.locator(".ts-trainees button.ts-trainee-name")
+    expect(names.first).to_be_visible()
+    page.locator(".ts-trainees button.ts-sort", has_text="Score").click()
+    expect(page.locator(".ts-trainees button.ts-sort", has_text="Score")).to_contain_text("▼")
+    shares = [int(text.split(" %")[0]) for text in
+              page.locator(".ts-trainees .ts-bar + small").all_inner_texts() if " %" in text]
+    assert len(shares) >= 5 and shares == sorted(shares, reverse=True)
+    fits_every_width(page, "cockpit_overview")
     page.screenshot(path=str(ARTIFACTS / "cockpit_overview_en.png"), full_page=True)
+    top = names.first.inner_text()
+    names.first.click()
+    expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{top} · cohort: {COHORT}")
+    open_tab(page, "Trends")
+    for chart in ("ts-trend-calls", "ts-trend-lessons"):
+        expect(page.locator(f".ts-trends-cohort figure.{chart} img")).to_be_visible()
+    expect(page.locator(".ts-trend-range")).to_contain_text("8 weeks")
+    fits_every_width(page, "cockpit_trends")
+    open_tab(page, "Overview")
     behind = page.locator(".ts-furthest-behind button.ts-link").first
     trainee_id = behind.inner_text().split(" (")[0]
     behind.click()  # a name opens the trainee's workbook
@@ -85,14 +103,17 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     expect(card.locator(".ts-answer-text")).to_have_text(HOSTILE)
     assert card.locator(".ts-answer-text img").count() == 0
     no_script_ran(page)
+    expect(page.locator(".ts-review-guide")).to_contain_text("Names something concrete to check")
     card.locator("textarea").fill("Which room first? <b>Be concrete</b>")
+    card.get_by_role("checkbox", name="Names something concrete to check").check()  # the rubric, from the lesson
     card.get_by_role("button", name="Mark reviewed").click()
     expect(card).to_contain_text(f"Review of {HOSTILE_ID} saved.")
-    expect(card.locator(".ts-chip.reviewed")).to_be_visible()
+    expect(card.locator(".ts-chip.reviewed")).to_contain_text("1 of 2 checks met")
     with Store(cockpit_db) as store:
         review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
-    assert review.comment == "Which room first? <b>Be concrete</b>"
+    assert review.comment == "Which room first? <b>Be concrete</b>" and review.marks == ("concrete",)
     page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
+    fits_every_width(page, "cockpit_review")
     card.get_by_role("button", name="Open workbook").click()
     drill = page.locator(".ts-drilldown")
     expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
@@ -122,9 +143,9 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
         link.click()
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
-    sheets = pd.read_excel(saved, sheet_name=None)
-    assert list(sheets) == ["Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls", "Funnels",
-                            "Assessment"]
+    sheets = pd.read_excel(saved, sheet_name=None, header=2)  # a title and the sheet's period above the headers
+    assert list(sheets) == ["Summary", "Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls",
+                            "Funnels", "Assessment"]
     assert len(sheets["Trainees"]) == everyone
     assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
     assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track"}
