@@ -114,6 +114,13 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     assert review.comment == "Which room first? <b>Be concrete</b>" and review.marks == ("concrete",)
     page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
     fits_every_width(page, "cockpit_review")
+    # Bulk: this page's unreviewed answers at once, with one common comment.
+    chosen = page.locator(".ts-review-card .ts-chip.not_reviewed").count()
+    assert chosen >= 1
+    page.get_by_role("button", name="Select this page's unreviewed answers").click()
+    page.locator(".ts-bulk textarea").fill("Good start — be concrete.")
+    page.get_by_role("button", name="Mark the selected reviewed").click()
+    expect(page.locator(".ts-panel .ts-saved").first).to_contain_text(f"{chosen} answers marked reviewed.")
     card.get_by_role("button", name="Open workbook").click()
     drill = page.locator(".ts-drilldown")
     expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
@@ -135,6 +142,15 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     expect(drill).to_contain_text(HOSTILE)
     no_script_ran(page)
 
+    search = page.locator(".ts-filters input[type=text]").last  # any part of an id, in any case
+    search.fill("HOSTILE")
+    search.press("Enter")
+    open_tab(page, "Overview")
+    expect(page.locator(".ts-filter-summary")).to_contain_text("Current filter: 1 trainees")
+    expect(page.locator(".ts-trainees button.ts-trainee-name")).to_have_text([HOSTILE_ID])
+    search.fill("")
+    search.press("Enter")
+    expect(page.locator(".ts-filter-summary")).to_contain_text(f"Current filter: {trainees_in(cockpit_db)} trainees")
     open_tab(page, "Export")
     page.get_by_role("button", name="Build Excel workbook").click()
     link = page.locator("a.ts-export-xlsx")
