@@ -120,7 +120,8 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     page.get_by_role("button", name="Select this page's unreviewed answers").click()
     page.locator(".ts-bulk textarea").fill("Good start — be concrete.")
     page.get_by_role("button", name="Mark the selected reviewed").click()
-    expect(page.locator(".ts-panel .ts-saved").first).to_contain_text(f"{chosen} answers marked reviewed.")
+    expect(page.get_by_role("status").filter(has_text="answers marked reviewed.")).to_have_text(
+        f"{chosen} answers marked reviewed.")
     card.get_by_role("button", name="Open workbook").click()
     drill = page.locator(".ts-drilldown")
     expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
