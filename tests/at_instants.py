@@ -30,7 +30,7 @@ RUNS = [
 # Tests of the curriculum and of scoring alone: no clock, no time zone, no store (nothing in them reads the
 # date). They run at the first instant only; the other instants are about what the clock changes.
 TIMELESS = ["test_content_revision.py", "test_markdown.py", "test_scoring.py", "test_plots.py", "test_packaging.py",
-            "test_lessons.py", "test_zh_tw.py", "test_honest_scores.py"]
+            "test_lessons.py", "test_zh_tw.py", "test_honest_scores.py", "test_content.py"]
 
 
 def run(zone: str, instant: str, with_postgres: bool) -> subprocess.CompletedProcess:
