@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from telesales_training.store import Store
 
 from ..instant import INSTANT
-from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width
+from .support import LOAD_TIMEOUT, fits_every_width
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +67,6 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
               page.locator(".ts-trainees .ts-bar + small").all_inner_texts() if " %" in text]
     assert len(shares) >= 5 and shares == sorted(shares, reverse=True)
     fits_every_width(page, "cockpit_overview")
-    page.screenshot(path=str(ARTIFACTS / "cockpit_overview_en.png"), full_page=True)
     top = names.first.inner_text()
     names.first.click()
     expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{top} · cohort: {COHORT}")
@@ -76,6 +75,11 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
         expect(page.locator(f".ts-trends-cohort figure.{chart} img")).to_be_visible()
     expect(page.locator(".ts-trend-range")).to_contain_text("8 weeks")
     fits_every_width(page, "cockpit_trends")
+    for tab, ready in (("Funnels", ".ts-funnels button.ts-trainee-name"), ("Success factors", ".ts-cohort-radar img"),
+                       ("Assessment", ".ts-awaiting")):
+        open_tab(page, tab)
+        expect(page.locator(ready).first).to_be_visible()
+        fits_every_width(page, "cockpit_" + tab.lower().replace(" ", "_"))
     open_tab(page, "Overview")
     behind = page.locator(".ts-furthest-behind button.ts-link").first
     trainee_id = behind.inner_text().split(" (")[0]
@@ -90,7 +94,7 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     first_id = rows.first.locator("td").first.inner_text()
     link = page.locator(".ts-page-trainees button.ts-link").first
     expect(link).to_have_text(first_id)
-    page.screenshot(path=str(ARTIFACTS / "cockpit_calls_en.png"), full_page=True)
+    fits_every_width(page, "cockpit_calls")
     link.click()
     expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{first_id} · cohort: {COHORT}")
     no_script_ran(page)
@@ -112,7 +116,6 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     with Store(cockpit_db) as store:
         review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
     assert review.comment == "Which room first? <b>Be concrete</b>" and review.marks == ("concrete",)
-    page.screenshot(path=str(ARTIFACTS / "cockpit_review_en.png"), full_page=True)
     fits_every_width(page, "cockpit_review")
     # Bulk: this page's unreviewed answers at once, with one common comment.
     chosen = page.locator(".ts-review-card .ts-chip.not_reviewed").count()
@@ -142,6 +145,7 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
     expect(drill).to_contain_text(HOSTILE)
     no_script_ran(page)
+    fits_every_width(page, "cockpit_trainee")
 
     search = page.locator(".ts-filters input[type=text]").last  # any part of an id, in any case
     search.fill("HOSTILE")
@@ -158,6 +162,7 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     expect(link).to_be_visible(timeout=60_000)
     with page.expect_download() as download_info:
         link.click()
+    fits_every_width(page, "cockpit_export")
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
     sheets = pd.read_excel(saved, sheet_name=None, header=2)  # a title and the sheet's period above the headers
