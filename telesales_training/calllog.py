@@ -1,50 +1,73 @@
-"""Reading dialer / CRM call exports (CSV): one row per call with a timestamp.
+"""Reading dialer / CRM call exports (CSV-like text): one row per call with a time.
 
-Column names are matched against common spellings (English and Chinese); dates in the usual formats.
-Every row is either taken (with a stable key, so importing a file twice counts nothing twice) or
-rejected with a reason. No storage here: `telesales import-calls` and the upload widget pass the calls
-to the store.
+On pandas, in chunks: the file is read `CHUNK_ROWS` rows at a time with every cell as text; timestamps are
+parsed column-wise with explicit formats (each row's shape picks the few formats worth trying, so a row
+that is not a timestamp costs no more than one that is). Which column holds the time is found by content:
+among the columns, the one whose values parse as date-and-time (or a date column plus a time-of-day column,
+or epoch seconds/milliseconds, or Excel serial dates), with the header names only breaking ties ("start",
+"开始", "呼叫" beat "end", "挂断"). When that is ambiguous or nothing fits, the caller names the column
+(`Mapping`).
+
+Times with an offset ("Z", "+08:00") are converted to the trainee's zone; times without one are taken as
+that zone's wall-clock time. Every row is taken (with a stable key, so importing a file twice counts
+nothing twice) or counted under a reason with its first few examples — never kept whole. No storage
+here: `telesales import-calls` and the upload widget hand the calls to the store.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator
+import re
+import warnings
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
 
 from . import clock
 from .inputs import InputProblem
 
-TIMESTAMP_COLUMNS = ("timestamp", "datetime", "date_time", "call_time", "called_at", "start_time",
-                     "call_start", "start", "time_stamp", "呼叫时间", "开始时间", "拨打时间", "通话时间", "通话开始时间")
-DATE_COLUMNS = ("date", "call_date", "日期", "通话日期")
-TIME_COLUMNS = ("time", "call_time_of_day", "时间")
-ID_COLUMNS = ("call_id", "callid", "id", "uuid", "record_id", "通话id", "呼叫id", "记录id")
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%d.%m.%Y")
-_SLASH_YEAR_LAST = ("%m/%d/%Y", "%d/%m/%Y")
-_TIME_FORMATS = ("%H:%M:%S", "%H:%M", "%H:%M:%S.%f")
-MAX_FIELD = 2000
+CHUNK_ROWS = 100_000
+SAMPLE_ROWS = 500  # rows looked at to find the time column
+MAX_HEADER_BYTES = 64 * 1024  # a header line longer than this is not a call log's
+MAX_COLUMNS = 300
+MAX_FIELD = 2000  # characters in one cell
+EXAMPLES = 3  # rejected rows kept per reason, as examples
+FOUND_SHARE = 0.8  # a column whose sample parses this well holds times
+
+ID_COLUMNS = ("call_id", "callid", "id", "uuid", "record_id", "recordid", "call_uuid", "unique_id", "uniqueid",
+              "session_id", "通话id", "呼叫id", "记录id", "通话编号", "录音编号", "流水号")
+# Header words that make a time column more (or less) likely to be when the call was placed.
+START_WORDS = ("start", "begin", "dial", "placed", "initiat", "created", "呼叫", "开始", "拨打", "发起", "外呼")
+TIME_WORDS = ("time", "date", "call", "stamp", "when", "时间", "日期", "时刻")
+LATER_WORDS = ("end", "answer", "hangup", "hang_up", "finish", "stop", "modified", "updated", "结束", "挂断",
+               "接通", "应答", "更新", "修改")
+
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?$")
 
 
 class CallLogError(InputProblem):
-    """The file as a whole cannot be read (no header, no timestamp column, not text)."""
+    """The file as a whole cannot be read (not text, no header, no time column, too wide...)."""
 
 
 @dataclass(frozen=True)
-class Call:
-    line: int
-    called_at: datetime
-    key: str
+class Mapping:
+    """Which columns hold the time of each call: `time` (date and time in one), or `date` plus an optional
+    `clock` (time of day); `call_id` makes re-imports recognise a call by its id."""
 
+    time: str | None = None
+    date: str | None = None
+    clock: str | None = None
+    call_id: str | None = None
+    how: str = "text"  # text, epoch_s, epoch_ms, excel
 
-@dataclass
-class Rejection:
-    line: int
-    reason: str  # a ui.yaml string key: row_no_timestamp, row_bad_timestamp, row_future, row_broken
-    value: str = ""
+    def columns(self) -> list[str]:
+        return [name for name in (self.time, self.date, self.clock) if name]
 
 
 @dataclass
@@ -52,130 +75,412 @@ class ImportReport:
     rows: int = 0
     taken: int = 0
     duplicates: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)  # reason (a ui.yaml key) → rows
+    examples: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # reason → first (line, value)
+    mapping: Mapping | None = None
+    encoding: str = ""
 
     def reasons(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for rejection in self.rejected:
-            counts[rejection.reason] = counts.get(rejection.reason, 0) + 1
-        return counts
+        return dict(self.counts)
+
+    @property
+    def rejected(self) -> int:
+        return sum(self.counts.values())
+
+    def reject(self, reason: str, lines: Iterable[int], values: Iterable[str] = ()) -> None:
+        lines = list(lines)
+        if not lines:
+            return
+        self.counts[reason] = self.counts.get(reason, 0) + len(lines)
+        kept = self.examples.setdefault(reason, [])
+        values = list(values)[:EXAMPLES] if values else []
+        for n, line in enumerate(lines[:max(0, EXAMPLES - len(kept))]):
+            kept.append((int(line), str(values[n])[:40] if n < len(values) else ""))
 
 
-def _normal(name: str) -> str:
-    return name.strip().strip("\ufeff").lower().replace(" ", "_").replace("-", "_")
+# ------------------------------------------------------------------ the file: encoding, delimiter, header
+
+@dataclass(frozen=True)
+class Layout:
+    encoding: str
+    delimiter: str
+    header: list[str]
+    lines: int  # newline count: the progress bar's length
 
 
-def _find(header: list[str], candidates: Iterable[str]) -> int | None:
-    normal = [_normal(h) for h in header]
-    for candidate in candidates:
-        if candidate in normal:
-            return normal.index(candidate)
+def _encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
+        return "utf-16-le"
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
+        return "utf-16-be"
+    if b"\0" in head:
+        raise CallLogError("csv_not_text")
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as problem:
+        if problem.start >= len(head) - 3 and problem.reason == "unexpected end of data":
+            return "utf-8"  # the sample ends inside a character
+    try:
+        head.decode("gb18030")
+    except UnicodeDecodeError:
+        raise CallLogError("csv_not_text") from None
+    return "gb18030"
+
+
+def _count_lines(source: bytes | Path) -> int:
+    if isinstance(source, bytes):
+        return source.count(b"\n")
+    lines = 0
+    with open(source, "rb") as handle:
+        while block := handle.read(1 << 22):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _head(source: bytes | Path) -> bytes:
+    if isinstance(source, bytes):
+        return source[:MAX_HEADER_BYTES * 2]
+    with open(source, "rb") as handle:
+        return handle.read(MAX_HEADER_BYTES * 2)
+
+
+def layout(source: bytes | Path) -> Layout:
+    """Encoding (BOM, UTF-8, UTF-16, else GB18030), delimiter (, ; tab |) and header of an export."""
+    head = _head(source)
+    if not head.strip():
+        raise CallLogError("csv_empty")
+    encoding = _encoding(head[:MAX_HEADER_BYTES])
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff")
+    first, newline, rest = text.partition("\n")
+    if not newline and len(head) > MAX_HEADER_BYTES:
+        raise CallLogError("csv_header_too_long", limit=MAX_HEADER_BYTES // 1024)
+    sample = first + "\n" + "\n".join(rest.splitlines()[:20])
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    if first.count(delimiter) + 1 > MAX_COLUMNS:
+        raise CallLogError("csv_too_many_columns", count=first.count(delimiter) + 1, limit=MAX_COLUMNS)
+    try:
+        header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
+    except (csv.Error, StopIteration) as problem:
+        raise CallLogError("csv_unreadable", detail=str(problem)[:100]) from None
+    header = [name.strip() for name in header]
+    if not any(header):
+        raise CallLogError("csv_empty")
+    return Layout(encoding, delimiter, header, _count_lines(source))
+
+
+def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
+    """(DataFrame of text cells, 1-based file lines of rows with too many fields) per chunk."""
+    import pandas as pd
+
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    reader = pd.read_csv(handle, sep=shape.delimiter, dtype=str, keep_default_na=False,
+                         encoding=shape.encoding, chunksize=chunk_rows, on_bad_lines="warn", engine="c",
+                         skip_blank_lines=True, header=0, names=None, quoting=csv.QUOTE_MINIMAL,
+                         encoding_errors="replace")
+    with reader:
+        while True:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    frame = next(reader)
+                except StopIteration:
+                    return
+                except (pd.errors.ParserError, ValueError, UnicodeError) as problem:
+                    raise CallLogError("csv_unreadable", detail=str(problem)[:100]) from None
+            bad = [int(n) for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message))]
+            yield frame, bad
+
+
+# ------------------------------------------------------------------ timestamps, column-wise
+
+def _formats(day_first: bool) -> dict[str, tuple[str, ...]]:
+    """Formats by the shape of the value's start (see `_shapes`)."""
+    times = (" %H:%M:%S", " %H:%M", " %H:%M:%S.%f", "")
+    ampm = (" %I:%M:%S %p", " %I:%M %p")
+    month_day = ("%m/%d/%Y", "%d/%m/%Y")[::-1 if day_first else 1]
+    return {
+        "ymd_slash": tuple("%Y/%m/%d" + t for t in times),
+        "ymd_dot": tuple("%Y.%m.%d" + t for t in times),
+        "ymd_cn": tuple("%Y年%m月%d日" + t for t in times) + ("%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H时%M分%S秒",
+                                                                  "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分"),
+        "year_last_slash": tuple(d + t for d in month_day for t in times + ampm),
+        "year_last_dot": tuple("%d.%m.%Y" + t for t in times),
+        "year_last_dash": tuple("%d-%m-%Y" + t for t in times) + tuple("%d-%b-%Y" + t for t in times),
+        "compact": ("%Y%m%d%H%M%S", "%Y%m%d"),
+    }
+
+
+def _shapes(text):
+    """Each value's shape, from a few characters' positions (vectorized)."""
+    import numpy as np
+
+    c1, c2, c4 = text.str[1:2], text.str[2:3], text.str[4:5]
+    digits = text.str.fullmatch(r"\d{8}|\d{14}")
+    conditions = [c4 == "-", c4 == "/", c4 == ".", c4 == "年", (c1 == "/") | (c2 == "/"),
+                  (c1 == ".") | (c2 == "."), (c1 == "-") | (c2 == "-"), digits.fillna(False)]
+    names = ["iso", "ymd_slash", "ymd_dot", "ymd_cn", "year_last_slash", "year_last_dot", "year_last_dash", "compact"]
+    return np.select([c.fillna(False).to_numpy(dtype=bool) for c in conditions], names, default="")
+
+
+ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S.%f",
+               "%Y-%m-%d")
+
+
+def usual_format(texts, day_first: bool = False) -> str | None:
+    """The one explicit format most of `texts` (a sample) are written in, if one fits at least half: the
+    whole column is parsed with it in one pass, and only the rest goes through the slower shape-by-shape path."""
+    import pandas as pd
+
+    best, best_share = None, 0.5
+    for fmt in (*ISO_FORMATS, *(f for group in _formats(day_first).values() for f in group)):
+        share = pd.to_datetime(texts, format=fmt, errors="coerce").notna().mean()
+        if share > best_share:
+            best, best_share = fmt, share
+            if share == 1:
+                break
+    return best
+
+
+def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text", first: str | None = None):
+    """Timestamps in `values` (text, stripped) as naive wall-clock times in `zone`; NaT where a value is not
+    one. `first`: the format most values are in (`usual_format`), tried on all of them before the rest."""
+    import pandas as pd
+
+    text = values
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if how == "text" and first:
+        parsed = pd.to_datetime(text, format=first, errors="coerce")
+        done = parsed.notna().to_numpy()
+        if done.all():
+            return parsed.astype("datetime64[ns]")
+        out[done] = parsed[done]
+        rest = parse_times(text[~done], zone, day_first)
+        out[~done] = rest
+        return out
+    if how in ("epoch_s", "epoch_ms", "excel"):
+        numbers = pd.to_numeric(text, errors="coerce")
+        if how == "excel":
+            return pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce").astype("datetime64[ns]")
+        moments = pd.to_datetime(numbers, unit="s" if how == "epoch_s" else "ms", utc=True, errors="coerce")
+        return moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
+    aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
+    if aware.any():
+        moments = pd.to_datetime(text[aware], format="ISO8601", utc=True, errors="coerce")
+        out[aware] = moments.dt.tz_convert(zone).dt.tz_localize(None)
+    shapes = _shapes(text)
+    shapes[aware] = ""
+    formats = _formats(day_first)
+    for shape in ("iso", *formats):
+        chosen = shapes == shape
+        if not chosen.any():
+            continue
+        remaining = text[chosen]
+        for fmt in ("ISO8601",) if shape == "iso" else formats[shape]:
+            parsed = pd.to_datetime(remaining, format=fmt, errors="coerce")
+            good = parsed.notna()
+            out[remaining.index[good.to_numpy()]] = parsed[good]
+            remaining = remaining[~good.to_numpy()]
+            if remaining.empty:
+                break
+    return out
+
+
+def _has_clock(texts) -> bool:
+    return bool(texts.str.contains(r"\d:\d\d|\d时", regex=True).mean() >= 0.5)
+
+
+def _words(name: str) -> str:
+    return name.strip().lower().replace(" ", "_").replace("-", "_")
+
+
+def _name_score(name: str) -> int:
+    words = _words(name)
+    score = 0
+    if any(word in words for word in START_WORDS):
+        score += 2
+    if any(word in words for word in TIME_WORDS):
+        score += 1
+    if any(word in words for word in LATER_WORDS):
+        score -= 3
+    return score
+
+
+def _numeric_kind(texts, now: datetime) -> str | None:
+    import pandas as pd
+
+    numbers = pd.to_numeric(texts, errors="coerce")
+    if numbers.notna().mean() < FOUND_SHARE:
+        return None
+    low, high = datetime(2000, 1, 1).timestamp(), now.timestamp() + 86400 * 366
+    if numbers.between(low, high).mean() >= FOUND_SHARE:
+        return "epoch_s"
+    if numbers.between(low * 1000, high * 1000).mean() >= FOUND_SHARE:
+        return "epoch_ms"
+    excel_low = (datetime(2000, 1, 1) - datetime(1899, 12, 30)).days
+    excel_high = (now - datetime(1899, 12, 30)).days + 366
+    if numbers.between(excel_low, excel_high).mean() >= FOUND_SHARE and (numbers % 1 != 0).mean() >= 0.5:
+        return "excel"  # serial days with a time of day (plain small integers are more likely counts)
     return None
 
 
-def parse_timestamp(text: str, day_first: bool = False) -> datetime:
-    """A timestamp in one of the usual export formats (ValueError otherwise)."""
-    cleaned = " ".join(text.strip().replace("T", " ").split())
-    if not cleaned:
-        raise ValueError("empty")
-    try:
-        return datetime.fromisoformat(cleaned).replace(tzinfo=None)
-    except ValueError:
-        pass
-    date_part, _, time_part = cleaned.partition(" ")
-    date_formats = _DATE_FORMATS + (_SLASH_YEAR_LAST[::-1] if day_first else _SLASH_YEAR_LAST)
-    for date_format in date_formats:
-        for time_format in (_TIME_FORMATS if time_part else ("",)):
-            try:
-                pattern = f"{date_format} {time_format}".strip()
-                return datetime.strptime(f"{date_part} {time_part}".strip(), pattern)
-            except ValueError:
-                continue
-    raise ValueError(f"unknown date format: {text[:40]}")
+def find_columns(sample, zone: tzinfo, day_first: bool = False, now: datetime | None = None) -> Mapping:
+    """The columns of `sample` (a DataFrame of text) that hold the call time, by content."""
+    now = now or clock.local_naive_now()
+    stamps, dates, clocks = [], [], []
+    for name in sample.columns:
+        texts = sample[name].astype("string").str.strip()
+        texts = texts[texts != ""]
+        if texts.empty:
+            continue
+        kind = _numeric_kind(texts, now)
+        if kind:
+            stamps.append((_name_score(name), name, kind))
+            continue
+        if texts.str.match(_CLOCK.pattern).mean() >= FOUND_SHARE:
+            clocks.append((_name_score(name), name))
+            continue
+        parsed = parse_times(texts, zone, day_first)
+        # Most values parse; or, in a column named like a time, at least half (a short file with a bad row).
+        if parsed.notna().mean() >= (FOUND_SHARE if _name_score(name) <= 0 else 0.5):
+            if _has_clock(texts):
+                stamps.append((_name_score(name), name, "text"))
+            else:
+                dates.append((_name_score(name), name))
+    identity = next((name for name in sample.columns if _words(name) in ID_COLUMNS), None)
+    if stamps:
+        stamps.sort(key=lambda entry: -entry[0])
+        best = [entry for entry in stamps if entry[0] == stamps[0][0]]
+        if len(best) > 1:
+            raise CallLogError("csv_time_ambiguous", columns=", ".join(entry[1] for entry in best)[:200])
+        return Mapping(time=stamps[0][1], call_id=identity, how=stamps[0][2])
+    if dates:
+        dates.sort(key=lambda entry: -entry[0])
+        clocks.sort(key=lambda entry: -entry[0])
+        return Mapping(date=dates[0][1], clock=clocks[0][1] if clocks else None, call_id=identity)
+    raise CallLogError("csv_no_timestamp", columns=", ".join(str(c) for c in sample.columns)[:200])
 
 
-def read_calls(lines: Iterable[str], *, day_first: bool = False, now: datetime | None = None,
-               report: ImportReport | None = None,
-               progress: Callable[[int], None] | None = None) -> Iterator[Call]:
-    """Yield the calls of a CSV export; rejected rows are counted in `report` with their reasons."""
-    report = report if report is not None else ImportReport()
-    now = now or clock.local_naive_now()  # exports hold local wall-clock times
-    reader = csv.reader(lines)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CallLogError("csv_empty") from None
-    except csv.Error as problem:
-        raise CallLogError("csv_unreadable", detail=str(problem)) from None
-    stamp = _find(header, TIMESTAMP_COLUMNS)
-    day, clock_time = _find(header, DATE_COLUMNS), _find(header, TIME_COLUMNS)
-    if stamp is None and day is None:
-        raise CallLogError("csv_no_timestamp", columns=", ".join(h.strip() for h in header)[:200])
-    call_id = _find(header, ID_COLUMNS)
-    while True:
+def _raw_times(frame, mapping: Mapping):
+    """The text each row's time is read from (date and time of day joined), stripped."""
+    raw = frame[mapping.time] if mapping.time else \
+        frame[mapping.date] + (" " + frame[mapping.clock] if mapping.clock else "")
+    return raw.str.strip()
+
+
+def _check_mapping(mapping: Mapping, header: list[str]) -> None:
+    missing = [name for name in (*mapping.columns(), mapping.call_id) if name and name not in header]
+    if missing:
+        raise CallLogError("csv_no_such_column", column=missing[0], columns=", ".join(header)[:200])
+    if not mapping.time and not mapping.date:
+        raise CallLogError("csv_no_timestamp", columns=", ".join(header)[:200])
+
+
+# ------------------------------------------------------------------ the import
+
+def _local_zone(name: str | None) -> tzinfo:
+    if name:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
         try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            report.rows += 1
-            report.rejected.append(Rejection(reader.line_num, "row_broken"))
-            continue
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        report.rows += 1
-        if progress is not None and report.rows % 1000 == 0:
-            progress(report.rows)
-        if len(row) != len(header) or any(len(cell) > MAX_FIELD for cell in row):
-            report.rejected.append(Rejection(line, "row_broken"))
-            continue
-        raw = row[stamp] if stamp is not None else f"{row[day]} {row[clock_time] if clock_time is not None else ''}"
-        if not raw.strip():
-            report.rejected.append(Rejection(line, "row_no_timestamp"))
-            continue
-        try:
-            called_at = parse_timestamp(raw, day_first)
-        except ValueError:
-            report.rejected.append(Rejection(line, "row_bad_timestamp", raw.strip()[:40]))
-            continue
-        if called_at > now:
-            report.rejected.append(Rejection(line, "row_future", raw.strip()[:40]))
-            continue
-        identity = row[call_id].strip() if call_id is not None and row[call_id].strip() else "\x1f".join(row)
-        key = hashlib.sha1(identity.encode("utf-8")).hexdigest()
-        yield Call(line, called_at, key)
-    if progress is not None:
-        progress(report.rows)
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CallLogError("csv_bad_zone", zone=name[:60]) from None
+    return clock.now().tzinfo
 
 
-def open_text(data: bytes) -> io.StringIO:
-    """Bytes of an uploaded file as text: UTF-8 (with or without BOM), else GB18030 (Chinese Excel)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return io.StringIO(data.decode(encoding), newline="")
-        except UnicodeDecodeError:
+def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int], *,
+               mapping: Mapping | None = None, zone: str | None = None, day_first: bool = False,
+               now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
+               chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+    """Read an export (the bytes of an upload, or a file's path) and hand its calls to `add(times, keys)`
+    (the store's `add_call_texts`: times as 'YYYY-MM-DD HH:MM:SS.ffffff' wall-clock text) a chunk at a time;
+    returns what happened. `mapping` names the time column(s) when the content does not
+    say; `zone` is the trainee's time zone (default this machine's)."""
+    import numpy as np
+
+    shape = layout(source)
+    local = _local_zone(zone)
+    now = now or clock.local_naive_now()
+    report = ImportReport(encoding=shape.encoding)
+    if mapping is not None:
+        _check_mapping(mapping, shape.header)
+    width = len(shape.header)
+    seen = 0
+    usual: str | None = None
+    for frame, too_many in _chunks(source, shape, chunk_rows):
+        frame.columns = [str(c).strip() for c in frame.columns]
+        if frame.empty and not too_many:
+            continue  # a header without rows: nothing to import, nothing to decide
+        if report.mapping is None:
+            report.mapping = mapping or find_columns(frame.head(SAMPLE_ROWS), local, day_first, now)
+            sample = _raw_times(frame.head(SAMPLE_ROWS), report.mapping)
+            usual = usual_format(sample[sample != ""], day_first) if report.mapping.how == "text" else None
+        m = report.mapping
+        lines = np.arange(seen, seen + len(frame)) + 2  # the header is line 1
+        seen += len(frame)
+        report.rows += len(frame) + len(too_many)
+        report.reject("row_broken", too_many)
+        # Rows with an overlong cell (rows with too many fields were counted above; a row that ends early is
+        # read with empty cells and counts if its time is there).
+        broken = np.zeros(len(frame), dtype=bool)
+        for name in frame.columns:
+            broken |= np.fromiter(map(len, frame[name].tolist()), dtype=np.int64, count=len(frame)) > MAX_FIELD
+        report.reject("row_broken", lines[broken])
+        frame, lines = frame[~broken], lines[~broken]
+        raw = _raw_times(frame, m)
+        empty = (raw == "").to_numpy(dtype=bool)
+        report.reject("row_no_timestamp", lines[empty])
+        frame, lines, raw = frame[~empty], lines[~empty], raw[~empty]
+        moments = parse_times(raw, local, day_first, m.how, usual)
+        bad = moments.isna().to_numpy()
+        report.reject("row_bad_timestamp", lines[bad], raw[bad].head(EXAMPLES).tolist())
+        future = (moments > now).fillna(False).to_numpy(dtype=bool) & ~bad
+        report.reject("row_future", lines[future], raw[future].head(EXAMPLES).tolist())
+        keep = ~bad & ~future
+        frame, moments = frame[keep], moments[keep]
+        if frame.empty:
+            if progress:
+                progress(report.rows, shape.lines)
             continue
-    raise CallLogError("csv_not_text")
-
-
-def import_calls(lines: Iterable[str], add_batch: Callable[[list[tuple[datetime, str]]], int], *,
-                 day_first: bool = False, now: datetime | None = None,
-                 progress: Callable[[int], None] | None = None, batch_size: int = 5000) -> ImportReport:
-    """Read `lines` and hand the calls to `add_batch` (the store) in batches; returns what happened."""
-    report = ImportReport()
-    batch: list[tuple[datetime, str]] = []
-
-    def flush() -> None:
-        new = add_batch(batch)
+        ids = frame[m.call_id].str.strip() if m.call_id else None
+        whole = frame.iloc[:, 0].str.cat([frame.iloc[:, n] for n in range(1, width)], sep="\x1f") if width > 1 \
+            else frame.iloc[:, 0]
+        identity = ids.where(ids != "", whole) if ids is not None else whole
+        keys = np.array([hashlib.sha1(text.encode("utf-8")).hexdigest() for text in identity.tolist()])
+        # Written as the store keeps them ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorized; in key order, so the
+        # store's unique index is filled front to back rather than at random places.
+        times = np.char.replace(np.datetime_as_string(moments.to_numpy(dtype="datetime64[us]"), unit="us"), "T", " ")
+        order = np.argsort(keys)
+        new = add(times[order].tolist(), keys[order].tolist())
         report.taken += new
-        report.duplicates += len(batch) - new
-        batch.clear()
-
-    for call in read_calls(lines, day_first=day_first, now=now, report=report, progress=progress):
-        batch.append((call.called_at, call.key))
-        if len(batch) >= batch_size:
-            flush()
-    if batch:
-        flush()
+        report.duplicates += len(keys) - new
+        if progress:
+            progress(report.rows, shape.lines)
+    if report.mapping is None:  # a header without rows
+        report.mapping = mapping
     return report
+
+
+def describe(source: bytes | Path, rows: int = 5) -> tuple[list[str], list[list[str]]]:
+    """The header and the first `rows` rows as text: what the mapping step shows the trainee."""
+    shape = layout(source)
+    for frame, _bad in _chunks(source, shape, max(rows, 1)):
+        return shape.header, frame.head(rows).astype(str).values.tolist()
+    return shape.header, []
+
+
+def header_key(header: list[str]) -> str:
+    """The same header gives the same key: a remembered mapping is found by it."""
+    return hashlib.sha1("\x1f".join(h.strip().lower() for h in header).encode("utf-8")).hexdigest()[:16]
+
+
+def mapping_as_dict(mapping: Mapping) -> dict[str, Any]:
+    return {key: value for key, value in vars(mapping).items() if value}

@@ -228,39 +228,50 @@ def import_calls(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV export, one row per call."),
     trainee: str = typer.Option(..., "--trainee", help="Whose calls these are."),
     day_first: bool = typer.Option(False, "--day-first", help="Read 03/04/2026 as 3 April (default: March 4)."),
+    time_column: str = typer.Option("", "--time-column", help="The column with the call's date and time "
+                                    "(default: found by content)."),
+    date_column: str = typer.Option("", "--date-column", help="Or: the column with the call's date ..."),
+    clock_column: str = typer.Option("", "--clock-column", help="... and the one with its time of day."),
+    tz: str = typer.Option("", "--tz", help="The trainee's time zone, e.g. Asia/Shanghai (default: this "
+                           "machine's). Times with an offset are converted to it; times without are taken as its."),
 ) -> None:
     """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
-    from .calllog import CallLogError, import_calls as run_import, open_text
+    from .calllog import CallLogError, Mapping, read_calls
     from .store import Store, StoreError
 
+    if time_column and (date_column or clock_column):
+        typer.echo("error: give --time-column, or --date-column (with --clock-column), not both", err=True)
+        raise typer.Exit(2)
+    if clock_column and not date_column:
+        typer.echo("error: --clock-column needs --date-column", err=True)
+        raise typer.Exit(2)
+    mapping = Mapping(time=time_column or None, date=date_column or None, clock=clock_column or None) \
+        if time_column or date_column else None
     try:
-        text = open_text(file.read_bytes())
-    except CallLogError as problem:
-        typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
-        raise typer.Exit(1)
-    total = max(0, sum(1 for _ in text) - 1)
-    text.seek(0)
-    try:
-        with Store() as store, typer.progressbar(length=total, label="importing calls", file=sys.stderr) as bar:
+        with Store() as store, typer.progressbar(length=1, label="importing calls", file=sys.stderr) as bar:
             view = store.trainee(trainee)
-            done = [0]
 
-            def advance(rows: int) -> None:
-                bar.update(rows - done[0])
-                done[0] = rows
+            def advance(rows: int, total: int) -> None:
+                bar.length = max(1, total)
+                bar.update(min(rows, bar.length) - bar.pos)
 
-            report = run_import(text, view.add_calls, day_first=day_first, progress=advance)
+            report = read_calls(file, view.add_call_texts, mapping=mapping, zone=tz or None, day_first=day_first,
+                                progress=advance)
     except CallLogError as problem:
         typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
         raise typer.Exit(1)
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1)
+    found = report.mapping
+    columns = (f"time from “{found.time}”" if found.time else f"date from “{found.date}”"
+               + (f", time of day from “{found.clock}”" if found.clock else "")) if found else ""
     typer.echo(f"rows read: {report.rows}; calls taken: {report.taken}; already imported: {report.duplicates}; "
-               f"rejected: {len(report.rejected)}")
+               f"rejected: {report.rejected} ({report.encoding}; {columns}; times without an offset are local, "
+               f"those with one converted to {tz or 'this machine’s zone'})")
     for reason, count in sorted(report.reasons().items()):
-        first = next(r for r in report.rejected if r.reason == reason)
-        example = f" (first at line {first.line}{': ' + first.value if first.value else ''})"
+        first = report.examples[reason][0]
+        example = f" (first at line {first[0]}{': ' + first[1] if first[1] else ''})"
         typer.echo(f"  rejected {count}: {ui_text(reason)}{example}")
 
 

@@ -12,6 +12,8 @@ problem surfaces as one of the store's own exceptions (errors.py). The schema is
 
 from __future__ import annotations
 
+import itertools
+
 import math
 import os
 import unicodedata
@@ -127,6 +129,8 @@ def _key(raw: str, what: str = "a lesson or item id") -> str:
 
 
 # ---------------------------------------------------------------- SQL helpers
+
+CALL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a call's time is written in bulk (SQLAlchemy's SQLite form)
 
 
 def _insert_new(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> int:
@@ -332,9 +336,38 @@ class TraineeStore:
 
     def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
         """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""
-        rows = [{"trainee_id": self.trainee_id, "called_at": called_at, "call_key": key} for called_at, key in batch]
+        pairs = list(batch)
+        return self.add_call_texts([moment.strftime(CALL_TIME_FORMAT) for moment, _key in pairs],
+                                   [key for _moment, key in pairs])
+
+    def add_call_texts(self, times: Sequence[str], keys: Sequence[str]) -> int:
+        """The bulk path of a call-log import: `times` as 'YYYY-MM-DD HH:MM:SS.ffffff' (local wall-clock time,
+        the form the store keeps), `keys` the calls' keys; keys already stored are skipped. Returns how many
+        were new. SQLite: one prepared INSERT … ON CONFLICT DO NOTHING over all rows; PostgreSQL: COPY into a
+        temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (row-level security applies)."""
+        if len(times) != len(keys):
+            raise ValueError("times and keys differ in length")
+        if not keys:
+            return 0
+        if any(len(key) > 40 for key in keys):
+            raise InvalidKey("a call key has at most 40 characters")
         with self._store.writing.begin() as conn:
-            return _insert_new(conn, calls, ["trainee_id", "call_key"], rows)
+            raw = conn.connection.driver_connection
+            if conn.dialect.name == "sqlite":
+                cursor = raw.cursor()
+                cursor.executemany("INSERT INTO calls (trainee_id, called_at, call_key) VALUES (?, ?, ?) "
+                                   "ON CONFLICT (trainee_id, call_key) DO NOTHING",
+                                   zip(itertools.repeat(self.trainee_id), times, keys))
+                return max(0, cursor.rowcount)
+            with raw.cursor() as cursor:
+                cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS call_import "
+                               "(called_at timestamp without time zone, call_key varchar(40)) ON COMMIT DELETE ROWS")
+                with cursor.copy("COPY call_import (called_at, call_key) FROM STDIN") as copy:
+                    copy.write("".join(f"{moment}\t{key}\n" for moment, key in zip(times, keys)))
+                cursor.execute("INSERT INTO calls (trainee_id, called_at, call_key) "
+                               "SELECT %s, called_at, call_key FROM call_import "
+                               "ON CONFLICT (trainee_id, call_key) DO NOTHING", (self.trainee_id,))
+                return max(0, cursor.rowcount)
 
     def daily_calls(self, first: date, last: date) -> dict[date, int]:
         """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""

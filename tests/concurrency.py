@@ -69,4 +69,4 @@ def import_file(barrier, url: str, trainee: str, path: str) -> int:
     with Store(url) as store:
         view = store.trainee(trainee)
         barrier.wait()
-        return calllog.import_calls(calllog.open_text(Path(path).read_bytes()), view.add_calls).taken
+        return calllog.read_calls(Path(path), view.add_call_texts).taken

@@ -135,7 +135,7 @@ def test_upload_of_the_wrong_file_is_explained(lesson05, ui, alice):
 
     importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")
     importer.import_bytes("people.csv", b"name,phone\nAnn,1\n")
-    assert "No timestamp column found" in importer._message.value and "name, phone" in importer._message.value
+    assert "No column looks like the call time" in importer._message.value and "name, phone" in importer._message.value
     importer.import_bytes("binary.xlsx", bytes(range(256)) * 4)
     assert "ts-error" in importer._message.value
     assert "call_import" not in alice.latest_answers(L05)

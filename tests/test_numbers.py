@@ -184,57 +184,69 @@ def test_schedule_csv():
 # ------------------------------------------------------------------ call-log import
 
 NOW = datetime(2026, 11, 28, 12, 0)
+ZONE = "Asia/Shanghai"
 
 
-def rows(*lines):
-    return list(lines)
+def read(*lines, encoding="utf-8", **options):
+    """The calls of a file made of `lines`, and the report."""
+    calls: list = []
+    def add(times, keys):
+        calls.extend((datetime.fromisoformat(t), k) for t, k in zip(times, keys))
+        return len(keys)
+
+    report = calllog.read_calls("\n".join(lines).encode(encoding), add, now=NOW, zone=options.pop("zone", ZONE),
+                                **options)
+    return calls, report
 
 
 def test_columns_and_formats_are_recognised():
-    report = calllog.ImportReport()
-    calls = list(calllog.read_calls(rows(
+    calls, report = read(
         "Call ID,Start Time,Number", "a,2026-11-02 09:05:00,1", "b,2026/11/02 09:07,2", "c,2026年11月03日 10:00,3",
-        "d,2026-11-04T08:00:00+08:00,4", "e,not a date,5", "f,,6", "g,2026-12-30 09:00,7", "h,2026-11-05 09:00"),
-        now=NOW, report=report))
-    assert [c.called_at for c in calls] == [datetime(2026, 11, 2, 9, 5), datetime(2026, 11, 2, 9, 7),
-                                            datetime(2026, 11, 3, 10, 0), datetime(2026, 11, 4, 8, 0)]
-    assert report.rows == 8 and report.reasons() == {"row_bad_timestamp": 1, "row_no_timestamp": 1,
+        "d,2026-11-04T08:00:00+08:00,4", "e,not a date,5", "f,,6", "g,2026-12-30 09:00,7", "h,2026-11-05 09:00",
+        "i,2026-11-05 09:00,1,extra")
+    assert sorted(c[0] for c in calls) == [datetime(2026, 11, 2, 9, 5), datetime(2026, 11, 2, 9, 7),
+                                     datetime(2026, 11, 3, 10, 0), datetime(2026, 11, 4, 8, 0),
+                                     datetime(2026, 11, 5, 9, 0)]  # h ends early but has its time
+    assert report.rows == 9 and report.reasons() == {"row_bad_timestamp": 1, "row_no_timestamp": 1,
                                                       "row_future": 1, "row_broken": 1}
+    assert report.examples["row_bad_timestamp"] == [(6, "not a date")] and report.examples["row_broken"][0][0] == 10
 
 
 def test_chinese_headers_and_split_date_time():
-    calls = list(calllog.read_calls(rows("日期,时间,号码", "2026-11-02,09:05,1"), now=NOW))
-    assert calls[0].called_at == datetime(2026, 11, 2, 9, 5)
-    calls = list(calllog.read_calls(rows("呼叫时间", "03/04/2026 10:00"), now=NOW, day_first=True))
-    assert calls[0].called_at == datetime(2026, 4, 3, 10, 0)
+    calls, _ = read("日期,时间,号码", "2026-11-02,09:05,1")
+    assert calls[0][0] == datetime(2026, 11, 2, 9, 5)
+    calls, _ = read("呼叫时间", "03/04/2026 10:00", day_first=True)
+    assert calls[0][0] == datetime(2026, 4, 3, 10, 0)
 
 
 def test_wrong_columns_are_named():
     with pytest.raises(calllog.CallLogError) as problem:
-        list(calllog.read_calls(rows("name,number", "x,1")))
+        read("name,number", "x,1")
     assert problem.value.code == "csv_no_timestamp" and "name, number" in problem.value.params["columns"]
     with pytest.raises(calllog.CallLogError):
-        list(calllog.read_calls([]))
+        read("")
 
 
 @given(st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=NOW), max_size=60),
        st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y年%m月%d日 %H:%M:%S"]))
 def test_any_past_timestamp_round_trips_and_reimport_adds_nothing(moments, fmt):
-    lines = ["timestamp,number"] + [f"{m.strftime(fmt)},{i}" for i, m in enumerate(moments)]
+    data = "\n".join(["timestamp,number"] + [f"{m.strftime(fmt)},{i}" for i, m in enumerate(moments)]).encode()
     stored: dict[str, datetime] = {}
 
-    def add(batch):
-        new = [(t, k) for t, k in batch if k not in stored]
+    def add(times, keys):
+        new = [(datetime.fromisoformat(t), k) for t, k in zip(times, keys) if k not in stored]
         stored.update({k: t for t, k in new})
         return len(new)
 
-    first = calllog.import_calls(lines, add, now=NOW, batch_size=7)
+    first = calllog.read_calls(data, add, now=NOW, zone=ZONE, chunk_rows=7)
     assert first.taken == len(moments) and not first.rejected
     assert sorted(stored.values()) == sorted(m.replace(microsecond=0) for m in moments)
-    again = calllog.import_calls(lines, add, now=NOW)
+    again = calllog.read_calls(data, add, now=NOW, zone=ZONE)
     assert again.taken == 0 and again.duplicates == len(moments)
 
 
-def test_upload_bytes_in_utf8_or_gb18030():
-    assert calllog.open_text("呼叫时间\n".encode("gb18030")).read().startswith("呼叫时间")
-    assert calllog.open_text("\ufefftimestamp\n".encode("utf-8")).read().startswith("timestamp")
+def test_encodings_are_found():
+    for encoding in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):
+        calls, report = read("呼叫时间,号码", "2026-11-02 09:05:00,1", encoding=encoding)
+        assert [c[0] for c in calls] == [datetime(2026, 11, 2, 9, 5)], encoding
+

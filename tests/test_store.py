@@ -230,5 +230,5 @@ def test_import_calls_command_twice(store_url, tmp_path, monkeypatch):
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,number\nx,1\n", encoding="utf-8")
     bad = runner.invoke(app, ["import-calls", str(wrong), "--trainee", "alice"])
-    assert bad.exit_code == 1 and "No timestamp column found" in bad.stderr and bad.exception is not None
+    assert bad.exit_code == 1 and "No column looks like the call time" in bad.stderr and bad.exception is not None
     assert isinstance(bad.exception, SystemExit)  # a clean exit with a message, not a crash

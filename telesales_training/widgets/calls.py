@@ -258,27 +258,24 @@ class CallImport(ToolWidget):
     def import_bytes(self, name: str, data: bytes) -> None:
         """What the Import button does with the uploaded file (tests call it directly)."""
         try:
-            text = calllog.open_text(data)
-            total = max(1, sum(1 for _ in text) - 1)
-            text.seek(0)
-            self._bar.max, self._bar.value = total, 0
+            self._bar.max, self._bar.value = max(1, data.count(b"\n")), 0
 
-            def advance(rows: int) -> None:
-                self._bar.value = min(rows, total)
+            def advance(rows: int, total: int) -> None:
+                self._bar.max, self._bar.value = max(1, total), min(rows, max(1, total))
 
-            add = self._store.add_calls if self._store is not None else (lambda batch: len(batch))
-            report = calllog.import_calls(text, add, day_first=self._day_first.value, progress=advance)
+            add = self._store.add_call_texts if self._store is not None else (lambda times, keys: len(keys))
+            report = calllog.read_calls(data, add, day_first=self._day_first.value, progress=advance)
         except calllog.CallLogError as problem:
             self.problem(problem.code, **problem.params)
             return
         except (StoreError, SQLAlchemyError):
             self.problem("store_failed")
             return
-        reasons = {}
-        for rejection in report.rejected:
-            reasons.setdefault(rejection.reason, [0, rejection.line])[0] += 1
+        self._bar.value = self._bar.max
+        reasons = {reason: [count, report.examples[reason][0][0] if report.examples.get(reason) else 0]
+                   for reason, count in report.counts.items()}
         summary = {"file": name[:200], "rows": report.rows, "taken": report.taken, "duplicates": report.duplicates,
-                   "rejected": len(report.rejected), "reasons": {k: v for k, v in sorted(reasons.items())}}
+                   "rejected": report.rejected, "reasons": {k: v for k, v in sorted(reasons.items())}}
         if self.save(summary):
             self._note = None
             self._render_all()
