@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
 from . import clock
 from .inputs import InputProblem
@@ -223,9 +222,12 @@ def _shapes(text):
     import numpy as np
 
     c1, c2, c4 = text.str[1:2], text.str[2:3], text.str[4:5]
+    year_first = text.str[:4].str.isdigit().fillna(False)
     digits = text.str.fullmatch(r"\d{8}|\d{14}")
-    conditions = [c4 == "-", c4 == "/", c4 == ".", c4 == "年", (c1 == "/") | (c2 == "/"),
-                  (c1 == ".") | (c2 == "."), (c1 == "-") | (c2 == "-"), digits.fillna(False)]
+    later = ~year_first
+    conditions = [year_first & (c4 == "-"), year_first & (c4 == "/"), year_first & (c4 == "."),
+                  year_first & (c4 == "年"), later & ((c1 == "/") | (c2 == "/")), later & ((c1 == ".") | (c2 == ".")),
+                  later & ((c1 == "-") | (c2 == "-")), digits.fillna(False)]
     names = ["iso", "ymd_slash", "ymd_dot", "ymd_cn", "year_last_slash", "year_last_dot", "year_last_dash", "compact"]
     return np.select([c.fillna(False).to_numpy(dtype=bool) for c in conditions], names, default="")
 
@@ -413,7 +415,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
     if mapping is not None:
         _check_mapping(mapping, shape.header)
     width = len(shape.header)
-    seen = 0
+    next_line = 2
     usual: str | None = None
     for frame, too_many in _chunks(source, shape, chunk_rows):
         frame.columns = [str(c).strip() for c in frame.columns]
@@ -424,8 +426,10 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
             sample = _raw_times(frame.head(SAMPLE_ROWS), report.mapping)
             usual = usual_format(sample[sample != ""], day_first) if report.mapping.how == "text" else None
         m = report.mapping
-        lines = np.arange(seen, seen + len(frame)) + 2  # the header is line 1
-        seen += len(frame)
+        # File lines of the rows read (the header is line 1; rows with too many fields were skipped by the reader).
+        span = np.arange(next_line, next_line + len(frame) + len(too_many))
+        lines = span[~np.isin(span, too_many)][:len(frame)]
+        next_line += len(frame) + len(too_many)
         report.rows += len(frame) + len(too_many)
         report.reject("row_broken", too_many)
         # Rows with an overlong cell (rows with too many fields were counted above; a row that ends early is
@@ -482,5 +486,23 @@ def header_key(header: list[str]) -> str:
     return hashlib.sha1("\x1f".join(h.strip().lower() for h in header).encode("utf-8")).hexdigest()[:16]
 
 
-def mapping_as_dict(mapping: Mapping) -> dict[str, Any]:
-    return {key: value for key, value in vars(mapping).items() if value}
+MAPPING_PREFERENCE = "call_mapping:"  # + header_key: the columns a trainee chose for files with that header
+
+
+def mapping_as_text(mapping: Mapping) -> str:
+    import json
+
+    return json.dumps({key: value for key, value in vars(mapping).items() if value}, ensure_ascii=False)
+
+
+def mapping_from_text(text: str | None) -> Mapping | None:
+    """A remembered mapping; None when there is none or it cannot be read."""
+    import json
+
+    if not text:
+        return None
+    try:
+        found = json.loads(text)
+        return Mapping(**{key: str(value) for key, value in found.items() if key in Mapping.__dataclass_fields__})
+    except (ValueError, TypeError):
+        return None

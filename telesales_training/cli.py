@@ -236,7 +236,8 @@ def import_calls(
                            "machine's). Times with an offset are converted to it; times without are taken as its."),
 ) -> None:
     """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
-    from .calllog import CallLogError, Mapping, read_calls
+    from .calllog import (MAPPING_PREFERENCE, CallLogError, Mapping, header_key, layout, mapping_as_text,
+                          mapping_from_text, read_calls)
     from .store import Store, StoreError
 
     if time_column and (date_column or clock_column):
@@ -255,8 +256,13 @@ def import_calls(
                 bar.length = max(1, total)
                 bar.update(min(rows, bar.length) - bar.pos)
 
-            report = read_calls(file, view.add_call_texts, mapping=mapping, zone=tz or None, day_first=day_first,
+            # A mapping given once is remembered for files with the same header (as the upload widget does).
+            key = MAPPING_PREFERENCE + header_key(layout(file).header)
+            used = mapping or mapping_from_text(view.get_preference(key))
+            report = read_calls(file, view.add_call_texts, mapping=used, zone=tz or None, day_first=day_first,
                                 progress=advance)
+            if mapping is not None:
+                view.set_preference(key, mapping_as_text(mapping))
     except CallLogError as problem:
         typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
         raise typer.Exit(1)

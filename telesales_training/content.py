@@ -418,7 +418,8 @@ TOOL_TEXTS = {
                         "score_header", "status_header", "status_passed", "status_in_progress", "status_not_started",
                         "factors_title", "funnel_title", "moves_title", "calls_title", "latest_week",
                         "assessment_title", "comments_title", "nothing_yet", "details_title"),
-    "call_import": ("choose", "day_first", "import", "summary", "rejected_reason"),
+    "call_import": ("choose", "day_first", "import", "summary", "rejected_reason", "mapping_hint", "mapping_none",
+                    "mapping_time", "mapping_date", "mapping_clock", "mapping_used", "mapping_remembered", "zone_rule"),
     "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
                  "weeks_title", "imported", "use_imported", "actual", "planned"),
 }

@@ -175,3 +175,43 @@ def test_week_is_typed_year_month_day_in_every_language(lesson05, ui, alice):
     assert widget.monday == date(2026, 11, 16) and "ts-error" in widget._week.children[1].value
     widget._week.text.value = "2026/11/30"
     assert widget.monday == date(2026, 11, 30) and widget._week.children[1].value == ""
+
+
+def test_an_unrecognised_export_is_mapped_in_the_widget_and_remembered(lesson05, ui, alice):
+    """Two columns that both look like the time: the widget names them, shows the file's first rows and lets
+    the trainee choose; the choice is used, said in the summary, and taken again for the next file with the
+    same header without asking."""
+    from telesales_training.widgets.calls import CallImport
+
+    importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")
+    first = "Opened,Closed,Number\n2025-11-02 09:05,2025-11-02 09:09,1\n2025-11-02 09:15,2025-11-02 09:16,2\n"
+    importer.import_bytes("crm.csv", first.encode())
+    assert "Several columns look like the call time: Opened, Closed" in importer._message.value
+    assert "<th>Opened</th><th>Closed</th><th>Number</th>" in importer._preview.value
+    assert "<td>2025-11-02 09:05</td>" in importer._preview.value
+    assert [value for _label, value in importer.time_column.options] == ["", "Opened", "Closed", "Number"]
+    assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {}  # nothing taken before choosing
+    importer.time_column.value = "Opened"
+    importer.import_bytes("crm.csv", first.encode())
+    summary = alice.latest_answers(L05)["call_import"].value
+    assert (summary["taken"], summary["columns"], summary["remembered"]) == (2, ["Opened"], False)
+    assert "Call times taken from: Opened" in importer._summary.value
+    assert "times without one are taken as local" in importer._summary.value
+    later = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")  # another day, another page
+    second = "Opened,Closed,Number\n2025-11-03 10:00,2025-11-03 10:05,3\n"
+    later.import_bytes("crm-2.csv", second.encode())
+    summary = alice.latest_answers(L05)["call_import"].value
+    assert (summary["taken"], summary["columns"], summary["remembered"]) == (1, ["Opened"], True)
+    assert "the columns you chose last time for this kind of file" in later._summary.value
+    assert alice.daily_calls(date(2025, 11, 3), date(2025, 11, 3)) == {date(2025, 11, 3): 1}
+
+
+def test_a_date_column_alone_is_enough_to_count_calls_per_day(lesson05, ui, alice):
+    """No time of day the importer can read ("9点05分"): the date column alone counts the calls of each day."""
+    from telesales_training.widgets.calls import CallImport
+
+    importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "zh-CN")
+    data = "客户,哪天,几点\n华星,2025年11月2日,9点05分\n远东,2025年11月2日,9点12分\n".encode("gb18030")
+    importer.import_bytes("list.csv", data)
+    assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {date(2025, 11, 2): 2}
+    assert "通话时间取自：哪天" in importer._summary.value

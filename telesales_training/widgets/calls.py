@@ -244,12 +244,67 @@ class CallImport(ToolWidget):
     rejected (with reasons). Importing the same file again adds nothing twice. `value` is the last summary."""
 
     def _build(self) -> list[ipw.Widget]:
-        self._upload = make(ipw.FileUpload, accept=".csv,.txt", multiple=False)
+        self._upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
         self._day_first = make(ipw.Checkbox, value=False, indent=False)
         self._go = make(ipw.Button, button_style="primary", icon="upload")
         self._bar = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))
+        # The mapping step: shown when the file does not say which column holds the time.
+        self._preview = make(ipw.HTML)
+        label = style_for(ipw.Dropdown, description_width="12rem")
+        self.time_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
+                                layout=shared_layout(width="28rem"))
+        self.date_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
+                                layout=shared_layout(width="28rem"))
+        self.clock_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
+                                 layout=shared_layout(width="28rem"))
+        self._mapping = make(ipw.VBox, children=[self._preview, self.time_column, self.date_column, self.clock_column],
+                             layout=shared_layout(display="none"))
+        self._mapping.add_class("ts-column-mapping")
         self._go.on_click(self._on_import)
-        return [self._upload, self._day_first, self._go, self._bar]
+        return [self._upload, self._day_first, self._mapping, self._go, self._bar]
+
+    def _chosen(self) -> calllog.Mapping | None:
+        """The columns the trainee picked in the mapping step (None: let the content decide)."""
+        if self._mapping.layout.display == "none":
+            return None
+        if self.time_column.value:
+            return calllog.Mapping(time=self.time_column.value)
+        if self.date_column.value:
+            return calllog.Mapping(date=self.date_column.value, clock=self.clock_column.value or None)
+        return None
+
+    def _show_mapping(self, data: bytes) -> None:
+        """The file's columns with a few sample values, and the choice of the time column(s)."""
+        try:
+            header, rows = calllog.describe(data)
+        except calllog.CallLogError:
+            return
+        head = "".join(f"<th>{escape(name)}</th>" for name in header)
+        body = "".join("<tr>" + "".join(f"<td>{escape(str(cell)[:40])}</td>" for cell in row) + "</tr>" for row in rows)
+        self._preview.value = (f'<p class="ts-muted">{escape(self.t("mapping_hint"))}</p>'
+                               f'<table class="ts-preview"><tr>{head}</tr>{body}</table>')
+        for dropdown in (self.time_column, self.date_column, self.clock_column):
+            dropdown.options = [(self.t("mapping_none"), "")] + [(name, name) for name in header]
+            dropdown.value = ""
+        self._mapping.layout = shared_layout(display="")
+
+    def _remembered(self, data: bytes) -> calllog.Mapping | None:
+        if self._store is None:
+            return None
+        try:
+            key = calllog.MAPPING_PREFERENCE + calllog.header_key(calllog.layout(data).header)
+            return calllog.mapping_from_text(self._store.get_preference(key))
+        except (calllog.CallLogError, StoreError, SQLAlchemyError):
+            return None
+
+    def _remember(self, data: bytes, mapping: calllog.Mapping) -> None:
+        if self._store is None:
+            return
+        try:
+            key = calllog.MAPPING_PREFERENCE + calllog.header_key(calllog.layout(data).header)
+            self._store.set_preference(key, calllog.mapping_as_text(mapping))
+        except (calllog.CallLogError, StoreError, SQLAlchemyError):
+            pass  # not remembered: the trainee chooses again next time
 
     def _outputs(self) -> list[ipw.Widget]:
         self._summary = make(ipw.HTML)
@@ -264,9 +319,13 @@ class CallImport(ToolWidget):
                 self._bar.max, self._bar.value = max(1, total), min(rows, max(1, total))
 
             add = self._store.add_call_texts if self._store is not None else (lambda times, keys: len(keys))
-            report = calllog.read_calls(data, add, day_first=self._day_first.value, progress=advance)
+            chosen = self._chosen()
+            mapping = chosen or self._remembered(data)
+            report = calllog.read_calls(data, add, mapping=mapping, day_first=self._day_first.value, progress=advance)
         except calllog.CallLogError as problem:
             self.problem(problem.code, **problem.params)
+            if problem.code in ("csv_no_timestamp", "csv_time_ambiguous", "csv_no_such_column"):
+                self._show_mapping(data)
             return
         except (StoreError, SQLAlchemyError):
             self.problem("store_failed")
@@ -274,8 +333,14 @@ class CallImport(ToolWidget):
         self._bar.value = self._bar.max
         reasons = {reason: [count, report.examples[reason][0][0] if report.examples.get(reason) else 0]
                    for reason, count in report.counts.items()}
+        if chosen is not None:
+            self._remember(data, chosen)  # the next file with this header needs no choosing
+            self._mapping.layout = shared_layout(display="none")
+        found = report.mapping
+        columns = [found.time] if found and found.time else [c for c in (found.date, found.clock) if c] if found else []
         summary = {"file": name[:200], "rows": report.rows, "taken": report.taken, "duplicates": report.duplicates,
-                   "rejected": report.rejected, "reasons": {k: v for k, v in sorted(reasons.items())}}
+                   "rejected": report.rejected, "reasons": {k: v for k, v in sorted(reasons.items())},
+                   "columns": columns, "remembered": chosen is None and mapping is not None}
         if self.save(summary):
             self._note = None
             self._render_all()
@@ -290,6 +355,9 @@ class CallImport(ToolWidget):
     def _render(self) -> None:
         self._upload.description = self.t("choose")
         self._day_first.description = self.t("day_first")
+        self.time_column.description = self.t("mapping_time")
+        self.date_column.description = self.t("mapping_date")
+        self.clock_column.description = self.t("mapping_clock")
         self._go.description = self.t("import")
         if not self.value:
             self._summary.value = ""
@@ -298,6 +366,10 @@ class CallImport(ToolWidget):
         lines = [self.t("summary", **{k: summary[k] for k in ("file", "rows", "taken", "duplicates", "rejected")})]
         lines += [self.t("rejected_reason", reason=self._ui.text(reason, self.lang), count=count, line=line)
                   for reason, (count, line) in summary["reasons"].items()]
+        if summary.get("columns"):
+            lines.append(self.t("mapping_used", columns=" + ".join(summary["columns"]))
+                         + (" " + self.t("mapping_remembered") if summary.get("remembered") else ""))
+        lines.append(self.t("zone_rule"))
         items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
         self._summary.value = (f'<div class="ts-feedback ts-import-summary" role="status"><strong>{escape(lines[0])}'
                                f"</strong><ul>{items}</ul></div>")
