@@ -23,7 +23,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -46,6 +46,18 @@ TIME_WORDS = ("time", "date", "call", "stamp", "when", "时间", "日期", "时�
 LATER_WORDS = ("end", "answer", "hangup", "hang_up", "finish", "stop", "modified", "updated", "结束", "挂断",
                "接通", "应答", "更新", "修改")
 
+# Optional columns, found by their names (the first matching header wins).
+DIRECTION_NAMES = ("direction", "call_direction", "call_type", "calltype", "type", "呼叫类型", "呼叫方向", "方向",
+                   "通话类型", "richtung")
+DURATION_NAMES = ("billsec", "talk_time", "talktime", "talk_duration", "duration", "call_duration",
+                  "call_duration_(seconds)", "handle_time", "通话时长", "通话时长(秒)", "时长", "dauer")
+OUTCOME_NAMES = ("disposition", "outcome", "call_outcome", "call_result", "result", "status", "call_status",
+                 "hangup_cause", "通话状态", "通话结果", "结果", "状态", "ergebnis")
+CONNECTED_WORDS = ("answered", "connected", "contacted", "normal_clearing", "completed", "meeting", "已接通", "接通",
+                   "成功", "已应答", "angenommen")
+NOT_CONNECTED_WORDS = ("no answer", "no_answer", "noanswer", "busy", "failed", "cancel", "missed", "voicemail",
+                       "未接", "无人接听", "忙", "失败", "拒接", "关机", "空号", "unbeantwortet")
+
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?$")
 
@@ -64,6 +76,9 @@ class Mapping:
     clock: str | None = None
     call_id: str | None = None
     how: str = "text"  # text, epoch_s, epoch_ms, excel
+    direction: str | None = None
+    duration: str | None = None
+    outcome: str | None = None
 
     def columns(self) -> list[str]:
         return [name for name in (self.time, self.date, self.clock) if name]
@@ -357,17 +372,72 @@ def find_columns(sample, zone: tzinfo, day_first: bool = False, now: datetime | 
             else:
                 dates.append((_name_score(name), name))
     identity = next((name for name in sample.columns if _words(name) in ID_COLUMNS), None)
+    details = _detail_columns(list(sample.columns))
     if stamps:
         stamps.sort(key=lambda entry: -entry[0])
         best = [entry for entry in stamps if entry[0] == stamps[0][0]]
         if len(best) > 1:
             raise CallLogError("csv_time_ambiguous", columns=", ".join(entry[1] for entry in best)[:200])
-        return Mapping(time=stamps[0][1], call_id=identity, how=stamps[0][2])
+        return Mapping(time=stamps[0][1], call_id=identity, how=stamps[0][2], **details)
     if dates:
         dates.sort(key=lambda entry: -entry[0])
         clocks.sort(key=lambda entry: -entry[0])
-        return Mapping(date=dates[0][1], clock=clocks[0][1] if clocks else None, call_id=identity)
+        return Mapping(date=dates[0][1], clock=clocks[0][1] if clocks else None, call_id=identity, **details)
     raise CallLogError("csv_no_timestamp", columns=", ".join(str(c) for c in sample.columns)[:200])
+
+
+def _detail_columns(header: list[str]) -> dict[str, str | None]:
+    """The direction, duration and outcome columns, by their names."""
+    def first(names: tuple[str, ...]) -> str | None:
+        by_name = {_words(name): name for name in reversed(header)}
+        return next((by_name[name] for name in names if name in by_name), None)
+
+    return {"direction": first(DIRECTION_NAMES), "duration": first(DURATION_NAMES), "outcome": first(OUTCOME_NAMES)}
+
+
+def _details(frame, mapping: Mapping) -> dict[str, list | None]:
+    """The optional columns of the rows, normalised: direction "in"/"out", duration in seconds (from 230,
+    00:03:50 or 3:50), the outcome's words (40 characters), connected from the outcome's words, else from a
+    duration above zero. None for a column the export does not have."""
+    import numpy as np
+    import pandas as pd
+
+    found: dict[str, list | None] = {"direction": None, "duration_s": None, "outcome": None, "connected": None}
+    if mapping.direction and mapping.direction in frame:
+        words = frame[mapping.direction].str.strip().str.lower()
+        inbound = words.str.contains(r"^in|呼入|来电|incoming|ein", regex=True).fillna(False).to_numpy(dtype=bool)
+        outbound = words.str.contains(r"^out|呼出|外呼|去电|outgoing|aus", regex=True).fillna(False).to_numpy(dtype=bool)
+        found["direction"] = np.where(inbound, "in", np.where(outbound, "out", None)).tolist()
+    duration = None
+    if mapping.duration and mapping.duration in frame:
+        text = frame[mapping.duration].str.strip()
+        seconds = pd.to_numeric(text, errors="coerce")
+        clocked = text.str.fullmatch(r"\d{1,3}:\d{2}(:\d{2})?").fillna(False).to_numpy(dtype=bool)
+        if clocked.any():
+            parts = text[clocked].str.split(":", expand=True).apply(pd.to_numeric, errors="coerce")
+            if parts.shape[1] == 3:
+                hours = parts[2].notna()
+                total = np.where(hours, parts[0] * 3600 + parts[1] * 60 + parts[2].fillna(0), parts[0] * 60 + parts[1])
+            else:
+                total = parts[0] * 60 + parts[1]
+            seconds[clocked] = total
+        seconds = seconds.where((seconds >= 0) & (seconds < 10**7))
+        duration = seconds
+        found["duration_s"] = [None if pd.isna(v) else int(v) for v in seconds.tolist()]
+    connected = None
+    if mapping.outcome and mapping.outcome in frame:
+        words = frame[mapping.outcome].str.strip()
+        found["outcome"] = [word[:40] or None for word in words.tolist()]
+        lower = words.str.lower()
+        yes = lower.str.contains("|".join(map(re.escape, CONNECTED_WORDS)), regex=True).fillna(False).to_numpy(bool)
+        no = lower.str.contains("|".join(map(re.escape, NOT_CONNECTED_WORDS)), regex=True).fillna(False).to_numpy(bool)
+        connected = np.where(no, False, np.where(yes, True, None))
+    if duration is not None:
+        from_duration = np.where(duration.isna().to_numpy(), None, (duration > 0).to_numpy())
+        connected = from_duration if connected is None else np.where(connected == None, from_duration, connected)  # noqa: E711
+    if connected is not None:
+        found["connected"] = [None if value is None else bool(value) for value in connected.tolist()]
+    return found
 
 
 def _raw_times(frame, mapping: Mapping):
@@ -423,6 +493,8 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
             continue  # a header without rows: nothing to import, nothing to decide
         if report.mapping is None:
             report.mapping = mapping or find_columns(frame.head(SAMPLE_ROWS), local, day_first, now)
+            if mapping is not None and not (mapping.direction or mapping.duration or mapping.outcome):
+                report.mapping = replace(mapping, **_detail_columns(list(frame.columns)))
             sample = _raw_times(frame.head(SAMPLE_ROWS), report.mapping)
             usual = usual_format(sample[sample != ""], day_first) if report.mapping.how == "text" else None
         m = report.mapping
@@ -463,7 +535,10 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
         # store's unique index is filled front to back rather than at random places.
         times = np.char.replace(np.datetime_as_string(moments.to_numpy(dtype="datetime64[us]"), unit="us"), "T", " ")
         order = np.argsort(keys)
-        new = add(times[order].tolist(), keys[order].tolist())
+        details = {name: [values[i] for i in order] if values is not None else None
+                   for name, values in _details(frame, m).items()}
+        new = add(times[order].tolist(), keys[order].tolist(), details) if any(
+            values is not None for values in details.values()) else add(times[order].tolist(), keys[order].tolist())
         report.taken += new
         report.duplicates += len(keys) - new
         if progress:

@@ -87,6 +87,13 @@ def as_store_error(context: sa.engine.ExceptionContext) -> None:
         from context.sqlalchemy_exception
 
 
+def driver_error(problem: Exception) -> StoreFailure:
+    """The same translation for an error of the driver used directly (the bulk call import's COPY)."""
+    if getattr(problem, "sqlstate", None) == "42501":
+        return AccessDenied(f"not allowed: {problem}")
+    return StoreFailure(f"the database refused or could not be reached: {problem}")
+
+
 def open_engine(url: sa.engine.URL, busy_timeout_ms: int = BUSY_TIMEOUT_MS, **options) -> sa.Engine:
     engine = sa.create_engine(url, json_serializer=dumps, **options)
     if url.get_backend_name() == "sqlite":

@@ -195,6 +195,11 @@ calls = sa.Table(
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
     sa.Column("called_at", sa.DateTime, nullable=False),
     sa.Column("call_key", sa.String(40), nullable=False),
+    # What the export said besides the time, when it said it (migration 0011).
+    sa.Column("direction", sa.String(3), nullable=True),  # "in" / "out"
+    sa.Column("duration_s", sa.Integer, nullable=True),
+    sa.Column("outcome", sa.String(40), nullable=True),  # the export's own words (disposition, status)
+    sa.Column("connected", sa.Boolean, nullable=True),
     sa.UniqueConstraint("trainee_id", "call_key", name="uq_calls_trainee_key"),
     sa.Index("ix_calls_trainee_time", "trainee_id", "called_at"),
 )

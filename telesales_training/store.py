@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from platformdirs import user_data_path
 
 from . import clock, migrate
-from .database import insert_for, normalised_url, open_engine, upsert, writer
+from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .errors import (AnswerTooLarge, InvalidAnswer, InvalidCohort, InvalidKey, InvalidReview, InvalidTrainee,
                      StoreError, StoreFailure)
 from .limits import MAX_ANSWER_BYTES, MAX_COHORT, MAX_COMMENT, MAX_ID, MAX_MARKS, MAX_TRAINEE_ID
@@ -131,6 +131,7 @@ def _key(raw: str, what: str = "a lesson or item id") -> str:
 # ---------------------------------------------------------------- SQL helpers
 
 CALL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a call's time is written in bulk (SQLAlchemy's SQLite form)
+CALL_DETAILS = ("direction", "duration_s", "outcome", "connected")  # optional columns of a call
 
 
 def _insert_new(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> int:
@@ -340,34 +341,48 @@ class TraineeStore:
         return self.add_call_texts([moment.strftime(CALL_TIME_FORMAT) for moment, _key in pairs],
                                    [key for _moment, key in pairs])
 
-    def add_call_texts(self, times: Sequence[str], keys: Sequence[str]) -> int:
+    def add_call_texts(self, times: Sequence[str], keys: Sequence[str],
+                       details: Mapping[str, Sequence[Any]] | None = None) -> int:
         """The bulk path of a call-log import: `times` as 'YYYY-MM-DD HH:MM:SS.ffffff' (local wall-clock time,
-        the form the store keeps), `keys` the calls' keys; keys already stored are skipped. Returns how many
-        were new. SQLite: one prepared INSERT … ON CONFLICT DO NOTHING over all rows; PostgreSQL: COPY into a
-        temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (row-level security applies)."""
+        the form the store keeps), `keys` the calls' keys, `details` optional columns (direction, duration_s,
+        outcome, connected; None where the export said nothing); keys already stored are skipped. Returns how
+        many were new. SQLite: one prepared INSERT … ON CONFLICT DO NOTHING over all rows; PostgreSQL: COPY into
+        a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (row-level security applies)."""
         if len(times) != len(keys):
             raise ValueError("times and keys differ in length")
         if not keys:
             return 0
         if any(len(key) > 40 for key in keys):
             raise InvalidKey("a call key has at most 40 characters")
+        details = details or {}
+        extra = [name for name in CALL_DETAILS if details.get(name) is not None]
+        columns = ["called_at", "call_key", *extra]
+        values = [times, keys, *(details[name] for name in extra)]
         with self._store.writing.begin() as conn:
-            raw = conn.connection.driver_connection
-            if conn.dialect.name == "sqlite":
-                cursor = raw.cursor()
-                cursor.executemany("INSERT INTO calls (trainee_id, called_at, call_key) VALUES (?, ?, ?) "
-                                   "ON CONFLICT (trainee_id, call_key) DO NOTHING",
-                                   zip(itertools.repeat(self.trainee_id), times, keys))
-                return max(0, cursor.rowcount)
-            with raw.cursor() as cursor:
-                cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS call_import "
-                               "(called_at timestamp without time zone, call_key varchar(40)) ON COMMIT DELETE ROWS")
-                with cursor.copy("COPY call_import (called_at, call_key) FROM STDIN") as copy:
-                    copy.write("".join(f"{moment}\t{key}\n" for moment, key in zip(times, keys)))
-                cursor.execute("INSERT INTO calls (trainee_id, called_at, call_key) "
-                               "SELECT %s, called_at, call_key FROM call_import "
-                               "ON CONFLICT (trainee_id, call_key) DO NOTHING", (self.trainee_id,))
-                return max(0, cursor.rowcount)
+            try:
+                return self._bulk_calls(conn, columns, values)
+            except conn.dialect.loaded_dbapi.Error as problem:  # the driver used directly: translate as the engine does
+                raise driver_error(problem) from problem
+
+    def _bulk_calls(self, conn: sa.Connection, columns: list[str], values: list[Sequence[Any]]) -> int:
+        raw = conn.connection.driver_connection
+        if conn.dialect.name == "sqlite":
+            cursor = raw.cursor()
+            cursor.executemany(f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
+                               f"VALUES (?{', ?' * len(columns)}) ON CONFLICT (trainee_id, call_key) DO NOTHING",
+                               zip(itertools.repeat(self.trainee_id), *values))
+            return max(0, cursor.rowcount)
+        with raw.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS call_import (called_at timestamp without time "
+                           "zone, call_key varchar(40), direction varchar(3), duration_s integer, "
+                           "outcome varchar(40), connected boolean) ON COMMIT DELETE ROWS")
+            with cursor.copy(f"COPY call_import ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in zip(*values):
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
+                           f"SELECT %s, {', '.join(columns)} FROM call_import "
+                           "ON CONFLICT (trainee_id, call_key) DO NOTHING", (self.trainee_id,))
+            return max(0, cursor.rowcount)
 
     def daily_calls(self, first: date, last: date) -> dict[date, int]:
         """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""
@@ -379,6 +394,27 @@ class TraineeStore:
                  .group_by(day))
         with self._engine.connect() as conn:
             return {_as_date(value): count for value, count in conn.execute(query)}
+
+    def daily_connected(self, first: date, last: date) -> dict[date, int]:
+        """Imported calls the export marked as connected, per day, first..last inclusive (days whose calls say
+        nothing about it are absent)."""
+        day = sa.func.date(calls.c.called_at)
+        query = (sa.select(day, sa.func.count())
+                 .where(calls.c.trainee_id == self.trainee_id, calls.c.connected.is_(True),
+                        calls.c.called_at >= datetime.combine(first, time.min),
+                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min))
+                 .group_by(day))
+        with self._engine.connect() as conn:
+            return {_as_date(value): count for value, count in conn.execute(query)}
+
+    def knows_connected(self, first: date, last: date) -> bool:
+        """Whether any imported call of first..last says whether it connected."""
+        query = (sa.select(calls.c.id)
+                 .where(calls.c.trainee_id == self.trainee_id, calls.c.connected.is_not(None),
+                        calls.c.called_at >= datetime.combine(first, time.min),
+                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min)).limit(1))
+        with self._engine.connect() as conn:
+            return conn.execute(query).first() is not None
 
     def log_day_calls(self, counts: dict[date, int], target: int) -> None:
         """Calls made on each given day (replacing what was logged for those days before)."""

@@ -66,10 +66,13 @@ EXPORTS = {
 
 
 def import_text(text: str, encoding: str, **options):
-    calls: list[tuple[datetime, str]] = []
+    """The calls of the text: (local time, key, direction, duration, outcome, connected), sorted, and the report."""
+    calls: list[tuple] = []
 
-    def add(times, keys):
-        calls.extend((datetime.fromisoformat(t), k) for t, k in zip(times, keys))
+    def add(times, keys, details=None):
+        columns = [(details or {}).get(name) or [None] * len(keys)
+                   for name in ("direction", "duration_s", "outcome", "connected")]
+        calls.extend((datetime.fromisoformat(t), k, *extra) for t, k, *extra in zip(times, keys, *columns))
         return len(keys)
 
     report = calllog.read_calls(text.encode(encoding), add, now=NOW, zone=ZONE, **options)
@@ -89,7 +92,7 @@ def test_the_same_file_twice_adds_nothing():
     text, encoding, *_ = EXPORTS["PBX call detail records (Asterisk CDR-like)"]
     seen: set[str] = set()
 
-    def add(times, keys):
+    def add(times, keys, details=None):
         new = [key for key in keys if key not in seen]
         seen.update(new)
         return len(new)
@@ -125,10 +128,10 @@ def test_a_file_that_is_not_a_call_log_is_refused_with_a_reason():
         import_text("x" * (calllog.MAX_HEADER_BYTES * 2 + 10), "utf-8")
     assert long_line.value.code == "csv_header_too_long"
     with pytest.raises(calllog.CallLogError) as binary:
-        calllog.read_calls(bytes(range(256)) * 10, lambda t, k: 0, now=NOW, zone=ZONE)
+        calllog.read_calls(bytes(range(256)) * 10, lambda *call: 0, now=NOW, zone=ZONE)
     assert binary.value.code == "csv_not_text"
     with pytest.raises(calllog.CallLogError) as zone:
-        calllog.read_calls(b"when\n2026-11-02 09:05\n", lambda t, k: 0, now=NOW, zone="Mars/Olympus")
+        calllog.read_calls(b"when\n2026-11-02 09:05\n", lambda *call: 0, now=NOW, zone="Mars/Olympus")
     assert zone.value.code == "csv_bad_zone"
 
 
@@ -172,3 +175,33 @@ def test_the_cli_takes_the_columns_to_use_and_remembers_them(tmp_path, monkeypat
     with Store() as store:
         days = store.trainee("ann").daily_calls(datetime(2026, 11, 1).date(), datetime(2026, 11, 5).date())
     assert days == {datetime(2026, 11, 2).date(): 1, datetime(2026, 11, 3).date(): 1}
+
+
+@pytest.mark.parametrize("name, first, second", [
+    ("contact-centre report, date and time apart, capitals (Five9-like)", ("out", 230, "Contacted", True),
+     ("out", 31, "No Answer", False)),
+    ("Chinese cloud contact centre, GBK, 开始/接通/结束 (天润/七陌-like)", ("out", 222, "已接通", True),
+     ("out", 0, "未接通", False)),
+    ("PBX call detail records (Asterisk CDR-like)", (None, 222, "ANSWERED", True), (None, 0, "NO ANSWER", False)),
+    ("softswitch CDR in epoch seconds (FreeSWITCH-like)", (None, 222, "NORMAL_CLEARING", True),
+     (None, 0, "NO_ANSWER", False)),
+    ("cloud dialer, UTC with Z, three time columns (Aircall-like)", ("out", 230, None, True), ("out", 31, None, True)),
+])
+def test_direction_duration_and_outcome_are_kept_when_the_export_has_them(name, first, second):
+    text, encoding, *_ = EXPORTS[name]
+    calls, _report = import_text(text, encoding)
+    assert [tuple(call[2:]) for call in calls[:2]] == [first, second]
+
+
+@pytest.mark.both_backends
+def test_details_reach_the_store_and_the_week_counts_connected_calls(store):
+    from datetime import date
+
+    text, encoding, *_ = EXPORTS["Chinese cloud contact centre, GBK, 开始/接通/结束 (天润/七陌-like)"]
+    ann = store.trainee("ann")
+    report = calllog.read_calls(text.encode(encoding), ann.add_call_texts, now=NOW, zone=ZONE)
+    assert report.taken == 2
+    day = date(2026, 11, 2)
+    assert ann.daily_calls(day, day) == {day: 2} and ann.daily_connected(day, day) == {day: 1}
+    again = calllog.read_calls(text.encode(encoding), ann.add_call_texts, now=NOW, zone=ZONE)
+    assert (again.taken, again.duplicates) == (0, 2)

@@ -215,3 +215,16 @@ def test_a_date_column_alone_is_enough_to_count_calls_per_day(lesson05, ui, alic
     importer.import_bytes("list.csv", data)
     assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {date(2025, 11, 2): 2}
     assert "通话时间取自：哪天" in importer._summary.value
+
+
+def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(lesson05, ui, alice):
+    monday = date(2026, 11, 23)
+    alice.add_call_texts([f"2026-11-23 09:{m:02d}:00.000000" for m in range(5)], [f"c{m}" for m in range(5)],
+                         {"connected": [True, True, False, None, False], "duration_s": [60, 30, 0, None, 0]})
+    widget = week_log(lesson05, ui, alice, lang="en")
+    assert widget.monday == monday
+    assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>5 · 2 connected</td>", widget._summary.value)
+    other = week_log(lesson05, ui, alice, today=date(2026, 11, 18), lang="en")  # a week with plain imports
+    alice.add_calls([(datetime(2026, 11, 16, 9, 0), "plain")])
+    other._render()
+    assert "connected" not in other._summary.value

@@ -190,7 +190,7 @@ ZONE = "Asia/Shanghai"
 def read(*lines, encoding="utf-8", **options):
     """The calls of a file made of `lines`, and the report."""
     calls: list = []
-    def add(times, keys):
+    def add(times, keys, details=None):
         calls.extend((datetime.fromisoformat(t), k) for t, k in zip(times, keys))
         return len(keys)
 
@@ -233,7 +233,7 @@ def test_any_past_timestamp_round_trips_and_reimport_adds_nothing(moments, fmt):
     data = "\n".join(["timestamp,number"] + [f"{m.strftime(fmt)},{i}" for i, m in enumerate(moments)]).encode()
     stored: dict[str, datetime] = {}
 
-    def add(times, keys):
+    def add(times, keys, details=None):
         new = [(datetime.fromisoformat(t), k) for t, k in zip(times, keys) if k not in stored]
         stored.update({k: t for t, k in new})
         return len(new)

@@ -62,6 +62,22 @@ def test_a_trainee_saves_and_reads_her_own_answers(team_db):
         assert alice.get_preference("lang") == "zh-TW"
 
 
+def test_a_trainee_imports_her_calls_in_bulk_and_not_into_anyone_elses(team_db):
+    """The bulk path (COPY into a temporary table, then INSERT … SELECT) runs under her own role: her calls
+    land, calls written as bob's are refused by the row-level policy."""
+    times, keys = ["2026-11-02 09:05:00.000000", "2026-11-02 09:15:00.000000"], ["k1", "k2"]
+    details = {"direction": ["out", "out"], "duration_s": [222, 0], "outcome": ["已接通", "未接通"],
+               "connected": [True, False]}
+    with Store(team_db[2]["alice"]) as store:
+        alice = store.trainee("alice")
+        assert alice.add_call_texts(times, keys, details) == 2
+        assert alice.add_call_texts(times, keys, details) == 0  # again: nothing twice
+        from datetime import date
+        assert alice.daily_connected(date(2026, 11, 2), date(2026, 11, 2)) == {date(2026, 11, 2): 1}
+        with pytest.raises(AccessDenied):
+            TraineeStore(store, "bob").add_call_texts(times, ["b1", "b2"])
+
+
 def test_through_the_package_another_trainee_is_out_of_reach(team_db):
     with Store(team_db[2]["alice"]) as store:
         assert store.trainee_ids() == ["alice"]  # bob and tina are invisible

@@ -147,6 +147,15 @@ class WeeklyCallLog(ToolWidget):
         daily = self._store.daily_calls(self.monday, self.monday + timedelta(days=4))
         return [daily.get(self.monday + timedelta(days=n), 0) for n in range(5)]
 
+    def _imported_connected(self) -> list[int] | None:
+        """Imported calls marked as connected, Monday–Friday; None when the week's imports say nothing of it."""
+        if self._store is None:
+            return None
+        daily = self._store.daily_connected(self.monday, self.monday + timedelta(days=4))
+        if not daily and not self._store.knows_connected(self.monday, self.monday + timedelta(days=4)):
+            return None
+        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(5)]
+
     def _on_week(self, _change) -> None:
         self._note = None
         self._show_week()
@@ -213,8 +222,12 @@ class WeeklyCallLog(ToolWidget):
         source = "" if record else f'<p class="ts-muted">{escape(self.t("from_imported"))}</p>'
         table = ""
         if any(imported):
-            rows = "".join(f"<tr><th scope=\"row\">{escape(name)}</th><td>{logged}</td><td>{count}</td></tr>"
-                           for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, imported))
+            # Connected calls beside the dials, when the export said which calls connected.
+            connected = self._imported_connected()
+            shown = [f"{count} · {self.t('connected_of', count=made)}" if connected is not None else str(count)
+                     for count, made in zip(imported, connected or [0] * 5)]
+            rows = "".join(f"<tr><th scope=\"row\">{escape(name)}</th><td>{logged}</td><td>{escape(count)}</td></tr>"
+                           for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, shown))
             table = (f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
                      f'<th>{escape(self.t("logged_header"))}</th><th>{escape(self.t("imported_header"))}</th></tr>'
                      f"{rows}</table>")
@@ -318,7 +331,7 @@ class CallImport(ToolWidget):
             def advance(rows: int, total: int) -> None:
                 self._bar.max, self._bar.value = max(1, total), min(rows, max(1, total))
 
-            add = self._store.add_call_texts if self._store is not None else (lambda times, keys: len(keys))
+            add = self._store.add_call_texts if self._store is not None else (lambda times, keys, details=None: len(keys))
             chosen = self._chosen()
             mapping = chosen or self._remembered(data)
             report = calllog.read_calls(data, add, mapping=mapping, day_first=self._day_first.value, progress=advance)
