@@ -395,48 +395,74 @@ def _detail_columns(header: list[str]) -> dict[str, str | None]:
     return {"direction": first(DIRECTION_NAMES), "duration": first(DURATION_NAMES), "outcome": first(OUTCOME_NAMES)}
 
 
-def _details(frame, mapping: Mapping) -> dict[str, list | None]:
-    """The optional columns of the rows, normalised: direction "in"/"out", duration in seconds (from 230,
-    00:03:50 or 3:50), the outcome's words (40 characters), connected from the outcome's words, else from a
-    duration above zero. None for a column the export does not have."""
+def _by_value(column, classify):
+    """`classify` applied to each distinct value of a column (exports repeat a handful of words), spread back
+    over the rows as an object array."""
     import numpy as np
     import pandas as pd
 
-    found: dict[str, list | None] = {"direction": None, "duration_s": None, "outcome": None, "connected": None}
+    codes, uniques = pd.factorize(column, sort=False)
+    mapped = np.array([classify(value) for value in uniques] + [None], dtype=object)
+    return mapped[codes]  # code -1 (missing) picks the trailing None
+
+
+def _direction(value: str) -> str | None:
+    word = value.strip().lower()
+    if re.search(r"^in|呼入|来电|incoming|ein", word):
+        return "in"
+    if re.search(r"^out|呼出|外呼|去电|outgoing|aus", word):
+        return "out"
+    return None
+
+
+def _connected(value: str) -> bool | None:
+    word = value.strip().lower()
+    if any(no in word for no in NOT_CONNECTED_WORDS):
+        return False
+    if any(yes in word for yes in CONNECTED_WORDS):
+        return True
+    return None
+
+
+def _seconds(value: str) -> int | None:
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        found = re.fullmatch(r"(\d{1,3}):(\d{2})(?::(\d{2}))?", text)
+        if not found:
+            return None
+        hours, minutes, seconds = (int(found[1]), int(found[2]), int(found[3])) if found[3] else \
+            (0, int(found[1]), int(found[2]))
+        number = hours * 3600 + minutes * 60 + seconds
+    return int(round(number)) if 0 <= number < 10**7 else None
+
+
+def _details(frame, mapping: Mapping) -> dict:
+    """The optional columns of the rows, normalised (object arrays, None where unknown): direction "in"/"out",
+    duration in seconds (from 230, 00:03:50 or 3:50), the outcome's words (40 characters), connected from the
+    outcome's words, else from a duration above zero. None for a column the export does not have. Each distinct
+    value is read once."""
+    import numpy as np
+
+    found: dict = {"direction": None, "duration_s": None, "outcome": None, "connected": None}
     if mapping.direction and mapping.direction in frame:
-        words = frame[mapping.direction].str.strip().str.lower()
-        inbound = words.str.contains(r"^in|呼入|来电|incoming|ein", regex=True).fillna(False).to_numpy(dtype=bool)
-        outbound = words.str.contains(r"^out|呼出|外呼|去电|outgoing|aus", regex=True).fillna(False).to_numpy(dtype=bool)
-        found["direction"] = np.where(inbound, "in", np.where(outbound, "out", None)).tolist()
-    duration = None
+        found["direction"] = _by_value(frame[mapping.direction], _direction)
     if mapping.duration and mapping.duration in frame:
-        text = frame[mapping.duration].str.strip()
-        seconds = pd.to_numeric(text, errors="coerce")
-        clocked = text.str.fullmatch(r"\d{1,3}:\d{2}(:\d{2})?").fillna(False).to_numpy(dtype=bool)
-        if clocked.any():
-            parts = text[clocked].str.split(":", expand=True).apply(pd.to_numeric, errors="coerce")
-            if parts.shape[1] == 3:
-                hours = parts[2].notna()
-                total = np.where(hours, parts[0] * 3600 + parts[1] * 60 + parts[2].fillna(0), parts[0] * 60 + parts[1])
-            else:
-                total = parts[0] * 60 + parts[1]
-            seconds[clocked] = total
-        seconds = seconds.where((seconds >= 0) & (seconds < 10**7))
-        duration = seconds
-        found["duration_s"] = [None if pd.isna(v) else int(v) for v in seconds.tolist()]
+        found["duration_s"] = _by_value(frame[mapping.duration], _seconds)
     connected = None
     if mapping.outcome and mapping.outcome in frame:
-        words = frame[mapping.outcome].str.strip()
-        found["outcome"] = [word[:40] or None for word in words.tolist()]
-        lower = words.str.lower()
-        yes = lower.str.contains("|".join(map(re.escape, CONNECTED_WORDS)), regex=True).fillna(False).to_numpy(bool)
-        no = lower.str.contains("|".join(map(re.escape, NOT_CONNECTED_WORDS)), regex=True).fillna(False).to_numpy(bool)
-        connected = np.where(no, False, np.where(yes, True, None))
-    if duration is not None:
-        from_duration = np.where(duration.isna().to_numpy(), None, (duration > 0).to_numpy())
-        connected = from_duration if connected is None else np.where(connected == None, from_duration, connected)  # noqa: E711
-    if connected is not None:
-        found["connected"] = [None if value is None else bool(value) for value in connected.tolist()]
+        found["outcome"] = _by_value(frame[mapping.outcome], lambda value: value.strip()[:40] or None)
+        connected = _by_value(frame[mapping.outcome], _connected)
+    if found["duration_s"] is not None:
+        seconds = found["duration_s"]
+        from_duration = np.array([None if v is None else v > 0 for v in seconds], dtype=object) \
+            if connected is None or (connected == None).any() else None  # noqa: E711
+        if connected is None:
+            connected = from_duration
+        elif from_duration is not None:
+            connected = np.where(connected == None, from_duration, connected)  # noqa: E711
+    found["connected"] = connected
     return found
 
 
@@ -535,7 +561,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
         # store's unique index is filled front to back rather than at random places.
         times = np.char.replace(np.datetime_as_string(moments.to_numpy(dtype="datetime64[us]"), unit="us"), "T", " ")
         order = np.argsort(keys)
-        details = {name: [values[i] for i in order] if values is not None else None
+        details = {name: values[order].tolist() if values is not None else None
                    for name, values in _details(frame, m).items()}
         new = add(times[order].tolist(), keys[order].tolist(), details) if any(
             values is not None for values in details.values()) else add(times[order].tolist(), keys[order].tolist())

@@ -132,6 +132,7 @@ def _key(raw: str, what: str = "a lesson or item id") -> str:
 
 CALL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a call's time is written in bulk (SQLAlchemy's SQLite form)
 CALL_DETAILS = ("direction", "duration_s", "outcome", "connected")  # optional columns of a call
+IMPORT_CACHE_KB = 65_536  # SQLite page cache of a connection that has bulk-imported calls
 
 
 def _insert_new(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> int:
@@ -368,6 +369,8 @@ class TraineeStore:
         raw = conn.connection.driver_connection
         if conn.dialect.name == "sqlite":
             cursor = raw.cursor()
+            # The two indexes of `calls` are filled at random places: keep their pages in memory (64 MB).
+            cursor.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KB}")
             cursor.executemany(f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
                                f"VALUES (?{', ?' * len(columns)}) ON CONFLICT (trainee_id, call_key) DO NOTHING",
                                zip(itertools.repeat(self.trainee_id), *values))
