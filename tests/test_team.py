@@ -34,6 +34,8 @@ def team_db():
     with Store(urls["bob"]) as bob:
         bob.trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
         bob.trainee("bob").set_preference("lang", "en")
+    with Store(urls["alice"]) as alice:
+        alice.trainee("alice")  # her row exists whichever of these tests runs first (or alone, on a worker)
     yield cluster, admin, urls
     cluster.stop()
 

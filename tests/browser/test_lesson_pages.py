@@ -199,6 +199,22 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     expect(page.locator(".ts-tool-week_log .ts-week-chart img")).to_be_visible()
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
+    # A CRM export with two time-like columns: the trainee sees the first rows and chooses the column.
+    crm = tmp_path / "crm.csv"
+    crm.write_text("Opened,Closed,Customer\n" + "".join(f"{last_monday:%Y-%m-%d} 10:{n:02d},{last_monday:%Y-%m-%d} "
+                                                        f"10:{n + 1:02d},C{n}\n" for n in range(5)), encoding="utf-8")
+    with page.expect_file_chooser() as chooser:
+        tool.get_by_role("button", name="选择 CSV 文件").click()
+    chooser.value.set_files(str(crm))
+    tool.get_by_role("button", name="导入").click()
+    expect(tool.locator(".ts-error")).to_contain_text("有几列都像通话时间：Opened, Closed")
+    expect(tool.locator(".ts-column-mapping table.ts-preview")).to_contain_text("Customer")
+    fits_every_width(page, "lesson05_mapping")
+    tool.locator(".ts-column-mapping select").first.select_option(label="Opened")
+    tool.get_by_role("button", name="导入").click()
+    expect(tool.locator(".ts-import-summary")).to_contain_text("crm.csv：读取 5 行，新导入 5 通")
+    expect(tool.locator(".ts-import-summary")).to_contain_text("通话时间取自：Opened")
+    expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：30 · 0 · 0 · 0 · 0")
 
 
 def test_lesson06_ratings_survive_reload_and_are_plotted(server, page, trainee):
