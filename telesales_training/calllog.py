@@ -285,7 +285,9 @@ def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text"
     if how in ("epoch_s", "epoch_ms", "excel"):
         numbers = pd.to_numeric(text, errors="coerce")
         if how == "excel":
-            return pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce").astype("datetime64[ns]")
+            # Serial days: the fraction is the time of day, floating-point; to the second, as Excel shows it.
+            return pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce").dt.round("s") \
+                .astype("datetime64[ns]")
         moments = pd.to_datetime(numbers, unit="s" if how == "epoch_s" else "ms", utc=True, errors="coerce")
         return moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)

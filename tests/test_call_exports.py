@@ -205,3 +205,13 @@ def test_details_reach_the_store_and_the_week_counts_connected_calls(store):
     assert ann.daily_calls(day, day) == {day: 2} and ann.daily_connected(day, day) == {day: 1}
     again = calllog.read_calls(text.encode(encoding), ann.add_call_texts, now=NOW, zone=ZONE)
     assert (again.taken, again.duplicates) == (0, 2)
+
+
+def test_excel_serial_dates_and_a_date_column_alone():
+    """A sheet saved with its dates as Excel serial numbers (46328.378 = 2026-11-02 09:04:19); a report with
+    only a date per call still counts calls per day."""
+    calls, report = import_text("Called,Minutes\n46328.3780,3\n46328.4000,1\n", "utf-8")
+    assert report.mapping.how == "excel" and [c[0].date() for c in calls] == [datetime(2026, 11, 2).date()] * 2
+    assert calls[0][0] == datetime(2026, 11, 2, 9, 4, 19)  # to the second, as Excel shows it
+    calls, report = import_text("日期,客户\n2026-11-02,华星\n2026-11-03,远东\n", "utf-8")
+    assert report.mapping.date == "日期" and [c[0] for c in calls] == [datetime(2026, 11, 2), datetime(2026, 11, 3)]

@@ -114,7 +114,7 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     assert "请先选择一个 CSV 文件" in importer._message.value
     log._week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
     monday = log.monday
-    rows = ["呼叫时间,号码"] + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)] + ["不是时间,1", "2026-11-24"]
+    rows = ["呼叫时间,号码"] + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)] + ["不是时间,1", "2026-11-24,1,多一列"]
     data = "\n".join(rows).encode("gb18030")
     importer._upload.value = ({"name": "dialer.csv", "type": "text/csv", "size": len(data),
                                "content": memoryview(data), "last_modified": datetime(2026, 11, 25)},)

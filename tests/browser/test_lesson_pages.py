@@ -174,6 +174,14 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 
 
+def upload(page: Page, tool, path) -> None:
+    """Choose `path` in the import tool's file button, then press Import."""
+    with page.expect_file_chooser() as chooser:
+        tool.get_by_role("button", name="选择 CSV 文件").click()
+    chooser.value.set_files(str(path))
+    tool.get_by_role("button", name="导入").click()
+
+
 def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     """Calls of the week before the server's today: in the past at any instant, so always taken."""
     last_monday = INSTANT.date() - timedelta(days=INSTANT.weekday() + 7)
@@ -186,10 +194,7 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     week.fill(last_monday.isoformat())  # the week log shows that week
     week.press("Enter")
     tool = page.locator(".ts-tool-call_import")
-    with page.expect_file_chooser() as chooser:
-        tool.get_by_role("button", name="选择 CSV 文件").click()
-    chooser.value.set_files(str(log_file))
-    tool.get_by_role("button", name="导入").click()
+    upload(page, tool, log_file)
     expect(tool.locator(".ts-import-summary")).to_contain_text("dialer.csv：读取 26 行，新导入 25 通")
     expect(tool.locator(".ts-import-summary")).to_contain_text("时间格式无法识别：1 行")
     expect(page.locator(".ts-tool-week_log")).to_contain_text("导入的通话记录（周一至周五）：25 · 0 · 0 · 0 · 0")
@@ -203,10 +208,7 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     crm = tmp_path / "crm.csv"
     crm.write_text("Opened,Closed,Customer\n" + "".join(f"{last_monday:%Y-%m-%d} 10:{n:02d},{last_monday:%Y-%m-%d} "
                                                         f"10:{n + 1:02d},C{n}\n" for n in range(5)), encoding="utf-8")
-    with page.expect_file_chooser() as chooser:
-        tool.get_by_role("button", name="选择 CSV 文件").click()
-    chooser.value.set_files(str(crm))
-    tool.get_by_role("button", name="导入").click()
+    upload(page, tool, crm)
     expect(tool.locator(".ts-error")).to_contain_text("有几列都像通话时间：Opened, Closed")
     expect(tool.locator(".ts-column-mapping table.ts-preview")).to_contain_text("Customer")
     fits_every_width(page, "lesson05_mapping")
