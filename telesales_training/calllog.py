@@ -119,7 +119,6 @@ class Layout:
     encoding: str
     delimiter: str
     header: list[str]
-    lines: int  # newline count: the progress bar's length
 
 
 def _encoding(head: bytes) -> str:
@@ -187,7 +186,7 @@ def layout(source: bytes | Path) -> Layout:
     header = [name.strip() for name in header]
     if not any(header):
         raise CallLogError("csv_empty")
-    return Layout(encoding, delimiter, header, _count_lines(source))
+    return Layout(encoding, delimiter, header)
 
 
 def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
@@ -197,7 +196,6 @@ def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     reader = pd.read_csv(handle, sep=shape.delimiter, dtype=str, keep_default_na=False,
                          encoding=shape.encoding, chunksize=chunk_rows, on_bad_lines="warn", engine="c",
-                         skip_blank_lines=True, header=0, names=None, quoting=csv.QUOTE_MINIMAL,
                          encoding_errors="replace")
     with reader:
         while True:
@@ -272,7 +270,7 @@ def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text"
     import pandas as pd
 
     text = values
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if how == "text" and first:
         parsed = pd.to_datetime(text, format=first, errors="coerce")
         done = parsed.notna().to_numpy()
@@ -456,14 +454,10 @@ def _details(frame, mapping: Mapping) -> dict:
     if mapping.outcome and mapping.outcome in frame:
         found["outcome"] = _by_value(frame[mapping.outcome], lambda value: value.strip()[:40] or None)
         connected = _by_value(frame[mapping.outcome], _connected)
-    if found["duration_s"] is not None:
-        seconds = found["duration_s"]
-        from_duration = np.array([None if v is None else v > 0 for v in seconds], dtype=object) \
-            if connected is None or (connected == None).any() else None  # noqa: E711
-        if connected is None:
-            connected = from_duration
-        elif from_duration is not None:
-            connected = np.where(connected == None, from_duration, connected)  # noqa: E711
+    if found["duration_s"] is not None:  # where the outcome says nothing: connected if it lasted
+        unknown = np.ones(len(frame), dtype=bool) if connected is None else (connected == None)  # noqa: E711
+        connected = np.full(len(frame), None, dtype=object) if connected is None else connected
+        connected[unknown] = [None if v is None else v > 0 for v in found["duration_s"][unknown]]
     found["connected"] = connected
     return found
 
@@ -507,6 +501,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
     import numpy as np
 
     shape = layout(source)
+    lines_in_file = _count_lines(source)  # the progress bar's length
     local = _local_zone(zone)
     now = now or clock.local_naive_now()
     report = ImportReport(encoding=shape.encoding)
@@ -552,7 +547,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
         frame, moments = frame[keep], moments[keep]
         if frame.empty:
             if progress:
-                progress(report.rows, shape.lines)
+                progress(report.rows, lines_in_file)
             continue
         ids = frame[m.call_id].str.strip() if m.call_id else None
         whole = frame.iloc[:, 0].str.cat([frame.iloc[:, n] for n in range(1, width)], sep="\x1f") if width > 1 \
@@ -570,7 +565,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
         report.taken += new
         report.duplicates += len(keys) - new
         if progress:
-            progress(report.rows, shape.lines)
+            progress(report.rows, lines_in_file)
     if report.mapping is None:  # a header without rows
         report.mapping = mapping
     return report
@@ -590,6 +585,11 @@ def header_key(header: list[str]) -> str:
 
 
 MAPPING_PREFERENCE = "call_mapping:"  # + header_key: the columns a trainee chose for files with that header
+
+
+def mapping_preference(source: bytes | Path) -> str:
+    """The preference key under which the columns chosen for files with this one's header are kept."""
+    return MAPPING_PREFERENCE + header_key(layout(source).header)
 
 
 def mapping_as_text(mapping: Mapping) -> str:

@@ -236,8 +236,7 @@ def import_calls(
                            "machine's). Times with an offset are converted to it; times without are taken as its."),
 ) -> None:
     """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
-    from .calllog import (MAPPING_PREFERENCE, CallLogError, Mapping, header_key, layout, mapping_as_text,
-                          mapping_from_text, read_calls)
+    from .calllog import CallLogError, Mapping, mapping_as_text, mapping_from_text, mapping_preference, read_calls
     from .store import Store, StoreError
 
     if time_column and (date_column or clock_column):
@@ -257,7 +256,7 @@ def import_calls(
                 bar.update(min(rows, bar.length) - bar.pos)
 
             # A mapping given once is remembered for files with the same header (as the upload widget does).
-            key = MAPPING_PREFERENCE + header_key(layout(file).header)
+            key = mapping_preference(file)
             used = mapping or mapping_from_text(view.get_preference(key))
             report = read_calls(file, view.add_call_texts, mapping=used, zone=tz or None, day_first=day_first,
                                 progress=advance)

@@ -156,6 +156,14 @@ class ItemBase(BlockBase):
         return self
 
 
+def _without_repeats(items: list, what: str) -> list:
+    """`items` (each with an id) as they are, or a ValueError naming the ids that repeat."""
+    dupes = _duplicates([item.id for item in items])
+    if dupes:
+        raise ValueError(f"duplicate {what} {', '.join(dupes)}")
+    return items
+
+
 def _option_ids(info: ValidationInfo) -> list[str]:
     return [option.id for option in info.data.get("options") or []]
 
@@ -166,10 +174,7 @@ class ChoiceBase(ItemBase):
     @field_validator("options")
     @classmethod
     def _unique_option_ids(cls, options: list[Option]) -> list[Option]:
-        dupes = _duplicates([o.id for o in options])
-        if dupes:
-            raise ValueError(f"duplicate option id {', '.join(dupes)}")
-        return options
+        return _without_repeats(options, "option id")
 
 
 class SingleChoice(ChoiceBase):
@@ -244,10 +249,7 @@ class FreeText(ItemBase):
     @field_validator("rubric")
     @classmethod
     def _unique_checks(cls, rubric: list[RubricCheck]) -> list[RubricCheck]:
-        repeated = _duplicates([check.id for check in rubric])
-        if repeated:
-            raise ValueError(f"rubric check ids repeat: {', '.join(repeated)}")
-        return rubric
+        return _without_repeats(rubric, "rubric check id")
 
 
 class NumberItem(ItemBase):

@@ -155,9 +155,10 @@ def _latest(store: TraineeStore, lesson_id: str, item_id: str) -> Any:
 
 def _progress_html(store: TraineeStore, lang: str, t) -> str:
     progress = store.progress()
+    available = content.available_lessons()
     rows = []
     for entry in content.load_course().lessons:
-        if entry.id not in content.available_lessons():
+        if entry.id not in available:
             continue
         lesson = content.load_lesson(entry.id)
         done = progress.get(entry.id)

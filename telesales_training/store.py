@@ -135,15 +135,6 @@ CALL_DETAILS = ("direction", "duration_s", "outcome", "connected")  # optional c
 IMPORT_CACHE_KB = 65_536  # SQLite page cache of a connection that has bulk-imported calls
 
 
-def _insert_new(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict]) -> int:
-    """Insert `rows`, skipping those whose `keys` are already stored; how many were new, as the statement
-    itself reports it (another transaction's rows never count)."""
-    if not rows:
-        return 0
-    statement = insert_for(conn, table).on_conflict_do_nothing(index_elements=keys).returning(table.c[keys[-1]])
-    return len(conn.execute(statement, rows).all())
-
-
 def _put_setting(conn: sa.Connection, key: str, value: str) -> None:
     upsert(conn, settings, ["key"], {"key": _key(key, "a setting key"), "value": _text(value, "a setting")})
 

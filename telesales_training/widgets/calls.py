@@ -305,7 +305,7 @@ class CallImport(ToolWidget):
         if self._store is None:
             return None
         try:
-            key = calllog.MAPPING_PREFERENCE + calllog.header_key(calllog.layout(data).header)
+            key = calllog.mapping_preference(data)
             return calllog.mapping_from_text(self._store.get_preference(key))
         except (calllog.CallLogError, StoreError, SQLAlchemyError):
             return None
@@ -314,7 +314,7 @@ class CallImport(ToolWidget):
         if self._store is None:
             return
         try:
-            key = calllog.MAPPING_PREFERENCE + calllog.header_key(calllog.layout(data).header)
+            key = calllog.mapping_preference(data)
             self._store.set_preference(key, calllog.mapping_as_text(mapping))
         except (calllog.CallLogError, StoreError, SQLAlchemyError):
             pass  # not remembered: the trainee chooses again next time
