@@ -236,13 +236,6 @@ class TraineeTable(ipw.VBox):
              tooltip: Callable[[str], str], sort_tooltip: Callable[[str], str]) -> None:
         """`rows`: (trainee id, the HTML of the other columns); the first column is the name."""
         self._caption.value = f'<p class="ts-caption"><strong>{escape(caption)}</strong></p>'
-        for key, head in self._heads.items():
-            label = headers[key]
-            if key in self._sortable:
-                mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
-                head.description, head.tooltip = label + mark, sort_tooltip(label)
-            else:
-                head.value = f"<strong>{escape(label)}</strong>"
         while len(self._names) < len(rows):
             button = make(ipw.Button, layout=shared_layout(width="auto"))
             button.add_class("ts-link")
@@ -259,6 +252,14 @@ class TraineeTable(ipw.VBox):
             children += [self._names[n], *self._cells[n]]
         self._grid.children = children
         self._empty.value = "" if rows else f"<p>{escape(empty)}</p>"
+        # The headers last: the sort mark appears once the rows are redrawn.
+        for key, head in self._heads.items():
+            label = headers[key]
+            if key in self._sortable:
+                mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
+                head.description, head.tooltip = label + mark, sort_tooltip(label)
+            else:
+                head.value = f"<strong>{escape(label)}</strong>"
 
     def _on_open(self, button: ipw.Button) -> None:
         trainee_id = self._ids[self._names.index(button)]

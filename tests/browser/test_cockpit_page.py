@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from telesales_training.store import Store
 
 from ..instant import INSTANT
-from .support import LOAD_TIMEOUT, fits_every_width
+from .support import LOAD_TIMEOUT, fits_every_width, settled_text
 
 pytestmark = pytest.mark.browser
 
@@ -63,9 +63,15 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     expect(names.first).to_be_visible()
     page.locator(".ts-trainees button.ts-sort", has_text="Score").click()
     expect(page.locator(".ts-trainees button.ts-sort", has_text="Score")).to_contain_text("▼")
-    shares = [int(text.split(" %")[0]) for text in
-              page.locator(".ts-trainees .ts-bar + small").all_inner_texts() if " %" in text]
-    assert len(shares) >= 5 and shares == sorted(shares, reverse=True)
+    # Each relabelled cell reaches the page as its own message: wait until the rows are all redrawn.
+    scores = page.locator(".ts-trainees .ts-bar + small")
+
+    def unsorted(_text: str) -> list[int]:
+        shares = [int(text.split(" %")[0]) for text in scores.all_inner_texts() if " %" in text]
+        return shares if len(shares) < 5 or shares != sorted(shares, reverse=True) else []
+
+    _text, left = settled_text(page.locator(".ts-trainees"), unsorted)
+    assert not left, f"scores not in descending order: {left}"
     fits_every_width(page, "cockpit_overview")
     top = names.first.inner_text()
     names.first.click()
