@@ -90,28 +90,35 @@ def main() -> int:
             started = time.perf_counter()
             with Store(url) as store:
                 summary = demo.generate(store, size)
-            print(f"demo store {size:5d} trainees: {summary.answers} answers, {summary.call_days} call-log days "
-                  f"({time.perf_counter() - started:.1f}s to make)", flush=True)
+            print(
+                f"demo store {size:5d} trainees: {summary.answers} answers, {summary.call_days} call-log days "
+                f"({time.perf_counter() - started:.1f}s to make)",
+                flush=True,
+            )
             env = {"TELESALES_LANG": "en"}
             if cluster:
                 with Store(url) as store, store.writing.begin() as conn:
                     conn.exec_driver_sql("ANALYZE")
                 env["TELESALES_DB"] = team.provision(url, "tina", trainer=True)  # the trainer's own role
-            servers[size] = start_server(path, scratch / f"voila-{size}.log", trainee=None,
-                                         extra_env=env, command_name="dashboard")
+            servers[size] = start_server(
+                path, scratch / f"voila-{size}.log", trainee=None, extra_env=env, command_name="dashboard"
+            )
         times: dict[int, list[dict[str, float]]] = {size: [] for size in servers}
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
             time.sleep(args.refill_seconds)
-            for size, server in servers.items():  # warm-up, not counted
+            for server in servers.values():  # warm-up, not counted
                 measure(browser, server.entry)
                 time.sleep(args.refill_seconds)
             for round_number in range(args.rounds):
                 for size, server in servers.items():
                     times[size].append(measure(browser, server.entry))
                     time.sleep(args.refill_seconds)
-                print(f"round {round_number + 1}: " + ", ".join(
-                    f"{size} trainees {t[-1]['load']:.3f}s" for size, t in times.items()), flush=True)
+                print(
+                    f"round {round_number + 1}: "
+                    + ", ".join(f"{size} trainees {t[-1]['load']:.3f}s" for size, t in times.items()),
+                    flush=True,
+                )
             browser.close()
     finally:
         for server in servers.values():
@@ -121,10 +128,15 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     medians = {size: {key: statistics.median(t[key] for t in runs) for key in runs[0]} for size, runs in times.items()}
     for size, values in medians.items():
-        print(f"median {size:5d} trainees: time-to-interactive {values['load']:.3f}s; "
-              + "; ".join(f"{tab} tab drawn in {values[tab]:.3f}s" for tab in TABS))
+        print(
+            f"median {size:5d} trainees: time-to-interactive {values['load']:.3f}s; "
+            + "; ".join(f"{tab} tab drawn in {values[tab]:.3f}s" for tab in TABS)
+        )
     small, large = medians[args.small], medians[args.large]
-    print(f"ratio time-to-interactive {args.large} / {args.small} trainees: {large['load'] / small['load']:.2f}x  (goal <= 1.50x)")
+    print(
+        f"ratio time-to-interactive {args.large} / {args.small} trainees: "
+        f"{large['load'] / small['load']:.2f}x  (goal <= 1.50x)"
+    )
     for tab in TABS:
         print(f"ratio {tab} tab {args.large} / {args.small} trainees: {large[tab] / small[tab]:.2f}x")
     return 0

@@ -59,9 +59,16 @@ def main() -> int:
     opened = scratch / "opened.txt"
     (scratch / "browser.py").write_text(STAND_IN)
     started = time.time()
-    server = start_server(scratch / "bench.sqlite3", scratch / "serve.log", trainee="bench-trainee",
-                          extra_env={"BROWSER": f"{sys.executable} {scratch / 'browser.py'} {opened} %s",
-                                     "TELESALES_CACHE": str(scratch / "cache")}, open_browser=True)
+    server = start_server(
+        scratch / "bench.sqlite3",
+        scratch / "serve.log",
+        trainee="bench-trainee",
+        extra_env={
+            "BROWSER": f"{sys.executable} {scratch / 'browser.py'} {opened} %s",
+            "TELESALES_CACHE": str(scratch / "cache"),
+        },
+        open_browser=True,
+    )
     good = True
     try:
         while not opened.exists():
@@ -77,14 +84,17 @@ def main() -> int:
                 warm.append(ready_seconds(browser, url, ".ts-progress-09_self_assessment"))
             ratio = first / statistics.median(warm)
             good &= ratio <= 3
-            print(f"first page {first:.2f} s, warm page {statistics.median(warm):.2f} s (median of 3): "
-                  f"{ratio:.2f}×  (goal ≤ 3×)")
+            print(
+                f"first page {first:.2f} s, warm page {statistics.median(warm):.2f} s (median of 3): "
+                f"{ratio:.2f}×  (goal ≤ 3×)"
+            )
 
             time.sleep(6)
             idle_rss, idle_pss, idle_kernels = memory(server)
             good &= idle_rss <= 600
-            print(f"idle server: {idle_rss:.0f} MB RSS, {idle_pss:.0f} MB PSS, {idle_kernels} kernel(s)  "
-                  f"(goal ≤ 600 MB)")
+            print(
+                f"idle server: {idle_rss:.0f} MB RSS, {idle_pss:.0f} MB PSS, {idle_kernels} kernel(s)  (goal ≤ 600 MB)"
+            )
 
             context = browser.new_context()
             pages = []
@@ -96,8 +106,10 @@ def main() -> int:
             open_rss, open_pss, open_kernels = memory(server)
             per_page = (open_rss - idle_rss) / len(LESSONS)
             good &= per_page <= 120
-            print(f"{len(LESSONS)} lesson pages open: {open_kernels} kernels, {per_page:.0f} MB RSS "
-                  f"({(open_pss - idle_pss) / len(LESSONS):.0f} MB PSS) per page  (goal ≤ 120 MB)")
+            print(
+                f"{len(LESSONS)} lesson pages open: {open_kernels} kernels, {per_page:.0f} MB RSS "
+                f"({(open_pss - idle_pss) / len(LESSONS):.0f} MB PSS) per page  (goal ≤ 120 MB)"
+            )
             for page in pages:
                 page.close(run_before_unload=True)
             context.close()

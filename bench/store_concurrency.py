@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from telesales_training.pgcluster import Cluster  # noqa: E402
 from telesales_training.schema import answers, calls  # noqa: E402
 from telesales_training.store import Store  # noqa: E402
 from tests.concurrency import import_file, save, together  # noqa: E402
-from telesales_training.pgcluster import Cluster  # noqa: E402
 
 LOG_CALLS = 10_000
 
@@ -46,8 +46,10 @@ def report(backend: str, scenario: str, results: list, expected: int, found: int
     latencies = [t for r in results if isinstance(r[0], int) for t in r[1]]
     p50, p99 = statistics.median(latencies) * 1000, percentile(latencies, 0.99) * 1000
     lost = expected - found
-    print(f"{backend:10} {scenario:10} saves {expected:5}  lost {lost}  errors {failed + len(crashed)}  "
-          f"p50 {p50:5.1f} ms  p99 {p99:5.1f} ms{extra}")
+    print(
+        f"{backend:10} {scenario:10} saves {expected:5}  lost {lost}  errors {failed + len(crashed)}  "
+        f"p50 {p50:5.1f} ms  p99 {p99:5.1f} ms{extra}"
+    )
     return lost == 0 and failed == 0 and not crashed and p99 <= 25
 
 
@@ -66,8 +68,11 @@ def run(backend: str, new_url, scratch: Path, saves: int) -> bool:
     good &= report(backend, "same item", results, 16 * saves, rows(url, answers))
     url = new_url("imports")
     log = scratch / "calls.csv"
-    log.write_text("Call ID,Start Time\n" + "".join(f"{n},2026-03-02 {8 + n % 10:02d}:{n % 60:02d}:{n % 59:02d}\n"
-                                                   for n in range(LOG_CALLS)), encoding="utf-8")
+    log.write_text(
+        "Call ID,Start Time\n"
+        + "".join(f"{n},2026-03-02 {8 + n % 10:02d}:{n % 60:02d}:{n % 59:02d}\n" for n in range(LOG_CALLS)),
+        encoding="utf-8",
+    )
     jobs = [(url, f"s{n}", "q1", saves) for n in range(8)] + [(url, "amy", str(log))] * 4
     mixed = together(save_or_import, jobs)
     savers, importers = mixed[:8], mixed[8:]

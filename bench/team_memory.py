@@ -42,8 +42,10 @@ def main() -> int:
     if os.geteuid() != 0:
         print("run as root: the demo creates one OS account per trainee (as TLJH does)")
         return 2
-    with hubdemo.running(hubdemo.free_port(), TRAINEES, [], PASSWORD, say=lambda _: None) as hub, \
-            sync_playwright() as playwright:
+    with (
+        hubdemo.running(hubdemo.free_port(), TRAINEES, [], PASSWORD, say=lambda _: None) as hub,
+        sync_playwright() as playwright,
+    ):
         browser = launch_chromium(playwright)
         pages = []
         for name in TRAINEES:
@@ -56,14 +58,19 @@ def main() -> int:
             page.goto(f"{hub.url}user/{name}/voila/render/01_decision_psychology.ipynb")
             page.locator(".ts-lesson-score").wait_for(timeout=120_000)
             pages.append(page)
-        time.sleep(80)  # the start page's kernel (page left, beacon refused) is culled after 60 s idle; the lesson's stays
+        time.sleep(
+            80
+        )  # the start page's kernel (page left, beacon refused) is culled after 60 s idle; the lesson's stays
         figures = {name: memory_of(name) for name in TRAINEES}
         browser.close()
     for name, (rss, pss, count) in figures.items():
         print(f"{name}: {count} processes, {rss:.0f} MB RSS, {pss:.0f} MB PSS")
     worst = max(rss for rss, _pss, _n in figures.values())
-    print(f"per active trainee (server + one open lesson): median {statistics.median(r for r, _p, _n in figures.values()):.0f} "
-          f"MB RSS, worst {worst:.0f} MB  (goal <= 300 MB)")
+    print(
+        "per active trainee (server + one open lesson): "
+        f"median {statistics.median(r for r, _p, _n in figures.values()):.0f} "
+        f"MB RSS, worst {worst:.0f} MB  (goal <= 300 MB)"
+    )
     return 0 if worst <= 300 else 1
 
 

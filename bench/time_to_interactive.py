@@ -29,15 +29,40 @@ KERNEL = {"kernelspec": {"name": "python3", "display_name": "Python 3", "languag
 EMPTY, ONE_WIDGET = "98_empty", "99_one_widget"
 BASELINES = {
     EMPTY: {"cells": [], "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5},
-    ONE_WIDGET: {"cells": [{"cell_type": "code", "execution_count": None, "id": "w", "metadata": {}, "outputs": [],
-                            "source": ["import ipywidgets\n", "ipywidgets.Label('ready')"]}],
-                 "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5},
+    ONE_WIDGET: {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "w",
+                "metadata": {},
+                "outputs": [],
+                "source": ["import ipywidgets\n", "ipywidgets.Label('ready')"],
+            }
+        ],
+        "metadata": KERNEL,
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    },
 }
-LESSONS = ["01_decision_psychology", "02_selling_modes", "03_sales_process", "04_funnel", "05_call_plan",
-           "06_success_factors", "07_growth_and_assistants", "08_phone_etiquette", "09_self_assessment"]
+LESSONS = [
+    "01_decision_psychology",
+    "02_selling_modes",
+    "03_sales_process",
+    "04_funnel",
+    "05_call_plan",
+    "06_success_factors",
+    "07_growth_and_assistants",
+    "08_phone_etiquette",
+    "09_self_assessment",
+]
 # CSS selector of the last widget each page shows (None: no widgets, the spinner alone decides).
-LAST_WIDGET = {EMPTY: None, ONE_WIDGET: ".widget-label", "00_start_here": ".ts-progress-09_self_assessment",
-               **{lesson: ".ts-lesson-score" for lesson in LESSONS}}
+LAST_WIDGET = {
+    EMPTY: None,
+    ONE_WIDGET: ".widget-label",
+    "00_start_here": ".ts-progress-09_self_assessment",
+    **dict.fromkeys(LESSONS, ".ts-lesson-score"),
+}
 TIME_TO_INTERACTIVE = """selector => new Promise(resolve => {
   const check = () => {
     const ready = document.getElementById('rendered_cells') && !document.getElementById('loading')
@@ -69,9 +94,14 @@ def main() -> int:
     for name, notebook in BASELINES.items():
         (served / f"{name}.ipynb").write_text(json.dumps(notebook))
     # The baselines are kept warm like the trainee pages (the pool refills during the pause between pages).
-    server = start_server(scratch / "bench.sqlite3", scratch / "serve.log", trainee="bench-trainee", root=served,
-                          extra_env={"TELESALES_CACHE": str(scratch / "cache")},
-                          args=tuple(f"--warm={name}.ipynb" for name in BASELINES))
+    server = start_server(
+        scratch / "bench.sqlite3",
+        scratch / "serve.log",
+        trainee="bench-trainee",
+        root=served,
+        extra_env={"TELESALES_CACHE": str(scratch / "cache")},
+        args=tuple(f"--warm={name}.ipynb" for name in BASELINES),
+    )
     times: dict[str, list[float]] = {name: [] for name in LAST_WIDGET}
     try:
         with sync_playwright() as playwright:
@@ -83,8 +113,10 @@ def main() -> int:
                 for name, selector in LAST_WIDGET.items():
                     times[name].append(measure(browser, server.page_url(name), selector))
                     server.wait_until_idle()  # the warm kernel refilled: no page pays for the one before
-                print(f"round {round_number + 1}: " + ", ".join(f"{n[:6]} {t[-1]:.2f}s" for n, t in times.items()),
-                      flush=True)
+                print(
+                    f"round {round_number + 1}: " + ", ".join(f"{n[:6]} {t[-1]:.2f}s" for n, t in times.items()),
+                    flush=True,
+                )
             browser.close()
     finally:
         server.stop()

@@ -26,25 +26,43 @@ TRAINER = "(SELECT telesales_is_trainer())"
 
 # table -> policies (name, command, USING, WITH CHECK)
 POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
-    "trainees": [("read", "SELECT", f"id = {ME} OR {TRAINER}", None),
-                 ("join", "INSERT", None, f"id = {ME} OR {TRAINER}")],
-    "answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-                ("write", "INSERT", None,
-                 f"(trainee_id = {ME} AND item_id <> '{TRAINER_ITEM}') "
-                 f"OR ({TRAINER} AND item_id = '{TRAINER_ITEM}' AND value->>'by' = {ME})")],
+    "trainees": [
+        ("read", "SELECT", f"id = {ME} OR {TRAINER}", None),
+        ("join", "INSERT", None, f"id = {ME} OR {TRAINER}"),
+    ],
+    "answers": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        (
+            "write",
+            "INSERT",
+            None,
+            f"(trainee_id = {ME} AND item_id <> '{TRAINER_ITEM}') "
+            f"OR ({TRAINER} AND item_id = '{TRAINER_ITEM}' AND value->>'by' = {ME})",
+        ),
+    ],
     "current_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
-    "preferences": [("own", "ALL", f"trainee_id = {ME}", f"trainee_id = {ME}"),
-                    ("trainer_read", "SELECT", TRAINER, None)],
-    "calls": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-              ("write", "INSERT", None, f"trainee_id = {ME}")],
-    "memberships": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-                    ("assign", "INSERT", None, TRAINER),
-                    ("reassign", "UPDATE", TRAINER, TRAINER)],
-    "call_days": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-                  ("write", "INSERT", None, f"trainee_id = {ME}"),
-                  ("rewrite", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}")],
-    "reviews": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-                ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}")],
+    "preferences": [
+        ("own", "ALL", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+        ("trainer_read", "SELECT", TRAINER, None),
+    ],
+    "calls": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+    ],
+    "memberships": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("assign", "INSERT", None, TRAINER),
+        ("reassign", "UPDATE", TRAINER, TRAINER),
+    ],
+    "call_days": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+        ("rewrite", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+    ],
+    "reviews": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}"),
+    ],
     "settings": [("read", "SELECT", "true", None)],
     # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
     # trainers read the cohort-wide item totals.
@@ -54,8 +72,20 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
 }
 # What the team role may do at all (the policies then pick the rows).
 GRANTS = {
-    "SELECT": ["trainees", "answers", "current_answers", "preferences", "calls", "memberships", "call_days",
-               "reviews", "settings", "alembic_version", "lesson_totals", "item_totals"],
+    "SELECT": [
+        "trainees",
+        "answers",
+        "current_answers",
+        "preferences",
+        "calls",
+        "memberships",
+        "call_days",
+        "reviews",
+        "settings",
+        "alembic_version",
+        "lesson_totals",
+        "item_totals",
+    ],
     "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews"],
     "UPDATE": ["preferences", "memberships", "call_days"],
     "DELETE": ["preferences"],
@@ -95,9 +125,11 @@ def install(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         for name, command, using, check in policies:
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS ts_{name} ON {table}")
-            conn.exec_driver_sql(f"CREATE POLICY ts_{name} ON {table} FOR {command}"
-                                 + (f" USING ({using})" if using else "")
-                                 + (f" WITH CHECK ({check})" if check else ""))
+            conn.exec_driver_sql(
+                f"CREATE POLICY ts_{name} ON {table} FOR {command}"
+                + (f" USING ({using})" if using else "")
+                + (f" WITH CHECK ({check})" if check else "")
+            )
     # A store already used in team mode: tables added by this revision are granted at once, not only at the
     # next provisioning (a trainer's cockpit would otherwise be refused them until then).
     if conn.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{TEAM_ROLE}'").first():

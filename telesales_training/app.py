@@ -8,17 +8,16 @@ from collections.abc import Callable
 
 import ipywidgets as ipw
 import traitlets
-from sqlalchemy.exc import SQLAlchemyError
 
 from . import content, i18n, identity
 from .errors import SchemaTooNew
 from .store import Store, StoreError, TraineeStore
+from .views import STYLE, escape
 from .widgets import LessonView, NameForm, PageHeader, StartPage
-from .widgets.chrome import BrowserNameForm
 from .widgets.blocks import figure_png
-from .widgets.nav import CourseNav, LessonWithNav
+from .widgets.chrome import BrowserNameForm
 from .widgets.lean import lean
-from .widgets.text import STYLE, escape
+from .widgets.nav import CourseNav, LessonWithNav
 
 log = logging.getLogger(__name__)
 LANG_PREFERENCE = "lang"
@@ -54,12 +53,18 @@ class WorkbookPage(ipw.VBox):
         except identity.InvalidName as bad_link:  # a bad ?trainee= in the link: ask for the name instead
             who, problem = identity.Who(None, ""), bad_link.code
         if who.trainee:
-            self.trainee = store.trainee(who.trainee)
+            self.trainee = store.ensure_trainee(who.trainee)
             lang = self._preferred_lang(lang)
         note = "identity_hub" if who.source == "hub" else None
         page = os.environ.get("SCRIPT_NAME", "")  # this page's path, set by Voilà for the request
-        self.header = PageHeader(ui, title, lang, who.trainee or "", identity_note_key=note,
-                                 switch_page=page if who.source == "browser" else "")
+        self.header = PageHeader(
+            ui,
+            title,
+            lang,
+            who.trainee or "",
+            identity_note_key=note,
+            switch_page=page if who.source == "browser" else "",
+        )
         super().__init__(children=[self.header], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-page")
         self.lang = lang
@@ -85,7 +90,7 @@ class WorkbookPage(ipw.VBox):
         return identity.remember_local_trainee(self._store, name)
 
     def _on_named(self, change) -> None:
-        self.trainee = self._store.trainee(change["new"])
+        self.trainee = self._store.ensure_trainee(change["new"])
         self.header.trainee = change["new"]
         self.lang = self._preferred_lang(self.lang)
         self._show_body()
@@ -119,19 +124,23 @@ def _guarded(build: Callable[[], ipw.Widget]) -> ipw.Widget:
         return _problem_page("content_error", str(problem))
     except SchemaTooNew as problem:
         return _problem_page("store_too_new", str(problem), release=problem.release)
-    except (StoreError, SQLAlchemyError, OSError) as problem:
+    except (StoreError, OSError) as problem:
         return _problem_page("store_failed", repr(problem))
 
 
-def _lesson_body(lesson: content.Lesson, course: content.Course, lessons: dict[str, content.Lesson],
-                 ui: content.UiStrings) -> BodyFactory:
+def _lesson_body(
+    lesson: content.Lesson, course: content.Course, lessons: dict[str, content.Lesson], ui: content.UiStrings
+) -> BodyFactory:
     """The lesson between its course navigation bars (the links keep a `?trainee=` of the page's link)."""
     suffix = identity.link_suffix()
 
     def body(trainee: TraineeStore, lang: str) -> ipw.Widget:
         view = LessonView(lesson, ui, trainee, lang)
-        return LessonWithNav(view, CourseNav(course, lessons, lesson.lesson, ui, lang, suffix),
-                             CourseNav(course, lessons, lesson.lesson, ui, lang, suffix, place="bottom"))
+        return LessonWithNav(
+            view,
+            CourseNav(course, lessons, lesson.lesson, ui, lang, suffix),
+            CourseNav(course, lessons, lesson.lesson, ui, lang, suffix, place="bottom"),
+        )
 
     return body
 
@@ -161,6 +170,7 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
     """The start page (notebooks/00_start_here.ipynb). On the workbook server its warm kernels serve every
     trainee page: everything is loaded before the request, and the page the request names (a lesson, or
     the start page) is built after it (webapp.TraineePageHandler hands lesson requests to this notebook)."""
+
     def build() -> ipw.Widget:
         ui = content.load_ui()
         course = content.load_course()
@@ -210,8 +220,10 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
         if not allowed:
             log.warning("cockpit refused to %s", trainer)
             store.close()
-            return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
-                            f"{escape(ui.text('no_access', lang))}</p></div>")
+            return ipw.HTML(
+                f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
+                f"{escape(ui.text('no_access', lang))}</p></div>"
+            )
         context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from . import content as c
 from .inputs import InputProblem, whole_number
 
-
 # Where the cockpit stores the trainer column: an answer item of the form's lesson, on the trainee's rows.
 TRAINER_ITEM = "trainer_scores"
 

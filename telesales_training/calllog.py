@@ -38,25 +38,117 @@ MAX_FIELD = 2000  # characters in one cell
 EXAMPLES = 3  # rejected rows kept per reason, as examples
 FOUND_SHARE = 0.8  # a column whose sample parses this well holds times
 
-ID_COLUMNS = ("call_id", "callid", "id", "uuid", "record_id", "recordid", "call_uuid", "unique_id", "uniqueid",
-              "session_id", "通话id", "呼叫id", "记录id", "通话编号", "录音编号", "流水号")
+ID_COLUMNS = (
+    "call_id",
+    "callid",
+    "id",
+    "uuid",
+    "record_id",
+    "recordid",
+    "call_uuid",
+    "unique_id",
+    "uniqueid",
+    "session_id",
+    "通话id",
+    "呼叫id",
+    "记录id",
+    "通话编号",
+    "录音编号",
+    "流水号",
+)
 # Header words that make a time column more (or less) likely to be when the call was placed.
 START_WORDS = ("start", "begin", "dial", "placed", "initiat", "created", "呼叫", "开始", "拨打", "发起", "外呼")
 TIME_WORDS = ("time", "date", "call", "stamp", "when", "时间", "日期", "时刻")
-LATER_WORDS = ("end", "answer", "hangup", "hang_up", "finish", "stop", "modified", "updated", "结束", "挂断",
-               "接通", "应答", "更新", "修改")
+LATER_WORDS = (
+    "end",
+    "answer",
+    "hangup",
+    "hang_up",
+    "finish",
+    "stop",
+    "modified",
+    "updated",
+    "结束",
+    "挂断",
+    "接通",
+    "应答",
+    "更新",
+    "修改",
+)
 
 # Optional columns, found by their names (the first matching header wins).
-DIRECTION_NAMES = ("direction", "call_direction", "call_type", "calltype", "type", "呼叫类型", "呼叫方向", "方向",
-                   "通话类型", "richtung")
-DURATION_NAMES = ("billsec", "talk_time", "talktime", "talk_duration", "duration", "call_duration",
-                  "call_duration_(seconds)", "handle_time", "通话时长", "通话时长(秒)", "时长", "dauer")
-OUTCOME_NAMES = ("disposition", "outcome", "call_outcome", "call_result", "result", "status", "call_status",
-                 "hangup_cause", "通话状态", "通话结果", "结果", "状态", "ergebnis")
-CONNECTED_WORDS = ("answered", "connected", "contacted", "normal_clearing", "completed", "meeting", "已接通", "接通",
-                   "成功", "已应答", "angenommen")
-NOT_CONNECTED_WORDS = ("no answer", "no_answer", "noanswer", "busy", "failed", "cancel", "missed", "voicemail",
-                       "未接", "无人接听", "忙", "失败", "拒接", "关机", "空号", "unbeantwortet")
+DIRECTION_NAMES = (
+    "direction",
+    "call_direction",
+    "call_type",
+    "calltype",
+    "type",
+    "呼叫类型",
+    "呼叫方向",
+    "方向",
+    "通话类型",
+    "richtung",
+)
+DURATION_NAMES = (
+    "billsec",
+    "talk_time",
+    "talktime",
+    "talk_duration",
+    "duration",
+    "call_duration",
+    "call_duration_(seconds)",
+    "handle_time",
+    "通话时长",
+    "通话时长(秒)",
+    "时长",
+    "dauer",
+)
+OUTCOME_NAMES = (
+    "disposition",
+    "outcome",
+    "call_outcome",
+    "call_result",
+    "result",
+    "status",
+    "call_status",
+    "hangup_cause",
+    "通话状态",
+    "通话结果",
+    "结果",
+    "状态",
+    "ergebnis",
+)
+CONNECTED_WORDS = (
+    "answered",
+    "connected",
+    "contacted",
+    "normal_clearing",
+    "completed",
+    "meeting",
+    "已接通",
+    "接通",
+    "成功",
+    "已应答",
+    "angenommen",
+)
+NOT_CONNECTED_WORDS = (
+    "no answer",
+    "no_answer",
+    "noanswer",
+    "busy",
+    "failed",
+    "cancel",
+    "missed",
+    "voicemail",
+    "未接",
+    "无人接听",
+    "忙",
+    "失败",
+    "拒接",
+    "关机",
+    "空号",
+    "unbeantwortet",
+)
 
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp][Mm])?$")
@@ -108,11 +200,12 @@ class ImportReport:
         self.counts[reason] = self.counts.get(reason, 0) + len(lines)
         kept = self.examples.setdefault(reason, [])
         values = list(values)[:EXAMPLES] if values else []
-        for n, line in enumerate(lines[:max(0, EXAMPLES - len(kept))]):
+        for n, line in enumerate(lines[: max(0, EXAMPLES - len(kept))]):
             kept.append((int(line), str(values[n])[:40] if n < len(values) else ""))
 
 
 # ------------------------------------------------------------------ the file: encoding, delimiter, header
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -157,7 +250,7 @@ def _count_lines(source: bytes | Path) -> int:
 
 def _head(source: bytes | Path) -> bytes:
     if isinstance(source, bytes):
-        return source[:MAX_HEADER_BYTES * 2]
+        return source[: MAX_HEADER_BYTES * 2]
     with open(source, "rb") as handle:
         return handle.read(MAX_HEADER_BYTES * 2)
 
@@ -194,9 +287,17 @@ def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
     import pandas as pd
 
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
-    reader = pd.read_csv(handle, sep=shape.delimiter, dtype=str, keep_default_na=False,
-                         encoding=shape.encoding, chunksize=chunk_rows, on_bad_lines="warn", engine="c",
-                         encoding_errors="replace")
+    reader = pd.read_csv(
+        handle,
+        sep=shape.delimiter,
+        dtype=str,
+        keep_default_na=False,
+        encoding=shape.encoding,
+        chunksize=chunk_rows,
+        on_bad_lines="warn",
+        engine="c",
+        encoding_errors="replace",
+    )
     with reader:
         while True:
             with warnings.catch_warnings(record=True) as caught:
@@ -213,16 +314,17 @@ def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
 
 # ------------------------------------------------------------------ timestamps, column-wise
 
+
 def _formats(day_first: bool) -> dict[str, tuple[str, ...]]:
     """Formats by the shape of the value's start (see `_shapes`)."""
     times = (" %H:%M:%S", " %H:%M", " %H:%M:%S.%f", "")
     ampm = (" %I:%M:%S %p", " %I:%M %p")
-    month_day = ("%m/%d/%Y", "%d/%m/%Y")[::-1 if day_first else 1]
+    month_day = ("%m/%d/%Y", "%d/%m/%Y")[:: -1 if day_first else 1]
     return {
         "ymd_slash": tuple("%Y/%m/%d" + t for t in times),
         "ymd_dot": tuple("%Y.%m.%d" + t for t in times),
-        "ymd_cn": tuple("%Y年%m月%d日" + t for t in times) + ("%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H时%M分%S秒",
-                                                                  "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分"),
+        "ymd_cn": tuple("%Y年%m月%d日" + t for t in times)
+        + ("%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分"),
         "year_last_slash": tuple(d + t for d in month_day for t in times + ampm),
         "year_last_dot": tuple("%d.%m.%Y" + t for t in times),
         "year_last_dash": tuple("%d-%m-%Y" + t for t in times) + tuple("%d-%b-%Y" + t for t in times),
@@ -238,15 +340,28 @@ def _shapes(text):
     year_first = text.str[:4].str.isdigit().fillna(False)
     digits = text.str.fullmatch(r"\d{8}|\d{14}")
     later = ~year_first
-    conditions = [year_first & (c4 == "-"), year_first & (c4 == "/"), year_first & (c4 == "."),
-                  year_first & (c4 == "年"), later & ((c1 == "/") | (c2 == "/")), later & ((c1 == ".") | (c2 == ".")),
-                  later & ((c1 == "-") | (c2 == "-")), digits.fillna(False)]
+    conditions = [
+        year_first & (c4 == "-"),
+        year_first & (c4 == "/"),
+        year_first & (c4 == "."),
+        year_first & (c4 == "年"),
+        later & ((c1 == "/") | (c2 == "/")),
+        later & ((c1 == ".") | (c2 == ".")),
+        later & ((c1 == "-") | (c2 == "-")),
+        digits.fillna(False),
+    ]
     names = ["iso", "ymd_slash", "ymd_dot", "ymd_cn", "year_last_slash", "year_last_dot", "year_last_dash", "compact"]
     return np.select([c.fillna(False).to_numpy(dtype=bool) for c in conditions], names, default="")
 
 
-ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S.%f",
-               "%Y-%m-%d")
+ISO_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%d",
+)
 
 
 def usual_format(texts, day_first: bool = False) -> str | None:
@@ -284,8 +399,11 @@ def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text"
         numbers = pd.to_numeric(text, errors="coerce")
         if how == "excel":
             # Serial days: the fraction is the time of day, floating-point; to the second, as Excel shows it.
-            return pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce").dt.round("s") \
+            return (
+                pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce")
+                .dt.round("s")
                 .astype("datetime64[ns]")
+            )
         moments = pd.to_datetime(numbers, unit="s" if how == "epoch_s" else "ms", utc=True, errors="coerce")
         return moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -388,6 +506,7 @@ def find_columns(sample, zone: tzinfo, day_first: bool = False, now: datetime | 
 
 def _detail_columns(header: list[str]) -> dict[str, str | None]:
     """The direction, duration and outcome columns, by their names."""
+
     def first(names: tuple[str, ...]) -> str | None:
         by_name = {_words(name): name for name in reversed(header)}
         return next((by_name[name] for name in names if name in by_name), None)
@@ -432,10 +551,11 @@ def _seconds(value: str) -> int | None:
         found = re.fullmatch(r"(\d{1,3}):(\d{2})(?::(\d{2}))?", text)
         if not found:
             return None
-        hours, minutes, seconds = (int(found[1]), int(found[2]), int(found[3])) if found[3] else \
-            (0, int(found[1]), int(found[2]))
+        hours, minutes, seconds = (
+            (int(found[1]), int(found[2]), int(found[3])) if found[3] else (0, int(found[1]), int(found[2]))
+        )
         number = hours * 3600 + minutes * 60 + seconds
-    return int(round(number)) if 0 <= number < 10**7 else None
+    return round(number) if 0 <= number < 10**7 else None
 
 
 def _details(frame, mapping: Mapping) -> dict:
@@ -464,8 +584,11 @@ def _details(frame, mapping: Mapping) -> dict:
 
 def _raw_times(frame, mapping: Mapping):
     """The text each row's time is read from (date and time of day joined), stripped."""
-    raw = frame[mapping.time] if mapping.time else \
-        frame[mapping.date] + (" " + frame[mapping.clock] if mapping.clock else "")
+    raw = (
+        frame[mapping.time]
+        if mapping.time
+        else frame[mapping.date] + (" " + frame[mapping.clock] if mapping.clock else "")
+    )
     return raw.str.strip()
 
 
@@ -479,6 +602,7 @@ def _check_mapping(mapping: Mapping, header: list[str]) -> None:
 
 # ------------------------------------------------------------------ the import
 
+
 def _local_zone(name: str | None) -> tzinfo:
     if name:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -490,10 +614,17 @@ def _local_zone(name: str | None) -> tzinfo:
     return clock.now().tzinfo
 
 
-def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int], *,
-               mapping: Mapping | None = None, zone: str | None = None, day_first: bool = False,
-               now: datetime | None = None, progress: Callable[[int, int], None] | None = None,
-               chunk_rows: int = CHUNK_ROWS) -> ImportReport:
+def read_calls(
+    source: bytes | Path,
+    add: Callable[[list[str], list[str]], int],
+    *,
+    mapping: Mapping | None = None,
+    zone: str | None = None,
+    day_first: bool = False,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+) -> ImportReport:
     """Read an export (the bytes of an upload, or a file's path) and hand its calls to `add(times, keys)`
     (the store's `add_call_texts`: times as 'YYYY-MM-DD HH:MM:SS.ffffff' wall-clock text) a chunk at a time;
     returns what happened. `mapping` names the time column(s) when the content does not
@@ -523,7 +654,7 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
         m = report.mapping
         # File lines of the rows read (the header is line 1; rows with too many fields were skipped by the reader).
         span = np.arange(next_line, next_line + len(frame) + len(too_many))
-        lines = span[~np.isin(span, too_many)][:len(frame)]
+        lines = span[~np.isin(span, too_many)][: len(frame)]
         next_line += len(frame) + len(too_many)
         report.rows += len(frame) + len(too_many)
         report.reject("row_broken", too_many)
@@ -550,18 +681,25 @@ def read_calls(source: bytes | Path, add: Callable[[list[str], list[str]], int],
                 progress(report.rows, lines_in_file)
             continue
         ids = frame[m.call_id].str.strip() if m.call_id else None
-        whole = frame.iloc[:, 0].str.cat([frame.iloc[:, n] for n in range(1, width)], sep="\x1f") if width > 1 \
+        whole = (
+            frame.iloc[:, 0].str.cat([frame.iloc[:, n] for n in range(1, width)], sep="\x1f")
+            if width > 1
             else frame.iloc[:, 0]
+        )
         identity = ids.where(ids != "", whole) if ids is not None else whole
         keys = np.array([hashlib.sha1(text.encode("utf-8")).hexdigest() for text in identity.tolist()])
         # Written as the store keeps them ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorized; in key order, so the
         # store's unique index is filled front to back rather than at random places.
         times = np.char.replace(np.datetime_as_string(moments.to_numpy(dtype="datetime64[us]"), unit="us"), "T", " ")
         order = np.argsort(keys)
-        details = {name: values[order].tolist() if values is not None else None
-                   for name, values in _details(frame, m).items()}
-        new = add(times[order].tolist(), keys[order].tolist(), details) if any(
-            values is not None for values in details.values()) else add(times[order].tolist(), keys[order].tolist())
+        details = {
+            name: values[order].tolist() if values is not None else None for name, values in _details(frame, m).items()
+        }
+        new = (
+            add(times[order].tolist(), keys[order].tolist(), details)
+            if any(values is not None for values in details.values())
+            else add(times[order].tolist(), keys[order].tolist())
+        )
         report.taken += new
         report.duplicates += len(keys) - new
         if progress:

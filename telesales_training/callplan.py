@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def format_windows(windows: Sequence[tuple[int, int]]) -> str:
 
 
 def format_time(minutes: float) -> str:
-    whole = int(round(minutes))
+    whole = round(minutes)
     return f"{whole // 60}:{whole % 60:02d}"
 
 
@@ -78,7 +79,7 @@ def check_windows(windows: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], 
         if end <= start:
             raise PlanInputError("window_end_before_start", start=format_time(start), end=format_time(end))
     ordered = tuple(sorted(windows))
-    for (_s1, end1), (start2, _e2) in zip(ordered, ordered[1:]):
+    for (_s1, end1), (start2, _e2) in itertools.pairwise(ordered):
         if start2 < end1:
             raise PlanInputError("windows_overlap", at=format_time(start2))
     return ordered

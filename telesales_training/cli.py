@@ -7,14 +7,16 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Optional
 
 import typer
 
-from . import content, server
+from . import content, paths, server
 
-app = typer.Typer(help="Telesales training workbook: lessons, trainer cockpit, demo cohort, exports.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Telesales training workbook: lessons, trainer cockpit, demo cohort, exports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="The store's database: schema revisions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -23,26 +25,41 @@ app.add_typer(db_app, name="db")
 def serve(
     port: int = typer.Option(8866, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
-    token: Optional[str] = typer.Option(None, help="The secret in the URL (default: TELESALES_TOKEN, else a new "
-                                                   "random one at every start)."),
-    ip: str = typer.Option("127.0.0.1", help="Address to listen on. Only this machine by default; another "
-                                             "address lets other machines in (with the token)."),
-    root: Optional[Path] = typer.Option(None, hidden=True, help="Serve another notebooks folder (bench)."),
+    token: str | None = typer.Option(
+        None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
+    ),
+    ip: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on. Only this machine by default; another "
+        "address lets other machines in (with the token).",
+    ),
+    root: Path | None = typer.Option(None, hidden=True, help="Serve another notebooks folder (bench)."),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="No warm kernel for the start page (less memory)."),
     warm: list[str] = typer.Option([], hidden=True, help="Also keep a warm kernel for this notebook (bench)."),
 ) -> None:
     """Serve the workbook (the start page and the lessons; the cockpit is `telesales dashboard`)."""
-    folder = (root or server.notebooks_dir()).resolve()
-    _run(folder, folder.is_dir(), port, token, ip, no_browser, no_preheat, cockpit=False,
-         what=f"the workbook ({folder})", warm=tuple(warm))
+    folder = (root or paths.notebooks_dir()).resolve()
+    _run(
+        folder,
+        folder.is_dir(),
+        port,
+        token,
+        ip,
+        no_browser,
+        no_preheat,
+        cockpit=False,
+        what=f"the workbook ({folder})",
+        warm=tuple(warm),
+    )
 
 
 @app.command()
 def dashboard(
     port: int = typer.Option(8867, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
-    token: Optional[str] = typer.Option(None, help="The secret in the URL (default: TELESALES_TOKEN, else a new "
-                                                   "random one at every start)."),
+    token: str | None = typer.Option(
+        None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
+    ),
     ip: str = typer.Option("127.0.0.1", help="Address to listen on (see telesales serve --help)."),
     no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
 ) -> None:
@@ -50,13 +67,32 @@ def dashboard(
     from .database import shown_url
     from .store import default_url
 
-    notebook = server.notebooks_dir() / "trainer_dashboard.ipynb"
-    _run(notebook, notebook.is_file(), port, token, ip, no_browser, no_preheat, cockpit=True,
-         what=f"the trainer cockpit (database: {shown_url(default_url())})")  # logs never hold the password
+    notebook = paths.notebooks_dir() / "trainer_dashboard.ipynb"
+    _run(
+        notebook,
+        notebook.is_file(),
+        port,
+        token,
+        ip,
+        no_browser,
+        no_preheat,
+        cockpit=True,
+        what=f"the trainer cockpit (database: {shown_url(default_url())})",
+    )  # logs never hold the password
 
 
-def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_browser: bool, no_preheat: bool,
-         cockpit: bool, what: str, warm: tuple[str, ...] = ()) -> None:
+def _run(
+    target: Path,
+    exists: bool,
+    port: int,
+    token: str | None,
+    ip: str,
+    no_browser: bool,
+    no_preheat: bool,
+    cockpit: bool,
+    what: str,
+    warm: tuple[str, ...] = (),
+) -> None:
     """Check the notebooks and the curriculum, then become the workbook server for `target`."""
     if not exists:
         typer.echo(f"error: not found: {target}", err=True)
@@ -66,11 +102,21 @@ def _run(target: Path, exists: bool, port: int, token: str | None, ip: str, no_b
     host = "127.0.0.1" if ip in ("0.0.0.0", "::", "") else ip
     url = f"http://{host}:{port}/?token={secret}"
     if not server.is_loopback(ip):
-        typer.echo(f"warning: listening on {ip}: other machines can open this server with the token. A training "
-                   "room with many people belongs on the team deployment (JupyterHub), where everyone logs in.",
-                   err=True)
-    command = server.voila_command(target, port, secret, ip=ip, preheat=not no_preheat,
-                                   open_url="" if no_browser else url, cockpit=cockpit, warm=warm)
+        typer.echo(
+            f"warning: listening on {ip}: other machines can open this server with the token. A training "
+            "room with many people belongs on the team deployment (JupyterHub), where everyone logs in.",
+            err=True,
+        )
+    command = server.voila_command(
+        target,
+        port,
+        secret,
+        ip=ip,
+        preheat=not no_preheat,
+        open_url="" if no_browser else url,
+        cockpit=cockpit,
+        warm=warm,
+    )
     typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
     os.execv(command[0], command)
 
@@ -93,8 +139,10 @@ def hub_demo(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
     try:
         with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:
-            typer.echo(f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
-                       f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C")
+            typer.echo(
+                f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
+                f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C"
+            )
             try:
                 while hub.process.poll() is None:
                     time.sleep(0.5)
@@ -102,7 +150,7 @@ def hub_demo(
                 typer.echo("stopping the hub, the users' servers and the store")
     except (DemoProblem, InvalidName) as problem:
         typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -126,9 +174,11 @@ def demo(
             summary = generate(store, trainees, seed=seed, progress=advance)
     except (DemoError, StoreError) as problem:
         typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1)
-    typer.echo(f"added {summary.trainees} trainees: {summary.answers} answers, {summary.call_days} call-log days, "
-               f"{summary.reviews} trainer reviews ({default_url()})")
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"added {summary.trainees} trainees: {summary.answers} answers, {summary.call_days} call-log days, "
+        f"{summary.reviews} trainer reviews ({default_url()})"
+    )
     typer.echo("next: telesales dashboard")
 
 
@@ -136,7 +186,7 @@ def demo(
 def export_tables(
     fmt: str = typer.Option(..., "--format", help="xlsx (one sheet per view) or csv (one file per view)."),
     out: Path = typer.Option(..., "--out", help="The .xlsx file; for csv a folder, or a .zip file."),
-    cohort: Optional[str] = typer.Option(None, help="Only this cohort."),
+    cohort: str | None = typer.Option(None, help="Only this cohort."),
     lang: str = typer.Option("", help="zh-CN, en or zh-TW (default: TELESALES_LANG, else zh-CN)."),
 ) -> None:
     """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
@@ -162,12 +212,13 @@ def export_tables(
     try:
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
             view = store.cohort(cohort=cohort)
-            made = export.tables(view, cockpit.curriculum(), locale, callplan.monday_of(today),
-                                 today, progress=lambda _n: bar.update(1))
+            made = export.tables(
+                view, cockpit.curriculum(), locale, callplan.monday_of(today), today, progress=lambda _n: bar.update(1)
+            )
             written = export.write(made, fmt, out, locale, view.filters)
     except (StoreError, OSError) as problem:
         typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     for table in made:
         typer.echo(f"  {table.sheet}: {len(table.rows)} rows")
     typer.echo("wrote " + ", ".join(str(path) for path in written))
@@ -192,7 +243,7 @@ def db_upgrade() -> None:
             engine.dispose()
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     where = url.render_as_string(hide_password=True)
     if before == after:
         typer.echo(f"{where}: already at schema revision {after} (current)")
@@ -210,9 +261,11 @@ def _check_curriculum() -> None:
 
 
 @app.command()
-def validate(path: Optional[Path] = typer.Argument(None, help="An exercises/ folder (default: the workbook's).")) -> None:
+def validate(
+    path: Path | None = typer.Argument(None, help="An exercises/ folder (default: the workbook's)."),
+) -> None:
     """Check exercises/ against the schema; exit 1 naming file, item id and field of every problem."""
-    root = (path or content.exercises_dir()).resolve()
+    root = (path or paths.exercises_dir()).resolve()
     problems = content.validate_tree(root)
     for problem in problems:
         typer.echo(str(problem), err=True)
@@ -228,12 +281,17 @@ def import_calls(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV export, one row per call."),
     trainee: str = typer.Option(..., "--trainee", help="Whose calls these are."),
     day_first: bool = typer.Option(False, "--day-first", help="Read 03/04/2026 as 3 April (default: March 4)."),
-    time_column: str = typer.Option("", "--time-column", help="The column with the call's date and time "
-                                    "(default: found by content)."),
+    time_column: str = typer.Option(
+        "", "--time-column", help="The column with the call's date and time (default: found by content)."
+    ),
     date_column: str = typer.Option("", "--date-column", help="Or: the column with the call's date ..."),
     clock_column: str = typer.Option("", "--clock-column", help="... and the one with its time of day."),
-    tz: str = typer.Option("", "--tz", help="The trainee's time zone, e.g. Asia/Shanghai (default: this "
-                           "machine's). Times with an offset are converted to it; times without are taken as its."),
+    tz: str = typer.Option(
+        "",
+        "--tz",
+        help="The trainee's time zone, e.g. Asia/Shanghai (default: this "
+        "machine's). Times with an offset are converted to it; times without are taken as its.",
+    ),
 ) -> None:
     """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
     from .calllog import CallLogError, Mapping, mapping_as_text, mapping_from_text, mapping_preference, read_calls
@@ -245,11 +303,14 @@ def import_calls(
     if clock_column and not date_column:
         typer.echo("error: --clock-column needs --date-column", err=True)
         raise typer.Exit(2)
-    mapping = Mapping(time=time_column or None, date=date_column or None, clock=clock_column or None) \
-        if time_column or date_column else None
+    mapping = (
+        Mapping(time=time_column or None, date=date_column or None, clock=clock_column or None)
+        if time_column or date_column
+        else None
+    )
     try:
         with Store() as store, typer.progressbar(length=1, label="importing calls", file=sys.stderr) as bar:
-            view = store.trainee(trainee)
+            view = store.ensure_trainee(trainee)
 
             def advance(rows: int, total: int) -> None:
                 bar.length = max(1, total)
@@ -258,22 +319,32 @@ def import_calls(
             # A mapping given once is remembered for files with the same header (as the upload widget does).
             key = mapping_preference(file)
             used = mapping or mapping_from_text(view.get_preference(key))
-            report = read_calls(file, view.add_call_texts, mapping=used, zone=tz or None, day_first=day_first,
-                                progress=advance)
+            report = read_calls(
+                file, view.add_call_texts, mapping=used, zone=tz or None, day_first=day_first, progress=advance
+            )
             if mapping is not None:
                 view.set_preference(key, mapping_as_text(mapping))
     except CallLogError as problem:
         typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
     found = report.mapping
-    columns = (f"time from “{found.time}”" if found.time else f"date from “{found.date}”"
-               + (f", time of day from “{found.clock}”" if found.clock else "")) if found else ""
-    typer.echo(f"rows read: {report.rows}; calls taken: {report.taken}; already imported: {report.duplicates}; "
-               f"rejected: {report.rejected} ({report.encoding}; {columns}; times without an offset are local, "
-               f"those with one converted to {tz or 'this machine’s zone'})")
+    columns = (
+        (
+            f"time from “{found.time}”"
+            if found.time
+            else f"date from “{found.date}”" + (f", time of day from “{found.clock}”" if found.clock else "")
+        )
+        if found
+        else ""
+    )
+    typer.echo(
+        f"rows read: {report.rows}; calls taken: {report.taken}; already imported: {report.duplicates}; "
+        f"rejected: {report.rejected} ({report.encoding}; {columns}; times without an offset are local, "
+        f"those with one converted to {tz or 'this machine’s zone'})"
+    )
     for reason, count in sorted(report.reasons().items()):
         first = report.examples[reason][0]
         example = f" (first at line {first[0]}{': ' + first[1] if first[1] else ''})"

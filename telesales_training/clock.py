@@ -8,9 +8,10 @@ time): its pages then see that instant, standing still. Browser tests and notebo
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time, timezone
 from functools import lru_cache
+
+from .settings import settings
 
 FIXED_INSTANT = "TELESALES_CLOCK"
 
@@ -24,14 +25,15 @@ def _fixed(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ClockSettingError(f"{FIXED_INSTANT}={text!r} is not an ISO 8601 date and time, "
-                                "e.g. 2026-03-02T09:30:00+08:00") from None
+        raise ClockSettingError(
+            f"{FIXED_INSTANT}={text!r} is not an ISO 8601 date and time, e.g. 2026-03-02T09:30:00+08:00"
+        ) from None
     return moment.astimezone()  # a naive value is read as local time
 
 
 def now() -> datetime:
     """This instant, timezone-aware, in the local zone."""
-    fixed = os.environ.get(FIXED_INSTANT, "").strip()
+    fixed = settings().clock
     if fixed:
         return _fixed(fixed)
     return datetime.now(timezone.utc).astimezone()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from . import content as c
 from . import i18n
+from .settings import settings
 
 LABEL_CHARS = 60
 
@@ -46,7 +47,7 @@ class Curriculum:
         block = self.lesson(lesson_id).block(item_id)
         prompt = i18n.pick(block.prompt, lang) if hasattr(block, "prompt") else item_id
         if len(prompt) > LABEL_CHARS:
-            prompt = prompt[:LABEL_CHARS - 1] + "…"
+            prompt = prompt[: LABEL_CHARS - 1] + "…"
         return f"{self.lesson_title(lesson_id, lang)} · {prompt}"
 
 
@@ -58,18 +59,28 @@ def _tool(lessons: tuple[c.Lesson, ...], kind: str) -> tuple[str, c.ToolBlock]:
     raise c.ContentError([c.Problem("lessons/", "-", "tool", f"no lesson has a {kind} tool")])
 
 
-@lru_cache(maxsize=None)
+@cache
 def curriculum() -> Curriculum:
     available = c.available_lessons()
     lessons = tuple(c.load_lesson(entry.id) for entry in c.load_course().lessons if entry.id in available)
     questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
     exercises = {lesson.lesson: questions[lesson.lesson] + tuple(t.id for t in lesson.tools) for lesson in lessons}
     scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
-    open_items = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions
-                       if isinstance(q, c.FreeText))
-    return Curriculum(lessons, questions, exercises, scored, open_items, _tool(lessons, "funnel_tracker"),
-                      _tool(lessons, "call_log"), _tool(lessons, "factor_profile"), _tool(lessons, "assessment_form"),
-                      _tool(lessons, "personal_report"))
+    open_items = tuple(
+        (lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if isinstance(q, c.FreeText)
+    )
+    return Curriculum(
+        lessons,
+        questions,
+        exercises,
+        scored,
+        open_items,
+        _tool(lessons, "funnel_tracker"),
+        _tool(lessons, "call_log"),
+        _tool(lessons, "factor_profile"),
+        _tool(lessons, "assessment_form"),
+        _tool(lessons, "personal_report"),
+    )
 
 
 def trainer_access(store=None) -> tuple[bool, str]:
@@ -81,6 +92,5 @@ def trainer_access(store=None) -> tuple[bool, str]:
         return account.trainer, account.trainee
     hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
     if hub_user:
-        allowed = {name.strip() for name in os.environ.get("TELESALES_TRAINERS", "").split(",") if name.strip()}
-        return hub_user in allowed, hub_user
-    return True, os.environ.get("TELESALES_TRAINEE", "").strip() or "trainer"
+        return hub_user in settings().trainer_ids, hub_user
+    return True, settings().trainee or "trainer"

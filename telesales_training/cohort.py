@@ -8,6 +8,7 @@ date range, the newest row inside the range.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -57,6 +58,7 @@ class TraineeRow:
 @dataclass(frozen=True)
 class Trends:
     """Week by week (one entry per Monday in `weeks`), for the filtered trainees or one trainee."""
+
     weeks: list[date]
     trainees: int  # how many trainees the figures are about
     calls: list[int]  # calls logged that week, all of them together
@@ -154,10 +156,12 @@ class CohortView:
         query = sa.select(trainees.c.id)
         if self.filters.cohort:
             query = query.join(memberships, memberships.c.trainee_id == trainees.c.id).where(
-                memberships.c.cohort == self.filters.cohort)
+                memberships.c.cohort == self.filters.cohort
+            )
         if self.filters.search:  # any part of the id, in any case ("wang" finds Wang.Li and li.wang.07)
-            query = query.where(sa.func.lower(trainees.c.id).contains(self.filters.search.strip().lower(),
-                                                                       autoescape=True))
+            query = query.where(
+                sa.func.lower(trainees.c.id).contains(self.filters.search.strip().lower(), autoescape=True)
+            )
         return query
 
     def _filtered(self) -> bool:
@@ -181,9 +185,11 @@ class CohortView:
         Without a date range this reads current_answers (one row per answered item); with one, it finds
         the newest row inside the range in the full history."""
         if self.filters.since or self.filters.until:
-            newest = (sa.select(sa.func.max(answers.c.id).label("id"))
-                      .where(*self._answer_conditions(keys))
-                      .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id)).subquery()
+            newest = (
+                sa.select(sa.func.max(answers.c.id).label("id"))
+                .where(*self._answer_conditions(keys))
+                .group_by(answers.c.trainee_id, answers.c.lesson_id, answers.c.item_id)
+            ).subquery()
             return sa.select(answers).join(newest, newest.c.id == answers.c.id).subquery("latest")
         current = current_answers
         conditions = []
@@ -191,8 +197,15 @@ class CohortView:
             conditions.append(current.c.trainee_id.in_(self._members()))
         if keys is not None:
             conditions.append(sa.tuple_(current.c.lesson_id, current.c.item_id).in_(list(keys)))
-        columns = [current.c.answer_id.label("id"), current.c.trainee_id, current.c.lesson_id, current.c.item_id,
-                   current.c.score, current.c.max_points, current.c.created_at]
+        columns = [
+            current.c.answer_id.label("id"),
+            current.c.trainee_id,
+            current.c.lesson_id,
+            current.c.item_id,
+            current.c.score,
+            current.c.max_points,
+            current.c.created_at,
+        ]
         query = sa.select(*columns)
         if with_value:
             query = sa.select(*columns, answers.c.value).join(answers, answers.c.id == current.c.answer_id)
@@ -210,34 +223,63 @@ class CohortView:
         need not be taken away."""
         keys = set(keys)
         lessons = sorted({lesson for lesson, _item in keys})
-        present = self._rows(sa.select(item_totals.c.lesson_id, item_totals.c.item_id)
-                             .where((item_totals.c.scored if points_only else item_totals.c.answered) > 0,
-                                    item_totals.c.lesson_id.in_(lessons)))
+        present = self._rows(
+            sa.select(item_totals.c.lesson_id, item_totals.c.item_id).where(
+                (item_totals.c.scored if points_only else item_totals.c.answered) > 0,
+                item_totals.c.lesson_id.in_(lessons),
+            )
+        )
         extra = sorted({(r.lesson_id, r.item_id) for r in present} - keys)
         totals = lesson_totals
         conditions = [totals.c.lesson_id.in_(lessons)]
         if self._filtered():
             conditions.append(totals.c.trainee_id.in_(self._members()))
         if not extra:
-            return (sa.select(totals.c.lesson_id, totals.c.trainee_id, totals.c.answered.label("n"),
-                              totals.c.scored.label("k"), totals.c.score, totals.c.max_points)
-                    .where(*conditions).subquery("sums"))
+            return (
+                sa.select(
+                    totals.c.lesson_id,
+                    totals.c.trainee_id,
+                    totals.c.answered.label("n"),
+                    totals.c.scored.label("k"),
+                    totals.c.score,
+                    totals.c.max_points,
+                )
+                .where(*conditions)
+                .subquery("sums")
+            )
         current = current_answers
         points = current.c.max_points > 0
-        others = (sa.select(current.c.lesson_id, current.c.trainee_id, sa.func.count().label("n"),
-                            sa.func.sum(sa.case((points, 1), else_=0)).label("k"),
-                            sa.func.sum(sa.case((points, sa.func.coalesce(current.c.score, 0)), else_=0)).label("score"),
-                            sa.func.sum(sa.case((points, current.c.max_points), else_=0)).label("max_points"))
-                  .where(sa.tuple_(current.c.lesson_id, current.c.item_id).in_(extra))
-                  .group_by(current.c.lesson_id, current.c.trainee_id)).subquery()
+        others = (
+            sa.select(
+                current.c.lesson_id,
+                current.c.trainee_id,
+                sa.func.count().label("n"),
+                sa.func.sum(sa.case((points, 1), else_=0)).label("k"),
+                sa.func.sum(sa.case((points, sa.func.coalesce(current.c.score, 0)), else_=0)).label("score"),
+                sa.func.sum(sa.case((points, current.c.max_points), else_=0)).label("max_points"),
+            )
+            .where(sa.tuple_(current.c.lesson_id, current.c.item_id).in_(extra))
+            .group_by(current.c.lesson_id, current.c.trainee_id)
+        ).subquery()
+
         def less(total: str, other: str):
             return (totals.c[total] - sa.func.coalesce(others.c[other], 0)).label(other)
 
-        return (sa.select(totals.c.lesson_id, totals.c.trainee_id, less("answered", "n"), less("scored", "k"),
-                          less("score", "score"), less("max_points", "max_points"))
-                .outerjoin(others, sa.and_(others.c.lesson_id == totals.c.lesson_id,
-                                           others.c.trainee_id == totals.c.trainee_id))
-                .where(*conditions).subquery("sums"))
+        return (
+            sa.select(
+                totals.c.lesson_id,
+                totals.c.trainee_id,
+                less("answered", "n"),
+                less("scored", "k"),
+                less("score", "score"),
+                less("max_points", "max_points"),
+            )
+            .outerjoin(
+                others, sa.and_(others.c.lesson_id == totals.c.lesson_id, others.c.trainee_id == totals.c.trainee_id)
+            )
+            .where(*conditions)
+            .subquery("sums")
+        )
 
     def _number(self, value, *path: str | int):
         """The number at `path` inside a stored answer, or NULL when it is missing or not a number: one odd
@@ -248,8 +290,13 @@ class CohortView:
             text = sa.func.jsonb_extract_path_text(value, *steps)
             return sa.case((sa.func.jsonb_typeof(found) == "number", sa.cast(text, sa.Float)), else_=None)
         where = "$" + "".join(f"[{step}]" if isinstance(step, int) else f'."{step}"' for step in path)
-        return sa.case((sa.func.json_type(value, where).in_(("integer", "real")),
-                        sa.cast(sa.func.json_extract(value, where), sa.Float)), else_=None)
+        return sa.case(
+            (
+                sa.func.json_type(value, where).in_(("integer", "real")),
+                sa.cast(sa.func.json_extract(value, where), sa.Float),
+            ),
+            else_=None,
+        )
 
     # -- who
     def cohorts(self) -> list[str]:
@@ -261,14 +308,24 @@ class CohortView:
     def count(self) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._members().subquery()))
 
-    def _page_order(self, questions: ItemKeys, order: str, descending: bool, offset: int, limit: int | None,
-                    week: tuple[date, date] | None) -> list[str]:
+    def _page_order(
+        self,
+        questions: ItemKeys,
+        order: str,
+        descending: bool,
+        offset: int,
+        limit: int | None,
+        week: tuple[date, date] | None,
+    ) -> list[str]:
         """The ids of one page of trainees in `order` (ties by id)."""
         members = self._members().subquery()
         direction = sa.desc if descending else sa.asc
         if order == "cohort":
-            query = (sa.select(members.c.id).outerjoin(memberships, memberships.c.trainee_id == members.c.id)
-                     .order_by(direction(sa.func.coalesce(memberships.c.cohort, "")), members.c.id))
+            query = (
+                sa.select(members.c.id)
+                .outerjoin(memberships, memberships.c.trainee_id == members.c.id)
+                .order_by(direction(sa.func.coalesce(memberships.c.cohort, "")), members.c.id)
+            )
         elif order in ("score", "last_active"):
             if order == "score" and not self._dated():
                 sums = self._lesson_sums(questions, points_only=True)
@@ -276,12 +333,19 @@ class CohortView:
                 per = sa.select(sums.c.trainee_id, value).group_by(sums.c.trainee_id).subquery()
             else:
                 latest = self._latest(questions)
-                value = (sa.func.sum(latest.c.score) if order == "score" else sa.func.max(latest.c.created_at)).label("value")
+                value = (sa.func.sum(latest.c.score) if order == "score" else sa.func.max(latest.c.created_at)).label(
+                    "value"
+                )
                 per = sa.select(latest.c.trainee_id, value).group_by(latest.c.trainee_id).subquery()
             # Trainees without answers count as 0 points / never active: last when descending, first when not.
-            query = (sa.select(members.c.id).outerjoin(per, per.c.trainee_id == members.c.id)
-                     .order_by(direction(per.c.value).nulls_first() if not descending else
-                               direction(per.c.value).nulls_last(), members.c.id))
+            query = (
+                sa.select(members.c.id)
+                .outerjoin(per, per.c.trainee_id == members.c.id)
+                .order_by(
+                    direction(per.c.value).nulls_first() if not descending else direction(per.c.value).nulls_last(),
+                    members.c.id,
+                )
+            )
         elif order == "pacing" and week is not None:
             pacing = self._pacing_query(*week)
             query = sa.select(pacing.c.trainee_id.label("id")).order_by(direction(pacing.c.share), pacing.c.trainee_id)
@@ -289,35 +353,67 @@ class CohortView:
             query = sa.select(members.c.id).order_by(direction(members.c.id))
         return [r[0] for r in self._rows(query.offset(offset).limit(limit))]
 
-    def trainees(self, questions: ItemKeys, offset: int = 0, limit: int | None = PAGE_SIZE, order: str = "name",
-                 descending: bool = False, week: tuple[date, date] | None = None) -> list[TraineeRow]:
+    def trainees(
+        self,
+        questions: ItemKeys,
+        offset: int = 0,
+        limit: int | None = PAGE_SIZE,
+        order: str = "name",
+        descending: bool = False,
+        week: tuple[date, date] | None = None,
+    ) -> list[TraineeRow]:
         """One page of trainees with their answered questions and points, sorted by `order` ("name", "cohort",
         "score", "last_active", "pacing" — the share of the pro-rated target of `week` = (monday, today))."""
         ids = self._page_order(questions, order, descending, offset, limit, week)
         if not ids:
             return []
         latest = self._latest(questions)
-        totals = (sa.select(latest.c.trainee_id, sa.func.count().label("answered"),
-                            sa.func.coalesce(sa.func.sum(latest.c.score), 0).label("points"),
-                            sa.func.coalesce(sa.func.sum(latest.c.max_points), 0).label("max_points"),
-                            sa.func.max(latest.c.created_at).label("last_active"))
-                  .where(latest.c.trainee_id.in_(ids))  # only the page's trainees
-                  .group_by(latest.c.trainee_id)).subquery()
-        query = (sa.select(trainees.c.id, memberships.c.cohort, trainees.c.created_at, totals.c.last_active,
-                           totals.c.answered, totals.c.points, totals.c.max_points)
-                 .where(trainees.c.id.in_(ids))
-                 .outerjoin(memberships, memberships.c.trainee_id == trainees.c.id)
-                 .outerjoin(totals, totals.c.trainee_id == trainees.c.id))
+        totals = (
+            sa.select(
+                latest.c.trainee_id,
+                sa.func.count().label("answered"),
+                sa.func.coalesce(sa.func.sum(latest.c.score), 0).label("points"),
+                sa.func.coalesce(sa.func.sum(latest.c.max_points), 0).label("max_points"),
+                sa.func.max(latest.c.created_at).label("last_active"),
+            )
+            .where(latest.c.trainee_id.in_(ids))  # only the page's trainees
+            .group_by(latest.c.trainee_id)
+        ).subquery()
+        query = (
+            sa.select(
+                trainees.c.id,
+                memberships.c.cohort,
+                trainees.c.created_at,
+                totals.c.last_active,
+                totals.c.answered,
+                totals.c.points,
+                totals.c.max_points,
+            )
+            .where(trainees.c.id.in_(ids))
+            .outerjoin(memberships, memberships.c.trainee_id == trainees.c.id)
+            .outerjoin(totals, totals.c.trainee_id == trainees.c.id)
+        )
         pacing: dict[str, tuple[int, int, str]] = {}
         if week is not None:
             paced = self._pacing_query(*week)
-            pacing = {r.trainee_id: (int(r.actual), int(r.planned), r.band)
-                      for r in self._rows(sa.select(paced).where(paced.c.trainee_id.in_(ids)))}
+            pacing = {
+                r.trainee_id: (int(r.actual), int(r.planned), r.band)
+                for r in self._rows(sa.select(paced).where(paced.c.trainee_id.in_(ids)))
+            }
         found = {r.id: r for r in self._rows(query)}
-        return [TraineeRow(r.id, r.cohort, clock.as_utc(r.created_at),
-                           clock.as_utc(r.last_active) if r.last_active else None, r.answered or 0,
-                           float(r.points or 0), float(r.max_points or 0), *pacing.get(r.id, (0, 0, None)))
-                for r in (found[i] for i in ids if i in found)]
+        return [
+            TraineeRow(
+                r.id,
+                r.cohort,
+                clock.as_utc(r.created_at),
+                clock.as_utc(r.last_active) if r.last_active else None,
+                r.answered or 0,
+                float(r.points or 0),
+                float(r.max_points or 0),
+                *pacing.get(r.id, (0, 0, None)),
+            )
+            for r in (found[i] for i in ids if i in found)
+        ]
 
     # -- lessons and questions
     def lesson_completion(self, questions: Mapping[str, Sequence[str]]) -> dict[str, LessonCompletion]:
@@ -325,19 +421,27 @@ class CohortView:
         keys = [(lesson, item) for lesson, items in questions.items() for item in items]
         if self._dated():
             latest = self._latest(keys)
-            per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id, sa.func.count().label("n"))
-                           .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+            per_trainee = (
+                sa.select(latest.c.lesson_id, latest.c.trainee_id, sa.func.count().label("n")).group_by(
+                    latest.c.lesson_id, latest.c.trainee_id
+                )
+            ).subquery()
         else:
             sums = self._lesson_sums(keys)
             per_trainee = sa.select(sums.c.lesson_id, sums.c.trainee_id, sums.c.n).where(sums.c.n > 0).subquery()
-        required = sa.case({lesson: len(items) for lesson, items in questions.items()},
-                           value=per_trainee.c.lesson_id, else_=0)
-        query = (sa.select(per_trainee.c.lesson_id, sa.func.count().label("started"),
-                           sa.func.sum(sa.case((per_trainee.c.n >= required, 1), else_=0)).label("completed"),
-                           sa.func.sum(per_trainee.c.n).label("answered"))
-                 .group_by(per_trainee.c.lesson_id))
-        found = {r.lesson_id: LessonCompletion(r.lesson_id, r.started, int(r.completed or 0), int(r.answered or 0))
-                 for r in self._rows(query)}
+        required = sa.case(
+            {lesson: len(items) for lesson, items in questions.items()}, value=per_trainee.c.lesson_id, else_=0
+        )
+        query = sa.select(
+            per_trainee.c.lesson_id,
+            sa.func.count().label("started"),
+            sa.func.sum(sa.case((per_trainee.c.n >= required, 1), else_=0)).label("completed"),
+            sa.func.sum(per_trainee.c.n).label("answered"),
+        ).group_by(per_trainee.c.lesson_id)
+        found = {
+            r.lesson_id: LessonCompletion(r.lesson_id, r.started, int(r.completed or 0), int(r.answered or 0))
+            for r in self._rows(query)
+        }
         return {lesson: found.get(lesson, LessonCompletion(lesson, 0, 0, 0)) for lesson in questions}
 
     def score_distribution(self, questions: Mapping[str, Sequence[str]]) -> dict[str, list[int]]:
@@ -345,22 +449,30 @@ class CohortView:
         keys = [(lesson, item) for lesson, items in questions.items() for item in items]
         if self._dated():
             latest = self._latest(keys)
-            per_trainee = (sa.select(latest.c.lesson_id, latest.c.trainee_id,
-                                     (sa.func.sum(latest.c.score) * 1.0 / sa.func.sum(latest.c.max_points)).label("share"))
-                           .where(latest.c.max_points > 0)
-                           .group_by(latest.c.lesson_id, latest.c.trainee_id)).subquery()
+            per_trainee = (
+                sa.select(
+                    latest.c.lesson_id,
+                    latest.c.trainee_id,
+                    (sa.func.sum(latest.c.score) * 1.0 / sa.func.sum(latest.c.max_points)).label("share"),
+                )
+                .where(latest.c.max_points > 0)
+                .group_by(latest.c.lesson_id, latest.c.trainee_id)
+            ).subquery()
         else:
             sums = self._lesson_sums(keys, points_only=True)
             # Running totals carry float rounding (0.6 may read 0.5999999…): nudge before cutting into fifths.
-            per_trainee = (sa.select(sums.c.lesson_id, sums.c.trainee_id,
-                                     (sums.c.score * 1.0 / sums.c.max_points + 1e-9).label("share"))
-                           .where(sums.c.k > 0, sums.c.max_points > 0)).subquery()
+            per_trainee = (
+                sa.select(
+                    sums.c.lesson_id, sums.c.trainee_id, (sums.c.score * 1.0 / sums.c.max_points + 1e-9).label("share")
+                ).where(sums.c.k > 0, sums.c.max_points > 0)
+            ).subquery()
         scaled = per_trainee.c.share * SCORE_BUCKETS
         if self._engine.dialect.name == "postgresql":
             scaled = sa.func.floor(scaled)  # PostgreSQL rounds when casting; SQLite truncates
         bucket = sa.case((per_trainee.c.share >= 1, SCORE_BUCKETS - 1), else_=sa.cast(scaled, sa.Integer))
-        query = (sa.select(per_trainee.c.lesson_id, bucket.label("bucket"), sa.func.count())
-                 .group_by(per_trainee.c.lesson_id, bucket))
+        query = sa.select(per_trainee.c.lesson_id, bucket.label("bucket"), sa.func.count()).group_by(
+            per_trainee.c.lesson_id, bucket
+        )
         found = {lesson: [0] * SCORE_BUCKETS for lesson in questions}
         for lesson, index, count in self._rows(query):
             if lesson in found:
@@ -372,42 +484,90 @@ class CohortView:
         if not (self._dated() or self._filtered()):  # the whole cohort: item_totals has it, one row per item
             totals = item_totals
             mean = totals.c.share * 1.0 / totals.c.scored
-            query = (sa.select(totals.c.lesson_id, totals.c.item_id, totals.c.scored.label("answered"),
-                               totals.c.missed, mean.label("mean"))
-                     .where(totals.c.scored > 0, sa.tuple_(totals.c.lesson_id, totals.c.item_id).in_(list(scored)))
-                     .order_by(totals.c.missed.desc(), mean, totals.c.lesson_id, totals.c.item_id))
-            return [ItemStat(r.lesson_id, r.item_id, r.answered, int(r.missed), float(r.mean)) for r in self._rows(query)]
+            query = (
+                sa.select(
+                    totals.c.lesson_id,
+                    totals.c.item_id,
+                    totals.c.scored.label("answered"),
+                    totals.c.missed,
+                    mean.label("mean"),
+                )
+                .where(totals.c.scored > 0, sa.tuple_(totals.c.lesson_id, totals.c.item_id).in_(list(scored)))
+                .order_by(totals.c.missed.desc(), mean, totals.c.lesson_id, totals.c.item_id)
+            )
+            return [
+                ItemStat(r.lesson_id, r.item_id, r.answered, int(r.missed), float(r.mean)) for r in self._rows(query)
+            ]
         latest = self._latest(scored)
         missed = sa.func.sum(sa.case((latest.c.score < latest.c.max_points, 1), else_=0))
         mean = sa.func.avg(sa.func.coalesce(latest.c.score, 0) * 1.0 / latest.c.max_points)
-        query = (sa.select(latest.c.lesson_id, latest.c.item_id, sa.func.count().label("answered"),
-                           missed.label("missed"), mean.label("mean"))
-                 .where(latest.c.max_points > 0)
-                 .group_by(latest.c.lesson_id, latest.c.item_id)
-                 .order_by(missed.desc(), mean, latest.c.lesson_id, latest.c.item_id))
+        query = (
+            sa.select(
+                latest.c.lesson_id,
+                latest.c.item_id,
+                sa.func.count().label("answered"),
+                missed.label("missed"),
+                mean.label("mean"),
+            )
+            .where(latest.c.max_points > 0)
+            .group_by(latest.c.lesson_id, latest.c.item_id)
+            .order_by(missed.desc(), mean, latest.c.lesson_id, latest.c.item_id)
+        )
         return [ItemStat(r.lesson_id, r.item_id, r.answered, int(r.missed), float(r.mean)) for r in self._rows(query)]
 
     # -- open answers and reviews
     def _current_reviews(self, lesson_id: str, item_id: str) -> sa.Subquery:
-        newest = (sa.select(sa.func.max(reviews.c.id).label("id"))
-                  .where(reviews.c.lesson_id == lesson_id, reviews.c.item_id == item_id)
-                  .group_by(reviews.c.trainee_id)).subquery()
+        newest = (
+            sa.select(sa.func.max(reviews.c.id).label("id"))
+            .where(reviews.c.lesson_id == lesson_id, reviews.c.item_id == item_id)
+            .group_by(reviews.c.trainee_id)
+        ).subquery()
         return sa.select(reviews).join(newest, newest.c.id == reviews.c.id).subquery("current_review")
 
-    def open_answers(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE,
-                     unreviewed_first: bool = True) -> list[OpenAnswer]:
+    def open_answers(
+        self,
+        lesson_id: str,
+        item_id: str,
+        offset: int = 0,
+        limit: int | None = PAGE_SIZE,
+        unreviewed_first: bool = True,
+    ) -> list[OpenAnswer]:
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         review = self._current_reviews(lesson_id, item_id)
         reviewed = sa.and_(review.c.answer_id.is_not(None), review.c.answer_id == latest.c.id)
         order = [sa.case((reviewed, 1), else_=0)] if unreviewed_first else []
-        query = (sa.select(latest.c.id, latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at,
-                           review.c.answer_id, review.c.comment, review.c.reviewer, review.c.marks)
-                 .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
-                 .outerjoin(review, review.c.trainee_id == latest.c.trainee_id)
-                 .order_by(*order, latest.c.trainee_id).offset(offset).limit(limit))
-        return [OpenAnswer(r.id, r.trainee_id, r.cohort, r.value, clock.as_utc(r.created_at),
-                           r.answer_id == r.id, r.comment or "", r.reviewer,
-                           tuple(r.marks) if r.marks is not None else None) for r in self._rows(query)]
+        query = (
+            sa.select(
+                latest.c.id,
+                latest.c.trainee_id,
+                memberships.c.cohort,
+                latest.c.value,
+                latest.c.created_at,
+                review.c.answer_id,
+                review.c.comment,
+                review.c.reviewer,
+                review.c.marks,
+            )
+            .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
+            .outerjoin(review, review.c.trainee_id == latest.c.trainee_id)
+            .order_by(*order, latest.c.trainee_id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [
+            OpenAnswer(
+                r.id,
+                r.trainee_id,
+                r.cohort,
+                r.value,
+                clock.as_utc(r.created_at),
+                r.answer_id == r.id,
+                r.comment or "",
+                r.reviewer,
+                tuple(r.marks) if r.marks is not None else None,
+            )
+            for r in self._rows(query)
+        ]
 
     # -- success factors
     def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
@@ -415,8 +575,9 @@ class CohortView:
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         columns = [sa.func.avg(self._number(latest.c.value, "ratings", factor)).label(factor) for factor in factor_ids]
         row = self._rows(sa.select(sa.func.count(), *columns))[0]
-        return row[0], {factor: float(row[n + 1]) if row[n + 1] is not None else 0.0
-                        for n, factor in enumerate(factor_ids)}
+        return row[0], {
+            factor: float(row[n + 1]) if row[n + 1] is not None else 0.0 for n, factor in enumerate(factor_ids)
+        }
 
     # -- funnels
     def funnel_summary(self, lesson_id: str, item_id: str) -> tuple[int, list[int], list[int]]:
@@ -424,28 +585,37 @@ class CohortView:
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         layer = [self._number(latest.c.value, "counts", n) for n in range(len(LAYERS))]
         sums = [sa.func.coalesce(sa.func.sum(value), 0) for value in layer]
-        thin = [sa.func.sum(sa.case((sa.and_(upper > 0, lower < upper * THIN_RATIO), 1), else_=0))
-                for upper, lower in zip(layer, layer[1:])]
+        thin = [
+            sa.func.sum(sa.case((sa.and_(upper > 0, lower < upper * THIN_RATIO), 1), else_=0))
+            for upper, lower in itertools.pairwise(layer)
+        ]
         row = self._rows(sa.select(sa.func.count(), *sums, *thin))[0]
         count, rest = row[0], [int(v or 0) for v in row[1:]]
-        return count, rest[:len(LAYERS)], [0] + rest[len(LAYERS):]
+        return count, rest[: len(LAYERS)], [0] + rest[len(LAYERS) :]
 
-    def latest_values(self, lesson_id: str, item_id: str, offset: int = 0,
-                      limit: int | None = PAGE_SIZE) -> list[tuple[str, str | None, Any, datetime]]:
+    def latest_values(
+        self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE
+    ) -> list[tuple[str, str | None, Any, datetime]]:
         """(trainee, cohort, value, saved at) of each trainee's latest answer to one item, by trainee id."""
         latest = self._latest([(lesson_id, item_id)], with_value=True)
-        query = (sa.select(latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at)
-                 .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
-                 .order_by(latest.c.trainee_id).offset(offset).limit(limit))
+        query = (
+            sa.select(latest.c.trainee_id, memberships.c.cohort, latest.c.value, latest.c.created_at)
+            .outerjoin(memberships, memberships.c.trainee_id == latest.c.trainee_id)
+            .order_by(latest.c.trainee_id)
+            .offset(offset)
+            .limit(limit)
+        )
         return [(trainee_id, cohort, value, clock.as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
 
-    def awaiting(self, lesson_id: str, item_id: str, answer_item: str, offset: int = 0,
-                 limit: int | None = PAGE_SIZE) -> tuple[int, list[str]]:
+    def awaiting(
+        self, lesson_id: str, item_id: str, answer_item: str, offset: int = 0, limit: int | None = PAGE_SIZE
+    ) -> tuple[int, list[str]]:
         """(how many, one page of ids) of trainees who answered `item_id` but have no `answer_item` yet
         (e.g. a self-assessment without the trainer's column), by trainee id."""
         done = self._latest([(lesson_id, item_id)])
-        answered = sa.select(current_answers.c.trainee_id).where(current_answers.c.lesson_id == lesson_id,
-                                                                 current_answers.c.item_id == answer_item)
+        answered = sa.select(current_answers.c.trainee_id).where(
+            current_answers.c.lesson_id == lesson_id, current_answers.c.item_id == answer_item
+        )
         waiting = sa.select(done.c.trainee_id).where(done.c.trainee_id.not_in(answered))
         count = self._scalar(sa.select(sa.func.count()).select_from(waiting.subquery()))
         page = [r[0] for r in self._rows(waiting.order_by(done.c.trainee_id).offset(offset).limit(limit))]
@@ -457,27 +627,36 @@ class CohortView:
             return {}
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         query = sa.select(latest.c.trainee_id, latest.c.value).where(latest.c.trainee_id.in_(list(trainee_ids)))
-        return {trainee_id: value for trainee_id, value in self._rows(query)}
+        return dict(self._rows(query))
 
     def count_values(self, lesson_id: str, item_id: str) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))
 
     def funnels(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[FunnelRow]:
-        return [FunnelRow(trainee_id, cohort, tuple(_count(n) for n in _list(value.get("counts"))),
-                          str(value.get("as_of", "")))
-                for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
-                if isinstance(value, dict)]
+        return [
+            FunnelRow(
+                trainee_id, cohort, tuple(_count(n) for n in _list(value.get("counts"))), str(value.get("as_of", ""))
+            )
+            for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
+            if isinstance(value, dict)
+        ]
 
     # -- trends
-    def weekly_trends(self, weeks: Sequence[date], exercises: Mapping[str, Sequence[str]],
-                      funnel_item: tuple[str, str], trainee_id: str | None = None, today: date | None = None) -> Trends:
+    def weekly_trends(
+        self,
+        weeks: Sequence[date],
+        exercises: Mapping[str, Sequence[str]],
+        funnel_item: tuple[str, str],
+        trainee_id: str | None = None,
+        today: date | None = None,
+    ) -> Trends:
         """Calls against target, funnel layers, lesson completions and the score share, per week (Mondays
         in `weeks`), for the filtered trainees — or for `trainee_id` alone. With `today`, the target of the week
         under way counts its working days so far (and weeks to come count none). Every figure is summed by day in
         SQL and put into weeks here (a few rows per day, whatever the number of trainees)."""
         weeks = sorted(weeks)
         first, end = weeks[0], weeks[-1] + timedelta(days=7)
-        members = (sa.select(trainees.c.id).where(trainees.c.id == trainee_id) if trainee_id else self._members())
+        members = sa.select(trainees.c.id).where(trainees.c.id == trainee_id) if trainee_id else self._members()
         count = self._scalar(sa.select(sa.func.count()).select_from(members.subquery()))
         index = {monday + timedelta(days=d): n for n, monday in enumerate(weeks) for d in range(7)}
 
@@ -486,10 +665,11 @@ class CohortView:
 
         start, stop = clock.at_local(first), clock.at_local(end)
         calls, targets = [0] * len(weeks), [0] * len(weeks)
-        day_rows = self._rows(sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.sum(call_days.c.target),
-                                        sa.func.count())
-                              .where(call_days.c.trainee_id.in_(members), call_days.c.day >= first, call_days.c.day < end)
-                              .group_by(call_days.c.day))
+        day_rows = self._rows(
+            sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.sum(call_days.c.target), sa.func.count())
+            .where(call_days.c.trainee_id.in_(members), call_days.c.day >= first, call_days.c.day < end)
+            .group_by(call_days.c.day)
+        )
         logged = [0] * len(weeks)
         for day, made, target, trainees_logged in day_rows:
             n = week_of(day)
@@ -503,10 +683,17 @@ class CohortView:
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
         layer = [sa.func.avg(self._number(answers.c.value, "counts", k)) for k in range(len(LAYERS))]
-        funnel_rows = self._rows(sa.select(day, sa.func.count(), *layer)
-                                 .where(answers.c.trainee_id.in_(members), answers.c.lesson_id == lesson_id,
-                                        answers.c.item_id == item_id, answers.c.created_at >= start,
-                                        answers.c.created_at < stop).group_by(day))
+        funnel_rows = self._rows(
+            sa.select(day, sa.func.count(), *layer)
+            .where(
+                answers.c.trainee_id.in_(members),
+                answers.c.lesson_id == lesson_id,
+                answers.c.item_id == item_id,
+                answers.c.created_at >= start,
+                answers.c.created_at < stop,
+            )
+            .group_by(day)
+        )
         sums: list[list[float]] = [[0.0] * len(LAYERS) for _ in weeks]
         saved = [0] * len(weeks)
         for row in funnel_rows:
@@ -517,9 +704,13 @@ class CohortView:
                     sums[n][k] += float(row[2 + k] or 0) * row[1]
         layers = [tuple(v / saved[n] for v in sums[n]) if saved[n] else () for n in range(len(weeks))]
         points = answers.c.max_points > 0
-        score_rows = self._rows(sa.select(day, sa.func.sum(answers.c.score), sa.func.sum(answers.c.max_points))
-                                .where(answers.c.trainee_id.in_(members), points, answers.c.created_at >= start,
-                                       answers.c.created_at < stop).group_by(day))
+        score_rows = self._rows(
+            sa.select(day, sa.func.sum(answers.c.score), sa.func.sum(answers.c.max_points))
+            .where(
+                answers.c.trainee_id.in_(members), points, answers.c.created_at >= start, answers.c.created_at < stop
+            )
+            .group_by(day)
+        )
         got, possible = [0.0] * len(weeks), [0.0] * len(weeks)
         for when, score, top in score_rows:
             n = week_of(when)
@@ -529,53 +720,93 @@ class CohortView:
         completions = [0] * len(weeks)
         for lesson, items in exercises.items():
             # A lesson is completed when its last exercise gets its first answer.
-            firsts = (sa.select(answers.c.trainee_id, sa.func.min(answers.c.created_at).label("first"))
-                      .where(answers.c.trainee_id.in_(members), answers.c.lesson_id == lesson,
-                             answers.c.item_id.in_(list(items)), answers.c.created_at < stop)
-                      .group_by(answers.c.trainee_id, answers.c.item_id)).subquery()
-            done = (sa.select(sa.func.max(firsts.c.first).label("done")).group_by(firsts.c.trainee_id)
-                    .having(sa.func.count() == len(items))).subquery()
-            for when, made in self._rows(sa.select(sa.func.date(done.c.done), sa.func.count())
-                                         .where(done.c.done >= start).group_by(sa.func.date(done.c.done))):
+            firsts = (
+                sa.select(answers.c.trainee_id, sa.func.min(answers.c.created_at).label("first"))
+                .where(
+                    answers.c.trainee_id.in_(members),
+                    answers.c.lesson_id == lesson,
+                    answers.c.item_id.in_(list(items)),
+                    answers.c.created_at < stop,
+                )
+                .group_by(answers.c.trainee_id, answers.c.item_id)
+            ).subquery()
+            done = (
+                sa.select(sa.func.max(firsts.c.first).label("done"))
+                .group_by(firsts.c.trainee_id)
+                .having(sa.func.count() == len(items))
+            ).subquery()
+            for when, made in self._rows(
+                sa.select(sa.func.date(done.c.done), sa.func.count())
+                .where(done.c.done >= start)
+                .group_by(sa.func.date(done.c.done))
+            ):
                 n = week_of(when)
                 if n is not None:
                     completions[n] += made
-        return Trends(list(weeks), count, calls, targets, layers, completions,
-                      [got[n] / possible[n] if possible[n] else None for n in range(len(weeks))])
+        return Trends(
+            list(weeks),
+            count,
+            calls,
+            targets,
+            layers,
+            completions,
+            [got[n] / possible[n] if possible[n] else None for n in range(len(weeks))],
+        )
 
     # -- calls
     def _pacing_query(self, monday: date, today: date):
         elapsed = working_days_elapsed(monday, today)
         last = monday + timedelta(days=max(0, elapsed - 1))
-        week = (sa.select(call_days.c.trainee_id, sa.func.sum(call_days.c.calls).label("actual"),
-                          sa.func.max(call_days.c.target).label("target"))
-                .where(call_days.c.day >= monday, call_days.c.day <= last)
-                .group_by(call_days.c.trainee_id)).subquery()
+        week = (
+            sa.select(
+                call_days.c.trainee_id,
+                sa.func.sum(call_days.c.calls).label("actual"),
+                sa.func.max(call_days.c.target).label("target"),
+            )
+            .where(call_days.c.day >= monday, call_days.c.day <= last)
+            .group_by(call_days.c.trainee_id)
+        ).subquery()
         members = self._members().subquery()
         actual = sa.func.coalesce(week.c.actual, 0) if elapsed else sa.literal(0)
         planned = sa.func.coalesce(week.c.target, DEFAULT_TARGET) * elapsed
-        band = sa.case((sa.or_(planned <= 0, actual >= planned * ON_TRACK), "on_track"),
-                       (actual >= planned * BEHIND, "behind"), else_="at_risk")
+        band = sa.case(
+            (sa.or_(planned <= 0, actual >= planned * ON_TRACK), "on_track"),
+            (actual >= planned * BEHIND, "behind"),
+            else_="at_risk",
+        )
         share = sa.case((planned > 0, actual * 1.0 / planned), else_=1.0)
-        query = (sa.select(members.c.id.label("trainee_id"), actual.label("actual"), planned.label("planned"),
-                           band.label("band"), share.label("share"))
-                 .select_from(members).outerjoin(week, week.c.trainee_id == members.c.id))
+        query = (
+            sa.select(
+                members.c.id.label("trainee_id"),
+                actual.label("actual"),
+                planned.label("planned"),
+                band.label("band"),
+                share.label("share"),
+            )
+            .select_from(members)
+            .outerjoin(week, week.c.trainee_id == members.c.id)
+        )
         return query.subquery("pacing")
 
     def pacing_bands(self, monday: date, today: date) -> dict[str, int]:
         pacing = self._pacing_query(monday, today)
         rows = self._rows(sa.select(pacing.c.band, sa.func.count()).group_by(pacing.c.band))
         counts = {"at_risk": 0, "behind": 0, "on_track": 0}
-        counts.update({band: count for band, count in rows})
+        counts.update(dict(rows))
         return counts
 
-    def pacing(self, monday: date, today: date, offset: int = 0, limit: int | None = PAGE_SIZE,
-               band: str | None = None) -> list[PacingRow]:
+    def pacing(
+        self, monday: date, today: date, offset: int = 0, limit: int | None = PAGE_SIZE, band: str | None = None
+    ) -> list[PacingRow]:
         """Calls against the pro-rated target of the week so far; the furthest behind first."""
         pacing = self._pacing_query(monday, today)
-        query = (sa.select(pacing, memberships.c.cohort)
-                 .outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
-                 .order_by(pacing.c.share, pacing.c.trainee_id).offset(offset).limit(limit))
+        query = (
+            sa.select(pacing, memberships.c.cohort)
+            .outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
+            .order_by(pacing.c.share, pacing.c.trainee_id)
+            .offset(offset)
+            .limit(limit)
+        )
         if band:
             query = query.where(pacing.c.band == band)
         return [PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), r.band) for r in self._rows(query)]

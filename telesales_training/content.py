@@ -6,13 +6,12 @@ the YAML without reading Python.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -29,6 +28,7 @@ from pydantic import (
 
 from . import i18n
 from .limits import MAX_FREE_TEXT, MAX_ID
+from .paths import exercises_dir
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
@@ -151,8 +151,10 @@ class ItemBase(BlockBase):
     @model_validator(mode="after")
     def _points_need_a_key(self):
         if self.points and not self.keyed:
-            raise ValueError("points: an answer without a key (free text, a rating, a survey question) cannot "
-                             "be scored automatically; use points: 0 (the trainer's review is its feedback)")
+            raise ValueError(
+                "points: an answer without a key (free text, a rating, a survey question) cannot "
+                "be scored automatically; use points: 0 (the trainer's review is its feedback)"
+            )
         return self
 
 
@@ -403,27 +405,139 @@ class CallDrill(ItemBase):
 
 # The interface texts each tool needs from the lesson data (checked by `telesales validate`).
 TOOL_TEXTS = {
-    "funnel_tracker": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "save", "diagnosis_title",
-                       "thin_layer", "work_on", "refill", "healthy", "empty", "history_title", "list_label",
-                       "list_apply", "chart_title", "saved_snapshot", "total", "conversion_title"),
-    "stage_moves": ("layer_1", "layer_2", "layer_3", "layer_4", "layer_5", "move_customer", "move_from", "move_to",
-                    "move_due", "move_add", "move_mark_done", "move_pick", "moves_saved", "move_done", "move_overdue",
-                    "move_open", "move_applied", "move_not_in_funnel"),
-    "call_planner": ("target", "windows", "contacts", "make_plan", "metrics", "schedule_title", "more_rows",
-                     "download", "saved", "time_header", "contact_header"),
+    "funnel_tracker": (
+        "layer_1",
+        "layer_2",
+        "layer_3",
+        "layer_4",
+        "layer_5",
+        "save",
+        "diagnosis_title",
+        "thin_layer",
+        "work_on",
+        "refill",
+        "healthy",
+        "empty",
+        "history_title",
+        "list_label",
+        "list_apply",
+        "chart_title",
+        "saved_snapshot",
+        "total",
+        "conversion_title",
+    ),
+    "stage_moves": (
+        "layer_1",
+        "layer_2",
+        "layer_3",
+        "layer_4",
+        "layer_5",
+        "move_customer",
+        "move_from",
+        "move_to",
+        "move_due",
+        "move_add",
+        "move_mark_done",
+        "move_pick",
+        "moves_saved",
+        "move_done",
+        "move_overdue",
+        "move_open",
+        "move_applied",
+        "move_not_in_funnel",
+    ),
+    "call_planner": (
+        "target",
+        "windows",
+        "contacts",
+        "make_plan",
+        "metrics",
+        "schedule_title",
+        "more_rows",
+        "download",
+        "saved",
+        "time_header",
+        "contact_header",
+    ),
     "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
-    "assessment_form": ("self", "trainer", "save", "saved", "total", "gap_column", "gap", "no_trainer", "max_points",
-                        "score_range", "rubric_title", "rubric_criterion", "rubric_level", "volume_proposal",
-                        "volume_unknown"),
-    "personal_report": ("make", "ready", "download", "report_title", "answer", "score", "not_answered",
-                        "generated", "trainee", "summary_title", "progress_title", "lesson_header", "answered_header",
-                        "score_header", "status_header", "status_passed", "status_in_progress", "status_not_started",
-                        "factors_title", "funnel_title", "moves_title", "calls_title", "latest_week",
-                        "assessment_title", "comments_title", "nothing_yet", "details_title"),
-    "call_import": ("choose", "day_first", "import", "summary", "rejected_reason", "mapping_hint", "mapping_none",
-                    "mapping_time", "mapping_date", "mapping_clock", "mapping_used", "mapping_remembered", "zone_rule"),
-    "call_log": ("week", "days", "target", "save", "saved", "total", "on_track", "behind", "at_risk", "chart_title",
-                 "weeks_title", "imported", "use_imported", "actual", "planned"),
+    "assessment_form": (
+        "self",
+        "trainer",
+        "save",
+        "saved",
+        "total",
+        "gap_column",
+        "gap",
+        "no_trainer",
+        "max_points",
+        "score_range",
+        "rubric_title",
+        "rubric_criterion",
+        "rubric_level",
+        "volume_proposal",
+        "volume_unknown",
+    ),
+    "personal_report": (
+        "make",
+        "ready",
+        "download",
+        "report_title",
+        "answer",
+        "score",
+        "not_answered",
+        "generated",
+        "trainee",
+        "summary_title",
+        "progress_title",
+        "lesson_header",
+        "answered_header",
+        "score_header",
+        "status_header",
+        "status_passed",
+        "status_in_progress",
+        "status_not_started",
+        "factors_title",
+        "funnel_title",
+        "moves_title",
+        "calls_title",
+        "latest_week",
+        "assessment_title",
+        "comments_title",
+        "nothing_yet",
+        "details_title",
+    ),
+    "call_import": (
+        "choose",
+        "day_first",
+        "import",
+        "summary",
+        "rejected_reason",
+        "mapping_hint",
+        "mapping_none",
+        "mapping_time",
+        "mapping_date",
+        "mapping_clock",
+        "mapping_used",
+        "mapping_remembered",
+        "zone_rule",
+    ),
+    "call_log": (
+        "week",
+        "days",
+        "target",
+        "save",
+        "saved",
+        "total",
+        "on_track",
+        "behind",
+        "at_risk",
+        "chart_title",
+        "weeks_title",
+        "imported",
+        "use_imported",
+        "actual",
+        "planned",
+    ),
 }
 
 
@@ -458,8 +572,16 @@ class ToolBlock(BlockBase):
     `factors` feed the factor profile; `criteria` (weights summing to 100) and `bands` the assessment form."""
 
     type: Literal["tool"]
-    tool: Literal["funnel_tracker", "stage_moves", "call_planner", "call_log", "call_import", "factor_profile", "assessment_form",
-                  "personal_report"]
+    tool: Literal[
+        "funnel_tracker",
+        "stage_moves",
+        "call_planner",
+        "call_log",
+        "call_import",
+        "factor_profile",
+        "assessment_form",
+        "personal_report",
+    ]
     title: Localized
     texts: dict[str, Localized]
     factors: list[Factor] = []
@@ -503,15 +625,37 @@ class Reflection(BlockBase):
     body: Localized
 
 
-Question = Union[SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill]
+Question = SingleChoice | MultipleChoice | Ordering | FreeText | NumberItem | Rating | Classify | CallDrill
 Block = Annotated[
-    Union[TextBlock, FigureBlock, Reflection, ToolBlock, SingleChoice, MultipleChoice, Ordering, FreeText,
-          NumberItem, Rating, Classify, CallDrill],
+    TextBlock
+    | FigureBlock
+    | Reflection
+    | ToolBlock
+    | SingleChoice
+    | MultipleChoice
+    | Ordering
+    | FreeText
+    | NumberItem
+    | Rating
+    | Classify
+    | CallDrill,
     Field(discriminator="type"),
 ]
 QUESTION_TYPES = (SingleChoice, MultipleChoice, Ordering, FreeText, NumberItem, Rating, Classify, CallDrill)
-BLOCK_TYPES = ("text", "figure", "reflection", "tool", "single_choice", "multiple_choice", "ordering",
-               "free_text", "number", "rating", "classify", "call_drill")
+BLOCK_TYPES = (
+    "text",
+    "figure",
+    "reflection",
+    "tool",
+    "single_choice",
+    "multiple_choice",
+    "ordering",
+    "free_text",
+    "number",
+    "rating",
+    "classify",
+    "call_drill",
+)
 _block_adapter: TypeAdapter[Any] = TypeAdapter(Block)
 
 
@@ -527,12 +671,15 @@ class Lesson(Strict):
 
     def passed(self, score: float) -> bool:
         """Whether `score` (the points of the latest answers) reaches the pass mark."""
-        return self.pass_percent is not None and self.max_points > 0 and \
-            score >= self.max_points * self.pass_percent / 100 - 1e-9
+        return (
+            self.pass_percent is not None
+            and self.max_points > 0
+            and score >= self.max_points * self.pass_percent / 100 - 1e-9
+        )
 
     @property
     def authored(self) -> str:
-        """"all" (a supplementary lesson), "part" (some supplementary blocks) or "" (course material)."""
+        """ "all" (a supplementary lesson), "part" (some supplementary blocks) or "" (course material)."""
         if self.supplementary:
             return "all"
         return "part" if any(getattr(b, "supplementary", False) for b in self.blocks) else ""
@@ -614,14 +761,6 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def exercises_dir() -> Path:
-    """TELESALES_EXERCISES, else the exercises/ folder beside the package (repository layout)."""
-    configured = os.environ.get("TELESALES_EXERCISES")
-    if configured:
-        return Path(configured).resolve()
-    return Path(__file__).resolve().parent.parent / "exercises"
-
-
 def _pydantic_problems(file: str, item: str, error: ValidationError, skip_tag: bool) -> list[Problem]:
     problems = []
     for detail in error.errors():
@@ -656,8 +795,14 @@ def _check_version(name: str, raw: Any) -> list[Problem]:
     if not isinstance(raw, dict):
         return [Problem(name, "-", "(file)", "expected a mapping at the top level")]
     if raw.get("schema_version") != SCHEMA_VERSION:
-        return [Problem(name, "-", "schema_version",
-                        f"expected schema_version {SCHEMA_VERSION}, got {raw.get('schema_version')!r}")]
+        return [
+            Problem(
+                name,
+                "-",
+                "schema_version",
+                f"expected schema_version {SCHEMA_VERSION}, got {raw.get('schema_version')!r}",
+            )
+        ]
     return []
 
 
@@ -675,9 +820,7 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
             blocks.append(_block_adapter.validate_python(block_raw))
         except ValidationError as exc:
             problems += _pydantic_problems(name, block_id, exc, skip_tag=True)
-    for block_id, count in Counter(
-        b.get("id") for b in blocks_raw if isinstance(b, dict) and b.get("id")
-    ).items():
+    for block_id, count in Counter(b.get("id") for b in blocks_raw if isinstance(b, dict) and b.get("id")).items():
         if count > 1:
             problems.append(Problem(name, str(block_id), "id", f"duplicate id (used {count} times)"))
     known = {b.id for b in blocks}
@@ -695,7 +838,9 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
         return None, problems + _pydantic_problems(name, "-", exc, skip_tag=False)
     expected_id = Path(name).stem
     if lesson.lesson != expected_id:
-        problems.append(Problem(name, "-", "lesson", f"lesson id {lesson.lesson!r} must match the file name {expected_id!r}"))
+        problems.append(
+            Problem(name, "-", "lesson", f"lesson id {lesson.lesson!r} must match the file name {expected_id!r}")
+        )
     return (None if problems else lesson), problems
 
 
@@ -715,34 +860,19 @@ def _parse_simple(name: str, raw: Any, model: type[BaseModel]):
         return None, problems
 
 
-class PhraseTable(Strict):
-    """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion."""
-
-    schema_version: int
-    phrases: list[tuple[str, str]] = Field(min_length=1)
-
-    @field_validator("phrases")
-    @classmethod
-    def _usable(cls, phrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        for number, (written, wanted) in enumerate(phrases, start=1):
-            if not written.strip() or not wanted.strip():
-                raise ValueError(f"pair {number} has an empty side")
-            if written == wanted:
-                raise ValueError(f"pair {number} replaces {written!r} with itself")
-        dupes = _duplicates([written for written, _ in phrases])
-        if dupes:
-            raise ValueError(f"{', '.join(dupes)} listed twice")
-        return phrases
-
-
 def validate_tree(root: Path | None = None) -> list[Problem]:
     """Every problem in an exercises/ folder (empty list = valid)."""
     root = Path(root) if root else exercises_dir()
     if not root.is_dir():
         return [Problem(str(root), "-", "(folder)", "no such exercises folder")]
     problems: list[Problem] = []
-    for name, model in (("course.yaml", Course), ("ui.yaml", UiStrings), ("cockpit.yaml", UiStrings),
-                        ("demo.yaml", DemoData), ("zh_tw_phrases.yaml", PhraseTable)):
+    for name, model in (
+        ("course.yaml", Course),
+        ("ui.yaml", UiStrings),
+        ("cockpit.yaml", UiStrings),
+        ("demo.yaml", DemoData),
+        ("zh_tw_phrases.yaml", i18n.PhraseTable),
+    ):
         path = root / name
         if not path.exists():
             problems.append(Problem(name, "-", "(file)", "missing"))
@@ -775,37 +905,32 @@ def _load_simple(name: str, model: type[BaseModel], root: Path | None):
     return _load(root / name, lambda raw: _parse_simple(name, raw, model))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_course(root: Path | None = None) -> Course:
     return _load_simple("course.yaml", Course, root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_ui(root: Path | None = None) -> UiStrings:
     return _load_simple("ui.yaml", UiStrings, root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_cockpit_ui(root: Path | None = None) -> UiStrings:
     """The trainer cockpit's own strings (same schema as ui.yaml)."""
     return _load_simple("cockpit.yaml", UiStrings, root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_demo(root: Path | None = None) -> DemoData:
     return _load_simple("demo.yaml", DemoData, root)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
     root = root or exercises_dir()
     name = f"lessons/{lesson_id}.yaml"
     return _load(root / name, lambda raw: parse_lesson(name, raw))
-
-
-@lru_cache(maxsize=None)
-def load_zh_tw_phrases(root: Path | None = None) -> PhraseTable:
-    return _load_simple("zh_tw_phrases.yaml", PhraseTable, root)
 
 
 def available_lessons(root: Path | None = None) -> set[str]:

@@ -60,6 +60,7 @@ def tune_sqlite(busy_timeout_ms: int):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
     return tune
 
 
@@ -83,8 +84,9 @@ def as_store_error(context: sa.engine.ExceptionContext) -> None:
     the access rules (PostgreSQL's insufficient_privilege, SQLSTATE 42501) as AccessDenied."""
     if getattr(context.original_exception, "sqlstate", None) == "42501":
         raise AccessDenied(f"not allowed: {context.original_exception}") from context.sqlalchemy_exception
-    raise StoreFailure(f"the database refused or could not be reached: {context.original_exception}") \
-        from context.sqlalchemy_exception
+    raise StoreFailure(
+        f"the database refused or could not be reached: {context.original_exception}"
+    ) from context.sqlalchemy_exception
 
 
 def driver_error(problem: Exception) -> StoreFailure:
@@ -115,6 +117,7 @@ def _begin_sqlite(busy_timeout_ms: int):
     has to upgrade a read lock (which SQLite refuses at once under contention), and they wait for the lock
     here, in short naps: SQLite's own busy handler naps up to 100 ms at a time, which makes the slowest saves
     of a busy floor ten times slower than they need to be."""
+
     def begin(conn: sa.Connection) -> None:
         if not conn.get_execution_options().get(WRITE):
             conn.exec_driver_sql("BEGIN")
@@ -137,6 +140,7 @@ def _begin_sqlite(busy_timeout_ms: int):
                 time.sleep(random.uniform(0.5, 1.5) * max(NAP_SHORTEST, NAP_LONGEST - waited / 10))
         finally:
             dbapi.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+
     return begin
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from . import clock, content as c
+from . import clock
+from . import content as c
 from .assessment import TRAINER_ITEM
 from .callplan import monday_of
 from .cockpit import curriculum
@@ -74,7 +75,7 @@ class _Answers:
             return order
         if isinstance(item, c.FreeText):
             samples = self.data.free_text.get(item.id) or self.data.factor_notes
-            return self.sample(samples)[:item.max_chars]
+            return self.sample(samples)[: item.max_chars]
         if isinstance(item, c.NumberItem):
             if item.answer is not None and right:
                 return item.answer
@@ -110,21 +111,38 @@ def _is_english(text: str) -> bool:
     return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: "_Answers") -> Any:
+def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answers) -> Any:
     """What a trainee who worked through a lesson saved with its other tools (a plan, an import, a report),
     so that lessons with tools can be completed in the demo as in real use."""
     if tool.tool == "stage_moves":
-        return {"moves": [{"customer": answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
-                           "from": layer, "to": layer + 1, "due": (day + timedelta(days=rng.randint(3, 14))).isoformat(),
-                           "done": rng.random() < 0.5} for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))]}
+        return {
+            "moves": [
+                {
+                    "customer": answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
+                    "from": layer,
+                    "to": layer + 1,
+                    "due": (day + timedelta(days=rng.randint(3, 14))).isoformat(),
+                    "done": rng.random() < 0.5,
+                }
+                for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))
+            ]
+        }
     if tool.tool == "call_planner":
-        return {"target": 200, "windows": "9:00-11:30, 14:00-17:30",
-                "contacts": [f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60))]}
+        return {
+            "target": 200,
+            "windows": "9:00-11:30, 14:00-17:30",
+            "contacts": [f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60))],
+        }
     if tool.tool == "call_import":
         rows = rng.randint(200, 1200)
         rejected = rng.randint(0, 5)
-        return {"file": "dialer-export.csv", "rows": rows, "taken": rows - rejected, "duplicates": 0,
-                "rejected": rejected}
+        return {
+            "file": "dialer-export.csv",
+            "rows": rows,
+            "taken": rows - rejected,
+            "duplicates": 0,
+            "rejected": rejected,
+        }
     if tool.tool == "personal_report":
         return {"generated": f"workbook-{day.isoformat()}.html"}
     return None
@@ -138,8 +156,9 @@ def _funnel(rng: random.Random, diligence: float) -> list[int]:
     return counts
 
 
-def generate(store: Store, trainees: int, seed: int = 7, today: date | None = None,
-             progress: Callable[[int], None] | None = None) -> DemoSummary:
+def generate(
+    store: Store, trainees: int, seed: int = 7, today: date | None = None, progress: Callable[[int], None] | None = None
+) -> DemoSummary:
     """Add `trainees` synthetic trainees (ids never clash with existing ones) to the store."""
     if not 1 <= trainees <= MAX_TRAINEES:
         raise DemoError(f"the number of trainees must be between 1 and {MAX_TRAINEES}")
@@ -167,21 +186,40 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
         skill = min(0.97, max(0.2, rng.gauss(0.68, 0.16)))
         diligence = min(1.2, max(0.35, rng.gauss(0.97, 0.15)))
         joined = today - timedelta(days=rng.randint(90, YEAR_DAYS))
-        batch.setdefault("trainees", []).append(
-            {"id": trainee_id, "created_at": stamp(joined, 0)})
+        batch.setdefault("trainees", []).append({"id": trainee_id, "created_at": stamp(joined, 0)})
         cohort = rng.choice(data.cohorts)
         answers_maker.english = cohort in data.english_cohorts
         batch.setdefault("memberships", []).append({"trainee_id": trainee_id, "cohort": cohort})
 
-        def answer(lesson_id: str, item_id: str, value: Any, score: float | None, top: float, at: datetime) -> int:
+        def answer(
+            lesson_id: str,
+            item_id: str,
+            value: Any,
+            score: float | None,
+            top: float,
+            at: datetime,
+            batch: dict = batch,
+            trainee_id: str = trainee_id,
+        ) -> int:
             """Adds the answer to the batch; returns its position there (a review names its answer by it)."""
             rows = batch.setdefault("answers", [])
-            rows.append({"trainee_id": trainee_id, "lesson_id": lesson_id, "item_id": item_id, "value": value,
-                         "score": score, "max_points": top, "created_at": at})
+            rows.append(
+                {
+                    "trainee_id": trainee_id,
+                    "lesson_id": lesson_id,
+                    "item_id": item_id,
+                    "value": value,
+                    "score": score,
+                    "max_points": top,
+                    "created_at": at,
+                }
+            )
             return len(rows) - 1
 
         # Lessons in course order; the less diligent stop earlier.
-        reach = max(1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2)))))
+        reach = max(
+            1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2))))
+        )
         span = max(1, (today - joined).days)
         for number, lesson in enumerate(course.lessons[:reach]):
             day = joined + timedelta(days=span * number // (len(course.lessons) + 1))
@@ -192,14 +230,21 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
                     graded = answers_maker.graded(item, min(0.97, skill + 0.1 * attempt))
                     if graded is None:
                         continue
-                    position = answer(lesson.lesson, item.id, graded[0], graded[1], graded[2],
-                                      stamp(day, minute * 3 + attempt))
+                    position = answer(
+                        lesson.lesson, item.id, graded[0], graded[1], graded[2], stamp(day, minute * 3 + attempt)
+                    )
                     if isinstance(item, c.FreeText) and attempt == 0 and rng.random() < 0.25:
                         batch.setdefault("reviews", []).append(
-                            {"trainee_id": trainee_id, "lesson_id": lesson.lesson, "item_id": item.id,
-                             "answer": position, "reviewer": TRAINER,
-                             "comment": answers_maker.sample(data.trainer_comments) if rng.random() < 0.7 else "",
-                             "created_at": stamp(day + timedelta(days=1), 0)})
+                            {
+                                "trainee_id": trainee_id,
+                                "lesson_id": lesson.lesson,
+                                "item_id": item.id,
+                                "answer": position,
+                                "reviewer": TRAINER,
+                                "comment": answers_maker.sample(data.trainer_comments) if rng.random() < 0.7 else "",
+                                "created_at": stamp(day + timedelta(days=1), 0),
+                            }
+                        )
 
             for minute, tool in enumerate(lesson.tools, start=len(lesson.questions)):
                 value = _tool_value(tool, rng, day, answers_maker)
@@ -221,40 +266,70 @@ def generate(store: Store, trainees: int, seed: int = 7, today: date | None = No
             drop = 0.45 * (1 - weeks_ago / 4) if slipping and weeks_ago < 4 else 0.0
             calls = max(0, int(rng.gauss(level * (1 - drop), 25)))
             batch.setdefault("call_days", []).append(
-                {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target})
+                {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target}
+            )
         days_by_week: dict[date, list[int]] = {}
-        for row in batch.get("call_days", [])[-RECENT_WEEKS * 5:]:
+        for row in batch.get("call_days", [])[-RECENT_WEEKS * 5 :]:
             if row["trainee_id"] == trainee_id:
                 week = monday_of(row["day"])
                 days_by_week.setdefault(week, [0] * 5)[row["day"].weekday()] = row["calls"]
         funnel = _funnel(rng, diligence)
         for week, counts in sorted(days_by_week.items()):
             saved_on = min(today, week + timedelta(days=4))
-            answer(course.call_log[0], course.call_log[1].id, {"week": week.isoformat(), "counts": counts, "target": target}, None, 0,
-                   stamp(saved_on, 500))
+            answer(
+                course.call_log[0],
+                course.call_log[1].id,
+                {"week": week.isoformat(), "counts": counts, "target": target},
+                None,
+                0,
+                stamp(saved_on, 500),
+            )
             funnel = [max(0, int(n * rng.uniform(0.9, 1.12))) for n in funnel]
-            answer(course.funnel[0], course.funnel[1].id, {"counts": funnel, "as_of": saved_on.isoformat()}, None, 0, stamp(saved_on, 510))
+            answer(
+                course.funnel[0],
+                course.funnel[1].id,
+                {"counts": funnel, "as_of": saved_on.isoformat()},
+                None,
+                0,
+                stamp(saved_on, 510),
+            )
 
         profile_lesson, profile_tool = course.profile
         # Each trainee has strong and weak factors; ratings grow a little between self-ratings.
         strengths = {f.id: rng.gauss(0, 0.9) for f in profile_tool.factors}
         for round_ in range(rng.randint(1, 3)):
-            ratings = {f.id: max(1, min(5, round(1.2 + 2.6 * skill + strengths[f.id] + 0.4 * round_ + rng.gauss(0, 0.35))))
-                       for f in profile_tool.factors}
+            ratings = {
+                f.id: max(1, min(5, round(1.2 + 2.6 * skill + strengths[f.id] + 0.4 * round_ + rng.gauss(0, 0.35))))
+                for f in profile_tool.factors
+            }
             notes = {f.id: answers_maker.sample(data.factor_notes) for f in profile_tool.factors if rng.random() < 0.3}
             when = today - timedelta(days=30 * (3 - round_))
-            answer(profile_lesson, profile_tool.id, {"ratings": ratings, "notes": notes, "as_of": when.isoformat()},
-                   None, 0, stamp(when, 600))
+            answer(
+                profile_lesson,
+                profile_tool.id,
+                {"ratings": ratings, "notes": notes, "as_of": when.isoformat()},
+                None,
+                0,
+                stamp(when, 600),
+            )
         form_lesson, form_tool = course.assessment
         if reach == len(course.lessons):
-            self_scores = {k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill + 0.1, 0.12))))
-                           for k in form_tool.criteria}
+            self_scores = {
+                k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill + 0.1, 0.12)))) for k in form_tool.criteria
+            }
             answer(form_lesson, form_tool.id, {"scores": self_scores}, None, 0, stamp(today - timedelta(days=7), 0))
             if rng.random() < 0.4:
-                trainer = {k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill, 0.1))))
-                           for k in form_tool.criteria}
-                answer(form_lesson, TRAINER_ITEM, {"scores": trainer, "by": TRAINER}, None, 0,
-                       stamp(today - timedelta(days=3), 0))
+                trainer = {
+                    k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill, 0.1)))) for k in form_tool.criteria
+                }
+                answer(
+                    form_lesson,
+                    TRAINER_ITEM,
+                    {"scores": trainer, "by": TRAINER},
+                    None,
+                    0,
+                    stamp(today - timedelta(days=3), 0),
+                )
 
         if made % BATCH_TRAINEES == 0 or made == trainees:
             for key in total:

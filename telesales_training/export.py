@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import assessment, clock, content, funnel, i18n
-from .cockpit import Curriculum
 from .callplan import working_days_elapsed
+from .cockpit import Curriculum
 from .cohort import SCORE_BUCKETS, CohortView
 
 SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
@@ -44,8 +44,14 @@ def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def tables(view: CohortView, course: Curriculum, lang: str, monday: date, today: date,
-           progress: Callable[[int], None] | None = None) -> list[Table]:
+def tables(
+    view: CohortView,
+    course: Curriculum,
+    lang: str,
+    monday: date,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+) -> list[Table]:
     """Every cockpit view as a table; `progress(n)` after each of the len(SHEETS) tables."""
     ui = content.load_cockpit_ui()
     t = lambda key, **p: ui.text(key, lang, **p)  # noqa: E731
@@ -58,69 +64,216 @@ def tables(view: CohortView, course: Curriculum, lang: str, monday: date, today:
 
     filters = view.filters
     if filters.since or filters.until:
-        answers_period = t("period_range", since=filters.since.isoformat() if filters.since else "…",
-                           until=filters.until.isoformat() if filters.until else "…")
+        answers_period = t(
+            "period_range",
+            since=filters.since.isoformat() if filters.since else "…",
+            until=filters.until.isoformat() if filters.until else "…",
+        )
     else:
         answers_period = t("period_all")
     week_period = t("period_week", monday=monday.isoformat(), today=today.isoformat())
     total = course.max_points
-    done(Table("trainees", [t("col_trainee"), t("col_cohort"), t("col_joined"), t("col_last_active"), t("col_questions"),
-                            t("col_score"), t("col_weight"), t("col_score_share")],
-               [[r.trainee_id, r.cohort or "", _when(r.joined), _when(r.last_active), r.answered, r.points, r.max_points,
-                 _share(r.points, total)]
-                for r in view.trainees(course.question_keys, limit=None)],
-               {t("col_joined"): "datetime", t("col_last_active"): "datetime", t("col_score"): "decimal",
-                t("col_weight"): "decimal", t("col_score_share"): "percent"}, answers_period))
+    done(
+        Table(
+            "trainees",
+            [
+                t("col_trainee"),
+                t("col_cohort"),
+                t("col_joined"),
+                t("col_last_active"),
+                t("col_questions"),
+                t("col_score"),
+                t("col_weight"),
+                t("col_score_share"),
+            ],
+            [
+                [
+                    r.trainee_id,
+                    r.cohort or "",
+                    _when(r.joined),
+                    _when(r.last_active),
+                    r.answered,
+                    r.points,
+                    r.max_points,
+                    _share(r.points, total),
+                ]
+                for r in view.trainees(course.question_keys, limit=None)
+            ],
+            {
+                t("col_joined"): "datetime",
+                t("col_last_active"): "datetime",
+                t("col_score"): "decimal",
+                t("col_weight"): "decimal",
+                t("col_score_share"): "percent",
+            },
+            answers_period,
+        )
+    )
     completion = view.lesson_completion(course.exercises)
     spread = view.score_distribution(course.questions)
     buckets = [f"{100 * n // SCORE_BUCKETS}–{100 * (n + 1) // SCORE_BUCKETS} %" for n in range(SCORE_BUCKETS)]
-    done(Table("lessons", [t("col_lesson"), t("col_started"), t("col_completed"), *buckets],
-               [[course.lesson_title(lesson, lang), completion[lesson].started, completion[lesson].completed,
-                 *spread[lesson]] for lesson in course.exercises], {}, answers_period))
-    done(Table("items", [t("col_lesson"), t("col_item"), t("col_answered"), t("col_missed"), t("col_mean")],
-               [[course.lesson_title(s.lesson_id, lang), course.item_label(s.lesson_id, s.item_id, lang), s.answered,
-                 s.missed, round(s.mean_share, 4)] for s in view.item_stats(course.scored)],
-               {t("col_mean"): "percent"}, answers_period))
+    done(
+        Table(
+            "lessons",
+            [t("col_lesson"), t("col_started"), t("col_completed"), *buckets],
+            [
+                [
+                    course.lesson_title(lesson, lang),
+                    completion[lesson].started,
+                    completion[lesson].completed,
+                    *spread[lesson],
+                ]
+                for lesson in course.exercises
+            ],
+            {},
+            answers_period,
+        )
+    )
+    done(
+        Table(
+            "items",
+            [t("col_lesson"), t("col_item"), t("col_answered"), t("col_missed"), t("col_mean")],
+            [
+                [
+                    course.lesson_title(s.lesson_id, lang),
+                    course.item_label(s.lesson_id, s.item_id, lang),
+                    s.answered,
+                    s.missed,
+                    round(s.mean_share, 4),
+                ]
+                for s in view.item_stats(course.scored)
+            ],
+            {t("col_mean"): "percent"},
+            answers_period,
+        )
+    )
     open_rows = []
     for lesson_id, item_id in course.open_items:
         label = course.item_label(lesson_id, item_id, lang)
         for a in view.open_answers(lesson_id, item_id, limit=None, unreviewed_first=False):
-            open_rows.append([label, a.trainee_id, a.cohort or "", str(a.value), _when(a.created_at),
-                              t("reviewed") if a.reviewed else t("not_reviewed"), a.comment])
-    done(Table("open_answers", [t("col_item"), t("col_trainee"), t("col_cohort"), t("col_value"), t("col_time"),
-                                t("col_band"), t("col_comment")], open_rows, {t("col_time"): "datetime"}, answers_period))
+            open_rows.append(
+                [
+                    label,
+                    a.trainee_id,
+                    a.cohort or "",
+                    str(a.value),
+                    _when(a.created_at),
+                    t("reviewed") if a.reviewed else t("not_reviewed"),
+                    a.comment,
+                ]
+            )
+    done(
+        Table(
+            "open_answers",
+            [
+                t("col_item"),
+                t("col_trainee"),
+                t("col_cohort"),
+                t("col_value"),
+                t("col_time"),
+                t("col_band"),
+                t("col_comment"),
+            ],
+            open_rows,
+            {t("col_time"): "datetime"},
+            answers_period,
+        )
+    )
     profile_lesson, profile_tool = course.profile
-    done(Table("factors", [t("col_trainee"), t("col_cohort"), t("col_as_of"),
-                           *[i18n.pick(f.text, lang) for f in profile_tool.factors]],
-               [[trainee, cohort or "", value.get("as_of", ""), *[value.get("ratings", {}).get(f.id) for f in profile_tool.factors]]
+    done(
+        Table(
+            "factors",
+            [
+                t("col_trainee"),
+                t("col_cohort"),
+                t("col_as_of"),
+                *[i18n.pick(f.text, lang) for f in profile_tool.factors],
+            ],
+            [
+                [
+                    trainee,
+                    cohort or "",
+                    value.get("as_of", ""),
+                    *[value.get("ratings", {}).get(f.id) for f in profile_tool.factors],
+                ]
                 for trainee, cohort, value, _at in view.latest_values(profile_lesson, profile_tool.id, limit=None)
-                if isinstance(value, dict)], {}, answers_period))
+                if isinstance(value, dict)
+            ],
+            {},
+            answers_period,
+        )
+    )
     days = working_days_elapsed(monday, today)
-    done(Table("pacing", [t("col_trainee"), t("col_cohort"), t("col_calls"), t("col_planned"), t("col_share"),
-                          t("col_band")],
-               [[r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), t(r.band)]
-                for r in view.pacing(monday, today, limit=None)] if days else [],
-               {t("col_share"): "percent"}, week_period))
+    done(
+        Table(
+            "pacing",
+            [t("col_trainee"), t("col_cohort"), t("col_calls"), t("col_planned"), t("col_share"), t("col_band")],
+            [
+                [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), t(r.band)]
+                for r in view.pacing(monday, today, limit=None)
+            ]
+            if days
+            else [],
+            {t("col_share"): "percent"},
+            week_period,
+        )
+    )
     funnel_lesson, funnel_tool = course.funnel
     layers = [funnel_tool.text(f"layer_{n}", lang) for n in range(1, len(funnel.LAYERS) + 1)]
-    done(Table("funnels", [t("col_trainee"), t("col_cohort"), t("col_as_of"), *layers, t("col_thin")],
-               [[r.trainee_id, r.cohort or "", r.as_of, *r.counts,
-                 ", ".join(str(layer + 1) for layer in funnel.diagnose(r.counts).thin)]
-                for r in view.funnels(funnel_lesson, funnel_tool.id, limit=None) if len(r.counts) == len(funnel.LAYERS)],
-               {}, answers_period))
+    done(
+        Table(
+            "funnels",
+            [t("col_trainee"), t("col_cohort"), t("col_as_of"), *layers, t("col_thin")],
+            [
+                [
+                    r.trainee_id,
+                    r.cohort or "",
+                    r.as_of,
+                    *r.counts,
+                    ", ".join(str(layer + 1) for layer in funnel.diagnose(r.counts).thin),
+                ]
+                for r in view.funnels(funnel_lesson, funnel_tool.id, limit=None)
+                if len(r.counts) == len(funnel.LAYERS)
+            ],
+            {},
+            answers_period,
+        )
+    )
     form_lesson, form_tool = course.assessment
-    trainer_scores = {trainee: value.get("scores", {}) for trainee, _c, value, _at
-                      in view.latest_values(form_lesson, assessment.TRAINER_ITEM, limit=None) if isinstance(value, dict)}
+    trainer_scores = {
+        trainee: value.get("scores", {})
+        for trainee, _c, value, _at in view.latest_values(form_lesson, assessment.TRAINER_ITEM, limit=None)
+        if isinstance(value, dict)
+    }
     criteria = form_tool.criteria
     rows = []
     for trainee, cohort, value, _at in view.latest_values(form_lesson, form_tool.id, limit=None):
         own = value.get("scores", {}) if isinstance(value, dict) else {}
         theirs = trainer_scores.get(trainee, {})
-        rows.append([trainee, cohort or "", assessment.total(own), assessment.total(theirs) if theirs else None,
-                     *[part for k in criteria for part in (own.get(k.id), theirs.get(k.id))]])
-    done(Table("assessment", [t("col_trainee"), t("col_cohort"), t("col_total_self"), t("col_total_trainer"),
-                              *[f"{i18n.pick(k.text, lang)} · {t(col)}" for k in criteria for col in ("col_self", "col_trainer")]],
-               rows, {}, answers_period))
+        rows.append(
+            [
+                trainee,
+                cohort or "",
+                assessment.total(own),
+                assessment.total(theirs) if theirs else None,
+                *[part for k in criteria for part in (own.get(k.id), theirs.get(k.id))],
+            ]
+        )
+    done(
+        Table(
+            "assessment",
+            [
+                t("col_trainee"),
+                t("col_cohort"),
+                t("col_total_self"),
+                t("col_total_trainer"),
+                *[f"{i18n.pick(k.text, lang)} · {t(col)}" for k in criteria for col in ("col_self", "col_trainer")],
+            ],
+            rows,
+            {},
+            answers_period,
+        )
+    )
     return made
 
 
@@ -147,8 +300,9 @@ def summary(made: list[Table], lang: str, filters, generated: datetime) -> list[
         lines.append((t("summary_completed", lesson=row[0]), row[2]))
     pacing = by["pacing"]
     for band in ("at_risk", "behind", "on_track"):
-        lines.append((t("summary_band", band=t(band), period=pacing.period),
-                      sum(1 for row in pacing.rows if row[-1] == t(band))))
+        lines.append(
+            (t("summary_band", band=t(band), period=pacing.period), sum(1 for row in pacing.rows if row[-1] == t(band)))
+        )
     opened = by["open_answers"].rows
     lines.append((t("summary_unreviewed"), sum(1 for row in opened if row[5] == t("not_reviewed"))))
     assessed = by["assessment"].rows
@@ -187,7 +341,9 @@ def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: d
         letter = get_column_letter(column)
         number_format = _FORMATS.get(formats.get(header, ""))
         widest = _width(header) * 0.8
-        for (cell,) in sheet.iter_rows(min_row=header_row + 1, max_row=header_row + rows, min_col=column, max_col=column):
+        for (cell,) in sheet.iter_rows(
+            min_row=header_row + 1, max_row=header_row + rows, min_col=column, max_col=column
+        ):
             if isinstance(cell.value, str) and cell.data_type == "f":
                 cell.data_type = "s"  # trainee text is text: "=HYPERLINK(…)" must not become a formula
             if number_format and cell.value is not None:
@@ -195,8 +351,9 @@ def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: d
             widest = max(widest, _width(cell.value))
         sheet.column_dimensions[letter].width = max(8, min(60, widest + 2))
         if widest > 60:
-            for (cell,) in sheet.iter_rows(min_row=header_row + 1, max_row=header_row + rows, min_col=column,
-                                           max_col=column):
+            for (cell,) in sheet.iter_rows(
+                min_row=header_row + 1, max_row=header_row + rows, min_col=column, max_col=column
+            ):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = f"A{header_row + 1}"
     if headers:
@@ -219,9 +376,10 @@ def to_xlsx(made: list[Table], lang: str, filters=None, generated: datetime | No
         frame = pd.DataFrame(lines, columns=[ui.text("summary_what", lang), ui.text("summary_value", lang)])
         frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
         sheet = writer.sheets[name]
-        _format_sheet(sheet, ui.text("summary_title", lang), made[0].period if made else "", list(frame.columns),
-                      {}, len(lines))
-        for row, (label, value) in enumerate(lines, start=4):
+        _format_sheet(
+            sheet, ui.text("summary_title", lang), made[0].period if made else "", list(frame.columns), {}, len(lines)
+        )
+        for row, (_label, value) in enumerate(lines, start=4):
             cell = sheet.cell(row=row, column=2)
             if isinstance(value, datetime):
                 cell.number_format = _FORMATS["datetime"]
@@ -233,8 +391,14 @@ def to_xlsx(made: list[Table], lang: str, filters=None, generated: datetime | No
             name = sheet_title(table, lang)
             frame = pd.DataFrame(table.rows, columns=table.headers)
             frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
-            _format_sheet(writer.sheets[name], ui.text(f"sheet_{table.sheet}", lang), table.period, table.headers,
-                          table.formats, len(table.rows))
+            _format_sheet(
+                writer.sheets[name],
+                ui.text(f"sheet_{table.sheet}", lang),
+                table.period,
+                table.headers,
+                table.formats,
+                len(table.rows),
+            )
     return buffer.getvalue()
 
 

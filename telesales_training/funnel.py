@@ -12,6 +12,7 @@ example does ("layer 3 is well filled, layer 4 is thin"). No UI, no storage.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,7 +61,7 @@ def conversions(counts: Sequence[int]) -> tuple[float | None, ...]:
     """Of the customers who reached layer i, the share who got to layer i+1 or further; None where none
     reached layer i."""
     reach = reached(counts)
-    return tuple(lower / upper if upper else None for upper, lower in zip(reach, reach[1:]))
+    return tuple(lower / upper if upper else None for upper, lower in itertools.pairwise(reach))
 
 
 @dataclass(frozen=True)
@@ -75,14 +76,17 @@ def diagnose(counts: Sequence[int], thin_ratio: float = THIN_RATIO) -> Diagnosis
     if not any(counts):
         return Diagnosis(empty=True, thin=(), work_on=None, refill=True)
     # Stocks, as in the course's example: a layer holding far fewer customers than the layer above it.
-    thin = tuple(i + 1 for i, (upper, lower) in enumerate(zip(counts, counts[1:])) if upper and lower < thin_ratio * upper)
+    thin = tuple(
+        i + 1 for i, (upper, lower) in enumerate(itertools.pairwise(counts)) if upper and lower < thin_ratio * upper
+    )
     # The thin layer nearest to closing costs the most revenue: work the layer just above it.
     work_on = max(thin) - 1 if thin else None
     return Diagnosis(empty=False, thin=thin, work_on=work_on, refill=counts[0] < counts[1])
 
 
-def move_customer(counts: Sequence[int], customers: Sequence[tuple[str, int]], name: str, from_layer: int,
-                  to_layer: int) -> tuple[tuple[int, ...], list[tuple[str, int]]] | None:
+def move_customer(
+    counts: Sequence[int], customers: Sequence[tuple[str, int]], name: str, from_layer: int, to_layer: int
+) -> tuple[tuple[int, ...], list[tuple[str, int]]] | None:
     """A done stage move applied to a funnel snapshot: the named customer (when the snapshot lists
     customers) or one customer of `from_layer` goes to `to_layer` (1-based). None when nobody can move
     (the name is not listed in any layer above `to_layer`, or `from_layer` is empty)."""

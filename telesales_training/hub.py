@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from . import server, team
+from . import paths, server, team
 from .server import IDLE_KERNEL_SECONDS
 
 TRAINERS_GROUP = "trainers"
@@ -45,20 +45,23 @@ def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
     async def pre_spawn_hook(spawner) -> None:
         trainer = is_trainer(spawner.user, group)
         # In a thread: the hub's event loop keeps serving others while the database creates the role.
-        spawner.environment["TELESALES_DB"] = await asyncio.to_thread(team.provision, store_url, spawner.user.name,
-                                                                      trainer=trainer)
+        spawner.environment["TELESALES_DB"] = await asyncio.to_thread(
+            team.provision, store_url, spawner.user.name, trainer=trainer
+        )
         spawner.environment[TEAM_VARIABLE] = "1"
         spawner.environment["JUPYTER_PATH"] = server.jupyter_path_with_template(spawner.environment.get("JUPYTER_PATH"))
         spawner.default_url = COCKPIT_URL if trainer else START_URL
+
     return pre_spawn_hook
 
 
-def configure(c, *, store_url: str, trainers: list[str] | None = None, group: str = TRAINERS_GROUP,
-              notebooks: Path | None = None) -> None:
+def configure(
+    c, *, store_url: str, trainers: list[str] | None = None, group: str = TRAINERS_GROUP, notebooks: Path | None = None
+) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
     page / API)."""
-    c.Spawner.notebook_dir = str(notebooks or server.notebooks_dir())
+    c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
     c.Spawner.pre_spawn_hook = make_pre_spawn_hook(store_url, group)

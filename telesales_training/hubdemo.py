@@ -11,8 +11,8 @@ that user — fine to look at, but then one user's code could read another's ser
 
 from __future__ import annotations
 
-import pprint
 import os
+import pprint
 import pwd
 import secrets
 import shutil
@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .identity import clean_name
-from .server import free_port  # noqa: F401 - also this module's API (tests, bench)
+from .server import free_port
+from .settings import settings as current_settings
 
 MIN_PASSWORD = 8  # JupyterHub's shared-password authenticator refuses shorter ones
 KEPT_ENV = ("TELESALES_CLOCK", "TELESALES_LANG")  # passed on to the users' servers when set (tests, demos)
@@ -53,8 +54,9 @@ def _names(raw: list[str]) -> list[str]:
     for name in raw:
         cleaned = clean_name(name)
         if not cleaned.replace("-", "").replace("_", "").replace(".", "").isalnum() or not cleaned.isascii():
-            raise DemoProblem(f"{name!r}: demo account names are ASCII letters, digits, '.', '-' and '_' "
-                              "(they become OS accounts)")
+            raise DemoProblem(
+                f"{name!r}: demo account names are ASCII letters, digits, '.', '-' and '_' (they become OS accounts)"
+            )
         names.append(cleaned.lower())
     return names
 
@@ -88,10 +90,14 @@ def _open_for_users(say: Callable[[str], None]) -> dict[Path, int]:
     """The users' servers run as their own OS accounts and read this environment's packages and the project's
     notebooks and curriculum. A folder on the way that others may not pass (a `mktemp -d` clone is 0700) gets
     o+x — pass through, not list — for the demo's lifetime; returns the original modes to put back."""
-    from . import content, server
+    from . import paths
 
-    needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parent, server.notebooks_dir().resolve(),
-              content.exercises_dir().resolve()]
+    needed = [
+        Path(sys.prefix).resolve(),
+        Path(__file__).resolve().parent,
+        paths.notebooks_dir().resolve(),
+        paths.exercises_dir().resolve(),
+    ]
     changed: dict[Path, int] = {}
     for target in needed:
         for folder in [*reversed(target.parents), target]:
@@ -100,8 +106,10 @@ def _open_for_users(say: Callable[[str], None]) -> dict[Path, int]:
                 changed[folder] = mode & 0o7777
                 folder.chmod(changed[folder] | 0o001)
     if changed:
-        say("let the users' servers pass through (o+x until the demo stops): "
-            + ", ".join(str(folder) for folder in changed))
+        say(
+            "let the users' servers pass through (o+x until the demo stops): "
+            + ", ".join(str(folder) for folder in changed)
+        )
     return changed
 
 
@@ -121,19 +129,40 @@ def _users_python(scratch: Path) -> tuple[list[str], dict[str, str]]:
     subprocess.run([system, "-m", "venv", "--without-pip", str(env)], check=True)
     site_packages = [p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages")]
     (env / "lib" / version / "site-packages" / "telesales_shared.pth").write_text(
-        "".join(f"import site; site.addsitedir({p!r})\n" for p in site_packages))
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in site_packages)
+    )
     share, etc = Path(sys.prefix) / "share" / "jupyter", Path(sys.prefix) / "etc" / "jupyter"
-    return [str(env / "bin" / "python"), "-m", "jupyterhub.singleuser"], {"JUPYTER_PATH": str(share),
-                                                                        "JUPYTER_CONFIG_PATH": str(etc)}
+    return [str(env / "bin" / "python"), "-m", "jupyterhub.singleuser"], {
+        "JUPYTER_PATH": str(share),
+        "JUPYTER_CONFIG_PATH": str(etc),
+    }
 
 
-def _config(folder: Path, port: int, store_url: str, users: list[str], trainers: list[str], password: str,
-            as_root: bool, command: list[str], extra_env: dict[str, str]) -> str:
+def _config(
+    folder: Path,
+    port: int,
+    store_url: str,
+    users: list[str],
+    trainers: list[str],
+    password: str,
+    as_root: bool,
+    command: list[str],
+    extra_env: dict[str, str],
+) -> str:
     hub_port, proxy_port = free_port(), free_port()
     settings = {
-        "store_url": store_url, "users": users, "trainers": trainers, "password": password, "port": port,
-        "hub_port": hub_port, "proxy_port": proxy_port, "folder": str(folder), "as_root": as_root,
-        "singleuser": command, "env": extra_env, "kept": [k for k in KEPT_ENV if k in os.environ],
+        "store_url": store_url,
+        "users": users,
+        "trainers": trainers,
+        "password": password,
+        "port": port,
+        "hub_port": hub_port,
+        "proxy_port": proxy_port,
+        "folder": str(folder),
+        "as_root": as_root,
+        "singleuser": command,
+        "env": extra_env,
+        "kept": [k for k in KEPT_ENV if k in os.environ],
     }
     return f"""# Written by `telesales hub-demo`; holds the store owner's password: readable by its owner only.
 from telesales_training import hub
@@ -164,8 +193,14 @@ if not settings["as_root"]:
 
 
 @contextmanager
-def running(port: int, trainees: list[str], trainers: list[str], password: str,
-            say: Callable[[str], None] = print, ready_timeout: float = 120) -> Iterator[HubDemo]:
+def running(
+    port: int,
+    trainees: list[str],
+    trainers: list[str],
+    password: str,
+    say: Callable[[str], None] = print,
+    ready_timeout: float = 120,
+) -> Iterator[HubDemo]:
     """Start everything; yield once the hub answers; stop everything that was started on exit."""
     from .pgcluster import Cluster
 
@@ -188,29 +223,38 @@ def running(port: int, trainees: list[str], trainers: list[str], password: str,
     process = None
     log = folder / "jupyterhub.log"
     try:
-        store_url = os.environ.get("TELESALES_DB", "")
+        store_url = current_settings().db
         if not store_url.startswith("postgresql"):
             say("starting a throwaway PostgreSQL cluster for the store")
             cluster = Cluster(password=secrets.token_urlsafe(18)).start()
             store_url = cluster.create_database("telesales")
         opened = _open_for_users(say) if as_root else {}
-        command, extra_env = _users_python(shared) if as_root else ([str(Path(sys.executable).parent
-                                                                           / "jupyterhub-singleuser")], {})
+        command, extra_env = (
+            _users_python(shared) if as_root else ([str(Path(sys.executable).parent / "jupyterhub-singleuser")], {})
+        )
         if as_root:
             created = _ensure_os_users(users)
             if created:
                 say(f"created OS accounts (removed again at the end): {', '.join(created)}")
         else:
-            say("warning: not root, so every user's server runs as you; on a real floor each user is an OS "
-                "account (TLJH does this) and cannot read the others' servers")
+            say(
+                "warning: not root, so every user's server runs as you; on a real floor each user is an OS "
+                "account (TLJH does this) and cannot read the others' servers"
+            )
         config = folder / "jupyterhub_config.py"
         config.write_text(_config(folder, port, store_url, users, trainers, password, as_root, command, extra_env))
         config.chmod(0o600)
         env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_DB", "JUPYTERHUB_USER")}
         env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
         with log.open("ab") as out:
-            process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=folder, env=env,
-                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+                cwd=folder,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         url = f"http://127.0.0.1:{port}/hub/login"
         deadline = time.monotonic() + ready_timeout
         while True:
@@ -221,7 +265,7 @@ def running(port: int, trainees: list[str], trainers: list[str], password: str,
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise DemoProblem(f"JupyterHub did not answer in {ready_timeout:.0f} s; see {log}")
+                    raise DemoProblem(f"JupyterHub did not answer in {ready_timeout:.0f} s; see {log}") from None
                 time.sleep(0.3)
         yield HubDemo(f"http://127.0.0.1:{port}/", folder, store_url, process, log, created)
     finally:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
-SOURCE_LOCALE = "zh-CN"
-WRITTEN_LOCALES = ("zh-CN", "en")
-LOCALES = ("zh-CN", "en", "zh-TW")
-DEFAULT_LOCALE = SOURCE_LOCALE
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .paths import exercises_dir
+from .settings import DEFAULT_LOCALE, settings
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+SOURCE_LOCALE = DEFAULT_LOCALE  # the language the course is written in; zh-TW is derived from it
+WRITTEN_LOCALES = (SOURCE_LOCALE, "en")
+LOCALES = (*WRITTEN_LOCALES, "zh-TW")
 
 # Shown on the language toggle in each language's own script.
-LOCALE_LABELS = {"zh-CN": "简体中文", "en": "English", "zh-TW": "繁體中文"}
+LOCALE_LABELS = {SOURCE_LOCALE: "简体中文", "en": "English", "zh-TW": "繁體中文"}
 
 
 class UnknownLocale(ValueError):
@@ -29,7 +35,7 @@ def normalise_locale(code: str) -> str:
 
 def default_locale() -> str:
     """TELESALES_LANG when set and valid, else zh-CN."""
-    wanted = os.environ.get("TELESALES_LANG", "").strip()
+    wanted = settings().lang
     if not wanted:
         return DEFAULT_LOCALE
     try:
@@ -46,12 +52,38 @@ def _converter():
     return opencc.OpenCC("s2twp")
 
 
+class PhraseTable(BaseModel):
+    """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: int
+    phrases: list[tuple[str, str]] = Field(min_length=1)
+
+    @field_validator("phrases")
+    @classmethod
+    def _usable(cls, phrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        for number, (written, wanted) in enumerate(phrases, start=1):
+            if not written.strip() or not wanted.strip():
+                raise ValueError(f"pair {number} has an empty side")
+            if written == wanted:
+                raise ValueError(f"pair {number} replaces {written!r} with itself")
+        written = [written for written, _ in phrases]
+        dupes = sorted({text for text in written if written.count(text) > 1})
+        if dupes:
+            raise ValueError(f"{', '.join(dupes)} listed twice")
+        return phrases
+
+
+PHRASES_FILE = "zh_tw_phrases.yaml"
+
+
 @lru_cache(maxsize=1)
 def _taiwan_phrases() -> tuple[tuple[str, str], ...]:
-    """exercises/zh_tw_phrases.yaml: [s2twp output, Taiwan wording] pairs, longest first."""
-    from .content import load_zh_tw_phrases  # content imports this module
-
-    return tuple(sorted(load_zh_tw_phrases().phrases, key=lambda pair: -len(pair[0])))
+    """exercises/zh_tw_phrases.yaml: [s2twp output, Taiwan wording] pairs, longest first. (`telesales validate`
+    reports a broken file by file, pair and field.)"""
+    raw = yaml.load((exercises_dir() / PHRASES_FILE).read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+    return tuple(sorted(PhraseTable.model_validate(raw).phrases, key=lambda pair: -len(pair[0])))
 
 
 @lru_cache(maxsize=4096)

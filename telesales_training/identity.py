@@ -1,8 +1,8 @@
-"""Who is the trainee, in this order: in team mode the database itself (the account of the role the store
-connects as, which the hub provisioned; nothing in the kernel can change it); the JupyterHub login; the name in the page's link (`?trainee=NAME`);
-this browser's name (a cookie the workbook server sets from the start page's form, see webapp.py);
-TELESALES_TRAINEE; and in a notebook outside the workbook server (JupyterLab), the name remembered in the
-store. The kernel learns the request's link and cookies from Voilà (QUERY_STRING, HTTP_COOKIE)."""
+"""Who is the trainee, in this order: in team mode the database itself (the account of the role the store connects
+as, which the hub provisioned; nothing in the kernel can change it); the JupyterHub login; the name in the page's
+link (`?trainee=NAME`); this browser's name (a cookie the workbook server sets from the start page's form, see
+webapp.py); TELESALES_TRAINEE; and in a notebook outside the workbook server (JupyterLab), the name remembered in
+the store. The kernel learns the request's link and cookies from Voilà (QUERY_STRING, HTTP_COOKIE)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import parse_qs, unquote, urlencode
 
+from .settings import settings
 from .store import Store
 
 LOCAL_TRAINEE_KEY = "local_trainee"
@@ -72,7 +73,7 @@ def link_suffix(env: Mapping[str, str] | None = None) -> str:
 
 def served(env: Mapping[str, str] | None = None) -> bool:
     """The page is served by the workbook server (which keeps a trainee per browser)."""
-    return (os.environ if env is None else env).get(SERVED_VARIABLE) == "1"
+    return settings(env).served
 
 
 def cookie_name(env: Mapping[str, str] | None = None) -> str | None:
@@ -116,7 +117,7 @@ def who(store: Store | None = None, env: Mapping[str, str] | None = None) -> Who
         found = cookie_name(env)
         if found:
             return Who(found, "browser")
-    found = (env.get("TELESALES_TRAINEE") or "").strip()
+    found = settings(env).trainee
     if found:
         return Who(found, "setting")
     if not served(env) and store is not None:  # JupyterLab: one person's own kernel

@@ -83,9 +83,12 @@ def _refuse_if_newer(conn: sa.Connection, revision: str | None) -> None:
     if revision is None or _known(revision):
         return
     newer = conn.execute(sa.select(settings.c.value).where(settings.c.key == WRITTEN_BY)).scalar() or "a newer release"
-    raise SchemaTooNew(f"this database was upgraded by telesales-training {newer} (schema revision {revision}); "
-                       f"this is telesales-training {package_version()}, which knows schemas up to {head()}. "
-                       f"Install telesales-training {newer} or newer to use it; nothing was written.", newer)
+    raise SchemaTooNew(
+        f"this database was upgraded by telesales-training {newer} (schema revision {revision}); "
+        f"this is telesales-training {package_version()}, which knows schemas up to {head()}. "
+        f"Install telesales-training {newer} or newer to use it; nothing was written.",
+        newer,
+    )
 
 
 def _legacy_revision(conn: sa.Connection) -> str | None:

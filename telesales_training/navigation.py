@@ -40,4 +40,4 @@ def continue_with(order: list[str], done: Mapping[str, float], last_active: Mapp
     if latest in unfinished:
         return latest
     after = order.index(latest)
-    return next((lesson for lesson in order[after + 1:] + order[:after] if lesson in unfinished), None)
+    return next((lesson for lesson in order[after + 1 :] + order[:after] if lesson in unfinished), None)

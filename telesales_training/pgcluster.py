@@ -34,8 +34,10 @@ def server_binaries() -> Path:
     versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
     if versions:
         return Path(versions[-1]).parent
-    raise PostgresUnavailable("PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql "
-                              "(.ci/system-deps does this when run as root)")
+    raise PostgresUnavailable(
+        "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql "
+        "(.ci/system-deps does this when run as root)"
+    )
 
 
 class Cluster:
@@ -69,18 +71,38 @@ class Cluster:
                 shutil.chown(secret, "postgres", "postgres")
             auth = ["--auth=scram-sha-256", f"--pwfile={secret}"]
         try:
-            self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", *auth,
-                      "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+            self._run(
+                str(self.bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                *auth,
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+                "--no-sync",
+            )
         finally:
             if self.password is not None:
                 secret.unlink()
         # Durability is not what the tests are about: no fsync makes CREATE DATABASE and commits cheap.
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c port={self.port} "
-                   "-c max_connections=300")
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories='{self.folder}' -c port={self.port} "
+            "-c max_connections=300"
+        )
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
-                  "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.folder / "server.log"),
+            "-w",
+            "start",
+        )
         self._admin = sa.create_engine(self.url(ADMIN_DB), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
         return self
 

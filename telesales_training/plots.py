@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.util
 import io
 import os
 import textwrap
@@ -19,11 +18,14 @@ from pathlib import Path
 
 from platformdirs import user_cache_path
 
+from .settings import settings
+
 CACHE_VARIABLE = "TELESALES_CACHE"  # where drawn curriculum figures are kept (default: the user's cache dir)
 
+# Noto Sans CJK (SIL Open Font License), the collection shipped on PyPI as noto-cjk-sans-otc: one file with the
+# Simplified (SC) and Traditional (TC) Chinese faces. zh-TW figures are drawn with the TC face.
 CJK_FAMILY = "Noto Sans CJK SC"
-# OFL-licensed Noto Sans CJK SC, shipped on PyPI inside the mplfonts wheel.
-_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+TRADITIONAL_FAMILY = "Noto Sans CJK TC"
 FUNNEL_COLOURS = ["#1f5f8b", "#2a7ab0", "#3b8fc7", "#2e8b57", "#4a4a8a"]
 THIN_COLOUR = "#c9541d"
 PALETTE = ["#1f5f8b", "#2a7ab0", "#3b8fc7", "#e08a1e", "#c9541d", "#2e8b57", "#4a4a8a"]
@@ -34,13 +36,28 @@ class FontMissing(RuntimeError):
 
 
 def cjk_font_path() -> Path:
-    spec = importlib.util.find_spec("mplfonts")
-    if spec is None or not spec.submodule_search_locations:
-        raise FontMissing("the mplfonts package (Noto Sans CJK SC) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / _FONT_FILE
+    try:
+        import noto_cjk_sans_otc
+    except ImportError:
+        raise FontMissing("the noto-cjk-sans-otc package (Noto Sans CJK) is not installed") from None
+    path = Path(str(noto_cjk_sans_otc.FONT_PATH))
     if not path.exists():
         raise FontMissing(f"CJK font file not found: {path}")
     return path
+
+
+@lru_cache(maxsize=1)
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def family_for(texts: list[str]) -> str:
+    """The Chinese face for a figure's texts: Traditional when any of them is written in Traditional characters
+    (a zh-TW page), else Simplified (zh-CN, and the Chinese names in English pages)."""
+    joined = "".join(texts)
+    return TRADITIONAL_FAMILY if joined != _to_simplified().convert(joined) else CJK_FAMILY
 
 
 @lru_cache(maxsize=1)
@@ -61,12 +78,12 @@ def setup_fonts() -> str:
     import matplotlib
     from matplotlib import font_manager
 
-    if os.environ.get("TELESALES_STRICT_GLYPHS"):
+    if settings().strict_glyphs:
         # Tests and nbval set this: a missing glyph is then an error, not a silent box.
         warnings.filterwarnings("error", message=r"Glyph .* missing")
     font_manager.fontManager.addfont(str(cjk_font_path()))
     matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["font.sans-serif"] = [CJK_FAMILY, "DejaVu Sans"]
+    matplotlib.rcParams["font.sans-serif"] = [CJK_FAMILY, TRADITIONAL_FAMILY, "DejaVu Sans"]
     matplotlib.rcParams["axes.unicode_minus"] = False
     matplotlib.rcParams["svg.fonttype"] = "path"
     return CJK_FAMILY
@@ -100,7 +117,7 @@ def _cjk_lines(label: str, width: int) -> list[str]:
         return [label[:cut], *_cjk_lines(label[cut:], width)]
     lines = -(-len(label) // width)
     size = -(-len(label) // lines)
-    return [label[i:i + size] for i in range(0, len(label), size)]
+    return [label[i : i + size] for i in range(0, len(label), size)]
 
 
 def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
@@ -112,10 +129,14 @@ def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
 def to_png(fig) -> bytes:
     """The figure as a PNG with a 256-colour palette: a third of the bytes of a full-colour one, and charts
     with a few flat colours look the same (the page carries the image inline, so bytes are load time)."""
+    import matplotlib
+    from matplotlib.text import Text
     from PIL import Image
 
+    family = family_for([text.get_text() for text in fig.findobj(Text)])
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    with matplotlib.rc_context({"font.sans-serif": [family, "DejaVu Sans"]}):  # the fonts are chosen as it draws
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     _pyplot().close(fig)
     palette = Image.open(buffer).quantize(colors=256, method=Image.Quantize.FASTOCTREE)
     small = io.BytesIO()
@@ -131,10 +152,11 @@ def _drawing_version() -> str:
 
 def _kept_on_disk(draw):
     """Curriculum figures (pure functions of their labels): drawn once per machine and language, then read."""
+
     @functools.wraps(draw)
     def cached(*args):
         key = hashlib.sha256(repr((draw.__name__, args, _drawing_version())).encode("utf-8")).hexdigest()[:32]
-        folder = Path(os.environ.get(CACHE_VARIABLE) or user_cache_path("telesales-training", appauthor=False))
+        folder = settings().cache or user_cache_path("telesales-training", appauthor=False)
         path = folder / "figures" / f"{key}.png"
         try:
             return path.read_bytes()
@@ -149,13 +171,22 @@ def _kept_on_disk(draw):
         except OSError:
             pass  # no writable cache: draw again next time
         return png
+
     return lru_cache(maxsize=32)(cached)
 
 
 def _box(ax, x: float, y: float, width: float, height: float, colour: str, text: str, fontsize: float) -> None:
-    ax.add_patch(_patches().FancyBboxPatch((x - width / 2, y - height / 2), width, height,
-                                           boxstyle="round,pad=0.03,rounding_size=0.12",
-                                           facecolor=colour, edgecolor="white", linewidth=1.5))
+    ax.add_patch(
+        _patches().FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.03,rounding_size=0.12",
+            facecolor=colour,
+            edgecolor="white",
+            linewidth=1.5,
+        )
+    )
     ax.text(x, y, text, ha="center", va="center", color="white", fontsize=fontsize, linespacing=1.15)
 
 
@@ -166,9 +197,14 @@ def _arrow(ax, start: tuple[float, float], end: tuple[float, float], colour: str
 # Curriculum figures come in two shapes: wide for a laptop, narrow (drawn top to bottom, bigger type for its
 # size) for a phone. The page carries both and shows one by the screen's width (widgets/blocks.FigureView).
 
+
 @_kept_on_disk
-def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
-                        markers: tuple[tuple[int, str], ...] = (), narrow: bool = False) -> bytes:
+def decision_stages_png(
+    labels: tuple[str, ...],
+    annotation: str | None = None,
+    markers: tuple[tuple[int, str], ...] = (),
+    narrow: bool = False,
+) -> bytes:
     """The customer's decision process as a staircase of stages, earlier pain feeding evaluation."""
     if narrow:
         return _decision_stages_narrow(labels, annotation, markers)
@@ -179,22 +215,37 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
     centres = [(i * 1.7, i * 0.45) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
         # Latin labels wrap at 11 characters: "Implementation" (14) then takes the box's whole width at 9 pt.
-        _box(ax, x, y, width, height, PALETTE[i % len(PALETTE)], f"{i + 1}\n{_wrap(label, latin_width=11)}",
-             fontsize=9 if _is_cjk(label) or max(map(len, label.split())) <= 12 else 8)
+        _box(
+            ax,
+            x,
+            y,
+            width,
+            height,
+            PALETTE[i % len(PALETTE)],
+            f"{i + 1}\n{_wrap(label, latin_width=11)}",
+            fontsize=9 if _is_cjk(label) or max(map(len, label.split())) <= 12 else 8,
+        )
         if i:
             (px, py) = centres[i - 1]
             _arrow(ax, (px + width / 2, py), (x - width / 2, y))
     if annotation and count >= 5:
         (x2, y2), (x5, y5) = centres[1], centres[4]
-        _arrow(ax, (x2, y2 - height / 2), (x5, y5 - height / 2), "#c9541d", connectionstyle="arc3,rad=0.35",
-               linestyle="--")
-        ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top",
-                fontsize=9.5, color="#c9541d")
+        _arrow(
+            ax, (x2, y2 - height / 2), (x5, y5 - height / 2), "#c9541d", connectionstyle="arc3,rad=0.35", linestyle="--"
+        )
+        ax.text((x2 + x5) / 2, min(y2, y5) - 0.95, annotation, ha="center", va="top", fontsize=9.5, color="#c9541d")
     for stage, label in markers:
         x, y = centres[stage - 1]
-        ax.annotate(_wrap(label, latin_width=16, cjk_width=9), xy=(x, y + height / 2 + 0.05),
-                    xytext=(x, y + height / 2 + 0.95), ha="center", va="bottom", fontsize=9, color="#1b4965",
-                    arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5})
+        ax.annotate(
+            _wrap(label, latin_width=16, cjk_width=9),
+            xy=(x, y + height / 2 + 0.05),
+            xytext=(x, y + height / 2 + 0.95),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="#1b4965",
+            arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5},
+        )
     top = centres[-1][1] + (1.9 if markers else 0.6)
     ax.set_xlim(-0.9, centres[-1][0] + 0.9)
     ax.set_ylim(-1.5 if annotation else -0.6, top)
@@ -203,8 +254,9 @@ def decision_stages_png(labels: tuple[str, ...], annotation: str | None = None,
     return to_png(fig)
 
 
-def _decision_stages_narrow(labels: tuple[str, ...], annotation: str | None,
-                            markers: tuple[tuple[int, str], ...]) -> bytes:
+def _decision_stages_narrow(
+    labels: tuple[str, ...], annotation: str | None, markers: tuple[tuple[int, str], ...]
+) -> bytes:
     """The stages top to bottom (a phone's screen is tall); markers and the pain→criteria arc at the side."""
     setup_fonts()
     count = len(labels)
@@ -213,22 +265,44 @@ def _decision_stages_narrow(labels: tuple[str, ...], annotation: str | None,
     fig, ax = _pyplot().subplots(figsize=(width + side + 0.3, step * count + (1.1 if annotation else 0.3)))
     centres = [(0.0, -i * step) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
-        _box(ax, x, y, width, height, PALETTE[i % len(PALETTE)], f"{i + 1}  {_wrap(label, latin_width=22, cjk_width=10)}",
-             fontsize=11)
+        _box(
+            ax,
+            x,
+            y,
+            width,
+            height,
+            PALETTE[i % len(PALETTE)],
+            f"{i + 1}  {_wrap(label, latin_width=22, cjk_width=10)}",
+            fontsize=11,
+        )
         if i:
             _arrow(ax, (x, centres[i - 1][1] - height / 2), (x, y + height / 2))
     bottom = centres[-1][1] - height / 2 - 0.15
     if annotation and count >= 5:
         (_, y2), (_, y5) = centres[1], centres[4]
         _arrow(ax, (width / 2, y2), (width / 2, y5), "#c9541d", connectionstyle="arc3,rad=-0.45", linestyle="--")
-        ax.text(-width / 2, bottom, _wrap(annotation, latin_width=30, cjk_width=14), ha="left", va="top",
-                fontsize=10.5, color="#c9541d")
+        ax.text(
+            -width / 2,
+            bottom,
+            _wrap(annotation, latin_width=30, cjk_width=14),
+            ha="left",
+            va="top",
+            fontsize=10.5,
+            color="#c9541d",
+        )
         bottom -= 0.85
     for stage, label in markers:
         x, y = centres[stage - 1]
-        ax.annotate(_wrap(label, latin_width=13, cjk_width=5), xy=(width / 2 + 0.05, y),
-                    xytext=(width / 2 + 0.45, y), ha="left", va="center", fontsize=10, color="#1b4965",
-                    arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5})
+        ax.annotate(
+            _wrap(label, latin_width=13, cjk_width=5),
+            xy=(width / 2 + 0.05, y),
+            xytext=(width / 2 + 0.45, y),
+            ha="left",
+            va="center",
+            fontsize=10,
+            color="#1b4965",
+            arrowprops={"arrowstyle": "-|>", "color": "#1b4965", "lw": 1.5},
+        )
     ax.set_xlim(-width / 2 - 0.1, width / 2 + side)
     ax.set_ylim(bottom, height / 2 + 0.1)
     ax.set_aspect("equal")
@@ -240,7 +314,7 @@ def _rows(steps: tuple[str, ...], most: int) -> list[tuple[str, ...]]:
     """Steps cut into rows of at most `most`, as even as can be (7 in 4 + 3, 5 in 3 + 2)."""
     count = -(-len(steps) // most)
     size = -(-len(steps) // count)
-    return [steps[i:i + size] for i in range(0, len(steps), size)]
+    return [steps[i : i + size] for i in range(0, len(steps), size)]
 
 
 @_kept_on_disk
@@ -257,21 +331,36 @@ def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...], narrow: bool = Fals
     y = 0.0
     for index, (title, lane_rows) in enumerate(rows):
         colour = PALETTE[index * 3 % len(PALETTE)]
-        ax.text(-0.3, y - (len(lane_rows) - 1) * step_y / 2, _wrap(title, latin_width=10, cjk_width=4), ha="right",
-                va="center", fontsize=12, fontweight="bold", color=colour)
+        ax.text(
+            -0.3,
+            y - (len(lane_rows) - 1) * step_y / 2,
+            _wrap(title, latin_width=10, cjk_width=4),
+            ha="right",
+            va="center",
+            fontsize=12,
+            fontweight="bold",
+            color=colour,
+        )
         number = 0
         for row_index, row in enumerate(lane_rows):
             for i, text in enumerate(row):
                 x = width / 2 + i * step_x
-                _box(ax, x, y, width, height, PALETTE[(index * 3 + number) % len(PALETTE)],
-                     _wrap(text, latin_width=15, cjk_width=7), fontsize=10)
+                _box(
+                    ax,
+                    x,
+                    y,
+                    width,
+                    height,
+                    PALETTE[(index * 3 + number) % len(PALETTE)],
+                    _wrap(text, latin_width=15, cjk_width=7),
+                    fontsize=10,
+                )
                 if i:
                     _arrow(ax, (x - step_x + width / 2, y), (x - width / 2, y))
                 elif row_index:  # from the end of the row above: down, back left, down to this row's start
                     last = width / 2 + (len(lane_rows[row_index - 1]) - 1) * step_x
                     middle = y + step_y / 2
-                    ax.plot([last, last, x], [y + step_y - height / 2, middle, middle], color="#555555",
-                            linewidth=1.2)
+                    ax.plot([last, last, x], [y + step_y - height / 2, middle, middle], color="#555555", linewidth=1.2)
                     _arrow(ax, (x, middle), (x, y + height / 2))
                 number += 1
             y -= step_y
@@ -293,8 +382,16 @@ def _flow_narrow(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
         ax.text(x, 0.55, title, ha="center", va="bottom", fontsize=12, fontweight="bold", color=colour)
         for i, text in enumerate(steps):
             y = -i * step_y
-            _box(ax, x, y, width, height, PALETTE[(column * 3 + i) % len(PALETTE)],
-                 _wrap(text, latin_width=17, cjk_width=7), fontsize=10)
+            _box(
+                ax,
+                x,
+                y,
+                width,
+                height,
+                PALETTE[(column * 3 + i) % len(PALETTE)],
+                _wrap(text, latin_width=17, cjk_width=7),
+                fontsize=10,
+            )
             if i:
                 _arrow(ax, (x, y + step_y - height / 2), (x, y + height / 2))
     ax.set_xlim(-width / 2 - 0.05, (len(lanes) - 1) * step_x + width / 2 + 0.05)
@@ -314,8 +411,16 @@ def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int
         width = max(count / top, 0.02)
         colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
         ax.barh(-row, width, left=(1 - width) / 2, height=0.8, color=colour, edgecolor="white")
-        ax.text(0.5, -row, f"{count:,}", ha="center", va="center", color="white" if width > 0.12 else "#222",
-                fontsize=11, fontweight="bold")
+        ax.text(
+            0.5,
+            -row,
+            f"{count:,}",
+            ha="center",
+            va="center",
+            color="white" if width > 0.12 else "#222",
+            fontsize=11,
+            fontweight="bold",
+        )
         ax.text(-0.02, -row, label, ha="right", va="center", fontsize=10)
     ax.set_xlim(-0.55, 1.02)
     ax.set_ylim(-len(counts) + 0.4, 0.6)
@@ -325,15 +430,21 @@ def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int
 
 
 @lru_cache(maxsize=64)
-def funnel_history_png(labels: tuple[str, ...], snapshots: tuple[tuple[str, tuple[int, ...]], ...],
-                       title: str) -> bytes:
+def funnel_history_png(
+    labels: tuple[str, ...], snapshots: tuple[tuple[str, tuple[int, ...]], ...], title: str
+) -> bytes:
     """Each layer's count over the saved snapshots (one line per layer)."""
     setup_fonts()
     fig, ax = _pyplot().subplots(figsize=(8, 3.6))
     dates = [day for day, _counts in snapshots]
     for layer, label in enumerate(labels):
-        ax.plot(range(len(dates)), [counts[layer] for _d, counts in snapshots], marker="o",
-                color=PALETTE[layer % len(PALETTE)], label=label)
+        ax.plot(
+            range(len(dates)),
+            [counts[layer] for _d, counts in snapshots],
+            marker="o",
+            color=PALETTE[layer % len(PALETTE)],
+            label=label,
+        )
     ax.set_xticks(range(len(dates)), dates, rotation=30, ha="right", fontsize=8)
     ax.set_title(title, fontsize=12)
     ax.grid(axis="y", alpha=0.3)
@@ -345,9 +456,17 @@ BAND_COLOURS = {"on_track": "#2e8b57", "behind": "#e0a21e", "at_risk": "#c9541d"
 
 
 @lru_cache(maxsize=64)
-def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], targets: tuple[int, ...],
-                        bands: tuple[str, ...], title: str, actual: str, planned: str,
-                        others: tuple[int, ...] = (), others_label: str = "") -> bytes:
+def calls_vs_target_png(
+    labels: tuple[str, ...],
+    counts: tuple[int, ...],
+    targets: tuple[int, ...],
+    bands: tuple[str, ...],
+    title: str,
+    actual: str,
+    planned: str,
+    others: tuple[int, ...] = (),
+    others_label: str = "",
+) -> bytes:
     """Bars of actual calls (coloured by pacing band) against the target line, per day or per week; with
     `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each."""
     setup_fonts()
@@ -358,8 +477,15 @@ def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], target
     for x, count in zip(positions, counts):
         ax.text(x - shift, count, f"{count}", ha="center", va="bottom", fontsize=9)
     if others:
-        ax.bar([x + shift for x in positions], others, width=bar, color="white", edgecolor="#1f5f8b", hatch="//",
-               label=others_label)
+        ax.bar(
+            [x + shift for x in positions],
+            others,
+            width=bar,
+            color="white",
+            edgecolor="#1f5f8b",
+            hatch="//",
+            label=others_label,
+        )
         for x, count in zip(positions, others):
             ax.text(x + shift, count, f"{count}", ha="center", va="bottom", fontsize=9, color="#1f5f8b")
     ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
@@ -372,8 +498,14 @@ def calls_vs_target_png(labels: tuple[str, ...], counts: tuple[int, ...], target
 
 
 @lru_cache(maxsize=64)
-def bars_and_share_png(labels: tuple[str, ...], bars: tuple[int, ...], bar_label: str,
-                       shares: tuple[float | None, ...], share_label: str, title: str) -> bytes:
+def bars_and_share_png(
+    labels: tuple[str, ...],
+    bars: tuple[int, ...],
+    bar_label: str,
+    shares: tuple[float | None, ...],
+    share_label: str,
+    title: str,
+) -> bytes:
     """Counts per period as bars (left axis) and a share (0–100 %) as a line on the right axis; periods
     without a share leave a gap in the line."""
     setup_fonts()
@@ -385,8 +517,9 @@ def bars_and_share_png(labels: tuple[str, ...], bars: tuple[int, ...], bar_label
     ax.set_ylim(0, max(max(bars, default=0), 1) * 1.2)
     ax.set_xticks(positions, labels, fontsize=9)
     right = ax.twinx()
-    right.plot(positions, [None if v is None else 100 * v for v in shares], color="#c9541d", marker="o",
-               label=share_label)
+    right.plot(
+        positions, [None if v is None else 100 * v for v in shares], color="#c9541d", marker="o", label=share_label
+    )
     right.set_ylim(0, 105)
     right.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
     ax.set_title(title, fontsize=12)
@@ -407,10 +540,16 @@ def radar_png(labels: tuple[str, ...], profiles: tuple[tuple[str, tuple[int, ...
     for index, (name, ratings) in enumerate(profiles):
         latest = index == len(profiles) - 1
         values = list(ratings) + [ratings[0]]
-        ax.plot(angles + angles[:1], values, color="#1f5f8b" if latest else "#e08a1e",
-                linewidth=2.2 if latest else 1.2, linestyle="-" if latest else "--",
-                alpha=1 if latest else 0.45 + 0.4 * index / max(len(profiles), 1),
-                label=name, marker="o" if latest else None)
+        ax.plot(
+            angles + angles[:1],
+            values,
+            color="#1f5f8b" if latest else "#e08a1e",
+            linewidth=2.2 if latest else 1.2,
+            linestyle="-" if latest else "--",
+            alpha=1 if latest else 0.45 + 0.4 * index / max(len(profiles), 1),
+            label=name,
+            marker="o" if latest else None,
+        )
         if latest:
             ax.fill(angles + angles[:1], values, color="#1f5f8b", alpha=0.18)
     ax.set_xticks(angles, [_wrap(label, latin_width=16, cjk_width=7) for label in labels], fontsize=9)

@@ -4,42 +4,31 @@ the first page, each lesson from a new page)."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from typing import Any
 
+from markupsafe import Markup
+
 from . import assessment, callplan, clock, content, funnel, i18n, plots
 from .store import TraineeStore
-from .widgets.assessment import assessment_html
-from .widgets.funnel import funnel_html, moves_html
-from .widgets.text import STYLE, escape, img, review_html
+from .templating import macro, render, stylesheet
+from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
 
-PRINT_STYLE = """
-<style>
-.ts-summary-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(22rem, 100%), 1fr)); gap: .4rem 1.2rem; }
-.ts-page img { max-width: 100%; height: auto; }
-.ts-summary-grid > div { min-width: 0; }
-.ts-summary h3 { font-size: 1rem; margin: .5rem 0 .2rem; }
-.ts-summary img { max-width: 100%; height: auto; }
-.ts-summary table { font-size: .9rem; }
-.ts-progress td:nth-child(n+2) { white-space: nowrap; }
-@page { size: A4; margin: 12mm; }
-@media print {
-  body.ts-page { max-width: none; font-size: 9.5pt; margin: 0; }
-  .ts-summary { break-after: page; }
-  .ts-summary h1 { font-size: 15pt; margin: 0 0 .2rem; }
-  .ts-summary-grid { grid-template-columns: 1fr 1fr; gap: 0 6mm; }
-  .ts-summary img { max-height: 40mm; width: auto; }
-  .ts-summary .ts-diagnosis p.ts-muted { display: none; }
-  .ts-summary h3 { margin: .3rem 0 .1rem; font-size: 10.5pt; }
-  .ts-summary .ts-feedback { padding: .1rem .4rem; margin: .1rem 0; }
-  .ts-summary ul { margin: .1rem 0; padding-left: 1.1rem; }
-  .ts-summary table { font-size: 8.5pt; }
-  .ts-summary td, .ts-summary th { padding: .05rem .35rem; }
-  .ts-details > section + section { break-before: page; }
-  .ts-card, figure, table, tr { break-inside: avoid; }
+_parts = {
+    name: macro(name, "report_parts.html.j2")
+    for name in (
+        "paragraph",
+        "summary_grid",
+        "progress",
+        "comments",
+        "section",
+        "answer_card",
+        "tool_card",
+        "notes",
+        "own_assessment",
+    )
 }
-</style>
-"""
 
 
 def _label(options, option_id: str, lang: str) -> str:
@@ -54,8 +43,9 @@ def answer_text(item: content.Question, value: Any, lang: str) -> str:
         separator = "; " if isinstance(item, content.MultipleChoice) else " → "
         return separator.join(_label(item.options, v, lang) for v in value)
     if isinstance(item, content.Classify):
-        return "; ".join(f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}"
-                         for e in item.entries)
+        return "; ".join(
+            f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}" for e in item.entries
+        )
     if isinstance(item, content.CallDrill):
         node, replies = item.node(item.start), []
         for choice_id in value:
@@ -82,29 +72,33 @@ def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_
             weeks[record.value["week"]] = record.value
         recent = [weeks[w] for w in sorted(weeks)[-8:]]
         png = plots.calls_vs_target_png(
-            tuple(r["week"][5:] for r in recent), tuple(sum(r["counts"]) for r in recent),
+            tuple(r["week"][5:] for r in recent),
+            tuple(sum(r["counts"]) for r in recent),
             tuple(r["target"] * 5 for r in recent),
             tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in recent),
-            t("weeks_title"), t("actual"), t("planned"))
+            t("weeks_title"),
+            t("actual"),
+            t("planned"),
+        )
         return img(png, t("weeks_title"))
     if tool.tool == "factor_profile" and saved:
         labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
         profile = (t("current"), tuple(saved["ratings"][f.id] for f in tool.factors))
-        notes = "".join(f"<li>{escape(i18n.pick(f.text, lang))}: {escape(saved['notes'].get(f.id, ''))}</li>"
-                        for f in tool.factors if saved["notes"].get(f.id))
-        return img(plots.radar_png(labels, (profile,), t("chart_title")), t("chart_title")) + f"<ul>{notes}</ul>"
+        notes = [f"{i18n.pick(f.text, lang)}: {saved['notes'][f.id]}" for f in tool.factors if saved["notes"].get(f.id)]
+        return img(plots.radar_png(labels, (profile,), t("chart_title")), t("chart_title")) + _parts["notes"](notes)
     if tool.tool == "assessment_form" and saved:
         scores = saved["scores"]
         band = assessment.grade(assessment.total(scores), tool.bands)
-        rows = "".join(f"<tr><td>{escape(i18n.pick(c.text, lang))}</td><td>{c.weight}</td><td>{scores.get(c.id, '')}</td></tr>"
-                       for c in tool.criteria)
-        return (f"<table><tr><th></th><th>{escape(t('max_points', max=''))}</th><th>{escape(t('self'))}</th></tr>"
-                f"{rows}</table><p>{escape(t('total', self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang)))}</p>")
+        rows = [(i18n.pick(c.text, lang), c.weight, scores.get(c.id, "")) for c in tool.criteria]
+        total = t("total", self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang))
+        return _parts["own_assessment"]((t("max_points", max=""), t("self")), rows, total)
     if tool.tool == "call_planner" and saved:
         plan = callplan.day_plan(saved["target"], callplan.parse_windows(saved["windows"]))
-        return f"<p>{escape(t('metrics', minutes=plan.minutes, per_hour=f'{plan.calls_per_hour:.1f}', per_call=f'{plan.minutes_per_call:.1f}'))}</p>"
+        per_hour, per_call = f"{plan.calls_per_hour:.1f}", f"{plan.minutes_per_call:.1f}"
+        return _parts["paragraph"](t("metrics", minutes=plan.minutes, per_hour=per_hour, per_call=per_call))
     if tool.tool == "call_import" and saved:
-        return f"<p>{escape(t('summary', **{k: saved[k] for k in ('file', 'rows', 'taken', 'duplicates', 'rejected')}))}</p>"
+        figures = {k: saved[k] for k in ("file", "rows", "taken", "duplicates", "rejected")}
+        return _parts["paragraph"](t("summary", **figures))
     return ""
 
 
@@ -126,17 +120,18 @@ def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolB
             if isinstance(block, content.QUESTION_TYPES):
                 record = latest.get(block.id)
                 shown = answer_text(block, record.value, lang) if record else t("not_answered")
-                points = f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
+                points = (
+                    f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
+                )
                 review = review_html(reviews.get(block.id), ui, lang, getattr(block, "rubric", ()))
-                parts.append(f'<div class="ts-card"><p class="ts-prompt">{escape(i18n.pick(block.prompt, lang))}</p>'
-                             f'<p class="ts-quote">{escape(shown)}</p><p class="ts-muted">{escape(points)}</p>{review}</div>')
+                parts.append(_parts["answer_card"](i18n.pick(block.prompt, lang), shown, points, review))
             elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":
                 record = latest.get(block.id)
                 body = _tool_html(block, record.value if record else None, store, entry.id, lang)
                 if body:
-                    parts.append(f'<div class="ts-card"><h3>{escape(i18n.pick(block.title, lang))}</h3>{body}</div>')
-        sections.append(f"<section><h2>{escape(i18n.pick(lesson.title, lang))}</h2>{''.join(parts)}</section>")
-    return "".join(sections)
+                    parts.append(_parts["tool_card"](i18n.pick(block.title, lang), body))
+        sections.append(_parts["section"](i18n.pick(lesson.title, lang), parts))
+    return Markup("".join(sections))
 
 
 def _tools() -> dict[str, tuple[str, content.ToolBlock]]:
@@ -166,13 +161,12 @@ def _progress_html(store: TraineeStore, lang: str, t) -> str:
         answered = len({q.id for q in lesson.questions} & set(store.latest_answers(entry.id))) if done else 0
         score = done.score if done else 0.0
         share = f"{score / lesson.max_points:.0%}" if lesson.max_points else "—"
-        status = ("status_passed" if done and lesson.passed(score) else
-                  "status_in_progress" if done else "status_not_started")
-        rows.append(f'<tr class="{status}"><td>{escape(i18n.pick(lesson.title, lang))}</td>'
-                    f"<td>{answered} / {len(lesson.questions)}</td><td>{share}</td><td>{escape(t(status))}</td></tr>")
-    return (f'<table class="ts-progress">'
-            f'<tr><th>{escape(t("lesson_header"))}</th><th>{escape(t("answered_header"))}</th>'
-            f'<th>{escape(t("score_header"))}</th><th>{escape(t("status_header"))}</th></tr>{"".join(rows)}</table>')
+        status = (
+            "status_passed" if done and lesson.passed(score) else "status_in_progress" if done else "status_not_started"
+        )
+        rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {len(lesson.questions)}", share, t(status)))
+    heads = (t("lesson_header"), t("answered_header"), t("score_header"), t("status_header"))
+    return _parts["progress"](heads, rows)
 
 
 def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
@@ -186,8 +180,8 @@ def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, la
     total, target = sum(latest["counts"]), latest["target"] * 5
     elapsed = callplan.working_days_elapsed(date.fromisoformat(latest["week"]), today)
     band = tool.text(callplan.week_pacing(latest["counts"], latest["target"], elapsed)[2], lang)  # pro-rated to today
-    return (_tool_html(tool, latest, store, lesson_id, lang)
-            + f'<p class="ts-muted">{escape(t("latest_week", week=latest["week"], band=band, total=total, target=target))}</p>')
+    pacing = t("latest_week", week=latest["week"], band=band, total=total, target=target)
+    return _tool_html(tool, latest, store, lesson_id, lang) + _parts["paragraph"](pacing, "ts-muted")
 
 
 def _comments_html(store: TraineeStore, lang: str) -> str:
@@ -200,9 +194,8 @@ def _comments_html(store: TraineeStore, lang: str) -> str:
             if review.comment:
                 about = prompts.get(item_id, item_id)
                 head = ui.text("trainer_comment", lang, reviewer=review.reviewer, time=clock.shown(review.created_at))
-                items.append(f'<li><strong>{escape(about[:80])}</strong><br><span class="ts-muted">{escape(head)}</span> '
-                             f"{escape(review.comment)}</li>")
-    return f'<ul class="ts-comments">{"".join(items)}</ul>' if items else ""
+                items.append((about[:80], head, review.comment))
+    return _parts["comments"](items) if items else ""
 
 
 def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock, today: date) -> str:
@@ -211,57 +204,71 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
     trainer's comments. Parts with nothing saved yet say so."""
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
     tools = _tools()
-    nothing = f'<p class="ts-muted">{escape(t("nothing_yet"))}</p>'
+    nothing = _parts["paragraph"](t("nothing_yet"), "ts-muted")
     parts: list[tuple[str, str, str]] = [("ts-summary-progress", t("progress_title"), _progress_html(store, lang, t))]
     if "factor_profile" in tools:
         lesson_id, tool = tools["factor_profile"]
         saved = _latest(store, lesson_id, tool.id)
-        parts.append(("ts-summary-factors", t("factors_title"),
-                      _tool_html(tool, saved, store, lesson_id, lang) if saved else nothing))
+        parts.append(
+            (
+                "ts-summary-factors",
+                t("factors_title"),
+                _tool_html(tool, saved, store, lesson_id, lang) if saved else nothing,
+            )
+        )
     if "funnel_tracker" in tools:
         lesson_id, tool = tools["funnel_tracker"]
         saved = _latest(store, lesson_id, tool.id)
         body = nothing
         if isinstance(saved, dict):
-            try:
+            with contextlib.suppress(KeyError, TypeError, funnel.FunnelInputError):
                 body = funnel_html(tool, funnel.parse_counts(saved["counts"]), lang)
-            except (KeyError, TypeError, funnel.FunnelInputError):
-                pass
         parts.append(("ts-summary-funnel", t("funnel_title"), body))
     if "call_log" in tools:
         lesson_id, tool = tools["call_log"]
-        parts.append(("ts-summary-calls", t("calls_title"), _calls_html(store, lesson_id, tool, lang, t, today) or nothing))
+        parts.append(
+            ("ts-summary-calls", t("calls_title"), _calls_html(store, lesson_id, tool, lang, t, today) or nothing)
+        )
     if "assessment_form" in tools:
         lesson_id, tool = tools["assessment_form"]
         own = _latest(store, lesson_id, tool.id)
         trainer = _latest(store, lesson_id, assessment.TRAINER_ITEM)
         own_scores = own.get("scores", {}) if isinstance(own, dict) else {}
         trainer_scores = trainer.get("scores", {}) if isinstance(trainer, dict) else {}
-        parts.append(("ts-summary-assessment", t("assessment_title"),
-                      assessment_html(tool, own_scores, trainer_scores, lang) if own_scores or trainer_scores else nothing))
+        parts.append(
+            (
+                "ts-summary-assessment",
+                t("assessment_title"),
+                assessment_html(tool, own_scores, trainer_scores, lang) if own_scores or trainer_scores else nothing,
+            )
+        )
     if "stage_moves" in tools:
         lesson_id, tool = tools["stage_moves"]
         saved = _latest(store, lesson_id, tool.id)
         moves = saved.get("moves") if isinstance(saved, dict) else None
         parts.append(("ts-summary-moves", t("moves_title"), moves_html(tool, moves, today, lang) if moves else nothing))
     parts.append(("ts-summary-comments", t("comments_title"), _comments_html(store, lang) or nothing))
-    cells = [f'<div class="{css}"><h3>{escape(title)}</h3>{body}</div>' for css, title, body in parts]
-    if len(cells) >= 2:  # the short plan and the comments share the cell beside the assessment
-        cells[-2:] = [f"<div>{cells[-2]}{cells[-1]}</div>"]
-    return f'<div class="ts-summary-grid">{"".join(cells)}</div>'
+    # The short plan and the comments share the cell beside the assessment.
+    return _parts["summary_grid"](parts[:-2], parts[-2:])
 
 
 def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
     moment = now or clock.now()
     title = t("report_title")
-    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>{STYLE}'
-            f'{PRINT_STYLE}</head><body class="ts-page"><section class="ts-summary" aria-label="{escape(t("summary_title"))}">'
-            f'<h1>{escape(title)}</h1>'
-            f'<p>{escape(t("trainee", name=store.trainee_id))} · {escape(t("generated", time=clock.shown(moment)))}</p>'
-            f'{summary_html(store, lang, report_tool, moment.date())}'
-            f'</section><div class="ts-details"><h2>{escape(t("details_title"))}</h2>'
-            f"{workbook_sections(store, lang, report_tool)}</div></body></html>")
+    return render(
+        "report.html.j2",
+        lang=lang,
+        title=title,
+        style=STYLE,
+        print_style=stylesheet("report.css"),
+        summary_title=t("summary_title"),
+        trainee=t("trainee", name=store.trainee_id),
+        generated=t("generated", time=clock.shown(moment)),
+        summary=summary_html(store, lang, report_tool, moment.date()),
+        details_title=t("details_title"),
+        sections=workbook_sections(store, lang, report_tool),
+    )
 
 
 def report_filename(trainee_id: str, day: date | None = None) -> str:

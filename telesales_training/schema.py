@@ -35,6 +35,7 @@ class JsonValue(sa.types.TypeDecorator):
     def process_result_value(self, value, dialect):
         return value if dialect.name == "postgresql" or value is None else json.loads(value)
 
+
 trainees = sa.Table(
     "trainees",
     metadata,
@@ -45,10 +46,12 @@ trainees = sa.Table(
 
 def _history_columns() -> list[sa.Column]:
     """Append-only tables about one item of one trainee: a growing id, whose, which lesson and item."""
-    return [sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-            sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
-            sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
-            sa.Column("item_id", sa.String(MAX_ID), nullable=False)]
+    return [
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+        sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+        sa.Column("item_id", sa.String(MAX_ID), nullable=False),
+    ]
 
 
 answers = sa.Table(
@@ -75,8 +78,16 @@ current_answers = sa.Table(
     sa.Column("max_points", sa.Float, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     # Covering index: per-item aggregations never visit the table.
-    sa.Index("ix_current_answers_item", "lesson_id", "item_id", "trainee_id", "answer_id", "score", "max_points",
-             "created_at"),
+    sa.Index(
+        "ix_current_answers_item",
+        "lesson_id",
+        "item_id",
+        "trainee_id",
+        "answer_id",
+        "score",
+        "max_points",
+        "created_at",
+    ),
     sqlite_with_rowid=False,  # stored in key order: per-trainee groupings read it in order
 )
 
@@ -94,7 +105,8 @@ KEEP_CURRENT = {
     "postgresql": [
         f"CREATE FUNCTION answers_keep_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_UPSERT_CURRENT} "
         "RETURN NULL; END $$",
-        "CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW EXECUTE FUNCTION answers_keep_current()",
+        "CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW "
+        "EXECUTE FUNCTION answers_keep_current()",
     ],
 }
 for _dialect, _statements in KEEP_CURRENT.items():

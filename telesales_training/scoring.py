@@ -89,7 +89,9 @@ def starting_order(item: c.Ordering, *seed: str) -> list[str]:
     return order[1:] + order[:1] if order == item.answer else order
 
 
-def walk_drill(drill: c.CallDrill, path: list[str]) -> tuple[list[str], list[tuple[c.DrillNode, c.DrillChoice]], c.DrillNode]:
+def walk_drill(
+    drill: c.CallDrill, path: list[str]
+) -> tuple[list[str], list[tuple[c.DrillNode, c.DrillChoice]], c.DrillNode]:
     """Follow `path` (choice ids) from the start. Returns the path, the (node, choice) steps and the node
     reached; AnswerRejected when a choice does not belong to its node or the call has not ended."""
     node = drill.node(drill.start)
@@ -179,8 +181,11 @@ def grade(item: c.Question, value: Any) -> Outcome:
             fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
         notes += [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
         notes.append(end.outcome_text)
-        status = "correct" if end.outcome == "success" and fraction >= 1 else (
-            "partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+        status = (
+            "correct"
+            if end.outcome == "success" and fraction >= 1
+            else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+        )
         overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
         return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
     else:
@@ -202,7 +207,9 @@ def _entry_note(entry: c.ClassifyEntry, right: bool) -> dict[str, str]:
 
 def _step_note(number: int, choice: c.DrillChoice) -> dict[str, str]:
     sign = f"{choice.score:+d}"
-    return _each_locale(lambda loc: f"{number}. {i18n.pick(choice.text, loc)} ({sign}) — {i18n.pick(choice.feedback, loc)}")
+    return _each_locale(
+        lambda loc: f"{number}. {i18n.pick(choice.text, loc)} ({sign}) — {i18n.pick(choice.feedback, loc)}"
+    )
 
 
 def _some(text: dict[str, str] | None) -> list[dict[str, str]]:

@@ -10,6 +10,8 @@ import socket
 import sys
 from pathlib import Path
 
+from .settings import settings
+
 TOKEN_VARIABLE = "TELESALES_TOKEN"
 START_PAGE = "00_start_here.ipynb"
 # A kernel without a page (its page went away without saying so, or a fetch that never connected) is ended
@@ -41,23 +43,28 @@ def jupyter_path_with_template(existing: str | None = None) -> str:
     return os.pathsep.join([own, *[p for p in (existing or "").split(os.pathsep) if p and p != own]])
 
 
-def notebooks_dir() -> Path:
-    configured = os.environ.get("TELESALES_NOTEBOOKS")
-    if configured:
-        return Path(configured).resolve()
-    return Path(__file__).resolve().parent.parent / "notebooks"
-
-
 def new_token() -> str:
     """TELESALES_TOKEN for fixed setups, else a fresh secret for this start."""
-    return os.environ.get(TOKEN_VARIABLE, "").strip() or secrets.token_urlsafe(24)
+    return settings().token or secrets.token_urlsafe(24)
 
 
-def voila_command(target: Path, port: int, token: str, *, ip: str = "127.0.0.1", preheat: bool = True,
-                  open_url: str = "", cockpit: bool = False, warm: tuple[str, ...] = ()) -> list[str]:
+def voila_command(
+    target: Path,
+    port: int,
+    token: str,
+    *,
+    ip: str = "127.0.0.1",
+    preheat: bool = True,
+    open_url: str = "",
+    cockpit: bool = False,
+    warm: tuple[str, ...] = (),
+) -> list[str]:
     """The server's command line: what varies from start to start (the rest is fixed in webapp.py)."""
     command = [
-        sys.executable, "-m", "telesales_training.webapp", str(target),
+        sys.executable,
+        "-m",
+        "telesales_training.webapp",
+        str(target),
         f"--port={port}",
         f"--Voila.ip={ip}",
         f"--Voila.token={token}",

@@ -5,7 +5,8 @@ the current answer, the older rows are the history. Every query is scoped to one
 
 Backends: SQLite (a file, WAL) and PostgreSQL. Every write is one short transaction (on SQLite it takes
 the write lock when it begins), and every "insert or replace" is a single INSERT … ON CONFLICT statement,
-so concurrent writers never collide; the database itself keeps the current answer per item (a trigger). Values are checked and normalised here (NFC text, no NUL, finite numbers), and every database
+so concurrent writers never collide; the database itself keeps the current answer per item (a trigger).
+Values are checked and normalised here (NFC text, no NUL, finite numbers), and every database
 problem surfaces as one of the store's own exceptions (errors.py). The schema is kept by Alembic
 (migrate.py): opening a store brings it to the current revision.
 """
@@ -13,9 +14,7 @@ problem surfaces as one of the store's own exceptions (errors.py). The schema is
 from __future__ import annotations
 
 import itertools
-
 import math
-import os
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,16 +25,51 @@ import sqlalchemy as sa
 from platformdirs import user_data_path
 
 from . import clock, migrate
+from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
-from .errors import (AnswerTooLarge, InvalidAnswer, InvalidCohort, InvalidKey, InvalidReview, InvalidTrainee,
-                     StoreError, StoreFailure)
+from .errors import (
+    AnswerTooLarge,
+    InvalidAnswer,
+    InvalidCohort,
+    InvalidKey,
+    InvalidReview,
+    InvalidTrainee,
+    StoreError,
+    StoreFailure,
+)
 from .limits import MAX_ANSWER_BYTES, MAX_COHORT, MAX_COMMENT, MAX_ID, MAX_MARKS, MAX_TRAINEE_ID
-from .schema import (JsonValue, answers, call_days, calls, current_answers, dumps, memberships, preferences, reviews,
-                     settings, trainees)
+from .schema import (
+    JsonValue,
+    answers,
+    call_days,
+    calls,
+    current_answers,
+    dumps,
+    memberships,
+    preferences,
+    reviews,
+    settings,
+    trainees,
+)
+from .settings import settings as current_settings
 
-__all__ = ["AnswerRecord", "AnswerTooLarge", "InvalidAnswer", "InvalidCohort", "InvalidKey", "InvalidReview",
-           "InvalidTrainee", "LessonProgress", "Review", "Store", "StoreError", "StoreFailure", "TraineeStore",
-           "clean_value", "default_url"]
+__all__ = [
+    "AnswerRecord",
+    "AnswerTooLarge",
+    "InvalidAnswer",
+    "InvalidCohort",
+    "InvalidKey",
+    "InvalidReview",
+    "InvalidTrainee",
+    "LessonProgress",
+    "Review",
+    "Store",
+    "StoreError",
+    "StoreFailure",
+    "TraineeStore",
+    "clean_value",
+    "default_url",
+]
 
 APP_NAME = "telesales-training"
 
@@ -69,7 +103,7 @@ class LessonProgress:
 
 def default_url() -> str:
     """TELESALES_DB, else a SQLite file in the user's data dir (never inside a served folder)."""
-    configured = os.environ.get("TELESALES_DB", "").strip()
+    configured = current_settings().db
     if configured:
         return configured
     path = user_data_path(APP_NAME, appauthor=False) / "workbook.sqlite3"
@@ -194,20 +228,21 @@ class Store:
         return self._account
 
     # -- trainees
-    def trainee(self, trainee_id: str) -> TraineeStore:
+    def ensure_trainee(self, trainee_id: str) -> TraineeStore:
         """A view of the store bound to one trainee; the trainee row is created when missing (safely when two
         pages open the same new trainee at once)."""
         trainee_id = trainee_key(trainee_id)
         if not self.has_trainee(trainee_id):
             with self.writing.begin() as conn:
-                conn.execute(insert_for(conn, trainees).values(id=trainee_id, created_at=clock.utc_now())
-                             .on_conflict_do_nothing(index_elements=["id"]))
+                conn.execute(
+                    insert_for(conn, trainees)
+                    .values(id=trainee_id, created_at=clock.utc_now())
+                    .on_conflict_do_nothing(index_elements=["id"])
+                )
         return TraineeStore(self, trainee_id)
 
-    def cohort(self, **filters):
+    def cohort(self, **filters) -> CohortView:
         """The trainer's read view over all trainees (aggregations in SQL); see `cohort.CohortView`."""
-        from .cohort import CohortView, Filters
-
         return CohortView(self, Filters(**filters))
 
     def set_cohort(self, trainee_id: str, cohort: str) -> None:
@@ -215,7 +250,7 @@ class Store:
             cohort = _name(cohort, "a cohort name", MAX_COHORT, InvalidCohort)
         except InvalidCohort:
             raise InvalidCohort(f"a cohort name has 1 to {MAX_COHORT} characters of text") from None
-        view = self.trainee(trainee_id)
+        view = self.ensure_trainee(trainee_id)
         with self.writing.begin() as conn:
             upsert(conn, memberships, ["trainee_id"], {"trainee_id": view.trainee_id, "cohort": cohort})
 
@@ -238,8 +273,17 @@ class Store:
             if batch.get("call_days"):
                 conn.execute(call_days.insert(), list(batch["call_days"]))
             if batch.get("reviews"):
-                conn.execute(reviews.insert(), [{**{k: v for k, v in row.items() if k != "answer"},
-                                                 "answer_id": answer_ids[row["answer"]]} for row in batch["reviews"]])
+                conn.execute(
+                    reviews.insert(),
+                    [
+                        {**{k: v for k, v in row.items() if k != "answer"}, "answer_id": answer_ids[row["answer"]]}
+                        for row in batch["reviews"]
+                    ],
+                )
+
+    def find_trainee(self, trainee_id: str) -> TraineeStore | None:
+        """The view of an existing trainee, or None (a typo in the cockpit's trainee box creates nobody)."""
+        return TraineeStore(self, trainee_key(trainee_id)) if self.has_trainee(trainee_id) else None
 
     def has_trainee(self, trainee_id: str) -> bool:
         try:
@@ -274,9 +318,15 @@ class TraineeStore:
     def _engine(self) -> sa.Engine:
         return self._store.engine
 
-    def save_answer(self, lesson_id: str, item_id: str, value: Any,
-                    score: float | None = None, max_points: float = 0,
-                    at: datetime | None = None) -> AnswerRecord:
+    def save_answer(
+        self,
+        lesson_id: str,
+        item_id: str,
+        value: Any,
+        score: float | None = None,
+        max_points: float = 0,
+        at: datetime | None = None,
+    ) -> AnswerRecord:
         lesson_id, item_id = _key(lesson_id), _key(item_id)
         value = clean_value(value)
         if len(dumps(value).encode("utf-8")) > MAX_ANSWER_BYTES:
@@ -286,16 +336,27 @@ class TraineeStore:
                 raise InvalidAnswer(f"points must be finite numbers, not {number}")
         created = clock.as_utc(at or clock.utc_now())
         with self._store.writing.begin() as conn:
-            conn.execute(answers.insert(), {  # the database's trigger keeps current_answers (schema.py)
-                "trainee_id": self.trainee_id, "lesson_id": lesson_id, "item_id": item_id, "value": value,
-                "score": score, "max_points": max_points, "created_at": created})
+            conn.execute(
+                answers.insert(),
+                {  # the database's trigger keeps current_answers (schema.py)
+                    "trainee_id": self.trainee_id,
+                    "lesson_id": lesson_id,
+                    "item_id": item_id,
+                    "value": value,
+                    "score": score,
+                    "max_points": max_points,
+                    "created_at": created,
+                },
+            )
         return AnswerRecord(lesson_id, item_id, value, score, max_points, created)
 
     def _records(self, query) -> list[AnswerRecord]:
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [AnswerRecord(r.lesson_id, r.item_id, r.value, r.score, r.max_points, clock.as_utc(r.created_at))
-                for r in rows]
+        return [
+            AnswerRecord(r.lesson_id, r.item_id, r.value, r.score, r.max_points, clock.as_utc(r.created_at))
+            for r in rows
+        ]
 
     def latest_answers(self, lesson_id: str) -> dict[str, AnswerRecord]:
         latest_ids = (
@@ -309,32 +370,41 @@ class TraineeStore:
     def history(self, lesson_id: str, item_id: str) -> list[AnswerRecord]:
         return self._records(
             sa.select(answers)
-            .where(answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id,
-                   answers.c.item_id == item_id)
+            .where(
+                answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id, answers.c.item_id == item_id
+            )
             .order_by(answers.c.id)
         )
 
     def progress(self) -> dict[str, LessonProgress]:
         """Per lesson: how many items have an answer, and the points of the latest answers."""
         query = (
-            sa.select(current_answers.c.lesson_id, sa.func.count(),
-                      sa.func.coalesce(sa.func.sum(current_answers.c.score), 0),
-                      sa.func.sum(current_answers.c.max_points), sa.func.max(current_answers.c.created_at))
+            sa.select(
+                current_answers.c.lesson_id,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(current_answers.c.score), 0),
+                sa.func.sum(current_answers.c.max_points),
+                sa.func.max(current_answers.c.created_at),
+            )
             .where(current_answers.c.trainee_id == self.trainee_id)
             .group_by(current_answers.c.lesson_id)
         )
         with self._engine.connect() as conn:
-            return {lesson: LessonProgress(count, float(score), float(top or 0), clock.as_utc(last) if last else None)
-                    for lesson, count, score, top, last in conn.execute(query)}
+            return {
+                lesson: LessonProgress(count, float(score), float(top or 0), clock.as_utc(last) if last else None)
+                for lesson, count, score, top, last in conn.execute(query)
+            }
 
     def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
         """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""
         pairs = list(batch)
-        return self.add_call_texts([moment.strftime(CALL_TIME_FORMAT) for moment, _key in pairs],
-                                   [key for _moment, key in pairs])
+        return self.add_call_texts(
+            [moment.strftime(CALL_TIME_FORMAT) for moment, _key in pairs], [key for _moment, key in pairs]
+        )
 
-    def add_call_texts(self, times: Sequence[str], keys: Sequence[str],
-                       details: Mapping[str, Sequence[Any]] | None = None) -> int:
+    def add_call_texts(
+        self, times: Sequence[str], keys: Sequence[str], details: Mapping[str, Sequence[Any]] | None = None
+    ) -> int:
         """The bulk path of a call-log import: `times` as 'YYYY-MM-DD HH:MM:SS.ffffff' (local wall-clock time,
         the form the store keeps), `keys` the calls' keys, `details` optional columns (direction, duration_s,
         outcome, connected; None where the export said nothing); keys already stored are skipped. Returns how
@@ -362,30 +432,41 @@ class TraineeStore:
             cursor = raw.cursor()
             # The two indexes of `calls` are filled at random places: keep their pages in memory (64 MB).
             cursor.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KB}")
-            cursor.executemany(f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
-                               f"VALUES (?{', ?' * len(columns)}) ON CONFLICT (trainee_id, call_key) DO NOTHING",
-                               zip(itertools.repeat(self.trainee_id), *values))
+            cursor.executemany(
+                f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
+                f"VALUES (?{', ?' * len(columns)}) ON CONFLICT (trainee_id, call_key) DO NOTHING",
+                zip(itertools.repeat(self.trainee_id), *values),
+            )
             return max(0, cursor.rowcount)
         with raw.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS call_import (called_at timestamp without time "
-                           "zone, call_key varchar(40), direction varchar(3), duration_s integer, "
-                           "outcome varchar(40), connected boolean) ON COMMIT DELETE ROWS")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS call_import (called_at timestamp without time "
+                "zone, call_key varchar(40), direction varchar(3), duration_s integer, "
+                "outcome varchar(40), connected boolean) ON COMMIT DELETE ROWS"
+            )
             with cursor.copy(f"COPY call_import ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in zip(*values):
                     copy.write_row(row)
-            cursor.execute(f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
-                           f"SELECT %s, {', '.join(columns)} FROM call_import "
-                           "ON CONFLICT (trainee_id, call_key) DO NOTHING", (self.trainee_id,))
+            cursor.execute(
+                f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
+                f"SELECT %s, {', '.join(columns)} FROM call_import "
+                "ON CONFLICT (trainee_id, call_key) DO NOTHING",
+                (self.trainee_id,),
+            )
             return max(0, cursor.rowcount)
 
     def daily_calls(self, first: date, last: date) -> dict[date, int]:
         """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""
         day = sa.func.date(calls.c.called_at)
-        query = (sa.select(day, sa.func.count())
-                 .where(calls.c.trainee_id == self.trainee_id,
-                        calls.c.called_at >= datetime.combine(first, time.min),
-                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min))
-                 .group_by(day))
+        query = (
+            sa.select(day, sa.func.count())
+            .where(
+                calls.c.trainee_id == self.trainee_id,
+                calls.c.called_at >= datetime.combine(first, time.min),
+                calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min),
+            )
+            .group_by(day)
+        )
         with self._engine.connect() as conn:
             return {_as_date(value): count for value, count in conn.execute(query)}
 
@@ -393,20 +474,31 @@ class TraineeStore:
         """Imported calls the export marked as connected, per day, first..last inclusive (days whose calls say
         nothing about it are absent)."""
         day = sa.func.date(calls.c.called_at)
-        query = (sa.select(day, sa.func.count())
-                 .where(calls.c.trainee_id == self.trainee_id, calls.c.connected.is_(True),
-                        calls.c.called_at >= datetime.combine(first, time.min),
-                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min))
-                 .group_by(day))
+        query = (
+            sa.select(day, sa.func.count())
+            .where(
+                calls.c.trainee_id == self.trainee_id,
+                calls.c.connected.is_(True),
+                calls.c.called_at >= datetime.combine(first, time.min),
+                calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min),
+            )
+            .group_by(day)
+        )
         with self._engine.connect() as conn:
             return {_as_date(value): count for value, count in conn.execute(query)}
 
     def knows_connected(self, first: date, last: date) -> bool:
         """Whether any imported call of first..last says whether it connected."""
-        query = (sa.select(calls.c.id)
-                 .where(calls.c.trainee_id == self.trainee_id, calls.c.connected.is_not(None),
-                        calls.c.called_at >= datetime.combine(first, time.min),
-                        calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min)).limit(1))
+        query = (
+            sa.select(calls.c.id)
+            .where(
+                calls.c.trainee_id == self.trainee_id,
+                calls.c.connected.is_not(None),
+                calls.c.called_at >= datetime.combine(first, time.min),
+                calls.c.called_at < datetime.combine(last + timedelta(days=1), time.min),
+            )
+            .limit(1)
+        )
         with self._engine.connect() as conn:
             return conn.execute(query).first() is not None
 
@@ -415,29 +507,53 @@ class TraineeStore:
         if not counts:
             return
         with self._store.writing.begin() as conn:
-            upsert(conn, call_days, ["trainee_id", "day"], [
-                {"trainee_id": self.trainee_id, "day": day, "calls": int(calls_), "target": int(target)}
-                for day, calls_ in counts.items()])
+            upsert(
+                conn,
+                call_days,
+                ["trainee_id", "day"],
+                [
+                    {"trainee_id": self.trainee_id, "day": day, "calls": int(calls_), "target": int(target)}
+                    for day, calls_ in counts.items()
+                ],
+            )
 
     def logged_calls(self, first: date, last: date) -> dict[date, tuple[int, int]]:
         """(calls, target) per logged day, first..last inclusive."""
-        query = (sa.select(call_days.c.day, call_days.c.calls, call_days.c.target)
-                 .where(call_days.c.trainee_id == self.trainee_id, call_days.c.day >= first, call_days.c.day <= last))
+        query = sa.select(call_days.c.day, call_days.c.calls, call_days.c.target).where(
+            call_days.c.trainee_id == self.trainee_id, call_days.c.day >= first, call_days.c.day <= last
+        )
         with self._engine.connect() as conn:
             return {_as_date(day): (calls_, target) for day, calls_, target in conn.execute(query)}
 
     def reviews(self, lesson_id: str) -> dict[str, Review]:
         """The trainer's current review of each item of a lesson (the latest one per item)."""
-        latest_ids = (sa.select(sa.func.max(reviews.c.id))
-                      .where(reviews.c.trainee_id == self.trainee_id, reviews.c.lesson_id == lesson_id)
-                      .group_by(reviews.c.item_id))
+        latest_ids = (
+            sa.select(sa.func.max(reviews.c.id))
+            .where(reviews.c.trainee_id == self.trainee_id, reviews.c.lesson_id == lesson_id)
+            .group_by(reviews.c.item_id)
+        )
         with self._engine.connect() as conn:
             rows = conn.execute(sa.select(reviews).where(reviews.c.id.in_(latest_ids))).all()
-        return {r.item_id: Review(r.answer_id, r.reviewer, r.comment, clock.as_utc(r.created_at),
-                                  tuple(r.marks) if r.marks is not None else None) for r in rows}
+        return {
+            r.item_id: Review(
+                r.answer_id,
+                r.reviewer,
+                r.comment,
+                clock.as_utc(r.created_at),
+                tuple(r.marks) if r.marks is not None else None,
+            )
+            for r in rows
+        }
 
-    def add_review(self, lesson_id: str, item_id: str, answer_id: int, reviewer: str, comment: str = "",
-                   marks: Iterable[str] | None = None) -> Review:
+    def add_review(
+        self,
+        lesson_id: str,
+        item_id: str,
+        answer_id: int,
+        reviewer: str,
+        comment: str = "",
+        marks: Iterable[str] | None = None,
+    ) -> Review:
         """Record a trainer's review of one of this trainee's answers (the answer must be theirs); `marks`: the
         ids of the question's rubric checks the answer meets."""
         try:
@@ -456,15 +572,30 @@ class TraineeStore:
             raise InvalidReview(str(bad)) from None
         created = clock.utc_now()
         # One statement: the review is written only if the answer is this trainee's answer to that item.
-        owned = (sa.select(sa.literal(self.trainee_id), sa.literal(lesson_id), sa.literal(item_id), answers.c.id,
-                           sa.literal(reviewer), sa.literal(comment), sa.literal(created, sa.DateTime(timezone=True)),
-                           sa.literal(marks, JsonValue()))
-                 .where(answers.c.id == answer_id, answers.c.trainee_id == self.trainee_id,
-                        answers.c.lesson_id == lesson_id, answers.c.item_id == item_id))
+        owned = sa.select(
+            sa.literal(self.trainee_id),
+            sa.literal(lesson_id),
+            sa.literal(item_id),
+            answers.c.id,
+            sa.literal(reviewer),
+            sa.literal(comment),
+            sa.literal(created, sa.DateTime(timezone=True)),
+            sa.literal(marks, JsonValue()),
+        ).where(
+            answers.c.id == answer_id,
+            answers.c.trainee_id == self.trainee_id,
+            answers.c.lesson_id == lesson_id,
+            answers.c.item_id == item_id,
+        )
         with self._store.writing.begin() as conn:
-            written = conn.execute(reviews.insert().from_select(
-                ["trainee_id", "lesson_id", "item_id", "answer_id", "reviewer", "comment", "created_at", "marks"], owned)
-                .returning(reviews.c.id)).all()
+            written = conn.execute(
+                reviews.insert()
+                .from_select(
+                    ["trainee_id", "lesson_id", "item_id", "answer_id", "reviewer", "comment", "created_at", "marks"],
+                    owned,
+                )
+                .returning(reviews.c.id)
+            ).all()
             if len(written) != 1:
                 raise InvalidReview("that answer does not belong to this trainee's item")
         return Review(answer_id, reviewer, comment, created, tuple(marks) if marks is not None else None)
@@ -477,17 +608,23 @@ class TraineeStore:
 
     def cohort(self) -> str | None:
         with self._engine.connect() as conn:
-            return conn.execute(sa.select(memberships.c.cohort)
-                                .where(memberships.c.trainee_id == self.trainee_id)).scalar()
+            return conn.execute(
+                sa.select(memberships.c.cohort).where(memberships.c.trainee_id == self.trainee_id)
+            ).scalar()
 
     def get_preference(self, key: str) -> str | None:
         with self._engine.connect() as conn:
             return conn.execute(
-                sa.select(preferences.c.value)
-                .where(preferences.c.trainee_id == self.trainee_id, preferences.c.key == key)
+                sa.select(preferences.c.value).where(
+                    preferences.c.trainee_id == self.trainee_id, preferences.c.key == key
+                )
             ).scalar()
 
     def set_preference(self, key: str, value: str) -> None:
-        row = {"trainee_id": self.trainee_id, "key": _key(key, "a preference key"), "value": _text(value, "a preference")}
+        row = {
+            "trainee_id": self.trainee_id,
+            "key": _key(key, "a preference key"),
+            "value": _text(value, "a preference"),
+        }
         with self._store.writing.begin() as conn:
             upsert(conn, preferences, ["trainee_id", "key"], row)

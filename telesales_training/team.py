@@ -37,19 +37,21 @@ def provision(admin_url: str, name: str, trainer: bool = False) -> str:
     trainee = clean_name(name)
     role = role_name(normalised_url(admin_url).database, trainee)
     password = secrets.token_urlsafe(24)
-    with Store(admin_url) as store:  # brings the store to the current schema, as the owner
-        with store.writing.begin() as conn:
-            access.grant_team(conn)
-            exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
-            verb = "ALTER" if exists else "CREATE"
-            # Role names are digests (no quoting needed); the password is a literal the server hashes.
-            quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
-            conn.exec_driver_sql(f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT "
-                                 f"CONNECTION LIMIT {CONNECTIONS_PER_USER} PASSWORD {quoted}")
-            conn.exec_driver_sql(f"GRANT {access.TEAM_ROLE} TO {role}")
-            # One role per user and store: an account left by an earlier naming of roles gives way.
-            conn.execute(accounts.delete().where(accounts.c.trainee_id == trainee, accounts.c.role != role))
-            upsert(conn, accounts, ["role"], {"role": role, "trainee_id": trainee, "trainer": trainer})
+    # Opening the store brings it to the current schema, as the owner.
+    with Store(admin_url) as store, store.writing.begin() as conn:
+        access.grant_team(conn)
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+        verb = "ALTER" if exists else "CREATE"
+        # Role names are digests (no quoting needed); the password is a literal the server hashes.
+        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
+        conn.exec_driver_sql(
+            f"{verb} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT "
+            f"CONNECTION LIMIT {CONNECTIONS_PER_USER} PASSWORD {quoted}"
+        )
+        conn.exec_driver_sql(f"GRANT {access.TEAM_ROLE} TO {role}")
+        # One role per user and store: an account left by an earlier naming of roles gives way.
+        conn.execute(accounts.delete().where(accounts.c.trainee_id == trainee, accounts.c.role != role))
+        upsert(conn, accounts, ["role"], {"role": role, "trainee_id": trainee, "trainer": trainer})
     url = normalised_url(admin_url).set(username=role, password=password)
     return url.render_as_string(hide_password=False)
 

@@ -18,6 +18,7 @@ What this adds to Voilà's own server:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -42,8 +43,14 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from . import content
 from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
-from .server import (CULL_INTERVAL_SECONDS, IDLE_KERNEL_SECONDS, START_PAGE, VOILA_TEMPLATE, is_loopback,
-                     jupyter_path_with_template)
+from .server import (
+    CULL_INTERVAL_SECONDS,
+    IDLE_KERNEL_SECONDS,
+    START_PAGE,
+    VOILA_TEMPLATE,
+    is_loopback,
+    jupyter_path_with_template,
+)
 
 TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
 TRAINEE_PATH = "/telesales/trainee"
@@ -106,7 +113,7 @@ class TraineeHandler(JupyterHandler):
     def _back(self) -> str:
         page = self.get_body_argument("next", "")
         prefix = f"{self.base_url}voila/render/"
-        if page.startswith(prefix) and TRAINEE_PAGE.match(page[len(prefix):]):
+        if page.startswith(prefix) and TRAINEE_PAGE.match(page[len(prefix) :]):
             return page
         return f"{prefix}{START_PAGE}"
 
@@ -130,7 +137,9 @@ class WorkbookApp(Voila):
     """Voilà for the workbook; `cockpit` serves the trainer cockpit notebook alone."""
 
     name = "telesales"
-    cockpit = Bool(False, config=True, help="Serve the trainer cockpit (a single notebook) instead of the trainee pages.")
+    cockpit = Bool(
+        False, config=True, help="Serve the trainer cockpit (a single notebook) instead of the trainee pages."
+    )
     open_when_ready = Unicode("", config=True, help="Open this URL in a browser once the start page can be served.")
     warm_pages = List(Unicode(), config=True, help="Other notebooks that keep a warm kernel too (bench baselines).")
 
@@ -160,8 +169,10 @@ class WorkbookApp(Voila):
         # With preheating on, one warm kernel: for the start page (or the cockpit's single notebook).
         self._first_page = os.path.basename(self.notebook_path) if self.cockpit and self.notebook_path else START_PAGE
         self.config.VoilaKernelManager.kernel_pools_config = {
-            "default": {"pool_size": 0}, self._first_page: {"pool_size": WARM_KERNELS},
-            **{page: {"pool_size": 1} for page in self.warm_pages}}
+            "default": {"pool_size": 0},
+            self._first_page: {"pool_size": WARM_KERNELS},
+            **{page: {"pool_size": 1} for page in self.warm_pages},
+        }
         settings = super().init_settings()
         self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
         settings["allow_remote_access"] = not is_loopback(self.ip)
@@ -182,8 +193,11 @@ class WorkbookApp(Voila):
             handlers.append((pattern, handler, *rest))
         if self.cockpit:
             return handlers
-        return [(self.server_url.rstrip("/") + "/?", StartRedirectHandler),
-                (self.server_url.rstrip("/") + TRAINEE_PATH, TraineeHandler), *handlers]
+        return [
+            (self.server_url.rstrip("/") + "/?", StartRedirectHandler),
+            (self.server_url.rstrip("/") + TRAINEE_PATH, TraineeHandler),
+            *handlers,
+        ]
 
     def listen(self):
         tornado.ioloop.IOLoop.current().add_callback(self._announce_when_ready)
@@ -217,10 +231,8 @@ class WorkbookApp(Voila):
 
 
 def _open_browser(url: str) -> None:
-    try:
+    with contextlib.suppress(webbrowser.Error):
         webbrowser.open(url)
-    except webbrowser.Error:
-        pass
 
 
 def main() -> None:

@@ -29,14 +29,33 @@ RUNS = [
 
 # Tests of the curriculum and of scoring alone: no clock, no time zone, no store (nothing in them reads the
 # date). They run at the first instant only; the other instants are about what the clock changes.
-TIMELESS = ["test_content_revision.py", "test_markdown.py", "test_scoring.py", "test_plots.py", "test_packaging.py",
-            "test_lessons.py", "test_zh_tw.py", "test_honest_scores.py", "test_content.py"]
+TIMELESS = [
+    "test_content_revision.py",
+    "test_markdown.py",
+    "test_scoring.py",
+    "test_plots.py",
+    "test_packaging.py",
+    "test_lessons.py",
+    "test_zh_tw.py",
+    "test_honest_scores.py",
+    "test_content.py",
+]
 
 
 def run(zone: str, instant: str, with_postgres: bool) -> subprocess.CompletedProcess:
     env = {**os.environ, "TZ": zone, "TELESALES_TEST_INSTANT": instant}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", "--ignore=tests/browser", "--ignore=tests/team",
-               *([] if with_postgres else ["-k", "not postgresql", *(f"--ignore=tests/{name}" for name in TIMELESS)])]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests",
+        "--ignore=tests/browser",
+        "--ignore=tests/team",
+        *([] if with_postgres else ["-k", "not postgresql", *(f"--ignore=tests/{name}" for name in TIMELESS)]),
+    ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
 
 

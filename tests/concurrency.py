@@ -19,8 +19,9 @@ def together(worker: Callable, jobs: list[tuple]) -> list:
     raised gives ("error", repr(exception))."""
     context = multiprocessing.get_context("fork")
     barrier, results = context.Barrier(len(jobs)), context.Queue()
-    processes = [context.Process(target=_run, args=(worker, barrier, results, number, job))
-                 for number, job in enumerate(jobs)]
+    processes = [
+        context.Process(target=_run, args=(worker, barrier, results, number, job)) for number, job in enumerate(jobs)
+    ]
     for process in processes:
         process.start()
     found = dict(results.get(timeout=TIMEOUT) for _ in jobs)
@@ -45,14 +46,14 @@ def open_store(barrier, url: str) -> str:
 def first_use(barrier, url: str, trainee: str) -> str:
     with Store(url) as store:
         barrier.wait()
-        return store.trainee(trainee).trainee_id
+        return store.ensure_trainee(trainee).trainee_id
 
 
 def save(barrier, url: str, trainee: str, item: str, saves: int) -> tuple[int, list[float]]:
     """`saves` answers to one item; (how many failed, each save's latency in seconds)."""
     failed, latencies = 0, []
     with Store(url) as store:
-        view = store.trainee(trainee)
+        view = store.ensure_trainee(trainee)
         barrier.wait()
         for number in range(saves):
             started = time.perf_counter()
@@ -67,6 +68,6 @@ def save(barrier, url: str, trainee: str, item: str, saves: int) -> tuple[int, l
 def import_file(barrier, url: str, trainee: str, path: str) -> int:
     """Imports a call-log file; how many calls this import reports as new."""
     with Store(url) as store:
-        view = store.trainee(trainee)
+        view = store.ensure_trainee(trainee)
         barrier.wait()
         return calllog.read_calls(Path(path), view.add_call_texts).taken

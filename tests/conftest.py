@@ -96,7 +96,7 @@ def store(store_url):
 
 @pytest.fixture
 def alice(store):
-    return store.trainee("alice")
+    return store.ensure_trainee("alice")
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +114,9 @@ def fail_on_swallowed_callback_errors(caplog):
     """ipywidgets' Button.click() logs handler exceptions instead of raising: make them failures."""
     caplog.set_level(logging.WARNING)
     yield
-    swallowed = [r for r in caplog.get_records("setup") + caplog.get_records("call") if "Exception in callback" in r.getMessage()]
+    swallowed = [
+        r for r in caplog.get_records("setup") + caplog.get_records("call") if "Exception in callback" in r.getMessage()
+    ]
     assert not swallowed, f"a widget callback raised: {swallowed[0].getMessage()}"
 
 

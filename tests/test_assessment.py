@@ -34,8 +34,9 @@ def test_scores_within_weights_give_a_total_and_a_grade(form, data):
     assert all(points < b.min_percent for b in form.bands[: form.bands.index(band)])
 
 
-@pytest.mark.parametrize("value, code", [("", "score_missing"), ("21", "score_range"), ("-1", "score_range"),
-                                         ("x", "score_range")])
+@pytest.mark.parametrize(
+    "value, code", [("", "score_missing"), ("21", "score_range"), ("-1", "score_range"), ("x", "score_range")]
+)
 def test_scores_outside_the_weight_are_refused(form, value, code):
     raw = {c.id: "5" for c in form.criteria}
     raw["volume"] = value
@@ -96,9 +97,13 @@ def test_every_criterion_is_anchored_at_1_3_and_5_in_both_languages(form):
 
 def test_the_call_volume_score_is_proposed_from_the_last_four_weeks_of_the_log():
     from datetime import date
+
     today = date(2026, 11, 26)
-    logged = {date(2026, 11, 23): (180, 200), date(2026, 11, 24): (150, 200),
-              date(2026, 10, 1): (0, 200)}  # outside the four weeks: ignored
+    logged = {
+        date(2026, 11, 23): (180, 200),
+        date(2026, 11, 24): (150, 200),
+        date(2026, 10, 1): (0, 200),
+    }  # outside the four weeks: ignored
     proposal = assessment.propose_volume(20, logged, today)
     assert proposal.days == 2 and proposal.share == pytest.approx(0.825) and proposal.score == 16
     assert assessment.propose_volume(20, {date(2026, 11, 23): (400, 200)}, today).score == 20  # capped
@@ -107,6 +112,7 @@ def test_the_call_volume_score_is_proposed_from_the_last_four_weeks_of_the_log()
 
 def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, alice):
     from datetime import date
+
     alice.log_day_calls({date(2026, 11, 23): 180, date(2026, 11, 24): 150}, 200)
     widget = AssessmentForm(form, ui, alice, "09_self_assessment", "en", today=date(2026, 11, 26))
     assert "Scoring guide" in widget._rubric.value and "Level 5" in widget._rubric.value
@@ -121,40 +127,56 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
     """Progress and score per lesson, the six factors, the funnel with its diagnosis, the stage-move plan, the
     calls of recent weeks, the assessment with the trainer's column and the trainer's comments — then every
     answer."""
-    from datetime import date, datetime, timezone
-
-    from html import escape as html_escape
+    from datetime import datetime, timezone
 
     from telesales_training import report
+    from telesales_training.views import escape as html_escape
 
     alice.save_answer("01_decision_psychology", "recap_criteria_source", "past_pain", 2, 2)
     alice.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": "2026-11-24"})
-    alice.save_answer("04_funnel", "stage_moves", {"moves": [
-        {"customer": "华星<物流>", "from": 3, "to": 4, "due": "2026-11-20", "done": False},
-        {"customer": "远东", "from": 2, "to": 3, "due": "2026-12-20", "done": False}]})
+    alice.save_answer(
+        "04_funnel",
+        "stage_moves",
+        {
+            "moves": [
+                {"customer": "华星<物流>", "from": 3, "to": 4, "due": "2026-11-20", "done": False},
+                {"customer": "远东", "from": 2, "to": 3, "due": "2026-12-20", "done": False},
+            ]
+        },
+    )
     alice.save_answer("05_call_plan", "week_log", {"week": "2026-11-16", "counts": [200] * 5, "target": 200})
-    alice.save_answer("05_call_plan", "week_log", {"week": "2026-11-23", "counts": [200, 200, 170, 0, 0], "target": 200})
+    alice.save_answer(
+        "05_call_plan", "week_log", {"week": "2026-11-23", "counts": [200, 200, 170, 0, 0], "target": 200}
+    )
     factors = content.load_lesson("06_success_factors").tools[0]
-    alice.save_answer("06_success_factors", factors.id,
-                      {"ratings": {f.id: 3 for f in factors.factors}, "notes": {}})
+    alice.save_answer("06_success_factors", factors.id, {"ratings": {f.id: 3 for f in factors.factors}, "notes": {}})
     form = content.load_lesson(L09).block("my_assessment")
     alice.save_answer(L09, "my_assessment", {"scores": {c.id: c.weight - 2 for c in form.criteria}})
     alice.save_answer(L09, TRAINER_ITEM, {"scores": {c.id: c.weight - 4 for c in form.criteria}})
     alice.save_answer("01_decision_psychology", "xiamen_first_check", "Check the bathroom first", None, 0)
     answer = store.cohort().open_answers("01_decision_psychology", "xiamen_first_check")[0]
-    alice.add_review("01_decision_psychology", "xiamen_first_check", answer.answer_id, "tina", "Good — now <b>ask</b> why.")
+    alice.add_review(
+        "01_decision_psychology", "xiamen_first_check", answer.answer_id, "tina", "Good — now <b>ask</b> why."
+    )
 
     block = content.load_lesson(L09).block("my_report")
     html = report.build_report(alice, "en", block, datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc))  # a Wednesday
     summary, details = html.split('<div class="ts-details">')
     assert '<section class="ts-summary"' in summary and "At a glance" in summary
     lesson01 = content.load_lesson("01_decision_psychology")
-    assert re.search(rf"{re.escape(html_escape(lesson01.title['en']))}</td><td>2 / {len(lesson01.questions)}</td>"
-                     rf"<td>{2 / lesson01.max_points:.0%}</td><td>In progress</td>", summary)
+    assert re.search(
+        rf"{re.escape(html_escape(lesson01.title['en']))}</td><td>2 / {len(lesson01.questions)}</td>"
+        rf"<td>{2 / lesson01.max_points:.0%}</td><td>In progress</td>",
+        summary,
+    )
     assert "<td>0 / " in summary and "Not started" in summary
     assert summary.count("data:image/png;base64,") == 3  # radar, funnel, weeks
     assert "Diagnosis" in summary and "is thin" in summary
-    assert "华星&lt;物流&gt;" in summary and "Overdue" in summary and "3 Aware of a problem → 4 Ready to solve it" in summary
+    assert (
+        "华星&lt;物流&gt;" in summary
+        and "Overdue" in summary
+        and "3 Aware of a problem → 4 Ready to solve it" in summary
+    )
     # Pro-rated to Wednesday: 570 of 600 is behind (a whole week's 1000 would call it at risk).
     assert "Latest logged week (from 2026-11-23): Behind, 570 calls against a weekly target of 1000" in summary
     assert "<th>Trainer</th>" in summary and "Trainer total 68 points" in summary

@@ -40,14 +40,17 @@ def test_planner_defaults_are_the_course_numbers(lesson05, ui, alice):
     assert planner(lesson05, ui, alice)._contacts.value.splitlines()[39] == "Client 39"
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("_target", "5000", "每日目标应在 1 到 1000 通之间"),
-    ("_target", "-1", "每日目标应在 1 到 1000 通之间"),
-    ("_windows", "11:30-9:00", "结束时间早于开始时间"),
-    ("_windows", "9:00-12:00, 11:00-17:30", "时段在 11:00 处重叠"),
-    ("_windows", "早上", "请写成 9:00-11:30"),
-    ("_windows", "9:00-25:00", "时间“25:00”无法识别"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("_target", "5000", "每日目标应在 1 到 1000 通之间"),
+        ("_target", "-1", "每日目标应在 1 到 1000 通之间"),
+        ("_windows", "11:30-9:00", "结束时间早于开始时间"),
+        ("_windows", "9:00-12:00, 11:00-17:30", "时段在 11:00 处重叠"),
+        ("_windows", "早上", "请写成 9:00-11:30"),
+        ("_windows", "9:00-25:00", "时间“25:00”无法识别"),
+    ],
+)
 def test_planner_bad_input_saves_nothing(lesson05, ui, alice, field, value, message):
     widget = planner(lesson05, ui, alice)
     widget._go.click()
@@ -87,8 +90,10 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     assert [(r.trainee_id, r.actual, r.planned, r.band) for r in pacing] == [("alice", 600, 600, "on_track")]
 
 
-@pytest.mark.parametrize("value, message", [("-3", "周二：通话数不能是负数"), ("5000", "周二：一天 1000 通以上不现实"),
-                                            ("很多", "周二：请输入一个整数")])
+@pytest.mark.parametrize(
+    "value, message",
+    [("-3", "周二：通话数不能是负数"), ("5000", "周二：一天 1000 通以上不现实"), ("很多", "周二：请输入一个整数")],
+)
 def test_week_log_bad_counts(lesson05, ui, alice, value, message):
     widget = week_log(lesson05, ui, alice)
     widget._days[1].value = value
@@ -97,8 +102,9 @@ def test_week_log_bad_counts(lesson05, ui, alice, value, message):
 
 
 def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
-    alice.add_calls([(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(12)] +
-                    [(datetime(2026, 11, 24, 10, 0), "t1")])
+    alice.add_calls(
+        [(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(12)] + [(datetime(2026, 11, 24, 10, 0), "t1")]
+    )
     widget = week_log(lesson05, ui, alice)
     assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget._imported.value
     widget._use_imported.click()
@@ -114,10 +120,21 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     assert "请先选择一个 CSV 文件" in importer._message.value
     log._week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
     monday = log.monday
-    rows = ["呼叫时间,号码"] + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)] + ["不是时间,1", "2026-11-24,1,多一列"]
+    rows = (
+        ["呼叫时间,号码"]
+        + [f"{monday:%Y-%m-%d} 09:{m:02d}:00,{m}" for m in range(30)]
+        + ["不是时间,1", "2026-11-24,1,多一列"]
+    )
     data = "\n".join(rows).encode("gb18030")
-    importer._upload.value = ({"name": "dialer.csv", "type": "text/csv", "size": len(data),
-                               "content": memoryview(data), "last_modified": datetime(2026, 11, 25)},)
+    importer._upload.value = (
+        {
+            "name": "dialer.csv",
+            "type": "text/csv",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime(2026, 11, 25),
+        },
+    )
     importer._go.click()
     summary = alice.latest_answers(L05)["call_import"].value
     assert (summary["rows"], summary["taken"], summary["duplicates"], summary["rejected"]) == (32, 30, 0, 2)
@@ -143,8 +160,10 @@ def test_upload_of_the_wrong_file_is_explained(lesson05, ui, alice):
 
 def test_imported_calls_are_in_the_week_view_without_a_button(lesson05, ui, alice):
     """A week the trainee has not logged counts the imported calls at once; once logged, both side by side."""
-    alice.add_calls([(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(40)] +
-                    [(datetime(2026, 11, 24, 10, m), f"t{m}") for m in range(7)])
+    alice.add_calls(
+        [(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(40)]
+        + [(datetime(2026, 11, 24, 10, m), f"t{m}") for m in range(7)]
+    )
     widget = week_log(lesson05, ui, alice, lang="en")
     summary = widget._summary.value
     assert "Week total 47 calls (weekly target 1000)" in summary
@@ -219,8 +238,11 @@ def test_a_date_column_alone_is_enough_to_count_calls_per_day(lesson05, ui, alic
 
 def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(lesson05, ui, alice):
     monday = date(2026, 11, 23)
-    alice.add_call_texts([f"2026-11-23 09:{m:02d}:00.000000" for m in range(5)], [f"c{m}" for m in range(5)],
-                         {"connected": [True, True, False, None, False], "duration_s": [60, 30, 0, None, 0]})
+    alice.add_call_texts(
+        [f"2026-11-23 09:{m:02d}:00.000000" for m in range(5)],
+        [f"c{m}" for m in range(5)],
+        {"connected": [True, True, False, None, False], "duration_s": [60, 30, 0, None, 0]},
+    )
     widget = week_log(lesson05, ui, alice, lang="en")
     assert widget.monday == monday
     assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>5 · 2 connected</td>", widget._summary.value)

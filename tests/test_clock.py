@@ -49,6 +49,9 @@ def test_days_are_local_and_stored_moments_are_shown_locally():
 def test_only_the_clock_module_reads_the_wall_clock():
     package = Path(clock.__file__).parent
     wall_clock = re.compile(r"\b(?:datetime\.(?:now|utcnow|today)|date\.today|time\.(?:time|localtime|gmtime))\(")
-    readers = sorted(str(path.relative_to(package)) for path in package.rglob("*.py")
-                     if path.name != "clock.py" and wall_clock.search(path.read_text(encoding="utf-8")))
+    readers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "clock.py" and wall_clock.search(path.read_text(encoding="utf-8"))
+    )
     assert readers == [], f"these modules read the wall clock instead of telesales_training.clock: {readers}"

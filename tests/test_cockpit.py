@@ -11,6 +11,7 @@ import pytest
 
 from telesales_training import assessment, callplan, cockpit, content
 from telesales_training.app import DashboardPage, dashboard_page
+from telesales_training.views import escape
 from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import TRAINEE_COLUMNS, Cockpit, CockpitContext
 from telesales_training.widgets.lesson import LessonView
@@ -18,7 +19,7 @@ from telesales_training.widgets.lesson import LessonView
 pytestmark = pytest.mark.both_backends
 
 L01, L09 = "01_decision_psychology", "09_self_assessment"
-XSS = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script>'
+XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
 TODAY = date(2026, 3, 4)  # a Wednesday
 
 
@@ -27,14 +28,16 @@ def filled(store):
     course = cockpit.curriculum()
     for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
         store.set_cohort(trainee, group)
-    store.trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
-    store.trainee("amy").save_answer(L01, "xiamen_next_check", "然后看交通", 1, 1)
-    store.trainee("bo").save_answer(L01, "xiamen_first_check", XSS, 1, 1)
-    store.trainee("amy").save_answer(L01, "order_stages", ["a"], 0, 4)
-    store.trainee("amy").log_day_calls({date(2026, 3, 2): 200, date(2026, 3, 3): 200, date(2026, 3, 4): 200}, 200)
-    store.trainee("bo").log_day_calls({date(2026, 3, 2): 50}, 200)
+    store.ensure_trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
+    store.ensure_trainee("amy").save_answer(L01, "xiamen_next_check", "然后看交通", 1, 1)
+    store.ensure_trainee("bo").save_answer(L01, "xiamen_first_check", XSS, 1, 1)
+    store.ensure_trainee("amy").save_answer(L01, "order_stages", ["a"], 0, 4)
+    store.ensure_trainee("amy").log_day_calls(
+        {date(2026, 3, 2): 200, date(2026, 3, 3): 200, date(2026, 3, 4): 200}, 200
+    )
+    store.ensure_trainee("bo").log_day_calls({date(2026, 3, 2): 50}, 200)
     form = course.assessment[1]
-    store.trainee("cai").save_answer(L09, form.id, {"scores": {k.id: k.weight for k in form.criteria}})
+    store.ensure_trainee("cai").save_answer(L09, form.id, {"scores": {k.id: k.weight for k in form.criteria}})
     return store
 
 
@@ -51,8 +54,10 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     assert "amy" in overview.trainees.text and "cai" in overview.trainees.text
     assert "Furthest behind this week" in overview._behind_label.value
     links = overview.behind.children
-    assert [(b.description, b.tooltip) for b in links] == [("cai (0 %)", "Open the workbook of cai"),
-                                                           ("bo (8 %)", "Open the workbook of bo")]
+    assert [(b.description, b.tooltip) for b in links] == [
+        ("cai (0 %)", "Open the workbook of cai"),
+        ("bo (8 %)", "Open the workbook of bo"),
+    ]
     links[1].click()  # a name opens that trainee's workbook
     assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
     assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
@@ -95,12 +100,12 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in card._body.value
     card._comment.value = "Be concrete: <b>which</b> room?"
     card._mark.click()
-    stored = filled.trainee("bo").reviews(L01)["xiamen_first_check"]
+    stored = filled.ensure_trainee("bo").reviews(L01)["xiamen_first_check"]
     assert (stored.comment, stored.reviewer) == ("Be concrete: <b>which</b> room?", "coach")
     assert "Reviewed" in card._body.value and "Review of bo saved." in card._note.value
-    lesson = LessonView(content.load_lesson(L01), ui, filled.trainee("bo"), "en")
+    lesson = LessonView(content.load_lesson(L01), ui, filled.ensure_trainee("bo"), "en")
     shown = lesson.questions["xiamen_first_check"]._response.value
-    assert "Your trainer&#x27;s comment (coach" in shown
+    assert escape("Your trainer's comment (coach") in shown
     assert "Be concrete: &lt;b&gt;which&lt;/b&gt; room?" in shown
     card._open.click()  # from the card to everything bo wrote
     assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
@@ -113,7 +118,9 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [("cai", "Score cai as the trainer")]
     assert "Scoring guide" in panel._rubric.value  # the trainer scores against the trainee's anchors
     panel.awaiting.children[0].click()  # the name opens the form for cai, in this tab
-    assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_assessment")
+    assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index(
+        "tab_assessment"
+    )
     form_lesson, form = cockpit.curriculum().assessment
     assert "Meets the target steadily for weeks" in panel._rubric.value
     assert "ts-volume-proposal" in panel._rubric.value  # from cai's call log, or a note that there is none
@@ -122,25 +129,25 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     boxes[first.id].value = "abc"
     panel._save.click()
     assert "must be a whole number from 0 to" in panel._message.value
-    assert assessment.TRAINER_ITEM not in filled.trainee("cai").latest_answers(L09)
+    assert assessment.TRAINER_ITEM not in filled.ensure_trainee("cai").latest_answers(L09)
     for criterion in form.criteria:
         boxes[criterion.id].value = str(criterion.weight - 2)
     panel._save.click()
-    saved = filled.trainee("cai").latest_answers(L09)[assessment.TRAINER_ITEM].value
+    saved = filled.ensure_trainee("cai").latest_answers(L09)[assessment.TRAINER_ITEM].value
     assert saved["scores"] == {k.id: k.weight - 2 for k in form.criteria} and saved["by"] == "coach"
     assert panel.value == saved["scores"]
     total = 100 - 2 * len(form.criteria)
     assert f"Saved: total {total}" in panel._message.value
     assert "+2" in panel._gaps.value
     assert "Waiting for your scores (self column done): 0" in panel._awaiting.value
-    trainee_form = AssessmentForm(form, ui, filled.trainee("cai"), form_lesson, "en")
+    trainee_form = AssessmentForm(form, ui, filled.ensure_trainee("cai"), form_lesson, "en")
     assert f"<td>{first.weight - 2}</td>" in trainee_form._table.value
 
 
 def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
     cockpit_view.open_trainee("bo")
     body = cockpit_view.panel("tab_trainee")._body.value
-    joined = filled.trainee("bo").joined()
+    joined = filled.ensure_trainee("bo").joined()
     assert joined is not None and f"bo · cohort: Spring · joined: {joined.astimezone():%Y-%m-%d}" in body
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in body and "<img src=x" not in body
     cockpit_view.open_trainee("nobody")
@@ -149,8 +156,12 @@ def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
 
 def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
     lesson_id, tool = cockpit.curriculum().profile
-    filled.trainee("amy").save_answer(lesson_id, tool.id, {"ratings": {f.id: 4 for f in tool.factors}, "notes": {}})
-    filled.trainee("bo").save_answer(lesson_id, tool.id, {"ratings": {f.id: 2 for f in tool.factors}, "notes": {}})
+    filled.ensure_trainee("amy").save_answer(
+        lesson_id, tool.id, {"ratings": {f.id: 4 for f in tool.factors}, "notes": {}}
+    )
+    filled.ensure_trainee("bo").save_answer(
+        lesson_id, tool.id, {"ratings": {f.id: 2 for f in tool.factors}, "notes": {}}
+    )
     panel = cockpit_view.show("tab_factors")
     assert "Cohort average (2 self-ratings)" in panel._cohort.value and "<img" in panel._cohort.value
     panel.picker.choose("amy")
@@ -168,8 +179,17 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
 
     data = base64.b64decode(link.split("base64,", 1)[1].split('"', 1)[0])
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=2)
-    assert list(sheets) == ["Summary", "Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls",
-                            "Funnels", "Assessment"]
+    assert list(sheets) == [
+        "Summary",
+        "Trainees",
+        "Lessons",
+        "Questions",
+        "Open answers",
+        "Success factors",
+        "Calls",
+        "Funnels",
+        "Assessment",
+    ]
     assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
     assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]
     calls = sheets["Calls"]
@@ -199,7 +219,7 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     overview._pager._next.click()
     assert ids[25] in overview.trainees.text and ids[0] not in overview.trainees.text
     assert "第 2 / 2 页" in overview._pager._label.value
-    cohort = store.trainee(ids[0]).cohort()
+    cohort = store.ensure_trainee(ids[0]).cohort()
     view.filter_bar.set(cohort=cohort)
     assert overview._pager.page == 0
     assert ids[0] in overview.trainees.text
@@ -208,15 +228,16 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     first_page = [b.description for b in calls.links.children]
     assert len(first_page) == 25 and len(set(first_page)) == 25
     calls._pager._next.click()  # the page's name links follow the page, in the table's order
-    assert [b.description for b in calls.links.children] == [r.trainee_id for r in calls.view.pacing(
-        callplan.monday_of(TODAY), TODAY, offset=25)]
+    assert [b.description for b in calls.links.children] == [
+        r.trainee_id for r in calls.view.pacing(callplan.monday_of(TODAY), TODAY, offset=25)
+    ]
     assert not set(first_page) & {b.description for b in calls.links.children}
 
 
 def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
     from datetime import datetime
 
-    filled.trainee("cai").save_answer(L01, "order_stages", ["b"], 4, 4, at=datetime(2025, 6, 1, 12).astimezone())
+    filled.ensure_trainee("cai").save_answer(L01, "order_stages", ["b"], 4, 4, at=datetime(2025, 6, 1, 12).astimezone())
     overview = cockpit_view.panel("tab_overview")
     assert overview._lessons.value.count("1 / 3") >= 1
     # Authored lessons are tagged for the trainer too (issue 13, point 17).
@@ -236,12 +257,14 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     by_name = {r.trainee_id: r for r in overview.view.trainees(cockpit.curriculum().question_keys)}
     course_points = cockpit.curriculum().max_points
     assert f"{100 * by_name['amy'].points / course_points:.0f} %" in table.text  # a share of the whole course
-    heads = dict(zip(TRAINEE_COLUMNS, table._grid.children[:len(TRAINEE_COLUMNS)]))
+    heads = dict(zip(TRAINEE_COLUMNS, table._grid.children[: len(TRAINEE_COLUMNS)]))
     heads["score"].click()
     expected = sorted(by_name, key=lambda t: (-by_name[t].points, t))
     assert table.shown == expected and heads["score"].description.endswith("▼")
     heads["score"].click()  # again: the other way round
-    assert table.shown == sorted(by_name, key=lambda t: (by_name[t].points, t)) and heads["score"].description.endswith("▲")
+    assert table.shown == sorted(by_name, key=lambda t: (by_name[t].points, t)) and heads["score"].description.endswith(
+        "▲"
+    )
     heads["pacing"].click()  # furthest behind first: cai logged no calls
     assert table.shown[0] == "cai" and "At risk" in table.text.splitlines()[1]
     heads["cohort"].click()
@@ -263,7 +286,7 @@ def test_search_finds_any_part_of_an_id_in_any_case(cockpit_view, typed):
 
 def test_names_in_the_funnel_list_open_the_workbook(cockpit_view, filled):
     lesson_id, tool = cockpit.curriculum().funnel
-    filled.trainee("bo").save_answer(lesson_id, tool.id, {"counts": [9, 5, 3, 1, 1], "as_of": "2026-03-02"})
+    filled.ensure_trainee("bo").save_answer(lesson_id, tool.id, {"counts": [9, 5, 3, 1, 1], "as_of": "2026-03-02"})
     funnels = cockpit_view.show("tab_funnels")
     assert funnels.list.shown == ["bo"] and "9 / 5 / 3 / 1 / 1" in funnels.list.text
     first = funnels.list.shown[0]
@@ -281,12 +304,14 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     funnel_lesson, funnel_tool = course.funnel
     w1, w2 = date(2026, 2, 23), date(2026, 3, 2)
     noon = lambda day: datetime(day.year, day.month, day.day, 12).astimezone()  # noqa: E731
-    amy, bo = store.trainee("amy"), store.trainee("bo")
+    amy, bo = store.ensure_trainee("amy"), store.ensure_trainee("bo")
     amy.log_day_calls({w1 + timedelta(days=n): 180 for n in range(5)}, 200)  # 900 of 1000
     amy.log_day_calls({w2: 220}, 200)
     bo.log_day_calls({w2 + timedelta(days=1): 100}, 150)
     amy.save_answer(funnel_lesson, funnel_tool.id, {"counts": [10, 6, 4, 2, 1], "as_of": "x"}, at=noon(w1))
-    bo.save_answer(funnel_lesson, funnel_tool.id, {"counts": [20, 10, 6, 2, 1], "as_of": "x"}, at=noon(w1 + timedelta(days=2)))
+    bo.save_answer(
+        funnel_lesson, funnel_tool.id, {"counts": [20, 10, 6, 2, 1], "as_of": "x"}, at=noon(w1 + timedelta(days=2))
+    )
     lesson = course.lessons[0]
     items = course.exercises[lesson.lesson]
     for n, item in enumerate(items):  # amy completes lesson 1 in week 2 (its last exercise then)
@@ -302,7 +327,9 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     assert trends.completions == [0, 1]
     assert trends.score_share[0] == pytest.approx((len(items) - 2) / (2 * (len(items) - 1)))
     assert trends.score_share[1] == pytest.approx(3 / 4)
-    so_far = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), today=w2 + timedelta(days=2))
+    so_far = view.weekly_trends(
+        [w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), today=w2 + timedelta(days=2)
+    )
     assert so_far.targets == [2000, 200 + 150 + (2 * 3 - 2) * 200]  # Monday to Wednesday of week 2
     one = view.weekly_trends([w1, w2], course.exercises, (funnel_lesson, funnel_tool.id), "bo")
     assert (one.trainees, one.calls, one.layers[0], one.completions) == (1, [0, 100], (20, 10, 6, 2, 1), [0, 0])
@@ -328,8 +355,8 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
     """The trainer sees the question's model answer and rubric, ticks the checks an answer meets; the marks are
     stored with the review and the trainee sees which checks were met."""
     L02 = "02_selling_modes"
-    filled.trainee("amy").save_answer(L02, "my_customers", "A logistics buyer; relationship selling.")
-    filled.trainee("bo").save_answer(L02, "my_customers", "Not sure yet.")
+    filled.ensure_trainee("amy").save_answer(L02, "my_customers", "A logistics buyer; relationship selling.")
+    filled.ensure_trainee("bo").save_answer(L02, "my_customers", "Not sure yet.")
     review = cockpit_view.show("tab_review")
     review.select(L02, "my_customers")
     assert "Model answer" in review._guide.value and "logistics firm" in review._guide.value
@@ -339,16 +366,17 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
         "Places the customer at a stage of the decision process, with evidence.",
         "Chooses relationship or transaction selling.",
         "The reason fits the stage, the product's value or the customer's needs.",
-        "Names a concrete next action."]
+        "Names a concrete next action.",
+    ]
     amy.checks[1].value = amy.checks[3].value = True
     amy._mark.click()
-    stored = filled.trainee("amy").reviews(L02)["my_customers"]
+    stored = filled.ensure_trainee("amy").reviews(L02)["my_customers"]
     assert stored.marks == ("mode", "next_action")
     assert "Reviewed: 2 of 4 checks met" in amy._body.value
     review.refresh()  # drawn again from the store: the ticks are back
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
-    lesson = LessonView(content.load_lesson(L02), ui, filled.trainee("amy"), "en")
+    lesson = LessonView(content.load_lesson(L02), ui, filled.ensure_trainee("amy"), "en")
     shown = lesson.questions["my_customers"]._response.value
     assert "Against the rubric: 2 of 4 checks met" in shown
     assert '<li class="met">✓ Chooses relationship or transaction selling.</li>' in shown
@@ -370,8 +398,8 @@ def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, fi
     review._bulk_comment.value = "Good start — be concrete."
     review._bulk_mark.click()
     assert "2 answers marked reviewed." in review._message.value
-    assert filled.trainee("amy").reviews(L01)["xiamen_first_check"].comment == "Good start — be concrete."
-    stored = filled.trainee("bo").reviews(L01)["xiamen_first_check"]
+    assert filled.ensure_trainee("amy").reviews(L01)["xiamen_first_check"].comment == "Good start — be concrete."
+    stored = filled.ensure_trainee("bo").reviews(L01)["xiamen_first_check"]
     assert (stored.comment, stored.marks) == ("Which room first?", ("concrete",))
     assert not any(c.selected.value for c in review.cards)
     review._on_select_all()  # nothing left unreviewed on the page
@@ -411,5 +439,6 @@ def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
     answers = book["Open answers"]
     answer_column = [c.value for c in answers[3]].index("Answer") + 1
     from openpyxl.utils import get_column_letter
+
     assert answers.column_dimensions[get_column_letter(answer_column)].width >= 10
     assert 8 <= trainees.column_dimensions["A"].width <= 60

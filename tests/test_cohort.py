@@ -29,8 +29,8 @@ def cohort_store(store):
     """a1, a2 in cohort A; b1 in cohort B; c0 without cohort or answers."""
     for trainee, cohort in (("a1", "A"), ("a2", "A"), ("b1", "B")):
         store.set_cohort(trainee, cohort)
-    store.trainee("c0")
-    a1, a2, b1 = store.trainee("a1"), store.trainee("a2"), store.trainee("b1")
+    store.ensure_trainee("c0")
+    a1, a2, b1 = store.ensure_trainee("a1"), store.ensure_trainee("a2"), store.ensure_trainee("b1")
     a1.save_answer(L1, "q1", "x", 0, 2, at=at("2026-01-05"))
     a1.save_answer(L1, "q1", "y", 2, 2, at=at("2026-02-10"))
     a1.save_answer(L1, "q2", "z", 1, 3, at=at("2026-02-10"))
@@ -59,7 +59,11 @@ def test_cohorts_count_and_pages(cohort_store):
     assert cohort_store.cohort(search="%").count() == 0  # LIKE wildcards are taken literally
     rows = view.trainees(KEYS)
     assert [(r.trainee_id, r.cohort, r.answered, r.points, r.max_points) for r in rows] == [
-        ("a1", "A", 3, 4.0, 6.0), ("a2", "A", 1, 1.0, 2.0), ("b1", "B", 3, 6.0, 6.0), ("c0", None, 0, 0.0, 0.0)]
+        ("a1", "A", 3, 4.0, 6.0),
+        ("a2", "A", 1, 1.0, 2.0),
+        ("b1", "B", 3, 6.0, 6.0),
+        ("c0", None, 0, 0.0, 0.0),
+    ]
     assert rows[0].last_active == at("2026-02-11")
     assert rows[3].last_active is None
     assert [r.trainee_id for r in view.trainees(KEYS, offset=2, limit=1)] == ["b1"]
@@ -96,14 +100,18 @@ def test_pacing_bands_and_order(cohort_store):
     assert view.pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 2, "behind": 1, "on_track": 1}
     rows = view.pacing(MONDAY, WEDNESDAY)
     assert [(r.trainee_id, r.actual, r.planned, r.band) for r in rows] == [
-        ("c0", 0, 600, "at_risk"), ("b1", 100, 600, "at_risk"), ("a2", 510, 600, "behind"), ("a1", 600, 600, "on_track")]
+        ("c0", 0, 600, "at_risk"),
+        ("b1", 100, 600, "at_risk"),
+        ("a2", 510, 600, "behind"),
+        ("a1", 600, 600, "on_track"),
+    ]
     assert [r.trainee_id for r in view.pacing(MONDAY, WEDNESDAY, band="at_risk")] == ["c0", "b1"]
     assert cohort_store.cohort(cohort="A").pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 0, "behind": 1, "on_track": 1}
 
 
 def test_awaiting_lists_who_answered_one_item_but_not_the_other(cohort_store):
     assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (1, ["a2"])
-    cohort_store.trainee("a2").save_answer(L1, "t1", "late", 1, 1)
+    cohort_store.ensure_trainee("a2").save_answer(L1, "t1", "late", 1, 1)
     assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (0, [])
     assert cohort_store.cohort(cohort="B").awaiting(L1, "q1", "q2") == (0, [])
 
@@ -124,11 +132,13 @@ def test_open_answers_unreviewed_first_and_reviews(cohort_store):
     view = cohort_store.cohort()
     first = view.open_answers(L1, "t1")
     assert [(a.trainee_id, a.value, a.reviewed) for a in first] == [
-        ("a1", "hello", False), ("b1", "<script>alert(1)</script>", False)]
-    b1 = cohort_store.trainee("b1")
+        ("a1", "hello", False),
+        ("b1", "<script>alert(1)</script>", False),
+    ]
+    b1 = cohort_store.ensure_trainee("b1")
     b1.add_review(L1, "t1", first[1].answer_id, "coach", "  Good  ")
     assert b1.reviews(L1)["t1"].comment == "Good"
-    a1 = cohort_store.trainee("a1")
+    a1 = cohort_store.ensure_trainee("a1")
     a1.add_review(L1, "t1", first[0].answer_id, "coach", "")
     after = view.open_answers(L1, "t1")
     assert [(a.trainee_id, a.reviewed, a.comment) for a in after] == [("a1", True, ""), ("b1", True, "Good")]
@@ -148,12 +158,12 @@ def test_cohort_names_are_checked(store):
         store.set_cohort("a1", " ")
     store.set_cohort("a1", "A")
     store.set_cohort("a1", "B")
-    assert store.trainee("a1").cohort() == "B"
+    assert store.ensure_trainee("a1").cohort() == "B"
 
 
 def test_current_answers_follow_every_save(cohort_store):
     view = cohort_store.cohort()
-    cohort_store.trainee("a2").save_answer(L1, "q1", "y", 2, 2)
+    cohort_store.ensure_trainee("a2").save_answer(L1, "q1", "y", 2, 2)
     assert [(s.item_id, s.missed) for s in view.item_stats(SCORED)] == [("q2", 1), ("q1", 0)]
     # the full-history path (a date range) agrees with the current table
     assert cohort_store.cohort(since=date(2000, 1, 1)).item_stats(SCORED) == view.item_stats(SCORED)

@@ -27,7 +27,7 @@ def _fill(store, seed: int) -> None:
     for n in range(12):
         store.set_cohort(f"t{n}", "A" if n % 2 else "B")
     for step in range(300):
-        trainee = store.trainee(f"t{rng.randrange(12)}")
+        trainee = store.ensure_trainee(f"t{rng.randrange(12)}")
         lesson, item = rng.choice(SCORED + [("L1", "tool")] + OUTSIDE)
         at = start + timedelta(minutes=step)
         if item == "tool":
@@ -47,13 +47,14 @@ def test_totals_match_a_full_aggregation(store, seed):
         assert fast.lesson_completion(EXERCISES) == full.lesson_completion(EXERCISES)
         assert fast.score_distribution(QUESTIONS) == full.score_distribution(QUESTIONS)
         quick, slow = fast.item_stats(SCORED), full.item_stats(SCORED)
-        assert [(s.lesson_id, s.item_id, s.answered, s.missed) for s in quick] == \
-            [(s.lesson_id, s.item_id, s.answered, s.missed) for s in slow]
+        assert [(s.lesson_id, s.item_id, s.answered, s.missed) for s in quick] == [
+            (s.lesson_id, s.item_id, s.answered, s.missed) for s in slow
+        ]
         assert [s.mean_share for s in quick] == pytest.approx([s.mean_share for s in slow])
 
 
 def test_a_resave_moves_a_trainee_between_score_bands_and_completion(store):
-    alice = store.trainee("alice")
+    alice = store.ensure_trainee("alice")
     alice.save_answer("L2", "r1", "x", 0, 2)
     view = store.cohort()
     assert view.score_distribution(QUESTIONS)["L2"] == [1, 0, 0, 0, 0]

@@ -52,7 +52,14 @@ def test_lesson01_has_every_required_exercise(lesson01):
     assert types["order_stages"] == "ordering"
     assert types["xiamen_first_check"] == types["xiamen_next_check"] == "free_text"
     assert lesson01.block("order_stages").answer == [
-        "satisfied", "notice", "clarify", "act", "evaluate", "negotiate", "implement"]
+        "satisfied",
+        "notice",
+        "clarify",
+        "act",
+        "evaluate",
+        "negotiate",
+        "implement",
+    ]
     assert lesson01.max_points > 0
 
 
@@ -62,22 +69,54 @@ def _only(problems):
 
 
 MISTAKES = {
-    "missing locale": (lambda raw: _block(raw, "recap_criteria_source")["prompt"].pop("en"),
-                       "recap_criteria_source", "prompt", "missing locale 'en'"),
-    "unknown type": (lambda raw: _block(raw, "recap_stage_count").update(type="essay"),
-                     "recap_stage_count", "type", "unknown type"),
-    "key not among options": (lambda raw: _block(raw, "recap_criteria_source").update(answer="no_such_option"),
-                              "recap_criteria_source", "answer", "not among the options"),
-    "multiple-choice key not among options": (lambda raw: _block(raw, "recap_scope").update(answer=["phone", "fax"]),
-                                              "recap_scope", "answer", "fax"),
-    "duplicate id": (lambda raw: _block(raw, "recap_stage_count").update(id="recap_scope"),
-                     "recap_scope", "id", "duplicate"),
-    "number key outside its range": (lambda raw: _block(raw, "recap_stage_count").update(answer=99),
-                                     "recap_stage_count", "answer", "outside min..max"),
-    "reflection on a missing item": (lambda raw: _block(raw, "xiamen_reflection").update(source_items=["nope"]),
-                                     "xiamen_reflection", "source_items", "no item with id 'nope'"),
-    "id longer than the store keeps": (lambda raw: _block(raw, "recap_scope").update(id="q" * 65),
-                                       "q" * 65, "id", "at most 64 characters"),
+    "missing locale": (
+        lambda raw: _block(raw, "recap_criteria_source")["prompt"].pop("en"),
+        "recap_criteria_source",
+        "prompt",
+        "missing locale 'en'",
+    ),
+    "unknown type": (
+        lambda raw: _block(raw, "recap_stage_count").update(type="essay"),
+        "recap_stage_count",
+        "type",
+        "unknown type",
+    ),
+    "key not among options": (
+        lambda raw: _block(raw, "recap_criteria_source").update(answer="no_such_option"),
+        "recap_criteria_source",
+        "answer",
+        "not among the options",
+    ),
+    "multiple-choice key not among options": (
+        lambda raw: _block(raw, "recap_scope").update(answer=["phone", "fax"]),
+        "recap_scope",
+        "answer",
+        "fax",
+    ),
+    "duplicate id": (
+        lambda raw: _block(raw, "recap_stage_count").update(id="recap_scope"),
+        "recap_scope",
+        "id",
+        "duplicate",
+    ),
+    "number key outside its range": (
+        lambda raw: _block(raw, "recap_stage_count").update(answer=99),
+        "recap_stage_count",
+        "answer",
+        "outside min..max",
+    ),
+    "reflection on a missing item": (
+        lambda raw: _block(raw, "xiamen_reflection").update(source_items=["nope"]),
+        "xiamen_reflection",
+        "source_items",
+        "no item with id 'nope'",
+    ),
+    "id longer than the store keeps": (
+        lambda raw: _block(raw, "recap_scope").update(id="q" * 65),
+        "q" * 65,
+        "id",
+        "at most 64 characters",
+    ),
 }
 
 
@@ -91,28 +130,56 @@ def _node(raw, drill_id, node_id):
 
 def _orphan(raw):
     _block(raw, "drill_pharmacy")["nodes"].append(
-        {"id": "orphan", "customer": {"zh-CN": "孤立", "en": "orphan"}, "outcome": "failure",
-         "outcome_text": {"zh-CN": "无", "en": "none"}})
+        {
+            "id": "orphan",
+            "customer": {"zh-CN": "孤立", "en": "orphan"},
+            "outcome": "failure",
+            "outcome_text": {"zh-CN": "无", "en": "none"},
+        }
+    )
 
 
 def _loop(raw):
     _node(raw, "drill_inbound", "model")["choices"].append(
-        {"id": "again", "text": {"zh-CN": "再说一遍", "en": "Say again"}, "next": "enquiry",
-         "feedback": {"zh-CN": "绕回去了", "en": "Back to the start"}})
+        {
+            "id": "again",
+            "text": {"zh-CN": "再说一遍", "en": "Say again"},
+            "next": "enquiry",
+            "feedback": {"zh-CN": "绕回去了", "en": "Back to the start"},
+        }
+    )
 
 
 DRILL_MISTAKES = {
     "unreachable node": (_orphan, "drill_pharmacy", "nodes.orphan", "unreachable from the start node"),
-    "dead end without outcome": (lambda raw: (_node(raw, "drill_lighting", "doubt").pop("outcome"),
-                                              _node(raw, "drill_lighting", "doubt").pop("outcome_text")),
-                                 "drill_lighting", "nodes.doubt", "dead end"),
-    "choice to a missing node": (lambda raw: _node(raw, "drill_lighting", "hello")["choices"][0].update(next="nowhere"),
-                                 "drill_lighting", "nodes.hello.choices.pitch.next", "no node with id 'nowhere'"),
-    "missing locale in a customer line": (lambda raw: _node(raw, "drill_inbound", "model")["customer"].pop("en"),
-                                          "drill_inbound", "nodes.1.customer", "missing locale 'en'"),
+    "dead end without outcome": (
+        lambda raw: (
+            _node(raw, "drill_lighting", "doubt").pop("outcome"),
+            _node(raw, "drill_lighting", "doubt").pop("outcome_text"),
+        ),
+        "drill_lighting",
+        "nodes.doubt",
+        "dead end",
+    ),
+    "choice to a missing node": (
+        lambda raw: _node(raw, "drill_lighting", "hello")["choices"][0].update(next="nowhere"),
+        "drill_lighting",
+        "nodes.hello.choices.pitch.next",
+        "no node with id 'nowhere'",
+    ),
+    "missing locale in a customer line": (
+        lambda raw: _node(raw, "drill_inbound", "model")["customer"].pop("en"),
+        "drill_inbound",
+        "nodes.1.customer",
+        "missing locale 'en'",
+    ),
     "a loop": (_loop, "drill_inbound", "nodes.enquiry", "loops back"),
-    "unknown start": (lambda raw: _block(raw, "drill_inbound").update(start="nope"), "drill_inbound", "start",
-                      "no node with id 'nope'"),
+    "unknown start": (
+        lambda raw: _block(raw, "drill_inbound").update(start="nope"),
+        "drill_inbound",
+        "start",
+        "no node with id 'nope'",
+    ),
 }
 
 
@@ -161,8 +228,12 @@ def test_cli_validate_exit_codes(tree):
     runner = CliRunner()
     ok = runner.invoke(app, ["validate", str(EXERCISES)])
     assert ok.exit_code == 0, ok.output
-    root = tree(lambda raw: (_block(raw, "recap_scope")["prompt"].pop("zh-CN"),
-                             _block(raw, "recap_stage_count").update(type="essay")))
+    root = tree(
+        lambda raw: (
+            _block(raw, "recap_scope")["prompt"].pop("zh-CN"),
+            _block(raw, "recap_stage_count").update(type="essay"),
+        )
+    )
     bad = runner.invoke(app, ["validate", str(root)])
     assert bad.exit_code == 1
     assert f"{LESSON}: item recap_scope: field prompt: missing locale 'zh-CN'" in bad.output
@@ -180,9 +251,13 @@ def test_console_script_is_installed():
 def test_every_answer_the_curriculum_allows_fits_the_store():
     from telesales_training import limits
 
-    longest = max(block.max_chars for lesson_id in content.available_lessons()
-                  for block in content.load_lesson(lesson_id).questions if isinstance(block, content.FreeText))
+    longest = max(
+        block.max_chars
+        for lesson_id in content.available_lessons()
+        for block in content.load_lesson(lesson_id).questions
+        if isinstance(block, content.FreeText)
+    )
     assert longest <= limits.MAX_FREE_TEXT
-    assert len(json.dumps("\U0001F600" * limits.MAX_FREE_TEXT, ensure_ascii=False).encode()) <= limits.MAX_ANSWER_BYTES
+    assert len(json.dumps("\U0001f600" * limits.MAX_FREE_TEXT, ensure_ascii=False).encode()) <= limits.MAX_ANSWER_BYTES
     assert identity.MAX_NAME <= limits.MAX_TRAINEE_ID
     assert max(len(cohort) for cohort in content.load_demo().cohorts) <= limits.MAX_COHORT

@@ -23,6 +23,7 @@ def texts_shown(lesson):
         elif isinstance(node, (list, tuple)):
             for value in node:
                 walk(value)
+
     walk(lesson.model_dump(exclude={"author_note"}))
     return found
 
@@ -58,9 +59,17 @@ def test_5_the_funnel_is_like_the_decision_process_not_one_to_one():
 
 def test_6_a_laser_printer_takes_toner_and_pharmacies_count_repeat_visits():
     inbound = LESSONS["03_sales_process"].block("drill_inbound")
-    about_the_m1136 = [inbound.prompt, inbound.node("enquiry").customer, inbound.node("model").customer,
-                       *(choice.text for node in ("model", "volume") for choice in inbound.node(node).choices
-                         if choice.id in ("usage", "close"))]
+    about_the_m1136 = [
+        inbound.prompt,
+        inbound.node("enquiry").customer,
+        inbound.node("model").customer,
+        *(
+            choice.text
+            for node in ("model", "volume")
+            for choice in inbound.node(node).choices
+            if choice.id in ("usage", "close")
+        ),
+    ]
     words = " ".join(t["zh-CN"] + " " + t["en"] for t in about_the_m1136)
     assert "M1136" in words and "墨盒" not in words and "ink" not in words.lower() and "硒鼓" in words
     pharmacy = " ".join(t["en"] for t in texts_shown(LESSONS["03_sales_process"].block("drill_pharmacy")))
@@ -73,8 +82,9 @@ def test_7_no_disputed_entry_in_the_mode_classifier():
 
 
 def test_8_the_rep_advice_option_explains_what_is_true_about_it():
-    option = next(o for o in LESSONS["01_decision_psychology"].block("recap_criteria_source").options
-                  if o.id == "rep_advice")
+    option = next(
+        o for o in LESSONS["01_decision_psychology"].block("recap_criteria_source").options if o.id == "rep_advice"
+    )
     assert option.feedback and "关系导向" in option.feedback["zh-CN"] and "partly true" in option.feedback["en"]
 
 
@@ -90,9 +100,11 @@ def test_9_one_word_and_one_set_of_bands_for_pacing():
 
 
 def test_10_both_lectures_and_the_course_end_with_a_summary_and_a_check():
-    for lesson_id, summary, check in (("05_call_plan", "lecture_a_summary", "lecture_a_check"),
-                                      ("08_phone_etiquette", "lecture_b_summary", "lecture_b_check"),
-                                      ("09_self_assessment", "course_recap", "course_recap_check")):
+    for lesson_id, summary, check in (
+        ("05_call_plan", "lecture_a_summary", "lecture_a_check"),
+        ("08_phone_etiquette", "lecture_b_summary", "lecture_b_check"),
+        ("09_self_assessment", "course_recap", "course_recap_check"),
+    ):
         lesson = LESSONS[lesson_id]
         assert lesson.block(summary) and lesson.block(check).points > 0
     assert "本讲小结" in LESSONS["05_call_plan"].block("lecture_a_summary").body["zh-CN"]
@@ -122,8 +134,10 @@ def test_16_no_authoring_notes_reach_a_trainee():
 
 
 def test_17_exactly_what_was_authored_is_marked():
-    assert {lid for lid, lesson in LESSONS.items() if lesson.authored == "all"} == {"08_phone_etiquette",
-                                                                                      "09_self_assessment"}
+    assert {lid for lid, lesson in LESSONS.items() if lesson.authored == "all"} == {
+        "08_phone_etiquette",
+        "09_self_assessment",
+    }
     lesson07 = LESSONS["07_growth_and_assistants"]
     assert lesson07.authored == "part" and not lesson07.block("intro").supplementary
     assert not lesson07.block("recap_four_aspects").supplementary and lesson07.block("growth_text").supplementary

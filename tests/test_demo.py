@@ -9,8 +9,8 @@ import zipfile
 from datetime import date
 
 import pandas as pd
-from openpyxl import load_workbook
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from telesales_training import callplan, cockpit, demo, export
@@ -65,7 +65,7 @@ def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
     result = runner.invoke(app, ["export", "--format", "xlsx", "--out", str(book), "--lang", "en"])
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(book, sheet_name=None, header=2)
-    assert len(sheets["Trainees"]) == 12 and len(sheets) == 9 and list(sheets)[0] == "Summary"
+    assert len(sheets["Trainees"]) == 12 and len(sheets) == 9 and next(iter(sheets)) == "Summary"
     folder = tmp_path / "csv"
     result = runner.invoke(app, ["export", "--format", "csv", "--out", str(folder)])
     assert result.exit_code == 0, result.output
@@ -73,17 +73,21 @@ def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
     assert list(trainees.columns)[:2] == ["学员", "班级"] and len(trainees) == 12
     zipped = tmp_path / "cohort.zip"
     assert runner.invoke(app, ["export", "--format", "csv", "--out", str(zipped)]).exit_code == 0
-    assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(f"{name}.csv" for name in
-                                                               ("trainees", "lessons", "items", "open_answers",
-                                                                "factors", "pacing", "funnels", "assessment"))
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(
+        f"{name}.csv"
+        for name in ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
+    )
 
 
-@pytest.mark.parametrize("args, message", [
-    (["export", "--format", "pdf", "--out", "x.pdf"], "--format must be csv or xlsx"),
-    (["export", "--format", "xlsx", "--out", "x.csv"], "ending in .xlsx"),
-    (["export", "--format", "csv", "--out", "/no/such/folder/x"], "folder not found"),
-    (["export", "--format", "csv", "--out", "x", "--lang", "fr"], "--lang must be one of"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["export", "--format", "pdf", "--out", "x.pdf"], "--format must be csv or xlsx"),
+        (["export", "--format", "xlsx", "--out", "x.csv"], "ending in .xlsx"),
+        (["export", "--format", "csv", "--out", "/no/such/folder/x"], "folder not found"),
+        (["export", "--format", "csv", "--out", "x", "--lang", "fr"], "--lang must be one of"),
+    ],
+)
 def test_cli_export_names_what_is_wrong(tmp_path, monkeypatch, args, message):
     monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     monkeypatch.chdir(tmp_path)
@@ -93,7 +97,9 @@ def test_cli_export_names_what_is_wrong(tmp_path, monkeypatch, args, message):
 
 
 def test_exported_trainee_text_never_becomes_a_formula(store):
-    store.trainee("eve").save_answer("01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1)
+    store.ensure_trainee("eve").save_answer(
+        "01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1
+    )
     made = export.tables(store.cohort(), cockpit.curriculum(), "en", callplan.monday_of(TODAY), TODAY)
     book = load_workbook(io.BytesIO(export.to_xlsx(made, "en")))
     cell = book["Open answers"]["D4"]
@@ -113,8 +119,10 @@ def test_demo_looks_like_a_cohort(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     demo.generate(store, 120, seed=4, today=TODAY)
     view, course = store.cohort(), cockpit.curriculum()
-    profiles = [value["ratings"] for _t, _c, value, _a in
-                view.latest_values(course.profile[0], course.profile[1].id, limit=None)]
+    profiles = [
+        value["ratings"]
+        for _t, _c, value, _a in view.latest_values(course.profile[0], course.profile[1].id, limit=None)
+    ]
     ratings = [r for profile in profiles for r in profile.values()]
     assert statistics.pstdev(ratings) > 0.8 and {1, 2, 3, 4, 5} <= set(ratings)
     assert sum(len(set(profile.values())) >= 3 for profile in profiles) > len(profiles) / 2  # strong and weak factors
@@ -123,7 +131,7 @@ def test_demo_looks_like_a_cohort(tmp_path):
     completion = view.lesson_completion(course.exercises)
     for lesson_id in ("04_funnel", "05_call_plan", "09_self_assessment"):
         assert completion[lesson_id].completed >= 120 // 5, (lesson_id, completion[lesson_id])
-    english = {t for t in store.trainee_ids() if store.trainee(t).cohort() in demo.c.load_demo().english_cohorts}
+    english = {t for t in store.trainee_ids() if store.ensure_trainee(t).cohort() in demo.c.load_demo().english_cohorts}
     assert english
     for lesson_id, item_id in course.open_items:
         for answer in view.open_answers(lesson_id, item_id, limit=None):

@@ -37,11 +37,14 @@ def test_saving_stores_a_snapshot_and_shows_the_diagnosis(block, ui, alice):
     assert widget._history_chart.value == ""  # one snapshot: no history yet
 
 
-@pytest.mark.parametrize("values, message", [
-    (("400", "-2", "0", "0", "0"), "第 2 层"),
-    (("400", "abc", "0", "0", "0"), "第 2 层"),
-    (("400", "2", "0", "0", "1000000"), "第 5 层"),
-])
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (("400", "-2", "0", "0", "0"), "第 2 层"),
+        (("400", "abc", "0", "0", "0"), "第 2 层"),
+        (("400", "2", "0", "0", "1000000"), "第 5 层"),
+    ],
+)
 def test_bad_counts_name_the_layer_and_keep_the_last_snapshot(block, ui, alice, values, message):
     widget = tracker(block, ui, alice)
     fill(widget, "10", "5", "2", "1", "0")

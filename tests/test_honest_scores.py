@@ -8,8 +8,12 @@ import pytest
 from telesales_training import content, scoring
 from telesales_training.content import CallDrill, FreeText
 
-DRILLS = [(lesson_id, item) for lesson_id in sorted(content.available_lessons())
-          for item in content.load_lesson(lesson_id).questions if isinstance(item, CallDrill)]
+DRILLS = [
+    (lesson_id, item)
+    for lesson_id in sorted(content.available_lessons())
+    for item in content.load_lesson(lesson_id).questions
+    if isinstance(item, CallDrill)
+]
 SAMPLE_TRAINEES = [f"trainee-{n:02d}" for n in range(40)]
 
 
@@ -27,6 +31,7 @@ def shown(trainee: str, lesson_id: str, drill: CallDrill):
     def first(node, choices):
         by_id = {choice.id: choice for choice in choices}
         return by_id[scoring.shown_order(list(by_id), trainee, lesson_id, drill.id, node.id)[0]]
+
     return first
 
 
@@ -57,8 +62,9 @@ def test_the_shown_order_is_stable_per_trainee_and_differs_between_trainees(less
     node = drill.node(drill.start)
     ids = [choice.id for choice in node.choices]
     orders = {tuple(scoring.shown_order(ids, t, lesson_id, drill.id, node.id)) for t in SAMPLE_TRAINEES}
-    assert scoring.shown_order(ids, "alice", lesson_id, drill.id, node.id) == \
-        scoring.shown_order(ids, "alice", lesson_id, drill.id, node.id)
+    assert scoring.shown_order(ids, "alice", lesson_id, drill.id, node.id) == scoring.shown_order(
+        ids, "alice", lesson_id, drill.id, node.id
+    )
     assert len(orders) > 1
 
 
@@ -74,8 +80,12 @@ def test_an_untouched_ordering_earns_next_to_nothing():
 
 
 def test_random_words_in_a_free_text_answer_earn_nothing():
-    items = [(lesson_id, item) for lesson_id in sorted(content.available_lessons())
-             for item in content.load_lesson(lesson_id).questions if isinstance(item, FreeText)]
+    items = [
+        (lesson_id, item)
+        for lesson_id in sorted(content.available_lessons())
+        for item in content.load_lesson(lesson_id).questions
+        if isinstance(item, FreeText)
+    ]
     assert items
     for lesson_id, item in items:
         outcome = scoring.grade(item, scoring.normalise(item, "asdf"))

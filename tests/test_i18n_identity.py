@@ -60,8 +60,10 @@ def test_a_page_opened_with_a_bad_name_in_its_link_asks_for_a_name(store, ui, mo
     assert store.trainee_ids() == []  # nobody was created from the link
 
 
-@pytest.mark.parametrize("raw, code", [("", "name_empty"), ("   ", "name_empty"),
-                                       ("x" * 41, "name_too_long"), ("<script>", "name_bad_chars")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [("", "name_empty"), ("   ", "name_empty"), ("x" * 41, "name_too_long"), ("<script>", "name_bad_chars")],
+)
 def test_bad_names(raw, code):
     with pytest.raises(identity.InvalidName) as problem:
         identity.clean_name(raw)

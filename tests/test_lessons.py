@@ -15,8 +15,12 @@ def lesson(lesson_id):
 
 
 def drills():
-    return [(l, b) for l in ("03_sales_process", "08_phone_etiquette") for b in lesson(l).questions
-            if isinstance(b, CallDrill)]
+    return [
+        (lesson_id, block)
+        for lesson_id in ("03_sales_process", "08_phone_etiquette")
+        for block in lesson(lesson_id).questions
+        if isinstance(block, CallDrill)
+    ]
 
 
 def longest_path(drill: CallDrill, node_id=None) -> int:
@@ -84,7 +88,7 @@ def test_every_text_has_both_written_languages_and_converts_to_traditional(lesso
                 assert i18n.pick(texts, "zh-TW")
 
 
-@pytest.mark.parametrize("lesson_id, drill_id", [(l, d.id) for l, d in drills()])
+@pytest.mark.parametrize("lesson_id, drill_id", [(lesson, drill.id) for lesson, drill in drills()])
 def test_random_walks_always_end_in_an_outcome_within_the_points(lesson_id, drill_id):
     drill = lesson(lesson_id).block(drill_id)
 

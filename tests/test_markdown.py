@@ -6,7 +6,7 @@ import re
 import pytest
 
 from telesales_training import content, i18n
-from telesales_training.widgets.text import markdown
+from telesales_training.views import markdown
 
 LEFTOVERS = {
     "table pipe": re.compile(r"^\s*\|.*\|\s*$", re.M),
@@ -32,8 +32,12 @@ def markdown_blocks():
 def test_no_markdown_syntax_survives_rendering(locale):
     blocks = list(markdown_blocks())
     assert len(blocks) > 20
-    left = [f"{lesson_id}/{block.id}: {name}" for lesson_id, block in blocks
-            for name, pattern in LEFTOVERS.items() if pattern.search(_text(markdown(i18n.pick(block.body, locale))))]
+    left = [
+        f"{lesson_id}/{block.id}: {name}"
+        for lesson_id, block in blocks
+        for name, pattern in LEFTOVERS.items()
+        if pattern.search(_text(markdown(i18n.pick(block.body, locale))))
+    ]
     assert not left, left
 
 

@@ -54,12 +54,28 @@ def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url
             ("amy", L01, "xiamen_first_check", '"先看卫生间"', 1, 1),
             ("amy", L04, "my_funnel", '{"counts": [100, NaN, "many", 5, 1], "as_of": "2026-03-02"}', None, 0),
             ("amy", L05, "week_log", '{"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200}', None, 0),
-            ("amy", L06, "my_profile", '{"ratings": {"prospecting": 4}, "notes": {"prospecting": "a\\u0000b"}}', None, 0),
+            (
+                "amy",
+                L06,
+                "my_profile",
+                '{"ratings": {"prospecting": 4}, "notes": {"prospecting": "a\\u0000b"}}',
+                None,
+                0,
+            ),
             ("bo", L01, "order_stages", '["a"]', 0, 4),
         ]
         for trainee, lesson, item, value, score, top in answers:
-            insert(conn, "answers", trainee_id=trainee, lesson_id=lesson, item_id=item, value=value, score=score,
-                   max_points=top, created_at=at)
+            insert(
+                conn,
+                "answers",
+                trainee_id=trainee,
+                lesson_id=lesson,
+                item_id=item,
+                value=value,
+                score=score,
+                max_points=top,
+                created_at=at,
+            )
         insert(conn, "preferences", trainee_id="amy", key="lang", value="en")
         insert(conn, "settings", key="local_trainee", value="amy")
     with engine.begin() as conn:  # the trainer cockpit's release added its tables (still no revision table)
@@ -69,13 +85,22 @@ def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url
         insert(conn, "memberships", trainee_id="amy", cohort="Spring")
         insert(conn, "call_days", trainee_id="bo", day=MONDAY, calls=120, target=100)
         insert(conn, "calls", trainee_id="bo", called_at="2026-03-02 09:05:00", call_key="k1")
-        insert(conn, "reviews", trainee_id="amy", lesson_id=L01, item_id="xiamen_first_check", answer_id=3,
-               reviewer="tina", comment="Which room first?", created_at=at)
+        insert(
+            conn,
+            "reviews",
+            trainee_id="amy",
+            lesson_id=L01,
+            item_id="xiamen_first_check",
+            answer_id=3,
+            reviewer="tina",
+            comment="Which room first?",
+            created_at=at,
+        )
     engine.dispose()
 
     with Store(empty_url) as store:
         assert store.schema_revision() == migrate.head()
-        amy, bo = store.trainee("amy"), store.trainee("bo")
+        amy, bo = store.ensure_trainee("amy"), store.ensure_trainee("bo")
         assert [r.value for r in amy.history(L01, "order_stages")] == [["a", "b"], ["b", "a"]]
         latest = amy.latest_answers(L01)
         assert latest["order_stages"].score == 4 and latest["xiamen_first_check"].value == "先看卫生间"
@@ -86,8 +111,12 @@ def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url
         assert amy.reviews(L01)["xiamen_first_check"].comment == "Which room first?"
         assert amy.cohort() == "Spring"
         assert amy.logged_calls(MONDAY, date(2026, 3, 6)) == {  # the week log became call days
-            MONDAY: (150, 200), date(2026, 3, 3): (160, 200), date(2026, 3, 4): (170, 200),
-            date(2026, 3, 5): (0, 200), date(2026, 3, 6): (0, 200)}
+            MONDAY: (150, 200),
+            date(2026, 3, 3): (160, 200),
+            date(2026, 3, 4): (170, 200),
+            date(2026, 3, 5): (0, 200),
+            date(2026, 3, 6): (0, 200),
+        }
         assert bo.logged_calls(MONDAY, MONDAY) == {MONDAY: (120, 100)}
         assert bo.daily_calls(MONDAY, MONDAY) == {MONDAY: 1}
         course = cockpit.curriculum()
@@ -106,18 +135,28 @@ def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url
 def test_week_logs_saved_before_call_days_existed_become_call_days(empty_url, ran_the_old_backfill):
     engine = legacy_store(empty_url, "0004")
     at = "2026-03-04 09:00:00+00:00"
-    week_logs = [("old", '{"week": "2026-03-02", "counts": [50, 60, 0, 0, 0], "target": 200}'),
-                 ("old", '{"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200}'),  # newer: wins
-                 ("old", '{"week": "2026-03-03", "counts": [1, 1, 1, 1, 1], "target": 200}'),  # a Tuesday
-                 ("old", '{"week": "2026-02-23", "counts": [1, -4, 1, 1, 1], "target": 200}'),  # a negative count
-                 ("old", '"not a week log"'),
-                 ("mixed", '{"week": "2026-03-02", "counts": [10, 10, 10, 0, 0], "target": 100}')]
+    week_logs = [
+        ("old", '{"week": "2026-03-02", "counts": [50, 60, 0, 0, 0], "target": 200}'),
+        ("old", '{"week": "2026-03-02", "counts": [150, 160, 170, 0, 0], "target": 200}'),  # newer: wins
+        ("old", '{"week": "2026-03-03", "counts": [1, 1, 1, 1, 1], "target": 200}'),  # a Tuesday
+        ("old", '{"week": "2026-02-23", "counts": [1, -4, 1, 1, 1], "target": 200}'),  # a negative count
+        ("old", '"not a week log"'),
+        ("mixed", '{"week": "2026-03-02", "counts": [10, 10, 10, 0, 0], "target": 100}'),
+    ]
     with engine.begin() as conn:
         for trainee in ("old", "mixed"):
             insert(conn, "trainees", id=trainee, created_at=at)
         for trainee, value in week_logs:
-            insert(conn, "answers", trainee_id=trainee, lesson_id=L05, item_id="week_log", value=value, max_points=0,
-                   created_at=at)
+            insert(
+                conn,
+                "answers",
+                trainee_id=trainee,
+                lesson_id=L05,
+                item_id="week_log",
+                value=value,
+                max_points=0,
+                created_at=at,
+            )
         insert(conn, "call_days", trainee_id="mixed", day=MONDAY, calls=120, target=100)  # logged later: kept
         if ran_the_old_backfill:
             insert(conn, "settings", key="call_days_backfilled:05_call_plan/week_log", value=at)
@@ -128,7 +167,7 @@ def test_week_logs_saved_before_call_days_existed_become_call_days(empty_url, ra
             assert [(r.trainee_id, r.actual) for r in rows] == [("old", 0), ("mixed", 120)]
         else:
             assert [(r.trainee_id, r.actual, r.planned) for r in rows] == [("mixed", 140, 300), ("old", 480, 600)]
-        assert store.trainee("old").logged_calls(date(2026, 2, 23), date(2026, 2, 27)) == {}
+        assert store.ensure_trainee("old").logged_calls(date(2026, 2, 23), date(2026, 2, 27)) == {}
 
 
 @pytest.mark.parametrize("made", ["new", "upgraded"])
@@ -137,16 +176,45 @@ def test_answers_written_by_any_code_keep_the_current_answer_table(empty_url, ma
     if made == "upgraded":
         legacy_store(empty_url, "0004").dispose()
     with Store(empty_url) as store:
-        store.trainee("amy")
+        store.ensure_trainee("amy")
         with store.engine.begin() as conn:  # as a release that knew nothing of current_answers would
             for score in (1, 3, 2):
-                insert(conn, "answers", trainee_id="amy", lesson_id=L01, item_id="q", value='"x"', score=score,
-                       max_points=4, created_at="2026-03-02 09:00:00+00:00")
-            insert(conn, "answers", id=1_000_000, trainee_id="amy", lesson_id=L01, item_id="late", value='"x"',
-                   score=4, max_points=4, created_at="2026-03-02 09:00:00+00:00")
-            insert(conn, "answers", id=999_999, trainee_id="amy", lesson_id=L01, item_id="late", value='"x"',
-                   score=0, max_points=4, created_at="2026-03-02 09:00:00+00:00")  # an older id, arriving late
-        assert store.trainee("amy").progress()[L01].score == 2 + 4
+                insert(
+                    conn,
+                    "answers",
+                    trainee_id="amy",
+                    lesson_id=L01,
+                    item_id="q",
+                    value='"x"',
+                    score=score,
+                    max_points=4,
+                    created_at="2026-03-02 09:00:00+00:00",
+                )
+            insert(
+                conn,
+                "answers",
+                id=1_000_000,
+                trainee_id="amy",
+                lesson_id=L01,
+                item_id="late",
+                value='"x"',
+                score=4,
+                max_points=4,
+                created_at="2026-03-02 09:00:00+00:00",
+            )
+            insert(
+                conn,
+                "answers",
+                id=999_999,
+                trainee_id="amy",
+                lesson_id=L01,
+                item_id="late",
+                value='"x"',
+                score=0,
+                max_points=4,
+                created_at="2026-03-02 09:00:00+00:00",
+            )  # an older id, arriving late
+        assert store.ensure_trainee("amy").progress()[L01].score == 2 + 4
         assert [s.answered for s in store.cohort().item_stats([(L01, "q"), (L01, "late")])] == [1, 1]
 
 
@@ -168,8 +236,11 @@ def test_a_store_from_a_newer_release_is_refused_untouched(empty_url):
         store.set_setting(migrate.WRITTEN_BY, "9.1.0")
         with store.engine.begin() as conn:
             conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
-    with pytest.raises(SchemaTooNew, match=r"telesales-training 9\.1\.0 \(schema revision 0099\).*"
-                                           r"Install telesales-training 9\.1\.0 or newer"):
+    with pytest.raises(
+        SchemaTooNew,
+        match=r"telesales-training 9\.1\.0 \(schema revision 0099\).*"
+        r"Install telesales-training 9\.1\.0 or newer",
+    ):
         Store(store_url)
     engine = sa.create_engine(store_url)
     with engine.connect() as conn:

@@ -24,15 +24,17 @@ def test_lessons_are_numbered_in_course_order_without_the_start_page():
 def test_continue_where_you_left_off():
     assert navigation.continue_with(ORDER, {}, {}) == "01_decision_psychology"  # nothing begun
     half = {"01_decision_psychology": 1.0, "03_sales_process": 0.5}
-    assert navigation.continue_with(ORDER, half, {"01_decision_psychology": at(1), "03_sales_process": at(2)}) == \
-        "03_sales_process"  # the one worked on last, unfinished
+    assert (
+        navigation.continue_with(ORDER, half, {"01_decision_psychology": at(1), "03_sales_process": at(2)})
+        == "03_sales_process"
+    )  # the one worked on last, unfinished
     # The last one touched is finished: the next unfinished after it.
     done = {"01_decision_psychology": 1.0, "02_selling_modes": 1.0}
     assert navigation.continue_with(ORDER, done, {"02_selling_modes": at(3)}) == "03_sales_process"
     # Finished at the end of the course: back to the first unfinished from the start.
-    late = {**{lesson: 1.0 for lesson in ORDER[2:]}}
+    late = {**dict.fromkeys(ORDER[2:], 1.0)}
     assert navigation.continue_with(ORDER, late, {"09_self_assessment": at(4)}) == "01_decision_psychology"
-    assert navigation.continue_with(ORDER, {lesson: 1.0 for lesson in ORDER}, {ORDER[0]: at(1)}) is None
+    assert navigation.continue_with(ORDER, dict.fromkeys(ORDER, 1.0), {ORDER[0]: at(1)}) is None
 
 
 def test_the_lesson_bar_links_home_previous_and_next_keeping_the_trainee(ui):

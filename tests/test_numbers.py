@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import callplan, calllog, funnel
+from telesales_training import calllog, callplan, funnel
 from telesales_training.callplan import PlanInputError
 from telesales_training.funnel import FunnelInputError
 
@@ -14,6 +14,7 @@ counts5 = st.lists(st.integers(0, funnel.MAX_COUNT), min_size=5, max_size=5)
 
 
 # ------------------------------------------------------------------ funnel
+
 
 @given(counts5)
 def test_conversions_and_diagnosis_are_consistent(counts):
@@ -42,12 +43,15 @@ def test_the_course_example_layer4_thin_work_layer3():
     assert funnel.diagnose([50, 200, 80, 40, 20]).refill
 
 
-@pytest.mark.parametrize("raw, code, layer", [
-    (["10", "-1", "0", "0", "0"], "funnel_negative", 2),
-    (["10", "x", "0", "0", "0"], "funnel_not_whole", 2),
-    (["10", "2.5", "0", "0", "0"], "funnel_not_whole", 2),
-    (["10", "1", "0", "0", str(funnel.MAX_COUNT + 1)], "funnel_too_large", 5),
-])
+@pytest.mark.parametrize(
+    "raw, code, layer",
+    [
+        (["10", "-1", "0", "0", "0"], "funnel_negative", 2),
+        (["10", "x", "0", "0", "0"], "funnel_not_whole", 2),
+        (["10", "2.5", "0", "0", "0"], "funnel_not_whole", 2),
+        (["10", "1", "0", "0", str(funnel.MAX_COUNT + 1)], "funnel_too_large", 5),
+    ],
+)
 def test_bad_funnel_counts_name_the_layer(raw, code, layer):
     with pytest.raises(FunnelInputError) as problem:
         funnel.parse_counts(raw)
@@ -95,14 +99,18 @@ def test_customer_list_paste():
 def test_stage_moves_go_down_and_not_into_the_past():
     today = date(2026, 11, 28)
     assert funnel.parse_move(" 甲 ", 2, 3, today, today).customer == "甲"
-    for args, code in [(("", 2, 3, today), "move_no_customer"), (("x", 3, 2, today), "move_not_down"),
-                       (("x", 2, 3, today - timedelta(days=1)), "move_due_past")]:
+    for args, code in [
+        (("", 2, 3, today), "move_no_customer"),
+        (("x", 3, 2, today), "move_not_down"),
+        (("x", 2, 3, today - timedelta(days=1)), "move_due_past"),
+    ]:
         with pytest.raises(FunnelInputError) as problem:
             funnel.parse_move(*args, today)
         assert problem.value.code == code
 
 
 # ------------------------------------------------------------------ call plan
+
 
 def test_the_course_numbers():
     plan = callplan.day_plan()
@@ -146,8 +154,15 @@ def test_times_in_common_spellings():
     assert callplan.parse_time("17.30") == 1050
 
 
-@pytest.mark.parametrize("raw, code", [("0", "target_out_of_range"), ("5000", "target_out_of_range"),
-                                       ("-3", "target_out_of_range"), ("abc", "target_not_whole")])
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("0", "target_out_of_range"),
+        ("5000", "target_out_of_range"),
+        ("-3", "target_out_of_range"),
+        ("abc", "target_not_whole"),
+    ],
+)
 def test_absurd_targets(raw, code):
     with pytest.raises(PlanInputError) as problem:
         callplan.parse_target(raw)
@@ -190,25 +205,43 @@ ZONE = "Asia/Shanghai"
 def read(*lines, encoding="utf-8", **options):
     """The calls of a file made of `lines`, and the report."""
     calls: list = []
+
     def add(times, keys, details=None):
         calls.extend((datetime.fromisoformat(t), k) for t, k in zip(times, keys))
         return len(keys)
 
-    report = calllog.read_calls("\n".join(lines).encode(encoding), add, now=NOW, zone=options.pop("zone", ZONE),
-                                **options)
+    report = calllog.read_calls(
+        "\n".join(lines).encode(encoding), add, now=NOW, zone=options.pop("zone", ZONE), **options
+    )
     return calls, report
 
 
 def test_columns_and_formats_are_recognised():
     calls, report = read(
-        "Call ID,Start Time,Number", "a,2026-11-02 09:05:00,1", "b,2026/11/02 09:07,2", "c,2026年11月03日 10:00,3",
-        "d,2026-11-04T08:00:00+08:00,4", "e,not a date,5", "f,,6", "g,2026-12-30 09:00,7", "h,2026-11-05 09:00",
-        "i,2026-11-05 09:00,1,extra")
-    assert sorted(c[0] for c in calls) == [datetime(2026, 11, 2, 9, 5), datetime(2026, 11, 2, 9, 7),
-                                     datetime(2026, 11, 3, 10, 0), datetime(2026, 11, 4, 8, 0),
-                                     datetime(2026, 11, 5, 9, 0)]  # h ends early but has its time
-    assert report.rows == 9 and report.reasons() == {"row_bad_timestamp": 1, "row_no_timestamp": 1,
-                                                      "row_future": 1, "row_broken": 1}
+        "Call ID,Start Time,Number",
+        "a,2026-11-02 09:05:00,1",
+        "b,2026/11/02 09:07,2",
+        "c,2026年11月03日 10:00,3",
+        "d,2026-11-04T08:00:00+08:00,4",
+        "e,not a date,5",
+        "f,,6",
+        "g,2026-12-30 09:00,7",
+        "h,2026-11-05 09:00",
+        "i,2026-11-05 09:00,1,extra",
+    )
+    assert sorted(c[0] for c in calls) == [
+        datetime(2026, 11, 2, 9, 5),
+        datetime(2026, 11, 2, 9, 7),
+        datetime(2026, 11, 3, 10, 0),
+        datetime(2026, 11, 4, 8, 0),
+        datetime(2026, 11, 5, 9, 0),
+    ]  # h ends early but has its time
+    assert report.rows == 9 and report.reasons() == {
+        "row_bad_timestamp": 1,
+        "row_no_timestamp": 1,
+        "row_future": 1,
+        "row_broken": 1,
+    }
     assert report.examples["row_bad_timestamp"] == [(6, "not a date")] and report.examples["row_broken"][0][0] == 10
 
 
@@ -227,8 +260,10 @@ def test_wrong_columns_are_named():
         read("")
 
 
-@given(st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=NOW), max_size=60),
-       st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y年%m月%d日 %H:%M:%S"]))
+@given(
+    st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=NOW), max_size=60),
+    st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y.%m.%d %H:%M:%S", "%Y年%m月%d日 %H:%M:%S"]),
+)
 def test_any_past_timestamp_round_trips_and_reimport_adds_nothing(moments, fmt):
     data = "\n".join(["timestamp,number"] + [f"{m.strftime(fmt)},{i}" for i, m in enumerate(moments)]).encode()
     stored: dict[str, datetime] = {}
@@ -247,6 +282,5 @@ def test_any_past_timestamp_round_trips_and_reimport_adds_nothing(moments, fmt):
 
 def test_encodings_are_found():
     for encoding in ("utf-8", "utf-8-sig", "gb18030", "utf-16"):
-        calls, report = read("呼叫时间,号码", "2026-11-02 09:05:00,1", encoding=encoding)
+        calls, _report = read("呼叫时间,号码", "2026-11-02 09:05:00,1", encoding=encoding)
         assert [c[0] for c in calls] == [datetime(2026, 11, 2, 9, 5)], encoding
-

@@ -1,8 +1,8 @@
 """environment.yml and pyproject.toml list the same dependencies."""
 
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 from packaging.requirements import Requirement
 

@@ -1,22 +1,58 @@
 """Chinese labels render with the project's own CJK font; a missing glyph fails the test (pytest config)."""
 
+import importlib.metadata
+import importlib.util
 import io
 import warnings
 
 from matplotlib import font_manager
-from PIL import Image
+from PIL import Image, ImageChops
 
 from telesales_training import plots
 
 
-def test_cjk_font_comes_from_the_install():
+def test_cjk_font_comes_from_the_install_under_the_open_font_license():
     assert plots.setup_fonts() == "Noto Sans CJK SC"
     ours = str(plots.cjk_font_path())
     assert "site-packages" in ours
-    assert any(entry.fname == ours and entry.name == "Noto Sans CJK SC" for entry in font_manager.fontManager.ttflist)
-    # A system copy (Debian's fonts-noto-cjk) may win the lookup; either way it is Noto Sans CJK SC.
-    found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"), fallback_to_default=False)
-    assert "NotoSansCJK" in found
+    registered = {entry.name for entry in font_manager.fontManager.ttflist if entry.fname == ours}
+    assert {"Noto Sans CJK SC", "Noto Sans CJK TC"} <= registered
+    licence = next(
+        file for file in importlib.metadata.files("noto-cjk-sans-otc") if file.name.upper().startswith("LICENSE")
+    )
+    assert "SIL OPEN FONT LICENSE Version 1.1" in licence.read_text()
+    assert importlib.util.find_spec("mplfonts") is None  # the 103 MB wheel with a proprietary SimHei is gone
+    # A system copy (Debian's fonts-noto-cjk) may win the lookup; either way it is Noto Sans CJK.
+    for family in ("Noto Sans CJK SC", "Noto Sans CJK TC"):
+        found = font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        assert "NotoSansCJK" in found
+
+
+def _first_glyph(text: str) -> Image.Image:
+    """The first character of `text` as drawn in a figure beside the others (the ink of the left third)."""
+    plt = plots._pyplot()
+    fig, ax = plt.subplots(figsize=(2.4, 1))
+    ax.axis("off")
+    ax.text(0.0, 0.3, text[0], fontsize=30)
+    ax.text(0.8, 0.3, text[1:], fontsize=30)
+    picture = Image.open(io.BytesIO(plots.to_png(fig))).convert("RGBA").convert("L")
+    ink = picture.crop((0, 0, picture.width // 3, picture.height)).point(lambda level: 255 if level < 128 else 0)
+    return ink.crop(ink.getbbox())
+
+
+def test_traditional_chinese_figures_use_the_traditional_face():
+    assert plots.family_for(["電話銷售漏斗"]) == "Noto Sans CJK TC"
+    assert plots.family_for(["电话销售漏斗", "Funnel"]) == plots.family_for(["Calls"]) == "Noto Sans CJK SC"
+    # 骨 is one code point drawn differently in the two faces: beside 電 (zh-TW) it takes the Taiwan shape.
+    simplified, traditional = _first_glyph("骨 电"), _first_glyph("骨 電")
+
+    def strokes_apart(one: Image.Image, other: Image.Image) -> int:  # pixels that differ by more than shading
+        if one.size != other.size:
+            return one.width * one.height
+        return sum(1 for level in ImageChops.difference(one, other).get_flattened_data() if level)
+
+    assert strokes_apart(simplified, _first_glyph("骨 话")) == 0  # the same face draws the same strokes
+    assert strokes_apart(simplified, traditional) > 20
 
 
 def test_decision_stages_with_chinese_labels_render_without_missing_glyphs(lesson01, tmp_path, monkeypatch):
@@ -63,8 +99,10 @@ def test_a_page_kernel_imports_no_matplotlib_until_it_draws():
     import subprocess
     import sys
 
-    probe = ("import sys, telesales_training.app, telesales_training.widgets.cockpit; "
-             "print('matplotlib' in sys.modules, 'alembic' in sys.modules)")
+    probe = (
+        "import sys, telesales_training.app, telesales_training.widgets.cockpit; "
+        "print('matplotlib' in sys.modules, 'alembic' in sys.modules)"
+    )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert shown == ["False", "False"]
 
@@ -92,6 +130,7 @@ def test_curriculum_figures_come_wide_and_narrow(tmp_path, monkeypatch):
         assert view.value.count("<img") == 2
         assert 'class="ts-wide-only"' in view.value and 'class="ts-narrow-only"' in view.value
         from telesales_training.widgets.blocks import figure_png
+
         wide = Image.open(io.BytesIO(figure_png(block, "en")))
         narrow = Image.open(io.BytesIO(figure_png(block, "en", narrow=True)))
         assert wide.width > wide.height and narrow.height > narrow.width

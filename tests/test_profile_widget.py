@@ -33,8 +33,14 @@ def test_six_factors_rated_with_evidence_and_a_radar(block, ui, alice):
     rate(widget, [3, 4, 2, 3, 1, 2], note="上周约到两次拜访")
     widget._save.click()
     stored = alice.latest_answers(L06)["my_profile"].value
-    assert stored["ratings"] == {"business_sense": 3, "selling": 4, "enthusiasm": 2, "planning": 3,
-                                 "product_expert": 1, "coordination": 2}
+    assert stored["ratings"] == {
+        "business_sense": 3,
+        "selling": 4,
+        "enthusiasm": 2,
+        "planning": 3,
+        "product_expert": 1,
+        "coordination": 2,
+    }
     assert stored["notes"]["selling"] == "上周约到两次拜访" and stored["as_of"] == "2026-11-02"
     assert "ts-radar" in widget._chart.value and "data:image/png;base64," in widget._chart.value
 

@@ -33,7 +33,7 @@ def test_ordering_must_contain_every_option(lesson01):
     assert rejected.value.code == "order_all"
 
 
-@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**9, 10**9), st.text(max_size=20)))
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-(10**9), 10**9), st.text(max_size=20)))
 def test_number_answers_are_accepted_only_when_finite_and_in_range(lesson01, raw):
     item = lesson01.block("recap_stage_count")
     try:
@@ -65,7 +65,12 @@ def test_multiple_choice_partial_credit(lesson01):
 
 def test_free_text_bounds(lesson01):
     item = lesson01.block("xiamen_first_check")
-    for raw, code in [("", "text_empty"), ("   \n", "text_empty"), ("x" * 100_000, "text_too_long"), (None, "text_empty")]:
+    for raw, code in [
+        ("", "text_empty"),
+        ("   \n", "text_empty"),
+        ("x" * 100_000, "text_too_long"),
+        (None, "text_empty"),
+    ]:
         with pytest.raises(AnswerRejected) as rejected:
             normalise(item, raw)
         assert rejected.value.code == code
@@ -75,26 +80,34 @@ def test_free_text_bounds(lesson01):
 def test_keyword_rules_match_simplified_traditional_and_english(lesson01):
     reflection = lesson01.block("xiamen_reflection")
     toilet, heater, _landlord = (rule.text for rule in reflection.rules)
-    assert scoring.reflection_notes(reflection, {"xiamen_first_check": "先看馬桶", "xiamen_next_check": "x"}) == [toilet]
-    assert scoring.reflection_notes(reflection, {"xiamen_first_check": "the Hot Water", "xiamen_next_check": "x"}) == [heater]
+    assert scoring.reflection_notes(reflection, {"xiamen_first_check": "先看馬桶", "xiamen_next_check": "x"}) == [
+        toilet
+    ]
+    assert scoring.reflection_notes(reflection, {"xiamen_first_check": "the Hot Water", "xiamen_next_check": "x"}) == [
+        heater
+    ]
     assert scoring.reflection_notes(reflection, {"xiamen_first_check": "rent", "xiamen_next_check": "location"}) == [
-        reflection.fallback]
+        reflection.fallback
+    ]
 
 
-@pytest.mark.parametrize(("first", "rule"), [
-    # Realistic answers a trainee writes about the next flat (issue 13, point 15): each meets a rule.
-    ("先看卫浴和水电，再看采光", 0),
-    ("检查水管有没有漏水", 0),
-    ("试一下冲水，看看下水道通不通", 0),
-    ("先看浴室", 0),  # zh-TW trainees write 浴室 too
-    ("先看衛浴跟水電", 0),  # traditional script
-    ("I'd check the plumbing and the water pressure", 0),
-    ("look for leaks under the sink", 0),
-    ("洗澡的热水够不够", 1),
-    ("whether the heating works in winter", 1),
-    ("房东好不好沟通，坏了会不会及时修", 2),
-    ("ask the landlord how fast repairs get done", 2),
-])
+@pytest.mark.parametrize(
+    ("first", "rule"),
+    [
+        # Realistic answers a trainee writes about the next flat (issue 13, point 15): each meets a rule.
+        ("先看卫浴和水电，再看采光", 0),
+        ("检查水管有没有漏水", 0),
+        ("试一下冲水，看看下水道通不通", 0),
+        ("先看浴室", 0),  # zh-TW trainees write 浴室 too
+        ("先看衛浴跟水電", 0),  # traditional script
+        ("I'd check the plumbing and the water pressure", 0),
+        ("look for leaks under the sink", 0),
+        ("洗澡的热水够不够", 1),
+        ("whether the heating works in winter", 1),
+        ("房东好不好沟通，坏了会不会及时修", 2),
+        ("ask the landlord how fast repairs get done", 2),
+    ],
+)
 def test_the_xiamen_reflection_recognises_realistic_answers(lesson01, first, rule):
     reflection = lesson01.block("xiamen_reflection")
     notes = scoring.reflection_notes(reflection, {"xiamen_first_check": first, "xiamen_next_check": "价格"})

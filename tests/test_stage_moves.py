@@ -3,6 +3,7 @@
 from datetime import date
 
 from telesales_training import content
+from telesales_training.views import escape
 from telesales_training.widgets.funnel import StageMovePlan
 
 L04 = "04_funnel"
@@ -24,7 +25,9 @@ def test_moves_are_saved_marked_done_and_flagged_overdue(ui, alice):
     widget._add.click()
     moves = alice.latest_answers(L04)["stage_moves"].value["moves"]
     assert [(m["customer"], m["from"], m["to"], m["due"], m["done"]) for m in moves] == [
-        ("甲公司", 3, 4, "2026-11-27", False), ("乙公司", 2, 3, "2026-12-05", False)]
+        ("甲公司", 3, 4, "2026-11-27", False),
+        ("乙公司", 2, 3, "2026-12-05", False),
+    ]
     assert len(alice.history(L04, "stage_moves")) == 2
     later = plan(ui, alice, date(2026, 11, 30), lang="en")
     assert "Overdue" in later._table.value and "3 Aware of a problem → 4 Ready to solve it" in later._table.value
@@ -40,11 +43,19 @@ def test_bad_moves_are_refused_and_nothing_is_lost(ui, alice):
     widget._add.click()
     assert len(widget._moves) == 1
     for setup, message in [
-        (lambda w: setattr(w._customer, "value", " "), "Please enter the customer&#x27;s name."),
-        (lambda w: (setattr(w._customer, "value", "Beta"), setattr(w._to, "value", 2), setattr(w._from, "value", 4)),
-         "further down the funnel"),
-        (lambda w: (setattr(w._from, "value", 2), setattr(w._to, "value", 3),
-                    setattr(w._due, "value", date(2026, 11, 1))), "cannot be in the past"),
+        (lambda w: setattr(w._customer, "value", " "), escape("Please enter the customer's name.")),
+        (
+            lambda w: (setattr(w._customer, "value", "Beta"), setattr(w._to, "value", 2), setattr(w._from, "value", 4)),
+            "further down the funnel",
+        ),
+        (
+            lambda w: (
+                setattr(w._from, "value", 2),
+                setattr(w._to, "value", 3),
+                setattr(w._due, "value", date(2026, 11, 1)),
+            ),
+            "cannot be in the past",
+        ),
     ]:
         setup(widget)
         widget._add.click()
@@ -55,9 +66,19 @@ def test_bad_moves_are_refused_and_nothing_is_lost(ui, alice):
 def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
     """Issue 13, point 1: a done move changes the funnel, named customer and all, and the funnel redraws."""
     from telesales_training.widgets.lesson import LessonView
+
     today = date(2026, 11, 24)
-    alice.save_answer(L04, "my_funnel", {"counts": [1, 1, 1, 2, 0], "as_of": "2026-11-23", "customers": [
-        ["华星", 3], ["蓝海", 4], ["金桥", 4], ["东方", 2], ["南方", 1]]}, None, 0)
+    alice.save_answer(
+        L04,
+        "my_funnel",
+        {
+            "counts": [1, 1, 1, 2, 0],
+            "as_of": "2026-11-23",
+            "customers": [["华星", 3], ["蓝海", 4], ["金桥", 4], ["东方", 2], ["南方", 1]],
+        },
+        None,
+        0,
+    )
     view = LessonView(content.load_lesson(L04), ui, alice, "zh-CN")
     moves, funnel_view = view.tools["stage_moves"], view.tools["my_funnel"]
     moves._today = today

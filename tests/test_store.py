@@ -41,19 +41,29 @@ def test_history_is_kept_in_order(alice):
 def test_restore_after_reopening_the_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
     with Store(url) as first:
-        first.trainee("alice").save_answer("01", "q1", "保存的答案", 1, 1)
+        first.ensure_trainee("alice").save_answer("01", "q1", "保存的答案", 1, 1)
     with Store(url) as second:
-        assert second.trainee("alice").latest_answers("01")["q1"].value == "保存的答案"
+        assert second.ensure_trainee("alice").latest_answers("01")["q1"].value == "保存的答案"
+
+
+def test_find_trainee_reads_and_never_creates(store):
+    """The cockpit looks trainees up by what a trainer typed: a typo must not create anybody."""
+    for typed in ("nobody.here", "  ", "x" * 500):
+        assert store.find_trainee(typed) is None
+    assert store.trainee_ids() == []
+    made = store.ensure_trainee("amy")
+    assert store.find_trainee(" amy ").trainee_id == made.trainee_id == "amy"
+    assert store.ensure_trainee("amy").trainee_id == "amy" and store.trainee_ids() == ["amy"]
 
 
 def test_trainees_are_isolated(store):
-    store.trainee("alice").save_answer("01", "q1", "alice's")
-    bob = store.trainee("bob")
+    store.ensure_trainee("alice").save_answer("01", "q1", "alice's")
+    bob = store.ensure_trainee("bob")
     assert bob.latest_answers("01") == {}
     assert bob.history("01", "q1") == []
     assert bob.progress() == {}
     bob.save_answer("01", "q1", "bob's")
-    assert store.trainee("alice").latest_answers("01")["q1"].value == "alice's"
+    assert store.ensure_trainee("alice").latest_answers("01")["q1"].value == "alice's"
 
 
 def test_progress_counts_latest_answers_only(alice):
@@ -98,21 +108,23 @@ def test_two_pages_opening_the_same_new_trainee_at_once(store, store_url):
 
 def test_two_imports_of_one_file_at_once_count_each_call_once(store, store_url, tmp_path):
     log = tmp_path / "calls.csv"
-    log.write_text("Call ID,Start Time\n" + "".join(f"{n},2026-03-02 09:{n % 60:02d}:{n % 59:02d}\n"
-                                                    for n in range(10_000)), encoding="utf-8")
+    log.write_text(
+        "Call ID,Start Time\n" + "".join(f"{n},2026-03-02 09:{n % 60:02d}:{n % 59:02d}\n" for n in range(10_000)),
+        encoding="utf-8",
+    )
     taken = together(import_file, [(store_url, "amy", str(log))] * 2)
     assert sum(taken) == 10_000, taken  # each call counted by exactly one of the two imports
-    assert store.trainee("amy").daily_calls(date(2026, 3, 2), date(2026, 3, 2)) == {date(2026, 3, 2): 10_000}
+    assert store.ensure_trainee("amy").daily_calls(date(2026, 3, 2), date(2026, 3, 2)) == {date(2026, 3, 2): 10_000}
 
 
 def test_saves_after_a_demo_cohort_get_fresh_ids(store):
     demo.generate(store, 5, seed=4, today=date(2026, 3, 4))
     first = next(iter(store.trainee_ids()))
     for number in range(20):
-        store.trainee(first).save_answer("01", "extra", number)
-        store.trainee("newcomer").save_answer("01", "q", number)
-    assert store.trainee("newcomer").latest_answers("01")["q"].value == 19
-    assert len(store.trainee(first).history("01", "extra")) == 20
+        store.ensure_trainee(first).save_answer("01", "extra", number)
+        store.ensure_trainee("newcomer").save_answer("01", "q", number)
+    assert store.ensure_trainee("newcomer").latest_answers("01")["q"].value == 19
+    assert len(store.ensure_trainee(first).history("01", "extra")) == 20
 
 
 def test_odd_values_are_normalised_or_refused_with_a_store_error(store, alice):
@@ -122,15 +134,15 @@ def test_odd_values_are_normalised_or_refused_with_a_store_error(store, alice):
         with pytest.raises(InvalidAnswer):
             alice.save_answer("06", "profile", bad)
     nfd = unicodedata.normalize("NFD", "José")
-    assert store.trainee(nfd).trainee_id == store.trainee("José").trainee_id == "José"
+    assert store.ensure_trainee(nfd).trainee_id == store.ensure_trainee("José").trainee_id == "José"
     assert alice.save_answer("06", unicodedata.normalize("NFD", "é"), 1).item_id == "é"
     for bad_id in ("x" * 65, "", "a\ud800"):
         with pytest.raises(InvalidKey):
             alice.save_answer("06", bad_id, 1)
     with pytest.raises(InvalidTrainee):
-        store.trainee("bob\ud800")
+        store.ensure_trainee("bob\ud800")
     with pytest.raises(InvalidTrainee):
-        store.trainee("line\nbreak")
+        store.ensure_trainee("line\nbreak")
     assert all(issubclass(kind, StoreError) for kind in (InvalidAnswer, InvalidKey, InvalidTrainee, StoreFailure))
 
 
@@ -138,16 +150,23 @@ def test_one_odd_answer_never_breaks_a_cohort_aggregate(store):
     course = cockpit.curriculum()
     (funnel_lesson, funnel_tool), (profile_lesson, profile_tool) = course.funnel, course.profile
     factor = profile_tool.factors[0].id
-    store.trainee("fine").save_answer(funnel_lesson, funnel_tool.id, {"counts": [100, 50, 20, 10, 5]})
-    store.trainee("odd").save_answer(funnel_lesson, funnel_tool.id, {"counts": [40, "many", None, [1], {"n": 2}]})
-    store.trainee("broken").save_answer(funnel_lesson, funnel_tool.id, "not a funnel")
-    store.trainee("fine").save_answer(profile_lesson, profile_tool.id, {"ratings": {factor: 4}, "notes": {factor: "a\x00"}})
-    store.trainee("odd").save_answer(profile_lesson, profile_tool.id, {"ratings": {factor: "five"}})
+    store.ensure_trainee("fine").save_answer(funnel_lesson, funnel_tool.id, {"counts": [100, 50, 20, 10, 5]})
+    store.ensure_trainee("odd").save_answer(
+        funnel_lesson, funnel_tool.id, {"counts": [40, "many", None, [1], {"n": 2}]}
+    )
+    store.ensure_trainee("broken").save_answer(funnel_lesson, funnel_tool.id, "not a funnel")
+    store.ensure_trainee("fine").save_answer(
+        profile_lesson, profile_tool.id, {"ratings": {factor: 4}, "notes": {factor: "a\x00"}}
+    )
+    store.ensure_trainee("odd").save_answer(profile_lesson, profile_tool.id, {"ratings": {factor: "five"}})
     view = store.cohort()
     counted, sums, _thin = view.funnel_summary(funnel_lesson, funnel_tool.id)
     assert counted == 3 and sums == [140, 50, 20, 10, 5]
     assert view.factor_means(profile_lesson, profile_tool.id, [factor]) == (2, {factor: 4.0})
-    assert [row.counts for row in view.funnels(funnel_lesson, funnel_tool.id)] == [(100, 50, 20, 10, 5), (40, 0, 0, 0, 0)]
+    assert [row.counts for row in view.funnels(funnel_lesson, funnel_tool.id)] == [
+        (100, 50, 20, 10, 5),
+        (40, 0, 0, 0, 0),
+    ]
 
 
 def test_a_database_that_cannot_be_reached_is_a_store_error(tmp_path):
@@ -171,21 +190,21 @@ def test_default_url_is_absolute_and_outside_the_notebooks(monkeypatch, tmp_path
 def test_telesales_db_takes_any_url(monkeypatch, tmp_path):
     monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'custom.db'}")
     with Store() as custom:
-        custom.trainee("x").save_answer("01", "q", 1)
+        custom.ensure_trainee("x").save_answer("01", "q", 1)
     assert (tmp_path / "custom.db").exists()
 
 
 def test_memory_url_works():
     with Store("sqlite:///:memory:") as memory:
-        memory.trainee("a").save_answer("01", "q", 1)
-        assert memory.trainee("a").latest_answers("01")["q"].value == 1
+        memory.ensure_trainee("a").save_answer("01", "q", 1)
+        assert memory.ensure_trainee("a").latest_answers("01")["q"].value == 1
 
 
 def test_bad_trainee_ids_and_huge_answers_are_refused(store, alice):
     with pytest.raises(InvalidTrainee):
-        store.trainee("   ")
+        store.ensure_trainee("   ")
     with pytest.raises(InvalidTrainee):
-        store.trainee("x" * 101)
+        store.ensure_trainee("x" * 101)
     alice.save_answer("01", "q", "kept")
     with pytest.raises(AnswerTooLarge):
         alice.save_answer("01", "q", "长" * 50_000)
@@ -193,19 +212,20 @@ def test_bad_trainee_ids_and_huge_answers_are_refused(store, alice):
 
 
 def test_preferences_are_per_trainee(store):
-    store.trainee("alice").set_preference("lang", "en")
-    store.trainee("alice").set_preference("lang", "zh-TW")
-    assert store.trainee("alice").get_preference("lang") == "zh-TW"
-    assert store.trainee("bob").get_preference("lang") is None
+    store.ensure_trainee("alice").set_preference("lang", "en")
+    store.ensure_trainee("alice").set_preference("lang", "zh-TW")
+    assert store.ensure_trainee("alice").get_preference("lang") == "zh-TW"
+    assert store.ensure_trainee("bob").get_preference("lang") is None
 
 
 def test_calls_are_counted_once_per_key_and_per_day(store):
-    alice = store.trainee("alice")
+    alice = store.ensure_trainee("alice")
     day = datetime(2026, 11, 2, 9, 0)
     assert alice.add_calls([(day, "k1"), (day + timedelta(minutes=3), "k2"), (day, "k1")]) == 2
     assert alice.add_calls([(day, "k1"), (day + timedelta(days=1), "k3")]) == 1
-    assert store.trainee("bob").add_calls([(day, "k1")]) == 1  # keys are per trainee
+    assert store.ensure_trainee("bob").add_calls([(day, "k1")]) == 1  # keys are per trainee
     from datetime import date
+
     assert alice.daily_calls(date(2026, 11, 1), date(2026, 11, 7)) == {date(2026, 11, 2): 2, date(2026, 11, 3): 1}
     assert alice.daily_calls(date(2026, 11, 3), date(2026, 11, 3)) == {date(2026, 11, 3): 1}
 
@@ -216,8 +236,7 @@ def test_import_calls_command_twice(store_url, tmp_path, monkeypatch):
     from telesales_training.cli import app
 
     log = tmp_path / "calls.csv"
-    log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n",
-                   encoding="utf-8")
+    log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n", encoding="utf-8")
     monkeypatch.setenv("TELESALES_DB", store_url)
     runner = CliRunner()
     with time_machine.travel(datetime(2026, 11, 30, 8).astimezone()):  # the calls are in the past

@@ -32,10 +32,10 @@ def team_db():
     admin = cluster.create_database("team")
     urls = {name: team.provision(admin, name, trainer=(name == "tina")) for name in ("alice", "bob", "tina")}
     with Store(urls["bob"]) as bob:
-        bob.trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
-        bob.trainee("bob").set_preference("lang", "en")
+        bob.ensure_trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
+        bob.ensure_trainee("bob").set_preference("lang", "en")
     with Store(urls["alice"]) as alice:
-        alice.trainee("alice")  # her row exists whichever of these tests runs first (or alone, on a worker)
+        alice.ensure_trainee("alice")  # her row exists whichever of these tests runs first (or alone, on a worker)
     yield cluster, admin, urls
     cluster.stop()
 
@@ -57,7 +57,7 @@ def test_the_database_says_who_a_connection_is_and_the_environment_does_not(team
 
 def test_a_trainee_saves_and_reads_her_own_answers(team_db):
     with Store(team_db[2]["alice"]) as store:
-        alice = store.trainee("alice")
+        alice = store.ensure_trainee("alice")
         alice.save_answer("01_decision_psychology", "xiamen_first_check", "alice's answer", 1, 1)
         alice.set_preference("lang", "zh-TW")
         assert alice.latest_answers("01_decision_psychology")["xiamen_first_check"].value == "alice's answer"
@@ -68,13 +68,18 @@ def test_a_trainee_imports_her_calls_in_bulk_and_not_into_anyone_elses(team_db):
     """The bulk path (COPY into a temporary table, then INSERT … SELECT) runs under her own role: her calls
     land, calls written as bob's are refused by the row-level policy."""
     times, keys = ["2026-11-02 09:05:00.000000", "2026-11-02 09:15:00.000000"], ["k1", "k2"]
-    details = {"direction": ["out", "out"], "duration_s": [222, 0], "outcome": ["已接通", "未接通"],
-               "connected": [True, False]}
+    details = {
+        "direction": ["out", "out"],
+        "duration_s": [222, 0],
+        "outcome": ["已接通", "未接通"],
+        "connected": [True, False],
+    }
     with Store(team_db[2]["alice"]) as store:
-        alice = store.trainee("alice")
+        alice = store.ensure_trainee("alice")
         assert alice.add_call_texts(times, keys, details) == 2
         assert alice.add_call_texts(times, keys, details) == 0  # again: nothing twice
         from datetime import date
+
         assert alice.daily_connected(date(2026, 11, 2), date(2026, 11, 2)) == {date(2026, 11, 2): 1}
         with pytest.raises(AccessDenied):
             TraineeStore(store, "bob").add_call_texts(times, ["b1", "b2"])
@@ -84,7 +89,7 @@ def test_through_the_package_another_trainee_is_out_of_reach(team_db):
     with Store(team_db[2]["alice"]) as store:
         assert store.trainee_ids() == ["alice"]  # bob and tina are invisible
         with pytest.raises(AccessDenied):  # his row cannot be seen, and cannot be made
-            store.trainee("bob")
+            store.ensure_trainee("bob")
         bob = TraineeStore(store, "bob")  # built by hand, as any code in the kernel could
         assert bob.latest_answers("01_decision_psychology") == {}
         assert bob.get_preference("lang") is None
@@ -131,9 +136,11 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         "COPY answers TO PROGRAM 'cat'",
     ]
     for attack in attacks:
-        with pytest.raises(sa.exc.DBAPIError, match="permission denied|row-level security|must be|not allowed"):
-            with engine.begin() as conn:
-                conn.exec_driver_sql(attack)
+        with (
+            pytest.raises(sa.exc.DBAPIError, match=r"permission denied|row-level security|must be|not allowed"),
+            engine.begin() as conn,
+        ):
+            conn.exec_driver_sql(attack)
     with raw(team_db[2]["bob"]).connect() as conn:
         assert conn.exec_driver_sql("SELECT value FROM answers").scalars().all() == ["bob's own words"]
     engine.dispose()
@@ -141,11 +148,18 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
 
 def test_other_credentials_do_not_open_the_database(team_db):
     cluster, _admin, urls = team_db
-    for role, password in (("postgres", None), ("postgres", "wrong"), (team.role_name("team", "bob"), None),
-                           (team.role_name("team", "bob"), "guess"), (team.role_name("team", "tina"), "")):
-        with pytest.raises(sa.exc.OperationalError):
-            with raw(cluster.url("team", role=role, password=password or "")).connect():
-                pass
+    for role, password in (
+        ("postgres", None),
+        ("postgres", "wrong"),
+        (team.role_name("team", "bob"), None),
+        (team.role_name("team", "bob"), "guess"),
+        (team.role_name("team", "tina"), ""),
+    ):
+        with (
+            pytest.raises(sa.exc.OperationalError),
+            raw(cluster.url("team", role=role, password=password or "")).connect(),
+        ):
+            pass
     assert sa.engine.make_url(urls["alice"]).password != sa.engine.make_url(urls["bob"]).password
 
 
@@ -153,7 +167,7 @@ def test_a_trainer_reads_the_cohort_and_reviews_in_her_own_name(team_db):
     _cluster, _admin, urls = team_db
     with Store(urls["tina"]) as store:
         assert {"alice", "bob"} <= set(store.trainee_ids())
-        bob = store.trainee("bob")
+        bob = store.ensure_trainee("bob")
         answer = bob.history("01_decision_psychology", "xiamen_first_check")[-1]
         assert answer.value == "bob's own words"
         with raw(urls["tina"]).connect() as conn:
@@ -166,7 +180,7 @@ def test_a_trainer_reads_the_cohort_and_reviews_in_her_own_name(team_db):
             bob.save_answer("01_decision_psychology", "xiamen_first_check", "tina rewrites bob", 0, 1)
         store.set_cohort("bob", "spring")
     with Store(urls["bob"]) as store:  # bob sees the review under his answer and the trainer's scores
-        bob = store.trainee("bob")
+        bob = store.ensure_trainee("bob")
         assert bob.reviews("01_decision_psychology")["xiamen_first_check"].comment == "具体，很好"
         assert bob.latest_answers("09_self_assessment")[TRAINER_ITEM].value["by"] == "tina"
         with pytest.raises(StoreError):
@@ -174,11 +188,10 @@ def test_a_trainer_reads_the_cohort_and_reviews_in_her_own_name(team_db):
 
 
 def test_provisioning_again_rotates_the_password(team_db):
-    cluster, admin, urls = team_db
+    _cluster, admin, urls = team_db
     fresh = team.provision(admin, "alice")
-    with pytest.raises(sa.exc.OperationalError):
-        with raw(urls["alice"]).connect():
-            pass
+    with pytest.raises(sa.exc.OperationalError), raw(urls["alice"]).connect():
+        pass
     with Store(fresh) as store:
         assert store.account().trainee == "alice"
     team_db[2]["alice"] = fresh
@@ -195,18 +208,21 @@ def test_two_stores_in_one_cluster_keep_their_own_roles(team_db):
         assert {"alice", "bob"} <= set(first.trainee_ids())
         assert second.trainee_ids() == []
     # The first store's role opens the second database (PUBLIC may connect) but sees nothing there.
-    with raw(cluster.url("team_other", role=team.role_name("team", "alice"),
-                         password=sa.engine.make_url(urls["alice"]).password)).connect() as conn:
+    with raw(
+        cluster.url(
+            "team_other", role=team.role_name("team", "alice"), password=sa.engine.make_url(urls["alice"]).password
+        )
+    ).connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM answers").scalar() == 0
 
 
 def test_messages_show_a_store_url_without_its_password(team_db):
     from telesales_training.database import shown_url
+
     url = team_db[2]["alice"]
     password = sa.engine.make_url(url).password
     assert password and password not in shown_url(url) and "***" in shown_url(url)
     assert shown_url("not a url") == "not a url"
-
 
 
 def test_the_overview_totals_are_the_trainers_only(team_db):

@@ -5,6 +5,7 @@ import json
 import ipywidgets as ipw
 import pytest
 
+from telesales_training import content
 from telesales_training.widgets import (
     CallDrillWidget,
     ClassifyWidget,
@@ -19,7 +20,6 @@ from telesales_training.widgets import (
     StartPage,
     question_widget,
 )
-from telesales_training import content
 
 L01 = "01_decision_psychology"
 KEY = ["satisfied", "notice", "clarify", "act", "evaluate", "negotiate", "implement"]
@@ -97,7 +97,7 @@ def test_an_untouched_ordering_earns_next_to_nothing(lesson01, ui, store):
     """Issue 13, point 19: submitting the list as it starts (0.95 / 4 before) must not pay."""
     scores = []
     for name in ("alice", "bob", "carol", "dave", "erin", "frank"):
-        trainee = store.trainee(name)
+        trainee = store.ensure_trainee(name)
         widget = make(lesson01, ui, trainee, "order_stages")
         widget._submit.click()
         scores.append(stored(trainee, "order_stages").score)
@@ -105,7 +105,7 @@ def test_an_untouched_ordering_earns_next_to_nothing(lesson01, ui, store):
 
 
 def test_options_are_shuffled_per_trainee_and_stable_on_reload(lesson01, ui, store):
-    alice, bob = store.trainee("alice"), store.trainee("bob")
+    alice, bob = store.ensure_trainee("alice"), store.ensure_trainee("bob")
     orders = {}
     for name, trainee in (("alice", alice), ("alice again", alice), ("bob", bob)):
         single = make(lesson01, ui, trainee, "recap_criteria_source")
@@ -151,8 +151,12 @@ def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
 def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_stage_count", lang="en")
     assert isinstance(widget, NumberWidget)
-    for raw, message in [("seven", "Please enter a number"), ("-3", "from 1 to 20"), ("1e9", "from 1 to 20"),
-                         ("nan", "Please enter a number")]:
+    for raw, message in [
+        ("seven", "Please enter a number"),
+        ("-3", "from 1 to 20"),
+        ("1e9", "from 1 to 20"),
+        ("nan", "Please enter a number"),
+    ]:
         widget._box.value = raw
         widget._submit.click()
         assert message in widget._response.value
@@ -174,8 +178,14 @@ def test_rating(lesson01, ui, alice):
 
 
 def test_reopening_restores_every_widget(lesson01, ui, alice):
-    answers = {"order_stages": tuple(KEY), "xiamen_first_check": "马桶", "recap_scope": ("phone",),
-               "recap_criteria_source": "past_pain", "recap_stage_count": "7", "self_rating": 3}
+    answers = {
+        "order_stages": tuple(KEY),
+        "xiamen_first_check": "马桶",
+        "recap_scope": ("phone",),
+        "recap_criteria_source": "past_pain",
+        "recap_stage_count": "7",
+        "self_rating": 3,
+    }
     for item_id, value in answers.items():
         widget = make(lesson01, ui, alice, item_id)
         widget.value = value
@@ -190,11 +200,11 @@ def test_reopening_restores_every_widget(lesson01, ui, alice):
 
 
 def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
-    alice = store.trainee("alice")
+    alice = store.ensure_trainee("alice")
     widget = make(lesson01, ui, alice, "xiamen_first_check")
     widget.value = "alice 的秘密"
     widget._submit.click()
-    bob_view = make(lesson01, ui, store.trainee("bob"), "xiamen_first_check")
+    bob_view = make(lesson01, ui, store.ensure_trainee("bob"), "xiamen_first_check")
     assert bob_view.value == "" and bob_view._response.value == ""
 
 
@@ -231,7 +241,9 @@ def test_lesson_language_switch_and_reflection(lesson01, ui, alice):
     assert "回答完上面的问题后" in reflection.value
     view.questions["xiamen_next_check"].value = "然后试热水"
     view.questions["xiamen_next_check"]._submit.click()
-    assert "先看看马桶" in reflection.value and "三番五次修不好" in reflection.value and "热水器或热水" in reflection.value
+    assert (
+        "先看看马桶" in reflection.value and "三番五次修不好" in reflection.value and "热水器或热水" in reflection.value
+    )
     assert "已答 2 / 9 题" in view._summary.value
     view.lang = "en"
     assert "You mention the toilet" in reflection.value
@@ -257,7 +269,7 @@ def test_start_page_progress(lesson01, ui, alice):
     alice.save_answer(L01, "order_stages", KEY, 4, 4)
     page.refresh()
     assert page.value[L01] == pytest.approx(1 / len(lesson01.questions))
-    title, bar, detail = page._rows[L01]
+    _title, bar, detail = page._rows[L01]
     assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 13 points" in detail.value
     assert "Coming soon" in page._rows["04_funnel"][2].value
     assert "In progress (80% to pass)" in detail.value  # 4 of 13 points so far
@@ -267,8 +279,12 @@ def test_a_lesson_is_passed_at_its_pass_mark(lesson01, ui, alice):
     page = StartPage(content.load_course(), {L01: lesson01}, ui, alice, "zh-CN")
     assert "ts-lesson-status" not in page._rows[L01][2].value  # not begun: no status
     assert lesson01.max_points == 13 and lesson01.pass_percent == 80  # 10.4 points pass
-    for item, value, points in (("order_stages", KEY, 4), ("recap_criteria_source", "past_pain", 2),
-                                ("recap_action_trigger", "intolerable", 2), ("recap_scope", ["phone"], 2)):
+    for item, value, points in (
+        ("order_stages", KEY, 4),
+        ("recap_criteria_source", "past_pain", 2),
+        ("recap_action_trigger", "intolerable", 2),
+        ("recap_scope", ["phone"], 2),
+    ):
         alice.save_answer(L01, item, value, points, lesson01.block(item).points)
     page.refresh()
     assert "学习中（80% 通过）" in page._rows[L01][2].value and not lesson01.passed(10)

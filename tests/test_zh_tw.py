@@ -70,25 +70,28 @@ def test_no_mainland_or_computing_terms_in_any_zh_tw_text():
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize(("simplified", "taiwan"), [
-    ("请先挂断电话", "請先掛斷電話"),
-    ("开场白的窗口很短", "開場白的窗口很短"),
-    ("你没有权限", "你沒有權限"),
-    ("三种类型", "三種類型"),
-    ("把两件事联系起来", "把兩件事聯繫起來"),
-    ("学员账号", "學員帳號"),
-    ("呼入与呼出", "呼入與呼出"),
-    ("本周的周计划", "本週的週計畫"),
-    ("销售渠道", "銷售通路"),
-    ("客户的反馈", "客戶的回饋"),
-    ("营销活动", "行銷活動"),
-    ("两年质保", "兩年保固"),
-    ("你的邮箱", "你的信箱"),
-    ("换墨盒", "換墨水匣"),
-    ("充值卡", "儲值卡"),
-    ("离话筒 3 厘米", "離話筒 3 公分"),
-    ("他说：“好的。”", "他說：「好的。」"),
-])
+@pytest.mark.parametrize(
+    ("simplified", "taiwan"),
+    [
+        ("请先挂断电话", "請先掛斷電話"),
+        ("开场白的窗口很短", "開場白的窗口很短"),
+        ("你没有权限", "你沒有權限"),
+        ("三种类型", "三種類型"),
+        ("把两件事联系起来", "把兩件事聯繫起來"),
+        ("学员账号", "學員帳號"),
+        ("呼入与呼出", "呼入與呼出"),
+        ("本周的周计划", "本週的週計畫"),
+        ("销售渠道", "銷售通路"),
+        ("客户的反馈", "客戶的回饋"),
+        ("营销活动", "行銷活動"),
+        ("两年质保", "兩年保固"),
+        ("你的邮箱", "你的信箱"),
+        ("换墨盒", "換墨水匣"),
+        ("充值卡", "儲值卡"),
+        ("离话筒 3 厘米", "離話筒 3 公分"),
+        ("他说：“好的。”", "他說：「好的。」"),
+    ],
+)
 def test_the_phrase_table_gives_taiwan_wording(simplified, taiwan):
     assert to_traditional(simplified) == taiwan
 
@@ -102,9 +105,11 @@ def test_english_says_how_long_the_opening_has_and_calls_midday_a_lunch_break():
 
 def test_a_broken_phrase_table_is_named(tmp_path):
     import shutil
+
     root = tmp_path / "exercises"
     shutil.copytree(EXERCISES, root)
-    (root / "zh_tw_phrases.yaml").write_text("schema_version: 1\nphrases:\n  - [墨盒, 墨盒]\n  - [渠道]\n",
-                                            encoding="utf-8")
+    (root / "zh_tw_phrases.yaml").write_text(
+        "schema_version: 1\nphrases:\n  - [墨盒, 墨盒]\n  - [渠道]\n", encoding="utf-8"
+    )
     problems = [str(p) for p in content.validate_tree(root)]
     assert any("zh_tw_phrases.yaml" in p and "phrases" in p for p in problems), problems

@@ -17,8 +17,19 @@ from .questions import (
 from .start import StartPage
 
 __all__ = [
-    "CallDrillWidget", "ClassifyWidget",
-    "FreeTextWidget", "LanguageToggle", "LessonView", "MultipleChoiceWidget", "NameForm", "NumberWidget",
-    "OrderingWidget", "PageHeader", "QuestionWidget", "RatingWidget", "SingleChoiceWidget", "StartPage",
+    "CallDrillWidget",
+    "ClassifyWidget",
+    "FreeTextWidget",
+    "LanguageToggle",
+    "LessonView",
+    "MultipleChoiceWidget",
+    "NameForm",
+    "NumberWidget",
+    "OrderingWidget",
+    "PageHeader",
+    "QuestionWidget",
+    "RatingWidget",
+    "SingleChoiceWidget",
+    "StartPage",
     "question_widget",
 ]

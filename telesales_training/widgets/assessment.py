@@ -3,15 +3,14 @@ column, the trainer's column (filled in the cockpit), the total, the grade and t
 
 from __future__ import annotations
 
-import base64
 from datetime import timedelta
 
 import ipywidgets as ipw
 
 from .. import assessment
 from .. import content as c
+from ..views import assessment_html, download_link, escape, local
 from .lean import make, shared_layout, style_for
-from .text import escape, local
 from .tool import ToolWidget
 
 TRAINER_ITEM = assessment.TRAINER_ITEM
@@ -26,11 +25,15 @@ def rubric_html(form: c.ToolBlock, lang: str) -> str:
         cells = "".join(
             f'<td><span class="ts-rubric-level">{escape(form.text("rubric_level", lang, level=level))} · </span>'
             f"<strong>≈ {assessment.level_points(criterion.weight, level)} / {criterion.weight}</strong> "
-            f"{escape(local(criterion.levels[level], lang))}</td>" for level in c.RUBRIC_LEVELS)
+            f"{escape(local(criterion.levels[level], lang))}</td>"
+            for level in c.RUBRIC_LEVELS
+        )
         rows.append(f'<tr><th scope="row">{escape(local(criterion.text, lang))}</th>{cells}</tr>')
-    return (f'<details class="ts-rubric" open><summary>{escape(form.text("rubric_title", lang))}</summary>'
-            f'<table class="ts-rubric-table"><tr><th>{escape(form.text("rubric_criterion", lang))}</th>{head}</tr>'
-            f'{"".join(rows)}</table></details>')
+    return (
+        f'<details class="ts-rubric" open><summary>{escape(form.text("rubric_title", lang))}</summary>'
+        f'<table class="ts-rubric-table"><tr><th>{escape(form.text("rubric_criterion", lang))}</th>{head}</tr>'
+        f"{''.join(rows)}</table></details>"
+    )
 
 
 def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
@@ -43,44 +46,26 @@ def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
     if proposal is None:
         text = form.text("volume_unknown", lang, criterion=local(criterion.text, lang))
     else:
-        text = form.text("volume_proposal", lang, criterion=local(criterion.text, lang), score=proposal.score,
-                         max=criterion.weight, share=f"{proposal.share:.0%}", days=proposal.days)
+        text = form.text(
+            "volume_proposal",
+            lang,
+            criterion=local(criterion.text, lang),
+            score=proposal.score,
+            max=criterion.weight,
+            share=f"{proposal.share:.0%}",
+            days=proposal.days,
+        )
     return f'<p class="ts-muted ts-volume-proposal">{escape(text)}</p>'
 
-
-def assessment_html(block: c.ToolBlock, own: dict[str, int], trainer: dict[str, int], lang: str) -> str:
-    """Self and trainer scores side by side per criterion, with the gap and both totals (the form, the
-    personal report)."""
-    t = lambda key, **p: block.text(key, lang, **p)  # noqa: E731
-    rows = []
-    for criterion in block.criteria:
-        mine, theirs = own.get(criterion.id), trainer.get(criterion.id)
-        gap = "" if mine is None or theirs is None else f"{mine - theirs:+d}"
-        rows.append(f"<tr><td>{escape(local(criterion.text, lang))}</td><td>{criterion.weight}</td>"
-                    f"<td>{'' if mine is None else mine}</td><td>{'—' if theirs is None else theirs}</td>"
-                    f"<td>{gap}</td></tr>")
-    own_total = assessment.total(own)
-    band = assessment.grade(own_total, block.bands)
-    trainer_total = assessment.total(trainer) if len(trainer) == len(block.criteria) else None
-    summary = t("total", self_total=own_total, grade=band.grade, meaning=local(band.text, lang))
-    if trainer_total is None:
-        summary += " " + t("no_trainer")
-    else:
-        trainer_band = assessment.grade(trainer_total, block.bands)
-        summary += " " + t("gap", trainer_total=trainer_total, trainer_grade=trainer_band.grade,
-                                difference=f"{own_total - trainer_total:+d}")
-    return (f'<table class="ts-assessment"><tr><th></th><th>{escape(t("max_points", max=""))}'
-                         f'</th><th>{escape(t("self"))}</th><th>{escape(t("trainer"))}</th>'
-                         f'<th>{escape(t("gap_column"))}</th></tr>{"".join(rows)}</table>'
-                         f'<div class="ts-feedback ts-assessment-total" role="status">{escape(summary)}</div>')
 
 class AssessmentForm(ToolWidget):
     """`value` is the last saved self column: {"scores": {criterion: points}}."""
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, description_width="18rem")
-        self._boxes = {c.id: make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
-                       for c in self.block.criteria}
+        self._boxes = {
+            c.id: make(ipw.Text, style=style, layout=shared_layout(width="26rem")) for c in self.block.criteria
+        }
         self._save = make(ipw.Button, button_style="primary", icon="save")
         self._save.on_click(self._on_save)
         return [*self._boxes.values(), self._save]
@@ -110,8 +95,11 @@ class AssessmentForm(ToolWidget):
             scores = assessment.parse_scores(self.block.criteria, {k: b.value for k, b in self._boxes.items()})
         except assessment.AssessmentInputError as problem:
             criterion = next(c for c in self.block.criteria if c.id == problem.params["criterion"])
-            self.problem(problem.code, criterion=local(criterion.text, self.lang), **{
-                k: v for k, v in problem.params.items() if k != "criterion"})
+            self.problem(
+                problem.code,
+                criterion=local(criterion.text, self.lang),
+                **{k: v for k, v in problem.params.items() if k != "criterion"},
+            )
             return
         if self.save({"scores": scores}):
             self.note("saved")
@@ -119,12 +107,14 @@ class AssessmentForm(ToolWidget):
 
     def _render(self) -> None:
         for criterion in self.block.criteria:
-            self._boxes[criterion.id].description = (f"{local(criterion.text, self.lang)} "
-                                                     f"({self.t('max_points', max=criterion.weight)})")
+            self._boxes[
+                criterion.id
+            ].description = f"{local(criterion.text, self.lang)} ({self.t('max_points', max=criterion.weight)})"
             self._boxes[criterion.id].placeholder = self.t("score_range", max=criterion.weight)
         self._save.description = self.t("save")
         self._rubric.value = proposal_html(self.block, self._store, self.lang, self._today) + rubric_html(
-            self.block, self.lang)
+            self.block, self.lang
+        )
         own = self.value["scores"] if self.value else {}
         trainer = self.trainer_scores()
         if not own:
@@ -155,11 +145,11 @@ class PersonalReport(ToolWidget):
 
         if self._store is None:
             return
-        data = base64.b64encode(self.build().encode("utf-8")).decode("ascii")
         name = report_filename(self._store.trainee_id)
-        self._link.value = (f'<p class="ts-muted">{escape(self.t("ready"))}</p><a class="ts-download ts-report-link" '
-                            f'download="{escape(name)}" href="data:text/html;charset=utf-8;base64,{data}">'
-                            f"{escape(self.t('download'))}</a>")
+        link = download_link(
+            self.build().encode("utf-8"), "text/html;charset=utf-8", name, self.t("download"), "ts-report-link"
+        )
+        self._link.value = f'<p class="ts-muted">{escape(self.t("ready"))}</p>{link}'
         self.save({"generated": name})
 
     def _render(self) -> None:

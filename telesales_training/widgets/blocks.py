@@ -8,14 +8,15 @@ import traitlets
 from .. import content as c
 from .. import plots
 from ..scoring import reflection_notes
+from ..settings import DEFAULT_LOCALE
+from ..views import escape, img, local, markdown
 from .lean import lean
-from .text import escape, img, local, markdown
 
 
 class LocalizedHTML(ipw.HTML):
     """An HTML block that re-renders itself when the page language changes."""
 
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, lang: str, **kwargs):
         super().__init__(**lean(ipw.HTML, **kwargs))
@@ -39,8 +40,10 @@ class TextView(LocalizedHTML):
 def figure_png(block: c.FigureBlock, lang: str, narrow: bool = False) -> bytes:
     """The block's figure in `lang`: wide (a laptop) or narrow (a phone, drawn top to bottom)."""
     if block.figure == "flow":
-        return plots.flow_png(tuple((local(lane.title, lang), tuple(local(step, lang) for step in lane.steps))
-                                    for lane in block.lanes), narrow)
+        return plots.flow_png(
+            tuple((local(lane.title, lang), tuple(local(step, lang) for step in lane.steps)) for lane in block.lanes),
+            narrow,
+        )
     labels = tuple(local(label, lang) for label in block.labels)
     markers = tuple((marker.stage, local(marker.label, lang)) for marker in block.markers)
     return plots.decision_stages_png(labels, local(block.annotation, lang) or None, markers, narrow)
@@ -57,10 +60,13 @@ class FigureView(LocalizedHTML):
 
     def _render(self) -> None:
         alt = local(self.block.alt, self.lang)
-        picture = (img(figure_png(self.block, self.lang), alt, "ts-wide-only")
-                   + img(figure_png(self.block, self.lang, narrow=True), alt, "ts-narrow-only"))
-        self.value = (f'<figure class="ts-figure-{self.block.id}">{picture}'
-                      f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>")
+        picture = img(figure_png(self.block, self.lang), alt, "ts-wide-only") + img(
+            figure_png(self.block, self.lang, narrow=True), alt, "ts-narrow-only"
+        )
+        self.value = (
+            f'<figure class="ts-figure-{self.block.id}">{picture}'
+            f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>"
+        )
 
 
 class ReflectionView(LocalizedHTML):
@@ -87,11 +93,14 @@ class ReflectionView(LocalizedHTML):
             self.value = f'{title}<p class="ts-muted">{escape(self._ui.text("reflection_waiting", self.lang))}</p>'
             return
         quotes = "".join(f'<p class="ts-quote">{escape(str(self._answers[i]))}</p>' for i in self.block.source_items)
-        notes = "".join(f"<p>{escape(local(note, self.lang))}</p>"
-                        for note in reflection_notes(self.block, self._answers))
-        self.value = (f'<div class="ts-reflection" role="status">{title}'
-                      f"<p><strong>{escape(self._ui.text('your_answers', self.lang))}</strong></p>{quotes}"
-                      f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>')
+        notes = "".join(
+            f"<p>{escape(local(note, self.lang))}</p>" for note in reflection_notes(self.block, self._answers)
+        )
+        self.value = (
+            f'<div class="ts-reflection" role="status">{title}'
+            f"<p><strong>{escape(self._ui.text('your_answers', self.lang))}</strong></p>{quotes}"
+            f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>'
+        )
 
 
 SUPPLEMENTARY_TAGS = {"all": "supplementary_tag", "part": "supplementary_part_tag"}
@@ -114,5 +123,7 @@ class SupplementaryBanner(LocalizedHTML):
         super().__init__(lang, **kwargs)
 
     def _render(self) -> None:
-        self.value = (f'<p class="ts-supplementary"><span class="ts-badge">'
-                      f'{escape(self._ui.text(self._key, self.lang))}</span></p>')
+        self.value = (
+            f'<p class="ts-supplementary"><span class="ts-badge">'
+            f"{escape(self._ui.text(self._key, self.lang))}</span></p>"
+        )

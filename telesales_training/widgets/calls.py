@@ -3,18 +3,15 @@ weekly call-volume self-check (Monday–Friday, pacing against the pro-rated tar
 
 from __future__ import annotations
 
-import base64
 from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from .. import calllog, callplan, plots
 from ..store import StoreError
+from ..views import download_link, escape, img
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
-from .text import escape, img
 from .tool import ToolWidget
 
 LABEL_STYLE = {"description_width": "10rem"}
@@ -26,10 +23,15 @@ class CallPlanner(ToolWidget):
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, **LABEL_STYLE)
-        self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
-                            layout=shared_layout(width="20rem"))
-        self._windows = make(ipw.Text, value=callplan.format_windows(callplan.GOLDEN_HOURS), style=style,
-                             layout=shared_layout(width="32rem"))
+        self._target = make(
+            ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style, layout=shared_layout(width="20rem")
+        )
+        self._windows = make(
+            ipw.Text,
+            value=callplan.format_windows(callplan.GOLDEN_HOURS),
+            style=style,
+            layout=shared_layout(width="32rem"),
+        )
         self._contacts = make(ipw.Textarea, rows=5, layout=shared_layout(width="100%"))
         self._go = make(ipw.Button, button_style="primary", icon="calendar")
         self._go.on_click(self._on_plan)
@@ -70,23 +72,42 @@ class CallPlanner(ToolWidget):
             self._result.value = ""
             return
         plan = callplan.day_plan(self.value["target"], callplan.parse_windows(self.value["windows"]))
-        metrics = self.t("metrics", minutes=plan.minutes, per_hour=f"{plan.calls_per_hour:.1f}",
-                         per_call=f"{plan.minutes_per_call:.1f}")
+        metrics = self.t(
+            "metrics",
+            minutes=plan.minutes,
+            per_hour=f"{plan.calls_per_hour:.1f}",
+            per_call=f"{plan.minutes_per_call:.1f}",
+        )
         slots = callplan.schedule(plan, self.value["contacts"])
-        rows = "".join(f"<tr><td>{escape(time)}</td><td>{escape(contact)}</td></tr>"
-                       for time, contact in slots[:SHOWN_SLOTS])
-        more = (f'<p class="ts-muted">{escape(self.t("more_rows", count=len(slots) - SHOWN_SLOTS))}</p>'
-                if len(slots) > SHOWN_SLOTS else "")
+        rows = "".join(
+            f"<tr><td>{escape(time)}</td><td>{escape(contact)}</td></tr>" for time, contact in slots[:SHOWN_SLOTS]
+        )
+        more = (
+            f'<p class="ts-muted">{escape(self.t("more_rows", count=len(slots) - SHOWN_SLOTS))}</p>'
+            if len(slots) > SHOWN_SLOTS
+            else ""
+        )
         csv_text = callplan.schedule_csv(slots, (self.t("time_header"), self.t("contact_header")))
         # A BOM so that Excel opens the Chinese names correctly.
-        data = base64.b64encode(("\ufeff" + csv_text).encode("utf-8")).decode("ascii")
-        link = (f'<a class="ts-download" download="call-plan.csv" href="data:text/csv;charset=utf-8;base64,{data}">'
-                f"{escape(self.t('download'))}</a>") if slots else ""
-        table = (f'<table class="ts-schedule"><caption>{escape(self.t("schedule_title"))}</caption>'
-                 f"<tr><th>{escape(self.t('time_header'))}</th><th>{escape(self.t('contact_header'))}</th></tr>"
-                 f"{rows}</table>{more}") if slots else ""
-        self._result.value = (f'<div class="ts-feedback ts-plan-metrics" role="status">{escape(metrics)}</div>'
-                              f"{table}{link}")
+        link = (
+            download_link(
+                ("\ufeff" + csv_text).encode("utf-8"), "text/csv;charset=utf-8", "call-plan.csv", self.t("download")
+            )
+            if slots
+            else ""
+        )
+        table = (
+            (
+                f'<table class="ts-schedule"><caption>{escape(self.t("schedule_title"))}</caption>'
+                f"<tr><th>{escape(self.t('time_header'))}</th><th>{escape(self.t('contact_header'))}</th></tr>"
+                f"{rows}</table>{more}"
+            )
+            if slots
+            else ""
+        )
+        self._result.value = (
+            f'<div class="ts-feedback ts-plan-metrics" role="status">{escape(metrics)}</div>{table}{link}'
+        )
 
 
 class WeeklyCallLog(ToolWidget):
@@ -97,8 +118,9 @@ class WeeklyCallLog(ToolWidget):
         self._weeks: dict[str, dict] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
         self._week = DateField(callplan.monday_of(self._today), **LABEL_STYLE)
-        self._target = make(ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style,
-                            layout=shared_layout(width="20rem"))
+        self._target = make(
+            ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style, layout=shared_layout(width="20rem")
+        )
         self._days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
         self._imported = make(ipw.HTML)
         self._use_imported = make(ipw.Button, icon="download")
@@ -185,8 +207,10 @@ class WeeklyCallLog(ToolWidget):
         if self._store is None:
             return True
         try:
-            self._store.log_day_calls({self.monday + timedelta(days=n): count for n, count in enumerate(counts)}, target)
-        except (StoreError, SQLAlchemyError):
+            self._store.log_day_calls(
+                {self.monday + timedelta(days=n): count for n, count in enumerate(counts)}, target
+            )
+        except StoreError:
             self.problem("store_failed")
             return False
         return True
@@ -202,8 +226,11 @@ class WeeklyCallLog(ToolWidget):
         for box, name in zip(self._days, names):
             box.description = name
         imported = self._imported_counts()
-        self._imported.value = (f'<p class="ts-muted">{escape(self.t("imported", counts=" · ".join(map(str, imported))))}</p>'
-                                if any(imported) else "")
+        self._imported.value = (
+            f'<p class="ts-muted">{escape(self.t("imported", counts=" · ".join(map(str, imported))))}</p>'
+            if any(imported)
+            else ""
+        )
         self._use_imported.description = self.t("use_imported")
         self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
         self._save.description = self.t("save")
@@ -217,39 +244,63 @@ class WeeklyCallLog(ToolWidget):
             counts, target = record["counts"], record["target"]
         else:
             counts, target = imported, self._typed_target()
-        actual, planned, band = callplan.week_pacing(counts, target, callplan.working_days_elapsed(self.monday, self._today))
+        actual, planned, band = callplan.week_pacing(
+            counts, target, callplan.working_days_elapsed(self.monday, self._today)
+        )
         summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
         source = "" if record else f'<p class="ts-muted">{escape(self.t("from_imported"))}</p>'
         table = ""
         if any(imported):
             # Connected calls beside the dials, when the export said which calls connected.
             connected = self._imported_connected()
-            shown = [f"{count} · {self.t('connected_of', count=made)}" if connected is not None else str(count)
-                     for count, made in zip(imported, connected or [0] * 5)]
-            rows = "".join(f"<tr><th scope=\"row\">{escape(name)}</th><td>{logged}</td><td>{escape(count)}</td></tr>"
-                           for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, shown))
-            table = (f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
-                     f'<th>{escape(self.t("logged_header"))}</th><th>{escape(self.t("imported_header"))}</th></tr>'
-                     f"{rows}</table>")
-        self._summary.value = (f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
-                               f"</strong><p>{escape(summary)}</p>{source}</div>{table}")
+            shown = [
+                f"{count} · {self.t('connected_of', count=made)}" if connected is not None else str(count)
+                for count, made in zip(imported, connected or [0] * 5)
+            ]
+            rows = "".join(
+                f'<tr><th scope="row">{escape(name)}</th><td>{logged}</td><td>{escape(count)}</td></tr>'
+                for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, shown)
+            )
+            table = (
+                f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
+                f"<th>{escape(self.t('logged_header'))}</th><th>{escape(self.t('imported_header'))}</th></tr>"
+                f"{rows}</table>"
+            )
+        self._summary.value = (
+            f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
+            f"</strong><p>{escape(summary)}</p>{source}</div>{table}"
+        )
         bands = tuple(callplan.pacing_band(count, target) for count in counts)
         both = bool(record) and any(imported)
-        png = plots.calls_vs_target_png(tuple(names), tuple(counts), (target,) * 5, bands, self.t("chart_title"),
-                                        self.t("logged_header") if both else self.t("actual"), self.t("planned"),
-                                        tuple(imported) if both else (), self.t("imported_header"))
+        png = plots.calls_vs_target_png(
+            tuple(names),
+            tuple(counts),
+            (target,) * 5,
+            bands,
+            self.t("chart_title"),
+            self.t("logged_header") if both else self.t("actual"),
+            self.t("planned"),
+            tuple(imported) if both else (),
+            self.t("imported_header"),
+        )
         if not self._weeks:
             self._chart.value = f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
             return
         weeks = sorted(self._weeks)[-8:]
         weekly = [self._weeks[w] for w in weeks]
         weeks_png = plots.calls_vs_target_png(
-            tuple(w[5:] for w in weeks), tuple(sum(r["counts"]) for r in weekly),
+            tuple(w[5:] for w in weeks),
+            tuple(sum(r["counts"]) for r in weekly),
             tuple(r["target"] * 5 for r in weekly),
             tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in weekly),
-            self.t("weeks_title"), self.t("actual"), self.t("planned"))
-        self._chart.value = (f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
-                             f'<figure class="ts-chart ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>')
+            self.t("weeks_title"),
+            self.t("actual"),
+            self.t("planned"),
+        )
+        self._chart.value = (
+            f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
+            f'<figure class="ts-chart ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>'
+        )
 
 
 class CallImport(ToolWidget):
@@ -264,14 +315,20 @@ class CallImport(ToolWidget):
         # The mapping step: shown when the file does not say which column holds the time.
         self._preview = make(ipw.HTML)
         label = style_for(ipw.Dropdown, description_width="12rem")
-        self.time_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
-                                layout=shared_layout(width="28rem"))
-        self.date_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
-                                layout=shared_layout(width="28rem"))
-        self.clock_column = make(ipw.Dropdown, options=[("", "")], value="", style=label,
-                                 layout=shared_layout(width="28rem"))
-        self._mapping = make(ipw.VBox, children=[self._preview, self.time_column, self.date_column, self.clock_column],
-                             layout=shared_layout(display="none"))
+        self.time_column = make(
+            ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="28rem")
+        )
+        self.date_column = make(
+            ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="28rem")
+        )
+        self.clock_column = make(
+            ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="28rem")
+        )
+        self._mapping = make(
+            ipw.VBox,
+            children=[self._preview, self.time_column, self.date_column, self.clock_column],
+            layout=shared_layout(display="none"),
+        )
         self._mapping.add_class("ts-column-mapping")
         self._go.on_click(self._on_import)
         return [self._upload, self._day_first, self._mapping, self._go, self._bar]
@@ -294,8 +351,10 @@ class CallImport(ToolWidget):
             return
         head = "".join(f"<th>{escape(name)}</th>" for name in header)
         body = "".join("<tr>" + "".join(f"<td>{escape(str(cell)[:40])}</td>" for cell in row) + "</tr>" for row in rows)
-        self._preview.value = (f'<p class="ts-muted">{escape(self.t("mapping_hint"))}</p>'
-                               f'<table class="ts-preview"><tr>{head}</tr>{body}</table>')
+        self._preview.value = (
+            f'<p class="ts-muted">{escape(self.t("mapping_hint"))}</p>'
+            f'<table class="ts-preview"><tr>{head}</tr>{body}</table>'
+        )
         for dropdown in (self.time_column, self.date_column, self.clock_column):
             dropdown.options = [(self.t("mapping_none"), "")] + [(name, name) for name in header]
             dropdown.value = ""
@@ -307,7 +366,7 @@ class CallImport(ToolWidget):
         try:
             key = calllog.mapping_preference(data)
             return calllog.mapping_from_text(self._store.get_preference(key))
-        except (calllog.CallLogError, StoreError, SQLAlchemyError):
+        except (calllog.CallLogError, StoreError):
             return None
 
     def _remember(self, data: bytes, mapping: calllog.Mapping) -> None:
@@ -316,7 +375,7 @@ class CallImport(ToolWidget):
         try:
             key = calllog.mapping_preference(data)
             self._store.set_preference(key, calllog.mapping_as_text(mapping))
-        except (calllog.CallLogError, StoreError, SQLAlchemyError):
+        except (calllog.CallLogError, StoreError):
             pass  # not remembered: the trainee chooses again next time
 
     def _outputs(self) -> list[ipw.Widget]:
@@ -331,7 +390,9 @@ class CallImport(ToolWidget):
             def advance(rows: int, total: int) -> None:
                 self._bar.max, self._bar.value = max(1, total), min(rows, max(1, total))
 
-            add = self._store.add_call_texts if self._store is not None else (lambda times, keys, details=None: len(keys))
+            add = (
+                self._store.add_call_texts if self._store is not None else (lambda times, keys, details=None: len(keys))
+            )
             chosen = self._chosen()
             mapping = chosen or self._remembered(data)
             report = calllog.read_calls(data, add, mapping=mapping, day_first=self._day_first.value, progress=advance)
@@ -340,20 +401,29 @@ class CallImport(ToolWidget):
             if problem.code in ("csv_no_timestamp", "csv_time_ambiguous", "csv_no_such_column"):
                 self._show_mapping(data)
             return
-        except (StoreError, SQLAlchemyError):
+        except StoreError:
             self.problem("store_failed")
             return
         self._bar.value = self._bar.max
-        reasons = {reason: [count, report.examples[reason][0][0] if report.examples.get(reason) else 0]
-                   for reason, count in report.counts.items()}
+        reasons = {
+            reason: [count, report.examples[reason][0][0] if report.examples.get(reason) else 0]
+            for reason, count in report.counts.items()
+        }
         if chosen is not None:
             self._remember(data, chosen)  # the next file with this header needs no choosing
             self._mapping.layout = shared_layout(display="none")
         found = report.mapping
         columns = [found.time] if found and found.time else [c for c in (found.date, found.clock) if c] if found else []
-        summary = {"file": name[:200], "rows": report.rows, "taken": report.taken, "duplicates": report.duplicates,
-                   "rejected": report.rejected, "reasons": {k: v for k, v in sorted(reasons.items())},
-                   "columns": columns, "remembered": chosen is None and mapping is not None}
+        summary = {
+            "file": name[:200],
+            "rows": report.rows,
+            "taken": report.taken,
+            "duplicates": report.duplicates,
+            "rejected": report.rejected,
+            "reasons": dict(sorted(reasons.items())),
+            "columns": columns,
+            "remembered": chosen is None and mapping is not None,
+        }
         if self.save(summary):
             self._note = None
             self._render_all()
@@ -377,12 +447,18 @@ class CallImport(ToolWidget):
             return
         summary = self.value
         lines = [self.t("summary", **{k: summary[k] for k in ("file", "rows", "taken", "duplicates", "rejected")})]
-        lines += [self.t("rejected_reason", reason=self._ui.text(reason, self.lang), count=count, line=line)
-                  for reason, (count, line) in summary["reasons"].items()]
+        lines += [
+            self.t("rejected_reason", reason=self._ui.text(reason, self.lang), count=count, line=line)
+            for reason, (count, line) in summary["reasons"].items()
+        ]
         if summary.get("columns"):
-            lines.append(self.t("mapping_used", columns=" + ".join(summary["columns"]))
-                         + (" " + self.t("mapping_remembered") if summary.get("remembered") else ""))
+            lines.append(
+                self.t("mapping_used", columns=" + ".join(summary["columns"]))
+                + (" " + self.t("mapping_remembered") if summary.get("remembered") else "")
+            )
         lines.append(self.t("zone_rule"))
         items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
-        self._summary.value = (f'<div class="ts-feedback ts-import-summary" role="status"><strong>{escape(lines[0])}'
-                               f"</strong><ul>{items}</ul></div>")
+        self._summary.value = (
+            f'<div class="ts-feedback ts-import-summary" role="status"><strong>{escape(lines[0])}'
+            f"</strong><ul>{items}</ul></div>"
+        )

@@ -8,17 +8,19 @@ import traitlets
 from .. import i18n
 from ..content import UiStrings
 from ..identity import InvalidName, clean_name
+from ..views import STYLE, escape
 from .lean import lean, make, shared_layout, shared_style
-from .text import STYLE, escape
 
 
 class LanguageToggle(ipw.ToggleButtons):
     """The page language; `value` is a locale code (zh-CN, en, zh-TW), labelled in its own script."""
 
     def __init__(self, value: str = i18n.DEFAULT_LOCALE, **kwargs):
-        super().__init__(options=[(i18n.LOCALE_LABELS[code], code) for code in i18n.LOCALES], value=value,
-                         **lean(ipw.ToggleButtons, style=shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem"),
-                                **kwargs))
+        super().__init__(
+            options=[(i18n.LOCALE_LABELS[code], code) for code in i18n.LOCALES],
+            value=value,
+            **lean(ipw.ToggleButtons, style=shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem"), **kwargs),
+        )
 
 
 class NameForm(ipw.VBox):
@@ -35,8 +37,10 @@ class NameForm(ipw.VBox):
         self._go = make(ipw.Button, button_style="primary")
         self._message = make(ipw.HTML)
         self._error_code = error_code
-        super().__init__(children=[self._prompt, make(ipw.HBox, children=[self._name, self._go]), self._message],
-                         **lean(ipw.VBox, **kwargs))
+        super().__init__(
+            children=[self._prompt, make(ipw.HBox, children=[self._name, self._go]), self._message],
+            **lean(ipw.VBox, **kwargs),
+        )
         self.add_class("ts-card")
         self._go.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
@@ -52,7 +56,9 @@ class NameForm(ipw.VBox):
         self._name.placeholder = t("name_label")
         self._name.description = t("name_label")
         self._go.description = t("name_submit")
-        self._message.value = f'<span class="ts-error" role="alert">{escape(t(self._error_code))}</span>' if self._error_code else ""
+        self._message.value = (
+            f'<span class="ts-error" role="alert">{escape(t(self._error_code))}</span>' if self._error_code else ""
+        )
 
     def _on_submit(self, _source=None) -> None:
         try:
@@ -90,11 +96,13 @@ class BrowserNameForm(ipw.HTML):
     def _render(self, _change=None) -> None:
         t = lambda key: escape(self._ui.text(key, self.lang))  # noqa: E731
         error = f'<p class="ts-error" role="alert">{t(self._error_code)}</p>' if self._error_code else ""
-        self.value = (f'<div class="ts-card ts-name-form"><form method="post" action="{TRAINEE_FORM_ACTION}">'
-                      f'<p>{t("name_prompt")}</p><input type="hidden" name="next" value="{escape(self._page)}">'
-                      f'<label>{t("name_label")} <input type="text" name="name" maxlength="60" autocomplete="name" '
-                      f'autofocus></label> <button type="submit" class="jupyter-button mod-primary">'
-                      f'{t("name_submit")}</button>{error}</form></div>')
+        self.value = (
+            f'<div class="ts-card ts-name-form"><form method="post" action="{TRAINEE_FORM_ACTION}">'
+            f'<p>{t("name_prompt")}</p><input type="hidden" name="next" value="{escape(self._page)}">'
+            f'<label>{t("name_label")} <input type="text" name="name" maxlength="60" autocomplete="name" '
+            f'autofocus></label> <button type="submit" class="jupyter-button mod-primary">'
+            f"{t('name_submit')}</button>{error}</form></div>"
+        )
 
 
 class PageHeader(ipw.VBox):
@@ -103,8 +111,16 @@ class PageHeader(ipw.VBox):
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
     trainee = traitlets.Unicode("")
 
-    def __init__(self, ui: UiStrings, title: dict[str, str], lang: str, trainee: str = "",
-                 identity_note_key: str | None = None, switch_page: str = "", **kwargs):
+    def __init__(
+        self,
+        ui: UiStrings,
+        title: dict[str, str],
+        lang: str,
+        trainee: str = "",
+        identity_note_key: str | None = None,
+        switch_page: str = "",
+        **kwargs,
+    ):
         self._ui = ui
         self._title_texts = title
         self._identity_note_key = identity_note_key
@@ -124,12 +140,15 @@ class PageHeader(ipw.VBox):
             who = self._ui.text("signed_in_as", self.lang, name=self.trainee) + (f" {note}" if note else "")
         switch = ""
         if self.trainee and self._switch_page:
-            switch = (f'<form class="ts-switch" method="post" action="{TRAINEE_FORM_ACTION}">'
-                      f'<input type="hidden" name="switch" value="1">'
-                      f'<input type="hidden" name="next" value="{escape(self._switch_page)}">'
-                      f'<button type="submit" class="ts-link">{escape(self._ui.text("switch_trainee", self.lang))}'
-                      f"</button></form>")
+            switch = (
+                f'<form class="ts-switch" method="post" action="{TRAINEE_FORM_ACTION}">'
+                f'<input type="hidden" name="switch" value="1">'
+                f'<input type="hidden" name="next" value="{escape(self._switch_page)}">'
+                f'<button type="submit" class="ts-link">{escape(self._ui.text("switch_trainee", self.lang))}'
+                f"</button></form>"
+            )
         # The stylesheet rides along with the title: one model instead of two.
-        self._title.value = (f"{STYLE}<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
-                             f'<div class="ts-muted ts-who"><span>{escape(who)}</span>{switch}</div>')
-
+        self._title.value = (
+            f"{STYLE}<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
+            f'<div class="ts-muted ts-who"><span>{escape(who)}</span>{switch}</div>'
+        )

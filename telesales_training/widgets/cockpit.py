@@ -4,7 +4,6 @@ escapes every piece of trainee text."""
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -13,21 +12,21 @@ from typing import Any
 
 import ipywidgets as ipw
 import traitlets
-from sqlalchemy.exc import SQLAlchemyError
 
 from .. import assessment, clock, export, funnel, i18n, plots
 from ..callplan import monday_of, pacing_band, working_days_elapsed
 from ..cockpit import Curriculum
 from ..cohort import PAGE_SIZE, SCORE_BUCKETS, CohortView, Filters
 from ..content import UiStrings
-from ..report import workbook_sections
 from ..limits import MAX_COMMENT
+from ..report import workbook_sections
+from ..settings import DEFAULT_LOCALE
 from ..store import Store, StoreError
+from ..views import download_link, escape, img, local
 from .assessment import proposal_html, rubric_html
 from .blocks import supplementary_tag
 from .datefield import DateField
 from .lean import lean, make, shared_layout, style_for
-from .text import escape, img, local
 
 log = logging.getLogger(__name__)
 REVIEW_PAGE = 12
@@ -35,8 +34,11 @@ MISSED_SHOWN = 10
 AWAITING_SHOWN = 30
 BEHIND_SHOWN = 5
 # criterion, max, self, trainer (input), gap
-FORM_GRID = {"grid_template_columns": "minmax(14rem, 24rem) repeat(3, 6rem) 9rem", "grid_gap": ".3rem .6rem",
-             "align_items": "center"}
+FORM_GRID = {
+    "grid_template_columns": "minmax(14rem, 24rem) repeat(3, 6rem) 9rem",
+    "grid_gap": ".3rem .6rem",
+    "align_items": "center",
+}
 BANDS = ("at_risk", "behind", "on_track")
 TRAINEE_COLUMNS = ["name", "cohort", "score", "answered", "last_active", "pacing"]
 TRAINEE_SORTS = ("name", "cohort", "score", "last_active", "pacing")  # the orders CohortView.trainees knows
@@ -65,8 +67,10 @@ def _percent(part: float, whole: float) -> str:
 
 def _bar(part: float, whole: float, label: str) -> str:
     width = 0 if not whole else max(0.0, min(100.0, 100 * part / whole))
-    return (f'<div class="ts-bar" role="img" aria-label="{escape(label)}"><span style="width:{width:.1f}%"></span>'
-            f"</div><small>{escape(label)}</small>")
+    return (
+        f'<div class="ts-bar" role="img" aria-label="{escape(label)}"><span style="width:{width:.1f}%"></span>'
+        f"</div><small>{escape(label)}</small>"
+    )
 
 
 class Pager(ipw.HBox):
@@ -100,14 +104,16 @@ class Pager(ipw.HBox):
     def render(self, ui: UiStrings, lang: str) -> None:
         self._prev.description, self._next.description = ui.text("prev", lang), ui.text("next", lang)
         self._prev.disabled, self._next.disabled = self.page == 0, self.page >= self.pages - 1
-        self._label.value = (f'<span class="ts-muted">{escape(ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count))}'
-                             "</span>")
+        self._label.value = (
+            f'<span class="ts-muted">{escape(ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count))}'
+            "</span>"
+        )
 
 
 class Panel(ipw.VBox):
     """One tab. `refresh()` queries and draws; the cockpit calls it when the tab is shown and stale."""
 
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, context: CockpitContext, **kwargs):
         self.c = context
@@ -135,7 +141,7 @@ class Panel(ipw.VBox):
         self._message.value = ""
         try:
             self._draw()
-        except (StoreError, SQLAlchemyError):
+        except StoreError:
             log.exception("cockpit panel %s", type(self).__name__)
             self.problem("store_failed")
         self.stale = False
@@ -170,7 +176,7 @@ class TraineeLinks(ipw.HBox):
 
     def show(self, entries: list[tuple[str, str]], tooltip: Callable[[str], str]) -> None:
         """`entries`: (trainee id, label) pairs; `tooltip(trainee id)` is what the button announces."""
-        entries = entries[:self._size]
+        entries = entries[: self._size]
         while len(self._buttons) < len(entries):
             button = make(ipw.Button, layout=shared_layout(width="auto"))
             button.add_class("ts-link")
@@ -179,7 +185,7 @@ class TraineeLinks(ipw.HBox):
         self._ids = [trainee_id for trainee_id, _ in entries]
         for button, (trainee_id, label) in zip(self._buttons, entries):
             button.description, button.tooltip = label, tooltip(trainee_id)
-        self.children = self._buttons[:len(entries)]
+        self.children = self._buttons[: len(entries)]
 
     def _on_click(self, button: ipw.Button) -> None:
         trainee_id = self._ids[self._buttons.index(button)]
@@ -198,8 +204,9 @@ class TraineeTable(ipw.VBox):
     sort = traitlets.Unicode("")
     descending = traitlets.Bool(False)
 
-    def __init__(self, context: CockpitContext, columns: list[str], sortable: tuple[str, ...], template: str,
-                 css: str, **kwargs):
+    def __init__(
+        self, context: CockpitContext, columns: list[str], sortable: tuple[str, ...], template: str, css: str, **kwargs
+    ):
         self._context = context
         self._columns = columns
         self._sortable = sortable
@@ -217,8 +224,10 @@ class TraineeTable(ipw.VBox):
         self._ids: list[str] = []
         self._names: list[ipw.Button] = []
         self._cells: list[list[ipw.HTML]] = []
-        self._grid = make(ipw.GridBox, layout=shared_layout(grid_template_columns=template, grid_gap=".15rem .8rem",
-                                                            align_items="center"))
+        self._grid = make(
+            ipw.GridBox,
+            layout=shared_layout(grid_template_columns=template, grid_gap=".15rem .8rem", align_items="center"),
+        )
         self._grid.add_class("ts-grid")
         self._empty = make(ipw.HTML)
         super().__init__(children=[self._caption, self._grid, self._empty], **lean(ipw.VBox, **kwargs))
@@ -232,8 +241,15 @@ class TraineeTable(ipw.VBox):
             with self.hold_trait_notifications():
                 self.sort, self.descending = key, key in ("score", "last_active")  # the interesting end first
 
-    def show(self, caption: str, headers: dict[str, str], rows: list[tuple[str, list[str]]], empty: str,
-             tooltip: Callable[[str], str], sort_tooltip: Callable[[str], str]) -> None:
+    def show(
+        self,
+        caption: str,
+        headers: dict[str, str],
+        rows: list[tuple[str, list[str]]],
+        empty: str,
+        tooltip: Callable[[str], str],
+        sort_tooltip: Callable[[str], str],
+    ) -> None:
         """`rows`: (trainee id, the HTML of the other columns); the first column is the name."""
         self._caption.value = f'<p class="ts-caption"><strong>{escape(caption)}</strong></p>'
         while len(self._names) < len(rows):
@@ -277,8 +293,10 @@ class TraineeTable(ipw.VBox):
     @property
     def text(self) -> str:
         """Everything the list shows now, row by row (the HTML of each cell), for tests and screen checks."""
-        rows = [" | ".join([trainee_id, *(cell.value for cell in self._cells[n][:len(self._columns) - 1])])
-                for n, trainee_id in enumerate(self._ids)]
+        rows = [
+            " | ".join([trainee_id, *(cell.value for cell in self._cells[n][: len(self._columns) - 1])])
+            for n, trainee_id in enumerate(self._ids)
+        ]
         return "\n".join([self._caption.value, *rows, self._empty.value])
 
 
@@ -288,8 +306,13 @@ class TraineePicker(ipw.HBox):
     value = traitlets.Unicode("")
 
     def __init__(self, **kwargs):
-        self._box = make(ipw.Combobox, ensure_option=False, continuous_update=False, layout=shared_layout(width="22rem"),
-                         style=style_for(ipw.Combobox, description_width="7rem"))
+        self._box = make(
+            ipw.Combobox,
+            ensure_option=False,
+            continuous_update=False,
+            layout=shared_layout(width="22rem"),
+            style=style_for(ipw.Combobox, description_width="7rem"),
+        )
         self._open = make(ipw.Button, button_style="primary", icon="user")
         super().__init__(children=[self._box, self._open], **lean(ipw.HBox, **kwargs))
         self.add_class("ts-trainee-picker")
@@ -342,7 +365,11 @@ class OverviewPanel(Panel):
         monday = monday_of(self.c.today)
         elapsed = working_days_elapsed(monday, self.c.today)
         bands = view.pacing_bands(monday, self.c.today) if elapsed else {}
-        behind = [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band != "on_track"] if elapsed else []
+        behind = (
+            [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band != "on_track"]
+            if elapsed
+            else []
+        )
         completion = view.lesson_completion(course.exercises)
         spread = view.score_distribution(course.questions)
         stats = view.item_stats(course.scored)[:MISSED_SHOWN]
@@ -351,52 +378,102 @@ class OverviewPanel(Panel):
             done = completion[lesson_id]
             buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
             top = max(buckets) or 1
-            bars = "".join(f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets)
+            bars = "".join(
+                f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets
+            )
             badge = supplementary_tag(course.lesson(lesson_id), self.t)
-            rows.append(f"<tr><th scope=\"row\">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>"
-                        f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
-                        f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
-                        f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'
-                        f'<small>{" · ".join(map(str, buckets))}</small></td></tr>')
-        self._lessons.value = self._table(self.t("completion_title"), [self.t("col_lesson"), self.t("col_started"),
-                                          self.t("col_completed"), self.t("col_distribution")], rows, "ts-completion")
-        self._missed.value = self._table(self.t("missed_title"), [self.t("col_item"), self.t("col_missed"),
-                                         self.t("col_answered"), self.t("col_mean")], [
-            f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
-            f"<td>{s.missed} ({_percent(s.missed, s.answered)})</td><td>{s.answered}</td><td>{s.mean_share:.0%}</td></tr>"
-            for s in stats if s.missed], "ts-missed")
+            rows.append(
+                f'<tr><th scope="row">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>'
+                f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
+                f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
+                f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'
+                f"<small>{' · '.join(map(str, buckets))}</small></td></tr>"
+            )
+        self._lessons.value = self._table(
+            self.t("completion_title"),
+            [self.t("col_lesson"), self.t("col_started"), self.t("col_completed"), self.t("col_distribution")],
+            rows,
+            "ts-completion",
+        )
+        self._missed.value = self._table(
+            self.t("missed_title"),
+            [self.t("col_item"), self.t("col_missed"), self.t("col_answered"), self.t("col_mean")],
+            [
+                f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
+                f"<td>{s.missed} ({_percent(s.missed, s.answered)})</td><td>{s.answered}</td><td>{s.mean_share:.0%}</td></tr>"
+                for s in stats
+                if s.missed
+            ],
+            "ts-missed",
+        )
         self._pager.count = count
         self._draw_trainees()
-        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
-                        for band in BANDS if bands)
+        chips = "".join(
+            f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
+            for band in BANDS
+            if bands
+        )
         self._behind_label.value = f"<span>{escape(self.t('furthest_behind'))}</span>" if behind else ""
-        self.behind.show([(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
-                         lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id))
+        self.behind.show(
+            [(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+        )
 
         # Written last: when the summary shows the new count, the tables below are already redrawn.
-        self._summary.value = (f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
-                               f"</strong> {chips}</p>")
+        self._summary.value = (
+            f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
+            f"</strong> {chips}</p>"
+        )
 
     def _draw_trainees(self) -> None:
         week = (monday_of(self.c.today), self.c.today)
-        rows = self.view.trainees(self.c.course.question_keys, self._pager.offset, self._pager.size,
-                                  order=self.trainees.sort, descending=self.trainees.descending, week=week)
+        rows = self.view.trainees(
+            self.c.course.question_keys,
+            self._pager.offset,
+            self._pager.size,
+            order=self.trainees.sort,
+            descending=self.trainees.descending,
+            week=week,
+        )
         total = self.c.course.max_points  # every trainee's score as a share of the whole course: comparable
         questions = len(self.c.course.question_keys)
         elapsed = working_days_elapsed(*week)
         shown = []
         for r in rows:
             last = clock.shown(r.last_active, with_time=False) if r.last_active else self.t("never")
-            pacing = (f'<span class="ts-chip {r.band}">{escape(self.t(r.band))}</span> {_percent(r.calls, r.planned)}'
-                      if elapsed and r.band else "–")
-            shown.append((r.trainee_id, [escape(r.cohort or ""), _bar(r.points, total, _percent(r.points, total)),
-                                         f"{r.answered} / {questions}", escape(last), pacing]))
-        headers = {"name": self.t("col_trainee"), "cohort": self.t("col_cohort"), "score": self.t("col_score_share"),
-                   "answered": self.t("col_questions"), "last_active": self.t("col_last_active"),
-                   "pacing": self.t("col_pacing")}
-        self.trainees.show(self.t("trainees_title"), headers, shown, self.t("no_rows"),
-                           lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
-                           lambda label: self.t("sort_by", column=label))
+            pacing = (
+                f'<span class="ts-chip {r.band}">{escape(self.t(r.band))}</span> {_percent(r.calls, r.planned)}'
+                if elapsed and r.band
+                else "–"
+            )
+            shown.append(
+                (
+                    r.trainee_id,
+                    [
+                        escape(r.cohort or ""),
+                        _bar(r.points, total, _percent(r.points, total)),
+                        f"{r.answered} / {questions}",
+                        escape(last),
+                        pacing,
+                    ],
+                )
+            )
+        headers = {
+            "name": self.t("col_trainee"),
+            "cohort": self.t("col_cohort"),
+            "score": self.t("col_score_share"),
+            "answered": self.t("col_questions"),
+            "last_active": self.t("col_last_active"),
+            "pacing": self.t("col_pacing"),
+        }
+        self.trainees.show(
+            self.t("trainees_title"),
+            headers,
+            shown,
+            self.t("no_rows"),
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+            lambda label: self.t("sort_by", column=label),
+        )
         self._pager.render(self.c.ui, self.lang)
 
 
@@ -416,8 +493,17 @@ class ReviewCard(ipw.VBox):
         self._open.add_class("ts-link")
         self.selected = make(ipw.Checkbox, value=False, indent=False)  # for the bulk actions above the cards
         self._note = make(ipw.HTML)
-        super().__init__(children=[self.selected, self._body, self._checks, self._comment,
-                                   ipw.HBox([self._mark, self._open]), self._note], **lean(ipw.VBox, **kwargs))
+        super().__init__(
+            children=[
+                self.selected,
+                self._body,
+                self._checks,
+                self._comment,
+                ipw.HBox([self._mark, self._open]),
+                self._note,
+            ],
+            **lean(ipw.VBox, **kwargs),
+        )
         self.add_class("ts-card")
         self.add_class("ts-review-card")
         self._mark.on_click(self._on_mark)
@@ -437,7 +523,7 @@ class ReviewCard(ipw.VBox):
         ticked = set(answer.marks or ()) if answer and answer.reviewed else set()
         for box, (check_id, text) in zip(self.checks, self._rubric):
             box.description, box.value = text, check_id in ticked
-        self._checks.children = self.checks[:len(self._rubric)]
+        self._checks.children = self.checks[: len(self._rubric)]
         self.layout = shared_layout(display="" if answer else "none")
         self.render()
 
@@ -461,23 +547,31 @@ class ReviewCard(ipw.VBox):
         self._open.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
         if a.reviewed and a.marks is not None and self._rubric:
-            state_text = t("rubric_result", met=len(set(a.marks) & {c for c, _t in self._rubric}), total=len(self._rubric))
+            state_text = t(
+                "rubric_result", met=len(set(a.marks) & {c for c, _t in self._rubric}), total=len(self._rubric)
+            )
         else:
             state_text = t(state)
-        self._body.value = (f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
-                            f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
-                            f'<span class="ts-chip {state}">{escape(state_text)}</span></p>'
-                            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
-                            + "".join(f'<p class="ts-muted ts-related">{escape(label)}</p>'
-                                      f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
-                                      for label, value in self._related))
+        self._body.value = (
+            f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
+            f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
+            f'<span class="ts-chip {state}">{escape(state_text)}</span></p>'
+            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
+            + "".join(
+                f'<p class="ts-muted ts-related">{escape(label)}</p>'
+                f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
+                for label, value in self._related
+            )
+        )
 
     def _on_mark(self, _button=None) -> None:
         if self.answer is None:
             return
         comment = self._comment.value.strip()
         if len(comment) > MAX_COMMENT:
-            self._note.value = f'<p class="ts-error" role="alert">{escape(self._panel.t("comment_too_long", max=MAX_COMMENT))}</p>'
+            self._note.value = (
+                f'<p class="ts-error" role="alert">{escape(self._panel.t("comment_too_long", max=MAX_COMMENT))}</p>'
+            )
             return
         self._panel.save_review(self, comment, self.marks)
 
@@ -488,30 +582,35 @@ class ReviewCard(ipw.VBox):
     def saved(self, answer) -> None:
         self.answer = answer
         self.render()
-        self._note.value = (f'<p class="ts-saved" role="status">'
-                            f'{escape(self._panel.t("review_saved", trainee=answer.trainee_id))}</p>')
+        self._note.value = (
+            f'<p class="ts-saved" role="status">{escape(self._panel.t("review_saved", trainee=answer.trainee_id))}</p>'
+        )
 
 
 class ReviewPanel(Panel):
     value = traitlets.Int(0)  # reviews saved in this session
 
     def _build(self) -> list[ipw.Widget]:
-        self._question = make(ipw.Dropdown, layout=shared_layout(width="100%"),
-                              style=style_for(ipw.Dropdown, description_width="5rem"))
+        self._question = make(
+            ipw.Dropdown, layout=shared_layout(width="100%"), style=style_for(ipw.Dropdown, description_width="5rem")
+        )
         self._hint = make(ipw.HTML)
         self._pager = Pager(REVIEW_PAGE)
         self.cards: list[ReviewCard] = []  # made when the tab is first drawn: the cockpit opens without them
-        self._grid = make(ipw.GridBox, children=self.cards,
-                          layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))",
-                                               grid_gap=".6rem"))
+        self._grid = make(
+            ipw.GridBox,
+            children=self.cards,
+            layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))", grid_gap=".6rem"),
+        )
         self._guide = make(ipw.HTML)
         self._select_all = make(ipw.Button, icon="check-square-o")
         self._bulk_comment = make(ipw.Textarea, rows=1, layout=shared_layout(width="100%"))
         self._bulk_mark = make(ipw.Button, button_style="primary", icon="check")
         self._select_all.on_click(self._on_select_all)
         self._bulk_mark.on_click(self._on_bulk_mark)
-        self._bulk = make(ipw.VBox, children=[make(ipw.HBox, children=[self._select_all, self._bulk_mark]),
-                                                self._bulk_comment])
+        self._bulk = make(
+            ipw.VBox, children=[make(ipw.HBox, children=[self._select_all, self._bulk_mark]), self._bulk_comment]
+        )
         self._bulk.add_class("ts-bulk")
         self._question.observe(self._on_question, names="value")
         self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
@@ -558,8 +657,10 @@ class ReviewPanel(Panel):
 
     def _draw(self) -> None:
         current = self._question.value
-        options = [(self.c.course.item_label(lesson, item, self.lang), f"{lesson}/{item}")
-                   for lesson, item in self.c.course.open_items]
+        options = [
+            (self.c.course.item_label(lesson, item, self.lang), f"{lesson}/{item}")
+            for lesson, item in self.c.course.open_items
+        ]
         self._question.unobserve(self._on_question, names="value")
         self._question.options = options
         self._question.value = current if current in [v for _l, v in options] else options[0][1]
@@ -582,11 +683,13 @@ class ReviewPanel(Panel):
         block = self._question_block()
         parts = []
         if block.model_answer:
-            parts.append(f'<p><strong>{escape(self.t("model_answer"))}</strong></p>'
-                         f'<p class="ts-quote">{escape(local(block.model_answer, self.lang))}</p>')
+            parts.append(
+                f"<p><strong>{escape(self.t('model_answer'))}</strong></p>"
+                f'<p class="ts-quote">{escape(local(block.model_answer, self.lang))}</p>'
+            )
         if block.rubric:
             checks = "".join(f"<li>{escape(local(check.text, self.lang))}</li>" for check in block.rubric)
-            parts.append(f'<p><strong>{escape(self.t("rubric_checks"))}</strong></p><ul>{checks}</ul>')
+            parts.append(f"<p><strong>{escape(self.t('rubric_checks'))}</strong></p><ul>{checks}</ul>")
         if not parts:
             return ""
         return f'<details class="ts-card ts-review-guide" open><summary>{escape(self.t("review_guide"))}</summary>{"".join(parts)}</details>'
@@ -597,28 +700,37 @@ class ReviewPanel(Panel):
         answers = self.view.open_answers(lesson_id, item_id, offset=self._pager.offset, limit=REVIEW_PAGE)
         # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
         ids = [a.trainee_id for a in answers]
-        siblings = [(self.c.course.item_label(lesson, item, self.lang).split(" · ", 1)[-1],
-                     self.view.values_of(lesson, item, ids))
-                    for lesson, item in self.c.course.open_items if lesson == lesson_id and item != item_id]
+        siblings = [
+            (
+                self.c.course.item_label(lesson, item, self.lang).split(" · ", 1)[-1],
+                self.view.values_of(lesson, item, ids),
+            )
+            for lesson, item in self.c.course.open_items
+            if lesson == lesson_id and item != item_id
+        ]
         if not self.cards:
             self.cards = [ReviewCard(self) for _ in range(REVIEW_PAGE)]
             self._grid.children = self.cards
         for n, card in enumerate(self.cards):
             answer = answers[n] if n < len(answers) else None
-            related = [(label, values[answer.trainee_id]) for label, values in siblings
-                       if answer and answer.trainee_id in values]
+            related = [
+                (label, values[answer.trainee_id])
+                for label, values in siblings
+                if answer and answer.trainee_id in values
+            ]
             card.show(answer, related, rubric)
         self._pager.render(self.c.ui, self.lang)
         if not answers:
-            self._hint.value += f'<p>{escape(self.t("no_rows"))}</p>'
+            self._hint.value += f"<p>{escape(self.t('no_rows'))}</p>"
 
     def save_review(self, card: ReviewCard, comment: str, marks: list[str] | None = None) -> bool:
         answer = card.answer
         lesson_id, item_id = self._item
         try:
-            review = self.c.store.trainee(answer.trainee_id).add_review(
-                lesson_id, item_id, answer.answer_id, self.c.trainer, comment, marks)
-        except (StoreError, SQLAlchemyError):
+            review = self.c.store.find_trainee(answer.trainee_id).add_review(
+                lesson_id, item_id, answer.answer_id, self.c.trainer, comment, marks
+            )
+        except StoreError:
             log.exception("saving a review")
             self.problem("store_failed")
             return False
@@ -643,10 +755,16 @@ class FactorsPanel(Panel):
         count, means = self.view.factor_means(lesson_id, tool.id, [f.id for f in tool.factors])
         self._means = tuple(means[f.id] for f in tool.factors)
         title = self.t("factors_cohort", count=count)
-        self._cohort.value = (f'<figure class="ts-chart ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
-                              f"<figcaption>{escape(title)}: "
-                              + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
-                              + "</figcaption></figure>") if count else f'<p>{escape(self.t("no_rows"))}</p>'
+        self._cohort.value = (
+            (
+                f'<figure class="ts-chart ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
+                f"<figcaption>{escape(title)}: "
+                + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
+                + "</figcaption></figure>"
+            )
+            if count
+            else f"<p>{escape(self.t('no_rows'))}</p>"
+        )
         self.picker.render(self.c.ui, self.lang)
         self._draw_trainee()
 
@@ -656,28 +774,37 @@ class FactorsPanel(Panel):
             self._trainee.value = ""
             return
         lesson_id, tool = self.c.course.profile
-        if not self.c.store.has_trainee(trainee_id):
+        trainee = self.c.store.find_trainee(trainee_id)
+        if trainee is None:
             self._trainee.value = self.unknown_trainee(trainee_id)
             return
-        record = self.c.store.trainee(trainee_id).latest_answers(lesson_id).get(tool.id)
+        record = trainee.latest_answers(lesson_id).get(tool.id)
         if record is None or not isinstance(record.value, dict):
-            self._trainee.value = f'<p>{escape(self.t("no_profile"))}</p>'
+            self._trainee.value = f"<p>{escape(self.t('no_profile'))}</p>"
             return
         ratings = tuple(record.value["ratings"].get(f.id, 0) for f in tool.factors)
         title = self.t("factors_trainee", trainee=trainee_id)
         png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
-        rows = "".join(f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
-                       for label, mine, mean in zip(self._labels(), ratings, self._means))
-        self._trainee.value = (f'<figure class="ts-chart ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
-                               f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
-                               f"<th>±</th></tr>{rows}</table>")
+        rows = "".join(
+            f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
+            for label, mine, mean in zip(self._labels(), ratings, self._means)
+        )
+        self._trainee.value = (
+            f'<figure class="ts-chart ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
+            f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
+            f"<th>±</th></tr>{rows}</table>"
+        )
 
 
 class CallsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self._week = DateField(monday_of(self.c.today), description_width="9rem")
-        self._band = make(ipw.ToggleButtons, options=[("", ""), *[(b, b) for b in BANDS]], value="",
-                          style=style_for(ipw.ToggleButtons, button_width="7rem"))
+        self._band = make(
+            ipw.ToggleButtons,
+            options=[("", ""), *[(b, b) for b in BANDS]],
+            value="",
+            style=style_for(ipw.ToggleButtons, button_width="7rem"),
+        )
         self._summary = make(ipw.HTML)
         self._table_html = make(ipw.HTML)
         self._links_label = make(ipw.HTML)
@@ -702,7 +829,11 @@ class CallsPanel(Panel):
 
     @property
     def _until(self) -> date:
-        return min(self.c.today, self.monday + timedelta(days=4)) if self.monday <= self.c.today else self.monday - timedelta(days=1)
+        return (
+            min(self.c.today, self.monday + timedelta(days=4))
+            if self.monday <= self.c.today
+            else self.monday - timedelta(days=1)
+        )
 
     def _draw(self) -> None:
         self._week.description = self.t("week")
@@ -716,24 +847,42 @@ class CallsPanel(Panel):
         self._band.description = self.t("band_filter")
         self._bands = self.view.pacing_bands(self.monday, self.c.today)
         total = sum(self._bands.values())
-        chips = "".join(f'<span class="ts-chip {band}">{escape(self.t(band))}: {self._bands[band]} ({_percent(self._bands[band], total)})</span>'
-                        for band in BANDS)
+        chips = "".join(
+            f'<span class="ts-chip {band}">{escape(self.t(band))}: {self._bands[band]} ({_percent(self._bands[band], total)})</span>'
+            for band in BANDS
+        )
         self._summary.value = f'<p class="ts-band-summary" role="status">{chips}</p>'
         self._pager.count = self._bands[self._band.value] if self._band.value else total
         self._draw_page()
 
     def _draw_page(self) -> None:
         days = working_days_elapsed(self.monday, self.c.today)
-        rows = self.view.pacing(self.monday, self.c.today, self._pager.offset, self._pager.size, self._band.value or None)
-        self._table_html.value = self._table(self.t("pacing_title", days=days), [
-            self.t("col_trainee"), self.t("col_cohort"), self.t("col_calls"), self.t("col_planned"), self.t("col_share"),
-            self.t("col_band")], [
-            f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
-            f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
-            f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>' for r in rows], "ts-pacing")
+        rows = self.view.pacing(
+            self.monday, self.c.today, self._pager.offset, self._pager.size, self._band.value or None
+        )
+        self._table_html.value = self._table(
+            self.t("pacing_title", days=days),
+            [
+                self.t("col_trainee"),
+                self.t("col_cohort"),
+                self.t("col_calls"),
+                self.t("col_planned"),
+                self.t("col_share"),
+                self.t("col_band"),
+            ],
+            [
+                f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
+                f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
+                f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>'
+                for r in rows
+            ],
+            "ts-pacing",
+        )
         self._links_label.value = f"<span>{escape(self.t('open_page_trainee'))}</span>" if rows else ""
-        self.links.show([(r.trainee_id, r.trainee_id) for r in rows],
-                        lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id))
+        self.links.show(
+            [(r.trainee_id, r.trainee_id) for r in rows],
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+        )
         self._pager.render(self.c.ui, self.lang)
 
 
@@ -754,12 +903,16 @@ class FunnelsPanel(Panel):
         count, sums, thin = self.view.funnel_summary(lesson_id, tool.id)
         layers = self._layers()
         top = max(sums) or 1
-        shape = "".join(f'<div class="ts-layer"><span style="width:{100 * n / top:.1f}%"></span><small>{escape(name)}: {n}</small></div>'
-                        for name, n in zip(layers, sums))
+        shape = "".join(
+            f'<div class="ts-layer"><span style="width:{100 * n / top:.1f}%"></span><small>{escape(name)}: {n}</small></div>'
+            for name, n in zip(layers, sums)
+        )
         thin_notes = " · ".join(self.t("thin_count", layer=layer + 1, count=n) for layer, n in enumerate(thin) if layer)
-        self._summary.value = (f"<h3>{escape(self.t('funnels_title', count=count))}</h3>"
-                               f'<div class="ts-funnel-total" aria-label="{escape(self.t("funnel_totals"))}">{shape}</div>'
-                               f'<p class="ts-muted">{escape(thin_notes)}</p>')
+        self._summary.value = (
+            f"<h3>{escape(self.t('funnels_title', count=count))}</h3>"
+            f'<div class="ts-funnel-total" aria-label="{escape(self.t("funnel_totals"))}">{shape}</div>'
+            f'<p class="ts-muted">{escape(thin_notes)}</p>'
+        )
         self._pager.count = count
         self._draw_page()
 
@@ -768,16 +921,37 @@ class FunnelsPanel(Panel):
         rows = []
         for r in self.view.funnels(lesson_id, tool.id, self._pager.offset, self._pager.size):
             top = max(r.counts or (1,)) or 1
-            bars = "".join(f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts)
+            bars = "".join(
+                f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts
+            )
             thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
-            rows.append((r.trainee_id, [escape(r.cohort or ""), escape(r.as_of),
-                                        f'<div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
-                                        f'<small>{" / ".join(map(str, r.counts))}</small>',
-                                        escape(", ".join(str(layer + 1) for layer in thin) or self.t("none"))]))
-        headers = {"name": self.t("col_trainee"), "cohort": self.t("col_cohort"), "as_of": self.t("col_as_of"),
-                   "funnel": self.t("col_funnel"), "thin": self.t("col_thin")}
-        self.list.show(self.t("funnels_title", count=self._pager.count), headers, rows, self.t("no_rows"),
-                       lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id), str)
+            rows.append(
+                (
+                    r.trainee_id,
+                    [
+                        escape(r.cohort or ""),
+                        escape(r.as_of),
+                        f'<div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
+                        f"<small>{' / '.join(map(str, r.counts))}</small>",
+                        escape(", ".join(str(layer + 1) for layer in thin) or self.t("none")),
+                    ],
+                )
+            )
+        headers = {
+            "name": self.t("col_trainee"),
+            "cohort": self.t("col_cohort"),
+            "as_of": self.t("col_as_of"),
+            "funnel": self.t("col_funnel"),
+            "thin": self.t("col_thin"),
+        }
+        self.list.show(
+            self.t("funnels_title", count=self._pager.count),
+            headers,
+            rows,
+            self.t("no_rows"),
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+            str,
+        )
         self._pager.render(self.c.ui, self.lang)
 
 
@@ -789,7 +963,9 @@ class AssessmentPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self._hint = make(ipw.HTML)
         self.picker = TraineePicker()
-        self.boxes = {k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria}
+        self.boxes = {
+            k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria
+        }
         self._rows = make(ipw.HTML)
         self._grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
         self._save = make(ipw.Button, button_style="primary", icon="save")
@@ -813,13 +989,18 @@ class AssessmentPanel(Panel):
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
         count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
-        self._awaiting.value = f'<span class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong></span>'
+        self._awaiting.value = (
+            f'<span class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong></span>'
+        )
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
-        self.awaiting.show([(trainee_id, trainee_id) for trainee_id in first],
-                           lambda trainee_id: self.t("score_trainee", trainee=trainee_id))
+        self.awaiting.show(
+            [(trainee_id, trainee_id) for trainee_id in first],
+            lambda trainee_id: self.t("score_trainee", trainee=trainee_id),
+        )
 
     def _scores(self, item_id: str) -> dict[str, int]:
-        record = self.c.store.trainee(self.picker.value).latest_answers(self.c.course.assessment[0]).get(item_id)
+        trainee = self.c.store.find_trainee(self.picker.value)
+        record = trainee.latest_answers(self.c.course.assessment[0]).get(item_id) if trainee else None
         return dict(record.value.get("scores", {})) if record and isinstance(record.value, dict) else {}
 
     def _draw_trainee(self) -> None:
@@ -831,23 +1012,29 @@ class AssessmentPanel(Panel):
         if not shown:
             self._gaps.value = ""
             return
-        if not self.c.store.has_trainee(self.picker.value):
+        trainee = self.c.store.find_trainee(self.picker.value)
+        if trainee is None:
             self._grid.children = []
             self._gaps.value = self.unknown_trainee(self.picker.value)
             return
-        self._rubric.value = proposal_html(form, self.c.store.trainee(self.picker.value), self.lang,
-                                           self.c.today) + self._rubric.value
+        self._rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self._rubric.value
         own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
-        cells: list[ipw.Widget] = [make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
-                                   for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")]
+        cells: list[ipw.Widget] = [
+            make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
+            for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")
+        ]
         for k in form.criteria:
             box = self.boxes[k.id]
             box.value = str(theirs[k.id]) if k.id in theirs else ""
             box.description = ""
             gap = own[k.id] - theirs[k.id] if k.id in own and k.id in theirs else None
-            cells += [make(ipw.HTML, value=escape(i18n.pick(k.text, self.lang))), make(ipw.HTML, value=str(k.weight)),
-                      make(ipw.HTML, value=str(own.get(k.id, "–"))), box,
-                      make(ipw.HTML, value="" if gap is None else f"{gap:+d}")]
+            cells += [
+                make(ipw.HTML, value=escape(i18n.pick(k.text, self.lang))),
+                make(ipw.HTML, value=str(k.weight)),
+                make(ipw.HTML, value=str(own.get(k.id, "–"))),
+                box,
+                make(ipw.HTML, value="" if gap is None else f"{gap:+d}"),
+            ]
         self._grid.children = cells
         self._draw_gaps(own, theirs)
 
@@ -857,13 +1044,18 @@ class AssessmentPanel(Panel):
         if not own:
             self._gaps.value = f'<p class="ts-muted">{escape(self.t("no_self"))}</p>'
             return
-        listed = [f"<li>{escape(names[g.criterion])}: {g.self_score} − {g.trainer_score} = {g.difference:+d}</li>"
-                  for g in assessment.gaps(own, theirs) if g.difference]
+        listed = [
+            f"<li>{escape(names[g.criterion])}: {g.self_score} − {g.trainer_score} = {g.difference:+d}</li>"
+            for g in assessment.gaps(own, theirs)
+            if g.difference
+        ]
         totals = f"{self.t('col_total_self')}: {assessment.total(own)}"
         if theirs:
             totals += f" · {self.t('col_total_trainer')}: {assessment.total(theirs)}"
-        self._gaps.value = (f'<div class="ts-feedback ts-gaps"><strong>{escape(self.t("col_gap"))}</strong>'
-                            f"<p>{escape(totals)}</p><ul>{''.join(listed)}</ul></div>")
+        self._gaps.value = (
+            f'<div class="ts-feedback ts-gaps"><strong>{escape(self.t("col_gap"))}</strong>'
+            f"<p>{escape(totals)}</p><ul>{''.join(listed)}</ul></div>"
+        )
 
     def _on_save(self, _button=None) -> None:
         form_lesson, form = self.c.course.assessment
@@ -871,13 +1063,19 @@ class AssessmentPanel(Panel):
             scores = assessment.parse_scores(form.criteria, {k: box.value for k, box in self.boxes.items()})
         except assessment.AssessmentInputError as problem:
             criterion = next(k for k in form.criteria if k.id == problem.params["criterion"])
-            self.problem(problem.code, criterion=i18n.pick(criterion.text, self.lang),
-                         **{k: v for k, v in problem.params.items() if k != "criterion"})
+            self.problem(
+                problem.code,
+                criterion=i18n.pick(criterion.text, self.lang),
+                **{k: v for k, v in problem.params.items() if k != "criterion"},
+            )
+            return
+        trainee = self.c.store.find_trainee(self.picker.value)
+        if trainee is None:
+            self._gaps.value = self.unknown_trainee(self.picker.value)
             return
         try:
-            self.c.store.trainee(self.picker.value).save_answer(
-                form_lesson, assessment.TRAINER_ITEM, {"scores": scores, "by": self.c.trainer})
-        except (StoreError, SQLAlchemyError):
+            trainee.save_answer(form_lesson, assessment.TRAINER_ITEM, {"scores": scores, "by": self.c.trainer})
+        except StoreError:
             self.problem("store_failed")
             return
         self.value = scores
@@ -911,21 +1109,39 @@ class TrendsPanel(Panel):
     def _charts(self, trends, who: str) -> str:
         labels = tuple(f"{monday:%m-%d}" for monday in trends.weeks)
         bands = tuple(pacing_band(calls, target) for calls, target in zip(trends.calls, trends.targets))
-        calls = plots.calls_vs_target_png(labels, tuple(trends.calls), tuple(trends.targets), bands,
-                                          self.t("trend_calls_title", who=who), self.t("trend_calls"),
-                                          self.t("trend_target"))
+        calls = plots.calls_vs_target_png(
+            labels,
+            tuple(trends.calls),
+            tuple(trends.targets),
+            bands,
+            self.t("trend_calls_title", who=who),
+            self.t("trend_calls"),
+            self.t("trend_target"),
+        )
         parts = [("ts-trend-calls", calls, self.t("trend_calls_title", who=who))]
-        snapshots = tuple((label, tuple(round(v, 1) for v in layers))
-                          for label, layers in zip(labels, trends.layers) if layers)
+        snapshots = tuple(
+            (label, tuple(round(v, 1) for v in layers)) for label, layers in zip(labels, trends.layers) if layers
+        )
         if snapshots:
-            lesson_id, tool = self.c.course.funnel
+            _lesson_id, tool = self.c.course.funnel
             names = tuple(tool.text(f"layer_{n}", self.lang) for n in range(1, len(funnel.LAYERS) + 1))
             title = self.t("trend_funnel_title", who=who)
             parts.append(("ts-trend-funnel", plots.funnel_history_png(names, snapshots, title), title))
         title = self.t("trend_lessons_title", who=who)
-        parts.append(("ts-trend-lessons", plots.bars_and_share_png(
-            labels, tuple(trends.completions), self.t("trend_completed"), tuple(trends.score_share),
-            self.t("trend_score"), title), title))
+        parts.append(
+            (
+                "ts-trend-lessons",
+                plots.bars_and_share_png(
+                    labels,
+                    tuple(trends.completions),
+                    self.t("trend_completed"),
+                    tuple(trends.score_share),
+                    self.t("trend_score"),
+                    title,
+                ),
+                title,
+            )
+        )
         figures = "".join(f'<figure class="ts-chart {css}">{img(png, title)}</figure>' for css, png, title in parts)
         if not snapshots:
             figures += f'<p class="ts-muted">{escape(self.t("trend_no_funnels"))}</p>'
@@ -934,9 +1150,11 @@ class TrendsPanel(Panel):
     def _draw(self) -> None:
         weeks = self.weeks()
         self.picker.render(self.c.ui, self.lang)
-        self._range.value = (f'<p class="ts-muted ts-trend-range">{escape(self.t("trend_range", first=weeks[0].isoformat(), last=(weeks[-1] + timedelta(days=6)).isoformat(), count=len(weeks)))}</p>')
+        self._range.value = f'<p class="ts-muted ts-trend-range">{escape(self.t("trend_range", first=weeks[0].isoformat(), last=(weeks[-1] + timedelta(days=6)).isoformat(), count=len(weeks)))}</p>'
         trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
-        self._cohort.value = f'<div class="ts-trends-cohort">{self._charts(trends, self.t("trend_cohort", count=trends.trainees))}</div>'
+        self._cohort.value = (
+            f'<div class="ts-trends-cohort">{self._charts(trends, self.t("trend_cohort", count=trends.trainees))}</div>'
+        )
         self._draw_trainee()
 
     def _funnel_item(self) -> tuple[str, str]:
@@ -951,8 +1169,9 @@ class TrendsPanel(Panel):
         if not self.c.store.has_trainee(trainee_id):
             self._trainee.value = self.unknown_trainee(trainee_id)
             return
-        trends = self.view.weekly_trends(self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id,
-                                         self.c.today)
+        trends = self.view.weekly_trends(
+            self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id, self.c.today
+        )
         self._trainee.value = f'<div class="ts-trends-trainee">{self._charts(trends, trainee_id)}</div>'
 
 
@@ -974,15 +1193,21 @@ class TraineePanel(Panel):
         if not trainee_id:
             self._body.value = ""
             return
-        if not self.c.store.has_trainee(trainee_id):
+        trainee = self.c.store.find_trainee(trainee_id)
+        if trainee is None:
             self._body.value = self.unknown_trainee(trainee_id)
             return
-        trainee = self.c.store.trainee(trainee_id)
         joined = trainee.joined()
-        summary = self.t("trainee_summary", trainee=trainee_id, cohort=trainee.cohort() or "–",
-                         joined=clock.shown(joined, with_time=False) if joined else "")
-        self._body.value = (f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
-                            f"{workbook_sections(trainee, self.lang, self.c.course.report[1])}</div>")
+        summary = self.t(
+            "trainee_summary",
+            trainee=trainee_id,
+            cohort=trainee.cohort() or "–",
+            joined=clock.shown(joined, with_time=False) if joined else "",
+        )
+        self._body.value = (
+            f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
+            f"{workbook_sections(trainee, self.lang, self.c.course.report[1])}</div>"
+        )
 
 
 class ExportPanel(Panel):
@@ -1008,22 +1233,29 @@ class ExportPanel(Panel):
     def build(self, fmt: str) -> None:
         self._bar.value = 0
         try:
-            made = export.tables(self.view, self.c.course, self.lang, monday_of(self.c.today), self.c.today,
-                                 progress=lambda n: setattr(self._bar, "value", n))
-        except (StoreError, SQLAlchemyError):
+            made = export.tables(
+                self.view,
+                self.c.course,
+                self.lang,
+                monday_of(self.c.today),
+                self.c.today,
+                progress=lambda n: setattr(self._bar, "value", n),
+            )
+        except StoreError:
             self.problem("store_failed")
             return
         stamp = self.c.today.isoformat()
         if fmt == "xlsx":
-            data, name, mime = export.to_xlsx(made, self.lang, self.view.filters), f"cohort-{stamp}.xlsx", \
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            data, name, mime = (
+                export.to_xlsx(made, self.lang, self.view.filters),
+                f"cohort-{stamp}.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
         else:
             data, name, mime = export.to_csv_zip(made), f"cohort-{stamp}-csv.zip", "application/zip"
         rows = sum(len(table.rows) for table in made)
-        encoded = base64.b64encode(data).decode("ascii")
-        self._link.value = (f'<p role="status">{escape(self.t("export_ready", name=name, rows=rows))} '
-                            f'<a class="ts-download ts-export-{fmt}" download="{escape(name)}" href="data:{mime};base64,{encoded}">'
-                            f"{escape(self.t('download'))}</a></p>")
+        link = download_link(data, mime, name, self.t("download"), f"ts-export-{fmt}")
+        self._link.value = f'<p role="status">{escape(self.t("export_ready", name=name, rows=rows))} {link}</p>'
         self.value = name
 
 
@@ -1031,21 +1263,30 @@ class FilterBar(ipw.VBox):
     """Cohort, date range and trainee-id search; `value` is the Filters they make (kept when invalid)."""
 
     value = traitlets.Instance(Filters, kw={})
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, ui: UiStrings, cohorts: list[str], **kwargs):
         self._ui = ui
         self._cohorts = cohorts
         self._setting = False
         label = style_for(ipw.Dropdown, description_width="5rem")
-        self._cohort = make(ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem"))
+        self._cohort = make(
+            ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem")
+        )
         self._since = DateField(description_width="3rem", width="14rem")
         self._until = DateField(description_width="3rem", width="14rem")
-        self._search = make(ipw.Text, continuous_update=False, style=style_for(ipw.Text, description_width="9rem"),
-                            layout=shared_layout(width="22rem"))
+        self._search = make(
+            ipw.Text,
+            continuous_update=False,
+            style=style_for(ipw.Text, description_width="9rem"),
+            layout=shared_layout(width="22rem"),
+        )
         self._message = make(ipw.HTML)
-        row = make(ipw.HBox, children=[self._cohort, self._since, self._until, self._search],
-                   layout=shared_layout(flex_flow="row wrap"))
+        row = make(
+            ipw.HBox,
+            children=[self._cohort, self._since, self._until, self._search],
+            layout=shared_layout(flex_flow="row wrap"),
+        )
         super().__init__(children=[row, self._message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-filters")
         for control in (self._cohort, self._since, self._until, self._search):
@@ -1066,10 +1307,16 @@ class FilterBar(ipw.VBox):
         if self._setting:
             return
         try:
-            filters = Filters(cohort=self._cohort.value or None, since=self._since.value, until=self._until.value,
-                              search=self._search.value.strip() or None)
+            filters = Filters(
+                cohort=self._cohort.value or None,
+                since=self._since.value,
+                until=self._until.value,
+                search=self._search.value.strip() or None,
+            )
         except ValueError:
-            self._message.value = f'<p class="ts-error" role="alert">{escape(self._ui.text("bad_range", self.lang))}</p>'
+            self._message.value = (
+                f'<p class="ts-error" role="alert">{escape(self._ui.text("bad_range", self.lang))}</p>'
+            )
             return
         self._message.value = ""
         if filters != self.value:
@@ -1089,16 +1336,24 @@ class FilterBar(ipw.VBox):
         self._search.description = t("filter_search")
 
 
-TABS = (("tab_overview", OverviewPanel), ("tab_trends", TrendsPanel), ("tab_review", ReviewPanel), ("tab_calls", CallsPanel),
-        ("tab_funnels", FunnelsPanel), ("tab_factors", FactorsPanel), ("tab_assessment", AssessmentPanel),
-        ("tab_trainee", TraineePanel), ("tab_export", ExportPanel))
+TABS = (
+    ("tab_overview", OverviewPanel),
+    ("tab_trends", TrendsPanel),
+    ("tab_review", ReviewPanel),
+    ("tab_calls", CallsPanel),
+    ("tab_funnels", FunnelsPanel),
+    ("tab_factors", FactorsPanel),
+    ("tab_assessment", AssessmentPanel),
+    ("tab_trainee", TraineePanel),
+    ("tab_export", ExportPanel),
+)
 
 
 class Cockpit(ipw.VBox):
     """Filter bar + tabs. `filters` is the filter in force; only the visible tab queries the store."""
 
     filters = traitlets.Instance(Filters, kw={})
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, context: CockpitContext, lang: str, **kwargs):
         self.c = context

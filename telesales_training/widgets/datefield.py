@@ -14,8 +14,8 @@ from datetime import date
 import ipywidgets as ipw
 import traitlets
 
+from ..views import escape
 from .lean import lean, make, shared_layout, style_for
-from .text import escape
 
 # 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日, 2026 11 30
 _DATE = re.compile(r"\s*(\d{4})\s*[-/.年 ]\s*(\d{1,2})\s*[-/.月 ]\s*(\d{1,2})\s*日?\s*")
@@ -41,8 +41,13 @@ class DateField(ipw.VBox):
 
     def __init__(self, value: date | None = None, description_width: str = "", width: str = "", **kwargs):
         look = {"style": style_for(ipw.Text, description_width=description_width)} if description_width else {}
-        self._text = make(ipw.Text, placeholder="YYYY-MM-DD", continuous_update=False,
-                          layout=shared_layout(width=width) if width else shared_layout(), **look)
+        self._text = make(
+            ipw.Text,
+            placeholder="YYYY-MM-DD",
+            continuous_update=False,
+            layout=shared_layout(width=width) if width else shared_layout(),
+            **look,
+        )
         self._message = make(ipw.HTML)
         super().__init__(children=[self._text, self._message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-date")

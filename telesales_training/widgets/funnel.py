@@ -8,58 +8,14 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from .. import content as c
 from .. import funnel, i18n, plots
 from ..store import StoreError
+from ..views import funnel_html, img, moves_html
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
-from .text import escape, img
 from .tool import ToolWidget
 
-
-
-def funnel_html(tool: c.ToolBlock, counts: tuple[int, ...], lang: str) -> str:
-    """The funnel drawn, with its diagnosis, the list's size and the layer-to-layer shares (the funnel tool,
-    the personal report)."""
-    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
-    labels = tuple(t(f"layer_{n}") for n in range(1, len(funnel.LAYERS) + 1))
-    diagnosis = funnel.diagnose(counts)
-    png = plots.funnel_png(labels, counts, diagnosis.thin, t("chart_title"))
-    notes = [t("empty")] if diagnosis.empty else []
-    notes += [t("thin_layer", layer=labels[i], upper=labels[i - 1]) for i in diagnosis.thin]
-    if diagnosis.work_on is not None:
-        notes.append(t("work_on", layer=labels[diagnosis.work_on], lower=labels[diagnosis.work_on + 1]))
-    if diagnosis.refill and not diagnosis.empty:
-        notes.append(t("refill"))
-    notes = notes or [t("healthy")]
-    reach = funnel.reached(counts)
-    ratio_text = " · ".join(f"{labels[i]}→{labels[i + 1]}: {'—' if r is None else f'{r:.0%}'}"
-                            for i, r in enumerate(funnel.conversions(counts)))
-    items = "".join(f"<li>{escape(note)}</li>" for note in notes)
-    return (f'<figure class="ts-chart ts-funnel-chart">{img(png, t("chart_title"))}</figure>'
-            f'<div class="ts-feedback ts-diagnosis" role="status"><strong>'
-            f'{escape(t("diagnosis_title"))}</strong><ul>{items}</ul>'
-            f'<p class="ts-muted ts-funnel-total">{escape(t("total", total=reach[0]))}</p>'
-            f'<p class="ts-muted">{escape(t("conversion_title"))} {escape(ratio_text)}</p></div>')
-
-
-def moves_html(tool: c.ToolBlock, moves: list[dict], today: date, lang: str) -> str:
-    """The stage-move plan as a table, open moves first by due date, overdue ones marked (the stage-move
-    tool, the personal report)."""
-    if not moves:
-        return ""
-    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
-    rows = []
-    for move in sorted(moves, key=lambda m: (m["done"], m["due"])):
-        late = not move["done"] and move["due"] < today.isoformat()
-        state = t("move_done") if move["done"] else t("move_overdue") if late else t("move_open")
-        start, end = t(f"layer_{move['from']}"), t(f"layer_{move['to']}")
-        rows.append(f'<tr class="{"ts-late" if late else ""}"><td>{escape(move["customer"])}</td>'
-                    f"<td>{escape(start)} → {escape(end)}</td>"
-                    f"<td>{escape(move['due'])}</td><td>{escape(state)}</td></tr>")
-    return f'<table class="ts-moves">{"".join(rows)}</table>'
 
 class FunnelTracker(ToolWidget):
     """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date, "customers": [[name,
@@ -73,8 +29,10 @@ class FunnelTracker(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._history: list[tuple[str, tuple[int, ...]]] = []
         self._customers: list[tuple[str, int]] = []  # the pasted list behind the counts, if any
-        self._inputs = [make(ipw.Text, layout=shared_layout(width="26rem"),
-                             style=style_for(ipw.Text, description_width="12rem")) for _ in funnel.LAYERS]
+        self._inputs = [
+            make(ipw.Text, layout=shared_layout(width="26rem"), style=style_for(ipw.Text, description_width="12rem"))
+            for _ in funnel.LAYERS
+        ]
         for box in self._inputs:  # the diagnosis follows the numbers as they are typed, before saving
             box.observe(lambda _change: self._render_chart(), names="value")
         self._paste = make(ipw.Textarea, rows=4, layout=shared_layout(width="100%"))
@@ -169,8 +127,9 @@ class FunnelTracker(ToolWidget):
         if len(self._history) >= 2:
             labels = self._labels()
             history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
-            self._history_chart.value = (f'<figure class="ts-chart ts-funnel-history">'
-                                         f'{img(history_png, self.t("history_title"))}</figure>')
+            self._history_chart.value = (
+                f'<figure class="ts-chart ts-funnel-history">{img(history_png, self.t("history_title"))}</figure>'
+            )
         else:
             self._history_chart.value = ""
 
@@ -178,7 +137,7 @@ class FunnelTracker(ToolWidget):
         """The drawing and diagnosis of the numbers in the boxes (saved or not); the saved ones while the
         boxes hold something that is not a count (the error shows on saving)."""
         counts = self._typed_counts() or self.counts
-        if not counts or not any(counts) and not self.counts:
+        if not counts or (not any(counts) and not self.counts):
             self._chart.value = ""
             return
         self._chart.value = funnel_html(self.block, counts, self.lang)
@@ -215,13 +174,21 @@ class StageMovePlan(ToolWidget):
 
     def _on_add(self, _button=None) -> None:
         try:
-            move = funnel.parse_move(self._customer.value, self._from.value or 0, self._to.value or 0,
-                                     self._due.value, self._today)
+            move = funnel.parse_move(
+                self._customer.value, self._from.value or 0, self._to.value or 0, self._due.value, self._today
+            )
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
             return
-        moves = self._moves + [{"customer": move.customer, "from": move.from_layer, "to": move.to_layer,
-                                "due": move.due.isoformat(), "done": False}]
+        moves = self._moves + [
+            {
+                "customer": move.customer,
+                "from": move.from_layer,
+                "to": move.to_layer,
+                "due": move.due.isoformat(),
+                "done": False,
+            }
+        ]
         if self.save({"moves": moves}):
             self._moves = moves
             self._customer.value = ""
@@ -239,15 +206,24 @@ class StageMovePlan(ToolWidget):
             if moved is None:
                 self.note("moves_saved")
             else:
-                self.note("move_applied" if moved else "move_not_in_funnel", customer=move["customer"],
-                          layer=self.t(f"layer_{move['to']}"))
+                self.note(
+                    "move_applied" if moved else "move_not_in_funnel",
+                    customer=move["customer"],
+                    layer=self.t(f"layer_{move['to']}"),
+                )
             self._render()
 
     def _move_in_funnel(self, move: dict) -> bool | None:
         """The done move carried into the lesson's funnel as a new snapshot: True when a customer moved,
         False when the funnel had nobody to move, None when there is no saved funnel to update."""
-        tool = next((b for b in c.load_lesson(self._lesson_id).blocks
-                     if isinstance(b, c.ToolBlock) and b.tool == "funnel_tracker"), None)
+        tool = next(
+            (
+                b
+                for b in c.load_lesson(self._lesson_id).blocks
+                if isinstance(b, c.ToolBlock) and b.tool == "funnel_tracker"
+            ),
+            None,
+        )
         if tool is None or self._store is None:
             return None
         saved = [r.value for r in self._store.history(self._lesson_id, tool.id)]
@@ -262,7 +238,7 @@ class StageMovePlan(ToolWidget):
         counts, listed = result
         try:
             self._store.save_answer(self._lesson_id, tool.id, funnel.snapshot(counts, self._today, listed), None, 0)
-        except (StoreError, SQLAlchemyError):
+        except StoreError:
             return False
         return True
 

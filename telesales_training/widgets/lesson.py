@@ -6,27 +6,34 @@ import ipywidgets as ipw
 import traitlets
 
 from .. import content as c
+from ..settings import DEFAULT_LOCALE
 from ..store import TraineeStore
+from ..views import escape
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
-from .questions import QuestionWidget, question_widget
 from .calls import CallImport, CallPlanner, WeeklyCallLog
 from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
-from .text import escape
+from .questions import QuestionWidget, question_widget
 
-
-TOOLS = {"funnel_tracker": FunnelTracker, "stage_moves": StageMovePlan, "call_planner": CallPlanner, "call_log": WeeklyCallLog,
-         "call_import": CallImport, "factor_profile": FactorProfile, "assessment_form": AssessmentForm,
-         "personal_report": PersonalReport}
+TOOLS = {
+    "funnel_tracker": FunnelTracker,
+    "stage_moves": StageMovePlan,
+    "call_planner": CallPlanner,
+    "call_log": WeeklyCallLog,
+    "call_import": CallImport,
+    "factor_profile": FactorProfile,
+    "assessment_form": AssessmentForm,
+    "personal_report": PersonalReport,
+}
 
 
 class LessonView(ipw.VBox):
     """Blocks of one lesson plus a running score. `score` is the sum of the latest answers' points."""
 
     score = traitlets.Float(0.0)
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, lesson: c.Lesson, ui: c.UiStrings, store: TraineeStore | None, lang: str, **kwargs):
         self.lesson = lesson
@@ -93,6 +100,14 @@ class LessonView(ipw.VBox):
         answered = [q for q in self.questions.values() if q.submissions]
         tools_used = [t for t in self.tools.values() if t.submissions]
         self.score = sum(q.score or 0 for q in answered)
-        text = self._ui.text("lesson_score", self.lang, score=f"{self.score:g}", max=f"{self.lesson.max_points:g}",
-                             answered=len(answered) + len(tools_used), total=len(self.questions) + len(self.tools))
-        self._summary.value = f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'
+        text = self._ui.text(
+            "lesson_score",
+            self.lang,
+            score=f"{self.score:g}",
+            max=f"{self.lesson.max_points:g}",
+            answered=len(answered) + len(tools_used),
+            total=len(self.questions) + len(self.tools),
+        )
+        self._summary.value = (
+            f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'
+        )

@@ -8,9 +8,10 @@ import traitlets
 
 from .. import content as c
 from .. import navigation
+from ..settings import DEFAULT_LOCALE
+from ..views import escape, local
 from .blocks import LocalizedHTML
 from .lean import lean
-from .text import escape, local
 
 
 def lesson_link(lesson_id: str, link_suffix: str) -> str:
@@ -20,8 +21,17 @@ def lesson_link(lesson_id: str, link_suffix: str) -> str:
 class CourseNav(LocalizedHTML):
     """⌂ all lessons · ← previous · lesson N of M · next →, for the lesson `current`."""
 
-    def __init__(self, course: c.Course, lessons: dict[str, c.Lesson], current: str, ui: c.UiStrings, lang: str,
-                 link_suffix: str = "", place: str = "top", **kwargs):
+    def __init__(
+        self,
+        course: c.Course,
+        lessons: dict[str, c.Lesson],
+        current: str,
+        ui: c.UiStrings,
+        lang: str,
+        link_suffix: str = "",
+        place: str = "top",
+        **kwargs,
+    ):
         self._course, self._lessons, self._current, self._ui = course, lessons, current, ui
         self._suffix, self._place = link_suffix, place
         super().__init__(lang, **kwargs)
@@ -34,14 +44,21 @@ class CourseNav(LocalizedHTML):
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
         order = navigation.lesson_order(self._course, frozenset(self._lessons))
         previous, following = navigation.neighbours(order, self._current)
-        parts = [f'<a class="ts-nav-home" href="{lesson_link(navigation.START, self._suffix)}">⌂ {escape(t("nav_home"))}</a>',
-                 f'<span class="ts-nav-where">{escape(t("nav_where", n=navigation.number(order, self._current), total=len(order)))}</span>']
+        parts = [
+            f'<a class="ts-nav-home" href="{lesson_link(navigation.START, self._suffix)}">⌂ {escape(t("nav_home"))}</a>',
+            f'<span class="ts-nav-where">{escape(t("nav_where", n=navigation.number(order, self._current), total=len(order)))}</span>',
+        ]
         if previous:
-            parts.insert(1, f'<a class="ts-nav-prev" rel="prev" href="{lesson_link(previous, self._suffix)}">'
-                            f'← {escape(self._title(previous))}</a>')
+            parts.insert(
+                1,
+                f'<a class="ts-nav-prev" rel="prev" href="{lesson_link(previous, self._suffix)}">'
+                f"← {escape(self._title(previous))}</a>",
+            )
         if following:
-            parts.append(f'<a class="ts-nav-next" rel="next" href="{lesson_link(following, self._suffix)}">'
-                         f'{escape(self._title(following))} →</a>')
+            parts.append(
+                f'<a class="ts-nav-next" rel="next" href="{lesson_link(following, self._suffix)}">'
+                f"{escape(self._title(following))} →</a>"
+            )
         label = escape(t("nav_label"))
         self.value = f'<nav class="ts-nav ts-nav-{self._place}" aria-label="{label}">{"".join(parts)}</nav>'
 
@@ -49,7 +66,7 @@ class CourseNav(LocalizedHTML):
 class LessonWithNav(ipw.VBox):
     """A lesson between its navigation bars (top and bottom); `view` is the LessonView."""
 
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(self, view: ipw.Widget, top: CourseNav, bottom: CourseNav, **kwargs):
         self.view = view

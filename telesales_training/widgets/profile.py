@@ -3,12 +3,11 @@ and earlier ratings drawn faded on the same chart."""
 
 from __future__ import annotations
 
-
 import ipywidgets as ipw
 
 from .. import plots
+from ..views import escape, img, local
 from .lean import make, shared_layout, style_for
-from .text import escape, img, local
 from .tool import ToolWidget
 
 MAX_NOTE = 300
@@ -24,11 +23,16 @@ class FactorProfile(ToolWidget):
         rows = []
         for factor in self.block.factors:
             self._labels[factor.id] = make(ipw.HTML, layout=shared_layout(width="100%"))
-            self._scales[factor.id] = make(ipw.ToggleButtons, options=[str(n) for n in range(1, 6)], value=None,
-                                           style=style_for(ipw.ToggleButtons, button_width="2.6rem"))
+            self._scales[factor.id] = make(
+                ipw.ToggleButtons,
+                options=[str(n) for n in range(1, 6)],
+                value=None,
+                style=style_for(ipw.ToggleButtons, button_width="2.6rem"),
+            )
             self._notes[factor.id] = make(ipw.Text, layout=shared_layout(width="100%"))
-            rows.append(make(ipw.VBox, children=[self._labels[factor.id], self._scales[factor.id],
-                                                 self._notes[factor.id]]))
+            rows.append(
+                make(ipw.VBox, children=[self._labels[factor.id], self._scales[factor.id], self._notes[factor.id]])
+            )
         self._save = make(ipw.Button, button_style="primary", icon="save")
         self._save.on_click(self._on_save)
         return [*rows, self._save]
@@ -39,8 +43,9 @@ class FactorProfile(ToolWidget):
 
     def _restore(self) -> None:
         ids = {f.id for f in self.block.factors}
-        self._profiles = [p for p in self.history()
-                          if isinstance(p, dict) and set(p.get("ratings", {})) == ids and "as_of" in p]
+        self._profiles = [
+            p for p in self.history() if isinstance(p, dict) and set(p.get("ratings", {})) == ids and "as_of" in p
+        ]
         if self._profiles:
             self.value = self._profiles[-1]
             for factor_id, rating in self.value["ratings"].items():
@@ -77,7 +82,12 @@ class FactorProfile(ToolWidget):
             return
         labels = tuple(local(f.text, self.lang) for f in self.block.factors)
         shown = self._profiles[-SHOWN_HISTORY:]
-        profiles = tuple((self.t("current") if n == len(shown) - 1 else p["as_of"],
-                          tuple(p["ratings"][f.id] for f in self.block.factors)) for n, p in enumerate(shown))
+        profiles = tuple(
+            (
+                self.t("current") if n == len(shown) - 1 else p["as_of"],
+                tuple(p["ratings"][f.id] for f in self.block.factors),
+            )
+            for n, p in enumerate(shown)
+        )
         png = plots.radar_png(labels, profiles, self.t("chart_title"))
         self._chart.value = f'<figure class="ts-chart ts-radar">{img(png, self.t("chart_title"))}</figure>'

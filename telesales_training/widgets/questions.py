@@ -13,13 +13,14 @@ from typing import Any
 
 import ipywidgets as ipw
 import traitlets
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import clock, content as c
+from .. import clock
+from .. import content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise, shown_order, starting_order
+from ..settings import DEFAULT_LOCALE
 from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
+from ..views import escape, local, review_html
 from .lean import lean, make, shared_layout, shared_style
-from .text import escape, local, review_html
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,17 @@ class QuestionWidget(ipw.VBox):
     value = traitlets.Any(allow_none=True)
     score = traitlets.Float(allow_none=True, default_value=None)
     submissions = traitlets.Int(0)
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
-    def __init__(self, item: c.Question, ui: c.UiStrings, store: TraineeStore | None,
-                 lesson_id: str, lang: str = "zh-CN", **kwargs):
+    def __init__(
+        self,
+        item: c.Question,
+        ui: c.UiStrings,
+        store: TraineeStore | None,
+        lesson_id: str,
+        lang: str = DEFAULT_LOCALE,
+        **kwargs,
+    ):
         self.item = item
         self._ui = ui
         self._store = store
@@ -123,8 +131,9 @@ class QuestionWidget(ipw.VBox):
         outcome = grade(self.item, answer)
         if self._store is not None:
             try:
-                record = self._store.save_answer(self._lesson_id, self.item.id, answer,
-                                                 outcome.score, outcome.max_points)
+                record = self._store.save_answer(
+                    self._lesson_id, self.item.id, answer, outcome.score, outcome.max_points
+                )
             except AnswerTooLarge:
                 self._message_key = ("answer_too_large", {})
                 self._render_response()
@@ -133,7 +142,7 @@ class QuestionWidget(ipw.VBox):
                 self._message_key = ("answer_invalid", {})
                 self._render_response()
                 return
-            except (StoreError, SQLAlchemyError):
+            except StoreError:
                 log.exception("saving %s/%s failed", self._lesson_id, self.item.id)
                 self._message_key = ("store_failed", {})
                 self._render_response()
@@ -191,8 +200,9 @@ class QuestionWidget(ipw.VBox):
             elif outcome.status == "submitted":
                 head += " · " + self.t("unscored")  # no key: no points, whatever was typed
             notes = "".join(f"<p>{escape(local(note, self.lang))}</p>" for note in outcome.feedback)
-            parts.append(f'<div class="ts-feedback {outcome.status}" role="status">'
-                         f"<strong>{escape(head)}</strong>{notes}</div>")
+            parts.append(
+                f'<div class="ts-feedback {outcome.status}" role="status"><strong>{escape(head)}</strong>{notes}</div>'
+            )
         if self._saved_note:
             key, moment = self._saved_note
             status = self.t(key, time=clock.shown(moment))
@@ -212,7 +222,7 @@ class SingleChoiceWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         # Only labels travel to the browser (RadioButtons syncs labels and an index).
-        self._radio = make(ipw.RadioButtons, options=self._labels("zh-CN"), value=None, layout=_full_width())
+        self._radio = make(ipw.RadioButtons, options=self._labels(DEFAULT_LOCALE), value=None, layout=_full_width())
         self._radio.observe(self._on_radio, names="value")
         return self._radio
 
@@ -373,9 +383,11 @@ class RatingWidget(QuestionWidget):
     value = traitlets.Int(None, allow_none=True)
 
     def _build_input(self) -> ipw.Widget:
-        self._scale = ipw.ToggleButtons(options=[str(n) for n in range(1, 6)], value=None,
-                                        **lean(ipw.ToggleButtons, style=shared_style(
-                                            ipw.ToggleButtonsStyle, button_width="3rem")))
+        self._scale = ipw.ToggleButtons(
+            options=[str(n) for n in range(1, 6)],
+            value=None,
+            **lean(ipw.ToggleButtons, style=shared_style(ipw.ToggleButtonsStyle, button_width="3rem")),
+        )
         self._labels = make(ipw.HTML)
         self._scale.observe(self._on_scale, names="value")
         return make(ipw.VBox, children=[self._scale, self._labels])
@@ -404,7 +416,7 @@ class ClassifyWidget(QuestionWidget):
         buttons = {"style": shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem")} if many else {}
         for entry in self.item.entries:
             text = make(ipw.HTML, layout=shared_layout(width="24rem" if many else "32rem"))
-            toggle = make(ipw.ToggleButtons, options=self._categories("zh-CN"), value=None, **buttons)
+            toggle = make(ipw.ToggleButtons, options=self._categories(DEFAULT_LOCALE), value=None, **buttons)
             toggle.observe(self._on_toggle, names="value")
             self._texts[entry.id], self._toggles[entry.id] = text, toggle
             rows.append(make(ipw.HBox, children=[text, toggle]))
@@ -478,8 +490,10 @@ class CallDrillWidget(QuestionWidget):
             node = self.item.node(choice.next)
         lines.append(self._line("drill_customer", node.customer, "ts-customer"))
         if node.outcome:
-            lines.append(f'<p class="ts-outcome {node.outcome}"><strong>'
-                         f'{escape(self.t("drill_outcome_" + node.outcome))}</strong></p>')
+            lines.append(
+                f'<p class="ts-outcome {node.outcome}"><strong>'
+                f"{escape(self.t('drill_outcome_' + node.outcome))}</strong></p>"
+            )
         else:
             lines.append(f'<p class="ts-prompt">{escape(self.t("drill_your_turn"))}</p>')
         self._transcript.value = f'<div class="ts-transcript">{"".join(lines)}</div>'
@@ -517,6 +531,7 @@ WIDGET_FOR = {
 }
 
 
-def question_widget(item: c.Question, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                    lang: str = "zh-CN") -> QuestionWidget:
+def question_widget(
+    item: c.Question, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str, lang: str = DEFAULT_LOCALE
+) -> QuestionWidget:
     return WIDGET_FOR[type(item)](item, ui, store, lesson_id, lang)

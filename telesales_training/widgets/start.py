@@ -7,10 +7,11 @@ import traitlets
 
 from .. import content as c
 from .. import navigation
+from ..settings import DEFAULT_LOCALE
 from ..store import TraineeStore
+from ..views import escape, local
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
-from .text import escape, local
 
 
 class StartPage(ipw.VBox):
@@ -19,10 +20,18 @@ class StartPage(ipw.VBox):
     (the `?trainee=` the page was opened with)."""
 
     value = traitlets.Dict()
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
-    def __init__(self, course: c.Course, lessons: dict[str, c.Lesson], ui: c.UiStrings,
-                 store: TraineeStore, lang: str, link_suffix: str = "", **kwargs):
+    def __init__(
+        self,
+        course: c.Course,
+        lessons: dict[str, c.Lesson],
+        ui: c.UiStrings,
+        store: TraineeStore,
+        lang: str,
+        link_suffix: str = "",
+        **kwargs,
+    ):
         self._course = course
         self._link_suffix = link_suffix
         self._lessons = lessons
@@ -70,9 +79,11 @@ class StartPage(ipw.VBox):
             self._continue.value = f'<p class="ts-continue ts-muted">{escape(t("all_done"))}</p>'
         else:
             title = local(self._lessons[resume].title, self.lang)
-            self._continue.value = (f'<p class="ts-continue"><a class="ts-continue-link" href="'
-                                    f'{escape(resume + ".ipynb" + self._link_suffix)}">'
-                                    f'{escape(t("continue_at", title=title))} →</a></p>')
+            self._continue.value = (
+                f'<p class="ts-continue"><a class="ts-continue-link" href="'
+                f'{escape(resume + ".ipynb" + self._link_suffix)}">'
+                f"{escape(t('continue_at', title=title))} →</a></p>"
+            )
         for entry in self._course.lessons:
             if entry.id not in self._rows:
                 continue
@@ -99,7 +110,19 @@ class StartPage(ipw.VBox):
             if lesson.pass_percent is not None and answered:
                 passed = lesson.passed(score)
                 key = "lesson_passed" if passed else "lesson_in_progress"
-                status = (f' <span class="ts-chip {"on_track" if passed else "behind"} ts-lesson-status">'
-                          f'{escape(t(key, percent=lesson.pass_percent))}</span>')
-            detail.value = escape(t("lesson_progress", answered=answered, total=len(lesson.questions) + len(lesson.tools),
-                                    score=f"{score:g}", max=f"{lesson.max_points:g}")) + status
+                status = (
+                    f' <span class="ts-chip {"on_track" if passed else "behind"} ts-lesson-status">'
+                    f"{escape(t(key, percent=lesson.pass_percent))}</span>"
+                )
+            detail.value = (
+                escape(
+                    t(
+                        "lesson_progress",
+                        answered=answered,
+                        total=len(lesson.questions) + len(lesson.tools),
+                        score=f"{score:g}",
+                        max=f"{lesson.max_points:g}",
+                    )
+                )
+                + status
+            )

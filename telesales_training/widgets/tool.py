@@ -7,12 +7,13 @@ from typing import Any
 
 import ipywidgets as ipw
 import traitlets
-from sqlalchemy.exc import SQLAlchemyError
 
-from .. import clock, content as c
+from .. import clock
+from .. import content as c
+from ..settings import DEFAULT_LOCALE
 from ..store import StoreError, TraineeStore
+from ..views import escape, local
 from .lean import lean, make
-from .text import escape, local
 
 
 class ToolWidget(ipw.VBox):
@@ -21,10 +22,18 @@ class ToolWidget(ipw.VBox):
 
     value = traitlets.Any()
     submissions = traitlets.Int(0)
-    lang = traitlets.Unicode("zh-CN")
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
 
-    def __init__(self, block: c.ToolBlock, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str,
-                 lang: str = "zh-CN", today: date | None = None, **kwargs):
+    def __init__(
+        self,
+        block: c.ToolBlock,
+        ui: c.UiStrings,
+        store: TraineeStore | None,
+        lesson_id: str,
+        lang: str = DEFAULT_LOCALE,
+        today: date | None = None,
+        **kwargs,
+    ):
         self.block = block
         self._today = today or clock.today()  # weeks and due dates hang on it
         self._ui = ui
@@ -34,8 +43,7 @@ class ToolWidget(ipw.VBox):
         self._title = make(ipw.HTML)
         self._message = make(ipw.HTML)
         controls = self._build()
-        super().__init__(children=[self._title, *controls, self._message, *self._outputs()],
-                         **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._title, *controls, self._message, *self._outputs()], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-tool-{block.id}")
         self.lang = lang
@@ -81,7 +89,7 @@ class ToolWidget(ipw.VBox):
         if self._store is not None:
             try:
                 self._store.save_answer(self._lesson_id, self.block.id, value, None, 0)
-            except (StoreError, SQLAlchemyError):
+            except StoreError:
                 self.problem("store_failed")
                 return False
         self.value = value

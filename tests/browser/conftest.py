@@ -37,8 +37,7 @@ def db_path(tmp_path_factory):
 @pytest.fixture(scope="session")
 def server(db_path, tmp_path_factory):
     """The trainee pages; no trainee configured, so a page without `?trainee=` asks for a name."""
-    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "serve.log", trainee=None,
-                           args=("--no-preheat",))
+    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "serve.log", trainee=None, args=("--no-preheat",))
     yield running
     running.stop()
 
@@ -54,8 +53,14 @@ def cohort(db_path):
 
 @pytest.fixture(scope="session")
 def cockpit_server(db_path, cohort, tmp_path_factory):
-    running = start_server(db_path, tmp_path_factory.mktemp("logs") / "dashboard.log", trainee=None,
-                           extra_env={"TELESALES_LANG": "en"}, args=("--no-preheat",), command_name="dashboard")
+    running = start_server(
+        db_path,
+        tmp_path_factory.mktemp("logs") / "dashboard.log",
+        trainee=None,
+        extra_env={"TELESALES_LANG": "en"},
+        args=("--no-preheat",),
+        command_name="dashboard",
+    )
     yield running
     running.stop()
 

@@ -3,6 +3,7 @@ No pytest here: bench/ uses it too."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -24,15 +25,24 @@ from telesales_training.webapp import READY
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        raise RuntimeError("Debian's chromium is required for the browser tests: apt-get install chromium "
-                           "(make test and .ci/run install it when run as root)")
+        raise RuntimeError(
+            "Debian's chromium is required for the browser tests: apt-get install chromium "
+            "(make test and .ci/run install it when run as root)"
+        )
     return path
 
 
@@ -123,15 +133,20 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
-def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict | None = None,
-                 args: tuple[str, ...] = (), root: Path | None = None, command_name: str = "serve",
-                 open_browser: bool = False) -> Server:
+def start_server(
+    db_path: Path,
+    log: Path,
+    trainee: str | None,
+    extra_env: dict | None = None,
+    args: tuple[str, ...] = (),
+    root: Path | None = None,
+    command_name: str = "serve",
+    open_browser: bool = False,
+) -> Server:
     """`telesales serve` (the trainee pages) or, with command_name="dashboard", the cockpit alone. With
     `open_browser`, the server opens its URL itself when ready ($BROWSER decides with what) and this returns
     as soon as it answers."""
@@ -142,8 +157,16 @@ def start_server(db_path: Path, log: Path, trainee: str | None, extra_env: dict 
     env.update(extra_env or {})
     port = free_port()
     token = secrets.token_urlsafe(16)
-    command = [sys.executable, "-m", "telesales_training.cli", command_name, f"--port={port}", f"--token={token}",
-               *([] if open_browser else ["--no-browser"]), *args]
+    command = [
+        sys.executable,
+        "-m",
+        "telesales_training.cli",
+        command_name,
+        f"--port={port}",
+        f"--token={token}",
+        *([] if open_browser else ["--no-browser"]),
+        *args,
+    ]
     if root is not None:
         command.append(f"--root={root}")
     handle = log.open("ab")
@@ -187,8 +210,9 @@ def languages_are_complete(page, lesson_id: str) -> None:
     assert not leftovers, f"Chinese left on the English page of {lesson_id}: {''.join(leftovers)}"
     page.get_by_role("button", name="简体中文").click()
     expect(page.locator(".ts-lesson-score")).to_contain_text("本课得分")
-    _, english_runs = settled_text(page.locator(".ts-page"),
-                                   lambda text: re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", text))
+    _, english_runs = settled_text(
+        page.locator(".ts-page"), lambda text: re.findall(r"(?:\b[A-Za-z]{3,}\b[ ,.]+){4,}", text)
+    )
     assert not english_runs, f"English left on the Chinese page of {lesson_id}: {english_runs[:3]}"
 
 

@@ -25,7 +25,7 @@ def cockpit_db(cohort):
     """The shared store with the demo cohort and one trainee whose open answer is hostile markup."""
     with Store(cohort) as store:
         store.set_cohort(HOSTILE_ID, COHORT)
-        store.trainee(HOSTILE_ID).save_answer(L01, "xiamen_first_check", HOSTILE, 1, 1, at=INSTANT)
+        store.ensure_trainee(HOSTILE_ID).save_answer(L01, "xiamen_first_check", HOSTILE, 1, 1, at=INSTANT)
     return cohort
 
 
@@ -81,8 +81,11 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
         expect(page.locator(f".ts-trends-cohort figure.{chart} img")).to_be_visible()
     expect(page.locator(".ts-trend-range")).to_contain_text("8 weeks")
     fits_every_width(page, "cockpit_trends")
-    for tab, ready in (("Funnels", ".ts-funnels button.ts-trainee-name"), ("Success factors", ".ts-cohort-radar img"),
-                       ("Assessment", ".ts-awaiting")):
+    for tab, ready in (
+        ("Funnels", ".ts-funnels button.ts-trainee-name"),
+        ("Success factors", ".ts-cohort-radar img"),
+        ("Assessment", ".ts-awaiting"),
+    ):
         open_tab(page, tab)
         expect(page.locator(ready).first).to_be_visible()
         fits_every_width(page, "cockpit_" + tab.lower().replace(" ", "_"))
@@ -120,7 +123,7 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     expect(card).to_contain_text(f"Review of {HOSTILE_ID} saved.")
     expect(card.locator(".ts-chip.reviewed")).to_contain_text("1 of 2 checks met")
     with Store(cockpit_db) as store:
-        review = store.trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
+        review = store.ensure_trainee(HOSTILE_ID).reviews(L01)["xiamen_first_check"]
     assert review.comment == "Which room first? <b>Be concrete</b>" and review.marks == ("concrete",)
     fits_every_width(page, "cockpit_review")
     # Bulk: this page's unreviewed answers at once, with one common comment.
@@ -130,7 +133,8 @@ def test_review_shows_hostile_text_as_text_and_stores_the_mark(cockpit_server, c
     page.locator(".ts-bulk textarea").fill("Good start — be concrete.")
     page.get_by_role("button", name="Mark the selected reviewed").click()
     expect(page.get_by_role("status").filter(has_text="answers marked reviewed.")).to_have_text(
-        f"{chosen} answers marked reviewed.")
+        f"{chosen} answers marked reviewed."
+    )
     card.get_by_role("button", name="Open workbook").click()
     drill = page.locator(".ts-drilldown")
     expect(drill).to_contain_text(f"{HOSTILE_ID} · cohort: {COHORT}")
@@ -172,8 +176,17 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     saved = tmp_path / download_info.value.suggested_filename
     download_info.value.save_as(saved)
     sheets = pd.read_excel(saved, sheet_name=None, header=2)  # a title and the sheet's period above the headers
-    assert list(sheets) == ["Summary", "Trainees", "Lessons", "Questions", "Open answers", "Success factors", "Calls",
-                            "Funnels", "Assessment"]
+    assert list(sheets) == [
+        "Summary",
+        "Trainees",
+        "Lessons",
+        "Questions",
+        "Open answers",
+        "Success factors",
+        "Calls",
+        "Funnels",
+        "Assessment",
+    ]
     assert len(sheets["Trainees"]) == everyone
     assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
     assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track"}
@@ -183,11 +196,13 @@ def test_the_trainee_sees_the_comment_in_the_lesson(server, cockpit_db, page):
     """After the review test: the hostile trainee, who reads English, opens lesson 1 and sees the trainer's
     comment, as text."""
     with Store(cockpit_db) as store:
-        view = store.trainee(HOSTILE_ID)
+        view = store.ensure_trainee(HOSTILE_ID)
         view.set_preference("lang", "en")
         if "xiamen_first_check" not in view.reviews(L01):
             answer = store.cohort(search=HOSTILE_ID).open_answers(L01, "xiamen_first_check")[0]
-            view.add_review(L01, "xiamen_first_check", answer.answer_id, "coach", "Which room first? <b>Be concrete</b>")
+            view.add_review(
+                L01, "xiamen_first_check", answer.answer_id, "coach", "Which room first? <b>Be concrete</b>"
+            )
     page.goto(server.page_url(L01, HOSTILE_ID))
     review = page.locator(".ts-item-xiamen_first_check .ts-review")
     review.wait_for(timeout=LOAD_TIMEOUT)

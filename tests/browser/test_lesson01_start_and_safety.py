@@ -1,4 +1,5 @@
-"""Real Voilà server, real Chromium: lesson 01 answered, reloaded, restored; language; start page; who is who; safety."""
+"""Real Voilà server, real Chromium: lesson 01 answered, reloaded, restored; language; start page; who is who;
+safety."""
 
 from __future__ import annotations
 
@@ -164,9 +165,13 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
     for page in (one, two):
         page.set_default_navigation_timeout(LOAD_TIMEOUT)
     name_yourself(one, server, "王小明", first_try="   ")
-    for lesson, shown in (("01_decision_psychology", "已答 0 / 9 题"), ("02_selling_modes", "已答 0 / 6 题"),
-                          ("08_phone_etiquette", "已答 0 / 6 题"), ("04_funnel", "已答 0 / 6 题"),
-                          ("09_self_assessment", "已答 0 / 3 题")):
+    for lesson, shown in (
+        ("01_decision_psychology", "已答 0 / 9 题"),
+        ("02_selling_modes", "已答 0 / 6 题"),
+        ("08_phone_etiquette", "已答 0 / 6 题"),
+        ("04_funnel", "已答 0 / 6 题"),
+        ("09_self_assessment", "已答 0 / 3 题"),
+    ):
         expect(one.locator(f".ts-progress-{lesson}")).to_contain_text(shown)
     # What this workbook wrote is tagged; course lessons are not (issue 13, point 17).
     expect(one.locator(".ts-progress-08_phone_etiquette .ts-supplementary-tag")).to_have_text("补充")
@@ -234,14 +239,17 @@ def test_a_trainee_named_in_the_link_stays_apart_and_stays_named(server, page, t
     assert page.locator(".ts-page input[type=text]").count() == 1
 
 
-@pytest.mark.parametrize("path", [
-    "/voila/files/../exercises/course.yaml",
-    "/voila/files/%2E%2E/exercises/lessons/01_decision_psychology.yaml",
-    "/voila/files/%2E%2E%2Fexercises%2Fcourse.yaml",
-    "/voila/static/../../exercises/course.yaml",
-    "/voila/files/01_decision_psychology.ipynb",
-    "/voila/tree/..",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/voila/files/../exercises/course.yaml",
+        "/voila/files/%2E%2E/exercises/lessons/01_decision_psychology.yaml",
+        "/voila/files/%2E%2E%2Fexercises%2Fcourse.yaml",
+        "/voila/static/../../exercises/course.yaml",
+        "/voila/files/01_decision_psychology.ipynb",
+        "/voila/tree/..",
+    ],
+)
 def test_curriculum_and_database_are_not_downloadable(server, db_path, path):
     """Even with the token: no curriculum (answer keys), no notebook source, no database."""
     for url in (server.base + path, f"{server.base}/voila/files/{db_path}", f"{server.base}/voila/files/..{db_path}"):

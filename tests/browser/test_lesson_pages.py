@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +15,6 @@ from ..instant import INSTANT
 from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete
 
 pytestmark = pytest.mark.browser
-
 
 
 def open_page(page: Page, url: str, ready: str) -> None:
@@ -52,7 +52,9 @@ def test_lesson02_classifier_survives_reload(server, page, trainee):
     open_page(page, url, ".ts-item-mode_classifier button")
     languages_are_complete(page, "02_selling_modes")
     fits_every_width(page, "lesson02")
-    classify_all(page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="packing_supplies")
+    classify_all(
+        page, "mode_classifier", {"relationship": "关系导向", "transaction": "交易导向"}, flip="packing_supplies"
+    )
     card = page.locator(".ts-item-mode_classifier")
     expect(card.locator(".ts-feedback")).to_contain_text("部分正确 · 11 / 12 分")
     expect(card.locator(".ts-feedback")).to_contain_text("✗ 快递纸箱和胶带")
@@ -186,8 +188,10 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     """Calls of the week before the server's today: in the past at any instant, so always taken."""
     last_monday = INSTANT.date() - timedelta(days=INSTANT.weekday() + 7)
     log_file = tmp_path / "dialer.csv"
-    log_file.write_text("Call ID,Start Time\n" + "".join(f"{n},{last_monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25))
-                        + "x,someday\n", encoding="utf-8")
+    log_file.write_text(
+        "Call ID,Start Time\n" + "".join(f"{n},{last_monday:%Y/%m/%d} 09:{n:02d}\n" for n in range(25)) + "x,someday\n",
+        encoding="utf-8",
+    )
     open_page(page, server.page_url("05_call_plan", trainee), ".ts-tool-call_import button.mod-primary")
     week = page.locator(".ts-tool-week_log .ts-date input")
     expect(week).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))  # year-month-day, not the browser's mm/dd/yyyy
@@ -206,8 +210,11 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
     # A CRM export with two time-like columns: the trainee sees the first rows and chooses the column.
     crm = tmp_path / "crm.csv"
-    crm.write_text("Opened,Closed,Customer\n" + "".join(f"{last_monday:%Y-%m-%d} 10:{n:02d},{last_monday:%Y-%m-%d} "
-                                                        f"10:{n + 1:02d},C{n}\n" for n in range(5)), encoding="utf-8")
+    crm.write_text(
+        "Opened,Closed,Customer\n"
+        + "".join(f"{last_monday:%Y-%m-%d} 10:{n:02d},{last_monday:%Y-%m-%d} 10:{n + 1:02d},C{n}\n" for n in range(5)),
+        encoding="utf-8",
+    )
     upload(page, tool, crm)
     expect(tool.locator(".ts-error")).to_contain_text("有几列都像通话时间：Opened, Closed")
     expect(tool.locator(".ts-column-mapping table.ts-preview")).to_contain_text("Customer")
@@ -260,7 +267,7 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
     with page.expect_download() as download:
         report.locator("a.ts-report-link").click()
     saved = download.value.path()
-    html = open(saved, encoding="utf-8").read()
+    html = Path(saved).read_text(encoding="utf-8")
     assert "电话销售训练手册 · 学习报告" in html and "电话量与勤奋" in html
     report_prints_on_one_page(page, html)
 
@@ -276,15 +283,31 @@ def seed_a_working_trainee(db_url: str, trainee: str) -> None:
     factors = content.load_lesson("06_success_factors").tools[0]
     form = content.load_lesson("09_self_assessment").block("my_assessment")
     with Store(db_url) as store:
-        person = store.trainee(trainee)
+        person = store.ensure_trainee(trainee)
         person.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": monday.isoformat()})
-        person.save_answer("04_funnel", "stage_moves", {"moves": [
-            {"customer": "华星物流", "from": 3, "to": 4, "due": (monday + timedelta(days=9)).isoformat(), "done": False}]})
+        person.save_answer(
+            "04_funnel",
+            "stage_moves",
+            {
+                "moves": [
+                    {
+                        "customer": "华星物流",
+                        "from": 3,
+                        "to": 4,
+                        "due": (monday + timedelta(days=9)).isoformat(),
+                        "done": False,
+                    }
+                ]
+            },
+        )
         for weeks_ago, counts in ((1, [200, 190, 210, 180, 200]), (0, [150, 170, 0, 0, 0])):
             week = monday - timedelta(weeks=weeks_ago)
             person.save_answer("05_call_plan", "week_log", {"week": week.isoformat(), "counts": counts, "target": 200})
-        person.save_answer("06_success_factors", factors.id,
-                           {"ratings": {f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, "notes": {}})
+        person.save_answer(
+            "06_success_factors",
+            factors.id,
+            {"ratings": {f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, "notes": {}},
+        )
         person.save_answer("09_self_assessment", TRAINER_ITEM, {"scores": {c.id: c.weight - 3 for c in form.criteria}})
 
 
@@ -293,8 +316,14 @@ def report_prints_on_one_page(page: Page, html: str) -> None:
     first page and the details start on the next. A PDF and screenshots go to tests/artifacts/."""
     page.set_content(html)
     summary = page.locator(".ts-summary")
-    for part in (".ts-progress", ".ts-summary-factors img", ".ts-summary-funnel img", ".ts-summary-calls img",
-                 ".ts-summary-moves .ts-moves", ".ts-summary-assessment th:text('培训师')"):
+    for part in (
+        ".ts-progress",
+        ".ts-summary-factors img",
+        ".ts-summary-funnel img",
+        ".ts-summary-calls img",
+        ".ts-summary-moves .ts-moves",
+        ".ts-summary-assessment th:text('培训师')",
+    ):
         expect(summary.locator(part).first).to_be_visible()
     fits_every_width(page, "report")
     page.emulate_media(media="print")
@@ -303,6 +332,10 @@ def report_prints_on_one_page(page: Page, html: str) -> None:
     page.screenshot(path=str(ARTIFACTS / "report_print.png"))
     assert height <= 1032, f"the printed summary is {height:.0f} px tall: more than one A4 page (1032 px)"
     assert page.locator(".ts-summary").evaluate("e => getComputedStyle(e).breakAfter") == "page"
-    page.pdf(path=str(ARTIFACTS / "report.pdf"), format="A4", print_background=True,
-             margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"})
+    page.pdf(
+        path=str(ARTIFACTS / "report.pdf"),
+        format="A4",
+        print_background=True,
+        margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"},
+    )
     page.emulate_media(media="screen")

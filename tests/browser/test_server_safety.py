@@ -53,8 +53,12 @@ def test_another_host_name_gets_nothing_and_starts_no_kernel(server):
 
 def test_without_the_token_nothing_is_served_and_no_kernel_starts(server):
     before = server.settled_kernel_pids()
-    for path in (f"/voila/render/{L01}.ipynb", f"/voila/render/{START}.ipynb?token=wrong", "/",
-                 f"/voila/render/{L01}.ipynb?trainee=eve"):
+    for path in (
+        f"/voila/render/{L01}.ipynb",
+        f"/voila/render/{START}.ipynb?token=wrong",
+        "/",
+        f"/voila/render/{L01}.ipynb?trainee=eve",
+    ):
         status, body, location = raw_get(server, path, {"Host": f"127.0.0.1:{server.port}"})
         assert status in (302, 403) and "/login" in location and b"widget" not in body
     status, _, _ = raw_get(server, "/api/kernels", {"Host": f"127.0.0.1:{server.port}"})
@@ -64,8 +68,13 @@ def test_without_the_token_nothing_is_served_and_no_kernel_starts(server):
 
 def test_the_cockpit_is_not_reachable_through_serve(server):
     token = f"token={server.token}"
-    for path in (f"/voila/render/trainer_dashboard.ipynb?{token}", f"/voila/tree?{token}", f"/voila/tree/?{token}",
-                 f"/voila/api/contents?{token}", f"/voila/render/../trainer_dashboard.ipynb?{token}"):
+    for path in (
+        f"/voila/render/trainer_dashboard.ipynb?{token}",
+        f"/voila/tree?{token}",
+        f"/voila/tree/?{token}",
+        f"/voila/api/contents?{token}",
+        f"/voila/render/../trainer_dashboard.ipynb?{token}",
+    ):
         status, body, _ = raw_get(server, path, {"Host": f"127.0.0.1:{server.port}"})
         assert status in (403, 404) and b"trainer_dashboard" not in body, path
     status, _, location = raw_get(server, f"/?{token}", {"Host": f"127.0.0.1:{server.port}"})
@@ -88,7 +97,7 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
 
     lesson = f"{server.base}/voila/render/{L01}.ipynb"
     pages = {
-        "/prize": f"""{''.join(f'<iframe src="{lesson}?n={n}"></iframe><img src="{lesson}?i={n}">' for n in range(3))}
+        "/prize": f"""{"".join(f'<iframe src="{lesson}?n={n}"></iframe><img src="{lesson}?i={n}">' for n in range(3))}
             <script>
               navigator.sendBeacon("{server.base}/voila/api/shutdown/00000000-0000-0000-0000-000000000000");
               fetch("{lesson}", {{mode: "no-cors", credentials: "include"}});
@@ -97,8 +106,12 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
             <input name="name" value="mallory"></form>""",
         "/link": f'<a id="a" href="{lesson}">a prize</a>',
     }
-    context.route(f"{EVIL}/**", lambda route: route.fulfill(
-        body=f"<html><body>{pages[route.request.url[len(EVIL):]]}</body></html>", content_type="text/html"))
+    context.route(
+        f"{EVIL}/**",
+        lambda route: route.fulfill(
+            body=f"<html><body>{pages[route.request.url[len(EVIL) :]]}</body></html>", content_type="text/html"
+        ),
+    )
     page.goto(f"{EVIL}/prize")
     assert not kernels_started_since(server, before)
     page.goto(f"{EVIL}/form")
@@ -118,10 +131,16 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
 
 
 def test_a_beacon_or_form_from_another_origin_is_refused(server):
-    for path, body in (("/voila/api/shutdown/00000000-0000-0000-0000-000000000000", b""),
-                       ("/telesales/trainee", b"name=mallory")):
-        request = urllib.request.Request(f"{server.base}{path}?token={server.token}", data=body, method="POST",
-                                         headers={"Origin": EVIL, "Content-Type": "application/x-www-form-urlencoded"})
+    for path, body in (
+        ("/voila/api/shutdown/00000000-0000-0000-0000-000000000000", b""),
+        ("/telesales/trainee", b"name=mallory"),
+    ):
+        request = urllib.request.Request(
+            f"{server.base}{path}?token={server.token}",
+            data=body,
+            method="POST",
+            headers={"Origin": EVIL, "Content-Type": "application/x-www-form-urlencoded"},
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request)
         assert refused.value.code == 403
@@ -168,8 +187,9 @@ def test_the_first_page_after_start_is_ready_within_three_warm_pages_and_ctrl_c_
     stand_in = tmp_path / "browser.py"
     stand_in.write_text(BROWSER_STAND_IN)
     env = {"BROWSER": f"{sys.executable} {stand_in} {opened} %s"}
-    running = start_server(tmp_path / "first.sqlite3", tmp_path / "serve.log", trainee="first-trainee",
-                           extra_env=env, open_browser=True)
+    running = start_server(
+        tmp_path / "first.sqlite3", tmp_path / "serve.log", trainee="first-trainee", extra_env=env, open_browser=True
+    )
     try:
         deadline = time.monotonic() + 120
         while not opened.exists() and time.monotonic() < deadline:
@@ -208,4 +228,3 @@ def ready_seconds(browser, url: str) -> float:
     took = time.monotonic() - started
     context.close()
     return took
-

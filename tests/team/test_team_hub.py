@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 import requests
@@ -123,7 +124,7 @@ def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, br
     alice.context.close()
 
 
-ATTACK = r'''
+ATTACK = r"""
 import glob, json, os
 import requests, sqlalchemy as sa
 from telesales_training import cockpit, identity
@@ -135,13 +136,14 @@ def attempt(name, action):
     except Exception as problem:
         found[name] = ["refused", type(problem).__name__]
 store = Store()
-attempt("own_save", lambda: store.trainee("alice").save_answer("02_selling_modes", "x_probe", "mine", 0, 0) and "saved")
+attempt("own_save", lambda: store.ensure_trainee("alice").save_answer("02_selling_modes", "x_probe", "mine", 0, 0) and "saved")
 attempt("read_bob", lambda: len(TraineeStore(store, "bob").latest_answers("01_decision_psychology")))
-attempt("write_bob", lambda: TraineeStore(store, "bob").save_answer("01_decision_psychology", "xiamen_first_check", "hacked", 1, 1))
+attempt("write_bob", lambda: TraineeStore(store, "bob").save_answer("01_decision_psychology",
+        "xiamen_first_check", "hacked", 1, 1))
 attempt("list_trainees", lambda: store.trainee_ids())
 attempt("forge_review", lambda: TraineeStore(store, "alice").add_review("01_decision_psychology", "xiamen_first_check",
         1, "tina", "self-praise"))
-attempt("trainer_scores", lambda: store.trainee("alice").save_answer("09_self_assessment", "trainer_scores",
+attempt("trainer_scores", lambda: store.ensure_trainee("alice").save_answer("09_self_assessment", "trainer_scores",
         {"scores": {}, "by": "tina"}))
 url = sa.engine.make_url(os.environ["TELESALES_DB"])
 for role in ("postgres", "telesales_team"):
@@ -153,7 +155,8 @@ found["secrets_seen"] = sorted(secrets)
 hub_api = os.environ["JUPYTERHUB_API_URL"]
 token = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
 attempt("hub_users", lambda: requests.get(f"{hub_api}/users", headers=token, timeout=10).status_code)
-attempt("hub_bob_token", lambda: requests.post(f"{hub_api}/users/bob/tokens", headers=token, json={}, timeout=10).status_code)
+attempt("hub_bob_token", lambda: requests.post(f"{hub_api}/users/bob/tokens", headers=token, json={},
+        timeout=10).status_code)
 def other_environments():
     read = []
     for path in glob.glob("/proc/[0-9]*/environ"):
@@ -172,7 +175,7 @@ os.environ["TELESALES_TRAINERS"] = "alice,tina"
 attempt("identity_after_env", lambda: identity.who(Store()).trainee)
 attempt("cockpit_after_env", lambda: cockpit.trainer_access(Store()))
 print("RESULT " + json.dumps(found))
-'''
+"""
 
 
 def run_in_kernel(hub, name: str, code: str) -> dict:
@@ -181,18 +184,44 @@ def run_in_kernel(hub, name: str, code: str) -> dict:
     login = session.get(f"{hub.url}hub/login", timeout=30)
     xsrf = session.cookies.get("_xsrf") or login.cookies.get("_xsrf")
     session.post(f"{hub.url}hub/login", data={"username": name, "password": PASSWORD, "_xsrf": xsrf}, timeout=60)
-    token = session.post(f"{hub.url}hub/api/users/{name}/tokens", json={"note": "attack test"},
-                         headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")}, timeout=30).json()["token"]
+    token = session.post(
+        f"{hub.url}hub/api/users/{name}/tokens",
+        json={"note": "attack test"},
+        headers={"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/")},
+        timeout=30,
+    ).json()["token"]
     headers = {"Authorization": f"token {token}"}
     kernel = requests.post(f"{hub.url}user/{name}/api/kernels", headers=headers, json={}, timeout=60).json()["id"]
-    socket = websocket.create_connection(f"{hub.url.replace('http', 'ws')}user/{name}/api/kernels/{kernel}/channels",
-                                         header=[f"Authorization: token {token}"], timeout=120)
+    socket = websocket.create_connection(
+        f"{hub.url.replace('http', 'ws')}user/{name}/api/kernels/{kernel}/channels",
+        header=[f"Authorization: token {token}"],
+        timeout=120,
+    )
     msg_id = uuid.uuid4().hex
-    socket.send(json.dumps({"header": {"msg_id": msg_id, "msg_type": "execute_request", "username": name,
-                                       "session": uuid.uuid4().hex, "version": "5.3"},
-                            "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
-                            "content": {"code": code, "silent": False, "store_history": False,
-                                        "user_expressions": {}, "allow_stdin": False}}))
+    socket.send(
+        json.dumps(
+            {
+                "header": {
+                    "msg_id": msg_id,
+                    "msg_type": "execute_request",
+                    "username": name,
+                    "session": uuid.uuid4().hex,
+                    "version": "5.3",
+                },
+                "parent_header": {},
+                "metadata": {},
+                "channel": "shell",
+                "buffers": [],
+                "content": {
+                    "code": code,
+                    "silent": False,
+                    "store_history": False,
+                    "user_expressions": {},
+                    "allow_stdin": False,
+                },
+            }
+        )
+    )
     output = []
     while True:
         message = json.loads(socket.recv())
@@ -220,7 +249,10 @@ def store_holders_of(user: str) -> list[int]:
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.stat(f"/proc/{entry}").st_uid == uid and b"TELESALES_DB=" in open(f"/proc/{entry}/environ", "rb").read():
+                if (
+                    os.stat(f"/proc/{entry}").st_uid == uid
+                    and b"TELESALES_DB=" in Path(f"/proc/{entry}/environ").read_bytes()
+                ):
                     found.append(int(entry))
             except OSError:
                 continue

@@ -26,8 +26,11 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_current_answers_item", "current_answers",
-                    ["lesson_id", "item_id", "trainee_id", "answer_id", "score", "max_points", "created_at"])
+    op.create_index(
+        "ix_current_answers_item",
+        "current_answers",
+        ["lesson_id", "item_id", "trainee_id", "answer_id", "score", "max_points", "created_at"],
+    )
     op.execute("""
         INSERT INTO current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
         SELECT a.trainee_id, a.lesson_id, a.item_id, a.id, a.score, a.max_points, a.created_at

@@ -27,8 +27,10 @@ def upgrade() -> None:
     conn = op.get_bind()
     if conn.execute(sa.text("SELECT 1 FROM settings WHERE key = :key"), {"key": OLD_FLAG}).first():
         return
-    saved = conn.execute(sa.text("SELECT trainee_id, value FROM answers WHERE lesson_id = :lesson AND item_id = :item "
-                                 "ORDER BY id"), {"lesson": WEEK_LOG[0], "item": WEEK_LOG[1]})
+    saved = conn.execute(
+        sa.text("SELECT trainee_id, value FROM answers WHERE lesson_id = :lesson AND item_id = :item ORDER BY id"),
+        {"lesson": WEEK_LOG[0], "item": WEEK_LOG[1]},
+    )
     days: dict[tuple[str, object], tuple[int, int]] = {}
     for trainee_id, value in saved:
         try:
@@ -38,11 +40,14 @@ def upgrade() -> None:
         if parsed is not None:
             counts, target = parsed
             days.update({(trainee_id, day): (calls, target) for day, calls in counts.items()})
-    rows = [{"trainee_id": trainee_id, "day": day, "calls": calls, "target": target}
-            for (trainee_id, day), (calls, target) in days.items()]
+    rows = [
+        {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target}
+        for (trainee_id, day), (calls, target) in days.items()
+    ]
     if rows:
-        table = sa.table("call_days", sa.column("trainee_id"), sa.column("day", sa.Date), sa.column("calls"),
-                         sa.column("target"))
+        table = sa.table(
+            "call_days", sa.column("trainee_id"), sa.column("day", sa.Date), sa.column("calls"), sa.column("target")
+        )
         conn.execute(insert_for(conn, table).on_conflict_do_nothing(index_elements=["trainee_id", "day"]), rows)
 
 

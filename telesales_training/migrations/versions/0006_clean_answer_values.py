@@ -38,8 +38,9 @@ def upgrade() -> None:
     conn = op.get_bind()
     last = 0
     while True:
-        rows = conn.execute(sa.text("SELECT id, value FROM answers WHERE id > :last ORDER BY id LIMIT :n"),
-                            {"last": last, "n": BATCH}).all()
+        rows = conn.execute(
+            sa.text("SELECT id, value FROM answers WHERE id > :last ORDER BY id LIMIT :n"), {"last": last, "n": BATCH}
+        ).all()
         if not rows:
             break
         last = rows[-1][0]

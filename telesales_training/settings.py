@@ -1,0 +1,64 @@
+"""The workbook's settings: every TELESALES_* environment variable, read in one place (pydantic-settings). What a
+request or the hub says (JUPYTERHUB_USER, QUERY_STRING, HTTP_COOKIE, SCRIPT_NAME) is not a setting: identity
+reads it from the kernel's environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PREFIX = "TELESALES_"
+DEFAULT_LOCALE = "zh-CN"  # the course is written in Simplified Chinese; the language shown when none is chosen
+
+
+class SettingsError(ValueError):
+    """A TELESALES_* variable with a value that cannot be used; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    db: str = ""  # SQLAlchemy URL; empty: a SQLite file in the user's data dir
+    lang: str = ""  # zh-CN, en or zh-TW (other spellings and unknown values fall back to DEFAULT_LOCALE)
+    trainee: str = ""  # who the trainee is when nothing else says (single-user installs)
+    trainers: str = ""  # comma list of trainer ids allowed into the cockpit on JupyterHub without a team store
+    exercises: Path | None = None  # the curriculum folder (default: the one shipped with the package)
+    notebooks: Path | None = None  # the notebooks folder (default: the one shipped with the package)
+    token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: a fresh one per start)
+    clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests
+    cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
+    strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
+    served: bool = False  # set by the workbook server for its kernels
+
+    @field_validator("db", "lang", "trainee", "trainers", "token", "clock", mode="before")
+    @classmethod
+    def _trimmed(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @property
+    def trainer_ids(self) -> set[str]:
+        return {name.strip() for name in self.trainers.split(",") if name.strip()}
+
+
+class _GivenSettings(Settings):
+    """The same settings from a given mapping only (a request's copy of the environment), not the process's."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_others):
+        return (init_settings,)
+
+
+def settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The settings from the environment (or from `env`, a request's copy of it). Read on each call: a test or a
+    server may change the environment between pages."""
+    try:
+        if env is None:
+            return Settings()
+        given = {key.removeprefix(PREFIX).lower(): value for key, value in env.items() if key.startswith(PREFIX)}
+        return _GivenSettings(**{key: value for key, value in given.items() if key in Settings.model_fields})
+    except ValidationError as error:
+        problems = "; ".join(f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        raise SettingsError(f"unusable setting — {problems}") from None
