@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
+.PHONY: run lint test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
 
 $(BIN)/telesales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,12 @@ $(BIN)/telesales: pyproject.toml
 ## make run: create the environment if missing and serve the workbook with Voilà
 run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
+
+## make lint: ruff (lint rules and the formatter's check), notebooks without outputs, no import loops
+lint: $(BIN)/telesales
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q -p no:cacheprovider tests/test_packaging.py tests/test_layers.py
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each

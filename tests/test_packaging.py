@@ -1,7 +1,10 @@
-"""environment.yml and pyproject.toml list the same dependencies."""
+"""environment.yml and pyproject.toml list the same dependencies; notebooks are committed without outputs; the
+wheel carries everything `telesales serve` needs."""
 
+import json
 from pathlib import Path
 
+import pytest
 import tomllib
 import yaml
 from packaging.requirements import Requirement
@@ -29,3 +32,16 @@ def test_jupyter_stack_is_pinned():
     pins = dict(_normal(spec) for spec in project["dependencies"])
     for name in ("voila", "ipywidgets", "jupyterlab-widgets", "jupyterlab"):
         assert pins[name].startswith("=="), f"{name} must be pinned"
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebooks_are_committed_without_outputs(notebook):
+    """Outputs carry one run's data (names, answers, embedded pictures) into git; nbval runs the cells itself."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for number, cell in enumerate(cells, start=1):
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, f"cell {number} has output"
+        assert not cell.get("attachments"), f"cell {number} has attachments"

@@ -146,6 +146,8 @@ def start_server(
     root: Path | None = None,
     command_name: str = "serve",
     open_browser: bool = False,
+    python: str = sys.executable,
+    cwd: Path | None = None,
 ) -> Server:
     """`telesales serve` (the trainee pages) or, with command_name="dashboard", the cockpit alone. With
     `open_browser`, the server opens its URL itself when ready ($BROWSER decides with what) and this returns
@@ -158,7 +160,7 @@ def start_server(
     port = free_port()
     token = secrets.token_urlsafe(16)
     command = [
-        sys.executable,
+        python,
         "-m",
         "telesales_training.cli",
         command_name,
@@ -170,7 +172,9 @@ def start_server(
     if root is not None:
         command.append(f"--root={root}")
     handle = log.open("ab")
-    process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
+    )
     server = Server(port, env["TELESALES_DB"], process, log, token)
     # Ready = answering HTTP and, with preheating, the first page's warm kernel in place (the server says so).
     pools = [] if open_browser else [READY]

@@ -136,7 +136,8 @@ def attempt(name, action):
     except Exception as problem:
         found[name] = ["refused", type(problem).__name__]
 store = Store()
-attempt("own_save", lambda: store.ensure_trainee("alice").save_answer("02_selling_modes", "x_probe", "mine", 0, 0) and "saved")
+attempt("own_save", lambda: store.ensure_trainee("alice").save_answer("02_selling_modes", "x_probe", "mine", 0, 0)
+        and "saved")
 attempt("read_bob", lambda: len(TraineeStore(store, "bob").latest_answers("01_decision_psychology")))
 attempt("write_bob", lambda: TraineeStore(store, "bob").save_answer("01_decision_psychology",
         "xiamen_first_check", "hacked", 1, 1))
