@@ -207,15 +207,16 @@ class DashboardPage(ipw.VBox):
 
 def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
     """The trainer cockpit (notebooks/trainer_dashboard.ipynb)."""
-    from . import clock, cockpit
+    from . import clock
+    from .curriculum import curriculum
     from .widgets.cockpit import Cockpit, CockpitContext
 
     def build() -> ipw.Widget:
         ui = content.load_cockpit_ui()
-        course = cockpit.curriculum()
+        course = curriculum()
         _wait_for_voila_request()
         store = Store(db_url)
-        allowed, trainer = cockpit.trainer_access(store)
+        allowed, trainer = identity.trainer_access(store)
         lang = i18n.default_locale()
         if not allowed:
             log.warning("cockpit refused to %s", trainer)

@@ -190,7 +190,8 @@ def export_tables(
     lang: str = typer.Option("", help="zh-CN, en or zh-TW (default: TELESALES_LANG, else zh-CN)."),
 ) -> None:
     """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
-    from . import callplan, clock, cockpit, export, i18n
+    from . import callplan, clock, export, i18n
+    from .curriculum import curriculum
     from .store import Store, StoreError
 
     fmt = fmt.strip().lower()
@@ -213,7 +214,7 @@ def export_tables(
         with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
             view = store.cohort(cohort=cohort)
             made = export.tables(
-                view, cockpit.curriculum(), locale, callplan.monday_of(today), today, progress=lambda _n: bar.update(1)
+                view, curriculum(), locale, callplan.monday_of(today), today, progress=lambda _n: bar.update(1)
             )
             written = export.write(made, fmt, out, locale, view.filters)
     except (StoreError, OSError) as problem:

@@ -20,7 +20,7 @@ from . import clock
 from . import content as c
 from .assessment import TRAINER_ITEM
 from .callplan import monday_of
-from .cockpit import curriculum
+from .curriculum import curriculum
 from .funnel import LAYERS
 from .scoring import AnswerRejected, grade, normalise
 from .store import Store

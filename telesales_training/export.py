@@ -18,8 +18,8 @@ from typing import Any
 
 from . import assessment, clock, content, funnel, i18n
 from .callplan import working_days_elapsed
-from .cockpit import Curriculum
 from .cohort import SCORE_BUCKETS, CohortView
+from .curriculum import Curriculum
 
 SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
 EXCEL_SHEET_CHARS = 31

@@ -135,3 +135,16 @@ def remember_local_trainee(store: Store, raw_name: str) -> str:
     name = clean_name(raw_name)
     store.set_setting(LOCAL_TRAINEE_KEY, name)
     return name
+
+
+def trainer_access(store=None) -> tuple[bool, str]:
+    """(may open the cockpit, trainer id). In team mode the database decides (the account of the role the
+    store connects as; an environment variable changes nothing). On JupyterHub without a team store only the
+    ids listed in TELESALES_TRAINERS get in; a single-user install is the trainer's own machine."""
+    account = store.account() if store is not None else None
+    if account is not None:
+        return account.trainer, account.trainee
+    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub_user:
+        return hub_user in settings().trainer_ids, hub_user
+    return True, settings().trainee or "trainer"

@@ -9,8 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from telesales_training import assessment, callplan, cockpit, content
+from telesales_training import assessment, callplan, content
 from telesales_training.app import DashboardPage, dashboard_page
+from telesales_training.curriculum import curriculum
 from telesales_training.views import escape
 from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import TRAINEE_COLUMNS, Cockpit, CockpitContext
@@ -25,7 +26,7 @@ TODAY = date(2026, 3, 4)  # a Wednesday
 
 @pytest.fixture
 def filled(store):
-    course = cockpit.curriculum()
+    course = curriculum()
     for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
         store.set_cohort(trainee, group)
     store.ensure_trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
@@ -43,7 +44,7 @@ def filled(store):
 
 @pytest.fixture
 def cockpit_view(filled):
-    context = CockpitContext(filled, content.load_cockpit_ui(), cockpit.curriculum(), "coach", TODAY)
+    context = CockpitContext(filled, content.load_cockpit_ui(), curriculum(), "coach", TODAY)
     return Cockpit(context, "en")
 
 
@@ -60,7 +61,7 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     ]
     links[1].click()  # a name opens that trainee's workbook
     assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
-    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee").body.value
     cockpit_view.show("tab_overview")
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
@@ -95,20 +96,20 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     review.select(L01, "xiamen_first_check")
     card = next(c for c in review.cards if c.answer and c.answer.trainee_id == "bo")
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
-    assert "next?" in amy._body.value and "然后看交通" in amy._body.value  # the Xiamen pair side by side
-    assert "<script>" not in card._body.value and "<img" not in card._body.value
-    assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in card._body.value
-    card._comment.value = "Be concrete: <b>which</b> room?"
-    card._mark.click()
+    assert "next?" in amy.body.value and "然后看交通" in amy.body.value  # the Xiamen pair side by side
+    assert "<script>" not in card.body.value and "<img" not in card.body.value
+    assert "&lt;script&gt;window.__xss=2&lt;/script&gt;" in card.body.value
+    card.comment.value = "Be concrete: <b>which</b> room?"
+    card.mark.click()
     stored = filled.ensure_trainee("bo").reviews(L01)["xiamen_first_check"]
     assert (stored.comment, stored.reviewer) == ("Be concrete: <b>which</b> room?", "coach")
-    assert "Reviewed" in card._body.value and "Review of bo saved." in card._note.value
+    assert "Reviewed" in card.body.value and "Review of bo saved." in card.note.value
     lesson = LessonView(content.load_lesson(L01), ui, filled.ensure_trainee("bo"), "en")
     shown = lesson.questions["xiamen_first_check"]._response.value
     assert escape("Your trainer's comment (coach") in shown
     assert "Be concrete: &lt;b&gt;which&lt;/b&gt; room?" in shown
-    card._open.click()  # from the card to everything bo wrote
-    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+    card.open_button.click()  # from the card to everything bo wrote
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee").body.value
     assert cockpit_view.panel("tab_trainee").picker.value == "bo"
 
 
@@ -121,7 +122,7 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index(
         "tab_assessment"
     )
-    form_lesson, form = cockpit.curriculum().assessment
+    form_lesson, form = curriculum().assessment
     assert "Meets the target steadily for weeks" in panel._rubric.value
     assert "ts-volume-proposal" in panel._rubric.value  # from cai's call log, or a note that there is none
     boxes = panel.boxes
@@ -146,16 +147,16 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
 
 def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
     cockpit_view.open_trainee("bo")
-    body = cockpit_view.panel("tab_trainee")._body.value
+    body = cockpit_view.panel("tab_trainee").body.value
     joined = filled.ensure_trainee("bo").joined()
     assert joined is not None and f"bo · cohort: Spring · joined: {joined.astimezone():%Y-%m-%d}" in body
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in body and "<img src=x" not in body
     cockpit_view.open_trainee("nobody")
-    assert "No trainee nobody." in cockpit_view.panel("tab_trainee")._body.value
+    assert "No trainee nobody." in cockpit_view.panel("tab_trainee").body.value
 
 
 def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
-    lesson_id, tool = cockpit.curriculum().profile
+    lesson_id, tool = curriculum().profile
     filled.ensure_trainee("amy").save_answer(
         lesson_id, tool.id, {"ratings": {f.id: 4 for f in tool.factors}, "notes": {}}
     )
@@ -210,7 +211,7 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     from telesales_training import demo
 
     demo.generate(store, 30, seed=5, today=TODAY)
-    context = CockpitContext(store, content.load_cockpit_ui(), cockpit.curriculum(), "coach", TODAY)
+    context = CockpitContext(store, content.load_cockpit_ui(), curriculum(), "coach", TODAY)
     view = Cockpit(context, "zh-CN")
     overview = view.panel("tab_overview")
     ids = store.cohort().trainee_ids()
@@ -254,8 +255,8 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     overview = cockpit_view.panel("tab_overview")
     table = overview.trainees
     assert table.shown == ["amy", "bo", "cai"]  # by name at first
-    by_name = {r.trainee_id: r for r in overview.view.trainees(cockpit.curriculum().question_keys)}
-    course_points = cockpit.curriculum().max_points
+    by_name = {r.trainee_id: r for r in overview.view.trainees(curriculum().question_keys)}
+    course_points = curriculum().max_points
     assert f"{100 * by_name['amy'].points / course_points:.0f} %" in table.text  # a share of the whole course
     heads = dict(zip(TRAINEE_COLUMNS, table._grid.children[: len(TRAINEE_COLUMNS)]))
     heads["score"].click()
@@ -275,7 +276,7 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     assert actives == sorted(actives, reverse=True)
     table.name_button("bo").click()
     assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
-    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee")._body.value
+    assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee").body.value
 
 
 @pytest.mark.parametrize("typed", ["AM", "my", "Amy"])
@@ -285,7 +286,7 @@ def test_search_finds_any_part_of_an_id_in_any_case(cockpit_view, typed):
 
 
 def test_names_in_the_funnel_list_open_the_workbook(cockpit_view, filled):
-    lesson_id, tool = cockpit.curriculum().funnel
+    lesson_id, tool = curriculum().funnel
     filled.ensure_trainee("bo").save_answer(lesson_id, tool.id, {"counts": [9, 5, 3, 1, 1], "as_of": "2026-03-02"})
     funnels = cockpit_view.show("tab_funnels")
     assert funnels.list.shown == ["bo"] and "9 / 5 / 3 / 1 / 1" in funnels.list.text
@@ -300,7 +301,7 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     the week's snapshots), lessons completed (the last exercise's first answer) and the score share."""
     from datetime import datetime, timedelta
 
-    course = cockpit.curriculum()
+    course = curriculum()
     funnel_lesson, funnel_tool = course.funnel
     w1, w2 = date(2026, 2, 23), date(2026, 3, 2)
     noon = lambda day: datetime(day.year, day.month, day.day, 12).astimezone()  # noqa: E731
@@ -369,10 +370,10 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
         "Names a concrete next action.",
     ]
     amy.checks[1].value = amy.checks[3].value = True
-    amy._mark.click()
+    amy.mark.click()
     stored = filled.ensure_trainee("amy").reviews(L02)["my_customers"]
     assert stored.marks == ("mode", "next_action")
-    assert "Reviewed: 2 of 4 checks met" in amy._body.value
+    assert "Reviewed: 2 of 4 checks met" in amy.body.value
     review.refresh()  # drawn again from the store: the ticks are back
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
@@ -393,7 +394,7 @@ def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, fi
     chosen = [c for c in review.cards if c.selected.value]
     assert sorted(c.answer.trainee_id for c in chosen) == ["amy", "bo"]
     bo = next(c for c in chosen if c.answer.trainee_id == "bo")
-    bo._comment.value = "Which room first?"  # its own comment wins over the common one
+    bo.comment.value = "Which room first?"  # its own comment wins over the common one
     bo.checks[0].value = True
     review._bulk_comment.value = "Good start — be concrete."
     review._bulk_mark.click()

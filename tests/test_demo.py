@@ -13,8 +13,9 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from telesales_training import callplan, cockpit, demo, export
+from telesales_training import callplan, demo, export
 from telesales_training.cli import app
+from telesales_training.curriculum import curriculum
 from telesales_training.store import Store
 
 pytestmark = pytest.mark.both_backends
@@ -30,7 +31,7 @@ def test_demo_cohort_is_complete_and_graded(store):
     # a year of working days of calls for everyone
     assert summary.call_days == 25 * sum(1 for n in range(365) if date.fromordinal(TODAY.toordinal() - n).weekday() < 5)
     assert 40 * 25 < summary.answers < 160 * 25
-    course = cockpit.curriculum()
+    course = curriculum()
     stats = view.item_stats(course.scored)
     assert stats and all(0 <= s.mean_share <= 1 for s in stats)
     assert any(s.missed for s in stats) and any(s.missed < s.answered for s in stats)
@@ -100,7 +101,7 @@ def test_exported_trainee_text_never_becomes_a_formula(store):
     store.ensure_trainee("eve").save_answer(
         "01_decision_psychology", "xiamen_first_check", '=HYPERLINK("http://x","hi")', 1, 1
     )
-    made = export.tables(store.cohort(), cockpit.curriculum(), "en", callplan.monday_of(TODAY), TODAY)
+    made = export.tables(store.cohort(), curriculum(), "en", callplan.monday_of(TODAY), TODAY)
     book = load_workbook(io.BytesIO(export.to_xlsx(made, "en")))
     cell = book["Open answers"]["D4"]
     assert cell.value == '=HYPERLINK("http://x","hi")' and cell.data_type == "s"
@@ -118,7 +119,7 @@ def test_demo_looks_like_a_cohort(tmp_path):
 
     store = Store(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
     demo.generate(store, 120, seed=4, today=TODAY)
-    view, course = store.cohort(), cockpit.curriculum()
+    view, course = store.cohort(), curriculum()
     profiles = [
         value["ratings"]
         for _t, _c, value, _a in view.latest_values(course.profile[0], course.profile[1].id, limit=None)

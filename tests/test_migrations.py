@@ -13,8 +13,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
 
-from telesales_training import cockpit, migrate
+from telesales_training import migrate
 from telesales_training.cli import app
+from telesales_training.curriculum import curriculum
 from telesales_training.errors import SchemaTooNew
 from telesales_training.schema import metadata
 from telesales_training.store import Store
@@ -119,7 +120,7 @@ def test_a_store_of_the_first_schema_is_upgraded_with_everything_in_it(empty_url
         }
         assert bo.logged_calls(MONDAY, MONDAY) == {MONDAY: (120, 100)}
         assert bo.daily_calls(MONDAY, MONDAY) == {MONDAY: 1}
-        course = cockpit.curriculum()
+        course = curriculum()
         view = store.cohort()
         count, sums, _thin = view.funnel_summary(*course.funnel[0:1], course.funnel[1].id)
         assert count == 1 and sums[:2] == [100, 0]  # the NaN and the word count for nothing, and break nothing

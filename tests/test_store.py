@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from telesales_training import cockpit, demo
+from telesales_training import demo
 from telesales_training import store as store_module
+from telesales_training.curriculum import curriculum
 from telesales_training.errors import InvalidAnswer, InvalidKey, StoreError, StoreFailure
 from telesales_training.schema import answers, current_answers, trainees
 from telesales_training.store import AnswerTooLarge, InvalidTrainee, Store
@@ -147,7 +148,7 @@ def test_odd_values_are_normalised_or_refused_with_a_store_error(store, alice):
 
 
 def test_one_odd_answer_never_breaks_a_cohort_aggregate(store):
-    course = cockpit.curriculum()
+    course = curriculum()
     (funnel_lesson, funnel_tool), (profile_lesson, profile_tool) = course.funnel, course.profile
     factor = profile_tool.factors[0].id
     store.ensure_trainee("fine").save_answer(funnel_lesson, funnel_tool.id, {"counts": [100, 50, 20, 10, 5]})

@@ -8,7 +8,7 @@ import os
 import pytest
 import sqlalchemy as sa
 
-from telesales_training import cockpit, identity, team
+from telesales_training import identity, team
 from telesales_training.assessment import TRAINER_ITEM
 from telesales_training.errors import AccessDenied, StoreError
 from telesales_training.pgcluster import Cluster, PostgresUnavailable
@@ -50,9 +50,9 @@ def test_the_database_says_who_a_connection_is_and_the_environment_does_not(team
     monkeypatch.setenv("TELESALES_TRAINERS", "alice,tina")
     with Store(urls["alice"]) as store:
         assert identity.who(store) == identity.Who("alice", "hub")
-        assert cockpit.trainer_access(store) == (False, "alice")
+        assert identity.trainer_access(store) == (False, "alice")
     with Store(urls["tina"]) as store:
-        assert cockpit.trainer_access(store) == (True, "tina")
+        assert identity.trainer_access(store) == (True, "tina")
 
 
 def test_a_trainee_saves_and_reads_her_own_answers(team_db):

@@ -1,14 +1,13 @@
-"""What the trainer cockpit needs to know about the curriculum and about who may open it. No UI, no SQL."""
+"""The course as the cockpit, the demo and the export see it: lessons in order, which items are questions, which
+are scored or open, and where each tool is. No UI, no SQL."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
 
 from . import content as c
 from . import i18n
-from .settings import settings
 
 LABEL_CHARS = 60
 
@@ -81,16 +80,3 @@ def curriculum() -> Curriculum:
         _tool(lessons, "assessment_form"),
         _tool(lessons, "personal_report"),
     )
-
-
-def trainer_access(store=None) -> tuple[bool, str]:
-    """(may open the cockpit, trainer id). In team mode the database decides (the account of the role the
-    store connects as; an environment variable changes nothing). On JupyterHub without a team store only the
-    ids listed in TELESALES_TRAINERS get in; a single-user install is the trainer's own machine."""
-    account = store.account() if store is not None else None
-    if account is not None:
-        return account.trainer, account.trainee
-    hub_user = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub_user:
-        return hub_user in settings().trainer_ids, hub_user
-    return True, settings().trainee or "trainer"

@@ -1,0 +1,149 @@
+"""The assessment tab: who waits for the trainer's scores, and the trainer's column of the form."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+import traitlets
+
+from ... import assessment, i18n
+from ...store import StoreError
+from ...views import escape
+from ..assessment import proposal_html, rubric_html
+from ..lean import make, shared_layout
+from .base import (
+    AWAITING_SHOWN,
+    FORM_GRID,
+    Panel,
+    TraineeLinks,
+    TraineePicker,
+)
+
+
+class AssessmentPanel(Panel):
+    """The trainer column of lesson 9's form for one trainee. `value` is the last saved trainer scores."""
+
+    value = traitlets.Dict()
+
+    def _build(self) -> list[ipw.Widget]:
+        self._hint = make(ipw.HTML)
+        self.picker = TraineePicker()
+        self.boxes = {
+            k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria
+        }
+        self._rows = make(ipw.HTML)
+        self._grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
+        self._save = make(ipw.Button, button_style="primary", icon="save")
+        self._gaps = make(ipw.HTML)
+        self._awaiting = make(ipw.HTML)
+        self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN, on_pick=lambda trainee_id: self.picker.choose(trainee_id))
+        self._awaiting_row = ipw.HBox([self._awaiting, self.awaiting])
+        self._awaiting_row.add_class("ts-furthest-behind")
+        self._rubric = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        self._save.on_click(self._on_save)
+        return [self._hint, self._awaiting_row, self.picker, self._grid, self._save, self._gaps, self._rubric]
+
+    def _draw(self) -> None:
+        self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
+        self._save.description = self.t("save_trainer")
+        self.picker.render(self.c.ui, self.lang)
+        self._draw_awaiting()
+        self._draw_trainee()
+
+    def _draw_awaiting(self) -> None:
+        form_lesson, form = self.c.course.assessment
+        count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
+        self._awaiting.value = (
+            f'<span class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong></span>'
+        )
+        # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
+        self.awaiting.show(
+            [(trainee_id, trainee_id) for trainee_id in first],
+            lambda trainee_id: self.t("score_trainee", trainee=trainee_id),
+        )
+
+    def _scores(self, item_id: str) -> dict[str, int]:
+        trainee = self.c.store.find_trainee(self.picker.value)
+        record = trainee.latest_answers(self.c.course.assessment[0]).get(item_id) if trainee else None
+        return dict(record.value.get("scores", {})) if record and isinstance(record.value, dict) else {}
+
+    def _draw_trainee(self) -> None:
+        shown = bool(self.picker.value)
+        self._grid.layout = shared_layout(display="grid" if shown else "none", **FORM_GRID)
+        self._save.layout = shared_layout(display="" if shown else "none")
+        form = self.c.course.assessment[1]
+        self._rubric.value = rubric_html(form, self.lang)  # the same anchors the trainee scored against
+        if not shown:
+            self._gaps.value = ""
+            return
+        trainee = self.c.store.find_trainee(self.picker.value)
+        if trainee is None:
+            self._grid.children = []
+            self._gaps.value = self.unknown_trainee(self.picker.value)
+            return
+        self._rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self._rubric.value
+        own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
+        cells: list[ipw.Widget] = [
+            make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
+            for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")
+        ]
+        for k in form.criteria:
+            box = self.boxes[k.id]
+            box.value = str(theirs[k.id]) if k.id in theirs else ""
+            box.description = ""
+            gap = own[k.id] - theirs[k.id] if k.id in own and k.id in theirs else None
+            cells += [
+                make(ipw.HTML, value=escape(i18n.pick(k.text, self.lang))),
+                make(ipw.HTML, value=str(k.weight)),
+                make(ipw.HTML, value=str(own.get(k.id, "–"))),
+                box,
+                make(ipw.HTML, value="" if gap is None else f"{gap:+d}"),
+            ]
+        self._grid.children = cells
+        self._draw_gaps(own, theirs)
+
+    def _draw_gaps(self, own: dict[str, int], theirs: dict[str, int]) -> None:
+        form = self.c.course.assessment[1]
+        names = {k.id: i18n.pick(k.text, self.lang) for k in form.criteria}
+        if not own:
+            self._gaps.value = f'<p class="ts-muted">{escape(self.t("no_self"))}</p>'
+            return
+        listed = [
+            f"<li>{escape(names[g.criterion])}: {g.self_score} − {g.trainer_score} = {g.difference:+d}</li>"
+            for g in assessment.gaps(own, theirs)
+            if g.difference
+        ]
+        totals = f"{self.t('col_total_self')}: {assessment.total(own)}"
+        if theirs:
+            totals += f" · {self.t('col_total_trainer')}: {assessment.total(theirs)}"
+        self._gaps.value = (
+            f'<div class="ts-feedback ts-gaps"><strong>{escape(self.t("col_gap"))}</strong>'
+            f"<p>{escape(totals)}</p><ul>{''.join(listed)}</ul></div>"
+        )
+
+    def _on_save(self, _button=None) -> None:
+        form_lesson, form = self.c.course.assessment
+        try:
+            scores = assessment.parse_scores(form.criteria, {k: box.value for k, box in self.boxes.items()})
+        except assessment.AssessmentInputError as problem:
+            criterion = next(k for k in form.criteria if k.id == problem.params["criterion"])
+            self.problem(
+                problem.code,
+                criterion=i18n.pick(criterion.text, self.lang),
+                **{k: v for k, v in problem.params.items() if k != "criterion"},
+            )
+            return
+        trainee = self.c.store.find_trainee(self.picker.value)
+        if trainee is None:
+            self._gaps.value = self.unknown_trainee(self.picker.value)
+            return
+        try:
+            trainee.save_answer(form_lesson, assessment.TRAINER_ITEM, {"scores": scores, "by": self.c.trainer})
+        except StoreError:
+            self.problem("store_failed")
+            return
+        self.value = scores
+        total = assessment.total(scores)
+        self._draw_awaiting()
+        self._draw_trainee()
+        self.done("trainer_saved", total=total, grade=assessment.grade(total, form.bands).grade)

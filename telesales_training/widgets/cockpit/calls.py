@@ -1,0 +1,111 @@
+"""The calls tab: the week's pacing of every trainee against the plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ipywidgets as ipw
+
+from ...callplan import monday_of, working_days_elapsed
+from ...cohort import PAGE_SIZE
+from ...views import escape
+from ..datefield import DateField
+from ..lean import make, style_for
+from .base import (
+    BANDS,
+    Pager,
+    Panel,
+    TraineeLinks,
+    _bar,
+    _percent,
+)
+
+
+class CallsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._week = DateField(monday_of(self.c.today), description_width="9rem")
+        self._band = make(
+            ipw.ToggleButtons,
+            options=[("", ""), *[(b, b) for b in BANDS]],
+            value="",
+            style=style_for(ipw.ToggleButtons, button_width="7rem"),
+        )
+        self._summary = make(ipw.HTML)
+        self._table_html = make(ipw.HTML)
+        self._links_label = make(ipw.HTML)
+        self.links = TraineeLinks(self.c, PAGE_SIZE)
+        links_row = ipw.HBox([self._links_label, self.links])
+        links_row.add_class("ts-page-trainees")
+        self._pager = Pager()
+        self._week.observe(lambda _c: self._redraw(), names="value")
+        self._band.observe(lambda _c: self._redraw(), names="value")
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self._week, self._band, self._summary, self._table_html, links_row, self._pager]
+
+    def _redraw(self) -> None:
+        if not self.stale:
+            self.stale = True  # the page reset below must not draw the old page first
+            self._pager.page = 0
+            self.refresh()
+
+    @property
+    def monday(self) -> date:
+        return monday_of(self._week.value or self.c.today)
+
+    @property
+    def _until(self) -> date:
+        return (
+            min(self.c.today, self.monday + timedelta(days=4))
+            if self.monday <= self.c.today
+            else self.monday - timedelta(days=1)
+        )
+
+    def _draw(self) -> None:
+        self._week.description = self.t("week")
+        self._week.problem = self.t("date_invalid")
+        labels = [(self.t("all_bands"), "")] + [(self.t(b), b) for b in BANDS]
+        if list(self._band.options) != labels:
+            current = self._band.value
+            with self._band.hold_trait_notifications():
+                self._band.options = labels
+                self._band.value = current
+        self._band.description = self.t("band_filter")
+        self._bands = self.view.pacing_bands(self.monday, self.c.today)
+        total = sum(self._bands.values())
+        chips = "".join(
+            f'<span class="ts-chip {band}">{escape(self.t(band))}: {self._bands[band]} ({_percent(self._bands[band], total)})</span>'
+            for band in BANDS
+        )
+        self._summary.value = f'<p class="ts-band-summary" role="status">{chips}</p>'
+        self._pager.count = self._bands[self._band.value] if self._band.value else total
+        self._draw_page()
+
+    def _draw_page(self) -> None:
+        days = working_days_elapsed(self.monday, self.c.today)
+        rows = self.view.pacing(
+            self.monday, self.c.today, self._pager.offset, self._pager.size, self._band.value or None
+        )
+        self._table_html.value = self._table(
+            self.t("pacing_title", days=days),
+            [
+                self.t("col_trainee"),
+                self.t("col_cohort"),
+                self.t("col_calls"),
+                self.t("col_planned"),
+                self.t("col_share"),
+                self.t("col_band"),
+            ],
+            [
+                f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
+                f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
+                f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>'
+                for r in rows
+            ],
+            "ts-pacing",
+        )
+        self._links_label.value = f"<span>{escape(self.t('open_page_trainee'))}</span>" if rows else ""
+        self.links.show(
+            [(r.trainee_id, r.trainee_id) for r in rows],
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+        )
+        self._pager.render(self.c.ui, self.lang)

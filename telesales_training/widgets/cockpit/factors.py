@@ -1,0 +1,70 @@
+"""The success-factors tab: the cohort's mean profile, and one trainee's beside it."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from ... import i18n, plots
+from ...views import escape, img
+from ..lean import make
+from .base import (
+    Panel,
+    TraineePicker,
+)
+
+
+class FactorsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._cohort = make(ipw.HTML)
+        self.picker = TraineePicker()
+        self._trainee = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        return [self._cohort, self.picker, self._trainee]
+
+    def _labels(self) -> tuple[str, ...]:
+        return tuple(i18n.pick(f.text, self.lang) for f in self.c.course.profile[1].factors)
+
+    def _draw(self) -> None:
+        lesson_id, tool = self.c.course.profile
+        count, means = self.view.factor_means(lesson_id, tool.id, [f.id for f in tool.factors])
+        self._means = tuple(means[f.id] for f in tool.factors)
+        title = self.t("factors_cohort", count=count)
+        self._cohort.value = (
+            (
+                f'<figure class="ts-chart ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
+                f"<figcaption>{escape(title)}: "
+                + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
+                + "</figcaption></figure>"
+            )
+            if count
+            else f"<p>{escape(self.t('no_rows'))}</p>"
+        )
+        self.picker.render(self.c.ui, self.lang)
+        self._draw_trainee()
+
+    def _draw_trainee(self) -> None:
+        trainee_id = self.picker.value
+        if not trainee_id:
+            self._trainee.value = ""
+            return
+        lesson_id, tool = self.c.course.profile
+        trainee = self.c.store.find_trainee(trainee_id)
+        if trainee is None:
+            self._trainee.value = self.unknown_trainee(trainee_id)
+            return
+        record = trainee.latest_answers(lesson_id).get(tool.id)
+        if record is None or not isinstance(record.value, dict):
+            self._trainee.value = f"<p>{escape(self.t('no_profile'))}</p>"
+            return
+        ratings = tuple(record.value["ratings"].get(f.id, 0) for f in tool.factors)
+        title = self.t("factors_trainee", trainee=trainee_id)
+        png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
+        rows = "".join(
+            f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
+            for label, mine, mean in zip(self._labels(), ratings, self._means)
+        )
+        self._trainee.value = (
+            f'<figure class="ts-chart ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
+            f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
+            f"<th>±</th></tr>{rows}</table>"
+        )

@@ -1,0 +1,85 @@
+"""The funnels tab: the cohort's summed funnel, thin layers, and each trainee's latest funnel."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from ... import funnel
+from ...views import escape
+from ..lean import make
+from .base import (
+    FUNNEL_COLUMNS,
+    FUNNEL_GRID,
+    Pager,
+    Panel,
+    TraineeTable,
+)
+
+
+class FunnelsPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        self.list = TraineeTable(self.c, FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
+        self._pager = Pager()
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self._summary, self.list, self._pager]
+
+    def _layers(self) -> list[str]:
+        tool = self.c.course.funnel[1]
+        return [tool.text(f"layer_{n}", self.lang) for n in range(1, len(funnel.LAYERS) + 1)]
+
+    def _draw(self) -> None:
+        lesson_id, tool = self.c.course.funnel
+        count, sums, thin = self.view.funnel_summary(lesson_id, tool.id)
+        layers = self._layers()
+        top = max(sums) or 1
+        shape = "".join(
+            f'<div class="ts-layer"><span style="width:{100 * n / top:.1f}%"></span><small>{escape(name)}: {n}</small></div>'
+            for name, n in zip(layers, sums)
+        )
+        thin_notes = " · ".join(self.t("thin_count", layer=layer + 1, count=n) for layer, n in enumerate(thin) if layer)
+        self._summary.value = (
+            f"<h3>{escape(self.t('funnels_title', count=count))}</h3>"
+            f'<div class="ts-funnel-total" aria-label="{escape(self.t("funnel_totals"))}">{shape}</div>'
+            f'<p class="ts-muted">{escape(thin_notes)}</p>'
+        )
+        self._pager.count = count
+        self._draw_page()
+
+    def _draw_page(self) -> None:
+        lesson_id, tool = self.c.course.funnel
+        rows = []
+        for r in self.view.funnels(lesson_id, tool.id, self._pager.offset, self._pager.size):
+            top = max(r.counts or (1,)) or 1
+            bars = "".join(
+                f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts
+            )
+            thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
+            rows.append(
+                (
+                    r.trainee_id,
+                    [
+                        escape(r.cohort or ""),
+                        escape(r.as_of),
+                        f'<div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
+                        f"<small>{' / '.join(map(str, r.counts))}</small>",
+                        escape(", ".join(str(layer + 1) for layer in thin) or self.t("none")),
+                    ],
+                )
+            )
+        headers = {
+            "name": self.t("col_trainee"),
+            "cohort": self.t("col_cohort"),
+            "as_of": self.t("col_as_of"),
+            "funnel": self.t("col_funnel"),
+            "thin": self.t("col_thin"),
+        }
+        self.list.show(
+            self.t("funnels_title", count=self._pager.count),
+            headers,
+            rows,
+            self.t("no_rows"),
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+            str,
+        )
+        self._pager.render(self.c.ui, self.lang)

@@ -1,0 +1,167 @@
+"""The overview tab: the filter's head count and pacing, lesson completion and scores, the questions most often missed, and the trainee list (sortable, names open the workbook)."""
+
+from __future__ import annotations
+
+import ipywidgets as ipw
+
+from ... import clock
+from ...callplan import monday_of, working_days_elapsed
+from ...cohort import SCORE_BUCKETS
+from ...views import escape
+from ..blocks import supplementary_tag
+from ..lean import make
+from .base import (
+    BANDS,
+    BEHIND_SHOWN,
+    MISSED_SHOWN,
+    TRAINEE_COLUMNS,
+    TRAINEE_GRID,
+    TRAINEE_SORTS,
+    Pager,
+    Panel,
+    TraineeLinks,
+    TraineeTable,
+    _bar,
+    _percent,
+)
+
+
+class OverviewPanel(Panel):
+    def _build(self) -> list[ipw.Widget]:
+        self._summary = make(ipw.HTML)
+        self._behind_label = make(ipw.HTML)
+        self.behind = TraineeLinks(self.c, BEHIND_SHOWN)
+        self._behind_row = ipw.HBox([self._behind_label, self.behind])
+        self._behind_row.add_class("ts-furthest-behind")
+        self._lessons = make(ipw.HTML)
+        self._missed = make(ipw.HTML)
+        self.trainees = TraineeTable(self.c, TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
+        self.trainees.sort = "name"
+        self.trainees.observe(self._on_sort, names=["sort", "descending"])
+        self._pager = Pager()
+        self._pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
+        return [self._summary, self._behind_row, self._lessons, self._missed, self.trainees, self._pager]
+
+    def _on_sort(self, _change) -> None:
+        if not self.stale:
+            if self._pager.page:
+                self._pager.page = 0  # draws the first page in the new order
+            else:
+                self._draw_trainees()
+
+    def _draw(self) -> None:
+        view, course = self.view, self.c.course
+        count = view.count()
+        monday = monday_of(self.c.today)
+        elapsed = working_days_elapsed(monday, self.c.today)
+        bands = view.pacing_bands(monday, self.c.today) if elapsed else {}
+        behind = (
+            [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band != "on_track"]
+            if elapsed
+            else []
+        )
+        completion = view.lesson_completion(course.exercises)
+        spread = view.score_distribution(course.questions)
+        stats = view.item_stats(course.scored)[:MISSED_SHOWN]
+        rows = []
+        for lesson_id in course.exercises:
+            done = completion[lesson_id]
+            buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
+            top = max(buckets) or 1
+            bars = "".join(
+                f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets
+            )
+            badge = supplementary_tag(course.lesson(lesson_id), self.t)
+            rows.append(
+                f'<tr><th scope="row">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>'
+                f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
+                f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
+                f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'
+                f"<small>{' · '.join(map(str, buckets))}</small></td></tr>"
+            )
+        self._lessons.value = self._table(
+            self.t("completion_title"),
+            [self.t("col_lesson"), self.t("col_started"), self.t("col_completed"), self.t("col_distribution")],
+            rows,
+            "ts-completion",
+        )
+        self._missed.value = self._table(
+            self.t("missed_title"),
+            [self.t("col_item"), self.t("col_missed"), self.t("col_answered"), self.t("col_mean")],
+            [
+                f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
+                f"<td>{s.missed} ({_percent(s.missed, s.answered)})</td><td>{s.answered}</td><td>{s.mean_share:.0%}</td></tr>"
+                for s in stats
+                if s.missed
+            ],
+            "ts-missed",
+        )
+        self._pager.count = count
+        self._draw_trainees()
+        chips = "".join(
+            f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
+            for band in BANDS
+            if bands
+        )
+        self._behind_label.value = f"<span>{escape(self.t('furthest_behind'))}</span>" if behind else ""
+        self.behind.show(
+            [(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+        )
+
+        # Written last: when the summary shows the new count, the tables below are already redrawn.
+        self._summary.value = (
+            f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
+            f"</strong> {chips}</p>"
+        )
+
+    def _draw_trainees(self) -> None:
+        week = (monday_of(self.c.today), self.c.today)
+        rows = self.view.trainees(
+            self.c.course.question_keys,
+            self._pager.offset,
+            self._pager.size,
+            order=self.trainees.sort,
+            descending=self.trainees.descending,
+            week=week,
+        )
+        total = self.c.course.max_points  # every trainee's score as a share of the whole course: comparable
+        questions = len(self.c.course.question_keys)
+        elapsed = working_days_elapsed(*week)
+        shown = []
+        for r in rows:
+            last = clock.shown(r.last_active, with_time=False) if r.last_active else self.t("never")
+            pacing = (
+                f'<span class="ts-chip {r.band}">{escape(self.t(r.band))}</span> {_percent(r.calls, r.planned)}'
+                if elapsed and r.band
+                else "–"
+            )
+            shown.append(
+                (
+                    r.trainee_id,
+                    [
+                        escape(r.cohort or ""),
+                        _bar(r.points, total, _percent(r.points, total)),
+                        f"{r.answered} / {questions}",
+                        escape(last),
+                        pacing,
+                    ],
+                )
+            )
+        headers = {
+            "name": self.t("col_trainee"),
+            "cohort": self.t("col_cohort"),
+            "score": self.t("col_score_share"),
+            "answered": self.t("col_questions"),
+            "last_active": self.t("col_last_active"),
+            "pacing": self.t("col_pacing"),
+        }
+        self.trainees.show(
+            self.t("trainees_title"),
+            headers,
+            shown,
+            self.t("no_rows"),
+            lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+            lambda label: self.t("sort_by", column=label),
+        )
+        self._pager.render(self.c.ui, self.lang)

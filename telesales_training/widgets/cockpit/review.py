@@ -1,0 +1,318 @@
+"""The free-text review tab: open answers of one question, a card each with the rubric, the trainer's comment and a bulk bar."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+import ipywidgets as ipw
+import traitlets
+
+from ... import clock
+from ...content import UiStrings
+from ...limits import MAX_COMMENT
+from ...settings import DEFAULT_LOCALE
+from ...store import StoreError
+from ...views import escape, local
+from ..lean import lean, make, shared_layout, style_for
+from .base import (
+    REVIEW_PAGE,
+    Pager,
+    Panel,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class ReviewRequest:
+    """The trainer pressed Mark reviewed on a card: the comment and the rubric checks ticked."""
+
+    comment: str
+    marks: list[str] | None
+
+
+class ReviewCard(ipw.VBox):
+    """One trainee's open answer: the text (escaped), its review state, a comment box, Mark reviewed. The card
+    knows nothing of its panel: Mark reviewed sets `request` (the panel saves and calls `saved`), the book
+    button counts up `opened` (the panel opens the trainee's workbook)."""
+
+    lang = traitlets.Unicode(DEFAULT_LOCALE)
+    request = traitlets.Instance(ReviewRequest, allow_none=True)
+    opened = traitlets.Int(0)
+
+    def __init__(self, strings: UiStrings, **kwargs):
+        self._strings = strings
+        self.answer = None
+        self._related: list[tuple[str, Any]] = []
+        self._rubric: list[tuple[str, str]] = []
+        self.body = make(ipw.HTML)
+        self.checks: list[ipw.Checkbox] = []  # one per rubric check of the question (made when first needed)
+        self._checks = make(ipw.VBox)
+        self.comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
+        self.mark = make(ipw.Button, icon="check")
+        self.open_button = make(ipw.Button, icon="book", layout=shared_layout(width="auto"))
+        self.open_button.add_class("ts-link")
+        self.selected = make(ipw.Checkbox, value=False, indent=False)  # for the bulk actions above the cards
+        self.note = make(ipw.HTML)
+        super().__init__(
+            children=[
+                self.selected,
+                self.body,
+                self._checks,
+                self.comment,
+                ipw.HBox([self.mark, self.open_button]),
+                self.note,
+            ],
+            **lean(ipw.VBox, **kwargs),
+        )
+        self.add_class("ts-card")
+        self.add_class("ts-review-card")
+        self.mark.on_click(self._on_mark)
+        self.open_button.on_click(self._on_open)
+        self.observe(lambda _change: self.render(), names="lang")
+
+    def t(self, key: str, **params: Any) -> str:
+        return self._strings.text(key, self.lang, **params)
+
+    def show(self, answer, related: list[tuple[str, Any]] = (), rubric: list[tuple[str, str]] = ()) -> None:
+        """`related`: (question label, answer) of the same trainee's other open answers in the lesson;
+        `rubric`: (check id, text) of the question's rubric, ticked as the current review left them."""
+        self.answer = answer
+        self._related = list(related)
+        self._rubric = list(rubric)
+        self.comment.value = answer.comment if answer else ""
+        self.note.value = ""
+        self.selected.value = False
+        while len(self.checks) < len(self._rubric):
+            self.checks.append(make(ipw.Checkbox, value=False, indent=False))
+        ticked = set(answer.marks or ()) if answer and answer.reviewed else set()
+        for box, (check_id, text) in zip(self.checks, self._rubric):
+            box.description, box.value = text, check_id in ticked
+        self._checks.children = self.checks[: len(self._rubric)]
+        self.layout = shared_layout(display="" if answer else "none")
+        self.render()
+
+    @property
+    def marks(self) -> list[str] | None:
+        """The rubric checks ticked (None when the question has no rubric)."""
+        if not self._rubric:
+            return None
+        return [check_id for box, (check_id, _text) in zip(self.checks, self._rubric) if box.value]
+
+    def render(self) -> None:
+        a, t = self.answer, self.t
+        self.comment.placeholder = t("comment_label")
+        self.comment.tooltip = t("comment_label")  # the title attribute: what screen readers announce
+        self.mark.description = t("mark_reviewed")
+        self.open_button.description = t("open_workbook")
+        self.selected.description = t("select_card")
+        if a is None:
+            return
+        self.selected.description = t("select_card_of", trainee=a.trainee_id)
+        self.open_button.tooltip = t("open_workbook_of", trainee=a.trainee_id)
+        state = "reviewed" if a.reviewed else "not_reviewed"
+        if a.reviewed and a.marks is not None and self._rubric:
+            state_text = t(
+                "rubric_result", met=len(set(a.marks) & {c for c, _t in self._rubric}), total=len(self._rubric)
+            )
+        else:
+            state_text = t(state)
+        self.body.value = (
+            f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
+            f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
+            f'<span class="ts-chip {state}">{escape(state_text)}</span></p>'
+            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
+            + "".join(
+                f'<p class="ts-muted ts-related">{escape(label)}</p>'
+                f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
+                for label, value in self._related
+            )
+        )
+
+    def _on_mark(self, _button=None) -> None:
+        if self.answer is None:
+            return
+        comment = self.comment.value.strip()
+        if len(comment) > MAX_COMMENT:
+            self.note.value = (
+                f'<p class="ts-error" role="alert">{escape(self.t("comment_too_long", max=MAX_COMMENT))}</p>'
+            )
+            return
+        self.request = ReviewRequest(comment, self.marks)
+
+    def _on_open(self, _button=None) -> None:
+        if self.answer is not None:
+            self.opened += 1
+
+    def saved(self, answer) -> None:
+        self.answer = answer
+        self.render()
+        self.note.value = (
+            f'<p class="ts-saved" role="status">{escape(self.t("review_saved", trainee=answer.trainee_id))}</p>'
+        )
+
+
+class ReviewPanel(Panel):
+    value = traitlets.Int(0)  # reviews saved in this session
+
+    def _build(self) -> list[ipw.Widget]:
+        self._question = make(
+            ipw.Dropdown, layout=shared_layout(width="100%"), style=style_for(ipw.Dropdown, description_width="5rem")
+        )
+        self._hint = make(ipw.HTML)
+        self._pager = Pager(REVIEW_PAGE)
+        self.cards: list[ReviewCard] = []  # made when the tab is first drawn: the cockpit opens without them
+        self._grid = make(
+            ipw.GridBox,
+            children=self.cards,
+            layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))", grid_gap=".6rem"),
+        )
+        self._guide = make(ipw.HTML)
+        self._select_all = make(ipw.Button, icon="check-square-o")
+        self._bulk_comment = make(ipw.Textarea, rows=1, layout=shared_layout(width="100%"))
+        self._bulk_mark = make(ipw.Button, button_style="primary", icon="check")
+        self._select_all.on_click(self._on_select_all)
+        self._bulk_mark.on_click(self._on_bulk_mark)
+        self._bulk = make(
+            ipw.VBox, children=[make(ipw.HBox, children=[self._select_all, self._bulk_mark]), self._bulk_comment]
+        )
+        self._bulk.add_class("ts-bulk")
+        self._question.observe(self._on_question, names="value")
+        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self._question, self._guide, self._hint, self._bulk, self._pager, self._grid]
+
+    def _on_select_all(self, _button=None) -> None:
+        """Tick every card on the page not reviewed yet."""
+        for card in self.cards:
+            card.selected.value = bool(card.answer and not card.answer.reviewed)
+
+    def _on_bulk_mark(self, _button=None) -> None:
+        """Mark every ticked card reviewed: its own comment, else the common one; its own rubric ticks."""
+        chosen = [card for card in self.cards if card.answer is not None and card.selected.value]
+        if not chosen:
+            self.problem("bulk_none")
+            return
+        common = self._bulk_comment.value.strip()
+        if len(common) > MAX_COMMENT:
+            self.problem("comment_too_long", max=MAX_COMMENT)
+            return
+        saved = 0
+        for card in chosen:
+            comment = card.comment.value.strip() or common
+            if len(comment) > MAX_COMMENT or not self.save_review(card, comment, card.marks):
+                continue
+            card.selected.value = False
+            saved += 1
+        if saved == len(chosen):
+            self.done("bulk_saved", count=saved)
+
+    def select(self, lesson_id: str, item_id: str) -> None:
+        self._question.value = f"{lesson_id}/{item_id}"
+
+    @property
+    def _item(self) -> tuple[str, str]:
+        lesson_id, item_id = (self._question.value or "/").split("/", 1)
+        return lesson_id, item_id
+
+    def _on_question(self, _change) -> None:
+        if not self.stale:
+            self.stale = True  # the page reset below must not draw the old page first
+            self._pager.page = 0
+            self.refresh()
+
+    def _draw(self) -> None:
+        current = self._question.value
+        options = [
+            (self.c.course.item_label(lesson, item, self.lang), f"{lesson}/{item}")
+            for lesson, item in self.c.course.open_items
+        ]
+        self._question.unobserve(self._on_question, names="value")
+        self._question.options = options
+        self._question.value = current if current in [v for _l, v in options] else options[0][1]
+        self._question.observe(self._on_question, names="value")
+        self._question.description = self.t("review_question")
+        self._hint.value = f'<p class="ts-muted">{escape(self.t("review_hint"))}</p>'
+        self._select_all.description = self.t("select_all")
+        self._bulk_mark.description = self.t("bulk_mark")
+        self._bulk_comment.placeholder = self._bulk_comment.tooltip = self.t("bulk_comment")
+        self._guide.value = self._guide_html()
+        self._pager.count = self.view.count_values(*self._item)
+        self._draw_page()
+
+    def _question_block(self):
+        lesson_id, item_id = self._item
+        return self.c.course.lesson(lesson_id).block(item_id)
+
+    def _guide_html(self) -> str:
+        """The question's model answer and rubric, from the lesson data, above the answers."""
+        block = self._question_block()
+        parts = []
+        if block.model_answer:
+            parts.append(
+                f"<p><strong>{escape(self.t('model_answer'))}</strong></p>"
+                f'<p class="ts-quote">{escape(local(block.model_answer, self.lang))}</p>'
+            )
+        if block.rubric:
+            checks = "".join(f"<li>{escape(local(check.text, self.lang))}</li>" for check in block.rubric)
+            parts.append(f"<p><strong>{escape(self.t('rubric_checks'))}</strong></p><ul>{checks}</ul>")
+        if not parts:
+            return ""
+        return f'<details class="ts-card ts-review-guide" open><summary>{escape(self.t("review_guide"))}</summary>{"".join(parts)}</details>'
+
+    def _draw_page(self) -> None:
+        lesson_id, item_id = self._item
+        rubric = [(check.id, local(check.text, self.lang)) for check in self._question_block().rubric]
+        answers = self.view.open_answers(lesson_id, item_id, offset=self._pager.offset, limit=REVIEW_PAGE)
+        # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
+        ids = [a.trainee_id for a in answers]
+        siblings = [
+            (
+                self.c.course.item_label(lesson, item, self.lang).split(" · ", 1)[-1],
+                self.view.values_of(lesson, item, ids),
+            )
+            for lesson, item in self.c.course.open_items
+            if lesson == lesson_id and item != item_id
+        ]
+        if not self.cards:
+            self.cards = [self._new_card() for _ in range(REVIEW_PAGE)]
+            self._grid.children = self.cards
+        for n, card in enumerate(self.cards):
+            answer = answers[n] if n < len(answers) else None
+            related = [
+                (label, values[answer.trainee_id])
+                for label, values in siblings
+                if answer and answer.trainee_id in values
+            ]
+            card.show(answer, related, rubric)
+        self._pager.render(self.c.ui, self.lang)
+        if not answers:
+            self._hint.value += f"<p>{escape(self.t('no_rows'))}</p>"
+
+    def _new_card(self) -> ReviewCard:
+        card = ReviewCard(self.c.ui, lang=self.lang)
+        ipw.dlink((self, "lang"), (card, "lang"))
+        card.observe(
+            lambda change: change["new"] and self.save_review(card, change["new"].comment, change["new"].marks),
+            names="request",
+        )
+        card.observe(
+            lambda _change: self.c.open_trainee and self.c.open_trainee(card.answer.trainee_id), names="opened"
+        )
+        return card
+
+    def save_review(self, card: ReviewCard, comment: str, marks: list[str] | None = None) -> bool:
+        answer = card.answer
+        lesson_id, item_id = self._item
+        try:
+            review = self.c.store.find_trainee(answer.trainee_id).add_review(
+                lesson_id, item_id, answer.answer_id, self.c.trainer, comment, marks
+            )
+        except StoreError:
+            log.exception("saving a review")
+            self.problem("store_failed")
+            return False
+        card.saved(replace(answer, reviewed=True, comment=review.comment, reviewer=review.reviewer, marks=review.marks))
+        self.value += 1
+        return True

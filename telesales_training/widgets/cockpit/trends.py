@@ -1,0 +1,108 @@
+"""The trends tab: calls against the target, funnel layers, lessons completed and scores, week by week."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import ipywidgets as ipw
+
+from ... import funnel, plots
+from ...callplan import monday_of, pacing_band
+from ...views import escape, img
+from ..lean import make
+from .base import (
+    DEFAULT_TREND_WEEKS,
+    TREND_WEEKS,
+    Panel,
+    TraineePicker,
+)
+
+
+class TrendsPanel(Panel):
+    """Week by week, for the filtered cohort and, once a trainee is picked, for that trainee: calls against the
+    target, funnel layers, lessons completed and the score share. The weeks are the filter bar's date range
+    (at most TREND_WEEKS), else the last eight weeks."""
+
+    def _build(self) -> list[ipw.Widget]:
+        self._range = make(ipw.HTML)
+        self._cohort = make(ipw.HTML)
+        self.picker = TraineePicker()
+        self._trainee = make(ipw.HTML)
+        self.picker.observe(lambda _c: self._draw_trainee(), names="value")
+        return [self._range, self._cohort, self.picker, self._trainee]
+
+    def weeks(self) -> list[date]:
+        """The Mondays shown: the filter's range, or the eight weeks up to this one."""
+        filters = self.view.filters
+        last = monday_of(filters.until or self.c.today)
+        first = monday_of(filters.since) if filters.since else last - timedelta(weeks=DEFAULT_TREND_WEEKS - 1)
+        count = min(TREND_WEEKS, (last - first).days // 7 + 1)
+        return [last - timedelta(weeks=n) for n in reversed(range(count))]
+
+    def _charts(self, trends, who: str) -> str:
+        labels = tuple(f"{monday:%m-%d}" for monday in trends.weeks)
+        bands = tuple(pacing_band(calls, target) for calls, target in zip(trends.calls, trends.targets))
+        calls = plots.calls_vs_target_png(
+            labels,
+            tuple(trends.calls),
+            tuple(trends.targets),
+            bands,
+            self.t("trend_calls_title", who=who),
+            self.t("trend_calls"),
+            self.t("trend_target"),
+        )
+        parts = [("ts-trend-calls", calls, self.t("trend_calls_title", who=who))]
+        snapshots = tuple(
+            (label, tuple(round(v, 1) for v in layers)) for label, layers in zip(labels, trends.layers) if layers
+        )
+        if snapshots:
+            _lesson_id, tool = self.c.course.funnel
+            names = tuple(tool.text(f"layer_{n}", self.lang) for n in range(1, len(funnel.LAYERS) + 1))
+            title = self.t("trend_funnel_title", who=who)
+            parts.append(("ts-trend-funnel", plots.funnel_history_png(names, snapshots, title), title))
+        title = self.t("trend_lessons_title", who=who)
+        parts.append(
+            (
+                "ts-trend-lessons",
+                plots.bars_and_share_png(
+                    labels,
+                    tuple(trends.completions),
+                    self.t("trend_completed"),
+                    tuple(trends.score_share),
+                    self.t("trend_score"),
+                    title,
+                ),
+                title,
+            )
+        )
+        figures = "".join(f'<figure class="ts-chart {css}">{img(png, title)}</figure>' for css, png, title in parts)
+        if not snapshots:
+            figures += f'<p class="ts-muted">{escape(self.t("trend_no_funnels"))}</p>'
+        return figures
+
+    def _draw(self) -> None:
+        weeks = self.weeks()
+        self.picker.render(self.c.ui, self.lang)
+        self._range.value = f'<p class="ts-muted ts-trend-range">{escape(self.t("trend_range", first=weeks[0].isoformat(), last=(weeks[-1] + timedelta(days=6)).isoformat(), count=len(weeks)))}</p>'
+        trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
+        self._cohort.value = (
+            f'<div class="ts-trends-cohort">{self._charts(trends, self.t("trend_cohort", count=trends.trainees))}</div>'
+        )
+        self._draw_trainee()
+
+    def _funnel_item(self) -> tuple[str, str]:
+        lesson_id, tool = self.c.course.funnel
+        return lesson_id, tool.id
+
+    def _draw_trainee(self) -> None:
+        trainee_id = self.picker.value
+        if not trainee_id:
+            self._trainee.value = ""
+            return
+        if not self.c.store.has_trainee(trainee_id):
+            self._trainee.value = self.unknown_trainee(trainee_id)
+            return
+        trends = self.view.weekly_trends(
+            self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id, self.c.today
+        )
+        self._trainee.value = f'<div class="ts-trends-trainee">{self._charts(trends, trainee_id)}</div>'
