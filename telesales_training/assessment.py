@@ -7,9 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
+
+from pydantic import Field
 
 from . import content as c
 from .inputs import InputProblem, whole_number
+from .toolstate import ToolState
 
 # Where the cockpit stores the trainer column: an answer item of the form's lesson, on the trainee's rows.
 TRAINER_ITEM = "trainer_scores"
@@ -17,6 +21,18 @@ TRAINER_ITEM = "trainer_scores"
 
 class AssessmentInputError(InputProblem):
     pass
+
+
+class SelfAssessment(ToolState):
+    """The trainee's column of the form: points per criterion."""
+
+    scores: dict[str, Annotated[int, Field(ge=0, le=100)]]
+
+
+class TrainerAssessment(SelfAssessment):
+    """The trainer's column of the form, signed by the trainer who entered it."""
+
+    by: str = Field(min_length=1)
 
 
 def parse_scores(criteria: Sequence[c.Criterion], raw: Mapping[str, object]) -> dict[str, int]:

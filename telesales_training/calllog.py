@@ -27,8 +27,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from pydantic import Field
+
 from . import clock
 from .inputs import InputProblem
+from .toolstate import ToolState
 
 CHUNK_ROWS = 100_000
 SAMPLE_ROWS = 500  # rows looked at to find the time column
@@ -174,6 +177,29 @@ class Mapping:
 
     def columns(self) -> list[str]:
         return [name for name in (self.time, self.date, self.clock) if name]
+
+
+class ImportSummary(ToolState):
+    """The upload tool's save: what the last import read and kept, the rejected rows per reason (count, first
+    line), the columns the times came from and whether that mapping was remembered from an earlier file."""
+
+    file: str = Field(max_length=200)
+    rows: int = Field(ge=0)
+    taken: int = Field(ge=0)
+    duplicates: int = Field(ge=0)
+    rejected: int = Field(ge=0)
+    reasons: dict[str, tuple[int, int]] = Field(default_factory=dict)
+    columns: tuple[str, ...] = ()
+    remembered: bool = False
+
+    def figures(self) -> dict[str, str | int]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "taken": self.taken,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+        }
 
 
 @dataclass

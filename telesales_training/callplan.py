@@ -12,8 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
+
+from pydantic import Field, field_validator
 
 from .inputs import InputProblem, whole_number
+from .toolstate import ToolState
 
 DEFAULT_TARGET = 200
 # 9:00–11:30 and 14:00–17:30, the course's golden hours.
@@ -171,15 +175,51 @@ def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int) -> 
     return actual, target, pacing_band(actual, target)
 
 
+DayCount = Annotated[int, Field(ge=0, le=MAX_DAILY_CALLS)]
+
+
+class WeekLog(ToolState):
+    """Calls logged Monday–Friday of one week, against a daily target. Each week's latest save is its record."""
+
+    week: date  # the Monday
+    counts: tuple[DayCount, DayCount, DayCount, DayCount, DayCount]
+    target: int = Field(gt=0, le=MAX_DAILY_CALLS)
+
+    @field_validator("week")
+    @classmethod
+    def _a_monday(cls, week: date) -> date:
+        if week.weekday() != 0:
+            raise ValueError("a week starts on a Monday")
+        return week
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def weekly_target(self) -> int:
+        return self.target * len(WEEKDAYS)
+
+    def days(self) -> dict[date, int]:
+        return {self.week + timedelta(days=n): count for n, count in enumerate(self.counts)}
+
+
+def weeks_logged(values) -> dict[date, WeekLog]:
+    """The current record of each week among saved week logs (in save order): the latest save of a week wins."""
+    return {log.week: log for log in WeekLog.read_all(values)}
+
+
+class CallPlanSettings(ToolState):
+    """The day plan as the trainee set it: the daily target, the calling windows ("09:00-11:30, ..."), the
+    contacts to call."""
+
+    target: int = Field(gt=0, le=MAX_DAILY_CALLS)
+    windows: str
+    contacts: tuple[str, ...] = ()
+
+
 def week_log_days(record) -> tuple[dict[date, int], int] | None:
-    """The five days of a saved weekly call log ({"week": Monday ISO date, "counts": [5 ints], "target": int})
-    as {day: calls} and the daily target; None for a record that is not a well-formed week log."""
-    try:
-        monday = date.fromisoformat(record["week"])
-        counts = [parse_day_count(count, str(n)) for n, count in enumerate(record["counts"])]
-        target = parse_target(record["target"])
-    except (TypeError, KeyError, ValueError, PlanInputError):
-        return None
-    if monday.weekday() != 0 or len(counts) != 5:
-        return None
-    return {monday + timedelta(days=n): count for n, count in enumerate(counts)}, target
+    """The five days of a saved weekly call log as {day: calls} and the daily target; None for a record that is
+    not a well-formed week log (migration 0005 reads the saves with it)."""
+    log = WeekLog.read(record)
+    return (log.days(), log.target) if log else None

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from . import clock
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
-from .funnel import LAYERS, THIN_RATIO
+from .factors import FactorProfile
+from .funnel import LAYERS, THIN_RATIO, FunnelSnapshot
 from .schema import answers, call_days, current_answers, item_totals, lesson_totals, memberships, reviews, trainees
 
 if TYPE_CHECKING:
@@ -573,7 +574,10 @@ class CohortView:
     def factor_means(self, lesson_id: str, item_id: str, factor_ids: Sequence[str]) -> tuple[int, dict[str, float]]:
         """(profiles counted, mean rating per factor) over each trainee's latest profile."""
         latest = self._latest([(lesson_id, item_id)], with_value=True)
-        columns = [sa.func.avg(self._number(latest.c.value, "ratings", factor)).label(factor) for factor in factor_ids]
+        columns = [
+            sa.func.avg(self._number(latest.c.value, FactorProfile.json_key("ratings"), factor)).label(factor)
+            for factor in factor_ids
+        ]
         row = self._rows(sa.select(sa.func.count(), *columns))[0]
         return row[0], {
             factor: float(row[n + 1]) if row[n + 1] is not None else 0.0 for n, factor in enumerate(factor_ids)
@@ -583,7 +587,7 @@ class CohortView:
     def funnel_summary(self, lesson_id: str, item_id: str) -> tuple[int, list[int], list[int]]:
         """(funnels counted, sum per layer, trainees whose layer k is thin: below THIN_RATIO of layer k-1)."""
         latest = self._latest([(lesson_id, item_id)], with_value=True)
-        layer = [self._number(latest.c.value, "counts", n) for n in range(len(LAYERS))]
+        layer = [self._number(latest.c.value, FunnelSnapshot.json_key("counts"), n) for n in range(len(LAYERS))]
         sums = [sa.func.coalesce(sa.func.sum(value), 0) for value in layer]
         thin = [
             sa.func.sum(sa.case((sa.and_(upper > 0, lower < upper * THIN_RATIO), 1), else_=0))
@@ -635,7 +639,10 @@ class CohortView:
     def funnels(self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE) -> list[FunnelRow]:
         return [
             FunnelRow(
-                trainee_id, cohort, tuple(_count(n) for n in _list(value.get("counts"))), str(value.get("as_of", ""))
+                trainee_id,
+                cohort,
+                tuple(_count(n) for n in _list(value.get(FunnelSnapshot.json_key("counts")))),
+                str(value.get(FunnelSnapshot.json_key("as_of"), "")),
             )
             for trainee_id, cohort, value, _at in self.latest_values(lesson_id, item_id, offset, limit)
             if isinstance(value, dict)
@@ -682,7 +689,9 @@ class CohortView:
             targets[n] += max(0, count * days - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
-        layer = [sa.func.avg(self._number(answers.c.value, "counts", k)) for k in range(len(LAYERS))]
+        layer = [
+            sa.func.avg(self._number(answers.c.value, FunnelSnapshot.json_key("counts"), k)) for k in range(len(LAYERS))
+        ]
         funnel_rows = self._rows(
             sa.select(day, sa.func.count(), *layer)
             .where(

@@ -18,12 +18,16 @@ from typing import Any
 
 from . import clock
 from . import content as c
-from .assessment import TRAINER_ITEM
-from .callplan import monday_of
+from .assessment import TRAINER_ITEM, SelfAssessment, TrainerAssessment
+from .calllog import ImportSummary
+from .callplan import CallPlanSettings, WeekLog, monday_of
 from .curriculum import curriculum
-from .funnel import LAYERS
+from .factors import FactorProfile
+from .funnel import LAYERS, FunnelSnapshot, PlannedMove, StageMovePlan
+from .report import ReportMade
 from .scoring import AnswerRejected, grade, normalise
 from .store import Store
+from .toolstate import ToolState
 
 MAX_TRAINEES = 20_000
 YEAR_DAYS = 365
@@ -111,41 +115,33 @@ def _is_english(text: str) -> bool:
     return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
-def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answers) -> Any:
+def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answers) -> dict | None:
     """What a trainee who worked through a lesson saved with its other tools (a plan, an import, a report),
     so that lessons with tools can be completed in the demo as in real use."""
+    state: ToolState | None = None
     if tool.tool == "stage_moves":
-        return {
-            "moves": [
-                {
-                    "customer": answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
-                    "from": layer,
-                    "to": layer + 1,
-                    "due": (day + timedelta(days=rng.randint(3, 14))).isoformat(),
-                    "done": rng.random() < 0.5,
-                }
-                for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))
-            ]
-        }
-    if tool.tool == "call_planner":
-        return {
-            "target": 200,
-            "windows": "9:00-11:30, 14:00-17:30",
-            "contacts": [f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60))],
-        }
-    if tool.tool == "call_import":
-        rows = rng.randint(200, 1200)
-        rejected = rng.randint(0, 5)
-        return {
-            "file": "dialer-export.csv",
-            "rows": rows,
-            "taken": rows - rejected,
-            "duplicates": 0,
-            "rejected": rejected,
-        }
-    if tool.tool == "personal_report":
-        return {"generated": f"workbook-{day.isoformat()}.html"}
-    return None
+        moves = [
+            PlannedMove(
+                customer=answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
+                from_layer=layer,
+                to_layer=layer + 1,
+                due=day + timedelta(days=rng.randint(3, 14)),
+                done=rng.random() < 0.5,
+            )
+            for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))
+        ]
+        state = StageMovePlan(moves=tuple(moves))
+    elif tool.tool == "call_planner":
+        contacts = tuple(f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60)))
+        state = CallPlanSettings(target=200, windows="9:00-11:30, 14:00-17:30", contacts=contacts)
+    elif tool.tool == "call_import":
+        rows, rejected = rng.randint(200, 1200), rng.randint(0, 5)
+        state = ImportSummary(
+            file="dialer-export.csv", rows=rows, taken=rows - rejected, duplicates=0, rejected=rejected
+        )
+    elif tool.tool == "personal_report":
+        state = ReportMade(generated=f"workbook-{day.isoformat()}.html")
+    return state.stored() if state else None
 
 
 def _funnel(rng: random.Random, diligence: float) -> list[int]:
@@ -279,7 +275,7 @@ def generate(
             answer(
                 course.call_log[0],
                 course.call_log[1].id,
-                {"week": week.isoformat(), "counts": counts, "target": target},
+                WeekLog(week=week, counts=tuple(counts), target=target).stored(),
                 None,
                 0,
                 stamp(saved_on, 500),
@@ -288,7 +284,7 @@ def generate(
             answer(
                 course.funnel[0],
                 course.funnel[1].id,
-                {"counts": funnel, "as_of": saved_on.isoformat()},
+                FunnelSnapshot(counts=tuple(funnel), as_of=saved_on).stored(),
                 None,
                 0,
                 stamp(saved_on, 510),
@@ -307,7 +303,7 @@ def generate(
             answer(
                 profile_lesson,
                 profile_tool.id,
-                {"ratings": ratings, "notes": notes, "as_of": when.isoformat()},
+                FactorProfile(ratings=ratings, notes=notes, as_of=when).stored(),
                 None,
                 0,
                 stamp(when, 600),
@@ -317,7 +313,8 @@ def generate(
             self_scores = {
                 k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill + 0.1, 0.12)))) for k in form_tool.criteria
             }
-            answer(form_lesson, form_tool.id, {"scores": self_scores}, None, 0, stamp(today - timedelta(days=7), 0))
+            own = SelfAssessment(scores=self_scores).stored()
+            answer(form_lesson, form_tool.id, own, None, 0, stamp(today - timedelta(days=7), 0))
             if rng.random() < 0.4:
                 trainer = {
                     k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill, 0.1)))) for k in form_tool.criteria
@@ -325,7 +322,7 @@ def generate(
                 answer(
                     form_lesson,
                     TRAINER_ITEM,
-                    {"scores": trainer, "by": TRAINER},
+                    TrainerAssessment(scores=trainer, by=TRAINER).stored(),
                     None,
                     0,
                     stamp(today - timedelta(days=3), 0),

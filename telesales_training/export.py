@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import assessment, clock, content, funnel, i18n
+from . import assessment, clock, content, factors, funnel, i18n
 from .callplan import working_days_elapsed
 from .cohort import SCORE_BUCKETS, CohortView
 from .curriculum import Curriculum
@@ -180,6 +180,7 @@ def tables(
         )
     )
     profile_lesson, profile_tool = course.profile
+    factor_list = profile_tool.factors
     done(
         Table(
             "factors",
@@ -190,14 +191,12 @@ def tables(
                 *[i18n.pick(f.text, lang) for f in profile_tool.factors],
             ],
             [
-                [
-                    trainee,
-                    cohort or "",
-                    value.get("as_of", ""),
-                    *[value.get("ratings", {}).get(f.id) for f in profile_tool.factors],
-                ]
-                for trainee, cohort, value, _at in view.latest_values(profile_lesson, profile_tool.id, limit=None)
-                if isinstance(value, dict)
+                [trainee, cohort or "", profile.as_of.isoformat(), *[profile.ratings.get(f.id) for f in factor_list]]
+                for trainee, cohort, profile in (
+                    (trainee, cohort, factors.FactorProfile.read(value))
+                    for trainee, cohort, value, _at in view.latest_values(profile_lesson, profile_tool.id, limit=None)
+                )
+                if profile is not None
             ],
             {},
             answers_period,
@@ -241,14 +240,15 @@ def tables(
     )
     form_lesson, form_tool = course.assessment
     trainer_scores = {
-        trainee: value.get("scores", {})
+        trainee: theirs.scores
         for trainee, _c, value, _at in view.latest_values(form_lesson, assessment.TRAINER_ITEM, limit=None)
-        if isinstance(value, dict)
+        if (theirs := assessment.TrainerAssessment.read(value))
     }
     criteria = form_tool.criteria
     rows = []
     for trainee, cohort, value, _at in view.latest_values(form_lesson, form_tool.id, limit=None):
-        own = value.get("scores", {}) if isinstance(value, dict) else {}
+        mine = assessment.SelfAssessment.read(value)
+        own = mine.scores if mine else {}
         theirs = trainer_scores.get(trainee, {})
         rows.append(
             [

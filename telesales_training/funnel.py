@@ -16,8 +16,12 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from .inputs import InputProblem, whole_number
+from .toolstate import ToolState
 
 LAYERS = ("prospects", "contacted", "aware", "ready", "closing")
 MAX_COUNT = 100_000
@@ -125,12 +129,44 @@ def listed_customers(raw: Iterable, counts: Sequence[int]) -> list[tuple[str, in
     return pairs
 
 
-def snapshot(counts: Sequence[int], day: date, customers: Sequence[tuple[str, int]] = ()) -> dict:
-    """The stored form of a funnel snapshot: {"counts", "as_of"} and, when kept, "customers" [[name, layer]]."""
-    value: dict = {"counts": list(counts), "as_of": day.isoformat()}
-    if customers:
-        value["customers"] = [list(pair) for pair in customers]
-    return value
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+
+
+class FunnelSnapshot(ToolState):
+    """My funnel on a day: the count of each layer and, when the counts came from a pasted list, that list
+    ([name, 1-based layer] each; a done stage move then moves that very customer)."""
+
+    counts: tuple[Count, Count, Count, Count, Count]
+    as_of: date
+    customers: tuple[tuple[str, int], ...] = ()
+
+    def stored(self) -> dict:
+        value = super().stored()
+        if not self.customers:
+            del value["customers"]
+        return value
+
+
+def snapshot(counts: Sequence[int], day: date, customers: Sequence[tuple[str, int]] = ()) -> FunnelSnapshot:
+    return FunnelSnapshot(counts=tuple(counts), as_of=day, customers=tuple(customers))
+
+
+class PlannedMove(BaseModel):
+    """One planned stage move as saved: layers are 1-based."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    customer: str = Field(min_length=1, max_length=80)
+    from_layer: int = Field(alias="from", ge=1, le=len(LAYERS))
+    to_layer: int = Field(alias="to", ge=1, le=len(LAYERS))
+    due: date
+    done: bool = False
+
+
+class StageMovePlan(ToolState):
+    """Which customers to move down the funnel, from which layer to which, by when."""
+
+    moves: tuple[PlannedMove, ...] = ()
 
 
 def counts_from_stages(stages: Iterable[int]) -> tuple[int, ...]:
@@ -161,15 +197,7 @@ def parse_customer_list(text: str, stage_names: dict[str, int], max_lines: int =
     return customers
 
 
-@dataclass(frozen=True)
-class StageMove:
-    customer: str
-    from_layer: int  # 1-based
-    to_layer: int
-    due: date
-
-
-def parse_move(customer: str, from_layer: int, to_layer: int, due: date | None, today: date) -> StageMove:
+def parse_move(customer: str, from_layer: int, to_layer: int, due: date | None, today: date) -> PlannedMove:
     name = (customer or "").strip()
     if not name:
         raise FunnelInputError("move_no_customer")
@@ -179,4 +207,4 @@ def parse_move(customer: str, from_layer: int, to_layer: int, due: date | None, 
         raise FunnelInputError("move_not_down")
     if due is None or due < today:
         raise FunnelInputError("move_due_past")
-    return StageMove(name, from_layer, to_layer, due)
+    return PlannedMove(customer=name, from_layer=from_layer, to_layer=to_layer, due=due)

@@ -4,15 +4,15 @@ the first page, each lesson from a new page)."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
 
-from . import assessment, callplan, clock, content, funnel, i18n, plots
+from . import assessment, calllog, callplan, clock, content, factors, funnel, i18n, plots
 from .store import TraineeStore
 from .templating import macro, render, stylesheet
+from .toolstate import ToolState
 from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
 
 _parts = {
@@ -62,43 +62,41 @@ def answer_text(item: content.Question, value: Any, lang: str) -> str:
 
 def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_id: str, lang: str) -> str:
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
-    if tool.tool == "funnel_tracker" and saved:
+    if tool.tool == "funnel_tracker" and (snapshot := funnel.FunnelSnapshot.read(saved)):
         labels = tuple(t(f"layer_{n}") for n in range(1, 6))
-        counts = tuple(saved["counts"])
+        counts = snapshot.counts
         return img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
-    if tool.tool == "call_log" and saved:
-        weeks = {}
-        for record in store.history(lesson_id, tool.id):
-            weeks[record.value["week"]] = record.value
+    if tool.tool == "call_log" and callplan.WeekLog.read(saved):
+        weeks = callplan.weeks_logged(record.value for record in store.history(lesson_id, tool.id))
         recent = [weeks[w] for w in sorted(weeks)[-8:]]
         png = plots.calls_vs_target_png(
-            tuple(r["week"][5:] for r in recent),
-            tuple(sum(r["counts"]) for r in recent),
-            tuple(r["target"] * 5 for r in recent),
-            tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in recent),
+            tuple(r.week.isoformat()[5:] for r in recent),
+            tuple(r.total for r in recent),
+            tuple(r.weekly_target for r in recent),
+            tuple(callplan.pacing_band(r.total, r.weekly_target) for r in recent),
             t("weeks_title"),
             t("actual"),
             t("planned"),
         )
         return img(png, t("weeks_title"))
-    if tool.tool == "factor_profile" and saved:
+    profile = factors.FactorProfile.read(saved) if tool.tool == "factor_profile" else None
+    if profile and profile.complete_for({f.id for f in tool.factors}):
         labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
-        profile = (t("current"), tuple(saved["ratings"][f.id] for f in tool.factors))
-        notes = [f"{i18n.pick(f.text, lang)}: {saved['notes'][f.id]}" for f in tool.factors if saved["notes"].get(f.id)]
-        return img(plots.radar_png(labels, (profile,), t("chart_title")), t("chart_title")) + _parts["notes"](notes)
-    if tool.tool == "assessment_form" and saved:
-        scores = saved["scores"]
+        shown = (t("current"), tuple(profile.ratings[f.id] for f in tool.factors))
+        notes = [f"{i18n.pick(f.text, lang)}: {profile.notes[f.id]}" for f in tool.factors if profile.notes.get(f.id)]
+        return img(plots.radar_png(labels, (shown,), t("chart_title")), t("chart_title")) + _parts["notes"](notes)
+    if tool.tool == "assessment_form" and (own := assessment.SelfAssessment.read(saved)):
+        scores = own.scores
         band = assessment.grade(assessment.total(scores), tool.bands)
         rows = [(i18n.pick(c.text, lang), c.weight, scores.get(c.id, "")) for c in tool.criteria]
         total = t("total", self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang))
         return _parts["own_assessment"]((t("max_points", max=""), t("self")), rows, total)
-    if tool.tool == "call_planner" and saved:
-        plan = callplan.day_plan(saved["target"], callplan.parse_windows(saved["windows"]))
+    if tool.tool == "call_planner" and (settings := callplan.CallPlanSettings.read(saved)):
+        plan = callplan.day_plan(settings.target, callplan.parse_windows(settings.windows))
         per_hour, per_call = f"{plan.calls_per_hour:.1f}", f"{plan.minutes_per_call:.1f}"
         return _parts["paragraph"](t("metrics", minutes=plan.minutes, per_hour=per_hour, per_call=per_call))
-    if tool.tool == "call_import" and saved:
-        figures = {k: saved[k] for k in ("file", "rows", "taken", "duplicates", "rejected")}
-        return _parts["paragraph"](t("summary", **figures))
+    if tool.tool == "call_import" and (summary := calllog.ImportSummary.read(saved)):
+        return _parts["paragraph"](t("summary", **summary.figures()))
     return ""
 
 
@@ -170,18 +168,14 @@ def _progress_html(store: TraineeStore, lang: str, t) -> str:
 
 
 def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
-    weeks = {}
-    for record in store.history(lesson_id, tool.id):
-        if isinstance(record.value, dict) and "week" in record.value:
-            weeks[record.value["week"]] = record.value  # the latest save of each week wins
+    weeks = callplan.weeks_logged(record.value for record in store.history(lesson_id, tool.id))
     if not weeks:
         return ""
     latest = weeks[max(weeks)]
-    total, target = sum(latest["counts"]), latest["target"] * 5
-    elapsed = callplan.working_days_elapsed(date.fromisoformat(latest["week"]), today)
-    band = tool.text(callplan.week_pacing(latest["counts"], latest["target"], elapsed)[2], lang)  # pro-rated to today
-    pacing = t("latest_week", week=latest["week"], band=band, total=total, target=target)
-    return _tool_html(tool, latest, store, lesson_id, lang) + _parts["paragraph"](pacing, "ts-muted")
+    elapsed = callplan.working_days_elapsed(latest.week, today)
+    band = tool.text(callplan.week_pacing(latest.counts, latest.target, elapsed)[2], lang)  # pro-rated to today
+    pacing = t("latest_week", week=latest.week.isoformat(), band=band, total=latest.total, target=latest.weekly_target)
+    return _tool_html(tool, latest.stored(), store, lesson_id, lang) + _parts["paragraph"](pacing, "ts-muted")
 
 
 def _comments_html(store: TraineeStore, lang: str) -> str:
@@ -219,10 +213,8 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
     if "funnel_tracker" in tools:
         lesson_id, tool = tools["funnel_tracker"]
         saved = _latest(store, lesson_id, tool.id)
-        body = nothing
-        if isinstance(saved, dict):
-            with contextlib.suppress(KeyError, TypeError, funnel.FunnelInputError):
-                body = funnel_html(tool, funnel.parse_counts(saved["counts"]), lang)
+        snapshot = funnel.FunnelSnapshot.read(saved)
+        body = funnel_html(tool, snapshot.counts, lang) if snapshot else nothing
         parts.append(("ts-summary-funnel", t("funnel_title"), body))
     if "call_log" in tools:
         lesson_id, tool = tools["call_log"]
@@ -231,10 +223,10 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
         )
     if "assessment_form" in tools:
         lesson_id, tool = tools["assessment_form"]
-        own = _latest(store, lesson_id, tool.id)
-        trainer = _latest(store, lesson_id, assessment.TRAINER_ITEM)
-        own_scores = own.get("scores", {}) if isinstance(own, dict) else {}
-        trainer_scores = trainer.get("scores", {}) if isinstance(trainer, dict) else {}
+        own = assessment.SelfAssessment.read(_latest(store, lesson_id, tool.id))
+        trainer = assessment.TrainerAssessment.read(_latest(store, lesson_id, assessment.TRAINER_ITEM))
+        own_scores = own.scores if own else {}
+        trainer_scores = trainer.scores if trainer else {}
         parts.append(
             (
                 "ts-summary-assessment",
@@ -244,8 +236,8 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
         )
     if "stage_moves" in tools:
         lesson_id, tool = tools["stage_moves"]
-        saved = _latest(store, lesson_id, tool.id)
-        moves = saved.get("moves") if isinstance(saved, dict) else None
+        plan = funnel.StageMovePlan.read(_latest(store, lesson_id, tool.id))
+        moves = plan.moves if plan else None
         parts.append(("ts-summary-moves", t("moves_title"), moves_html(tool, moves, today, lang) if moves else nothing))
     parts.append(("ts-summary-comments", t("comments_title"), _comments_html(store, lang) or nothing))
     # The short plan and the comments share the cell beside the assessment.
@@ -269,6 +261,12 @@ def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
         details_title=t("details_title"),
         sections=workbook_sections(store, lang, report_tool),
     )
+
+
+class ReportMade(ToolState):
+    """The report tool's save: the name of the file last made."""
+
+    generated: str
 
 
 def report_filename(trainee_id: str, day: date | None = None) -> str:

@@ -4,6 +4,7 @@ rendered from the templates. Nothing here imports ipywidgets."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -90,23 +91,23 @@ def funnel_html(tool: content.ToolBlock, counts: tuple[int, ...], lang: str) -> 
     )
 
 
-def moves_html(tool: content.ToolBlock, moves: list[dict], today: date, lang: str) -> str:
+def moves_html(tool: content.ToolBlock, moves: Sequence[funnel.PlannedMove], today: date, lang: str) -> str:
     """The stage-move plan as a table, open moves first by due date, overdue ones marked (the stage-move
     tool, the personal report)."""
     if not moves:
         return ""
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
     rows = []
-    for move in sorted(moves, key=lambda m: (m["done"], m["due"])):
-        late = not move["done"] and move["due"] < today.isoformat()
-        state = t("move_done") if move["done"] else t("move_overdue") if late else t("move_open")
+    for move in sorted(moves, key=lambda m: (m.done, m.due)):
+        late = not move.done and move.due < today
+        state = t("move_done") if move.done else t("move_overdue") if late else t("move_open")
         rows.append(
             {
                 "late": late,
-                "customer": move["customer"],
-                "start": t(f"layer_{move['from']}"),
-                "end": t(f"layer_{move['to']}"),
-                "due": move["due"],
+                "customer": move.customer,
+                "start": t(f"layer_{move.from_layer}"),
+                "end": t(f"layer_{move.to_layer}"),
+                "due": move.due.isoformat(),
                 "state": state,
             }
         )

@@ -2,12 +2,14 @@
 
 import base64
 import re
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from telesales_training import assessment, content
+from telesales_training.factors import FactorProfile
 from telesales_training.widgets.assessment import TRAINER_ITEM, AssessmentForm, PersonalReport
 
 L09 = "09_self_assessment"
@@ -62,7 +64,8 @@ def test_assessment_widget_self_column_grade_and_trainer_gap(form, ui, alice):
     assert alice.latest_answers(L09)["my_assessment"].value["scores"]["volume"] == 18
     assert "Self total 80 points, grade B (Good)." in widget._table.value
     assert "Your trainer has not scored you yet." in widget._table.value
-    alice.save_answer(L09, TRAINER_ITEM, {"scores": {c.id: c.weight - 3 for c in form.criteria}})
+    theirs = assessment.TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina")
+    alice.save_answer(L09, TRAINER_ITEM, theirs.stored())
     reopened = AssessmentForm(form, ui, alice, L09, "en")
     assert [b.value for b in reopened._boxes.values()] == ["18", "8", "15", "9", "7", "6", "8", "9"]
     assert "Trainer total 76 points, grade C; your self score differs by +4." in reopened._table.value
@@ -149,10 +152,12 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
         "05_call_plan", "week_log", {"week": "2026-11-23", "counts": [200, 200, 170, 0, 0], "target": 200}
     )
     factors = content.load_lesson("06_success_factors").tools[0]
-    alice.save_answer("06_success_factors", factors.id, {"ratings": {f.id: 3 for f in factors.factors}, "notes": {}})
+    profile = FactorProfile(ratings={f.id: 3 for f in factors.factors}, as_of=date(2026, 11, 20))
+    alice.save_answer("06_success_factors", factors.id, profile.stored())
     form = content.load_lesson(L09).block("my_assessment")
     alice.save_answer(L09, "my_assessment", {"scores": {c.id: c.weight - 2 for c in form.criteria}})
-    alice.save_answer(L09, TRAINER_ITEM, {"scores": {c.id: c.weight - 4 for c in form.criteria}})
+    theirs = assessment.TrainerAssessment(scores={c.id: c.weight - 4 for c in form.criteria}, by="tina")
+    alice.save_answer(L09, TRAINER_ITEM, theirs.stored())
     alice.save_answer("01_decision_psychology", "xiamen_first_check", "Check the bathroom first", None, 0)
     answer = store.cohort().open_answers("01_decision_psychology", "xiamen_first_check")[0]
     alice.add_review(

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from telesales_training import assessment, callplan, content
+from telesales_training import assessment, callplan, content, factors
 from telesales_training.app import DashboardPage, dashboard_page
 from telesales_training.curriculum import curriculum
 from telesales_training.views import escape
@@ -157,12 +157,9 @@ def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
 
 def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
     lesson_id, tool = curriculum().profile
-    filled.ensure_trainee("amy").save_answer(
-        lesson_id, tool.id, {"ratings": {f.id: 4 for f in tool.factors}, "notes": {}}
-    )
-    filled.ensure_trainee("bo").save_answer(
-        lesson_id, tool.id, {"ratings": {f.id: 2 for f in tool.factors}, "notes": {}}
-    )
+    for trainee, rating in (("amy", 4), ("bo", 2)):
+        profile = factors.FactorProfile(ratings={f.id: rating for f in tool.factors}, as_of=TODAY)
+        filled.ensure_trainee(trainee).save_answer(lesson_id, tool.id, profile.stored())
     panel = cockpit_view.show("tab_factors")
     assert "Cohort average (2 self-ratings)" in panel._cohort.value and "<img" in panel._cohort.value
     panel.picker.choose("amy")

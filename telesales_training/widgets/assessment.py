@@ -9,6 +9,7 @@ import ipywidgets as ipw
 
 from .. import assessment
 from .. import content as c
+from ..report import ReportMade, build_report, report_filename
 from ..views import assessment_html, download_link, escape, local
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
@@ -59,7 +60,9 @@ def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
 
 
 class AssessmentForm(ToolWidget):
-    """`value` is the last saved self column: {"scores": {criterion: points}}."""
+    """`value` is the last saved self column (assessment.SelfAssessment)."""
+
+    State = assessment.SelfAssessment
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, description_width="18rem")
@@ -76,10 +79,10 @@ class AssessmentForm(ToolWidget):
         return [self._table, self._rubric]
 
     def _restore(self) -> None:
-        saved = [v for v in self.history() if isinstance(v, dict) and "scores" in v]
+        saved = self.history()
         if saved:
             self.value = saved[-1]
-            for key, score in self.value["scores"].items():
+            for key, score in self.value.scores.items():
                 if key in self._boxes:
                     self._boxes[key].value = str(score)
             self.submissions = len(saved)
@@ -88,7 +91,8 @@ class AssessmentForm(ToolWidget):
         if self._store is None:
             return {}
         record = self._store.latest_answers(self._lesson_id).get(TRAINER_ITEM)
-        return dict(record.value.get("scores", {})) if record and isinstance(record.value, dict) else {}
+        theirs = assessment.TrainerAssessment.read(record.value) if record else None
+        return dict(theirs.scores) if theirs else {}
 
     def _on_save(self, _button=None) -> None:
         try:
@@ -101,7 +105,7 @@ class AssessmentForm(ToolWidget):
                 **{k: v for k, v in problem.params.items() if k != "criterion"},
             )
             return
-        if self.save({"scores": scores}):
+        if self.save(assessment.SelfAssessment(scores=scores)):
             self.note("saved")
             self._render()
 
@@ -115,7 +119,7 @@ class AssessmentForm(ToolWidget):
         self._rubric.value = proposal_html(self.block, self._store, self.lang, self._today) + rubric_html(
             self.block, self.lang
         )
-        own = self.value["scores"] if self.value else {}
+        own = self.value.scores if self.value else {}
         trainer = self.trainer_scores()
         if not own:
             self._table.value = ""
@@ -125,6 +129,8 @@ class AssessmentForm(ToolWidget):
 
 class PersonalReport(ToolWidget):
     """One click: the whole workbook as a self-contained HTML file, offered as a download link."""
+
+    State = ReportMade
 
     def _build(self) -> list[ipw.Widget]:
         self._make = make(ipw.Button, button_style="primary", icon="file")
@@ -136,13 +142,9 @@ class PersonalReport(ToolWidget):
         return [self._link]
 
     def build(self) -> str:
-        from ..report import build_report
-
         return build_report(self._store, self.lang, self.block)
 
     def _on_make(self, _button=None) -> None:
-        from ..report import report_filename
-
         if self._store is None:
             return
         name = report_filename(self._store.trainee_id)
@@ -150,7 +152,7 @@ class PersonalReport(ToolWidget):
             self.build().encode("utf-8"), "text/html;charset=utf-8", name, self.t("download"), "ts-report-link"
         )
         self._link.value = f'<p class="ts-muted">{escape(self.t("ready"))}</p>{link}'
-        self.save({"generated": name})
+        self.save(ReportMade(generated=name))
 
     def _render(self) -> None:
         self._make.description = self.t("make")

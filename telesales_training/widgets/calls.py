@@ -19,7 +19,9 @@ SHOWN_SLOTS = 15
 
 
 class CallPlanner(ToolWidget):
-    """`value` is the saved plan: {"target": int, "windows": "9:00-11:30, 14:00-17:30", "contacts": [...]}."""
+    """`value` is the saved plan (callplan.CallPlanSettings: target, windows, contacts)."""
+
+    State = callplan.CallPlanSettings
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, **LABEL_STYLE)
@@ -44,9 +46,9 @@ class CallPlanner(ToolWidget):
     def _restore(self) -> None:
         super()._restore()
         if self.value:
-            self._target.value = str(self.value.get("target", callplan.DEFAULT_TARGET))
-            self._windows.value = self.value.get("windows", self._windows.value)
-            self._contacts.value = "\n".join(self.value.get("contacts", []))
+            self._target.value = str(self.value.target)
+            self._windows.value = self.value.windows
+            self._contacts.value = "\n".join(self.value.contacts)
 
     def _inputs(self):
         target = callplan.parse_target(self._target.value)
@@ -59,7 +61,10 @@ class CallPlanner(ToolWidget):
         except callplan.PlanInputError as problem:
             self.problem(problem.code, **problem.params)
             return
-        if self.save({"target": target, "windows": callplan.format_windows(windows), "contacts": contacts}):
+        settings = callplan.CallPlanSettings(
+            target=target, windows=callplan.format_windows(windows), contacts=tuple(contacts)
+        )
+        if self.save(settings):
             self.note("saved")
             self._render()
 
@@ -71,14 +76,14 @@ class CallPlanner(ToolWidget):
         if not self.value:
             self._result.value = ""
             return
-        plan = callplan.day_plan(self.value["target"], callplan.parse_windows(self.value["windows"]))
+        plan = callplan.day_plan(self.value.target, callplan.parse_windows(self.value.windows))
         metrics = self.t(
             "metrics",
             minutes=plan.minutes,
             per_hour=f"{plan.calls_per_hour:.1f}",
             per_call=f"{plan.minutes_per_call:.1f}",
         )
-        slots = callplan.schedule(plan, self.value["contacts"])
+        slots = callplan.schedule(plan, self.value.contacts)
         rows = "".join(
             f"<tr><td>{escape(time)}</td><td>{escape(contact)}</td></tr>" for time, contact in slots[:SHOWN_SLOTS]
         )
@@ -111,11 +116,13 @@ class CallPlanner(ToolWidget):
 
 
 class WeeklyCallLog(ToolWidget):
-    """Calls made Monday–Friday of one week. `value` is the last save: {"week": Monday ISO date,
-    "counts": [5 ints], "target": daily target}; each week's latest save is its current record."""
+    """Calls made Monday–Friday of one week. `value` is the week shown as last saved (callplan.WeekLog); each
+    week's latest save is its current record."""
+
+    State = callplan.WeekLog
 
     def _build(self) -> list[ipw.Widget]:
-        self._weeks: dict[str, dict] = {}
+        self._weeks: dict[date, callplan.WeekLog] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
         self._week = DateField(callplan.monday_of(self._today), **LABEL_STYLE)
         self._target = make(
@@ -140,19 +147,17 @@ class WeeklyCallLog(ToolWidget):
         return callplan.monday_of(self._week.value or self._today)
 
     def _restore(self) -> None:
-        for value in self.history():
-            if isinstance(value, dict) and "week" in value:
-                self._weeks[value["week"]] = value  # the latest save of each week wins
+        self._weeks = callplan.weeks_logged(self.history())
         if self._weeks:
             self.submissions = len(self._weeks)
         self._show_week()
 
     def _show_week(self) -> None:
-        record = self._weeks.get(self.monday.isoformat())
-        for box, count in zip(self._days, record["counts"] if record else [""] * 5):
+        record = self._weeks.get(self.monday)
+        for box, count in zip(self._days, record.counts if record else [""] * 5):
             box.value = str(count)
         if record:
-            self._target.value = str(record["target"])
+            self._target.value = str(record.target)
             self.value = record
 
     def _typed_target(self) -> int:
@@ -195,11 +200,11 @@ class WeeklyCallLog(ToolWidget):
         except callplan.PlanInputError as problem:
             self.problem(problem.code, **problem.params)
             return
-        record = {"week": self.monday.isoformat(), "counts": counts, "target": target}
+        record = callplan.WeekLog(week=self.monday, counts=tuple(counts), target=target)
         if self.save(record) and self._log_days(counts, target):
-            self._weeks[record["week"]] = record
+            self._weeks[record.week] = record
             self.submissions = len(self._weeks)
-            self.note("saved", week=record["week"])
+            self.note("saved", week=record.week.isoformat())
             self._render()
 
     def _log_days(self, counts: list[int], target: int) -> bool:
@@ -234,14 +239,14 @@ class WeeklyCallLog(ToolWidget):
         self._use_imported.description = self.t("use_imported")
         self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
         self._save.description = self.t("save")
-        record = self._weeks.get(self.monday.isoformat())
+        record = self._weeks.get(self.monday)
         if not record and not any(imported):
             self._summary.value = self._chart.value = ""
             return
         # The week's pacing counts what the trainee logged; a week not logged yet counts the imported calls,
         # with no button to press. Both are shown side by side when there are both.
         if record:
-            counts, target = record["counts"], record["target"]
+            counts, target = record.counts, record.target
         else:
             counts, target = imported, self._typed_target()
         actual, planned, band = callplan.week_pacing(
@@ -259,7 +264,7 @@ class WeeklyCallLog(ToolWidget):
             ]
             rows = "".join(
                 f'<tr><th scope="row">{escape(name)}</th><td>{logged}</td><td>{escape(count)}</td></tr>'
-                for name, logged, count in zip(names, record["counts"] if record else ["–"] * 5, shown)
+                for name, logged, count in zip(names, record.counts if record else ["–"] * 5, shown)
             )
             table = (
                 f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
@@ -289,10 +294,10 @@ class WeeklyCallLog(ToolWidget):
         weeks = sorted(self._weeks)[-8:]
         weekly = [self._weeks[w] for w in weeks]
         weeks_png = plots.calls_vs_target_png(
-            tuple(w[5:] for w in weeks),
-            tuple(sum(r["counts"]) for r in weekly),
-            tuple(r["target"] * 5 for r in weekly),
-            tuple(callplan.pacing_band(sum(r["counts"]), r["target"] * 5) for r in weekly),
+            tuple(w.isoformat()[5:] for w in weeks),
+            tuple(r.total for r in weekly),
+            tuple(r.weekly_target for r in weekly),
+            tuple(callplan.pacing_band(r.total, r.weekly_target) for r in weekly),
             self.t("weeks_title"),
             self.t("actual"),
             self.t("planned"),
@@ -305,7 +310,10 @@ class WeeklyCallLog(ToolWidget):
 
 class CallImport(ToolWidget):
     """Upload a dialer / CRM export; a progress bar while it is read; a summary of rows taken and
-    rejected (with reasons). Importing the same file again adds nothing twice. `value` is the last summary."""
+    rejected (with reasons). Importing the same file again adds nothing twice. `value` is the last summary
+    (calllog.ImportSummary)."""
+
+    State = calllog.ImportSummary
 
     def _build(self) -> list[ipw.Widget]:
         self._upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
@@ -414,16 +422,16 @@ class CallImport(ToolWidget):
             self._mapping.layout = shared_layout(display="none")
         found = report.mapping
         columns = [found.time] if found and found.time else [c for c in (found.date, found.clock) if c] if found else []
-        summary = {
-            "file": name[:200],
-            "rows": report.rows,
-            "taken": report.taken,
-            "duplicates": report.duplicates,
-            "rejected": report.rejected,
-            "reasons": dict(sorted(reasons.items())),
-            "columns": columns,
-            "remembered": chosen is None and mapping is not None,
-        }
+        summary = calllog.ImportSummary(
+            file=name[:200],
+            rows=report.rows,
+            taken=report.taken,
+            duplicates=report.duplicates,
+            rejected=report.rejected,
+            reasons=dict(sorted(reasons.items())),
+            columns=tuple(columns),
+            remembered=chosen is None and mapping is not None,
+        )
         if self.save(summary):
             self._note = None
             self._render_all()
@@ -446,15 +454,15 @@ class CallImport(ToolWidget):
             self._summary.value = ""
             return
         summary = self.value
-        lines = [self.t("summary", **{k: summary[k] for k in ("file", "rows", "taken", "duplicates", "rejected")})]
+        lines = [self.t("summary", **summary.figures())]
         lines += [
             self.t("rejected_reason", reason=self._ui.text(reason, self.lang), count=count, line=line)
-            for reason, (count, line) in summary["reasons"].items()
+            for reason, (count, line) in summary.reasons.items()
         ]
-        if summary.get("columns"):
+        if summary.columns:
             lines.append(
-                self.t("mapping_used", columns=" + ".join(summary["columns"]))
-                + (" " + self.t("mapping_remembered") if summary.get("remembered") else "")
+                self.t("mapping_used", columns=" + ".join(summary.columns))
+                + (" " + self.t("mapping_remembered") if summary.remembered else "")
             )
         lines.append(self.t("zone_rule"))
         items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])

@@ -18,9 +18,10 @@ from .tool import ToolWidget
 
 
 class FunnelTracker(ToolWidget):
-    """`value` is the last saved snapshot: {"counts": [5 ints], "as_of": ISO date, "customers": [[name,
-    layer], ...]} — `customers` only when the counts came from a pasted list (a done stage move then moves
-    that very customer). Each customer is counted once, in the layer they are in now."""
+    """`value` is the last saved snapshot (funnel.FunnelSnapshot: the counts, the day and, when the counts came
+    from a pasted list, that list). Each customer is counted once, in the layer they are in now."""
+
+    State = funnel.FunnelSnapshot
 
     @property
     def counts(self) -> tuple[int, ...]:
@@ -96,17 +97,12 @@ class FunnelTracker(ToolWidget):
     def _restore(self) -> None:
         by_week: dict[tuple[int, int], tuple[str, tuple[int, ...]]] = {}
         latest = None
-        for value in self.history():
-            try:
-                counts = funnel.parse_counts(value["counts"])
-                day = date.fromisoformat(value["as_of"])
-            except (KeyError, TypeError, ValueError):
-                continue  # a snapshot this version cannot read is skipped, never fatal
-            by_week[day.isocalendar()[:2]] = (day.isoformat(), counts)  # the week's last snapshot wins
-            latest = value
+        for saved in self.history():  # a snapshot this version cannot read is left out, never fatal
+            by_week[saved.as_of.isocalendar()[:2]] = (saved.as_of.isoformat(), saved.counts)  # the week's last wins
+            latest = saved
         self._history = [by_week[week] for week in sorted(by_week)]
         if self._history:
-            self._customers = funnel.listed_customers(latest.get("customers") or [], self.counts)
+            self._customers = funnel.listed_customers(latest.customers, self.counts)
             self.value = funnel.snapshot(self.counts, date.fromisoformat(self._history[-1][0]), self._customers)
             for box, count in zip(self._inputs, self.counts):
                 box.value = str(count)
@@ -144,11 +140,13 @@ class FunnelTracker(ToolWidget):
 
 
 class StageMovePlan(ToolWidget):
-    """Which customers to move down the funnel, from which layer to which, by when.
-    `value` is the saved plan: {"moves": [{"customer", "from", "to", "due", "done"}]} (history kept)."""
+    """Which customers to move down the funnel, from which layer to which, by when. `value` is the saved plan
+    (funnel.StageMovePlan; history kept)."""
+
+    State = funnel.StageMovePlan
 
     def _build(self) -> list[ipw.Widget]:
-        self._moves: list[dict] = []
+        self._moves: list[funnel.PlannedMove] = []
         style = style_for(ipw.Text, description_width="8rem")
         self._customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
         self._from = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
@@ -166,10 +164,10 @@ class StageMovePlan(ToolWidget):
         return [self._table]
 
     def _restore(self) -> None:
-        saved = [v for v in self.history() if isinstance(v, dict) and isinstance(v.get("moves"), list)]
+        saved = self.history()
         if saved:
             self.value = saved[-1]
-            self._moves = list(self.value["moves"])
+            self._moves = list(self.value.moves)
             self.submissions = len(saved)
 
     def _on_add(self, _button=None) -> None:
@@ -180,16 +178,8 @@ class StageMovePlan(ToolWidget):
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
             return
-        moves = self._moves + [
-            {
-                "customer": move.customer,
-                "from": move.from_layer,
-                "to": move.to_layer,
-                "due": move.due.isoformat(),
-                "done": False,
-            }
-        ]
-        if self.save({"moves": moves}):
+        moves = [*self._moves, move]
+        if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
             self._customer.value = ""
             self.note("moves_saved")
@@ -199,21 +189,21 @@ class StageMovePlan(ToolWidget):
         if self._done.value is None:
             return
         move = self._moves[self._done.value]
-        moves = [dict(m, done=True) if n == self._done.value else m for n, m in enumerate(self._moves)]
+        moves = [m.model_copy(update={"done": True}) if n == self._done.value else m for n, m in enumerate(self._moves)]
         moved = self._move_in_funnel(move)  # before the plan's save, which tells the funnel to redraw
-        if self.save({"moves": moves}):
+        if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
             if moved is None:
                 self.note("moves_saved")
             else:
                 self.note(
                     "move_applied" if moved else "move_not_in_funnel",
-                    customer=move["customer"],
-                    layer=self.t(f"layer_{move['to']}"),
+                    customer=move.customer,
+                    layer=self.t(f"layer_{move.to_layer}"),
                 )
             self._render()
 
-    def _move_in_funnel(self, move: dict) -> bool | None:
+    def _move_in_funnel(self, move: funnel.PlannedMove) -> bool | None:
         """The done move carried into the lesson's funnel as a new snapshot: True when a customer moved,
         False when the funnel had nobody to move, None when there is no saved funnel to update."""
         tool = next(
@@ -226,18 +216,18 @@ class StageMovePlan(ToolWidget):
         )
         if tool is None or self._store is None:
             return None
-        saved = [r.value for r in self._store.history(self._lesson_id, tool.id)]
-        try:
-            counts = funnel.parse_counts(saved[-1]["counts"])
-        except (IndexError, KeyError, TypeError, funnel.FunnelInputError):
+        saved = funnel.FunnelSnapshot.read_all(r.value for r in self._store.history(self._lesson_id, tool.id))
+        if not saved:
             return None
-        listed = funnel.listed_customers(saved[-1].get("customers") or [], counts)
-        result = funnel.move_customer(counts, listed, move["customer"], move["from"], move["to"])
+        counts = saved[-1].counts
+        listed = funnel.listed_customers(saved[-1].customers, counts)
+        result = funnel.move_customer(counts, listed, move.customer, move.from_layer, move.to_layer)
         if result is None:
             return False
         counts, listed = result
         try:
-            self._store.save_answer(self._lesson_id, tool.id, funnel.snapshot(counts, self._today, listed), None, 0)
+            snapshot = funnel.snapshot(counts, self._today, listed)
+            self._store.save_answer(self._lesson_id, tool.id, snapshot.stored(), None, 0)
         except StoreError:
             return False
         return True
@@ -255,7 +245,7 @@ class StageMovePlan(ToolWidget):
         self._add.description = self.t("move_add")
         self._mark.description = self.t("move_mark_done")
         self._done.description = self.t("move_pick")
-        open_moves = [(f"{m['customer']} ({m['due']})", n) for n, m in enumerate(self._moves) if not m["done"]]
+        open_moves = [(f"{m.customer} ({m.due.isoformat()})", n) for n, m in enumerate(self._moves) if not m.done]
         self._done.options = open_moves
         self._done.value = open_moves[0][1] if open_moves else None
         self._mark.disabled = not open_moves

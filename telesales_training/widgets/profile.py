@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from .. import plots
+from .. import factors, plots
+from ..limits import MAX_NOTE
 from ..views import escape, img, local
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 
-MAX_NOTE = 300
 SHOWN_HISTORY = 5
 
 
 class FactorProfile(ToolWidget):
-    """`value` is the last saved profile: {"ratings": {factor: 1–5}, "notes": {factor: text}, "as_of": ISO date}."""
+    """`value` is the last saved profile (factors.FactorProfile: a 1–5 rating and a note per factor, the day)."""
+
+    State = factors.FactorProfile
 
     def _build(self) -> list[ipw.Widget]:
-        self._profiles: list[dict] = []
+        self._profiles: list[factors.FactorProfile] = []
         self._labels, self._scales, self._notes = {}, {}, {}
         rows = []
         for factor in self.block.factors:
@@ -43,14 +45,12 @@ class FactorProfile(ToolWidget):
 
     def _restore(self) -> None:
         ids = {f.id for f in self.block.factors}
-        self._profiles = [
-            p for p in self.history() if isinstance(p, dict) and set(p.get("ratings", {})) == ids and "as_of" in p
-        ]
+        self._profiles = [profile for profile in self.history() if profile.complete_for(ids)]
         if self._profiles:
             self.value = self._profiles[-1]
-            for factor_id, rating in self.value["ratings"].items():
+            for factor_id, rating in self.value.ratings.items():
                 self._scales[factor_id].value = str(rating)
-                self._notes[factor_id].value = self.value["notes"].get(factor_id, "")
+                self._notes[factor_id].value = self.value.notes.get(factor_id, "")
             self.submissions = len(self._profiles)
 
     def _on_save(self, _button=None) -> None:
@@ -65,7 +65,7 @@ class FactorProfile(ToolWidget):
                 self.problem("note_too_long", factor=local(factor.text, self.lang), max=MAX_NOTE)
                 return
             ratings[factor.id], notes[factor.id] = int(picked), note
-        profile = {"ratings": ratings, "notes": notes, "as_of": self._today.isoformat()}
+        profile = factors.FactorProfile(ratings=ratings, notes=notes, as_of=self._today)
         if self.save(profile):
             self._profiles.append(profile)
             self.note("saved")
@@ -84,8 +84,8 @@ class FactorProfile(ToolWidget):
         shown = self._profiles[-SHOWN_HISTORY:]
         profiles = tuple(
             (
-                self.t("current") if n == len(shown) - 1 else p["as_of"],
-                tuple(p["ratings"][f.id] for f in self.block.factors),
+                self.t("current") if n == len(shown) - 1 else p.as_of.isoformat(),
+                tuple(p.ratings[f.id] for f in self.block.factors),
             )
             for n, p in enumerate(shown)
         )

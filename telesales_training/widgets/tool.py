@@ -12,15 +12,18 @@ from .. import clock
 from .. import content as c
 from ..settings import DEFAULT_LOCALE
 from ..store import StoreError, TraineeStore
+from ..toolstate import ToolState
 from ..views import escape, local
 from .lean import lean, make
 
 
 class ToolWidget(ipw.VBox):
-    """`value` is what was last saved; `submissions` counts saves (the lesson summary observes it).
-    Subclasses build their controls in `_build()` and draw in `_render()`."""
+    """`value` is the state last saved (an instance of the tool's `State` model); `submissions` counts saves
+    (the lesson summary observes it). Subclasses name their `State`, build their controls in `_build()` and
+    draw in `_render()`."""
 
-    value = traitlets.Any()
+    State: type[ToolState] = ToolState
+    value = traitlets.Instance(ToolState, allow_none=True)
     submissions = traitlets.Int(0)
     lang = traitlets.Unicode(DEFAULT_LOCALE)
 
@@ -84,20 +87,23 @@ class ToolWidget(ipw.VBox):
         self._note = (key, params, False)
         self._render_message()
 
-    def save(self, value: Any) -> bool:
-        """Append `value` to this tool's history in the store; False (with a message) if that failed."""
+    def save(self, state: ToolState) -> bool:
+        """Append `state` to this tool's history in the store; False (with a message) if that failed."""
         if self._store is not None:
             try:
-                self._store.save_answer(self._lesson_id, self.block.id, value, None, 0)
+                self._store.save_answer(self._lesson_id, self.block.id, state.stored(), None, 0)
             except StoreError:
                 self.problem("store_failed")
                 return False
-        self.value = value
+        self.value = state
         self.submissions += 1
         return True
 
     def history(self) -> list[Any]:
-        return [r.value for r in self._store.history(self._lesson_id, self.block.id)] if self._store else []
+        """This tool's saves that read as its `State`, oldest first."""
+        if self._store is None:
+            return []
+        return self.State.read_all(r.value for r in self._store.history(self._lesson_id, self.block.id))
 
     def _render_all(self) -> None:
         self._title.value = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"

@@ -65,7 +65,10 @@ class AssessmentPanel(Panel):
     def _scores(self, item_id: str) -> dict[str, int]:
         trainee = self.c.store.find_trainee(self.picker.value)
         record = trainee.latest_answers(self.c.course.assessment[0]).get(item_id) if trainee else None
-        return dict(record.value.get("scores", {})) if record and isinstance(record.value, dict) else {}
+        state = (
+            assessment.TrainerAssessment if item_id == assessment.TRAINER_ITEM else assessment.SelfAssessment
+        ).read(record.value if record else None)
+        return dict(state.scores) if state else {}
 
     def _draw_trainee(self) -> None:
         shown = bool(self.picker.value)
@@ -138,7 +141,8 @@ class AssessmentPanel(Panel):
             self._gaps.value = self.unknown_trainee(self.picker.value)
             return
         try:
-            trainee.save_answer(form_lesson, assessment.TRAINER_ITEM, {"scores": scores, "by": self.c.trainer})
+            theirs = assessment.TrainerAssessment(scores=scores, by=self.c.trainer)
+            trainee.save_answer(form_lesson, assessment.TRAINER_ITEM, theirs.stored())
         except StoreError:
             self.problem("store_failed")
             return

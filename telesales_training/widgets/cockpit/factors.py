@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ... import i18n, plots
+from ... import factors, i18n, plots
 from ...views import escape, img
 from ..lean import make
 from .base import (
@@ -53,10 +53,11 @@ class FactorsPanel(Panel):
             self._trainee.value = self.unknown_trainee(trainee_id)
             return
         record = trainee.latest_answers(lesson_id).get(tool.id)
-        if record is None or not isinstance(record.value, dict):
+        profile = factors.FactorProfile.read(record.value) if record else None
+        if profile is None:
             self._trainee.value = f"<p>{escape(self.t('no_profile'))}</p>"
             return
-        ratings = tuple(record.value["ratings"].get(f.id, 0) for f in tool.factors)
+        ratings = tuple(profile.ratings.get(f.id, 0) for f in tool.factors)
         title = self.t("factors_trainee", trainee=trainee_id)
         png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
         rows = "".join(
