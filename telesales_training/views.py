@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import markupsafe
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 
 from . import assessment, clock, content, funnel, i18n, plots
 from .templating import macro, render, stylesheet
@@ -19,13 +20,53 @@ from .templating import macro, render, stylesheet
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 STYLE = stylesheet("workbook.css")
+# The small pieces every page is made of (templates/parts.html.j2): text given to them is escaped, markup
+# (what another piece or template made) is kept.
 download_link = macro("download_link")
 image = macro("image")
+paragraph = macro("paragraph")
+heading = macro("heading")
+strong = macro("strong")
+span = macro("span")
+bullets = macro("bullets")
+feedback = macro("feedback")
+table = macro("table")
+figure = macro("figure")
+link = macro("link")
+chip = macro("chip")
+box = macro("box")
+details = macro("details")
+_bar = macro("bar")
+sparks = macro("sparks")
+badge = macro("badge")
+
+
+def join(*parts: str) -> Markup:
+    """Pieces of markup one after the other (plain text among them is escaped)."""
+    return Markup("").join(parts)
+
+
+def error(text: str) -> Markup:
+    return paragraph(text, "ts-error", "alert")
+
+
+def saved(text: str) -> Markup:
+    return paragraph(text, "ts-saved", "status")
+
+
+def muted(text: str) -> Markup:
+    return paragraph(text, "ts-muted")
+
+
+def bar(part: float, whole: float, label: str) -> Markup:
+    """A bar filled to part / whole (0 to 100 %), with its label."""
+    return _bar(0 if not whole else max(0.0, min(100.0, 100 * part / whole)), label)
 
 
 @lru_cache(maxsize=512)
-def markdown(source: str) -> str:
-    return _markdown.render(source)
+def markdown(source: str) -> Markup:
+    """Curriculum markdown as markup (raw HTML in it is escaped by the renderer)."""
+    return Markup(_markdown.render(source))
 
 
 def local(texts: dict[str, str] | None, locale: str) -> str:

@@ -9,7 +9,7 @@ from .. import content as c
 from .. import plots
 from ..scoring import reflection_notes
 from ..settings import DEFAULT_LOCALE
-from ..views import escape, img, local, markdown
+from ..views import badge, box, feedback, figure, heading, img, join, local, markdown, muted, paragraph, strong
 from .lean import lean
 
 
@@ -50,7 +50,7 @@ def figure_png(block: c.FigureBlock, lang: str, narrow: bool = False) -> bytes:
 
 
 class FigureView(LocalizedHTML):
-    """A matplotlib figure as an <img> with alt text (screen readers) and a caption; in two shapes, of which
+    """A matplotlib figure as an image with alt text (screen readers) and a caption; in two shapes, of which
     the stylesheet shows the one that suits the screen's width (the other is display:none, so screen readers
     read one alt text)."""
 
@@ -60,13 +60,12 @@ class FigureView(LocalizedHTML):
 
     def _render(self) -> None:
         alt = local(self.block.alt, self.lang)
-        picture = img(figure_png(self.block, self.lang), alt, "ts-wide-only") + img(
-            figure_png(self.block, self.lang, narrow=True), alt, "ts-narrow-only"
+        picture = join(
+            img(figure_png(self.block, self.lang), alt, "ts-wide-only"),
+            img(figure_png(self.block, self.lang, narrow=True), alt, "ts-narrow-only"),
         )
-        self.value = (
-            f'<figure class="ts-figure-{self.block.id}">{picture}'
-            f"<figcaption>{escape(local(self.block.caption, self.lang))}</figcaption></figure>"
-        )
+        caption = local(self.block.caption, self.lang)
+        self.value = figure(picture, f"ts-figure-{self.block.id}", caption, chart=False)
 
 
 class ReflectionView(LocalizedHTML):
@@ -88,18 +87,22 @@ class ReflectionView(LocalizedHTML):
         return all(self._answers.get(item_id) for item_id in self.block.source_items)
 
     def _render(self) -> None:
-        title = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"
+        title = heading(3, local(self.block.title, self.lang))
         if not self.complete:
-            self.value = f'{title}<p class="ts-muted">{escape(self._ui.text("reflection_waiting", self.lang))}</p>'
+            self.value = join(title, muted(self._ui.text("reflection_waiting", self.lang)))
             return
-        quotes = "".join(f'<p class="ts-quote">{escape(str(self._answers[i]))}</p>' for i in self.block.source_items)
-        notes = "".join(
-            f"<p>{escape(local(note, self.lang))}</p>" for note in reflection_notes(self.block, self._answers)
-        )
-        self.value = (
-            f'<div class="ts-reflection" role="status">{title}'
-            f"<p><strong>{escape(self._ui.text('your_answers', self.lang))}</strong></p>{quotes}"
-            f'<div class="ts-feedback">{notes}</div>{markdown(local(self.block.body, self.lang))}</div>'
+        quotes = [paragraph(str(self._answers[i]), "ts-quote") for i in self.block.source_items]
+        notes = [local(note, self.lang) for note in reflection_notes(self.block, self._answers)]
+        self.value = box(
+            [
+                title,
+                paragraph(strong(self._ui.text("your_answers", self.lang))),
+                *quotes,
+                feedback("", notes, role=""),
+                markdown(local(self.block.body, self.lang)),
+            ],
+            "ts-reflection",
+            "status",
         )
 
 
@@ -110,7 +113,7 @@ def supplementary_tag(lesson: c.Lesson, text) -> str:
     """The badge a lesson list shows beside a lesson this workbook wrote (or partly wrote); `text(key)` gives
     the label in the page's language. Empty for course material."""
     key = SUPPLEMENTARY_TAGS.get(lesson.authored)
-    return f' <span class="ts-badge ts-supplementary-tag">{escape(text(key))}</span>' if key else ""
+    return join(" ", badge(text(key), "ts-supplementary-tag")) if key else ""
 
 
 class SupplementaryBanner(LocalizedHTML):
@@ -123,7 +126,4 @@ class SupplementaryBanner(LocalizedHTML):
         super().__init__(lang, **kwargs)
 
     def _render(self) -> None:
-        self.value = (
-            f'<p class="ts-supplementary"><span class="ts-badge">'
-            f"{escape(self._ui.text(self._key, self.lang))}</span></p>"
-        )
+        self.value = paragraph(badge(self._ui.text(self._key, self.lang)), "ts-supplementary")

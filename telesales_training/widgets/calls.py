@@ -9,7 +9,7 @@ import ipywidgets as ipw
 
 from .. import calllog, callplan, plots
 from ..store import StoreError
-from ..views import download_link, escape, img
+from ..views import download_link, feedback, figure, img, join, muted, table
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
@@ -84,14 +84,7 @@ class CallPlanner(ToolWidget):
             per_call=f"{plan.minutes_per_call:.1f}",
         )
         slots = callplan.schedule(plan, self.value.contacts)
-        rows = "".join(
-            f"<tr><td>{escape(time)}</td><td>{escape(contact)}</td></tr>" for time, contact in slots[:SHOWN_SLOTS]
-        )
-        more = (
-            f'<p class="ts-muted">{escape(self.t("more_rows", count=len(slots) - SHOWN_SLOTS))}</p>'
-            if len(slots) > SHOWN_SLOTS
-            else ""
-        )
+        more = muted(self.t("more_rows", count=len(slots) - SHOWN_SLOTS)) if len(slots) > SHOWN_SLOTS else ""
         csv_text = callplan.schedule_csv(slots, (self.t("time_header"), self.t("contact_header")))
         # A BOM so that Excel opens the Chinese names correctly.
         link = (
@@ -101,18 +94,9 @@ class CallPlanner(ToolWidget):
             if slots
             else ""
         )
-        table = (
-            (
-                f'<table class="ts-schedule"><caption>{escape(self.t("schedule_title"))}</caption>'
-                f"<tr><th>{escape(self.t('time_header'))}</th><th>{escape(self.t('contact_header'))}</th></tr>"
-                f"{rows}</table>{more}"
-            )
-            if slots
-            else ""
-        )
-        self._result.value = (
-            f'<div class="ts-feedback ts-plan-metrics" role="status">{escape(metrics)}</div>{table}{link}'
-        )
+        heads = (self.t("time_header"), self.t("contact_header"))
+        schedule = table(heads, slots[:SHOWN_SLOTS], "ts-schedule", self.t("schedule_title")) if slots else ""
+        self._result.value = join(feedback("", [metrics], css="ts-plan-metrics"), schedule, more, link)
 
 
 class WeeklyCallLog(ToolWidget):
@@ -231,11 +215,7 @@ class WeeklyCallLog(ToolWidget):
         for box, name in zip(self._days, names):
             box.description = name
         imported = self._imported_counts()
-        self._imported.value = (
-            f'<p class="ts-muted">{escape(self.t("imported", counts=" · ".join(map(str, imported))))}</p>'
-            if any(imported)
-            else ""
-        )
+        self._imported.value = muted(self.t("imported", counts=" · ".join(map(str, imported)))) if any(imported) else ""
         self._use_imported.description = self.t("use_imported")
         self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
         self._save.description = self.t("save")
@@ -253,8 +233,8 @@ class WeeklyCallLog(ToolWidget):
             counts, target, callplan.working_days_elapsed(self.monday, self._today)
         )
         summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
-        source = "" if record else f'<p class="ts-muted">{escape(self.t("from_imported"))}</p>'
-        table = ""
+        source = "" if record else muted(self.t("from_imported"))
+        week_table = ""
         if any(imported):
             # Connected calls beside the dials, when the export said which calls connected.
             connected = self._imported_connected()
@@ -262,19 +242,10 @@ class WeeklyCallLog(ToolWidget):
                 f"{count} · {self.t('connected_of', count=made)}" if connected is not None else str(count)
                 for count, made in zip(imported, connected or [0] * 5)
             ]
-            rows = "".join(
-                f'<tr><th scope="row">{escape(name)}</th><td>{logged}</td><td>{escape(count)}</td></tr>'
-                for name, logged, count in zip(names, record.counts if record else ["–"] * 5, shown)
-            )
-            table = (
-                f'<table class="ts-week-table"><tr><th>{escape(self.t("day_header"))}</th>'
-                f"<th>{escape(self.t('logged_header'))}</th><th>{escape(self.t('imported_header'))}</th></tr>"
-                f"{rows}</table>"
-            )
-        self._summary.value = (
-            f'<div class="ts-feedback ts-pacing {band}" role="status"><strong>{escape(self.t(band))}'
-            f"</strong><p>{escape(summary)}</p>{source}</div>{table}"
-        )
+            rows = list(zip(names, record.counts if record else ["–"] * 5, shown))
+            heads = (self.t("day_header"), self.t("logged_header"), self.t("imported_header"))
+            week_table = table(heads, rows, "ts-week-table", row_heads=True)
+        self._summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
         bands = tuple(callplan.pacing_band(count, target) for count in counts)
         both = bool(record) and any(imported)
         png = plots.calls_vs_target_png(
@@ -289,7 +260,7 @@ class WeeklyCallLog(ToolWidget):
             self.t("imported_header"),
         )
         if not self._weeks:
-            self._chart.value = f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
+            self._chart.value = figure(img(png, self.t("chart_title")), "ts-week-chart")
             return
         weeks = sorted(self._weeks)[-8:]
         weekly = [self._weeks[w] for w in weeks]
@@ -302,9 +273,9 @@ class WeeklyCallLog(ToolWidget):
             self.t("actual"),
             self.t("planned"),
         )
-        self._chart.value = (
-            f'<figure class="ts-chart ts-week-chart">{img(png, self.t("chart_title"))}</figure>'
-            f'<figure class="ts-chart ts-weeks-chart">{img(weeks_png, self.t("weeks_title"))}</figure>'
+        self._chart.value = join(
+            figure(img(png, self.t("chart_title")), "ts-week-chart"),
+            figure(img(weeks_png, self.t("weeks_title")), "ts-weeks-chart"),
         )
 
 
@@ -357,12 +328,8 @@ class CallImport(ToolWidget):
             header, rows = calllog.describe(data)
         except calllog.CallLogError:
             return
-        head = "".join(f"<th>{escape(name)}</th>" for name in header)
-        body = "".join("<tr>" + "".join(f"<td>{escape(str(cell)[:40])}</td>" for cell in row) + "</tr>" for row in rows)
-        self._preview.value = (
-            f'<p class="ts-muted">{escape(self.t("mapping_hint"))}</p>'
-            f'<table class="ts-preview"><tr>{head}</tr>{body}</table>'
-        )
+        samples = [[str(cell)[:40] for cell in row] for row in rows]
+        self._preview.value = join(muted(self.t("mapping_hint")), table(header, samples, "ts-preview"))
         for dropdown in (self.time_column, self.date_column, self.clock_column):
             dropdown.options = [(self.t("mapping_none"), "")] + [(name, name) for name in header]
             dropdown.value = ""
@@ -465,8 +432,4 @@ class CallImport(ToolWidget):
                 + (" " + self.t("mapping_remembered") if summary.remembered else "")
             )
         lines.append(self.t("zone_rule"))
-        items = "".join(f"<li>{escape(line)}</li>" for line in lines[1:])
-        self._summary.value = (
-            f'<div class="ts-feedback ts-import-summary" role="status"><strong>{escape(lines[0])}'
-            f"</strong><ul>{items}</ul></div>"
-        )
+        self._summary.value = feedback(lines[0], items=lines[1:], css="ts-import-summary")

@@ -13,13 +13,14 @@ from typing import Any
 
 import ipywidgets as ipw
 import traitlets
+from markupsafe import Markup
 
 from .. import clock
 from .. import content as c
 from ..scoring import AnswerRejected, Outcome, grade, normalise, shown_order, starting_order
 from ..settings import DEFAULT_LOCALE
 from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
-from ..views import escape, local, review_html
+from ..views import box, escape, feedback, heading, join, local, paragraph, review_html, span, strong
 from .lean import lean, make, shared_layout, shared_style
 
 log = logging.getLogger(__name__)
@@ -182,7 +183,7 @@ class QuestionWidget(ipw.VBox):
 
     # -- rendering
     def _render(self) -> None:
-        self._prompt.value = f'<div class="ts-prompt">{escape(local(self.item.prompt, self.lang))}</div>'
+        self._prompt.value = box([local(self.item.prompt, self.lang)], "ts-prompt")
         self._submit.description = self.t("resubmit" if self._outcome else "submit")
         self._render_input()
         self._render_response()
@@ -191,7 +192,7 @@ class QuestionWidget(ipw.VBox):
         parts = []
         if self._message_key:
             key, params = self._message_key
-            parts.append(f'<div class="ts-error" role="alert">{escape(self.t(key, **params))}</div>')
+            parts.append(box([self.t(key, **params)], "ts-error", "alert"))
         if self._outcome:
             outcome = self._outcome
             head = self.t(f"status_{outcome.status}")
@@ -199,18 +200,16 @@ class QuestionWidget(ipw.VBox):
                 head += " · " + self.t("points", score=_fmt_points(outcome.score), max=_fmt_points(outcome.max_points))
             elif outcome.status == "submitted":
                 head += " · " + self.t("unscored")  # no key: no points, whatever was typed
-            notes = "".join(f"<p>{escape(local(note, self.lang))}</p>" for note in outcome.feedback)
-            parts.append(
-                f'<div class="ts-feedback {outcome.status}" role="status"><strong>{escape(head)}</strong>{notes}</div>'
-            )
+            notes = [local(note, self.lang) for note in outcome.feedback]
+            parts.append(feedback(head, notes, css=outcome.status))
         if self._saved_note:
             key, moment = self._saved_note
             status = self.t(key, time=clock.shown(moment))
             if self._history_count > 1:
                 status += " · " + self.t("history_count", count=self._history_count)
-            parts.append(f'<div class="ts-muted ts-saved">{escape(status)}</div>')
+            parts.append(box([status], "ts-muted ts-saved"))
         parts.append(review_html(self._review, self._ui, self.lang, getattr(self.item, "rubric", ())))
-        self._response.value = "".join(parts)
+        self._response.value = join(*parts)
 
 
 def _full_width() -> ipw.Layout:
@@ -249,17 +248,17 @@ class MultipleChoiceWidget(QuestionWidget):
     def _build_input(self) -> ipw.Widget:
         self._boxes = {}
         for option_id in shown_order([o.id for o in self.item.options], *self._seed):
-            box = make(ipw.Checkbox, value=False, indent=False, layout=_full_width())
-            box.observe(self._on_box, names="value")
-            self._boxes[option_id] = box
+            checkbox = make(ipw.Checkbox, value=False, indent=False, layout=_full_width())
+            checkbox.observe(self._on_box, names="value")
+            self._boxes[option_id] = checkbox
         return make(ipw.VBox, children=list(self._boxes.values()))
 
     def _on_box(self, _change) -> None:
-        self._from_controls(tuple(oid for oid, box in self._boxes.items() if box.value))
+        self._from_controls(tuple(oid for oid, checkbox in self._boxes.items() if checkbox.value))
 
     def _show_value(self) -> None:
-        for oid, box in self._boxes.items():
-            box.value = oid in self.value
+        for oid, checkbox in self._boxes.items():
+            checkbox.value = oid in self.value
 
     def _render_input(self) -> None:
         for option in self.item.options:
@@ -347,8 +346,8 @@ class FreeTextWidget(QuestionWidget):
     def _render_count(self) -> None:
         count = len(self.value.strip())
         over = count > self.item.max_chars
-        text = escape(self.t("chars_count", count=count, max=self.item.max_chars))
-        self._count.value = f'<span class="{"ts-error" if over else "ts-muted"}">{text}</span>'
+        text = self.t("chars_count", count=count, max=self.item.max_chars)
+        self._count.value = span(text, "ts-error" if over else "ts-muted")
 
     def _render_input(self) -> None:
         self._area.placeholder = local(self.item.placeholder, self.lang) or self.t("text_placeholder")
@@ -401,7 +400,7 @@ class RatingWidget(QuestionWidget):
     def _render_input(self) -> None:
         self._scale.tooltips = [f"{self.t('rating_choose')}: {n}" for n in range(1, 6)]
         low, high = local(self.item.low_label, self.lang), local(self.item.high_label, self.lang)
-        self._labels.value = f'<span class="ts-muted">1 = {escape(low)} · 5 = {escape(high)}</span>'
+        self._labels.value = span(f"1 = {low} · 5 = {high}", "ts-muted")
 
 
 class ClassifyWidget(QuestionWidget):
@@ -490,13 +489,10 @@ class CallDrillWidget(QuestionWidget):
             node = self.item.node(choice.next)
         lines.append(self._line("drill_customer", node.customer, "ts-customer"))
         if node.outcome:
-            lines.append(
-                f'<p class="ts-outcome {node.outcome}"><strong>'
-                f"{escape(self.t('drill_outcome_' + node.outcome))}</strong></p>"
-            )
+            lines.append(paragraph(strong(self.t("drill_outcome_" + node.outcome)), f"ts-outcome {node.outcome}"))
         else:
-            lines.append(f'<p class="ts-prompt">{escape(self.t("drill_your_turn"))}</p>')
-        self._transcript.value = f'<div class="ts-transcript">{"".join(lines)}</div>'
+            lines.append(paragraph(self.t("drill_your_turn"), "ts-prompt"))
+        self._transcript.value = box(lines, "ts-transcript")
         buttons = []
         by_id = {choice.id: choice for choice in node.choices}
         for choice in (by_id[cid] for cid in shown_order(list(by_id), *self._seed, node.id)):
@@ -510,10 +506,10 @@ class CallDrillWidget(QuestionWidget):
     def _render_response(self) -> None:
         super()._render_response()
         if self._outcome:
-            self._response.value = f"<h4>{escape(self.t('drill_debrief'))}</h4>{self._response.value}"
+            self._response.value = join(heading(4, self.t("drill_debrief")), Markup(self._response.value))
 
     def _line(self, who_key: str, text: dict[str, str], css: str) -> str:
-        return f'<p class="{css}"><b>{escape(self.t(who_key))}：</b>{escape(local(text, self.lang))}</p>'
+        return paragraph(join(strong(self.t(who_key) + "："), local(text, self.lang)), css)
 
     def _as_input(self, stored: Any) -> Any:
         return tuple(stored or ())

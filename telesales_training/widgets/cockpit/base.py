@@ -16,7 +16,7 @@ from ...content import UiStrings
 from ...curriculum import Curriculum
 from ...settings import DEFAULT_LOCALE
 from ...store import Store, StoreError
-from ...views import escape
+from ...views import error, paragraph, saved, span, strong, table
 from ..lean import lean, make, shared_layout, style_for
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,6 @@ def _percent(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f} %" if whole else "–"
 
 
-def _bar(part: float, whole: float, label: str) -> str:
-    width = 0 if not whole else max(0.0, min(100.0, 100 * part / whole))
-    return (
-        f'<div class="ts-bar" role="img" aria-label="{escape(label)}"><span style="width:{width:.1f}%"></span>'
-        f"</div><small>{escape(label)}</small>"
-    )
-
-
 class Pager(ipw.HBox):
     """Previous / next over `count` rows, PAGE_SIZE at a time; `page` is 0-based."""
 
@@ -96,9 +88,8 @@ class Pager(ipw.HBox):
     def render(self, ui: UiStrings, lang: str) -> None:
         self._prev.description, self._next.description = ui.text("prev", lang), ui.text("next", lang)
         self._prev.disabled, self._next.disabled = self.page == 0, self.page >= self.pages - 1
-        self._label.value = (
-            f'<span class="ts-muted">{escape(ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count))}'
-            "</span>"
+        self._label.value = span(
+            ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count), "ts-muted"
         )
 
 
@@ -166,18 +157,17 @@ class Panel(ipw.VBox):
         self.stale = False
 
     def problem(self, key: str, **params: Any) -> None:
-        self._message.value = f'<p class="ts-error" role="alert">{escape(self.t(key, **params))}</p>'
+        self._message.value = error(self.t(key, **params))
 
     def done(self, key: str, **params: Any) -> None:
-        self._message.value = f'<p class="ts-saved" role="status">{escape(self.t(key, **params))}</p>'
+        self._message.value = saved(self.t(key, **params))
 
     def unknown_trainee(self, trainee_id: str) -> str:
-        return f'<p class="ts-error" role="alert">{escape(self.t("unknown_trainee", trainee=trainee_id))}</p>'
+        return error(self.t("unknown_trainee", trainee=trainee_id))
 
-    def _table(self, caption: str, headers: list[str], rows: list[str], css: str) -> str:
-        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in headers)
-        body = "".join(rows) or f'<tr><td colspan="{len(headers)}">{escape(self.t("no_rows"))}</td></tr>'
-        return f'<table class="{css}"><caption>{escape(caption)}</caption><tr>{head}</tr>{body}</table>'
+    def _table(self, caption: str, headers: list[str], rows: list, css: str, row_css=()) -> str:
+        """A captioned table of `rows` (lists of cells), or one line saying there is nothing to show."""
+        return table(headers, rows, css, caption, row_css=row_css, empty=self.t("no_rows"))
 
 
 class TraineeLinks(ipw.HBox):
@@ -270,7 +260,7 @@ class TraineeTable(ipw.VBox):
         sort_tooltip: Callable[[str], str],
     ) -> None:
         """`rows`: (trainee id, the HTML of the other columns); the first column is the name."""
-        self._caption.value = f'<p class="ts-caption"><strong>{escape(caption)}</strong></p>'
+        self._caption.value = paragraph(strong(caption), "ts-caption")
         while len(self._names) < len(rows):
             button = make(ipw.Button, layout=shared_layout(width="auto"))
             button.add_class("ts-link")
@@ -286,7 +276,7 @@ class TraineeTable(ipw.VBox):
                 widget.value = html
             children += [self._names[n], *self._cells[n]]
         self._grid.children = children
-        self._empty.value = "" if rows else f"<p>{escape(empty)}</p>"
+        self._empty.value = "" if rows else paragraph(empty)
         # The headers last: the sort mark appears once the rows are redrawn.
         for key, head in self._heads.items():
             label = headers[key]
@@ -294,7 +284,7 @@ class TraineeTable(ipw.VBox):
                 mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
                 head.description, head.tooltip = label + mark, sort_tooltip(label)
             else:
-                head.value = f"<strong>{escape(label)}</strong>"
+                head.value = strong(label)
 
     def _on_open(self, button: ipw.Button) -> None:
         trainee_id = self._ids[self._names.index(button)]

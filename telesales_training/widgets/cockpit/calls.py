@@ -8,7 +8,7 @@ import ipywidgets as ipw
 
 from ...callplan import monday_of, working_days_elapsed
 from ...cohort import PAGE_SIZE
-from ...views import escape
+from ...views import bar, chip, join, paragraph, span
 from ..datefield import DateField
 from ..lean import make, style_for
 from .base import (
@@ -16,7 +16,6 @@ from .base import (
     Pager,
     Panel,
     TraineeLinks,
-    _bar,
     _percent,
 )
 
@@ -72,11 +71,10 @@ class CallsPanel(Panel):
         self._band.description = self.t("band_filter")
         self._bands = self.view.pacing_bands(self.monday, self.c.today)
         total = sum(self._bands.values())
-        chips = "".join(
-            f'<span class="ts-chip {band}">{escape(self.t(band))}: {self._bands[band]} ({_percent(self._bands[band], total)})</span>'
-            for band in BANDS
-        )
-        self._summary.value = f'<p class="ts-band-summary" role="status">{chips}</p>'
+        chips = [
+            chip(f"{self.t(band)}: {self._bands[band]} ({_percent(self._bands[band], total)})", band) for band in BANDS
+        ]
+        self._summary.value = paragraph(join(*chips), "ts-band-summary", "status")
         self._pager.count = self._bands[self._band.value] if self._band.value else total
         self._draw_page()
 
@@ -96,14 +94,20 @@ class CallsPanel(Panel):
                 self.t("col_band"),
             ],
             [
-                f'<tr class="ts-pacing-row {r.band}"><td>{escape(r.trainee_id)}</td><td>{escape(r.cohort or "")}</td>'
-                f"<td>{r.actual}</td><td>{r.planned}</td><td>{_bar(r.actual, r.planned, _percent(r.actual, r.planned))}</td>"
-                f'<td><span class="ts-chip {r.band}">{escape(self.t(r.band))}</span></td></tr>'
+                [
+                    r.trainee_id,
+                    r.cohort or "",
+                    r.actual,
+                    r.planned,
+                    bar(r.actual, r.planned, _percent(r.actual, r.planned)),
+                    chip(self.t(r.band), r.band),
+                ]
                 for r in rows
             ],
             "ts-pacing",
+            row_css=[f"ts-pacing-row {r.band}" for r in rows],
         )
-        self._links_label.value = f"<span>{escape(self.t('open_page_trainee'))}</span>" if rows else ""
+        self._links_label.value = span(self.t("open_page_trainee"), "ts-label") if rows else ""
         self.links.show(
             [(r.trainee_id, r.trainee_id) for r in rows],
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),

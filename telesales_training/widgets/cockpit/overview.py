@@ -7,7 +7,7 @@ import ipywidgets as ipw
 from ... import clock
 from ...callplan import monday_of, working_days_elapsed
 from ...cohort import SCORE_BUCKETS
-from ...views import escape
+from ...views import bar, chip, escape, join, paragraph, span, sparks, strong, table
 from ..blocks import supplementary_tag
 from ..lean import make
 from .base import (
@@ -21,7 +21,6 @@ from .base import (
     Panel,
     TraineeLinks,
     TraineeTable,
-    _bar,
     _percent,
 )
 
@@ -68,29 +67,33 @@ class OverviewPanel(Panel):
             done = completion[lesson_id]
             buckets = spread.get(lesson_id, [0] * SCORE_BUCKETS)
             top = max(buckets) or 1
-            bars = "".join(
-                f'<span class="ts-spark" style="height:{4 + 26 * n / top:.0f}px" title="{n}"></span>' for n in buckets
-            )
             badge = supplementary_tag(course.lesson(lesson_id), self.t)
             rows.append(
-                f'<tr><th scope="row">{escape(course.lesson_title(lesson_id, self.lang))}{badge}</th>'
-                f"<td>{_bar(done.started, count, f'{done.started} / {count}')}</td>"
-                f"<td>{_bar(done.completed, count, f'{done.completed} / {count}')}</td>"
-                f'<td><span class="ts-sparks" aria-label="{" · ".join(map(str, buckets))}">{bars}</span>'
-                f"<small>{' · '.join(map(str, buckets))}</small></td></tr>"
+                [
+                    join(course.lesson_title(lesson_id, self.lang), badge),
+                    bar(done.started, count, f"{done.started} / {count}"),
+                    bar(done.completed, count, f"{done.completed} / {count}"),
+                    sparks([(4 + 26 * n / top, n) for n in buckets], " · ".join(map(str, buckets))),
+                ]
             )
-        self._lessons.value = self._table(
-            self.t("completion_title"),
+        self._lessons.value = table(
             [self.t("col_lesson"), self.t("col_started"), self.t("col_completed"), self.t("col_distribution")],
             rows,
             "ts-completion",
+            self.t("completion_title"),
+            row_heads=True,
+            empty=self.t("no_rows"),
         )
         self._missed.value = self._table(
             self.t("missed_title"),
             [self.t("col_item"), self.t("col_missed"), self.t("col_answered"), self.t("col_mean")],
             [
-                f"<tr><td>{escape(course.item_label(s.lesson_id, s.item_id, self.lang))}</td>"
-                f"<td>{s.missed} ({_percent(s.missed, s.answered)})</td><td>{s.answered}</td><td>{s.mean_share:.0%}</td></tr>"
+                [
+                    course.item_label(s.lesson_id, s.item_id, self.lang),
+                    f"{s.missed} ({_percent(s.missed, s.answered)})",
+                    s.answered,
+                    f"{s.mean_share:.0%}",
+                ]
                 for s in stats
                 if s.missed
             ],
@@ -98,21 +101,16 @@ class OverviewPanel(Panel):
         )
         self._pager.count = count
         self._draw_trainees()
-        chips = "".join(
-            f'<span class="ts-chip {band}">{escape(self.t(band))}: {bands.get(band, 0)}</span>'
-            for band in BANDS
-            if bands
-        )
-        self._behind_label.value = f"<span>{escape(self.t('furthest_behind'))}</span>" if behind else ""
+        chips = [chip(f"{self.t(band)}: {bands.get(band, 0)}", band) for band in BANDS if bands]
+        self._behind_label.value = span(self.t("furthest_behind"), "ts-label") if behind else ""
         self.behind.show(
             [(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
         )
 
         # Written last: when the summary shows the new count, the tables below are already redrawn.
-        self._summary.value = (
-            f'<p class="ts-filter-summary" role="status"><strong>{escape(self.t("filter_summary", count=count))}'
-            f"</strong> {chips}</p>"
+        self._summary.value = paragraph(
+            join(strong(self.t("filter_summary", count=count)), " ", *chips), "ts-filter-summary", "status"
         )
 
     def _draw_trainees(self) -> None:
@@ -132,16 +130,14 @@ class OverviewPanel(Panel):
         for r in rows:
             last = clock.shown(r.last_active, with_time=False) if r.last_active else self.t("never")
             pacing = (
-                f'<span class="ts-chip {r.band}">{escape(self.t(r.band))}</span> {_percent(r.calls, r.planned)}'
-                if elapsed and r.band
-                else "–"
+                join(chip(self.t(r.band), r.band), " ", _percent(r.calls, r.planned)) if elapsed and r.band else "–"
             )
             shown.append(
                 (
                     r.trainee_id,
                     [
                         escape(r.cohort or ""),
-                        _bar(r.points, total, _percent(r.points, total)),
+                        bar(r.points, total, _percent(r.points, total)),
                         f"{r.answered} / {questions}",
                         escape(last),
                         pacing,
