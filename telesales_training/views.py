@@ -39,6 +39,8 @@ details = macro("details")
 _bar = macro("bar")
 sparks = macro("sparks")
 badge = macro("badge")
+funnel_layers = macro("funnel_layers")
+funnel_shape = macro("funnel_shape")
 
 
 def join(*parts: str) -> Markup:

@@ -35,7 +35,8 @@ def team_db():
         bob.ensure_trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
         bob.ensure_trainee("bob").set_preference("lang", "en")
     with Store(urls["alice"]) as alice:
-        alice.ensure_trainee("alice")  # her row exists whichever of these tests runs first (or alone, on a worker)
+        # Her row and an answer exist whichever of these tests runs first (or alone, on a worker).
+        alice.ensure_trainee("alice").save_answer("02_selling_modes", "first_words", "alice's first words", 0, 0)
     yield cluster, admin, urls
     cluster.stop()
 

@@ -8,7 +8,8 @@ import traitlets
 from .. import i18n
 from ..content import UiStrings
 from ..identity import InvalidName, clean_name
-from ..views import STYLE, escape
+from ..templating import render
+from ..views import STYLE, error, paragraph
 from .lean import lean, make, shared_layout, shared_style
 
 
@@ -52,13 +53,11 @@ class NameForm(ipw.VBox):
 
     def _render(self) -> None:
         t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
-        self._prompt.value = f"<p>{escape(t('name_prompt'))}</p>"
+        self._prompt.value = paragraph(t("name_prompt"))
         self._name.placeholder = t("name_label")
         self._name.description = t("name_label")
         self._go.description = t("name_submit")
-        self._message.value = (
-            f'<span class="ts-error" role="alert">{escape(t(self._error_code))}</span>' if self._error_code else ""
-        )
+        self._message.value = error(t(self._error_code)) if self._error_code else ""
 
     def _on_submit(self, _source=None) -> None:
         try:
@@ -74,7 +73,7 @@ class NameForm(ipw.VBox):
         self.value = name
 
 
-# Forms posted to the workbook server (webapp.TraineeHandler), relative to a page at /voila/render/<name>.
+# Forms posted to the workbook server (webapp.TraineeHandler), relative to a page at /voila/render/NAME.
 TRAINEE_FORM_ACTION = "../../telesales/trainee"
 
 
@@ -94,14 +93,15 @@ class BrowserNameForm(ipw.HTML):
         self._render()
 
     def _render(self, _change=None) -> None:
-        t = lambda key: escape(self._ui.text(key, self.lang))  # noqa: E731
-        error = f'<p class="ts-error" role="alert">{t(self._error_code)}</p>' if self._error_code else ""
-        self.value = (
-            f'<div class="ts-card ts-name-form"><form method="post" action="{TRAINEE_FORM_ACTION}">'
-            f'<p>{t("name_prompt")}</p><input type="hidden" name="next" value="{escape(self._page)}">'
-            f'<label>{t("name_label")} <input type="text" name="name" maxlength="60" autocomplete="name" '
-            f'autofocus></label> <button type="submit" class="jupyter-button mod-primary">'
-            f"{t('name_submit')}</button>{error}</form></div>"
+        t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
+        self.value = render(
+            "name_form.html.j2",
+            action=TRAINEE_FORM_ACTION,
+            page=self._page,
+            prompt=t("name_prompt"),
+            label=t("name_label"),
+            submit=t("name_submit"),
+            error=t(self._error_code) if self._error_code else "",
         )
 
 
@@ -138,17 +138,13 @@ class PageHeader(ipw.VBox):
         if self.trainee:
             note = self._ui.text(self._identity_note_key, self.lang) if self._identity_note_key else ""
             who = self._ui.text("signed_in_as", self.lang, name=self.trainee) + (f" {note}" if note else "")
-        switch = ""
-        if self.trainee and self._switch_page:
-            switch = (
-                f'<form class="ts-switch" method="post" action="{TRAINEE_FORM_ACTION}">'
-                f'<input type="hidden" name="switch" value="1">'
-                f'<input type="hidden" name="next" value="{escape(self._switch_page)}">'
-                f'<button type="submit" class="ts-link">{escape(self._ui.text("switch_trainee", self.lang))}'
-                f"</button></form>"
-            )
-        # The stylesheet rides along with the title: one model instead of two.
-        self._title.value = (
-            f"{STYLE}<h1>{escape(i18n.pick(self._title_texts, self.lang))}</h1>"
-            f'<div class="ts-muted ts-who"><span>{escape(who)}</span>{switch}</div>'
+        switch = self._ui.text("switch_trainee", self.lang) if self.trainee and self._switch_page else ""
+        self._title.value = render(
+            "header.html.j2",
+            style=STYLE,
+            title=i18n.pick(self._title_texts, self.lang),
+            who=who,
+            switch=switch,
+            action=TRAINEE_FORM_ACTION,
+            page=self._switch_page or "",
         )

@@ -9,13 +9,14 @@ import traitlets
 from .. import content as c
 from .. import navigation
 from ..settings import DEFAULT_LOCALE
-from ..views import escape, local
+from ..templating import render
+from ..views import local
 from .blocks import LocalizedHTML
 from .lean import lean
 
 
 def lesson_link(lesson_id: str, link_suffix: str) -> str:
-    return escape(f"{lesson_id}.ipynb{link_suffix}")
+    return f"{lesson_id}.ipynb{link_suffix}"
 
 
 class CourseNav(LocalizedHTML):
@@ -44,23 +45,22 @@ class CourseNav(LocalizedHTML):
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
         order = navigation.lesson_order(self._course, frozenset(self._lessons))
         previous, following = navigation.neighbours(order, self._current)
-        parts = [
-            f'<a class="ts-nav-home" href="{lesson_link(navigation.START, self._suffix)}">⌂ {escape(t("nav_home"))}</a>',
-            f'<span class="ts-nav-where">{escape(t("nav_where", n=navigation.number(order, self._current), total=len(order)))}</span>',
-        ]
-        if previous:
-            parts.insert(
-                1,
-                f'<a class="ts-nav-prev" rel="prev" href="{lesson_link(previous, self._suffix)}">'
-                f"← {escape(self._title(previous))}</a>",
+
+        def neighbour(lesson_id: str | None) -> dict | None:
+            return (
+                {"href": lesson_link(lesson_id, self._suffix), "title": self._title(lesson_id)} if lesson_id else None
             )
-        if following:
-            parts.append(
-                f'<a class="ts-nav-next" rel="next" href="{lesson_link(following, self._suffix)}">'
-                f"{escape(self._title(following))} →</a>"
-            )
-        label = escape(t("nav_label"))
-        self.value = f'<nav class="ts-nav ts-nav-{self._place}" aria-label="{label}">{"".join(parts)}</nav>'
+
+        self.value = render(
+            "nav.html.j2",
+            place=self._place,
+            label=t("nav_label"),
+            home=lesson_link(navigation.START, self._suffix),
+            home_text=t("nav_home"),
+            previous=neighbour(previous),
+            following=neighbour(following),
+            where=t("nav_where", n=navigation.number(order, self._current), total=len(order)),
+        )
 
 
 class LessonWithNav(ipw.VBox):

@@ -9,7 +9,7 @@ from .. import content as c
 from .. import navigation
 from ..settings import DEFAULT_LOCALE
 from ..store import TraineeStore
-from ..views import escape, local
+from ..views import badge, chip, heading, join, link, local, paragraph, span
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
 
@@ -72,17 +72,16 @@ class StartPage(ipw.VBox):
 
     def _render(self, _change=None) -> None:
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
-        self._heading.value = f"<h2>{escape(t('progress_title'))}</h2>"
+        self._heading.value = heading(2, t("progress_title"))
         last_active = {lesson: done.last_active for lesson, done in self._progress.items() if done.last_active}
         resume = navigation.continue_with(self._order, self.value, last_active)
         if resume is None:
-            self._continue.value = f'<p class="ts-continue ts-muted">{escape(t("all_done"))}</p>'
+            self._continue.value = paragraph(t("all_done"), "ts-continue ts-muted")
         else:
             title = local(self._lessons[resume].title, self.lang)
-            self._continue.value = (
-                f'<p class="ts-continue"><a class="ts-continue-link" href="'
-                f'{escape(resume + ".ipynb" + self._link_suffix)}">'
-                f"{escape(t('continue_at', title=title))} →</a></p>"
+            target = resume + ".ipynb" + self._link_suffix
+            self._continue.value = paragraph(
+                link(target, t("continue_at", title=title) + " →", "ts-continue-link"), "ts-continue"
             )
         for entry in self._course.lessons:
             if entry.id not in self._rows:
@@ -91,18 +90,17 @@ class StartPage(ipw.VBox):
             shown = local(entry.title, self.lang)
             if entry.id in self._order:  # "3 · 从企业角度看销售流程": the lesson's place in the course
                 shown = f"{navigation.number(self._order, entry.id)} · {shown}"
-            name = escape(shown)
+            name = shown
             lesson = self._lessons.get(entry.id)
             if lesson is None:
-                title.value = f'<span class="ts-muted">{name}</span>'
+                title.value = span(name, "ts-muted")
                 bar.value, bar.bar_style = 0, ""
-                detail.value = f'<span class="ts-badge">{escape(t("lesson_coming"))}</span>'
+                detail.value = badge(t("lesson_coming"))
                 continue
             done = self._progress.get(entry.id)
             answered = done.answered_items if done else 0
             score = done.score if done else 0.0
-            badge = supplementary_tag(lesson, t)
-            title.value = f'<a href="{escape(entry.id + ".ipynb" + self._link_suffix)}">{name}</a>{badge}'
+            title.value = join(link(entry.id + ".ipynb" + self._link_suffix, name), supplementary_tag(lesson, t))
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""
@@ -110,19 +108,15 @@ class StartPage(ipw.VBox):
             if lesson.pass_percent is not None and answered:
                 passed = lesson.passed(score)
                 key = "lesson_passed" if passed else "lesson_in_progress"
-                status = (
-                    f' <span class="ts-chip {"on_track" if passed else "behind"} ts-lesson-status">'
-                    f"{escape(t(key, percent=lesson.pass_percent))}</span>"
+                status = join(
+                    " ",
+                    chip(t(key, percent=lesson.pass_percent), f"{'on_track' if passed else 'behind'} ts-lesson-status"),
                 )
-            detail.value = (
-                escape(
-                    t(
-                        "lesson_progress",
-                        answered=answered,
-                        total=len(lesson.questions) + len(lesson.tools),
-                        score=f"{score:g}",
-                        max=f"{lesson.max_points:g}",
-                    )
-                )
-                + status
+            progress = t(
+                "lesson_progress",
+                answered=answered,
+                total=len(lesson.questions) + len(lesson.tools),
+                score=f"{score:g}",
+                max=f"{lesson.max_points:g}",
             )
+            detail.value = join(progress, status)

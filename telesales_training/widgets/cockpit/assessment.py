@@ -7,7 +7,7 @@ import traitlets
 
 from ... import assessment, i18n
 from ...store import StoreError
-from ...views import escape
+from ...views import escape, feedback, muted, span, strong
 from ..assessment import proposal_html, rubric_html
 from ..lean import make, shared_layout
 from .base import (
@@ -44,7 +44,7 @@ class AssessmentPanel(Panel):
         return [self._hint, self._awaiting_row, self.picker, self._grid, self._save, self._gaps, self._rubric]
 
     def _draw(self) -> None:
-        self._hint.value = f'<p class="ts-muted">{escape(self.t("assessment_hint"))}</p>'
+        self._hint.value = muted(self.t("assessment_hint"))
         self._save.description = self.t("save_trainer")
         self.picker.render(self.c.ui, self.lang)
         self._draw_awaiting()
@@ -53,9 +53,7 @@ class AssessmentPanel(Panel):
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
         count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
-        self._awaiting.value = (
-            f'<span class="ts-awaiting"><strong>{escape(self.t("awaiting", count=count))}</strong></span>'
-        )
+        self._awaiting.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
         self.awaiting.show(
             [(trainee_id, trainee_id) for trainee_id in first],
@@ -87,7 +85,7 @@ class AssessmentPanel(Panel):
         self._rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self._rubric.value
         own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
         cells: list[ipw.Widget] = [
-            make(ipw.HTML, value=f"<strong>{escape(self.t(key))}</strong>")
+            make(ipw.HTML, value=strong(self.t(key)))
             for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")
         ]
         for k in form.criteria:
@@ -109,20 +107,17 @@ class AssessmentPanel(Panel):
         form = self.c.course.assessment[1]
         names = {k.id: i18n.pick(k.text, self.lang) for k in form.criteria}
         if not own:
-            self._gaps.value = f'<p class="ts-muted">{escape(self.t("no_self"))}</p>'
+            self._gaps.value = muted(self.t("no_self"))
             return
         listed = [
-            f"<li>{escape(names[g.criterion])}: {g.self_score} − {g.trainer_score} = {g.difference:+d}</li>"
+            f"{names[g.criterion]}: {g.self_score} − {g.trainer_score} = {g.difference:+d}"
             for g in assessment.gaps(own, theirs)
             if g.difference
         ]
         totals = f"{self.t('col_total_self')}: {assessment.total(own)}"
         if theirs:
             totals += f" · {self.t('col_total_trainer')}: {assessment.total(theirs)}"
-        self._gaps.value = (
-            f'<div class="ts-feedback ts-gaps"><strong>{escape(self.t("col_gap"))}</strong>'
-            f"<p>{escape(totals)}</p><ul>{''.join(listed)}</ul></div>"
-        )
+        self._gaps.value = feedback(self.t("col_gap"), [totals], listed, "ts-gaps", role="")
 
     def _on_save(self, _button=None) -> None:
         form_lesson, form = self.c.course.assessment

@@ -8,7 +8,7 @@ import traitlets
 from ... import export
 from ...callplan import monday_of
 from ...store import StoreError
-from ...views import download_link, escape
+from ...views import download_link, join, muted, paragraph
 from ..lean import make, shared_layout
 from .base import (
     Panel,
@@ -31,7 +31,7 @@ class ExportPanel(Panel):
         return [self._hint, make(ipw.HBox, children=[self._xlsx, self._csv]), self._bar, self._link]
 
     def _draw(self) -> None:
-        self._hint.value = f'<p class="ts-muted">{escape(self.t("export_hint"))}</p>'
+        self._hint.value = muted(self.t("export_hint"))
         self._xlsx.description = self.t("export_xlsx")
         self._csv.description = self.t("export_csv")
 
@@ -60,5 +60,5 @@ class ExportPanel(Panel):
             data, name, mime = export.to_csv_zip(made), f"cohort-{stamp}-csv.zip", "application/zip"
         rows = sum(len(table.rows) for table in made)
         link = download_link(data, mime, name, self.t("download"), f"ts-export-{fmt}")
-        self._link.value = f'<p role="status">{escape(self.t("export_ready", name=name, rows=rows))} {link}</p>'
+        self._link.value = paragraph(join(self.t("export_ready", name=name, rows=rows), " ", link), role="status")
         self.value = name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from ... import factors, i18n, plots
-from ...views import escape, img
+from ...views import figure, img, join, paragraph, table
 from ..lean import make
 from .base import (
     Panel,
@@ -29,16 +29,12 @@ class FactorsPanel(Panel):
         count, means = self.view.factor_means(lesson_id, tool.id, [f.id for f in tool.factors])
         self._means = tuple(means[f.id] for f in tool.factors)
         title = self.t("factors_cohort", count=count)
-        self._cohort.value = (
-            (
-                f'<figure class="ts-chart ts-cohort-radar">{img(plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title), title)}'
-                f"<figcaption>{escape(title)}: "
-                + escape(" · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means)))
-                + "</figcaption></figure>"
-            )
-            if count
-            else f"<p>{escape(self.t('no_rows'))}</p>"
-        )
+        if count:
+            png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title)
+            means = " · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means))
+            self._cohort.value = figure(img(png, title), "ts-cohort-radar", f"{title}: {means}")
+        else:
+            self._cohort.value = paragraph(self.t("no_rows"))
         self.picker.render(self.c.ui, self.lang)
         self._draw_trainee()
 
@@ -55,17 +51,16 @@ class FactorsPanel(Panel):
         record = trainee.latest_answers(lesson_id).get(tool.id)
         profile = factors.FactorProfile.read(record.value) if record else None
         if profile is None:
-            self._trainee.value = f"<p>{escape(self.t('no_profile'))}</p>"
+            self._trainee.value = paragraph(self.t("no_profile"))
             return
         ratings = tuple(profile.ratings.get(f.id, 0) for f in tool.factors)
         title = self.t("factors_trainee", trainee=trainee_id)
         png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means), (trainee_id, ratings)), title)
-        rows = "".join(
-            f"<tr><td>{escape(label)}</td><td>{mine}</td><td>{mean:.1f}</td><td>{mine - mean:+.1f}</td></tr>"
+        rows = [
+            (label, mine, f"{mean:.1f}", f"{mine - mean:+.1f}")
             for label, mine, mean in zip(self._labels(), ratings, self._means)
-        )
-        self._trainee.value = (
-            f'<figure class="ts-chart ts-trainee-radar">{img(png, title)}<figcaption>{escape(title)}</figcaption></figure>'
-            f"<table><tr><th></th><th>{escape(trainee_id)}</th><th>{escape(self.t('cohort_average'))}</th>"
-            f"<th>±</th></tr>{rows}</table>"
+        ]
+        self._trainee.value = join(
+            figure(img(png, title), "ts-trainee-radar", title),
+            table(("", trainee_id, self.t("cohort_average"), "±"), rows),
         )

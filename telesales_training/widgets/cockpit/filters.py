@@ -10,7 +10,7 @@ import traitlets
 from ...cohort import Filters
 from ...content import UiStrings
 from ...settings import DEFAULT_LOCALE
-from ...views import escape
+from ...views import error
 from ..datefield import DateField
 from ..lean import lean, make, shared_layout, style_for
 
@@ -70,9 +70,7 @@ class FilterBar(ipw.VBox):
                 search=self._search.value.strip() or None,
             )
         except ValueError:
-            self._message.value = (
-                f'<p class="ts-error" role="alert">{escape(self._ui.text("bad_range", self.lang))}</p>'
-            )
+            self._message.value = error(self._ui.text("bad_range", self.lang))
             return
         self._message.value = ""
         if filters != self.value:

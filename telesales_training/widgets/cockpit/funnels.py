@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from ... import funnel
-from ...views import escape
+from ...views import escape, funnel_layers, funnel_shape, heading, join, muted
 from ..lean import make
 from .base import (
     FUNNEL_COLUMNS,
@@ -33,15 +33,12 @@ class FunnelsPanel(Panel):
         count, sums, thin = self.view.funnel_summary(lesson_id, tool.id)
         layers = self._layers()
         top = max(sums) or 1
-        shape = "".join(
-            f'<div class="ts-layer"><span style="width:{100 * n / top:.1f}%"></span><small>{escape(name)}: {n}</small></div>'
-            for name, n in zip(layers, sums)
-        )
+        shape = [(100 * n / top, name, n) for name, n in zip(layers, sums)]
         thin_notes = " · ".join(self.t("thin_count", layer=layer + 1, count=n) for layer, n in enumerate(thin) if layer)
-        self._summary.value = (
-            f"<h3>{escape(self.t('funnels_title', count=count))}</h3>"
-            f'<div class="ts-funnel-total" aria-label="{escape(self.t("funnel_totals"))}">{shape}</div>'
-            f'<p class="ts-muted">{escape(thin_notes)}</p>'
+        self._summary.value = join(
+            heading(3, self.t("funnels_title", count=count)),
+            funnel_layers(shape, self.t("funnel_totals")),
+            muted(thin_notes),
         )
         self._pager.count = count
         self._draw_page()
@@ -51,9 +48,7 @@ class FunnelsPanel(Panel):
         rows = []
         for r in self.view.funnels(lesson_id, tool.id, self._pager.offset, self._pager.size):
             top = max(r.counts or (1,)) or 1
-            bars = "".join(
-                f'<span class="ts-fbar" style="width:{4 + 96 * n / top:.0f}%" title="{n}"></span>' for n in r.counts
-            )
+            bars = [(4 + 96 * n / top, n) for n in r.counts]
             thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
             rows.append(
                 (
@@ -61,8 +56,7 @@ class FunnelsPanel(Panel):
                     [
                         escape(r.cohort or ""),
                         escape(r.as_of),
-                        f'<div class="ts-fshape" aria-label="{" / ".join(map(str, r.counts))}">{bars}</div>'
-                        f"<small>{' / '.join(map(str, r.counts))}</small>",
+                        funnel_shape(bars, " / ".join(map(str, r.counts))),
                         escape(", ".join(str(layer + 1) for layer in thin) or self.t("none")),
                     ],
                 )

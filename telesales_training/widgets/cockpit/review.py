@@ -8,13 +8,14 @@ from typing import Any
 
 import ipywidgets as ipw
 import traitlets
+from markupsafe import Markup
 
 from ... import clock
 from ...content import UiStrings
 from ...limits import MAX_COMMENT
 from ...settings import DEFAULT_LOCALE
 from ...store import StoreError
-from ...views import escape, local
+from ...views import bullets, chip, details, error, join, local, muted, paragraph, saved, span, strong
 from ..lean import lean, make, shared_layout, style_for
 from .base import (
     REVIEW_PAGE,
@@ -119,26 +120,25 @@ class ReviewCard(ipw.VBox):
             )
         else:
             state_text = t(state)
-        self.body.value = (
-            f'<p><strong class="ts-trainee-id">{escape(a.trainee_id)}</strong> '
-            f'<span class="ts-muted">{escape(a.cohort or "")} · {clock.shown(a.created_at)}</span> '
-            f'<span class="ts-chip {state}">{escape(state_text)}</span></p>'
-            f'<p class="ts-quote ts-answer-text">{escape(str(a.value))}</p>'
-            + "".join(
-                f'<p class="ts-muted ts-related">{escape(label)}</p>'
-                f'<p class="ts-quote ts-related-text">{escape(str(value))}</p>'
-                for label, value in self._related
-            )
+        head = join(
+            strong(a.trainee_id, "ts-trainee-id"),
+            " ",
+            span(f"{a.cohort or ''} · {clock.shown(a.created_at)}", "ts-muted"),
+            " ",
+            chip(state_text, state),
         )
+        related = [
+            join(paragraph(label, "ts-muted ts-related"), paragraph(str(value), "ts-quote ts-related-text"))
+            for label, value in self._related
+        ]
+        self.body.value = join(paragraph(head), paragraph(str(a.value), "ts-quote ts-answer-text"), *related)
 
     def _on_mark(self, _button=None) -> None:
         if self.answer is None:
             return
         comment = self.comment.value.strip()
         if len(comment) > MAX_COMMENT:
-            self.note.value = (
-                f'<p class="ts-error" role="alert">{escape(self.t("comment_too_long", max=MAX_COMMENT))}</p>'
-            )
+            self.note.value = error(self.t("comment_too_long", max=MAX_COMMENT))
             return
         self.request = ReviewRequest(comment, self.marks)
 
@@ -149,9 +149,7 @@ class ReviewCard(ipw.VBox):
     def saved(self, answer) -> None:
         self.answer = answer
         self.render()
-        self.note.value = (
-            f'<p class="ts-saved" role="status">{escape(self.t("review_saved", trainee=answer.trainee_id))}</p>'
-        )
+        self.note.value = saved(self.t("review_saved", trainee=answer.trainee_id))
 
 
 class ReviewPanel(Panel):
@@ -233,7 +231,7 @@ class ReviewPanel(Panel):
         self._question.value = current if current in [v for _l, v in options] else options[0][1]
         self._question.observe(self._on_question, names="value")
         self._question.description = self.t("review_question")
-        self._hint.value = f'<p class="ts-muted">{escape(self.t("review_hint"))}</p>'
+        self._hint.value = muted(self.t("review_hint"))
         self._select_all.description = self.t("select_all")
         self._bulk_mark.description = self.t("bulk_mark")
         self._bulk_comment.placeholder = self._bulk_comment.tooltip = self.t("bulk_comment")
@@ -250,16 +248,16 @@ class ReviewPanel(Panel):
         block = self._question_block()
         parts = []
         if block.model_answer:
-            parts.append(
-                f"<p><strong>{escape(self.t('model_answer'))}</strong></p>"
-                f'<p class="ts-quote">{escape(local(block.model_answer, self.lang))}</p>'
-            )
+            parts += [
+                paragraph(strong(self.t("model_answer"))),
+                paragraph(local(block.model_answer, self.lang), "ts-quote"),
+            ]
         if block.rubric:
-            checks = "".join(f"<li>{escape(local(check.text, self.lang))}</li>" for check in block.rubric)
-            parts.append(f"<p><strong>{escape(self.t('rubric_checks'))}</strong></p><ul>{checks}</ul>")
+            checks = [local(check.text, self.lang) for check in block.rubric]
+            parts += [paragraph(strong(self.t("rubric_checks"))), bullets(checks)]
         if not parts:
             return ""
-        return f'<details class="ts-card ts-review-guide" open><summary>{escape(self.t("review_guide"))}</summary>{"".join(parts)}</details>'
+        return details(self.t("review_guide"), parts, "ts-card ts-review-guide", open=True)
 
     def _draw_page(self) -> None:
         lesson_id, item_id = self._item
@@ -288,7 +286,7 @@ class ReviewPanel(Panel):
             card.show(answer, related, rubric)
         self._pager.render(self.c.ui, self.lang)
         if not answers:
-            self._hint.value += f"<p>{escape(self.t('no_rows'))}</p>"
+            self._hint.value = join(Markup(self._hint.value), paragraph(self.t("no_rows")))
 
     def _new_card(self) -> ReviewCard:
         card = ReviewCard(self.c.ui, lang=self.lang)

@@ -6,7 +6,7 @@ import ipywidgets as ipw
 
 from ... import clock
 from ...report import workbook_sections
-from ...views import escape
+from ...views import box, heading
 from ..lean import make
 from .base import (
     Panel,
@@ -43,7 +43,6 @@ class TraineePanel(Panel):
             cohort=trainee.cohort() or "–",
             joined=clock.shown(joined, with_time=False) if joined else "",
         )
-        self.body.value = (
-            f'<div class="ts-drilldown"><h2>{escape(summary)}</h2>'
-            f"{workbook_sections(trainee, self.lang, self.c.course.report[1])}</div>"
+        self.body.value = box(
+            [heading(2, summary), workbook_sections(trainee, self.lang, self.c.course.report[1])], "ts-drilldown"
         )

@@ -8,7 +8,7 @@ import ipywidgets as ipw
 
 from ... import funnel, plots
 from ...callplan import monday_of, pacing_band
-from ...views import escape, img
+from ...views import box, figure, img, join, muted, paragraph
 from ..lean import make
 from .base import (
     DEFAULT_TREND_WEEKS,
@@ -75,18 +75,18 @@ class TrendsPanel(Panel):
                 title,
             )
         )
-        figures = "".join(f'<figure class="ts-chart {css}">{img(png, title)}</figure>' for css, png, title in parts)
-        if not snapshots:
-            figures += f'<p class="ts-muted">{escape(self.t("trend_no_funnels"))}</p>'
-        return figures
+        figures = [figure(img(png, title), css) for css, png, title in parts]
+        return join(*figures, "" if snapshots else muted(self.t("trend_no_funnels")))
 
     def _draw(self) -> None:
         weeks = self.weeks()
         self.picker.render(self.c.ui, self.lang)
-        self._range.value = f'<p class="ts-muted ts-trend-range">{escape(self.t("trend_range", first=weeks[0].isoformat(), last=(weeks[-1] + timedelta(days=6)).isoformat(), count=len(weeks)))}</p>'
+        last = (weeks[-1] + timedelta(days=6)).isoformat()
+        shown = self.t("trend_range", first=weeks[0].isoformat(), last=last, count=len(weeks))
+        self._range.value = paragraph(shown, "ts-muted ts-trend-range")
         trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
-        self._cohort.value = (
-            f'<div class="ts-trends-cohort">{self._charts(trends, self.t("trend_cohort", count=trends.trainees))}</div>'
+        self._cohort.value = box(
+            [self._charts(trends, self.t("trend_cohort", count=trends.trainees))], "ts-trends-cohort"
         )
         self._draw_trainee()
 
@@ -105,4 +105,4 @@ class TrendsPanel(Panel):
         trends = self.view.weekly_trends(
             self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id, self.c.today
         )
-        self._trainee.value = f'<div class="ts-trends-trainee">{self._charts(trends, trainee_id)}</div>'
+        self._trainee.value = box([self._charts(trends, trainee_id)], "ts-trends-trainee")
