@@ -12,7 +12,7 @@ import traitlets
 from . import content, i18n, identity
 from .errors import SchemaTooNew
 from .store import Store, StoreError, TraineeStore
-from .views import STYLE, escape
+from .views import STYLE, box, error, join
 from .widgets import LessonView, NameForm, PageHeader, StartPage
 from .widgets.blocks import figure_png
 from .widgets.chrome import BrowserNameForm
@@ -113,7 +113,7 @@ def _problem_page(key: str, detail: str = "", **params: str) -> ipw.HTML:
     except content.ContentError:
         text = "本页无法显示，请联系培训师。 / This page cannot be shown; please tell your trainer."
     log.error("page not shown: %s %s", key, detail)
-    return ipw.HTML(f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">{escape(text)}</p></div>')
+    return ipw.HTML(join(STYLE, box([error(text)], "ts-page")))
 
 
 def _guarded(build: Callable[[], ipw.Widget]) -> ipw.Widget:
@@ -221,10 +221,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
         if not allowed:
             log.warning("cockpit refused to %s", trainer)
             store.close()
-            return ipw.HTML(
-                f'{STYLE}<div class="ts-page"><p class="ts-error" role="alert">'
-                f"{escape(ui.text('no_access', lang))}</p></div>"
-            )
+            return ipw.HTML(join(STYLE, box([error(ui.text("no_access", lang))], "ts-page")))
         context = CockpitContext(store, ui, course, trainer, today or clock.today())
         return DashboardPage(PageHeader(ui, ui.strings["title"], lang, trainer), Cockpit(context, lang))
 

@@ -27,7 +27,7 @@ class PostgresUnavailable(RuntimeError):
 
 
 def server_binaries() -> Path:
-    """The folder holding initdb and pg_ctl (Debian keeps them in /usr/lib/postgresql/<version>/bin)."""
+    """The folder holding initdb and pg_ctl (Debian keeps them in /usr/lib/postgresql/VERSION/bin)."""
     found = shutil.which("pg_ctl")
     if found:
         return Path(found).resolve().parent

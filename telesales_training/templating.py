@@ -42,6 +42,6 @@ def macro(name: str, template: str = "parts.html.j2"):
 
 @cache
 def stylesheet(name: str) -> Markup:
-    """A .css file of the templates folder, as a <style> element."""
+    """A .css file of the templates folder, as a style element for the page."""
     css = resources.files("telesales_training").joinpath("templates", name).read_text(encoding="utf-8")
     return render("style.html.j2", css=Markup(css))

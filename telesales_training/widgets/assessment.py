@@ -10,7 +10,8 @@ import ipywidgets as ipw
 from .. import assessment
 from .. import content as c
 from ..report import ReportMade, build_report, report_filename
-from ..views import assessment_html, download_link, escape, local
+from ..templating import render
+from ..views import assessment_html, download_link, join, local, muted, paragraph
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 
@@ -20,20 +21,28 @@ TRAINER_ITEM = assessment.TRAINER_ITEM
 def rubric_html(form: c.ToolBlock, lang: str) -> str:
     """What a 1, a 3 and a 5 look like for each criterion, with the points each level is worth: the same table
     in the trainee's form and in the trainer's cockpit, so both score against the same anchors."""
-    head = "".join(f"<th>{escape(form.text('rubric_level', lang, level=level))}</th>" for level in c.RUBRIC_LEVELS)
-    rows = []
-    for criterion in form.criteria:
-        cells = "".join(
-            f'<td><span class="ts-rubric-level">{escape(form.text("rubric_level", lang, level=level))} · </span>'
-            f"<strong>≈ {assessment.level_points(criterion.weight, level)} / {criterion.weight}</strong> "
-            f"{escape(local(criterion.levels[level], lang))}</td>"
-            for level in c.RUBRIC_LEVELS
-        )
-        rows.append(f'<tr><th scope="row">{escape(local(criterion.text, lang))}</th>{cells}</tr>')
-    return (
-        f'<details class="ts-rubric" open><summary>{escape(form.text("rubric_title", lang))}</summary>'
-        f'<table class="ts-rubric-table"><tr><th>{escape(form.text("rubric_criterion", lang))}</th>{head}</tr>'
-        f"{''.join(rows)}</table></details>"
+    levels = {level: form.text("rubric_level", lang, level=level) for level in c.RUBRIC_LEVELS}
+    criteria = [
+        {
+            "name": local(criterion.text, lang),
+            "weight": criterion.weight,
+            "cells": [
+                {
+                    "level": levels[level],
+                    "points": assessment.level_points(criterion.weight, level),
+                    "text": local(criterion.levels[level], lang),
+                }
+                for level in c.RUBRIC_LEVELS
+            ],
+        }
+        for criterion in form.criteria
+    ]
+    return render(
+        "rubric.html.j2",
+        title=form.text("rubric_title", lang),
+        criterion_head=form.text("rubric_criterion", lang),
+        levels=list(levels.values()),
+        criteria=criteria,
     )
 
 
@@ -56,7 +65,7 @@ def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
             share=f"{proposal.share:.0%}",
             days=proposal.days,
         )
-    return f'<p class="ts-muted ts-volume-proposal">{escape(text)}</p>'
+    return paragraph(text, "ts-muted ts-volume-proposal")
 
 
 class AssessmentForm(ToolWidget):
@@ -151,7 +160,7 @@ class PersonalReport(ToolWidget):
         link = download_link(
             self.build().encode("utf-8"), "text/html;charset=utf-8", name, self.t("download"), "ts-report-link"
         )
-        self._link.value = f'<p class="ts-muted">{escape(self.t("ready"))}</p>{link}'
+        self._link.value = join(muted(self.t("ready")), link)
         self.save(ReportMade(generated=name))
 
     def _render(self) -> None:

@@ -1,6 +1,6 @@
 """A date field that reads the same in every language of the page.
 
-The browser's own date picker (`<input type=date>`, ipywidgets.DatePicker) formats the date by the
+The browser's own date picker (an input of type date, ipywidgets.DatePicker) formats the date by the
 browser's locale, not the page's: a Chinese page in an English browser showed mm/dd/yyyy. Dates here are
 typed and shown as year-month-day (2026-11-30), which reads naturally in Chinese and is unambiguous in
 English.
@@ -14,7 +14,7 @@ from datetime import date
 import ipywidgets as ipw
 import traitlets
 
-from ..views import escape
+from ..views import error
 from .lean import lean, make, shared_layout, style_for
 
 # 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日, 2026 11 30
@@ -72,7 +72,7 @@ class DateField(ipw.VBox):
         try:
             typed = parse_date(self._text.value)
         except ValueError:
-            self._message.value = f'<span class="ts-error" role="alert">{escape(self.problem)}</span>'
+            self._message.value = error(self.problem)
             return
         self._message.value = ""
         if typed != self.value:

@@ -11,7 +11,7 @@ import ipywidgets as ipw
 from .. import content as c
 from .. import funnel, i18n, plots
 from ..store import StoreError
-from ..views import funnel_html, img, moves_html
+from ..views import figure, funnel_html, img, moves_html
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
@@ -123,9 +123,7 @@ class FunnelTracker(ToolWidget):
         if len(self._history) >= 2:
             labels = self._labels()
             history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
-            self._history_chart.value = (
-                f'<figure class="ts-chart ts-funnel-history">{img(history_png, self.t("history_title"))}</figure>'
-            )
+            self._history_chart.value = figure(img(history_png, self.t("history_title")), "ts-funnel-history")
         else:
             self._history_chart.value = ""
 

@@ -8,7 +8,7 @@ import traitlets
 from .. import content as c
 from ..settings import DEFAULT_LOCALE
 from ..store import TraineeStore
-from ..views import escape
+from ..views import box, strong
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .calls import CallImport, CallPlanner, WeeklyCallLog
@@ -108,6 +108,4 @@ class LessonView(ipw.VBox):
             answered=len(answered) + len(tools_used),
             total=len(self.questions) + len(self.tools),
         )
-        self._summary.value = (
-            f'<div class="ts-card ts-lesson-score" role="status"><strong>{escape(text)}</strong></div>'
-        )
+        self._summary.value = box([strong(text)], "ts-card ts-lesson-score", "status")

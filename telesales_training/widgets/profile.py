@@ -7,7 +7,7 @@ import ipywidgets as ipw
 
 from .. import factors, plots
 from ..limits import MAX_NOTE
-from ..views import escape, img, local
+from ..views import figure, img, join, local, span, strong
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 
@@ -73,8 +73,8 @@ class FactorProfile(ToolWidget):
 
     def _render(self) -> None:
         for factor in self.block.factors:
-            hint = f'<br><span class="ts-muted">{escape(local(factor.hint, self.lang))}</span>' if factor.hint else ""
-            self._labels[factor.id].value = f"<b>{escape(local(factor.text, self.lang))}</b>{hint}"
+            hint = span(local(factor.hint, self.lang), "ts-muted ts-hint") if factor.hint else ""
+            self._labels[factor.id].value = join(strong(local(factor.text, self.lang)), hint)
             self._notes[factor.id].placeholder = self.t("note")
         self._save.description = self.t("save")
         if not self._profiles:
@@ -90,4 +90,4 @@ class FactorProfile(ToolWidget):
             for n, p in enumerate(shown)
         )
         png = plots.radar_png(labels, profiles, self.t("chart_title"))
-        self._chart.value = f'<figure class="ts-chart ts-radar">{img(png, self.t("chart_title"))}</figure>'
+        self._chart.value = figure(img(png, self.t("chart_title")), "ts-radar")

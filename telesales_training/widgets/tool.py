@@ -13,7 +13,7 @@ from .. import content as c
 from ..settings import DEFAULT_LOCALE
 from ..store import StoreError, TraineeStore
 from ..toolstate import ToolState
-from ..views import escape, local
+from ..views import box, heading, local
 from .lean import lean, make
 
 
@@ -106,7 +106,7 @@ class ToolWidget(ipw.VBox):
         return self.State.read_all(r.value for r in self._store.history(self._lesson_id, self.block.id))
 
     def _render_all(self) -> None:
-        self._title.value = f"<h3>{escape(local(self.block.title, self.lang))}</h3>"
+        self._title.value = heading(3, local(self.block.title, self.lang))
         self._render()
         self._render_message()
 
@@ -117,4 +117,4 @@ class ToolWidget(ipw.VBox):
         key, params, is_error = self._note
         text = self._ui.text(key, self.lang, **params) if key in self._ui.strings else self.t(key, **params)
         css, role = ("ts-error", "alert") if is_error else ("ts-muted ts-saved", "status")
-        self._message.value = f'<div class="{css}" role="{role}">{escape(text)}</div>'
+        self._message.value = box([text], css, role)

@@ -1,4 +1,5 @@
-"""What every cockpit tab builds on: the shared context, a pager, the panel base class, the trainee list, links and picker."""
+"""What every cockpit tab builds on: the shared context, a pager, the panel base class, the trainee list, links and
+picker."""
 
 from __future__ import annotations
 

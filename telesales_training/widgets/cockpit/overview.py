@@ -1,4 +1,5 @@
-"""The overview tab: the filter's head count and pacing, lesson completion and scores, the questions most often missed, and the trainee list (sortable, names open the workbook)."""
+"""The overview tab: the filter's head count and pacing, lesson completion and scores, the questions most often
+missed, and the trainee list (sortable, names open the workbook)."""
 
 from __future__ import annotations
 

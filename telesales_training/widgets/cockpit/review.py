@@ -1,4 +1,5 @@
-"""The free-text review tab: open answers of one question, a card each with the rubric, the trainer's comment and a bulk bar."""
+"""The free-text review tab: open answers of one question, a card each with the rubric, the trainer's comment and a
+bulk bar."""
 
 from __future__ import annotations
 
