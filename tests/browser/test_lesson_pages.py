@@ -274,41 +274,40 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
 
 def seed_a_working_trainee(db_url: str, trainee: str) -> None:
     """What a few weeks of work leave in the store: a funnel, a stage-move plan, two logged weeks, a
-    six-factor profile and the trainer's scores (the trainer's part comes from the cockpit)."""
-    from telesales_training.assessment import TRAINER_ITEM
-    from telesales_training.callplan import monday_of
+    six-factor profile and the trainer's scores (the trainer's part comes from the cockpit). Each save is
+    written through its tool's state model, as the tools write them."""
+    from telesales_training.assessment import TRAINER_ITEM, TrainerAssessment
+    from telesales_training.callplan import WeekLog, monday_of
+    from telesales_training.factors import FactorProfile
+    from telesales_training.funnel import FunnelSnapshot, PlannedMove, StageMovePlan
     from telesales_training.store import Store
 
     monday = monday_of(INSTANT.date())
     factors = content.load_lesson("06_success_factors").tools[0]
     form = content.load_lesson("09_self_assessment").block("my_assessment")
-    with Store(db_url) as store:
-        person = store.ensure_trainee(trainee)
-        person.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": monday.isoformat()})
-        person.save_answer(
-            "04_funnel",
-            "stage_moves",
-            {
-                "moves": [
-                    {
-                        "customer": "华星物流",
-                        "from": 3,
-                        "to": 4,
-                        "due": (monday + timedelta(days=9)).isoformat(),
-                        "done": False,
-                    }
-                ]
-            },
-        )
-        for weeks_ago, counts in ((1, [200, 190, 210, 180, 200]), (0, [150, 170, 0, 0, 0])):
-            week = monday - timedelta(weeks=weeks_ago)
-            person.save_answer("05_call_plan", "week_log", {"week": week.isoformat(), "counts": counts, "target": 200})
-        person.save_answer(
+    move = PlannedMove(customer="华星物流", from_layer=3, to_layer=4, due=monday + timedelta(days=9))
+    saves = [
+        ("04_funnel", "my_funnel", FunnelSnapshot(counts=(40, 20, 8, 1, 1), as_of=monday)),
+        ("04_funnel", "stage_moves", StageMovePlan(moves=(move,))),
+        *(
+            ("05_call_plan", "week_log", WeekLog(week=monday - timedelta(weeks=ago), counts=counts, target=200))
+            for ago, counts in ((1, (200, 190, 210, 180, 200)), (0, (150, 170, 0, 0, 0)))
+        ),
+        (
             "06_success_factors",
             factors.id,
-            {"ratings": {f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, "notes": {}},
-        )
-        person.save_answer("09_self_assessment", TRAINER_ITEM, {"scores": {c.id: c.weight - 3 for c in form.criteria}})
+            FactorProfile(ratings={f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, as_of=monday),
+        ),
+        (
+            "09_self_assessment",
+            TRAINER_ITEM,
+            TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina"),
+        ),
+    ]
+    with Store(db_url) as store:
+        person = store.ensure_trainee(trainee)
+        for lesson_id, item_id, state in saves:
+            person.save_answer(lesson_id, item_id, state.stored())
 
 
 def report_prints_on_one_page(page: Page, html: str) -> None:
