@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .assessment import TRAINER_ITEM
-
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
 TRAINER = "(SELECT telesales_is_trainer())"
@@ -32,13 +30,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     ],
     "answers": [
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
-        (
-            "write",
-            "INSERT",
-            None,
-            f"(trainee_id = {ME} AND item_id <> '{TRAINER_ITEM}') "
-            f"OR ({TRAINER} AND item_id = '{TRAINER_ITEM}' AND value->>'by' = {ME})",
-        ),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
     ],
     "current_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
     "preferences": [
@@ -63,6 +55,10 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
         ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}"),
     ],
+    "trainer_scores": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"{TRAINER} AND trainer = {ME}"),
+    ],
     "settings": [("read", "SELECT", "true", None)],
     # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
     # trainers read the cohort-wide item totals.
@@ -81,12 +77,13 @@ GRANTS = {
         "memberships",
         "call_days",
         "reviews",
+        "trainer_scores",
         "settings",
         "alembic_version",
         "lesson_totals",
         "item_totals",
     ],
-    "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews"],
+    "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews", "trainer_scores"],
     "UPDATE": ["preferences", "memberships", "call_days"],
     "DELETE": ["preferences"],
 }

@@ -15,7 +15,8 @@ from . import content as c
 from .inputs import InputProblem, whole_number
 from .toolstate import ToolState
 
-# Where the cockpit stores the trainer column: an answer item of the form's lesson, on the trainee's rows.
+# Saves of the trainer's column made as an answer of the trainee, before it had its own table (migration 0012
+# moves them there).
 TRAINER_ITEM = "trainer_scores"
 
 

@@ -17,10 +17,21 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from . import clock
+from .assessment import TrainerAssessment
 from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
 from .factors import FactorProfile
 from .funnel import LAYERS, THIN_RATIO, FunnelSnapshot
-from .schema import answers, call_days, current_answers, item_totals, lesson_totals, memberships, reviews, trainees
+from .schema import (
+    answers,
+    call_days,
+    current_answers,
+    item_totals,
+    lesson_totals,
+    memberships,
+    reviews,
+    trainees,
+    trainer_scores,
+)
 
 if TYPE_CHECKING:
     from .store import Store
@@ -612,15 +623,13 @@ class CohortView:
         return [(trainee_id, cohort, value, clock.as_utc(at)) for trainee_id, cohort, value, at in self._rows(query)]
 
     def awaiting(
-        self, lesson_id: str, item_id: str, answer_item: str, offset: int = 0, limit: int | None = PAGE_SIZE
+        self, lesson_id: str, item_id: str, offset: int = 0, limit: int | None = PAGE_SIZE
     ) -> tuple[int, list[str]]:
-        """(how many, one page of ids) of trainees who answered `item_id` but have no `answer_item` yet
-        (e.g. a self-assessment without the trainer's column), by trainee id."""
+        """(how many, one page of ids) of trainees who filled in the self column of the assessment form
+        (`item_id`) but have no trainer's column yet, by trainee id."""
         done = self._latest([(lesson_id, item_id)])
-        answered = sa.select(current_answers.c.trainee_id).where(
-            current_answers.c.lesson_id == lesson_id, current_answers.c.item_id == answer_item
-        )
-        waiting = sa.select(done.c.trainee_id).where(done.c.trainee_id.not_in(answered))
+        scored = sa.select(trainer_scores.c.trainee_id).where(trainer_scores.c.lesson_id == lesson_id)
+        waiting = sa.select(done.c.trainee_id).where(done.c.trainee_id.not_in(scored))
         count = self._scalar(sa.select(sa.func.count()).select_from(waiting.subquery()))
         page = [r[0] for r in self._rows(waiting.order_by(done.c.trainee_id).offset(offset).limit(limit))]
         return count, page
@@ -632,6 +641,19 @@ class CohortView:
         latest = self._latest([(lesson_id, item_id)], with_value=True)
         query = sa.select(latest.c.trainee_id, latest.c.value).where(latest.c.trainee_id.in_(list(trainee_ids)))
         return dict(self._rows(query))
+
+    def trainer_scores(self, lesson_id: str) -> dict[str, TrainerAssessment]:
+        """The trainer's latest column of the form in `lesson_id`, per trainee of the filter."""
+        latest = (
+            sa.select(sa.func.max(trainer_scores.c.id))
+            .where(trainer_scores.c.lesson_id == lesson_id, trainer_scores.c.trainee_id.in_(self._members()))
+            .group_by(trainer_scores.c.trainee_id)
+        )
+        query = sa.select(trainer_scores.c.trainee_id, trainer_scores.c.scores, trainer_scores.c.trainer).where(
+            trainer_scores.c.id.in_(latest)
+        )
+        found = {row[0]: TrainerAssessment.read({"scores": row[1], "by": row[2]}) for row in self._rows(query)}
+        return {trainee: state for trainee, state in found.items() if state is not None}
 
     def count_values(self, lesson_id: str, item_id: str) -> int:
         return self._scalar(sa.select(sa.func.count()).select_from(self._latest([(lesson_id, item_id)])))

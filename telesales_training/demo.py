@@ -18,7 +18,7 @@ from typing import Any
 
 from . import clock
 from . import content as c
-from .assessment import TRAINER_ITEM, SelfAssessment, TrainerAssessment
+from .assessment import SelfAssessment, TrainerAssessment
 from .calllog import ImportSummary
 from .callplan import CallPlanSettings, WeekLog, monday_of
 from .curriculum import curriculum
@@ -319,13 +319,15 @@ def generate(
                 trainer = {
                     k.id: max(0, min(k.weight, round(k.weight * rng.gauss(skill, 0.1)))) for k in form_tool.criteria
                 }
-                answer(
-                    form_lesson,
-                    TRAINER_ITEM,
-                    TrainerAssessment(scores=trainer, by=TRAINER).stored(),
-                    None,
-                    0,
-                    stamp(today - timedelta(days=3), 0),
+                theirs = TrainerAssessment(scores=trainer, by=TRAINER)
+                batch.setdefault("trainer_scores", []).append(
+                    {
+                        "trainee_id": trainee_id,
+                        "lesson_id": form_lesson,
+                        "scores": theirs.scores,
+                        "trainer": theirs.by,
+                        "created_at": stamp(today - timedelta(days=3), 0),
+                    }
                 )
 
         if made % BATCH_TRAINEES == 0 or made == trainees:

@@ -239,11 +239,7 @@ def tables(
         )
     )
     form_lesson, form_tool = course.assessment
-    trainer_scores = {
-        trainee: theirs.scores
-        for trainee, _c, value, _at in view.latest_values(form_lesson, assessment.TRAINER_ITEM, limit=None)
-        if (theirs := assessment.TrainerAssessment.read(value))
-    }
+    trainer_scores = {trainee: theirs.scores for trainee, theirs in view.trainer_scores(form_lesson).items()}
     criteria = form_tool.criteria
     rows = []
     for trainee, cohort, value, _at in view.latest_values(form_lesson, form_tool.id, limit=None):

@@ -224,7 +224,7 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
     if "assessment_form" in tools:
         lesson_id, tool = tools["assessment_form"]
         own = assessment.SelfAssessment.read(_latest(store, lesson_id, tool.id))
-        trainer = assessment.TrainerAssessment.read(_latest(store, lesson_id, assessment.TRAINER_ITEM))
+        trainer = store.trainer_scores(lesson_id)
         own_scores = own.scores if own else {}
         trainer_scores = trainer.scores if trainer else {}
         parts.append(

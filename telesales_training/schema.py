@@ -252,6 +252,21 @@ reviews = sa.Table(
     sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
 )
 
+# The trainer's column of a trainee's assessment form (a lesson's form): append-only, the latest row counts. Its
+# own table, not an answer of the trainee: it is the trainer's work (only trainers write it, signed with their
+# name) and it is not a question the trainee answered.
+trainer_scores = sa.Table(
+    "trainer_scores",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("scores", JsonValue(), nullable=False),
+    sa.Column("trainer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_trainer_scores_trainee_lesson", "trainee_id", "lesson_id", "id"),
+)
+
 # Team mode (PostgreSQL): which database role is which trainee, and who is a trainer. Written by the hub's
 # provisioning (team.py) with the owner's credentials; a trainee's role cannot read it (access.py).
 accounts = sa.Table(

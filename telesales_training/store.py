@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from platformdirs import user_data_path
 
 from . import clock, migrate
+from .assessment import TrainerAssessment
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .errors import (
@@ -50,6 +51,7 @@ from .schema import (
     reviews,
     settings,
     trainees,
+    trainer_scores,
 )
 from .settings import settings as current_settings
 
@@ -256,9 +258,9 @@ class Store:
 
     def load_batch(self, batch: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         """Bulk insert of prepared rows in one transaction (demo data). `batch` maps a table name (trainees,
-        memberships, answers, call_days, reviews) to its rows. The database numbers the answers; a review
-        names its answer by position in batch["answers"] (key "answer")."""
-        unknown = set(batch) - {"trainees", "memberships", "answers", "call_days", "reviews"}
+        memberships, answers, call_days, reviews, trainer_scores) to its rows. The database numbers the answers;
+        a review names its answer by position in batch["answers"] (key "answer")."""
+        unknown = set(batch) - {"trainees", "memberships", "answers", "call_days", "reviews", "trainer_scores"}
         if unknown:
             raise StoreError(f"no bulk loading into {', '.join(sorted(unknown))}")
         with self.writing.begin() as conn:
@@ -270,8 +272,9 @@ class Store:
                 rows = [{**row, "value": clean_value(row["value"])} for row in batch["answers"]]
                 inserted = conn.execute(answers.insert().returning(answers.c.id, sort_by_parameter_order=True), rows)
                 answer_ids = [row.id for row in inserted]
-            if batch.get("call_days"):
-                conn.execute(call_days.insert(), list(batch["call_days"]))
+            for table in (call_days, trainer_scores):
+                if batch.get(table.name):
+                    conn.execute(table.insert(), list(batch[table.name]))
             if batch.get("reviews"):
                 conn.execute(
                     reviews.insert(),
@@ -599,6 +602,34 @@ class TraineeStore:
             if len(written) != 1:
                 raise InvalidReview("that answer does not belong to this trainee's item")
         return Review(answer_id, reviewer, comment, created, tuple(marks) if marks is not None else None)
+
+    def save_trainer_scores(self, lesson_id: str, scores: TrainerAssessment) -> None:
+        """Record the trainer's column of this trainee's assessment form (signed with `scores.by`). In team mode
+        only a trainer may, and only under their own name (access.py)."""
+        lesson_id = _key(lesson_id, "a lesson id")
+        trainer = trainee_key(scores.by)
+        with self._store.writing.begin() as conn:
+            conn.execute(
+                trainer_scores.insert().values(
+                    trainee_id=self.trainee_id,
+                    lesson_id=lesson_id,
+                    scores=dict(scores.scores),
+                    trainer=trainer,
+                    created_at=clock.utc_now(),
+                )
+            )
+
+    def trainer_scores(self, lesson_id: str) -> TrainerAssessment | None:
+        """The trainer's latest column of this trainee's form in `lesson_id`, or None."""
+        query = (
+            sa.select(trainer_scores.c.scores, trainer_scores.c.trainer)
+            .where(trainer_scores.c.trainee_id == self.trainee_id, trainer_scores.c.lesson_id == lesson_id)
+            .order_by(trainer_scores.c.id.desc())
+            .limit(1)
+        )
+        with self._engine.connect() as conn:
+            row = conn.execute(query).first()
+        return TrainerAssessment.read({"scores": row.scores, "by": row.trainer}) if row else None
 
     def joined(self) -> datetime | None:
         """When the trainee was first seen (the trainee row's creation)."""

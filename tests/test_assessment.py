@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from telesales_training import assessment, content
 from telesales_training.factors import FactorProfile
-from telesales_training.widgets.assessment import TRAINER_ITEM, AssessmentForm, PersonalReport
+from telesales_training.widgets.assessment import AssessmentForm, PersonalReport
 
 L09 = "09_self_assessment"
 
@@ -65,7 +65,7 @@ def test_assessment_widget_self_column_grade_and_trainer_gap(form, ui, alice):
     assert "Self total 80 points, grade B (Good)." in widget._table.value
     assert "Your trainer has not scored you yet." in widget._table.value
     theirs = assessment.TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina")
-    alice.save_answer(L09, TRAINER_ITEM, theirs.stored())
+    alice.save_trainer_scores(L09, theirs)
     reopened = AssessmentForm(form, ui, alice, L09, "en")
     assert [b.value for b in reopened._boxes.values()] == ["18", "8", "15", "9", "7", "6", "8", "9"]
     assert "Trainer total 76 points, grade C; your self score differs by +4." in reopened._table.value
@@ -157,7 +157,7 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
     form = content.load_lesson(L09).block("my_assessment")
     alice.save_answer(L09, "my_assessment", {"scores": {c.id: c.weight - 2 for c in form.criteria}})
     theirs = assessment.TrainerAssessment(scores={c.id: c.weight - 4 for c in form.criteria}, by="tina")
-    alice.save_answer(L09, TRAINER_ITEM, theirs.stored())
+    alice.save_trainer_scores(L09, theirs)
     alice.save_answer("01_decision_psychology", "xiamen_first_check", "Check the bathroom first", None, 0)
     answer = store.cohort().open_answers("01_decision_psychology", "xiamen_first_check")[0]
     alice.add_review(

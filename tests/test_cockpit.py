@@ -130,13 +130,15 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     boxes[first.id].value = "abc"
     panel._save.click()
     assert "must be a whole number from 0 to" in panel._message.value
-    assert assessment.TRAINER_ITEM not in filled.ensure_trainee("cai").latest_answers(L09)
+    assert filled.ensure_trainee("cai").trainer_scores(L09) is None
     for criterion in form.criteria:
         boxes[criterion.id].value = str(criterion.weight - 2)
     panel._save.click()
-    saved = filled.ensure_trainee("cai").latest_answers(L09)[assessment.TRAINER_ITEM].value
-    assert saved["scores"] == {k.id: k.weight - 2 for k in form.criteria} and saved["by"] == "coach"
-    assert panel.value == saved["scores"]
+    saved = filled.ensure_trainee("cai").trainer_scores(L09)
+    assert saved.scores == {k.id: k.weight - 2 for k in form.criteria} and saved.by == "coach"
+    assert panel.value == saved.scores
+    # The trainer's column is not an answer of cai's: it adds nothing to what cai answered.
+    assert assessment.TRAINER_ITEM not in filled.ensure_trainee("cai").latest_answers(L09)
     total = 100 - 2 * len(form.criteria)
     assert f"Saved: total {total}" in panel._message.value
     assert "+2" in panel._gaps.value

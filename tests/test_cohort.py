@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from telesales_training.assessment import TrainerAssessment
 from telesales_training.cohort import Filters
 from telesales_training.store import InvalidCohort, InvalidReview
 
@@ -109,11 +110,17 @@ def test_pacing_bands_and_order(cohort_store):
     assert cohort_store.cohort(cohort="A").pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 0, "behind": 1, "on_track": 1}
 
 
-def test_awaiting_lists_who_answered_one_item_but_not_the_other(cohort_store):
-    assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (1, ["a2"])
-    cohort_store.ensure_trainee("a2").save_answer(L1, "t1", "late", 1, 1)
-    assert cohort_store.cohort().awaiting(L1, "q1", "t1") == (0, [])
-    assert cohort_store.cohort(cohort="B").awaiting(L1, "q1", "q2") == (0, [])
+def test_awaiting_lists_who_filled_in_the_form_but_has_no_trainer_column(cohort_store):
+    waiting = sorted(
+        {t for t in cohort_store.trainee_ids() if "q1" in cohort_store.ensure_trainee(t).latest_answers(L1)}
+    )
+    assert cohort_store.cohort().awaiting(L1, "q1") == (len(waiting), waiting)
+    for trainee in waiting[:-1]:
+        cohort_store.ensure_trainee(trainee).save_trainer_scores(L1, TrainerAssessment(scores={"x": 3}, by="coach"))
+    assert cohort_store.cohort().awaiting(L1, "q1") == (1, waiting[-1:])
+    assert cohort_store.cohort().trainer_scores(L1)[waiting[0]].scores == {"x": 3}
+    cohort_store.ensure_trainee(waiting[-1]).save_trainer_scores("L9", TrainerAssessment(scores={"x": 1}, by="coach"))
+    assert cohort_store.cohort().awaiting(L1, "q1") == (1, waiting[-1:])  # scores of another lesson's form
 
 
 def test_factor_means_use_each_latest_profile(cohort_store):

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
 
 from telesales_training import migrate
+from telesales_training.assessment import TrainerAssessment
 from telesales_training.cli import app
 from telesales_training.curriculum import curriculum
 from telesales_training.errors import SchemaTooNew
@@ -217,6 +218,43 @@ def test_answers_written_by_any_code_keep_the_current_answer_table(empty_url, ma
             )  # an older id, arriving late
         assert store.ensure_trainee("amy").progress()[L01].score == 2 + 4
         assert [s.answered for s in store.cohort().item_stats([(L01, "q"), (L01, "late")])] == [1, 1]
+
+
+def test_trainer_scores_saved_as_answers_move_to_their_own_table(empty_url):
+    """Before 0012 the trainer's column of the form was an answer of the trainee (and counted as answered)."""
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0011")
+        at = "2026-03-04 09:00:00+00:00"
+        insert(conn, "trainees", id="amy", created_at=at)
+        rows = [
+            ("my_assessment", '{"scores": {"volume": 18}}', at),
+            ("trainer_scores", '{"scores": {"volume": 12}, "by": "tina"}', "2026-03-05 09:00:00+00:00"),
+            ("trainer_scores", '{"scores": {"volume": 15}, "by": "tom"}', "2026-03-06 09:00:00+00:00"),
+            ("trainer_scores", '"not scores"', "2026-03-07 09:00:00+00:00"),
+        ]
+        for item, value, when in rows:
+            insert(
+                conn,
+                "answers",
+                trainee_id="amy",
+                lesson_id="09_self_assessment",
+                item_id=item,
+                value=value,
+                max_points=0,
+                created_at=when,
+            )
+    engine.dispose()
+    with Store(empty_url) as store:
+        amy = store.ensure_trainee("amy")
+        assert amy.trainer_scores("09_self_assessment") == TrainerAssessment(scores={"volume": 15}, by="tom")
+        assert set(amy.latest_answers("09_self_assessment")) == {"my_assessment"}
+        assert amy.progress()["09_self_assessment"].answered_items == 1  # the trainer's column no longer counts
+        assert store.cohort().awaiting("09_self_assessment", "my_assessment") == (0, [])
+        with store.engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT count(*) FROM trainer_scores")).scalar()
+            left = conn.execute(sa.text("SELECT count(*) FROM answers WHERE item_id = 'trainer_scores'")).scalar()
+        assert (kept, left) == (2, 0)
 
 
 def test_a_store_upgraded_and_a_new_store_have_the_same_schema(empty_url, store):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from telesales_training import identity, team
-from telesales_training.assessment import TRAINER_ITEM
+from telesales_training.assessment import TrainerAssessment
 from telesales_training.errors import AccessDenied, StoreError
 from telesales_training.pgcluster import Cluster, PostgresUnavailable
 from telesales_training.store import Store, TraineeStore
@@ -119,8 +119,11 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         "UPDATE accounts SET trainer = true",
         "INSERT INTO reviews (trainee_id, lesson_id, item_id, answer_id, reviewer, comment, created_at) "
         "SELECT trainee_id, lesson_id, item_id, id, 'tina', 'forged praise', now() FROM answers LIMIT 1",
-        f"INSERT INTO answers (trainee_id, lesson_id, item_id, value, max_points, created_at) VALUES "
-        f"('alice', '09_self_assessment', '{TRAINER_ITEM}', '{{\"scores\": {{}}, \"by\": \"tina\"}}', 0, now())",
+        "INSERT INTO trainer_scores (trainee_id, lesson_id, scores, trainer, created_at) "
+        "VALUES ('alice', '09_self_assessment', '{\"volume\": 20}', 'tina', now())",
+        "INSERT INTO trainer_scores (trainee_id, lesson_id, scores, trainer, created_at) "
+        "VALUES ('alice', '09_self_assessment', '{\"volume\": 20}', 'alice', now())",
+        "UPDATE trainer_scores SET scores = '{}'",
         "INSERT INTO memberships VALUES ('alice', 'top-team')",
         "UPDATE settings SET value = 'x'",
         "INSERT INTO lesson_totals VALUES ('alice', 'L9', 99, 99, 99, 99)",
@@ -176,14 +179,18 @@ def test_a_trainer_reads_the_cohort_and_reviews_in_her_own_name(team_db):
         bob.add_review("01_decision_psychology", "xiamen_first_check", answer_id, "tina", "具体，很好")
         with pytest.raises(AccessDenied):  # signed by somebody else
             bob.add_review("01_decision_psychology", "xiamen_first_check", answer_id, "bob", "self-praise")
-        bob.save_answer("09_self_assessment", TRAINER_ITEM, {"scores": {"listening": 4}, "by": "tina"})
+        bob.save_trainer_scores("09_self_assessment", TrainerAssessment(scores={"listening": 4}, by="tina"))
+        with pytest.raises(AccessDenied):  # signed by somebody else
+            bob.save_trainer_scores("09_self_assessment", TrainerAssessment(scores={"listening": 5}, by="bob"))
         with pytest.raises(AccessDenied):
             bob.save_answer("01_decision_psychology", "xiamen_first_check", "tina rewrites bob", 0, 1)
         store.set_cohort("bob", "spring")
     with Store(urls["bob"]) as store:  # bob sees the review under his answer and the trainer's scores
         bob = store.ensure_trainee("bob")
         assert bob.reviews("01_decision_psychology")["xiamen_first_check"].comment == "具体，很好"
-        assert bob.latest_answers("09_self_assessment")[TRAINER_ITEM].value["by"] == "tina"
+        assert bob.trainer_scores("09_self_assessment") == TrainerAssessment(scores={"listening": 4}, by="tina")
+        with pytest.raises(AccessDenied):  # a trainee cannot score himself
+            bob.save_trainer_scores("09_self_assessment", TrainerAssessment(scores={"listening": 5}, by="bob"))
         with pytest.raises(StoreError):
             store.set_cohort("bob", "elsewhere")
 

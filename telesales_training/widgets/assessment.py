@@ -15,8 +15,6 @@ from ..views import assessment_html, download_link, join, local, muted, paragrap
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 
-TRAINER_ITEM = assessment.TRAINER_ITEM
-
 
 def rubric_html(form: c.ToolBlock, lang: str) -> str:
     """What a 1, a 3 and a 5 look like for each criterion, with the points each level is worth: the same table
@@ -99,8 +97,7 @@ class AssessmentForm(ToolWidget):
     def trainer_scores(self) -> dict[str, int]:
         if self._store is None:
             return {}
-        record = self._store.latest_answers(self._lesson_id).get(TRAINER_ITEM)
-        theirs = assessment.TrainerAssessment.read(record.value) if record else None
+        theirs = self._store.trainer_scores(self._lesson_id)
         return dict(theirs.scores) if theirs else {}
 
     def _on_save(self, _button=None) -> None:

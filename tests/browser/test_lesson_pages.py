@@ -276,7 +276,7 @@ def seed_a_working_trainee(db_url: str, trainee: str) -> None:
     """What a few weeks of work leave in the store: a funnel, a stage-move plan, two logged weeks, a
     six-factor profile and the trainer's scores (the trainer's part comes from the cockpit). Each save is
     written through its tool's state model, as the tools write them."""
-    from telesales_training.assessment import TRAINER_ITEM, TrainerAssessment
+    from telesales_training.assessment import TrainerAssessment
     from telesales_training.callplan import WeekLog, monday_of
     from telesales_training.factors import FactorProfile
     from telesales_training.funnel import FunnelSnapshot, PlannedMove, StageMovePlan
@@ -298,16 +298,13 @@ def seed_a_working_trainee(db_url: str, trainee: str) -> None:
             factors.id,
             FactorProfile(ratings={f.id: 2 + n % 4 for n, f in enumerate(factors.factors)}, as_of=monday),
         ),
-        (
-            "09_self_assessment",
-            TRAINER_ITEM,
-            TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina"),
-        ),
     ]
     with Store(db_url) as store:
         person = store.ensure_trainee(trainee)
         for lesson_id, item_id, state in saves:
             person.save_answer(lesson_id, item_id, state.stored())
+        theirs = TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina")
+        person.save_trainer_scores("09_self_assessment", theirs)
 
 
 def report_prints_on_one_page(page: Page, html: str) -> None:

@@ -128,6 +128,7 @@ ATTACK = r"""
 import glob, json, os
 import requests, sqlalchemy as sa
 from telesales_training import identity
+from telesales_training.assessment import TrainerAssessment
 from telesales_training.store import Store, TraineeStore
 found = {}
 def attempt(name, action):
@@ -144,8 +145,10 @@ attempt("write_bob", lambda: TraineeStore(store, "bob").save_answer("01_decision
 attempt("list_trainees", lambda: store.trainee_ids())
 attempt("forge_review", lambda: TraineeStore(store, "alice").add_review("01_decision_psychology", "xiamen_first_check",
         1, "tina", "self-praise"))
-attempt("trainer_scores", lambda: store.ensure_trainee("alice").save_answer("09_self_assessment", "trainer_scores",
-        {"scores": {}, "by": "tina"}))
+attempt("trainer_scores", lambda: store.ensure_trainee("alice").save_trainer_scores("09_self_assessment",
+        TrainerAssessment(scores={"volume": 20}, by="tina")))
+attempt("own_trainer_scores", lambda: store.ensure_trainee("alice").save_trainer_scores("09_self_assessment",
+        TrainerAssessment(scores={"volume": 20}, by="alice")))
 url = sa.engine.make_url(os.environ["TELESALES_DB"])
 for role in ("postgres", "telesales_team"):
     attempt(f"connect_{role}", lambda role=role: sa.create_engine(url.set(username=role)).connect().close())
@@ -268,7 +271,7 @@ def test_code_in_alices_kernel_reaches_nothing_of_the_others(hub):
     assert found["write_bob"] == ["refused", "AccessDenied"]
     assert found["list_trainees"] == ["done", ["alice"]]
     assert found["forge_review"][0] == "refused"
-    assert found["trainer_scores"] == ["refused", "AccessDenied"]
+    assert found["trainer_scores"] == found["own_trainer_scores"] == ["refused", "AccessDenied"]
     assert found["connect_postgres"][0] == "refused" and found["connect_telesales_team"][0] == "refused"
     assert found["raw_sql_all_answers"] == ["done", ["alice"]]
     # her own hub token (under its two names) and her own store URL, nothing else

@@ -52,7 +52,7 @@ class AssessmentPanel(Panel):
 
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
-        count, first = self.view.awaiting(form_lesson, form.id, assessment.TRAINER_ITEM, limit=AWAITING_SHOWN)
+        count, first = self.view.awaiting(form_lesson, form.id, limit=AWAITING_SHOWN)
         self._awaiting.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
         self.awaiting.show(
@@ -60,13 +60,13 @@ class AssessmentPanel(Panel):
             lambda trainee_id: self.t("score_trainee", trainee=trainee_id),
         )
 
-    def _scores(self, item_id: str) -> dict[str, int]:
-        trainee = self.c.store.find_trainee(self.picker.value)
-        record = trainee.latest_answers(self.c.course.assessment[0]).get(item_id) if trainee else None
-        state = (
-            assessment.TrainerAssessment if item_id == assessment.TRAINER_ITEM else assessment.SelfAssessment
-        ).read(record.value if record else None)
-        return dict(state.scores) if state else {}
+    def _columns(self, trainee) -> tuple[dict[str, int], dict[str, int]]:
+        """The trainee's own column of the form and the trainer's."""
+        form_lesson, form = self.c.course.assessment
+        record = trainee.latest_answers(form_lesson).get(form.id)
+        own = assessment.SelfAssessment.read(record.value) if record else None
+        theirs = trainee.trainer_scores(form_lesson)
+        return (dict(own.scores) if own else {}), (dict(theirs.scores) if theirs else {})
 
     def _draw_trainee(self) -> None:
         shown = bool(self.picker.value)
@@ -83,7 +83,7 @@ class AssessmentPanel(Panel):
             self._gaps.value = self.unknown_trainee(self.picker.value)
             return
         self._rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self._rubric.value
-        own, theirs = self._scores(form.id), self._scores(assessment.TRAINER_ITEM)
+        own, theirs = self._columns(trainee)
         cells: list[ipw.Widget] = [
             make(ipw.HTML, value=strong(self.t(key)))
             for key in ("col_criterion", "col_weight", "col_self", "col_trainer", "col_gap")
@@ -136,8 +136,7 @@ class AssessmentPanel(Panel):
             self._gaps.value = self.unknown_trainee(self.picker.value)
             return
         try:
-            theirs = assessment.TrainerAssessment(scores=scores, by=self.c.trainer)
-            trainee.save_answer(form_lesson, assessment.TRAINER_ITEM, theirs.stored())
+            trainee.save_trainer_scores(form_lesson, assessment.TrainerAssessment(scores=scores, by=self.c.trainer))
         except StoreError:
             self.problem("store_failed")
             return
