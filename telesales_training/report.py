@@ -5,6 +5,7 @@ the first page, each lesson from a new page)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import singledispatch
 from typing import Any
 
 from markupsafe import Markup
@@ -35,28 +36,56 @@ def _label(options, option_id: str, lang: str) -> str:
     return next((i18n.pick(o.text, lang) for o in options if o.id == option_id), option_id)
 
 
+@singledispatch
 def answer_text(item: content.Question, value: Any, lang: str) -> str:
-    """A stored answer in words (option labels rather than ids)."""
-    if isinstance(item, content.SingleChoice):
-        return _label(item.options, value, lang)
-    if isinstance(item, (content.MultipleChoice, content.Ordering)):
-        separator = "; " if isinstance(item, content.MultipleChoice) else " → "
-        return separator.join(_label(item.options, v, lang) for v in value)
-    if isinstance(item, content.Classify):
-        return "; ".join(
-            f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}" for e in item.entries
-        )
-    if isinstance(item, content.CallDrill):
-        node, replies = item.node(item.start), []
-        for choice_id in value:
-            choice = next(ch for ch in node.choices if ch.id == choice_id)
-            replies.append(i18n.pick(choice.text, lang))
-            node = item.node(choice.next)
-        return " → ".join(replies)
-    if isinstance(item, content.Rating):
-        return f"{value} / 5"
-    if isinstance(item, content.NumberItem):
-        return f"{value:g}"
+    """A stored answer in words (option labels rather than ids); one implementation per question type."""
+    return str(value)
+
+
+@answer_text.register
+def _(item: content.SingleChoice, value: Any, lang: str) -> str:
+    return _label(item.options, value, lang)
+
+
+@answer_text.register
+def _(item: content.MultipleChoice, value: Any, lang: str) -> str:
+    return "; ".join(_label(item.options, v, lang) for v in value)
+
+
+@answer_text.register
+def _(item: content.Ordering, value: Any, lang: str) -> str:
+    return " → ".join(_label(item.options, v, lang) for v in value)
+
+
+@answer_text.register
+def _(item: content.Classify, value: Any, lang: str) -> str:
+    return "; ".join(
+        f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}" for e in item.entries
+    )
+
+
+@answer_text.register
+def _(item: content.CallDrill, value: Any, lang: str) -> str:
+    node, replies = item.node(item.start), []
+    for choice_id in value:
+        choice = next(ch for ch in node.choices if ch.id == choice_id)
+        replies.append(i18n.pick(choice.text, lang))
+        node = item.node(choice.next)
+    return " → ".join(replies)
+
+
+@answer_text.register
+def _(item: content.Rating, value: Any, lang: str) -> str:
+    return f"{value} / 5"
+
+
+@answer_text.register
+def _(item: content.NumberItem, value: Any, lang: str) -> str:
+    return f"{value:g}"
+
+
+@answer_text.register
+def _(item: content.FreeText, value: Any, lang: str) -> str:
     return str(value)
 
 

@@ -7,6 +7,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import singledispatch
 from itertools import combinations
 from typing import Any
 
@@ -28,51 +29,76 @@ class Outcome:
     feedback: list[dict[str, str]] = field(default_factory=list)
 
 
+@singledispatch
 def normalise(item: c.Question, raw: Any) -> Any:
-    """The storable form of `raw`, or AnswerRejected saying what is wrong."""
-    if isinstance(item, c.SingleChoice):
-        if raw not in {o.id for o in item.options}:
-            raise AnswerRejected("choose_one")
-        return raw
-    if isinstance(item, c.MultipleChoice):
-        chosen = list(dict.fromkeys(raw or ()))
-        if not chosen:
-            raise AnswerRejected("choose_at_least_one")
-        if not set(chosen) <= {o.id for o in item.options}:
-            raise AnswerRejected("choose_one")
-        return sorted(chosen, key=[o.id for o in item.options].index)
-    if isinstance(item, c.Ordering):
-        order = list(raw or ())
-        if sorted(order) != sorted(o.id for o in item.options):
-            raise AnswerRejected("order_all")
-        return order
-    if isinstance(item, c.FreeText):
-        text = (raw or "").strip() if isinstance(raw, str) else ""
-        if not text:
-            raise AnswerRejected("text_empty")
-        if len(text) > item.max_chars:
-            raise AnswerRejected("text_too_long", max=item.max_chars, length=len(text))
-        if len(text) < item.min_chars:
-            raise AnswerRejected("text_too_short", min=item.min_chars)
-        return text
-    if isinstance(item, c.NumberItem):
-        number = _parse_number(raw)
-        if not item.min <= number <= item.max:
-            raise AnswerRejected("number_out_of_range", min=_fmt(item.min), max=_fmt(item.max))
-        return number
-    if isinstance(item, c.Rating):
-        if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
-            raise AnswerRejected("rating_out_of_scale")
-        return raw
-    if isinstance(item, c.Classify):
-        sorted_entries = dict(raw or {})
-        categories = {category.id for category in item.categories}
-        if any(sorted_entries.get(e.id) not in categories for e in item.entries):
-            raise AnswerRejected("classify_all")
-        return {e.id: sorted_entries[e.id] for e in item.entries}
-    if isinstance(item, c.CallDrill):
-        return list(walk_drill(item, list(raw or ()))[0])
+    """The storable form of `raw`, or AnswerRejected saying what is wrong (one implementation per type)."""
     raise TypeError(f"not a question: {item!r}")
+
+
+@normalise.register
+def _(item: c.SingleChoice, raw: Any) -> Any:
+    if raw not in {o.id for o in item.options}:
+        raise AnswerRejected("choose_one")
+    return raw
+
+
+@normalise.register
+def _(item: c.MultipleChoice, raw: Any) -> Any:
+    chosen = list(dict.fromkeys(raw or ()))
+    if not chosen:
+        raise AnswerRejected("choose_at_least_one")
+    if not set(chosen) <= {o.id for o in item.options}:
+        raise AnswerRejected("choose_one")
+    return sorted(chosen, key=[o.id for o in item.options].index)
+
+
+@normalise.register
+def _(item: c.Ordering, raw: Any) -> Any:
+    order = list(raw or ())
+    if sorted(order) != sorted(o.id for o in item.options):
+        raise AnswerRejected("order_all")
+    return order
+
+
+@normalise.register
+def _(item: c.FreeText, raw: Any) -> Any:
+    text = (raw or "").strip() if isinstance(raw, str) else ""
+    if not text:
+        raise AnswerRejected("text_empty")
+    if len(text) > item.max_chars:
+        raise AnswerRejected("text_too_long", max=item.max_chars, length=len(text))
+    if len(text) < item.min_chars:
+        raise AnswerRejected("text_too_short", min=item.min_chars)
+    return text
+
+
+@normalise.register
+def _(item: c.NumberItem, raw: Any) -> Any:
+    number = _parse_number(raw)
+    if not item.min <= number <= item.max:
+        raise AnswerRejected("number_out_of_range", min=_fmt(item.min), max=_fmt(item.max))
+    return number
+
+
+@normalise.register
+def _(item: c.Rating, raw: Any) -> Any:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= 5:
+        raise AnswerRejected("rating_out_of_scale")
+    return raw
+
+
+@normalise.register
+def _(item: c.Classify, raw: Any) -> Any:
+    sorted_entries = dict(raw or {})
+    categories = {category.id for category in item.categories}
+    if any(sorted_entries.get(e.id) not in categories for e in item.entries):
+        raise AnswerRejected("classify_all")
+    return {e.id: sorted_entries[e.id] for e in item.entries}
+
+
+@normalise.register
+def _(item: c.CallDrill, raw: Any) -> Any:
+    return list(walk_drill(item, list(raw or ()))[0])
 
 
 def shown_order(ids: Sequence[str], *seed: str) -> list[str]:
@@ -137,61 +163,98 @@ def mentions(text: str, keywords: list[str]) -> bool:
     return any(k.lower() in lowered or to_traditional(k) in text for k in keywords)
 
 
-def grade(item: c.Question, value: Any) -> Outcome:
-    """Score and feedback (as {locale: text} mappings, in display order) for a normalised answer."""
-    points = float(item.points)
-    fb = item.feedback
-    notes: list[dict[str, str]] = []
-
-    if isinstance(item, (c.SingleChoice, c.MultipleChoice)):
-        chosen = [value] if isinstance(item, c.SingleChoice) else value
-        notes += [o.feedback for o in item.options if o.id in chosen and o.feedback]
-        notes += [o.if_not_chosen for o in item.options if o.id not in chosen and o.if_not_chosen]
-        if item.answer is None:
-            return Outcome("submitted", points, points, notes + _some(fb.submitted))
-        if isinstance(item, c.SingleChoice):
-            fraction = 1.0 if value == item.answer else 0.0
-        else:
-            key = set(item.answer)
-            hits, wrong = len(key & set(value)), len(set(value) - key)
-            fraction = max(0, hits - wrong) / len(key)
-    elif isinstance(item, c.Ordering):
-        # Exact order earns everything. Otherwise at most half, and only for doing better than chance:
-        # Kendall's tau (2 × share of pairs in order − 1), so a random or untouched list earns about nothing.
-        fraction = 1.0 if value == item.answer else 0.5 * max(0.0, 2 * concordance(item.answer, value) - 1)
-    elif isinstance(item, c.NumberItem):
-        if item.answer is None:
-            return Outcome("submitted", points, points, _some(fb.submitted))
-        fraction = 1.0 if abs(value - item.answer) <= item.tolerance else 0.0
-    elif isinstance(item, c.FreeText):
-        notes += [rule.text for rule in item.rules if mentions(value, rule.keywords)]
-        return Outcome("submitted", points, points, _some(fb.submitted) + notes)
-    elif isinstance(item, c.Rating):
-        return Outcome("submitted", points, points, _some(item.value_feedback.get(value)) + _some(fb.submitted))
-    elif isinstance(item, c.Classify):
-        right = [e for e in item.entries if value[e.id] == e.answer]
-        fraction = len(right) / len(item.entries)
-        notes += [_entry_note(e, e in right) for e in item.entries]
-    elif isinstance(item, c.CallDrill):
-        _path, steps, end = walk_drill(item, value)
-        earned = sum(choice.score for _node, choice in steps)
-        best = item.best_score() or 1
-        fraction = max(0.0, min(1.0, earned / best))
-        if end.outcome == "failure":
-            fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
-        notes += [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
-        notes.append(end.outcome_text)
-        status = (
-            "correct"
-            if end.outcome == "success" and fraction >= 1
-            else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
-        )
-        overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
-        return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
-    else:
-        raise TypeError(f"not a question: {item!r}")
-
+def _by_fraction(item: c.Question, fraction: float, notes: list[dict[str, str]]) -> Outcome:
+    """The outcome of a share of the points: correct (all), partial (some) or incorrect (none)."""
+    points, fb = float(item.points), item.feedback
     status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
+    overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
+    return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
+
+
+def _submitted(item: c.Question, notes: list[dict[str, str]]) -> Outcome:
+    """No key: the answer is recorded and earns the item's points."""
+    points = float(item.points)
+    return Outcome("submitted", points, points, notes)
+
+
+@singledispatch
+def grade(item: c.Question, value: Any) -> Outcome:
+    """Score and feedback (as {locale: text} mappings, in display order) for a normalised answer (one
+    implementation per type)."""
+    raise TypeError(f"not a question: {item!r}")
+
+
+def _choice_notes(item: c.SingleChoice | c.MultipleChoice, chosen: Sequence[str]) -> list[dict[str, str]]:
+    notes = [o.feedback for o in item.options if o.id in chosen and o.feedback]
+    return notes + [o.if_not_chosen for o in item.options if o.id not in chosen and o.if_not_chosen]
+
+
+@grade.register
+def _(item: c.SingleChoice, value: Any) -> Outcome:
+    notes = _choice_notes(item, [value])
+    if item.answer is None:
+        return _submitted(item, notes + _some(item.feedback.submitted))
+    return _by_fraction(item, 1.0 if value == item.answer else 0.0, notes)
+
+
+@grade.register
+def _(item: c.MultipleChoice, value: Any) -> Outcome:
+    notes = _choice_notes(item, value)
+    if item.answer is None:
+        return _submitted(item, notes + _some(item.feedback.submitted))
+    key = set(item.answer)
+    hits, wrong = len(key & set(value)), len(set(value) - key)
+    return _by_fraction(item, max(0, hits - wrong) / len(key), notes)
+
+
+@grade.register
+def _(item: c.Ordering, value: Any) -> Outcome:
+    # Exact order earns everything. Otherwise at most half, and only for doing better than chance:
+    # Kendall's tau (2 × share of pairs in order − 1), so a random or untouched list earns about nothing.
+    fraction = 1.0 if value == item.answer else 0.5 * max(0.0, 2 * concordance(item.answer, value) - 1)
+    return _by_fraction(item, fraction, [])
+
+
+@grade.register
+def _(item: c.NumberItem, value: Any) -> Outcome:
+    if item.answer is None:
+        return _submitted(item, _some(item.feedback.submitted))
+    return _by_fraction(item, 1.0 if abs(value - item.answer) <= item.tolerance else 0.0, [])
+
+
+@grade.register
+def _(item: c.FreeText, value: Any) -> Outcome:
+    notes = [rule.text for rule in item.rules if mentions(value, rule.keywords)]
+    return _submitted(item, _some(item.feedback.submitted) + notes)
+
+
+@grade.register
+def _(item: c.Rating, value: Any) -> Outcome:
+    return _submitted(item, _some(item.value_feedback.get(value)) + _some(item.feedback.submitted))
+
+
+@grade.register
+def _(item: c.Classify, value: Any) -> Outcome:
+    right = [e for e in item.entries if value[e.id] == e.answer]
+    notes = [_entry_note(e, e in right) for e in item.entries]
+    return _by_fraction(item, len(right) / len(item.entries), notes)
+
+
+@grade.register
+def _(item: c.CallDrill, value: Any) -> Outcome:
+    points, fb = float(item.points), item.feedback
+    _path, steps, end = walk_drill(item, value)
+    earned = sum(choice.score for _node, choice in steps)
+    fraction = max(0.0, min(1.0, earned / (item.best_score() or 1)))
+    if end.outcome == "failure":
+        fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
+    notes = [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
+    notes.append(end.outcome_text)
+    status = (
+        "correct"
+        if end.outcome == "success" and fraction >= 1
+        else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+    )
     overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
     return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
 
