@@ -104,7 +104,7 @@ def _is_cjk(label: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in label)
 
 
-def _cjk_lines(label: str, width: int) -> list[str]:
+def cjk_lines(label: str, width: int) -> list[str]:
     """Chinese wrapped at most `width` characters a line, at punctuation when there is one (never inside
     "市场"), else into lines of even length (a 7-character label in 4 + 3, not 6 + 1)."""
     if len(label) <= width:
@@ -114,7 +114,7 @@ def _cjk_lines(label: str, width: int) -> list[str]:
     fitting = [i for i in breaks if i <= width]
     if fitting:
         cut = max(fitting, key=lambda i: min(i, len(label) - i))  # the most even cut that fits
-        return [label[:cut], *_cjk_lines(label[cut:], width)]
+        return [label[:cut], *cjk_lines(label[cut:], width)]
     lines = -(-len(label) // width)
     size = -(-len(label) // lines)
     return [label[i : i + size] for i in range(0, len(label), size)]
@@ -122,7 +122,7 @@ def _cjk_lines(label: str, width: int) -> list[str]:
 
 def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
     if _is_cjk(label):
-        return "\n".join(_cjk_lines(label, cjk_width))
+        return "\n".join(cjk_lines(label, cjk_width))
     return textwrap.fill(label, latin_width, break_long_words=False)
 
 

@@ -54,21 +54,21 @@ def test_gaps_largest_first():
 
 def test_assessment_widget_self_column_grade_and_trainer_gap(form, ui, alice):
     widget = AssessmentForm(form, ui, alice, L09, "en")
-    for box, value in zip(widget._boxes.values(), ["18", "8", "15", "9", "7", "6", "8", "9"]):
+    for box, value in zip(widget.boxes.values(), ["18", "8", "15", "9", "7", "6", "8", "9"]):
         box.value = value
-    widget._boxes["volume"].value = "25"
-    widget._save.click()
-    assert "from 0 to 20" in widget._message.value and L09 not in alice.progress()
-    widget._boxes["volume"].value = "18"
-    widget._save.click()
+    widget.boxes["volume"].value = "25"
+    widget.save_button.click()
+    assert "from 0 to 20" in widget.message.value and L09 not in alice.progress()
+    widget.boxes["volume"].value = "18"
+    widget.save_button.click()
     assert alice.latest_answers(L09)["my_assessment"].value["scores"]["volume"] == 18
-    assert "Self total 80 points, grade B (Good)." in widget._table.value
-    assert "Your trainer has not scored you yet." in widget._table.value
+    assert "Self total 80 points, grade B (Good)." in widget.table.value
+    assert "Your trainer has not scored you yet." in widget.table.value
     theirs = assessment.TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina")
     alice.save_trainer_scores(L09, theirs)
     reopened = AssessmentForm(form, ui, alice, L09, "en")
-    assert [b.value for b in reopened._boxes.values()] == ["18", "8", "15", "9", "7", "6", "8", "9"]
-    assert "Trainer total 76 points, grade C; your self score differs by +4." in reopened._table.value
+    assert [b.value for b in reopened.boxes.values()] == ["18", "8", "15", "9", "7", "6", "8", "9"]
+    assert "Trainer total 76 points, grade C; your self score differs by +4." in reopened.table.value
 
 
 def test_personal_report_embeds_answers_and_charts(ui, alice):
@@ -78,8 +78,8 @@ def test_personal_report_embeds_answers_and_charts(ui, alice):
     alice.save_answer("04_funnel", "my_funnel", {"counts": [400, 200, 80, 10, 5], "as_of": "2026-11-24"})
     block = content.load_lesson(L09).block("my_report")
     widget = PersonalReport(block, ui, alice, L09, "zh-CN")
-    widget._make.click()
-    link = re.search(r'download="([^"]+)" href="data:text/html;charset=utf-8;base64,([^"]+)"', widget._link.value)
+    widget.make.click()
+    link = re.search(r'download="([^"]+)" href="data:text/html;charset=utf-8;base64,([^"]+)"', widget.link.value)
     assert link[1].startswith("workbook-alice-")
     html = base64.b64decode(link[2]).decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "学员：alice" in html
@@ -118,12 +118,12 @@ def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, 
 
     alice.log_day_calls({date(2026, 11, 23): 180, date(2026, 11, 24): 150}, 200)
     widget = AssessmentForm(form, ui, alice, "09_self_assessment", "en", today=date(2026, 11, 26))
-    assert "Scoring guide" in widget._rubric.value and "Level 5" in widget._rubric.value
-    assert "Meets the target steadily for weeks" in widget._rubric.value  # volume, level 5
-    assert "≈ 4 / 20" in widget._rubric.value  # level 1 of a 20-point criterion
-    assert "you made 82% of your target calls" in widget._rubric.value and "could score 16 / 20" in widget._rubric.value
+    assert "Scoring guide" in widget.rubric.value and "Level 5" in widget.rubric.value
+    assert "Meets the target steadily for weeks" in widget.rubric.value  # volume, level 5
+    assert "≈ 4 / 20" in widget.rubric.value  # level 1 of a 20-point criterion
+    assert "you made 82% of your target calls" in widget.rubric.value and "could score 16 / 20" in widget.rubric.value
     fresh = AssessmentForm(form, ui, None, "09_self_assessment", "zh-CN", today=date(2026, 11, 26))
-    assert "水平 3" in fresh._rubric.value and "建议" not in fresh._rubric.value
+    assert "水平 3" in fresh.rubric.value and "建议" not in fresh.rubric.value
 
 
 def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice):

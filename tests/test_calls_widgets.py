@@ -27,64 +27,64 @@ def week_log(lesson05, ui, trainee, today=date(2026, 11, 25), lang="zh-CN"):
 
 def test_planner_defaults_are_the_course_numbers(lesson05, ui, alice):
     widget = planner(lesson05, ui, alice, "en")
-    assert widget._target.value == "200" and widget._windows.value == "9:00-11:30, 14:00-17:30"
-    widget._contacts.value = "\n".join(f"Client {n}" for n in range(40))
-    widget._go.click()
+    assert widget.target.value == "200" and widget.windows.value == "9:00-11:30, 14:00-17:30"
+    widget.contacts.value = "\n".join(f"Client {n}" for n in range(40))
+    widget.go.click()
     saved = alice.latest_answers(L05)["planner"].value
     assert saved["target"] == 200 and len(saved["contacts"]) == 40
-    assert "360 golden minutes · about 33.3 calls an hour · about 1.8 minutes a call" in widget._result.value
-    assert "<td>9:00</td><td>Client 0</td>" in widget._result.value
-    assert "…and 25 more" in widget._result.value
-    csv_text = base64.b64decode(re.search(r"base64,([^\"]+)", widget._result.value)[1]).decode("utf-8-sig")
+    assert "360 golden minutes · about 33.3 calls an hour · about 1.8 minutes a call" in widget.result.value
+    assert "<td>9:00</td><td>Client 0</td>" in widget.result.value
+    assert "…and 25 more" in widget.result.value
+    csv_text = base64.b64decode(re.search(r"base64,([^\"]+)", widget.result.value)[1]).decode("utf-8-sig")
     assert csv_text.splitlines()[:2] == ["Time,Contact", "9:00,Client 0"] and len(csv_text.splitlines()) == 41
-    assert planner(lesson05, ui, alice)._contacts.value.splitlines()[39] == "Client 39"
+    assert planner(lesson05, ui, alice).contacts.value.splitlines()[39] == "Client 39"
 
 
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("_target", "5000", "每日目标应在 1 到 1000 通之间"),
-        ("_target", "-1", "每日目标应在 1 到 1000 通之间"),
-        ("_windows", "11:30-9:00", "结束时间早于开始时间"),
-        ("_windows", "9:00-12:00, 11:00-17:30", "时段在 11:00 处重叠"),
-        ("_windows", "早上", "请写成 9:00-11:30"),
-        ("_windows", "9:00-25:00", "时间“25:00”无法识别"),
+        ("target", "5000", "每日目标应在 1 到 1000 通之间"),
+        ("target", "-1", "每日目标应在 1 到 1000 通之间"),
+        ("windows", "11:30-9:00", "结束时间早于开始时间"),
+        ("windows", "9:00-12:00, 11:00-17:30", "时段在 11:00 处重叠"),
+        ("windows", "早上", "请写成 9:00-11:30"),
+        ("windows", "9:00-25:00", "时间“25:00”无法识别"),
     ],
 )
 def test_planner_bad_input_saves_nothing(lesson05, ui, alice, field, value, message):
     widget = planner(lesson05, ui, alice)
-    widget._go.click()
+    widget.go.click()
     getattr(widget, field).value = value
-    widget._go.click()
-    assert message in widget._message.value
+    widget.go.click()
+    assert message in widget.message.value
     assert len(alice.history(L05, "planner")) == 1  # only the first, valid plan
 
 
 def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     widget = week_log(lesson05, ui, alice)  # Wednesday 25 Nov: three days elapsed
     assert widget.monday == date(2026, 11, 23)
-    for box, value in zip(widget._days, ["200", "190", "150", "", ""]):
+    for box, value in zip(widget.days, ["200", "190", "150", "", ""]):
         box.value = value
-    widget._save.click()
+    widget.save_button.click()
     record = alice.latest_answers(L05)["week_log"].value
     assert record == {"week": "2026-11-23", "counts": [200, 190, 150, 0, 0], "target": 200}
-    assert "落后" in widget._summary.value  # 540 of a pro-rated 600 = 90 %
-    assert "本周合计 540 通（全周目标 1000 通）；到今天为止 540 通，按天折算目标 600 通" in widget._summary.value
-    assert widget._chart.value.count("<img") == 2
-    widget._week.value = date(2026, 11, 18)
-    assert [box.value for box in widget._days] == [""] * 5 and widget._summary.value == ""
-    for box in widget._days:
+    assert "落后" in widget.summary.value  # 540 of a pro-rated 600 = 90 %
+    assert "本周合计 540 通（全周目标 1000 通）；到今天为止 540 通，按天折算目标 600 通" in widget.summary.value
+    assert widget.chart.value.count("<img") == 2
+    widget.week.value = date(2026, 11, 18)
+    assert [box.value for box in widget.days] == [""] * 5 and widget.summary.value == ""
+    for box in widget.days:
         box.value = "120"
-    widget._save.click()
-    assert "有风险" in widget._summary.value
+    widget.save_button.click()
+    assert "有风险" in widget.summary.value
     reopened = week_log(lesson05, ui, alice, lang="en")
-    assert [box.value for box in reopened._days] == ["200", "190", "150", "0", "0"]
-    assert reopened.submissions == 2 and "Behind" in reopened._summary.value
+    assert [box.value for box in reopened.days] == ["200", "190", "150", "0", "0"]
+    assert reopened.submissions == 2 and "Behind" in reopened.summary.value
     # the days land where the trainer's pacing view reads them; a corrected save replaces them
     assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (150, 200)
-    widget._week.value = date(2026, 11, 23)
-    widget._days[2].value = "210"
-    widget._save.click()
+    widget.week.value = date(2026, 11, 23)
+    widget.days[2].value = "210"
+    widget.save_button.click()
     assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (210, 200)
     pacing = alice._store.cohort().pacing(date(2026, 11, 23), date(2026, 11, 25))
     assert [(r.trainee_id, r.actual, r.planned, r.band) for r in pacing] == [("alice", 600, 600, "on_track")]
@@ -96,9 +96,9 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
 )
 def test_week_log_bad_counts(lesson05, ui, alice, value, message):
     widget = week_log(lesson05, ui, alice)
-    widget._days[1].value = value
-    widget._save.click()
-    assert message in widget._message.value and "week_log" not in alice.latest_answers(L05)
+    widget.days[1].value = value
+    widget.save_button.click()
+    assert message in widget.message.value and "week_log" not in alice.latest_answers(L05)
 
 
 def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
@@ -106,9 +106,9 @@ def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
         [(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(12)] + [(datetime(2026, 11, 24, 10, 0), "t1")]
     )
     widget = week_log(lesson05, ui, alice)
-    assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget._imported.value
-    widget._use_imported.click()
-    assert [box.value for box in widget._days] == ["12", "1", "0", "0", "0"]
+    assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget.imported.value
+    widget.use_imported.click()
+    assert [box.value for box in widget.days] == ["12", "1", "0", "0", "0"]
 
 
 def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, ui, alice):
@@ -116,9 +116,9 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
 
     view = LessonView(lesson05, ui, alice, "zh-CN")
     importer, log = view.tools["call_import"], view.tools["week_log"]
-    importer._go.click()
-    assert "请先选择一个 CSV 文件" in importer._message.value
-    log._week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
+    importer.go.click()
+    assert "请先选择一个 CSV 文件" in importer.message.value
+    log.week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
     monday = log.monday
     rows = (
         ["呼叫时间,号码"]
@@ -126,7 +126,7 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
         + ["不是时间,1", "2026-11-24,1,多一列"]
     )
     data = "\n".join(rows).encode("gb18030")
-    importer._upload.value = (
+    importer.upload.value = (
         {
             "name": "dialer.csv",
             "type": "text/csv",
@@ -135,15 +135,15 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
             "last_modified": datetime(2026, 11, 25),
         },
     )
-    importer._go.click()
+    importer.go.click()
     summary = alice.latest_answers(L05)["call_import"].value
     assert (summary["rows"], summary["taken"], summary["duplicates"], summary["rejected"]) == (32, 30, 0, 2)
-    assert "dialer.csv：读取 32 行，新导入 30 通" in importer._summary.value
-    assert "时间格式无法识别：1 行（第一处在第 32 行）" in importer._summary.value
+    assert "dialer.csv：读取 32 行，新导入 30 通" in importer.summary.value
+    assert "时间格式无法识别：1 行（第一处在第 32 行）" in importer.summary.value
     assert importer._bar.value == importer._bar.max
-    assert "导入的通话记录（周一至周五）：30 · 0 · 0 · 0 · 0" in log._imported.value  # refreshed at once
-    importer._go.click()
-    assert "之前已导入 30 通" in importer._summary.value
+    assert "导入的通话记录（周一至周五）：30 · 0 · 0 · 0 · 0" in log.imported.value  # refreshed at once
+    importer.go.click()
+    assert "之前已导入 30 通" in importer.summary.value
     assert alice.daily_calls(monday, monday)[monday] == 30
 
 
@@ -152,9 +152,9 @@ def test_upload_of_the_wrong_file_is_explained(lesson05, ui, alice):
 
     importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")
     importer.import_bytes("people.csv", b"name,phone\nAnn,1\n")
-    assert "No column looks like the call time" in importer._message.value and "name, phone" in importer._message.value
+    assert "No column looks like the call time" in importer.message.value and "name, phone" in importer.message.value
     importer.import_bytes("binary.xlsx", bytes(range(256)) * 4)
-    assert "ts-error" in importer._message.value
+    assert "ts-error" in importer.message.value
     assert "call_import" not in alice.latest_answers(L05)
 
 
@@ -165,16 +165,16 @@ def test_imported_calls_are_in_the_week_view_without_a_button(lesson05, ui, alic
         + [(datetime(2026, 11, 24, 10, m), f"t{m}") for m in range(7)]
     )
     widget = week_log(lesson05, ui, alice, lang="en")
-    summary = widget._summary.value
+    summary = widget.summary.value
     assert "Week total 47 calls (weekly target 1000)" in summary
     assert "the figures above count the imported calls" in summary
     assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>40</td>", summary)
-    assert "ts-week-chart" in widget._chart.value
+    assert "ts-week-chart" in widget.chart.value
     assert alice.latest_answers(L05).get("week_log") is None  # shown, not saved for the trainee
-    for box, count in zip(widget._days, ["50", "60", "0", "0", "0"]):
+    for box, count in zip(widget.days, ["50", "60", "0", "0", "0"]):
         box.value = count
-    widget._save.click()
-    summary = widget._summary.value
+    widget.save_button.click()
+    summary = widget.summary.value
     assert "Week total 110 calls" in summary and "count the imported calls" not in summary
     assert re.search(r"<th scope=\"row\">Mon</th><td>50</td><td>40</td>", summary)
     assert re.search(r"<th scope=\"row\">Tue</th><td>60</td><td>7</td>", summary)
@@ -184,16 +184,16 @@ def test_week_is_typed_year_month_day_in_every_language(lesson05, ui, alice):
     """No browser date picker (it follows the browser's locale, mm/dd/yyyy in a Chinese page): the week is
     typed and shown as 2026-11-23; text that is not a date is explained and changes nothing."""
     widget = week_log(lesson05, ui, alice)
-    assert widget._week.text.value == "2026-11-23" and widget._week.text.placeholder == "YYYY-MM-DD"
-    widget._week.text.value = "2026年11月18日"
-    assert widget.monday == date(2026, 11, 16) and widget._week.text.value == "2026-11-18"
-    widget._week.text.value = "18/11/2026"
+    assert widget.week.text.value == "2026-11-23" and widget.week.text.placeholder == "YYYY-MM-DD"
+    widget.week.text.value = "2026年11月18日"
+    assert widget.monday == date(2026, 11, 16) and widget.week.text.value == "2026-11-18"
+    widget.week.text.value = "18/11/2026"
     assert widget.monday == date(2026, 11, 16)
-    assert "请按 年-月-日 填写日期，例如 2026-11-30" in widget._week.children[1].value
-    widget._week.text.value = "2026-02-30"
-    assert widget.monday == date(2026, 11, 16) and "ts-error" in widget._week.children[1].value
-    widget._week.text.value = "2026/11/30"
-    assert widget.monday == date(2026, 11, 30) and widget._week.children[1].value == ""
+    assert "请按 年-月-日 填写日期，例如 2026-11-30" in widget.week.children[1].value
+    widget.week.text.value = "2026-02-30"
+    assert widget.monday == date(2026, 11, 16) and "ts-error" in widget.week.children[1].value
+    widget.week.text.value = "2026/11/30"
+    assert widget.monday == date(2026, 11, 30) and widget.week.children[1].value == ""
 
 
 def test_an_unrecognised_export_is_mapped_in_the_widget_and_remembered(lesson05, ui, alice):
@@ -205,23 +205,23 @@ def test_an_unrecognised_export_is_mapped_in_the_widget_and_remembered(lesson05,
     importer = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")
     first = "Opened,Closed,Number\n2025-11-02 09:05,2025-11-02 09:09,1\n2025-11-02 09:15,2025-11-02 09:16,2\n"
     importer.import_bytes("crm.csv", first.encode())
-    assert "Several columns look like the call time: Opened, Closed" in importer._message.value
-    assert "<th>Opened</th><th>Closed</th><th>Number</th>" in importer._preview.value
-    assert "<td>2025-11-02 09:05</td>" in importer._preview.value
+    assert "Several columns look like the call time: Opened, Closed" in importer.message.value
+    assert "<th>Opened</th><th>Closed</th><th>Number</th>" in importer.preview.value
+    assert "<td>2025-11-02 09:05</td>" in importer.preview.value
     assert [value for _label, value in importer.time_column.options] == ["", "Opened", "Closed", "Number"]
     assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {}  # nothing taken before choosing
     importer.time_column.value = "Opened"
     importer.import_bytes("crm.csv", first.encode())
     summary = alice.latest_answers(L05)["call_import"].value
     assert (summary["taken"], summary["columns"], summary["remembered"]) == (2, ["Opened"], False)
-    assert "Call times taken from: Opened" in importer._summary.value
-    assert "times without one are taken as local" in importer._summary.value
+    assert "Call times taken from: Opened" in importer.summary.value
+    assert "times without one are taken as local" in importer.summary.value
     later = CallImport(lesson05.block("call_import"), ui, alice, L05, "en")  # another day, another page
     second = "Opened,Closed,Number\n2025-11-03 10:00,2025-11-03 10:05,3\n"
     later.import_bytes("crm-2.csv", second.encode())
     summary = alice.latest_answers(L05)["call_import"].value
     assert (summary["taken"], summary["columns"], summary["remembered"]) == (1, ["Opened"], True)
-    assert "the columns you chose last time for this kind of file" in later._summary.value
+    assert "the columns you chose last time for this kind of file" in later.summary.value
     assert alice.daily_calls(date(2025, 11, 3), date(2025, 11, 3)) == {date(2025, 11, 3): 1}
 
 
@@ -233,7 +233,7 @@ def test_a_date_column_alone_is_enough_to_count_calls_per_day(lesson05, ui, alic
     data = "客户,哪天,几点\n华星,2025年11月2日,9点05分\n远东,2025年11月2日,9点12分\n".encode("gb18030")
     importer.import_bytes("list.csv", data)
     assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {date(2025, 11, 2): 2}
-    assert "通话时间取自：哪天" in importer._summary.value
+    assert "通话时间取自：哪天" in importer.summary.value
 
 
 def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(lesson05, ui, alice):
@@ -245,8 +245,8 @@ def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(le
     )
     widget = week_log(lesson05, ui, alice, lang="en")
     assert widget.monday == monday
-    assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>5 · 2 connected</td>", widget._summary.value)
+    assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>5 · 2 connected</td>", widget.summary.value)
     other = week_log(lesson05, ui, alice, today=date(2026, 11, 18), lang="en")  # a week with plain imports
     alice.add_calls([(datetime(2026, 11, 16, 9, 0), "plain")])
     other._render()
-    assert "connected" not in other._summary.value
+    assert "connected" not in other.summary.value

@@ -50,10 +50,10 @@ def cockpit_view(filled):
 
 def test_overview_counts_and_cohort_filter(cockpit_view):
     overview = cockpit_view.panel("tab_overview")
-    assert "Current filter: 3 trainees" in overview._summary.value
-    assert "At risk: 2" in overview._summary.value and "On track: 1" in overview._summary.value  # cai logged none
+    assert "Current filter: 3 trainees" in overview.summary.value
+    assert "At risk: 2" in overview.summary.value and "On track: 1" in overview.summary.value  # cai logged none
     assert "amy" in overview.trainees.text and "cai" in overview.trainees.text
-    assert "Furthest behind this week" in overview._behind_label.value
+    assert "Furthest behind this week" in overview.behind_label.value
     links = overview.behind.children
     assert [(b.description, b.tooltip) for b in links] == [
         ("cai (0 %)", "Open the workbook of cai"),
@@ -65,16 +65,16 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     cockpit_view.show("tab_overview")
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
-    assert "Current filter: 2 trainees" in overview._summary.value
+    assert "Current filter: 2 trainees" in overview.summary.value
     assert "cai" not in overview.trainees.text
     # the most missed question is named by its prompt
-    assert "Lesson 1" in overview._missed.value
+    assert "Lesson 1" in overview.missed.value
 
 
 def test_a_bad_date_range_is_named_and_keeps_the_filter(cockpit_view):
     cockpit_view.filter_bar.set(cohort="Autumn")
     cockpit_view.filter_bar.set(cohort="Autumn", since=date(2026, 3, 1), until=date(2026, 2, 1))
-    assert "start date is after the end date" in cockpit_view.filter_bar._message.value
+    assert "start date is after the end date" in cockpit_view.filter_bar.message.value
     assert cockpit_view.filters.cohort == "Autumn" and cockpit_view.filters.since is None
 
 
@@ -83,9 +83,9 @@ def test_tabs_query_only_when_shown(cockpit_view):
     assert cockpit_view.panel("tab_calls").stale
     calls = cockpit_view.show("tab_calls")
     assert not calls.stale
-    table = calls._table_html.value
+    table = calls.table_html.value
     assert table.index("cai") < table.index("bo") < table.index("amy")  # furthest behind first: 0, 50, 600 calls
-    assert "At risk: 2" in calls._summary.value
+    assert "At risk: 2" in calls.summary.value
     assert [b.description for b in calls.links.children] == ["cai", "bo", "amy"]  # the page's trainees, same order
     calls.links.children[0].click()
     assert cockpit_view.panel("tab_trainee").picker.value == "cai"
@@ -105,7 +105,7 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     assert (stored.comment, stored.reviewer) == ("Be concrete: <b>which</b> room?", "coach")
     assert "Reviewed" in card.body.value and "Review of bo saved." in card.note.value
     lesson = LessonView(content.load_lesson(L01), ui, filled.ensure_trainee("bo"), "en")
-    shown = lesson.questions["xiamen_first_check"]._response.value
+    shown = lesson.questions["xiamen_first_check"].response.value
     assert escape("Your trainer's comment (coach") in shown
     assert "Be concrete: &lt;b&gt;which&lt;/b&gt; room?" in shown
     card.open_button.click()  # from the card to everything bo wrote
@@ -117,34 +117,34 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     panel = cockpit_view.show("tab_assessment")
     assert "Waiting for your scores (self column done): 1" in panel._awaiting.value
     assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [("cai", "Score cai as the trainer")]
-    assert "Scoring guide" in panel._rubric.value  # the trainer scores against the trainee's anchors
+    assert "Scoring guide" in panel.rubric.value  # the trainer scores against the trainee's anchors
     panel.awaiting.children[0].click()  # the name opens the form for cai, in this tab
     assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index(
         "tab_assessment"
     )
     form_lesson, form = curriculum().assessment
-    assert "Meets the target steadily for weeks" in panel._rubric.value
-    assert "ts-volume-proposal" in panel._rubric.value  # from cai's call log, or a note that there is none
+    assert "Meets the target steadily for weeks" in panel.rubric.value
+    assert "ts-volume-proposal" in panel.rubric.value  # from cai's call log, or a note that there is none
     boxes = panel.boxes
     first = form.criteria[0]
     boxes[first.id].value = "abc"
-    panel._save.click()
-    assert "must be a whole number from 0 to" in panel._message.value
+    panel.save_button.click()
+    assert "must be a whole number from 0 to" in panel.message.value
     assert filled.ensure_trainee("cai").trainer_scores(L09) is None
     for criterion in form.criteria:
         boxes[criterion.id].value = str(criterion.weight - 2)
-    panel._save.click()
+    panel.save_button.click()
     saved = filled.ensure_trainee("cai").trainer_scores(L09)
     assert saved.scores == {k.id: k.weight - 2 for k in form.criteria} and saved.by == "coach"
     assert panel.value == saved.scores
     # The trainer's column is not an answer of cai's: it adds nothing to what cai answered.
     assert assessment.TRAINER_ITEM not in filled.ensure_trainee("cai").latest_answers(L09)
     total = 100 - 2 * len(form.criteria)
-    assert f"Saved: total {total}" in panel._message.value
-    assert "+2" in panel._gaps.value
+    assert f"Saved: total {total}" in panel.message.value
+    assert "+2" in panel.gaps.value
     assert "Waiting for your scores (self column done): 0" in panel._awaiting.value
     trainee_form = AssessmentForm(form, ui, filled.ensure_trainee("cai"), form_lesson, "en")
-    assert f"<td>{first.weight - 2}</td>" in trainee_form._table.value
+    assert f"<td>{first.weight - 2}</td>" in trainee_form.table.value
 
 
 def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
@@ -163,17 +163,17 @@ def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
         profile = factors.FactorProfile(ratings={f.id: rating for f in tool.factors}, as_of=TODAY)
         filled.ensure_trainee(trainee).save_answer(lesson_id, tool.id, profile.stored())
     panel = cockpit_view.show("tab_factors")
-    assert "Cohort average (2 self-ratings)" in panel._cohort.value and "<img" in panel._cohort.value
+    assert "Cohort average (2 self-ratings)" in panel.cohort.value and "<img" in panel.cohort.value
     panel.picker.choose("amy")
-    assert "amy against the cohort average" in panel._trainee.value
-    assert "<td>4</td><td>3.0</td><td>+1.0</td>" in panel._trainee.value
+    assert "amy against the cohort average" in panel.trainee.value
+    assert "<td>4</td><td>3.0</td><td>+1.0</td>" in panel.trainee.value
 
 
 def test_excel_export_one_sheet_per_view(cockpit_view):
     panel = cockpit_view.show("tab_export")
     panel.build("xlsx")
     assert panel.value == "cohort-2026-03-04.xlsx"
-    link = panel._link.value
+    link = panel.link.value
     assert 'download="cohort-2026-03-04.xlsx"' in link
     import base64
 
@@ -214,20 +214,20 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     view = Cockpit(context, "zh-CN")
     overview = view.panel("tab_overview")
     ids = store.cohort().trainee_ids()
-    assert overview._pager.count == 30 and overview._pager.pages == 2
+    assert overview.pager.count == 30 and overview.pager.pages == 2
     assert ids[0] in overview.trainees.text and ids[25] not in overview.trainees.text
-    overview._pager._next.click()
+    overview.pager._next.click()
     assert ids[25] in overview.trainees.text and ids[0] not in overview.trainees.text
-    assert "第 2 / 2 页" in overview._pager._label.value
+    assert "第 2 / 2 页" in overview.pager._label.value
     cohort = store.ensure_trainee(ids[0]).cohort()
     view.filter_bar.set(cohort=cohort)
-    assert overview._pager.page == 0
+    assert overview.pager.page == 0
     assert ids[0] in overview.trainees.text
     view.filter_bar.set()  # everybody again
     calls = view.show("tab_calls")
     first_page = [b.description for b in calls.links.children]
     assert len(first_page) == 25 and len(set(first_page)) == 25
-    calls._pager._next.click()  # the page's name links follow the page, in the table's order
+    calls.pager._next.click()  # the page's name links follow the page, in the table's order
     assert [b.description for b in calls.links.children] == [
         r.trainee_id for r in calls.view.pacing(callplan.monday_of(TODAY), TODAY, offset=25)
     ]
@@ -239,10 +239,10 @@ def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
 
     filled.ensure_trainee("cai").save_answer(L01, "order_stages", ["b"], 4, 4, at=datetime(2025, 6, 1, 12).astimezone())
     overview = cockpit_view.panel("tab_overview")
-    assert overview._lessons.value.count("1 / 3") >= 1
+    assert overview.lessons.value.count("1 / 3") >= 1
     # Authored lessons are tagged for the trainer too (issue 13, point 17).
-    assert overview._lessons.value.count('ts-supplementary-tag">Supplementary<') == 2  # 08 and 09
-    assert 'ts-supplementary-tag">Partly supplementary<' in overview._lessons.value  # 07 and others
+    assert overview.lessons.value.count('ts-supplementary-tag">Supplementary<') == 2  # 08 and 09
+    assert 'ts-supplementary-tag">Partly supplementary<' in overview.lessons.value  # 07 and others
     cockpit_view.filter_bar.set(since=date(2025, 1, 1), until=date(2025, 12, 31))
     assert cockpit_view.filters.until == date(2025, 12, 31)
     trainees = overview.trainees.text
@@ -257,7 +257,7 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     by_name = {r.trainee_id: r for r in overview.view.trainees(curriculum().question_keys)}
     course_points = curriculum().max_points
     assert f"{100 * by_name['amy'].points / course_points:.0f} %" in table.text  # a share of the whole course
-    heads = dict(zip(TRAINEE_COLUMNS, table._grid.children[: len(TRAINEE_COLUMNS)]))
+    heads = dict(zip(TRAINEE_COLUMNS, table.grid.children[: len(TRAINEE_COLUMNS)]))
     heads["score"].click()
     expected = sorted(by_name, key=lambda t: (-by_name[t].points, t))
     assert table.shown == expected and heads["score"].description.endswith("▼")
@@ -339,14 +339,14 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     panel = cockpit_view.show("tab_trends")
     assert panel.weeks() == [w1, w2]
     assert "2026-02-23 to 2026-03-08, 2 weeks" in panel._range.value
-    html = panel._cohort.value
+    html = panel.cohort.value
     for css in ("ts-trend-calls", "ts-trend-funnel", "ts-trend-lessons"):
         assert f"ts-chart {css}" in html
     assert "the 2 trainees of the current filter" in html
     panel.picker.choose("bo")
-    assert "Calls per week against the target: bo" in panel._trainee.value
+    assert "Calls per week against the target: bo" in panel.trainee.value
     panel.picker.choose("nobody")
-    assert "nobody" in panel._trainee.value and "ts-error" in panel._trainee.value
+    assert "nobody" in panel.trainee.value and "ts-error" in panel.trainee.value
     cockpit_view.filter_bar.set()
     assert panel.weeks()[-1] == callplan.monday_of(TODAY) and len(panel.weeks()) == 8
 
@@ -359,8 +359,8 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
     filled.ensure_trainee("bo").save_answer(L02, "my_customers", "Not sure yet.")
     review = cockpit_view.show("tab_review")
     review.select(L02, "my_customers")
-    assert "Model answer" in review._guide.value and "logistics firm" in review._guide.value
-    assert "Chooses relationship or transaction selling." in review._guide.value
+    assert "Model answer" in review.guide.value and "logistics firm" in review.guide.value
+    assert "Chooses relationship or transaction selling." in review.guide.value
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.description for box in amy.checks[:4]] == [
         "Places the customer at a stage of the decision process, with evidence.",
@@ -377,7 +377,7 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
     lesson = LessonView(content.load_lesson(L02), ui, filled.ensure_trainee("amy"), "en")
-    shown = lesson.questions["my_customers"]._response.value
+    shown = lesson.questions["my_customers"].response.value
     assert "Against the rubric: 2 of 4 checks met" in shown
     assert '<li class="met">✓ Chooses relationship or transaction selling.</li>' in shown
     assert '<li class="not-met">○ Places the customer at a stage of the decision process, with evidence.</li>' in shown
@@ -387,22 +387,22 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
 def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, filled):
     review = cockpit_view.show("tab_review")
     review.select(L01, "xiamen_first_check")
-    review._bulk_mark.click()
-    assert "No answer is selected yet." in review._message.value
-    review._on_select_all()
+    review.bulk_mark.click()
+    assert "No answer is selected yet." in review.message.value
+    review.select_all.click()
     chosen = [c for c in review.cards if c.selected.value]
     assert sorted(c.answer.trainee_id for c in chosen) == ["amy", "bo"]
     bo = next(c for c in chosen if c.answer.trainee_id == "bo")
     bo.comment.value = "Which room first?"  # its own comment wins over the common one
     bo.checks[0].value = True
-    review._bulk_comment.value = "Good start — be concrete."
-    review._bulk_mark.click()
-    assert "2 answers marked reviewed." in review._message.value
+    review.bulk_comment.value = "Good start — be concrete."
+    review.bulk_mark.click()
+    assert "2 answers marked reviewed." in review.message.value
     assert filled.ensure_trainee("amy").reviews(L01)["xiamen_first_check"].comment == "Good start — be concrete."
     stored = filled.ensure_trainee("bo").reviews(L01)["xiamen_first_check"]
     assert (stored.comment, stored.marks) == ("Which room first?", ("concrete",))
     assert not any(c.selected.value for c in review.cards)
-    review._on_select_all()  # nothing left unreviewed on the page
+    review.select_all.click()  # nothing left unreviewed on the page
     assert not any(c.selected.value for c in review.cards)
 
 
@@ -417,7 +417,7 @@ def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
     cockpit_view.filter_bar.set(cohort="Spring")
     panel = cockpit_view.show("tab_export")
     panel.build("xlsx")
-    data = base64.b64decode(panel._link.value.split("base64,", 1)[1].split('"', 1)[0])
+    data = base64.b64decode(panel.link.value.split("base64,", 1)[1].split('"', 1)[0])
     book = load_workbook(io.BytesIO(data))
     assert book.sheetnames[0] == "Summary"
     summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=4, values_only=True)}

@@ -56,7 +56,7 @@ def test_a_page_opened_with_a_bad_name_in_its_link_asks_for_a_name(store, ui, mo
     monkeypatch.delenv("TELESALES_TRAINEE", raising=False)
     page = WorkbookPage(store, ui, {"zh-CN": "标题", "en": "Title"}, lambda trainee, lang: None)
     assert page.trainee is None
-    assert "名字太长" in page.name_form._message.value
+    assert "名字太长" in page.name_form.message.value
     assert store.trainee_ids() == []  # nobody was created from the link
 
 

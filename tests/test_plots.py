@@ -108,11 +108,11 @@ def test_a_page_kernel_imports_no_matplotlib_until_it_draws():
 
 
 def test_chinese_labels_break_at_punctuation_not_inside_words():
-    assert plots._cjk_lines("品牌/广告市场支持", 6) == ["品牌/", "广告市场支持"]
-    assert plots._cjk_lines("开场白（几十秒）", 6) == ["开场白", "（几十秒）"]
-    assert plots._cjk_lines("进入漏斗·回访调查", 7) == ["进入漏斗·", "回访调查"]
-    assert plots._cjk_lines("合格的销售线索", 7) == ["合格的销售线索"]
-    assert plots._cjk_lines("一二三四五六七", 6) == ["一二三四", "五六七"]  # no mark: even halves, not 6 + 1
+    assert plots.cjk_lines("品牌/广告市场支持", 6) == ["品牌/", "广告市场支持"]
+    assert plots.cjk_lines("开场白（几十秒）", 6) == ["开场白", "（几十秒）"]
+    assert plots.cjk_lines("进入漏斗·回访调查", 7) == ["进入漏斗·", "回访调查"]
+    assert plots.cjk_lines("合格的销售线索", 7) == ["合格的销售线索"]
+    assert plots.cjk_lines("一二三四五六七", 6) == ["一二三四", "五六七"]  # no mark: even halves, not 6 + 1
 
 
 def test_curriculum_figures_come_wide_and_narrow(tmp_path, monkeypatch):

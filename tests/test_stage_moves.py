@@ -15,14 +15,14 @@ def plan(ui, trainee, today, lang="zh-CN"):
 
 def test_moves_are_saved_marked_done_and_flagged_overdue(ui, alice):
     widget = plan(ui, alice, date(2026, 11, 24))
-    widget._customer.value = "甲公司"
-    widget._from.value, widget._to.value = 3, 4
-    widget._due.value = date(2026, 11, 27)
-    widget._add.click()
-    widget._customer.value = "乙公司"
-    widget._from.value, widget._to.value = 2, 3
-    widget._due.value = date(2026, 12, 5)
-    widget._add.click()
+    widget.customer.value = "甲公司"
+    widget.from_layer.value, widget.to_layer.value = 3, 4
+    widget.due.value = date(2026, 11, 27)
+    widget.add.click()
+    widget.customer.value = "乙公司"
+    widget.from_layer.value, widget.to_layer.value = 2, 3
+    widget.due.value = date(2026, 12, 5)
+    widget.add.click()
     moves = alice.latest_answers(L04)["stage_moves"].value["moves"]
     assert [(m["customer"], m["from"], m["to"], m["due"], m["done"]) for m in moves] == [
         ("甲公司", 3, 4, "2026-11-27", False),
@@ -30,36 +30,40 @@ def test_moves_are_saved_marked_done_and_flagged_overdue(ui, alice):
     ]
     assert len(alice.history(L04, "stage_moves")) == 2
     later = plan(ui, alice, date(2026, 11, 30), lang="en")
-    assert "Overdue" in later._table.value and "3 Aware of a problem → 4 Ready to solve it" in later._table.value
-    later._done.value = 1
-    later._mark.click()
+    assert "Overdue" in later.table.value and "3 Aware of a problem → 4 Ready to solve it" in later.table.value
+    later.done.value = 1
+    later.mark.click()
     assert alice.latest_answers(L04)["stage_moves"].value["moves"][1]["done"] is True
-    assert "Done" in later._table.value
+    assert "Done" in later.table.value
 
 
 def test_bad_moves_are_refused_and_nothing_is_lost(ui, alice):
     widget = plan(ui, alice, date(2026, 11, 24), lang="en")
-    widget._customer.value = "Acme"
-    widget._add.click()
+    widget.customer.value = "Acme"
+    widget.add.click()
     assert len(widget._moves) == 1
     for setup, message in [
-        (lambda w: setattr(w._customer, "value", " "), escape("Please enter the customer's name.")),
+        (lambda w: setattr(w.customer, "value", " "), escape("Please enter the customer's name.")),
         (
-            lambda w: (setattr(w._customer, "value", "Beta"), setattr(w._to, "value", 2), setattr(w._from, "value", 4)),
+            lambda w: (
+                setattr(w.customer, "value", "Beta"),
+                setattr(w.to_layer, "value", 2),
+                setattr(w.from_layer, "value", 4),
+            ),
             "further down the funnel",
         ),
         (
             lambda w: (
-                setattr(w._from, "value", 2),
-                setattr(w._to, "value", 3),
-                setattr(w._due, "value", date(2026, 11, 1)),
+                setattr(w.from_layer, "value", 2),
+                setattr(w.to_layer, "value", 3),
+                setattr(w.due, "value", date(2026, 11, 1)),
             ),
             "cannot be in the past",
         ),
     ]:
         setup(widget)
-        widget._add.click()
-        assert message in widget._message.value
+        widget.add.click()
+        assert message in widget.message.value
     assert [m["customer"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"]] == ["Acme"]
 
 
@@ -82,21 +86,21 @@ def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
     view = LessonView(content.load_lesson(L04), ui, alice, "zh-CN")
     moves, funnel_view = view.tools["stage_moves"], view.tools["my_funnel"]
     moves._today = today
-    moves._customer.value = "华星"
-    moves._from.value, moves._to.value = 3, 4
-    moves._due.value = date(2026, 11, 27)
-    moves._add.click()
-    moves._done.value = 0
-    moves._mark.click()
+    moves.customer.value = "华星"
+    moves.from_layer.value, moves.to_layer.value = 3, 4
+    moves.due.value = date(2026, 11, 27)
+    moves.add.click()
+    moves.done.value = 0
+    moves.mark.click()
     saved = alice.latest_answers(L04)["my_funnel"].value
     assert saved["counts"] == [1, 1, 0, 3, 0] and ["华星", 4] in saved["customers"]
-    assert "华星 已在“我的漏斗”里移到“4 准备解决问题”" in moves._message.value
-    assert [box.value for box in funnel_view._inputs] == ["1", "1", "0", "3", "0"]  # redrawn at once
-    moves._customer.value = "无名公司"  # not in the funnel: the plan is kept, the trainee is told
-    moves._from.value, moves._to.value = 2, 3
-    moves._add.click()
-    moves._done.value = 1
-    moves._mark.click()
-    assert "找不到可以移动的 无名公司" in moves._message.value
+    assert "华星 已在“我的漏斗”里移到“4 准备解决问题”" in moves.message.value
+    assert [box.value for box in funnel_view.inputs] == ["1", "1", "0", "3", "0"]  # redrawn at once
+    moves.customer.value = "无名公司"  # not in the funnel: the plan is kept, the trainee is told
+    moves.from_layer.value, moves.to_layer.value = 2, 3
+    moves.add.click()
+    moves.done.value = 1
+    moves.mark.click()
+    assert "找不到可以移动的 无名公司" in moves.message.value
     assert alice.latest_answers(L04)["my_funnel"].value["counts"] == [1, 1, 0, 3, 0]
     assert all(m["done"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"])

@@ -37,60 +37,60 @@ def test_single_choice_saves_scores_and_shows_feedback(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_criteria_source")
     assert isinstance(widget, SingleChoiceWidget)
     widget.value = "advertising"
-    widget._submit.click()
+    widget.submit.click()
     record = stored(alice, "recap_criteria_source")
     assert (record.value, record.score, record.max_points) == ("advertising", 0, 2)
-    assert "还不对" in widget._response.value and "广告能引起注意" in widget._response.value
+    assert "还不对" in widget.response.value and "广告能引起注意" in widget.response.value
     widget.value = "past_pain"
-    widget._submit.click()
+    widget.submit.click()
     assert stored(alice, "recap_criteria_source").score == 2
-    assert "回答正确 · 2 / 2 分" in widget._response.value
+    assert "回答正确 · 2 / 2 分" in widget.response.value
     assert len(alice.history(L01, "recap_criteria_source")) == 2
 
 
 def test_single_choice_without_choice_saves_nothing(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_criteria_source", lang="en")
-    widget._submit.click()
+    widget.submit.click()
     assert stored(alice, "recap_criteria_source") is None
-    assert "Please choose an option first." in widget._response.value
+    assert "Please choose an option first." in widget.response.value
 
 
 def test_radio_click_sets_value(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_action_trigger")
-    widget._radio.value = "intolerable"
+    widget.radio.value = "intolerable"
     assert widget.value == "intolerable"
 
 
 def test_multiple_choice(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_scope", lang="en")
     assert isinstance(widget, MultipleChoiceWidget)
-    widget._submit.click()
-    assert "at least one option" in widget._response.value and stored(alice, "recap_scope") is None
-    widget._boxes["phone"].value = True
-    widget._boxes["key_accounts_only"].value = True
+    widget.submit.click()
+    assert "at least one option" in widget.response.value and stored(alice, "recap_scope") is None
+    widget.boxes["phone"].value = True
+    widget.boxes["key_accounts_only"].value = True
     assert widget.value == ("phone", "key_accounts_only")
-    widget._submit.click()
+    widget.submit.click()
     assert stored(alice, "recap_scope").value == ["phone", "key_accounts_only"]
-    assert "Not only key accounts" in widget._response.value and "Not yet" in widget._response.value
+    assert "Not only key accounts" in widget.response.value and "Not yet" in widget.response.value
 
 
 def test_ordering_starts_shuffled_and_buttons_move_the_picked_entry(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "order_stages")
     assert isinstance(widget, OrderingWidget)
     assert list(widget.value) != KEY
-    assert widget._up.disabled and widget._down.disabled  # nothing picked yet
+    assert widget.up.disabled and widget.down.disabled  # nothing picked yet
     first = widget.value[0]
     widget.pick(first)
-    assert widget._up.disabled and not widget._down.disabled
-    widget._down.click()
+    assert widget.up.disabled and not widget.down.disabled
+    widget.down.click()
     assert widget.value[1] == first and widget.picked == first
     label, option_id = widget._list.options[1]
     assert option_id == first and label.startswith("2. ")
     widget.value = tuple(KEY)
-    widget._submit.click()
+    widget.submit.click()
     record = stored(alice, "order_stages")
     assert record.value == KEY and record.score == 4
-    assert "完全正确" in widget._response.value
+    assert "完全正确" in widget.response.value
 
 
 def test_an_untouched_ordering_earns_next_to_nothing(lesson01, ui, store):
@@ -99,7 +99,7 @@ def test_an_untouched_ordering_earns_next_to_nothing(lesson01, ui, store):
     for name in ("alice", "bob", "carol", "dave", "erin", "frank"):
         trainee = store.ensure_trainee(name)
         widget = make(lesson01, ui, trainee, "order_stages")
-        widget._submit.click()
+        widget.submit.click()
         scores.append(stored(trainee, "order_stages").score)
     assert max(scores) <= 1 and sum(scores) / len(scores) < 0.5, scores
 
@@ -111,7 +111,7 @@ def test_options_are_shuffled_per_trainee_and_stable_on_reload(lesson01, ui, sto
         single = make(lesson01, ui, trainee, "recap_criteria_source")
         multiple = make(lesson01, ui, trainee, "recap_scope")
         ordering = make(lesson01, ui, trainee, "order_stages")
-        orders[name] = ([oid for _label, oid in single._radio.options], list(multiple._boxes), ordering.value)
+        orders[name] = ([oid for _label, oid in single.radio.options], list(multiple.boxes), ordering.value)
     assert orders["alice"] == orders["alice again"]  # a reload shows the same order
     assert orders["alice"] != orders["bob"]
     data_order = [o.id for o in lesson01.block("recap_criteria_source").options]
@@ -121,30 +121,30 @@ def test_options_are_shuffled_per_trainee_and_stable_on_reload(lesson01, ui, sto
 def test_ordering_wrong_order_gets_partial_credit(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "order_stages", lang="en")
     widget.value = tuple(KEY[1:2] + KEY[0:1] + KEY[2:])
-    widget._submit.click()
+    widget.submit.click()
     record = stored(alice, "order_stages")
     assert 0 < record.score < 4
-    assert "Partly right" in widget._response.value
+    assert "Partly right" in widget.response.value
 
 
 def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "xiamen_first_check")
     assert isinstance(widget, FreeTextWidget)
-    widget._area.value = "   "
-    widget._submit.click()
-    assert "答案是空的" in widget._response.value and stored(alice, "xiamen_first_check") is None
-    widget._area.value = "先试试马桶冲水"
-    widget._submit.click()
+    widget.area.value = "   "
+    widget.submit.click()
+    assert "答案是空的" in widget.response.value and stored(alice, "xiamen_first_check") is None
+    widget.area.value = "先试试马桶冲水"
+    widget.submit.click()
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
-    assert "已记下你的第一反应" in widget._response.value
-    widget._area.value = "长" * 100_000
+    assert "已记下你的第一反应" in widget.response.value
+    widget.area.value = "长" * 100_000
     assert "ts-error" in widget._count.value
-    widget._submit.click()
-    assert "最多允许 2000 个字" in widget._response.value
+    widget.submit.click()
+    assert "最多允许 2000 个字" in widget.response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
-    widget._area.value = "先看厨房\ud83d"  # half of an emoji, as a broken paste delivers it
-    widget._submit.click()
-    assert "答案里有无法保存的字符" in widget._response.value
+    widget.area.value = "先看厨房\ud83d"  # half of an emoji, as a broken paste delivers it
+    widget.submit.click()
+    assert "答案里有无法保存的字符" in widget.response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
 
 
@@ -157,24 +157,24 @@ def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
         ("1e9", "from 1 to 20"),
         ("nan", "Please enter a number"),
     ]:
-        widget._box.value = raw
-        widget._submit.click()
-        assert message in widget._response.value
+        widget.box.value = raw
+        widget.submit.click()
+        assert message in widget.response.value
     assert stored(alice, "recap_stage_count") is None
-    widget._box.value = "7"
-    widget._submit.click()
+    widget.box.value = "7"
+    widget.submit.click()
     assert stored(alice, "recap_stage_count").value == 7.0
-    assert "Right — seven stages." in widget._response.value and "ts-error" not in widget._response.value
+    assert "Right — seven stages." in widget.response.value and "ts-error" not in widget.response.value
 
 
 def test_rating(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "self_rating")
     assert isinstance(widget, RatingWidget)
-    widget._scale.value = "4"
+    widget.scale.value = "4"
     assert widget.value == 4
-    widget._submit.click()
+    widget.submit.click()
     assert stored(alice, "self_rating").value == 4
-    assert "安排跟进的优先级" in widget._response.value
+    assert "安排跟进的优先级" in widget.response.value
 
 
 def test_reopening_restores_every_widget(lesson01, ui, alice):
@@ -189,13 +189,13 @@ def test_reopening_restores_every_widget(lesson01, ui, alice):
     for item_id, value in answers.items():
         widget = make(lesson01, ui, alice, item_id)
         widget.value = value
-        widget._submit.click()
+        widget.submit.click()
     for item_id, value in answers.items():
         reopened = make(lesson01, ui, alice, item_id)
         assert reopened.value == value
-        assert reopened.score is not None and reopened._response.value
-        assert "已恢复" in reopened._response.value
-    assert make(lesson01, ui, alice, "xiamen_first_check")._area.value == "马桶"
+        assert reopened.score is not None and reopened.response.value
+        assert "已恢复" in reopened.response.value
+    assert make(lesson01, ui, alice, "xiamen_first_check").area.value == "马桶"
     assert make(lesson01, ui, alice, "order_stages")._list.options[0] == ("1. 满意", "satisfied")
 
 
@@ -203,9 +203,9 @@ def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
     alice = store.ensure_trainee("alice")
     widget = make(lesson01, ui, alice, "xiamen_first_check")
     widget.value = "alice 的秘密"
-    widget._submit.click()
+    widget.submit.click()
     bob_view = make(lesson01, ui, store.ensure_trainee("bob"), "xiamen_first_check")
-    assert bob_view.value == "" and bob_view._response.value == ""
+    assert bob_view.value == "" and bob_view.response.value == ""
 
 
 def _all_widget_states(root: ipw.Widget) -> str:
@@ -237,27 +237,27 @@ def test_lesson_language_switch_and_reflection(lesson01, ui, alice):
     reflection = next(c for c in view.children if type(c).__name__ == "ReflectionView")
     assert "回答完上面的问题后" in reflection.value
     view.questions["xiamen_first_check"].value = "先看看马桶"
-    view.questions["xiamen_first_check"]._submit.click()
+    view.questions["xiamen_first_check"].submit.click()
     assert "回答完上面的问题后" in reflection.value
     view.questions["xiamen_next_check"].value = "然后试热水"
-    view.questions["xiamen_next_check"]._submit.click()
+    view.questions["xiamen_next_check"].submit.click()
     assert (
         "先看看马桶" in reflection.value and "三番五次修不好" in reflection.value and "热水器或热水" in reflection.value
     )
-    assert "已答 2 / 9 题" in view._summary.value
+    assert "已答 2 / 9 题" in view.summary.value
     view.lang = "en"
     assert "You mention the toilet" in reflection.value
-    assert "Question 1: when you view a new flat" in view.questions["xiamen_first_check"]._prompt.value
-    assert "(2 / 9 answered)" in view._summary.value
+    assert "Question 1: when you view a new flat" in view.questions["xiamen_first_check"].prompt.value
+    assert "(2 / 9 answered)" in view.summary.value
     view.lang = "zh-TW"
-    assert "問題 1" in view.questions["xiamen_first_check"]._prompt.value
+    assert "問題 1" in view.questions["xiamen_first_check"].prompt.value
 
 
 def test_trainee_text_is_escaped(lesson01, ui, alice):
     view = LessonView(lesson01, ui, alice, "en")
     for item_id in ("xiamen_first_check", "xiamen_next_check"):
         view.questions[item_id].value = "<img src=x onerror=alert(1)>"
-        view.questions[item_id]._submit.click()
+        view.questions[item_id].submit.click()
     reflection = next(c for c in view.children if type(c).__name__ == "ReflectionView")
     assert "<img src=x" not in reflection.value and "&lt;img src=x onerror=alert(1)&gt;" in reflection.value
 
@@ -297,36 +297,36 @@ def test_name_form_validates_and_reports(ui):
     names = []
     form = NameForm(ui, "en", on_name=lambda n: names.append(n) or n)
     form._name.value = "   "
-    form._go.click()
-    assert "cannot be empty" in form._message.value and form.value == ""
+    form.go.click()
+    assert "cannot be empty" in form.message.value and form.value == ""
     form._name.value = "<b>x</b>"
-    form._go.click()
-    assert "letters, digits" in form._message.value
+    form.go.click()
+    assert "letters, digits" in form.message.value
     form._name.value = " 王小明 "
-    form._go.click()
-    assert form.value == "王小明" and names == ["王小明"] and form._message.value == ""
+    form.go.click()
+    assert form.value == "王小明" and names == ["王小明"] and form.message.value == ""
 
 
 def test_classify_widget_saves_every_entry_and_explains(ui, alice):
     lesson02 = content.load_lesson("02_selling_modes")
     widget = question_widget(lesson02.block("mode_classifier"), ui, alice, "02_selling_modes", "en")
     assert isinstance(widget, ClassifyWidget)
-    widget._toggles["erp"].value = "relationship"
-    widget._submit.click()
-    assert "Please sort every entry" in widget._response.value
+    widget.toggles["erp"].value = "relationship"
+    widget.submit.click()
+    assert "Please sort every entry" in widget.response.value
     assert alice.latest_answers("02_selling_modes") == {}
     key = {e.id: e.answer for e in lesson02.block("mode_classifier").entries}
     for entry_id, category in key.items():
-        widget._toggles[entry_id].value = category
-    widget._toggles["packing_supplies"].value = "relationship"
-    widget._submit.click()
+        widget.toggles[entry_id].value = category
+    widget.toggles["packing_supplies"].value = "relationship"
+    widget.submit.click()
     record = alice.latest_answers("02_selling_modes")["mode_classifier"]
     assert record.value == dict(key, packing_supplies="relationship") and record.score == 11
-    assert "✗ Shipping boxes and tape" in widget._response.value
-    assert "a quick quote and on-time delivery win the order" in widget._response.value.lower()
+    assert "✗ Shipping boxes and tape" in widget.response.value
+    assert "a quick quote and on-time delivery win the order" in widget.response.value.lower()
     reopened = question_widget(lesson02.block("mode_classifier"), ui, alice, "02_selling_modes", "zh-CN")
-    assert reopened._toggles["packing_supplies"].value == "relationship"
-    assert reopened._toggles["erp"].options[0] == ("关系导向", "relationship")
+    assert reopened.toggles["packing_supplies"].value == "relationship"
+    assert reopened.toggles["erp"].options[0] == ("关系导向", "relationship")
 
 
 def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
@@ -334,22 +334,22 @@ def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
     drill = lesson03.block("drill_lighting")
     widget = question_widget(drill, ui, alice, "03_sales_process", "zh-CN")
     assert isinstance(widget, CallDrillWidget)
-    assert widget._submit not in widget.children  # saves by itself when the call ends
-    assert "喂，你好，哪位？" in widget._transcript.value
-    good = next(b for b in widget._choices.children if b.description.startswith("王经理您好"))
+    assert widget.submit not in widget.children  # saves by itself when the call ends
+    assert "喂，你好，哪位？" in widget.transcript.value
+    good = next(b for b in widget.choices.children if b.description.startswith("王经理您好"))
     good.click()  # the good opening, wherever this trainee's shuffle put it
-    assert "两分钟可以" in widget._transcript.value
+    assert "两分钟可以" in widget.transcript.value
     assert alice.latest_answers("03_sales_process") == {}
     widget.choose("features")
     record = alice.latest_answers("03_sales_process")["drill_lighting"]
     assert record.value == ["opening", "features"]
     assert 0 < record.score < drill.points
-    assert "发份资料" in widget._transcript.value and "这通电话没有成功" in widget._transcript.value
-    assert "1. 王经理您好" in widget._response.value and "(-1)" in widget._response.value
-    assert widget._choices.children == ()
+    assert "发份资料" in widget.transcript.value and "这通电话没有成功" in widget.transcript.value
+    assert "1. 王经理您好" in widget.response.value and "(-1)" in widget.response.value
+    assert widget.choices.children == ()
 
-    widget._restart.click()
-    assert widget.value == () and widget._response.value == ""
+    widget.restart.click()
+    assert widget.value == () and widget.response.value == ""
     for choice in ("opening", "probe", "deepen", "brief_next"):
         widget.choose(choice)
     assert alice.latest_answers("03_sales_process")["drill_lighting"].score == drill.points
@@ -357,18 +357,18 @@ def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
 
     reopened = question_widget(drill, ui, alice, "03_sales_process", "en")
     assert reopened.value == ("opening", "probe", "deepen", "brief_next")
-    assert "Tuesday morning, then" in reopened._transcript.value
-    assert "A perfect call!" in reopened._response.value
-    assert "Debrief: the path you took" in reopened._response.value
+    assert "Tuesday morning, then" in reopened.transcript.value
+    assert "A perfect call!" in reopened.response.value
+    assert "Debrief: the path you took" in reopened.response.value
 
 
 def test_multiple_choice_restores_several_ticks(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_scope")
     widget.value = ("phone", "simple", "complex")
-    widget._submit.click()
+    widget.submit.click()
     reopened = make(lesson01, ui, alice, "recap_scope")
     assert reopened.value == ("phone", "simple", "complex")
-    assert sorted(oid for oid, box in reopened._boxes.items() if box.value) == ["complex", "phone", "simple"]
+    assert sorted(oid for oid, box in reopened.boxes.items() if box.value) == ["complex", "phone", "simple"]
 
 
 def test_a_store_upgraded_by_a_newer_release_is_named_not_shown_as_a_crash(tmp_path):
@@ -388,8 +388,8 @@ def test_a_store_upgraded_by_a_newer_release_is_named_not_shown_as_a_crash(tmp_p
 def test_a_free_text_answer_is_recorded_and_says_it_is_not_scored(ui, alice):
     lesson07 = content.load_lesson("07_growth_and_assistants")
     widget = question_widget(lesson07.block("next_step"), ui, alice, "07_growth_and_assistants", "en")
-    widget._area.value = "asdf"
-    widget._submit.click()
+    widget.area.value = "asdf"
+    widget.submit.click()
     record = alice.latest_answers("07_growth_and_assistants")["next_step"]
     assert record.value == "asdf" and record.score == 0 and record.max_points == 0
-    assert "Not scored" in widget._response.value and "points" not in widget._response.value
+    assert "Not scored" in widget.response.value and "points" not in widget.response.value

@@ -73,25 +73,25 @@ class AssessmentForm(ToolWidget):
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, description_width="18rem")
-        self._boxes = {
+        self.boxes = {
             c.id: make(ipw.Text, style=style, layout=shared_layout(width="26rem")) for c in self.block.criteria
         }
-        self._save = make(ipw.Button, button_style="primary", icon="save")
-        self._save.on_click(self._on_save)
-        return [*self._boxes.values(), self._save]
+        self.save_button = make(ipw.Button, button_style="primary", icon="save")
+        self.save_button.on_click(self._on_save)
+        return [*self.boxes.values(), self.save_button]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._table = make(ipw.HTML)
-        self._rubric = make(ipw.HTML)
-        return [self._table, self._rubric]
+        self.table = make(ipw.HTML)
+        self.rubric = make(ipw.HTML)
+        return [self.table, self.rubric]
 
     def _restore(self) -> None:
         saved = self.history()
         if saved:
             self.value = saved[-1]
             for key, score in self.value.scores.items():
-                if key in self._boxes:
-                    self._boxes[key].value = str(score)
+                if key in self.boxes:
+                    self.boxes[key].value = str(score)
             self.submissions = len(saved)
 
     def trainer_scores(self) -> dict[str, int]:
@@ -102,7 +102,7 @@ class AssessmentForm(ToolWidget):
 
     def _on_save(self, _button=None) -> None:
         try:
-            scores = assessment.parse_scores(self.block.criteria, {k: b.value for k, b in self._boxes.items()})
+            scores = assessment.parse_scores(self.block.criteria, {k: b.value for k, b in self.boxes.items()})
         except assessment.AssessmentInputError as problem:
             criterion = next(c for c in self.block.criteria if c.id == problem.params["criterion"])
             self.problem(
@@ -117,20 +117,20 @@ class AssessmentForm(ToolWidget):
 
     def _render(self) -> None:
         for criterion in self.block.criteria:
-            self._boxes[
+            self.boxes[
                 criterion.id
             ].description = f"{local(criterion.text, self.lang)} ({self.t('max_points', max=criterion.weight)})"
-            self._boxes[criterion.id].placeholder = self.t("score_range", max=criterion.weight)
-        self._save.description = self.t("save")
-        self._rubric.value = proposal_html(self.block, self._store, self.lang, self._today) + rubric_html(
+            self.boxes[criterion.id].placeholder = self.t("score_range", max=criterion.weight)
+        self.save_button.description = self.t("save")
+        self.rubric.value = proposal_html(self.block, self._store, self.lang, self._today) + rubric_html(
             self.block, self.lang
         )
         own = self.value.scores if self.value else {}
         trainer = self.trainer_scores()
         if not own:
-            self._table.value = ""
+            self.table.value = ""
             return
-        self._table.value = assessment_html(self.block, own, trainer, self.lang)
+        self.table.value = assessment_html(self.block, own, trainer, self.lang)
 
 
 class PersonalReport(ToolWidget):
@@ -139,13 +139,13 @@ class PersonalReport(ToolWidget):
     State = ReportMade
 
     def _build(self) -> list[ipw.Widget]:
-        self._make = make(ipw.Button, button_style="primary", icon="file")
-        self._make.on_click(self._on_make)
-        return [self._make]
+        self.make = make(ipw.Button, button_style="primary", icon="file")
+        self.make.on_click(self._on_make)
+        return [self.make]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._link = make(ipw.HTML)
-        return [self._link]
+        self.link = make(ipw.HTML)
+        return [self.link]
 
     def build(self) -> str:
         return build_report(self._store, self.lang, self.block)
@@ -157,8 +157,8 @@ class PersonalReport(ToolWidget):
         link = download_link(
             self.build().encode("utf-8"), "text/html;charset=utf-8", name, self.t("download"), "ts-report-link"
         )
-        self._link.value = join(muted(self.t("ready")), link)
+        self.link.value = join(muted(self.t("ready")), link)
         self.save(ReportMade(generated=name))
 
     def _render(self) -> None:
-        self._make.description = self.t("make")
+        self.make.description = self.t("make")

@@ -25,35 +25,35 @@ class CallPlanner(ToolWidget):
 
     def _build(self) -> list[ipw.Widget]:
         style = style_for(ipw.Text, **LABEL_STYLE)
-        self._target = make(
+        self.target = make(
             ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style, layout=shared_layout(width="20rem")
         )
-        self._windows = make(
+        self.windows = make(
             ipw.Text,
             value=callplan.format_windows(callplan.GOLDEN_HOURS),
             style=style,
             layout=shared_layout(width="32rem"),
         )
-        self._contacts = make(ipw.Textarea, rows=5, layout=shared_layout(width="100%"))
-        self._go = make(ipw.Button, button_style="primary", icon="calendar")
-        self._go.on_click(self._on_plan)
-        return [self._target, self._windows, self._contacts, self._go]
+        self.contacts = make(ipw.Textarea, rows=5, layout=shared_layout(width="100%"))
+        self.go = make(ipw.Button, button_style="primary", icon="calendar")
+        self.go.on_click(self._on_plan)
+        return [self.target, self.windows, self.contacts, self.go]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._result = make(ipw.HTML)
-        return [self._result]
+        self.result = make(ipw.HTML)
+        return [self.result]
 
     def _restore(self) -> None:
         super()._restore()
         if self.value:
-            self._target.value = str(self.value.target)
-            self._windows.value = self.value.windows
-            self._contacts.value = "\n".join(self.value.contacts)
+            self.target.value = str(self.value.target)
+            self.windows.value = self.value.windows
+            self.contacts.value = "\n".join(self.value.contacts)
 
     def _inputs(self):
-        target = callplan.parse_target(self._target.value)
-        windows = callplan.parse_windows(self._windows.value)
-        return target, windows, callplan.parse_contacts(self._contacts.value)
+        target = callplan.parse_target(self.target.value)
+        windows = callplan.parse_windows(self.windows.value)
+        return target, windows, callplan.parse_contacts(self.contacts.value)
 
     def _on_plan(self, _button=None) -> None:
         try:
@@ -69,12 +69,12 @@ class CallPlanner(ToolWidget):
             self._render()
 
     def _render(self) -> None:
-        self._target.description = self.t("target")
-        self._windows.description = self.t("windows")
-        self._contacts.placeholder = self.t("contacts")
-        self._go.description = self.t("make_plan")
+        self.target.description = self.t("target")
+        self.windows.description = self.t("windows")
+        self.contacts.placeholder = self.t("contacts")
+        self.go.description = self.t("make_plan")
         if not self.value:
-            self._result.value = ""
+            self.result.value = ""
             return
         plan = callplan.day_plan(self.value.target, callplan.parse_windows(self.value.windows))
         metrics = self.t(
@@ -96,7 +96,7 @@ class CallPlanner(ToolWidget):
         )
         heads = (self.t("time_header"), self.t("contact_header"))
         schedule = table(heads, slots[:SHOWN_SLOTS], "ts-schedule", self.t("schedule_title")) if slots else ""
-        self._result.value = join(feedback("", [metrics], css="ts-plan-metrics"), schedule, more, link)
+        self.result.value = join(feedback("", [metrics], css="ts-plan-metrics"), schedule, more, link)
 
 
 class WeeklyCallLog(ToolWidget):
@@ -108,27 +108,27 @@ class WeeklyCallLog(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._weeks: dict[date, callplan.WeekLog] = {}
         style = style_for(ipw.Text, **LABEL_STYLE)
-        self._week = DateField(callplan.monday_of(self._today), **LABEL_STYLE)
-        self._target = make(
+        self.week = DateField(callplan.monday_of(self._today), **LABEL_STYLE)
+        self.target = make(
             ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style, layout=shared_layout(width="20rem")
         )
-        self._days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
-        self._imported = make(ipw.HTML)
-        self._use_imported = make(ipw.Button, icon="download")
-        self._save = make(ipw.Button, button_style="primary", icon="save")
-        self._week.observe(self._on_week, names="value")
-        self._use_imported.on_click(self._on_use_imported)
-        self._save.on_click(self._on_save)
-        return [self._week, self._target, *self._days, self._imported, self._use_imported, self._save]
+        self.days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
+        self.imported = make(ipw.HTML)
+        self.use_imported = make(ipw.Button, icon="download")
+        self.save_button = make(ipw.Button, button_style="primary", icon="save")
+        self.week.observe(self._on_week, names="value")
+        self.use_imported.on_click(self._on_use_imported)
+        self.save_button.on_click(self._on_save)
+        return [self.week, self.target, *self.days, self.imported, self.use_imported, self.save_button]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._summary = make(ipw.HTML)
-        self._chart = make(ipw.HTML)
-        return [self._summary, self._chart]
+        self.summary = make(ipw.HTML)
+        self.chart = make(ipw.HTML)
+        return [self.summary, self.chart]
 
     @property
     def monday(self) -> date:
-        return callplan.monday_of(self._week.value or self._today)
+        return callplan.monday_of(self.week.value or self._today)
 
     def _restore(self) -> None:
         self._weeks = callplan.weeks_logged(self.history())
@@ -138,16 +138,16 @@ class WeeklyCallLog(ToolWidget):
 
     def _show_week(self) -> None:
         record = self._weeks.get(self.monday)
-        for box, count in zip(self._days, record.counts if record else [""] * 5):
+        for box, count in zip(self.days, record.counts if record else [""] * 5):
             box.value = str(count)
         if record:
-            self._target.value = str(record.target)
+            self.target.value = str(record.target)
             self.value = record
 
     def _typed_target(self) -> int:
         """The daily target in its field, or the course's when the field holds no usable number."""
         try:
-            target = int(self._target.value)
+            target = int(self.target.value)
         except ValueError:
             return callplan.DEFAULT_TARGET
         return target if 0 < target <= callplan.MAX_DAILY_CALLS else callplan.DEFAULT_TARGET
@@ -173,14 +173,14 @@ class WeeklyCallLog(ToolWidget):
         self._render_all()
 
     def _on_use_imported(self, _button=None) -> None:
-        for box, count in zip(self._days, self._imported_counts()):
+        for box, count in zip(self.days, self._imported_counts()):
             box.value = str(count)
 
     def _on_save(self, _button=None) -> None:
         names = self._day_names()
         try:
-            target = callplan.parse_target(self._target.value)
-            counts = [callplan.parse_day_count(box.value, name) for box, name in zip(self._days, names)]
+            target = callplan.parse_target(self.target.value)
+            counts = [callplan.parse_day_count(box.value, name) for box, name in zip(self.days, names)]
         except callplan.PlanInputError as problem:
             self.problem(problem.code, **problem.params)
             return
@@ -209,19 +209,19 @@ class WeeklyCallLog(ToolWidget):
 
     def _render(self) -> None:
         names = self._day_names()
-        self._week.description = self.t("week")
-        self._week.problem = self._ui.text("date_invalid", self.lang)
-        self._target.description = self.t("target")
-        for box, name in zip(self._days, names):
+        self.week.description = self.t("week")
+        self.week.problem = self._ui.text("date_invalid", self.lang)
+        self.target.description = self.t("target")
+        for box, name in zip(self.days, names):
             box.description = name
         imported = self._imported_counts()
-        self._imported.value = muted(self.t("imported", counts=" · ".join(map(str, imported)))) if any(imported) else ""
-        self._use_imported.description = self.t("use_imported")
-        self._use_imported.layout = shared_layout(display="" if any(imported) else "none")
-        self._save.description = self.t("save")
+        self.imported.value = muted(self.t("imported", counts=" · ".join(map(str, imported)))) if any(imported) else ""
+        self.use_imported.description = self.t("use_imported")
+        self.use_imported.layout = shared_layout(display="" if any(imported) else "none")
+        self.save_button.description = self.t("save")
         record = self._weeks.get(self.monday)
         if not record and not any(imported):
-            self._summary.value = self._chart.value = ""
+            self.summary.value = self.chart.value = ""
             return
         # The week's pacing counts what the trainee logged; a week not logged yet counts the imported calls,
         # with no button to press. Both are shown side by side when there are both.
@@ -245,7 +245,7 @@ class WeeklyCallLog(ToolWidget):
             rows = list(zip(names, record.counts if record else ["–"] * 5, shown))
             heads = (self.t("day_header"), self.t("logged_header"), self.t("imported_header"))
             week_table = table(heads, rows, "ts-week-table", row_heads=True)
-        self._summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
+        self.summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
         bands = tuple(callplan.pacing_band(count, target) for count in counts)
         both = bool(record) and any(imported)
         png = plots.calls_vs_target_png(
@@ -260,7 +260,7 @@ class WeeklyCallLog(ToolWidget):
             self.t("imported_header"),
         )
         if not self._weeks:
-            self._chart.value = figure(img(png, self.t("chart_title")), "ts-week-chart")
+            self.chart.value = figure(img(png, self.t("chart_title")), "ts-week-chart")
             return
         weeks = sorted(self._weeks)[-8:]
         weekly = [self._weeks[w] for w in weeks]
@@ -273,7 +273,7 @@ class WeeklyCallLog(ToolWidget):
             self.t("actual"),
             self.t("planned"),
         )
-        self._chart.value = join(
+        self.chart.value = join(
             figure(img(png, self.t("chart_title")), "ts-week-chart"),
             figure(img(weeks_png, self.t("weeks_title")), "ts-weeks-chart"),
         )
@@ -287,12 +287,12 @@ class CallImport(ToolWidget):
     State = calllog.ImportSummary
 
     def _build(self) -> list[ipw.Widget]:
-        self._upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
+        self.upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
         self._day_first = make(ipw.Checkbox, value=False, indent=False)
-        self._go = make(ipw.Button, button_style="primary", icon="upload")
+        self.go = make(ipw.Button, button_style="primary", icon="upload")
         self._bar = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))
         # The mapping step: shown when the file does not say which column holds the time.
-        self._preview = make(ipw.HTML)
+        self.preview = make(ipw.HTML)
         label = style_for(ipw.Dropdown, description_width="12rem")
         self.time_column = make(
             ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="28rem")
@@ -305,12 +305,12 @@ class CallImport(ToolWidget):
         )
         self._mapping = make(
             ipw.VBox,
-            children=[self._preview, self.time_column, self.date_column, self.clock_column],
+            children=[self.preview, self.time_column, self.date_column, self.clock_column],
             layout=shared_layout(display="none"),
         )
         self._mapping.add_class("ts-column-mapping")
-        self._go.on_click(self._on_import)
-        return [self._upload, self._day_first, self._mapping, self._go, self._bar]
+        self.go.on_click(self._on_import)
+        return [self.upload, self._day_first, self._mapping, self.go, self._bar]
 
     def _chosen(self) -> calllog.Mapping | None:
         """The columns the trainee picked in the mapping step (None: let the content decide)."""
@@ -329,7 +329,7 @@ class CallImport(ToolWidget):
         except calllog.CallLogError:
             return
         samples = [[str(cell)[:40] for cell in row] for row in rows]
-        self._preview.value = join(muted(self.t("mapping_hint")), table(header, samples, "ts-preview"))
+        self.preview.value = join(muted(self.t("mapping_hint")), table(header, samples, "ts-preview"))
         for dropdown in (self.time_column, self.date_column, self.clock_column):
             dropdown.options = [(self.t("mapping_none"), "")] + [(name, name) for name in header]
             dropdown.value = ""
@@ -354,8 +354,8 @@ class CallImport(ToolWidget):
             pass  # not remembered: the trainee chooses again next time
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._summary = make(ipw.HTML)
-        return [self._summary]
+        self.summary = make(ipw.HTML)
+        return [self.summary]
 
     def import_bytes(self, name: str, data: bytes) -> None:
         """What the Import button does with the uploaded file (tests call it directly)."""
@@ -404,21 +404,21 @@ class CallImport(ToolWidget):
             self._render_all()
 
     def _on_import(self, _button=None) -> None:
-        if not self._upload.value:
+        if not self.upload.value:
             self.problem("upload_first")
             return
-        upload = self._upload.value[0]
+        upload = self.upload.value[0]
         self.import_bytes(upload["name"], bytes(upload["content"]))
 
     def _render(self) -> None:
-        self._upload.description = self.t("choose")
+        self.upload.description = self.t("choose")
         self._day_first.description = self.t("day_first")
         self.time_column.description = self.t("mapping_time")
         self.date_column.description = self.t("mapping_date")
         self.clock_column.description = self.t("mapping_clock")
-        self._go.description = self.t("import")
+        self.go.description = self.t("import")
         if not self.value:
-            self._summary.value = ""
+            self.summary.value = ""
             return
         summary = self.value
         lines = [self.t("summary", **summary.figures())]
@@ -432,4 +432,4 @@ class CallImport(ToolWidget):
                 + (" " + self.t("mapping_remembered") if summary.remembered else "")
             )
         lines.append(self.t("zone_rule"))
-        self._summary.value = feedback(lines[0], items=lines[1:], css="ts-import-summary")
+        self.summary.value = feedback(lines[0], items=lines[1:], css="ts-import-summary")

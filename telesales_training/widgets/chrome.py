@@ -33,17 +33,17 @@ class NameForm(ipw.VBox):
     def __init__(self, ui: UiStrings, lang: str, on_name=None, error_code: str = "", **kwargs):
         self._ui = ui
         self._on_name_callback = on_name
-        self._prompt = make(ipw.HTML)
+        self.prompt = make(ipw.HTML)
         self._name = make(ipw.Text, layout=shared_layout(width="24rem"))
-        self._go = make(ipw.Button, button_style="primary")
-        self._message = make(ipw.HTML)
+        self.go = make(ipw.Button, button_style="primary")
+        self.message = make(ipw.HTML)
         self._error_code = error_code
         super().__init__(
-            children=[self._prompt, make(ipw.HBox, children=[self._name, self._go]), self._message],
+            children=[self.prompt, make(ipw.HBox, children=[self._name, self.go]), self.message],
             **lean(ipw.VBox, **kwargs),
         )
         self.add_class("ts-card")
-        self._go.on_click(self._on_submit)
+        self.go.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
         self.lang = lang
         self._render()
@@ -53,11 +53,11 @@ class NameForm(ipw.VBox):
 
     def _render(self) -> None:
         t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
-        self._prompt.value = paragraph(t("name_prompt"))
+        self.prompt.value = paragraph(t("name_prompt"))
         self._name.placeholder = t("name_label")
         self._name.description = t("name_label")
-        self._go.description = t("name_submit")
-        self._message.value = error(t(self._error_code)) if self._error_code else ""
+        self.go.description = t("name_submit")
+        self.message.value = error(t(self._error_code)) if self._error_code else ""
 
     def _on_submit(self, _source=None) -> None:
         try:

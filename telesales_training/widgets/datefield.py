@@ -48,8 +48,8 @@ class DateField(ipw.VBox):
             layout=shared_layout(width=width) if width else shared_layout(),
             **look,
         )
-        self._message = make(ipw.HTML)
-        super().__init__(children=[self._text, self._message], **lean(ipw.VBox, **kwargs))
+        self.message = make(ipw.HTML)
+        super().__init__(children=[self._text, self.message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-date")
         self._text.observe(self._on_text, names="value")
         self.observe(self._on_value, names="value")
@@ -66,15 +66,15 @@ class DateField(ipw.VBox):
         shown = self.value.isoformat() if self.value else ""
         if self._text.value != shown:
             self._text.value = shown
-        self._message.value = ""
+        self.message.value = ""
 
     def _on_text(self, _change) -> None:
         try:
             typed = parse_date(self._text.value)
         except ValueError:
-            self._message.value = error(self.problem)
+            self.message.value = error(self.problem)
             return
-        self._message.value = ""
+        self.message.value = ""
         if typed != self.value:
             self.value = typed
         elif typed is not None:

@@ -30,30 +30,30 @@ class FunnelTracker(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._history: list[tuple[str, tuple[int, ...]]] = []
         self._customers: list[tuple[str, int]] = []  # the pasted list behind the counts, if any
-        self._inputs = [
+        self.inputs = [
             make(ipw.Text, layout=shared_layout(width="26rem"), style=style_for(ipw.Text, description_width="12rem"))
             for _ in funnel.LAYERS
         ]
-        for box in self._inputs:  # the diagnosis follows the numbers as they are typed, before saving
+        for box in self.inputs:  # the diagnosis follows the numbers as they are typed, before saving
             box.observe(lambda _change: self._render_chart(), names="value")
-        self._paste = make(ipw.Textarea, rows=4, layout=shared_layout(width="100%"))
-        self._apply = make(ipw.Button, icon="list")
-        self._save = make(ipw.Button, button_style="primary", icon="save")
-        self._apply.on_click(self._on_apply)
-        self._save.on_click(self._on_save)
-        return [*self._inputs, self._paste, self._apply, self._save]
+        self.paste = make(ipw.Textarea, rows=4, layout=shared_layout(width="100%"))
+        self.apply = make(ipw.Button, icon="list")
+        self.save_button = make(ipw.Button, button_style="primary", icon="save")
+        self.apply.on_click(self._on_apply)
+        self.save_button.on_click(self._on_save)
+        return [*self.inputs, self.paste, self.apply, self.save_button]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._chart = make(ipw.HTML)
-        self._history_chart = make(ipw.HTML)
-        return [self._chart, self._history_chart]
+        self.chart = make(ipw.HTML)
+        self.history_chart = make(ipw.HTML)
+        return [self.chart, self.history_chart]
 
     def _labels(self) -> tuple[str, ...]:
         return tuple(self.t(f"layer_{n}") for n in range(1, len(funnel.LAYERS) + 1))
 
     def _typed_counts(self) -> tuple[int, ...] | None:
         try:
-            return funnel.parse_counts([box.value for box in self._inputs])
+            return funnel.parse_counts([box.value for box in self.inputs])
         except funnel.FunnelInputError:
             return None
 
@@ -64,19 +64,19 @@ class FunnelTracker(ToolWidget):
                 label = i18n.pick(self.block.texts[f"layer_{n}"], locale).lower()
                 names[label] = names[re.sub(r"^\d+\s*", "", label)] = n  # "2 contacted" and "contacted"
         try:
-            customers = funnel.parse_customer_list(self._paste.value, names)
+            customers = funnel.parse_customer_list(self.paste.value, names)
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
             return
         self._customers = customers
-        for box, count in zip(self._inputs, funnel.counts_from_stages(stage for _name, stage in customers)):
+        for box, count in zip(self.inputs, funnel.counts_from_stages(stage for _name, stage in customers)):
             box.value = str(count)
         self._note = None
         self._render_message()
 
     def _on_save(self, _button=None) -> None:
         try:
-            counts = funnel.parse_counts([box.value for box in self._inputs])
+            counts = funnel.parse_counts([box.value for box in self.inputs])
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
             return
@@ -104,7 +104,7 @@ class FunnelTracker(ToolWidget):
         if self._history:
             self._customers = funnel.listed_customers(latest.customers, self.counts)
             self.value = funnel.snapshot(self.counts, date.fromisoformat(self._history[-1][0]), self._customers)
-            for box, count in zip(self._inputs, self.counts):
+            for box, count in zip(self.inputs, self.counts):
                 box.value = str(count)
             self.submissions = len(self._history)
 
@@ -114,27 +114,27 @@ class FunnelTracker(ToolWidget):
         self._render_all()
 
     def _render(self) -> None:
-        for n, box in enumerate(self._inputs, start=1):
+        for n, box in enumerate(self.inputs, start=1):
             box.description = self.t(f"layer_{n}")
-        self._save.description = self.t("save")
-        self._apply.description = self.t("list_apply")
-        self._paste.placeholder = self.t("list_label")
+        self.save_button.description = self.t("save")
+        self.apply.description = self.t("list_apply")
+        self.paste.placeholder = self.t("list_label")
         self._render_chart()
         if len(self._history) >= 2:
             labels = self._labels()
             history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
-            self._history_chart.value = figure(img(history_png, self.t("history_title")), "ts-funnel-history")
+            self.history_chart.value = figure(img(history_png, self.t("history_title")), "ts-funnel-history")
         else:
-            self._history_chart.value = ""
+            self.history_chart.value = ""
 
     def _render_chart(self) -> None:
         """The drawing and diagnosis of the numbers in the boxes (saved or not); the saved ones while the
         boxes hold something that is not a count (the error shows on saving)."""
         counts = self._typed_counts() or self.counts
         if not counts or (not any(counts) and not self.counts):
-            self._chart.value = ""
+            self.chart.value = ""
             return
-        self._chart.value = funnel_html(self.block, counts, self.lang)
+        self.chart.value = funnel_html(self.block, counts, self.lang)
 
 
 class StageMovePlan(ToolWidget):
@@ -146,20 +146,20 @@ class StageMovePlan(ToolWidget):
     def _build(self) -> list[ipw.Widget]:
         self._moves: list[funnel.PlannedMove] = []
         style = style_for(ipw.Text, description_width="8rem")
-        self._customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
-        self._from = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
-        self._to = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
-        self._due = DateField(self._today + timedelta(days=7), description_width="8rem")
-        self._add = make(ipw.Button, button_style="primary", icon="plus")
-        self._done = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
-        self._mark = make(ipw.Button, icon="check")
-        self._add.on_click(self._on_add)
-        self._mark.on_click(self._on_mark)
-        return [self._customer, self._from, self._to, self._due, self._add, self._done, self._mark]
+        self.customer = make(ipw.Text, style=style, layout=shared_layout(width="26rem"))
+        self.from_layer = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self.to_layer = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self.due = DateField(self._today + timedelta(days=7), description_width="8rem")
+        self.add = make(ipw.Button, button_style="primary", icon="plus")
+        self.done = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        self.mark = make(ipw.Button, icon="check")
+        self.add.on_click(self._on_add)
+        self.mark.on_click(self._on_mark)
+        return [self.customer, self.from_layer, self.to_layer, self.due, self.add, self.done, self.mark]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._table = make(ipw.HTML)
-        return [self._table]
+        self.table = make(ipw.HTML)
+        return [self.table]
 
     def _restore(self) -> None:
         saved = self.history()
@@ -171,7 +171,7 @@ class StageMovePlan(ToolWidget):
     def _on_add(self, _button=None) -> None:
         try:
             move = funnel.parse_move(
-                self._customer.value, self._from.value or 0, self._to.value or 0, self._due.value, self._today
+                self.customer.value, self.from_layer.value or 0, self.to_layer.value or 0, self.due.value, self._today
             )
         except funnel.FunnelInputError as problem:
             self.problem(problem.code, **problem.params)
@@ -179,15 +179,15 @@ class StageMovePlan(ToolWidget):
         moves = [*self._moves, move]
         if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
-            self._customer.value = ""
+            self.customer.value = ""
             self.note("moves_saved")
             self._render()
 
     def _on_mark(self, _button=None) -> None:
-        if self._done.value is None:
+        if self.done.value is None:
             return
-        move = self._moves[self._done.value]
-        moves = [m.model_copy(update={"done": True}) if n == self._done.value else m for n, m in enumerate(self._moves)]
+        move = self._moves[self.done.value]
+        moves = [m.model_copy(update={"done": True}) if n == self.done.value else m for n, m in enumerate(self._moves)]
         moved = self._move_in_funnel(move)  # before the plan's save, which tells the funnel to redraw
         if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
@@ -232,22 +232,22 @@ class StageMovePlan(ToolWidget):
 
     def _render(self) -> None:
         layers = [(self.t(f"layer_{n}"), n) for n in range(1, len(funnel.LAYERS) + 1)]
-        for dropdown, key, default in ((self._from, "move_from", 2), (self._to, "move_to", 3)):
+        for dropdown, key, default in ((self.from_layer, "move_from", 2), (self.to_layer, "move_to", 3)):
             current = dropdown.value or default
             dropdown.options = layers
             dropdown.value = current
             dropdown.description = self.t(key)
-        self._customer.description = self.t("move_customer")
-        self._due.description = self.t("move_due")
-        self._due.problem = self._ui.text("date_invalid", self.lang)
-        self._add.description = self.t("move_add")
-        self._mark.description = self.t("move_mark_done")
-        self._done.description = self.t("move_pick")
+        self.customer.description = self.t("move_customer")
+        self.due.description = self.t("move_due")
+        self.due.problem = self._ui.text("date_invalid", self.lang)
+        self.add.description = self.t("move_add")
+        self.mark.description = self.t("move_mark_done")
+        self.done.description = self.t("move_pick")
         open_moves = [(f"{m.customer} ({m.due.isoformat()})", n) for n, m in enumerate(self._moves) if not m.done]
-        self._done.options = open_moves
-        self._done.value = open_moves[0][1] if open_moves else None
-        self._mark.disabled = not open_moves
+        self.done.options = open_moves
+        self.done.value = open_moves[0][1] if open_moves else None
+        self.mark.disabled = not open_moves
         if not self._moves:
-            self._table.value = ""
+            self.table.value = ""
             return
-        self._table.value = moves_html(self.block, self._moves, self._today, self.lang)
+        self.table.value = moves_html(self.block, self._moves, self._today, self.lang)

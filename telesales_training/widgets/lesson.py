@@ -40,7 +40,7 @@ class LessonView(ipw.VBox):
         self._ui = ui
         self.questions: dict[str, QuestionWidget] = {}
         self.tools: dict[str, ipw.Widget] = {}
-        self._summary = make(ipw.HTML)
+        self.summary = make(ipw.HTML)
         views = []
         if lesson.supplementary:
             views.append(SupplementaryBanner(ui, lang))
@@ -65,7 +65,7 @@ class LessonView(ipw.VBox):
                 view = question_widget(block, ui, store, lesson.lesson, lang)
                 self.questions[block.id] = view
             views.append(view)
-        super().__init__(children=views + [self._summary], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=views + [self.summary], **lean(ipw.VBox, **kwargs))
         # Set before linking: a link copies the page language into every view at once, and a default
         # language there would render every block (figures included) twice.
         self.lang = lang
@@ -108,4 +108,4 @@ class LessonView(ipw.VBox):
             answered=len(answered) + len(tools_used),
             total=len(self.questions) + len(self.tools),
         )
-        self._summary.value = box([strong(text)], "ts-card ts-lesson-score", "status")
+        self.summary.value = box([strong(text)], "ts-card ts-lesson-score", "status")

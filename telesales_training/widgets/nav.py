@@ -33,17 +33,17 @@ class CourseNav(LocalizedHTML):
         place: str = "top",
         **kwargs,
     ):
-        self._course, self._lessons, self._current, self._ui = course, lessons, current, ui
+        self._course, self.lessons, self._current, self._ui = course, lessons, current, ui
         self._suffix, self._place = link_suffix, place
         super().__init__(lang, **kwargs)
         self.add_class("ts-course-nav")
 
     def _title(self, lesson_id: str) -> str:
-        return local(self._lessons[lesson_id].title, self.lang)
+        return local(self.lessons[lesson_id].title, self.lang)
 
     def _render(self) -> None:
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
-        order = navigation.lesson_order(self._course, frozenset(self._lessons))
+        order = navigation.lesson_order(self._course, frozenset(self.lessons))
         previous, following = navigation.neighbours(order, self._current)
 
         def neighbour(lesson_id: str | None) -> dict | None:

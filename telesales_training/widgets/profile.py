@@ -21,27 +21,27 @@ class FactorProfile(ToolWidget):
 
     def _build(self) -> list[ipw.Widget]:
         self._profiles: list[factors.FactorProfile] = []
-        self._labels, self._scales, self._notes = {}, {}, {}
+        self._labels, self.scales, self.notes = {}, {}, {}
         rows = []
         for factor in self.block.factors:
             self._labels[factor.id] = make(ipw.HTML, layout=shared_layout(width="100%"))
-            self._scales[factor.id] = make(
+            self.scales[factor.id] = make(
                 ipw.ToggleButtons,
                 options=[str(n) for n in range(1, 6)],
                 value=None,
                 style=style_for(ipw.ToggleButtons, button_width="2.6rem"),
             )
-            self._notes[factor.id] = make(ipw.Text, layout=shared_layout(width="100%"))
+            self.notes[factor.id] = make(ipw.Text, layout=shared_layout(width="100%"))
             rows.append(
-                make(ipw.VBox, children=[self._labels[factor.id], self._scales[factor.id], self._notes[factor.id]])
+                make(ipw.VBox, children=[self._labels[factor.id], self.scales[factor.id], self.notes[factor.id]])
             )
-        self._save = make(ipw.Button, button_style="primary", icon="save")
-        self._save.on_click(self._on_save)
-        return [*rows, self._save]
+        self.save_button = make(ipw.Button, button_style="primary", icon="save")
+        self.save_button.on_click(self._on_save)
+        return [*rows, self.save_button]
 
     def _outputs(self) -> list[ipw.Widget]:
-        self._chart = make(ipw.HTML)
-        return [self._chart]
+        self.chart = make(ipw.HTML)
+        return [self.chart]
 
     def _restore(self) -> None:
         ids = {f.id for f in self.block.factors}
@@ -49,18 +49,18 @@ class FactorProfile(ToolWidget):
         if self._profiles:
             self.value = self._profiles[-1]
             for factor_id, rating in self.value.ratings.items():
-                self._scales[factor_id].value = str(rating)
-                self._notes[factor_id].value = self.value.notes.get(factor_id, "")
+                self.scales[factor_id].value = str(rating)
+                self.notes[factor_id].value = self.value.notes.get(factor_id, "")
             self.submissions = len(self._profiles)
 
     def _on_save(self, _button=None) -> None:
         ratings, notes = {}, {}
         for factor in self.block.factors:
-            picked = self._scales[factor.id].value
+            picked = self.scales[factor.id].value
             if picked is None:
                 self.problem("rate_all", factor=local(factor.text, self.lang))
                 return
-            note = self._notes[factor.id].value.strip()
+            note = self.notes[factor.id].value.strip()
             if len(note) > MAX_NOTE:
                 self.problem("note_too_long", factor=local(factor.text, self.lang), max=MAX_NOTE)
                 return
@@ -75,10 +75,10 @@ class FactorProfile(ToolWidget):
         for factor in self.block.factors:
             hint = span(local(factor.hint, self.lang), "ts-muted ts-hint") if factor.hint else ""
             self._labels[factor.id].value = join(strong(local(factor.text, self.lang)), hint)
-            self._notes[factor.id].placeholder = self.t("note")
-        self._save.description = self.t("save")
+            self.notes[factor.id].placeholder = self.t("note")
+        self.save_button.description = self.t("save")
         if not self._profiles:
-            self._chart.value = ""
+            self.chart.value = ""
             return
         labels = tuple(local(f.text, self.lang) for f in self.block.factors)
         shown = self._profiles[-SHOWN_HISTORY:]
@@ -90,4 +90,4 @@ class FactorProfile(ToolWidget):
             for n, p in enumerate(shown)
         )
         png = plots.radar_png(labels, profiles, self.t("chart_title"))
-        self._chart.value = figure(img(png, self.t("chart_title")), "ts-radar")
+        self.chart.value = figure(img(png, self.t("chart_title")), "ts-radar")

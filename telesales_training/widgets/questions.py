@@ -64,17 +64,17 @@ class QuestionWidget(ipw.VBox):
         self._history_count = 0
         self._review = None  # the trainer's current review of this item (store.Review)
         self._showing = False
-        self._prompt = make(ipw.HTML)
-        self._submit = make(ipw.Button, button_style="primary", icon="check")
+        self.prompt = make(ipw.HTML)
+        self.submit = make(ipw.Button, button_style="primary", icon="check")
         # Error message, feedback and save status share one HTML model (fewer models, faster page).
-        self._response = make(ipw.HTML)
+        self.response = make(ipw.HTML)
         controls = self._build_input()
-        children = [self._prompt, controls] + ([] if self.auto_submit else [self._submit]) + [self._response]
+        children = [self.prompt, controls] + ([] if self.auto_submit else [self.submit]) + [self.response]
         super().__init__(children=children, **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-item-{item.id}")
         self.lang = lang
-        self._submit.on_click(self._on_submit)
+        self.submit.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
         self.observe(self._on_value, names="value")
         self._restore()
@@ -183,8 +183,8 @@ class QuestionWidget(ipw.VBox):
 
     # -- rendering
     def _render(self) -> None:
-        self._prompt.value = box([local(self.item.prompt, self.lang)], "ts-prompt")
-        self._submit.description = self.t("resubmit" if self._outcome else "submit")
+        self.prompt.value = box([local(self.item.prompt, self.lang)], "ts-prompt")
+        self.submit.description = self.t("resubmit" if self._outcome else "submit")
         self._render_input()
         self._render_response()
 
@@ -209,7 +209,7 @@ class QuestionWidget(ipw.VBox):
                 status += " · " + self.t("history_count", count=self._history_count)
             parts.append(box([status], "ts-muted ts-saved"))
         parts.append(review_html(self._review, self._ui, self.lang, getattr(self.item, "rubric", ())))
-        self._response.value = join(*parts)
+        self.response.value = join(*parts)
 
 
 def _full_width() -> ipw.Layout:
@@ -221,9 +221,9 @@ class SingleChoiceWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         # Only labels travel to the browser (RadioButtons syncs labels and an index).
-        self._radio = make(ipw.RadioButtons, options=self._labels(DEFAULT_LOCALE), value=None, layout=_full_width())
-        self._radio.observe(self._on_radio, names="value")
-        return self._radio
+        self.radio = make(ipw.RadioButtons, options=self._labels(DEFAULT_LOCALE), value=None, layout=_full_width())
+        self.radio.observe(self._on_radio, names="value")
+        return self.radio
 
     def _labels(self, lang: str) -> list[tuple[str, str]]:
         texts = {o.id: local(o.text, lang) for o in self.item.options}
@@ -233,36 +233,36 @@ class SingleChoiceWidget(QuestionWidget):
         self._from_controls(change["new"])
 
     def _show_value(self) -> None:
-        self._radio.value = self.value
+        self.radio.value = self.value
 
     def _render_input(self) -> None:
         current = self.value
         with self.hold_trait_notifications():
-            self._radio.options = self._labels(self.lang)
-            self._radio.value = current
+            self.radio.options = self._labels(self.lang)
+            self.radio.value = current
 
 
 class MultipleChoiceWidget(QuestionWidget):
     value = traitlets.Tuple()
 
     def _build_input(self) -> ipw.Widget:
-        self._boxes = {}
+        self.boxes = {}
         for option_id in shown_order([o.id for o in self.item.options], *self._seed):
             checkbox = make(ipw.Checkbox, value=False, indent=False, layout=_full_width())
             checkbox.observe(self._on_box, names="value")
-            self._boxes[option_id] = checkbox
-        return make(ipw.VBox, children=list(self._boxes.values()))
+            self.boxes[option_id] = checkbox
+        return make(ipw.VBox, children=list(self.boxes.values()))
 
     def _on_box(self, _change) -> None:
-        self._from_controls(tuple(oid for oid, checkbox in self._boxes.items() if checkbox.value))
+        self._from_controls(tuple(oid for oid, checkbox in self.boxes.items() if checkbox.value))
 
     def _show_value(self) -> None:
-        for oid, checkbox in self._boxes.items():
+        for oid, checkbox in self.boxes.items():
             checkbox.value = oid in self.value
 
     def _render_input(self) -> None:
         for option in self.item.options:
-            self._boxes[option.id].description = local(option.text, self.lang)
+            self.boxes[option.id].description = local(option.text, self.lang)
 
     def _as_input(self, stored: Any) -> Any:
         return tuple(stored or ())
@@ -276,14 +276,14 @@ class OrderingWidget(QuestionWidget):
     def _build_input(self) -> ipw.Widget:
         count = len(self.item.options)
         self._list = make(ipw.Select, options=[], rows=count, layout=shared_layout(width="24rem"))
-        self._up = make(ipw.Button, icon="arrow-up")
-        self._down = make(ipw.Button, icon="arrow-down")
-        self._up.on_click(lambda _b: self._move(-1))
-        self._down.on_click(lambda _b: self._move(+1))
+        self.up = make(ipw.Button, icon="arrow-up")
+        self.down = make(ipw.Button, icon="arrow-down")
+        self.up.on_click(lambda _b: self._move(-1))
+        self.down.on_click(lambda _b: self._move(+1))
         self._list.observe(self._on_pick, names="value")
         # A shuffled start of this trainee's own, never the answer; left untouched it earns about nothing.
         self.value = tuple(starting_order(self.item, *self._seed))
-        return make(ipw.HBox, children=[self._list, make(ipw.VBox, children=[self._up, self._down])])
+        return make(ipw.HBox, children=[self._list, make(ipw.VBox, children=[self.up, self.down])])
 
     @property
     def picked(self) -> str | None:
@@ -311,14 +311,14 @@ class OrderingWidget(QuestionWidget):
         # Re-labelling keeps the list's index, not its value: put the pick back on its entry.
         self._list.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
         self._list.value = picked
-        self._up.description = self.t("move_up")
-        self._down.description = self.t("move_down")
+        self.up.description = self.t("move_up")
+        self.down.description = self.t("move_down")
         self._render_buttons()
 
     def _render_buttons(self) -> None:
         position = self.value.index(self.picked) if self.picked in self.value else None
-        self._up.disabled = position in (None, 0)
-        self._down.disabled = position in (None, len(self.value) - 1)
+        self.up.disabled = position in (None, 0)
+        self.down.disabled = position in (None, len(self.value) - 1)
 
     def _show_value(self) -> None:
         self._render_input()
@@ -331,16 +331,16 @@ class FreeTextWidget(QuestionWidget):
     value = traitlets.Unicode("")
 
     def _build_input(self) -> ipw.Widget:
-        self._area = make(ipw.Textarea, rows=4, layout=_full_width())
+        self.area = make(ipw.Textarea, rows=4, layout=_full_width())
         self._count = make(ipw.HTML)
-        self._area.observe(self._on_text, names="value")
-        return make(ipw.VBox, children=[self._area, self._count])
+        self.area.observe(self._on_text, names="value")
+        return make(ipw.VBox, children=[self.area, self._count])
 
     def _on_text(self, change) -> None:
         self._from_controls(change["new"])
 
     def _show_value(self) -> None:
-        self._area.value = self.value
+        self.area.value = self.value
         self._render_count()
 
     def _render_count(self) -> None:
@@ -350,7 +350,7 @@ class FreeTextWidget(QuestionWidget):
         self._count.value = span(text, "ts-error" if over else "ts-muted")
 
     def _render_input(self) -> None:
-        self._area.placeholder = local(self.item.placeholder, self.lang) or self.t("text_placeholder")
+        self.area.placeholder = local(self.item.placeholder, self.lang) or self.t("text_placeholder")
         self._render_count()
 
 
@@ -360,19 +360,19 @@ class NumberWidget(QuestionWidget):
     value = traitlets.Unicode("")
 
     def _build_input(self) -> ipw.Widget:
-        self._box = make(ipw.Text, layout=shared_layout(width="12rem"))
-        self._box.observe(self._on_text, names="value")
-        return self._box
+        self.box = make(ipw.Text, layout=shared_layout(width="12rem"))
+        self.box.observe(self._on_text, names="value")
+        return self.box
 
     def _on_text(self, change) -> None:
         self._from_controls(change["new"])
 
     def _show_value(self) -> None:
-        self._box.value = self.value
+        self.box.value = self.value
 
     def _render_input(self) -> None:
         unit = local(self.item.unit, self.lang)
-        self._box.placeholder = self.t("number_placeholder") + (f" ({unit})" if unit else "")
+        self.box.placeholder = self.t("number_placeholder") + (f" ({unit})" if unit else "")
 
     def _as_input(self, stored: Any) -> Any:
         return _fmt_points(float(stored)) if isinstance(stored, (int, float)) else str(stored or "")
@@ -382,23 +382,23 @@ class RatingWidget(QuestionWidget):
     value = traitlets.Int(None, allow_none=True)
 
     def _build_input(self) -> ipw.Widget:
-        self._scale = ipw.ToggleButtons(
+        self.scale = ipw.ToggleButtons(
             options=[str(n) for n in range(1, 6)],
             value=None,
             **lean(ipw.ToggleButtons, style=shared_style(ipw.ToggleButtonsStyle, button_width="3rem")),
         )
         self._labels = make(ipw.HTML)
-        self._scale.observe(self._on_scale, names="value")
-        return make(ipw.VBox, children=[self._scale, self._labels])
+        self.scale.observe(self._on_scale, names="value")
+        return make(ipw.VBox, children=[self.scale, self._labels])
 
     def _on_scale(self, change) -> None:
         self._from_controls(int(change["new"]) if change["new"] else None)
 
     def _show_value(self) -> None:
-        self._scale.value = str(self.value) if self.value else None
+        self.scale.value = str(self.value) if self.value else None
 
     def _render_input(self) -> None:
-        self._scale.tooltips = [f"{self.t('rating_choose')}: {n}" for n in range(1, 6)]
+        self.scale.tooltips = [f"{self.t('rating_choose')}: {n}" for n in range(1, 6)]
         low, high = local(self.item.low_label, self.lang), local(self.item.high_label, self.lang)
         self._labels.value = span(f"1 = {low} · 5 = {high}", "ts-muted")
 
@@ -409,7 +409,7 @@ class ClassifyWidget(QuestionWidget):
     value = traitlets.Dict()
 
     def _build_input(self) -> ipw.Widget:
-        self._texts, self._toggles = {}, {}
+        self._texts, self.toggles = {}, {}
         rows = []
         many = len(self.item.categories) > 3  # e.g. five funnel layers: narrower buttons, all on one row
         buttons = {"style": shared_style(ipw.ToggleButtonsStyle, button_width="6.5rem")} if many else {}
@@ -417,7 +417,7 @@ class ClassifyWidget(QuestionWidget):
             text = make(ipw.HTML, layout=shared_layout(width="24rem" if many else "32rem"))
             toggle = make(ipw.ToggleButtons, options=self._categories(DEFAULT_LOCALE), value=None, **buttons)
             toggle.observe(self._on_toggle, names="value")
-            self._texts[entry.id], self._toggles[entry.id] = text, toggle
+            self._texts[entry.id], self.toggles[entry.id] = text, toggle
             rows.append(make(ipw.HBox, children=[text, toggle]))
         return make(ipw.VBox, children=rows)
 
@@ -425,16 +425,16 @@ class ClassifyWidget(QuestionWidget):
         return [(local(category.text, lang), category.id) for category in self.item.categories]
 
     def _on_toggle(self, _change) -> None:
-        self._from_controls({eid: t.value for eid, t in self._toggles.items() if t.value is not None})
+        self._from_controls({eid: t.value for eid, t in self.toggles.items() if t.value is not None})
 
     def _show_value(self) -> None:
-        for eid, toggle in self._toggles.items():
+        for eid, toggle in self.toggles.items():
             toggle.value = self.value.get(eid)
 
     def _render_input(self) -> None:
         for number, entry in enumerate(self.item.entries, start=1):
             self._texts[entry.id].value = f"{number}. {escape(local(entry.text, self.lang))}"
-            toggle = self._toggles[entry.id]
+            toggle = self.toggles[entry.id]
             picked = toggle.value
             toggle.options = self._categories(self.lang)
             toggle.value = picked
@@ -451,12 +451,12 @@ class CallDrillWidget(QuestionWidget):
     value = traitlets.Tuple()
 
     def _build_input(self) -> ipw.Widget:
-        self._transcript = make(ipw.HTML)
-        self._choices = make(ipw.VBox, layout=_full_width())
-        self._choices.add_class("ts-choices")
-        self._restart = make(ipw.Button)
-        self._restart.on_click(self._on_restart)
-        return make(ipw.VBox, children=[self._transcript, self._choices, self._restart])
+        self.transcript = make(ipw.HTML)
+        self.choices = make(ipw.VBox, layout=_full_width())
+        self.choices.add_class("ts-choices")
+        self.restart = make(ipw.Button)
+        self.restart.on_click(self._on_restart)
+        return make(ipw.VBox, children=[self.transcript, self.choices, self.restart])
 
     def choose(self, choice_id: str) -> None:
         """What a click on a reply does: extend the path, and save when the call has ended."""
@@ -492,21 +492,21 @@ class CallDrillWidget(QuestionWidget):
             lines.append(paragraph(strong(self.t("drill_outcome_" + node.outcome)), f"ts-outcome {node.outcome}"))
         else:
             lines.append(paragraph(self.t("drill_your_turn"), "ts-prompt"))
-        self._transcript.value = box(lines, "ts-transcript")
+        self.transcript.value = box(lines, "ts-transcript")
         buttons = []
         by_id = {choice.id: choice for choice in node.choices}
         for choice in (by_id[cid] for cid in shown_order(list(by_id), *self._seed, node.id)):
             button = make(ipw.Button, description=local(choice.text, self.lang), layout=_full_width())
             button.on_click(lambda _b, cid=choice.id: self.choose(cid))
             buttons.append(button)
-        self._choices.children = buttons
-        self._restart.description = self.t("drill_restart")
-        self._restart.disabled = not self.value
+        self.choices.children = buttons
+        self.restart.description = self.t("drill_restart")
+        self.restart.disabled = not self.value
 
     def _render_response(self) -> None:
         super()._render_response()
         if self._outcome:
-            self._response.value = join(heading(4, self.t("drill_debrief")), Markup(self._response.value))
+            self.response.value = join(heading(4, self.t("drill_debrief")), Markup(self.response.value))
 
     def _line(self, who_key: str, text: dict[str, str], css: str) -> str:
         return paragraph(join(strong(self.t(who_key) + "："), local(text, self.lang)), css)

@@ -34,7 +34,7 @@ class StartPage(ipw.VBox):
     ):
         self._course = course
         self._link_suffix = link_suffix
-        self._lessons = lessons
+        self.lessons = lessons
         self._ui = ui
         self._store = store
         self._heading = make(ipw.HTML)
@@ -62,7 +62,7 @@ class StartPage(ipw.VBox):
     def refresh(self) -> None:
         progress = self._store.progress()
         shares = {}
-        for lesson_id, lesson in self._lessons.items():
+        for lesson_id, lesson in self.lessons.items():
             answered = progress[lesson_id].answered_items if lesson_id in progress else 0
             items = len(lesson.questions) + len(lesson.tools)
             shares[lesson_id] = answered / items if items else 0.0
@@ -78,7 +78,7 @@ class StartPage(ipw.VBox):
         if resume is None:
             self._continue.value = paragraph(t("all_done"), "ts-continue ts-muted")
         else:
-            title = local(self._lessons[resume].title, self.lang)
+            title = local(self.lessons[resume].title, self.lang)
             target = resume + ".ipynb" + self._link_suffix
             self._continue.value = paragraph(
                 link(target, t("continue_at", title=title) + " →", "ts-continue-link"), "ts-continue"
@@ -91,7 +91,7 @@ class StartPage(ipw.VBox):
             if entry.id in self._order:  # "3 · 从企业角度看销售流程": the lesson's place in the course
                 shown = f"{navigation.number(self._order, entry.id)} · {shown}"
             name = shown
-            lesson = self._lessons.get(entry.id)
+            lesson = self.lessons.get(entry.id)
             if lesson is None:
                 title.value = span(name, "ts-muted")
                 bar.value, bar.bar_style = 0, ""

@@ -44,9 +44,9 @@ class ToolWidget(ipw.VBox):
         self._lesson_id = lesson_id
         self._note: tuple[str, dict, bool] | None = None  # (key, params, is_error)
         self._title = make(ipw.HTML)
-        self._message = make(ipw.HTML)
+        self.message = make(ipw.HTML)
         controls = self._build()
-        super().__init__(children=[self._title, *controls, self._message, *self._outputs()], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._title, *controls, self.message, *self._outputs()], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-tool-{block.id}")
         self.lang = lang
@@ -112,9 +112,9 @@ class ToolWidget(ipw.VBox):
 
     def _render_message(self) -> None:
         if not self._note:
-            self._message.value = ""
+            self.message.value = ""
             return
         key, params, is_error = self._note
         text = self._ui.text(key, self.lang, **params) if key in self._ui.strings else self.t(key, **params)
         css, role = ("ts-error", "alert") if is_error else ("ts-muted ts-saved", "status")
-        self._message.value = box([text], css, role)
+        self.message.value = box([text], css, role)

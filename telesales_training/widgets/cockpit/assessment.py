@@ -31,21 +31,21 @@ class AssessmentPanel(Panel):
             k.id: make(ipw.Text, layout=shared_layout(width="7rem")) for k in self.c.course.assessment[1].criteria
         }
         self._rows = make(ipw.HTML)
-        self._grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
-        self._save = make(ipw.Button, button_style="primary", icon="save")
-        self._gaps = make(ipw.HTML)
+        self.grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
+        self.save_button = make(ipw.Button, button_style="primary", icon="save")
+        self.gaps = make(ipw.HTML)
         self._awaiting = make(ipw.HTML)
         self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN, on_pick=lambda trainee_id: self.picker.choose(trainee_id))
         self._awaiting_row = ipw.HBox([self._awaiting, self.awaiting])
         self._awaiting_row.add_class("ts-furthest-behind")
-        self._rubric = make(ipw.HTML)
+        self.rubric = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
-        self._save.on_click(self._on_save)
-        return [self._hint, self._awaiting_row, self.picker, self._grid, self._save, self._gaps, self._rubric]
+        self.save_button.on_click(self._on_save)
+        return [self._hint, self._awaiting_row, self.picker, self.grid, self.save_button, self.gaps, self.rubric]
 
     def _draw(self) -> None:
         self._hint.value = muted(self.t("assessment_hint"))
-        self._save.description = self.t("save_trainer")
+        self.save_button.description = self.t("save_trainer")
         self.picker.render(self.c.ui, self.lang)
         self._draw_awaiting()
         self._draw_trainee()
@@ -70,19 +70,19 @@ class AssessmentPanel(Panel):
 
     def _draw_trainee(self) -> None:
         shown = bool(self.picker.value)
-        self._grid.layout = shared_layout(display="grid" if shown else "none", **FORM_GRID)
-        self._save.layout = shared_layout(display="" if shown else "none")
+        self.grid.layout = shared_layout(display="grid" if shown else "none", **FORM_GRID)
+        self.save_button.layout = shared_layout(display="" if shown else "none")
         form = self.c.course.assessment[1]
-        self._rubric.value = rubric_html(form, self.lang)  # the same anchors the trainee scored against
+        self.rubric.value = rubric_html(form, self.lang)  # the same anchors the trainee scored against
         if not shown:
-            self._gaps.value = ""
+            self.gaps.value = ""
             return
         trainee = self.c.store.find_trainee(self.picker.value)
         if trainee is None:
-            self._grid.children = []
-            self._gaps.value = self.unknown_trainee(self.picker.value)
+            self.grid.children = []
+            self.gaps.value = self.unknown_trainee(self.picker.value)
             return
-        self._rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self._rubric.value
+        self.rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self.rubric.value
         own, theirs = self._columns(trainee)
         cells: list[ipw.Widget] = [
             make(ipw.HTML, value=strong(self.t(key)))
@@ -100,14 +100,14 @@ class AssessmentPanel(Panel):
                 box,
                 make(ipw.HTML, value="" if gap is None else f"{gap:+d}"),
             ]
-        self._grid.children = cells
+        self.grid.children = cells
         self._draw_gaps(own, theirs)
 
     def _draw_gaps(self, own: dict[str, int], theirs: dict[str, int]) -> None:
         form = self.c.course.assessment[1]
         names = {k.id: i18n.pick(k.text, self.lang) for k in form.criteria}
         if not own:
-            self._gaps.value = muted(self.t("no_self"))
+            self.gaps.value = muted(self.t("no_self"))
             return
         listed = [
             f"{names[g.criterion]}: {g.self_score} − {g.trainer_score} = {g.difference:+d}"
@@ -117,7 +117,7 @@ class AssessmentPanel(Panel):
         totals = f"{self.t('col_total_self')}: {assessment.total(own)}"
         if theirs:
             totals += f" · {self.t('col_total_trainer')}: {assessment.total(theirs)}"
-        self._gaps.value = feedback(self.t("col_gap"), [totals], listed, "ts-gaps", role="")
+        self.gaps.value = feedback(self.t("col_gap"), [totals], listed, "ts-gaps", role="")
 
     def _on_save(self, _button=None) -> None:
         form_lesson, form = self.c.course.assessment
@@ -133,7 +133,7 @@ class AssessmentPanel(Panel):
             return
         trainee = self.c.store.find_trainee(self.picker.value)
         if trainee is None:
-            self._gaps.value = self.unknown_trainee(self.picker.value)
+            self.gaps.value = self.unknown_trainee(self.picker.value)
             return
         try:
             trainee.save_trainer_scores(form_lesson, assessment.TrainerAssessment(scores=scores, by=self.c.trainer))

@@ -108,8 +108,8 @@ class Panel(ipw.VBox):
         self.stale = True
         self.picker: TraineePicker | None = None  # panels about one trainee have one
         self._picker_loaded = False
-        self._message = make(ipw.HTML)
-        super().__init__(children=[*self._build(), self._message], **lean(ipw.VBox, **kwargs))
+        self.message = make(ipw.HTML)
+        super().__init__(children=[*self._build(), self.message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-panel")
         self.observe(self._on_filters, names="filters")
         self.observe(self._on_lang, names="lang")
@@ -149,7 +149,7 @@ class Panel(ipw.VBox):
         raise NotImplementedError
 
     def refresh(self) -> None:
-        self._message.value = ""
+        self.message.value = ""
         try:
             self._draw()
         except StoreError:
@@ -158,10 +158,10 @@ class Panel(ipw.VBox):
         self.stale = False
 
     def problem(self, key: str, **params: Any) -> None:
-        self._message.value = error(self.t(key, **params))
+        self.message.value = error(self.t(key, **params))
 
     def done(self, key: str, **params: Any) -> None:
-        self._message.value = saved(self.t(key, **params))
+        self.message.value = saved(self.t(key, **params))
 
     def unknown_trainee(self, trainee_id: str) -> str:
         return error(self.t("unknown_trainee", trainee=trainee_id))
@@ -234,13 +234,13 @@ class TraineeTable(ipw.VBox):
         self._ids: list[str] = []
         self._names: list[ipw.Button] = []
         self._cells: list[list[ipw.HTML]] = []
-        self._grid = make(
+        self.grid = make(
             ipw.GridBox,
             layout=shared_layout(grid_template_columns=template, grid_gap=".15rem .8rem", align_items="center"),
         )
-        self._grid.add_class("ts-grid")
+        self.grid.add_class("ts-grid")
         self._empty = make(ipw.HTML)
-        super().__init__(children=[self._caption, self._grid, self._empty], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._caption, self.grid, self._empty], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-scroll")
         self.add_class(css)
 
@@ -276,7 +276,7 @@ class TraineeTable(ipw.VBox):
             for widget, html in zip(self._cells[n], cells):
                 widget.value = html
             children += [self._names[n], *self._cells[n]]
-        self._grid.children = children
+        self.grid.children = children
         self._empty.value = "" if rows else paragraph(empty)
         # The headers last: the sort mark appears once the rows are redrawn.
         for key, head in self._heads.items():
@@ -316,7 +316,7 @@ class TraineePicker(ipw.HBox):
     value = traitlets.Unicode("")
 
     def __init__(self, **kwargs):
-        self._box = make(
+        self.box = make(
             ipw.Combobox,
             ensure_option=False,
             continuous_update=False,
@@ -324,23 +324,23 @@ class TraineePicker(ipw.HBox):
             style=style_for(ipw.Combobox, description_width="7rem"),
         )
         self._open = make(ipw.Button, button_style="primary", icon="user")
-        super().__init__(children=[self._box, self._open], **lean(ipw.HBox, **kwargs))
+        super().__init__(children=[self.box, self._open], **lean(ipw.HBox, **kwargs))
         self.add_class("ts-trainee-picker")
         self._open.on_click(self._on_open)
-        self._box.observe(self._on_open, names="value")
+        self.box.observe(self._on_open, names="value")
 
     def set_options(self, ids: list[str]) -> None:
-        self._box.options = ids
+        self.box.options = ids
 
     def choose(self, trainee_id: str) -> None:
-        self._box.value = trainee_id
+        self.box.value = trainee_id
         self._on_open()
 
     def _on_open(self, _change=None) -> None:
-        typed = self._box.value.strip()
+        typed = self.box.value.strip()
         if typed:
             self.value = typed
 
     def render(self, ui: UiStrings, lang: str) -> None:
-        self._box.description = ui.text("pick_trainee", lang)
+        self.box.description = ui.text("pick_trainee", lang)
         self._open.description = ui.text("open_trainee", lang)

@@ -22,34 +22,34 @@ from .base import (
 
 class CallsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
-        self._week = DateField(monday_of(self.c.today), description_width="9rem")
+        self.week = DateField(monday_of(self.c.today), description_width="9rem")
         self._band = make(
             ipw.ToggleButtons,
             options=[("", ""), *[(b, b) for b in BANDS]],
             value="",
             style=style_for(ipw.ToggleButtons, button_width="7rem"),
         )
-        self._summary = make(ipw.HTML)
-        self._table_html = make(ipw.HTML)
+        self.summary = make(ipw.HTML)
+        self.table_html = make(ipw.HTML)
         self._links_label = make(ipw.HTML)
         self.links = TraineeLinks(self.c, PAGE_SIZE)
         links_row = ipw.HBox([self._links_label, self.links])
         links_row.add_class("ts-page-trainees")
-        self._pager = Pager()
-        self._week.observe(lambda _c: self._redraw(), names="value")
+        self.pager = Pager()
+        self.week.observe(lambda _c: self._redraw(), names="value")
         self._band.observe(lambda _c: self._redraw(), names="value")
-        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._week, self._band, self._summary, self._table_html, links_row, self._pager]
+        self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self.week, self._band, self.summary, self.table_html, links_row, self.pager]
 
     def _redraw(self) -> None:
         if not self.stale:
             self.stale = True  # the page reset below must not draw the old page first
-            self._pager.page = 0
+            self.pager.page = 0
             self.refresh()
 
     @property
     def monday(self) -> date:
-        return monday_of(self._week.value or self.c.today)
+        return monday_of(self.week.value or self.c.today)
 
     @property
     def _until(self) -> date:
@@ -60,8 +60,8 @@ class CallsPanel(Panel):
         )
 
     def _draw(self) -> None:
-        self._week.description = self.t("week")
-        self._week.problem = self.t("date_invalid")
+        self.week.description = self.t("week")
+        self.week.problem = self.t("date_invalid")
         labels = [(self.t("all_bands"), "")] + [(self.t(b), b) for b in BANDS]
         if list(self._band.options) != labels:
             current = self._band.value
@@ -74,16 +74,14 @@ class CallsPanel(Panel):
         chips = [
             chip(f"{self.t(band)}: {self._bands[band]} ({_percent(self._bands[band], total)})", band) for band in BANDS
         ]
-        self._summary.value = paragraph(join(*chips), "ts-band-summary", "status")
-        self._pager.count = self._bands[self._band.value] if self._band.value else total
+        self.summary.value = paragraph(join(*chips), "ts-band-summary", "status")
+        self.pager.count = self._bands[self._band.value] if self._band.value else total
         self._draw_page()
 
     def _draw_page(self) -> None:
         days = working_days_elapsed(self.monday, self.c.today)
-        rows = self.view.pacing(
-            self.monday, self.c.today, self._pager.offset, self._pager.size, self._band.value or None
-        )
-        self._table_html.value = self._table(
+        rows = self.view.pacing(self.monday, self.c.today, self.pager.offset, self.pager.size, self._band.value or None)
+        self.table_html.value = self._table(
             self.t("pacing_title", days=days),
             [
                 self.t("col_trainee"),
@@ -112,4 +110,4 @@ class CallsPanel(Panel):
             [(r.trainee_id, r.trainee_id) for r in rows],
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
         )
-        self._pager.render(self.c.ui, self.lang)
+        self.pager.render(self.c.ui, self.lang)

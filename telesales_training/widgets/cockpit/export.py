@@ -25,10 +25,10 @@ class ExportPanel(Panel):
         self._xlsx = make(ipw.Button, button_style="primary", icon="file-excel-o")
         self._csv = make(ipw.Button, icon="file-text-o")
         self._bar = make(ipw.IntProgress, min=0, max=len(export.SHEETS), value=0, layout=shared_layout(width="20rem"))
-        self._link = make(ipw.HTML)
+        self.link = make(ipw.HTML)
         self._xlsx.on_click(lambda _b: self.build("xlsx"))
         self._csv.on_click(lambda _b: self.build("csv"))
-        return [self._hint, make(ipw.HBox, children=[self._xlsx, self._csv]), self._bar, self._link]
+        return [self._hint, make(ipw.HBox, children=[self._xlsx, self._csv]), self._bar, self.link]
 
     def _draw(self) -> None:
         self._hint.value = muted(self.t("export_hint"))
@@ -60,5 +60,5 @@ class ExportPanel(Panel):
             data, name, mime = export.to_csv_zip(made), f"cohort-{stamp}-csv.zip", "application/zip"
         rows = sum(len(table.rows) for table in made)
         link = download_link(data, mime, name, self.t("download"), f"ts-export-{fmt}")
-        self._link.value = paragraph(join(self.t("export_ready", name=name, rows=rows), " ", link), role="status")
+        self.link.value = paragraph(join(self.t("export_ready", name=name, rows=rows), " ", link), role="status")
         self.value = name

@@ -15,11 +15,11 @@ from .base import (
 
 class FactorsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
-        self._cohort = make(ipw.HTML)
+        self.cohort = make(ipw.HTML)
         self.picker = TraineePicker()
-        self._trainee = make(ipw.HTML)
+        self.trainee = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
-        return [self._cohort, self.picker, self._trainee]
+        return [self.cohort, self.picker, self.trainee]
 
     def _labels(self) -> tuple[str, ...]:
         return tuple(i18n.pick(f.text, self.lang) for f in self.c.course.profile[1].factors)
@@ -32,26 +32,26 @@ class FactorsPanel(Panel):
         if count:
             png = plots.radar_png(self._labels(), ((self.t("cohort_average"), self._means),), title)
             means = " · ".join(f"{label} {value:.1f}" for label, value in zip(self._labels(), self._means))
-            self._cohort.value = figure(img(png, title), "ts-cohort-radar", f"{title}: {means}")
+            self.cohort.value = figure(img(png, title), "ts-cohort-radar", f"{title}: {means}")
         else:
-            self._cohort.value = paragraph(self.t("no_rows"))
+            self.cohort.value = paragraph(self.t("no_rows"))
         self.picker.render(self.c.ui, self.lang)
         self._draw_trainee()
 
     def _draw_trainee(self) -> None:
         trainee_id = self.picker.value
         if not trainee_id:
-            self._trainee.value = ""
+            self.trainee.value = ""
             return
         lesson_id, tool = self.c.course.profile
         trainee = self.c.store.find_trainee(trainee_id)
         if trainee is None:
-            self._trainee.value = self.unknown_trainee(trainee_id)
+            self.trainee.value = self.unknown_trainee(trainee_id)
             return
         record = trainee.latest_answers(lesson_id).get(tool.id)
         profile = factors.FactorProfile.read(record.value) if record else None
         if profile is None:
-            self._trainee.value = paragraph(self.t("no_profile"))
+            self.trainee.value = paragraph(self.t("no_profile"))
             return
         ratings = tuple(profile.ratings.get(f.id, 0) for f in tool.factors)
         title = self.t("factors_trainee", trainee=trainee_id)
@@ -60,7 +60,7 @@ class FactorsPanel(Panel):
             (label, mine, f"{mean:.1f}", f"{mine - mean:+.1f}")
             for label, mine, mean in zip(self._labels(), ratings, self._means)
         ]
-        self._trainee.value = join(
+        self.trainee.value = join(
             figure(img(png, title), "ts-trainee-radar", title),
             table(("", trainee_id, self.t("cohort_average"), "±"), rows),
         )

@@ -26,9 +26,7 @@ class FilterBar(ipw.VBox):
         self._cohorts = cohorts
         self._setting = False
         label = style_for(ipw.Dropdown, description_width="5rem")
-        self._cohort = make(
-            ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem")
-        )
+        self.cohort = make(ipw.Dropdown, options=[("", "")], value="", style=label, layout=shared_layout(width="18rem"))
         self._since = DateField(description_width="3rem", width="14rem")
         self._until = DateField(description_width="3rem", width="14rem")
         self._search = make(
@@ -37,15 +35,15 @@ class FilterBar(ipw.VBox):
             style=style_for(ipw.Text, description_width="9rem"),
             layout=shared_layout(width="22rem"),
         )
-        self._message = make(ipw.HTML)
+        self.message = make(ipw.HTML)
         row = make(
             ipw.HBox,
-            children=[self._cohort, self._since, self._until, self._search],
+            children=[self.cohort, self._since, self._until, self._search],
             layout=shared_layout(flex_flow="row wrap"),
         )
-        super().__init__(children=[row, self._message], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[row, self.message], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-filters")
-        for control in (self._cohort, self._since, self._until, self._search):
+        for control in (self.cohort, self._since, self._until, self._search):
             control.observe(self._on_change, names="value")
         self.observe(lambda _c: self._render(), names="lang")
         self._render()
@@ -54,7 +52,7 @@ class FilterBar(ipw.VBox):
         """Set every control at once (tests, deep links); one change of `value`."""
         self._setting = True
         try:
-            self._cohort.value, self._since.value, self._until.value, self._search.value = cohort, since, until, search
+            self.cohort.value, self._since.value, self._until.value, self._search.value = cohort, since, until, search
         finally:
             self._setting = False
         self._on_change()
@@ -64,26 +62,26 @@ class FilterBar(ipw.VBox):
             return
         try:
             filters = Filters(
-                cohort=self._cohort.value or None,
+                cohort=self.cohort.value or None,
                 since=self._since.value,
                 until=self._until.value,
                 search=self._search.value.strip() or None,
             )
         except ValueError:
-            self._message.value = error(self._ui.text("bad_range", self.lang))
+            self.message.value = error(self._ui.text("bad_range", self.lang))
             return
-        self._message.value = ""
+        self.message.value = ""
         if filters != self.value:
             self.value = filters
 
     def _render(self) -> None:
         t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
-        current = self._cohort.value
-        self._cohort.unobserve(self._on_change, names="value")
-        self._cohort.options = [(t("all_cohorts"), "")] + [(name, name) for name in self._cohorts]
-        self._cohort.value = current
-        self._cohort.observe(self._on_change, names="value")
-        self._cohort.description = t("filter_cohort")
+        current = self.cohort.value
+        self.cohort.unobserve(self._on_change, names="value")
+        self.cohort.options = [(t("all_cohorts"), "")] + [(name, name) for name in self._cohorts]
+        self.cohort.value = current
+        self.cohort.observe(self._on_change, names="value")
+        self.cohort.description = t("filter_cohort")
         self._since.description = t("filter_since")
         self._until.description = t("filter_until")
         self._since.problem = self._until.problem = t("date_invalid")

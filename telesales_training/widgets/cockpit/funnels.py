@@ -18,11 +18,11 @@ from .base import (
 
 class FunnelsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
-        self._summary = make(ipw.HTML)
+        self.summary = make(ipw.HTML)
         self.list = TraineeTable(self.c, FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
-        self._pager = Pager()
-        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._summary, self.list, self._pager]
+        self.pager = Pager()
+        self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self.summary, self.list, self.pager]
 
     def _layers(self) -> list[str]:
         tool = self.c.course.funnel[1]
@@ -35,18 +35,18 @@ class FunnelsPanel(Panel):
         top = max(sums) or 1
         shape = [(100 * n / top, name, n) for name, n in zip(layers, sums)]
         thin_notes = " · ".join(self.t("thin_count", layer=layer + 1, count=n) for layer, n in enumerate(thin) if layer)
-        self._summary.value = join(
+        self.summary.value = join(
             heading(3, self.t("funnels_title", count=count)),
             funnel_layers(shape, self.t("funnel_totals")),
             muted(thin_notes),
         )
-        self._pager.count = count
+        self.pager.count = count
         self._draw_page()
 
     def _draw_page(self) -> None:
         lesson_id, tool = self.c.course.funnel
         rows = []
-        for r in self.view.funnels(lesson_id, tool.id, self._pager.offset, self._pager.size):
+        for r in self.view.funnels(lesson_id, tool.id, self.pager.offset, self.pager.size):
             top = max(r.counts or (1,)) or 1
             bars = [(4 + 96 * n / top, n) for n in r.counts]
             thin = funnel.diagnose(r.counts).thin if len(r.counts) == len(funnel.LAYERS) else ()
@@ -69,11 +69,11 @@ class FunnelsPanel(Panel):
             "thin": self.t("col_thin"),
         }
         self.list.show(
-            self.t("funnels_title", count=self._pager.count),
+            self.t("funnels_title", count=self.pager.count),
             headers,
             rows,
             self.t("no_rows"),
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
             str,
         )
-        self._pager.render(self.c.ui, self.lang)
+        self.pager.render(self.c.ui, self.lang)

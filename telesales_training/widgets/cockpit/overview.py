@@ -28,24 +28,24 @@ from .base import (
 
 class OverviewPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
-        self._summary = make(ipw.HTML)
-        self._behind_label = make(ipw.HTML)
+        self.summary = make(ipw.HTML)
+        self.behind_label = make(ipw.HTML)
         self.behind = TraineeLinks(self.c, BEHIND_SHOWN)
-        self._behind_row = ipw.HBox([self._behind_label, self.behind])
+        self._behind_row = ipw.HBox([self.behind_label, self.behind])
         self._behind_row.add_class("ts-furthest-behind")
-        self._lessons = make(ipw.HTML)
-        self._missed = make(ipw.HTML)
+        self.lessons = make(ipw.HTML)
+        self.missed = make(ipw.HTML)
         self.trainees = TraineeTable(self.c, TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
         self.trainees.sort = "name"
         self.trainees.observe(self._on_sort, names=["sort", "descending"])
-        self._pager = Pager()
-        self._pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
-        return [self._summary, self._behind_row, self._lessons, self._missed, self.trainees, self._pager]
+        self.pager = Pager()
+        self.pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")
+        return [self.summary, self._behind_row, self.lessons, self.missed, self.trainees, self.pager]
 
     def _on_sort(self, _change) -> None:
         if not self.stale:
-            if self._pager.page:
-                self._pager.page = 0  # draws the first page in the new order
+            if self.pager.page:
+                self.pager.page = 0  # draws the first page in the new order
             else:
                 self._draw_trainees()
 
@@ -77,7 +77,7 @@ class OverviewPanel(Panel):
                     sparks([(4 + 26 * n / top, n) for n in buckets], " · ".join(map(str, buckets))),
                 ]
             )
-        self._lessons.value = table(
+        self.lessons.value = table(
             [self.t("col_lesson"), self.t("col_started"), self.t("col_completed"), self.t("col_distribution")],
             rows,
             "ts-completion",
@@ -85,7 +85,7 @@ class OverviewPanel(Panel):
             row_heads=True,
             empty=self.t("no_rows"),
         )
-        self._missed.value = self._table(
+        self.missed.value = self._table(
             self.t("missed_title"),
             [self.t("col_item"), self.t("col_missed"), self.t("col_answered"), self.t("col_mean")],
             [
@@ -100,17 +100,17 @@ class OverviewPanel(Panel):
             ],
             "ts-missed",
         )
-        self._pager.count = count
+        self.pager.count = count
         self._draw_trainees()
         chips = [chip(f"{self.t(band)}: {bands.get(band, 0)}", band) for band in BANDS if bands]
-        self._behind_label.value = span(self.t("furthest_behind"), "ts-label") if behind else ""
+        self.behind_label.value = span(self.t("furthest_behind"), "ts-label") if behind else ""
         self.behind.show(
             [(r.trainee_id, f"{r.trainee_id} ({_percent(r.actual, r.planned)})") for r in behind],
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
         )
 
         # Written last: when the summary shows the new count, the tables below are already redrawn.
-        self._summary.value = paragraph(
+        self.summary.value = paragraph(
             join(strong(self.t("filter_summary", count=count)), " ", *chips), "ts-filter-summary", "status"
         )
 
@@ -118,8 +118,8 @@ class OverviewPanel(Panel):
         week = (monday_of(self.c.today), self.c.today)
         rows = self.view.trainees(
             self.c.course.question_keys,
-            self._pager.offset,
-            self._pager.size,
+            self.pager.offset,
+            self.pager.size,
             order=self.trainees.sort,
             descending=self.trainees.descending,
             week=week,
@@ -161,4 +161,4 @@ class OverviewPanel(Panel):
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
             lambda label: self.t("sort_by", column=label),
         )
-        self._pager.render(self.c.ui, self.lang)
+        self.pager.render(self.c.ui, self.lang)

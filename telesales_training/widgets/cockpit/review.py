@@ -48,7 +48,7 @@ class ReviewCard(ipw.VBox):
         self._strings = strings
         self.answer = None
         self._related: list[tuple[str, Any]] = []
-        self._rubric: list[tuple[str, str]] = []
+        self.rubric: list[tuple[str, str]] = []
         self.body = make(ipw.HTML)
         self.checks: list[ipw.Checkbox] = []  # one per rubric check of the question (made when first needed)
         self._checks = make(ipw.VBox)
@@ -83,25 +83,25 @@ class ReviewCard(ipw.VBox):
         `rubric`: (check id, text) of the question's rubric, ticked as the current review left them."""
         self.answer = answer
         self._related = list(related)
-        self._rubric = list(rubric)
+        self.rubric = list(rubric)
         self.comment.value = answer.comment if answer else ""
         self.note.value = ""
         self.selected.value = False
-        while len(self.checks) < len(self._rubric):
+        while len(self.checks) < len(self.rubric):
             self.checks.append(make(ipw.Checkbox, value=False, indent=False))
         ticked = set(answer.marks or ()) if answer and answer.reviewed else set()
-        for box, (check_id, text) in zip(self.checks, self._rubric):
+        for box, (check_id, text) in zip(self.checks, self.rubric):
             box.description, box.value = text, check_id in ticked
-        self._checks.children = self.checks[: len(self._rubric)]
+        self._checks.children = self.checks[: len(self.rubric)]
         self.layout = shared_layout(display="" if answer else "none")
         self.render()
 
     @property
     def marks(self) -> list[str] | None:
         """The rubric checks ticked (None when the question has no rubric)."""
-        if not self._rubric:
+        if not self.rubric:
             return None
-        return [check_id for box, (check_id, _text) in zip(self.checks, self._rubric) if box.value]
+        return [check_id for box, (check_id, _text) in zip(self.checks, self.rubric) if box.value]
 
     def render(self) -> None:
         a, t = self.answer, self.t
@@ -115,9 +115,9 @@ class ReviewCard(ipw.VBox):
         self.selected.description = t("select_card_of", trainee=a.trainee_id)
         self.open_button.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
-        if a.reviewed and a.marks is not None and self._rubric:
+        if a.reviewed and a.marks is not None and self.rubric:
             state_text = t(
-                "rubric_result", met=len(set(a.marks) & {c for c, _t in self._rubric}), total=len(self._rubric)
+                "rubric_result", met=len(set(a.marks) & {c for c, _t in self.rubric}), total=len(self.rubric)
             )
         else:
             state_text = t(state)
@@ -161,26 +161,26 @@ class ReviewPanel(Panel):
             ipw.Dropdown, layout=shared_layout(width="100%"), style=style_for(ipw.Dropdown, description_width="5rem")
         )
         self._hint = make(ipw.HTML)
-        self._pager = Pager(REVIEW_PAGE)
+        self.pager = Pager(REVIEW_PAGE)
         self.cards: list[ReviewCard] = []  # made when the tab is first drawn: the cockpit opens without them
-        self._grid = make(
+        self.grid = make(
             ipw.GridBox,
             children=self.cards,
             layout=shared_layout(grid_template_columns="repeat(auto-fill, minmax(20rem, 1fr))", grid_gap=".6rem"),
         )
-        self._guide = make(ipw.HTML)
-        self._select_all = make(ipw.Button, icon="check-square-o")
-        self._bulk_comment = make(ipw.Textarea, rows=1, layout=shared_layout(width="100%"))
-        self._bulk_mark = make(ipw.Button, button_style="primary", icon="check")
-        self._select_all.on_click(self._on_select_all)
-        self._bulk_mark.on_click(self._on_bulk_mark)
+        self.guide = make(ipw.HTML)
+        self.select_all = make(ipw.Button, icon="check-square-o")
+        self.bulk_comment = make(ipw.Textarea, rows=1, layout=shared_layout(width="100%"))
+        self.bulk_mark = make(ipw.Button, button_style="primary", icon="check")
+        self.select_all.on_click(self._on_select_all)
+        self.bulk_mark.on_click(self._on_bulk_mark)
         self._bulk = make(
-            ipw.VBox, children=[make(ipw.HBox, children=[self._select_all, self._bulk_mark]), self._bulk_comment]
+            ipw.VBox, children=[make(ipw.HBox, children=[self.select_all, self.bulk_mark]), self.bulk_comment]
         )
         self._bulk.add_class("ts-bulk")
         self._question.observe(self._on_question, names="value")
-        self._pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self._question, self._guide, self._hint, self._bulk, self._pager, self._grid]
+        self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
+        return [self._question, self.guide, self._hint, self._bulk, self.pager, self.grid]
 
     def _on_select_all(self, _button=None) -> None:
         """Tick every card on the page not reviewed yet."""
@@ -193,7 +193,7 @@ class ReviewPanel(Panel):
         if not chosen:
             self.problem("bulk_none")
             return
-        common = self._bulk_comment.value.strip()
+        common = self.bulk_comment.value.strip()
         if len(common) > MAX_COMMENT:
             self.problem("comment_too_long", max=MAX_COMMENT)
             return
@@ -218,7 +218,7 @@ class ReviewPanel(Panel):
     def _on_question(self, _change) -> None:
         if not self.stale:
             self.stale = True  # the page reset below must not draw the old page first
-            self._pager.page = 0
+            self.pager.page = 0
             self.refresh()
 
     def _draw(self) -> None:
@@ -233,11 +233,11 @@ class ReviewPanel(Panel):
         self._question.observe(self._on_question, names="value")
         self._question.description = self.t("review_question")
         self._hint.value = muted(self.t("review_hint"))
-        self._select_all.description = self.t("select_all")
-        self._bulk_mark.description = self.t("bulk_mark")
-        self._bulk_comment.placeholder = self._bulk_comment.tooltip = self.t("bulk_comment")
-        self._guide.value = self._guide_html()
-        self._pager.count = self.view.count_values(*self._item)
+        self.select_all.description = self.t("select_all")
+        self.bulk_mark.description = self.t("bulk_mark")
+        self.bulk_comment.placeholder = self.bulk_comment.tooltip = self.t("bulk_comment")
+        self.guide.value = self._guide_html()
+        self.pager.count = self.view.count_values(*self._item)
         self._draw_page()
 
     def _question_block(self):
@@ -263,7 +263,7 @@ class ReviewPanel(Panel):
     def _draw_page(self) -> None:
         lesson_id, item_id = self._item
         rubric = [(check.id, local(check.text, self.lang)) for check in self._question_block().rubric]
-        answers = self.view.open_answers(lesson_id, item_id, offset=self._pager.offset, limit=REVIEW_PAGE)
+        answers = self.view.open_answers(lesson_id, item_id, offset=self.pager.offset, limit=REVIEW_PAGE)
         # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
         ids = [a.trainee_id for a in answers]
         siblings = [
@@ -276,7 +276,7 @@ class ReviewPanel(Panel):
         ]
         if not self.cards:
             self.cards = [self._new_card() for _ in range(REVIEW_PAGE)]
-            self._grid.children = self.cards
+            self.grid.children = self.cards
         for n, card in enumerate(self.cards):
             answer = answers[n] if n < len(answers) else None
             related = [
@@ -285,7 +285,7 @@ class ReviewPanel(Panel):
                 if answer and answer.trainee_id in values
             ]
             card.show(answer, related, rubric)
-        self._pager.render(self.c.ui, self.lang)
+        self.pager.render(self.c.ui, self.lang)
         if not answers:
             self._hint.value = join(Markup(self._hint.value), paragraph(self.t("no_rows")))
 

@@ -25,11 +25,11 @@ class TrendsPanel(Panel):
 
     def _build(self) -> list[ipw.Widget]:
         self._range = make(ipw.HTML)
-        self._cohort = make(ipw.HTML)
+        self.cohort = make(ipw.HTML)
         self.picker = TraineePicker()
-        self._trainee = make(ipw.HTML)
+        self.trainee = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
-        return [self._range, self._cohort, self.picker, self._trainee]
+        return [self._range, self.cohort, self.picker, self.trainee]
 
     def weeks(self) -> list[date]:
         """The Mondays shown: the filter's range, or the eight weeks up to this one."""
@@ -85,7 +85,7 @@ class TrendsPanel(Panel):
         shown = self.t("trend_range", first=weeks[0].isoformat(), last=last, count=len(weeks))
         self._range.value = paragraph(shown, "ts-muted ts-trend-range")
         trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
-        self._cohort.value = box(
+        self.cohort.value = box(
             [self._charts(trends, self.t("trend_cohort", count=trends.trainees))], "ts-trends-cohort"
         )
         self._draw_trainee()
@@ -97,12 +97,12 @@ class TrendsPanel(Panel):
     def _draw_trainee(self) -> None:
         trainee_id = self.picker.value
         if not trainee_id:
-            self._trainee.value = ""
+            self.trainee.value = ""
             return
         if not self.c.store.has_trainee(trainee_id):
-            self._trainee.value = self.unknown_trainee(trainee_id)
+            self.trainee.value = self.unknown_trainee(trainee_id)
             return
         trends = self.view.weekly_trends(
             self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id, self.c.today
         )
-        self._trainee.value = box([self._charts(trends, trainee_id)], "ts-trends-trainee")
+        self.trainee.value = box([self._charts(trends, trainee_id)], "ts-trends-trainee")
