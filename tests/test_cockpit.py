@@ -24,6 +24,14 @@ XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
 TODAY = date(2026, 3, 4)  # a Wednesday
 
 
+COCKPIT = content.load_cockpit_ui()
+
+
+def said(key: str, **params) -> str:
+    """A cockpit string as the (English) page shows it: the tests read the strings the page is built from."""
+    return escape(COCKPIT.text(key, "en", **params))
+
+
 @pytest.fixture
 def filled(store):
     course = curriculum()
@@ -50,10 +58,12 @@ def cockpit_view(filled):
 
 def test_overview_counts_and_cohort_filter(cockpit_view):
     overview = cockpit_view.panel("tab_overview")
-    assert "Current filter: 3 trainees" in overview.summary.value
-    assert "At risk: 2" in overview.summary.value and "On track: 1" in overview.summary.value  # cai logged none
+    assert said("filter_summary", count=3) in overview.summary.value
+    assert (
+        f"{said('at_risk')}: 2" in overview.summary.value and f"{said('on_track')}: 1" in overview.summary.value
+    )  # cai logged none
     assert "amy" in overview.trainees.text and "cai" in overview.trainees.text
-    assert "Furthest behind this week" in overview.behind_label.value
+    assert said("furthest_behind") in overview.behind_label.value
     links = overview.behind.children
     assert [(b.description, b.tooltip) for b in links] == [
         ("cai (0 %)", "Open the workbook of cai"),
@@ -65,7 +75,7 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     cockpit_view.show("tab_overview")
     cockpit_view.filter_bar.set(cohort="Spring")
     assert cockpit_view.filters.cohort == "Spring"
-    assert "Current filter: 2 trainees" in overview.summary.value
+    assert said("filter_summary", count=2) in overview.summary.value
     assert "cai" not in overview.trainees.text
     # the most missed question is named by its prompt
     assert "Lesson 1" in overview.missed.value
@@ -85,7 +95,7 @@ def test_tabs_query_only_when_shown(cockpit_view):
     assert not calls.stale
     table = calls.table_html.value
     assert table.index("cai") < table.index("bo") < table.index("amy")  # furthest behind first: 0, 50, 600 calls
-    assert "At risk: 2" in calls.summary.value
+    assert f"{said('at_risk')}: 2" in calls.summary.value
     assert [b.description for b in calls.links.children] == ["cai", "bo", "amy"]  # the page's trainees, same order
     calls.links.children[0].click()
     assert cockpit_view.panel("tab_trainee").picker.value == "cai"
@@ -103,7 +113,7 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
     card.mark.click()
     stored = filled.ensure_trainee("bo").reviews(L01)["xiamen_first_check"]
     assert (stored.comment, stored.reviewer) == ("Be concrete: <b>which</b> room?", "coach")
-    assert "Reviewed" in card.body.value and "Review of bo saved." in card.note.value
+    assert said("reviewed") in card.body.value and said("review_saved", trainee="bo") in card.note.value
     lesson = LessonView(content.load_lesson(L01), ui, filled.ensure_trainee("bo"), "en")
     shown = lesson.questions["xiamen_first_check"].response.value
     assert escape("Your trainer's comment (coach") in shown
@@ -115,8 +125,10 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
-    assert "Waiting for your scores (self column done): 1" in panel._awaiting.value
-    assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [("cai", "Score cai as the trainer")]
+    assert said("awaiting", count=1) in panel._awaiting.value
+    assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [
+        ("cai", COCKPIT.text("score_trainee", "en", trainee="cai"))
+    ]
     assert "Scoring guide" in panel.rubric.value  # the trainer scores against the trainee's anchors
     panel.awaiting.children[0].click()  # the name opens the form for cai, in this tab
     assert panel.picker.value == "cai" and cockpit_view.tabs.selected_index == list(cockpit_view.panels).index(
@@ -140,9 +152,9 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     # The trainer's column is not an answer of cai's: it adds nothing to what cai answered.
     assert assessment.TRAINER_ITEM not in filled.ensure_trainee("cai").latest_answers(L09)
     total = 100 - 2 * len(form.criteria)
-    assert f"Saved: total {total}" in panel.message.value
+    assert said("trainer_saved", total=total, grade="").split(",")[0] in panel.message.value
     assert "+2" in panel.gaps.value
-    assert "Waiting for your scores (self column done): 0" in panel._awaiting.value
+    assert said("awaiting", count=0) in panel._awaiting.value
     trainee_form = AssessmentForm(form, ui, filled.ensure_trainee("cai"), form_lesson, "en")
     assert f"<td>{first.weight - 2}</td>" in trainee_form.table.value
 
@@ -154,7 +166,7 @@ def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
     assert joined is not None and f"bo · cohort: Spring · joined: {joined.astimezone():%Y-%m-%d}" in body
     assert "&lt;img src=x onerror=window.__xss=1&gt;" in body and "<img src=x" not in body
     cockpit_view.open_trainee("nobody")
-    assert "No trainee nobody." in cockpit_view.panel("tab_trainee").body.value
+    assert said("unknown_trainee", trainee="nobody") in cockpit_view.panel("tab_trainee").body.value
 
 
 def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
@@ -163,7 +175,7 @@ def test_factor_radar_of_the_cohort_and_one_trainee(cockpit_view, filled):
         profile = factors.FactorProfile(ratings={f.id: rating for f in tool.factors}, as_of=TODAY)
         filled.ensure_trainee(trainee).save_answer(lesson_id, tool.id, profile.stored())
     panel = cockpit_view.show("tab_factors")
-    assert "Cohort average (2 self-ratings)" in panel.cohort.value and "<img" in panel.cohort.value
+    assert said("factors_cohort", count=2) in panel.cohort.value and "<img" in panel.cohort.value
     panel.picker.choose("amy")
     assert "amy against the cohort average" in panel.trainee.value
     assert "<td>4</td><td>3.0</td><td>+1.0</td>" in panel.trainee.value
@@ -247,7 +259,7 @@ def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
     assert cockpit_view.filters.until == date(2025, 12, 31)
     trainees = overview.trainees.text
     assert "2025-06-01" in trainees  # cai's only answer inside the range
-    assert trainees.count("No answers yet") == 2  # amy and bo answered in 2026
+    assert trainees.count(said("never")) == 2  # amy and bo answered in 2026
 
 
 def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_view, filled):
@@ -344,7 +356,7 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
         assert f"ts-chart {css}" in html
     assert "the 2 trainees of the current filter" in html
     panel.picker.choose("bo")
-    assert "Calls per week against the target: bo" in panel.trainee.value
+    assert said("trend_calls_title", who="bo") in panel.trainee.value
     panel.picker.choose("nobody")
     assert "nobody" in panel.trainee.value and "ts-error" in panel.trainee.value
     cockpit_view.filter_bar.set()
@@ -359,7 +371,7 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
     filled.ensure_trainee("bo").save_answer(L02, "my_customers", "Not sure yet.")
     review = cockpit_view.show("tab_review")
     review.select(L02, "my_customers")
-    assert "Model answer" in review.guide.value and "logistics firm" in review.guide.value
+    assert said("model_answer") in review.guide.value and "logistics firm" in review.guide.value
     assert "Chooses relationship or transaction selling." in review.guide.value
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.description for box in amy.checks[:4]] == [
@@ -372,7 +384,7 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
     amy.mark.click()
     stored = filled.ensure_trainee("amy").reviews(L02)["my_customers"]
     assert stored.marks == ("mode", "next_action")
-    assert "Reviewed: 2 of 4 checks met" in amy.body.value
+    assert said("rubric_result", met=2, total=4) in amy.body.value
     review.refresh()  # drawn again from the store: the ticks are back
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
@@ -388,7 +400,7 @@ def test_bulk_review_marks_the_selected_answers_of_one_question(cockpit_view, fi
     review = cockpit_view.show("tab_review")
     review.select(L01, "xiamen_first_check")
     review.bulk_mark.click()
-    assert "No answer is selected yet." in review.message.value
+    assert said("bulk_none") in review.message.value
     review.select_all.click()
     chosen = [c for c in review.cards if c.selected.value]
     assert sorted(c.answer.trainee_id for c in chosen) == ["amy", "bo"]

@@ -6,6 +6,7 @@ import ipywidgets as ipw
 import pytest
 
 from telesales_training import content
+from telesales_training.views import escape
 from telesales_training.widgets import (
     CallDrillWidget,
     ClassifyWidget,
@@ -33,6 +34,19 @@ def stored(trainee, item_id):
     return trainee.latest_answers(L01).get(item_id)
 
 
+def shown(text: str) -> str:
+    """`text` as a page shows it (escaped): what the trainee reads, from the strings the page is built from."""
+    return escape(text)
+
+
+def said(ui, key, lang="zh-CN", **params) -> str:
+    return shown(ui.text(key, lang, **params))
+
+
+def feedback(lesson, item_id, kind, lang="zh-CN") -> str:
+    return shown(getattr(lesson.block(item_id).feedback, kind)[lang])
+
+
 def test_single_choice_saves_scores_and_shows_feedback(lesson01, ui, alice):
     widget = make(lesson01, ui, alice, "recap_criteria_source")
     assert isinstance(widget, SingleChoiceWidget)
@@ -40,11 +54,15 @@ def test_single_choice_saves_scores_and_shows_feedback(lesson01, ui, alice):
     widget.submit.click()
     record = stored(alice, "recap_criteria_source")
     assert (record.value, record.score, record.max_points) == ("advertising", 0, 2)
-    assert "还不对" in widget.response.value and "广告能引起注意" in widget.response.value
+    option = next(o for o in lesson01.block("recap_criteria_source").options if o.id == "advertising")
+    assert (
+        said(ui, "status_incorrect") in widget.response.value
+        and shown(option.feedback["zh-CN"]) in widget.response.value
+    )
     widget.value = "past_pain"
     widget.submit.click()
     assert stored(alice, "recap_criteria_source").score == 2
-    assert "回答正确 · 2 / 2 分" in widget.response.value
+    assert said(ui, "status_correct") + " · " + said(ui, "points", score="2", max="2") in widget.response.value
     assert len(alice.history(L01, "recap_criteria_source")) == 2
 
 
@@ -90,7 +108,7 @@ def test_ordering_starts_shuffled_and_buttons_move_the_picked_entry(lesson01, ui
     widget.submit.click()
     record = stored(alice, "order_stages")
     assert record.value == KEY and record.score == 4
-    assert "完全正确" in widget.response.value
+    assert feedback(lesson01, "order_stages", "correct") in widget.response.value
 
 
 def test_an_untouched_ordering_earns_next_to_nothing(lesson01, ui, store):
@@ -124,7 +142,7 @@ def test_ordering_wrong_order_gets_partial_credit(lesson01, ui, alice):
     widget.submit.click()
     record = stored(alice, "order_stages")
     assert 0 < record.score < 4
-    assert "Partly right" in widget.response.value
+    assert said(ui, "status_partial", "en") in widget.response.value
 
 
 def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
@@ -132,19 +150,19 @@ def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
     assert isinstance(widget, FreeTextWidget)
     widget.area.value = "   "
     widget.submit.click()
-    assert "答案是空的" in widget.response.value and stored(alice, "xiamen_first_check") is None
+    assert said(ui, "text_empty") in widget.response.value and stored(alice, "xiamen_first_check") is None
     widget.area.value = "先试试马桶冲水"
     widget.submit.click()
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
-    assert "已记下你的第一反应" in widget.response.value
+    assert feedback(lesson01, "xiamen_first_check", "submitted") in widget.response.value
     widget.area.value = "长" * 100_000
     assert "ts-error" in widget._count.value
     widget.submit.click()
-    assert "最多允许 2000 个字" in widget.response.value
+    assert said(ui, "text_too_long", length=100_000, max=2000) in widget.response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
     widget.area.value = "先看厨房\ud83d"  # half of an emoji, as a broken paste delivers it
     widget.submit.click()
-    assert "答案里有无法保存的字符" in widget.response.value
+    assert said(ui, "answer_invalid") in widget.response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
 
 
@@ -164,7 +182,8 @@ def test_number_rejects_text_and_out_of_range(lesson01, ui, alice):
     widget.box.value = "7"
     widget.submit.click()
     assert stored(alice, "recap_stage_count").value == 7.0
-    assert "Right — seven stages." in widget.response.value and "ts-error" not in widget.response.value
+    assert feedback(lesson01, "recap_stage_count", "correct", "en") in widget.response.value
+    assert "ts-error" not in widget.response.value
 
 
 def test_rating(lesson01, ui, alice):
@@ -194,7 +213,7 @@ def test_reopening_restores_every_widget(lesson01, ui, alice):
         reopened = make(lesson01, ui, alice, item_id)
         assert reopened.value == value
         assert reopened.score is not None and reopened.response.value
-        assert "已恢复" in reopened.response.value
+        assert said(ui, "restored_at", time="").split("（")[0] in reopened.response.value
     assert make(lesson01, ui, alice, "xiamen_first_check").area.value == "马桶"
     assert make(lesson01, ui, alice, "order_stages")._list.options[0] == ("1. 满意", "satisfied")
 
