@@ -39,6 +39,10 @@ TIMELESS = [
     "test_zh_tw.py",
     "test_honest_scores.py",
     "test_content.py",
+    "test_templates.py",
+    "test_layers.py",
+    "test_toolstate.py",
+    "test_question_types.py",
 ]
 
 
