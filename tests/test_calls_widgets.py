@@ -7,9 +7,15 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from telesales_training import content
+from telesales_training.views import escape
 from telesales_training.widgets.calls import CallPlanner, WeeklyCallLog
 
 L05 = "05_call_plan"
+
+
+def said(tool, key, lang="zh-CN", **params) -> str:
+    """A tool's text as its page shows it, from the lesson data."""
+    return escape(tool.text(key, lang, **params))
 
 
 @pytest.fixture(scope="module")
@@ -68,18 +74,19 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     widget.save_button.click()
     record = alice.latest_answers(L05)["week_log"].value
     assert record == {"week": "2026-11-23", "counts": [200, 190, 150, 0, 0], "target": 200}
-    assert "落后" in widget.summary.value  # 540 of a pro-rated 600 = 90 %
-    assert "本周合计 540 通（全周目标 1000 通）；到今天为止 540 通，按天折算目标 600 通" in widget.summary.value
+    log = lesson05.block("week_log")
+    assert said(log, "behind") in widget.summary.value  # 540 of a pro-rated 600 = 90 %
+    assert said(log, "total", total=540, target=1000, actual=540, planned=600) in widget.summary.value
     assert widget.chart.value.count("<img") == 2
     widget.week.value = date(2026, 11, 18)
     assert [box.value for box in widget.days] == [""] * 5 and widget.summary.value == ""
     for box in widget.days:
         box.value = "120"
     widget.save_button.click()
-    assert "有风险" in widget.summary.value
+    assert said(log, "at_risk") in widget.summary.value
     reopened = week_log(lesson05, ui, alice, lang="en")
     assert [box.value for box in reopened.days] == ["200", "190", "150", "0", "0"]
-    assert reopened.submissions == 2 and "Behind" in reopened.summary.value
+    assert reopened.submissions == 2 and said(log, "behind", "en") in reopened.summary.value
     # the days land where the trainer's pacing view reads them; a corrected save replaces them
     assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (150, 200)
     widget.week.value = date(2026, 11, 23)
@@ -106,7 +113,7 @@ def test_week_log_offers_the_imported_calls(lesson05, ui, alice):
         [(datetime(2026, 11, 23, 9, m), f"k{m}") for m in range(12)] + [(datetime(2026, 11, 24, 10, 0), "t1")]
     )
     widget = week_log(lesson05, ui, alice)
-    assert "导入的通话记录（周一至周五）：12 · 1 · 0 · 0 · 0" in widget.imported.value
+    assert said(lesson05.block("week_log"), "imported", counts="12 · 1 · 0 · 0 · 0") in widget.imported.value
     widget.use_imported.click()
     assert [box.value for box in widget.days] == ["12", "1", "0", "0", "0"]
 
@@ -117,7 +124,7 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     view = LessonView(lesson05, ui, alice, "zh-CN")
     importer, log = view.tools["call_import"], view.tools["week_log"]
     importer.go.click()
-    assert "请先选择一个 CSV 文件" in importer.message.value
+    assert escape(ui.text("upload_first", "zh-CN")) in importer.message.value
     log.week.value = log.monday - timedelta(days=7)  # last week: in the past at any instant of this one
     monday = log.monday
     rows = (
@@ -138,12 +145,16 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     importer.go.click()
     summary = alice.latest_answers(L05)["call_import"].value
     assert (summary["rows"], summary["taken"], summary["duplicates"], summary["rejected"]) == (32, 30, 0, 2)
-    assert "dialer.csv：读取 32 行，新导入 30 通" in importer.summary.value
-    assert "时间格式无法识别：1 行（第一处在第 32 行）" in importer.summary.value
+    tool = lesson05.block("call_import")
+    read = said(tool, "summary", file="dialer.csv", rows=32, taken=30, duplicates=0, rejected=2)
+    assert read in importer.summary.value
+    reason = ui.text("row_bad_timestamp", "zh-CN")
+    assert said(tool, "rejected_reason", reason=reason, count=1, line=32) in importer.summary.value
     assert importer._bar.value == importer._bar.max
-    assert "导入的通话记录（周一至周五）：30 · 0 · 0 · 0 · 0" in log.imported.value  # refreshed at once
+    assert said(lesson05.block("week_log"), "imported", counts="30 · 0 · 0 · 0 · 0") in log.imported.value  # at once
     importer.go.click()
-    assert "之前已导入 30 通" in importer.summary.value
+    again = said(tool, "summary", file="dialer.csv", rows=32, taken=0, duplicates=30, rejected=2)
+    assert again in importer.summary.value
     assert alice.daily_calls(monday, monday)[monday] == 30
 
 
@@ -189,7 +200,7 @@ def test_week_is_typed_year_month_day_in_every_language(lesson05, ui, alice):
     assert widget.monday == date(2026, 11, 16) and widget.week.text.value == "2026-11-18"
     widget.week.text.value = "18/11/2026"
     assert widget.monday == date(2026, 11, 16)
-    assert "请按 年-月-日 填写日期，例如 2026-11-30" in widget.week.children[1].value
+    assert escape(ui.text("date_invalid", "zh-CN")) in widget.week.children[1].value
     widget.week.text.value = "2026-02-30"
     assert widget.monday == date(2026, 11, 16) and "ts-error" in widget.week.children[1].value
     widget.week.text.value = "2026/11/30"
@@ -233,7 +244,7 @@ def test_a_date_column_alone_is_enough_to_count_calls_per_day(lesson05, ui, alic
     data = "客户,哪天,几点\n华星,2025年11月2日,9点05分\n远东,2025年11月2日,9点12分\n".encode("gb18030")
     importer.import_bytes("list.csv", data)
     assert alice.daily_calls(date(2025, 11, 2), date(2025, 11, 2)) == {date(2025, 11, 2): 2}
-    assert "通话时间取自：哪天" in importer.summary.value
+    assert said(lesson05.block("call_import"), "mapping_used", columns="哪天") in importer.summary.value
 
 
 def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(lesson05, ui, alice):

@@ -5,9 +5,15 @@ from datetime import date, datetime, timezone
 import pytest
 
 from telesales_training import content
+from telesales_training.views import escape
 from telesales_training.widgets.funnel import FunnelTracker
 
 L04 = "04_funnel"
+
+
+def said(tool, key, lang="zh-CN", **params) -> str:
+    """A tool's text as its page shows it, from the lesson data."""
+    return escape(tool.text(key, lang, **params))
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +37,9 @@ def test_saving_stores_a_snapshot_and_shows_the_diagnosis(block, ui, alice):
     record = alice.latest_answers(L04)["my_funnel"]
     assert record.value == {"counts": [400, 200, 80, 10, 5], "as_of": "2026-11-24"}
     assert widget.counts == (400, 200, 80, 10, 5)
-    assert "“4 准备解决问题”偏薄" in widget.chart.value
-    assert "把时间花在“3 意识到问题”的客户身上" in widget.chart.value
+    layer = [block.text(f"layer_{n}", "zh-CN") for n in range(1, 6)]
+    assert said(block, "thin_layer", layer=layer[3], upper=layer[2]) in widget.chart.value
+    assert said(block, "work_on", layer=layer[2], lower=layer[3]) in widget.chart.value
     assert "data:image/png;base64," in widget.chart.value
     assert widget.history_chart.value == ""  # one snapshot: no history yet
 
@@ -103,8 +110,9 @@ def test_the_pasted_list_from_the_issue_counts_each_customer_once(block, ui, ali
     widget.paste.value = "华星,3\n蓝海,4\n金桥,准备解决问题\n东方,2\n南方，1"
     widget.apply.click()
     assert [box.value for box in widget.inputs] == ["1", "1", "1", "2", "0"]
-    assert "名单共 5 位客户" in widget.chart.value and "200%" not in widget.chart.value
-    assert "3 意识到问题→4 准备解决问题: 67%" in widget.chart.value
+    assert said(block, "total", total=5) in widget.chart.value and "200%" not in widget.chart.value
+    layer = [block.text(f"layer_{n}", "zh-CN") for n in range(1, 6)]
+    assert escape(f"{layer[2]}→{layer[3]}: 67%") in widget.chart.value
     widget.save_button.click()
     saved = alice.latest_answers(L04)["my_funnel"].value
     assert saved["counts"] == [1, 1, 1, 2, 0]

@@ -5,9 +5,15 @@ from datetime import date
 import pytest
 
 from telesales_training import content
+from telesales_training.views import escape
 from telesales_training.widgets.profile import FactorProfile
 
 L06 = "06_success_factors"
+
+
+def said(tool, key, lang="zh-CN", **params) -> str:
+    """A tool's text as its page shows it, from the lesson data."""
+    return escape(tool.text(key, lang, **params))
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +35,10 @@ def test_six_factors_rated_with_evidence_and_a_radar(block, ui, alice):
     widget = profile(block, ui, alice, date(2026, 11, 2))
     assert len(widget.scales) == 6
     widget.save_button.click()
-    assert "请为“商业意识”打分" in widget.message.value and "my_profile" not in alice.latest_answers(L06)
+    first = block.factors[0].text["zh-CN"]
+    assert said(block, "rate_all", factor=first) in widget.message.value and "my_profile" not in alice.latest_answers(
+        L06
+    )
     rate(widget, [3, 4, 2, 3, 1, 2], note="上周约到两次拜访")
     widget.save_button.click()
     stored = alice.latest_answers(L06)["my_profile"].value

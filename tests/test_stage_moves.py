@@ -9,6 +9,11 @@ from telesales_training.widgets.funnel import StageMovePlan
 L04 = "04_funnel"
 
 
+def said(tool, key, lang="zh-CN", **params) -> str:
+    """A tool's text as its page shows it, from the lesson data."""
+    return escape(tool.text(key, lang, **params))
+
+
 def plan(ui, trainee, today, lang="zh-CN"):
     return StageMovePlan(content.load_lesson(L04).block("stage_moves"), ui, trainee, L04, lang, today=today)
 
@@ -94,13 +99,15 @@ def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
     moves.mark.click()
     saved = alice.latest_answers(L04)["my_funnel"].value
     assert saved["counts"] == [1, 1, 0, 3, 0] and ["华星", 4] in saved["customers"]
-    assert "华星 已在“我的漏斗”里移到“4 准备解决问题”" in moves.message.value
+    tool = moves.block
+    layer_4 = tool.text("layer_4", "zh-CN")
+    assert said(tool, "move_applied", customer="华星", layer=layer_4) in moves.message.value
     assert [box.value for box in funnel_view.inputs] == ["1", "1", "0", "3", "0"]  # redrawn at once
     moves.customer.value = "无名公司"  # not in the funnel: the plan is kept, the trainee is told
     moves.from_layer.value, moves.to_layer.value = 2, 3
     moves.add.click()
     moves.done.value = 1
     moves.mark.click()
-    assert "找不到可以移动的 无名公司" in moves.message.value
+    assert said(tool, "move_not_in_funnel", customer="无名公司") in moves.message.value
     assert alice.latest_answers(L04)["my_funnel"].value["counts"] == [1, 1, 0, 3, 0]
     assert all(m["done"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"])
