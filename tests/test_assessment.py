@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from telesales_training import assessment, content
 from telesales_training.factors import FactorProfile
+from telesales_training.views import escape as html_escape
 from telesales_training.widgets.assessment import AssessmentForm, PersonalReport
 
 L09 = "09_self_assessment"
@@ -82,9 +83,10 @@ def test_personal_report_embeds_answers_and_charts(ui, alice):
     link = re.search(r'download="([^"]+)" href="data:text/html;charset=utf-8;base64,([^"]+)"', widget.link.value)
     assert link[1].startswith("workbook-alice-")
     html = base64.b64decode(link[2]).decode("utf-8")
-    assert html.startswith("<!DOCTYPE html>") and "学员：alice" in html
+    assert html.startswith("<!DOCTYPE html>") and html_escape(block.text("trainee", "zh-CN", name="alice")) in html
     assert "先看&lt;b&gt;马桶&lt;/b&gt;" in html  # trainee text stays text
-    assert "他们之前对现有产品或供应商的不满" in html  # the option's words, not its id
+    source = next(o for o in lesson01.block("recap_criteria_source").options if o.id == "past_pain")
+    assert html_escape(source.text["zh-CN"]) in html  # the option's words, not its id
     assert html.count("data:image/png;base64,") >= 1 and "http" not in html.split("<body", 1)[1][:2000]
     assert lesson01.title["zh-CN"] in html
 
@@ -123,7 +125,8 @@ def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, 
     assert "≈ 4 / 20" in widget.rubric.value  # level 1 of a 20-point criterion
     assert "you made 82% of your target calls" in widget.rubric.value and "could score 16 / 20" in widget.rubric.value
     fresh = AssessmentForm(form, ui, None, "09_self_assessment", "zh-CN", today=date(2026, 11, 26))
-    assert "水平 3" in fresh.rubric.value and "建议" not in fresh.rubric.value
+    proposal = form.text("volume_proposal", "zh-CN", days=0, share="", criterion="", score=0, max=0)[:3]
+    assert form.text("rubric_level", "zh-CN", level=3) in fresh.rubric.value and proposal not in fresh.rubric.value
 
 
 def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice):
@@ -133,7 +136,6 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
     from datetime import datetime, timezone
 
     from telesales_training import report
-    from telesales_training.views import escape as html_escape
 
     alice.save_answer("01_decision_psychology", "recap_criteria_source", "past_pain", 2, 2)
     alice.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": "2026-11-24"})
@@ -195,5 +197,5 @@ def test_report_summary_of_a_new_trainee_says_nothing_yet(ui, alice):
 
     block = content.load_lesson(L09).block("my_report")
     summary = report.build_report(alice, "zh-CN", block).split('<div class="ts-details">')[0]
-    assert summary.count("还没有内容。") == 6 and "data:image" not in summary
-    assert summary.count("未开始") == len(content.available_lessons())
+    assert summary.count(block.text("nothing_yet", "zh-CN")) == 6 and "data:image" not in summary
+    assert summary.count(block.text("status_not_started", "zh-CN")) == len(content.available_lessons())
