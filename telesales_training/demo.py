@@ -61,7 +61,7 @@ class _Answers:
 
     def sample(self, texts: list[str]) -> str:
         """A sample text in the trainee's language (any when the list has none in it)."""
-        fitting = [text for text in texts if _is_english(text) == self.english]
+        fitting = [text for text in texts if is_english(text) == self.english]
         return self.rng.choice(fitting or texts)
 
     def raw(self, item: c.Question, skill: float) -> Any:
@@ -142,7 +142,7 @@ def _(item: c.CallDrill, answers: _Answers, right: bool, skill: float) -> Any:
     return path
 
 
-def _is_english(text: str) -> bool:
+def is_english(text: str) -> bool:
     return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 

@@ -61,7 +61,7 @@ def family_for(texts: list[str]) -> str:
 
 
 @lru_cache(maxsize=1)
-def _pyplot():
+def pyplot():
     """matplotlib.pyplot, headless, with the CJK font registered (imported on the first drawing)."""
     import matplotlib
 
@@ -137,7 +137,7 @@ def to_png(fig) -> bytes:
     buffer = io.BytesIO()
     with matplotlib.rc_context({"font.sans-serif": [family, "DejaVu Sans"]}):  # the fonts are chosen as it draws
         fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    _pyplot().close(fig)
+    pyplot().close(fig)
     palette = Image.open(buffer).quantize(colors=256, method=Image.Quantize.FASTOCTREE)
     small = io.BytesIO()
     palette.save(small, format="PNG", optimize=True)
@@ -210,7 +210,7 @@ def decision_stages_png(
         return _decision_stages_narrow(labels, annotation, markers)
     setup_fonts()
     count = len(labels)
-    fig, ax = _pyplot().subplots(figsize=(10, 4.2))
+    fig, ax = pyplot().subplots(figsize=(10, 4.2))
     width, height = 1.5, 0.8
     centres = [(i * 1.7, i * 0.45) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
@@ -262,7 +262,7 @@ def _decision_stages_narrow(
     count = len(labels)
     width, height, step = 2.3, 0.62, 0.9
     side = 1.9 if markers else (1.0 if annotation else 0.2)
-    fig, ax = _pyplot().subplots(figsize=(width + side + 0.3, step * count + (1.1 if annotation else 0.3)))
+    fig, ax = pyplot().subplots(figsize=(width + side + 0.3, step * count + (1.1 if annotation else 0.3)))
     centres = [(0.0, -i * step) for i in range(count)]
     for i, ((x, y), label) in enumerate(zip(centres, labels)):
         _box(
@@ -327,7 +327,7 @@ def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...], narrow: bool = Fals
     width, height, step_x, step_y = 1.6, 0.95, 1.95, 1.3
     rows = [(title, _rows(steps, 4)) for title, steps in lanes]
     across = max(len(row) for _title, lane_rows in rows for row in lane_rows)
-    fig, ax = _pyplot().subplots(figsize=(step_x * across + 1.6, step_y * sum(len(r) for _t, r in rows) + 0.5))
+    fig, ax = pyplot().subplots(figsize=(step_x * across + 1.6, step_y * sum(len(r) for _t, r in rows) + 0.5))
     y = 0.0
     for index, (title, lane_rows) in enumerate(rows):
         colour = PALETTE[index * 3 % len(PALETTE)]
@@ -375,7 +375,7 @@ def flow_png(lanes: tuple[tuple[str, tuple[str, ...]], ...], narrow: bool = Fals
 def _flow_narrow(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
     width, height, step_x, step_y = 1.75, 0.8, 1.95, 1.05
     longest = max(len(steps) for _title, steps in lanes)
-    fig, ax = _pyplot().subplots(figsize=(step_x * len(lanes), step_y * longest + 0.6))
+    fig, ax = pyplot().subplots(figsize=(step_x * len(lanes), step_y * longest + 0.6))
     for column, (title, steps) in enumerate(lanes):
         x = column * step_x
         colour = PALETTE[column * 3 % len(PALETTE)]
@@ -406,7 +406,7 @@ def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int
     """An inverted triangle: one centred bar per layer, width ∝ count (a sliver when empty); thin layers in red."""
     setup_fonts()
     top = max(max(counts), 1)
-    fig, ax = _pyplot().subplots(figsize=(8, 4.2))
+    fig, ax = pyplot().subplots(figsize=(8, 4.2))
     for row, (label, count) in enumerate(zip(labels, counts)):
         width = max(count / top, 0.02)
         colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
@@ -435,7 +435,7 @@ def funnel_history_png(
 ) -> bytes:
     """Each layer's count over the saved snapshots (one line per layer)."""
     setup_fonts()
-    fig, ax = _pyplot().subplots(figsize=(8, 3.6))
+    fig, ax = pyplot().subplots(figsize=(8, 3.6))
     dates = [day for day, _counts in snapshots]
     for layer, label in enumerate(labels):
         ax.plot(
@@ -470,7 +470,7 @@ def calls_vs_target_png(
     """Bars of actual calls (coloured by pacing band) against the target line, per day or per week; with
     `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each."""
     setup_fonts()
-    fig, ax = _pyplot().subplots(figsize=(8, 3.4))
+    fig, ax = pyplot().subplots(figsize=(8, 3.4))
     positions = list(range(len(labels)))
     shift, bar = (0.2, 0.4) if others else (0.0, 0.8)
     ax.bar([x - shift for x in positions], counts, width=bar, color=[BAND_COLOURS[b] for b in bands], label=actual)
@@ -509,7 +509,7 @@ def bars_and_share_png(
     """Counts per period as bars (left axis) and a share (0–100 %) as a line on the right axis; periods
     without a share leave a gap in the line."""
     setup_fonts()
-    fig, ax = _pyplot().subplots(figsize=(8, 3.4))
+    fig, ax = pyplot().subplots(figsize=(8, 3.4))
     positions = list(range(len(labels)))
     ax.bar(positions, bars, color="#8fb8d8", label=bar_label)
     for x, count in zip(positions, bars):
@@ -536,7 +536,7 @@ def radar_png(labels: tuple[str, ...], profiles: tuple[tuple[str, tuple[int, ...
 
     setup_fonts()
     angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
-    fig, ax = _pyplot().subplots(figsize=(6.2, 5.2), subplot_kw={"projection": "polar"})
+    fig, ax = pyplot().subplots(figsize=(6.2, 5.2), subplot_kw={"projection": "polar"})
     for index, (name, ratings) in enumerate(profiles):
         latest = index == len(profiles) - 1
         values = list(ratings) + [ratings[0]]

@@ -321,6 +321,11 @@ class TraineeStore:
     def _engine(self) -> sa.Engine:
         return self._store.engine
 
+    @property
+    def store(self) -> Store:
+        """The whole store this view belongs to."""
+        return self._store
+
     def save_answer(
         self,
         lesson_id: str,

@@ -93,7 +93,7 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     widget.days[2].value = "210"
     widget.save_button.click()
     assert alice.logged_calls(date(2026, 11, 23), date(2026, 11, 27))[date(2026, 11, 25)] == (210, 200)
-    pacing = alice._store.cohort().pacing(date(2026, 11, 23), date(2026, 11, 25))
+    pacing = alice.store.cohort().pacing(date(2026, 11, 23), date(2026, 11, 25))
     assert [(r.trainee_id, r.actual, r.planned, r.band) for r in pacing] == [("alice", 600, 600, "on_track")]
 
 
@@ -150,7 +150,7 @@ def test_upload_imports_once_reports_rejections_and_updates_the_week(lesson05, u
     assert read in importer.summary.value
     reason = ui.text("row_bad_timestamp", "zh-CN")
     assert said(tool, "rejected_reason", reason=reason, count=1, line=32) in importer.summary.value
-    assert importer._bar.value == importer._bar.max
+    assert importer.progress.value == importer.progress.max
     assert said(lesson05.block("week_log"), "imported", counts="30 · 0 · 0 · 0 · 0") in log.imported.value  # at once
     importer.go.click()
     again = said(tool, "summary", file="dialer.csv", rows=32, taken=0, duplicates=30, rejected=2)
@@ -259,5 +259,5 @@ def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(le
     assert re.search(r"<th scope=\"row\">Mon</th><td>–</td><td>5 · 2 connected</td>", widget.summary.value)
     other = week_log(lesson05, ui, alice, today=date(2026, 11, 18), lang="en")  # a week with plain imports
     alice.add_calls([(datetime(2026, 11, 16, 9, 0), "plain")])
-    other._render()
+    other.refresh()
     assert "connected" not in other.summary.value

@@ -125,7 +125,7 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
-    assert said("awaiting", count=1) in panel._awaiting.value
+    assert said("awaiting", count=1) in panel.awaiting_count.value
     assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [
         ("cai", COCKPIT.text("score_trainee", "en", trainee="cai"))
     ]
@@ -154,7 +154,7 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     total = 100 - 2 * len(form.criteria)
     assert said("trainer_saved", total=total, grade="").split(",")[0] in panel.message.value
     assert "+2" in panel.gaps.value
-    assert said("awaiting", count=0) in panel._awaiting.value
+    assert said("awaiting", count=0) in panel.awaiting_count.value
     trainee_form = AssessmentForm(form, ui, filled.ensure_trainee("cai"), form_lesson, "en")
     assert f"<td>{first.weight - 2}</td>" in trainee_form.table.value
 
@@ -228,9 +228,9 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     ids = store.cohort().trainee_ids()
     assert overview.pager.count == 30 and overview.pager.pages == 2
     assert ids[0] in overview.trainees.text and ids[25] not in overview.trainees.text
-    overview.pager._next.click()
+    overview.pager.next_button.click()
     assert ids[25] in overview.trainees.text and ids[0] not in overview.trainees.text
-    assert "第 2 / 2 页" in overview.pager._label.value
+    assert "第 2 / 2 页" in overview.pager.page_label.value
     cohort = store.ensure_trainee(ids[0]).cohort()
     view.filter_bar.set(cohort=cohort)
     assert overview.pager.page == 0
@@ -239,7 +239,7 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     calls = view.show("tab_calls")
     first_page = [b.description for b in calls.links.children]
     assert len(first_page) == 25 and len(set(first_page)) == 25
-    calls.pager._next.click()  # the page's name links follow the page, in the table's order
+    calls.pager.next_button.click()  # the page's name links follow the page, in the table's order
     assert [b.description for b in calls.links.children] == [
         r.trainee_id for r in calls.view.pacing(callplan.monday_of(TODAY), TODAY, offset=25)
     ]
@@ -350,7 +350,7 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     cockpit_view.filter_bar.set(since=w1, until=w2 + timedelta(days=6))
     panel = cockpit_view.show("tab_trends")
     assert panel.weeks() == [w1, w2]
-    assert "2026-02-23 to 2026-03-08, 2 weeks" in panel._range.value
+    assert "2026-02-23 to 2026-03-08, 2 weeks" in panel.range_note.value
     html = panel.cohort.value
     for css in ("ts-trend-calls", "ts-trend-funnel", "ts-trend-lessons"):
         assert f"ts-chart {css}" in html

@@ -136,7 +136,7 @@ def test_demo_looks_like_a_cohort(tmp_path):
     assert english
     for lesson_id, item_id in course.open_items:
         for answer in view.open_answers(lesson_id, item_id, limit=None):
-            assert demo._is_english(str(answer.value)) == (answer.trainee_id in english), answer
+            assert demo.is_english(str(answer.value)) == (answer.trainee_id in english), answer
     bands = view.pacing_bands(callplan.monday_of(TODAY), TODAY)
     assert all(count >= 120 // 8 for count in bands.values()), bands
     store.close()

@@ -68,7 +68,7 @@ def test_history_keeps_the_last_snapshot_of_each_week(block, ui, alice):
         fill(widget, str(top), "50", "20", "10", "5")
         widget.save_button.click()
     reopened = tracker(block, ui, alice, lang="en", today=date(2026, 11, 12))
-    assert reopened._history == [("2026-11-04", (120, 50, 20, 10, 5)), ("2026-11-10", (150, 50, 20, 10, 5))]
+    assert reopened.weeks == [("2026-11-04", (120, 50, 20, 10, 5)), ("2026-11-10", (150, 50, 20, 10, 5))]
     assert [box.value for box in reopened.inputs] == ["150", "50", "20", "10", "5"]
     assert "My funnel over time" in reopened.history_chart.value
     assert reopened.submissions == 2

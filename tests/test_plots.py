@@ -30,7 +30,7 @@ def test_cjk_font_comes_from_the_install_under_the_open_font_license():
 
 def _first_glyph(text: str) -> Image.Image:
     """The first character of `text` as drawn in a figure beside the others (the ink of the left third)."""
-    plt = plots._pyplot()
+    plt = plots.pyplot()
     fig, ax = plt.subplots(figsize=(2.4, 1))
     ax.axis("off")
     ax.text(0.0, 0.3, text[0], fontsize=30)

@@ -63,7 +63,7 @@ def test_history_reopens_with_the_latest_and_keeps_the_older(block, ui, alice):
     second.save_button.click()
     reopened = profile(block, ui, alice, date(2026, 11, 20), lang="en")
     assert [s.value for s in reopened.scales.values()] == ["4"] * 6
-    assert [p.as_of.isoformat() for p in reopened._profiles] == ["2026-10-01", "2026-11-01"]
+    assert [p.as_of.isoformat() for p in reopened.profiles] == ["2026-10-01", "2026-11-01"]
     assert reopened.submissions == 2 and "My success-factor radar" in reopened.chart.value
 
 

@@ -46,7 +46,7 @@ def test_bad_moves_are_refused_and_nothing_is_lost(ui, alice):
     widget = plan(ui, alice, date(2026, 11, 24), lang="en")
     widget.customer.value = "Acme"
     widget.add.click()
-    assert len(widget._moves) == 1
+    assert len(widget.value.moves) == 1
     for setup, message in [
         (lambda w: setattr(w.customer, "value", " "), escape("Please enter the customer's name.")),
         (
@@ -88,9 +88,8 @@ def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
         None,
         0,
     )
-    view = LessonView(content.load_lesson(L04), ui, alice, "zh-CN")
+    view = LessonView(content.load_lesson(L04), ui, alice, "zh-CN", today=today)
     moves, funnel_view = view.tools["stage_moves"], view.tools["my_funnel"]
-    moves._today = today
     moves.customer.value = "华星"
     moves.from_layer.value, moves.to_layer.value = 3, 4
     moves.due.value = date(2026, 11, 27)

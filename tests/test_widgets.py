@@ -102,7 +102,7 @@ def test_ordering_starts_shuffled_and_buttons_move_the_picked_entry(lesson01, ui
     assert widget.up.disabled and not widget.down.disabled
     widget.down.click()
     assert widget.value[1] == first and widget.picked == first
-    label, option_id = widget._list.options[1]
+    label, option_id = widget.listbox.options[1]
     assert option_id == first and label.startswith("2. ")
     widget.value = tuple(KEY)
     widget.submit.click()
@@ -156,7 +156,7 @@ def test_free_text_saves_and_rejects_bad_input(lesson01, ui, alice):
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
     assert feedback(lesson01, "xiamen_first_check", "submitted") in widget.response.value
     widget.area.value = "长" * 100_000
-    assert "ts-error" in widget._count.value
+    assert "ts-error" in widget.char_count.value
     widget.submit.click()
     assert said(ui, "text_too_long", length=100_000, max=2000) in widget.response.value
     assert stored(alice, "xiamen_first_check").value == "先试试马桶冲水"
@@ -215,7 +215,7 @@ def test_reopening_restores_every_widget(lesson01, ui, alice):
         assert reopened.score is not None and reopened.response.value
         assert said(ui, "restored_at", time="").split("（")[0] in reopened.response.value
     assert make(lesson01, ui, alice, "xiamen_first_check").area.value == "马桶"
-    assert make(lesson01, ui, alice, "order_stages")._list.options[0] == ("1. 满意", "satisfied")
+    assert make(lesson01, ui, alice, "order_stages").listbox.options[0] == ("1. 满意", "satisfied")
 
 
 def test_other_trainees_answers_are_never_shown(lesson01, ui, store):
@@ -288,15 +288,15 @@ def test_start_page_progress(lesson01, ui, alice):
     alice.save_answer(L01, "order_stages", KEY, 4, 4)
     page.refresh()
     assert page.value[L01] == pytest.approx(1 / len(lesson01.questions))
-    _title, bar, detail = page._rows[L01]
+    _title, bar, detail = page.rows[L01]
     assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 13 points" in detail.value
-    assert "Coming soon" in page._rows["04_funnel"][2].value
+    assert "Coming soon" in page.rows["04_funnel"][2].value
     assert "In progress (80% to pass)" in detail.value  # 4 of 13 points so far
 
 
 def test_a_lesson_is_passed_at_its_pass_mark(lesson01, ui, alice):
     page = StartPage(content.load_course(), {L01: lesson01}, ui, alice, "zh-CN")
-    assert "ts-lesson-status" not in page._rows[L01][2].value  # not begun: no status
+    assert "ts-lesson-status" not in page.rows[L01][2].value  # not begun: no status
     assert lesson01.max_points == 13 and lesson01.pass_percent == 80  # 10.4 points pass
     for item, value, points in (
         ("order_stages", KEY, 4),
@@ -306,22 +306,22 @@ def test_a_lesson_is_passed_at_its_pass_mark(lesson01, ui, alice):
     ):
         alice.save_answer(L01, item, value, points, lesson01.block(item).points)
     page.refresh()
-    assert "学习中（80% 通过）" in page._rows[L01][2].value and not lesson01.passed(10)
+    assert "学习中（80% 通过）" in page.rows[L01][2].value and not lesson01.passed(10)
     alice.save_answer(L01, "recap_stage_count", 7, 1, 1)
     page.refresh()
-    assert "已通过（≥ 80%）" in page._rows[L01][2].value and lesson01.passed(11)
+    assert "已通过（≥ 80%）" in page.rows[L01][2].value and lesson01.passed(11)
 
 
 def test_name_form_validates_and_reports(ui):
     names = []
     form = NameForm(ui, "en", on_name=lambda n: names.append(n) or n)
-    form._name.value = "   "
+    form.name_box.value = "   "
     form.go.click()
     assert "cannot be empty" in form.message.value and form.value == ""
-    form._name.value = "<b>x</b>"
+    form.name_box.value = "<b>x</b>"
     form.go.click()
     assert "letters, digits" in form.message.value
-    form._name.value = " 王小明 "
+    form.name_box.value = " 王小明 "
     form.go.click()
     assert form.value == "王小明" and names == ["王小明"] and form.message.value == ""
 

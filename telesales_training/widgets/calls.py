@@ -290,7 +290,7 @@ class CallImport(ToolWidget):
         self.upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
         self._day_first = make(ipw.Checkbox, value=False, indent=False)
         self.go = make(ipw.Button, button_style="primary", icon="upload")
-        self._bar = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))
+        self.progress = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))
         # The mapping step: shown when the file does not say which column holds the time.
         self.preview = make(ipw.HTML)
         label = style_for(ipw.Dropdown, description_width="12rem")
@@ -310,7 +310,7 @@ class CallImport(ToolWidget):
         )
         self._mapping.add_class("ts-column-mapping")
         self.go.on_click(self._on_import)
-        return [self.upload, self._day_first, self._mapping, self.go, self._bar]
+        return [self.upload, self._day_first, self._mapping, self.go, self.progress]
 
     def _chosen(self) -> calllog.Mapping | None:
         """The columns the trainee picked in the mapping step (None: let the content decide)."""
@@ -360,10 +360,10 @@ class CallImport(ToolWidget):
     def import_bytes(self, name: str, data: bytes) -> None:
         """What the Import button does with the uploaded file (tests call it directly)."""
         try:
-            self._bar.max, self._bar.value = max(1, data.count(b"\n")), 0
+            self.progress.max, self.progress.value = max(1, data.count(b"\n")), 0
 
             def advance(rows: int, total: int) -> None:
-                self._bar.max, self._bar.value = max(1, total), min(rows, max(1, total))
+                self.progress.max, self.progress.value = max(1, total), min(rows, max(1, total))
 
             add = (
                 self._store.add_call_texts if self._store is not None else (lambda times, keys, details=None: len(keys))
@@ -379,7 +379,7 @@ class CallImport(ToolWidget):
         except StoreError:
             self.problem("store_failed")
             return
-        self._bar.value = self._bar.max
+        self.progress.value = self.progress.max
         reasons = {
             reason: [count, report.examples[reason][0][0] if report.examples.get(reason) else 0]
             for reason, count in report.counts.items()

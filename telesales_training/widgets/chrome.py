@@ -34,12 +34,12 @@ class NameForm(ipw.VBox):
         self._ui = ui
         self._on_name_callback = on_name
         self.prompt = make(ipw.HTML)
-        self._name = make(ipw.Text, layout=shared_layout(width="24rem"))
+        self.name_box = make(ipw.Text, layout=shared_layout(width="24rem"))
         self.go = make(ipw.Button, button_style="primary")
         self.message = make(ipw.HTML)
         self._error_code = error_code
         super().__init__(
-            children=[self.prompt, make(ipw.HBox, children=[self._name, self.go]), self.message],
+            children=[self.prompt, make(ipw.HBox, children=[self.name_box, self.go]), self.message],
             **lean(ipw.VBox, **kwargs),
         )
         self.add_class("ts-card")
@@ -54,14 +54,14 @@ class NameForm(ipw.VBox):
     def _render(self) -> None:
         t = lambda key: self._ui.text(key, self.lang)  # noqa: E731
         self.prompt.value = paragraph(t("name_prompt"))
-        self._name.placeholder = t("name_label")
-        self._name.description = t("name_label")
+        self.name_box.placeholder = t("name_label")
+        self.name_box.description = t("name_label")
         self.go.description = t("name_submit")
         self.message.value = error(t(self._error_code)) if self._error_code else ""
 
     def _on_submit(self, _source=None) -> None:
         try:
-            name = clean_name(self._name.value)
+            name = clean_name(self.name_box.value)
         except InvalidName as problem:
             self._error_code = problem.code
             self._render()

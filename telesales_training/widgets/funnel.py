@@ -25,10 +25,10 @@ class FunnelTracker(ToolWidget):
 
     @property
     def counts(self) -> tuple[int, ...]:
-        return self._history[-1][1] if self._history else ()
+        return self.weeks[-1][1] if self.weeks else ()
 
     def _build(self) -> list[ipw.Widget]:
-        self._history: list[tuple[str, tuple[int, ...]]] = []
+        self.weeks: list[tuple[str, tuple[int, ...]]] = []
         self._customers: list[tuple[str, int]] = []  # the pasted list behind the counts, if any
         self.inputs = [
             make(ipw.Text, layout=shared_layout(width="26rem"), style=style_for(ipw.Text, description_width="12rem"))
@@ -91,8 +91,8 @@ class FunnelTracker(ToolWidget):
 
     def _remember(self, day: str, counts: tuple[int, ...]) -> None:
         week = date.fromisoformat(day).isocalendar()[:2]
-        self._history = [h for h in self._history if date.fromisoformat(h[0]).isocalendar()[:2] != week]
-        self._history.append((day, counts))
+        self.weeks = [h for h in self.weeks if date.fromisoformat(h[0]).isocalendar()[:2] != week]
+        self.weeks.append((day, counts))
 
     def _restore(self) -> None:
         by_week: dict[tuple[int, int], tuple[str, tuple[int, ...]]] = {}
@@ -100,13 +100,13 @@ class FunnelTracker(ToolWidget):
         for saved in self.history():  # a snapshot this version cannot read is left out, never fatal
             by_week[saved.as_of.isocalendar()[:2]] = (saved.as_of.isoformat(), saved.counts)  # the week's last wins
             latest = saved
-        self._history = [by_week[week] for week in sorted(by_week)]
-        if self._history:
+        self.weeks = [by_week[week] for week in sorted(by_week)]
+        if self.weeks:
             self._customers = funnel.listed_customers(latest.customers, self.counts)
-            self.value = funnel.snapshot(self.counts, date.fromisoformat(self._history[-1][0]), self._customers)
+            self.value = funnel.snapshot(self.counts, date.fromisoformat(self.weeks[-1][0]), self._customers)
             for box, count in zip(self.inputs, self.counts):
                 box.value = str(count)
-            self.submissions = len(self._history)
+            self.submissions = len(self.weeks)
 
     def refresh(self) -> None:
         """A done stage move saved a new snapshot: show it."""
@@ -120,9 +120,9 @@ class FunnelTracker(ToolWidget):
         self.apply.description = self.t("list_apply")
         self.paste.placeholder = self.t("list_label")
         self._render_chart()
-        if len(self._history) >= 2:
+        if len(self.weeks) >= 2:
             labels = self._labels()
-            history_png = plots.funnel_history_png(labels, tuple(self._history), self.t("history_title"))
+            history_png = plots.funnel_history_png(labels, tuple(self.weeks), self.t("history_title"))
             self.history_chart.value = figure(img(history_png, self.t("history_title")), "ts-funnel-history")
         else:
             self.history_chart.value = ""

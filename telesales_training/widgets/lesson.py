@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import ipywidgets as ipw
 import traitlets
 
@@ -35,7 +37,15 @@ class LessonView(ipw.VBox):
     score = traitlets.Float(0.0)
     lang = traitlets.Unicode(DEFAULT_LOCALE)
 
-    def __init__(self, lesson: c.Lesson, ui: c.UiStrings, store: TraineeStore | None, lang: str, **kwargs):
+    def __init__(
+        self,
+        lesson: c.Lesson,
+        ui: c.UiStrings,
+        store: TraineeStore | None,
+        lang: str,
+        today: date | None = None,  # the tools' day (weeks, due dates); the clock's by default
+        **kwargs,
+    ):
         self.lesson = lesson
         self._ui = ui
         self.questions: dict[str, QuestionWidget] = {}
@@ -59,7 +69,7 @@ class LessonView(ipw.VBox):
                 view = ReflectionView(block, ui, lang)
                 reflections.append(view)
             elif isinstance(block, c.ToolBlock):
-                view = TOOLS[block.tool](block, ui, store, lesson.lesson, lang)
+                view = TOOLS[block.tool](block, ui, store, lesson.lesson, lang, today=today)
                 self.tools[block.id] = view
             else:
                 view = question_widget(block, ui, store, lesson.lesson, lang)

@@ -20,7 +20,7 @@ class FactorProfile(ToolWidget):
     State = factors.FactorProfile
 
     def _build(self) -> list[ipw.Widget]:
-        self._profiles: list[factors.FactorProfile] = []
+        self.profiles: list[factors.FactorProfile] = []
         self._labels, self.scales, self.notes = {}, {}, {}
         rows = []
         for factor in self.block.factors:
@@ -45,13 +45,13 @@ class FactorProfile(ToolWidget):
 
     def _restore(self) -> None:
         ids = {f.id for f in self.block.factors}
-        self._profiles = [profile for profile in self.history() if profile.complete_for(ids)]
-        if self._profiles:
-            self.value = self._profiles[-1]
+        self.profiles = [profile for profile in self.history() if profile.complete_for(ids)]
+        if self.profiles:
+            self.value = self.profiles[-1]
             for factor_id, rating in self.value.ratings.items():
                 self.scales[factor_id].value = str(rating)
                 self.notes[factor_id].value = self.value.notes.get(factor_id, "")
-            self.submissions = len(self._profiles)
+            self.submissions = len(self.profiles)
 
     def _on_save(self, _button=None) -> None:
         ratings, notes = {}, {}
@@ -67,7 +67,7 @@ class FactorProfile(ToolWidget):
             ratings[factor.id], notes[factor.id] = int(picked), note
         profile = factors.FactorProfile(ratings=ratings, notes=notes, as_of=self._today)
         if self.save(profile):
-            self._profiles.append(profile)
+            self.profiles.append(profile)
             self.note("saved")
             self._render()
 
@@ -77,11 +77,11 @@ class FactorProfile(ToolWidget):
             self._labels[factor.id].value = join(strong(local(factor.text, self.lang)), hint)
             self.notes[factor.id].placeholder = self.t("note")
         self.save_button.description = self.t("save")
-        if not self._profiles:
+        if not self.profiles:
             self.chart.value = ""
             return
         labels = tuple(local(f.text, self.lang) for f in self.block.factors)
-        shown = self._profiles[-SHOWN_HISTORY:]
+        shown = self.profiles[-SHOWN_HISTORY:]
         profiles = tuple(
             (
                 self.t("current") if n == len(shown) - 1 else p.as_of.isoformat(),

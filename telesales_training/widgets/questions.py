@@ -275,22 +275,22 @@ class OrderingWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         count = len(self.item.options)
-        self._list = make(ipw.Select, options=[], rows=count, layout=shared_layout(width="24rem"))
+        self.listbox = make(ipw.Select, options=[], rows=count, layout=shared_layout(width="24rem"))
         self.up = make(ipw.Button, icon="arrow-up")
         self.down = make(ipw.Button, icon="arrow-down")
         self.up.on_click(lambda _b: self._move(-1))
         self.down.on_click(lambda _b: self._move(+1))
-        self._list.observe(self._on_pick, names="value")
+        self.listbox.observe(self._on_pick, names="value")
         # A shuffled start of this trainee's own, never the answer; left untouched it earns about nothing.
         self.value = tuple(starting_order(self.item, *self._seed))
-        return make(ipw.HBox, children=[self._list, make(ipw.VBox, children=[self.up, self.down])])
+        return make(ipw.HBox, children=[self.listbox, make(ipw.VBox, children=[self.up, self.down])])
 
     @property
     def picked(self) -> str | None:
-        return self._list.value
+        return self.listbox.value
 
     def pick(self, option_id: str) -> None:
-        self._list.value = option_id
+        self.listbox.value = option_id
 
     def _move(self, step: int) -> None:
         if self.picked is None:
@@ -309,8 +309,8 @@ class OrderingWidget(QuestionWidget):
         texts = {o.id: local(o.text, self.lang) for o in self.item.options}
         picked = self.picked
         # Re-labelling keeps the list's index, not its value: put the pick back on its entry.
-        self._list.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
-        self._list.value = picked
+        self.listbox.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
+        self.listbox.value = picked
         self.up.description = self.t("move_up")
         self.down.description = self.t("move_down")
         self._render_buttons()
@@ -332,9 +332,9 @@ class FreeTextWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         self.area = make(ipw.Textarea, rows=4, layout=_full_width())
-        self._count = make(ipw.HTML)
+        self.char_count = make(ipw.HTML)
         self.area.observe(self._on_text, names="value")
-        return make(ipw.VBox, children=[self.area, self._count])
+        return make(ipw.VBox, children=[self.area, self.char_count])
 
     def _on_text(self, change) -> None:
         self._from_controls(change["new"])
@@ -347,7 +347,7 @@ class FreeTextWidget(QuestionWidget):
         count = len(self.value.strip())
         over = count > self.item.max_chars
         text = self.t("chars_count", count=count, max=self.item.max_chars)
-        self._count.value = span(text, "ts-error" if over else "ts-muted")
+        self.char_count.value = span(text, "ts-error" if over else "ts-muted")
 
     def _render_input(self) -> None:
         self.area.placeholder = local(self.item.placeholder, self.lang) or self.t("text_placeholder")

@@ -41,7 +41,7 @@ class StartPage(ipw.VBox):
         self._continue = make(ipw.HTML)
         self._order = navigation.lesson_order(course, frozenset(lessons))
         self._progress: dict = {}
-        self._rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
+        self.rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
         rows = []
         for entry in course.lessons:
             if entry.id == "00_start_here":
@@ -51,7 +51,7 @@ class StartPage(ipw.VBox):
             detail = make(ipw.HTML)
             row = ipw.HBox([title, bar, detail])
             row.add_class(f"ts-progress-{entry.id}")
-            self._rows[entry.id] = (title, bar, detail)
+            self.rows[entry.id] = (title, bar, detail)
             rows.append(row)
         super().__init__(children=[self._heading, self._continue, *rows], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
@@ -84,9 +84,9 @@ class StartPage(ipw.VBox):
                 link(target, t("continue_at", title=title) + " →", "ts-continue-link"), "ts-continue"
             )
         for entry in self._course.lessons:
-            if entry.id not in self._rows:
+            if entry.id not in self.rows:
                 continue
-            title, bar, detail = self._rows[entry.id]
+            title, bar, detail = self.rows[entry.id]
             shown = local(entry.title, self.lang)
             if entry.id in self._order:  # "3 · 从企业角度看销售流程": the lesson's place in the course
                 shown = f"{navigation.number(self._order, entry.id)} · {shown}"

@@ -34,9 +34,9 @@ class AssessmentPanel(Panel):
         self.grid = make(ipw.GridBox, layout=shared_layout(**FORM_GRID))
         self.save_button = make(ipw.Button, button_style="primary", icon="save")
         self.gaps = make(ipw.HTML)
-        self._awaiting = make(ipw.HTML)
+        self.awaiting_count = make(ipw.HTML)
         self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN, on_pick=lambda trainee_id: self.picker.choose(trainee_id))
-        self._awaiting_row = ipw.HBox([self._awaiting, self.awaiting])
+        self._awaiting_row = ipw.HBox([self.awaiting_count, self.awaiting])
         self._awaiting_row.add_class("ts-furthest-behind")
         self.rubric = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
@@ -53,7 +53,7 @@ class AssessmentPanel(Panel):
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
         count, first = self.view.awaiting(form_lesson, form.id, limit=AWAITING_SHOWN)
-        self._awaiting.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
+        self.awaiting_count.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
         self.awaiting.show(
             [(trainee_id, trainee_id) for trainee_id in first],

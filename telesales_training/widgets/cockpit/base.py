@@ -66,13 +66,13 @@ class Pager(ipw.HBox):
 
     def __init__(self, size: int = PAGE_SIZE, **kwargs):
         self.size = size
-        self._prev = make(ipw.Button, icon="chevron-left")
-        self._next = make(ipw.Button, icon="chevron-right")
-        self._label = make(ipw.HTML)
-        super().__init__(children=[self._prev, self._label, self._next], **lean(ipw.HBox, **kwargs))
+        self.previous_button = make(ipw.Button, icon="chevron-left")
+        self.next_button = make(ipw.Button, icon="chevron-right")
+        self.page_label = make(ipw.HTML)
+        super().__init__(children=[self.previous_button, self.page_label, self.next_button], **lean(ipw.HBox, **kwargs))
         self.add_class("ts-pager")
-        self._prev.on_click(lambda _b: self._step(-1))
-        self._next.on_click(lambda _b: self._step(1))
+        self.previous_button.on_click(lambda _b: self._step(-1))
+        self.next_button.on_click(lambda _b: self._step(1))
         self._texts: tuple[UiStrings, str] | None = None
 
     @property
@@ -87,9 +87,9 @@ class Pager(ipw.HBox):
         self.page = max(0, min(self.pages - 1, self.page + step))
 
     def render(self, ui: UiStrings, lang: str) -> None:
-        self._prev.description, self._next.description = ui.text("prev", lang), ui.text("next", lang)
-        self._prev.disabled, self._next.disabled = self.page == 0, self.page >= self.pages - 1
-        self._label.value = span(
+        self.previous_button.description, self.next_button.description = ui.text("prev", lang), ui.text("next", lang)
+        self.previous_button.disabled, self.next_button.disabled = self.page == 0, self.page >= self.pages - 1
+        self.page_label.value = span(
             ui.text("page", lang, page=self.page + 1, pages=self.pages, count=self.count), "ts-muted"
         )
 

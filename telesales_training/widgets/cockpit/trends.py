@@ -24,12 +24,12 @@ class TrendsPanel(Panel):
     (at most TREND_WEEKS), else the last eight weeks."""
 
     def _build(self) -> list[ipw.Widget]:
-        self._range = make(ipw.HTML)
+        self.range_note = make(ipw.HTML)
         self.cohort = make(ipw.HTML)
         self.picker = TraineePicker()
         self.trainee = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
-        return [self._range, self.cohort, self.picker, self.trainee]
+        return [self.range_note, self.cohort, self.picker, self.trainee]
 
     def weeks(self) -> list[date]:
         """The Mondays shown: the filter's range, or the eight weeks up to this one."""
@@ -83,7 +83,7 @@ class TrendsPanel(Panel):
         self.picker.render(self.c.ui, self.lang)
         last = (weeks[-1] + timedelta(days=6)).isoformat()
         shown = self.t("trend_range", first=weeks[0].isoformat(), last=last, count=len(weeks))
-        self._range.value = paragraph(shown, "ts-muted ts-trend-range")
+        self.range_note.value = paragraph(shown, "ts-muted ts-trend-range")
         trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
         self.cohort.value = box(
             [self._charts(trends, self.t("trend_cohort", count=trends.trainees))], "ts-trends-cohort"
