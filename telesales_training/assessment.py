@@ -15,10 +15,6 @@ from . import content as c
 from .inputs import InputProblem, whole_number
 from .toolstate import ToolState
 
-# Saves of the trainer's column made as an answer of the trainee, before it had its own table (migration 0012
-# moves them there).
-TRAINER_ITEM = "trainer_scores"
-
 
 class AssessmentInputError(InputProblem):
     pass
