@@ -75,9 +75,10 @@ def local(texts: dict[str, str] | None, locale: str) -> str:
     return i18n.pick(texts, locale) if texts else ""
 
 
-def escape(text: str) -> str:
-    """Text made safe to put into HTML: the same escaping as the templates' autoescape."""
-    return str(markupsafe.escape(text))
+def escape(text: str) -> Markup:
+    """Text made safe to put into HTML: the same escaping as the templates' autoescape. The result is markup, so a
+    piece or template it is passed to keeps it as it is (no second escaping)."""
+    return markupsafe.escape(text)
 
 
 def img(png: bytes, alt: str, css: str = "") -> str:
