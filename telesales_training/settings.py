@@ -4,7 +4,9 @@ reads it from the kernel's environment."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError, field_validator
@@ -52,13 +54,22 @@ class _GivenSettings(Settings):
 
 
 def settings(env: Mapping[str, str] | None = None) -> Settings:
-    """The settings from the environment (or from `env`, a request's copy of it). Read on each call: a test or a
-    server may change the environment between pages."""
+    """The settings from the environment (or from `env`, a request's copy of it). The TELESALES_* variables are
+    looked at on each call (a test or a server may change them between pages), but they are parsed again only
+    when they changed: the clock asks on every save."""
+    source = os.environ if env is None else env
+    given = tuple(sorted((key, value) for key, value in source.items() if key.startswith(PREFIX)))
+    return _parsed(given, env is None)
+
+
+@lru_cache(maxsize=32)
+def _parsed(given: tuple[tuple[str, str], ...], from_environment: bool) -> Settings:
+    """`given`: the TELESALES_* items the settings are made of (the cache's key)."""
     try:
-        if env is None:
+        if from_environment:
             return Settings()
-        given = {key.removeprefix(PREFIX).lower(): value for key, value in env.items() if key.startswith(PREFIX)}
-        return _GivenSettings(**{key: value for key, value in given.items() if key in Settings.model_fields})
+        values = {key.removeprefix(PREFIX).lower(): value for key, value in given}
+        return _GivenSettings(**{key: value for key, value in values.items() if key in Settings.model_fields})
     except ValidationError as error:
         problems = "; ".join(f"{PREFIX}{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
         raise SettingsError(f"unusable setting — {problems}") from None
