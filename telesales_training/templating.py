@@ -19,6 +19,7 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    auto_reload=False,  # the templates are package data: compiled once per process
 )
 
 
@@ -35,9 +36,14 @@ def render(template: str, **values: Any) -> Markup:
 
 
 def macro(name: str, template: str = "parts.html.j2"):
-    """A macro of a template as a function returning markup, e.g. macro("download_link")(…)."""
-    function = getattr(_environment.get_template(template).module, name)
-    return lambda *args, **kwargs: Markup(str(function(*args, **kwargs)).strip())
+    """A macro of a template as a function returning markup, e.g. macro("download_link")(…). The template is
+    compiled on the first call, not when the page's modules are imported."""
+
+    def call(*args: Any, **kwargs: Any) -> Markup:
+        function = getattr(_environment.get_template(template).module, name)
+        return Markup(str(function(*args, **kwargs)).strip())
+
+    return call
 
 
 @cache
