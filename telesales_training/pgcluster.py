@@ -20,6 +20,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 ADMIN_DB = "postgres"
+CLUSTER_DATABASES = ("postgres", "template1")  # what initdb makes that anyone may connect to (template0 may not)
 
 
 class PostgresUnavailable(RuntimeError):
@@ -104,6 +105,11 @@ class Cluster:
             "start",
         )
         self._admin = sa.create_engine(self.url(ADMIN_DB), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        if self.password is not None:
+            # A shared server's rule (README, team mode): the cluster's own databases are the superuser's, and
+            # every store grants CONNECT to its own roles only (access.py), so no store's role reaches another.
+            with self._admin.connect() as conn:
+                conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {', '.join(CLUSTER_DATABASES)} FROM PUBLIC")
         return self
 
     def url(self, database: str, role: str = "postgres", password: str | None = None) -> str:
@@ -115,6 +121,8 @@ class Cluster:
     def create_database(self, name: str, template: str | None = None) -> str:
         with self._admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+            if self.password is not None:
+                conn.exec_driver_sql(f'REVOKE ALL ON DATABASE "{name}" FROM PUBLIC')
         return self.url(name)
 
     def empty(self, database: str, tables: list[str]) -> None:

@@ -44,10 +44,20 @@ trainees = sa.Table(
 )
 
 
+# Row numbers: 64-bit on PostgreSQL (a trainee's failed or skipped inserts each use one up: 32 bits could be
+# run out of), SQLite's INTEGER PRIMARY KEY (its rowid, already 64-bit). Chosen by the database only: an
+# identity column (no rights on a sequence needed) whose values no trainee's grant lets her set (access.py).
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def row_id() -> sa.Column:
+    return sa.Column("id", RowId, sa.Identity(), primary_key=True)
+
+
 def _history_columns() -> list[sa.Column]:
     """Append-only tables about one item of one trainee: a growing id, whose, which lesson and item."""
     return [
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        row_id(),
         sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
         sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
         sa.Column("item_id", sa.String(MAX_ID), nullable=False),
@@ -73,7 +83,7 @@ current_answers = sa.Table(
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
     sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
     sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
-    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
     sa.Column("score", sa.Float, nullable=True),
     sa.Column("max_points", sa.Float, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -203,7 +213,7 @@ preferences = sa.Table(
 calls = sa.Table(
     "calls",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    row_id(),
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
     sa.Column("called_at", sa.DateTime, nullable=False),
     sa.Column("call_key", sa.String(40), nullable=False),
@@ -243,7 +253,7 @@ reviews = sa.Table(
     "reviews",
     metadata,
     *_history_columns(),
-    sa.Column("answer_id", sa.Integer, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
     sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
     sa.Column("comment", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -258,7 +268,7 @@ reviews = sa.Table(
 trainer_scores = sa.Table(
     "trainer_scores",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    row_id(),
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
     sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
     sa.Column("scores", JsonValue(), nullable=False),

@@ -169,6 +169,15 @@ def _key(raw: str, what: str = "a lesson or item id") -> str:
 CALL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a call's time is written in bulk (SQLAlchemy's SQLite form)
 CALL_DETAILS = ("direction", "duration_s", "outcome", "connected")  # optional columns of a call
 IMPORT_CACHE_KB = 65_536  # SQLite page cache of a connection that has bulk-imported calls
+IMPORT_BATCH = 50_000  # PostgreSQL: calls per INSERT of a bulk import (each statement well inside the timeout)
+CALL_COLUMN_TYPES = {
+    "called_at": "timestamp",
+    "call_key": "varchar",
+    "direction": "varchar",
+    "duration_s": "integer",
+    "outcome": "varchar",
+    "connected": "boolean",
+}
 
 
 def _put_setting(conn: sa.Connection, key: str, value: str) -> None:
@@ -416,8 +425,8 @@ class TraineeStore:
         """The bulk path of a call-log import: `times` as 'YYYY-MM-DD HH:MM:SS.ffffff' (local wall-clock time,
         the form the store keeps), `keys` the calls' keys, `details` optional columns (direction, duration_s,
         outcome, connected; None where the export said nothing); keys already stored are skipped. Returns how
-        many were new. SQLite: one prepared INSERT … ON CONFLICT DO NOTHING over all rows; PostgreSQL: COPY into
-        a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING (row-level security applies)."""
+        many were new. SQLite: one prepared INSERT … ON CONFLICT DO NOTHING over all rows; PostgreSQL: batches of
+        INSERT … SELECT FROM unnest(arrays) … ON CONFLICT DO NOTHING (row-level security applies)."""
         if len(times) != len(keys):
             raise ValueError("times and keys differ in length")
         if not keys:
@@ -446,22 +455,21 @@ class TraineeStore:
                 zip(itertools.repeat(self.trainee_id), *values),
             )
             return max(0, cursor.rowcount)
+        # PostgreSQL: each column as one array, unnested into rows by the server (no temporary table: a trainee's
+        # role may not make one, access.py), a batch of rows per statement.
+        cast = ", ".join(f"%s::{CALL_COLUMN_TYPES[name]}[]" for name in columns)
+        statement = (
+            f"INSERT INTO calls (trainee_id, {', '.join(columns)}) SELECT %s, * FROM unnest({cast}) "
+            "ON CONFLICT (trainee_id, call_key) DO NOTHING"
+        )
+        added = 0
         with raw.cursor() as cursor:
-            cursor.execute(
-                "CREATE TEMPORARY TABLE IF NOT EXISTS call_import (called_at timestamp without time "
-                "zone, call_key varchar(40), direction varchar(3), duration_s integer, "
-                "outcome varchar(40), connected boolean) ON COMMIT DELETE ROWS"
-            )
-            with cursor.copy(f"COPY call_import ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in zip(*values):
-                    copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
-                f"SELECT %s, {', '.join(columns)} FROM call_import "
-                "ON CONFLICT (trainee_id, call_key) DO NOTHING",
-                (self.trainee_id,),
-            )
-            return max(0, cursor.rowcount)
+            for start in range(0, len(values[0]), IMPORT_BATCH):
+                cursor.execute(
+                    statement, (self.trainee_id, *(list(column[start : start + IMPORT_BATCH]) for column in values))
+                )
+                added += max(0, cursor.rowcount)
+        return added
 
     def daily_calls(self, first: date, last: date) -> dict[date, int]:
         """Imported calls per calendar day, first..last inclusive (days without calls are absent)."""

@@ -49,6 +49,7 @@ def provision(admin_url: str, name: str, trainer: bool = False) -> str:
             f"CONNECTION LIMIT {CONNECTIONS_PER_USER} PASSWORD {quoted}"
         )
         conn.exec_driver_sql(f"GRANT {access.TEAM_ROLE} TO {role}")
+        access.connect_role(conn, role)
         # One role per user and store: an account left by an earlier naming of roles gives way.
         conn.execute(accounts.delete().where(accounts.c.trainee_id == trainee, accounts.c.role != role))
         upsert(conn, accounts, ["role"], {"role": role, "trainee_id": trainee, "trainer": trainer})

@@ -3,14 +3,17 @@ when it runs any code with the only credential it has, its own store URL. Attack
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 
-from telesales_training import identity, team
+from telesales_training import access, identity, migrate, team
 from telesales_training.assessment import TrainerAssessment
 from telesales_training.errors import AccessDenied, StoreError
+from telesales_training.limits import MAX_ANSWER_BYTES
 from telesales_training.pgcluster import Cluster, PostgresUnavailable
 from telesales_training.store import Store, TraineeStore
 
@@ -20,9 +23,11 @@ pytestmark = pytest.mark.postgresql
 ADMIN_PASSWORD = "owner-secret-not-in-any-kernel"
 
 
-@pytest.fixture(scope="module")
-def team_db():
-    """A cluster where every role logs in with a password, one store, three provisioned accounts."""
+@pytest.fixture(scope="module", params=["fresh", "upgraded"])
+def team_db(request):
+    """A cluster where every role logs in with a password, one store, three provisioned accounts. The store is
+    new, or ("upgraded") one that was in team mode at revision 0012 with the rules of then: trainees could make
+    temporary objects, insert ids and use the sequences, and the identity functions searched pg_temp first."""
     try:
         cluster = Cluster(password=ADMIN_PASSWORD).start()
     except PostgresUnavailable as missing:
@@ -30,6 +35,8 @@ def team_db():
             pytest.fail(f"the team tests must run here: {missing}")
         pytest.skip(f"team tests skipped: {missing}")
     admin = cluster.create_database("team")
+    if request.param == "upgraded":
+        with_the_old_holes(admin)
     urls = {name: team.provision(admin, name, trainer=(name == "tina")) for name in ("alice", "bob", "tina")}
     with Store(urls["bob"]) as bob:
         bob.ensure_trainee("bob").save_answer("01_decision_psychology", "xiamen_first_check", "bob's own words", 1, 1)
@@ -39,6 +46,26 @@ def team_db():
         alice.ensure_trainee("alice").save_answer("02_selling_modes", "first_words", "alice's first words", 0, 0)
     yield cluster, admin, urls
     cluster.stop()
+
+
+def with_the_old_holes(admin: str) -> None:
+    engine = sa.create_engine(admin, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0012")
+        conn.exec_driver_sql(f"CREATE ROLE {access.TEAM_ROLE} NOLOGIN")
+        conn.exec_driver_sql("GRANT CONNECT, TEMPORARY ON DATABASE team TO PUBLIC")
+        conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE team TO {access.TEAM_ROLE}")
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {access.TEAM_ROLE}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON answers, calls, trainees TO {access.TEAM_ROLE}")
+        conn.exec_driver_sql(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {access.TEAM_ROLE}")
+        for function in ("telesales_trainee()", "telesales_is_trainer()", "answers_keep_current()"):
+            conn.exec_driver_sql(f"ALTER FUNCTION {function} SET search_path = pg_catalog, public")
+        conn.exec_driver_sql("INSERT INTO trainees VALUES ('carl', now())")
+        conn.exec_driver_sql(
+            "INSERT INTO answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+            "VALUES ('carl', 'L', 'i', '\"before\"', 0, now())"
+        )
+    engine.dispose()
 
 
 def raw(url: str):
@@ -215,13 +242,16 @@ def test_two_stores_in_one_cluster_keep_their_own_roles(team_db):
         assert first.account().trainer and second.account().trainer
         assert {"alice", "bob"} <= set(first.trainee_ids())
         assert second.trainee_ids() == []
-    # The first store's role opens the second database (PUBLIC may connect) but sees nothing there.
-    with raw(
-        cluster.url(
-            "team_other", role=team.role_name("team", "alice"), password=sa.engine.make_url(urls["alice"]).password
-        )
-    ).connect() as conn:
-        assert conn.exec_driver_sql("SELECT count(*) FROM answers").scalar() == 0
+    # The first store's role does not even open the second database.
+    with (
+        pytest.raises(sa.exc.OperationalError, match="permission denied for database"),
+        raw(
+            cluster.url(
+                "team_other", role=team.role_name("team", "alice"), password=sa.engine.make_url(urls["alice"]).password
+            )
+        ).connect(),
+    ):
+        pass
 
 
 def test_messages_show_a_store_url_without_its_password(team_db):
@@ -242,3 +272,265 @@ def test_the_overview_totals_are_the_trainers_only(team_db):
     with raw(urls["tina"]).connect() as conn:
         assert "bob" in set(conn.exec_driver_sql("SELECT trainee_id FROM lesson_totals").scalars())
         assert conn.exec_driver_sql("SELECT count(*) FROM item_totals").scalar() > 0
+
+
+# Issue 22: what a trainee's code tried with her own credential, each as the attack it was.
+
+TEMP_ACCOUNTS = "CREATE TEMP TABLE accounts (role text, trainee_id text, trainer boolean)"
+
+
+def test_a_trainee_may_not_make_temporary_objects(team_db):
+    with raw(team_db[2]["alice"]).connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
+        conn.exec_driver_sql(TEMP_ACCOUNTS)
+
+
+def test_a_temporary_accounts_table_makes_nobody_somebody_else(team_db):
+    """Even where a careless deploy gave her TEMP: the functions that say who she is, and the triggers that keep
+    the totals, search pg_temp last and name their schema, so her temporary tables answer for nothing."""
+    _cluster, admin, urls = team_db
+    owner = raw(admin)
+    with owner.begin() as conn:
+        conn.exec_driver_sql(f"GRANT TEMPORARY ON DATABASE team TO {team.role_name('team', 'alice')}")
+    try:
+        with raw(urls["alice"]).connect() as conn:
+            conn.exec_driver_sql(TEMP_ACCOUNTS)
+            conn.exec_driver_sql("INSERT INTO accounts VALUES (session_user, 'tina', true)")
+            for shadow in ("current_answers", "lesson_totals", "item_totals"):
+                conn.exec_driver_sql(f"CREATE TEMP TABLE {shadow} AS SELECT * FROM public.{shadow} LIMIT 0")
+            assert conn.exec_driver_sql("SELECT telesales_trainee(), telesales_is_trainer()").one() == ("alice", False)
+            assert conn.exec_driver_sql("SELECT DISTINCT trainee_id FROM public.answers").scalars().all() == ["alice"]
+            conn.exec_driver_sql(
+                "INSERT INTO public.answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+                "VALUES ('alice', 'L_temp', 'probe', '\"mine\"', 0, now())"
+            )
+            assert conn.exec_driver_sql("SELECT count(*) FROM current_answers").scalar() == 0  # her shadow
+            # the trigger wrote into the store's own table, not into her temporary one
+            assert (
+                conn.exec_driver_sql("SELECT count(*) FROM public.current_answers WHERE lesson_id = 'L_temp'").scalar()
+                == 1
+            )
+            with pytest.raises(sa.exc.ProgrammingError, match="row-level security"):
+                conn.exec_driver_sql(
+                    "INSERT INTO public.answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+                    "VALUES ('bob', 'L_temp', 'probe', '\"forged\"', 0, now())"
+                )
+        with Store(urls["alice"]) as store:
+            assert not store.account().trainer and store.account().trainee == "alice"
+    finally:
+        with owner.begin() as conn:
+            conn.exec_driver_sql(f"REVOKE TEMPORARY ON DATABASE team FROM {team.role_name('team', 'alice')}")
+        owner.dispose()
+
+
+def test_every_function_with_the_owners_rights_searches_pg_temp_last(team_db):
+    with raw(team_db[1]).connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT p.proname, p.proconfig, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE p.prosecdef AND n.nspname = 'public'"
+        ).all()
+    names = {name for name, _config, _source in rows}
+    assert {"telesales_trainee", "telesales_is_trainer", "answers_keep_current", "current_answers_keep_totals"} <= names
+    for name, config, source in rows:
+        paths = [setting.split("=", 1)[1] for setting in config or [] if setting.startswith("search_path=")]
+        assert paths, f"{name} runs with the caller's search path"
+        assert [part.strip() for part in paths[0].split(",")][-1] == "pg_temp", f"{name}: {paths[0]}"
+        if "accounts" in source:
+            assert "public.accounts" in source and " accounts " not in source, name
+
+
+ANSWER_COLUMNS = "trainee_id, lesson_id, item_id, value, max_points, created_at"
+
+
+def test_ids_are_chosen_by_the_database_alone(team_db):
+    """#22.2: she took the next ids (nextval, then rows with them) and the floor's saves failed on duplicates."""
+    urls = team_db[2]
+    engine = raw(urls["alice"])
+    attacks = [
+        "SELECT nextval(pg_get_serial_sequence('answers', 'id'))",
+        "SELECT setval(pg_get_serial_sequence('calls', 'id'), 1000000)",
+        "SELECT last_value FROM answers_id_seq",
+        f"INSERT INTO answers (id, {ANSWER_COLUMNS}) VALUES "
+        "((SELECT max(id) + 1 FROM answers), 'alice', 'L', 'i', '\"x\"', 0, now())",
+        "INSERT INTO calls (id, trainee_id, called_at, call_key) VALUES (2000000000, 'alice', now(), 'taken')",
+        "INSERT INTO answers OVERRIDING SYSTEM VALUE SELECT * FROM answers WHERE trainee_id = 'alice' LIMIT 1",
+    ]
+    for attack in attacks:
+        with pytest.raises(sa.exc.DBAPIError, match=r"permission denied|does not exist"), engine.begin() as conn:
+            conn.exec_driver_sql(attack)
+    engine.dispose()
+    with Store(urls["bob"]) as store:
+        bob = store.ensure_trainee("bob")
+        for turn in range(3):
+            bob.save_answer("02_selling_modes", "first_words", f"bob's words {turn}", 0, 0)
+        assert bob.add_call_texts(["2026-11-02 09:05:00.000000"], [f"bob-{store.url.database}"]) in (0, 1)
+
+
+def test_the_database_holds_sizes_and_ranges_whatever_code_writes(team_db):
+    """#22.3: a 100 MB answer went into her own row; the package's limits are checked by the database too."""
+    urls = team_db[2]
+    engine = raw(urls["alice"])
+    huge = '"' + "x" * 300_000 + '"'
+    attacks = {
+        "answers_value_size": f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ('alice', 'L', 'i', '{huge}', 0, now())",
+        "answers_score": f"INSERT INTO answers ({ANSWER_COLUMNS}, score) "
+        "VALUES ('alice', 'L', 'i', '1', 1, now(), 1e300)",
+        "answers_points": f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ('alice', 'L', 'i', '1', 1e9, now())",
+        "preferences_value_size": f"INSERT INTO preferences VALUES ('alice', 'big', '{'x' * 20_000}')",
+        "call_days_counts": "INSERT INTO call_days VALUES ('alice', '2026-01-05', -5, 200)",
+    }
+    for constraint, attack in attacks.items():
+        with pytest.raises(sa.exc.IntegrityError, match=constraint), engine.begin() as conn:
+            conn.exec_driver_sql(attack)
+    with engine.connect() as conn:
+        settings = {
+            name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+            for name in ("statement_timeout", "idle_in_transaction_session_timeout", "work_mem", "temp_file_limit")
+        }
+    assert settings == {
+        "statement_timeout": "1min",
+        "idle_in_transaction_session_timeout": "1min",
+        "work_mem": "4MB",
+        "temp_file_limit": "256MB",
+    }
+    engine.dispose()
+    # An answer just inside the package's own limit still saves.
+    with Store(urls["alice"]) as store:
+        widest = [0] * 33_000
+        assert MAX_ANSWER_BYTES * 0.95 < len(json.dumps(widest)) <= MAX_ANSWER_BYTES
+        store.ensure_trainee("alice").save_answer("02_selling_modes", "widest", widest, 0, 0)
+
+
+def test_a_trainee_connects_to_the_stores_database_only(team_db):
+    """#22.4: her own password opened `postgres` and `template1` too."""
+    cluster, _admin, urls = team_db
+    password = sa.engine.make_url(urls["alice"]).password
+    for database in ("postgres", "template1"):
+        with (
+            pytest.raises(sa.exc.OperationalError, match="permission denied for database"),
+            raw(cluster.url(database, role=team.role_name("team", "alice"), password=password)).connect(),
+        ):
+            pass
+
+
+def privileges(conn: sa.Connection, role: str) -> dict:
+    """Everything `role` may do in the cluster that matters here, as plain data."""
+    one = conn.exec_driver_sql
+    tables = one("SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'").scalars()
+    table_rights, column_rights = {}, {}
+    for table in sorted(tables):
+        granted = [
+            right
+            for right in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+            if one(f"SELECT has_table_privilege('{role}', 'public.{table}', '{right}')").scalar()
+        ]
+        if granted:
+            table_rights[table] = granted
+        for right in ("INSERT", "UPDATE"):
+            if right in granted:
+                continue
+            columns = (
+                one(
+                    f"SELECT attname FROM pg_attribute WHERE attrelid = 'public.{table}'::regclass AND attnum > 0 "
+                    f"AND NOT attisdropped AND has_column_privilege('{role}', attrelid, attnum, '{right}') "
+                    "ORDER BY attnum"
+                )
+                .scalars()
+                .all()
+            )
+            if columns:
+                column_rights[f"{table}.{right}"] = columns
+    return {
+        "role": one(
+            f"SELECT rolsuper, rolcreatedb, rolcreaterole, rolbypassrls, rolreplication FROM pg_roles "
+            f"WHERE rolname = '{role}'"
+        )
+        .one()
+        ._asdict(),
+        "member_of": one(
+            "SELECT array_agg(b.rolname ORDER BY b.rolname) FROM pg_auth_members m "
+            f"JOIN pg_roles b ON b.oid = m.roleid JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = '{role}'"
+        ).scalar(),
+        "databases": {
+            name: [right for right in ("CONNECT", "TEMPORARY", "CREATE") if ok[right]]
+            for name, *rest in one(
+                f"SELECT datname, has_database_privilege('{role}', datname, 'CONNECT'), "
+                f"has_database_privilege('{role}', datname, 'TEMPORARY'), "
+                f"has_database_privilege('{role}', datname, 'CREATE') FROM pg_database WHERE datallowconn "
+                "ORDER BY datname"
+            )
+            for ok in [dict(zip(("CONNECT", "TEMPORARY", "CREATE"), rest))]
+        },
+        "schema": [
+            right
+            for right in ("USAGE", "CREATE")
+            if one(f"SELECT has_schema_privilege('{role}', 'public', '{right}')").scalar()
+        ],
+        "tables": table_rights,
+        "columns": column_rights,
+        "sequences": one(
+            f"SELECT array_agg(relname ORDER BY relname) FROM pg_class WHERE relkind = 'S' "
+            f"AND (has_sequence_privilege('{role}', oid, 'USAGE') OR has_sequence_privilege('{role}', oid, 'SELECT') "
+            f"OR has_sequence_privilege('{role}', oid, 'UPDATE'))"
+        ).scalar(),
+        "functions": one(
+            f"SELECT array_agg(proname ORDER BY proname) FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+            f"AND has_function_privilege('{role}', oid, 'EXECUTE')"
+        ).scalar(),
+    }
+
+
+ANSWERS_INSERT = ["trainee_id", "lesson_id", "item_id", "value", "score", "max_points", "created_at"]
+REVIEWED_PRIVILEGES = {
+    "role": {
+        "rolsuper": False,
+        "rolcreatedb": False,
+        "rolcreaterole": False,
+        "rolbypassrls": False,
+        "rolreplication": False,
+    },
+    "member_of": [access.TEAM_ROLE],
+    "schema": ["USAGE"],
+    "tables": {
+        "alembic_version": ["SELECT"],
+        "answers": ["SELECT"],
+        "call_days": ["SELECT", "INSERT", "UPDATE"],
+        "calls": ["SELECT"],
+        "current_answers": ["SELECT"],
+        "item_totals": ["SELECT"],
+        "lesson_totals": ["SELECT"],
+        "memberships": ["SELECT", "INSERT", "UPDATE"],
+        "preferences": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        "reviews": ["SELECT"],
+        "settings": ["SELECT"],
+        "trainees": ["SELECT", "INSERT"],
+        "trainer_scores": ["SELECT"],
+    },
+    "columns": {
+        "answers.INSERT": ANSWERS_INSERT,
+        "calls.INSERT": ["trainee_id", "called_at", "call_key", "direction", "duration_s", "outcome", "connected"],
+        "reviews.INSERT": [
+            "trainee_id",
+            "lesson_id",
+            "item_id",
+            "answer_id",
+            "reviewer",
+            "comment",
+            "created_at",
+            "marks",
+        ],
+        "trainer_scores.INSERT": ["trainee_id", "lesson_id", "scores", "trainer", "created_at"],
+    },
+    "sequences": None,
+    "functions": ["answers_keep_current", "current_answers_keep_totals", "telesales_is_trainer", "telesales_trainee"],
+}
+
+
+def test_what_a_trainees_role_may_do_is_the_reviewed_list(team_db):
+    """A snapshot of a trainee's rights (tables, columns, functions, databases, TEMP, sequences): anything not
+    in the reviewed list fails here. The policies then pick the rows (the tests above)."""
+    with raw(team_db[1]).connect() as conn:
+        found = privileges(conn, team.role_name("team", "alice"))
+    databases = found.pop("databases")
+    assert databases.pop("team") == ["CONNECT"]
+    assert {"postgres", "template1"} <= set(databases) and not any(databases.values()), databases
+    assert found == REVIEWED_PRIVILEGES
