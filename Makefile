@@ -63,10 +63,13 @@ test-team: $(BIN)/telesales
 	bash .ci/system-deps
 	$(BIN)/pytest tests/team
 
-## make hub-demo: the team deployment on this machine (JupyterHub + PostgreSQL) with three demo accounts
+## make hub-demo [PASSWORD=...]: the team deployment on this machine (JupyterHub + PostgreSQL) with three demo
+## accounts; their password from PASSWORD or TELESALES_DEMO_PASSWORD (passed in the environment, never on a
+## command line), else asked for
+hub-demo: export TELESALES_DEMO_PASSWORD := $(or $(PASSWORD),$(TELESALES_DEMO_PASSWORD))
 hub-demo: $(BIN)/telesales
 	bash .ci/system-deps
-	$(BIN)/telesales hub-demo --port 8000 --trainees alice,bob --trainers tina --password $(or $(PASSWORD),change-me-now)
+	$(BIN)/telesales hub-demo --port 8000 --trainees alice,bob --trainers tina
 
 ## make demo [TRAINEES=200]: add a synthetic cohort to the store, to try the trainer cockpit
 TRAINEES ?= 200

@@ -121,14 +121,46 @@ def _run(
     os.execv(command[0], command)
 
 
+DEMO_PASSWORD_ENV = "TELESALES_DEMO_PASSWORD"
+
+
+def _demo_password(given: str | None, file: Path | None) -> str:
+    if file is not None:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        return lines[0] if lines else ""
+    if given is not None:
+        typer.echo(
+            f"warning: a password on the command line can be read by every user of this machine "
+            f"(/proc/PID/cmdline); use {DEMO_PASSWORD_ENV} or --password-file",
+            err=True,
+        )
+        return given
+    if os.environ.get(DEMO_PASSWORD_ENV):
+        return os.environ[DEMO_PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        typer.echo(f"error: give the demo accounts' password in {DEMO_PASSWORD_ENV} or with --password-file", err=True)
+        raise typer.Exit(1)
+    return typer.prompt(
+        "password for the demo accounts (at least 8 characters)", hide_input=True, confirmation_prompt=True
+    )
+
+
 @app.command("hub-demo")
 def hub_demo(
     port: int = typer.Option(8000, help="Port of the hub (on 127.0.0.1)."),
     trainees: str = typer.Option(..., help="Comma-separated trainee accounts, e.g. alice,bob."),
     trainers: str = typer.Option("", help="Comma-separated trainer accounts (the 'trainers' group)."),
-    password: str = typer.Option(..., help="The one password of every demo account (at least 8 characters)."),
+    password: str | None = typer.Option(
+        None,
+        help="The one password of every demo account (at least 8 characters). Other users of the machine can read "
+        f"a command line: prefer {DEMO_PASSWORD_ENV}, --password-file or the prompt.",
+    ),
+    password_file: Path | None = typer.Option(
+        None, help="Read the password from the first line of this file.", exists=True, dir_okay=False
+    ),
 ) -> None:
-    """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C."""
+    """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C. The accounts'
+    password comes from --password-file, the TELESALES_DEMO_PASSWORD variable or a prompt."""
     from .hubdemo import DemoProblem, running
     from .identity import InvalidName
 
@@ -136,6 +168,7 @@ def hub_demo(
         return [name.strip() for name in raw.split(",") if name.strip()]
 
     _check_curriculum()
+    password = _demo_password(password, password_file)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
     try:
         with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:
@@ -275,6 +308,28 @@ def validate(
         raise typer.Exit(1)
     lessons = content.available_lessons(root)
     typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
+    _warn_about_stored_answers(root)
+
+
+def _warn_about_stored_answers(root: Path) -> None:
+    """Answers already stored (TELESALES_DB, or the default store when it exists) that the curriculum at `root`
+    no longer fits: warnings, not problems (the pages show such answers as they were stored)."""
+    from .database import may_exist, shown_url
+    from .drift import stored_drift
+    from .errors import StoreError
+    from .store import Store, default_url
+
+    url = default_url()
+    if not may_exist(url):
+        return  # no store yet: nothing stored to check
+    try:
+        with Store(url) as store:
+            found = stored_drift(store, root)
+    except StoreError as problem:
+        typer.echo(f"note: stored answers not checked ({shown_url(url)}): {problem}", err=True)
+        return
+    for drift in found:
+        typer.echo(str(drift), err=True)
 
 
 @app.command("import-calls")

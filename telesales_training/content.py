@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +34,7 @@ from .paths import exercises_dir
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
 # Lesson and item ids are stored in the answers' lesson_id / item_id columns: the same limit as there.
+START_LESSON = "00_start_here"  # the course's first entry is the start page, not a lesson file
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
 
 # ---------------------------------------------------------------- localized text
@@ -45,7 +47,15 @@ def _check_locales(value: dict[str, str]) -> dict[str, str]:
     for locale in i18n.WRITTEN_LOCALES:
         if not str(value.get(locale) or "").strip():
             raise ValueError(f"missing locale '{locale}' (zh-CN and en are both required)")
+    for locale, text in value.items():
+        control = next((ch for ch in text if ch in CONTROL_CHARACTERS), None)
+        if control is not None:
+            raise ValueError(f"the {locale} text contains the control character U+{ord(control):04X}")
     return value
+
+
+# Characters no lesson text may hold (a NUL cannot even be stored by PostgreSQL); tabs and line breaks may stay.
+CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(32), 127] if chr(code) not in "\t\n\r")
 
 
 Localized = Annotated[dict[str, str], AfterValidator(_check_locales)]
@@ -381,26 +391,39 @@ class CallDrill(ItemBase):
         if problems:
             return problems
         reachable, on_path = set(), set()
-
-        def visit(node_id: str) -> None:
-            if node_id in on_path:
-                problems.append((f"nodes.{node_id}", "the dialogue loops back to this node"))
-                return
-            if node_id in reachable:
-                return
-            reachable.add(node_id)
-            on_path.add(node_id)
-            for choice in self.node(node_id).choices:
-                visit(choice.next)
-            on_path.discard(node_id)
-
-        visit(self.start)
+        # Depth first without recursion (a linear drill may be as long as an author likes): a node stays on the
+        # path until all its choices were followed.
+        stack: list[tuple[str, Iterator[DrillChoice]]] = [(self.start, iter(self.node(self.start).choices))]
+        reachable.add(self.start)
+        on_path.add(self.start)
+        while stack:
+            node_id, choices = stack[-1]
+            choice = next(choices, None)
+            if choice is None:
+                stack.pop()
+                on_path.discard(node_id)
+            elif choice.next in on_path:
+                problems.append((f"nodes.{choice.next}", "the dialogue loops back to this node"))
+            elif choice.next not in reachable:
+                reachable.add(choice.next)
+                on_path.add(choice.next)
+                stack.append((choice.next, iter(self.node(choice.next).choices)))
         problems += [(f"nodes.{n.id}", "unreachable from the start node") for n in self.nodes if n.id not in reachable]
         return problems
 
     def best_score(self, node_id: str | None = None) -> int:
-        node = self.node(node_id or self.start)
-        return max((c.score + self.best_score(c.next) for c in node.choices), default=0)
+        """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first."""
+        best: dict[str, int] = {}
+        stack = [node_id or self.start]
+        while stack:
+            current = self.node(stack[-1])
+            waiting = [c.next for c in current.choices if c.next not in best]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            best[current.id] = max((c.score + best[c.next] for c in current.choices), default=0)
+            stack.pop()
+        return best[node_id or self.start]
 
 
 # The interface texts each tool needs from the lesson data (checked by `telesales validate`).
@@ -485,6 +508,7 @@ TOOL_TEXTS = {
         "answer",
         "score",
         "not_answered",
+        "changed_answer",
         "generated",
         "trainee",
         "summary_title",
@@ -797,7 +821,8 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
             blocks.append(_block_adapter.validate_python(block_raw))
         except ValidationError as exc:
             problems += _pydantic_problems(name, block_id, exc, skip_tag=True)
-    for block_id, count in Counter(b.get("id") for b in blocks_raw if isinstance(b, dict) and b.get("id")).items():
+    raw_ids = (b.get("id") for b in blocks_raw if isinstance(b, dict))
+    for block_id, count in Counter(i for i in raw_ids if isinstance(i, str) and i).items():
         if count > 1:
             problems.append(Problem(name, str(block_id), "id", f"duplicate id (used {count} times)"))
     known = {b.id for b in blocks}
@@ -837,6 +862,19 @@ def _parse_simple(name: str, raw: Any, model: type[BaseModel]):
         return None, problems
 
 
+def _listed_without_a_file(root: Path, files: set[str]) -> list[Problem]:
+    """Lessons course.yaml lists that have no lessons/ID.yaml (the start page is a page, not a lesson file)."""
+    raw, read_problems = _read_yaml(root / "course.yaml") if (root / "course.yaml").exists() else (None, ["-"])
+    course, parse_problems = (None, read_problems) if read_problems else _parse_simple("course.yaml", raw, Course)
+    if course is None or parse_problems:
+        return []  # reported already
+    return [
+        Problem("course.yaml", entry.id, "id", f"no lesson file lessons/{entry.id}.yaml")
+        for entry in course.lessons
+        if entry.id not in files and entry.id != START_LESSON
+    ]
+
+
 def validate_tree(root: Path | None = None) -> list[Problem]:
     """Every problem in an exercises/ folder (empty list = valid)."""
     root = Path(root) if root else exercises_dir()
@@ -859,6 +897,7 @@ def validate_tree(root: Path | None = None) -> list[Problem]:
     lesson_paths = sorted((root / "lessons").glob("*.yaml"))
     if not lesson_paths:
         problems.append(Problem("lessons/", "-", "(folder)", "no lesson files"))
+    problems += _listed_without_a_file(root, {path.stem for path in lesson_paths})
     for path in lesson_paths:
         raw, read_problems = _read_yaml(path)
         problems += read_problems or parse_lesson(f"lessons/{path.name}", raw)[1]

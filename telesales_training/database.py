@@ -28,6 +28,15 @@ def sqlite_file(url: sa.engine.URL) -> Path | None:
     return Path(url.database)
 
 
+def may_exist(raw: str) -> bool:
+    """False for a SQLite store whose file is not there (nothing stored yet); True otherwise."""
+    try:
+        path = sqlite_file(sa.engine.make_url(raw))
+    except sa.exc.ArgumentError:
+        return True  # opening it says what is wrong
+    return path is None or path.exists()
+
+
 def shown_url(raw: str) -> str:
     """The URL as logs and messages may show it: the password masked, garbage passed through unchanged."""
     try:

@@ -61,19 +61,71 @@ def _names(raw: list[str]) -> list[str]:
     return names
 
 
+ACCOUNT_MARK = "telesales hub-demo pid "  # the comment (GECOS) field of an OS account a demo created
+
+
+def _demo_of(name: str) -> int | None:
+    """The process id of the demo that created OS account `name` (its comment says so), or None when the
+    account was not made by a demo."""
+    comment = pwd.getpwnam(name).pw_gecos
+    if not comment.startswith(ACCOUNT_MARK):
+        return None
+    try:
+        return int(comment[len(ACCOUNT_MARK) :])
+    except ValueError:
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _ensure_os_users(names: list[str]) -> list[str]:
-    created = []
+    """Create the demo's OS accounts, marked with this process's id. An account that exists is taken over only
+    when a demo that has ended made it (left by a killed run); one that a person or another running demo owns is
+    refused, before anything was created: the demo kills an account's processes and removes it at the end."""
+    own = os.getpid()
+    adopted = []
     for name in names:
         try:
-            pwd.getpwnam(name)
+            demo = _demo_of(name)
         except KeyError:
-            subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin", name], check=True)
-            created.append(name)
+            continue
+        if demo is None:
+            raise DemoProblem(
+                f"an OS account {name!r} exists that hub-demo did not create: the demo would run a server as it "
+                "and remove it at the end. Choose other demo names."
+            )
+        if demo != own and _alive(demo):
+            raise DemoProblem(f"OS account {name!r} belongs to another hub-demo that is running (pid {demo})")
+        adopted.append(name)
+    created = []
+    for name in names:
+        if name in adopted:
+            subprocess.run(["usermod", "--comment", f"{ACCOUNT_MARK}{own}", name], check=True)
+        else:
+            subprocess.run(
+                ["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--comment", f"{ACCOUNT_MARK}{own}", name],
+                check=True,
+            )
+        created.append(name)
     return created
 
 
 def _remove_os_users(names: list[str]) -> None:
+    """Remove the accounts this demo created, and only while they are still marked as this demo's."""
     for name in names:
+        try:
+            if _demo_of(name) != os.getpid():
+                continue
+        except KeyError:
+            continue
         subprocess.run(["pkill", "-KILL", "-u", name], check=False)
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
 
@@ -234,8 +286,7 @@ def running(
         )
         if as_root:
             created = _ensure_os_users(users)
-            if created:
-                say(f"created OS accounts (removed again at the end): {', '.join(created)}")
+            say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
         else:
             say(
                 "warning: not root, so every user's server runs as you; on a real floor each user is an OS "

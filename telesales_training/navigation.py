@@ -7,7 +7,7 @@ from datetime import datetime
 
 from . import content as c
 
-START = "00_start_here"
+START = c.START_LESSON
 
 
 def lesson_order(course: c.Course, available: set[str] | frozenset[str]) -> list[str]:

@@ -10,7 +10,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from . import assessment, calllog, callplan, clock, content, factors, funnel, i18n, plots
+from . import assessment, calllog, callplan, clock, content, factors, funnel, i18n, plots, scoring
+from .schema import dumps
 from .store import TraineeStore
 from .templating import macro, render, stylesheet
 from .toolstate import ToolState
@@ -33,7 +34,22 @@ _parts = {
 
 
 def _label(options, option_id: str, lang: str) -> str:
-    return next((i18n.pick(o.text, lang) for o in options if o.id == option_id), option_id)
+    found = next((i18n.pick(o.text, lang) for o in options if o.id == option_id), None)
+    if found is None:
+        raise KeyError(option_id)  # an option the item no longer has
+    return found
+
+
+def shown_answer(item: content.Question, value: Any, lang: str, changed: str) -> str:
+    """A stored answer in words; one that no longer fits the item (an author renamed an option or a drill reply,
+    or something other than the package wrote it) is shown as it was stored, after `changed`: never an error
+    that hides the rest of a workbook."""
+    if scoring.fits(item, value):
+        try:
+            return answer_text(item, value, lang)
+        except (LookupError, TypeError, ValueError):
+            pass
+    return f"{changed} {dumps(value)}"
 
 
 @singledispatch
@@ -66,12 +82,8 @@ def _(item: content.Classify, value: Any, lang: str) -> str:
 
 @answer_text.register
 def _(item: content.CallDrill, value: Any, lang: str) -> str:
-    node, replies = item.node(item.start), []
-    for choice_id in value:
-        choice = next(ch for ch in node.choices if ch.id == choice_id)
-        replies.append(i18n.pick(choice.text, lang))
-        node = item.node(choice.next)
-    return " → ".join(replies)
+    _path, steps, _end = scoring.walk_drill(item, list(value))
+    return " → ".join(i18n.pick(choice.text, lang) for _node, choice in steps)
 
 
 @answer_text.register
@@ -146,7 +158,7 @@ def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolB
         for block in lesson.blocks:
             if isinstance(block, content.QUESTION_TYPES):
                 record = latest.get(block.id)
-                shown = answer_text(block, record.value, lang) if record else t("not_answered")
+                shown = shown_answer(block, record.value, lang, t("changed_answer")) if record else t("not_answered")
                 points = (
                     f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
                 )

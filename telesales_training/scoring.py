@@ -101,6 +101,16 @@ def _(item: c.CallDrill, raw: Any) -> Any:
     return list(walk_drill(item, list(raw or ()))[0])
 
 
+def fits(item: c.Question, value: Any) -> bool:
+    """Whether a stored answer still fits the item as the curriculum has it now (an author may have renamed an
+    option or a drill reply since; a trainee's own code may have stored anything at all)."""
+    try:
+        normalise(item, value)
+    except (AnswerRejected, LookupError, TypeError, ValueError, AttributeError, StopIteration):
+        return False
+    return True
+
+
 def shown_order(ids: Sequence[str], *seed: str) -> list[str]:
     """The order a trainee sees the options (or a drill node's replies) in: shuffled, so a position never
     gives the answer away, and the same for the same trainee and item on every page load."""

@@ -309,6 +309,26 @@ class Store:
         with self.engine.connect() as conn:
             return list(conn.execute(sa.select(trainees.c.id).order_by(trainees.c.id)).scalars())
 
+    def answered_items(self) -> dict[tuple[str, str], int]:
+        """How many trainees' current answers each (lesson, item) has, over the rows this store may read."""
+        query = sa.select(current_answers.c.lesson_id, current_answers.c.item_id, sa.func.count()).group_by(
+            current_answers.c.lesson_id, current_answers.c.item_id
+        )
+        with self.engine.connect() as conn:
+            return {(lesson, item): count for lesson, item, count in conn.execute(query)}
+
+    def stored_values(self, lesson_id: str, item_id: str, limit: int = 1000) -> list[Any]:
+        """The distinct current answers to one item (at most `limit` of them)."""
+        query = (
+            sa.select(answers.c.value)
+            .join(current_answers, current_answers.c.answer_id == answers.c.id)
+            .where(current_answers.c.lesson_id == lesson_id, current_answers.c.item_id == item_id)
+            .distinct()
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
     # -- settings of the whole store
     def get_setting(self, key: str) -> str | None:
         with self.engine.connect() as conn:

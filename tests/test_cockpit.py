@@ -454,3 +454,22 @@ def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
 
     assert answers.column_dimensions[get_column_letter(answer_column)].width >= 10
     assert 8 <= trainees.column_dimensions["A"].width <= 60
+
+
+def test_answers_that_no_longer_fit_their_items_are_shown_as_stored(cockpit_view, filled):
+    """#22.5: a drill reply an author renamed, text in a number item, an option that is gone: the trainer's
+    Trainee tab and the personal report show them as stored, marked, and the rest of the workbook with them."""
+    from telesales_training import report
+
+    dee = filled.ensure_trainee("dee")
+    dee.save_answer("03_sales_process", "drill_lighting", ["renamed_reply", "probe"], 0, 6)
+    dee.save_answer(L01, "recap_stage_count", "many", 0, 1)
+    dee.save_answer(L01, "recap_criteria_source", "an_option_since_removed", 0, 2)
+    dee.save_answer(L01, "xiamen_first_check", "看采光", 1, 1)
+    block = content.load_lesson(L09).block("my_report")
+    changed = escape(block.text("changed_answer", "en"))
+    cockpit_view.open_trainee("dee")
+    for page in (cockpit_view.panel("tab_trainee").body.value, report.build_report(dee, "en", block)):
+        assert page.count(changed) == 3
+        assert escape('["renamed_reply", "probe"]') in page and escape('"many"') in page
+        assert escape('"an_option_since_removed"') in page and "看采光" in page

@@ -240,6 +240,61 @@ def test_cli_validate_exit_codes(tree):
     assert f"{LESSON}: item recap_stage_count: field type: unknown type" in bad.output
 
 
+def test_a_block_id_that_is_not_text_is_named_not_a_traceback(tree):
+    """#22.10: `id: [a, b]` made validate raise TypeError."""
+    problem = _only(content.validate_tree(tree(lambda raw: raw["blocks"][0].update(id=["a", "b"]))))
+    assert (problem.file, problem.item, problem.field) == (LESSON, "['a', 'b']", "id")
+    assert "valid string" in problem.message
+
+
+def _linear_drill(raw, length=1000):
+    drill = _block(raw, "drill_lighting")
+    ending = next(n for n in drill["nodes"] if n.get("outcome"))
+    step = {"zh-CN": "好", "en": "fine"}
+    drill["nodes"] = [
+        {
+            "id": f"n{i}",
+            "customer": step,
+            "choices": [
+                {
+                    "id": "go",
+                    "text": step,
+                    "next": f"n{i + 1}" if i + 1 < length else ending["id"],
+                    "score": 1,
+                    "feedback": step,
+                }
+            ],
+        }
+        for i in range(length)
+    ] + [ending]
+    drill["start"] = "n0"
+
+
+def test_a_long_drill_is_checked_without_running_out_of_stack(tree):
+    """#22.10: a linear call drill of 1,000 nodes made validate raise RecursionError."""
+    root = tree(_linear_drill, L03)
+    assert content.validate_tree(root) == []
+    drill = next(b for b in content.load_lesson("03_sales_process", root).blocks if b.id == "drill_lighting")
+    assert drill.best_score() == 1000
+
+
+def test_a_lesson_listed_without_a_file_is_named(tree):
+    root = tree(
+        lambda raw: raw["lessons"].append({"id": "10_products", "title": {"zh-CN": "产品", "en": "Products"}}),
+        "course.yaml",
+    )
+    problem = _only(content.validate_tree(root))
+    assert (problem.file, problem.item, problem.field) == ("course.yaml", "10_products", "id")
+    assert "no lesson file lessons/10_products.yaml" in problem.message
+
+
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1b"])
+def test_a_control_character_in_a_text_is_named(tree, control):
+    problem = _only(content.validate_tree(tree(lambda raw: raw["title"].update(en=f"Lesson{control} 1"))))
+    assert (problem.file, problem.field) == (LESSON, "title")
+    assert f"control character U+{ord(control):04X}" in problem.message
+
+
 def test_console_script_is_installed():
     """The one test that runs the real `telesales` command (the others call the Typer app in-process)."""
     script = Path(sys.executable).with_name("telesales")

@@ -154,6 +154,26 @@ for role in ("postgres", "telesales_team"):
     attempt(f"connect_{role}", lambda role=role: sa.create_engine(url.set(username=role)).connect().close())
 attempt("raw_sql_all_answers", lambda: sa.create_engine(url).connect().exec_driver_sql(
         "SELECT DISTINCT trainee_id FROM answers").scalars().all())
+def sql(*statements):
+    with sa.create_engine(url, poolclass=sa.pool.NullPool).begin() as conn:
+        return [list(conn.exec_driver_sql(statement).first() or []) for statement in statements][-1]
+# Issue 22: become tina with a temporary accounts table; take the floor's next ids; store 1 MB in her own row.
+attempt("temp_identity", lambda: sql(
+        "create temp table accounts (role text, trainee_id text, trainer boolean)",
+        "insert into accounts values (session_user, 'tina', true)",
+        "select telesales_trainee(), telesales_is_trainer()"))
+attempt("who_after_temp", lambda: sql("select telesales_trainee(), telesales_is_trainer()"))
+attempt("take_next_id", lambda: sql("select nextval(pg_get_serial_sequence('answers', 'id'))"))
+attempt("insert_chosen_id", lambda: sql(
+        "insert into answers (id, trainee_id, lesson_id, item_id, value, max_points, created_at) "
+        "values ((select max(id) + 1 from answers), 'alice', 'L', 'i', '1', 0, now())"))
+attempt("huge_answer", lambda: sql(
+        "insert into answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+        "values ('alice', 'L', 'i', to_jsonb(repeat('x', 1000000)), 0, now())"))
+attempt("statement_timeout", lambda: sql("show statement_timeout"))
+for database in ("postgres", "template1"):
+    attempt(f"connect_{database}_db", lambda database=database: sa.create_engine(
+            url.set(database=database)).connect().close())
 secrets = {k: v for k, v in os.environ.items() if any(w in k for w in ("TOKEN", "SECRET", "PASSWORD", "DB", "KEY"))}
 found["secrets_seen"] = sorted(secrets)
 hub_api = os.environ["JUPYTERHUB_API_URL"]
@@ -274,6 +294,12 @@ def test_code_in_alices_kernel_reaches_nothing_of_the_others(hub):
     assert found["trainer_scores"] == found["own_trainer_scores"] == ["refused", "AccessDenied"]
     assert found["connect_postgres"][0] == "refused" and found["connect_telesales_team"][0] == "refused"
     assert found["raw_sql_all_answers"] == ["done", ["alice"]]
+    assert found["temp_identity"] == ["refused", "ProgrammingError"]  # no temporary objects for a trainee
+    assert found["who_after_temp"] == ["done", ["alice", False]]
+    assert found["take_next_id"] == found["insert_chosen_id"] == ["refused", "ProgrammingError"]
+    assert found["huge_answer"] == ["refused", "IntegrityError"]  # the database's own size check
+    assert found["statement_timeout"] == ["done", ["1min"]]
+    assert found["connect_postgres_db"] == found["connect_template1_db"] == ["refused", "OperationalError"]
     # her own hub token (under its two names) and her own store URL, nothing else
     assert found["secrets_seen"] == ["JPY_API_TOKEN", "JUPYTERHUB_API_TOKEN", "TELESALES_DB"]
     assert found["hub_users"] == ["done", 403] and found["hub_bob_token"] == ["done", 403]
