@@ -124,7 +124,8 @@ def _run(
 DEMO_PASSWORD_ENV = "TELESALES_DEMO_PASSWORD"
 
 
-def _demo_password(given: str | None, file: Path | None) -> str:
+def demo_password(given: str | None, file: Path | None) -> str:
+    """The demo accounts' password: from a file, the command line (warned about), the environment or a prompt."""
     if file is not None:
         lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
         return lines[0] if lines else ""
@@ -168,7 +169,7 @@ def hub_demo(
         return [name.strip() for name in raw.split(",") if name.strip()]
 
     _check_curriculum()
-    password = _demo_password(password, password_file)
+    password = demo_password(password, password_file)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
     try:
         with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:

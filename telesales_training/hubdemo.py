@@ -275,6 +275,9 @@ def running(
     process = None
     log = folder / "jupyterhub.log"
     try:
+        if as_root:  # first: a refusal leaves nothing started
+            created = _ensure_os_users(users)
+            say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
         store_url = current_settings().db
         if not store_url.startswith("postgresql"):
             say("starting a throwaway PostgreSQL cluster for the store")
@@ -284,10 +287,7 @@ def running(
         command, extra_env = (
             _users_python(shared) if as_root else ([str(Path(sys.executable).parent / "jupyterhub-singleuser")], {})
         )
-        if as_root:
-            created = _ensure_os_users(users)
-            say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
-        else:
+        if not as_root:
             say(
                 "warning: not root, so every user's server runs as you; on a real floor each user is an OS "
                 "account (TLJH does this) and cannot read the others' servers"

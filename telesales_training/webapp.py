@@ -37,11 +37,12 @@ from traitlets import Bool, List, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
-from . import content
+from . import content, i18n
 from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
 from .server import (
     CULL_INTERVAL_SECONDS,
@@ -51,6 +52,7 @@ from .server import (
     is_loopback,
     jupyter_path_with_template,
 )
+from .templating import render
 
 TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
 TRAINEE_PATH = "/telesales/trainee"
@@ -66,6 +68,68 @@ def same_origin(handler: tornado.web.RequestHandler) -> bool:
     return bool(source) and urlparse(source).netloc == handler.request.host
 
 
+def top_level_navigation(handler: tornado.web.RequestHandler) -> bool:
+    """The request opens a page of its own (typed, a bookmark, or a link on this server's own pages): not an
+    image, frame or fetch of another page, and not a navigation started by another site — another port of
+    127.0.0.1 counts as the same *site* for cookies, so an <img> there would start a kernel per tag. Browsers
+    say so in the fetch metadata headers; clients that send none (scripts, old browsers) still need the token."""
+    site = handler.request.headers.get("Sec-Fetch-Site")
+    destination = handler.request.headers.get("Sec-Fetch-Dest")
+    return site in (None, "same-origin", "none") and destination in (None, "document")
+
+
+class OpenedFromElsewhere(tornado.web.HTTPError):
+    """A page asked for by an image, a frame or another site's page (top_level_navigation)."""
+
+    def __init__(self) -> None:
+        super().__init__(403, "a page opens on its own, not inside or from another site's page")
+
+
+class PlainErrors:
+    """A refused or failed request answers with a short page of its own: Jupyter server's error page needs
+    templates this server does not have (three chained tracebacks in the log for each refusal)."""
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        ui, lang = content.load_ui(), i18n.default_locale()
+        problem = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(problem, OpenedFromElsewhere):
+            said = ui.text("server_opened_from_elsewhere", lang)
+        else:
+            said = problem.log_message if isinstance(problem, tornado.web.HTTPError) and problem.log_message else ""
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(
+            render(
+                "error_page.html.j2",
+                lang=lang,
+                status=status_code,
+                title=ui.text("server_refused_title" if status_code in (401, 403) else "server_error_title", lang),
+                reason=said or self._reason,
+                again=ui.text("server_open_page", lang) if status_code == 403 else "",
+                page=self.request.path if self.request.method == "GET" else "",
+            )
+        )
+
+
+class PageHandler(PlainErrors, TornadoVoilaHandler):
+    """Voilà's page renderer, for pages opened as pages (top_level_navigation) only: nothing else starts a
+    kernel. A link from another site gets a page with a link to click instead."""
+
+    async def get(self, path=None):
+        if not top_level_navigation(self):
+            raise OpenedFromElsewhere
+        return await super().get(path)
+
+
+class TemplateFilesHandler(TemplateStaticFileHandler):
+    """Voilà's template files: a path that is not TEMPLATE/static/FILE is simply not there (Voilà answers 500)."""
+
+    def parse_url_path(self, path):
+        parts = path.split("/", 2)
+        if len(parts) < 3 or parts[1] != "static":
+            raise tornado.web.HTTPError(404)
+        return super().parse_url_path(path)
+
+
 class OutputFreeContentsManager(LargeFileManager):
     def mark_trusted_cells(self, nb, path=""):
         """Trust is about stored outputs; these notebooks hold none (a test keeps them so)."""
@@ -74,7 +138,7 @@ class OutputFreeContentsManager(LargeFileManager):
                 cell.metadata["trusted"] = True
 
 
-class TraineePageHandler(TornadoVoilaHandler):
+class TraineePageHandler(PageHandler):
     """Voilà's page renderer, for the trainee pages only. Every trainee page is rendered by the start page's
     notebook, whose warm kernels build the page the request names (app.start_page): one small pool of warm
     kernels serves every lesson, instead of a kernel per notebook held forever."""
@@ -85,7 +149,7 @@ class TraineePageHandler(TornadoVoilaHandler):
         return await super().get(START_PAGE if path in self.settings[ROUTED] else path)
 
 
-class PageClosedHandler(VoilaShutdownKernelHandler):
+class PageClosedHandler(PlainErrors, VoilaShutdownKernelHandler):
     """The beacon a page sends when it closes: accepted from this server's own pages."""
 
     def check_xsrf_cookie(self):
@@ -93,7 +157,7 @@ class PageClosedHandler(VoilaShutdownKernelHandler):
             raise tornado.web.HTTPError(403, "a page of another site cannot stop kernels")
 
 
-class StartRedirectHandler(JupyterHandler):
+class StartRedirectHandler(PlainErrors, JupyterHandler):
     """The root URL leads to the start page (a token in the URL is taken first, then dropped)."""
 
     @tornado.web.authenticated
@@ -102,7 +166,7 @@ class StartRedirectHandler(JupyterHandler):
         self.redirect(f"{self.base_url}voila/render/{START_PAGE}" + (f"?{urlencode(kept)}" if kept else ""))
 
 
-class TraineeHandler(JupyterHandler):
+class TraineeHandler(PlainErrors, JupyterHandler):
     """The name form of a page (POST name=…, next=the page): this browser's trainee is kept in a cookie;
     POST switch=1 forgets it. Then back to the page (a refused name comes back as ?name_error=…)."""
 
@@ -186,8 +250,10 @@ class WorkbookApp(Voila):
         for pattern, handler, *rest in super().init_handlers():
             if handler in (TornadoVoilaTreeHandler, VoilaContentsHandler):
                 continue  # no file list, no contents API
-            if handler is TornadoVoilaHandler and not self.cockpit:
-                handler = TraineePageHandler
+            if handler is TornadoVoilaHandler:
+                handler = PageHandler if self.cockpit else TraineePageHandler
+            if handler is TemplateStaticFileHandler:
+                handler = TemplateFilesHandler
             if handler is VoilaShutdownKernelHandler:
                 handler = PageClosedHandler
             handlers.append((pattern, handler, *rest))

@@ -4,9 +4,12 @@ page ready when the browser opens. (Two browsers, two trainees: test_lesson01_st
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import http.server
 import statistics
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +17,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from .support import LOAD_TIMEOUT, start_server
+from .support import ARTIFACTS, LOAD_TIMEOUT, start_server
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +131,87 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
     page.goto(server.page_url(START, token=False))  # back in the workbook: still 小王
     expect(page.locator(".ts-who")).to_contain_text("学员：小王", timeout=LOAD_TIMEOUT)
     context.close()
+
+
+@contextlib.contextmanager
+def neighbour_site(html: str):
+    """Another web server on this machine (another port of 127.0.0.1), serving one page; yields its address."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            data = html.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_args):
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{site.server_address[1]}"
+    finally:
+        site.shutdown()
+        site.server_close()
+
+
+def test_a_page_on_another_port_of_this_machine_starts_no_kernel(server, browser):
+    """#22.6: another port of 127.0.0.1 is the same *site*, so the login cookie (SameSite=Strict) travels with
+    its requests: a dozen <img> tags there started a dozen kernels. Only a page opened as a page renders; a link
+    from there gets a page with a link of the workbook's own, which then opens the lesson."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_navigation_timeout(LOAD_TIMEOUT)
+    page.goto(server.page_url(START))  # logged in: the cookie is in this browser
+    page.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-page input[type=text]").fill("小李")
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-who")).to_contain_text("学员：小李", timeout=LOAD_TIMEOUT)
+    page.goto("about:blank")
+    before = server.settled_kernel_pids()
+    lesson = f"{server.base}/voila/render/{L01}.ipynb"
+    body = "".join(f'<img src="{lesson}?i={n}">' for n in range(12)) + f'<a id="a" href="{lesson}">a prize</a>'
+    logged_before = server.log.stat().st_size
+    # A real server: pages that Playwright fulfils itself never reach another origin's images.
+    with neighbour_site(f"<html><body>{body}</body></html>") as neighbour:
+        page.goto(f"{neighbour}/prize")
+        assert not kernels_started_since(server, before)
+        refused = server.log.read_bytes()[logged_before:].decode("utf-8", errors="replace")
+        assert refused.count("a page opens on its own") == 12  # the cookie came along; the images were refused
+        page.click("#a")
+        page.wait_for_url(f"{lesson}**")
+    again = page.get_by_role("link", name="在这里打开训练手册的这一页")
+    expect(again).to_be_visible()
+    assert not kernels_started_since(server, before)
+    page.screenshot(path=str(ARTIFACTS / "refused_from_a_neighbour.png"))
+    again.click()  # a link of the workbook's own page: same origin
+    expect(page.locator(".ts-who")).to_contain_text("小李", timeout=LOAD_TIMEOUT)
+    context.close()
+
+
+def test_refusals_log_one_line_and_template_paths_that_are_not_files_are_not_found(server):
+    """#22.9: each refusal logged three chained tracebacks; /voila/templates/… answered 500."""
+    logged_before = server.log.stat().st_size
+    for path in ("/voila/templates/telesales/index.html.j2", "/voila/templates/x", "/voila/templates/"):
+        status, _body, _ = raw_get(server, f"{path}?token={server.token}", {"Host": f"127.0.0.1:{server.port}"})
+        assert status == 404, path
+    for _ in range(5):
+        request = urllib.request.Request(
+            f"{server.base}/telesales/trainee?token={server.token}",
+            data=b"name=mallory",
+            method="POST",
+            headers={"Origin": EVIL, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 403 and "这个请求没有被接受" in refused.value.read().decode("utf-8")
+    time.sleep(0.5)
+    log = server.log.read_bytes()[logged_before:].decode("utf-8", errors="replace")
+    assert "Traceback" not in log and "Uncaught exception" not in log
+    assert log.count("a page of another site cannot change who is working") >= 5
 
 
 def test_a_beacon_or_form_from_another_origin_is_refused(server):

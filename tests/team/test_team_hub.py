@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -307,3 +310,38 @@ def test_code_in_alices_kernel_reaches_nothing_of_the_others(hub):
     assert found["hub_config"] in (["done", []], ["refused", "PermissionError"])
     assert found["identity_after_env"] == ["done", "alice"]
     assert found["cockpit_after_env"] == ["done", [False, "alice"]]
+
+
+def another_demo(trainees: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("telesales")),
+            "hub-demo",
+            "--port",
+            str(hubdemo.free_port()),
+            "--trainees",
+            trainees,
+        ],
+        env={**os.environ, "TELESALES_DEMO_PASSWORD": PASSWORD},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_second_demo_does_not_take_over_or_remove_accounts_it_did_not_create(hub):
+    """#22.7: a second demo with the same names removed the first one's accounts (pkill -KILL, userdel) on exit;
+    a person's own account is not the demo's either."""
+    before = store_holders_of("bob")
+    assert before
+    refused = another_demo("bob")
+    assert refused.returncode == 1 and "belongs to another hub-demo that is running" in refused.stderr
+    assert store_holders_of("bob") == before and pwd.getpwnam("bob")  # his server and account are untouched
+    subprocess.run(["useradd", "--no-create-home", "carolperson"], check=True)
+    try:
+        refused = another_demo("carolperson")
+        assert refused.returncode == 1 and "exists that hub-demo did not create" in refused.stderr
+        assert pwd.getpwnam("carolperson").pw_gecos == ""
+    finally:
+        subprocess.run(["userdel", "carolperson"], check=False)
