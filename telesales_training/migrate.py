@@ -31,6 +31,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0013"
 LOCK_KEY = 7_352_114_901  # pg_advisory_xact_lock: "telesales-training is migrating this database"
 WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the schema to its revision
+NEEDS = "schema_needs_release"  # setting: the oldest release that can use the store at its revision
+# The first release of each schema revision (from 0013 on; 0001–0012 came with 0.1.0). A new revision needs a new
+# release number here and in pyproject.toml (a test checks both).
+RELEASES = {"0013": "0.2.0"}
+# Releases from before migrations kept current_answers themselves: delete the row, insert it again. On a store
+# whose database keeps that table (0007 on) each of their saves is counted twice in the totals. Nothing since
+# deletes from it outside a migration, so such a delete is refused, with the release to install.
+OLD_WRITERS_GUARD = "current_answers_old_writers"
 MIGRATION_BUSY_TIMEOUT_MS = 600_000  # SQLite: wait up to 10 minutes for another process's migration
 # Stores from before Alembic, by the newest table they have (each table arrived with one revision).
 LEGACY = (("current_answers", "0004"), ("reviews", "0003"), ("calls", "0002"), ("answers", "0001"))
@@ -79,16 +87,49 @@ def revision_of(engine: sa.Engine) -> str | None:
         return _revision(conn)
 
 
+def needed_release() -> str:
+    """The oldest release that can use a store at the head revision."""
+    return RELEASES[HEAD]
+
+
 def _refuse_if_newer(conn: sa.Connection, revision: str | None) -> None:
     if revision is None or _known(revision):
         return
-    newer = conn.execute(sa.select(settings.c.value).where(settings.c.key == WRITTEN_BY)).scalar() or "a newer release"
+    asked = sa.select(settings.c.key, settings.c.value).where(settings.c.key.in_((WRITTEN_BY, NEEDS)))
+    said = dict(conn.execute(asked).all())
+    written = said.get(WRITTEN_BY) or "a newer release"
+    needed = said.get(NEEDS) or written
     raise SchemaTooNew(
-        f"this database was upgraded by telesales-training {newer} (schema revision {revision}); "
-        f"this is telesales-training {package_version()}, which knows schemas up to {head()}. "
-        f"Install telesales-training {newer} or newer to use it; nothing was written.",
-        newer,
+        f"this database needs telesales-training {needed} or newer (schema revision {revision}, upgraded by "
+        f"telesales-training {written}); this is telesales-training {package_version()}, which knows schemas up "
+        f"to {head()}. Install telesales-training {needed} or newer to use it; nothing was written.",
+        needed,
     )
+
+
+def _old_writers_guard(conn: sa.Connection, on: bool) -> None:
+    message = (
+        f"this store needs telesales-training {needed_release()} or newer (schema revision {HEAD}): "
+        f"install telesales-training {needed_release()} or newer to use it"
+    )
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {OLD_WRITERS_GUARD}")
+        if on:
+            conn.exec_driver_sql(
+                f"CREATE TRIGGER {OLD_WRITERS_GUARD} BEFORE DELETE ON current_answers "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+        return
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {OLD_WRITERS_GUARD} ON current_answers")
+    if on:
+        conn.exec_driver_sql(
+            f"CREATE OR REPLACE FUNCTION {OLD_WRITERS_GUARD}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'object_not_in_prerequisite_state'; END $$"
+        )
+        conn.exec_driver_sql(
+            f"CREATE TRIGGER {OLD_WRITERS_GUARD} BEFORE DELETE ON current_answers FOR EACH ROW "
+            f"EXECUTE FUNCTION {OLD_WRITERS_GUARD}()"
+        )
 
 
 def _legacy_revision(conn: sa.Connection) -> str | None:
@@ -121,6 +162,8 @@ def _upgrade(conn: sa.Connection, found: str | None) -> None:
     from alembic import command
 
     config = alembic_config(conn)
+    if sa.inspect(conn).has_table("current_answers"):
+        _old_writers_guard(conn, on=False)  # a migration may delete from it
     if found is None:
         legacy = _legacy_revision(conn)
         if legacy is None:  # a new, empty database: today's tables and access rules, stamped
@@ -132,7 +175,13 @@ def _upgrade(conn: sa.Connection, found: str | None) -> None:
             command.upgrade(config, "head")
     else:
         command.upgrade(config, "head")
-    upsert(conn, settings, ["key"], {"key": WRITTEN_BY, "value": package_version()})
+    _old_writers_guard(conn, on=True)
+    upsert(
+        conn,
+        settings,
+        ["key"],
+        [{"key": WRITTEN_BY, "value": package_version()}, {"key": NEEDS, "value": needed_release()}],
+    )
 
 
 def ensure_current(engine: sa.Engine) -> str:

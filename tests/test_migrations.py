@@ -17,7 +17,7 @@ from telesales_training import migrate
 from telesales_training.assessment import TrainerAssessment
 from telesales_training.cli import app
 from telesales_training.curriculum import curriculum
-from telesales_training.errors import SchemaTooNew
+from telesales_training.errors import SchemaTooNew, StoreError
 from telesales_training.schema import metadata
 from telesales_training.store import Store
 
@@ -276,16 +276,61 @@ def test_a_store_from_a_newer_release_is_refused_untouched(empty_url):
         store.set_setting(migrate.WRITTEN_BY, "9.1.0")
         with store.engine.begin() as conn:
             conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+        store.set_setting(migrate.NEEDS, "9.0.0")
     with pytest.raises(
         SchemaTooNew,
-        match=r"telesales-training 9\.1\.0 \(schema revision 0099\).*"
-        r"Install telesales-training 9\.1\.0 or newer",
+        match=r"needs telesales-training 9\.0\.0 or newer \(schema revision 0099, upgraded by "
+        r"telesales-training 9\.1\.0\); this is telesales-training 0\.2\.0.*"
+        r"Install telesales-training 9\.0\.0 or newer",
     ):
         Store(store_url)
     engine = sa.create_engine(store_url)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0099"
     engine.dispose()
+
+
+def test_each_schema_revision_names_the_release_that_brought_it():
+    """#22.8: the version was never bumped, so a too-new store said "install 0.1.0 or newer" to 0.1.0."""
+    from importlib.metadata import version
+
+    import telesales_training
+
+    assert migrate.HEAD in migrate.RELEASES, "a new schema revision needs a new release number in migrate.RELEASES"
+    assert version("telesales-training") == telesales_training.__version__ == migrate.package_version()
+    released = [tuple(map(int, migrate.RELEASES[r].split("."))) for r in sorted(migrate.RELEASES)]
+    assert released == sorted(set(released)), "each revision's release is newer than the one before"
+    assert tuple(map(int, migrate.package_version().split("."))) >= released[-1]
+
+
+@pytest.mark.parametrize("made", ["new", "upgraded"])
+def test_a_release_from_before_migrations_cannot_write_and_is_told_what_to_install(empty_url, made):
+    """#22.8: code from before migrations kept current_answers itself (insert the answer, delete the current row,
+    insert it again): on today's store every save counted twice in the totals. Its delete is refused, naming the
+    release to install, and nothing of the save is kept."""
+    if made == "upgraded":
+        legacy_store(empty_url, "0004").dispose()
+    with Store(empty_url) as store:
+        store.ensure_trainee("amy").save_answer(L01, "q", "first", 1, 2)
+        assert store.get_setting(migrate.NEEDS) == migrate.needed_release() == "0.2.0"
+        totals = store.engine.connect().exec_driver_sql("SELECT * FROM lesson_totals").all()
+        refused = pytest.raises(StoreError, match=r"needs telesales-training 0\.2\.0 or newer")
+        with refused, store.engine.begin() as conn:  # what the releases before migrations did on every save
+            insert(
+                conn,
+                "answers",
+                trainee_id="amy",
+                lesson_id=L01,
+                item_id="q",
+                value='"second"',
+                score=2,
+                max_points=2,
+                created_at="2026-03-02 09:00:00+00:00",
+            )
+            conn.exec_driver_sql(f"DELETE FROM current_answers WHERE trainee_id = 'amy' AND lesson_id = '{L01}'")
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM lesson_totals").all() == totals
+            assert conn.exec_driver_sql("SELECT count(*) FROM answers").scalar() == 1
 
 
 def test_many_servers_opening_one_new_database_at_once_migrate_it_once(empty_url):

@@ -521,7 +521,13 @@ REVIEWED_PRIVILEGES = {
         "trainer_scores.INSERT": ["trainee_id", "lesson_id", "scores", "trainer", "created_at"],
     },
     "sequences": None,
-    "functions": ["answers_keep_current", "current_answers_keep_totals", "telesales_is_trainer", "telesales_trainee"],
+    "functions": [
+        "answers_keep_current",
+        "current_answers_keep_totals",
+        "current_answers_old_writers",
+        "telesales_is_trainer",
+        "telesales_trainee",
+    ],
 }
 
 
