@@ -98,13 +98,21 @@ def _refuse_if_newer(conn: sa.Connection, revision: str | None) -> None:
     asked = sa.select(settings.c.key, settings.c.value).where(settings.c.key.in_((WRITTEN_BY, NEEDS)))
     said = dict(conn.execute(asked).all())
     written = said.get(WRITTEN_BY) or "a newer release"
-    needed = said.get(NEEDS) or written
+    needed = said.get(NEEDS) if _release(said.get(NEEDS)) > _release(package_version()) else written
     raise SchemaTooNew(
         f"this database needs telesales-training {needed} or newer (schema revision {revision}, upgraded by "
         f"telesales-training {written}); this is telesales-training {package_version()}, which knows schemas up "
         f"to {head()}. Install telesales-training {needed} or newer to use it; nothing was written.",
         needed,
     )
+
+
+def _release(number: str | None) -> tuple[int, ...]:
+    """A release number to compare ("0.10.1" after "0.9.0"); () for none or a number that is not one."""
+    try:
+        return tuple(int(part) for part in (number or "").split("."))
+    except ValueError:
+        return ()
 
 
 def _old_writers_guard(conn: sa.Connection, on: bool) -> None:

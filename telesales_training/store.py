@@ -38,7 +38,15 @@ from .errors import (
     StoreError,
     StoreFailure,
 )
-from .limits import MAX_ANSWER_BYTES, MAX_COHORT, MAX_COMMENT, MAX_ID, MAX_MARKS, MAX_TRAINEE_ID
+from .limits import (
+    MAX_ANSWER_BYTES,
+    MAX_COHORT,
+    MAX_COMMENT,
+    MAX_ID,
+    MAX_MARKS,
+    MAX_PREFERENCE_BYTES,
+    MAX_TRAINEE_ID,
+)
 from .schema import (
     JsonValue,
     answers,
@@ -685,6 +693,8 @@ class TraineeStore:
             ).scalar()
 
     def set_preference(self, key: str, value: str) -> None:
+        if len(value.encode("utf-8", errors="replace")) > MAX_PREFERENCE_BYTES:
+            raise InvalidAnswer(f"a preference holds at most {MAX_PREFERENCE_BYTES} bytes")
         row = {
             "trainee_id": self.trainee_id,
             "key": _key(key, "a preference key"),

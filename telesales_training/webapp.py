@@ -71,7 +71,7 @@ def same_origin(handler: tornado.web.RequestHandler) -> bool:
 def top_level_navigation(handler: tornado.web.RequestHandler) -> bool:
     """The request opens a page of its own (typed, a bookmark, or a link on this server's own pages): not an
     image, frame or fetch of another page, and not a navigation started by another site — another port of
-    127.0.0.1 counts as the same *site* for cookies, so an <img> there would start a kernel per tag. Browsers
+    127.0.0.1 counts as the same *site* for cookies, so an image tag there would start a kernel per tag. Browsers
     say so in the fetch metadata headers; clients that send none (scripts, old browsers) still need the token."""
     site = handler.request.headers.get("Sec-Fetch-Site")
     destination = handler.request.headers.get("Sec-Fetch-Dest")

@@ -217,6 +217,9 @@ def test_preferences_are_per_trainee(store):
     store.ensure_trainee("alice").set_preference("lang", "zh-TW")
     assert store.ensure_trainee("alice").get_preference("lang") == "zh-TW"
     assert store.ensure_trainee("bob").get_preference("lang") is None
+    with pytest.raises(InvalidAnswer, match="at most 10000 bytes"):
+        store.ensure_trainee("alice").set_preference("lang", "语" * 4000)
+    assert store.ensure_trainee("alice").get_preference("lang") == "zh-TW"  # the saved one is kept
 
 
 def test_calls_are_counted_once_per_key_and_per_day(store):
