@@ -28,6 +28,7 @@ from .limits import (
     MAX_POINTS,
     MAX_PREFERENCE_BYTES,
 )
+from .schema import keep_current_function, keep_totals_function
 
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
@@ -149,13 +150,13 @@ ROLE_SETTINGS = {
 SUPERUSER_SETTINGS = {"temp_file_limit": "256MB"}  # PostgreSQL allows only privileged roles to set it
 
 
-def _functions(schema: str) -> list[str]:
+def _functions(conn: sa.Connection, schema: str) -> list[str]:
     # SECURITY DEFINER: they read `accounts` with the owner's rights; session_user cannot be changed by the
     # logged-in role (SET ROLE changes current_user only), so a trainee cannot become someone else. PostgreSQL
     # searches pg_temp FIRST unless the path names it: a temporary `accounts` made by a trainee would then
     # answer for the real one. So the path puts pg_temp last and the bodies name the schema of every table.
     header = f"LANGUAGE sql STABLE SECURITY DEFINER {search_path(schema)}"
-    return [
+    statements = [
         f"CREATE OR REPLACE FUNCTION {schema}.telesales_trainee() RETURNS text {header} "
         f"AS $$ SELECT trainee_id FROM {schema}.accounts WHERE role = session_user $$",
         f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_trainer() RETURNS boolean {header} "
@@ -163,11 +164,15 @@ def _functions(schema: str) -> list[str]:
         f"REVOKE ALL ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() TO PUBLIC",
         # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
+        keep_current_function(f"{schema}."),
         f"ALTER FUNCTION {schema}.answers_keep_current() SECURITY DEFINER {search_path(schema)}",
-        f"""DO $$ BEGIN IF to_regproc('{schema}.current_answers_keep_totals') IS NOT NULL THEN
-            ALTER FUNCTION {schema}.current_answers_keep_totals() SECURITY DEFINER {search_path(schema)};
-            END IF; END $$""",
     ]
+    if conn.exec_driver_sql(f"SELECT to_regproc('{schema}.current_answers_keep_totals')").scalar() is not None:
+        statements += [
+            keep_totals_function(f"{schema}."),
+            f"ALTER FUNCTION {schema}.current_answers_keep_totals() SECURITY DEFINER {search_path(schema)}",
+        ]
+    return statements
 
 
 def search_path(schema: str) -> str:
@@ -185,7 +190,7 @@ def install(conn: sa.Connection) -> None:
     if conn.dialect.name != "postgresql":
         return
     schema = _schema(conn)
-    for statement in _functions(schema):
+    for statement in _functions(conn, schema):
         conn.exec_driver_sql(statement)
     for table, policies in POLICIES.items():
         if conn.exec_driver_sql(f"SELECT to_regclass('{table}')").scalar() is None:

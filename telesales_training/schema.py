@@ -101,20 +101,33 @@ current_answers = sa.Table(
     sqlite_with_rowid=False,  # stored in key order: per-trainee groupings read it in order
 )
 
+
 # Every insert into answers keeps current_answers up to date in the database itself: one statement per save,
 # and rows written by any release (or by hand) are never missed. The newest answer id wins, so a save that
 # arrives late never replaces a newer one.
-_UPSERT_CURRENT = """
-    INSERT INTO current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
+def _upsert_current(schema: str = "") -> str:
+    """The statement of the trigger; `schema` names the tables' schema (PostgreSQL's functions that run with
+    the owner's rights name it, access.py; SQLite's triggers may not)."""
+    return f"""
+    INSERT INTO {schema}current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
     VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.id, NEW.score, NEW.max_points, NEW.created_at)
     ON CONFLICT (trainee_id, lesson_id, item_id) DO UPDATE SET answer_id = excluded.answer_id,
         score = excluded.score, max_points = excluded.max_points, created_at = excluded.created_at
     WHERE current_answers.answer_id < excluded.answer_id;"""
+
+
+def keep_current_function(schema: str = "") -> str:
+    """PostgreSQL: the function behind the answers trigger (CREATE OR REPLACE), tables in `schema` (e.g. "public.")."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {schema}answers_keep_current() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN {_upsert_current(schema)} RETURN NULL; END $$"
+    )
+
+
 KEEP_CURRENT = {
-    "sqlite": [f"CREATE TRIGGER answers_keep_current AFTER INSERT ON answers BEGIN {_UPSERT_CURRENT} END"],
+    "sqlite": [f"CREATE TRIGGER answers_keep_current AFTER INSERT ON answers BEGIN {_upsert_current()} END"],
     "postgresql": [
-        f"CREATE FUNCTION answers_keep_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {_UPSERT_CURRENT} "
-        "RETURN NULL; END $$",
+        keep_current_function(),
         "CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW "
         "EXECUTE FUNCTION answers_keep_current()",
     ],
@@ -150,24 +163,34 @@ item_totals = sa.Table(
 )
 
 
-def _add_totals(row: str, sign: str) -> str:
-    """Statements adding (sign "+") or taking away ("-") one current_answers row (NEW or OLD) to the totals."""
+def _add_totals(row: str, sign: str, schema: str = "") -> str:
+    """Statements adding (sign "+") or taking away ("-") one current_answers row (NEW or OLD) to the totals;
+    `schema` as in _upsert_current."""
     points = f"{row}.max_points > 0"
     return f"""
-    INSERT INTO lesson_totals (trainee_id, lesson_id, answered, scored, score, max_points)
+    INSERT INTO {schema}lesson_totals (trainee_id, lesson_id, answered, scored, score, max_points)
     VALUES ({row}.trainee_id, {row}.lesson_id, {sign}1, {sign}(CASE WHEN {points} THEN 1 ELSE 0 END),
             {sign}(CASE WHEN {points} THEN coalesce({row}.score, 0) ELSE 0 END),
             {sign}(CASE WHEN {points} THEN {row}.max_points ELSE 0 END))
     ON CONFLICT (trainee_id, lesson_id) DO UPDATE SET answered = lesson_totals.answered + excluded.answered,
         scored = lesson_totals.scored + excluded.scored, score = lesson_totals.score + excluded.score,
         max_points = lesson_totals.max_points + excluded.max_points;
-    INSERT INTO item_totals (lesson_id, item_id, answered, scored, missed, share)
+    INSERT INTO {schema}item_totals (lesson_id, item_id, answered, scored, missed, share)
     VALUES ({row}.lesson_id, {row}.item_id, {sign}1, {sign}(CASE WHEN {points} THEN 1 ELSE 0 END),
             {sign}(CASE WHEN {points} AND {row}.score < {row}.max_points THEN 1 ELSE 0 END),
             {sign}(CASE WHEN {points} THEN coalesce({row}.score, 0) * 1.0 / {row}.max_points ELSE 0 END))
     ON CONFLICT (lesson_id, item_id) DO UPDATE SET answered = item_totals.answered + excluded.answered,
         scored = item_totals.scored + excluded.scored, missed = item_totals.missed + excluded.missed,
         share = item_totals.share + excluded.share;"""
+
+
+def keep_totals_function(schema: str = "") -> str:
+    """PostgreSQL: the function behind the current_answers trigger (CREATE OR REPLACE), as keep_current_function."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {schema}current_answers_keep_totals() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN IF TG_OP = 'UPDATE' THEN {_add_totals('OLD', '-', schema)} END IF; {_add_totals('NEW', '+', schema)} "
+        "RETURN NULL; END $$"
+    )
 
 
 KEEP_TOTALS = {
@@ -177,8 +200,7 @@ KEEP_TOTALS = {
         f"{_add_totals('OLD', '-')} {_add_totals('NEW', '+')} END",
     ],
     "postgresql": [
-        "CREATE FUNCTION current_answers_keep_totals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF TG_OP = 'UPDATE' THEN {_add_totals('OLD', '-')} END IF; {_add_totals('NEW', '+')} RETURN NULL; END $$",
+        keep_totals_function(),
         "CREATE TRIGGER current_answers_keep_totals AFTER INSERT OR UPDATE ON current_answers FOR EACH ROW "
         "EXECUTE FUNCTION current_answers_keep_totals()",
     ],
