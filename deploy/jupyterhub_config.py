@@ -6,6 +6,13 @@
 # (trainers: the cockpit); before a server starts, the user gets a PostgreSQL login role of their own and
 # their server gets only that role's store URL; PostgreSQL's row-level security then lets trainees reach
 # only their own records and trainers the cohort (telesales_training/access.py).
+# Lock the database server down once, as its superuser (README, "Locking the database server down"): the
+# provisioning already revokes everything on the store's database from PUBLIC and grants CONNECT to each user's
+# role only; on a server other applications share also run
+#   REVOKE CONNECT, TEMPORARY ON DATABASE postgres, template1 FROM PUBLIC;
+#   GRANT SET ON PARAMETER temp_file_limit TO telesales_owner;   -- PostgreSQL 15+
+# and in pg_hba.conf, first: "host telesales +telesales_team 127.0.0.1/32 scram-sha-256" and
+# "host all +telesales_team all reject".
 import os
 
 from telesales_training import hub
