@@ -412,3 +412,35 @@ def test_a_free_text_answer_is_recorded_and_says_it_is_not_scored(ui, alice):
     record = alice.latest_answers("07_growth_and_assistants")["next_step"]
     assert record.value == "asdf" and record.score == 0 and record.max_points == 0
     assert "Not scored" in widget.response.value and "points" not in widget.response.value
+
+
+@pytest.mark.parametrize(
+    ("item_id", "stored_value"),
+    [
+        ("recap_criteria_source", "an_option_since_removed"),
+        ("recap_stage_count", "many"),
+        ("order_stages", [None, {"a": []}]),
+        ("recap_scope", {"not": "a list"}),
+    ],
+)
+def test_an_answer_the_item_no_longer_fits_is_shown_not_restored_and_never_breaks_the_page(
+    lesson01, ui, alice, item_id, stored_value
+):
+    """#22.5: an author renamed an option (validate passed), or other code stored something else: the item opens
+    empty, says what was stored, and a new answer replaces the note; the lesson page around it opens."""
+    from telesales_training.widgets.lesson import LessonView
+
+    alice.save_answer(L01, item_id, stored_value, 0, 0)
+    widget = make(lesson01, ui, alice, item_id, "en")
+    assert widget.score is None and widget.submissions == 0
+    raw = shown(json.dumps(stored_value, ensure_ascii=False))
+    assert "This item changed after you answered it" in widget.response.value and raw in widget.response.value
+    LessonView(lesson01, ui, alice, "en")  # the whole lesson still opens
+    widget.value = {
+        "recap_criteria_source": "past_pain",
+        "recap_stage_count": "7",
+        "order_stages": tuple(KEY),
+        "recap_scope": ("phone",),
+    }[item_id]
+    widget.submit.click()
+    assert "This item changed" not in widget.response.value and stored(alice, item_id).value != stored_value

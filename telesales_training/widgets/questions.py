@@ -7,6 +7,7 @@ in the kernel; the browser only receives feedback text after an answer.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime
 from typing import Any
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 def _fmt_points(number: float) -> str:
     return f"{number:g}"
+
+
+SHOWN_CHANGED = 400  # characters of an answer the item no longer fits, shown under the item
 
 
 class QuestionWidget(ipw.VBox):
@@ -62,6 +66,7 @@ class QuestionWidget(ipw.VBox):
         self._message_key: tuple[str, dict] | None = None
         self._saved_note: tuple[str, datetime] | None = None
         self._history_count = 0
+        self._changed: AnswerRecord | None = None  # a stored answer the item no longer fits (shown, not restored)
         self._review = None  # the trainer's current review of this item (store.Review)
         self._showing = False
         self.prompt = make(ipw.HTML)
@@ -154,6 +159,7 @@ class QuestionWidget(ipw.VBox):
         self._accept(answer, outcome)
 
     def _accept(self, answer: Any, outcome: Outcome) -> None:
+        self._changed = None
         self._saved_value = answer
         self._outcome = outcome
         self.score = outcome.score
@@ -170,8 +176,10 @@ class QuestionWidget(ipw.VBox):
         self._history_count = len(history)
         try:
             answer = normalise(self.item, self._as_input(latest.value))
-        except AnswerRejected:
-            # The curriculum changed since this answer (e.g. an option was removed): start fresh.
+        except (AnswerRejected, LookupError, TypeError, ValueError, AttributeError):
+            # The item changed since this answer (an option or a reply renamed, a number item that held text), or
+            # other code stored it: start fresh, and show what was stored.
+            self._changed = latest
             return
         self.value = self._as_input(answer)
         self._saved_note = ("restored_at", latest.created_at)
@@ -202,6 +210,12 @@ class QuestionWidget(ipw.VBox):
                 head += " · " + self.t("unscored")  # no key: no points, whatever was typed
             notes = [local(note, self.lang) for note in outcome.feedback]
             parts.append(feedback(head, notes, css=outcome.status))
+        if self._changed is not None:
+            stored = json.dumps(self._changed.value, ensure_ascii=False)
+            shown = stored if len(stored) <= SHOWN_CHANGED else stored[:SHOWN_CHANGED] + "…"
+            parts.append(
+                box([self.t("changed_answer", time=clock.shown(self._changed.created_at), answer=shown)], "ts-muted")
+            )
         if self._saved_note:
             key, moment = self._saved_note
             status = self.t(key, time=clock.shown(moment))
