@@ -109,24 +109,25 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
             <input name="name" value="mallory"></form>""",
         "/link": f'<a id="a" href="{lesson}">a prize</a>',
     }
-    context.route(
-        f"{EVIL}/**",
-        lambda route: route.fulfill(
-            body=f"<html><body>{pages[route.request.url[len(EVIL) :]]}</body></html>", content_type="text/html"
-        ),
-    )
-    page.goto(f"{EVIL}/prize")
-    assert not kernels_started_since(server, before)
-    page.goto(f"{EVIL}/form")
-    with page.expect_response(lambda response: "/telesales/trainee" in response.url) as posted:
-        page.evaluate("document.getElementById('f').submit()")  # a cross-site form post
-    assert posted.value.status == 403
-    page.close()  # (Chromium shows its own error page for the refusal)
-    page = context.new_page()
-    page.goto(f"{EVIL}/link")
-    page.click("#a")  # a link on the other site: the login cookie does not travel with it
-    page.wait_for_url("**/login**")
-    assert not kernels_started_since(server, before)
+    answered: dict[str, int] = {}
+    page.on("response", lambda response: answered.setdefault(response.url.split("?")[-1], response.status))
+    with neighbour_site(pages, host="localhost") as evil:  # localhost is another site than 127.0.0.1
+        page.goto(f"{evil}/prize")
+        assert not kernels_started_since(server, before)
+        # The images and frames did reach the server (a real one: the test could fail) and got no page: without
+        # the cookie they are sent to the login, with it they would be refused as not opened as pages.
+        asked = {f"{kind}={n}": answered.get(f"{kind}={n}") for kind in ("i", "n") for n in range(3)}
+        assert set(asked.values()) <= {302, 403} and None not in asked.values(), asked
+        page.goto(f"{evil}/form")
+        with page.expect_response(lambda response: "/telesales/trainee" in response.url) as posted:
+            page.evaluate("document.getElementById('f').submit()")  # a cross-site form post
+        assert posted.value.status == 403
+        page.close()  # (Chromium shows its own error page for the refusal)
+        page = context.new_page()
+        page.goto(f"{evil}/link")
+        page.click("#a")  # a link on the other site: the login cookie does not travel with it
+        page.wait_for_url("**/login**")
+        assert not kernels_started_since(server, before)
 
     page.goto(server.page_url(START, token=False))  # back in the workbook: still 小王
     expect(page.locator(".ts-who")).to_contain_text("学员：小王", timeout=LOAD_TIMEOUT)
@@ -134,12 +135,14 @@ def test_pages_of_another_site_cannot_start_kernels_or_change_the_trainee(server
 
 
 @contextlib.contextmanager
-def neighbour_site(html: str):
-    """Another web server on this machine (another port of 127.0.0.1), serving one page; yields its address."""
+def neighbour_site(pages: dict[str, str], host: str = "127.0.0.1"):
+    """Another web server on this machine (another port), serving `pages` by path; yields its address at `host`
+    ("localhost" is another *site* than 127.0.0.1, another port of 127.0.0.1 the same site). A real server:
+    pages that Playwright fulfils itself never reach another origin's images or frames."""
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            data = html.encode("utf-8")
+            data = f"<html><body>{pages.get(self.path, '')}</body></html>".encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
@@ -152,7 +155,7 @@ def neighbour_site(html: str):
     site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
     threading.Thread(target=site.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{site.server_address[1]}"
+        yield f"http://{host}:{site.server_address[1]}"
     finally:
         site.shutdown()
         site.server_close()
@@ -175,8 +178,7 @@ def test_a_page_on_another_port_of_this_machine_starts_no_kernel(server, browser
     lesson = f"{server.base}/voila/render/{L01}.ipynb"
     body = "".join(f'<img src="{lesson}?i={n}">' for n in range(12)) + f'<a id="a" href="{lesson}">a prize</a>'
     logged_before = server.log.stat().st_size
-    # A real server: pages that Playwright fulfils itself never reach another origin's images.
-    with neighbour_site(f"<html><body>{body}</body></html>") as neighbour:
+    with neighbour_site({"/prize": body}) as neighbour:
         page.goto(f"{neighbour}/prize")
         assert not kernels_started_since(server, before)
         refused = server.log.read_bytes()[logged_before:].decode("utf-8", errors="replace")
