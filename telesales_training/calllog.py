@@ -40,6 +40,8 @@ MAX_COLUMNS = 300
 MAX_FIELD = 2000  # characters in one cell
 EXAMPLES = 3  # rejected rows kept per reason, as examples
 FOUND_SHARE = 0.8  # a column whose sample parses this well holds times
+TIME_DTYPE = "datetime64[us]"
+EARLIEST = datetime(2000, 1, 1)  # a call before this is a placeholder or a typo, not a call
 
 ID_COLUMNS = (
     "call_id",
@@ -308,34 +310,116 @@ def layout(source: bytes | Path) -> Layout:
     return Layout(encoding, delimiter, header)
 
 
+EXTRA = "\x00extra"  # the frame's column past the header's: a row's one field too many (a trailing delimiter)
+
+
+def frame_names(header: list[str]) -> list[str]:
+    """The header as the frame's column names, one each: an empty name becomes "Unnamed: N", a repeated one
+    "name.1", "name.2" (pandas' own spelling)."""
+    names: list[str] = []
+    for n, name in enumerate(header):
+        name = name or f"Unnamed: {n}"
+        candidate, count = name, 0
+        while candidate in names:
+            count += 1
+            candidate = f"{name}.{count}"
+        names.append(candidate)
+    return names
+
+
+class _WithProbeRow(io.RawIOBase):
+    """The export with one empty row of exactly the header's width plus one field after the header line: pandas
+    sizes its columns by the first rows, and one data row of 100,000 fields first would make it build (slowly, in
+    gigabytes) 100,000 columns. With the probe first, such a row is just a row with too many fields."""
+
+    def __init__(self, source: bytes | Path, shape: Layout):
+        codec = {"utf-8-sig": "utf-8", "utf-16": _utf16(source)}.get(shape.encoding, shape.encoding)
+        newline = "\n".encode(codec)
+        head = _head(source)
+        cut = head.find(newline)
+        cut = len(head) if cut < 0 else cut + len(newline)
+        if codec.startswith("utf-16") and cut % 2:
+            cut += 1
+        probe = (shape.delimiter * len(shape.header) + "\n").encode(codec)
+        self._parts = [head[:cut] + probe]
+        self._rest = source[cut:] if isinstance(source, bytes) else None
+        self._file = None if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115 - closed in close()
+        if self._file is not None:
+            self._file.seek(cut)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self._parts and self._rest is not None:
+            self._parts, self._rest = [self._rest], None
+        if self._parts:
+            data = self._parts[0]
+            taken = data[: len(buffer)]
+            self._parts[0] = data[len(taken) :]
+            if not self._parts[0]:
+                self._parts.pop(0)
+            buffer[: len(taken)] = taken
+            return len(taken)
+        if self._file is None:
+            return 0
+        return self._file.readinto(buffer)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
+def _utf16(source: bytes | Path) -> str:
+    return "utf-16-be" if _head(source).startswith(codecs.BOM_UTF16_BE) else "utf-16-le"
+
+
 def _chunks(source: bytes | Path, shape: Layout, chunk_rows: int):
-    """(DataFrame of text cells, 1-based file lines of rows with too many fields) per chunk."""
+    """(DataFrame of text cells, 1-based file lines of rows with too many fields) per chunk. The frame has the
+    header's columns (frame_names) and EXTRA, which holds a row's one field past the header (empty for the
+    trailing delimiter some exporters write after every row); rows with more fields than that are skipped
+    and named. No pandas error leaves here: an unreadable file is a CallLogError."""
     import pandas as pd
 
-    handle = io.BytesIO(source) if isinstance(source, bytes) else source
-    reader = pd.read_csv(
-        handle,
-        sep=shape.delimiter,
-        dtype=str,
-        keep_default_na=False,
-        encoding=shape.encoding,
-        chunksize=chunk_rows,
-        on_bad_lines="warn",
-        engine="c",
-        encoding_errors="replace",
-    )
-    with reader:
-        while True:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    frame = next(reader)
-                except StopIteration:
-                    return
-                except (pd.errors.ParserError, ValueError, UnicodeError) as problem:
-                    raise CallLogError("csv_unreadable", detail=str(problem)[:100]) from None
-            bad = [int(n) for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message))]
-            yield frame, bad
+    stream = io.BufferedReader(_WithProbeRow(source, shape), buffer_size=1 << 20)
+    first = True
+    try:
+        reader = pd.read_csv(
+            stream,
+            sep=shape.delimiter,
+            dtype=str,
+            keep_default_na=False,
+            encoding=shape.encoding if shape.encoding != "utf-16" else _utf16(source),
+            chunksize=chunk_rows,
+            header=None,
+            skiprows=1,
+            names=[*frame_names(shape.header), EXTRA],
+            index_col=False,
+            on_bad_lines="warn",
+            engine="c",
+            encoding_errors="replace",
+        )
+        with reader:
+            while True:
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    try:
+                        frame = next(reader)
+                    except StopIteration:
+                        return
+                # The reader counts the probe as line 2: the file's own lines after it are one lower.
+                bad = [int(n) - 1 for w in caught for n in re.findall(r"Skipping line (\d+)", str(w.message))]
+                if first:
+                    frame, first = frame.iloc[1:], False
+                yield frame, bad
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, UnicodeError, csv.Error) as problem:
+        open_quote = re.search(r"EOF inside string starting at row (\d+)", str(problem))
+        if open_quote:  # the row count includes the probe row: it is the file's line number
+            raise CallLogError("csv_open_quote", line=int(open_quote[1])) from None
+        raise CallLogError("csv_unreadable", detail=str(problem)[:100]) from None
+    finally:
+        stream.close()
 
 
 # ------------------------------------------------------------------ timestamps, column-wise
@@ -407,16 +491,18 @@ def usual_format(texts, day_first: bool = False) -> str | None:
 
 def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text", first: str | None = None):
     """Timestamps in `values` (text, stripped) as naive wall-clock times in `zone`; NaT where a value is not
-    one. `first`: the format most values are in (`usual_format`), tried on all of them before the rest."""
+    one. `first`: the format most values are in (`usual_format`), tried on all of them before the rest. In
+    microseconds, whose range (±290,000 years) holds any date a file can write: a CRM's 9999-12-31 placeholder is
+    a time in the future, not an error of pandas' nanosecond range."""
     import pandas as pd
 
     text = values
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=values.index, dtype=TIME_DTYPE)
     if how == "text" and first:
         parsed = pd.to_datetime(text, format=first, errors="coerce")
         done = parsed.notna().to_numpy()
         if done.all():
-            return parsed.astype("datetime64[ns]")
+            return parsed.astype(TIME_DTYPE)
         out[done] = parsed[done]
         rest = parse_times(text[~done], zone, day_first)
         out[~done] = rest
@@ -426,12 +512,10 @@ def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text"
         if how == "excel":
             # Serial days: the fraction is the time of day, floating-point; to the second, as Excel shows it.
             return (
-                pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce")
-                .dt.round("s")
-                .astype("datetime64[ns]")
+                pd.to_datetime(numbers, unit="D", origin="1899-12-30", errors="coerce").dt.round("s").astype(TIME_DTYPE)
             )
         moments = pd.to_datetime(numbers, unit="s" if how == "epoch_s" else "ms", utc=True, errors="coerce")
-        return moments.dt.tz_convert(zone).dt.tz_localize(None).astype("datetime64[ns]")
+        return moments.dt.tz_convert(zone).dt.tz_localize(None).astype(TIME_DTYPE)
     aware = text.str.contains(_OFFSET, regex=True).fillna(False).to_numpy(dtype=bool)
     if aware.any():
         moments = pd.to_datetime(text[aware], format="ISO8601", utc=True, errors="coerce")
@@ -668,7 +752,9 @@ def read_calls(
     next_line = 2
     usual: str | None = None
     for frame, too_many in _chunks(source, shape, chunk_rows):
-        frame.columns = [str(c).strip() for c in frame.columns]
+        # A row with one field past the header: a trailing delimiter (empty) is fine, anything else is not.
+        wider = (frame[EXTRA] != "").to_numpy(dtype=bool)
+        frame = frame.drop(columns=EXTRA)
         if frame.empty and not too_many:
             continue  # a header without rows: nothing to import, nothing to decide
         if report.mapping is None:
@@ -684,6 +770,8 @@ def read_calls(
         next_line += len(frame) + len(too_many)
         report.rows += len(frame) + len(too_many)
         report.reject("row_broken", too_many)
+        report.reject("row_broken", lines[wider])
+        frame, lines = frame[~wider], lines[~wider]
         # Rows with an overlong cell (rows with too many fields were counted above; a row that ends early is
         # read with empty cells and counts if its time is there).
         broken = np.zeros(len(frame), dtype=bool)
@@ -700,7 +788,9 @@ def read_calls(
         report.reject("row_bad_timestamp", lines[bad], raw[bad].head(EXAMPLES).tolist())
         future = (moments > now).fillna(False).to_numpy(dtype=bool) & ~bad
         report.reject("row_future", lines[future], raw[future].head(EXAMPLES).tolist())
-        keep = ~bad & ~future
+        early = (moments < EARLIEST).fillna(False).to_numpy(dtype=bool) & ~bad
+        report.reject("row_too_early", lines[early], raw[early].head(EXAMPLES).tolist())
+        keep = ~bad & ~future & ~early
         frame, moments = frame[keep], moments[keep]
         if frame.empty:
             if progress:
@@ -739,7 +829,7 @@ def describe(source: bytes | Path, rows: int = 5) -> tuple[list[str], list[list[
     """The header and the first `rows` rows as text: what the mapping step shows the trainee."""
     shape = layout(source)
     for frame, _bad in _chunks(source, shape, max(rows, 1)):
-        return shape.header, frame.head(rows).astype(str).values.tolist()
+        return shape.header, frame.drop(columns=EXTRA).head(rows).astype(str).values.tolist()
     return shape.header, []
 
 

@@ -387,6 +387,9 @@ def import_calls(
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1) from None
+    except Exception as problem:  # a reader's failure the importer does not know yet: said, not a traceback
+        typer.echo(f"error: {file}: {ui_text('csv_failed')} ({type(problem).__name__}: {str(problem)[:200]})", err=True)
+        raise typer.Exit(1) from None
     found = report.mapping
     columns = (
         (

@@ -261,3 +261,36 @@ def test_the_week_shows_connected_calls_beside_the_dials_when_the_export_says(le
     alice.add_calls([(datetime(2026, 11, 16, 9, 0), "plain")])
     other.refresh()
     assert "connected" not in other.summary.value
+
+
+def test_an_import_that_fails_in_a_way_the_reader_does_not_know_says_so_and_keeps_what_was_saved(
+    lesson05, ui, alice, monkeypatch, caplog
+):
+    """#23.6: the upload caught only the importer's and the store's errors; anything else showed nothing."""
+    from telesales_training import calllog
+    from telesales_training.widgets import LessonView
+
+    importer = LessonView(lesson05, ui, alice, "en").tools["call_import"]
+    data = b"Start Time,Call ID\n2026-03-02 10:00,1\n"
+    importer.upload.value = (
+        {
+            "name": "x.csv",
+            "type": "text/csv",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime(2026, 11, 25),
+        },
+    )
+    importer.go.click()
+    saved = alice.latest_answers(L05)["call_import"].value
+
+    def unknown_failure(*_args, **_kwargs):
+        raise KeyError("a failure nobody foresaw")
+
+    monkeypatch.setattr(calllog, "read_calls", unknown_failure)
+    caplog.set_level("ERROR")
+    importer.go.click()
+    assert escape(ui.text("csv_failed", "en")) in importer.message.value
+    assert alice.latest_answers(L05)["call_import"].value == saved  # nothing saved before is lost
+    assert "call import of 'x.csv' failed" in caplog.text
+    caplog.clear()  # logged on purpose: not a swallowed callback error

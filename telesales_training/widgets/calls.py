@@ -3,6 +3,7 @@ weekly call-volume self-check (Monday–Friday, pacing against the pro-rated tar
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import ipywidgets as ipw
@@ -16,6 +17,8 @@ from .tool import ToolWidget
 
 LABEL_STYLE = {"description_width": "10rem"}
 SHOWN_SLOTS = 15
+
+log = logging.getLogger(__name__)
 
 
 class CallPlanner(ToolWidget):
@@ -378,6 +381,10 @@ class CallImport(ToolWidget):
             return
         except StoreError:
             self.problem("store_failed")
+            return
+        except Exception:  # a reader's failure the importer does not know yet: said, logged, never a traceback
+            log.exception("call import of %r failed", name[:200])
+            self.problem("csv_failed")
             return
         self.progress.value = self.progress.max
         reasons = {
