@@ -98,7 +98,7 @@ def _run(
         typer.echo(f"error: not found: {target}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
-    secret = (token or "").strip() or server.new_token()
+    secret = (token or "").strip() or server.personal_secret().token
     host = "127.0.0.1" if ip in ("0.0.0.0", "::", "") else ip
     url = f"http://{host}:{port}/?token={secret}"
     if not server.is_loopback(ip):
@@ -110,7 +110,6 @@ def _run(
     command = server.voila_command(
         target,
         port,
-        secret,
         ip=ip,
         preheat=not no_preheat,
         open_url="" if no_browser else url,
@@ -118,7 +117,7 @@ def _run(
         warm=warm,
     )
     typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
-    os.execv(command[0], command)
+    os.execve(command[0], command, {**os.environ, server.SERVER_TOKEN_VARIABLE: secret})
 
 
 DEMO_PASSWORD_ENV = "TELESALES_DEMO_PASSWORD"

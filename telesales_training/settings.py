@@ -29,7 +29,8 @@ class Settings(BaseSettings):
     trainers: str = ""  # comma list of trainer ids allowed into the cockpit on JupyterHub without a team store
     exercises: Path | None = None  # the curriculum folder (default: the one shipped with the package)
     notebooks: Path | None = None  # the notebooks folder (default: the one shipped with the package)
-    token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: a fresh one per start)
+    token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: the one kept in `config`)
+    config: Path | None = None  # where the personal server keeps its secrets (default: the user's config dir)
     clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)

@@ -33,6 +33,7 @@ import tornado.web
 from jupyter_core.utils import run_sync
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
+from markupsafe import Markup
 from traitlets import Bool, List, Unicode
 from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -41,16 +42,19 @@ from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
+from voila.voila_identity_provider import VoilaLoginHandler
 
 from . import content, i18n
 from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
 from .server import (
     CULL_INTERVAL_SECONDS,
     IDLE_KERNEL_SECONDS,
+    SERVER_TOKEN_VARIABLE,
     START_PAGE,
     VOILA_TEMPLATE,
     is_loopback,
     jupyter_path_with_template,
+    personal_secret,
 )
 from .templating import render
 
@@ -106,6 +110,27 @@ class PlainErrors:
                 reason=said or self._reason,
                 again=ui.text("server_open_page", lang) if status_code == 403 else "",
                 page=self.request.path if self.request.method == "GET" else "",
+            )
+        )
+
+
+class WorkbookLoginHandler(VoilaLoginHandler):
+    """Jupyter's English "Password or token … jupyter server list" page, replaced by one in the trainee's
+    language that says how to get in (the address the workbook printed, with its token) and takes the token."""
+
+    def _render(self, message=None):
+        ui, lang = content.load_ui(), i18n.default_locale()
+        self.write(
+            render(
+                "login_page.html.j2",
+                lang=lang,
+                title=ui.text("login_title", lang),
+                how=ui.text("login_how", lang),
+                label=ui.text("login_token", lang),
+                submit=ui.text("login_submit", lang),
+                error=ui.text("login_wrong", lang) if message else "",
+                xsrf=Markup(self.xsrf_form_html()),
+                next=self.get_argument("next", default=self.base_url),
             )
         )
 
@@ -225,6 +250,11 @@ class WorkbookApp(Voila):
         fixed.KernelManager.transport = "ipc"
         # The login cookie never travels with a request another site starts (a link, a form, a frame).
         fixed.IdentityProvider.cookie_options = {"samesite": "Strict"}
+        # The same secrets at every start (server.personal_secret): bookmarks and logins outlive a restart. The
+        # token came in the environment, not on the command line other users can read; kernels do not inherit it.
+        kept = personal_secret()
+        self.token = os.environ.pop(SERVER_TOKEN_VARIABLE, "") or kept.token
+        self.cookie_secret = kept.cookie_secret
         super().initialize(argv)
         self.open_browser = False  # open_when_ready opens it, once the start page can be served
         os.environ[SERVED_VARIABLE] = "1"  # kernels: identity comes from this server's cookie and name form
@@ -254,6 +284,8 @@ class WorkbookApp(Voila):
                 handler = PageHandler if self.cockpit else TraineePageHandler
             if handler is TemplateStaticFileHandler:
                 handler = TemplateFilesHandler
+            if handler is VoilaLoginHandler:
+                handler = WorkbookLoginHandler
             if handler is VoilaShutdownKernelHandler:
                 handler = PageClosedHandler
             handlers.append((pattern, handler, *rest))

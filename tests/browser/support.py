@@ -148,24 +148,27 @@ def start_server(
     open_browser: bool = False,
     python: str = sys.executable,
     cwd: Path | None = None,
+    token: str | None = "",
+    port: int | None = None,
 ) -> Server:
     """`telesales serve` (the trainee pages) or, with command_name="dashboard", the cockpit alone. With
     `open_browser`, the server opens its URL itself when ready ($BROWSER decides with what) and this returns
-    as soon as it answers."""
+    as soon as it answers. `token`: "" a new one for this server, None the one the server keeps itself (read
+    from the address it prints)."""
     env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_TRAINEE", "JUPYTERHUB_USER", "TELESALES_LANG")}
     env["TELESALES_DB"] = f"sqlite:///{db_path}"
     if trainee:
         env["TELESALES_TRAINEE"] = trainee
     env.update(extra_env or {})
-    port = free_port()
-    token = secrets.token_urlsafe(16)
+    port = port or free_port()
+    token = secrets.token_urlsafe(16) if token == "" else token
     command = [
         python,
         "-m",
         "telesales_training.cli",
         command_name,
         f"--port={port}",
-        f"--token={token}",
+        *([f"--token={token}"] if token else []),
         *([] if open_browser else ["--no-browser"]),
         *args,
     ]
@@ -175,7 +178,7 @@ def start_server(
     process = subprocess.Popen(
         command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
     )
-    server = Server(port, env["TELESALES_DB"], process, log, token)
+    server = Server(port, env["TELESALES_DB"], process, log, token or "")
     # Ready = answering HTTP and, with preheating, the first page's warm kernel in place (the server says so).
     pools = [] if open_browser else [READY]
     deadline = time.monotonic() + 180
@@ -186,6 +189,8 @@ def start_server(
             with urllib.request.urlopen(f"{server.base}/", timeout=2) as response:
                 text = log.read_text(errors="replace")
                 if response.status == 200 and all(pool in text for pool in pools):
+                    if not server.token:  # the one the server keeps: from the address it printed
+                        server.token = re.findall(r"open: \S+\?token=(\S+)", text)[-1]
                     return server
         except OSError:
             pass
