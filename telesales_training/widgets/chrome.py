@@ -147,4 +147,5 @@ class PageHeader(ipw.VBox):
             switch=switch,
             action=TRAINEE_FORM_ACTION,
             page=self._switch_page or "",
+            offline={key: self._ui.text(f"offline_{key}", self.lang) for key in ("lost", "pending", "back")},
         )

@@ -71,6 +71,7 @@ class QuestionWidget(ipw.VBox):
         self._showing = False
         self.prompt = make(ipw.HTML)
         self.submit = make(ipw.Button, button_style="primary", icon="check")
+        self.submit.add_class("ts-submit")  # the page keeps an answer submitted while offline (workbook template)
         # Error message, feedback and save status share one HTML model (fewer models, faster page).
         self.response = make(ipw.HTML)
         controls = self._build_input()
