@@ -126,7 +126,8 @@ LIMITS: dict[str, list[tuple[str, str, str]]] = {  # table: (constraint, the col
             "call_days_counts",
             "calls",
             f"calls >= 0 AND calls <= {MAX_DAY_CALLS} AND target >= 0 AND target <= {MAX_DAY_CALLS}",
-        )
+        ),
+        ("call_days_imported", "imported", f"imported >= 0 AND imported <= {MAX_DAY_CALLS}"),
     ],
     "calls": [
         (

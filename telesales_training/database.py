@@ -163,12 +163,14 @@ def insert_for(conn: sa.Connection, table: sa.Table):
 
 
 @lru_cache(maxsize=64)
-def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]):
+def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...], given: tuple[str, ...]):
     statement = insert_for_dialect(dialect, table)
-    changed = {column.name: statement.excluded[column.name] for column in table.columns if column.name not in keys}
+    changed = {name: statement.excluded[name] for name in given if name not in keys}
     return statement.on_conflict_do_update(index_elements=list(keys), set_=changed)
 
 
 def upsert(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dict] | dict) -> None:
-    """Insert, or replace the non-key columns of the row with the same `keys`: one statement (built once)."""
-    conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys)), rows)
+    """Insert, or replace the non-key columns the rows give of the row with the same `keys` (columns the rows
+    do not name keep their value): one statement (built once)."""
+    first = rows if isinstance(rows, dict) else rows[0]
+    conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys), tuple(first)), rows)

@@ -28,13 +28,13 @@ from .schema import metadata, settings
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions (a test checks). Opening a store at this revision reads one row
 # and imports nothing of Alembic: every page's kernel opens the store.
-HEAD = "0013"
+HEAD = "0014"
 LOCK_KEY = 7_352_114_901  # pg_advisory_xact_lock: "telesales-training is migrating this database"
 WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the schema to its revision
 NEEDS = "schema_needs_release"  # setting: the oldest release that can use the store at its revision
 # The first release of each schema revision (from 0013 on; 0001–0012 came with 0.1.0). A new revision needs a new
 # release number here and in pyproject.toml (a test checks both).
-RELEASES = {"0013": "0.2.0"}
+RELEASES = {"0013": "0.2.0", "0014": "0.3.0"}
 # Releases from before migrations kept current_answers themselves: delete the row, insert it again. On a store
 # whose database keeps that table (0007 on) each of their saves is counted twice in the totals. Nothing since
 # deletes from it outside a migration, so such a delete is refused, with the release to install.

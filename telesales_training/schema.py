@@ -257,16 +257,20 @@ memberships = sa.Table(
     sa.Index("ix_memberships_cohort", "cohort", "trainee_id"),
 )
 
-# Calls per trainee per day (the weekly call log writes its five days here; the demo a year of them):
+# Calls per trainee per day (the weekly call log writes its five days here, the import its days' counts; the demo a
+# year of them):
 # the cockpit's pacing is one GROUP BY over this table.
 call_days = sa.Table(
     "call_days",
     metadata,
     sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
     sa.Column("day", sa.Date, primary_key=True),
-    sa.Column("calls", sa.Integer, nullable=False),
+    sa.Column("calls", sa.Integer, nullable=False),  # typed in the week log
     sa.Column("target", sa.Integer, nullable=False),
-    sa.Index("ix_call_days_day", "day", "trainee_id", "calls", "target"),  # covering: weekly pacing reads only it
+    # Calls of that day imported from the dialer's export (kept by the import, migration 0014). A day counts the
+    # larger of the two (callplan.day_total): never twice.
+    sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_call_days_day", "day", "trainee_id", "calls", "target", "imported"),  # covering: pacing reads it
 )
 
 # A trainer's mark on one answer: reviewed, with an optional comment the trainee sees in the lesson.

@@ -26,6 +26,7 @@ from platformdirs import user_data_path
 
 from . import clock, migrate
 from .assessment import TrainerAssessment
+from .callplan import DEFAULT_TARGET
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .errors import (
@@ -42,6 +43,7 @@ from .limits import (
     MAX_ANSWER_BYTES,
     MAX_COHORT,
     MAX_COMMENT,
+    MAX_DAY_CALLS,
     MAX_ID,
     MAX_MARKS,
     MAX_PREFERENCE_BYTES,
@@ -467,9 +469,48 @@ class TraineeStore:
         values = [times, keys, *(details[name] for name in extra)]
         with self._store.writing.begin() as conn:
             try:
-                return self._bulk_calls(conn, columns, values)
+                added = self._bulk_calls(conn, columns, values)
             except conn.dialect.loaded_dbapi.Error as problem:  # the driver used directly: translate as the engine does
                 raise driver_error(problem) from problem
+            if added:
+                self._count_imported_days(conn, min(times)[:10], max(times)[:10])
+            return added
+
+    def _count_imported_days(self, conn: sa.Connection, first: str, last: str) -> None:
+        """call_days.imported of the days first..last (YYYY-MM-DD) counted again from the imported calls; a day
+        the week log never had gets a row with the trainee's latest daily target."""
+        target = conn.execute(
+            sa.select(call_days.c.target)
+            .where(call_days.c.trainee_id == self.trainee_id)
+            .order_by(call_days.c.day.desc())
+            .limit(1)
+        ).scalar()
+        day = sa.func.date(calls.c.called_at)
+        counted = (
+            sa.select(
+                sa.literal(self.trainee_id),
+                day,
+                sa.literal(0),
+                sa.literal(target or DEFAULT_TARGET),
+                sa.func.min(sa.func.count(), MAX_DAY_CALLS)
+                if conn.dialect.name == "sqlite"
+                else sa.func.least(sa.func.count(), MAX_DAY_CALLS),
+            )
+            .where(
+                calls.c.trainee_id == self.trainee_id,
+                calls.c.called_at >= datetime.fromisoformat(first),
+                calls.c.called_at < datetime.fromisoformat(last) + timedelta(days=1),
+            )
+            .group_by(day)
+        )
+        statement = insert_for(conn, call_days).from_select(
+            ["trainee_id", "day", "calls", "target", "imported"], counted
+        )
+        conn.execute(
+            statement.on_conflict_do_update(
+                index_elements=["trainee_id", "day"], set_={"imported": statement.excluded.imported}
+            )
+        )
 
     def _bulk_calls(self, conn: sa.Connection, columns: list[str], values: list[Sequence[Any]]) -> int:
         raw = conn.connection.driver_connection
