@@ -17,13 +17,15 @@ from typing import Annotated
 from pydantic import Field, field_validator
 
 from .inputs import InputProblem, whole_number
+from .settings import settings
 from .toolstate import ToolState
 
 DEFAULT_TARGET = 200
 # 9:00–11:30 and 14:00–17:30, the course's golden hours.
 GOLDEN_HOURS = ((9 * 60, 11 * 60 + 30), (14 * 60, 17 * 60 + 30))
 MAX_DAILY_CALLS = 1000
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")  # the days of the typed week log
+ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ON_TRACK, BEHIND = 0.99, 0.81
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：.]\s*(\d{2})\s*$")
 
@@ -160,19 +162,44 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def working_days_elapsed(monday: date, today: date) -> int:
-    """Working days of the week starting `monday` that have begun by `today` (0..5)."""
+def day_total(typed: int, imported: int) -> int:
+    """The one rule for a day with both: the calls typed in the week log or the dialer's imported calls,
+    whichever is more. A day is never counted twice, and a day the trainee typed short still shows every
+    call the dialer saw."""
+    return max(typed, imported)
+
+
+def work_days(spec: str | None = None) -> tuple[int, ...]:
+    """The weekdays that carry a target (0 = Monday), from TELESALES_WORK_DAYS ("mon,tue,wed,thu,fri" by default;
+    a 大小周 floor adds "sat"). Calls of any day count; only work days add to the target."""
+    text = settings().work_days if spec is None else spec
+    names = [name.strip().lower()[:3] for name in text.split(",") if name.strip()]
+    if not names or any(name not in ALL_DAYS for name in names):
+        raise PlanInputError("work_days_invalid", text=text[:60], days=",".join(ALL_DAYS))
+    return tuple(sorted({ALL_DAYS.index(name) for name in names}))
+
+
+def working_days_elapsed(monday: date, today: date, days: Sequence[int] | None = None) -> int:
+    """Work days of the week starting `monday` that have begun by `today`."""
     if today < monday:
         return 0
-    return min(len(WEEKDAYS), (today - monday).days + 1)
+    begun = min(6, (today - monday).days)
+    return sum(1 for day in (work_days() if days is None else days) if day <= begun)
 
 
-def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int) -> tuple[int, int, str]:
-    """(actual so far, pro-rated target, band) after `days_elapsed` working days of the week."""
-    days = max(0, min(days_elapsed, len(WEEKDAYS)))
-    actual = sum(counts[:days])
-    target = daily_target * days
+def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int, days_begun: int | None = None):
+    """(actual so far, pro-rated target, band): `counts` per day from Monday (5 or 7 of them), the target over
+    `days_elapsed` work days; the calls of every day that has begun (`days_begun`, default the work days
+    elapsed) count."""
+    begun = days_elapsed if days_begun is None else days_begun
+    actual = sum(counts[: max(0, begun)])
+    target = daily_target * max(0, days_elapsed)
     return actual, target, pacing_band(actual, target)
+
+
+def days_begun(monday: date, today: date) -> int:
+    """Days of the week starting `monday` that have begun by `today` (0..7)."""
+    return 0 if today < monday else min(7, (today - monday).days + 1)
 
 
 DayCount = Annotated[int, Field(ge=0, le=MAX_DAILY_CALLS)]

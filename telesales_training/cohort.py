@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from . import clock
 from .assessment import TrainerAssessment
-from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, working_days_elapsed
+from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, days_begun, work_days, working_days_elapsed
 from .factors import FactorProfile
 from .funnel import LAYERS, THIN_RATIO, FunnelSnapshot
 from .schema import (
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 PAGE_SIZE = 25
+PACING_BANDS = ("at_risk", "behind", "on_track", "no_data")  # no_data: nothing typed or imported this week
 SCORE_BUCKETS = 5  # 0–19 %, 20–39 %, 40–59 %, 60–79 %, 80–100 %
 ItemKeys = Sequence[tuple[str, str]]  # (lesson_id, item_id)
 
@@ -360,7 +361,9 @@ class CohortView:
             )
         elif order == "pacing" and week is not None:
             pacing = self._pacing_query(*week)
-            query = sa.select(pacing.c.trainee_id.label("id")).order_by(direction(pacing.c.share), pacing.c.trainee_id)
+            query = sa.select(pacing.c.trainee_id.label("id")).order_by(  # no data last, either way round
+                sa.nulls_last(direction(pacing.c.share)), pacing.c.trainee_id
+            )
         else:
             query = sa.select(members.c.id).order_by(direction(members.c.id))
         return [r[0] for r in self._rows(query.offset(offset).limit(limit))]
@@ -694,20 +697,26 @@ class CohortView:
 
         start, stop = clock.at_local(first), clock.at_local(end)
         calls, targets = [0] * len(weeks), [0] * len(weeks)
+        made_on_day = sa.case(
+            (call_days.c.calls >= call_days.c.imported, call_days.c.calls), else_=call_days.c.imported
+        )
         day_rows = self._rows(
-            sa.select(call_days.c.day, sa.func.sum(call_days.c.calls), sa.func.sum(call_days.c.target), sa.func.count())
+            sa.select(call_days.c.day, sa.func.sum(made_on_day), sa.func.sum(call_days.c.target), sa.func.count())
             .where(call_days.c.trainee_id.in_(members), call_days.c.day >= first, call_days.c.day < end)
             .group_by(call_days.c.day)
         )
         logged = [0] * len(weeks)
+        working = work_days()
         for day, made, target, trainees_logged in day_rows:
             n = week_of(day)
-            if n is not None and _as_day(day).weekday() < 5:
-                calls[n] += int(made or 0)
+            if n is None:
+                continue
+            calls[n] += int(made or 0)  # every day's calls count (callplan.day_total), weekends too
+            if _as_day(day).weekday() in working:  # the target only on work days
                 targets[n] += int(target or 0)
                 logged[n] += int(trainees_logged)
         for n, monday in enumerate(weeks):  # trainees who logged no day of a working week still had a target
-            days = working_days_elapsed(monday, today) if today is not None else 5  # this week: the days so far
+            days = working_days_elapsed(monday, today) if today is not None else len(working)  # this week: so far
             targets[n] += max(0, count * days - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
@@ -786,26 +795,32 @@ class CohortView:
 
     # -- calls
     def _pacing_query(self, monday: date, today: date):
+        """Per trainee of the view: the week's calls so far (each day the larger of typed and imported,
+        callplan.day_total; every day that has begun, weekends too), the target over the work days so far, the
+        band — "no_data" for a trainee with nothing typed or imported this week (not "at risk") — and the share."""
         elapsed = working_days_elapsed(monday, today)
-        last = monday + timedelta(days=max(0, elapsed - 1))
+        begun = days_begun(monday, today)
+        last = monday + timedelta(days=max(0, begun - 1))
+        day = sa.case((call_days.c.calls >= call_days.c.imported, call_days.c.calls), else_=call_days.c.imported)
         week = (
             sa.select(
                 call_days.c.trainee_id,
-                sa.func.sum(call_days.c.calls).label("actual"),
+                sa.func.sum(day).label("actual"),
                 sa.func.max(call_days.c.target).label("target"),
             )
             .where(call_days.c.day >= monday, call_days.c.day <= last)
             .group_by(call_days.c.trainee_id)
         ).subquery()
         members = self._members().subquery()
-        actual = sa.func.coalesce(week.c.actual, 0) if elapsed else sa.literal(0)
+        actual = sa.func.coalesce(week.c.actual, 0) if begun else sa.literal(0)
         planned = sa.func.coalesce(week.c.target, DEFAULT_TARGET) * elapsed
         band = sa.case(
+            (week.c.trainee_id.is_(None), "no_data"),
             (sa.or_(planned <= 0, actual >= planned * ON_TRACK), "on_track"),
             (actual >= planned * BEHIND, "behind"),
             else_="at_risk",
         )
-        share = sa.case((planned > 0, actual * 1.0 / planned), else_=1.0)
+        share = sa.case((week.c.trainee_id.is_(None), None), (planned > 0, actual * 1.0 / planned), else_=1.0)
         query = (
             sa.select(
                 members.c.id.label("trainee_id"),
@@ -822,7 +837,7 @@ class CohortView:
     def pacing_bands(self, monday: date, today: date) -> dict[str, int]:
         pacing = self._pacing_query(monday, today)
         rows = self._rows(sa.select(pacing.c.band, sa.func.count()).group_by(pacing.c.band))
-        counts = {"at_risk": 0, "behind": 0, "on_track": 0}
+        counts = dict.fromkeys(PACING_BANDS, 0)
         counts.update(dict(rows))
         return counts
 
@@ -834,7 +849,7 @@ class CohortView:
         query = (
             sa.select(pacing, memberships.c.cohort)
             .outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
-            .order_by(pacing.c.share, pacing.c.trainee_id)
+            .order_by(sa.case((pacing.c.share.is_(None), 1), else_=0), pacing.c.share, pacing.c.trainee_id)
             .offset(offset)
             .limit(limit)
         )

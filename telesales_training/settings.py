@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: the one kept in `config`)
     config: Path | None = None  # where the personal server keeps its secrets (default: the user's config dir)
     clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests
+    work_days: str = "mon,tue,wed,thu,fri"  # the weekdays that carry a call target (a 大小周 floor adds sat)
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
     served: bool = False  # set by the workbook server for its kernels

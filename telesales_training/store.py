@@ -26,7 +26,7 @@ from platformdirs import user_data_path
 
 from . import clock, migrate
 from .assessment import TrainerAssessment
-from .callplan import DEFAULT_TARGET
+from .callplan import DEFAULT_TARGET, day_total
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .errors import (
@@ -603,12 +603,20 @@ class TraineeStore:
             )
 
     def logged_calls(self, first: date, last: date) -> dict[date, tuple[int, int]]:
-        """(calls, target) per logged day, first..last inclusive."""
-        query = sa.select(call_days.c.day, call_days.c.calls, call_days.c.target).where(
+        """(calls, target) per day with calls typed or imported, first..last inclusive: a day's calls are the
+        larger of the two (callplan.day_total)."""
+        return {
+            day: (day_total(typed, imported), target)
+            for day, (typed, imported, target) in self.call_days(first, last).items()
+        }
+
+    def call_days(self, first: date, last: date) -> dict[date, tuple[int, int, int]]:
+        """(typed, imported, target) per day that has a row, first..last inclusive."""
+        query = sa.select(call_days.c.day, call_days.c.calls, call_days.c.imported, call_days.c.target).where(
             call_days.c.trainee_id == self.trainee_id, call_days.c.day >= first, call_days.c.day <= last
         )
         with self._engine.connect() as conn:
-            return {_as_date(day): (calls_, target) for day, calls_, target in conn.execute(query)}
+            return {_as_date(day): (typed, imported, target) for day, typed, imported, target in conn.execute(query)}
 
     def reviews(self, lesson_id: str) -> dict[str, Review]:
         """The trainer's current review of each item of a lesson (the latest one per item)."""

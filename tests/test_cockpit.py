@@ -60,16 +60,15 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     overview = cockpit_view.panel("tab_overview")
     assert said("filter_summary", count=3) in overview.summary.value
     assert (
-        f"{said('at_risk')}: 2" in overview.summary.value and f"{said('on_track')}: 1" in overview.summary.value
-    )  # cai logged none
+        f"{said('at_risk')}: 1" in overview.summary.value
+        and f"{said('on_track')}: 1" in overview.summary.value
+        and f"{said('no_data')}: 1" in overview.summary.value  # cai logged none: not "at risk" (#23.3)
+    )
     assert "amy" in overview.trainees.text and "cai" in overview.trainees.text
     assert said("furthest_behind") in overview.behind_label.value
     links = overview.behind.children
-    assert [(b.description, b.tooltip) for b in links] == [
-        ("cai (0 %)", "Open the workbook of cai"),
-        ("bo (8 %)", "Open the workbook of bo"),
-    ]
-    links[1].click()  # a name opens that trainee's workbook
+    assert [(b.description, b.tooltip) for b in links] == [("bo (8 %)", "Open the workbook of bo")]  # not cai
+    links[0].click()  # a name opens that trainee's workbook
     assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
     assert "bo · cohort: Spring" in cockpit_view.panel("tab_trainee").body.value
     cockpit_view.show("tab_overview")
@@ -94,11 +93,11 @@ def test_tabs_query_only_when_shown(cockpit_view):
     calls = cockpit_view.show("tab_calls")
     assert not calls.stale
     table = calls.table_html.value
-    assert table.index("cai") < table.index("bo") < table.index("amy")  # furthest behind first: 0, 50, 600 calls
-    assert f"{said('at_risk')}: 2" in calls.summary.value
-    assert [b.description for b in calls.links.children] == ["cai", "bo", "amy"]  # the page's trainees, same order
+    assert table.index("bo") < table.index("amy") < table.index("cai")  # furthest behind first, no data last
+    assert f"{said('at_risk')}: 1" in calls.summary.value and f"{said('no_data')}" in calls.summary.value
+    assert [b.description for b in calls.links.children] == ["bo", "amy", "cai"]  # the page's trainees, same order
     calls.links.children[0].click()
-    assert cockpit_view.panel("tab_trainee").picker.value == "cai"
+    assert cockpit_view.panel("tab_trainee").picker.value == "bo"
 
 
 def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled, ui):
@@ -205,7 +204,7 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
     assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
     assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]
     calls = sheets["Calls"]
-    assert calls["Trainee"].tolist() == ["cai", "bo", "amy"] and calls["Calls"].tolist() == [0, 50, 600]
+    assert calls["Trainee"].tolist() == ["bo", "amy", "cai"] and calls["Calls"].tolist() == [50, 600, 0]
 
 
 @pytest.mark.parametrize("trainers, shown", [("coach, lead", True), ("lead", False), ("", False)])
@@ -277,8 +276,8 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     assert table.shown == sorted(by_name, key=lambda t: (by_name[t].points, t)) and heads["score"].description.endswith(
         "▲"
     )
-    heads["pacing"].click()  # furthest behind first: cai logged no calls
-    assert table.shown[0] == "cai" and "At risk" in table.text.splitlines()[1]
+    heads["pacing"].click()  # furthest behind first: bo; cai logged no calls at all (no data, not at risk)
+    assert table.shown[0] == "bo" and "At risk" in table.text.splitlines()[1]
     heads["cohort"].click()
     cohorts = [by_name[t].cohort or "" for t in table.shown]
     assert cohorts == sorted(cohorts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -98,16 +98,44 @@ def test_date_range_takes_the_latest_answer_inside_it(cohort_store):
 
 def test_pacing_bands_and_order(cohort_store):
     view = cohort_store.cohort()
-    assert view.pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 2, "behind": 1, "on_track": 1}
+    assert view.pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 1, "behind": 1, "on_track": 1, "no_data": 1}
     rows = view.pacing(MONDAY, WEDNESDAY)
     assert [(r.trainee_id, r.actual, r.planned, r.band) for r in rows] == [
-        ("c0", 0, 600, "at_risk"),
         ("b1", 100, 600, "at_risk"),
         ("a2", 510, 600, "behind"),
         ("a1", 600, 600, "on_track"),
+        ("c0", 0, 600, "no_data"),  # never logged nor imported a call: its own band, last (#23.3)
     ]
-    assert [r.trainee_id for r in view.pacing(MONDAY, WEDNESDAY, band="at_risk")] == ["c0", "b1"]
-    assert cohort_store.cohort(cohort="A").pacing_bands(MONDAY, WEDNESDAY) == {"at_risk": 0, "behind": 1, "on_track": 1}
+    assert [r.trainee_id for r in view.pacing(MONDAY, WEDNESDAY, band="at_risk")] == ["b1"]
+    assert cohort_store.cohort(cohort="A").pacing_bands(MONDAY, WEDNESDAY) == {
+        "at_risk": 0,
+        "behind": 1,
+        "on_track": 1,
+        "no_data": 0,
+    }
+
+
+def test_imported_calls_count_in_pacing_a_day_the_larger_of_typed_and_imported(store, monkeypatch):
+    """#23.2: 404 imported calls counted nowhere; a day with both typed and imported numbers counts the larger;
+    Saturday's imported calls count in the week, and Saturday carries a target only where it is a work day."""
+    amy = store.ensure_trainee("amy")
+    amy.log_day_calls({MONDAY: 150, MONDAY + timedelta(days=1): 30}, 200)  # typed Monday and Tuesday
+    calls = [
+        (datetime.combine(MONDAY + timedelta(days=d), time(9)) + timedelta(minutes=m), f"{d}-{m}")
+        for d, count in ((0, 120), (1, 42), (2, 38), (5, 12))
+        for m in range(count)
+    ]
+    assert amy.add_calls(calls) == 212
+    amy.log_day_calls({MONDAY: 150}, 200)  # typing again keeps the imported counts
+    sunday = MONDAY + timedelta(days=6)
+    row = next(r for r in store.cohort().pacing(MONDAY, sunday) if r.trainee_id == "amy")
+    assert (row.actual, row.planned) == (150 + 42 + 38 + 12, 1000)  # Mon typed, Tue and Wed imported, Saturday
+    assert amy.logged_calls(MONDAY, sunday)[MONDAY + timedelta(days=5)] == (12, 200)
+    monkeypatch.setenv("TELESALES_WORK_DAYS", "mon,tue,wed,thu,fri,sat")
+    row = next(r for r in store.cohort().pacing(MONDAY, sunday) if r.trainee_id == "amy")
+    assert row.planned == 1200
+    trends = store.cohort().weekly_trends([MONDAY], {}, ("04_funnel", "my_funnel"), today=sunday)
+    assert trends.calls == [242] and trends.targets == [1200]
 
 
 def test_awaiting_lists_who_filled_in_the_form_but_has_no_trainer_column(cohort_store):

@@ -138,5 +138,6 @@ def test_demo_looks_like_a_cohort(tmp_path):
         for answer in view.open_answers(lesson_id, item_id, limit=None):
             assert demo.is_english(str(answer.value)) == (answer.trainee_id in english), answer
     bands = view.pacing_bands(callplan.monday_of(TODAY), TODAY)
-    assert all(count >= 120 // 8 for count in bands.values()), bands
+    assert all(bands[band] >= 120 // 8 for band in ("at_risk", "behind", "on_track")), bands
+    assert 0 < bands["no_data"] < 120 // 8, bands  # a few have not logged a call this week
     store.close()

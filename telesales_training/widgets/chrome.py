@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from .. import i18n
+from .. import content, i18n
 from ..content import UiStrings
 from ..identity import InvalidName, clean_name
 from ..templating import render
@@ -147,5 +147,5 @@ class PageHeader(ipw.VBox):
             switch=switch,
             action=TRAINEE_FORM_ACTION,
             page=self._switch_page or "",
-            offline={key: self._ui.text(f"offline_{key}", self.lang) for key in ("lost", "pending", "back")},
+            offline={key: content.load_ui().text(f"offline_{key}", self.lang) for key in ("lost", "pending", "back")},
         )

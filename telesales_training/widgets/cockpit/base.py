@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as ipw
 import traitlets
 
-from ...cohort import PAGE_SIZE, CohortView, Filters
+from ...cohort import PACING_BANDS, PAGE_SIZE, CohortView, Filters
 from ...content import UiStrings
 from ...curriculum import Curriculum
 from ...settings import DEFAULT_LOCALE
@@ -32,7 +32,7 @@ FORM_GRID = {
     "grid_gap": ".3rem .6rem",
     "align_items": "center",
 }
-BANDS = ("at_risk", "behind", "on_track")
+BANDS = PACING_BANDS  # "no_data" is its own band and list: nothing typed or imported this week, not "at risk"
 TRAINEE_COLUMNS = ["name", "cohort", "score", "answered", "last_active", "pacing"]
 TRAINEE_SORTS = ("name", "cohort", "score", "last_active", "pacing")  # the orders CohortView.trainees knows
 FUNNEL_COLUMNS = ["name", "cohort", "as_of", "funnel", "thin"]

@@ -56,7 +56,7 @@ class OverviewPanel(Panel):
         elapsed = working_days_elapsed(monday, self.c.today)
         bands = view.pacing_bands(monday, self.c.today) if elapsed else {}
         behind = (
-            [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band != "on_track"]
+            [r for r in view.pacing(monday, self.c.today, limit=BEHIND_SHOWN) if r.band in ("at_risk", "behind")]
             if elapsed
             else []
         )
