@@ -231,6 +231,48 @@ class WeekLog(ToolState):
         return {self.week + timedelta(days=n): count for n, count in enumerate(self.counts)}
 
 
+@dataclass(frozen=True)
+class WeekCalls:
+    """One week's calls as pacing counts them: per day Monday–Sunday the larger of typed and imported
+    (day_total), against the daily target on the work days."""
+
+    week: date  # the Monday
+    days: tuple[int, int, int, int, int, int, int]
+    target: int  # per work day
+    work: tuple[int, ...]  # the work days (0 = Monday)
+
+    @property
+    def total(self) -> int:
+        return sum(self.days)
+
+    @property
+    def weekly_target(self) -> int:
+        return self.target * len(self.work)
+
+    def pacing(self, today: date) -> tuple[int, int, str]:
+        """(calls so far, pro-rated target, band) as of `today`."""
+        return week_pacing(
+            self.days, self.target, working_days_elapsed(self.week, today, self.work), days_begun(self.week, today)
+        )
+
+
+def weeks_from_days(days: dict[date, tuple[int, int]], work: Sequence[int] | None = None) -> dict[date, WeekCalls]:
+    """{monday: WeekCalls} from (calls, target) per day (the store's logged_calls)."""
+    work = tuple(work_days() if work is None else work)
+    grouped: dict[date, dict[int, tuple[int, int]]] = {}
+    for day, counted in days.items():
+        grouped.setdefault(monday_of(day), {})[day.weekday()] = counted
+    return {
+        monday: WeekCalls(
+            monday,
+            tuple(found.get(n, (0, 0))[0] for n in range(7)),
+            max((target for _calls, target in found.values()), default=DEFAULT_TARGET) or DEFAULT_TARGET,
+            work,
+        )
+        for monday, found in sorted(grouped.items())
+    }
+
+
 def weeks_logged(values) -> dict[date, WeekLog]:
     """The current record of each week among saved week logs (in save order): the latest save of a week wins."""
     return {log.week: log for log in WeekLog.read_all(values)}

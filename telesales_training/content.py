@@ -548,6 +548,9 @@ TOOL_TEXTS = {
     "call_log": (
         "week",
         "days",
+        "weekend_days",
+        "counted_header",
+        "day_rule",
         "target",
         "save",
         "saved",

@@ -4,7 +4,7 @@ the first page, each lesson from a new page)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import singledispatch
 from typing import Any
 
@@ -16,6 +16,8 @@ from .store import TraineeStore
 from .templating import macro, render, stylesheet
 from .toolstate import ToolState
 from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
+
+CALL_WEEKS_BACK = 53  # weeks of calls the report looks at
 
 _parts = {
     name: macro(name, "report_parts.html.j2")
@@ -101,14 +103,15 @@ def _(item: content.FreeText, value: Any, lang: str) -> str:
     return str(value)
 
 
-def _tool_html(tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_id: str, lang: str) -> str:
+def _tool_html(
+    tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_id: str, lang: str, today: date | None = None
+) -> str:
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
     if tool.tool == "funnel_tracker" and (snapshot := funnel.FunnelSnapshot.read(saved)):
         labels = tuple(t(f"layer_{n}") for n in range(1, 6))
         counts = snapshot.counts
         return img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
-    if tool.tool == "call_log" and callplan.WeekLog.read(saved):
-        weeks = callplan.weeks_logged(record.value for record in store.history(lesson_id, tool.id))
+    if tool.tool == "call_log" and (weeks := _call_weeks(store, today)):
         recent = [weeks[w] for w in sorted(weeks)[-8:]]
         png = plots.calls_vs_target_png(
             tuple(r.week.isoformat()[5:] for r in recent),
@@ -208,15 +211,21 @@ def _progress_html(store: TraineeStore, lang: str, t) -> str:
     return _parts["progress"](heads, rows)
 
 
+def _call_weeks(store: TraineeStore, today: date | None = None) -> dict[date, callplan.WeekCalls]:
+    """The weeks with calls typed or imported, the last year up to this week (pacing's own rule per day)."""
+    today = today or clock.today()
+    last = callplan.monday_of(today) + timedelta(days=6)
+    return callplan.weeks_from_days(store.logged_calls(last - timedelta(days=CALL_WEEKS_BACK * 7), last))
+
+
 def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
-    weeks = callplan.weeks_logged(record.value for record in store.history(lesson_id, tool.id))
+    weeks = _call_weeks(store, today)
     if not weeks:
         return ""
     latest = weeks[max(weeks)]
-    elapsed = callplan.working_days_elapsed(latest.week, today)
-    band = tool.text(callplan.week_pacing(latest.counts, latest.target, elapsed)[2], lang)  # pro-rated to today
+    band = tool.text(latest.pacing(today)[2], lang)  # pro-rated to today
     pacing = t("latest_week", week=latest.week.isoformat(), band=band, total=latest.total, target=latest.weekly_target)
-    return _tool_html(tool, latest.stored(), store, lesson_id, lang) + _parts["paragraph"](pacing, "ts-muted")
+    return _tool_html(tool, None, store, lesson_id, lang, today) + _parts["paragraph"](pacing, "ts-muted")
 
 
 def _comments_html(store: TraineeStore, lang: str) -> str:

@@ -2,7 +2,7 @@
 
 import base64
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
@@ -153,6 +153,8 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
     alice.save_answer(
         "05_call_plan", "week_log", {"week": "2026-11-23", "counts": [200, 200, 170, 0, 0], "target": 200}
     )
+    for week, counts in ((date(2026, 11, 16), [200] * 5), (date(2026, 11, 23), [200, 200, 170, 0, 0])):
+        alice.log_day_calls({week + timedelta(days=n): c for n, c in enumerate(counts)}, 200)  # as the log's save does
     factors = content.load_lesson("06_success_factors").tools[0]
     profile = FactorProfile(ratings={f.id: 3 for f in factors.factors}, as_of=date(2026, 11, 20))
     alice.save_answer("06_success_factors", factors.id, profile.stored())

@@ -294,3 +294,31 @@ def test_an_import_that_fails_in_a_way_the_reader_does_not_know_says_so_and_keep
     assert alice.latest_answers(L05)["call_import"].value == saved  # nothing saved before is lost
     assert "call import of 'x.csv' failed" in caplog.text
     caplog.clear()  # logged on purpose: not a swallowed callback error
+
+
+def test_the_week_counts_imported_calls_a_day_the_larger_and_saturday_too(lesson05, ui, alice):
+    """#23.2: lesson 05 said "at risk … 660" beside an imported column of 42·38·45·31·40 and counted Friday as 0;
+    12 Saturday calls appeared nowhere."""
+    monday = date(2026, 11, 16)  # last week: every day has begun
+    imported = {0: 42, 1: 38, 2: 45, 3: 31, 4: 40, 5: 12}
+    alice.add_calls(
+        [
+            (
+                datetime.combine(monday + timedelta(days=d), datetime.min.time()) + timedelta(hours=9, minutes=m),
+                f"{d}-{m}",
+            )
+            for d, count in imported.items()
+            for m in range(count)
+        ]
+    )
+    widget = week_log(lesson05, ui, alice)
+    widget.week.value = monday
+    for box, value in zip(widget.days, ["150", "", "", "", ""]):
+        box.value = value
+    widget.save_button.click()
+    log = lesson05.block("week_log")
+    counted = 150 + 38 + 45 + 31 + 40 + 12  # Monday typed (more than imported), the rest imported, Saturday
+    assert said(log, "total", total=counted, target=1000, actual=counted, planned=1000) in widget.summary.value
+    assert said(log, "at_risk") in widget.summary.value
+    assert '<th scope="row">周六</th><td>–</td><td>12</td><td>12</td>' in widget.summary.value
+    assert said(log, "day_rule") in widget.summary.value

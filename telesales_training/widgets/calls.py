@@ -156,19 +156,20 @@ class WeeklyCallLog(ToolWidget):
         return target if 0 < target <= callplan.MAX_DAILY_CALLS else callplan.DEFAULT_TARGET
 
     def _imported_counts(self) -> list[int]:
+        """Imported calls Monday–Sunday of the week shown."""
         if self._store is None:
-            return [0] * 5
-        daily = self._store.daily_calls(self.monday, self.monday + timedelta(days=4))
-        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(5)]
+            return [0] * 7
+        daily = self._store.daily_calls(self.monday, self.monday + timedelta(days=6))
+        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(7)]
 
     def _imported_connected(self) -> list[int] | None:
-        """Imported calls marked as connected, Monday–Friday; None when the week's imports say nothing of it."""
+        """Imported calls marked as connected, Monday–Sunday; None when the week's imports say nothing of it."""
         if self._store is None:
             return None
-        daily = self._store.daily_connected(self.monday, self.monday + timedelta(days=4))
-        if not daily and not self._store.knows_connected(self.monday, self.monday + timedelta(days=4)):
+        daily = self._store.daily_connected(self.monday, self.monday + timedelta(days=6))
+        if not daily and not self._store.knows_connected(self.monday, self.monday + timedelta(days=6)):
             return None
-        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(5)]
+        return [daily.get(self.monday + timedelta(days=n), 0) for n in range(7)]
 
     def _on_week(self, _change) -> None:
         self._note = None
@@ -176,7 +177,7 @@ class WeeklyCallLog(ToolWidget):
         self._render_all()
 
     def _on_use_imported(self, _button=None) -> None:
-        for box, count in zip(self.days, self._imported_counts()):
+        for box, count in zip(self.days, self._imported_counts()[:5]):
             box.value = str(count)
 
     def _on_save(self, _button=None) -> None:
@@ -218,60 +219,75 @@ class WeeklyCallLog(ToolWidget):
         for box, name in zip(self.days, names):
             box.description = name
         imported = self._imported_counts()
-        self.imported.value = muted(self.t("imported", counts=" · ".join(map(str, imported)))) if any(imported) else ""
+        self.imported.value = (
+            muted(self.t("imported", counts=" · ".join(map(str, imported[:5])))) if any(imported[:5]) else ""
+        )
         self.use_imported.description = self.t("use_imported")
-        self.use_imported.layout = shared_layout(display="" if any(imported) else "none")
+        self.use_imported.layout = shared_layout(display="" if any(imported[:5]) else "none")
         self.save_button.description = self.t("save")
         record = self._weeks.get(self.monday)
         if not record and not any(imported):
             self.summary.value = self.chart.value = ""
             return
-        # The week's pacing counts what the trainee logged; a week not logged yet counts the imported calls,
-        # with no button to press. Both are shown side by side when there are both.
-        if record:
-            counts, target = record.counts, record.target
-        else:
-            counts, target = imported, self._typed_target()
-        actual, planned, band = callplan.week_pacing(
-            counts, target, callplan.working_days_elapsed(self.monday, self._today)
+        # Each day counts the larger of what was typed and what the dialer's export says (callplan.day_total):
+        # never twice, and a short typed day still shows every call the dialer saw. Weekend calls count; the
+        # target accrues on the work days only (TELESALES_WORK_DAYS).
+        target = record.target if record else self._typed_target()
+        typed = list(record.counts) + [0, 0] if record else [0] * 7
+        week = callplan.WeekCalls(
+            self.monday,
+            tuple(callplan.day_total(a, b) for a, b in zip(typed, imported)),
+            target,
+            self._work,
         )
-        summary = self.t("total", total=sum(counts), target=target * 5, actual=actual, planned=planned)
+        actual, planned, band = week.pacing(self._today)
+        summary = self.t("total", total=week.total, target=week.weekly_target, actual=actual, planned=planned)
         source = "" if record else muted(self.t("from_imported"))
+        shown_days = [n for n in range(7) if n < 5 or n in self._work or imported[n]]
+        names = [*names, *self.t("weekend_days").split(",")]
         week_table = ""
         if any(imported):
             # Connected calls beside the dials, when the export said which calls connected.
             connected = self._imported_connected()
-            shown = [
-                f"{count} · {self.t('connected_of', count=made)}" if connected is not None else str(count)
-                for count, made in zip(imported, connected or [0] * 5)
+            rows = [
+                (
+                    names[n],
+                    (record.counts[n] if n < 5 else "–") if record else "–",
+                    f"{imported[n]} · {self.t('connected_of', count=connected[n])}" if connected else str(imported[n]),
+                    week.days[n],
+                )
+                for n in shown_days
             ]
-            rows = list(zip(names, record.counts if record else ["–"] * 5, shown))
-            heads = (self.t("day_header"), self.t("logged_header"), self.t("imported_header"))
-            week_table = table(heads, rows, "ts-week-table", row_heads=True)
+            heads = (self.t("day_header"), self.t("logged_header"), self.t("imported_header"), self.t("counted_header"))
+            week_table = join(table(heads, rows, "ts-week-table", row_heads=True), muted(self.t("day_rule")))
         self.summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
-        bands = tuple(callplan.pacing_band(count, target) for count in counts)
-        both = bool(record) and any(imported)
+        targets = tuple(target if n in self._work else 0 for n in shown_days)
+        counts = tuple(week.days[n] for n in shown_days)
         png = plots.calls_vs_target_png(
-            tuple(names),
-            tuple(counts),
-            (target,) * 5,
-            bands,
+            tuple(names[n] for n in shown_days),
+            counts,
+            targets,
+            tuple(callplan.pacing_band(c, t) for c, t in zip(counts, targets)),
             self.t("chart_title"),
-            self.t("logged_header") if both else self.t("actual"),
+            self.t("actual"),
             self.t("planned"),
-            tuple(imported) if both else (),
-            self.t("imported_header"),
         )
-        if not self._weeks:
+        weeks = (
+            callplan.weeks_from_days(
+                self._store.logged_calls(self.monday - timedelta(weeks=52), self.monday + timedelta(days=6)), self._work
+            )
+            if self._store
+            else {}
+        )
+        recent = [weeks[w] for w in sorted(weeks)[-8:]]
+        if not recent:
             self.chart.value = figure(img(png, self.t("chart_title")), "ts-week-chart")
             return
-        weeks = sorted(self._weeks)[-8:]
-        weekly = [self._weeks[w] for w in weeks]
         weeks_png = plots.calls_vs_target_png(
-            tuple(w.isoformat()[5:] for w in weeks),
-            tuple(r.total for r in weekly),
-            tuple(r.weekly_target for r in weekly),
-            tuple(callplan.pacing_band(r.total, r.weekly_target) for r in weekly),
+            tuple(w.week.isoformat()[5:] for w in recent),
+            tuple(w.total for w in recent),
+            tuple(w.weekly_target for w in recent),
+            tuple(callplan.pacing_band(w.total, w.weekly_target) for w in recent),
             self.t("weeks_title"),
             self.t("actual"),
             self.t("planned"),
@@ -280,6 +296,13 @@ class WeeklyCallLog(ToolWidget):
             figure(img(png, self.t("chart_title")), "ts-week-chart"),
             figure(img(weeks_png, self.t("weeks_title")), "ts-weeks-chart"),
         )
+
+    @property
+    def _work(self) -> tuple[int, ...]:
+        try:
+            return callplan.work_days()
+        except callplan.PlanInputError:
+            return tuple(range(5))  # a bad setting: the course's Monday–Friday (the cockpit says what is wrong)
 
 
 class CallImport(ToolWidget):
