@@ -167,7 +167,10 @@ def test_week_logs_saved_before_call_days_existed_become_call_days(empty_url, ra
     with Store(empty_url) as store:
         rows = store.cohort().pacing(MONDAY, date(2026, 3, 4))
         if ran_the_old_backfill:  # that store did it long ago (when the rows were there): nothing again
-            assert [(r.trainee_id, r.actual) for r in rows] == [("old", 0), ("mixed", 120)]
+            assert [(r.trainee_id, r.actual, r.band) for r in rows] == [
+                ("mixed", 120, "at_risk"),
+                ("old", 0, "no_data"),
+            ]
         else:
             assert [(r.trainee_id, r.actual, r.planned) for r in rows] == [("mixed", 140, 300), ("old", 480, 600)]
         assert store.ensure_trainee("old").logged_calls(date(2026, 2, 23), date(2026, 2, 27)) == {}
