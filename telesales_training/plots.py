@@ -402,10 +402,15 @@ def _flow_narrow(lanes: tuple[tuple[str, tuple[str, ...]], ...]) -> bytes:
 
 
 @lru_cache(maxsize=64)
-def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int, ...], title: str) -> bytes:
-    """An inverted triangle: one centred bar per layer, width ∝ count (a sliver when empty); thin layers in red."""
+def funnel_png(
+    labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int, ...], title: str, narrow: bool = False
+) -> bytes:
+    """An inverted triangle: one centred bar per layer, width ∝ count (a sliver when empty); thin layers in red.
+    Narrow (a phone): each layer's name above its bar, the whole width for the bars, larger type."""
     setup_fonts()
     top = max(max(counts), 1)
+    if narrow:
+        return _funnel_narrow(labels, counts, thin, title, top)
     fig, ax = pyplot().subplots(figsize=(8, 4.2))
     for row, (label, count) in enumerate(zip(labels, counts)):
         width = max(count / top, 0.02)
@@ -425,6 +430,31 @@ def funnel_png(labels: tuple[str, ...], counts: tuple[int, ...], thin: tuple[int
     ax.set_xlim(-0.55, 1.02)
     ax.set_ylim(-len(counts) + 0.4, 0.6)
     ax.set_title(title, fontsize=12)
+    ax.axis("off")
+    return to_png(fig)
+
+
+def _funnel_narrow(labels, counts, thin, title: str, top: int) -> bytes:
+    fig, ax = pyplot().subplots(figsize=(3.6, 0.95 * len(counts) + 0.7))
+    for row, (label, count) in enumerate(zip(labels, counts)):
+        width = max(count / top, 0.02)
+        colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
+        ax.barh(-row * 1.6, width, left=(1 - width) / 2, height=0.75, color=colour, edgecolor="white")
+        inside = width > 0.2  # a narrow bar has its count beside it, dark on white
+        ax.text(
+            0.5 if inside else 0.5 + width / 2 + 0.03,
+            -row * 1.6,
+            f"{count:,}",
+            ha="center" if inside else "left",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+            color="white" if inside else "#111",
+        )
+        ax.text(0.5, -row * 1.6 + 0.62, "\n".join(cjk_lines(label, 16)), ha="center", va="bottom", fontsize=10)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-(len(counts) - 1) * 1.6 - 0.5, 1.3)
+    ax.set_title("\n".join(cjk_lines(title, 18)), fontsize=11)
     ax.axis("off")
     return to_png(fig)
 
@@ -466,11 +496,13 @@ def calls_vs_target_png(
     planned: str,
     others: tuple[int, ...] = (),
     others_label: str = "",
+    narrow: bool = False,
 ) -> bytes:
     """Bars of actual calls (coloured by pacing band) against the target line, per day or per week; with
-    `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each."""
+    `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each. Narrow (a
+    phone): the figure as wide as a phone, the legend under the chart, smaller counts."""
     setup_fonts()
-    fig, ax = pyplot().subplots(figsize=(8, 3.4))
+    fig, ax = pyplot().subplots(figsize=(3.8, 3.6) if narrow else (8, 3.4))
     positions = list(range(len(labels)))
     shift, bar = (0.2, 0.4) if others else (0.0, 0.8)
     ax.bar([x - shift for x in positions], counts, width=bar, color=[BAND_COLOURS[b] for b in bands], label=actual)
@@ -488,12 +520,29 @@ def calls_vs_target_png(
         )
         for x, count in zip(positions, others):
             ax.text(x + shift, count, f"{count}", ha="center", va="bottom", fontsize=9, color="#1f5f8b")
-    ax.plot(positions, targets, color="#1b4965", marker="_", markersize=30, linestyle="none", label=planned)
-    ax.set_xticks(positions, labels, fontsize=9)
-    ax.set_title(title, fontsize=12)
+    ax.plot(
+        positions,
+        targets,
+        color="#1b4965",
+        marker="_",
+        markersize=14 if narrow else 30,
+        linestyle="none",
+        label=planned,
+    )
+    ax.set_xticks(positions, labels, fontsize=8 if narrow else 9, rotation=45 if narrow and len(labels) > 5 else 0)
+    ax.set_title("\n".join(cjk_lines(title, 20)) if narrow else title, fontsize=11 if narrow else 12)
     ax.set_ylim(0, max(max(counts, default=0), max(others, default=0), max(targets, default=0), 1) * 1.18)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if narrow:
+        ax.legend(
+            fontsize=8,
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.18 if len(labels) <= 5 else -0.3),
+            ncol=3,
+            frameon=False,
+        )
+    else:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)
 
 

@@ -86,6 +86,12 @@ def img(png: bytes, alt: str, css: str = "") -> str:
     return image(png, alt, css)
 
 
+def chart(wide: bytes, narrow: bytes, alt: str, css: str = "") -> str:
+    """A data chart in two shapes (plots' narrow=True for phones); the stylesheet shows the one that fits, and a
+    screen reader reads one alt text."""
+    return figure(join(img(wide, alt, "ts-wide-only"), img(narrow, alt, "ts-narrow-only")), css)
+
+
 def review_html(review, ui, lang: str, rubric=()) -> str:
     """The trainer's mark on an answer, as the trainee (and the cockpit) sees it. With the question's `rubric`
     (RubricCheck list), the checks the trainer ticked (✓) and those not met yet (○)."""
@@ -113,7 +119,8 @@ def funnel_html(tool: content.ToolBlock, counts: tuple[int, ...], lang: str) -> 
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
     labels = tuple(t(f"layer_{n}") for n in range(1, len(funnel.LAYERS) + 1))
     diagnosis = funnel.diagnose(counts)
-    png = plots.funnel_png(labels, counts, diagnosis.thin, t("chart_title"))
+    wide = plots.funnel_png(labels, counts, diagnosis.thin, t("chart_title"))
+    narrow = plots.funnel_png(labels, counts, diagnosis.thin, t("chart_title"), narrow=True)
     notes = [t("empty")] if diagnosis.empty else []
     notes += [t("thin_layer", layer=labels[i], upper=labels[i - 1]) for i in diagnosis.thin]
     if diagnosis.work_on is not None:
@@ -126,7 +133,7 @@ def funnel_html(tool: content.ToolBlock, counts: tuple[int, ...], lang: str) -> 
     )
     return render(
         "funnel.html.j2",
-        image=img(png, t("chart_title")),
+        image=join(img(wide, t("chart_title"), "ts-wide-only"), img(narrow, t("chart_title"), "ts-narrow-only")),
         title=t("diagnosis_title"),
         notes=notes or [t("healthy")],
         total=t("total", total=funnel.reached(counts)[0]),

@@ -179,7 +179,7 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
         summary,
     )
     assert "<td>0 / " in summary and "Not started" in summary
-    assert summary.count("data:image/png;base64,") == 3  # radar, funnel, weeks
+    assert summary.count("data:image/png;base64,") == 4  # radar, funnel (for a laptop and a phone), weeks
     assert "Diagnosis" in summary and "is thin" in summary
     assert (
         "华星&lt;物流&gt;" in summary

@@ -77,7 +77,7 @@ def test_week_log_totals_pacing_and_history(lesson05, ui, alice):
     log = lesson05.block("week_log")
     assert said(log, "behind") in widget.summary.value  # 540 of a pro-rated 600 = 90 %
     assert said(log, "total", total=540, target=1000, actual=540, planned=600) in widget.summary.value
-    assert widget.chart.value.count("<img") == 2
+    assert widget.chart.value.count('class="ts-wide-only"') == widget.chart.value.count('class="ts-narrow-only"') == 2
     widget.week.value = date(2026, 11, 18)
     assert [box.value for box in widget.days] == [""] * 5 and widget.summary.value == ""
     for box in widget.days:

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 
 from .. import calllog, callplan, plots
 from ..store import StoreError
-from ..views import download_link, feedback, figure, img, join, muted, table
+from ..views import chart, download_link, feedback, join, muted, table
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
@@ -263,7 +263,7 @@ class WeeklyCallLog(ToolWidget):
         self.summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
         targets = tuple(target if n in self._work else 0 for n in shown_days)
         counts = tuple(week.days[n] for n in shown_days)
-        png = plots.calls_vs_target_png(
+        day_chart = (
             tuple(names[n] for n in shown_days),
             counts,
             targets,
@@ -272,18 +272,25 @@ class WeeklyCallLog(ToolWidget):
             self.t("actual"),
             self.t("planned"),
         )
+        days_figure = chart(
+            plots.calls_vs_target_png(*day_chart),
+            plots.calls_vs_target_png(*day_chart, narrow=True),
+            self.t("chart_title"),
+            "ts-week-chart",
+        )
         weeks = (
             callplan.weeks_from_days(
-                self._store.logged_calls(self.monday - timedelta(weeks=52), self.monday + timedelta(days=6)), self._work
+                self._store.logged_calls(self.monday - timedelta(weeks=52), self.monday + timedelta(days=6)),
+                self._work,
             )
             if self._store
             else {}
         )
         recent = [weeks[w] for w in sorted(weeks)[-8:]]
         if not recent:
-            self.chart.value = figure(img(png, self.t("chart_title")), "ts-week-chart")
+            self.chart.value = days_figure
             return
-        weeks_png = plots.calls_vs_target_png(
+        weeks_chart = (
             tuple(w.week.isoformat()[5:] for w in recent),
             tuple(w.total for w in recent),
             tuple(w.weekly_target for w in recent),
@@ -293,8 +300,13 @@ class WeeklyCallLog(ToolWidget):
             self.t("planned"),
         )
         self.chart.value = join(
-            figure(img(png, self.t("chart_title")), "ts-week-chart"),
-            figure(img(weeks_png, self.t("weeks_title")), "ts-weeks-chart"),
+            days_figure,
+            chart(
+                plots.calls_vs_target_png(*weeks_chart),
+                plots.calls_vs_target_png(*weeks_chart, narrow=True),
+                self.t("weeks_title"),
+                "ts-weeks-chart",
+            ),
         )
 
     @property

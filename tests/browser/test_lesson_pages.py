@@ -125,6 +125,22 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
 
 
+def chart_fits_a_phone(page: Page, chart, name: str) -> None:
+    """#23.5: at 360 and 390 px a chart is drawn in its phone shape and fits its frame: nothing to scroll to."""
+    before = page.viewport_size
+    try:
+        for width in (360, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            narrow = chart.locator("img.ts-narrow-only")
+            expect(narrow).to_be_visible()
+            expect(chart.locator("img.ts-wide-only")).to_be_hidden()
+            assert chart.evaluate("frame => frame.scrollWidth <= frame.clientWidth + 1"), f"{name} scrolls at {width}"
+            assert narrow.bounding_box()["width"] <= width
+            chart.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
+    finally:
+        page.set_viewport_size(before)
+
+
 def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, trainee):
     url = server.page_url("04_funnel", trainee)
     open_page(page, url, ".ts-tool-my_funnel input[type=text]")
@@ -139,12 +155,13 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, tr
     boxes.nth(3).fill("10")
     tool.get_by_role("button", name="保存本周快照").click()
     expect(tool.locator(".ts-diagnosis")).to_contain_text("“4 准备解决问题”偏薄")
-    expect(tool.locator(".ts-funnel-chart img")).to_be_visible()
+    expect(tool.locator(".ts-funnel-chart img.ts-wide-only")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson04_funnel.png"))
+    chart_fits_a_phone(page, tool.locator(".ts-funnel-chart"), "lesson04_funnel")
     page.reload()
     open_page(page, url, ".ts-tool-my_funnel input[type=text]")
     assert [boxes.nth(i).input_value() for i in range(5)] == ["400", "200", "80", "10", "5"]
-    expect(tool.locator(".ts-funnel-chart img")).to_be_visible()
+    expect(tool.locator(".ts-funnel-chart img.ts-wide-only")).to_be_visible()
     expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")
 
 
@@ -167,12 +184,14 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     days.nth(4).fill("150")
     log.get_by_role("button", name="保存本周记录").click()
     expect(log.locator(".ts-pacing")).to_contain_text("本周合计 560 通")
-    expect(log.locator(".ts-week-chart img")).to_be_visible()
+    expect(log.locator(".ts-week-chart img.ts-wide-only")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson05_calls.png"))
+    chart_fits_a_phone(page, log.locator(".ts-week-chart"), "lesson05_week_chart")
+    chart_fits_a_phone(page, log.locator(".ts-weeks-chart"), "lesson05_weeks_chart")
     page.reload()
     open_page(page, url, ".ts-tool-week_log input[type=text]")
     assert [days.nth(i).input_value() for i in range(2, 7)] == ["200", "210", "150", "0", "0"]
-    expect(log.locator(".ts-week-chart img")).to_be_visible()
+    expect(log.locator(".ts-week-chart img.ts-wide-only")).to_be_visible()
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 
 
@@ -205,7 +224,7 @@ def test_lesson05_upload_call_log(server, page, trainee, tmp_path):
     # The week view counts the imported calls at once (no button to press): pacing, table and chart.
     expect(page.locator(".ts-tool-week_log .ts-pacing")).to_contain_text("本周合计 25 通")
     expect(page.locator(".ts-tool-week_log .ts-week-table")).to_contain_text("25")
-    expect(page.locator(".ts-tool-week_log .ts-week-chart img")).to_be_visible()
+    expect(page.locator(".ts-tool-week_log .ts-week-chart img.ts-wide-only")).to_be_visible()
     tool.get_by_role("button", name="导入").click()
     expect(tool.locator(".ts-import-summary")).to_contain_text("新导入 0 通，之前已导入 25 通")
     # A CRM export with two time-like columns: the trainee sees the first rows and chooses the column.
