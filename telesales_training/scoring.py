@@ -178,7 +178,16 @@ def _by_fraction(item: c.Question, fraction: float, notes: list[dict[str, str]])
     points, fb = float(item.points), item.feedback
     status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
     overall = {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
-    return Outcome(status, round(points * fraction, 2), points, notes + _some(overall))
+    return Outcome(status, whole_points(points, fraction), points, notes + _some(overall))
+
+
+def whole_points(points: float, fraction: float) -> float:
+    """A share of an item's points as whole points a trainee can read: the nearest whole number (halves up), and
+    an answer not fully right never gets all of them (the partial-credit rule the item's feedback states)."""
+    whole = math.floor(points * max(0.0, min(1.0, fraction)) + 0.5)
+    if fraction < 1:
+        whole = min(whole, points - 1)
+    return float(max(0, whole))
 
 
 def _submitted(item: c.Question, notes: list[dict[str, str]]) -> Outcome:

@@ -116,13 +116,31 @@ def test_unfinished_or_foreign_paths_are_rejected():
         assert rejected.value.code == "drill_unfinished"
 
 
+@pytest.mark.parametrize(
+    ("points", "fraction", "whole"),
+    [
+        (4, 0.4525, 2),
+        (4, 0.375, 2),
+        (12, 13 / 14, 11),
+        (2, 0.99, 1),
+        (1, 0.5, 0),
+        (4, 1.0, 4),
+        (4, 0.0, 0),
+        (4, 0.1, 0),
+    ],
+)
+def test_scores_are_whole_points_and_never_full_unless_all_right(points, fraction, whole):
+    assert scoring.whole_points(points, fraction) == whole
+
+
 def test_classify_scoring_and_rejection():
     item = lesson("08_phone_etiquette").block("do_or_dont")
     key = {e.id: e.answer for e in item.entries}
     assert scoring.grade(item, scoring.normalise(item, key)).score == item.points
     one_wrong = dict(key, hang_up_first="do")
     outcome = scoring.grade(item, scoring.normalise(item, one_wrong))
-    assert outcome.status == "partial" and outcome.score == pytest.approx(item.points * 13 / 14, abs=0.01)
+    # 13 of 14 right: 11.14 of 12 points, shown as whole points and never full marks (#23.7)
+    assert outcome.status == "partial" and outcome.score == item.points - 1
     assert any(note["en"].startswith("✗ Hanging up") for note in outcome.feedback)
     with pytest.raises(scoring.AnswerRejected):
         scoring.normalise(item, {"three_rings": "do"})

@@ -1,6 +1,7 @@
 """Headless widget tests: set the value, submit, and check what was stored and what the trainee sees."""
 
 import json
+import re
 
 import ipywidgets as ipw
 import pytest
@@ -444,3 +445,15 @@ def test_an_answer_the_item_no_longer_fits_is_shown_not_restored_and_never_break
     }[item_id]
     widget.submit.click()
     assert "This item changed" not in widget.response.value and stored(alice, item_id).value != stored_value
+
+
+def test_a_partly_right_answer_shows_whole_points_and_the_rule(lesson01, ui, alice):
+    """#23.7: one adjacent swap read "1.81 / 4 分"."""
+    widget = make(lesson01, ui, alice, "order_stages", "en")
+    swapped = list(KEY)
+    swapped[0], swapped[1] = swapped[1], swapped[0]
+    widget.value = tuple(swapped)
+    widget.submit.click()
+    assert stored(alice, "order_stages").score == int(stored(alice, "order_stages").score)
+    assert shown(ui.text("partial_rule", "en")) in widget.response.value
+    assert not re.search(r"\d+\.\d+ / \d", widget.response.value)

@@ -209,6 +209,8 @@ class QuestionWidget(ipw.VBox):
                 head += " · " + self.t("points", score=_fmt_points(outcome.score), max=_fmt_points(outcome.max_points))
             elif outcome.status == "submitted":
                 head += " · " + self.t("unscored")  # no key: no points, whatever was typed
+            if outcome.status == "partial":
+                head += " · " + self.t("partial_rule")  # how a share of the points became whole points
             notes = [local(note, self.lang) for note in outcome.feedback]
             parts.append(feedback(head, notes, css=outcome.status))
         if self._changed is not None:
