@@ -199,14 +199,15 @@ def _progress_html(store: TraineeStore, lang: str, t) -> str:
             continue
         lesson = content.load_lesson(entry.id)
         done = progress.get(entry.id)
-        # Questions only: a tool's saves (the funnel, the week log) are work, not answered questions.
-        answered = len({q.id for q in lesson.questions} & set(store.latest_answers(entry.id))) if done else 0
+        # Counted as the start page counts them: every item done, questions and tools (the funnel, the week log).
+        answered = done.answered_items if done else 0
         score = done.score if done else 0.0
         share = f"{score / lesson.max_points:.0%}" if lesson.max_points else "—"
         status = (
             "status_passed" if done and lesson.passed(score) else "status_in_progress" if done else "status_not_started"
         )
-        rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {len(lesson.questions)}", share, t(status)))
+        items = len(lesson.questions) + len(lesson.tools)
+        rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {items}", share, t(status)))
     heads = (t("lesson_header"), t("answered_header"), t("score_header"), t("status_header"))
     return _parts["progress"](heads, rows)
 

@@ -290,9 +290,28 @@ def test_start_page_progress(lesson01, ui, alice):
     page.refresh()
     assert page.value[L01] == pytest.approx(1 / len(lesson01.questions))
     _title, bar, detail = page.rows[L01]
-    assert bar.value == pytest.approx(1 / 9) and "1 / 9 answered · 4 / 13 points" in detail.value
+    assert bar.value == pytest.approx(1 / 9) and "1 / 9 done · 4 / 13 points" in detail.value
     assert "Coming soon" in page.rows["04_funnel"][2].value
     assert "In progress (80% to pass)" in detail.value  # 4 of 13 points so far
+
+
+def test_a_lesson_fully_done_but_not_passed_says_what_to_redo_and_the_report_counts_alike(lesson01, ui, alice):
+    """#23.8: the start page said 6/6 where the report said 4/4, "学习中" where it said "进行中", and a lesson
+    fully answered but under its pass mark gave no hint."""
+    from telesales_training import report
+
+    for block in lesson01.questions:
+        alice.save_answer(L01, block.id, "x", 0, block.points)
+    for block in lesson01.tools:
+        alice.save_answer(L01, block.id, {}, None, 0)
+    page = StartPage(content.load_course(), {L01: lesson01}, ui, alice, "zh-CN")
+    items = len(lesson01.questions) + len(lesson01.tools)
+    detail = page.rows[L01][2].value
+    assert f"已完成 {items} / {items} 项" in detail and "学习中" in detail
+    assert shown(ui.text("lesson_redo", "zh-CN", percent=lesson01.pass_percent)) in detail
+    block = content.load_lesson("09_self_assessment").block("my_report")
+    summary = report.build_report(alice, "zh-CN", block).split('<div class="ts-details">')[0]
+    assert f"<td>{items} / {items}</td>" in summary and "学习中" in summary and "进行中" not in summary
 
 
 def test_a_lesson_is_passed_at_its_pass_mark(lesson01, ui, alice):

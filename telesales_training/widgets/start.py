@@ -119,4 +119,10 @@ class StartPage(ipw.VBox):
                 score=f"{score:g}",
                 max=f"{lesson.max_points:g}",
             )
-            detail.value = join(progress, status)
+            items = len(lesson.questions) + len(lesson.tools)
+            redo = (
+                paragraph(t("lesson_redo", percent=lesson.pass_percent), "ts-muted ts-lesson-redo")
+                if lesson.pass_percent is not None and answered >= items and not lesson.passed(score)
+                else ""
+            )
+            detail.value = join(progress, status, redo)
