@@ -6,10 +6,17 @@ PORT   ?= 8866
 
 .PHONY: run lint test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
 
+# The workbook itself (what `make run` needs); pip's output goes to a log, shown only when something fails.
 $(BIN)/telesales: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --upgrade pip > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	$(BIN)/pip install --quiet -e . > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	touch $@
+
+# The tools the tests, lint, bench and the team demo need besides (pytest, Playwright, JupyterHub, ruff, ...).
+TOOLS := $(VENV)/.test-tools
+$(TOOLS): $(BIN)/telesales
+	$(BIN)/pip install --quiet -e '.[test]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
 	touch $@
 
 ## make run: create the environment if missing and serve the workbook with Voilà
@@ -17,7 +24,7 @@ run: $(BIN)/telesales
 	$(BIN)/telesales serve --port $(PORT)
 
 ## make lint: ruff (lint rules and the formatter's check), notebooks without outputs, no import loops
-lint: $(BIN)/telesales
+lint: $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -p no:cacheprovider tests/test_packaging.py tests/test_layers.py
@@ -26,14 +33,14 @@ lint: $(BIN)/telesales
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (all of them at four awkward
 ## instants, the PostgreSQL half at the first), not again at the default instant. About 6 minutes on 2 cores.
-test: validate
+test: validate $(TOOLS)
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-servers test-instants test-notebooks
 
 # make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each
 # (three were slower: the machine is then short of CPU, not of waiting). The longest files are named first,
 # so they start first and the two processes end together.
-test-servers: $(BIN)/telesales
+test-servers: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser
 
@@ -42,24 +49,24 @@ WORKERS ?= 2
 PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 ## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
-test-unit: $(BIN)/telesales
+test-unit: $(TOOLS)
 	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team
 
 ## make test-instants: the same again at awkward instants (Monday 00:05, Sunday 23:55, 31 Dec, 29 Feb) in UTC+8 and UTC-5
-test-instants: $(BIN)/telesales
+test-instants: $(TOOLS)
 	$(BIN)/python tests/at_instants.py --at-once $(WORKERS)
 
 ## make test-notebooks: every notebook run by nbval against a temporary store
-test-notebooks: $(BIN)/telesales
+test-notebooks: $(TOOLS)
 	$(BIN)/pytest --nbval-lax $(PARALLEL) --dist loadscope notebooks
 
 ## make test-browser: real workbook servers driven by Debian's chromium (installs chromium and CJK fonts as root)
-test-browser: $(BIN)/telesales
+test-browser: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/pytest $(PARALLEL) --dist loadfile tests/browser
 
 ## make test-team: team mode for real - telesales hub-demo's JupyterHub, OS accounts, PostgreSQL, Chromium (as root)
-test-team: $(BIN)/telesales
+test-team: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/pytest tests/team
 
@@ -67,7 +74,7 @@ test-team: $(BIN)/telesales
 ## accounts; their password from PASSWORD or TELESALES_DEMO_PASSWORD (passed in the environment, never on a
 ## command line), else asked for
 hub-demo: export TELESALES_DEMO_PASSWORD := $(or $(PASSWORD),$(TELESALES_DEMO_PASSWORD))
-hub-demo: $(BIN)/telesales
+hub-demo: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/telesales hub-demo --port 8000 --trainees alice,bob --trainers tina
 
@@ -85,7 +92,7 @@ validate: $(BIN)/telesales
 
 ## make bench: lesson 01 vs an empty notebook, the cockpit at 2,000 vs 20 trainees (ratios), and concurrent
 ## writers on SQLite and PostgreSQL (lost, errors, p50/p99)
-bench: $(BIN)/telesales
+bench: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/python bench/time_to_interactive.py
 	$(BIN)/python bench/personal_server.py

@@ -11,6 +11,7 @@ that user — fine to look at, but then one user's code could read another's ser
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pprint
 import pwd
@@ -262,6 +263,8 @@ def running(
         raise DemoProblem("name at least one trainee or trainer")
     if len(password) < MIN_PASSWORD:
         raise DemoProblem(f"the password needs at least {MIN_PASSWORD} characters")
+    if importlib.util.find_spec("jupyterhub") is None:
+        raise DemoProblem("JupyterHub is not installed here: pip install 'telesales-training[team]'")
     if shutil.which("configurable-http-proxy") is None:
         raise DemoProblem("configurable-http-proxy not found: npm install -g configurable-http-proxy")
     as_root = os.geteuid() == 0

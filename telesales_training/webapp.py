@@ -32,7 +32,9 @@ import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import run_sync
 from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.websocket import WS_PING_INTERVAL
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from markupsafe import Markup
 from traitlets import Bool, List, Unicode
 from voila.app import Voila
@@ -155,6 +157,15 @@ class TemplateFilesHandler(TemplateStaticFileHandler):
         return super().parse_url_path(path)
 
 
+class WorkbookKernelManager(AsyncMappingKernelManager):
+    """Jupyter's kernel manager, whose culler does not trip over a kernel that went away while it looked at the
+    others (a page's close beacon ends its kernel at any time): a KeyError traceback in the log each time."""
+
+    async def cull_kernel_if_idle(self, kernel_id):
+        if kernel_id in self._kernels:
+            await super().cull_kernel_if_idle(kernel_id)
+
+
 class OutputFreeContentsManager(LargeFileManager):
     def mark_trusted_cells(self, nb, path=""):
         """Trust is about stored outputs; these notebooks hold none (a test keeps them so)."""
@@ -243,6 +254,7 @@ class WorkbookApp(Voila):
         fixed.VoilaConfiguration.file_allowlist = [r".*\.(png|jpg|svg)"]
         # The kernel reads this browser's trainee (a cookie) with the request (identity.py).
         fixed.VoilaConfiguration.http_header_envs = ["Cookie"]
+        fixed.VoilaConfiguration.multi_kernel_manager_class = WorkbookKernelManager
         fixed.MappingKernelManager.cull_idle_timeout = IDLE_KERNEL_SECONDS
         fixed.MappingKernelManager.cull_interval = CULL_INTERVAL_SECONDS
         fixed.MappingKernelManager.cull_connected = False  # a kernel with its page open is never culled
@@ -270,6 +282,9 @@ class WorkbookApp(Voila):
         settings = super().init_settings()
         self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
         settings["allow_remote_access"] = not is_loopback(self.ip)
+        # Kernel websockets: the pong must come within the ping interval (tornado refuses a longer wait, and said
+        # so in the log at every page).
+        settings["ws_ping_timeout"] = settings.get("ws_ping_interval", WS_PING_INTERVAL)
         settings["local_hostnames"] = ["localhost"]
         lessons = {f"{lesson}.ipynb" for lesson in content.available_lessons()}
         settings[ROUTED] = lessons if not self.cockpit and (Path(self.root_dir) / START_PAGE).is_file() else set()
@@ -318,7 +333,7 @@ class WorkbookApp(Voila):
             await asyncio.sleep(0.1)
         self.log.info(READY)
         if self.open_when_ready:
-            await asyncio.get_running_loop().run_in_executor(None, _open_browser, self.open_when_ready)
+            await asyncio.get_running_loop().run_in_executor(None, open_in_browser, self.open_when_ready)
 
     def stop(self):
         """Ctrl-C or SIGTERM: the kernels are ended at once. Every answer is already in the store, and a
@@ -328,9 +343,12 @@ class WorkbookApp(Voila):
         self.log.info("stopped")
 
 
-def _open_browser(url: str) -> None:
+def open_in_browser(url: str) -> None:
+    opened = False
     with contextlib.suppress(webbrowser.Error):
-        webbrowser.open(url)
+        opened = webbrowser.open(url)
+    if not opened:  # a server, a container, a machine without a desktop: say where to go instead of nothing
+        print(f"no web browser found on this machine: open {url} in a browser that can reach it", flush=True)
 
 
 def main() -> None:

@@ -19,7 +19,9 @@ def _normal(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_lists_the_pyproject_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    extras = project["optional-dependencies"]
+    assert set(extras["team"]) <= set(extras["test"])  # the tests run the team deployment too
+    declared = project["dependencies"] + extras["test"]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     conda_side = {_normal(spec) for spec in pip_section if not spec.startswith("-e")}
