@@ -41,6 +41,10 @@ class Curriculum:
     def lesson_title(self, lesson_id: str, lang: str) -> str:
         return i18n.pick(self.lesson(lesson_id).title, lang)
 
+    def rubric(self, lesson_id: str, item_id: str) -> tuple:
+        """The rubric checks of an open question (none for other items)."""
+        return tuple(getattr(self.lesson(lesson_id).block(item_id), "rubric", ()) or ())
+
     def item_label(self, lesson_id: str, item_id: str, lang: str) -> str:
         """'Lesson title · question prompt' (the prompt shortened), for tables and pickers."""
         block = self.lesson(lesson_id).block(item_id)

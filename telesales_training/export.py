@@ -150,7 +150,13 @@ def tables(
     open_rows = []
     for lesson_id, item_id in course.open_items:
         label = course.item_label(lesson_id, item_id, lang)
+        rubric = course.rubric(lesson_id, item_id)
         for a in view.open_answers(lesson_id, item_id, limit=None, unreviewed_first=False):
+            met = (
+                f"{len(set(a.marks) & {c.id for c in rubric})} / {len(rubric)}"
+                if rubric and a.reviewed and a.marks is not None
+                else ""
+            )
             open_rows.append(
                 [
                     label,
@@ -160,6 +166,7 @@ def tables(
                     _when(a.created_at),
                     t("reviewed") if a.reviewed else t("not_reviewed"),
                     a.comment,
+                    met,
                 ]
             )
     done(
@@ -173,6 +180,7 @@ def tables(
                 t("col_time"),
                 t("col_band"),
                 t("col_comment"),
+                t("col_rubric_met"),
             ],
             open_rows,
             {t("col_time"): "datetime"},
@@ -191,14 +199,14 @@ def tables(
                 *[i18n.pick(f.text, lang) for f in profile_tool.factors],
             ],
             [
-                [trainee, cohort or "", profile.as_of.isoformat(), *[profile.ratings.get(f.id) for f in factor_list]]
+                [trainee, cohort or "", profile.as_of, *[profile.ratings.get(f.id) for f in factor_list]]
                 for trainee, cohort, profile in (
                     (trainee, cohort, factors.FactorProfile.read(value))
                     for trainee, cohort, value, _at in view.latest_values(profile_lesson, profile_tool.id, limit=None)
                 )
                 if profile is not None
             ],
-            {},
+            {t("col_as_of"): "date"},
             answers_period,
         )
     )
@@ -227,14 +235,14 @@ def tables(
                 [
                     r.trainee_id,
                     r.cohort or "",
-                    r.as_of,
+                    _day(r.as_of),
                     *r.counts,
                     ", ".join(str(layer + 1) for layer in funnel.diagnose(r.counts).thin),
                 ]
                 for r in view.funnels(funnel_lesson, funnel_tool.id, limit=None)
                 if len(r.counts) == len(funnel.LAYERS)
             ],
-            {},
+            {t("col_as_of"): "date"},
             answers_period,
         )
     )
@@ -318,6 +326,14 @@ def _width(value: Any) -> float:
         return 16
     text = str(value)
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _day(text: str) -> date | None:
+    """A snapshot's ISO date as a date (a spreadsheet sorts and filters it), None when it is not one."""
+    try:
+        return date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: dict[str, str], rows: int) -> None:

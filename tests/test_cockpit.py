@@ -472,3 +472,42 @@ def test_answers_that_no_longer_fit_their_items_are_shown_as_stored(cockpit_view
         assert page.count(changed) == 3
         assert escape('["renamed_reply", "probe"]') in page and escape('"many"') in page
         assert escape('"an_option_since_removed"') in page and "看采光" in page
+
+
+def test_excel_dates_are_dates_and_rubric_checks_met_are_exported(cockpit_view, filled):
+    """#23.14: the success-factor and funnel sheets' dates were text; the rubric checks met were not exported."""
+    import base64
+
+    from openpyxl import load_workbook
+
+    from telesales_training.factors import FactorProfile
+    from telesales_training.funnel import FunnelSnapshot
+
+    amy = filled.ensure_trainee("amy")
+    profile_lesson, profile_tool = curriculum().profile
+    amy.save_answer(
+        profile_lesson,
+        profile_tool.id,
+        FactorProfile(ratings={f.id: 3 for f in profile_tool.factors}, as_of=date(2026, 3, 3)).stored(),
+    )
+    funnel_lesson, funnel_tool = curriculum().funnel
+    amy.save_answer(funnel_lesson, funnel_tool.id, FunnelSnapshot(counts=(40, 20, 8, 2, 1), as_of=TODAY).stored())
+    L02 = "02_selling_modes"
+    amy.save_answer(L02, "my_customers", "A logistics buyer; relationship selling.")
+    review = cockpit_view.show("tab_review")
+    review.select(L02, "my_customers")
+    card = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
+    card.checks[1].value = True
+    card.mark.click()
+    panel = cockpit_view.show("tab_export")
+    panel.build("xlsx")
+    book = load_workbook(io.BytesIO(base64.b64decode(panel.link.value.split("base64,", 1)[1].split('"', 1)[0])))
+    for sheet in ("Success factors", "Funnels"):
+        headers = [cell.value for cell in book[sheet][3]]
+        as_of = book[sheet].cell(row=4, column=headers.index("As of") + 1)
+        assert as_of.is_date and as_of.number_format == "yyyy-mm-dd", sheet
+    answers = book["Open answers"]
+    headers = [cell.value for cell in answers[3]]
+    met = [row[headers.index("Rubric checks met")] for row in answers.iter_rows(min_row=4, values_only=True)]
+    rubric = curriculum().rubric(L02, "my_customers")
+    assert f"1 / {len(rubric)}" in met
