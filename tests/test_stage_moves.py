@@ -110,3 +110,18 @@ def test_marking_a_move_done_moves_the_customer_in_my_funnel(ui, alice):
     assert said(tool, "move_not_in_funnel", customer="无名公司") in moves.message.value
     assert alice.latest_answers(L04)["my_funnel"].value["counts"] == [1, 1, 0, 3, 0]
     assert all(m["done"] for m in alice.latest_answers(L04)["stage_moves"].value["moves"])
+
+
+def test_a_mistyped_date_stops_being_said_once_the_next_action_succeeds(ui, alice):
+    """#23.10: the red date error stayed after the next action succeeded."""
+    widget = plan(ui, alice, date(2026, 11, 24))
+    widget.customer.value = "泉州南益地产"
+    widget.from_layer.value, widget.to_layer.value = 3, 4
+    widget.due.value = date(2026, 12, 20)
+    widget.add.click()
+    widget.due.text.value = "2026-13-45"  # a mistyped date: said under the field
+    assert widget.due.message.value
+    widget.mark.click()  # the next action works
+    assert widget.due.message.value == "" and widget.due.text.value == "2026-12-20"
+    assert alice.latest_answers(L04)["stage_moves"].value["moves"][0]["done"] is True
+    assert widget.done.layout.width == "34rem"  # "泉州南益地产 (2026-12-20)" fits

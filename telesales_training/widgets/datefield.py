@@ -62,6 +62,10 @@ class DateField(ipw.VBox):
         """The text box itself (tests type into it as a trainee would)."""
         return self._text
 
+    def reset(self) -> None:
+        """The field shows its date again and no message: what was mistyped before is no longer the point."""
+        self._on_value()
+
     def _on_value(self, _change=None) -> None:
         shown = self.value.isoformat() if self.value else ""
         if self._text.value != shown:

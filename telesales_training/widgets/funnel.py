@@ -151,7 +151,13 @@ class StageMovePlan(ToolWidget):
         self.to_layer = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
         self.due = DateField(self._today + timedelta(days=7), description_width="8rem")
         self.add = make(ipw.Button, button_style="primary", icon="plus")
-        self.done = make(ipw.Dropdown, options=[], style=style_for(ipw.Dropdown, description_width="8rem"))
+        # Wide enough for "泉州南益地产 (2026-12-20)": a move's name and its date are never cut.
+        self.done = make(
+            ipw.Dropdown,
+            options=[],
+            style=style_for(ipw.Dropdown, description_width="8rem"),
+            layout=shared_layout(width="34rem", max_width="100%"),
+        )
         self.mark = make(ipw.Button, icon="check")
         self.add.on_click(self._on_add)
         self.mark.on_click(self._on_mark)
@@ -180,6 +186,7 @@ class StageMovePlan(ToolWidget):
         if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
             self.customer.value = ""
+            self.due.reset()
             self.note("moves_saved")
             self._render()
 
@@ -191,6 +198,7 @@ class StageMovePlan(ToolWidget):
         moved = self._move_in_funnel(move)  # before the plan's save, which tells the funnel to redraw
         if self.save(funnel.StageMovePlan(moves=tuple(moves))):
             self._moves = moves
+            self.due.reset()  # an earlier mistyped date is no longer the message of the moment
             if moved is None:
                 self.note("moves_saved")
             else:
