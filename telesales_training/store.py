@@ -618,6 +618,30 @@ class TraineeStore:
         with self._engine.connect() as conn:
             return {_as_date(day): (typed, imported, target) for day, typed, imported, target in conn.execute(query)}
 
+    def reviews_since(self, seen: Mapping[str, datetime]) -> dict[str, int]:
+        """Per lesson, how many of the trainer's current reviews of this trainee's answers are newer than the
+        lesson's entry in `seen` (all of them for a lesson not in it): what the start page calls new feedback."""
+        latest = (
+            sa.select(reviews.c.lesson_id, sa.func.max(reviews.c.created_at).label("at"))
+            .where(reviews.c.trainee_id == self.trainee_id)
+            .group_by(reviews.c.lesson_id, reviews.c.item_id)
+        )
+        found: dict[str, int] = {}
+        with self._engine.connect() as conn:
+            for lesson_id, at in conn.execute(latest):
+                before = seen.get(lesson_id)
+                if before is None or clock.as_utc(at) > before:
+                    found[lesson_id] = found.get(lesson_id, 0) + 1
+        return found
+
+    def preferences_starting(self, prefix: str) -> dict[str, str]:
+        """This trainee's preferences whose key starts with `prefix` (one query)."""
+        query = sa.select(preferences.c.key, preferences.c.value).where(
+            preferences.c.trainee_id == self.trainee_id, preferences.c.key.startswith(prefix, autoescape=True)
+        )
+        with self._engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
     def reviews(self, lesson_id: str) -> dict[str, Review]:
         """The trainer's current review of each item of a lesson (the latest one per item)."""
         latest_ids = (

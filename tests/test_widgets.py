@@ -2,9 +2,11 @@
 
 import json
 import re
+from datetime import timedelta
 
 import ipywidgets as ipw
 import pytest
+import time_machine
 
 from telesales_training import content
 from telesales_training.views import escape
@@ -476,3 +478,31 @@ def test_a_partly_right_answer_shows_whole_points_and_the_rule(lesson01, ui, ali
     assert stored(alice, "order_stages").score == int(stored(alice, "order_stages").score)
     assert shown(ui.text("partial_rule", "en")) in widget.response.value
     assert not re.search(r"\d+\.\d+ / \d", widget.response.value)
+
+
+def test_the_start_page_says_when_the_trainer_has_new_feedback(lesson01, ui, store):
+    """#23.16: the start page said nothing when the trainer had reviewed answers."""
+    from telesales_training import clock
+    from telesales_training.widgets.lesson import LessonView
+
+    alice = store.ensure_trainee("alice")
+    ids = ("xiamen_first_check", "xiamen_next_check", "order_stages")
+    for item in ids:
+        alice.save_answer(L01, item, "x" if item != "order_stages" else KEY, 0, 0)
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT item_id, id FROM answers WHERE trainee_id = 'alice'").all()
+    answers = dict(rows)
+    with time_machine.travel(clock.utc_now() + timedelta(minutes=5), tick=False):
+        for item in ids:
+            alice.add_review(L01, item, answers[item], "tina", f"about {item}")
+        page = StartPage(content.load_course(), {L01: lesson01}, ui, alice, "en")
+        assert shown(ui.text("new_feedback", "en", count=3)) in page.feedback.value
+        assert f'href="{L01}.ipynb"' in page.feedback.value
+    with time_machine.travel(clock.utc_now() + timedelta(minutes=10), tick=False):
+        LessonView(lesson01, ui, alice, "en")  # she reads them
+        page.refresh()
+        assert page.feedback.value == ""
+    with time_machine.travel(clock.utc_now() + timedelta(minutes=15), tick=False):
+        alice.add_review(L01, "order_stages", answers["order_stages"], "tina", "one more thought")
+        page.refresh()
+        assert shown(ui.text("new_feedback", "en", count=1)) in page.feedback.value

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+import contextlib
+from datetime import date, datetime
 
 import ipywidgets as ipw
 import traitlets
 
+from .. import clock
 from .. import content as c
 from ..settings import DEFAULT_LOCALE
-from ..store import TraineeStore
+from ..store import StoreError, TraineeStore
 from ..views import box, strong
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
@@ -29,6 +31,26 @@ TOOLS = {
     "assessment_form": AssessmentForm,
     "personal_report": PersonalReport,
 }
+
+
+FEEDBACK_SEEN = "feedback_seen:"  # preference per lesson: when its trainer's feedback was last shown
+
+
+def mark_feedback_seen(store: TraineeStore, lesson_id: str) -> None:
+    """The lesson's reviews have been shown: the start page stops calling them new."""
+    with contextlib.suppress(StoreError):  # said again next time: nothing is lost
+        store.set_preference(FEEDBACK_SEEN + lesson_id, clock.utc_now().isoformat())
+
+
+def feedback_seen(store: TraineeStore) -> dict[str, datetime]:
+    """When each lesson's feedback was last shown to the trainee."""
+    seen = {}
+    for key, value in store.preferences_starting(FEEDBACK_SEEN).items():
+        try:
+            seen[key[len(FEEDBACK_SEEN) :]] = clock.as_utc(datetime.fromisoformat(value))
+        except ValueError:
+            continue
+    return seen
 
 
 class LessonView(ipw.VBox):
@@ -85,9 +107,12 @@ class LessonView(ipw.VBox):
             for item_id in reflection.block.source_items:
                 self._feed(reflection, self.questions[item_id])
         if store is not None:
-            for item_id, review in store.reviews(lesson.lesson).items():
+            shown_reviews = store.reviews(lesson.lesson)
+            for item_id, review in shown_reviews.items():
                 if item_id in self.questions:
                     self.questions[item_id].show_review(review)
+            if shown_reviews:
+                mark_feedback_seen(store, lesson.lesson)
         for widget in [*self.questions.values(), *self.tools.values()]:
             widget.observe(self._update_summary, names="submissions")
         for tool in self.tools.values():

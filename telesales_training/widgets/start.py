@@ -12,6 +12,7 @@ from ..store import TraineeStore
 from ..views import badge, chip, heading, join, link, local, paragraph, span
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
+from .lesson import feedback_seen
 
 
 class StartPage(ipw.VBox):
@@ -39,6 +40,7 @@ class StartPage(ipw.VBox):
         self._store = store
         self._heading = make(ipw.HTML)
         self._continue = make(ipw.HTML)
+        self.feedback = make(ipw.HTML)  # the trainer's new comments, with links to their lessons
         self._order = navigation.lesson_order(course, frozenset(lessons))
         self._progress: dict = {}
         self.rows: dict[str, tuple[ipw.HTML, ipw.FloatProgress, ipw.HTML]] = {}
@@ -53,7 +55,7 @@ class StartPage(ipw.VBox):
             row.add_class(f"ts-progress-{entry.id}")
             self.rows[entry.id] = (title, bar, detail)
             rows.append(row)
-        super().__init__(children=[self._heading, self._continue, *rows], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=[self._heading, self.feedback, self._continue, *rows], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.lang = lang
         self.observe(self._render, names="lang")
@@ -67,12 +69,34 @@ class StartPage(ipw.VBox):
             items = len(lesson.questions) + len(lesson.tools)
             shares[lesson_id] = answered / items if items else 0.0
         self._progress = progress
+        self._new_feedback = self._store.reviews_since(feedback_seen(self._store))
         self.value = shares
         self._render()
 
     def _render(self, _change=None) -> None:
         t = lambda key, **p: self._ui.text(key, self.lang, **p)  # noqa: E731
         self._heading.value = heading(2, t("progress_title"))
+        new = {lesson: count for lesson, count in self._new_feedback.items() if lesson in self.lessons}
+        self.feedback.value = (
+            paragraph(
+                join(
+                    t("new_feedback", count=sum(new.values())),
+                    " ",
+                    *[
+                        link(
+                            lesson + ".ipynb" + self._link_suffix,
+                            t("new_feedback_in", lesson=local(self.lessons[lesson].title, self.lang), count=count),
+                            "ts-feedback-link",
+                        )
+                        for lesson, count in sorted(new.items())
+                    ],
+                ),
+                "ts-new-feedback",
+                "status",
+            )
+            if new
+            else ""
+        )
         last_active = {lesson: done.last_active for lesson, done in self._progress.items() if done.last_active}
         resume = navigation.continue_with(self._order, self.value, last_active)
         if resume is None:

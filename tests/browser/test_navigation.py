@@ -45,3 +45,30 @@ def test_a_trainee_moves_through_the_course_with_the_links(server, page, trainee
     icon = page.locator(".ts-tool-my_assessment button i.fa").first
     expect(icon).to_be_visible()
     assert icon.evaluate("i => getComputedStyle(i, '::before').content") not in ("", "none", "normal")
+
+
+def test_new_feedback_is_on_the_start_page_and_its_link_opens_the_comment(server, page, trainee):
+    """#23.16: the start page said nothing when the trainer had reviewed answers."""
+    import sqlalchemy as sa
+
+    from telesales_training import content
+    from telesales_training.store import Store
+
+    ui = content.load_ui()
+    with Store(server.db_url) as store:
+        mine = store.ensure_trainee(trainee)
+        mine.save_answer("01_decision_psychology", "xiamen_first_check", "先看采光", 0, 0)
+        with store.engine.connect() as conn:
+            answer_id = conn.execute(
+                sa.text("SELECT max(id) FROM answers WHERE trainee_id = :t"), {"t": trainee}
+            ).scalar()
+        mine.add_review("01_decision_psychology", "xiamen_first_check", answer_id, "tina", "很具体，好：再问问预算。")
+    page.goto(server.page_url("00_start_here", trainee))
+    feedback = page.locator(".ts-new-feedback")
+    expect(feedback).to_contain_text(ui.text("new_feedback", "zh-CN", count=1), timeout=LOAD_TIMEOUT)
+    page.screenshot(path=str(ARTIFACTS / "start_new_feedback.png"))
+    feedback.get_by_role("link").click()
+    expect(page.locator(".ts-item-xiamen_first_check")).to_contain_text("再问问预算", timeout=LOAD_TIMEOUT)
+    page.locator(".ts-nav-bottom .ts-nav-home").click()
+    page.locator(".ts-continue-link").wait_for(timeout=LOAD_TIMEOUT)
+    expect(page.locator(".ts-new-feedback")).to_have_count(0)  # read: no longer new
