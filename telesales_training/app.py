@@ -71,7 +71,7 @@ class WorkbookPage(ipw.VBox):
         ipw.link((self.header, "lang"), (self, "lang"))
         self.observe(self._on_lang, names="lang")
         if self.trainee is None and identity.served():
-            self.name_form = BrowserNameForm(ui, lang, page, error_code=problem)
+            self.name_form = BrowserNameForm(ui, lang, page, error_code=problem, taken=identity.name_taken())
             ipw.dlink((self, "lang"), (self.name_form, "lang"))
             self.children = [self.header, self.name_form]
         elif self.trainee is None:

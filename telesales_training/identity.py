@@ -21,6 +21,7 @@ LOCAL_TRAINEE_KEY = "local_trainee"
 # Voilà hands the page's query string to the kernel in this variable (after wait_for_request when preheated).
 QUERY_VARIABLE = "QUERY_STRING"
 LINK_PARAMETER = "trainee"
+NAME_TAKEN_PARAMETER = "name_taken"  # the name typed already has answers: the form asks "is it you?" first
 NAME_ERROR_PARAMETER = "name_error"  # the start page's form came back refused (webapp.TraineeHandler)
 COOKIE = "telesales_trainee"
 SERVED_VARIABLE = "TELESALES_SERVED"  # set by the workbook server for its kernels
@@ -84,6 +85,16 @@ def cookie_name(env: Mapping[str, str] | None = None) -> str | None:
         return clean_name(unquote(cookie.value)) if cookie is not None else None
     except (CookieError, InvalidName):
         return None
+
+
+def name_taken(env: Mapping[str, str] | None = None) -> str:
+    """The name just typed when it already has answers (the form asks before opening that workbook), or ''."""
+    env = os.environ if env is None else env
+    given = parse_qs(env.get(QUERY_VARIABLE) or "").get(NAME_TAKEN_PARAMETER, [""])[-1]
+    try:
+        return clean_name(given) if given else ""
+    except InvalidName:
+        return ""
 
 
 def name_error(env: Mapping[str, str] | None = None) -> str:

@@ -26,7 +26,7 @@ import sys
 import time
 import webbrowser
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlparse
+from urllib.parse import quote, unquote, urlencode, urlparse
 
 import tornado.ioloop
 import tornado.web
@@ -47,7 +47,14 @@ from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
 from . import content, i18n
-from .identity import COOKIE, NAME_ERROR_PARAMETER, SERVED_VARIABLE, InvalidName, clean_name
+from .identity import (
+    COOKIE,
+    NAME_ERROR_PARAMETER,
+    NAME_TAKEN_PARAMETER,
+    SERVED_VARIABLE,
+    InvalidName,
+    clean_name,
+)
 from .server import (
     CULL_INTERVAL_SECONDS,
     IDLE_KERNEL_SECONDS,
@@ -82,6 +89,18 @@ def top_level_navigation(handler: tornado.web.RequestHandler) -> bool:
     site = handler.request.headers.get("Sec-Fetch-Site")
     destination = handler.request.headers.get("Sec-Fetch-Dest")
     return site in (None, "same-origin", "none") and destination in (None, "document")
+
+
+def has_answers(name: str) -> bool:
+    """Whether the personal store already holds answers of `name` (the name form asks before opening them)."""
+    from .errors import StoreError
+    from .store import Store
+
+    try:
+        with Store() as store:
+            return store.has_trainee(name) and bool(store.ensure_trainee(name).progress())
+    except StoreError:
+        return False  # the page itself will say what is wrong with the store
 
 
 class OpenedFromElsewhere(tornado.web.HTTPError):
@@ -217,6 +236,13 @@ class TraineeHandler(PlainErrors, JupyterHandler):
             return page
         return f"{prefix}{START_PAGE}"
 
+    def _current(self) -> str | None:
+        kept = self.get_cookie(COOKIE)
+        try:
+            return clean_name(unquote(kept)) if kept else None
+        except InvalidName:
+            return None
+
     @tornado.web.authenticated
     def post(self):
         back = self._back()
@@ -228,6 +254,10 @@ class TraineeHandler(PlainErrors, JupyterHandler):
             name = clean_name(self.get_body_argument("name", ""))
         except InvalidName as problem:
             self.redirect(f"{back}?{urlencode({NAME_ERROR_PARAMETER: problem.code})}")
+            return
+        if not self.get_body_argument("confirm", "") and name != self._current() and has_answers(name):
+            # Another person's workbook is one typed name away: ask before opening it.
+            self.redirect(f"{back}?{urlencode({NAME_TAKEN_PARAMETER: name})}")
             return
         self.set_cookie(COOKIE, quote(name), path="/", httponly=True, samesite="Strict", expires_days=365)
         self.redirect(back)

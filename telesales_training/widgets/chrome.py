@@ -83,10 +83,11 @@ class BrowserNameForm(ipw.HTML):
 
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
 
-    def __init__(self, ui: UiStrings, lang: str, page: str, error_code: str = "", **kwargs):
+    def __init__(self, ui: UiStrings, lang: str, page: str, error_code: str = "", taken: str = "", **kwargs):
         self._ui = ui
         self._page = page
         self._error_code = error_code
+        self._taken = taken
         super().__init__(**lean(ipw.HTML, **kwargs))
         self.observe(self._render, names="lang")
         self.lang = lang
@@ -102,6 +103,10 @@ class BrowserNameForm(ipw.HTML):
             label=t("name_label"),
             submit=t("name_submit"),
             error=t(self._error_code) if self._error_code else "",
+            taken=self._taken,
+            taken_question=self._ui.text("name_taken", self.lang, name=self._taken) if self._taken else "",
+            taken_yes=t("name_taken_yes"),
+            taken_other=t("name_taken_other"),
         )
 
 

@@ -166,11 +166,11 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
         page.set_default_navigation_timeout(LOAD_TIMEOUT)
     name_yourself(one, server, "王小明", first_try="   ")
     for lesson, shown in (
-        ("01_decision_psychology", "已答 0 / 9 题"),
-        ("02_selling_modes", "已答 0 / 6 题"),
-        ("08_phone_etiquette", "已答 0 / 6 题"),
-        ("04_funnel", "已答 0 / 6 题"),
-        ("09_self_assessment", "已答 0 / 3 题"),
+        ("01_decision_psychology", "已完成 0 / 9 项"),
+        ("02_selling_modes", "已完成 0 / 6 项"),
+        ("08_phone_etiquette", "已完成 0 / 6 项"),
+        ("04_funnel", "已完成 0 / 6 项"),
+        ("09_self_assessment", "已完成 0 / 3 项"),
     ):
         expect(one.locator(f".ts-progress-{lesson}")).to_contain_text(shown)
     # What this workbook wrote is tagged; course lessons are not (issue 13, point 17).
@@ -179,7 +179,7 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
     expect(one.locator(".ts-progress-01_decision_psychology .ts-supplementary-tag")).to_have_count(0)
     one.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))
     one.get_by_role("button", name="English").click()
-    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("0 / 6 answered")
+    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("0 / 6 done")
 
     def chinese_left(text: str) -> list[str]:
         for allowed in ("简体中文", "繁體中文", "王小明"):
@@ -189,7 +189,7 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
     english, left = settled_text(one.locator(".ts-page"), chinese_left)
     assert not left, english
     one.get_by_role("button", name="简体中文").click()
-    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("已答 0 / 6 题")
+    expect(one.locator(".ts-progress-04_funnel")).to_contain_text("已完成 0 / 6 项")
 
     name_yourself(two, server, "李小红")
     for page, text in ((one, FIRST_ANSWER), (two, NEXT_ANSWER)):
@@ -202,14 +202,14 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
         expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(text)
 
     one.goto(server.page_url("00_start_here", token=False))
-    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 1 / 9 题", timeout=LOAD_TIMEOUT)
+    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已完成 1 / 9 项", timeout=LOAD_TIMEOUT)
     assert one.locator(".ts-page input[type=text]").count() == 0  # asked once
     one.screenshot(path=str(ARTIFACTS / "start_here_switch_zh.png"))
     one.get_by_role("button", name="不是你？切换学员").click()
     one.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)  # asked again
     one.locator(".ts-page input[type=text]").fill("张三")
     one.get_by_role("button", name="开始学习").click()
-    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已答 0 / 9 题", timeout=LOAD_TIMEOUT)
+    expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已完成 0 / 9 项", timeout=LOAD_TIMEOUT)
     open_lesson(two, server.page_url(L01, token=False))  # the other browser is untouched
     expect(two.locator(".ts-item-xiamen_first_check textarea")).to_have_value(NEXT_ANSWER)
     first.close()
@@ -260,3 +260,37 @@ def test_curriculum_and_database_are_not_downloadable(server, db_path, path):
             assert refused.code in (403, 404)
             continue
         assert b"schema_version" not in body and not body.startswith(b"SQLite format")
+
+
+def test_a_name_that_already_has_answers_is_asked_about_before_its_workbook_opens(server, browser, trainee):
+    """#23.17: typing a name that had answers (even as "  name ") opened that workbook with no question."""
+    from telesales_training import content
+    from telesales_training.store import Store
+
+    ui = content.load_ui()
+    owner = f"老{trainee[-6:]}"
+    with Store(server.db_url) as store:
+        store.ensure_trainee(owner).save_answer(L01, "xiamen_first_check", "别人的答案", 0, 0)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_navigation_timeout(LOAD_TIMEOUT)
+    page.goto(server.page_url("00_start_here"))
+    field = page.locator(".ts-page input[type=text]")
+    field.wait_for(timeout=LOAD_TIMEOUT)
+    field.fill(f"  {owner} ")
+    page.get_by_role("button", name="开始学习").click()
+    question = page.locator(".ts-name-confirm")
+    expect(question).to_contain_text(ui.text("name_taken", "zh-CN", name=owner), timeout=LOAD_TIMEOUT)
+    assert page.locator(".ts-who").count() == 0 or owner not in page.locator(".ts-who").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "start_name_taken_390.png"))
+    page.locator(".ts-page input[type=text]").fill(f"{owner}二号")  # not me: another name
+    page.get_by_role("button", name="开始学习").click()
+    expect(page.locator(".ts-who")).to_contain_text(f"学员：{owner}二号", timeout=LOAD_TIMEOUT)
+    page.get_by_role("button", name="不是你？切换学员").click()
+    page.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(".ts-page input[type=text]").fill(owner)
+    page.get_by_role("button", name="开始学习").click()
+    page.get_by_role("button", name=ui.text("name_taken_yes", "zh-CN")).click()  # it is me
+    expect(page.locator(".ts-who")).to_contain_text(f"学员：{owner}", timeout=LOAD_TIMEOUT)
+    expect(page.locator(".ts-progress-01_decision_psychology")).to_contain_text("已完成 1 / 9 项")
+    context.close()
