@@ -5,7 +5,6 @@ any width costs what a row costs."""
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 from datetime import datetime
@@ -137,10 +136,15 @@ WIDE_FIRST_ROW = """
 import resource, sys
 from datetime import datetime
 from telesales_training import calllog
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+small = b"Start Time,Call ID\\n2026-03-02 10:00,1\\n"
+calllog.read_calls(small, lambda times, keys, details=None: len(keys), now=datetime(2026, 11, 28))
+before = peak()  # pandas and the reader loaded, one small file read
 row = "2026-03-02 10:05,2," + ",".join(["x"] * 500_000)
 export = ("Start Time,Call ID,Number\\n" + row + "\\n2026-03-02 10:00,1,138001\\n").encode()
 report = calllog.read_calls(export, lambda times, keys, details=None: len(keys), now=datetime(2026, 11, 28))
-print(report.taken, report.reasons(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+print(report.taken, sorted(report.reasons().items()), peak() - before)
 """
 
 
@@ -149,11 +153,7 @@ def test_a_row_of_half_a_million_fields_costs_what_a_row_costs():
     done = subprocess.run(
         [sys.executable, "-c", WIDE_FIRST_ROW], capture_output=True, text=True, timeout=600, check=True
     )
-    taken, reasons, peak_mb = (
-        done.stdout.split(" ", 1)[0],
-        done.stdout.split(" ", 1)[1].rsplit(" ", 1)[0],
-        int(done.stdout.rsplit(" ", 1)[1]),
-    )
-    assert taken == "1" and reasons == "{'row_broken': 1}"
-    assert peak_mb < 400, f"peak memory {peak_mb} MB"
-    assert resource  # (the child measures itself)
+    taken, rest = done.stdout.strip().split(" ", 1)
+    reasons, grown = rest.rsplit(" ", 1)
+    assert taken == "1" and reasons == "[('row_broken', 1)]"
+    assert int(grown) < 250, f"reading it took {grown} MB more than reading a small file"

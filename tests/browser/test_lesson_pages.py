@@ -322,6 +322,8 @@ def seed_a_working_trainee(db_url: str, trainee: str) -> None:
         person = store.ensure_trainee(trainee)
         for lesson_id, item_id, state in saves:
             person.save_answer(lesson_id, item_id, state.stored())
+            if isinstance(state, WeekLog):  # as the week log's save does: the days pacing counts
+                person.log_day_calls(state.days(), state.target)
         theirs = TrainerAssessment(scores={c.id: c.weight - 3 for c in form.criteria}, by="tina")
         person.save_trainer_scores("09_self_assessment", theirs)
 

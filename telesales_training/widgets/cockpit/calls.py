@@ -27,7 +27,7 @@ class CallsPanel(Panel):
             ipw.ToggleButtons,
             options=[("", ""), *[(b, b) for b in BANDS]],
             value="",
-            style=style_for(ipw.ToggleButtons, button_width="7rem"),
+            style=style_for(ipw.ToggleButtons, button_width="9.5rem"),  # "No data this week" whole
         )
         self.summary = make(ipw.HTML)
         self.table_html = make(ipw.HTML)
