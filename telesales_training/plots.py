@@ -497,6 +497,7 @@ def calls_vs_target_png(
     others: tuple[int, ...] = (),
     others_label: str = "",
     narrow: bool = False,
+    band_labels: tuple[str, ...] = (),
 ) -> bytes:
     """Bars of actual calls (coloured by pacing band) against the target line, per day or per week; with
     `others` (e.g. the imported calls beside the self-logged ones) a second, hatched bar next to each. Narrow (a
@@ -533,16 +534,22 @@ def calls_vs_target_png(
     ax.set_title("\n".join(cjk_lines(title, 20)) if narrow else title, fontsize=11 if narrow else 12)
     ax.set_ylim(0, max(max(counts, default=0), max(others, default=0), max(targets, default=0), 1) * 1.18)
     ax.grid(axis="y", alpha=0.3)
-    if narrow:
-        ax.legend(
-            fontsize=8,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.18 if len(labels) <= 5 else -0.3),
-            ncol=3,
-            frameon=False,
-        )
-    else:
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    handles, names = ax.get_legend_handles_labels()
+    if band_labels:  # the bars' colours are the pacing bands: say which is which (not one colour for "actual")
+        keep = [(h, n) for h, n in zip(handles, names) if n != actual]
+        bands = ("on_track", "behind", "at_risk")
+        handles = [h for h, _n in keep] + [_patches().Patch(color=BAND_COLOURS[b]) for b in bands[: len(band_labels)]]
+        names = [n for _h, n in keep] + list(band_labels)
+    # Under the chart, in rows: never over the bars or the frame, at any width.
+    ax.legend(
+        handles,
+        names,
+        fontsize=8,
+        loc="upper center",
+        ncol=2 if narrow else 5,
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.16 if not narrow or len(labels) <= 5 else -0.22),
+    )
     return to_png(fig)
 
 

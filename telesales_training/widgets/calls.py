@@ -272,9 +272,10 @@ class WeeklyCallLog(ToolWidget):
             self.t("actual"),
             self.t("planned"),
         )
+        bands = (self.t("on_track"), self.t("behind"), self.t("at_risk"))
         days_figure = chart(
-            plots.calls_vs_target_png(*day_chart),
-            plots.calls_vs_target_png(*day_chart, narrow=True),
+            plots.calls_vs_target_png(*day_chart, band_labels=bands),
+            plots.calls_vs_target_png(*day_chart, narrow=True, band_labels=bands),
             self.t("chart_title"),
             "ts-week-chart",
         )
@@ -302,8 +303,8 @@ class WeeklyCallLog(ToolWidget):
         self.chart.value = join(
             days_figure,
             chart(
-                plots.calls_vs_target_png(*weeks_chart),
-                plots.calls_vs_target_png(*weeks_chart, narrow=True),
+                plots.calls_vs_target_png(*weeks_chart, band_labels=bands),
+                plots.calls_vs_target_png(*weeks_chart, narrow=True, band_labels=bands),
                 self.t("weeks_title"),
                 "ts-weeks-chart",
             ),
@@ -325,7 +326,13 @@ class CallImport(ToolWidget):
     State = calllog.ImportSummary
 
     def _build(self) -> list[ipw.Widget]:
-        self.upload = make(ipw.FileUpload, accept=".csv,.txt,.tsv", multiple=False)
+        # As wide as its words in either language ("Choose a CSV file" was cut at the default width).
+        self.upload = make(
+            ipw.FileUpload,
+            accept=".csv,.txt,.tsv",
+            multiple=False,
+            layout=shared_layout(width="auto", min_width="12rem"),
+        )
         self._day_first = make(ipw.Checkbox, value=False, indent=False)
         self.go = make(ipw.Button, button_style="primary", icon="upload")
         self.progress = make(ipw.IntProgress, min=0, max=1, value=0, layout=shared_layout(width="24rem"))

@@ -50,6 +50,7 @@ class TrendsPanel(Panel):
             self.t("trend_calls_title", who=who),
             self.t("trend_calls"),
             self.t("trend_target"),
+            band_labels=(self.t("on_track"), self.t("behind"), self.t("at_risk")),
         )
         parts = [("ts-trend-calls", calls, self.t("trend_calls_title", who=who))]
         snapshots = tuple(
