@@ -498,6 +498,8 @@ TOOL_TEXTS = {
         "rubric_criterion",
         "rubric_level",
         "volume_proposal",
+        "volume_proposal_trainer",
+        "volume_unknown_trainer",
         "volume_unknown",
     ),
     "personal_report": (

@@ -511,3 +511,16 @@ def test_excel_dates_are_dates_and_rubric_checks_met_are_exported(cockpit_view, 
     met = [row[headers.index("Rubric checks met")] for row in answers.iter_rows(min_row=4, values_only=True)]
     rubric = curriculum().rubric(L02, "my_customers")
     assert f"1 / {len(rubric)}" in met
+
+
+def test_the_assessment_tab_speaks_to_the_trainer_about_the_trainee(cockpit_view, filled):
+    """#23.13: the cockpit said "按你在第 5 课记录的…" to the trainer."""
+    panel = cockpit_view.show("tab_assessment")
+    panel.picker.choose("amy")
+    form = curriculum().assessment[1]
+    assert (
+        "amy" in panel.rubric.value
+        and form.text("volume_proposal", "en", criterion="", score=0, max=0, share="", days=0).split(" over")[0]
+        in panel.rubric.value
+    )
+    assert "you logged" not in panel.rubric.value

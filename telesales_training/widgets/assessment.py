@@ -44,19 +44,23 @@ def rubric_html(form: c.ToolBlock, lang: str) -> str:
     )
 
 
-def proposal_html(form: c.ToolBlock, store, lang: str, today) -> str:
-    """The score the call log of lesson 5 suggests for the call-volume criterion (if the form has one)."""
+def proposal_html(form: c.ToolBlock, store, lang: str, today, trainee: str = "") -> str:
+    """The score the call log of lesson 5 suggests for the call-volume criterion (if the form has one); with
+    `trainee`, said to the trainer about that trainee (not "you")."""
     criterion = next((k for k in form.criteria if k.proposed_from == "call_log"), None)
     if criterion is None or store is None:
         return ""
     since = today - timedelta(weeks=assessment.PROPOSAL_WEEKS)
     proposal = assessment.propose_volume(criterion.weight, store.logged_calls(since, today), today)
+    about = {"trainee": trainee} if trainee else {}
+    suffix = "_trainer" if trainee else ""
     if proposal is None:
-        text = form.text("volume_unknown", lang, criterion=local(criterion.text, lang))
+        text = form.text(f"volume_unknown{suffix}", lang, criterion=local(criterion.text, lang), **about)
     else:
         text = form.text(
-            "volume_proposal",
+            f"volume_proposal{suffix}",
             lang,
+            **about,
             criterion=local(criterion.text, lang),
             score=proposal.score,
             max=criterion.weight,

@@ -7,7 +7,7 @@ import traitlets
 
 from ... import assessment, i18n
 from ...store import StoreError
-from ...views import escape, feedback, muted, span, strong
+from ...views import escape, feedback, join, muted, span, strong
 from ..assessment import proposal_html, rubric_html
 from ..lean import make, shared_layout
 from .base import (
@@ -53,7 +53,8 @@ class AssessmentPanel(Panel):
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
         count, first = self.view.awaiting(form_lesson, form.id, limit=AWAITING_SHOWN)
-        self.awaiting_count.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
+        more = self.t("awaiting_more", shown=len(first)) if count > len(first) else ""
+        self.awaiting_count.value = span(join(strong(self.t("awaiting", count=count)), " ", more), "ts-awaiting")
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
         self.awaiting.show(
             [(trainee_id, trainee_id) for trainee_id in first],
@@ -82,7 +83,9 @@ class AssessmentPanel(Panel):
             self.grid.children = []
             self.gaps.value = self.unknown_trainee(self.picker.value)
             return
-        self.rubric.value = proposal_html(form, trainee, self.lang, self.c.today) + self.rubric.value
+        self.rubric.value = (
+            proposal_html(form, trainee, self.lang, self.c.today, trainee=self.picker.value) + self.rubric.value
+        )
         own, theirs = self._columns(trainee)
         cells: list[ipw.Widget] = [
             make(ipw.HTML, value=strong(self.t(key)))
