@@ -4,7 +4,7 @@ access. Each test checks what was stored and what the trainer (or the trainee) i
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -524,3 +524,11 @@ def test_the_assessment_tab_speaks_to_the_trainer_about_the_trainee(cockpit_view
         in panel.rubric.value
     )
     assert "you logged" not in panel.rubric.value
+
+
+def test_the_calls_tab_names_a_past_week_as_that_week(cockpit_view):
+    """#23.13: the Calls tab kept saying "this week" for a past week."""
+    calls = cockpit_view.show("tab_calls")
+    calls.week.value = TODAY - timedelta(days=7)
+    assert said("pacing_title_week", week="2026-02-23", days=5) in calls.table_html.value
+    assert "this week" not in calls.table_html.value

@@ -189,7 +189,7 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
     ]
     assert len(sheets["Trainees"]) == everyone
     assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
-    assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track", "No data this week"}
+    assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track", "No data for the week"}
 
 
 def test_the_trainee_sees_the_comment_in_the_lesson(server, cockpit_db, page):

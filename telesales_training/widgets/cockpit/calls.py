@@ -27,7 +27,7 @@ class CallsPanel(Panel):
             ipw.ToggleButtons,
             options=[("", ""), *[(b, b) for b in BANDS]],
             value="",
-            style=style_for(ipw.ToggleButtons, button_width="9.5rem"),  # "No data this week" whole
+            style=style_for(ipw.ToggleButtons, button_width="9.5rem"),  # "No data for the week" whole
         )
         self.summary = make(ipw.HTML)
         self.table_html = make(ipw.HTML)
@@ -82,7 +82,9 @@ class CallsPanel(Panel):
         days = working_days_elapsed(self.monday, self.c.today)
         rows = self.view.pacing(self.monday, self.c.today, self.pager.offset, self.pager.size, self._band.value or None)
         self.table_html.value = self._table(
-            self.t("pacing_title", days=days),
+            self.t("pacing_title", days=days)
+            if self.monday == monday_of(self.c.today)
+            else self.t("pacing_title_week", week=self.monday.isoformat(), days=days),  # a past week: not "this week"
             [
                 self.t("col_trainee"),
                 self.t("col_cohort"),
