@@ -720,11 +720,10 @@ class CohortView:
             targets[n] += max(0, count * days - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
-        layer = [
-            sa.func.avg(self._number(answers.c.value, FunnelSnapshot.json_key("counts"), k)) for k in range(len(LAYERS))
-        ]
-        funnel_rows = self._rows(
-            sa.select(day, sa.func.count(), *layer)
+        # Each trainee's funnel of a week is her last snapshot of it (what her own page shows), not the mean of
+        # her snapshots; the week's figure is the mean of those over the trainees who saved one.
+        last_of_day = (
+            sa.select(sa.func.max(answers.c.id))
             .where(
                 answers.c.trainee_id.in_(members),
                 answers.c.lesson_id == lesson_id,
@@ -732,16 +731,24 @@ class CohortView:
                 answers.c.created_at >= start,
                 answers.c.created_at < stop,
             )
-            .group_by(day)
+            .group_by(answers.c.trainee_id, day)
         )
+        layer = [self._number(answers.c.value, FunnelSnapshot.json_key("counts"), k) for k in range(len(LAYERS))]
+        funnel_rows = self._rows(
+            sa.select(answers.c.trainee_id, day, *layer).where(answers.c.id.in_(last_of_day.scalar_subquery()))
+        )
+        latest: dict[tuple[str, int], tuple[date, tuple[float, ...]]] = {}
+        for trainee_id, saved_on, *counts in funnel_rows:
+            n = week_of(saved_on)
+            when = _as_day(saved_on)
+            if n is not None and ((trainee_id, n) not in latest or latest[(trainee_id, n)][0] < when):
+                latest[(trainee_id, n)] = (when, tuple(float(v or 0) for v in counts))
         sums: list[list[float]] = [[0.0] * len(LAYERS) for _ in weeks]
         saved = [0] * len(weeks)
-        for row in funnel_rows:
-            n = week_of(row[0])
-            if n is not None:
-                saved[n] += row[1]
-                for k in range(len(LAYERS)):
-                    sums[n][k] += float(row[2 + k] or 0) * row[1]
+        for (_trainee_id, n), (_when, counts) in latest.items():
+            saved[n] += 1
+            for k in range(len(LAYERS)):
+                sums[n][k] += counts[k]
         layers = [tuple(v / saved[n] for v in sums[n]) if saved[n] else () for n in range(len(weeks))]
         points = answers.c.max_points > 0
         score_rows = self._rows(

@@ -202,3 +202,17 @@ def test_current_answers_follow_every_save(cohort_store):
     assert [(s.item_id, s.missed) for s in view.item_stats(SCORED)] == [("q2", 1), ("q1", 0)]
     # the full-history path (a date range) agrees with the current table
     assert cohort_store.cohort(since=date(2000, 1, 1)).item_stats(SCORED) == view.item_stats(SCORED)
+
+
+def test_a_trainees_funnel_of_a_week_is_her_last_snapshot_not_the_mean(store):
+    """#23.13: one trainee's trend averaged the week's snapshots (5.5, 3.5 customers) while her page showed the last."""
+    import time_machine
+
+    from telesales_training.funnel import FunnelSnapshot
+
+    amy = store.ensure_trainee("amy")
+    for hours, counts in ((0, (40, 20, 8, 6, 4)), (30, (40, 20, 8, 5, 3))):  # Monday, then Tuesday
+        with time_machine.travel(datetime.combine(MONDAY, time(9)).astimezone() + timedelta(hours=hours), tick=False):
+            amy.save_answer("04_funnel", "my_funnel", FunnelSnapshot(counts=counts, as_of=MONDAY).stored())
+    trends = store.cohort().weekly_trends([MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=6))
+    assert trends.layers == [(40.0, 20.0, 8.0, 5.0, 3.0)]
