@@ -27,7 +27,7 @@ class CallsPanel(Panel):
             ipw.ToggleButtons,
             options=[("", ""), *[(b, b) for b in BANDS]],
             value="",
-            style=style_for(ipw.ToggleButtons, button_width="auto"),  # each as wide as its words ("No data for the week")
+            style=style_for(ipw.ToggleButtons, button_width="auto"),  # as wide as its words: "No data for the week"
         )
         self.summary = make(ipw.HTML)
         self.table_html = make(ipw.HTML)
