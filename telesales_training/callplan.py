@@ -6,6 +6,7 @@ No UI, no storage. Times are minutes after midnight internally; text times are '
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
 
+import holidays
 from pydantic import Field, field_validator
 
 from .inputs import InputProblem, whole_number
@@ -179,12 +181,41 @@ def work_days(spec: str | None = None) -> tuple[int, ...]:
     return tuple(sorted({ALL_DAYS.index(name) for name in names}))
 
 
+@functools.lru_cache(maxsize=32)
+def _public_holidays(country: str, year: int) -> holidays.HolidayBase | None:
+    if not country:
+        return None
+    try:
+        return holidays.country_holidays(country.upper(), years=year)
+    except NotImplementedError:
+        raise PlanInputError("holidays_invalid", text=country[:20]) from None
+
+
+def is_work_day(day: date) -> bool:
+    """Whether `day` carries a call target: one of the work weekdays (TELESALES_WORK_DAYS) that is no public
+    holiday of TELESALES_HOLIDAYS' country, or a weekend day that country works in exchange for one (调休)."""
+    calendar = _public_holidays(settings().holidays, day.year)
+    if calendar is not None:
+        if day in calendar:
+            return False
+        if day in getattr(calendar, "weekend_workdays", ()):
+            return True
+    return day.weekday() in work_days()
+
+
+def week_work_days(monday: date) -> tuple[int, ...]:
+    """The days of the week starting `monday` that carry a target (0 = Monday): the work weekdays less that
+    week's public holidays, plus a weekend day worked in exchange."""
+    return tuple(n for n in range(7) if is_work_day(monday + timedelta(days=n)))
+
+
 def working_days_elapsed(monday: date, today: date, days: Sequence[int] | None = None) -> int:
-    """Work days of the week starting `monday` that have begun by `today`."""
+    """Work days of the week starting `monday` that have begun by `today` (`days`: that week's work days,
+    default from the calendar, week_work_days)."""
     if today < monday:
         return 0
     begun = min(6, (today - monday).days)
-    return sum(1 for day in (work_days() if days is None else days) if day <= begun)
+    return sum(1 for day in (week_work_days(monday) if days is None else days) if day <= begun)
 
 
 def week_pacing(counts: Sequence[int], daily_target: int, days_elapsed: int, days_begun: int | None = None):
@@ -257,8 +288,8 @@ class WeekCalls:
 
 
 def weeks_from_days(days: dict[date, tuple[int, int]], work: Sequence[int] | None = None) -> dict[date, WeekCalls]:
-    """{monday: WeekCalls} from (calls, target) per day (the store's logged_calls)."""
-    work = tuple(work_days() if work is None else work)
+    """{monday: WeekCalls} from (calls, target) per day (the store's logged_calls); each week's work days are
+    `work` or, by default, that week's from the calendar (week_work_days: a holiday week asks less)."""
     grouped: dict[date, dict[int, tuple[int, int]]] = {}
     for day, counted in days.items():
         grouped.setdefault(monday_of(day), {})[day.weekday()] = counted
@@ -267,7 +298,7 @@ def weeks_from_days(days: dict[date, tuple[int, int]], work: Sequence[int] | Non
             monday,
             tuple(found.get(n, (0, 0))[0] for n in range(7)),
             max((target for _calls, target in found.values()), default=DEFAULT_TARGET) or DEFAULT_TARGET,
-            work,
+            tuple(week_work_days(monday) if work is None else work),
         )
         for monday, found in sorted(grouped.items())
     }

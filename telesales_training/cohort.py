@@ -18,7 +18,15 @@ import sqlalchemy as sa
 
 from . import clock
 from .assessment import TrainerAssessment
-from .callplan import BEHIND, DEFAULT_TARGET, ON_TRACK, days_begun, work_days, working_days_elapsed
+from .callplan import (
+    BEHIND,
+    DEFAULT_TARGET,
+    ON_TRACK,
+    days_begun,
+    is_work_day,
+    week_work_days,
+    working_days_elapsed,
+)
 from .factors import FactorProfile
 from .funnel import LAYERS, THIN_RATIO, FunnelSnapshot
 from .schema import (
@@ -706,18 +714,29 @@ class CohortView:
             .group_by(call_days.c.day)
         )
         logged = [0] * len(weeks)
-        working = work_days()
         for day, made, target, trainees_logged in day_rows:
             n = week_of(day)
             if n is None:
                 continue
             calls[n] += int(made or 0)  # every day's calls count (callplan.day_total), weekends too
-            if _as_day(day).weekday() in working:  # the target only on work days
+            if is_work_day(_as_day(day)):  # the target only on work days (no public holiday)
                 targets[n] += int(target or 0)
                 logged[n] += int(trainees_logged)
-        for n, monday in enumerate(weeks):  # trainees who logged no day of a working week still had a target
-            days = working_days_elapsed(monday, today) if today is not None else len(working)  # this week: so far
-            targets[n] += max(0, count * days - logged[n]) * DEFAULT_TARGET
+        # Trainees who logged no day of a work day still had its target — from the day they joined (a week
+        # before anyone joined asks nothing of them), and in the week under way only up to today.
+        joined_on = sa.func.date(trainees.c.created_at)
+        joined = sorted(
+            (_as_day(day), int(people))
+            for day, people in self._rows(
+                sa.select(joined_on, sa.func.count()).where(trainees.c.id.in_(members)).group_by(joined_on)
+            )
+        )
+        for n, monday in enumerate(weeks):
+            work = [monday + timedelta(days=d) for d in week_work_days(monday)]
+            due = sum(
+                people for day in work if today is None or day <= today for since, people in joined if since <= day
+            )
+            targets[n] += max(0, due - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
         day = sa.func.date(answers.c.created_at)
         # Each trainee's funnel of a week is her last snapshot of it (what her own page shows), not the mean of

@@ -737,6 +737,16 @@ class DemoData(Strict):
     free_text: dict[str, list[str]]
     factor_notes: list[str] = Field(min_length=1)
     trainer_comments: list[str] = Field(min_length=1)
+    # Where the group's self-ratings lean, per success factor id (added to each trainee's own spread, in points).
+    factor_lean: dict[str, float] = {}
+
+    @field_validator("factor_lean")
+    @classmethod
+    def _small_leans(cls, lean: dict[str, float]) -> dict[str, float]:
+        wild = [f"{k}: {v}" for k, v in lean.items() if not -2 <= v <= 2]
+        if wild:
+            raise ValueError(f"a factor's lean is between -2 and 2 points ({', '.join(wild)})")
+        return lean
 
     @field_validator("given_names", "family_names")
     @classmethod

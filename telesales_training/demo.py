@@ -2,9 +2,12 @@
 
 Each trainee gets a skill level and a diligence level. Skill decides how often questions are answered
 right (graded by the real scoring code, so points match what the lessons would give); diligence decides
-how far through the course they are and how many calls they make a day. Everyone gets a year of daily
-call counts, weekly call-log and funnel snapshots for the last weeks, a six-factor profile and the
-self-assessment; some get the trainer's column and reviews of their open answers. Deterministic per seed.
+how far through the course they are and how many calls they make a day. Everyone gets daily call counts
+from the day they joined (on China's working days: no calls over 春节 or 国庆, calls on the weekend days
+worked in exchange; the `holidays` calendar), rising over their first weeks and following their group's
+momentum; weekly call-log and funnel snapshots for the last weeks (the funnel fills as they settle in); a
+six-factor profile leaning where new reps usually stand (exercises/demo.yaml) and the self-assessment; some
+get the trainer's column and reviews of their open answers. Deterministic per seed.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import singledispatch
 from typing import Any
+
+import holidays
 
 from . import clock
 from . import content as c
@@ -36,6 +41,9 @@ RECENT_WEEKS = 26
 TRAINER = "demo-trainer"
 NINE_AM = time(9)  # demo answers are stamped from 09:00 local time on their day
 BATCH_TRAINEES = 100
+RAMP_WEEKS = 6  # a new rep reaches her own call level over her first weeks
+NEW_JOINERS = 0.25  # the share who joined in the last ten weeks (the trends then move)
+MOMENTUM_WEEKS = 12  # a group's calls drift up or down over the last weeks
 
 
 class DemoError(ValueError):
@@ -63,6 +71,13 @@ class _Answers:
         """A sample text in the trainee's language (any when the list has none in it)."""
         fitting = [text for text in texts if is_english(text) == self.english]
         return self.rng.choice(fitting or texts)
+
+    def compose(self, texts: list[str], most: int = 3) -> str:
+        """One to `most` different sample sentences in the trainee's language, in an order of her own: trainees
+        write different answers, as real ones do."""
+        fitting = [text for text in texts if is_english(text) == self.english] or texts
+        parts = self.rng.sample(fitting, min(len(fitting), self.rng.choice((1, *[min(2, most)] * 2, *[most] * 3))))
+        return (" " if self.english else "").join(parts)
 
     def raw(self, item: c.Question, skill: float) -> Any:
         """What a trainee of this skill (0–1) answers to `item`, before the store checks it."""
@@ -110,7 +125,7 @@ def _(item: c.Ordering, answers: _Answers, right: bool, skill: float) -> Any:
 @demo_answer.register
 def _(item: c.FreeText, answers: _Answers, right: bool, skill: float) -> Any:
     samples = answers.data.free_text.get(item.id) or answers.data.factor_notes
-    return answers.sample(samples)[: item.max_chars]
+    return answers.compose(samples)[: item.max_chars]
 
 
 @demo_answer.register
@@ -175,6 +190,14 @@ def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answ
     return state.stored() if state else None
 
 
+def working_days(first: date, last: date) -> list[date]:
+    """The days from `first` to `last` a Chinese call floor works: weekdays but public holidays (春节, 国庆 …),
+    and the weekend days worked in exchange (调休), from the `holidays` calendar."""
+    calendar = holidays.China(years=range(first.year, last.year + 1))
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [day for day in days if calendar.is_working_day(day)]
+
+
 def _funnel(rng: random.Random, diligence: float) -> list[int]:
     counts = [rng.randint(60, 300)]
     for _ in LAYERS[1:]:
@@ -194,8 +217,13 @@ def generate(
     answers_maker = _Answers(rng, data)
     today = today or clock.today()
     existing = set(store.trainee_ids())
-    year = [today - timedelta(days=n) for n in range(YEAR_DAYS - 1, -1, -1)]
-    working_days = [day for day in year if day.weekday() < 5]
+    worked = working_days(today - timedelta(days=YEAR_DAYS - 1), today)
+    lean = dict(data.factor_lean)
+    unknown = set(lean) - {f.id for f in course.profile[1].factors}
+    if unknown:
+        raise DemoError(f"exercises/demo.yaml factor_lean names no success factor: {', '.join(sorted(unknown))}")
+    # Each group's calls drift over the last weeks: one picks up, another tires.
+    momentum = {cohort: rng.uniform(-0.015, 0.025) for cohort in data.cohorts}
     total = {"answers": 0, "call_days": 0, "reviews": 0}
     batch: dict[str, list[dict]] = {}
     made = 0
@@ -212,7 +240,8 @@ def generate(
         made += 1
         skill = min(0.97, max(0.2, rng.gauss(0.68, 0.16)))
         diligence = min(1.2, max(0.35, rng.gauss(0.97, 0.15)))
-        joined = today - timedelta(days=rng.randint(90, YEAR_DAYS))
+        recent = rng.random() < NEW_JOINERS
+        joined = today - timedelta(days=rng.randint(10, 70) if recent else rng.randint(70, YEAR_DAYS))
         batch.setdefault("trainees", []).append({"id": trainee_id, "created_at": stamp(joined, 0)})
         cohort = rng.choice(data.cohorts)
         answers_maker.english = cohort in data.english_cohorts
@@ -284,24 +313,28 @@ def generate(
         absent_now = rng.random() < 0.06
         target = 200
         level = 200 * diligence
-        for day in working_days:
-            if day > today:
-                continue
+        drift = momentum[cohort]
+        days_by_week: dict[date, list[int]] = {}
+        recent_weeks = monday_of(today) - timedelta(weeks=RECENT_WEEKS - 1)
+        for day in worked:
+            if day < joined:
+                continue  # no calls before she joined
             weeks_ago = (monday_of(today) - monday_of(day)).days // 7
             if absent_now and weeks_ago == 0:
                 continue
             drop = 0.45 * (1 - weeks_ago / 4) if slipping and weeks_ago < 4 else 0.0
-            calls = max(0, int(rng.gauss(level * (1 - drop), 25)))
+            ramp = min(1.0, 0.45 + 0.55 * (day - joined).days / (7 * RAMP_WEEKS))
+            trend = 1 + drift * (MOMENTUM_WEEKS - min(MOMENTUM_WEEKS, weeks_ago))
+            calls = max(0, int(rng.gauss(level * ramp * trend * (1 - drop), 25)))
             batch.setdefault("call_days", []).append(
                 {"trainee_id": trainee_id, "day": day, "calls": calls, "target": target}
             )
-        days_by_week: dict[date, list[int]] = {}
-        for row in batch.get("call_days", [])[-RECENT_WEEKS * 5 :]:
-            if row["trainee_id"] == trainee_id:
-                week = monday_of(row["day"])
-                days_by_week.setdefault(week, [0] * 5)[row["day"].weekday()] = row["calls"]
+            if day >= recent_weeks and day.weekday() < 5:  # the week log holds Monday to Friday
+                days_by_week.setdefault(monday_of(day), [0] * 5)[day.weekday()] = calls
         funnel = _funnel(rng, diligence)
         for week, counts in sorted(days_by_week.items()):
+            # The funnel fills over a new rep's first weeks, then moves with her work.
+            settled = min(1.0, 0.3 + 0.7 * (week - monday_of(joined)).days / (7 * RAMP_WEEKS))
             saved_on = min(today, week + timedelta(days=4))
             answer(
                 course.call_log[0],
@@ -312,10 +345,11 @@ def generate(
                 stamp(saved_on, 500),
             )
             funnel = [max(0, int(n * rng.uniform(0.9, 1.12))) for n in funnel]
+            shown = tuple(max(0, round(n * settled)) for n in funnel)
             answer(
                 course.funnel[0],
                 course.funnel[1].id,
-                FunnelSnapshot(counts=tuple(funnel), as_of=saved_on).stored(),
+                FunnelSnapshot(counts=shown, as_of=saved_on).stored(),
                 None,
                 0,
                 stamp(saved_on, 510),
@@ -323,14 +357,16 @@ def generate(
 
         profile_lesson, profile_tool = course.profile
         # Each trainee has strong and weak factors; ratings grow a little between self-ratings.
-        strengths = {f.id: rng.gauss(0, 0.9) for f in profile_tool.factors}
+        strengths = {f.id: lean.get(f.id, 0.0) + rng.gauss(0, 0.8) for f in profile_tool.factors}
         for round_ in range(rng.randint(1, 3)):
             ratings = {
                 f.id: max(1, min(5, round(1.2 + 2.6 * skill + strengths[f.id] + 0.4 * round_ + rng.gauss(0, 0.35))))
                 for f in profile_tool.factors
             }
-            notes = {f.id: answers_maker.sample(data.factor_notes) for f in profile_tool.factors if rng.random() < 0.3}
-            when = today - timedelta(days=30 * (3 - round_))
+            notes = {
+                f.id: answers_maker.compose(data.factor_notes, 2) for f in profile_tool.factors if rng.random() < 0.3
+            }
+            when = max(joined, today - timedelta(days=30 * (3 - round_)))
             answer(
                 profile_lesson,
                 profile_tool.id,

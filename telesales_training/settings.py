@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
+import holidays
 from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -33,6 +34,9 @@ class Settings(BaseSettings):
     config: Path | None = None  # where the personal server keeps its secrets (default: the user's config dir)
     clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests
     work_days: str = "mon,tue,wed,thu,fri"  # the weekdays that carry a call target (a 大小周 floor adds sat)
+    # The country whose public holidays carry no call target (a `holidays` code: CN, HK, TW, SG, US…; empty for
+    # none). China's calendar also gives the weekend days worked in exchange (调休) a target.
+    holidays: str = "CN"
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
     served: bool = False  # set by the workbook server for its kernels
@@ -41,6 +45,14 @@ class Settings(BaseSettings):
     @classmethod
     def _trimmed(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("holidays")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code and code not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is no country or region code the holidays calendar knows (e.g. CN, HK, TW)")
+        return code
 
     @property
     def trainer_ids(self) -> set[str]:

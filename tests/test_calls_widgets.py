@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from telesales_training import content
+from telesales_training import callplan, content
 from telesales_training.views import escape
 from telesales_training.widgets.calls import CallPlanner, WeeklyCallLog
 
@@ -322,3 +322,34 @@ def test_the_week_counts_imported_calls_a_day_the_larger_and_saturday_too(lesson
     assert said(log, "at_risk") in widget.summary.value
     assert '<th scope="row">周六</th><td>–</td><td>12</td><td>12</td>' in widget.summary.value
     assert said(log, "day_rule") in widget.summary.value
+
+
+def test_a_public_holiday_asks_no_calls_and_a_swapped_weekend_day_does(lesson05, ui, alice, monkeypatch):
+    """#23.18: the week of 国庆 (Thursday 1 October to Wednesday 7 October 2026 off, Saturday 10 October worked in
+    exchange) asks three days' calls in lesson 05, not five; with TELESALES_HOLIDAYS empty it asks five."""
+    monday = date(2026, 10, 5)  # Monday–Wednesday off, Thursday, Friday and Saturday worked
+    widget = week_log(lesson05, ui, alice)
+    widget.week.value = monday
+    for box, value in zip(widget.days, ["", "", "", "200", "200"]):
+        box.value = value
+    widget.save_button.click()
+    log = lesson05.block("week_log")
+    assert said(log, "total", total=400, target=600, actual=400, planned=600) in widget.summary.value
+    assert said(log, "at_risk") in widget.summary.value  # 400 of 600: Saturday's 200 are missing
+    assert callplan.working_days_elapsed(monday, monday + timedelta(days=6)) == 3
+    monkeypatch.setenv("TELESALES_HOLIDAYS", "")
+    assert callplan.week_work_days(monday) == (0, 1, 2, 3, 4)
+    widget.week.value = monday - timedelta(days=7)
+    widget.week.value = monday
+    assert said(log, "total", total=400, target=1000, actual=400, planned=1000) in widget.summary.value
+
+
+def test_an_unknown_holiday_calendar_is_named_at_start(monkeypatch):
+    from telesales_training.settings import SettingsError, settings
+
+    monkeypatch.setenv("TELESALES_HOLIDAYS", "Narnia")
+    with pytest.raises(SettingsError, match=r"TELESALES_HOLIDAYS.*'Narnia' is no country or region code"):
+        settings()
+    monkeypatch.setenv("TELESALES_HOLIDAYS", "hk")
+    assert settings().holidays == "HK"
+    assert not callplan.is_work_day(date(2026, 12, 25)) and callplan.is_work_day(date(2026, 12, 24))

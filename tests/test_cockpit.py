@@ -4,10 +4,11 @@ access. Each test checks what was stored and what the trainer (or the trainee) i
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import pytest
+import time_machine
 
 from telesales_training import callplan, content, factors
 from telesales_training.app import DashboardPage, dashboard_page
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.both_backends
 L01, L09 = "01_decision_psychology", "09_self_assessment"
 XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
 TODAY = date(2026, 3, 4)  # a Wednesday
+JOINED = date(2026, 1, 5)  # when amy, bo and cai joined: before every week the tests look at
 
 
 COCKPIT = content.load_cockpit_ui()
@@ -35,8 +37,9 @@ def said(key: str, **params) -> str:
 @pytest.fixture
 def filled(store):
     course = curriculum()
-    for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
-        store.set_cohort(trainee, group)
+    with time_machine.travel(datetime.combine(JOINED, time(9)).astimezone(), tick=False):
+        for trainee, group in (("amy", "Spring"), ("bo", "Spring"), ("cai", "Autumn")):
+            store.set_cohort(trainee, group)
     store.ensure_trainee("amy").save_answer(L01, "xiamen_first_check", "先看采光", 1, 1)
     store.ensure_trainee("amy").save_answer(L01, "xiamen_next_check", "然后看交通", 1, 1)
     store.ensure_trainee("bo").save_answer(L01, "xiamen_first_check", XSS, 1, 1)
@@ -92,11 +95,12 @@ def test_tabs_query_only_when_shown(cockpit_view):
     assert cockpit_view.panel("tab_calls").stale
     calls = cockpit_view.show("tab_calls")
     assert not calls.stale
-    table = calls.table_html.value
-    assert table.index("bo") < table.index("amy") < table.index("cai")  # furthest behind first, no data last
+    assert calls.table.shown == ["bo", "amy", "cai"]  # furthest behind first, no data last
+    rows = calls.table.text.splitlines()[1:4]
+    assert rows[0].startswith("bo | Spring | 50 | 600") and said("at_risk") in rows[0]
+    assert rows[2].startswith("cai | Autumn | 0 | 600") and said("no_data") in rows[2]
     assert f"{said('at_risk')}: 1" in calls.summary.value and f"{said('no_data')}" in calls.summary.value
-    assert [b.description for b in calls.links.children] == ["bo", "amy", "cai"]  # the page's trainees, same order
-    calls.links.children[0].click()
+    calls.table.name_button("bo").click()  # a name in the table opens that trainee's workbook
     assert cockpit_view.panel("tab_trainee").picker.value == "bo"
 
 
@@ -125,6 +129,8 @@ def test_review_is_stored_escaped_and_shown_to_the_trainee(cockpit_view, filled,
 def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, filled, ui):
     panel = cockpit_view.show("tab_assessment")
     assert said("awaiting", count=1) in panel.awaiting_count.value
+    assert panel.awaiting_pager.layout.display == "none"  # one page: no pager, and nothing else hidden with it
+    assert all(w.layout.display != "none" for w in (panel.awaiting_count, panel.awaiting, panel.picker))
     assert [(b.description, b.tooltip) for b in panel.awaiting.children] == [
         ("cai", COCKPIT.text("score_trainee", "en", trainee="cai"))
     ]
@@ -156,6 +162,34 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
     assert said("awaiting", count=0) in panel.awaiting_count.value
     trainee_form = AssessmentForm(form, ui, filled.ensure_trainee("cai"), form_lesson, "en")
     assert f"<td>{first.weight - 2}</td>" in trainee_form.table.value
+
+
+def test_every_trainee_waiting_for_scores_is_reached_through_the_pager(cockpit_view, filled):
+    """61 trainees wait (cai and 60 more): three pages of 30, each name once, in order; scoring the only
+    trainee of the last page brings the list back to the page before, which now is the last."""
+    _lesson, form = curriculum().assessment
+    full = {"scores": {k.id: k.weight for k in form.criteria}}
+    for n in range(60):
+        filled.ensure_trainee(f"w{n:02d}").save_answer(L09, form.id, full)
+    panel = cockpit_view.show("tab_assessment")
+    pager = panel.awaiting_pager
+    assert said("awaiting", count=61) in panel.awaiting_count.value
+    assert (pager.pages, pager.layout.display) == (3, "")
+    seen = []
+    for page in range(3):
+        assert said("page", page=page + 1, pages=3, count=61) in pager.page_label.value
+        seen += [button.description for button in panel.awaiting.children]
+        assert pager.next_button.disabled == (page == 2) and pager.previous_button.disabled == (page == 0)
+        pager.next_button.click()
+    assert seen == sorted(["cai", *(f"w{n:02d}" for n in range(60))])
+    assert pager.page == 2 and [button.description for button in panel.awaiting.children] == ["w59"]
+    panel.awaiting.children[0].click()
+    for criterion in form.criteria:
+        panel.boxes[criterion.id].value = str(criterion.weight)
+    panel.save_button.click()
+    assert said("awaiting", count=60) in panel.awaiting_count.value
+    assert (pager.page, pager.pages) == (1, 2)
+    assert [button.description for button in panel.awaiting.children][-1] == "w58"
 
 
 def test_drill_down_shows_the_whole_workbook_escaped(cockpit_view, filled):
@@ -236,13 +270,11 @@ def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
     assert ids[0] in overview.trainees.text
     view.filter_bar.set()  # everybody again
     calls = view.show("tab_calls")
-    first_page = [b.description for b in calls.links.children]
+    first_page = calls.table.shown
     assert len(first_page) == 25 and len(set(first_page)) == 25
-    calls.pager.next_button.click()  # the page's name links follow the page, in the table's order
-    assert [b.description for b in calls.links.children] == [
-        r.trainee_id for r in calls.view.pacing(callplan.monday_of(TODAY), TODAY, offset=25)
-    ]
-    assert not set(first_page) & {b.description for b in calls.links.children}
+    calls.pager.next_button.click()  # the names follow the page, in pacing's order
+    assert calls.table.shown == [r.trainee_id for r in calls.view.pacing(callplan.monday_of(TODAY), TODAY, offset=25)]
+    assert not set(first_page) & set(calls.table.shown)
 
 
 def test_a_date_range_counts_only_answers_given_inside_it(cockpit_view, filled):
@@ -309,13 +341,12 @@ def test_names_in_the_funnel_list_open_the_workbook(cockpit_view, filled):
 def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     """Two weeks of a made-up history, every figure known by hand: calls and targets, funnel layers (mean of
     the week's snapshots), lessons completed (the last exercise's first answer) and the score share."""
-    from datetime import datetime, timedelta
-
     course = curriculum()
     funnel_lesson, funnel_tool = course.funnel
     w1, w2 = date(2026, 2, 23), date(2026, 3, 2)
     noon = lambda day: datetime(day.year, day.month, day.day, 12).astimezone()  # noqa: E731
-    amy, bo = store.ensure_trainee("amy"), store.ensure_trainee("bo")
+    with time_machine.travel(datetime.combine(JOINED, time(9)).astimezone(), tick=False):
+        amy, bo = store.ensure_trainee("amy"), store.ensure_trainee("bo")
     amy.log_day_calls({w1 + timedelta(days=n): 180 for n in range(5)}, 200)  # 900 of 1000
     amy.log_day_calls({w2: 220}, 200)
     bo.log_day_calls({w2 + timedelta(days=1): 100}, 150)
@@ -530,5 +561,5 @@ def test_the_calls_tab_names_a_past_week_as_that_week(cockpit_view):
     """#23.13: the Calls tab kept saying "this week" for a past week."""
     calls = cockpit_view.show("tab_calls")
     calls.week.value = TODAY - timedelta(days=7)
-    assert said("pacing_title_week", week="2026-02-23", days=5) in calls.table_html.value
-    assert "this week" not in calls.table_html.value
+    assert said("pacing_title_week", week="2026-02-23", days=5) in calls.table.text
+    assert "this week" not in calls.table.text

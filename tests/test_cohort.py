@@ -118,7 +118,10 @@ def test_pacing_bands_and_order(cohort_store):
 def test_imported_calls_count_in_pacing_a_day_the_larger_of_typed_and_imported(store, monkeypatch):
     """#23.2: 404 imported calls counted nowhere; a day with both typed and imported numbers counts the larger;
     Saturday's imported calls count in the week, and Saturday carries a target only where it is a work day."""
-    amy = store.ensure_trainee("amy")
+    import time_machine
+
+    with time_machine.travel(datetime.combine(MONDAY - timedelta(days=30), time(9)).astimezone(), tick=False):
+        amy = store.ensure_trainee("amy")  # she joined a month before
     amy.log_day_calls({MONDAY: 150, MONDAY + timedelta(days=1): 30}, 200)  # typed Monday and Tuesday
     calls = [
         (datetime.combine(MONDAY + timedelta(days=d), time(9)) + timedelta(minutes=m), f"{d}-{m}")
@@ -216,3 +219,17 @@ def test_a_trainees_funnel_of_a_week_is_her_last_snapshot_not_the_mean(store):
             amy.save_answer("04_funnel", "my_funnel", FunnelSnapshot(counts=counts, as_of=MONDAY).stored())
     trends = store.cohort().weekly_trends([MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=6))
     assert trends.layers == [(40.0, 20.0, 8.0, 5.0, 3.0)]
+
+
+def test_the_trends_ask_no_calls_of_a_trainee_before_she_joined(store):
+    """#23.18: a trainee who joined on Wednesday and logged nothing has the target of Wednesday to Friday in the
+    trends, not of the whole week; the weeks before she joined ask nothing of her."""
+    import time_machine
+
+    with time_machine.travel(datetime.combine(MONDAY + timedelta(days=2), time(9)).astimezone(), tick=False):
+        store.ensure_trainee("new")
+    before = MONDAY - timedelta(days=7)
+    trends = store.cohort().weekly_trends([before, MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(6))
+    assert trends.targets == [0, 3 * 200] and trends.calls == [0, 0]
+    trends = store.cohort().weekly_trends([MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=3))
+    assert trends.targets == [2 * 200]  # Wednesday and Thursday so far

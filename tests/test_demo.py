@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -28,8 +28,9 @@ def test_demo_cohort_is_complete_and_graded(store):
     assert summary.trainees == 25 and len(store.trainee_ids()) == 25
     view = store.cohort()
     assert view.count() == 25 and set(view.cohorts()) <= set(demo.c.load_demo().cohorts)
-    # a year of working days of calls for everyone
-    assert summary.call_days == 25 * sum(1 for n in range(365) if date.fromordinal(TODAY.toordinal() - n).weekday() < 5)
+    # calls on China's working days from the day each trainee joined (test_demo_keeps_the_calendar_and_the_join_date)
+    worked = demo.working_days(TODAY - timedelta(days=364), TODAY)
+    assert 25 * 30 < summary.call_days <= 25 * len(worked)
     assert 40 * 25 < summary.answers < 160 * 25
     course = curriculum()
     stats = view.item_stats(course.scored)
@@ -41,6 +42,35 @@ def test_demo_cohort_is_complete_and_graded(store):
     assert factors[0] == 25 and all(1 <= m <= 5 for m in factors[1].values())
     monday = callplan.monday_of(TODAY)
     assert sum(view.pacing_bands(monday, TODAY).values()) == 25
+
+
+def test_demo_keeps_the_calendar_and_the_join_date(tmp_path):
+    """#23.18: no calls on public holidays (春节, 国庆) nor before a trainee joined; calls on the weekend days China
+    works in exchange; a holiday carries no target in the cockpit's trends either. Runs on a SQLite file: what the
+    demo makes does not depend on the backend."""
+    store = Store(f"sqlite:///{tmp_path / 'demo.sqlite3'}")
+    demo.generate(store, 40, seed=5, today=TODAY)
+    first = TODAY - timedelta(days=364)
+    holidays_off = {date(2026, 2, 17), date(2026, 2, 18), date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 6)}
+    swapped = {date(2026, 2, 14), date(2026, 2, 28), date(2026, 9, 20), date(2026, 10, 10)}  # 调休 weekend days
+    worked = set(demo.working_days(first, TODAY))
+    assert not holidays_off & worked and swapped <= worked
+    assert all(day.weekday() < 5 or day in swapped for day in worked if day.month in (2, 9, 10))
+    recent, weekend = 0, 0
+    for trainee_id in store.trainee_ids():
+        trainee = store.ensure_trainee(trainee_id)
+        joined = trainee.joined().astimezone().date()
+        days = set(trainee.logged_calls(first, TODAY))
+        assert days and min(days) >= joined, trainee_id
+        assert not days & holidays_off, (trainee_id, sorted(days & holidays_off))
+        assert days <= worked, (trainee_id, sorted(days - worked))
+        weekend += bool(days & swapped)
+        recent += (TODAY - joined).days < 70
+    assert weekend > 20 and 3 <= recent <= 20  # most worked a swapped weekend day; some joined in the last weeks
+    national_day = date(2026, 9, 28)  # 国庆 week: Thursday 1 Oct to Wednesday 7 Oct off, Saturday 10 Oct worked
+    assert callplan.week_work_days(national_day) == (0, 1, 2)
+    assert callplan.week_work_days(date(2026, 10, 5)) == (3, 4, 5)
+    store.close()
 
 
 def test_demo_is_repeatable_and_adds_to_an_existing_store(store_url, empty_url):
@@ -129,14 +159,28 @@ def test_demo_looks_like_a_cohort(tmp_path):
     assert sum(len(set(profile.values())) >= 3 for profile in profiles) > len(profiles) / 2  # strong and weak factors
     means = view.factor_means(course.profile[0], course.profile[1].id, [f.id for f in course.profile[1].factors])[1]
     assert max(means.values()) < 4.2
+    # not a perfect hexagon: the group leans where exercises/demo.yaml says new reps stand (#23.18)
+    assert max(means.values()) - min(means.values()) > 0.8
+    assert min(means, key=means.get) == "product_expert" and max(means, key=means.get) == "enthusiasm"
     completion = view.lesson_completion(course.exercises)
     for lesson_id in ("04_funnel", "05_call_plan", "09_self_assessment"):
         assert completion[lesson_id].completed >= 120 // 5, (lesson_id, completion[lesson_id])
     english = {t for t in store.trainee_ids() if store.ensure_trainee(t).cohort() in demo.c.load_demo().english_cohorts}
     assert english
     for lesson_id, item_id in course.open_items:
-        for answer in view.open_answers(lesson_id, item_id, limit=None):
+        written = view.open_answers(lesson_id, item_id, limit=None)
+        for answer in written:
             assert demo.is_english(str(answer.value)) == (answer.trainee_id in english), answer
+        # trainees write their own answers: few say exactly what another said
+        assert len({str(answer.value) for answer in written}) > 0.6 * len(written), (item_id, len(written))
+    # trends that move: recent joiners ramp up, groups drift; the calls' share of target and the funnel change
+    weeks = [callplan.monday_of(TODAY) - timedelta(weeks=n) for n in range(7, -1, -1)]
+    trends = view.weekly_trends(weeks, course.exercises, (course.funnel[0], course.funnel[1].id), today=TODAY)
+    shares = [calls / target for calls, target in zip(trends.calls, trends.targets) if target]
+    firsts = [layers[0] for layers in trends.layers if layers]
+    assert len(shares) == 8 and max(shares) - min(shares) > 0.05, shares
+    assert max(firsts) - min(firsts) > 0.05 * max(firsts), firsts
+    assert min(shares) > 0.6, shares  # a holiday week is no dip: it asks fewer days
     bands = view.pacing_bands(callplan.monday_of(TODAY), TODAY)
     assert all(bands[band] >= 120 // 8 for band in ("at_risk", "behind", "on_track")), bands
     assert 0 < bands["no_data"] < 120 // 8, bands  # a few have not logged a call this week

@@ -231,7 +231,7 @@ class WeeklyCallLog(ToolWidget):
             return
         # Each day counts the larger of what was typed and what the dialer's export says (callplan.day_total):
         # never twice, and a short typed day still shows every call the dialer saw. Weekend calls count; the
-        # target accrues on the work days only (TELESALES_WORK_DAYS).
+        # target accrues on the work days only (TELESALES_WORK_DAYS, less public holidays: TELESALES_HOLIDAYS).
         target = record.target if record else self._typed_target()
         typed = list(record.counts) + [0, 0] if record else [0] * 7
         week = callplan.WeekCalls(
@@ -280,9 +280,8 @@ class WeeklyCallLog(ToolWidget):
             "ts-week-chart",
         )
         weeks = (
-            callplan.weeks_from_days(
-                self._store.logged_calls(self.monday - timedelta(weeks=52), self.monday + timedelta(days=6)),
-                self._work,
+            self._weeks_from_days(
+                self._store.logged_calls(self.monday - timedelta(weeks=52), self.monday + timedelta(days=6))
             )
             if self._store
             else {}
@@ -312,10 +311,17 @@ class WeeklyCallLog(ToolWidget):
 
     @property
     def _work(self) -> tuple[int, ...]:
+        """The shown week's work days (no target on its public holidays; TELESALES_WORK_DAYS, TELESALES_HOLIDAYS)."""
         try:
-            return callplan.work_days()
+            return callplan.week_work_days(self.monday)
         except callplan.PlanInputError:
             return tuple(range(5))  # a bad setting: the course's Monday–Friday (the cockpit says what is wrong)
+
+    def _weeks_from_days(self, days: dict) -> dict:
+        try:
+            return callplan.weeks_from_days(days)  # each week with its own work days
+        except callplan.PlanInputError:
+            return callplan.weeks_from_days(days, tuple(range(5)))
 
 
 class CallImport(ToolWidget):

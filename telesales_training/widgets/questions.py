@@ -22,7 +22,7 @@ from ..scoring import AnswerRejected, Outcome, grade, normalise, shown_order, st
 from ..settings import DEFAULT_LOCALE
 from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
 from ..views import box, escape, feedback, heading, join, local, paragraph, review_html, span, strong
-from .lean import lean, make, shared_layout, shared_style
+from .lean import lean, make, shared_layout, shared_style, style_for
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +292,13 @@ class OrderingWidget(QuestionWidget):
 
     def _build_input(self) -> ipw.Widget:
         count = len(self.item.options)
-        self.listbox = make(ipw.Select, options=[], rows=count, layout=shared_layout(width="24rem"))
+        self.listbox = make(
+            ipw.Select,
+            options=[],
+            rows=count,
+            layout=shared_layout(width="30rem"),
+            style=style_for(ipw.Select, description_width="6rem"),  # its name for a screen reader too
+        )
         self.up = make(ipw.Button, icon="arrow-up")
         self.down = make(ipw.Button, icon="arrow-down")
         self.up.on_click(lambda _b: self._move(-1))
@@ -328,6 +334,7 @@ class OrderingWidget(QuestionWidget):
         # Re-labelling keeps the list's index, not its value: put the pick back on its entry.
         self.listbox.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
         self.listbox.value = picked
+        self.listbox.description = self.t("order_list")
         self.up.description = self.t("move_up")
         self.down.description = self.t("move_down")
         self._render_buttons()

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import psutil
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from telesales_training.server import free_port
@@ -252,7 +253,7 @@ _OVERFLOWING = """() => {
     const box = element.getBoundingClientRect();
     if (!box.width || !box.height) continue;
     // Inside a frame that scrolls sideways (a chart on a phone, a wide list) the frame is what must fit.
-    const frame = element.closest('figure.ts-chart, .ts-scroll');
+    const frame = element.closest('figure.ts-chart, .ts-scroll, .ts-table-frame');
     const card = (frame || element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();
     if (frame && (frame.scrollWidth > frame.clientWidth) && getComputedStyle(frame).overflowX !== 'auto')
       found.push(`${element.tagName} in a chart frame that does not scroll`);
@@ -281,13 +282,68 @@ _OVERFLOWING = """() => {
   }
   return found;
 }"""
-WIDTHS = {"phone": (390, 844), "wide": (1920, 1080)}
+# Controls a finger must hit on a phone that are smaller than 44 × 44 px (WCAG 2.5.5). A radio button or
+# checkbox is hit through its label; a link inside a sentence is exempt (it flows with the text, WCAG 2.5.8).
+_SMALL_TARGETS = """() => {
+  const small = [];
+  const seen = new Set();
+  const shown = '.ts-page button, .ts-page a[href], .ts-page select, .ts-page input, .ts-page textarea, '
+    + '.ts-page summary, .ts-page .lm-TabBar-tab';
+  for (const element of document.querySelectorAll(shown)) {
+    const target = (element.tagName === 'INPUT' && element.closest('label')) || element;
+    if (seen.has(target) || element.type === 'hidden') continue;
+    seen.add(target);
+    const box = target.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(target).visibility === 'hidden') continue;
+    if (target.tagName === 'A' && getComputedStyle(target).display === 'inline') {
+      const around = (target.parentElement.innerText || '').trim().length;
+      if (around > (target.innerText || '').trim().length + 8) continue;
+    }
+    if (box.height < 43.5 || box.width < 43.5) {
+      const what = (target.innerText || target.value || target.placeholder || '').trim().slice(0, 20);
+      small.push(`${target.tagName} "${what}" is ${Math.round(box.width)} × ${Math.round(box.height)} px`);
+    }
+  }
+  return [...new Set(small)];
+}"""
+# One character a line: a heading or cell squeezed narrower than two characters while its text is longer.
+_SQUEEZED = """() => {
+  const found = [];
+  const cells = '.ts-page th, .ts-page td, .ts-page h1, .ts-page h2, .ts-page h3, .ts-page h4';
+  for (const cell of document.querySelectorAll(cells)) {
+    const box = cell.getBoundingClientRect();
+    const text = (cell.innerText || '').trim();
+    const size = parseFloat(getComputedStyle(cell).fontSize) || 16;
+    if (box.width && text.length >= 3 && box.width < 2.2 * size && box.height > 2.5 * size)
+      found.push(`"${text.slice(0, 12)}" wraps one character a line (${Math.round(box.width)} px wide)`);
+  }
+  return found;
+}"""
+WIDTHS = {"small": (360, 740), "phone": (390, 844), "desktop": (1280, 900), "wide": (1920, 1080)}
+PHONES = ("small", "phone")
+# axe-core's rules for WCAG 2.1 A and AA; a serious or critical violation fails the page.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.1 AA violations on the page as it is now, one line each."""
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"axe {rule['id']} ({rule['impact']}): {rule['help']} at {', '.join(map(str, node['target']))}"
+        for rule in results.response["violations"]
+        if rule["impact"] in ("serious", "critical")
+        for node in rule["nodes"][:3]
+    ]
 
 
 def fits_every_width(page, name: str) -> None:
-    """At a phone's width and a wide screen's, nothing on the page runs past its card or is cut off; a
-    screenshot of each is written to tests/artifacts/<name>_<width>.png for a reviewer. The page is left at
-    its size before."""
+    """At two phones' widths, a desktop's and a wide screen's: nothing on the page runs past its card or is
+    cut off, no heading or cell wraps one character a line, axe-core finds no serious or critical violation,
+    and on the phones every control is at least 44 px square. A screenshot of each is written to
+    tests/artifacts/<name>_<width>.png for a reviewer. The page is left at its size before."""
     before = page.viewport_size
     try:
         for label, (width, height) in WIDTHS.items():
@@ -295,8 +351,10 @@ def fits_every_width(page, name: str) -> None:
             page.wait_for_function("width => document.documentElement.clientWidth <= width", arg=width)
             # Widgets that size themselves on a resize event do it before the second frame after it.
             page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-            problems = page.evaluate(_OVERFLOWING)
-            if label == "phone":  # the whole page, as tall as it is (Voilà scrolls inside the page, not the window)
+            problems = page.evaluate(_OVERFLOWING) + page.evaluate(_SQUEEZED) + accessibility_violations(page)
+            if label in PHONES:
+                problems += page.evaluate(_SMALL_TARGETS)
+                # The whole page, as tall as it is (Voilà scrolls inside the page, not the window).
                 tall = page.evaluate("() => Math.ceil(document.querySelector('.ts-page')?.scrollHeight || 0)")
                 page.set_viewport_size({"width": width, "height": min(max(height, tall + 80), 16000)})
             page.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))

@@ -280,6 +280,7 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
     open_page(page, url, ".ts-tool-my_assessment input[type=text]")
     assert [boxes.nth(i).input_value() for i in range(8)] == ["18", "8", "15", "9", "7", "6", "8", "9"]
     expect(tool.locator(".ts-assessment-total")).to_contain_text("等级 B")
+    fits_every_width(page, "lesson09_saved")  # the comparison table's heads stay words on a phone
     seed_a_working_trainee(server.db_url, trainee)
     report = page.locator(".ts-tool-my_report")
     report.get_by_role("button", name="生成我的学习报告（HTML）").click()

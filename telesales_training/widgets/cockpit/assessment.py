@@ -7,12 +7,13 @@ import traitlets
 
 from ... import assessment, i18n
 from ...store import StoreError
-from ...views import escape, feedback, join, muted, span, strong
+from ...views import escape, feedback, muted, span, strong
 from ..assessment import proposal_html, rubric_html
 from ..lean import make, shared_layout
 from .base import (
     AWAITING_SHOWN,
     FORM_GRID,
+    Pager,
     Panel,
     TraineeLinks,
     TraineePicker,
@@ -38,10 +39,22 @@ class AssessmentPanel(Panel):
         self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN, on_pick=lambda trainee_id: self.picker.choose(trainee_id))
         self._awaiting_row = ipw.HBox([self.awaiting_count, self.awaiting])
         self._awaiting_row.add_class("ts-furthest-behind")
+        # The waiting list a page at a time: every trainee who waits can be reached from here.
+        self.awaiting_pager = Pager(AWAITING_SHOWN, layout=ipw.Layout())  # its own: hidden when one page is enough
+        self.awaiting_pager.observe(lambda _c: self.stale or self._draw_awaiting(), names="page")
         self.rubric = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self.save_button.on_click(self._on_save)
-        return [self._hint, self._awaiting_row, self.picker, self.grid, self.save_button, self.gaps, self.rubric]
+        return [
+            self._hint,
+            self._awaiting_row,
+            self.awaiting_pager,
+            self.picker,
+            self.grid,
+            self.save_button,
+            self.gaps,
+            self.rubric,
+        ]
 
     def _draw(self) -> None:
         self._hint.value = muted(self.t("assessment_hint"))
@@ -52,14 +65,21 @@ class AssessmentPanel(Panel):
 
     def _draw_awaiting(self) -> None:
         form_lesson, form = self.c.course.assessment
-        count, first = self.view.awaiting(form_lesson, form.id, limit=AWAITING_SHOWN)
-        more = self.t("awaiting_more", shown=len(first)) if count > len(first) else ""
-        self.awaiting_count.value = span(join(strong(self.t("awaiting", count=count)), " ", more), "ts-awaiting")
+        pager = self.awaiting_pager
+        count, shown = self.view.awaiting(form_lesson, form.id, offset=pager.offset, limit=pager.size)
+        if pager.page and not shown:  # the last page emptied (its trainees were scored): step back
+            pager.count = count
+            pager.page = pager.pages - 1
+            return
+        pager.count = count
+        self.awaiting_count.value = span(strong(self.t("awaiting", count=count)), "ts-awaiting")
         # A name opens the form below for that trainee (the scores are entered here, not in the workbook).
         self.awaiting.show(
-            [(trainee_id, trainee_id) for trainee_id in first],
+            [(trainee_id, trainee_id) for trainee_id in shown],
             lambda trainee_id: self.t("score_trainee", trainee=trainee_id),
         )
+        pager.layout.display = "" if count > pager.size else "none"
+        pager.render(self.c.ui, self.lang)
 
     def _columns(self, trainee) -> tuple[dict[str, int], dict[str, int]]:
         """The trainee's own column of the form and the trainer's."""

@@ -7,17 +7,19 @@ from datetime import date, timedelta
 import ipywidgets as ipw
 
 from ...callplan import monday_of, working_days_elapsed
-from ...cohort import PAGE_SIZE
-from ...views import bar, chip, join, paragraph, span
+from ...views import bar, chip, escape, join, paragraph
 from ..datefield import DateField
 from ..lean import make, style_for
 from .base import (
     BANDS,
     Pager,
     Panel,
-    TraineeLinks,
+    TraineeTable,
     _percent,
 )
+
+PACING_COLUMNS = ["name", "cohort", "calls", "planned", "share", "band"]
+PACING_GRID = "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr)"
 
 
 class CallsPanel(Panel):
@@ -30,16 +32,13 @@ class CallsPanel(Panel):
             style=style_for(ipw.ToggleButtons, button_width="auto"),  # as wide as its words: "No data for the week"
         )
         self.summary = make(ipw.HTML)
-        self.table_html = make(ipw.HTML)
-        self._links_label = make(ipw.HTML)
-        self.links = TraineeLinks(self.c, PAGE_SIZE)
-        links_row = ipw.HBox([self._links_label, self.links])
-        links_row.add_class("ts-page-trainees")
+        # Furthest behind first (the order pacing() gives); each name opens that trainee's workbook.
+        self.table = TraineeTable(self.c, PACING_COLUMNS, (), PACING_GRID, "ts-pacing")
         self.pager = Pager()
         self.week.observe(lambda _c: self._redraw(), names="value")
         self._band.observe(lambda _c: self._redraw(), names="value")
         self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self.week, self._band, self.summary, self.table_html, links_row, self.pager]
+        return [self.week, self._band, self.summary, self.table, self.pager]
 
     def _redraw(self) -> None:
         if not self.stale:
@@ -81,35 +80,37 @@ class CallsPanel(Panel):
     def _draw_page(self) -> None:
         days = working_days_elapsed(self.monday, self.c.today)
         rows = self.view.pacing(self.monday, self.c.today, self.pager.offset, self.pager.size, self._band.value or None)
-        self.table_html.value = self._table(
+        caption = (
             self.t("pacing_title", days=days)
             if self.monday == monday_of(self.c.today)
-            else self.t("pacing_title_week", week=self.monday.isoformat(), days=days),  # a past week: not "this week"
+            else self.t("pacing_title_week", week=self.monday.isoformat(), days=days)  # a past week: not "this week"
+        )
+        headers = {
+            "name": self.t("col_trainee"),
+            "cohort": self.t("col_cohort"),
+            "calls": self.t("col_calls"),
+            "planned": self.t("col_planned"),
+            "share": self.t("col_share"),
+            "band": self.t("col_band"),
+        }
+        self.table.show(
+            caption,
+            headers,
             [
-                self.t("col_trainee"),
-                self.t("col_cohort"),
-                self.t("col_calls"),
-                self.t("col_planned"),
-                self.t("col_share"),
-                self.t("col_band"),
-            ],
-            [
-                [
+                (
                     r.trainee_id,
-                    r.cohort or "",
-                    r.actual,
-                    r.planned,
-                    bar(r.actual, r.planned, _percent(r.actual, r.planned)),
-                    chip(self.t(r.band), r.band),
-                ]
+                    [
+                        escape(r.cohort or ""),
+                        str(r.actual),
+                        str(r.planned),
+                        bar(r.actual, r.planned, _percent(r.actual, r.planned)),
+                        chip(self.t(r.band), f"{r.band} ts-pacing-band"),
+                    ],
+                )
                 for r in rows
             ],
-            "ts-pacing",
-            row_css=[f"ts-pacing-row {r.band}" for r in rows],
-        )
-        self._links_label.value = span(self.t("open_page_trainee"), "ts-label") if rows else ""
-        self.links.show(
-            [(r.trainee_id, r.trainee_id) for r in rows],
+            self.t("no_rows"),
             lambda trainee_id: self.t("open_workbook_of", trainee=trainee_id),
+            lambda label: self.t("sort_by", column=label),
         )
         self.pager.render(self.c.ui, self.lang)
