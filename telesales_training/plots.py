@@ -120,6 +120,14 @@ def cjk_lines(label: str, width: int) -> list[str]:
     return [label[i : i + size] for i in range(0, len(label), size)]
 
 
+def title_lines(title: str, cjk_width: int) -> str:
+    """A title wrapped for a phone-shaped chart: Chinese by cjk_lines, other scripts between words (a Latin
+    letter takes about half a Chinese character's width)."""
+    if _is_cjk(title):
+        return "\n".join(cjk_lines(title, cjk_width))
+    return textwrap.fill(title, int(cjk_width * 1.8), break_long_words=False)
+
+
 def _wrap(label: str, latin_width: int = 13, cjk_width: int = 6) -> str:
     if _is_cjk(label):
         return "\n".join(cjk_lines(label, cjk_width))
@@ -416,13 +424,14 @@ def funnel_png(
         width = max(count / top, 0.02)
         colour = THIN_COLOUR if row in thin else FUNNEL_COLOURS[row % len(FUNNEL_COLOURS)]
         ax.barh(-row, width, left=(1 - width) / 2, height=0.8, color=colour, edgecolor="white")
+        inside = width > 0.12  # a short bar has its count beside it, dark on white (never dark on the bar)
         ax.text(
-            0.5,
+            0.5 if inside else 0.5 + width / 2 + 0.015,
             -row,
             f"{count:,}",
-            ha="center",
+            ha="center" if inside else "left",
             va="center",
-            color="white" if width > 0.12 else "#222",
+            color="white" if inside else "#222",
             fontsize=11,
             fontweight="bold",
         )
@@ -454,18 +463,19 @@ def _funnel_narrow(labels, counts, thin, title: str, top: int) -> bytes:
         ax.text(0.5, -row * 1.6 + 0.62, "\n".join(cjk_lines(label, 16)), ha="center", va="bottom", fontsize=10)
     ax.set_xlim(0, 1)
     ax.set_ylim(-(len(counts) - 1) * 1.6 - 0.5, 1.3)
-    ax.set_title("\n".join(cjk_lines(title, 18)), fontsize=11)
+    ax.set_title(title_lines(title, 18), fontsize=11)
     ax.axis("off")
     return to_png(fig)
 
 
 @lru_cache(maxsize=64)
 def funnel_history_png(
-    labels: tuple[str, ...], snapshots: tuple[tuple[str, tuple[int, ...]], ...], title: str
+    labels: tuple[str, ...], snapshots: tuple[tuple[str, tuple[int, ...]], ...], title: str, narrow: bool = False
 ) -> bytes:
-    """Each layer's count over the saved snapshots (one line per layer)."""
+    """Each layer's count over the saved snapshots (one line per layer). Narrow (a phone): the title wrapped,
+    the legend under the chart."""
     setup_fonts()
-    fig, ax = pyplot().subplots(figsize=(8, 3.6))
+    fig, ax = pyplot().subplots(figsize=(3.8, 4.2) if narrow else (8, 3.6))
     dates = [day for day, _counts in snapshots]
     for layer, label in enumerate(labels):
         ax.plot(
@@ -475,10 +485,13 @@ def funnel_history_png(
             color=PALETTE[layer % len(PALETTE)],
             label=label,
         )
-    ax.set_xticks(range(len(dates)), dates, rotation=30, ha="right", fontsize=8)
-    ax.set_title(title, fontsize=12)
+    ax.set_xticks(range(len(dates)), dates, rotation=30 if not narrow else 45, ha="right", fontsize=8)
+    ax.set_title(title_lines(title, 20) if narrow else title, fontsize=11 if narrow else 12)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    if narrow:
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=2, frameon=False)
+    else:
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return to_png(fig)
 
 
@@ -531,7 +544,7 @@ def calls_vs_target_png(
         label=planned,
     )
     ax.set_xticks(positions, labels, fontsize=8 if narrow else 9, rotation=45 if narrow and len(labels) > 5 else 0)
-    ax.set_title("\n".join(cjk_lines(title, 20)) if narrow else title, fontsize=11 if narrow else 12)
+    ax.set_title(title_lines(title, 20) if narrow else title, fontsize=11 if narrow else 12)
     ax.set_ylim(0, max(max(counts, default=0), max(others, default=0), max(targets, default=0), 1) * 1.18)
     ax.grid(axis="y", alpha=0.3)
     handles, names = ax.get_legend_handles_labels()
@@ -561,27 +574,33 @@ def bars_and_share_png(
     shares: tuple[float | None, ...],
     share_label: str,
     title: str,
+    narrow: bool = False,
 ) -> bytes:
     """Counts per period as bars (left axis) and a share (0–100 %) as a line on the right axis; periods
-    without a share leave a gap in the line."""
+    without a share leave a gap in the line. Narrow (a phone): the title wrapped, the legend under the chart."""
     setup_fonts()
-    fig, ax = pyplot().subplots(figsize=(8, 3.4))
+    fig, ax = pyplot().subplots(figsize=(3.8, 3.8) if narrow else (8, 3.4))
     positions = list(range(len(labels)))
     ax.bar(positions, bars, color="#8fb8d8", label=bar_label)
     for x, count in zip(positions, bars):
         ax.text(x, count, f"{count}", ha="center", va="bottom", fontsize=9)
     ax.set_ylim(0, max(max(bars, default=0), 1) * 1.2)
-    ax.set_xticks(positions, labels, fontsize=9)
+    ax.set_xticks(positions, labels, fontsize=8 if narrow else 9, rotation=45 if narrow and len(labels) > 5 else 0)
     right = ax.twinx()
     right.plot(
         positions, [None if v is None else 100 * v for v in shares], color="#c9541d", marker="o", label=share_label
     )
     right.set_ylim(0, 105)
     right.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0f}%")
-    ax.set_title(title, fontsize=12)
+    ax.set_title(title_lines(title, 20) if narrow else title, fontsize=11 if narrow else 12)
     ax.grid(axis="y", alpha=0.3)
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-    ax.legend(handles, [bar_label, share_label], fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 1.0))
+    if narrow:
+        ax.legend(
+            handles, [bar_label, share_label], fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False
+        )
+    else:
+        ax.legend(handles, [bar_label, share_label], fontsize=8, loc="upper left", bbox_to_anchor=(1.08, 1.0))
     return to_png(fig)
 
 

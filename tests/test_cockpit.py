@@ -384,6 +384,7 @@ def test_trends_show_each_week_for_the_cohort_and_for_one_trainee(store):
     html = panel.cohort.value
     for css in ("ts-trend-calls", "ts-trend-funnel", "ts-trend-lessons"):
         assert f"ts-chart {css}" in html
+    assert html.count("ts-narrow-only") == 3 and html.count("ts-wide-only") == 3  # a phone's shape of each
     assert "the 2 trainees of the current filter" in html
     panel.picker.choose("bo")
     assert said("trend_calls_title", who="bo") in panel.trainee.value

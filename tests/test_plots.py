@@ -5,6 +5,7 @@ import importlib.util
 import io
 import warnings
 
+import pytest
 from matplotlib import font_manager
 from PIL import Image, ImageChops
 
@@ -135,3 +136,36 @@ def test_curriculum_figures_come_wide_and_narrow(tmp_path, monkeypatch):
         narrow = Image.open(io.BytesIO(figure_png(block, "en", narrow=True)))
         assert wide.width > wide.height and narrow.height > narrow.width
         assert narrow.width <= 420  # shown near its own size on a 360–420 px phone: 11 pt stays ≈ 15 px
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+def test_a_funnel_count_is_white_on_its_bar_or_dark_beside_it(monkeypatch, narrow):
+    """#23.11: layer 5's count was drawn dark across its own dark bar. Each count sits either inside its bar
+    (white) or wholly outside it (dark)."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+
+    drawn = []
+    monkeypatch.setattr(plots, "to_png", lambda fig: drawn.append(fig) or b"")
+    plots.funnel_png(("一", "二", "三", "四", "五"), (4000, 1500, 600, 200, 40), (), "funnel", narrow=narrow)
+    fig = drawn[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    bars = [patch for patch in fig.axes[0].patches if isinstance(patch, Rectangle)]
+    counts = [text for text in fig.findobj(Text) if text.get_text().replace(",", "").isdigit() and text.axes]
+    assert len(bars) == 5 and len(counts) == 5
+    for bar, text in zip(bars, counts):
+        box, where = bar.get_window_extent(renderer), text.get_window_extent(renderer)
+        overlaps = where.x0 < box.x1 and where.x1 > box.x0
+        if text.get_color() == "white":
+            assert box.x0 <= where.x0 and where.x1 <= box.x1, text.get_text()
+        else:
+            assert not overlaps, f"{text.get_text()} is dark over its bar"
+
+
+def test_a_phone_charts_title_breaks_between_words():
+    """"Calls per week aga / inst the target: t / he 12 trainees" — English titles broke inside words."""
+    title = "Calls per week against the target: the 12 trainees of the current filter"
+    lines = plots.title_lines(title, 20).split("\n")
+    assert " ".join(lines) == title and all(len(line) <= 36 for line in lines)
+    assert plots.title_lines("每周的电话量与目标（最近 8 周）：当前筛选的 12 名学员", 20).count("\n") >= 1

@@ -361,3 +361,19 @@ def fits_every_width(page, name: str) -> None:
             assert not problems, f"{name} at {width} px ({label}): " + "; ".join(problems[:6])
     finally:
         page.set_viewport_size(before)
+
+
+def chart_fits_a_phone(page, chart, name: str) -> None:
+    """#23.5: at 360 and 390 px a chart is drawn in its phone shape and fits its frame: nothing to scroll to."""
+    before = page.viewport_size
+    try:
+        for width in (360, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            narrow = chart.locator("img.ts-narrow-only")
+            expect(narrow).to_be_visible()
+            expect(chart.locator("img.ts-wide-only")).to_be_hidden()
+            assert chart.evaluate("frame => frame.scrollWidth <= frame.clientWidth + 1"), f"{name} scrolls at {width}"
+            assert narrow.bounding_box()["width"] <= width
+            chart.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
+    finally:
+        page.set_viewport_size(before)

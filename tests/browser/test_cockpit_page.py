@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from telesales_training.store import Store
 
 from ..instant import INSTANT
-from .support import LOAD_TIMEOUT, fits_every_width, settled_text
+from .support import LOAD_TIMEOUT, chart_fits_a_phone, fits_every_width, settled_text
 
 pytestmark = pytest.mark.browser
 
@@ -77,8 +77,9 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     names.first.click()
     expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{top} · cohort: {COHORT}")
     open_tab(page, "Trends")
-    for chart in ("ts-trend-calls", "ts-trend-lessons"):
-        expect(page.locator(f".ts-trends-cohort figure.{chart} img")).to_be_visible()
+    for chart in ("ts-trend-calls", "ts-trend-funnel", "ts-trend-lessons"):
+        expect(page.locator(f".ts-trends-cohort figure.{chart} img.ts-wide-only")).to_be_visible()
+        chart_fits_a_phone(page, page.locator(f".ts-trends-cohort figure.{chart}"), f"cockpit_{chart}")
     expect(page.locator(".ts-trend-range")).to_contain_text("8 weeks")
     fits_every_width(page, "cockpit_trends")
     for tab, ready in (

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from telesales_training import content
 
 from ..instant import INSTANT
-from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete
+from .support import ARTIFACTS, LOAD_TIMEOUT, chart_fits_a_phone, fits_every_width, languages_are_complete
 
 pytestmark = pytest.mark.browser
 
@@ -123,22 +123,6 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     open_page(page, url, ".ts-item-do_or_dont button")
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("回答正确 · 12 / 12 分")
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
-
-
-def chart_fits_a_phone(page: Page, chart, name: str) -> None:
-    """#23.5: at 360 and 390 px a chart is drawn in its phone shape and fits its frame: nothing to scroll to."""
-    before = page.viewport_size
-    try:
-        for width in (360, 390):
-            page.set_viewport_size({"width": width, "height": 800})
-            narrow = chart.locator("img.ts-narrow-only")
-            expect(narrow).to_be_visible()
-            expect(chart.locator("img.ts-wide-only")).to_be_hidden()
-            assert chart.evaluate("frame => frame.scrollWidth <= frame.clientWidth + 1"), f"{name} scrolls at {width}"
-            assert narrow.bounding_box()["width"] <= width
-            chart.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
-    finally:
-        page.set_viewport_size(before)
 
 
 def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, trainee):

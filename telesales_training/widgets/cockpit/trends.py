@@ -8,7 +8,7 @@ import ipywidgets as ipw
 
 from ... import funnel, plots
 from ...callplan import monday_of, pacing_band
-from ...views import box, figure, img, join, muted, paragraph
+from ...views import box, chart, join, muted, paragraph
 from ..lean import make
 from .base import (
     DEFAULT_TREND_WEEKS,
@@ -42,16 +42,21 @@ class TrendsPanel(Panel):
     def _charts(self, trends, who: str) -> str:
         labels = tuple(f"{monday:%m-%d}" for monday in trends.weeks)
         bands = tuple(pacing_band(calls, target) for calls, target in zip(trends.calls, trends.targets))
-        calls = plots.calls_vs_target_png(
-            labels,
-            tuple(trends.calls),
-            tuple(trends.targets),
-            bands,
-            self.t("trend_calls_title", who=who),
-            self.t("trend_calls"),
-            self.t("trend_target"),
-            band_labels=(self.t("on_track"), self.t("behind"), self.t("at_risk")),
-        )
+        # Each chart in two shapes: wide for a laptop, narrow for a phone (views.chart shows the one that fits).
+        calls = [
+            plots.calls_vs_target_png(
+                labels,
+                tuple(trends.calls),
+                tuple(trends.targets),
+                bands,
+                self.t("trend_calls_title", who=who),
+                self.t("trend_calls"),
+                self.t("trend_target"),
+                narrow=narrow,
+                band_labels=(self.t("on_track"), self.t("behind"), self.t("at_risk")),
+            )
+            for narrow in (False, True)
+        ]
         parts = [("ts-trend-calls", calls, self.t("trend_calls_title", who=who))]
         snapshots = tuple(
             (label, tuple(round(v, 1) for v in layers)) for label, layers in zip(labels, trends.layers) if layers
@@ -60,23 +65,23 @@ class TrendsPanel(Panel):
             _lesson_id, tool = self.c.course.funnel
             names = tuple(tool.text(f"layer_{n}", self.lang) for n in range(1, len(funnel.LAYERS) + 1))
             title = self.t("trend_funnel_title", who=who)
-            parts.append(("ts-trend-funnel", plots.funnel_history_png(names, snapshots, title), title))
+            shapes = [plots.funnel_history_png(names, snapshots, title, narrow) for narrow in (False, True)]
+            parts.append(("ts-trend-funnel", shapes, title))
         title = self.t("trend_lessons_title", who=who)
-        parts.append(
-            (
-                "ts-trend-lessons",
-                plots.bars_and_share_png(
-                    labels,
-                    tuple(trends.completions),
-                    self.t("trend_completed"),
-                    tuple(trends.score_share),
-                    self.t("trend_score"),
-                    title,
-                ),
+        shapes = [
+            plots.bars_and_share_png(
+                labels,
+                tuple(trends.completions),
+                self.t("trend_completed"),
+                tuple(trends.score_share),
+                self.t("trend_score"),
                 title,
+                narrow,
             )
-        )
-        figures = [figure(img(png, title), css) for css, png, title in parts]
+            for narrow in (False, True)
+        ]
+        parts.append(("ts-trend-lessons", shapes, title))
+        figures = [chart(wide, narrow, title, css) for css, (wide, narrow), title in parts]
         return join(*figures, "" if snapshots else muted(self.t("trend_no_funnels")))
 
     def _draw(self) -> None:
