@@ -164,7 +164,7 @@ def test_a_funnel_count_is_white_on_its_bar_or_dark_beside_it(monkeypatch, narro
 
 
 def test_a_phone_charts_title_breaks_between_words():
-    """"Calls per week aga / inst the target: t / he 12 trainees" — English titles broke inside words."""
+    """ "Calls per week aga / inst the target: t / he 12 trainees" — English titles broke inside words."""
     title = "Calls per week against the target: the 12 trainees of the current filter"
     lines = plots.title_lines(title, 20).split("\n")
     assert " ".join(lines) == title and all(len(line) <= 36 for line in lines)
