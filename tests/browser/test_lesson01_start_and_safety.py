@@ -205,8 +205,10 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
     expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已完成 1 / 9 项", timeout=LOAD_TIMEOUT)
     assert one.locator(".ts-page input[type=text]").count() == 0  # asked once
     one.screenshot(path=str(ARTIFACTS / "start_here_switch_zh.png"))
+    fits_every_width(one, "start_here_named")  # "不是你？切换学员" a finger's size too (#23.11)
     one.get_by_role("button", name="不是你？切换学员").click()
     one.locator(".ts-page input[type=text]").wait_for(timeout=LOAD_TIMEOUT)  # asked again
+    fits_every_width(one, "name_form")
     one.locator(".ts-page input[type=text]").fill("张三")
     one.get_by_role("button", name="开始学习").click()
     expect(one.locator(".ts-progress-01_decision_psychology")).to_contain_text("已完成 0 / 9 项", timeout=LOAD_TIMEOUT)
