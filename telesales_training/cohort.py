@@ -154,6 +154,16 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+def local_bucket(column, bounds: Sequence[datetime], before: int | None = None):
+    """The index n of the interval bounds[n] <= column < bounds[n + 1] an instant falls in (`before` when it is
+    earlier than bounds[0], NULL when it is not earlier than the last bound). The bounds are local midnights
+    (clock.at_local) as instants: SQL's date() would give the day in UTC or in the server's zone instead."""
+    earlier = sa.null() if before is None else before
+    return sa.case(
+        (column < bounds[0], earlier), *[(column < bound, n) for n, bound in enumerate(bounds[1:])], else_=sa.null()
+    )
+
+
 class CohortView:
     def __init__(self, store: Store, filters: Filters):
         self._store = store
@@ -723,25 +733,35 @@ class CohortView:
                 targets[n] += int(target or 0)
                 logged[n] += int(trainees_logged)
         # Trainees who logged no day of a work day still had its target — from the day they joined (a week
-        # before anyone joined asks nothing of them), and in the week under way only up to today.
-        joined_on = sa.func.date(trainees.c.created_at)
-        joined = sorted(
-            (_as_day(day), int(people))
-            for day, people in self._rows(
-                sa.select(joined_on, sa.func.count()).where(trainees.c.id.in_(members)).group_by(joined_on)
+        # before anyone joined asks nothing of them), and in the week under way only up to today. Joined on the
+        # local day (a trainee who joined Monday 02:00 in UTC+8 joined on Monday, not on Sunday in UTC).
+        days = [first + timedelta(days=d) for d in range((end - first).days)]
+        joined_day = local_bucket(trainees.c.created_at, [clock.at_local(day) for day in [*days, end]], before=-1)
+        joined = {
+            int(n): int(people)
+            for n, people in self._rows(
+                sa.select(joined_day, sa.func.count())
+                .where(trainees.c.id.in_(members), trainees.c.created_at < stop)
+                .group_by(joined_day)
             )
-        )
+        }
         for n, monday in enumerate(weeks):
             work = [monday + timedelta(days=d) for d in week_work_days(monday)]
             due = sum(
-                people for day in work if today is None or day <= today for since, people in joined if since <= day
+                people
+                for day in work
+                if today is None or day <= today
+                for since, people in joined.items()
+                if since < 0 or days[since] <= day
             )
             targets[n] += max(0, due - logged[n]) * DEFAULT_TARGET
         lesson_id, item_id = funnel_item
-        day = sa.func.date(answers.c.created_at)
+        # Answers fall into the week of their local time: each week runs from local midnight on its Monday
+        # (clock.at_local), whatever the database's own time zone (#24.5).
+        week = local_bucket(answers.c.created_at, [clock.at_local(monday) for monday in [*weeks, end]])
         # Each trainee's funnel of a week is her last snapshot of it (what her own page shows), not the mean of
         # her snapshots; the week's figure is the mean of those over the trainees who saved one.
-        last_of_day = (
+        last_of_week = (
             sa.select(sa.func.max(answers.c.id))
             .where(
                 answers.c.trainee_id.in_(members),
@@ -750,36 +770,29 @@ class CohortView:
                 answers.c.created_at >= start,
                 answers.c.created_at < stop,
             )
-            .group_by(answers.c.trainee_id, day)
+            .group_by(answers.c.trainee_id, week)
         )
         layer = [self._number(answers.c.value, FunnelSnapshot.json_key("counts"), k) for k in range(len(LAYERS))]
-        funnel_rows = self._rows(
-            sa.select(answers.c.trainee_id, day, *layer).where(answers.c.id.in_(last_of_day.scalar_subquery()))
-        )
-        latest: dict[tuple[str, int], tuple[date, tuple[float, ...]]] = {}
-        for trainee_id, saved_on, *counts in funnel_rows:
-            n = week_of(saved_on)
-            when = _as_day(saved_on)
-            if n is not None and ((trainee_id, n) not in latest or latest[(trainee_id, n)][0] < when):
-                latest[(trainee_id, n)] = (when, tuple(float(v or 0) for v in counts))
+        funnel_rows = self._rows(sa.select(week, *layer).where(answers.c.id.in_(last_of_week.scalar_subquery())))
         sums: list[list[float]] = [[0.0] * len(LAYERS) for _ in weeks]
         saved = [0] * len(weeks)
-        for (_trainee_id, n), (_when, counts) in latest.items():
+        for n, *counts in funnel_rows:
+            if n is None:
+                continue
             saved[n] += 1
             for k in range(len(LAYERS)):
-                sums[n][k] += counts[k]
+                sums[n][k] += float(counts[k] or 0)
         layers = [tuple(v / saved[n] for v in sums[n]) if saved[n] else () for n in range(len(weeks))]
         points = answers.c.max_points > 0
         score_rows = self._rows(
-            sa.select(day, sa.func.sum(answers.c.score), sa.func.sum(answers.c.max_points))
+            sa.select(week, sa.func.sum(answers.c.score), sa.func.sum(answers.c.max_points))
             .where(
                 answers.c.trainee_id.in_(members), points, answers.c.created_at >= start, answers.c.created_at < stop
             )
-            .group_by(day)
+            .group_by(week)
         )
         got, possible = [0.0] * len(weeks), [0.0] * len(weeks)
-        for when, score, top in score_rows:
-            n = week_of(when)
+        for n, score, top in score_rows:
             if n is not None:
                 got[n] += float(score or 0)
                 possible[n] += float(top or 0)
@@ -801,12 +814,10 @@ class CohortView:
                 .group_by(firsts.c.trainee_id)
                 .having(sa.func.count() == len(items))
             ).subquery()
-            for when, made in self._rows(
-                sa.select(sa.func.date(done.c.done), sa.func.count())
-                .where(done.c.done >= start)
-                .group_by(sa.func.date(done.c.done))
+            done_week = local_bucket(done.c.done, [clock.at_local(monday) for monday in [*weeks, end]])
+            for n, made in self._rows(
+                sa.select(done_week, sa.func.count()).where(done.c.done >= start).group_by(done_week)
             ):
-                n = week_of(when)
                 if n is not None:
                     completions[n] += made
         return Trends(

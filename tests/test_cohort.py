@@ -233,3 +233,43 @@ def test_the_trends_ask_no_calls_of_a_trainee_before_she_joined(store):
     assert trends.targets == [0, 3 * 200] and trends.calls == [0, 0]
     trends = store.cohort().weekly_trends([MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=3))
     assert trends.targets == [2 * 200]  # Wednesday and Thursday so far
+
+
+@pytest.fixture
+def in_utc_plus_8():
+    """The process in Asia/Shanghai (where most trainees of this course are) for one test."""
+    import os
+    import time as system_time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Shanghai"
+    system_time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ")
+    else:
+        os.environ["TZ"] = before
+    system_time.tzset()
+
+
+def test_the_trends_put_an_answer_into_the_week_of_its_local_time(store, in_utc_plus_8):
+    """#24.5: with the machine in UTC+8, a funnel snapshot and an answer saved on Monday 00:30 local time (still
+    Sunday in UTC) vanished from their week (layers [()], score share [None]) — the weeks were grouped by the
+    UTC day. A trainee who joined then had no target that Monday either."""
+    import time_machine
+
+    from telesales_training.funnel import FunnelSnapshot
+
+    half_past_midnight = datetime.combine(MONDAY, time(0, 30)).astimezone()
+    assert half_past_midnight.utcoffset() == timedelta(hours=8)
+    with time_machine.travel(half_past_midnight, tick=False):
+        amy = store.ensure_trainee("amy")
+        amy.save_answer("04_funnel", "my_funnel", FunnelSnapshot(counts=(10, 6, 4, 2, 1), as_of=MONDAY).stored())
+        amy.save_answer("01_decision_psychology", "order_stages", ["a"], 2, 4)
+    before = MONDAY - timedelta(days=7)
+    trends = store.cohort().weekly_trends(
+        [before, MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=6)
+    )
+    assert trends.layers == [(), (10.0, 6.0, 4.0, 2.0, 1.0)]
+    assert trends.score_share == [None, 0.5]
+    assert trends.targets == [0, 5 * 200]  # she joined on Monday, local time: every work day of the week
