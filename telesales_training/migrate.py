@@ -26,9 +26,7 @@ from .errors import SchemaTooNew
 from .schema import metadata, settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# The newest revision in migrations/versions (a test checks). Opening a store at this revision reads one row
-# and imports nothing of Alembic: every page's kernel opens the store.
-HEAD = "0014"
+
 LOCK_KEY = 7_352_114_901  # pg_advisory_xact_lock: "telesales-training is migrating this database"
 WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the schema to its revision
 NEEDS = "schema_needs_release"  # setting: the oldest release that can use the store at its revision
@@ -68,12 +66,16 @@ def _scripts():
     return ScriptDirectory.from_config(alembic_config())
 
 
+@lru_cache(maxsize=1)
 def head() -> str:
-    return HEAD
+    """The newest revision: the highest numbered file in migrations/versions (revision ids are their files'
+    four-digit prefixes; a test checks Alembic agrees). Read from the folder, not kept by hand, and without
+    importing Alembic: every page's kernel opens the store, and a store at the head costs one read of one row."""
+    return max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
 
 
 def _known(revision: str) -> bool:
-    return revision == HEAD or revision in {script.revision for script in _scripts().walk_revisions()}
+    return revision == head() or revision in {script.revision for script in _scripts().walk_revisions()}
 
 
 def _revision(conn: sa.Connection) -> str | None:
@@ -89,7 +91,7 @@ def revision_of(engine: sa.Engine) -> str | None:
 
 def needed_release() -> str:
     """The oldest release that can use a store at the head revision."""
-    return RELEASES[HEAD]
+    return RELEASES[head()]
 
 
 def _refuse_if_newer(conn: sa.Connection, revision: str | None) -> None:
@@ -117,7 +119,7 @@ def _release(number: str | None) -> tuple[int, ...]:
 
 def _old_writers_guard(conn: sa.Connection, on: bool) -> None:
     message = (
-        f"this store needs telesales-training {needed_release()} or newer (schema revision {HEAD}): "
+        f"this store needs telesales-training {needed_release()} or newer (schema revision {head()}): "
         f"install telesales-training {needed_release()} or newer to use it"
     )
     if conn.dialect.name == "sqlite":
@@ -181,8 +183,12 @@ def _upgrade(conn: sa.Connection, found: str | None) -> None:
         else:
             command.stamp(config, legacy)
             command.upgrade(config, "head")
+            access.install(conn)
     else:
         command.upgrade(config, "head")
+        # The access rules are today's, not history: the revisions are frozen and never import them; after the last
+        # one ran, the functions, policies and checks of this release replace whatever an older one installed.
+        access.install(conn)
     _old_writers_guard(conn, on=True)
     upsert(
         conn,

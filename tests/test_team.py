@@ -53,6 +53,7 @@ def with_the_old_holes(admin: str) -> None:
     engine = sa.create_engine(admin, poolclass=sa.NullPool)
     with engine.begin() as conn:
         command.upgrade(migrate.alembic_config(conn), "0012")
+        access.install(conn)  # team mode at 0012: the store was opened by a server (the revisions install no rules)
         conn.exec_driver_sql(f"CREATE ROLE {access.TEAM_ROLE} NOLOGIN")
         conn.exec_driver_sql("GRANT CONNECT, TEMPORARY ON DATABASE team TO PUBLIC")
         conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE team TO {access.TEAM_ROLE}")

@@ -7,12 +7,12 @@ Revises: 0004
 """
 
 import json
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from alembic import op
-
-from telesales_training.callplan import week_log_days
-from telesales_training.database import insert_for
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 revision = "0005"
 down_revision = "0004"
@@ -21,6 +21,31 @@ depends_on = None
 
 WEEK_LOG = ("05_call_plan", "week_log")
 OLD_FLAG = "call_days_backfilled:05_call_plan/week_log"
+MAX_DAILY_CALLS = 1000  # a day's calls and a daily target as the week log took them when this revision was made
+
+
+def _whole(value: object, least: int) -> int | None:
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and least <= value <= MAX_DAILY_CALLS else None
+    )
+
+
+def week_log_days(record: object) -> tuple[dict[date, int], int] | None:
+    """The five days of a saved week log ({"week": Monday, "counts": five numbers, "target": n}) and its daily
+    target; None for anything else. Frozen here: this revision means the same whatever the package becomes."""
+    if not isinstance(record, dict):
+        return None
+    try:
+        week = date.fromisoformat(str(record.get("week")))
+    except ValueError:
+        return None
+    counts, target = record.get("counts"), _whole(record.get("target"), 1)
+    if week.weekday() != 0 or target is None or not isinstance(counts, list) or len(counts) != 5:
+        return None
+    days = [_whole(count, 0) for count in counts]
+    if any(count is None for count in days):
+        return None
+    return {week + timedelta(days=n): count for n, count in enumerate(days)}, target
 
 
 def upgrade() -> None:
@@ -48,7 +73,8 @@ def upgrade() -> None:
         table = sa.table(
             "call_days", sa.column("trainee_id"), sa.column("day", sa.Date), sa.column("calls"), sa.column("target")
         )
-        conn.execute(insert_for(conn, table).on_conflict_do_nothing(index_elements=["trainee_id", "day"]), rows)
+        insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(insert(table).on_conflict_do_nothing(index_elements=["trainee_id", "day"]), rows)
 
 
 def downgrade() -> None:

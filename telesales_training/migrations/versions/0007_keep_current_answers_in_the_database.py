@@ -6,12 +6,33 @@ Revises: 0006
 
 from alembic import op
 
-from telesales_training.schema import KEEP_CURRENT
-
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
+
+# The trigger as this revision installs it (frozen: schema.py's may change; access.install re-creates the
+# PostgreSQL function with its tables schema-qualified after every upgrade).
+KEEP_CURRENT = {
+    "sqlite": [
+        """CREATE TRIGGER answers_keep_current AFTER INSERT ON answers BEGIN
+    INSERT INTO current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
+    VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.id, NEW.score, NEW.max_points, NEW.created_at)
+    ON CONFLICT (trainee_id, lesson_id, item_id) DO UPDATE SET answer_id = excluded.answer_id,
+        score = excluded.score, max_points = excluded.max_points, created_at = excluded.created_at
+    WHERE current_answers.answer_id < excluded.answer_id; END""",
+    ],
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION answers_keep_current() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+    INSERT INTO current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
+    VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.id, NEW.score, NEW.max_points, NEW.created_at)
+    ON CONFLICT (trainee_id, lesson_id, item_id) DO UPDATE SET answer_id = excluded.answer_id,
+        score = excluded.score, max_points = excluded.max_points, created_at = excluded.created_at
+    WHERE current_answers.answer_id < excluded.answer_id; RETURN NULL; END $$""",
+        """CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW EXECUTE FUNCTION
+    answers_keep_current()""",
+    ],
+}
 
 
 def upgrade() -> None:

@@ -6,18 +6,19 @@ Revises: 0009
 
 import sqlalchemy as sa
 from alembic import op
-
-from telesales_training.schema import JsonValue
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+JSON_VALUE = sa.Text().with_variant(JSONB(), "postgresql")  # schema.JsonValue's column: jsonb, text on SQLite
+
 
 def upgrade() -> None:
     with op.batch_alter_table("reviews") as batch:
-        batch.add_column(sa.Column("marks", JsonValue(), nullable=True))
+        batch.add_column(sa.Column("marks", JSON_VALUE, nullable=True))
 
 
 def downgrade() -> None:

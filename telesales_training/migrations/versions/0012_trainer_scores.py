@@ -9,10 +9,7 @@ Revises: 0011
 
 import sqlalchemy as sa
 from alembic import op
-
-from telesales_training import access
-from telesales_training.limits import MAX_ID, MAX_TRAINEE_ID
-from telesales_training.schema import FILL_TOTALS, JsonValue
+from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0012"
 down_revision = "0011"
@@ -20,6 +17,19 @@ branch_labels = None
 depends_on = None
 
 OLD_ITEM = "trainer_scores"
+MAX_ID, MAX_TRAINEE_ID = 64, 100  # key and trainee id lengths (limits.py when this revision was made)
+JSON_VALUE = sa.Text().with_variant(JSONB(), "postgresql")  # schema.JsonValue's column: jsonb, text on SQLite
+FILL_TOTALS = """
+    INSERT INTO lesson_totals (trainee_id, lesson_id, answered, scored, score, max_points)
+    SELECT trainee_id, lesson_id, count(*), sum(CASE WHEN max_points > 0 THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN coalesce(score, 0) ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN max_points ELSE 0 END)
+    FROM current_answers GROUP BY trainee_id, lesson_id;
+    INSERT INTO item_totals (lesson_id, item_id, answered, scored, missed, share)
+    SELECT lesson_id, item_id, count(*), sum(CASE WHEN max_points > 0 THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 AND score < max_points THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN coalesce(score, 0) * 1.0 / max_points ELSE 0 END)
+    FROM current_answers GROUP BY lesson_id, item_id"""
 
 
 def upgrade() -> None:
@@ -28,7 +38,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
         sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
-        sa.Column("scores", JsonValue(), nullable=False),
+        sa.Column("scores", JSON_VALUE, nullable=False),
         sa.Column("trainer", sa.String(MAX_TRAINEE_ID), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
@@ -51,7 +61,6 @@ def upgrade() -> None:
     op.execute("DELETE FROM item_totals")
     for statement in FILL_TOTALS.split(";"):
         op.execute(statement)
-    access.install(conn)
 
 
 def downgrade() -> None:

@@ -9,8 +9,6 @@ Revises: 0013
 import sqlalchemy as sa
 from alembic import op
 
-from telesales_training import access
-
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
@@ -33,7 +31,6 @@ def upgrade() -> None:
         "GROUP BY trainee_id, date(called_at) "
         "ON CONFLICT (trainee_id, day) DO UPDATE SET imported = excluded.imported"
     )
-    access.install(conn)
 
 
 def downgrade() -> None:
