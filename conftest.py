@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from telesales_training.clock import FIXED_INSTANT
-from telesales_training.plots import CACHE_VARIABLE
+from telesales_training.core.clock import FIXED_INSTANT
+from telesales_training.render.plots import CACHE_VARIABLE
 from tests.instant import INSTANT
 
 NOTEBOOK_COHORT = 12  # the cockpit notebook runs against a small synthetic cohort, not an empty store
@@ -31,8 +31,8 @@ def pytest_configure(config):
 def pytest_runtest_setup(item):
     """Before the first notebook's kernel starts: the cohort its store holds (built once, only for nbval runs)."""
     if item.path.suffix == ".ipynb" and not item.session.stash.get(_cohort_built, False):
-        from telesales_training import demo
-        from telesales_training.store import Store
+        from telesales_training.storage.store import Store
+        from telesales_training.web import demo
 
         with Store(os.environ["TELESALES_DB"]) as store:
             demo.generate(store, NOTEBOOK_COHORT, seed=3)

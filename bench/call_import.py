@@ -40,8 +40,8 @@ def write_log(path: Path, rows: int, bad: bool) -> None:
 def run_one(path: str, db: str) -> None:
     """In the child: import `path` into the store at `db`, print what happened as JSON."""
     sys.path.insert(0, str(ROOT))
-    from telesales_training.calllog import Mapping, read_calls
-    from telesales_training.store import Store
+    from telesales_training.storage.store import Store
+    from telesales_training.tools.calllog import Mapping, read_calls
 
     began = time.perf_counter()
     with Store(f"sqlite:///{db}") as store:

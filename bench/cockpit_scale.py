@@ -26,9 +26,10 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from telesales_training import demo, team  # noqa: E402
-from telesales_training.pgcluster import Cluster  # noqa: E402
-from telesales_training.store import Store  # noqa: E402
+from telesales_training.storage import team  # noqa: E402
+from telesales_training.storage.pgcluster import Cluster  # noqa: E402
+from telesales_training.storage.store import Store  # noqa: E402
+from telesales_training.web import demo  # noqa: E402
 from tests.browser.support import launch_chromium, start_server  # noqa: E402
 
 READY = ".ts-filter-summary"

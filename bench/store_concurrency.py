@@ -22,9 +22,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from telesales_training.pgcluster import Cluster  # noqa: E402
-from telesales_training.schema import answers, calls  # noqa: E402
-from telesales_training.store import Store  # noqa: E402
+from telesales_training.storage.pgcluster import Cluster  # noqa: E402
+from telesales_training.storage.schema import answers, calls  # noqa: E402
+from telesales_training.storage.store import Store  # noqa: E402
 from tests.concurrency import import_file, save, together  # noqa: E402
 
 LOG_CALLS = 10_000

@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from telesales_training import hubdemo  # noqa: E402
+from telesales_training.web import hubdemo  # noqa: E402
 from tests.browser.support import launch_chromium  # noqa: E402
 
 PASSWORD = "bench-team-pw"

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from telesales_training import team  # noqa: E402
-from telesales_training.pgcluster import Cluster  # noqa: E402
-from telesales_training.store import Store  # noqa: E402
+from telesales_training.storage import team  # noqa: E402
+from telesales_training.storage.pgcluster import Cluster  # noqa: E402
+from telesales_training.storage.store import Store  # noqa: E402
 
 PROCESSES, PER_PROCESS = 8, 25
 

@@ -2,10 +2,10 @@
 # /opt/tljh/config/jupyterhub_config.d/telesales.py (TLJH) or load it from your jupyterhub_config.py.
 # It must be readable by root only: it names the store owner's password (chmod 600).
 #
-# What it does (telesales_training/hub.py): each user's server opens the start page as a Voilà app
+# What it does (telesales_training/web/hub.py): each user's server opens the start page as a Voilà app
 # (trainers: the cockpit); before a server starts, the user gets a PostgreSQL login role of their own and
 # their server gets only that role's store URL; PostgreSQL's row-level security then lets trainees reach
-# only their own records and trainers the cohort (telesales_training/access.py).
+# only their own records and trainers the cohort (telesales_training/storage/access.py).
 # Lock the database server down once, as its superuser (README, "Locking the database server down"): the
 # provisioning already revokes everything on the store's database from PUBLIC and grants CONNECT to each user's
 # role only; on a server other applications share also run
@@ -15,7 +15,7 @@
 # "host all +telesales_team all reject".
 import os
 
-from telesales_training import hub
+from telesales_training.web import hub
 
 # The store owner's URL (the role that owns the tables and may create roles), e.g.
 # postgresql://telesales_owner:PASSWORD@127.0.0.1/telesales  — from the environment or a root-only file.

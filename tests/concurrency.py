@@ -8,8 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from telesales_training import calllog
-from telesales_training.store import Store, StoreError
+from telesales_training.storage.store import Store, StoreError
+from telesales_training.tools import calllog
 
 TIMEOUT = 300  # seconds for all processes together
 

@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from hypothesis import settings
 
-from telesales_training import content
-from telesales_training.clock import FIXED_INSTANT
-from telesales_training.pgcluster import Cluster, PostgresUnavailable
-from telesales_training.schema import metadata
-from telesales_training.store import Store
+from telesales_training.core.clock import FIXED_INSTANT
+from telesales_training.course import content
+from telesales_training.storage.pgcluster import Cluster, PostgresUnavailable
+from telesales_training.storage.schema import metadata
+from telesales_training.storage.store import Store
 
 from .instant import INSTANT
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import assessment, content
-from telesales_training.factors import FactorProfile
-from telesales_training.views import escape as html_escape
+from telesales_training.course import content
+from telesales_training.render.views import escape as html_escape
+from telesales_training.tools import assessment
+from telesales_training.tools.factors import FactorProfile
 from telesales_training.widgets.assessment import AssessmentForm, PersonalReport
 
 L09 = "09_self_assessment"
@@ -135,7 +136,7 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
     answer."""
     from datetime import datetime, timezone
 
-    from telesales_training import report
+    from telesales_training.render import report
 
     alice.save_answer("01_decision_psychology", "recap_criteria_source", "past_pain", 2, 2)
     alice.save_answer("04_funnel", "my_funnel", {"counts": [40, 20, 8, 1, 1], "as_of": "2026-11-24"})
@@ -195,7 +196,7 @@ def test_report_opens_with_a_one_page_summary_then_the_details(ui, store, alice)
 
 
 def test_report_summary_of_a_new_trainee_says_nothing_yet(ui, alice):
-    from telesales_training import report
+    from telesales_training.render import report
 
     block = content.load_lesson(L09).block("my_report")
     summary = report.build_report(alice, "zh-CN", block).split('<div class="ts-details">')[0]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from telesales_training import calllog
+from telesales_training.tools import calllog
 
 NOW = datetime(2026, 11, 28, 12, 0)
 ZONE = "Asia/Shanghai"  # UTC+8, no daylight saving
@@ -186,8 +186,8 @@ def test_the_cli_takes_the_columns_to_use_and_remembers_them(tmp_path, monkeypat
     import time_machine
     from typer.testing import CliRunner
 
-    from telesales_training.cli import app
-    from telesales_training.store import Store
+    from telesales_training.storage.store import Store
+    from telesales_training.web.cli import app
 
     monkeypatch.setenv("TELESALES_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
     log = tmp_path / "crm.csv"

@@ -12,7 +12,7 @@ from datetime import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telesales_training import calllog
+from telesales_training.tools import calllog
 
 NOW = datetime(2026, 11, 28, 12, 0)
 NAMES = ["Start Time", "Call ID", "Number", "Duration", "Result", "Due", "开始时间", "通话ID", "", "Start Time"]
@@ -135,7 +135,7 @@ def test_an_unclosed_quote_names_its_line():
 WIDE_FIRST_ROW = """
 import resource, sys
 from datetime import datetime
-from telesales_training import calllog
+from telesales_training.tools import calllog
 def peak():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 small = b"Start Time,Call ID\\n2026-03-02 10:00,1\\n"

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from telesales_training import callplan, content
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.render.views import escape
+from telesales_training.tools import callplan
 from telesales_training.widgets.calls import CallPlanner, WeeklyCallLog
 
 L05 = "05_call_plan"
@@ -267,7 +268,7 @@ def test_an_import_that_fails_in_a_way_the_reader_does_not_know_says_so_and_keep
     lesson05, ui, alice, monkeypatch, caplog
 ):
     """#23.6: the upload caught only the importer's and the store's errors; anything else showed nothing."""
-    from telesales_training import calllog
+    from telesales_training.tools import calllog
     from telesales_training.widgets import LessonView
 
     importer = LessonView(lesson05, ui, alice, "en").tools["call_import"]
@@ -345,7 +346,7 @@ def test_a_public_holiday_asks_no_calls_and_a_swapped_weekend_day_does(lesson05,
 
 
 def test_an_unknown_holiday_calendar_is_named_at_start(monkeypatch):
-    from telesales_training.settings import SettingsError, settings
+    from telesales_training.core.settings import SettingsError, settings
 
     monkeypatch.setenv("TELESALES_HOLIDAYS", "Narnia")
     with pytest.raises(SettingsError, match=r"TELESALES_HOLIDAYS.*'Narnia' is no country or region code"):

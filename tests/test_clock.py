@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from telesales_training import clock
+from telesales_training.core import clock
 
 from .instant import INSTANT
 
@@ -54,4 +54,4 @@ def test_only_the_clock_module_reads_the_wall_clock():
         for path in package.rglob("*.py")
         if path.name != "clock.py" and wall_clock.search(path.read_text(encoding="utf-8"))
     )
-    assert readers == [], f"these modules read the wall clock instead of telesales_training.clock: {readers}"
+    assert readers == [], f"these modules read the wall clock instead of telesales_training.core.clock: {readers}"

@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 import time_machine
 
-from telesales_training import callplan, content, factors
-from telesales_training.app import DashboardPage, dashboard_page
-from telesales_training.curriculum import curriculum
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.course.curriculum import curriculum
+from telesales_training.render.views import escape
+from telesales_training.tools import callplan, factors
+from telesales_training.web.app import DashboardPage, dashboard_page
 from telesales_training.widgets.assessment import AssessmentForm
 from telesales_training.widgets.cockpit import TRAINEE_COLUMNS, Cockpit, CockpitContext
 from telesales_training.widgets.lesson import LessonView
@@ -252,7 +253,7 @@ def test_multi_user_access_needs_the_trainer_list(monkeypatch, store, trainers, 
 
 
 def test_long_lists_are_paged_and_a_new_filter_starts_at_page_one(store):
-    from telesales_training import demo
+    from telesales_training.web import demo
 
     demo.generate(store, 30, seed=5, today=TODAY)
     context = CockpitContext(store, content.load_cockpit_ui(), curriculum(), "coach", TODAY)
@@ -490,7 +491,7 @@ def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
 def test_answers_that_no_longer_fit_their_items_are_shown_as_stored(cockpit_view, filled):
     """#22.5: a drill reply an author renamed, text in a number item, an option that is gone: the trainer's
     Trainee tab and the personal report show them as stored, marked, and the rest of the workbook with them."""
-    from telesales_training import report
+    from telesales_training.render import report
 
     dee = filled.ensure_trainee("dee")
     dee.save_answer("03_sales_process", "drill_lighting", ["renamed_reply", "probe"], 0, 6)
@@ -512,8 +513,8 @@ def test_excel_dates_are_dates_and_rubric_checks_met_are_exported(cockpit_view, 
 
     from openpyxl import load_workbook
 
-    from telesales_training.factors import FactorProfile
-    from telesales_training.funnel import FunnelSnapshot
+    from telesales_training.tools.factors import FactorProfile
+    from telesales_training.tools.funnel import FunnelSnapshot
 
     amy = filled.ensure_trainee("amy")
     profile_lesson, profile_tool = curriculum().profile

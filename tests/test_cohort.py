@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from telesales_training.assessment import TrainerAssessment
-from telesales_training.cohort import Filters
-from telesales_training.store import InvalidCohort, InvalidReview
+from telesales_training.storage.cohort import Filters
+from telesales_training.storage.store import InvalidCohort, InvalidReview
+from telesales_training.tools.assessment import TrainerAssessment
 
 pytestmark = pytest.mark.both_backends
 
@@ -211,7 +211,7 @@ def test_a_trainees_funnel_of_a_week_is_her_last_snapshot_not_the_mean(store):
     """#23.13: one trainee's trend averaged the week's snapshots (5.5, 3.5 customers) while her page showed the last."""
     import time_machine
 
-    from telesales_training.funnel import FunnelSnapshot
+    from telesales_training.tools.funnel import FunnelSnapshot
 
     amy = store.ensure_trainee("amy")
     for hours, counts in ((0, (40, 20, 8, 6, 4)), (30, (40, 20, 8, 5, 3))):  # Monday, then Tuesday
@@ -258,7 +258,7 @@ def test_the_trends_put_an_answer_into_the_week_of_its_local_time(store, in_utc_
     UTC day. A trainee who joined then had no target that Monday either."""
     import time_machine
 
-    from telesales_training.funnel import FunnelSnapshot
+    from telesales_training.tools.funnel import FunnelSnapshot
 
     half_past_midnight = datetime.combine(MONDAY, time(0, 30)).astimezone()
     assert half_past_midnight.utcoffset() == timedelta(hours=8)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from telesales_training.schema import item_totals, lesson_totals
+from telesales_training.storage.schema import item_totals, lesson_totals
 
 pytestmark = pytest.mark.both_backends
 

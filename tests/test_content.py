@@ -10,8 +10,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from telesales_training import content, identity
-from telesales_training.cli import app
+from telesales_training.course import content
+from telesales_training.storage import identity
+from telesales_training.web.cli import app
 
 from .conftest import EXERCISES
 
@@ -304,7 +305,7 @@ def test_console_script_is_installed():
 
 
 def test_every_answer_the_curriculum_allows_fits_the_store():
-    from telesales_training import limits
+    from telesales_training.core import limits
 
     longest = max(
         block.max_chars

@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from telesales_training import callplan, content, scoring
-from telesales_training.content import CallDrill
+from telesales_training.course import content, scoring
+from telesales_training.course.content import CallDrill
+from telesales_training.tools import callplan
 
 LESSONS = {lesson_id: content.load_lesson(lesson_id) for lesson_id in sorted(content.available_lessons())}
 

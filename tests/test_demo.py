@@ -13,10 +13,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from telesales_training import callplan, demo, export
-from telesales_training.cli import app
-from telesales_training.curriculum import curriculum
-from telesales_training.store import Store
+from telesales_training.course.curriculum import curriculum
+from telesales_training.render import export
+from telesales_training.storage.store import Store
+from telesales_training.tools import callplan
+from telesales_training.web import demo
+from telesales_training.web.cli import app
 
 pytestmark = pytest.mark.both_backends
 

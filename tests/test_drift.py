@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from telesales_training.cli import app
-from telesales_training.drift import stored_drift
+from telesales_training.storage.drift import stored_drift
+from telesales_training.web.cli import app
 
 from .conftest import EXERCISES
 

@@ -4,8 +4,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from telesales_training import content
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.render.views import escape
 from telesales_training.widgets.funnel import FunnelTracker
 
 L04 = "04_funnel"

@@ -5,8 +5,8 @@ import statistics
 
 import pytest
 
-from telesales_training import content, scoring
-from telesales_training.content import CallDrill, FreeText
+from telesales_training.course import content, scoring
+from telesales_training.course.content import CallDrill, FreeText
 
 DRILLS = [
     (lesson_id, item)

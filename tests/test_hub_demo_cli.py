@@ -7,7 +7,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from telesales_training.cli import DEMO_PASSWORD_ENV, app, demo_password
+from telesales_training.web.cli import DEMO_PASSWORD_ENV, app, demo_password
 
 
 def test_a_password_file_wins(tmp_path, monkeypatch):

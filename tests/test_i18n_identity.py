@@ -1,6 +1,7 @@
 import pytest
 
-from telesales_training import i18n, identity
+from telesales_training.core import i18n
+from telesales_training.storage import identity
 
 
 def test_traditional_is_derived_from_simplified():
@@ -50,7 +51,7 @@ def test_a_name_in_the_page_link_picks_the_trainee_except_on_the_hub(store):
 
 
 def test_a_page_opened_with_a_bad_name_in_its_link_asks_for_a_name(store, ui, monkeypatch):
-    from telesales_training.app import WorkbookPage
+    from telesales_training.web.app import WorkbookPage
 
     monkeypatch.setenv("QUERY_STRING", "trainee=" + "x" * 41)
     monkeypatch.delenv("TELESALES_TRAINEE", raising=False)

@@ -110,21 +110,57 @@ def third_party_imports(path: Path) -> set[str]:
     return found
 
 
-STORAGE = {"store", "cohort", "schema", "database", "migrate", "access", "team", "hub", "pgcluster"}
-DOMAIN = {"funnel", "callplan", "assessment", "scoring", "calllog", "clock", "inputs", "limits", "navigation"}
+# The floors, lowest first: the package's folders (each module's floor is its folder; the package's own
+# __init__ is below them all). A module imports its own floor and the floors below, never one above.
+FLOORS = ("core", "course", "tools", "storage", "render", "widgets", "web")
+
+
+def floor_of(name: str) -> str:
+    parts = short(name).split(".")
+    return parts[0] if parts[0] in FLOORS else "(package)"
+
+
+def test_every_module_lives_on_a_floor():
+    loose = [short(name) for name in modules() if floor_of(name) == "(package)" and name != "telesales_training"]
+    assert not loose, f"modules outside the floors' folders: {loose}"
+    assert {path.name for path in PACKAGE.iterdir() if path.is_dir() and (path / "__init__.py").exists()} == set(FLOORS)
+
+
+def test_imports_go_only_downward():
+    rank = {floor: n for n, floor in enumerate(FLOORS)}
+    rank["(package)"] = -1
+    upward = [
+        f"{short(name)} → {short(target)}"
+        for name, targets in import_graph().items()
+        for target in targets
+        if rank[floor_of(target)] > rank[floor_of(name)]
+    ]
+    assert not upward, f"imports that go up a floor: {upward}"
+
+
+def test_migrations_import_nothing_of_the_package():
+    """The frozen revisions (and Alembic's env.py, which hands them the schema) — read from the source here;
+    tests/test_migrations.py also loads each revision with the package blocked."""
+    for path in sorted((PACKAGE / "storage" / "migrations" / "versions").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom | ast.Import):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+                assert not any(n.startswith("telesales_training") or getattr(node, "level", 0) for n in names), (
+                    f"{path.name} imports {names}"
+                )
 
 
 def test_layers_keep_to_their_side():
     graph, paths = import_graph(), modules()
     for name, path in paths.items():
-        module, outside = short(name), third_party_imports(path)
-        if module not in STORAGE:  # only the storage gateway talks to the database (and translates its errors)
+        floor, module, outside = floor_of(name), short(name), third_party_imports(path)
+        if floor != "storage":  # only the storage gateway talks to the database (and translates its errors)
             assert "sqlalchemy" not in outside and "psycopg" not in outside, f"{module} uses SQLAlchemy"
-        if module in STORAGE | DOMAIN | {"report", "export", "views", "plots", "content", "i18n"}:
+        if floor not in ("widgets", "web"):
             assert "ipywidgets" not in outside, f"{module} imports ipywidgets"
-            assert not any(short(target).startswith("widgets") for target in graph[name]), f"{module} → widgets"
-        if module in DOMAIN:
-            assert not {short(target) for target in graph[name]} & (STORAGE | {"plots", "views"}), module
+        if floor in ("core", "course", "tools"):  # the domain: no storage, charts or HTML
+            assert not {floor_of(target) for target in graph[name]} & {"storage", "render"}, module
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import content, i18n, scoring
-from telesales_training.content import CallDrill, Classify
+from telesales_training.core import i18n
+from telesales_training.course import content, scoring
+from telesales_training.course.content import CallDrill, Classify
 
 from .conftest import EXERCISES
 

@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from telesales_training import content, i18n
-from telesales_training.views import markdown
+from telesales_training.core import i18n
+from telesales_training.course import content
+from telesales_training.render.views import markdown
 
 LEFTOVERS = {
     "table pipe": re.compile(r"^\s*\|.*\|\s*$", re.M),

@@ -15,13 +15,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from typer.testing import CliRunner
 
-from telesales_training import migrate
-from telesales_training.assessment import TrainerAssessment
-from telesales_training.cli import app
-from telesales_training.curriculum import curriculum
-from telesales_training.errors import SchemaTooNew, StoreError
-from telesales_training.schema import metadata
-from telesales_training.store import Store
+from telesales_training.core.errors import SchemaTooNew, StoreError
+from telesales_training.course.curriculum import curriculum
+from telesales_training.storage import migrate
+from telesales_training.storage.schema import metadata
+from telesales_training.storage.store import Store
+from telesales_training.tools.assessment import TrainerAssessment
+from telesales_training.web.cli import app
 
 from .concurrency import open_store, together
 

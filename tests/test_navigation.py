@@ -2,7 +2,7 @@
 
 from datetime import datetime, timezone
 
-from telesales_training import content, navigation
+from telesales_training.course import content, navigation
 from telesales_training.widgets.nav import CourseNav
 
 COURSE = content.load_course()

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import calllog, callplan, funnel
-from telesales_training.callplan import PlanInputError
-from telesales_training.funnel import FunnelInputError
+from telesales_training.tools import calllog, callplan, funnel
+from telesales_training.tools.callplan import PlanInputError
+from telesales_training.tools.funnel import FunnelInputError
 
 counts5 = st.lists(st.integers(0, funnel.MAX_COUNT), min_size=5, max_size=5)
 

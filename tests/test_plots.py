@@ -9,7 +9,7 @@ import pytest
 from matplotlib import font_manager
 from PIL import Image, ImageChops
 
-from telesales_training import plots
+from telesales_training.render import plots
 
 
 def test_cjk_font_comes_from_the_install_under_the_open_font_license():
@@ -101,7 +101,7 @@ def test_a_page_kernel_imports_no_matplotlib_until_it_draws():
     import sys
 
     probe = (
-        "import sys, telesales_training.app, telesales_training.widgets.cockpit; "
+        "import sys, telesales_training.web.app, telesales_training.widgets.cockpit; "
         "print('matplotlib' in sys.modules, 'alembic' in sys.modules)"
     )
     shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
@@ -121,7 +121,7 @@ def test_curriculum_figures_come_wide_and_narrow(tmp_path, monkeypatch):
     the page carries both and the stylesheet shows one."""
     from PIL import Image
 
-    from telesales_training import content
+    from telesales_training.course import content
     from telesales_training.widgets.blocks import FigureView
 
     monkeypatch.setenv(plots.CACHE_VARIABLE, str(tmp_path))

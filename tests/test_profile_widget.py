@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from telesales_training import content
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.render.views import escape
 from telesales_training.widgets.profile import FactorProfile
 
 L06 = "06_success_factors"

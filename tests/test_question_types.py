@@ -8,7 +8,9 @@ import typing
 
 import pytest
 
-from telesales_training import content, demo, report, scoring
+from telesales_training.course import content, scoring
+from telesales_training.render import report
+from telesales_training.web import demo
 from telesales_training.widgets.questions import WIDGET_FOR
 
 DISPATCHERS = {

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import scoring
-from telesales_training.scoring import AnswerRejected, grade, normalise
+from telesales_training.course import scoring
+from telesales_training.course.scoring import AnswerRejected, grade, normalise
 
 KEY = ["satisfied", "notice", "clarify", "act", "evaluate", "negotiate", "implement"]
 

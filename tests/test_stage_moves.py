@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from telesales_training import content
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.render.views import escape
 from telesales_training.widgets.funnel import StageMovePlan
 
 L04 = "04_funnel"

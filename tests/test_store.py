@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from telesales_training import demo
-from telesales_training import store as store_module
-from telesales_training.curriculum import curriculum
-from telesales_training.errors import InvalidAnswer, InvalidKey, StoreError, StoreFailure
-from telesales_training.schema import answers, current_answers, trainees
-from telesales_training.store import AnswerTooLarge, InvalidTrainee, Store
+from telesales_training.core.errors import InvalidAnswer, InvalidKey, StoreError, StoreFailure
+from telesales_training.course.curriculum import curriculum
+from telesales_training.storage import store as store_module
+from telesales_training.storage.schema import answers, current_answers, trainees
+from telesales_training.storage.store import AnswerTooLarge, InvalidTrainee, Store
+from telesales_training.web import demo
 
 from .concurrency import first_use, import_file, save, together
 
@@ -237,7 +237,7 @@ def test_calls_are_counted_once_per_key_and_per_day(store):
 def test_import_calls_command_twice(store_url, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from telesales_training.cli import app
+    from telesales_training.web.cli import app
 
     log = tmp_path / "calls.csv"
     log.write_text("Call ID,Start Time\n1,2026-11-02 09:00\n2,2026-11-02 09:05\n3,yesterday-ish\n4\n", encoding="utf-8")

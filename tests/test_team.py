@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from telesales_training import access, identity, migrate, team
-from telesales_training.assessment import TrainerAssessment
-from telesales_training.errors import AccessDenied, StoreError
-from telesales_training.limits import MAX_ANSWER_BYTES
-from telesales_training.pgcluster import Cluster, PostgresUnavailable
-from telesales_training.store import Store, TraineeStore
+from telesales_training.core.errors import AccessDenied, StoreError
+from telesales_training.core.limits import MAX_ANSWER_BYTES
+from telesales_training.storage import access, identity, migrate, team
+from telesales_training.storage.pgcluster import Cluster, PostgresUnavailable
+from telesales_training.storage.store import Store, TraineeStore
+from telesales_training.tools.assessment import TrainerAssessment
 
 from .conftest import REQUIRE_POSTGRES
 
@@ -257,7 +257,7 @@ def test_two_stores_in_one_cluster_keep_their_own_roles(team_db):
 
 
 def test_messages_show_a_store_url_without_its_password(team_db):
-    from telesales_training.database import shown_url
+    from telesales_training.storage.database import shown_url
 
     url = team_db[2]["alice"]
     password = sa.engine.make_url(url).password

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from telesales_training import views
-from telesales_training.templating import render
+from telesales_training.render import views
+from telesales_training.render.templating import render
 
 PACKAGE = Path(__file__).resolve().parents[1] / "telesales_training"
 TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:[\s>/]|$)")

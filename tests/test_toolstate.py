@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telesales_training import assessment, calllog, callplan, factors, funnel, report
-from telesales_training.toolstate import ToolState
+from telesales_training.render import report
+from telesales_training.tools import assessment, calllog, callplan, factors, funnel
+from telesales_training.tools.toolstate import ToolState
 from telesales_training.widgets.lesson import TOOLS
 
 MONDAY = date(2026, 11, 23)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import webbrowser
 
-from telesales_training import webapp
+from telesales_training.web import webapp
 
 
 def test_without_a_browser_the_server_says_so_and_prints_the_address(monkeypatch, capsys):

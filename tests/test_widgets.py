@@ -8,8 +8,8 @@ import ipywidgets as ipw
 import pytest
 import time_machine
 
-from telesales_training import content
-from telesales_training.views import escape
+from telesales_training.course import content
+from telesales_training.render.views import escape
 from telesales_training.widgets import (
     CallDrillWidget,
     ClassifyWidget,
@@ -300,7 +300,7 @@ def test_start_page_progress(lesson01, ui, alice):
 def test_a_lesson_fully_done_but_not_passed_says_what_to_redo_and_the_report_counts_alike(lesson01, ui, alice):
     """#23.8: the start page said 6/6 where the report said 4/4, "学习中" where it said "进行中", and a lesson
     fully answered but under its pass mark gave no hint."""
-    from telesales_training import report
+    from telesales_training.render import report
 
     for block in lesson01.questions:
         alice.save_answer(L01, block.id, "x", 0, block.points)
@@ -413,8 +413,9 @@ def test_multiple_choice_restores_several_ticks(lesson01, ui, alice):
 
 
 def test_a_store_upgraded_by_a_newer_release_is_named_not_shown_as_a_crash(tmp_path):
-    from telesales_training import app, migrate
-    from telesales_training.store import Store
+    from telesales_training.storage import migrate
+    from telesales_training.storage.store import Store
+    from telesales_training.web import app
 
     url = f"sqlite:///{tmp_path / 'newer.sqlite3'}"
     with Store(url) as store:
@@ -482,7 +483,7 @@ def test_a_partly_right_answer_shows_whole_points_and_the_rule(lesson01, ui, ali
 
 def test_the_start_page_says_when_the_trainer_has_new_feedback(lesson01, ui, store):
     """#23.16: the start page said nothing when the trainer had reviewed answers."""
-    from telesales_training import clock
+    from telesales_training.core import clock
     from telesales_training.widgets.lesson import LessonView
 
     alice = store.ensure_trainee("alice")

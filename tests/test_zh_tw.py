@@ -9,8 +9,8 @@ import re
 import pytest
 import yaml
 
-from telesales_training import content
-from telesales_training.i18n import pick, to_traditional
+from telesales_training.core.i18n import pick, to_traditional
+from telesales_training.course import content
 
 from .conftest import EXERCISES
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import ipywidgets as ipw
 
-from .. import assessment
-from .. import content as c
-from ..report import ReportMade, build_report, report_filename
-from ..templating import render
-from ..views import assessment_html, download_link, join, local, muted, paragraph
+from ..course import content as c
+from ..render.report import ReportMade, build_report, report_filename
+from ..render.templating import render
+from ..render.views import assessment_html, download_link, join, local, muted, paragraph
+from ..tools import assessment
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 

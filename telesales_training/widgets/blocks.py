@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from .. import content as c
-from .. import plots
-from ..scoring import reflection_notes
-from ..settings import DEFAULT_LOCALE
-from ..views import badge, box, feedback, figure, heading, img, join, local, markdown, muted, paragraph, strong
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..course.scoring import reflection_notes
+from ..render import plots
+from ..render.views import badge, box, feedback, figure, heading, img, join, local, markdown, muted, paragraph, strong
 from .lean import lean
 
 

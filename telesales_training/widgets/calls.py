@@ -8,9 +8,10 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from .. import calllog, callplan, plots
-from ..store import StoreError
-from ..views import chart, download_link, feedback, join, muted, table
+from ..render import plots
+from ..render.views import chart, download_link, feedback, join, muted, table
+from ..storage.store import StoreError
+from ..tools import calllog, callplan
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget

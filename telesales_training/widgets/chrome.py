@@ -5,11 +5,12 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from .. import content, i18n
-from ..content import UiStrings
-from ..identity import InvalidName, clean_name
-from ..templating import render
-from ..views import STYLE, error, paragraph
+from ..core import i18n
+from ..course import content
+from ..course.content import UiStrings
+from ..render.templating import render
+from ..render.views import STYLE, error, paragraph
+from ..storage.identity import InvalidName, clean_name
 from .lean import lean, make, shared_layout, shared_style
 
 

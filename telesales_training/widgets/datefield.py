@@ -14,7 +14,7 @@ from datetime import date
 import ipywidgets as ipw
 import traitlets
 
-from ..views import error
+from ..render.views import error
 from .lean import lean, make, shared_layout, style_for
 
 # 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日, 2026 11 30

@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from .. import content as c
-from .. import funnel, i18n, plots
-from ..store import StoreError
-from ..views import figure, funnel_html, img, moves_html
+from ..core import i18n
+from ..course import content as c
+from ..render import plots
+from ..render.views import figure, funnel_html, img, moves_html
+from ..storage.store import StoreError
+from ..tools import funnel
 from .datefield import DateField
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget

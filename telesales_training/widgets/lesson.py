@@ -8,11 +8,11 @@ from datetime import date, datetime
 import ipywidgets as ipw
 import traitlets
 
-from .. import clock
-from .. import content as c
-from ..settings import DEFAULT_LOCALE
-from ..store import StoreError, TraineeStore
-from ..views import box, strong
+from ..core import clock
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..render.views import box, strong
+from ..storage.store import StoreError, TraineeStore
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .calls import CallImport, CallPlanner, WeeklyCallLog

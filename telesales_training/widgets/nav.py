@@ -6,11 +6,11 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from .. import content as c
-from .. import navigation
-from ..settings import DEFAULT_LOCALE
-from ..templating import render
-from ..views import local
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..course import navigation
+from ..render.templating import render
+from ..render.views import local
 from .blocks import LocalizedHTML
 from .lean import lean
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from .. import factors, plots
-from ..limits import MAX_NOTE
-from ..views import figure, img, join, local, span, strong
+from ..core.limits import MAX_NOTE
+from ..render import plots
+from ..render.views import figure, img, join, local, span, strong
+from ..tools import factors
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 

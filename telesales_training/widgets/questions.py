@@ -16,12 +16,12 @@ import ipywidgets as ipw
 import traitlets
 from markupsafe import Markup
 
-from .. import clock
-from .. import content as c
-from ..scoring import AnswerRejected, Outcome, grade, normalise, shown_order, starting_order
-from ..settings import DEFAULT_LOCALE
-from ..store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
-from ..views import box, escape, feedback, heading, join, local, paragraph, review_html, span, strong
+from ..core import clock
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..course.scoring import AnswerRejected, Outcome, grade, normalise, shown_order, starting_order
+from ..render.views import box, escape, feedback, heading, join, local, paragraph, review_html, span, strong
+from ..storage.store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
 from .lean import lean, make, shared_layout, shared_style, style_for
 
 log = logging.getLogger(__name__)

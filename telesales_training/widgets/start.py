@@ -5,11 +5,11 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from .. import content as c
-from .. import navigation
-from ..settings import DEFAULT_LOCALE
-from ..store import TraineeStore
-from ..views import badge, chip, heading, join, link, local, paragraph, span
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..course import navigation
+from ..render.views import badge, chip, heading, join, link, local, paragraph, span
+from ..storage.store import TraineeStore
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
 from .lesson import feedback_seen

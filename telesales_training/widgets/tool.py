@@ -8,12 +8,12 @@ from typing import Any
 import ipywidgets as ipw
 import traitlets
 
-from .. import clock
-from .. import content as c
-from ..settings import DEFAULT_LOCALE
-from ..store import StoreError, TraineeStore
-from ..toolstate import ToolState
-from ..views import box, heading, local
+from ..core import clock
+from ..core.settings import DEFAULT_LOCALE
+from ..course import content as c
+from ..render.views import box, heading, local
+from ..storage.store import StoreError, TraineeStore
+from ..tools.toolstate import ToolState
 from .lean import lean, make
 
 

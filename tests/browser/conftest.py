@@ -11,8 +11,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from telesales_training import demo
-from telesales_training.store import Store
+from telesales_training.storage.store import Store
+from telesales_training.web import demo
 
 from ..instant import INSTANT
 from .support import LOAD_TIMEOUT, start_server

@@ -21,8 +21,8 @@ import psutil
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from telesales_training.server import free_port
-from telesales_training.webapp import READY
+from telesales_training.web.server import free_port
+from telesales_training.web.webapp import READY
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LOAD_TIMEOUT = 90_000  # ms: a lesson page on a busy 2-core machine
@@ -166,7 +166,7 @@ def start_server(
     command = [
         python,
         "-m",
-        "telesales_training.cli",
+        "telesales_training.web.cli",
         command_name,
         f"--port={port}",
         *([f"--token={token}"] if token else []),

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from telesales_training.store import Store
+from telesales_training.storage.store import Store
 
 from ..instant import INSTANT
 from .support import LOAD_TIMEOUT, chart_fits_a_phone, fits_every_width, settled_text

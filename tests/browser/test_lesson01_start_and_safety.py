@@ -266,8 +266,8 @@ def test_curriculum_and_database_are_not_downloadable(server, db_path, path):
 
 def test_a_name_that_already_has_answers_is_asked_about_before_its_workbook_opens(server, browser, trainee):
     """#23.17: typing a name that had answers (even as "  name ") opened that workbook with no question."""
-    from telesales_training import content
-    from telesales_training.store import Store
+    from telesales_training.course import content
+    from telesales_training.storage.store import Store
 
     ui = content.load_ui()
     owner = f"老{trainee[-6:]}"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from telesales_training import content
+from telesales_training.course import content
 
 from ..instant import INSTANT
 from .support import ARTIFACTS, LOAD_TIMEOUT, chart_fits_a_phone, fits_every_width, languages_are_complete
@@ -280,11 +280,11 @@ def seed_a_working_trainee(db_url: str, trainee: str) -> None:
     """What a few weeks of work leave in the store: a funnel, a stage-move plan, two logged weeks, a
     six-factor profile and the trainer's scores (the trainer's part comes from the cockpit). Each save is
     written through its tool's state model, as the tools write them."""
-    from telesales_training.assessment import TrainerAssessment
-    from telesales_training.callplan import WeekLog, monday_of
-    from telesales_training.factors import FactorProfile
-    from telesales_training.funnel import FunnelSnapshot, PlannedMove, StageMovePlan
-    from telesales_training.store import Store
+    from telesales_training.storage.store import Store
+    from telesales_training.tools.assessment import TrainerAssessment
+    from telesales_training.tools.callplan import WeekLog, monday_of
+    from telesales_training.tools.factors import FactorProfile
+    from telesales_training.tools.funnel import FunnelSnapshot, PlannedMove, StageMovePlan
 
     monday = monday_of(INSTANT.date())
     factors = content.load_lesson("06_success_factors").tools[0]

@@ -51,8 +51,8 @@ def test_new_feedback_is_on_the_start_page_and_its_link_opens_the_comment(server
     """#23.16: the start page said nothing when the trainer had reviewed answers."""
     import sqlalchemy as sa
 
-    from telesales_training import content
-    from telesales_training.store import Store
+    from telesales_training.course import content
+    from telesales_training.storage.store import Store
 
     ui = content.load_ui()
     with Store(server.db_url) as store:

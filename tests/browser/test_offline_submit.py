@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from telesales_training import content
-from telesales_training.store import Store
+from telesales_training.course import content
+from telesales_training.storage.store import Store
 
 from .support import ARTIFACTS, LOAD_TIMEOUT, start_server
 

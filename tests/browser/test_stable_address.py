@@ -10,7 +10,7 @@ import stat
 import pytest
 from playwright.sync_api import expect
 
-from telesales_training import content
+from telesales_training.course import content
 
 from .support import ARTIFACTS, LOAD_TIMEOUT, start_server
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from telesales_training import content
+from telesales_training.course import content
 
 from .support import LOAD_TIMEOUT, start_server
 
@@ -54,7 +54,7 @@ def test_the_wheel_installs_and_serves_a_lesson(tmp_path, page):
     where = _run(
         str(python),
         "-c",
-        "import telesales_training, telesales_training.paths as p; "
+        "import telesales_training, telesales_training.core.paths as p; "
         "print(telesales_training.__file__, p.exercises_dir(), p.notebooks_dir(), sep='\\n')",
         cwd=tmp_path,
         env=env,

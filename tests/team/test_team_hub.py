@@ -17,8 +17,8 @@ import requests
 import websocket
 from playwright.sync_api import Page, expect
 
-from telesales_training import hubdemo
-from telesales_training.pgcluster import PostgresUnavailable, server_binaries
+from telesales_training.storage.pgcluster import PostgresUnavailable, server_binaries
+from telesales_training.web import hubdemo
 
 from ..browser.support import ARTIFACTS, LOAD_TIMEOUT
 from ..conftest import REQUIRE_POSTGRES
@@ -130,9 +130,9 @@ def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, br
 ATTACK = r"""
 import glob, json, os
 import requests, sqlalchemy as sa
-from telesales_training import identity
-from telesales_training.assessment import TrainerAssessment
-from telesales_training.store import Store, TraineeStore
+from telesales_training.storage import identity
+from telesales_training.tools.assessment import TrainerAssessment
+from telesales_training.storage.store import Store, TraineeStore
 found = {}
 def attempt(name, action):
     try:

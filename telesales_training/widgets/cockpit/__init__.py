@@ -7,8 +7,8 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from ...cohort import Filters
-from ...settings import DEFAULT_LOCALE
+from ...core.settings import DEFAULT_LOCALE
+from ...storage.cohort import Filters
 from ..lean import lean, make
 from .assessment import AssessmentPanel
 from .base import TRAINEE_COLUMNS, CockpitContext, Panel

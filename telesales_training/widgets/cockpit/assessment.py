@@ -5,19 +5,13 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from ... import assessment, i18n
-from ...store import StoreError
-from ...views import escape, feedback, muted, span, strong
+from ...core import i18n
+from ...render.views import escape, feedback, muted, span, strong
+from ...storage.store import StoreError
+from ...tools import assessment
 from ..assessment import proposal_html, rubric_html
 from ..lean import make, shared_layout
-from .base import (
-    AWAITING_SHOWN,
-    FORM_GRID,
-    Pager,
-    Panel,
-    TraineeLinks,
-    TraineePicker,
-)
+from .base import AWAITING_SHOWN, FORM_GRID, Pager, Panel, TraineeLinks, TraineePicker
 
 
 class AssessmentPanel(Panel):

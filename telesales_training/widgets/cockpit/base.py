@@ -12,12 +12,12 @@ from typing import Any
 import ipywidgets as ipw
 import traitlets
 
-from ...cohort import PACING_BANDS, PAGE_SIZE, CohortView, Filters
-from ...content import UiStrings
-from ...curriculum import Curriculum
-from ...settings import DEFAULT_LOCALE
-from ...store import Store, StoreError
-from ...views import error, paragraph, saved, span, strong, table
+from ...core.settings import DEFAULT_LOCALE
+from ...course.content import UiStrings
+from ...course.curriculum import Curriculum
+from ...render.views import error, paragraph, saved, span, strong, table
+from ...storage.cohort import PACING_BANDS, PAGE_SIZE, CohortView, Filters
+from ...storage.store import Store, StoreError
 from ..lean import lean, make, shared_layout, style_for
 
 log = logging.getLogger(__name__)

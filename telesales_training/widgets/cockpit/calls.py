@@ -6,17 +6,11 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from ...callplan import monday_of, working_days_elapsed
-from ...views import bar, chip, escape, join, paragraph
+from ...render.views import bar, chip, escape, join, paragraph
+from ...tools.callplan import monday_of, working_days_elapsed
 from ..datefield import DateField
 from ..lean import make, style_for
-from .base import (
-    BANDS,
-    Pager,
-    Panel,
-    TraineeTable,
-    _percent,
-)
+from .base import BANDS, Pager, Panel, TraineeTable, _percent
 
 PACING_COLUMNS = ["name", "cohort", "calls", "planned", "share", "band"]
 PACING_GRID = "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr)"

@@ -5,14 +5,12 @@ from __future__ import annotations
 import ipywidgets as ipw
 import traitlets
 
-from ... import export
-from ...callplan import monday_of
-from ...store import StoreError
-from ...views import download_link, join, muted, paragraph
+from ...render import export
+from ...render.views import download_link, join, muted, paragraph
+from ...storage.store import StoreError
+from ...tools.callplan import monday_of
 from ..lean import make, shared_layout
-from .base import (
-    Panel,
-)
+from .base import Panel
 
 
 class ExportPanel(Panel):

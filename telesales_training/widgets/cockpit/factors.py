@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ... import factors, i18n, plots
-from ...views import figure, img, join, paragraph, table
+from ...core import i18n
+from ...render import plots
+from ...render.views import figure, img, join, paragraph, table
+from ...tools import factors
 from ..lean import make
-from .base import (
-    Panel,
-    TraineePicker,
-)
+from .base import Panel, TraineePicker
 
 
 class FactorsPanel(Panel):

@@ -7,10 +7,10 @@ from datetime import date
 import ipywidgets as ipw
 import traitlets
 
-from ...cohort import Filters
-from ...content import UiStrings
-from ...settings import DEFAULT_LOCALE
-from ...views import error
+from ...core.settings import DEFAULT_LOCALE
+from ...course.content import UiStrings
+from ...render.views import error
+from ...storage.cohort import Filters
 from ..datefield import DateField
 from ..lean import lean, make, shared_layout, style_for
 

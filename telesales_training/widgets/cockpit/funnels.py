@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ... import funnel
-from ...views import escape, funnel_layers, funnel_shape, heading, join, muted
+from ...render.views import escape, funnel_layers, funnel_shape, heading, join, muted
+from ...tools import funnel
 from ..lean import make
-from .base import (
-    FUNNEL_COLUMNS,
-    FUNNEL_GRID,
-    Pager,
-    Panel,
-    TraineeTable,
-)
+from .base import FUNNEL_COLUMNS, FUNNEL_GRID, Pager, Panel, TraineeTable
 
 
 class FunnelsPanel(Panel):

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ... import clock
-from ...callplan import monday_of, working_days_elapsed
-from ...cohort import SCORE_BUCKETS
-from ...views import bar, chip, escape, join, paragraph, span, sparks, strong, table
+from ...core import clock
+from ...render.views import bar, chip, escape, join, paragraph, span, sparks, strong, table
+from ...storage.cohort import SCORE_BUCKETS
+from ...tools.callplan import monday_of, working_days_elapsed
 from ..blocks import supplementary_tag
 from ..lean import make
 from .base import (

@@ -11,18 +11,14 @@ import ipywidgets as ipw
 import traitlets
 from markupsafe import Markup
 
-from ... import clock
-from ...content import UiStrings
-from ...limits import MAX_COMMENT
-from ...settings import DEFAULT_LOCALE
-from ...store import StoreError
-from ...views import bullets, chip, details, error, join, local, muted, paragraph, saved, span, strong
+from ...core import clock
+from ...core.limits import MAX_COMMENT
+from ...core.settings import DEFAULT_LOCALE
+from ...course.content import UiStrings
+from ...render.views import bullets, chip, details, error, join, local, muted, paragraph, saved, span, strong
+from ...storage.store import StoreError
 from ..lean import lean, make, shared_layout, style_for
-from .base import (
-    REVIEW_PAGE,
-    Pager,
-    Panel,
-)
+from .base import REVIEW_PAGE, Pager, Panel
 
 log = logging.getLogger(__name__)
 

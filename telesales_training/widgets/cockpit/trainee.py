@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import ipywidgets as ipw
 
-from ... import clock
-from ...report import workbook_sections
-from ...views import box, heading
+from ...core import clock
+from ...render.report import workbook_sections
+from ...render.views import box, heading
 from ..lean import make
-from .base import (
-    Panel,
-    TraineePicker,
-)
+from .base import Panel, TraineePicker
 
 
 class TraineePanel(Panel):

@@ -6,16 +6,12 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from ... import funnel, plots
-from ...callplan import monday_of, pacing_band
-from ...views import box, chart, join, muted, paragraph
+from ...render import plots
+from ...render.views import box, chart, join, muted, paragraph
+from ...tools import funnel
+from ...tools.callplan import monday_of, pacing_band
 from ..lean import make
-from .base import (
-    DEFAULT_TREND_WEEKS,
-    TREND_WEEKS,
-    Panel,
-    TraineePicker,
-)
+from .base import DEFAULT_TREND_WEEKS, TREND_WEEKS, Panel, TraineePicker
 
 
 class TrendsPanel(Panel):

@@ -1,0 +1,86 @@
+"""The course as the cockpit, the demo and the export see it: lessons in order, which items are questions, which
+are scored or open, and where each tool is. No UI, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from ..core import i18n
+from . import content as c
+
+LABEL_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    lessons: tuple[c.Lesson, ...]  # course order
+    questions: dict[str, tuple[str, ...]]  # lesson → question ids
+    exercises: dict[str, tuple[str, ...]]  # lesson → question and tool ids (what completing a lesson means)
+    scored: tuple[tuple[str, str], ...]  # (lesson, item) of questions worth points
+    open_items: tuple[tuple[str, str], ...]  # (lesson, item) of free-text questions
+    funnel: tuple[str, c.ToolBlock]
+    call_log: tuple[str, c.ToolBlock]
+    profile: tuple[str, c.ToolBlock]
+    assessment: tuple[str, c.ToolBlock]
+    report: tuple[str, c.ToolBlock]
+
+    @property
+    def question_keys(self) -> list[tuple[str, str]]:
+        return [(lesson, item) for lesson, items in self.questions.items() for item in items]
+
+    @property
+    def max_points(self) -> float:
+        """The points of every question of the course: a trainee's score as a share of it compares trainees
+        who answered different lessons."""
+        return float(sum(lesson.max_points for lesson in self.lessons))
+
+    def lesson(self, lesson_id: str) -> c.Lesson:
+        return next(lesson for lesson in self.lessons if lesson.lesson == lesson_id)
+
+    def lesson_title(self, lesson_id: str, lang: str) -> str:
+        return i18n.pick(self.lesson(lesson_id).title, lang)
+
+    def rubric(self, lesson_id: str, item_id: str) -> tuple:
+        """The rubric checks of an open question (none for other items)."""
+        return tuple(getattr(self.lesson(lesson_id).block(item_id), "rubric", ()) or ())
+
+    def item_label(self, lesson_id: str, item_id: str, lang: str) -> str:
+        """'Lesson title · question prompt' (the prompt shortened), for tables and pickers."""
+        block = self.lesson(lesson_id).block(item_id)
+        prompt = i18n.pick(block.prompt, lang) if hasattr(block, "prompt") else item_id
+        if len(prompt) > LABEL_CHARS:
+            prompt = prompt[: LABEL_CHARS - 1] + "…"
+        return f"{self.lesson_title(lesson_id, lang)} · {prompt}"
+
+
+def _tool(lessons: tuple[c.Lesson, ...], kind: str) -> tuple[str, c.ToolBlock]:
+    for lesson in lessons:
+        for tool in lesson.tools:
+            if tool.tool == kind:
+                return lesson.lesson, tool
+    raise c.ContentError([c.Problem("lessons/", "-", "tool", f"no lesson has a {kind} tool")])
+
+
+@cache
+def curriculum() -> Curriculum:
+    available = c.available_lessons()
+    lessons = tuple(c.load_lesson(entry.id) for entry in c.load_course().lessons if entry.id in available)
+    questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
+    exercises = {lesson.lesson: questions[lesson.lesson] + tuple(t.id for t in lesson.tools) for lesson in lessons}
+    scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
+    open_items = tuple(
+        (lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if isinstance(q, c.FreeText)
+    )
+    return Curriculum(
+        lessons,
+        questions,
+        exercises,
+        scored,
+        open_items,
+        _tool(lessons, "funnel_tracker"),
+        _tool(lessons, "call_log"),
+        _tool(lessons, "factor_profile"),
+        _tool(lessons, "assessment_form"),
+        _tool(lessons, "personal_report"),
+    )

@@ -1,0 +1,328 @@
+"""The trainee's whole workbook as one self-contained HTML file (charts embedded as PNG data): a one-page
+summary a trainee can show a manager, then every answer. It prints cleanly from the browser (A4, the summary on
+the first page, each lesson from a new page)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import singledispatch
+from typing import Any
+
+from markupsafe import Markup
+
+from ..core import clock, i18n
+from ..course import content, scoring
+from ..storage.schema import dumps
+from ..storage.store import TraineeStore
+from ..tools import assessment, calllog, callplan, factors, funnel
+from ..tools.toolstate import ToolState
+from . import plots
+from .templating import macro, render, stylesheet
+from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
+
+CALL_WEEKS_BACK = 53  # weeks of calls the report looks at
+
+_parts = {
+    name: macro(name, "report_parts.html.j2")
+    for name in (
+        "paragraph",
+        "summary_grid",
+        "progress",
+        "comments",
+        "section",
+        "answer_card",
+        "tool_card",
+        "notes",
+        "own_assessment",
+    )
+}
+
+
+def _label(options, option_id: str, lang: str) -> str:
+    found = next((i18n.pick(o.text, lang) for o in options if o.id == option_id), None)
+    if found is None:
+        raise KeyError(option_id)  # an option the item no longer has
+    return found
+
+
+def shown_answer(item: content.Question, value: Any, lang: str, changed: str) -> str:
+    """A stored answer in words; one that no longer fits the item (an author renamed an option or a drill reply,
+    or something other than the package wrote it) is shown as it was stored, after `changed`: never an error
+    that hides the rest of a workbook."""
+    if scoring.fits(item, value):
+        try:
+            return answer_text(item, value, lang)
+        except (LookupError, TypeError, ValueError):
+            pass
+    return f"{changed} {dumps(value)}"
+
+
+@singledispatch
+def answer_text(item: content.Question, value: Any, lang: str) -> str:
+    """A stored answer in words (option labels rather than ids); one implementation per question type."""
+    return str(value)
+
+
+@answer_text.register
+def _(item: content.SingleChoice, value: Any, lang: str) -> str:
+    return _label(item.options, value, lang)
+
+
+@answer_text.register
+def _(item: content.MultipleChoice, value: Any, lang: str) -> str:
+    return "; ".join(_label(item.options, v, lang) for v in value)
+
+
+@answer_text.register
+def _(item: content.Ordering, value: Any, lang: str) -> str:
+    return " → ".join(_label(item.options, v, lang) for v in value)
+
+
+@answer_text.register
+def _(item: content.Classify, value: Any, lang: str) -> str:
+    return "; ".join(
+        f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}" for e in item.entries
+    )
+
+
+@answer_text.register
+def _(item: content.CallDrill, value: Any, lang: str) -> str:
+    _path, steps, _end = scoring.walk_drill(item, list(value))
+    return " → ".join(i18n.pick(choice.text, lang) for _node, choice in steps)
+
+
+@answer_text.register
+def _(item: content.Rating, value: Any, lang: str) -> str:
+    return f"{value} / 5"
+
+
+@answer_text.register
+def _(item: content.NumberItem, value: Any, lang: str) -> str:
+    return f"{value:g}"
+
+
+@answer_text.register
+def _(item: content.FreeText, value: Any, lang: str) -> str:
+    return str(value)
+
+
+def _tool_html(
+    tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_id: str, lang: str, today: date | None = None
+) -> str:
+    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
+    if tool.tool == "funnel_tracker" and (snapshot := funnel.FunnelSnapshot.read(saved)):
+        labels = tuple(t(f"layer_{n}") for n in range(1, 6))
+        counts = snapshot.counts
+        return img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
+    if tool.tool == "call_log" and (weeks := _call_weeks(store, today)):
+        recent = [weeks[w] for w in sorted(weeks)[-8:]]
+        png = plots.calls_vs_target_png(
+            tuple(r.week.isoformat()[5:] for r in recent),
+            tuple(r.total for r in recent),
+            tuple(r.weekly_target for r in recent),
+            tuple(callplan.pacing_band(r.total, r.weekly_target) for r in recent),
+            t("weeks_title"),
+            t("actual"),
+            t("planned"),
+        )
+        return img(png, t("weeks_title"))
+    profile = factors.FactorProfile.read(saved) if tool.tool == "factor_profile" else None
+    if profile and profile.complete_for({f.id for f in tool.factors}):
+        labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
+        shown = (t("current"), tuple(profile.ratings[f.id] for f in tool.factors))
+        notes = [f"{i18n.pick(f.text, lang)}: {profile.notes[f.id]}" for f in tool.factors if profile.notes.get(f.id)]
+        return img(plots.radar_png(labels, (shown,), t("chart_title")), t("chart_title")) + _parts["notes"](notes)
+    if tool.tool == "assessment_form" and (own := assessment.SelfAssessment.read(saved)):
+        scores = own.scores
+        band = assessment.grade(assessment.total(scores), tool.bands)
+        rows = [(i18n.pick(c.text, lang), c.weight, scores.get(c.id, "")) for c in tool.criteria]
+        total = t("total", self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang))
+        return _parts["own_assessment"]((t("max_points", max=""), t("self")), rows, total)
+    if tool.tool == "call_planner" and (settings := callplan.CallPlanSettings.read(saved)):
+        plan = callplan.day_plan(settings.target, callplan.parse_windows(settings.windows))
+        per_hour, per_call = f"{plan.calls_per_hour:.1f}", f"{plan.minutes_per_call:.1f}"
+        return _parts["paragraph"](t("metrics", minutes=plan.minutes, per_hour=per_hour, per_call=per_call))
+    if tool.tool == "call_import" and (summary := calllog.ImportSummary.read(saved)):
+        return _parts["paragraph"](t("summary", **summary.figures()))
+    return ""
+
+
+def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolBlock) -> str:
+    """Every lesson's answers and tools of one trainee as HTML sections (the report's body, the cockpit's
+    drill-down). All trainee text is escaped."""
+    course, ui = content.load_course(), content.load_ui()
+    t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
+    sections = []
+    available = content.available_lessons()
+    for entry in course.lessons:
+        if entry.id not in available:
+            continue
+        lesson = content.load_lesson(entry.id)
+        latest = store.latest_answers(entry.id)
+        reviews = store.reviews(entry.id)
+        parts = []
+        for block in lesson.blocks:
+            if isinstance(block, content.QUESTION_TYPES):
+                record = latest.get(block.id)
+                shown = shown_answer(block, record.value, lang, t("changed_answer")) if record else t("not_answered")
+                points = (
+                    f" · {t('score')}: {record.score:g} / {record.max_points:g}" if record and record.max_points else ""
+                )
+                review = review_html(reviews.get(block.id), ui, lang, getattr(block, "rubric", ()))
+                parts.append(_parts["answer_card"](i18n.pick(block.prompt, lang), shown, points, review))
+            elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":
+                record = latest.get(block.id)
+                body = _tool_html(block, record.value if record else None, store, entry.id, lang)
+                if body:
+                    parts.append(_parts["tool_card"](i18n.pick(block.title, lang), body))
+        sections.append(_parts["section"](i18n.pick(lesson.title, lang), parts))
+    return Markup("".join(sections))
+
+
+def _tools() -> dict[str, tuple[str, content.ToolBlock]]:
+    """Each tool of the curriculum by kind, with its lesson (the first of a kind)."""
+    found: dict[str, tuple[str, content.ToolBlock]] = {}
+    for lesson_id in sorted(content.available_lessons()):
+        for block in content.load_lesson(lesson_id).tools:
+            found.setdefault(block.tool, (lesson_id, block))
+    return found
+
+
+def _latest(store: TraineeStore, lesson_id: str, item_id: str) -> Any:
+    record = store.latest_answers(lesson_id).get(item_id)
+    return record.value if record else None
+
+
+def _progress_html(store: TraineeStore, lang: str, t) -> str:
+    progress = store.progress()
+    available = content.available_lessons()
+    rows = []
+    for entry in content.load_course().lessons:
+        if entry.id not in available:
+            continue
+        lesson = content.load_lesson(entry.id)
+        done = progress.get(entry.id)
+        # Counted as the start page counts them: every item done, questions and tools (the funnel, the week log).
+        answered = done.answered_items if done else 0
+        score = done.score if done else 0.0
+        share = f"{score / lesson.max_points:.0%}" if lesson.max_points else "—"
+        status = (
+            "status_passed" if done and lesson.passed(score) else "status_in_progress" if done else "status_not_started"
+        )
+        items = len(lesson.questions) + len(lesson.tools)
+        rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {items}", share, t(status)))
+    heads = (t("lesson_header"), t("answered_header"), t("score_header"), t("status_header"))
+    return _parts["progress"](heads, rows)
+
+
+def _call_weeks(store: TraineeStore, today: date | None = None) -> dict[date, callplan.WeekCalls]:
+    """The weeks with calls typed or imported, the last year up to this week (pacing's own rule per day)."""
+    today = today or clock.today()
+    last = callplan.monday_of(today) + timedelta(days=6)
+    return callplan.weeks_from_days(store.logged_calls(last - timedelta(days=CALL_WEEKS_BACK * 7), last))
+
+
+def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
+    weeks = _call_weeks(store, today)
+    if not weeks:
+        return ""
+    latest = weeks[max(weeks)]
+    band = tool.text(latest.pacing(today)[2], lang)  # pro-rated to today
+    pacing = t("latest_week", week=latest.week.isoformat(), band=band, total=latest.total, target=latest.weekly_target)
+    return _tool_html(tool, None, store, lesson_id, lang, today) + _parts["paragraph"](pacing, "ts-muted")
+
+
+def _comments_html(store: TraineeStore, lang: str) -> str:
+    ui = content.load_ui()
+    items = []
+    for lesson_id in sorted(content.available_lessons()):
+        lesson = content.load_lesson(lesson_id)
+        prompts = {q.id: i18n.pick(q.prompt, lang) for q in lesson.questions}
+        for item_id, review in sorted(store.reviews(lesson_id).items(), key=lambda kv: kv[1].created_at):
+            if review.comment:
+                about = prompts.get(item_id, item_id)
+                head = ui.text("trainer_comment", lang, reviewer=review.reviewer, time=clock.shown(review.created_at))
+                items.append((about[:80], head, review.comment))
+    return _parts["comments"](items) if items else ""
+
+
+def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock, today: date) -> str:
+    """The report's first page: progress and score per lesson, the six factors, the funnel and its diagnosis,
+    the stage-move plan, the call pacing of recent weeks, the assessment with the trainer's column, the
+    trainer's comments. Parts with nothing saved yet say so."""
+    t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
+    tools = _tools()
+    nothing = _parts["paragraph"](t("nothing_yet"), "ts-muted")
+    parts: list[tuple[str, str, str]] = [("ts-summary-progress", t("progress_title"), _progress_html(store, lang, t))]
+    if "factor_profile" in tools:
+        lesson_id, tool = tools["factor_profile"]
+        saved = _latest(store, lesson_id, tool.id)
+        parts.append(
+            (
+                "ts-summary-factors",
+                t("factors_title"),
+                _tool_html(tool, saved, store, lesson_id, lang) if saved else nothing,
+            )
+        )
+    if "funnel_tracker" in tools:
+        lesson_id, tool = tools["funnel_tracker"]
+        saved = _latest(store, lesson_id, tool.id)
+        snapshot = funnel.FunnelSnapshot.read(saved)
+        body = funnel_html(tool, snapshot.counts, lang) if snapshot else nothing
+        parts.append(("ts-summary-funnel", t("funnel_title"), body))
+    if "call_log" in tools:
+        lesson_id, tool = tools["call_log"]
+        parts.append(
+            ("ts-summary-calls", t("calls_title"), _calls_html(store, lesson_id, tool, lang, t, today) or nothing)
+        )
+    if "assessment_form" in tools:
+        lesson_id, tool = tools["assessment_form"]
+        own = assessment.SelfAssessment.read(_latest(store, lesson_id, tool.id))
+        trainer = store.trainer_scores(lesson_id)
+        own_scores = own.scores if own else {}
+        trainer_scores = trainer.scores if trainer else {}
+        parts.append(
+            (
+                "ts-summary-assessment",
+                t("assessment_title"),
+                assessment_html(tool, own_scores, trainer_scores, lang) if own_scores or trainer_scores else nothing,
+            )
+        )
+    if "stage_moves" in tools:
+        lesson_id, tool = tools["stage_moves"]
+        plan = funnel.StageMovePlan.read(_latest(store, lesson_id, tool.id))
+        moves = plan.moves if plan else None
+        parts.append(("ts-summary-moves", t("moves_title"), moves_html(tool, moves, today, lang) if moves else nothing))
+    parts.append(("ts-summary-comments", t("comments_title"), _comments_html(store, lang) or nothing))
+    # The short plan and the comments share the cell beside the assessment.
+    return _parts["summary_grid"](parts[:-2], parts[-2:])
+
+
+def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
+    t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
+    moment = now or clock.now()
+    title = t("report_title")
+    return render(
+        "report.html.j2",
+        lang=lang,
+        title=title,
+        style=STYLE,
+        print_style=stylesheet("report.css"),
+        summary_title=t("summary_title"),
+        trainee=t("trainee", name=store.trainee_id),
+        generated=t("generated", time=clock.shown(moment)),
+        summary=summary_html(store, lang, report_tool, moment.date()),
+        details_title=t("details_title"),
+        sections=workbook_sections(store, lang, report_tool),
+    )
+
+
+class ReportMade(ToolState):
+    """The report tool's save: the name of the file last made."""
+
+    generated: str
+
+
+def report_filename(trainee_id: str, day: date | None = None) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in trainee_id)[:40] or "trainee"
+    return f"workbook-{safe}-{(day or clock.today()).isoformat()}.html"

@@ -1,0 +1,293 @@
+"""Who may read and write what, enforced by PostgreSQL itself (row-level security), for team mode.
+
+On the team deployment every trainee's server connects with a database role of its own (team.py provisions
+it when the hub starts the server). The database knows the role that logged in (`session_user`); the
+`accounts` table maps it to a trainee and says whether that account is a trainer. Policies then let:
+
+- a trainee read and write only their own rows, never write trainer data (reviews, the trainer's scores of
+  the assessment) and never touch `current_answers` directly (a trigger keeps it, with the owner's rights);
+- a trainer read the whole cohort, write reviews and trainer scores signed with their own name, and set
+  cohorts.
+
+The owner of the tables (the hub's provisioning, migrations, `telesales demo/export`) is not bound by the
+policies; on SQLite and for a personal PostgreSQL store nothing here applies. Whatever code runs in a
+trainee's kernel, it holds only that trainee's password and these rules stay in force.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..core.limits import (
+    MAX_ANSWER_BYTES,
+    MAX_CALL_SECONDS,
+    MAX_COMMENT,
+    MAX_DAY_CALLS,
+    MAX_ID,
+    MAX_MARKS,
+    MAX_POINTS,
+    MAX_PREFERENCE_BYTES,
+)
+from .schema import keep_current_function, keep_totals_function
+
+TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
+ME = "(SELECT telesales_trainee())"
+TRAINER = "(SELECT telesales_is_trainer())"
+
+# table -> policies (name, command, USING, WITH CHECK)
+POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
+    "trainees": [
+        ("read", "SELECT", f"id = {ME} OR {TRAINER}", None),
+        ("join", "INSERT", None, f"id = {ME} OR {TRAINER}"),
+    ],
+    "answers": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+    ],
+    "current_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    "preferences": [
+        ("own", "ALL", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+        ("trainer_read", "SELECT", TRAINER, None),
+    ],
+    "calls": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+    ],
+    "memberships": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("assign", "INSERT", None, TRAINER),
+        ("reassign", "UPDATE", TRAINER, TRAINER),
+    ],
+    "call_days": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+        ("rewrite", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+    ],
+    "reviews": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}"),
+    ],
+    "trainer_scores": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"{TRAINER} AND trainer = {ME}"),
+    ],
+    "settings": [("read", "SELECT", "true", None)],
+    # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
+    # trainers read the cohort-wide item totals.
+    "lesson_totals": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    "item_totals": [("read", "SELECT", TRAINER, None)],
+    "accounts": [],  # nobody but the owner
+}
+# What the team role may do at all (the policies then pick the rows). INSERT is granted on every column but the
+# ids: the database numbers rows (identity columns), so no trainee can take the ids of everyone's next saves.
+GRANTS = {
+    "SELECT": [
+        "trainees",
+        "answers",
+        "current_answers",
+        "preferences",
+        "calls",
+        "memberships",
+        "call_days",
+        "reviews",
+        "trainer_scores",
+        "settings",
+        "alembic_version",
+        "lesson_totals",
+        "item_totals",
+    ],
+    "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews", "trainer_scores"],
+    "UPDATE": ["preferences", "memberships", "call_days"],
+    "DELETE": ["preferences"],
+}
+NUMBERED = ("answers", "calls", "reviews", "trainer_scores")  # their `id` is the database's to choose
+
+# Sizes held by the database itself, whatever code writes (the package checks the same limits first, with a
+# message; these are the backstop). JSON is measured as PostgreSQL prints it: the package's separators, but numbers
+# written out in full (1e-7 as 0.0000001), hence room to spare.
+LIMITS: dict[str, list[tuple[str, str, str]]] = {  # table: (constraint, the column it is about, check)
+    "answers": [
+        ("answers_value_size", "value", f"octet_length(value::text) <= {2 * MAX_ANSWER_BYTES}"),
+        ("answers_points", "max_points", f"max_points >= 0 AND max_points <= {MAX_POINTS}"),
+        ("answers_score", "score", "score IS NULL OR (score >= 0 AND score <= max_points)"),
+    ],
+    "reviews": [
+        ("reviews_comment_size", "comment", f"char_length(comment) <= {MAX_COMMENT}"),
+        (
+            "reviews_marks_size",
+            "marks",
+            f"marks IS NULL OR octet_length(marks::text) <= {2 * MAX_ID * (MAX_MARKS + 1)}",
+        ),
+    ],
+    "trainer_scores": [("trainer_scores_size", "scores", f"octet_length(scores::text) <= {MAX_ANSWER_BYTES}")],
+    "preferences": [("preferences_value_size", "value", f"octet_length(value) <= {MAX_PREFERENCE_BYTES}")],
+    "call_days": [
+        (
+            "call_days_counts",
+            "calls",
+            f"calls >= 0 AND calls <= {MAX_DAY_CALLS} AND target >= 0 AND target <= {MAX_DAY_CALLS}",
+        ),
+        ("call_days_imported", "imported", f"imported >= 0 AND imported <= {MAX_DAY_CALLS}"),
+    ],
+    "calls": [
+        (
+            "calls_duration",
+            "duration_s",
+            f"duration_s IS NULL OR (duration_s >= 0 AND duration_s <= {MAX_CALL_SECONDS})",
+        )
+    ],
+}
+
+# What every trainee's (and trainer's) login role runs with unless its own session changes it (PostgreSQL lets
+# any role SET these for itself: they stop runaway work by the package, not a determined attacker; the limits
+# that hold against any code are the CHECKs above, the connection limit and, where the owner may set it,
+# temp_file_limit).
+ROLE_SETTINGS = {
+    "statement_timeout": "60s",
+    "idle_in_transaction_session_timeout": "60s",
+    "lock_timeout": "20s",
+    "work_mem": "4MB",
+}
+SUPERUSER_SETTINGS = {"temp_file_limit": "256MB"}  # PostgreSQL allows only privileged roles to set it
+
+
+def _functions(conn: sa.Connection, schema: str) -> list[str]:
+    # SECURITY DEFINER: they read `accounts` with the owner's rights; session_user cannot be changed by the
+    # logged-in role (SET ROLE changes current_user only), so a trainee cannot become someone else. PostgreSQL
+    # searches pg_temp FIRST unless the path names it: a temporary `accounts` made by a trainee would then
+    # answer for the real one. So the path puts pg_temp last and the bodies name the schema of every table.
+    header = f"LANGUAGE sql STABLE SECURITY DEFINER {search_path(schema)}"
+    statements = [
+        f"CREATE OR REPLACE FUNCTION {schema}.telesales_trainee() RETURNS text {header} "
+        f"AS $$ SELECT trainee_id FROM {schema}.accounts WHERE role = session_user $$",
+        f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_trainer() RETURNS boolean {header} "
+        f"AS $$ SELECT coalesce((SELECT trainer FROM {schema}.accounts WHERE role = session_user), false) $$",
+        f"REVOKE ALL ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() TO PUBLIC",
+        # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
+        keep_current_function(f"{schema}."),
+        f"ALTER FUNCTION {schema}.answers_keep_current() SECURITY DEFINER {search_path(schema)}",
+    ]
+    if conn.exec_driver_sql(f"SELECT to_regproc('{schema}.current_answers_keep_totals')").scalar() is not None:
+        statements += [
+            keep_totals_function(f"{schema}."),
+            f"ALTER FUNCTION {schema}.current_answers_keep_totals() SECURITY DEFINER {search_path(schema)}",
+        ]
+    return statements
+
+
+def search_path(schema: str) -> str:
+    """The path every SECURITY DEFINER function of the store runs with: the catalog, the store, temp last."""
+    return f"SET search_path = pg_catalog, {schema}, pg_temp"
+
+
+def _schema(conn: sa.Connection) -> str:
+    return conn.dialect.identifier_preparer.quote(conn.exec_driver_sql("SELECT current_schema()").scalar())
+
+
+def install(conn: sa.Connection) -> None:
+    """Create or replace the access rules (PostgreSQL only): functions, row-level security and policies.
+    Run by the migration that introduced them and whenever a new store is created."""
+    if conn.dialect.name != "postgresql":
+        return
+    schema = _schema(conn)
+    for statement in _functions(conn, schema):
+        conn.exec_driver_sql(statement)
+    for table, policies in POLICIES.items():
+        if conn.exec_driver_sql(f"SELECT to_regclass('{table}')").scalar() is None:
+            continue  # a table of a later revision: its own migration installs the rules again
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for name, command, using, check in policies:
+            conn.exec_driver_sql(f"DROP POLICY IF EXISTS ts_{name} ON {table}")
+            conn.exec_driver_sql(
+                f"CREATE POLICY ts_{name} ON {table} FOR {command}"
+                + (f" USING ({using})" if using else "")
+                + (f" WITH CHECK ({check})" if check else "")
+            )
+    for table, checks in LIMITS.items():
+        for name, column, check in checks:
+            if not _has_column(conn, table, column):
+                continue  # a column of a later revision: its migration installs the rules again
+            # NOT VALID: rows already stored are kept as they are (an oversized one is shown, not lost);
+            # every row written from now on is held to the limit.
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}")
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({check}) NOT VALID")
+    # A store already used in team mode: tables added by this revision are granted at once, not only at the
+    # next provisioning (a trainer's cockpit would otherwise be refused them until then).
+    if conn.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{TEAM_ROLE}'").first():
+        _grant(conn)
+
+
+def grant_team(conn: sa.Connection) -> None:
+    """The team role exists and may do what GRANTS says (idempotent; needs CREATEROLE or a superuser)."""
+    conn.exec_driver_sql(f"""DO $$ BEGIN
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{TEAM_ROLE}') THEN CREATE ROLE {TEAM_ROLE} NOLOGIN;
+        END IF; END $$""")
+    _grant(conn)
+
+
+def _grant(conn: sa.Connection) -> None:
+    schema = _schema(conn)
+    database = conn.dialect.identifier_preparer.quote(conn.exec_driver_sql("SELECT current_database()").scalar())
+    # Nobody but the owner and the store's own login roles may connect, and no one may make temporary objects:
+    # a temporary table is searched before the schema by any function whose path does not put pg_temp last.
+    conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM PUBLIC")
+    conn.exec_driver_sql(f"REVOKE ALL ON DATABASE {database} FROM {TEAM_ROLE}")  # the group is cluster-wide
+    for (role,) in conn.exec_driver_sql("SELECT role FROM accounts WHERE role IN (SELECT rolname FROM pg_roles)"):
+        conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {quoted_role(conn, role)}")
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {TEAM_ROLE}")
+    conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
+    for privilege, tables in GRANTS.items():
+        present = [t for t in tables if conn.exec_driver_sql(f"SELECT to_regclass('{t}')").scalar() is not None]
+        conn.exec_driver_sql(f"REVOKE {privilege} ON {', '.join(present)} FROM {TEAM_ROLE}")
+        whole = [t for t in present if privilege != "INSERT" or t not in NUMBERED]
+        conn.exec_driver_sql(f"GRANT {privilege} ON {', '.join(whole)} TO {TEAM_ROLE}")
+        for table in set(present) - set(whole):
+            columns = conn.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = :table AND column_name <> 'id' ORDER BY ordinal_position"
+                ),
+                {"table": table},
+            ).scalars()
+            conn.exec_driver_sql(f"GRANT INSERT ({', '.join(columns)}) ON {table} TO {TEAM_ROLE}")
+    # Rows are numbered by identity columns, which need no rights on their sequences: none are granted.
+    conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {TEAM_ROLE}")
+
+
+def _has_column(conn: sa.Connection, table: str, column: str) -> bool:
+    return (
+        conn.execute(
+            sa.text(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = :table AND column_name = :column"
+            ),
+            {"table": table, "column": column},
+        ).first()
+        is not None
+    )
+
+
+def quoted_role(conn: sa.Connection, role: str) -> str:
+    return conn.dialect.identifier_preparer.quote(role)
+
+
+def connect_role(conn: sa.Connection, role: str) -> None:
+    """`role` may connect to this store's database, and to no other through this store (team.py)."""
+    database = conn.exec_driver_sql("SELECT current_database()").scalar()
+    preparer = conn.dialect.identifier_preparer
+    conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {preparer.quote(database)} TO {preparer.quote(role)}")
+    for name, value in ROLE_SETTINGS.items():
+        conn.exec_driver_sql(f"ALTER ROLE {preparer.quote(role)} SET {name} = '{value}'")
+    for name, value in SUPERUSER_SETTINGS.items():
+        if _may_set(conn, name):
+            conn.exec_driver_sql(f"ALTER ROLE {preparer.quote(role)} SET {name} = '{value}'")
+
+
+def _may_set(conn: sa.Connection, parameter: str) -> bool:
+    """Whether the owner may give roles a superuser-only setting (a superuser, or granted SET on PostgreSQL 15+)."""
+    if conn.exec_driver_sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar():
+        return True
+    if conn.dialect.server_version_info < (15,):
+        return False
+    return conn.exec_driver_sql("SELECT has_parameter_privilege(%(p)s, 'SET')", {"p": parameter}).scalar()

@@ -1,0 +1,322 @@
+"""The store's tables, at the current schema revision. Alembic migrations (telesales_training/migrations)
+take any earlier store here; a new store is created from these definitions and stamped at the head."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from ..core.limits import MAX_COHORT, MAX_ID, MAX_TRAINEE_ID
+
+metadata = sa.MetaData()
+
+
+def dumps(value: Any) -> str:
+    """Answers as JSON: Chinese kept readable, NaN and infinities refused (not JSON; PostgreSQL rejects them)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
+class JsonValue(sa.types.TypeDecorator):
+    """A stored answer: JSON text on SQLite, jsonb on PostgreSQL (parsed once when written, so cohort
+    queries read it without casting every row). Python values in and out on both."""
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(JSONB() if dialect.name == "postgresql" else sa.Text())
+
+    def process_bind_param(self, value, dialect):
+        return value if dialect.name == "postgresql" else dumps(value)  # jsonb serialises with the engine's dumps
+
+    def process_result_value(self, value, dialect):
+        return value if dialect.name == "postgresql" or value is None else json.loads(value)
+
+
+trainees = sa.Table(
+    "trainees",
+    metadata,
+    sa.Column("id", sa.String(MAX_TRAINEE_ID), primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+# Row numbers: 64-bit on PostgreSQL (a trainee's failed or skipped inserts each use one up: 32 bits could be
+# run out of), SQLite's INTEGER PRIMARY KEY (its rowid, already 64-bit). Chosen by the database only: an
+# identity column (no rights on a sequence needed) whose values no trainee's grant lets her set (access.py).
+RowId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def row_id() -> sa.Column:
+    return sa.Column("id", RowId, sa.Identity(), primary_key=True)
+
+
+def _history_columns() -> list[sa.Column]:
+    """Append-only tables about one item of one trainee: a growing id, whose, which lesson and item."""
+    return [
+        row_id(),
+        sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+        sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+        sa.Column("item_id", sa.String(MAX_ID), nullable=False),
+    ]
+
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    *_history_columns(),
+    sa.Column("value", JsonValue(), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_answers_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
+# The latest answer per (trainee, lesson, item), kept up to date by every save: the cockpit aggregates
+# this (one row per item a trainee answered) instead of finding the newest of all history rows each time.
+current_answers = sa.Table(
+    "current_answers",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Covering index: per-item aggregations never visit the table.
+    sa.Index(
+        "ix_current_answers_item",
+        "lesson_id",
+        "item_id",
+        "trainee_id",
+        "answer_id",
+        "score",
+        "max_points",
+        "created_at",
+    ),
+    sqlite_with_rowid=False,  # stored in key order: per-trainee groupings read it in order
+)
+
+
+# Every insert into answers keeps current_answers up to date in the database itself: one statement per save,
+# and rows written by any release (or by hand) are never missed. The newest answer id wins, so a save that
+# arrives late never replaces a newer one.
+def _upsert_current(schema: str = "") -> str:
+    """The statement of the trigger; `schema` names the tables' schema (PostgreSQL's functions that run with
+    the owner's rights name it, access.py; SQLite's triggers may not)."""
+    return f"""
+    INSERT INTO {schema}current_answers (trainee_id, lesson_id, item_id, answer_id, score, max_points, created_at)
+    VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.id, NEW.score, NEW.max_points, NEW.created_at)
+    ON CONFLICT (trainee_id, lesson_id, item_id) DO UPDATE SET answer_id = excluded.answer_id,
+        score = excluded.score, max_points = excluded.max_points, created_at = excluded.created_at
+    WHERE current_answers.answer_id < excluded.answer_id;"""
+
+
+def keep_current_function(schema: str = "") -> str:
+    """PostgreSQL: the function behind the answers trigger (CREATE OR REPLACE), tables in `schema` (e.g. "public.")."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {schema}answers_keep_current() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN {_upsert_current(schema)} RETURN NULL; END $$"
+    )
+
+
+KEEP_CURRENT = {
+    "sqlite": [f"CREATE TRIGGER answers_keep_current AFTER INSERT ON answers BEGIN {_upsert_current()} END"],
+    "postgresql": [
+        keep_current_function(),
+        "CREATE TRIGGER answers_keep_current AFTER INSERT ON answers FOR EACH ROW "
+        "EXECUTE FUNCTION answers_keep_current()",
+    ],
+}
+for _dialect, _statements in KEEP_CURRENT.items():
+    for _statement in _statements:
+        sa.event.listen(current_answers, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+
+# Running totals over current_answers, kept by the database on every change of it, so the cockpit's overview
+# reads one row per (trainee, lesson) and one per item instead of aggregating every current answer (20,000
+# trainees: 1.5 M rows). A row's contribution: answered 1; and when it carries points (max_points > 0): scored 1,
+# its score (0 when missing), its max_points, missed 1 when score < max_points, share score / max_points.
+lesson_totals = sa.Table(
+    "lesson_totals",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("answered", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("scored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("score", sa.Float, nullable=False, server_default="0"),
+    sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
+    sqlite_with_rowid=False,
+)
+item_totals = sa.Table(
+    "item_totals",
+    metadata,
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("answered", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("scored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("missed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("share", sa.Float, nullable=False, server_default="0"),
+)
+
+
+def _add_totals(row: str, sign: str, schema: str = "") -> str:
+    """Statements adding (sign "+") or taking away ("-") one current_answers row (NEW or OLD) to the totals;
+    `schema` as in _upsert_current."""
+    points = f"{row}.max_points > 0"
+    return f"""
+    INSERT INTO {schema}lesson_totals (trainee_id, lesson_id, answered, scored, score, max_points)
+    VALUES ({row}.trainee_id, {row}.lesson_id, {sign}1, {sign}(CASE WHEN {points} THEN 1 ELSE 0 END),
+            {sign}(CASE WHEN {points} THEN coalesce({row}.score, 0) ELSE 0 END),
+            {sign}(CASE WHEN {points} THEN {row}.max_points ELSE 0 END))
+    ON CONFLICT (trainee_id, lesson_id) DO UPDATE SET answered = lesson_totals.answered + excluded.answered,
+        scored = lesson_totals.scored + excluded.scored, score = lesson_totals.score + excluded.score,
+        max_points = lesson_totals.max_points + excluded.max_points;
+    INSERT INTO {schema}item_totals (lesson_id, item_id, answered, scored, missed, share)
+    VALUES ({row}.lesson_id, {row}.item_id, {sign}1, {sign}(CASE WHEN {points} THEN 1 ELSE 0 END),
+            {sign}(CASE WHEN {points} AND {row}.score < {row}.max_points THEN 1 ELSE 0 END),
+            {sign}(CASE WHEN {points} THEN coalesce({row}.score, 0) * 1.0 / {row}.max_points ELSE 0 END))
+    ON CONFLICT (lesson_id, item_id) DO UPDATE SET answered = item_totals.answered + excluded.answered,
+        scored = item_totals.scored + excluded.scored, missed = item_totals.missed + excluded.missed,
+        share = item_totals.share + excluded.share;"""
+
+
+def keep_totals_function(schema: str = "") -> str:
+    """PostgreSQL: the function behind the current_answers trigger (CREATE OR REPLACE), as keep_current_function."""
+    return (
+        f"CREATE OR REPLACE FUNCTION {schema}current_answers_keep_totals() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN IF TG_OP = 'UPDATE' THEN {_add_totals('OLD', '-', schema)} END IF; {_add_totals('NEW', '+', schema)} "
+        "RETURN NULL; END $$"
+    )
+
+
+KEEP_TOTALS = {
+    "sqlite": [
+        f"CREATE TRIGGER current_answers_added AFTER INSERT ON current_answers BEGIN {_add_totals('NEW', '+')} END",
+        f"CREATE TRIGGER current_answers_replaced AFTER UPDATE ON current_answers BEGIN "
+        f"{_add_totals('OLD', '-')} {_add_totals('NEW', '+')} END",
+    ],
+    "postgresql": [
+        keep_totals_function(),
+        "CREATE TRIGGER current_answers_keep_totals AFTER INSERT OR UPDATE ON current_answers FOR EACH ROW "
+        "EXECUTE FUNCTION current_answers_keep_totals()",
+    ],
+}
+# Both totals tables and current_answers exist by then, whatever order create_all picks.
+for _dialect, _statements in KEEP_TOTALS.items():
+    for _statement in _statements:
+        sa.event.listen(metadata, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+
+# Totals of the rows already in current_answers (the migration that adds the tables fills them with this).
+FILL_TOTALS = """
+    INSERT INTO lesson_totals (trainee_id, lesson_id, answered, scored, score, max_points)
+    SELECT trainee_id, lesson_id, count(*), sum(CASE WHEN max_points > 0 THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN coalesce(score, 0) ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN max_points ELSE 0 END)
+    FROM current_answers GROUP BY trainee_id, lesson_id;
+    INSERT INTO item_totals (lesson_id, item_id, answered, scored, missed, share)
+    SELECT lesson_id, item_id, count(*), sum(CASE WHEN max_points > 0 THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 AND score < max_points THEN 1 ELSE 0 END),
+           sum(CASE WHEN max_points > 0 THEN coalesce(score, 0) * 1.0 / max_points ELSE 0 END)
+    FROM current_answers GROUP BY lesson_id, item_id"""
+
+preferences = sa.Table(
+    "preferences",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("key", sa.String(MAX_ID), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+# Individual calls imported from dialer / CRM exports; `call_key` makes re-imports idempotent.
+calls = sa.Table(
+    "calls",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("called_at", sa.DateTime, nullable=False),
+    sa.Column("call_key", sa.String(40), nullable=False),
+    # What the export said besides the time, when it said it (migration 0011).
+    sa.Column("direction", sa.String(3), nullable=True),  # "in" / "out"
+    sa.Column("duration_s", sa.Integer, nullable=True),
+    sa.Column("outcome", sa.String(40), nullable=True),  # the export's own words (disposition, status)
+    sa.Column("connected", sa.Boolean, nullable=True),
+    sa.UniqueConstraint("trainee_id", "call_key", name="uq_calls_trainee_key"),
+    sa.Index("ix_calls_trainee_time", "trainee_id", "called_at"),
+)
+
+# Which cohort (training group) a trainee belongs to.
+memberships = sa.Table(
+    "memberships",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("cohort", sa.String(MAX_COHORT), nullable=False),
+    sa.Index("ix_memberships_cohort", "cohort", "trainee_id"),
+)
+
+# Calls per trainee per day (the weekly call log writes its five days here, the import its days' counts; the demo a
+# year of them):
+# the cockpit's pacing is one GROUP BY over this table.
+call_days = sa.Table(
+    "call_days",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("calls", sa.Integer, nullable=False),  # typed in the week log
+    sa.Column("target", sa.Integer, nullable=False),
+    # Calls of that day imported from the dialer's export (kept by the import, migration 0014). A day counts the
+    # larger of the two (callplan.day_total): never twice.
+    sa.Column("imported", sa.Integer, nullable=False, server_default="0"),
+    sa.Index("ix_call_days_day", "day", "trainee_id", "calls", "target", "imported"),  # covering: pacing reads it
+)
+
+# A trainer's mark on one answer: reviewed, with an optional comment the trainee sees in the lesson.
+# Append-only like the answers; the latest row per (trainee, lesson, item) is the current review.
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    *_history_columns(),
+    sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # The rubric checks of the question the answer meets (ids), when the trainer scored it against the rubric.
+    sa.Column("marks", JsonValue(), nullable=True),
+    sa.Index("ix_reviews_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
+# The trainer's column of a trainee's assessment form (a lesson's form): append-only, the latest row counts. Its
+# own table, not an answer of the trainee: it is the trainer's work (only trainers write it, signed with their
+# name) and it is not a question the trainee answered.
+trainer_scores = sa.Table(
+    "trainer_scores",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("scores", JsonValue(), nullable=False),
+    sa.Column("trainer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_trainer_scores_trainee_lesson", "trainee_id", "lesson_id", "id"),
+)
+
+# Team mode (PostgreSQL): which database role is which trainee, and who is a trainer. Written by the hub's
+# provisioning (team.py) with the owner's credentials; a trainee's role cannot read it (access.py).
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("role", sa.String(63), primary_key=True),  # PostgreSQL role names have at most 63 bytes
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False, unique=True),
+    sa.Column("trainer", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+# Settings of the whole store (e.g. the remembered local trainee name, which package wrote the schema).
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(MAX_ID), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)

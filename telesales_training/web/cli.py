@@ -1,0 +1,429 @@
+"""The `telesales` command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from ..core import paths
+from ..course import content
+from . import server
+
+app = typer.Typer(
+    help="Telesales training workbook: lessons, trainer cockpit, demo cohort, exports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(help="The store's database: schema revisions.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    port: int = typer.Option(8866, help="Port."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
+    token: str | None = typer.Option(
+        None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
+    ),
+    ip: str = typer.Option(
+        "127.0.0.1",
+        help="Address to listen on. Only this machine by default; another "
+        "address lets other machines in (with the token).",
+    ),
+    root: Path | None = typer.Option(None, hidden=True, help="Serve another notebooks folder (bench)."),
+    no_preheat: bool = typer.Option(False, "--no-preheat", help="No warm kernel for the start page (less memory)."),
+    warm: list[str] = typer.Option([], hidden=True, help="Also keep a warm kernel for this notebook (bench)."),
+) -> None:
+    """Serve the workbook (the start page and the lessons; the cockpit is `telesales dashboard`)."""
+    folder = (root or paths.notebooks_dir()).resolve()
+    _run(
+        folder,
+        folder.is_dir(),
+        port,
+        token,
+        ip,
+        no_browser,
+        no_preheat,
+        cockpit=False,
+        what=f"the workbook ({folder})",
+        warm=tuple(warm),
+    )
+
+
+@app.command()
+def dashboard(
+    port: int = typer.Option(8867, help="Port."),
+    no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
+    token: str | None = typer.Option(
+        None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
+    ),
+    ip: str = typer.Option("127.0.0.1", help="Address to listen on (see telesales serve --help)."),
+    no_preheat: bool = typer.Option(False, "--no-preheat", help="Start the kernel on request (less memory)."),
+) -> None:
+    """Serve the trainer cockpit alone (try it with `telesales demo --trainees 200` first)."""
+    from ..storage.database import shown_url
+    from ..storage.store import default_url
+
+    notebook = paths.notebooks_dir() / "trainer_dashboard.ipynb"
+    _run(
+        notebook,
+        notebook.is_file(),
+        port,
+        token,
+        ip,
+        no_browser,
+        no_preheat,
+        cockpit=True,
+        what=f"the trainer cockpit (database: {shown_url(default_url())})",
+    )  # logs never hold the password
+
+
+def _run(
+    target: Path,
+    exists: bool,
+    port: int,
+    token: str | None,
+    ip: str,
+    no_browser: bool,
+    no_preheat: bool,
+    cockpit: bool,
+    what: str,
+    warm: tuple[str, ...] = (),
+) -> None:
+    """Check the notebooks and the curriculum, then become the workbook server for `target`."""
+    if not exists:
+        typer.echo(f"error: not found: {target}", err=True)
+        raise typer.Exit(2)
+    _check_curriculum()
+    secret = (token or "").strip() or server.personal_secret().token
+    host = "127.0.0.1" if ip in ("0.0.0.0", "::", "") else ip
+    url = f"http://{host}:{port}/?token={secret}"
+    if not server.is_loopback(ip):
+        typer.echo(
+            f"warning: listening on {ip}: other machines can open this server with the token. A training "
+            "room with many people belongs on the team deployment (JupyterHub), where everyone logs in.",
+            err=True,
+        )
+    command = server.voila_command(
+        target,
+        port,
+        ip=ip,
+        preheat=not no_preheat,
+        open_url="" if no_browser else url,
+        cockpit=cockpit,
+        warm=warm,
+    )
+    typer.echo(f"serving {what}\nopen: {url}\nstop: Ctrl-C")
+    os.execve(command[0], command, {**os.environ, server.SERVER_TOKEN_VARIABLE: secret})
+
+
+DEMO_PASSWORD_ENV = "TELESALES_DEMO_PASSWORD"
+
+
+def demo_password(given: str | None, file: Path | None) -> str:
+    """The demo accounts' password: from a file, the command line (warned about), the environment or a prompt."""
+    if file is not None:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        return lines[0] if lines else ""
+    if given is not None:
+        typer.echo(
+            f"warning: a password on the command line can be read by every user of this machine "
+            f"(/proc/PID/cmdline); use {DEMO_PASSWORD_ENV} or --password-file",
+            err=True,
+        )
+        return given
+    if os.environ.get(DEMO_PASSWORD_ENV):
+        return os.environ[DEMO_PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        typer.echo(f"error: give the demo accounts' password in {DEMO_PASSWORD_ENV} or with --password-file", err=True)
+        raise typer.Exit(1)
+    return typer.prompt(
+        "password for the demo accounts (at least 8 characters)", hide_input=True, confirmation_prompt=True
+    )
+
+
+@app.command("hub-demo")
+def hub_demo(
+    port: int = typer.Option(8000, help="Port of the hub (on 127.0.0.1)."),
+    trainees: str = typer.Option(..., help="Comma-separated trainee accounts, e.g. alice,bob."),
+    trainers: str = typer.Option("", help="Comma-separated trainer accounts (the 'trainers' group)."),
+    password: str | None = typer.Option(
+        None,
+        help="The one password of every demo account (at least 8 characters). Other users of the machine can read "
+        f"a command line: prefer {DEMO_PASSWORD_ENV}, --password-file or the prompt.",
+    ),
+    password_file: Path | None = typer.Option(
+        None, help="Read the password from the first line of this file.", exists=True, dir_okay=False
+    ),
+) -> None:
+    """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C. The accounts'
+    password comes from --password-file, the TELESALES_DEMO_PASSWORD variable or a prompt."""
+    from ..storage.identity import InvalidName
+    from .hubdemo import DemoProblem, running
+
+    def split(raw: str) -> list[str]:
+        return [name.strip() for name in raw.split(",") if name.strip()]
+
+    _check_curriculum()
+    password = demo_password(password, password_file)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
+    try:
+        with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:
+            typer.echo(
+                f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
+                f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C"
+            )
+            try:
+                while hub.process.poll() is None:
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                typer.echo("stopping the hub, the users' servers and the store")
+    except (DemoProblem, InvalidName) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def demo(
+    trainees: int = typer.Option(200, "--trainees", min=1, max=20_000, help="How many synthetic trainees to add."),
+    seed: int = typer.Option(7, help="Random seed: the same seed gives the same cohort."),
+) -> None:
+    """Fill the store with a realistic synthetic cohort (answers, funnels, a year of daily calls, ratings)."""
+    from ..storage.store import Store, StoreError, default_url
+    from .demo import DemoError, generate
+
+    _check_curriculum()
+    try:
+        with Store() as store, typer.progressbar(length=trainees, label="creating trainees", file=sys.stderr) as bar:
+            done = [0]
+
+            def advance(made: int) -> None:
+                bar.update(made - done[0])
+                done[0] = made
+
+            summary = generate(store, trainees, seed=seed, progress=advance)
+    except (DemoError, StoreError) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"added {summary.trainees} trainees: {summary.answers} answers, {summary.call_days} call-log days, "
+        f"{summary.reviews} trainer reviews ({default_url()})"
+    )
+    typer.echo("next: telesales dashboard")
+
+
+@app.command("export")
+def export_tables(
+    fmt: str = typer.Option(..., "--format", help="xlsx (one sheet per view) or csv (one file per view)."),
+    out: Path = typer.Option(..., "--out", help="The .xlsx file; for csv a folder, or a .zip file."),
+    cohort: str | None = typer.Option(None, help="Only this cohort."),
+    lang: str = typer.Option("", help="zh-CN, en or zh-TW (default: TELESALES_LANG, else zh-CN)."),
+) -> None:
+    """Export the cockpit's tables (trainees, lessons, questions, open answers, calls, funnels, ...)."""
+    from ..core import clock, i18n
+    from ..course.curriculum import curriculum
+    from ..render import export
+    from ..storage.store import Store, StoreError
+    from ..tools import callplan
+
+    fmt = fmt.strip().lower()
+    if fmt not in ("csv", "xlsx"):
+        typer.echo(f"error: --format must be csv or xlsx, not {fmt!r}", err=True)
+        raise typer.Exit(2)
+    locale = lang or i18n.default_locale()
+    if locale not in i18n.LOCALES:
+        typer.echo(f"error: --lang must be one of {', '.join(i18n.LOCALES)}", err=True)
+        raise typer.Exit(2)
+    if fmt == "xlsx" and out.suffix.lower() != ".xlsx":
+        typer.echo("error: an Excel export needs an --out path ending in .xlsx", err=True)
+        raise typer.Exit(2)
+    if not out.parent.exists():
+        typer.echo(f"error: folder not found: {out.parent}", err=True)
+        raise typer.Exit(2)
+    _check_curriculum()
+    today = clock.today()
+    try:
+        with Store() as store, typer.progressbar(length=len(export.SHEETS), label="exporting", file=sys.stderr) as bar:
+            view = store.cohort(cohort=cohort)
+            made = export.tables(
+                view, curriculum(), locale, callplan.monday_of(today), today, progress=lambda _n: bar.update(1)
+            )
+            written = export.write(made, fmt, out, locale, view.filters)
+    except (StoreError, OSError) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    for table in made:
+        typer.echo(f"  {table.sheet}: {len(table.rows)} rows")
+    typer.echo("wrote " + ", ".join(str(path) for path in written))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the store (TELESALES_DB, else the default SQLite file) to the current schema. Safe to run while
+    trainees work and from many places at once; opening a store does the same."""
+    from ..core.errors import StoreError
+    from ..storage import migrate
+    from ..storage.database import normalised_url, open_engine
+    from ..storage.store import default_url
+
+    try:
+        url = normalised_url(default_url())
+        engine = open_engine(url)
+        try:
+            before = migrate.revision_of(engine)
+            after = migrate.ensure_current(engine)
+        finally:
+            engine.dispose()
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    where = url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"{where}: already at schema revision {after} (current)")
+    else:
+        typer.echo(f"{where}: schema revision {before or 'none (new or from before revisions)'} → {after} (current)")
+
+
+def _check_curriculum() -> None:
+    problems = content.validate_tree()
+    if problems:
+        for problem in problems:
+            typer.echo(f"error: {problem}", err=True)
+        typer.echo("fix the curriculum first (telesales validate)", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    path: Path | None = typer.Argument(None, help="An exercises/ folder (default: the workbook's)."),
+) -> None:
+    """Check exercises/ against the schema; exit 1 naming file, item id and field of every problem."""
+    root = (path or paths.exercises_dir()).resolve()
+    problems = content.validate_tree(root)
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {root}", err=True)
+        raise typer.Exit(1)
+    lessons = content.available_lessons(root)
+    typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
+    _warn_about_stored_answers(root)
+
+
+def _warn_about_stored_answers(root: Path) -> None:
+    """Answers already stored (TELESALES_DB, or the default store when it exists) that the curriculum at `root`
+    no longer fits: warnings, not problems (the pages show such answers as they were stored)."""
+    from ..core.errors import StoreError
+    from ..storage.database import may_exist, shown_url
+    from ..storage.drift import stored_drift
+    from ..storage.store import Store, default_url
+
+    url = default_url()
+    if not may_exist(url):
+        return  # no store yet: nothing stored to check
+    try:
+        with Store(url) as store:
+            found = stored_drift(store, root)
+    except StoreError as problem:
+        typer.echo(f"note: stored answers not checked ({shown_url(url)}): {problem}", err=True)
+        return
+    for drift in found:
+        typer.echo(str(drift), err=True)
+
+
+@app.command("import-calls")
+def import_calls(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV export, one row per call."),
+    trainee: str = typer.Option(..., "--trainee", help="Whose calls these are."),
+    day_first: bool = typer.Option(False, "--day-first", help="Read 03/04/2026 as 3 April (default: March 4)."),
+    time_column: str = typer.Option(
+        "", "--time-column", help="The column with the call's date and time (default: found by content)."
+    ),
+    date_column: str = typer.Option("", "--date-column", help="Or: the column with the call's date ..."),
+    clock_column: str = typer.Option("", "--clock-column", help="... and the one with its time of day."),
+    tz: str = typer.Option(
+        "",
+        "--tz",
+        help="The trainee's time zone, e.g. Asia/Shanghai (default: this "
+        "machine's). Times with an offset are converted to it; times without are taken as its.",
+    ),
+) -> None:
+    """Import a dialer / CRM call log; importing the same file again adds nothing twice."""
+    from ..storage.store import Store, StoreError
+    from ..tools.calllog import (
+        CallLogError,
+        Mapping,
+        mapping_as_text,
+        mapping_from_text,
+        mapping_preference,
+        read_calls,
+    )
+
+    if time_column and (date_column or clock_column):
+        typer.echo("error: give --time-column, or --date-column (with --clock-column), not both", err=True)
+        raise typer.Exit(2)
+    if clock_column and not date_column:
+        typer.echo("error: --clock-column needs --date-column", err=True)
+        raise typer.Exit(2)
+    mapping = (
+        Mapping(time=time_column or None, date=date_column or None, clock=clock_column or None)
+        if time_column or date_column
+        else None
+    )
+    try:
+        with Store() as store, typer.progressbar(length=1, label="importing calls", file=sys.stderr) as bar:
+            view = store.ensure_trainee(trainee)
+
+            def advance(rows: int, total: int) -> None:
+                bar.length = max(1, total)
+                bar.update(min(rows, bar.length) - bar.pos)
+
+            # A mapping given once is remembered for files with the same header (as the upload widget does).
+            key = mapping_preference(file)
+            used = mapping or mapping_from_text(view.get_preference(key))
+            report = read_calls(
+                file, view.add_call_texts, mapping=used, zone=tz or None, day_first=day_first, progress=advance
+            )
+            if mapping is not None:
+                view.set_preference(key, mapping_as_text(mapping))
+    except CallLogError as problem:
+        typer.echo(f"error: {file}: {ui_text(problem.code, **problem.params)}", err=True)
+        raise typer.Exit(1) from None
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+    except Exception as problem:  # a reader's failure the importer does not know yet: said, not a traceback
+        typer.echo(f"error: {file}: {ui_text('csv_failed')} ({type(problem).__name__}: {str(problem)[:200]})", err=True)
+        raise typer.Exit(1) from None
+    found = report.mapping
+    columns = (
+        (
+            f"time from “{found.time}”"
+            if found.time
+            else f"date from “{found.date}”" + (f", time of day from “{found.clock}”" if found.clock else "")
+        )
+        if found
+        else ""
+    )
+    typer.echo(
+        f"rows read: {report.rows}; calls taken: {report.taken}; already imported: {report.duplicates}; "
+        f"rejected: {report.rejected} ({report.encoding}; {columns}; times without an offset are local, "
+        f"those with one converted to {tz or 'this machine’s zone'})"
+    )
+    for reason, count in sorted(report.reasons().items()):
+        first = report.examples[reason][0]
+        example = f" (first at line {first[0]}{': ' + first[1] if first[1] else ''})"
+        typer.echo(f"  rejected {count}: {ui_text(reason)}{example}")
+
+
+def ui_text(key: str, **params) -> str:
+    return content.load_ui().text(key, "en", **params)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,339 @@
+"""`telesales hub-demo`: the team deployment on one machine, for trainers to try and for the tests.
+
+A real JupyterHub (its own proxy, configurable-http-proxy) on 127.0.0.1 with the given accounts and one
+shared password, configured by hub.configure (team mode) over a PostgreSQL store: the one TELESALES_DB names
+(a postgresql:// URL of the store's owner) or a throwaway cluster started here and removed at the end.
+
+Isolation between users rests on separate OS accounts, as on TLJH: run as root, the demo creates the
+missing accounts (and removes those it created when it stops); run as another user, every server runs as
+that user — fine to look at, but then one user's code could read another's server environment.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pprint
+import pwd
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.settings import settings as current_settings
+from ..storage.identity import clean_name
+from .server import free_port
+
+MIN_PASSWORD = 8  # JupyterHub's shared-password authenticator refuses shorter ones
+KEPT_ENV = ("TELESALES_CLOCK", "TELESALES_LANG")  # passed on to the users' servers when set (tests, demos)
+
+
+class DemoProblem(RuntimeError):
+    """Something the demo cannot work with (a bad name, a short password, a missing proxy)."""
+
+
+@dataclass
+class HubDemo:
+    url: str
+    folder: Path
+    store_url: str
+    process: subprocess.Popen
+    log: Path
+    created_users: list[str] = field(default_factory=list)
+
+
+def _names(raw: list[str]) -> list[str]:
+    names = []
+    for name in raw:
+        cleaned = clean_name(name)
+        if not cleaned.replace("-", "").replace("_", "").replace(".", "").isalnum() or not cleaned.isascii():
+            raise DemoProblem(
+                f"{name!r}: demo account names are ASCII letters, digits, '.', '-' and '_' (they become OS accounts)"
+            )
+        names.append(cleaned.lower())
+    return names
+
+
+ACCOUNT_MARK = "telesales hub-demo pid "  # the comment (GECOS) field of an OS account a demo created
+
+
+def _demo_of(name: str) -> int | None:
+    """The process id of the demo that created OS account `name` (its comment says so), or None when the
+    account was not made by a demo."""
+    comment = pwd.getpwnam(name).pw_gecos
+    if not comment.startswith(ACCOUNT_MARK):
+        return None
+    try:
+        return int(comment[len(ACCOUNT_MARK) :])
+    except ValueError:
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _ensure_os_users(names: list[str]) -> list[str]:
+    """Create the demo's OS accounts, marked with this process's id. An account that exists is taken over only
+    when a demo that has ended made it (left by a killed run); one that a person or another running demo owns is
+    refused, before anything was created: the demo kills an account's processes and removes it at the end."""
+    own = os.getpid()
+    adopted = []
+    for name in names:
+        try:
+            demo = _demo_of(name)
+        except KeyError:
+            continue
+        if demo is None:
+            raise DemoProblem(
+                f"an OS account {name!r} exists that hub-demo did not create: the demo would run a server as it "
+                "and remove it at the end. Choose other demo names."
+            )
+        if demo != own and _alive(demo):
+            raise DemoProblem(f"OS account {name!r} belongs to another hub-demo that is running (pid {demo})")
+        adopted.append(name)
+    created = []
+    for name in names:
+        if name in adopted:
+            subprocess.run(["usermod", "--comment", f"{ACCOUNT_MARK}{own}", name], check=True)
+        else:
+            subprocess.run(
+                ["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--comment", f"{ACCOUNT_MARK}{own}", name],
+                check=True,
+            )
+        created.append(name)
+    return created
+
+
+def _remove_os_users(names: list[str]) -> None:
+    """Remove the accounts this demo created, and only while they are still marked as this demo's."""
+    for name in names:
+        try:
+            if _demo_of(name) != os.getpid():
+                continue
+        except KeyError:
+            continue
+        subprocess.run(["pkill", "-KILL", "-u", name], check=False)
+        subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+
+
+def _reachable_by_others(path: Path) -> bool:
+    """Every folder up to `path` can be passed by other users, and `path` itself run."""
+    for folder in [*reversed(path.parents)]:
+        if not folder.stat().st_mode & 0o001:
+            return False
+    return bool(path.stat().st_mode & 0o001)
+
+
+def _open_for_users(say: Callable[[str], None]) -> dict[Path, int]:
+    """The users' servers run as their own OS accounts and read this environment's packages and the project's
+    notebooks and curriculum. A folder on the way that others may not pass (a `mktemp -d` clone is 0700) gets
+    o+x — pass through, not list — for the demo's lifetime; returns the original modes to put back."""
+    from ..core import paths
+
+    needed = [
+        Path(sys.prefix).resolve(),
+        Path(__file__).resolve().parents[1],  # the package
+        paths.notebooks_dir().resolve(),
+        paths.exercises_dir().resolve(),
+    ]
+    changed: dict[Path, int] = {}
+    for target in needed:
+        for folder in [*reversed(target.parents), target]:
+            mode = folder.stat().st_mode
+            if not mode & 0o001 and folder not in changed:
+                changed[folder] = mode & 0o7777
+                folder.chmod(changed[folder] | 0o001)
+    if changed:
+        say(
+            "let the users' servers pass through (o+x until the demo stops): "
+            + ", ".join(str(folder) for folder in changed)
+        )
+    return changed
+
+
+def _users_python(scratch: Path) -> tuple[list[str], dict[str, str]]:
+    """The command (and environment) that runs the users' servers. Normally this environment's own
+    `jupyterhub-singleuser`. When this Python lives where other OS users cannot reach it (e.g. pyenv under
+    /root), a small venv of the system's Python of the same version is made in `scratch`; it reads this
+    environment's packages (a .pth file) and Jupyter's data and config folders."""
+    own = Path(sys.executable)
+    if _reachable_by_others(own.resolve()):
+        return [str(own.parent / "jupyterhub-singleuser")], {}
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    system = shutil.which(version, path="/usr/bin:/usr/local/bin")
+    if system is None or not _reachable_by_others(Path(system).resolve()):
+        raise DemoProblem(f"{own} cannot be run by other users and there is no system {version} to use instead")
+    env = scratch / "users-python"
+    subprocess.run([system, "-m", "venv", "--without-pip", str(env)], check=True)
+    site_packages = [p for p in sys.path if p.startswith(sys.prefix) and p.endswith("site-packages")]
+    (env / "lib" / version / "site-packages" / "telesales_shared.pth").write_text(
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in site_packages)
+    )
+    share, etc = Path(sys.prefix) / "share" / "jupyter", Path(sys.prefix) / "etc" / "jupyter"
+    return [str(env / "bin" / "python"), "-m", "jupyterhub.singleuser"], {
+        "JUPYTER_PATH": str(share),
+        "JUPYTER_CONFIG_PATH": str(etc),
+    }
+
+
+def _config(
+    folder: Path,
+    port: int,
+    store_url: str,
+    users: list[str],
+    trainers: list[str],
+    password: str,
+    as_root: bool,
+    command: list[str],
+    extra_env: dict[str, str],
+) -> str:
+    hub_port, proxy_port = free_port(), free_port()
+    settings = {
+        "store_url": store_url,
+        "users": users,
+        "trainers": trainers,
+        "password": password,
+        "port": port,
+        "hub_port": hub_port,
+        "proxy_port": proxy_port,
+        "folder": str(folder),
+        "as_root": as_root,
+        "singleuser": command,
+        "env": extra_env,
+        "kept": [k for k in KEPT_ENV if k in os.environ],
+    }
+    return f"""# Written by `telesales hub-demo`; holds the store owner's password: readable by its owner only.
+from telesales_training.web import hub
+settings = {pprint.pformat(settings)}
+hub.configure(c, store_url=settings["store_url"], trainers=settings["trainers"])
+c.JupyterHub.ip = "127.0.0.1"
+c.JupyterHub.port = settings["port"]
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = settings["hub_port"]
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{{settings['proxy_port']}}"
+c.JupyterHub.db_url = f"sqlite:///{{settings['folder']}}/jupyterhub.sqlite"
+c.JupyterHub.cookie_secret_file = f"{{settings['folder']}}/cookie_secret"
+c.JupyterHub.pid_file = f"{{settings['folder']}}/jupyterhub.pid"
+c.ConfigurableHTTPProxy.pid_file = f"{{settings['folder']}}/proxy.pid"
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.authenticator_class = "jupyterhub.authenticators.shared.SharedPasswordAuthenticator"
+c.SharedPasswordAuthenticator.user_password = settings["password"]
+c.Authenticator.allowed_users = set(settings["users"])
+c.Spawner.cmd = settings["singleuser"]
+c.Spawner.environment.update(settings["env"])
+c.Spawner.start_timeout = 120
+c.Spawner.http_timeout = 120
+c.Spawner.env_keep.extend(settings["kept"])
+if not settings["as_root"]:
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+    c.SimpleLocalProcessSpawner.home_dir_template = f"{{settings['folder']}}/home/{{{{username}}}}"
+"""
+
+
+@contextmanager
+def running(
+    port: int,
+    trainees: list[str],
+    trainers: list[str],
+    password: str,
+    say: Callable[[str], None] = print,
+    ready_timeout: float = 120,
+) -> Iterator[HubDemo]:
+    """Start everything; yield once the hub answers; stop everything that was started on exit."""
+    from ..storage.pgcluster import Cluster
+
+    trainees, trainers = _names(trainees), _names(trainers)
+    users = sorted(set(trainees) | set(trainers))
+    if not users:
+        raise DemoProblem("name at least one trainee or trainer")
+    if len(password) < MIN_PASSWORD:
+        raise DemoProblem(f"the password needs at least {MIN_PASSWORD} characters")
+    if importlib.util.find_spec("jupyterhub") is None:
+        raise DemoProblem("JupyterHub is not installed here: pip install 'telesales-training[team]'")
+    if shutil.which("configurable-http-proxy") is None:
+        raise DemoProblem("configurable-http-proxy not found: npm install -g configurable-http-proxy")
+    as_root = os.geteuid() == 0
+    folder = Path(tempfile.mkdtemp(prefix="telesales-hub-"))
+    folder.chmod(0o700)
+    shared = Path(tempfile.mkdtemp(prefix="telesales-hub-env-"))  # what the users' servers run (readable)
+    shared.chmod(0o755)
+    cluster = None
+    created: list[str] = []
+    opened: dict[Path, int] = {}
+    process = None
+    log = folder / "jupyterhub.log"
+    try:
+        if as_root:  # first: a refusal leaves nothing started
+            created = _ensure_os_users(users)
+            say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
+        store_url = current_settings().db
+        if not store_url.startswith("postgresql"):
+            say("starting a throwaway PostgreSQL cluster for the store")
+            cluster = Cluster(password=secrets.token_urlsafe(18)).start()
+            store_url = cluster.create_database("telesales")
+        opened = _open_for_users(say) if as_root else {}
+        command, extra_env = (
+            _users_python(shared) if as_root else ([str(Path(sys.executable).parent / "jupyterhub-singleuser")], {})
+        )
+        if not as_root:
+            say(
+                "warning: not root, so every user's server runs as you; on a real floor each user is an OS "
+                "account (TLJH does this) and cannot read the others' servers"
+            )
+        config = folder / "jupyterhub_config.py"
+        config.write_text(_config(folder, port, store_url, users, trainers, password, as_root, command, extra_env))
+        config.chmod(0o600)
+        env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_DB", "JUPYTERHUB_USER")}
+        env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
+        with log.open("ab") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "jupyterhub", "-f", str(config)],
+                cwd=folder,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        url = f"http://127.0.0.1:{port}/hub/login"
+        deadline = time.monotonic() + ready_timeout
+        while True:
+            if process.poll() is not None:
+                raise DemoProblem(f"JupyterHub exited:\n{log.read_text(errors='replace')[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise DemoProblem(f"JupyterHub did not answer in {ready_timeout:.0f} s; see {log}") from None
+                time.sleep(0.3)
+        yield HubDemo(f"http://127.0.0.1:{port}/", folder, store_url, process, log, created)
+    finally:
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # the hub stops the users' servers and its proxy
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        if created:
+            _remove_os_users(created)
+        for opened_folder, mode in opened.items():
+            opened_folder.chmod(mode)
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(shared, ignore_errors=True)
