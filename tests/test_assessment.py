@@ -202,3 +202,31 @@ def test_report_summary_of_a_new_trainee_says_nothing_yet(ui, alice):
     summary = report.build_report(alice, "zh-CN", block).split('<div class="ts-details">')[0]
     assert summary.count(block.text("nothing_yet", "zh-CN")) == 6 and "data:image" not in summary
     assert summary.count(block.text("status_not_started", "zh-CN")) == len(content.available_lessons())
+
+
+def test_the_report_reads_the_workbook_in_a_few_queries(store):
+    """#24.3: the report made 45–50 queries (a lesson's answers up to three times, the reviews twice, the calls
+    twice). It reads the trainee once (five queries), whatever the number of lessons and answers; the cockpit's
+    trainee tab reads her the same way."""
+    import sqlalchemy as sa
+
+    from telesales_training.course.curriculum import curriculum
+    from telesales_training.render import report
+    from telesales_training.web import demo
+
+    demo.generate(store, 2, seed=3)
+    trainee = store.ensure_trainee(store.trainee_ids()[0])
+    block = curriculum().report[1]
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_rest) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        html = report.build_report(trainee, "en", block)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    assert len(statements) <= 10, f"{len(statements)} queries: {[s.split()[:6] for s in statements]}"
+    assert trainee.trainee_id in html

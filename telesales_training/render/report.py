@@ -4,23 +4,47 @@ the first page, each lesson from a new page)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from functools import singledispatch
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
 
 from ..core import clock, i18n
 from ..course import content, scoring
-from ..storage.schema import dumps
-from ..storage.store import TraineeStore
 from ..tools import assessment, calllog, callplan, factors, funnel
 from ..tools.toolstate import ToolState
 from . import plots
 from .templating import macro, render, stylesheet
 from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
 
+if TYPE_CHECKING:
+    from ..storage.store import TraineeSnapshot
+
 CALL_WEEKS_BACK = 53  # weeks of calls the report looks at
+
+
+class Snapshots(Protocol):
+    """What the report is given: a trainee who can be read at once (storage's TraineeSnapshot). The report itself
+    never reads storage: it works on the snapshot (read_workbook)."""
+
+    trainee_id: str
+
+    def snapshot(self, first: date, last: date) -> TraineeSnapshot: ...
+
+
+def read_workbook(store: Snapshots, today: date | None = None) -> TraineeSnapshot:
+    """One read of everything the report shows: answers, reviews, progress, the trainer's columns and the calls of
+    the weeks the report looks back on, up to the end of this week."""
+    last = callplan.monday_of(today or clock.today()) + timedelta(days=6)
+    return store.snapshot(last - timedelta(days=CALL_WEEKS_BACK * 7), last)
+
+
+def dumps(value: Any) -> str:
+    """An answer as JSON text, Chinese kept readable."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
 
 _parts = {
     name: macro(name, "report_parts.html.j2")
@@ -107,7 +131,7 @@ def _(item: content.FreeText, value: Any, lang: str) -> str:
 
 
 def _tool_html(
-    tool: content.ToolBlock, saved: Any, store: TraineeStore, lesson_id: str, lang: str, today: date | None = None
+    tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lesson_id: str, lang: str, today: date | None = None
 ) -> str:
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
     if tool.tool == "funnel_tracker" and (snapshot := funnel.FunnelSnapshot.read(saved)):
@@ -147,9 +171,11 @@ def _tool_html(
     return ""
 
 
-def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolBlock) -> str:
+def workbook_sections(
+    store: TraineeSnapshot, lang: str, report_tool: content.ToolBlock, today: date | None = None
+) -> str:
     """Every lesson's answers and tools of one trainee as HTML sections (the report's body, the cockpit's
-    drill-down). All trainee text is escaped."""
+    drill-down), from one read of her workbook (read_workbook). All trainee text is escaped."""
     course, ui = content.load_course(), content.load_ui()
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
     sections = []
@@ -172,7 +198,7 @@ def workbook_sections(store: TraineeStore, lang: str, report_tool: content.ToolB
                 parts.append(_parts["answer_card"](i18n.pick(block.prompt, lang), shown, points, review))
             elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":
                 record = latest.get(block.id)
-                body = _tool_html(block, record.value if record else None, store, entry.id, lang)
+                body = _tool_html(block, record.value if record else None, store, entry.id, lang, today)
                 if body:
                     parts.append(_parts["tool_card"](i18n.pick(block.title, lang), body))
         sections.append(_parts["section"](i18n.pick(lesson.title, lang), parts))
@@ -188,12 +214,12 @@ def _tools() -> dict[str, tuple[str, content.ToolBlock]]:
     return found
 
 
-def _latest(store: TraineeStore, lesson_id: str, item_id: str) -> Any:
+def _latest(store: TraineeSnapshot, lesson_id: str, item_id: str) -> Any:
     record = store.latest_answers(lesson_id).get(item_id)
     return record.value if record else None
 
 
-def _progress_html(store: TraineeStore, lang: str, t) -> str:
+def _progress_html(store: TraineeSnapshot, lang: str, t) -> str:
     progress = store.progress()
     available = content.available_lessons()
     rows = []
@@ -215,14 +241,14 @@ def _progress_html(store: TraineeStore, lang: str, t) -> str:
     return _parts["progress"](heads, rows)
 
 
-def _call_weeks(store: TraineeStore, today: date | None = None) -> dict[date, callplan.WeekCalls]:
+def _call_weeks(store: TraineeSnapshot, today: date | None = None) -> dict[date, callplan.WeekCalls]:
     """The weeks with calls typed or imported, the last year up to this week (pacing's own rule per day)."""
     today = today or clock.today()
     last = callplan.monday_of(today) + timedelta(days=6)
     return callplan.weeks_from_days(store.logged_calls(last - timedelta(days=CALL_WEEKS_BACK * 7), last))
 
 
-def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
+def _calls_html(store: TraineeSnapshot, lesson_id: str, tool: content.ToolBlock, lang: str, t, today: date) -> str:
     weeks = _call_weeks(store, today)
     if not weeks:
         return ""
@@ -232,7 +258,7 @@ def _calls_html(store: TraineeStore, lesson_id: str, tool: content.ToolBlock, la
     return _tool_html(tool, None, store, lesson_id, lang, today) + _parts["paragraph"](pacing, "ts-muted")
 
 
-def _comments_html(store: TraineeStore, lang: str) -> str:
+def _comments_html(store: TraineeSnapshot, lang: str) -> str:
     ui = content.load_ui()
     items = []
     for lesson_id in sorted(content.available_lessons()):
@@ -246,7 +272,7 @@ def _comments_html(store: TraineeStore, lang: str) -> str:
     return _parts["comments"](items) if items else ""
 
 
-def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock, today: date) -> str:
+def summary_html(store: TraineeSnapshot, lang: str, report_tool: content.ToolBlock, today: date) -> str:
     """The report's first page: progress and score per lesson, the six factors, the funnel and its diagnosis,
     the stage-move plan, the call pacing of recent weeks, the assessment with the trainer's column, the
     trainer's comments. Parts with nothing saved yet say so."""
@@ -298,9 +324,11 @@ def summary_html(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
     return _parts["summary_grid"](parts[:-2], parts[-2:])
 
 
-def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
+def build_report(store: Snapshots, lang: str, report_tool: content.ToolBlock, now: datetime | None = None) -> str:
+    """The whole report, from one read of the trainee's workbook (five queries, whatever the number of lessons)."""
     t = lambda key, **p: report_tool.text(key, lang, **p)  # noqa: E731
     moment = now or clock.now()
+    book = read_workbook(store, moment.date())
     title = t("report_title")
     return render(
         "report.html.j2",
@@ -309,11 +337,11 @@ def build_report(store: TraineeStore, lang: str, report_tool: content.ToolBlock,
         style=STYLE,
         print_style=stylesheet("report.css"),
         summary_title=t("summary_title"),
-        trainee=t("trainee", name=store.trainee_id),
+        trainee=t("trainee", name=book.trainee_id),
         generated=t("generated", time=clock.shown(moment)),
-        summary=summary_html(store, lang, report_tool, moment.date()),
+        summary=summary_html(book, lang, report_tool, moment.date()),
         details_title=t("details_title"),
-        sections=workbook_sections(store, lang, report_tool),
+        sections=workbook_sections(book, lang, report_tool, moment.date()),
     )
 
 

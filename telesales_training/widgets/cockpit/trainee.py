@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from ...core import clock
-from ...render.report import workbook_sections
+from ...render.report import read_workbook, workbook_sections
 from ...render.views import box, heading
 from ..lean import make
 from .base import Panel, TraineePicker
@@ -41,5 +41,11 @@ class TraineePanel(Panel):
             joined=clock.shown(joined, with_time=False) if joined else "",
         )
         self.body.value = box(
-            [heading(2, summary), workbook_sections(trainee, self.lang, self.c.course.report[1])], "ts-drilldown"
+            [
+                heading(2, summary),
+                workbook_sections(
+                    read_workbook(trainee, self.c.today), self.lang, self.c.course.report[1], self.c.today
+                ),
+            ],
+            "ts-drilldown",
         )
