@@ -1,4 +1,4 @@
-"""HTML is written in templates only (telesales_training/templates, autoescape on): no Python string of the
+"""HTML is written in templates only (telesales_training/render/templates, autoescape on): no Python string of the
 package holds markup, so putting a trainee's text into a page never depends on remembering to escape it."""
 
 from __future__ import annotations

@@ -34,9 +34,11 @@ def test_the_wheel_installs_and_serves_a_lesson(tmp_path, page):
         "telesales_training/exercises/lessons/01_decision_psychology.yaml",
         "telesales_training/notebooks/01_decision_psychology.ipynb",
         "telesales_training/notebooks/trainer_dashboard.ipynb",
-        "telesales_training/templates/report.html.j2",
-        "telesales_training/templates/workbook.css",
-        "telesales_training/migrations/versions/0001_first_schema.py",
+        "telesales_training/render/templates/report.html.j2",
+        "telesales_training/render/templates/workbook.css",
+        "telesales_training/storage/migrations/versions/0001_first_schema.py",
+        "telesales_training/storage/migrations/script.py.mako",
+        "telesales_training/widgets/cockpit/overview.py",
         "telesales_training/share/jupyter/voila/templates/telesales/index.html.j2",
     ):
         assert shipped in names, f"the wheel lacks {shipped}"
