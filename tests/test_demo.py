@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -187,3 +187,25 @@ def test_demo_looks_like_a_cohort(tmp_path):
     assert all(bands[band] >= 120 // 8 for band in ("at_risk", "behind", "on_track")), bands
     assert 0 < bands["no_data"] < 120 // 8, bands  # a few have not logged a call this week
     store.close()
+
+
+def test_the_export_summary_counts_every_band_by_its_key(store):
+    """#24.2: the summary counted pacing bands by comparing translated labels and left "no data" out. In every
+    language it now gives each band's count as the cockpit does, and the unreviewed answers by their state."""
+    from telesales_training.tools.callplan import Band
+
+    demo.generate(store, 30, seed=6, today=TODAY)
+    view, monday = store.cohort(), callplan.monday_of(TODAY)
+    bands = view.pacing_bands(monday, TODAY)
+    assert bands[Band.NO_DATA] and bands[Band.AT_RISK]
+    unreviewed = sum(
+        not a.reviewed for lesson, item in curriculum().open_items for a in view.open_answers(lesson, item, limit=None)
+    )
+    ui = demo.c.load_cockpit_ui()
+    for lang in ("zh-CN", "en", "zh-TW"):
+        made = export.tables(view, curriculum(), lang, monday, TODAY)
+        lines = dict(export.summary(made, lang, view.filters, datetime(2026, 11, 27, 9)))
+        period = next(table.period for table in made if table.sheet == "pacing")
+        for band in Band:
+            assert lines[ui.text("summary_band", lang, band=ui.text(band, lang), period=period)] == bands[band], band
+        assert lines[ui.text("summary_unreviewed", lang)] == unreviewed

@@ -21,7 +21,7 @@ from ..course import content
 from ..course.curriculum import Curriculum
 from ..storage.cohort import SCORE_BUCKETS, CohortView
 from ..tools import assessment, factors, funnel
-from ..tools.callplan import working_days_elapsed
+from ..tools.callplan import Band, working_days_elapsed
 
 SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
 EXCEL_SHEET_CHARS = 31
@@ -35,6 +35,8 @@ class Table:
     rows: list[list[Any]]
     formats: dict[str, str] = field(default_factory=dict)  # header → "percent", "datetime", "date", "decimal"
     period: str = ""  # the week or the date range the sheet covers, in words
+    # A key per row the summary counts by, never by translated text: pacing the band, open answers "reviewed".
+    tags: list[str] = field(default_factory=list)
 
 
 def _when(moment: datetime | None) -> datetime | None:
@@ -149,7 +151,7 @@ def tables(
             answers_period,
         )
     )
-    open_rows = []
+    open_rows, open_tags = [], []
     for lesson_id, item_id in course.open_items:
         label = course.item_label(lesson_id, item_id, lang)
         rubric = course.rubric(lesson_id, item_id)
@@ -171,6 +173,7 @@ def tables(
                     met,
                 ]
             )
+            open_tags.append("reviewed" if a.reviewed else "not_reviewed")
     done(
         Table(
             "open_answers",
@@ -187,6 +190,7 @@ def tables(
             open_rows,
             {t("col_time"): "datetime"},
             answers_period,
+            open_tags,
         )
     )
     profile_lesson, profile_tool = course.profile
@@ -213,18 +217,18 @@ def tables(
         )
     )
     days = working_days_elapsed(monday, today)
+    paced = view.pacing(monday, today, limit=None) if days else []
     done(
         Table(
             "pacing",
             [t("col_trainee"), t("col_cohort"), t("col_calls"), t("col_planned"), t("col_share"), t("col_band")],
             [
                 [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), t(r.band)]
-                for r in view.pacing(monday, today, limit=None)
-            ]
-            if days
-            else [],
+                for r in paced
+            ],
             {t("col_share"): "percent"},
             week_period,
+            [r.band for r in paced],
         )
     )
     funnel_lesson, funnel_tool = course.funnel
@@ -305,12 +309,9 @@ def summary(made: list[Table], lang: str, filters, generated: datetime) -> list[
     for row in by["lessons"].rows:
         lines.append((t("summary_completed", lesson=row[0]), row[2]))
     pacing = by["pacing"]
-    for band in ("at_risk", "behind", "on_track"):
-        lines.append(
-            (t("summary_band", band=t(band), period=pacing.period), sum(1 for row in pacing.rows if row[-1] == t(band)))
-        )
-    opened = by["open_answers"].rows
-    lines.append((t("summary_unreviewed"), sum(1 for row in opened if row[5] == t("not_reviewed"))))
+    for band in Band:  # counted by the band's key, not by its translated label (no_data included)
+        lines.append((t("summary_band", band=t(band), period=pacing.period), pacing.tags.count(band)))
+    lines.append((t("summary_unreviewed"), by["open_answers"].tags.count("not_reviewed")))
     assessed = by["assessment"].rows
     lines.append((t("summary_awaiting"), sum(1 for row in assessed if row[3] is None)))
     return lines

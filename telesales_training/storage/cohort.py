@@ -22,6 +22,7 @@ from ..tools.callplan import (
     BEHIND,
     DEFAULT_TARGET,
     ON_TRACK,
+    Band,
     days_begun,
     is_work_day,
     week_work_days,
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
     from .store import Store
 
 PAGE_SIZE = 25
-PACING_BANDS = ("at_risk", "behind", "on_track", "no_data")  # no_data: nothing typed or imported this week
+PACING_BANDS = tuple(Band)  # at_risk, behind, on_track, no_data (nothing typed or imported this week)
 SCORE_BUCKETS = 5  # 0–19 %, 20–39 %, 40–59 %, 60–79 %, 80–100 %
 ItemKeys = Sequence[tuple[str, str]]  # (lesson_id, item_id)
 
@@ -73,7 +74,7 @@ class TraineeRow:
     max_points: float
     calls: int = 0  # this week so far (when the week was asked for)
     planned: int = 0  # the pro-rated target of those days
-    band: str | None = None  # on_track / behind / at_risk
+    band: Band | None = None  # on_track / behind / at_risk / no_data
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class PacingRow:
     cohort: str | None
     actual: int
     planned: int
-    band: str
+    band: Band
 
 
 def _as_day(value: Any) -> date:
@@ -430,7 +431,7 @@ class CohortView:
         if week is not None:
             paced = self._pacing_query(*week)
             pacing = {
-                r.trainee_id: (int(r.actual), int(r.planned), r.band)
+                r.trainee_id: (int(r.actual), int(r.planned), Band(r.band))
                 for r in self._rows(sa.select(paced).where(paced.c.trainee_id.in_(ids)))
             }
         found = {r.id: r for r in self._rows(query)}
@@ -852,10 +853,10 @@ class CohortView:
         actual = sa.func.coalesce(week.c.actual, 0) if begun else sa.literal(0)
         planned = sa.func.coalesce(week.c.target, DEFAULT_TARGET) * elapsed
         band = sa.case(
-            (week.c.trainee_id.is_(None), "no_data"),
-            (sa.or_(planned <= 0, actual >= planned * ON_TRACK), "on_track"),
-            (actual >= planned * BEHIND, "behind"),
-            else_="at_risk",
+            (week.c.trainee_id.is_(None), Band.NO_DATA.value),
+            (sa.or_(planned <= 0, actual >= planned * ON_TRACK), Band.ON_TRACK.value),
+            (actual >= planned * BEHIND, Band.BEHIND.value),
+            else_=Band.AT_RISK.value,
         )
         share = sa.case((week.c.trainee_id.is_(None), None), (planned > 0, actual * 1.0 / planned), else_=1.0)
         query = (
@@ -871,11 +872,11 @@ class CohortView:
         )
         return query.subquery("pacing")
 
-    def pacing_bands(self, monday: date, today: date) -> dict[str, int]:
+    def pacing_bands(self, monday: date, today: date) -> dict[Band, int]:
         pacing = self._pacing_query(monday, today)
         rows = self._rows(sa.select(pacing.c.band, sa.func.count()).group_by(pacing.c.band))
         counts = dict.fromkeys(PACING_BANDS, 0)
-        counts.update(dict(rows))
+        counts.update({Band(band): count for band, count in rows})
         return counts
 
     def pacing(
@@ -892,4 +893,6 @@ class CohortView:
         )
         if band:
             query = query.where(pacing.c.band == band)
-        return [PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), r.band) for r in self._rows(query)]
+        return [
+            PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), Band(r.band)) for r in self._rows(query)
+        ]

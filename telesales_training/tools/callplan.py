@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import Enum
 from typing import Annotated
 
 import holidays
@@ -152,12 +153,27 @@ def parse_contacts(text: str, limit: int = MAX_DAILY_CALLS) -> list[str]:
     return contacts
 
 
-def pacing_band(actual: int, target: float) -> str:
+class Band(str, Enum):
+    """A week's pacing: the closed set the cockpit, lesson 05, the charts and the export share. A member is its
+    own key (Band.AT_RISK == "at_risk", the ui strings' key and what SQL returns); never compare translations."""
+
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    ON_TRACK = "on_track"
+    NO_DATA = "no_data"  # nothing typed or imported in the week: its own band, not "at risk"
+
+    def __str__(self) -> str:
+        return self.value
+
+    __hash__ = str.__hash__  # a member and its key are one dict key: counts[Band.AT_RISK] is counts["at_risk"]
+
+
+def pacing_band(actual: int, target: float) -> Band:
     """on_track ≥ 99 % of the (pro-rated) target, behind 81–99 %, at_risk < 81 %."""
     if target <= 0:
-        return "on_track"
+        return Band.ON_TRACK
     share = actual / target
-    return "on_track" if share >= ON_TRACK else "behind" if share >= BEHIND else "at_risk"
+    return Band.ON_TRACK if share >= ON_TRACK else Band.BEHIND if share >= BEHIND else Band.AT_RISK
 
 
 def monday_of(day: date) -> date:
