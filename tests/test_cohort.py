@@ -273,3 +273,71 @@ def test_the_trends_put_an_answer_into_the_week_of_its_local_time(store, in_utc_
     assert trends.layers == [(), (10.0, 6.0, 4.0, 2.0, 1.0)]
     assert trends.score_share == [None, 0.5]
     assert trends.targets == [0, 5 * 200]  # she joined on Monday, local time: every work day of the week
+
+
+# The rules the cockpit's SQL applies and the rules the trainee's page applies in Python are one rule (#24.5):
+# hypothesis gives both the same funnels and call weeks and compares the answers.
+_examples = iter(range(10**9))
+
+
+def _fresh_group(store, size: int) -> tuple[str, list[str]]:
+    """A cohort of `size` new trainees of this example's own (earlier examples' rows stay, in other cohorts)."""
+    n = next(_examples)
+    group = f"h{n}"
+    members = [f"{group}-{k}" for k in range(size)]
+    for trainee in members:
+        store.set_cohort(trainee, group)
+    return group, members
+
+
+def test_the_cockpits_thin_layers_are_the_trainees_thin_layers(store):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from telesales_training.tools.funnel import FunnelSnapshot, diagnose
+
+    funnels = st.lists(st.tuples(*[st.integers(0, 3000)] * 5), min_size=1, max_size=5)
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(funnels)
+    def check(counts_of_each):
+        group, members = _fresh_group(store, len(counts_of_each))
+        for trainee, counts in zip(members, counts_of_each):
+            snapshot = FunnelSnapshot(counts=counts, as_of=MONDAY).stored()
+            store.ensure_trainee(trainee).save_answer("04_funnel", "my_funnel", snapshot)
+        count, sums, thin = store.cohort(cohort=group).funnel_summary("04_funnel", "my_funnel")
+        assert count == len(counts_of_each)
+        assert sums == [sum(c[k] for c in counts_of_each) for k in range(5)]
+        assert thin == [sum(k in diagnose(c).thin for c in counts_of_each) for k in range(5)]
+
+    check()
+
+
+def test_the_cockpits_pacing_bands_are_the_trainees_bands(store):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from telesales_training.tools import callplan
+
+    weeks = st.tuples(st.lists(st.integers(0, 400), min_size=5, max_size=5), st.integers(1, 400), st.integers(0, 6))
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(weeks, min_size=1, max_size=4))
+    def check(logged):
+        group, members = _fresh_group(store, len(logged))
+        expected = {}
+        for trainee, (counts, target, weekday) in zip(members, logged):
+            today = MONDAY + timedelta(days=weekday)
+            store.ensure_trainee(trainee).log_day_calls(
+                {MONDAY + timedelta(days=d): c for d, c in enumerate(counts)}, target
+            )
+            elapsed = callplan.working_days_elapsed(MONDAY, today)
+            begun = callplan.days_begun(MONDAY, today)
+            expected[trainee] = (today, callplan.week_pacing(counts, target, elapsed, begun))
+        for trainee, (today, (actual, planned, band)) in expected.items():
+            row = next(
+                r for r in store.cohort(cohort=group).pacing(MONDAY, today, limit=None) if r.trainee_id == trainee
+            )
+            assert (row.actual, row.planned, row.band) == (actual, planned, band)
+
+    check()
