@@ -341,3 +341,32 @@ def test_the_cockpits_pacing_bands_are_the_trainees_bands(store):
             assert (row.actual, row.planned, row.band) == (actual, planned, band)
 
     check()
+
+
+def test_telesales_tz_counts_days_in_its_zone_whatever_the_machines(store, monkeypatch):
+    """#24.5: TELESALES_TZ names the zone days and weeks are counted in (a floor in Xiamen on a server in UTC):
+    Monday 00:30 in Asia/Shanghai is Monday for the clock, the trends and what the page shows."""
+    from datetime import timezone
+
+    import time_machine
+
+    from telesales_training.core import clock
+    from telesales_training.core.settings import SettingsError, settings
+    from telesales_training.tools.funnel import FunnelSnapshot
+
+    monkeypatch.setenv("TELESALES_TZ", "Mars/Olympus_Mons")
+    with pytest.raises(SettingsError, match=r"TELESALES_TZ.*is no time zone name"):
+        settings()
+    monkeypatch.setenv("TELESALES_TZ", "Asia/Shanghai")
+    sunday_in_utc = datetime(2026, 3, 1, 16, 30, tzinfo=timezone.utc)  # Monday 00:30 in Xiamen
+    with time_machine.travel(sunday_in_utc, tick=False):
+        assert clock.today() == MONDAY and clock.now().utcoffset() == timedelta(hours=8)
+        amy = store.ensure_trainee("amy")
+        amy.save_answer("04_funnel", "my_funnel", FunnelSnapshot(counts=(10, 6, 4, 2, 1), as_of=MONDAY).stored())
+        amy.save_answer("01_decision_psychology", "order_stages", ["a"], 2, 4)
+    assert clock.shown(sunday_in_utc) == "2026-03-02 00:30"
+    assert clock.at_local(MONDAY) == datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)
+    trends = store.cohort().weekly_trends(
+        [MONDAY - timedelta(days=7), MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=6)
+    )
+    assert trends.layers == [(), (10.0, 6.0, 4.0, 2.0, 1.0)] and trends.score_share == [None, 0.5]

@@ -1,6 +1,7 @@
 """The one source of "now" and "today": nothing else in the package reads the wall clock.
 
-Times are shown and days are counted in the machine's local zone; the store keeps UTC.
+Times are shown and days are counted in the local zone — TELESALES_TZ (e.g. Asia/Shanghai) when set, else the
+machine's; the store keeps UTC.
 Tests move this clock with time-machine (it patches what `now()` reads). A served workbook can be pinned
 to one instant with TELESALES_CLOCK (e.g. `2026-03-02T00:05:00+08:00`; without an offset it is local
 time): its pages then see that instant, standing still. Browser tests and notebook runs use it.
@@ -8,8 +9,9 @@ time): its pages then see that instant, standing still. Browser tests and notebo
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timezone, tzinfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from .settings import settings
 
@@ -21,22 +23,41 @@ class ClockSettingError(ValueError):
 
 
 @lru_cache(maxsize=8)
-def _fixed(text: str) -> datetime:
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def zone() -> tzinfo | None:
+    """The local zone: TELESALES_TZ's, or None for the machine's (what astimezone() takes as "local")."""
+    name = settings().tz
+    return _zone(name) if name else None
+
+
+def local(moment: datetime) -> datetime:
+    """An aware moment in the local zone; a naive one is taken as local wall-clock time."""
+    here = zone()
+    if moment.tzinfo is None and here is not None:
+        return moment.replace(tzinfo=here)
+    return moment.astimezone(here)
+
+
+@lru_cache(maxsize=8)
+def _fixed(text: str, zone_name: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ClockSettingError(
             f"{FIXED_INSTANT}={text!r} is not an ISO 8601 date and time, e.g. 2026-03-02T09:30:00+08:00"
         ) from None
-    return moment.astimezone()  # a naive value is read as local time
+    return local(moment)  # a naive value is read as local time
 
 
 def now() -> datetime:
     """This instant, timezone-aware, in the local zone."""
     fixed = settings().clock
     if fixed:
-        return _fixed(fixed)
-    return datetime.now(timezone.utc).astimezone()
+        return _fixed(fixed, settings().tz)
+    return local(datetime.now(timezone.utc))
 
 
 def today() -> date:
@@ -56,7 +77,7 @@ def utc_now() -> datetime:
 
 def at_local(day: date, clock_time: time = time.min) -> datetime:
     """`day` at a local wall-clock time (midnight unless given), in UTC: comparable with stored times."""
-    return datetime.combine(day, clock_time).astimezone().astimezone(timezone.utc)
+    return local(datetime.combine(day, clock_time)).astimezone(timezone.utc)
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -66,4 +87,4 @@ def as_utc(moment: datetime) -> datetime:
 
 def shown(moment: datetime, with_time: bool = True) -> str:
     """A stored moment as the trainee reads it: local date (and time)."""
-    return as_utc(moment).astimezone().strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    return local(as_utc(moment)).strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")

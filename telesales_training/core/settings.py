@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from pydantic import ValidationError, field_validator
@@ -37,6 +38,7 @@ class Settings(BaseSettings):
     # The country whose public holidays carry no call target (a `holidays` code: CN, HK, TW, SG, US…; empty for
     # none). China's calendar also gives the weekend days worked in exchange (调休) a target.
     holidays: str = "CN"
+    tz: str = ""  # the zone days and weeks are counted in (an IANA name, e.g. Asia/Shanghai); empty: the machine's
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
     served: bool = False  # set by the workbook server for its kernels
@@ -45,6 +47,17 @@ class Settings(BaseSettings):
     @classmethod
     def _trimmed(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        name = value.strip()
+        if name:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is no time zone name (e.g. Asia/Shanghai, America/New_York)") from None
+        return name
 
     @field_validator("holidays")
     @classmethod

@@ -41,7 +41,7 @@ class Table:
 
 def _when(moment: datetime | None) -> datetime | None:
     """A stored instant as the local wall-clock time, without a zone (what Excel can hold)."""
-    return clock.as_utc(moment).astimezone().replace(tzinfo=None, microsecond=0) if moment else None
+    return clock.local(clock.as_utc(moment)).replace(tzinfo=None, microsecond=0) if moment else None
 
 
 def _share(part: float, whole: float) -> float | None:
