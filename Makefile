@@ -32,7 +32,7 @@ lint: $(TOOLS)
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (all of them at four awkward
-## instants, the PostgreSQL half at the first), not again at the default instant. About 6 minutes on 2 cores.
+## instants, the PostgreSQL half at the first), not again at the default instant. About 7½ minutes on 2 cores.
 test: validate $(TOOLS)
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 test-servers test-instants test-notebooks
