@@ -759,7 +759,8 @@ class CohortView:
         lesson_id, item_id = funnel_item
         # Answers fall into the week of their local time: each week runs from local midnight on its Monday
         # (clock.at_local), whatever the database's own time zone (#24.5).
-        week = local_bucket(answers.c.created_at, [clock.at_local(monday) for monday in [*weeks, end]])
+        week_bounds = [clock.at_local(monday) for monday in [*weeks, end]]
+        week = local_bucket(answers.c.created_at, week_bounds)
         # Each trainee's funnel of a week is her last snapshot of it (what her own page shows), not the mean of
         # her snapshots; the week's figure is the mean of those over the trainees who saved one.
         last_of_week = (
@@ -815,7 +816,7 @@ class CohortView:
                 .group_by(firsts.c.trainee_id)
                 .having(sa.func.count() == len(items))
             ).subquery()
-            done_week = local_bucket(done.c.done, [clock.at_local(monday) for monday in [*weeks, end]])
+            done_week = local_bucket(done.c.done, week_bounds)
             for n, made in self._rows(
                 sa.select(done_week, sa.func.count()).where(done.c.done >= start).group_by(done_week)
             ):

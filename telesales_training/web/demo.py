@@ -4,7 +4,7 @@ Each trainee gets a skill level and a diligence level. Skill decides how often q
 right (graded by the real scoring code, so points match what the lessons would give); diligence decides
 how far through the course they are and how many calls they make a day. Everyone gets daily call counts
 from the day they joined (on China's working days: no calls over 春节 or 国庆, calls on the weekend days
-worked in exchange; the `holidays` calendar), rising over their first weeks and following their group's
+worked in exchange; the calendar pacing uses), rising over their first weeks and following their group's
 momentum; weekly call-log and funnel snapshots for the last weeks (the funnel fills as they settle in); a
 six-factor profile leaning where new reps usually stand (exercises/demo.yaml) and the self-assessment; some
 get the trainer's column and reviews of their open answers. Deterministic per seed.
@@ -20,8 +20,6 @@ from datetime import date, datetime, time, timedelta
 from functools import singledispatch
 from typing import Any
 
-import holidays
-
 from ..core import clock
 from ..course import content as c
 from ..course.curriculum import curriculum
@@ -30,7 +28,7 @@ from ..render.report import ReportMade
 from ..storage.store import Store
 from ..tools.assessment import SelfAssessment, TrainerAssessment
 from ..tools.calllog import ImportSummary
-from ..tools.callplan import CallPlanSettings, WeekLog, monday_of
+from ..tools.callplan import CallPlanSettings, WeekLog, is_work_day, monday_of
 from ..tools.factors import FactorProfile
 from ..tools.funnel import LAYERS, FunnelSnapshot, PlannedMove, StageMovePlan
 from ..tools.toolstate import ToolState
@@ -191,11 +189,11 @@ def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answ
 
 
 def working_days(first: date, last: date) -> list[date]:
-    """The days from `first` to `last` a Chinese call floor works: weekdays but public holidays (春节, 国庆 …),
-    and the weekend days worked in exchange (调休), from the `holidays` calendar."""
-    calendar = holidays.China(years=range(first.year, last.year + 1))
+    """The days from `first` to `last` the floor works, by the calendar pacing uses (callplan.is_work_day:
+    TELESALES_WORK_DAYS less TELESALES_HOLIDAYS' public holidays — by default China's: no calls over 春节 or 国庆,
+    calls on the weekend days worked in exchange), so the demo's calls and the cockpit's targets agree."""
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
-    return [day for day in days if calendar.is_working_day(day)]
+    return [day for day in days if is_work_day(day)]
 
 
 def _funnel(rng: random.Random, diligence: float) -> list[int]:
