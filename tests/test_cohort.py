@@ -370,3 +370,80 @@ def test_telesales_tz_counts_days_in_its_zone_whatever_the_machines(store, monke
         [MONDAY - timedelta(days=7), MONDAY], {}, ("04_funnel", "my_funnel"), today=MONDAY + timedelta(days=6)
     )
     assert trends.layers == [(), (10.0, 6.0, 4.0, 2.0, 1.0)] and trends.score_share == [None, 0.5]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Etc/GMT+5", "Pacific/Kiritimati"], ids=["utc+8", "utc-5", "utc+14"])
+def test_every_sql_day_and_week_is_the_local_one_at_any_instant(store, monkeypatch, zone):
+    """#24.5: answers at random instants (and trainees who joined at random instants) in UTC+8, UTC−5 and
+    UTC+14: the week the SQL puts each answer, completion and joining day in, and what a date filter keeps, are
+    the local ones Python computes with clock.local — never the UTC day or the database server's."""
+    from datetime import timezone
+
+    import time_machine
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from telesales_training.core import clock
+    from telesales_training.tools.callplan import DEFAULT_TARGET, week_work_days
+
+    monkeypatch.setenv("TELESALES_TZ", zone)
+    weeks = [MONDAY, MONDAY + timedelta(days=7), MONDAY + timedelta(days=14)]
+    end = weeks[-1] + timedelta(days=7)
+    today = weeks[1] + timedelta(days=3)
+    # Instants from a day before the first week to a day after the last, in UTC: the edges are where zones differ.
+    instants = st.datetimes(
+        min_value=datetime.combine(MONDAY - timedelta(days=1), time()),
+        max_value=datetime.combine(end + timedelta(days=1), time()),
+        timezones=st.just(timezone.utc),
+    )
+    answer = st.tuples(st.integers(0, 2), st.sampled_from(["q1", "q2"]), instants, st.integers(0, 2))
+    trainee = st.tuples(instants, st.lists(answer, max_size=6))
+
+    def week_of(moment: datetime) -> int | None:
+        day = clock.local(moment).date()
+        return (day - MONDAY).days // 7 if MONDAY <= day < end else None
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(trainee, min_size=1, max_size=3))
+    def check(people):
+        group, members = _fresh_group(store, 0)
+        members = [f"{group}-{k}" for k in range(len(people))]
+        got, possible = [0.0] * 3, [0.0] * 3
+        firsts: dict[tuple[str, str], datetime] = {}
+        for name, (joined, answered) in zip(members, people):
+            with time_machine.travel(joined, tick=False):
+                store.set_cohort(name, group)
+                person = store.ensure_trainee(name)
+            for _, item, moment, score in sorted(answered, key=lambda a: a[2]):
+                person.save_answer(L1, item, "x", score, 2, at=moment)
+                firsts.setdefault((name, item), moment)
+                n = week_of(moment)
+                if n is not None:
+                    got[n] += score
+                    possible[n] += 2
+        trends = store.cohort(cohort=group).weekly_trends(weeks, {L1: ["q1", "q2"]}, (L1, "f"), today=today)
+        assert trends.score_share == [got[n] / possible[n] if possible[n] else None for n in range(3)]
+        completions = [0] * 3
+        for name in members:
+            if (name, "q1") in firsts and (name, "q2") in firsts:
+                n = week_of(max(firsts[name, "q1"], firsts[name, "q2"]))
+                if n is not None:
+                    completions[n] += 1
+        assert trends.completions == completions
+        joined_on = [clock.local(joined).date() for joined, _ in people]
+        work_days = [[monday + timedelta(days=d) for d in week_work_days(monday)] for monday in weeks]
+        due = [sum(since <= day <= today for day in days for since in joined_on) for days in work_days]
+        targets = [DEFAULT_TARGET * n for n in due]
+        assert trends.targets == targets
+        # A date filter keeps the answers of its local days: the second week, Monday to Sunday.
+        since, until = weeks[1], weeks[1] + timedelta(days=6)
+        kept = {
+            (name, item)
+            for name, (_, answered) in zip(members, people)
+            for _, item, moment, _ in answered
+            if since <= clock.local(moment).date() <= until
+        }
+        found = store.cohort(cohort=group, since=since, until=until).lesson_completion({L1: ["q1", "q2"]})[L1]
+        assert (found.started, found.answered) == (len({name for name, _ in kept}), len(kept))
+
+    check()
