@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,90 +15,43 @@ from typing import Annotated, Any, Literal, Union, get_args
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
-    ConfigDict,
     Field,
     TypeAdapter,
     ValidationError,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from ..core import i18n
-from ..core.limits import MAX_FREE_TEXT, MAX_ID
 from ..core.paths import exercises_dir
+from .items import ITEMS
+from .items.call_drill import CallDrill as CallDrill
+from .items.call_drill import DrillChoice as DrillChoice
+from .items.call_drill import DrillNode as DrillNode
+from .items.classify import Classify as Classify
+from .items.classify import ClassifyEntry as ClassifyEntry
+from .items.free_text import FreeText as FreeText
+from .items.free_text import RubricCheck as RubricCheck
+from .items.multiple_choice import MultipleChoice as MultipleChoice
+from .items.number import NumberItem as NumberItem
+from .items.ordering import Ordering as Ordering
+from .items.rating import Rating as Rating
+from .items.single_choice import SingleChoice as SingleChoice
+from .models import (
+    BlockBase,
+    Identifier,
+    KeywordRule,
+    Localized,
+    Strict,
+    duplicates,
+)
+from .models import Option as Option
 
 SCHEMA_VERSION = 1
-ID_PATTERN = r"^[a-z0-9][a-z0-9_]*$"
-# Lesson and item ids are stored in the answers' lesson_id / item_id columns: the same limit as there.
 START_LESSON = "00_start_here"  # the course's first entry is the start page, not a lesson file
-Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID)]
-
-# ---------------------------------------------------------------- localized text
-
-
-def _check_locales(value: dict[str, str]) -> dict[str, str]:
-    unknown = sorted(set(value) - set(i18n.LOCALES))
-    if unknown:
-        raise ValueError(f"unknown locale {', '.join(unknown)}; allowed: {', '.join(i18n.LOCALES)}")
-    for locale in i18n.WRITTEN_LOCALES:
-        if not str(value.get(locale) or "").strip():
-            raise ValueError(f"missing locale '{locale}' (zh-CN and en are both required)")
-    for locale, text in value.items():
-        control = next((ch for ch in text if ch in CONTROL_CHARACTERS), None)
-        if control is not None:
-            raise ValueError(f"the {locale} text contains the control character U+{ord(control):04X}")
-    return value
-
-
-# Characters no lesson text may hold (a NUL cannot even be stored by PostgreSQL); tabs and line breaks may stay.
-CONTROL_CHARACTERS = frozenset(chr(code) for code in [*range(32), 127] if chr(code) not in "\t\n\r")
-
-
-Localized = Annotated[dict[str, str], AfterValidator(_check_locales)]
-
-
-def _duplicates(ids: list[str]) -> list[str]:
-    return sorted({i for i in ids if ids.count(i) > 1})
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(Strict):
-    id: Identifier
-    text: Localized
-    feedback: Localized | None = None
-    # Multiple choice / checklists: a tip shown when the trainee leaves this option unticked.
-    if_not_chosen: Localized | None = None
-
-
-class Feedback(Strict):
-    correct: Localized | None = None
-    partial: Localized | None = None
-    incorrect: Localized | None = None
-    submitted: Localized | None = None
-
-
-class KeywordRule(Strict):
-    """Feedback shown when the trainee's own words mention any of the keywords."""
-
-    keywords: list[str] = Field(min_length=1)
-    text: Localized
-
 
 # ---------------------------------------------------------------- blocks
-
-
-class BlockBase(Strict):
-    id: Identifier
-    # Written for this workbook where the course text is missing: shown with a calm "supplementary" label.
-    supplementary: bool = False
-    # For curriculum authors (sources, readings of garbled text); never shown to trainees.
-    author_note: str | None = None
 
 
 class TextBlock(BlockBase):
@@ -142,288 +94,6 @@ class FigureBlock(BlockBase):
         elif not self.lanes:
             raise ValueError("a flow figure needs at least one lane")
         return self
-
-
-class ItemBase(BlockBase):
-    prompt: Localized
-    points: int = Field(default=0, ge=0, le=100)
-    feedback: Feedback = Feedback()
-
-    @property
-    def is_question(self) -> bool:
-        return True
-
-    @property
-    def keyed(self) -> bool:
-        """Whether the data holds what a right answer is, so the answer can be scored automatically."""
-        return getattr(self, "answer", None) is not None
-
-    @model_validator(mode="after")
-    def _points_need_a_key(self):
-        if self.points and not self.keyed:
-            raise ValueError(
-                "points: an answer without a key (free text, a rating, a survey question) cannot "
-                "be scored automatically; use points: 0 (the trainer's review is its feedback)"
-            )
-        return self
-
-
-def _without_repeats(items: list, what: str) -> list:
-    """`items` (each with an id) as they are, or a ValueError naming the ids that repeat."""
-    dupes = _duplicates([item.id for item in items])
-    if dupes:
-        raise ValueError(f"duplicate {what} {', '.join(dupes)}")
-    return items
-
-
-def _option_ids(info: ValidationInfo) -> list[str]:
-    return [option.id for option in info.data.get("options") or []]
-
-
-class ChoiceBase(ItemBase):
-    options: list[Option] = Field(min_length=2)
-
-    @field_validator("options")
-    @classmethod
-    def _unique_option_ids(cls, options: list[Option]) -> list[Option]:
-        return _without_repeats(options, "option id")
-
-
-class SingleChoice(ChoiceBase):
-    type: Literal["single_choice"]
-    answer: str | None = None
-
-    @field_validator("answer")
-    @classmethod
-    def _answer_among_options(cls, answer: str | None, info: ValidationInfo) -> str | None:
-        ids = _option_ids(info)
-        if answer is not None and ids and answer not in ids:
-            raise ValueError(f"answer {answer!r} is not among the options ({', '.join(ids)})")
-        return answer
-
-
-class MultipleChoice(ChoiceBase):
-    type: Literal["multiple_choice"]
-    answer: list[str] | None = None
-
-    @field_validator("answer")
-    @classmethod
-    def _answers_among_options(cls, answer: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        ids = _option_ids(info)
-        if answer is None or not ids:
-            return answer
-        stray = [a for a in answer if a not in ids]
-        if stray:
-            raise ValueError(f"answer {', '.join(stray)} not among the options ({', '.join(ids)})")
-        if len(set(answer)) != len(answer):
-            raise ValueError("answer lists an option twice")
-        return answer
-
-
-class Ordering(ChoiceBase):
-    type: Literal["ordering"]
-    answer: list[str]
-
-    @field_validator("answer")
-    @classmethod
-    def _answer_is_permutation(cls, answer: list[str], info: ValidationInfo) -> list[str]:
-        ids = _option_ids(info)
-        if ids and sorted(answer) != sorted(ids):
-            raise ValueError(f"answer must list every option exactly once ({', '.join(ids)})")
-        if ids == answer:
-            raise ValueError("options are listed in the answer's order; shuffle them so the page does not show the key")
-        return answer
-
-
-class RubricCheck(Strict):
-    """One thing a good open answer does; the trainer ticks the checks an answer meets."""
-
-    id: Identifier
-    text: Localized
-
-
-class FreeText(ItemBase):
-    type: Literal["free_text"]
-    min_chars: int = Field(default=1, ge=1)
-    max_chars: int = Field(default=2000, ge=1, le=MAX_FREE_TEXT)
-    placeholder: Localized | None = None
-    rules: list[KeywordRule] = []
-    # For the trainer's review (cockpit): what a strong answer looks like, and the checks to tick.
-    model_answer: Localized | None = None
-    rubric: list[RubricCheck] = []
-
-    @model_validator(mode="after")
-    def _bounds(self):
-        if self.min_chars > self.max_chars:
-            raise ValueError("min_chars is larger than max_chars")
-        return self
-
-    @field_validator("rubric")
-    @classmethod
-    def _unique_checks(cls, rubric: list[RubricCheck]) -> list[RubricCheck]:
-        return _without_repeats(rubric, "rubric check id")
-
-
-class NumberItem(ItemBase):
-    type: Literal["number"]
-    min: float
-    max: float
-    answer: float | None = None
-    tolerance: float = Field(default=0, ge=0)
-    unit: Localized | None = None
-
-    @field_validator("max")
-    @classmethod
-    def _max_above_min(cls, value: float, info: ValidationInfo) -> float:
-        if "min" in info.data and value < info.data["min"]:
-            raise ValueError("max is smaller than min")
-        return value
-
-    @field_validator("answer")
-    @classmethod
-    def _answer_in_range(cls, value: float | None, info: ValidationInfo) -> float | None:
-        low, high = info.data.get("min"), info.data.get("max")
-        if value is not None and low is not None and high is not None and not low <= value <= high:
-            raise ValueError(f"answer {value} is outside min..max ({low}..{high})")
-        return value
-
-
-class Rating(ItemBase):
-    type: Literal["rating"]
-    low_label: Localized
-    high_label: Localized
-    value_feedback: dict[int, Localized] = {}
-
-    @field_validator("value_feedback")
-    @classmethod
-    def _values_on_scale(cls, value: dict[int, Localized]) -> dict[int, Localized]:
-        off = [k for k in value if not 1 <= k <= 5]
-        if off:
-            raise ValueError(f"rating values must be 1..5, got {off}")
-        return value
-
-
-class ClassifyEntry(Strict):
-    id: Identifier
-    text: Localized
-    answer: str
-    why: Localized
-
-
-class Classify(ItemBase):
-    """Sort each entry into one of the categories (e.g. relationship vs transaction, do vs don't)."""
-
-    type: Literal["classify"]
-    categories: list[Option] = Field(min_length=2)
-    entries: list[ClassifyEntry] = Field(min_length=2)
-
-    @property
-    def keyed(self) -> bool:
-        return True  # every entry names its category
-
-    @field_validator("entries")
-    @classmethod
-    def _entries_fit(cls, entries: list[ClassifyEntry], info: ValidationInfo) -> list[ClassifyEntry]:
-        dupes = _duplicates([e.id for e in entries])
-        if dupes:
-            raise ValueError(f"duplicate entry id {', '.join(dupes)}")
-        categories = [c.id for c in info.data.get("categories") or []]
-        stray = [f"{e.id} → {e.answer}" for e in entries if categories and e.answer not in categories]
-        if stray:
-            raise ValueError(f"answer not among the categories ({', '.join(categories)}): {', '.join(stray)}")
-        return entries
-
-
-class DrillChoice(Strict):
-    id: Identifier
-    text: Localized
-    next: str
-    feedback: Localized
-    score: int = Field(default=0, ge=-10, le=10)
-
-
-class DrillNode(Strict):
-    """What the customer says; then either the rep's choices or an outcome that ends the call."""
-
-    id: Identifier
-    customer: Localized
-    choices: list[DrillChoice] = []
-    outcome: Literal["success", "failure"] | None = None
-    outcome_text: Localized | None = None
-
-
-class CallDrill(ItemBase):
-    """A branching call: a tree of customer lines (nodes) and rep choices (edges) ending in outcomes."""
-
-    type: Literal["call_drill"]
-    start: str
-    nodes: list[DrillNode] = Field(min_length=2)
-
-    @property
-    def keyed(self) -> bool:
-        return True  # every reply carries its score
-
-    def node(self, node_id: str) -> DrillNode:
-        return next(n for n in self.nodes if n.id == node_id)
-
-    def semantic_problems(self) -> list[tuple[str, str]]:
-        """(field, message) for every structural problem of the tree."""
-        problems: list[tuple[str, str]] = []
-        ids = [n.id for n in self.nodes]
-        for dupe in _duplicates(ids):
-            problems.append((f"nodes.{dupe}", "duplicate node id"))
-        known = set(ids)
-        if self.start not in known:
-            return problems + [("start", f"no node with id {self.start!r}")]
-        for node in self.nodes:
-            where = f"nodes.{node.id}"
-            if node.choices and node.outcome:
-                problems.append((where, "a node has either choices or an outcome, not both"))
-            if not node.choices and not node.outcome:
-                problems.append((where, "dead end: no choices and no outcome"))
-            if node.outcome and not node.outcome_text:
-                problems.append((f"{where}.outcome_text", "an outcome needs an outcome_text"))
-            for dupe in _duplicates([c.id for c in node.choices]):
-                problems.append((f"{where}.choices.{dupe}", "duplicate choice id"))
-            for choice in node.choices:
-                if choice.next not in known:
-                    problems.append((f"{where}.choices.{choice.id}.next", f"no node with id {choice.next!r}"))
-        if problems:
-            return problems
-        reachable, on_path = set(), set()
-        # Depth first without recursion (a linear drill may be as long as an author likes): a node stays on the
-        # path until all its choices were followed.
-        stack: list[tuple[str, Iterator[DrillChoice]]] = [(self.start, iter(self.node(self.start).choices))]
-        reachable.add(self.start)
-        on_path.add(self.start)
-        while stack:
-            node_id, choices = stack[-1]
-            choice = next(choices, None)
-            if choice is None:
-                stack.pop()
-                on_path.discard(node_id)
-            elif choice.next in on_path:
-                problems.append((f"nodes.{choice.next}", "the dialogue loops back to this node"))
-            elif choice.next not in reachable:
-                reachable.add(choice.next)
-                on_path.add(choice.next)
-                stack.append((choice.next, iter(self.node(choice.next).choices)))
-        problems += [(f"nodes.{n.id}", "unreachable from the start node") for n in self.nodes if n.id not in reachable]
-        return problems
-
-    def best_score(self, node_id: str | None = None) -> int:
-        """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first."""
-        best: dict[str, int] = {}
-        stack = [node_id or self.start]
-        while stack:
-            current = self.node(stack[-1])
-            waiting = [c.next for c in current.choices if c.next not in best]
-            if waiting:
-                stack.extend(waiting)
-                continue
-            best[current.id] = max((c.score + best[c.next] for c in current.choices), default=0)
-            stack.pop()
-        return best[node_id or self.start]
 
 
 # The interface texts each tool needs from the lesson data (checked by `telesales validate`).
@@ -634,7 +304,7 @@ class ToolBlock(BlockBase):
             minimums = [b.min_percent for b in self.bands]
             if not self.bands or minimums != sorted(minimums, reverse=True) or minimums[-1] != 0:
                 raise ValueError("bands must run from the highest min_percent down to 0")
-        for dupe in _duplicates([f.id for f in self.factors] + [c.id for c in self.criteria]):
+        for dupe in duplicates([f.id for f in self.factors] + [c.id for c in self.criteria]):
             raise ValueError(f"duplicate id {dupe}")
         return self
 
@@ -654,11 +324,11 @@ class Reflection(BlockBase):
     body: Localized
 
 
-# The kinds of block, each once: a new question type is added to `Question`, and the lists below, the schema's
-# discriminated union and every per-type behaviour (scoring, the report, the demo, the widgets) follow from it;
-# tests/test_question_types.py names any behaviour a new type still lacks.
-Question = SingleChoice | MultipleChoice | Ordering | FreeText | NumberItem | Rating | Classify | CallDrill
-QUESTION_TYPES: tuple[type, ...] = get_args(Question)
+# The kinds of block, each once. The question types come from the item registry (course/items/, keyed by
+# ItemType): a new type is its module there and its widget (widgets/items/); the schema's discriminated union and
+# the lists below follow; tests/test_question_types.py names whatever a registry lacks.
+QUESTION_TYPES: tuple[type, ...] = tuple(rules.model for rules in ITEMS.values())
+Question = Union[QUESTION_TYPES]  # noqa: UP007 - a tuple of types
 BLOCK_MODELS: tuple[type, ...] = (TextBlock, FigureBlock, Reflection, ToolBlock, *QUESTION_TYPES)
 Block = Annotated[Union[BLOCK_MODELS], Field(discriminator="type")]  # noqa: UP007 - a tuple of types
 BLOCK_TYPES: tuple[str, ...] = tuple(get_args(model.model_fields["type"].annotation)[0] for model in BLOCK_MODELS)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from functools import singledispatch
 from typing import TYPE_CHECKING, Any, Protocol
 
 from markupsafe import Markup
@@ -62,72 +61,16 @@ _parts = {
 }
 
 
-def _label(options, option_id: str, lang: str) -> str:
-    found = next((i18n.pick(o.text, lang) for o in options if o.id == option_id), None)
-    if found is None:
-        raise KeyError(option_id)  # an option the item no longer has
-    return found
-
-
 def shown_answer(item: content.Question, value: Any, lang: str, changed: str) -> str:
     """A stored answer in words; one that no longer fits the item (an author renamed an option or a drill reply,
     or something other than the package wrote it) is shown as it was stored, after `changed`: never an error
     that hides the rest of a workbook."""
     if scoring.fits(item, value):
         try:
-            return answer_text(item, value, lang)
+            return scoring.answer_text(item, value, lang)
         except (LookupError, TypeError, ValueError):
             pass
     return f"{changed} {dumps(value)}"
-
-
-@singledispatch
-def answer_text(item: content.Question, value: Any, lang: str) -> str:
-    """A stored answer in words (option labels rather than ids); one implementation per question type."""
-    return str(value)
-
-
-@answer_text.register
-def _(item: content.SingleChoice, value: Any, lang: str) -> str:
-    return _label(item.options, value, lang)
-
-
-@answer_text.register
-def _(item: content.MultipleChoice, value: Any, lang: str) -> str:
-    return "; ".join(_label(item.options, v, lang) for v in value)
-
-
-@answer_text.register
-def _(item: content.Ordering, value: Any, lang: str) -> str:
-    return " → ".join(_label(item.options, v, lang) for v in value)
-
-
-@answer_text.register
-def _(item: content.Classify, value: Any, lang: str) -> str:
-    return "; ".join(
-        f"{i18n.pick(e.text, lang)}: {_label(item.categories, value.get(e.id, ''), lang)}" for e in item.entries
-    )
-
-
-@answer_text.register
-def _(item: content.CallDrill, value: Any, lang: str) -> str:
-    _path, steps, _end = scoring.walk_drill(item, list(value))
-    return " → ".join(i18n.pick(choice.text, lang) for _node, choice in steps)
-
-
-@answer_text.register
-def _(item: content.Rating, value: Any, lang: str) -> str:
-    return f"{value} / 5"
-
-
-@answer_text.register
-def _(item: content.NumberItem, value: Any, lang: str) -> str:
-    return f"{value:g}"
-
-
-@answer_text.register
-def _(item: content.FreeText, value: Any, lang: str) -> str:
-    return str(value)
 
 
 def _tool_html(

@@ -17,12 +17,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import singledispatch
 from typing import Any
 
 from ..core import clock
 from ..course import content as c
 from ..course.curriculum import curriculum
+from ..course.items import rules_of
 from ..course.scoring import AnswerRejected, grade, normalise
 from ..render.report import ReportMade
 from ..storage.store import Store
@@ -79,7 +79,7 @@ class _Answers:
 
     def raw(self, item: c.Question, skill: float) -> Any:
         """What a trainee of this skill (0–1) answers to `item`, before the store checks it."""
-        return demo_answer(item, self, self.rng.random() < skill, skill)
+        return rules_of(item).demo_answer(item, self, self.rng.random() < skill, skill)
 
     def graded(self, item: c.Question, skill: float) -> tuple[Any, float, float] | None:
         try:
@@ -91,68 +91,6 @@ class _Answers:
             outcome = grade(item, answer)
             self._grades[key] = (outcome.score, outcome.max_points)
         return (answer, *self._grades[key])
-
-
-@singledispatch
-def demo_answer(item: c.Question, answers: _Answers, right: bool, skill: float) -> Any:
-    """A demo trainee's raw answer to `item` (`right`: this one they get right); one implementation per type."""
-    raise DemoError(f"no demo answers for {type(item).__name__}")
-
-
-@demo_answer.register
-def _(item: c.SingleChoice, answers: _Answers, right: bool, skill: float) -> Any:
-    return item.answer if right and item.answer else answers.rng.choice(item.options).id
-
-
-@demo_answer.register
-def _(item: c.MultipleChoice, answers: _Answers, right: bool, skill: float) -> Any:
-    if right and item.answer:
-        return list(item.answer)
-    return answers.rng.sample([o.id for o in item.options], answers.rng.randint(1, len(item.options)))
-
-
-@demo_answer.register
-def _(item: c.Ordering, answers: _Answers, right: bool, skill: float) -> Any:
-    order = list(item.answer)
-    if not right:
-        a, b = answers.rng.sample(range(len(order)), 2)
-        order[a], order[b] = order[b], order[a]
-    return order
-
-
-@demo_answer.register
-def _(item: c.FreeText, answers: _Answers, right: bool, skill: float) -> Any:
-    samples = answers.data.free_text.get(item.id) or answers.data.factor_notes
-    return answers.compose(samples)[: item.max_chars]
-
-
-@demo_answer.register
-def _(item: c.NumberItem, answers: _Answers, right: bool, skill: float) -> Any:
-    if item.answer is not None and right:
-        return item.answer
-    return round(answers.rng.uniform(item.min, item.max))
-
-
-@demo_answer.register
-def _(item: c.Rating, answers: _Answers, right: bool, skill: float) -> Any:
-    return answers.rng.randint(2, 5)
-
-
-@demo_answer.register
-def _(item: c.Classify, answers: _Answers, right: bool, skill: float) -> Any:
-    ids = [category.id for category in item.categories]
-    return {e.id: e.answer if answers.rng.random() < skill else answers.rng.choice(ids) for e in item.entries}
-
-
-@demo_answer.register
-def _(item: c.CallDrill, answers: _Answers, right: bool, skill: float) -> Any:
-    node, path = item.node(item.start), []
-    while node.outcome is None:
-        best = max(node.choices, key=lambda choice: choice.score)
-        choice = best if answers.rng.random() < skill else answers.rng.choice(node.choices)
-        path.append(choice.id)
-        node = item.node(choice.next)
-    return path
 
 
 def is_english(text: str) -> bool:

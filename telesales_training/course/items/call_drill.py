@@ -1,0 +1,167 @@
+"""A call drill: a branching call, a tree of customer lines (nodes) and the rep's replies (edges) ending in an
+outcome; the replies' points, at most half of them when the call is lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ...core import i18n
+from ..models import Identifier, ItemBase, Localized, Strict, duplicates
+from .common import AnswerRejected, DemoAnswers, Outcome, each_locale, overall, some
+
+
+class DrillChoice(Strict):
+    id: Identifier
+    text: Localized
+    next: str
+    feedback: Localized
+    score: int = Field(default=0, ge=-10, le=10)
+
+
+class DrillNode(Strict):
+    """What the customer says; then either the rep's choices or an outcome that ends the call."""
+
+    id: Identifier
+    customer: Localized
+    choices: list[DrillChoice] = []
+    outcome: Literal["success", "failure"] | None = None
+    outcome_text: Localized | None = None
+
+
+class CallDrill(ItemBase):
+    """A branching call: a tree of customer lines (nodes) and rep choices (edges) ending in outcomes."""
+
+    type: Literal["call_drill"]
+    start: str
+    nodes: list[DrillNode] = Field(min_length=2)
+
+    @property
+    def keyed(self) -> bool:
+        return True  # every reply carries its score
+
+    def node(self, node_id: str) -> DrillNode:
+        return next(n for n in self.nodes if n.id == node_id)
+
+    def semantic_problems(self) -> list[tuple[str, str]]:
+        """(field, message) for every structural problem of the tree."""
+        problems: list[tuple[str, str]] = []
+        ids = [n.id for n in self.nodes]
+        for dupe in duplicates(ids):
+            problems.append((f"nodes.{dupe}", "duplicate node id"))
+        known = set(ids)
+        if self.start not in known:
+            return problems + [("start", f"no node with id {self.start!r}")]
+        for node in self.nodes:
+            where = f"nodes.{node.id}"
+            if node.choices and node.outcome:
+                problems.append((where, "a node has either choices or an outcome, not both"))
+            if not node.choices and not node.outcome:
+                problems.append((where, "dead end: no choices and no outcome"))
+            if node.outcome and not node.outcome_text:
+                problems.append((f"{where}.outcome_text", "an outcome needs an outcome_text"))
+            for dupe in duplicates([c.id for c in node.choices]):
+                problems.append((f"{where}.choices.{dupe}", "duplicate choice id"))
+            for choice in node.choices:
+                if choice.next not in known:
+                    problems.append((f"{where}.choices.{choice.id}.next", f"no node with id {choice.next!r}"))
+        if problems:
+            return problems
+        reachable, on_path = set(), set()
+        # Depth first without recursion (a linear drill may be as long as an author likes): a node stays on the
+        # path until all its choices were followed.
+        stack: list[tuple[str, Iterator[DrillChoice]]] = [(self.start, iter(self.node(self.start).choices))]
+        reachable.add(self.start)
+        on_path.add(self.start)
+        while stack:
+            node_id, choices = stack[-1]
+            choice = next(choices, None)
+            if choice is None:
+                stack.pop()
+                on_path.discard(node_id)
+            elif choice.next in on_path:
+                problems.append((f"nodes.{choice.next}", "the dialogue loops back to this node"))
+            elif choice.next not in reachable:
+                reachable.add(choice.next)
+                on_path.add(choice.next)
+                stack.append((choice.next, iter(self.node(choice.next).choices)))
+        problems += [(f"nodes.{n.id}", "unreachable from the start node") for n in self.nodes if n.id not in reachable]
+        return problems
+
+    def best_score(self, node_id: str | None = None) -> int:
+        """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first."""
+        best: dict[str, int] = {}
+        stack = [node_id or self.start]
+        while stack:
+            current = self.node(stack[-1])
+            waiting = [c.next for c in current.choices if c.next not in best]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            best[current.id] = max((c.score + best[c.next] for c in current.choices), default=0)
+            stack.pop()
+        return best[node_id or self.start]
+
+
+MODEL = CallDrill
+
+
+def walk_drill(drill: CallDrill, path: list[str]) -> tuple[list[str], list[tuple[DrillNode, DrillChoice]], DrillNode]:
+    """Follow `path` (choice ids) from the start. Returns the path, the (node, choice) steps and the node
+    reached; AnswerRejected when a choice does not belong to its node or the call has not ended."""
+    node = drill.node(drill.start)
+    steps = []
+    for choice_id in path:
+        choice = next((ch for ch in node.choices if ch.id == choice_id), None)
+        if choice is None:
+            raise AnswerRejected("drill_unfinished")
+        steps.append((node, choice))
+        node = drill.node(choice.next)
+    if node.outcome is None:
+        raise AnswerRejected("drill_unfinished")
+    return path, steps, node
+
+
+def normalise(item: CallDrill, raw: Any) -> Any:
+    return list(walk_drill(item, list(raw or ()))[0])
+
+
+def _step_note(number: int, choice: DrillChoice) -> dict[str, str]:
+    sign = f"{choice.score:+d}"
+    return each_locale(
+        lambda loc: f"{number}. {i18n.pick(choice.text, loc)} ({sign}) — {i18n.pick(choice.feedback, loc)}"
+    )
+
+
+def grade(item: CallDrill, value: Any) -> Outcome:
+    points = float(item.points)
+    _path, steps, end = walk_drill(item, value)
+    earned = sum(choice.score for _node, choice in steps)
+    fraction = max(0.0, min(1.0, earned / (item.best_score() or 1)))
+    if end.outcome == "failure":
+        fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
+    notes = [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
+    notes.append(end.outcome_text)
+    status = (
+        "correct"
+        if end.outcome == "success" and fraction >= 1
+        else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+    )
+    return Outcome(status, round(points * fraction, 2), points, notes + some(overall(item.feedback, status)))
+
+
+def answer_text(item: CallDrill, value: Any, lang: str) -> str:
+    _path, steps, _end = walk_drill(item, list(value))
+    return " → ".join(i18n.pick(choice.text, lang) for _node, choice in steps)
+
+
+def demo_answer(item: CallDrill, answers: DemoAnswers, right: bool, skill: float) -> Any:
+    node, path = item.node(item.start), []
+    while node.outcome is None:
+        best = max(node.choices, key=lambda choice: choice.score)
+        choice = best if answers.rng.random() < skill else answers.rng.choice(node.choices)
+        path.append(choice.id)
+        node = item.node(choice.next)
+    return path

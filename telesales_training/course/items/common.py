@@ -1,0 +1,90 @@
+"""What the question types share: the outcome of grading, the partial-credit rule, keyword matching, and the
+protocol a demo trainee's answers are made with."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ...core import i18n
+from ...core.i18n import to_traditional
+from ...core.inputs import InputProblem
+
+
+class AnswerRejected(InputProblem):
+    """The answer is not acceptable."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # correct | partial | incorrect | submitted
+    score: float
+    max_points: float
+    feedback: list[dict[str, str]] = field(default_factory=list)
+
+
+class DemoAnswers(Protocol):
+    """What a question type's `demo_answer` may use: a random generator, the demo's sample texts, and sentences
+    composed from them in the demo trainee's language (web/demo.py's answers)."""
+
+    rng: random.Random
+    data: Any  # content.DemoData
+
+    def compose(self, texts: list[str], most: int = 3) -> str: ...
+
+
+def whole_points(points: float, fraction: float) -> float:
+    """A share of an item's points as whole points a trainee can read: the nearest whole number (halves up), and
+    an answer not fully right never gets all of them (the partial-credit rule the item's feedback states)."""
+    whole = math.floor(points * max(0.0, min(1.0, fraction)) + 0.5)
+    if fraction < 1:
+        whole = min(whole, points - 1)
+    return float(max(0, whole))
+
+
+def by_fraction(item: Any, fraction: float, notes: list[dict[str, str]]) -> Outcome:
+    """The outcome of a share of the points: correct (all), partial (some) or incorrect (none)."""
+    points, fb = float(item.points), item.feedback
+    status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
+    return Outcome(status, whole_points(points, fraction), points, notes + some(overall(fb, status)))
+
+
+def overall(fb: Any, status: str) -> dict[str, str] | None:
+    """The item's own feedback for a status (partial falls back to incorrect)."""
+    return {"correct": fb.correct, "partial": fb.partial or fb.incorrect, "incorrect": fb.incorrect}[status]
+
+
+def submitted(item: Any, notes: list[dict[str, str]]) -> Outcome:
+    """No key: the answer is recorded and earns the item's points."""
+    points = float(item.points)
+    return Outcome("submitted", points, points, notes)
+
+
+def some(text: dict[str, str] | None) -> list[dict[str, str]]:
+    return [text] if text else []
+
+
+def each_locale(make_text) -> dict[str, str]:
+    return {locale: make_text(locale) for locale in i18n.LOCALES}
+
+
+def mentions(text: str, keywords: list[str]) -> bool:
+    lowered = text.lower()
+    return any(k.lower() in lowered or to_traditional(k) in text for k in keywords)
+
+
+def label(options: Sequence[Any], option_id: str, lang: str) -> str:
+    """An option's text; KeyError for an option the item no longer has."""
+    found = next((i18n.pick(o.text, lang) for o in options if o.id == option_id), None)
+    if found is None:
+        raise KeyError(option_id)
+    return found
+
+
+def choice_notes(item: Any, chosen: Sequence[str]) -> list[dict[str, str]]:
+    """The feedback of the options chosen, then the tips of the options left unticked."""
+    notes = [o.feedback for o in item.options if o.id in chosen and o.feedback]
+    return notes + [o.if_not_chosen for o in item.options if o.id not in chosen and o.if_not_chosen]
