@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from telesales_training.render import report
 from telesales_training.tools import assessment, calllog, callplan, factors, funnel
 from telesales_training.tools.toolstate import ToolState
-from telesales_training.widgets.lesson import TOOLS
+from telesales_training.widgets.lesson import TOOL_WIDGETS
 
 MONDAY = date(2026, 11, 23)
 EXAMPLES: list[ToolState] = [
@@ -84,5 +84,5 @@ def test_any_funnel_snapshot_round_trips(counts, day):
 
 
 def test_every_tool_widget_names_its_state():
-    for kind, widget in TOOLS.items():
+    for kind, widget in TOOL_WIDGETS.items():
         assert widget.State is not ToolState and issubclass(widget.State, ToolState), kind

@@ -47,6 +47,8 @@ from .models import (
     duplicates,
 )
 from .models import Option as Option
+from .toolkinds import TOOL_TEXTS as TOOL_TEXTS
+from .toolkinds import ToolKind
 
 SCHEMA_VERSION = 1
 START_LESSON = "00_start_here"  # the course's first entry is the start page, not a lesson file
@@ -96,150 +98,6 @@ class FigureBlock(BlockBase):
         return self
 
 
-# The interface texts each tool needs from the lesson data (checked by `telesales validate`).
-TOOL_TEXTS = {
-    "funnel_tracker": (
-        "layer_1",
-        "layer_2",
-        "layer_3",
-        "layer_4",
-        "layer_5",
-        "save",
-        "diagnosis_title",
-        "thin_layer",
-        "work_on",
-        "refill",
-        "healthy",
-        "empty",
-        "history_title",
-        "list_label",
-        "list_apply",
-        "chart_title",
-        "saved_snapshot",
-        "total",
-        "conversion_title",
-    ),
-    "stage_moves": (
-        "layer_1",
-        "layer_2",
-        "layer_3",
-        "layer_4",
-        "layer_5",
-        "move_customer",
-        "move_from",
-        "move_to",
-        "move_due",
-        "move_add",
-        "move_mark_done",
-        "move_pick",
-        "moves_saved",
-        "move_done",
-        "move_overdue",
-        "move_open",
-        "move_applied",
-        "move_not_in_funnel",
-    ),
-    "call_planner": (
-        "target",
-        "windows",
-        "contacts",
-        "make_plan",
-        "metrics",
-        "schedule_title",
-        "more_rows",
-        "download",
-        "saved",
-        "time_header",
-        "contact_header",
-    ),
-    "factor_profile": ("save", "saved", "note", "chart_title", "current", "rate_all", "note_too_long"),
-    "assessment_form": (
-        "self",
-        "trainer",
-        "save",
-        "saved",
-        "total",
-        "gap_column",
-        "gap",
-        "no_trainer",
-        "max_points",
-        "score_range",
-        "rubric_title",
-        "rubric_criterion",
-        "rubric_level",
-        "volume_proposal",
-        "volume_proposal_trainer",
-        "volume_unknown_trainer",
-        "volume_unknown",
-    ),
-    "personal_report": (
-        "make",
-        "ready",
-        "download",
-        "report_title",
-        "answer",
-        "score",
-        "not_answered",
-        "changed_answer",
-        "generated",
-        "trainee",
-        "summary_title",
-        "progress_title",
-        "lesson_header",
-        "answered_header",
-        "score_header",
-        "status_header",
-        "status_passed",
-        "status_in_progress",
-        "status_not_started",
-        "factors_title",
-        "funnel_title",
-        "moves_title",
-        "calls_title",
-        "latest_week",
-        "assessment_title",
-        "comments_title",
-        "nothing_yet",
-        "details_title",
-    ),
-    "call_import": (
-        "choose",
-        "day_first",
-        "import",
-        "summary",
-        "rejected_reason",
-        "mapping_hint",
-        "mapping_none",
-        "mapping_time",
-        "mapping_date",
-        "mapping_clock",
-        "mapping_used",
-        "mapping_remembered",
-        "zone_rule",
-    ),
-    "call_log": (
-        "week",
-        "days",
-        "weekend_days",
-        "counted_header",
-        "day_rule",
-        "target",
-        "save",
-        "saved",
-        "total",
-        "on_track",
-        "behind",
-        "at_risk",
-        "chart_title",
-        "weeks_title",
-        "imported",
-        "use_imported",
-        "actual",
-        "planned",
-    ),
-}
-
-
 class Factor(Strict):
     id: Identifier
     text: Localized
@@ -271,16 +129,7 @@ class ToolBlock(BlockBase):
     `factors` feed the factor profile; `criteria` (weights summing to 100) and `bands` the assessment form."""
 
     type: Literal["tool"]
-    tool: Literal[
-        "funnel_tracker",
-        "stage_moves",
-        "call_planner",
-        "call_log",
-        "call_import",
-        "factor_profile",
-        "assessment_form",
-        "personal_report",
-    ]
+    tool: ToolKind
     title: Localized
     texts: dict[str, Localized]
     factors: list[Factor] = []
@@ -292,9 +141,9 @@ class ToolBlock(BlockBase):
         missing = [key for key in TOOL_TEXTS[self.tool] if key not in self.texts]
         if missing:
             raise ValueError(f"texts is missing {', '.join(missing)}")
-        if self.tool == "factor_profile" and len(self.factors) < 3:
+        if self.tool == ToolKind.FACTOR_PROFILE and len(self.factors) < 3:
             raise ValueError("a factor profile needs at least 3 factors")
-        if self.tool == "assessment_form":
+        if self.tool == ToolKind.ASSESSMENT_FORM:
             unanchored = [c.id for c in self.criteria if sorted(c.levels) != list(RUBRIC_LEVELS)]
             if unanchored:
                 raise ValueError(f"criteria {', '.join(unanchored)} need levels 1, 3 and 5 (what each looks like)")

@@ -8,6 +8,7 @@ from functools import cache
 
 from ..core import i18n
 from . import content as c
+from .toolkinds import ToolKind
 
 LABEL_CHARS = 60
 
@@ -54,7 +55,7 @@ class Curriculum:
         return f"{self.lesson_title(lesson_id, lang)} · {prompt}"
 
 
-def _tool(lessons: tuple[c.Lesson, ...], kind: str) -> tuple[str, c.ToolBlock]:
+def _tool(lessons: tuple[c.Lesson, ...], kind: ToolKind) -> tuple[str, c.ToolBlock]:
     for lesson in lessons:
         for tool in lesson.tools:
             if tool.tool == kind:
@@ -78,9 +79,9 @@ def curriculum() -> Curriculum:
         exercises,
         scored,
         open_items,
-        _tool(lessons, "funnel_tracker"),
-        _tool(lessons, "call_log"),
-        _tool(lessons, "factor_profile"),
-        _tool(lessons, "assessment_form"),
-        _tool(lessons, "personal_report"),
+        _tool(lessons, ToolKind.FUNNEL_TRACKER),
+        _tool(lessons, ToolKind.CALL_LOG),
+        _tool(lessons, ToolKind.FACTOR_PROFILE),
+        _tool(lessons, ToolKind.ASSESSMENT_FORM),
+        _tool(lessons, ToolKind.PERSONAL_REPORT),
     )

@@ -5,6 +5,7 @@ the first page, each lesson from a new page)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -12,8 +13,9 @@ from markupsafe import Markup
 
 from ..core import clock, i18n
 from ..course import content, scoring
+from ..course.toolkinds import ToolKind
 from ..tools import assessment, calllog, callplan, factors, funnel
-from ..tools.toolstate import ToolState
+from ..tools.toolstate import ReportMade as ReportMade
 from . import plots
 from .templating import macro, render, stylesheet
 from .views import STYLE, assessment_html, funnel_html, img, moves_html, review_html
@@ -73,45 +75,92 @@ def shown_answer(item: content.Question, value: Any, lang: str, changed: str) ->
     return f"{changed} {dumps(value)}"
 
 
-def _tool_html(
-    tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lesson_id: str, lang: str, today: date | None = None
-) -> str:
+ToolPart = Callable[["content.ToolBlock", Any, "TraineeSnapshot", str, date | None], str]
+
+
+def _funnel_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    snapshot = funnel.FunnelSnapshot.read(saved)
+    if not snapshot:
+        return ""
+    title = tool.text("chart_title", lang)
+    labels = tuple(tool.text(f"layer_{n}", lang) for n in range(1, 6))
+    return img(plots.funnel_png(labels, snapshot.counts, funnel.diagnose(snapshot.counts).thin, title), title)
+
+
+def _call_log_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    weeks = _call_weeks(store, today)
+    if not weeks:
+        return ""
     t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
-    if tool.tool == "funnel_tracker" and (snapshot := funnel.FunnelSnapshot.read(saved)):
-        labels = tuple(t(f"layer_{n}") for n in range(1, 6))
-        counts = snapshot.counts
-        return img(plots.funnel_png(labels, counts, funnel.diagnose(counts).thin, t("chart_title")), t("chart_title"))
-    if tool.tool == "call_log" and (weeks := _call_weeks(store, today)):
-        recent = [weeks[w] for w in sorted(weeks)[-8:]]
-        png = plots.calls_vs_target_png(
-            tuple(r.week.isoformat()[5:] for r in recent),
-            tuple(r.total for r in recent),
-            tuple(r.weekly_target for r in recent),
-            tuple(callplan.pacing_band(r.total, r.weekly_target) for r in recent),
-            t("weeks_title"),
-            t("actual"),
-            t("planned"),
-        )
-        return img(png, t("weeks_title"))
-    profile = factors.FactorProfile.read(saved) if tool.tool == "factor_profile" else None
-    if profile and profile.complete_for({f.id for f in tool.factors}):
-        labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
-        shown = (t("current"), tuple(profile.ratings[f.id] for f in tool.factors))
-        notes = [f"{i18n.pick(f.text, lang)}: {profile.notes[f.id]}" for f in tool.factors if profile.notes.get(f.id)]
-        return img(plots.radar_png(labels, (shown,), t("chart_title")), t("chart_title")) + _parts["notes"](notes)
-    if tool.tool == "assessment_form" and (own := assessment.SelfAssessment.read(saved)):
-        scores = own.scores
-        band = assessment.grade(assessment.total(scores), tool.bands)
-        rows = [(i18n.pick(c.text, lang), c.weight, scores.get(c.id, "")) for c in tool.criteria]
-        total = t("total", self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang))
-        return _parts["own_assessment"]((t("max_points", max=""), t("self")), rows, total)
-    if tool.tool == "call_planner" and (settings := callplan.CallPlanSettings.read(saved)):
-        plan = callplan.day_plan(settings.target, callplan.parse_windows(settings.windows))
-        per_hour, per_call = f"{plan.calls_per_hour:.1f}", f"{plan.minutes_per_call:.1f}"
-        return _parts["paragraph"](t("metrics", minutes=plan.minutes, per_hour=per_hour, per_call=per_call))
-    if tool.tool == "call_import" and (summary := calllog.ImportSummary.read(saved)):
-        return _parts["paragraph"](t("summary", **summary.figures()))
-    return ""
+    recent = [weeks[w] for w in sorted(weeks)[-8:]]
+    png = plots.calls_vs_target_png(
+        tuple(r.week.isoformat()[5:] for r in recent),
+        tuple(r.total for r in recent),
+        tuple(r.weekly_target for r in recent),
+        tuple(callplan.pacing_band(r.total, r.weekly_target) for r in recent),
+        t("weeks_title"),
+        t("actual"),
+        t("planned"),
+    )
+    return img(png, t("weeks_title"))
+
+
+def _factors_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    profile = factors.FactorProfile.read(saved)
+    if not (profile and profile.complete_for({f.id for f in tool.factors})):
+        return ""
+    title = tool.text("chart_title", lang)
+    labels = tuple(i18n.pick(f.text, lang) for f in tool.factors)
+    shown = (tool.text("current", lang), tuple(profile.ratings[f.id] for f in tool.factors))
+    notes = [f"{i18n.pick(f.text, lang)}: {profile.notes[f.id]}" for f in tool.factors if profile.notes.get(f.id)]
+    return img(plots.radar_png(labels, (shown,), title), title) + _parts["notes"](notes)
+
+
+def _assessment_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    own = assessment.SelfAssessment.read(saved)
+    if not own:
+        return ""
+    t = lambda key, **p: tool.text(key, lang, **p)  # noqa: E731
+    scores = own.scores
+    band = assessment.grade(assessment.total(scores), tool.bands)
+    rows = [(i18n.pick(c.text, lang), c.weight, scores.get(c.id, "")) for c in tool.criteria]
+    total = t("total", self_total=assessment.total(scores), grade=band.grade, meaning=i18n.pick(band.text, lang))
+    return _parts["own_assessment"]((t("max_points", max=""), t("self")), rows, total)
+
+
+def _planner_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    settings = callplan.CallPlanSettings.read(saved)
+    if not settings:
+        return ""
+    plan = callplan.day_plan(settings.target, callplan.parse_windows(settings.windows))
+    per_hour, per_call = f"{plan.calls_per_hour:.1f}", f"{plan.minutes_per_call:.1f}"
+    return _parts["paragraph"](tool.text("metrics", lang, minutes=plan.minutes, per_hour=per_hour, per_call=per_call))
+
+
+def _import_part(tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None) -> str:
+    summary = calllog.ImportSummary.read(saved)
+    return _parts["paragraph"](tool.text("summary", lang, **summary.figures())) if summary else ""
+
+
+# The report's card for each kind of tool (render's tool registry, keyed by ToolKind). None: the tool has no card
+# of its own — the stage-move plan is shown in the summary, the report tool is the report.
+REPORT_PARTS: dict[ToolKind, ToolPart | None] = {
+    ToolKind.FUNNEL_TRACKER: _funnel_part,
+    ToolKind.STAGE_MOVES: None,
+    ToolKind.CALL_PLANNER: _planner_part,
+    ToolKind.CALL_LOG: _call_log_part,
+    ToolKind.CALL_IMPORT: _import_part,
+    ToolKind.FACTOR_PROFILE: _factors_part,
+    ToolKind.ASSESSMENT_FORM: _assessment_part,
+    ToolKind.PERSONAL_REPORT: None,
+}
+
+
+def _tool_html(
+    tool: content.ToolBlock, saved: Any, store: TraineeSnapshot, lang: str, today: date | None = None
+) -> str:
+    part = REPORT_PARTS[ToolKind(tool.tool)]
+    return part(tool, saved, store, lang, today) if part else ""
 
 
 def workbook_sections(
@@ -139,18 +188,18 @@ def workbook_sections(
                 )
                 review = review_html(reviews.get(block.id), ui, lang, getattr(block, "rubric", ()))
                 parts.append(_parts["answer_card"](i18n.pick(block.prompt, lang), shown, points, review))
-            elif isinstance(block, content.ToolBlock) and block.tool != "personal_report":
+            elif isinstance(block, content.ToolBlock):
                 record = latest.get(block.id)
-                body = _tool_html(block, record.value if record else None, store, entry.id, lang, today)
+                body = _tool_html(block, record.value if record else None, store, lang, today)
                 if body:
                     parts.append(_parts["tool_card"](i18n.pick(block.title, lang), body))
         sections.append(_parts["section"](i18n.pick(lesson.title, lang), parts))
     return Markup("".join(sections))
 
 
-def _tools() -> dict[str, tuple[str, content.ToolBlock]]:
+def _tools() -> dict[ToolKind, tuple[str, content.ToolBlock]]:
     """Each tool of the curriculum by kind, with its lesson (the first of a kind)."""
-    found: dict[str, tuple[str, content.ToolBlock]] = {}
+    found: dict[ToolKind, tuple[str, content.ToolBlock]] = {}
     for lesson_id in sorted(content.available_lessons()):
         for block in content.load_lesson(lesson_id).tools:
             found.setdefault(block.tool, (lesson_id, block))
@@ -198,7 +247,7 @@ def _calls_html(store: TraineeSnapshot, lesson_id: str, tool: content.ToolBlock,
     latest = weeks[max(weeks)]
     band = tool.text(latest.pacing(today)[2], lang)  # pro-rated to today
     pacing = t("latest_week", week=latest.week.isoformat(), band=band, total=latest.total, target=latest.weekly_target)
-    return _tool_html(tool, None, store, lesson_id, lang, today) + _parts["paragraph"](pacing, "ts-muted")
+    return _tool_html(tool, None, store, lang, today) + _parts["paragraph"](pacing, "ts-muted")
 
 
 def _comments_html(store: TraineeSnapshot, lang: str) -> str:
@@ -223,29 +272,29 @@ def summary_html(store: TraineeSnapshot, lang: str, report_tool: content.ToolBlo
     tools = _tools()
     nothing = _parts["paragraph"](t("nothing_yet"), "ts-muted")
     parts: list[tuple[str, str, str]] = [("ts-summary-progress", t("progress_title"), _progress_html(store, lang, t))]
-    if "factor_profile" in tools:
-        lesson_id, tool = tools["factor_profile"]
+    if ToolKind.FACTOR_PROFILE in tools:
+        lesson_id, tool = tools[ToolKind.FACTOR_PROFILE]
         saved = _latest(store, lesson_id, tool.id)
         parts.append(
             (
                 "ts-summary-factors",
                 t("factors_title"),
-                _tool_html(tool, saved, store, lesson_id, lang) if saved else nothing,
+                _tool_html(tool, saved, store, lang) if saved else nothing,
             )
         )
-    if "funnel_tracker" in tools:
-        lesson_id, tool = tools["funnel_tracker"]
+    if ToolKind.FUNNEL_TRACKER in tools:
+        lesson_id, tool = tools[ToolKind.FUNNEL_TRACKER]
         saved = _latest(store, lesson_id, tool.id)
         snapshot = funnel.FunnelSnapshot.read(saved)
         body = funnel_html(tool, snapshot.counts, lang) if snapshot else nothing
         parts.append(("ts-summary-funnel", t("funnel_title"), body))
-    if "call_log" in tools:
-        lesson_id, tool = tools["call_log"]
+    if ToolKind.CALL_LOG in tools:
+        lesson_id, tool = tools[ToolKind.CALL_LOG]
         parts.append(
             ("ts-summary-calls", t("calls_title"), _calls_html(store, lesson_id, tool, lang, t, today) or nothing)
         )
-    if "assessment_form" in tools:
-        lesson_id, tool = tools["assessment_form"]
+    if ToolKind.ASSESSMENT_FORM in tools:
+        lesson_id, tool = tools[ToolKind.ASSESSMENT_FORM]
         own = assessment.SelfAssessment.read(_latest(store, lesson_id, tool.id))
         trainer = store.trainer_scores(lesson_id)
         own_scores = own.scores if own else {}
@@ -257,8 +306,8 @@ def summary_html(store: TraineeSnapshot, lang: str, report_tool: content.ToolBlo
                 assessment_html(tool, own_scores, trainer_scores, lang) if own_scores or trainer_scores else nothing,
             )
         )
-    if "stage_moves" in tools:
-        lesson_id, tool = tools["stage_moves"]
+    if ToolKind.STAGE_MOVES in tools:
+        lesson_id, tool = tools[ToolKind.STAGE_MOVES]
         plan = funnel.StageMovePlan.read(_latest(store, lesson_id, tool.id))
         moves = plan.moves if plan else None
         parts.append(("ts-summary-moves", t("moves_title"), moves_html(tool, moves, today, lang) if moves else nothing))
@@ -286,12 +335,6 @@ def build_report(store: Snapshots, lang: str, report_tool: content.ToolBlock, no
         details_title=t("details_title"),
         sections=workbook_sections(book, lang, report_tool, moment.date()),
     )
-
-
-class ReportMade(ToolState):
-    """The report tool's save: the name of the file last made."""
-
-    generated: str
 
 
 def report_filename(trainee_id: str, day: date | None = None) -> str:

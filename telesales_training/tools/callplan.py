@@ -13,13 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
 from typing import Annotated
 
 import holidays
 from pydantic import Field, field_validator
 
 from ..core.inputs import InputProblem, whole_number
+from ..core.keys import Key
 from ..core.settings import settings
 from .toolstate import ToolState
 
@@ -153,7 +153,7 @@ def parse_contacts(text: str, limit: int = MAX_DAILY_CALLS) -> list[str]:
     return contacts
 
 
-class Band(str, Enum):
+class Band(Key):
     """A week's pacing: the closed set the cockpit, lesson 05, the charts and the export share. A member is its
     own key (Band.AT_RISK == "at_risk", the ui strings' key and what SQL returns); never compare translations."""
 
@@ -161,11 +161,6 @@ class Band(str, Enum):
     BEHIND = "behind"
     ON_TRACK = "on_track"
     NO_DATA = "no_data"  # nothing typed or imported in the week: its own band, not "at risk"
-
-    def __str__(self) -> str:
-        return self.value
-
-    __hash__ = str.__hash__  # a member and its key are one dict key: counts[Band.AT_RISK] is counts["at_risk"]
 
 
 def pacing_band(actual: int, target: float) -> Band:

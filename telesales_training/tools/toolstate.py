@@ -38,3 +38,9 @@ class ToolState(BaseModel):
         """The key of `field` in the stored JSON (SQL reads it there); fails loudly for a field the model lacks."""
         info = cls.model_fields[field]
         return info.alias or field
+
+
+class ReportMade(ToolState):
+    """The personal report tool's save: the name of the file last made (the report itself is render/report.py)."""
+
+    generated: str

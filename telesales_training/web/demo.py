@@ -24,14 +24,12 @@ from ..course import content as c
 from ..course.curriculum import curriculum
 from ..course.items import rules_of
 from ..course.scoring import AnswerRejected, grade, normalise
-from ..render.report import ReportMade
 from ..storage.store import Store
 from ..tools.assessment import SelfAssessment, TrainerAssessment
-from ..tools.calllog import ImportSummary
-from ..tools.callplan import CallPlanSettings, WeekLog, is_work_day, monday_of
+from ..tools.callplan import WeekLog, is_work_day, monday_of
 from ..tools.factors import FactorProfile
-from ..tools.funnel import LAYERS, FunnelSnapshot, PlannedMove, StageMovePlan
-from ..tools.toolstate import ToolState
+from ..tools.funnel import LAYERS, FunnelSnapshot
+from ..tools.registry import demo_value
 
 MAX_TRAINEES = 20_000
 YEAR_DAYS = 365
@@ -95,35 +93,6 @@ class _Answers:
 
 def is_english(text: str) -> bool:
     return not any("\u4e00" <= ch <= "\u9fff" for ch in text)
-
-
-def _tool_value(tool: c.ToolBlock, rng: random.Random, day: date, answers: _Answers) -> dict | None:
-    """What a trainee who worked through a lesson saved with its other tools (a plan, an import, a report),
-    so that lessons with tools can be completed in the demo as in real use."""
-    state: ToolState | None = None
-    if tool.tool == "stage_moves":
-        moves = [
-            PlannedMove(
-                customer=answers.sample(["华星物流", "远东贸易", "Harbour Hotel", "Lakeside Clinic"]),
-                from_layer=layer,
-                to_layer=layer + 1,
-                due=day + timedelta(days=rng.randint(3, 14)),
-                done=rng.random() < 0.5,
-            )
-            for layer in sorted(rng.sample(range(2, 5), rng.randint(1, 3)))
-        ]
-        state = StageMovePlan(moves=tuple(moves))
-    elif tool.tool == "call_planner":
-        contacts = tuple(f"{'Client' if answers.english else '客户'} {n}" for n in range(rng.randint(20, 60)))
-        state = CallPlanSettings(target=200, windows="9:00-11:30, 14:00-17:30", contacts=contacts)
-    elif tool.tool == "call_import":
-        rows, rejected = rng.randint(200, 1200), rng.randint(0, 5)
-        state = ImportSummary(
-            file="dialer-export.csv", rows=rows, taken=rows - rejected, duplicates=0, rejected=rejected
-        )
-    elif tool.tool == "personal_report":
-        state = ReportMade(generated=f"workbook-{day.isoformat()}.html")
-    return state.stored() if state else None
 
 
 def working_days(first: date, last: date) -> list[date]:
@@ -239,7 +208,7 @@ def generate(
                         )
 
             for minute, tool in enumerate(lesson.tools, start=len(lesson.questions)):
-                value = _tool_value(tool, rng, day, answers_maker)
+                value = demo_value(tool, rng, day, answers_maker)
                 if value is not None and rng.random() < 0.85 + diligence / 10:
                     answer(lesson.lesson, tool.id, value, None, 0, stamp(day, minute * 3))
 

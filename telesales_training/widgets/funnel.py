@@ -10,6 +10,7 @@ import ipywidgets as ipw
 
 from ..core import i18n
 from ..course import content as c
+from ..course.toolkinds import ToolKind
 from ..render import plots
 from ..render.views import figure, funnel_html, img, moves_html
 from ..storage.store import StoreError
@@ -218,7 +219,7 @@ class StageMovePlan(ToolWidget):
             (
                 b
                 for b in c.load_lesson(self._lesson_id).blocks
-                if isinstance(b, c.ToolBlock) and b.tool == "funnel_tracker"
+                if isinstance(b, c.ToolBlock) and b.tool == ToolKind.FUNNEL_TRACKER
             ),
             None,
         )

@@ -11,6 +11,7 @@ import traitlets
 from ..core import clock
 from ..core.settings import DEFAULT_LOCALE
 from ..course import content as c
+from ..course.toolkinds import ToolKind
 from ..render.views import box, strong
 from ..storage.store import StoreError, TraineeStore
 from .assessment import AssessmentForm, PersonalReport
@@ -20,16 +21,18 @@ from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
 from .questions import QuestionWidget, question_widget
+from .tool import ToolWidget
 
-TOOLS = {
-    "funnel_tracker": FunnelTracker,
-    "stage_moves": StageMovePlan,
-    "call_planner": CallPlanner,
-    "call_log": WeeklyCallLog,
-    "call_import": CallImport,
-    "factor_profile": FactorProfile,
-    "assessment_form": AssessmentForm,
-    "personal_report": PersonalReport,
+# The widget of each kind of tool (the widgets floor's tool registry, keyed by ToolKind).
+TOOL_WIDGETS: dict[ToolKind, type[ToolWidget]] = {
+    ToolKind.FUNNEL_TRACKER: FunnelTracker,
+    ToolKind.STAGE_MOVES: StageMovePlan,
+    ToolKind.CALL_PLANNER: CallPlanner,
+    ToolKind.CALL_LOG: WeeklyCallLog,
+    ToolKind.CALL_IMPORT: CallImport,
+    ToolKind.FACTOR_PROFILE: FactorProfile,
+    ToolKind.ASSESSMENT_FORM: AssessmentForm,
+    ToolKind.PERSONAL_REPORT: PersonalReport,
 }
 
 
@@ -91,7 +94,7 @@ class LessonView(ipw.VBox):
                 view = ReflectionView(block, ui, lang)
                 reflections.append(view)
             elif isinstance(block, c.ToolBlock):
-                view = TOOLS[block.tool](block, ui, store, lesson.lesson, lang, today=today)
+                view = TOOL_WIDGETS[block.tool](block, ui, store, lesson.lesson, lang, today=today)
                 self.tools[block.id] = view
             else:
                 view = question_widget(block, ui, store, lesson.lesson, lang)

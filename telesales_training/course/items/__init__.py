@@ -13,14 +13,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from types import ModuleType
 from typing import Any
 
+from ...core.keys import Key
 from .common import Outcome
 
 
-class ItemType(str, Enum):
+class ItemType(Key):
     """The question types; a member is its own key (ItemType.FREE_TEXT == "free_text", the YAML's `type`)."""
 
     SINGLE_CHOICE = "single_choice"

@@ -32,6 +32,9 @@ class DemoAnswers(Protocol):
 
     rng: random.Random
     data: Any  # content.DemoData
+    english: bool  # the demo trainee writes in English
+
+    def sample(self, texts: list[str]) -> str: ...
 
     def compose(self, texts: list[str], most: int = 3) -> str: ...
 
