@@ -209,3 +209,28 @@ def test_the_export_summary_counts_every_band_by_its_key(store):
         for band in Band:
             assert lines[ui.text("summary_band", lang, band=ui.text(band, lang), period=period)] == bands[band], band
         assert lines[ui.text("summary_unreviewed", lang)] == unreviewed
+
+
+def test_export_columns_are_found_by_key_in_every_language(store):
+    """#24.6: each sheet's columns carry a key and a format of their own (formats were looked up by translated
+    header text, the summary read rows by position): the same keys and formats in every language, unique per
+    sheet, and the summary's figures read by key."""
+    demo.generate(store, 12, seed=3, today=TODAY)
+    view, monday = store.cohort(), callplan.monday_of(TODAY)
+    shapes = {}
+    for lang in ("zh-CN", "en", "zh-TW"):
+        made = export.tables(view, curriculum(), lang, monday, TODAY)
+        assert [table.sheet for table in made] == list(export.SHEETS)
+        for table in made:
+            keys = [column.key for column in table.columns]
+            assert len(set(keys)) == len(keys), table.sheet
+            assert all(column.format in ("", "percent", "datetime", "date", "decimal") for column in table.columns)
+            assert all(len(row) == len(keys) for row in table.rows), table.sheet
+        shapes[lang] = [[(c.key, c.format) for c in table.columns] for table in made]
+        trainees = made[0]
+        assert sorted(trainees.values("col_trainee")) == sorted(store.trainee_ids())
+        with pytest.raises(KeyError, match="trainees has no column 'col_nothing'"):
+            trainees.values("col_nothing")
+    assert shapes["zh-CN"] == shapes["en"] == shapes["zh-TW"]
+    joined = next(c for c in made[0].columns if c.key == "col_joined")
+    assert joined.format == "datetime" and joined.header == demo.c.load_cockpit_ui().text("col_joined", "zh-TW")

@@ -161,12 +161,8 @@ def test_layers_keep_to_their_side():
             assert "ipywidgets" not in outside, f"{module} imports ipywidgets"
         if floor in ("core", "course", "tools"):  # the domain: no storage, charts or HTML
             assert not {floor_of(target) for target in graph[name]} & {"storage", "render"}, module
-        if floor == "render" and module not in RENDER_STILL_READING:  # render works on what it is given
+        if floor == "render":  # render works on what it is given (a snapshot, a view), never imports storage
             assert "storage" not in {floor_of(target) for target in graph[name]}, f"{module} reads storage"
-
-
-# Render modules that still query storage themselves (issue 24 point 3 left them): the export's sheets.
-RENDER_STILL_READING = {"render.export"}
 
 
 if __name__ == "__main__":

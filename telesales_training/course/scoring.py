@@ -16,7 +16,10 @@ from .items.call_drill import walk_drill
 from .items.common import AnswerRejected, Outcome, mentions, whole_points
 from .items.ordering import concordance
 
+SCORE_BUCKETS = 5  # lesson scores are shown in fifths: 0–19 %, 20–39 %, 40–59 %, 60–79 %, 80–100 %
+
 __all__ = [
+    "SCORE_BUCKETS",
     "AnswerRejected",
     "Outcome",
     "answer_text",

@@ -14,29 +14,48 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..core import clock, i18n
 from ..course import content
 from ..course.curriculum import Curriculum
-from ..storage.cohort import SCORE_BUCKETS, CohortView
+from ..course.scoring import SCORE_BUCKETS
 from ..tools import assessment, factors, funnel
 from ..tools.callplan import Band, working_days_elapsed
 
-SHEETS = ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
+if TYPE_CHECKING:
+    from ..storage.cohort import CohortView, Filters
+
 EXCEL_SHEET_CHARS = 31
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
+class Column:
+    key: str  # the column's own key (a ui string's key, or a factor / layer / criterion id): code finds it by this
+    header: str  # what the trainer reads, in the export's language
+    format: str = ""  # "percent", "datetime", "date", "decimal" or "" (as it is)
+
+
+@dataclass(frozen=True)
 class Table:
     sheet: str  # one of SHEETS
-    headers: list[str]
+    columns: list[Column]
     rows: list[list[Any]]
-    formats: dict[str, str] = field(default_factory=dict)  # header → "percent", "datetime", "date", "decimal"
     period: str = ""  # the week or the date range the sheet covers, in words
     # A key per row the summary counts by, never by translated text: pacing the band, open answers "reviewed".
     tags: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return [column.header for column in self.columns]
+
+    def values(self, key: str) -> list[Any]:
+        """The column `key` of every row (KeyError for a column the table lacks)."""
+        index = next((n for n, column in enumerate(self.columns) if column.key == key), None)
+        if index is None:
+            raise KeyError(f"{self.sheet} has no column {key!r}")
+        return [row[index] for row in self.rows]
 
 
 def _when(moment: datetime | None) -> datetime | None:
@@ -48,215 +67,200 @@ def _share(part: float, whole: float) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def tables(
-    view: CohortView,
-    course: Curriculum,
-    lang: str,
-    monday: date,
-    today: date,
-    progress: Callable[[int], None] | None = None,
-) -> list[Table]:
-    """Every cockpit view as a table; `progress(n)` after each of the len(SHEETS) tables."""
-    ui = content.load_cockpit_ui()
-    t = lambda key, **p: ui.text(key, lang, **p)  # noqa: E731
-    made: list[Table] = []
+@dataclass(frozen=True)
+class _Export:
+    """What every sheet is made from: the view (its filters), the course, the language and the week."""
 
-    def done(table: Table) -> None:
-        made.append(table)
-        if progress:
-            progress(len(made))
+    view: CohortView
+    course: Curriculum
+    lang: str
+    monday: date
+    today: date
 
-    filters = view.filters
-    if filters.since or filters.until:
-        answers_period = t(
+    def t(self, key: str, **params) -> str:
+        return content.load_cockpit_ui().text(key, self.lang, **params)
+
+    def column(self, key: str, format: str = "") -> Column:
+        return Column(key, self.t(key), format)
+
+    @property
+    def answers_period(self) -> str:
+        filters = self.view.filters
+        if not (filters.since or filters.until):
+            return self.t("period_all")
+        return self.t(
             "period_range",
             since=filters.since.isoformat() if filters.since else "…",
             until=filters.until.isoformat() if filters.until else "…",
         )
-    else:
-        answers_period = t("period_all")
-    week_period = t("period_week", monday=monday.isoformat(), today=today.isoformat())
-    total = course.max_points
-    done(
-        Table(
-            "trainees",
-            [
-                t("col_trainee"),
-                t("col_cohort"),
-                t("col_joined"),
-                t("col_last_active"),
-                t("col_questions"),
-                t("col_score"),
-                t("col_weight"),
-                t("col_score_share"),
-            ],
-            [
-                [
-                    r.trainee_id,
-                    r.cohort or "",
-                    _when(r.joined),
-                    _when(r.last_active),
-                    r.answered,
-                    r.points,
-                    r.max_points,
-                    _share(r.points, total),
-                ]
-                for r in view.trainees(course.question_keys, limit=None)
-            ],
-            {
-                t("col_joined"): "datetime",
-                t("col_last_active"): "datetime",
-                t("col_score"): "decimal",
-                t("col_weight"): "decimal",
-                t("col_score_share"): "percent",
-            },
-            answers_period,
-        )
-    )
-    completion = view.lesson_completion(course.exercises)
-    spread = view.score_distribution(course.questions)
-    buckets = [f"{100 * n // SCORE_BUCKETS}–{100 * (n + 1) // SCORE_BUCKETS} %" for n in range(SCORE_BUCKETS)]
-    done(
-        Table(
-            "lessons",
-            [t("col_lesson"), t("col_started"), t("col_completed"), *buckets],
-            [
-                [
-                    course.lesson_title(lesson, lang),
-                    completion[lesson].started,
-                    completion[lesson].completed,
-                    *spread[lesson],
-                ]
-                for lesson in course.exercises
-            ],
-            {},
-            answers_period,
-        )
-    )
-    done(
-        Table(
-            "items",
-            [t("col_lesson"), t("col_item"), t("col_answered"), t("col_missed"), t("col_mean")],
-            [
-                [
-                    course.lesson_title(s.lesson_id, lang),
-                    course.item_label(s.lesson_id, s.item_id, lang),
-                    s.answered,
-                    s.missed,
-                    round(s.mean_share, 4),
-                ]
-                for s in view.item_stats(course.scored)
-            ],
-            {t("col_mean"): "percent"},
-            answers_period,
-        )
-    )
-    open_rows, open_tags = [], []
-    for lesson_id, item_id in course.open_items:
-        label = course.item_label(lesson_id, item_id, lang)
-        rubric = course.rubric(lesson_id, item_id)
-        for a in view.open_answers(lesson_id, item_id, limit=None, unreviewed_first=False):
+
+
+def _trainees(x: _Export) -> Table:
+    total = x.course.max_points
+    columns = [
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_joined", "datetime"),
+        x.column("col_last_active", "datetime"),
+        x.column("col_questions"),
+        x.column("col_score", "decimal"),
+        x.column("col_weight", "decimal"),
+        x.column("col_score_share", "percent"),
+    ]
+    rows = [
+        [
+            r.trainee_id,
+            r.cohort or "",
+            _when(r.joined),
+            _when(r.last_active),
+            r.answered,
+            r.points,
+            r.max_points,
+            _share(r.points, total),
+        ]
+        for r in x.view.trainees(x.course.question_keys, limit=None)
+    ]
+    return Table("trainees", columns, rows, x.answers_period)
+
+
+def _lessons(x: _Export) -> Table:
+    completion = x.view.lesson_completion(x.course.exercises)
+    spread = x.view.score_distribution(x.course.questions)
+    buckets = [
+        Column(f"bucket_{n}", f"{100 * n // SCORE_BUCKETS}–{100 * (n + 1) // SCORE_BUCKETS} %")
+        for n in range(SCORE_BUCKETS)
+    ]
+    columns = [x.column("col_lesson"), x.column("col_started"), x.column("col_completed"), *buckets]
+    rows = [
+        [
+            x.course.lesson_title(lesson, x.lang),
+            completion[lesson].started,
+            completion[lesson].completed,
+            *spread[lesson],
+        ]
+        for lesson in x.course.exercises
+    ]
+    return Table("lessons", columns, rows, x.answers_period)
+
+
+def _items(x: _Export) -> Table:
+    columns = [
+        x.column("col_lesson"),
+        x.column("col_item"),
+        x.column("col_answered"),
+        x.column("col_missed"),
+        x.column("col_mean", "percent"),
+    ]
+    rows = [
+        [
+            x.course.lesson_title(s.lesson_id, x.lang),
+            x.course.item_label(s.lesson_id, s.item_id, x.lang),
+            s.answered,
+            s.missed,
+            round(s.mean_share, 4),
+        ]
+        for s in x.view.item_stats(x.course.scored)
+    ]
+    return Table("items", columns, rows, x.answers_period)
+
+
+def _open_answers(x: _Export) -> Table:
+    rows, tags = [], []
+    for lesson_id, item_id in x.course.open_items:
+        label = x.course.item_label(lesson_id, item_id, x.lang)
+        rubric = x.course.rubric(lesson_id, item_id)
+        for a in x.view.open_answers(lesson_id, item_id, limit=None, unreviewed_first=False):
             met = (
                 f"{len(set(a.marks) & {c.id for c in rubric})} / {len(rubric)}"
                 if rubric and a.reviewed and a.marks is not None
                 else ""
             )
-            open_rows.append(
-                [
-                    label,
-                    a.trainee_id,
-                    a.cohort or "",
-                    str(a.value),
-                    _when(a.created_at),
-                    t("reviewed") if a.reviewed else t("not_reviewed"),
-                    a.comment,
-                    met,
-                ]
+            state = "reviewed" if a.reviewed else "not_reviewed"
+            rows.append(
+                [label, a.trainee_id, a.cohort or "", str(a.value), _when(a.created_at), x.t(state), a.comment, met]
             )
-            open_tags.append("reviewed" if a.reviewed else "not_reviewed")
-    done(
-        Table(
-            "open_answers",
-            [
-                t("col_item"),
-                t("col_trainee"),
-                t("col_cohort"),
-                t("col_value"),
-                t("col_time"),
-                t("col_band"),
-                t("col_comment"),
-                t("col_rubric_met"),
-            ],
-            open_rows,
-            {t("col_time"): "datetime"},
-            answers_period,
-            open_tags,
-        )
-    )
-    profile_lesson, profile_tool = course.profile
+            tags.append(state)
+    columns = [
+        x.column("col_item"),
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_value"),
+        x.column("col_time", "datetime"),
+        x.column("col_band"),
+        x.column("col_comment"),
+        x.column("col_rubric_met"),
+    ]
+    return Table("open_answers", columns, rows, x.answers_period, tags)
+
+
+def _factors(x: _Export) -> Table:
+    profile_lesson, profile_tool = x.course.profile
     factor_list = profile_tool.factors
-    done(
-        Table(
-            "factors",
-            [
-                t("col_trainee"),
-                t("col_cohort"),
-                t("col_as_of"),
-                *[i18n.pick(f.text, lang) for f in profile_tool.factors],
-            ],
-            [
-                [trainee, cohort or "", profile.as_of, *[profile.ratings.get(f.id) for f in factor_list]]
-                for trainee, cohort, profile in (
-                    (trainee, cohort, factors.FactorProfile.read(value))
-                    for trainee, cohort, value, _at in view.latest_values(profile_lesson, profile_tool.id, limit=None)
-                )
-                if profile is not None
-            ],
-            {t("col_as_of"): "date"},
-            answers_period,
+    columns = [
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_as_of", "date"),
+        *[Column(f.id, i18n.pick(f.text, x.lang)) for f in factor_list],
+    ]
+    rows = [
+        [trainee, cohort or "", profile.as_of, *[profile.ratings.get(f.id) for f in factor_list]]
+        for trainee, cohort, profile in (
+            (trainee, cohort, factors.FactorProfile.read(value))
+            for trainee, cohort, value, _at in x.view.latest_values(profile_lesson, profile_tool.id, limit=None)
         )
-    )
-    days = working_days_elapsed(monday, today)
-    paced = view.pacing(monday, today, limit=None) if days else []
-    done(
-        Table(
-            "pacing",
-            [t("col_trainee"), t("col_cohort"), t("col_calls"), t("col_planned"), t("col_share"), t("col_band")],
-            [
-                [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), t(r.band)]
-                for r in paced
-            ],
-            {t("col_share"): "percent"},
-            week_period,
-            [r.band for r in paced],
-        )
-    )
-    funnel_lesson, funnel_tool = course.funnel
-    layers = [funnel_tool.text(f"layer_{n}", lang) for n in range(1, len(funnel.LAYERS) + 1)]
-    done(
-        Table(
-            "funnels",
-            [t("col_trainee"), t("col_cohort"), t("col_as_of"), *layers, t("col_thin")],
-            [
-                [
-                    r.trainee_id,
-                    r.cohort or "",
-                    _day(r.as_of),
-                    *r.counts,
-                    ", ".join(str(layer + 1) for layer in funnel.diagnose(r.counts).thin),
-                ]
-                for r in view.funnels(funnel_lesson, funnel_tool.id, limit=None)
-                if len(r.counts) == len(funnel.LAYERS)
-            ],
-            {t("col_as_of"): "date"},
-            answers_period,
-        )
-    )
-    form_lesson, form_tool = course.assessment
-    trainer_scores = {trainee: theirs.scores for trainee, theirs in view.trainer_scores(form_lesson).items()}
+        if profile is not None
+    ]
+    return Table("factors", columns, rows, x.answers_period)
+
+
+def _pacing(x: _Export) -> Table:
+    days = working_days_elapsed(x.monday, x.today)
+    paced = x.view.pacing(x.monday, x.today, limit=None) if days else []
+    columns = [
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_calls"),
+        x.column("col_planned"),
+        x.column("col_share", "percent"),
+        x.column("col_band"),
+    ]
+    rows = [
+        [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), x.t(r.band)] for r in paced
+    ]
+    period = x.t("period_week", monday=x.monday.isoformat(), today=x.today.isoformat())
+    return Table("pacing", columns, rows, period, [r.band for r in paced])
+
+
+def _funnels(x: _Export) -> Table:
+    funnel_lesson, funnel_tool = x.course.funnel
+    layers = [Column(f"layer_{n}", funnel_tool.text(f"layer_{n}", x.lang)) for n in range(1, len(funnel.LAYERS) + 1)]
+    columns = [
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_as_of", "date"),
+        *layers,
+        x.column("col_thin"),
+    ]
+    rows = [
+        [
+            r.trainee_id,
+            r.cohort or "",
+            _day(r.as_of),
+            *r.counts,
+            ", ".join(str(layer + 1) for layer in funnel.diagnose(r.counts).thin),
+        ]
+        for r in x.view.funnels(funnel_lesson, funnel_tool.id, limit=None)
+        if len(r.counts) == len(funnel.LAYERS)
+    ]
+    return Table("funnels", columns, rows, x.answers_period)
+
+
+def _assessment(x: _Export) -> Table:
+    form_lesson, form_tool = x.course.assessment
+    trainer_scores = {trainee: theirs.scores for trainee, theirs in x.view.trainer_scores(form_lesson).items()}
     criteria = form_tool.criteria
     rows = []
-    for trainee, cohort, value, _at in view.latest_values(form_lesson, form_tool.id, limit=None):
+    for trainee, cohort, value, _at in x.view.latest_values(form_lesson, form_tool.id, limit=None):
         mine = assessment.SelfAssessment.read(value)
         own = mine.scores if mine else {}
         theirs = trainer_scores.get(trainee, {})
@@ -269,21 +273,48 @@ def tables(
                 *[part for k in criteria for part in (own.get(k.id), theirs.get(k.id))],
             ]
         )
-    done(
-        Table(
-            "assessment",
-            [
-                t("col_trainee"),
-                t("col_cohort"),
-                t("col_total_self"),
-                t("col_total_trainer"),
-                *[f"{i18n.pick(k.text, lang)} · {t(col)}" for k in criteria for col in ("col_self", "col_trainer")],
-            ],
-            rows,
-            {},
-            answers_period,
-        )
-    )
+    columns = [
+        x.column("col_trainee"),
+        x.column("col_cohort"),
+        x.column("col_total_self"),
+        x.column("col_total_trainer"),
+        *[
+            Column(f"{k.id}.{who}", f"{i18n.pick(k.text, x.lang)} · {x.t(f'col_{who}')}")
+            for k in criteria
+            for who in ("self", "trainer")
+        ],
+    ]
+    return Table("assessment", columns, rows, x.answers_period)
+
+
+# The sheets in their order, one function each (sheet key → how it is made).
+SHEETS: dict[str, Callable[[_Export], Table]] = {
+    "trainees": _trainees,
+    "lessons": _lessons,
+    "items": _items,
+    "open_answers": _open_answers,
+    "factors": _factors,
+    "pacing": _pacing,
+    "funnels": _funnels,
+    "assessment": _assessment,
+}
+
+
+def tables(
+    view: CohortView,
+    course: Curriculum,
+    lang: str,
+    monday: date,
+    today: date,
+    progress: Callable[[int], None] | None = None,
+) -> list[Table]:
+    """Every cockpit view as a table; `progress(n)` after each of the len(SHEETS) tables."""
+    made: list[Table] = []
+    source = _Export(view, course, lang, monday, today)
+    for make in SHEETS.values():
+        made.append(make(source))
+        if progress:
+            progress(len(made))
     return made
 
 
@@ -291,29 +322,30 @@ def sheet_title(table: Table, lang: str) -> str:
     return content.load_cockpit_ui().text(f"sheet_{table.sheet}", lang)[:EXCEL_SHEET_CHARS]
 
 
-def summary(made: list[Table], lang: str, filters, generated: datetime) -> list[tuple[str, Any]]:
+def summary(made: list[Table], lang: str, filters: Filters | None, generated: datetime) -> list[tuple[str, Any]]:
     """The workbook's first sheet: what was exported and the few numbers a trainer looks at first."""
     ui = content.load_cockpit_ui()
     t = lambda key, **p: ui.text(key, lang, **p)  # noqa: E731
     by = {table.sheet: table for table in made}
     trainees = by["trainees"].rows
-    shares = [row[-1] for row in trainees if row[-1] is not None]
+    shares = [share for share in by["trainees"].values("col_score_share") if share is not None]
     lines: list[tuple[str, Any]] = [
         (t("summary_generated"), _when(generated)),
-        (t("filter_cohort"), filters.cohort or t("all_cohorts")),
+        (t("filter_cohort"), (filters and filters.cohort) or t("all_cohorts")),
         (t("summary_period"), by["trainees"].period),
-        (t("filter_search"), filters.search or "–"),
+        (t("filter_search"), (filters and filters.search) or "–"),
         (t("summary_trainees"), len(trainees)),
         (t("summary_mean_score"), sum(shares) / len(shares) if shares else None),
     ]
-    for row in by["lessons"].rows:
-        lines.append((t("summary_completed", lesson=row[0]), row[2]))
+    lessons = by["lessons"]
+    for lesson, completed in zip(lessons.values("col_lesson"), lessons.values("col_completed")):
+        lines.append((t("summary_completed", lesson=lesson), completed))
     pacing = by["pacing"]
     for band in Band:  # counted by the band's key, not by its translated label (no_data included)
         lines.append((t("summary_band", band=t(band), period=pacing.period), pacing.tags.count(band)))
     lines.append((t("summary_unreviewed"), by["open_answers"].tags.count("not_reviewed")))
-    assessed = by["assessment"].rows
-    lines.append((t("summary_awaiting"), sum(1 for row in assessed if row[3] is None)))
+    awaiting = sum(total is None for total in by["assessment"].values("col_total_trainer"))
+    lines.append((t("summary_awaiting"), awaiting))
     return lines
 
 
@@ -339,7 +371,7 @@ def _day(text: str) -> date | None:
         return None
 
 
-def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: dict[str, str], rows: int) -> None:
+def _format_sheet(sheet, title: str, period: str, columns: list[Column], rows: int) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -352,10 +384,10 @@ def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: d
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=_HEADER_FILL)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for column, header in enumerate(headers, start=1):
+    for column, described in enumerate(columns, start=1):
         letter = get_column_letter(column)
-        number_format = _FORMATS.get(formats.get(header, ""))
-        widest = _width(header) * 0.8
+        number_format = _FORMATS.get(described.format)
+        widest = _width(described.header) * 0.8
         for (cell,) in sheet.iter_rows(
             min_row=header_row + 1, max_row=header_row + rows, min_col=column, max_col=column
         ):
@@ -371,19 +403,16 @@ def _format_sheet(sheet, title: str, period: str, headers: list[str], formats: d
             ):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = f"A{header_row + 1}"
-    if headers:
-        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(headers))}{header_row + max(rows, 1)}"
+    if columns:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{header_row + max(rows, 1)}"
 
 
-def to_xlsx(made: list[Table], lang: str, filters=None, generated: datetime | None = None) -> bytes:
+def to_xlsx(made: list[Table], lang: str, filters: Filters | None = None, generated: datetime | None = None) -> bytes:
     """The tables as one workbook: a summary sheet first, then one sheet per table (pandas → openpyxl)."""
     import pandas as pd
     from openpyxl.styles import Alignment, Font
 
-    from ..storage.cohort import Filters
-
     ui = content.load_cockpit_ui()
-    filters = filters or Filters()
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         lines = summary(made, lang, filters, generated or clock.now())
@@ -391,9 +420,8 @@ def to_xlsx(made: list[Table], lang: str, filters=None, generated: datetime | No
         frame = pd.DataFrame(lines, columns=[ui.text("summary_what", lang), ui.text("summary_value", lang)])
         frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
         sheet = writer.sheets[name]
-        _format_sheet(
-            sheet, ui.text("summary_title", lang), made[0].period if made else "", list(frame.columns), {}, len(lines)
-        )
+        columns = [Column(str(header), str(header)) for header in frame.columns]
+        _format_sheet(sheet, ui.text("summary_title", lang), made[0].period if made else "", columns, len(lines))
         for row, (_label, value) in enumerate(lines, start=4):
             cell = sheet.cell(row=row, column=2)
             if isinstance(value, datetime):
@@ -407,12 +435,7 @@ def to_xlsx(made: list[Table], lang: str, filters=None, generated: datetime | No
             frame = pd.DataFrame(table.rows, columns=table.headers)
             frame.to_excel(writer, sheet_name=name, index=False, startrow=2)
             _format_sheet(
-                writer.sheets[name],
-                ui.text(f"sheet_{table.sheet}", lang),
-                table.period,
-                table.headers,
-                table.formats,
-                len(table.rows),
+                writer.sheets[name], ui.text(f"sheet_{table.sheet}", lang), table.period, table.columns, len(table.rows)
             )
     return buffer.getvalue()
 
@@ -444,7 +467,7 @@ def to_csv_zip(made: list[Table]) -> bytes:
     return buffer.getvalue()
 
 
-def write(made: list[Table], fmt: str, out: Path, lang: str, filters=None) -> list[Path]:
+def write(made: list[Table], fmt: str, out: Path, lang: str, filters: Filters | None = None) -> list[Path]:
     """xlsx: one workbook at `out`; csv: a zip when `out` ends in .zip, else a folder of CSV files."""
     if fmt == "xlsx":
         out.write_bytes(to_xlsx(made, lang, filters))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ..core import clock
+from ..course.scoring import SCORE_BUCKETS as SCORE_BUCKETS
 from ..tools.assessment import TrainerAssessment
 from ..tools.callplan import (
     BEHIND,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 25
 PACING_BANDS = tuple(Band)  # at_risk, behind, on_track, no_data (nothing typed or imported this week)
-SCORE_BUCKETS = 5  # 0–19 %, 20–39 %, 40–59 %, 60–79 %, 80–100 %
 ItemKeys = Sequence[tuple[str, str]]  # (lesson_id, item_id)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import ipywidgets as ipw
 
 from ...core import clock
+from ...course.scoring import SCORE_BUCKETS
 from ...render.views import bar, chip, escape, join, paragraph, span, sparks, strong, table
-from ...storage.cohort import SCORE_BUCKETS
 from ...tools.callplan import monday_of, working_days_elapsed
 from ..blocks import supplementary_tag
 from ..lean import make
