@@ -354,3 +354,56 @@ def test_an_unknown_holiday_calendar_is_named_at_start(monkeypatch):
     monkeypatch.setenv("TELESALES_HOLIDAYS", "hk")
     assert settings().holidays == "HK"
     assert not callplan.is_work_day(date(2026, 12, 25)) and callplan.is_work_day(date(2026, 12, 24))
+
+
+def test_a_save_redraws_only_the_tools_that_show_its_data(lesson05, ui, alice, monkeypatch):
+    """#24.6: every tool refreshed every other tool on each save. The page's tools now share a Revision: saving
+    the call plan redraws no other tool; an import redraws the week log (which counts imported calls) once."""
+    from telesales_training.course.toolkinds import ToolKind
+    from telesales_training.widgets import LessonView
+    from telesales_training.widgets.tool import ToolWidget
+
+    redrawn: list[str] = []
+    monkeypatch.setattr(ToolWidget, "refresh", lambda self: redrawn.append(self.block.id))
+    view = LessonView(lesson05, ui, alice, "en")
+    plan, importer = view.tools["planner"], view.tools["call_import"]
+    plan.contacts.value = "Client 1"
+    plan.go.click()
+    assert alice.latest_answers(L05)["planner"] and redrawn == []
+    assert view.revision.written[:2] == (ToolKind.CALL_PLANNER, "planner")
+    importer.import_bytes("dialer.csv", f"time,number\n{view.tools['week_log'].monday} 09:00:00,1\n".encode())
+    assert alice.latest_answers(L05)["call_import"].value["taken"] == 1
+    assert redrawn == ["week_log"]
+
+
+def test_a_lesson_page_opens_with_one_read_of_the_lesson(ui, store):
+    """#24.3: a lesson page read each item's history on its own (a query per item, then the reviews). It reads the
+    lesson once (store.lesson_book: every save of its items and the reviews); only tools that show other data (the
+    week log's calls) read more — whatever the number of items and saves."""
+    import sqlalchemy as sa
+
+    from telesales_training.web import demo
+    from telesales_training.widgets import LessonView
+
+    demo.generate(store, 2, seed=5, today=date(2026, 11, 25))
+    trainee = store.ensure_trainee(store.trainee_ids()[0])
+    selects: list[str] = []
+
+    def count(_conn, _cursor, statement, *_rest) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            selects.append(statement)
+
+    for lesson_id in sorted(content.available_lessons()):
+        lesson = content.load_lesson(lesson_id)
+        saved = trainee.lesson_book(lesson_id)
+        selects.clear()
+        sa.event.listen(store.engine, "before_cursor_execute", count)
+        try:
+            view = LessonView(lesson, ui, trainee, "zh-CN", today=date(2026, 11, 25))
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", count)
+        tools_reading_more = sum(tool.block.tool in ("call_log", "assessment_form") for tool in view.tools.values())
+        assert len(selects) <= 2 + 2 * tools_reading_more, (lesson_id, [s.split()[:5] for s in selects])
+        for item_id, widget in view.questions.items():  # and each widget restored its own latest save
+            history = saved.history(item_id)
+            assert widget.submissions == (1 if history else 0), item_id

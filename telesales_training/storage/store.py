@@ -239,6 +239,19 @@ class TraineeSnapshot:
         return self.trainer.get(lesson_id)
 
 
+@dataclass(frozen=True)
+class LessonBook:
+    """One read of a trainee's lesson (TraineeStore.lesson_book): every save of each of its items, oldest first,
+    and the trainer's current reviews — what a lesson page opens with, in two queries whatever its size."""
+
+    lesson_id: str
+    histories: Mapping[str, Sequence[AnswerRecord]]  # item → its saves, oldest first
+    reviewed: Mapping[str, Review]  # item → the current review
+
+    def history(self, item_id: str) -> list[AnswerRecord]:
+        return list(self.histories.get(item_id, ()))
+
+
 class Store:
     """Gateway over a SQLAlchemy URL (SQLite or PostgreSQL). Creates or upgrades its schema when opened."""
 
@@ -489,6 +502,14 @@ class TraineeStore:
         return TraineeSnapshot(
             self.trainee_id, latest, reviewed, self.progress(), self.logged_calls(first, last), (first, last), trainer
         )
+
+    def lesson_book(self, lesson_id: str) -> LessonBook:
+        """Every save of every item of the lesson and the current reviews, in two queries (see LessonBook)."""
+        histories: dict[str, list[AnswerRecord]] = {}
+        mine = sa.select(answers).where(answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id)
+        for record in self._records(mine.order_by(answers.c.id)):
+            histories.setdefault(record.item_id, []).append(record)
+        return LessonBook(lesson_id, histories, self.reviews(lesson_id))
 
     def history(self, lesson_id: str, item_id: str) -> list[AnswerRecord]:
         return self._records(

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
+from ..course.toolkinds import ToolKind
 from ..render import plots
 from ..render.views import chart, download_link, feedback, join, muted, table
 from ..storage.store import StoreError
@@ -108,6 +109,7 @@ class WeeklyCallLog(ToolWidget):
     week's latest save is its current record."""
 
     State = callplan.WeekLog
+    watches = frozenset({ToolKind.CALL_IMPORT})  # imported calls count in the week shown
 
     def _build(self) -> list[ipw.Widget]:
         self._weeks: dict[date, callplan.WeekLog] = {}

@@ -25,6 +25,7 @@ class FunnelTracker(ToolWidget):
     from a pasted list, that list). Each customer is counted once, in the layer they are in now."""
 
     State = funnel.FunnelSnapshot
+    watches = frozenset({ToolKind.FUNNEL_TRACKER})  # a done stage move saves a new snapshot
 
     @property
     def counts(self) -> tuple[int, ...]:
@@ -239,6 +240,7 @@ class StageMovePlan(ToolWidget):
             self._store.save_answer(self._lesson_id, tool.id, snapshot.stored(), None, 0)
         except StoreError:
             return False
+        self.wrote(ToolKind.FUNNEL_TRACKER)  # the page's funnel tracker shows the new snapshot
         return True
 
     def _render(self) -> None:

@@ -21,7 +21,7 @@ from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
 from .questions import QuestionWidget, question_widget
-from .tool import ToolWidget
+from .tool import Revision, ToolWidget
 
 # The widget of each kind of tool (the widgets floor's tool registry, keyed by ToolKind).
 TOOL_WIDGETS: dict[ToolKind, type[ToolWidget]] = {
@@ -81,6 +81,10 @@ class LessonView(ipw.VBox):
             views.append(SupplementaryBanner(ui, lang))
         reflections: list[ReflectionView] = []
         in_supplement = False
+        # One read of the lesson (every item's saves, the reviews) for all its widgets; the tools share a
+        # revision instead of redrawing each other on every save.
+        book = store.lesson_book(lesson.lesson) if store is not None else None
+        self.revision = Revision()
         for block in lesson.blocks:
             authored = getattr(block, "supplementary", False)
             if authored and not in_supplement and not lesson.supplementary:  # once per run of such blocks
@@ -94,10 +98,13 @@ class LessonView(ipw.VBox):
                 view = ReflectionView(block, ui, lang)
                 reflections.append(view)
             elif isinstance(block, c.ToolBlock):
-                view = TOOL_WIDGETS[block.tool](block, ui, store, lesson.lesson, lang, today=today)
+                history = book.history(block.id) if book else None
+                view = TOOL_WIDGETS[block.tool](
+                    block, ui, store, lesson.lesson, lang, today=today, history=history, revision=self.revision
+                )
                 self.tools[block.id] = view
             else:
-                view = question_widget(block, ui, store, lesson.lesson, lang)
+                view = question_widget(block, ui, store, lesson.lesson, lang, book.history(block.id) if book else None)
                 self.questions[block.id] = view
             views.append(view)
         super().__init__(children=views + [self.summary], **lean(ipw.VBox, **kwargs))
@@ -109,8 +116,8 @@ class LessonView(ipw.VBox):
         for reflection in reflections:
             for item_id in reflection.block.source_items:
                 self._feed(reflection, self.questions[item_id])
-        if store is not None:
-            shown_reviews = store.reviews(lesson.lesson)
+        if store is not None and book is not None:
+            shown_reviews = book.reviewed
             for item_id, review in shown_reviews.items():
                 if item_id in self.questions:
                     self.questions[item_id].show_review(review)
@@ -118,10 +125,6 @@ class LessonView(ipw.VBox):
                 mark_feedback_seen(store, lesson.lesson)
         for widget in [*self.questions.values(), *self.tools.values()]:
             widget.observe(self._update_summary, names="submissions")
-        for tool in self.tools.values():
-            # e.g. imported call logs appear at once in the weekly call log
-            others = [other for other in self.tools.values() if other is not tool]
-            tool.observe(lambda _change, others=others: [other.refresh() for other in others], names="submissions")
         self.observe(self._update_summary, names="lang")
         self._update_summary()
 

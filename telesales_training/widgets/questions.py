@@ -3,10 +3,12 @@ widget in the registry (widgets/items/, keyed by ItemType)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..core.settings import DEFAULT_LOCALE
 from ..course import content as c
 from ..course.items import ItemType
-from ..storage.store import TraineeStore
+from ..storage.store import AnswerRecord, TraineeStore
 from .items import WIDGETS
 from .items.base import SHOWN_CHANGED, QuestionWidget
 from .items.call_drill import CallDrillWidget
@@ -35,6 +37,11 @@ __all__ = [
 
 
 def question_widget(
-    item: c.Question, ui: c.UiStrings, store: TraineeStore | None, lesson_id: str, lang: str = DEFAULT_LOCALE
+    item: c.Question,
+    ui: c.UiStrings,
+    store: TraineeStore | None,
+    lesson_id: str,
+    lang: str = DEFAULT_LOCALE,
+    history: Sequence[AnswerRecord] | None = None,
 ) -> QuestionWidget:
-    return WIDGETS[ItemType(item.type)](item, ui, store, lesson_id, lang)
+    return WIDGETS[ItemType(item.type)](item, ui, store, lesson_id, lang, history=history)

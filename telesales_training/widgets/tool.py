@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,18 +12,32 @@ import traitlets
 from ..core import clock
 from ..core.settings import DEFAULT_LOCALE
 from ..course import content as c
+from ..course.toolkinds import ToolKind
 from ..render.views import box, heading, local
-from ..storage.store import StoreError, TraineeStore
+from ..storage.store import AnswerRecord, StoreError, TraineeStore
 from ..tools.toolstate import ToolState
 from .lean import lean, make
+
+
+class Revision(traitlets.HasTraits):
+    """What the tools of one page share instead of calling each other: `written` says which kind of tool data was
+    last written, and by which tool (kind, block id, serial). A tool that shows another's data names that kind in
+    its `watches` and redraws when it changes; the others are left alone."""
+
+    written = traitlets.Tuple()
+
+    def wrote(self, kind: ToolKind, by: str) -> None:
+        serial = self.written[2] + 1 if self.written else 1
+        self.written = (kind, by, serial)
 
 
 class ToolWidget(ipw.VBox):
     """`value` is the state last saved (an instance of the tool's `State` model); `submissions` counts saves
     (the lesson summary observes it). Subclasses name their `State`, build their controls in `_build()` and
-    draw in `_render()`."""
+    draw in `_render()`; `watches` names the kinds of tool data written elsewhere on the page that it shows."""
 
     State: type[ToolState] = ToolState
+    watches: frozenset[ToolKind] = frozenset()
     value = traitlets.Instance(ToolState, allow_none=True)
     submissions = traitlets.Int(0)
     lang = traitlets.Unicode(DEFAULT_LOCALE)
@@ -35,9 +50,13 @@ class ToolWidget(ipw.VBox):
         lesson_id: str,
         lang: str = DEFAULT_LOCALE,
         today: date | None = None,
+        history: Sequence[AnswerRecord] | None = None,  # this tool's saves, when the page read them already
+        revision: Revision | None = None,  # shared by the page's tools
         **kwargs,
     ):
         self.block = block
+        self.revision = revision or Revision()
+        self._preloaded = history
         self._today = today or clock.today()  # weeks and due dates hang on it
         self._ui = ui
         self._store = store
@@ -52,7 +71,9 @@ class ToolWidget(ipw.VBox):
         self.lang = lang
         self.observe(lambda _change: self._render_all(), names="lang")
         self._restore()
+        self._preloaded = None  # read once, to open the page; later reads see what other tools wrote since
         self._render_all()
+        self.revision.observe(self._on_written, names="written")
 
     # -- for subclasses
     def _build(self) -> list[ipw.Widget]:
@@ -74,6 +95,15 @@ class ToolWidget(ipw.VBox):
     def refresh(self) -> None:
         """Redraw from the store (another tool on the page changed data this one shows)."""
         self._render_all()
+
+    def _on_written(self, change) -> None:
+        kind, by, _serial = change["new"]
+        if kind in self.watches and by != self.block.id:
+            self.refresh()
+
+    def wrote(self, kind: ToolKind | None = None) -> None:
+        """Tell the page's tools that this tool wrote data of `kind` (its own kind unless named)."""
+        self.revision.wrote(kind or self.block.tool, self.block.id)
 
     # -- helpers
     def t(self, key: str, **params: Any) -> str:
@@ -97,12 +127,15 @@ class ToolWidget(ipw.VBox):
                 return False
         self.value = state
         self.submissions += 1
+        self.wrote()
         return True
 
     def history(self) -> list[Any]:
         """This tool's saves that read as its `State`, oldest first."""
         if self._store is None:
             return []
+        if self._preloaded is not None:
+            return self.State.read_all(r.value for r in self._preloaded)
         return self.State.read_all(r.value for r in self._store.history(self._lesson_id, self.block.id))
 
     def _render_all(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +54,7 @@ class QuestionWidget(ipw.VBox):
         store: TraineeStore | None,
         lesson_id: str,
         lang: str = DEFAULT_LOCALE,
+        history: Sequence[AnswerRecord] | None = None,  # this item's saves, when the page read them already
         **kwargs,
     ):
         self.item = item
@@ -83,7 +85,7 @@ class QuestionWidget(ipw.VBox):
         self.submit.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
         self.observe(self._on_value, names="value")
-        self._restore()
+        self._restore(history)
         self._render()
 
     # -- for subclasses
@@ -167,10 +169,11 @@ class QuestionWidget(ipw.VBox):
         self._render()
         self.submissions += 1
 
-    def _restore(self) -> None:
+    def _restore(self, history: Sequence[AnswerRecord] | None = None) -> None:
         if self._store is None:
             return
-        history = self._store.history(self._lesson_id, self.item.id)
+        if history is None:
+            history = self._store.history(self._lesson_id, self.item.id)
         if not history:
             return
         latest: AnswerRecord = history[-1]
