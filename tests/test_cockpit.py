@@ -565,3 +565,19 @@ def test_the_calls_tab_names_a_past_week_as_that_week(cockpit_view):
     calls.week.value = TODAY - timedelta(days=7)
     assert said("pacing_title_week", week="2026-02-23", days=5) in calls.table.text
     assert "this week" not in calls.table.text
+
+
+def test_open_this_trainee_is_a_trait_that_fires_for_each_click(cockpit_view):
+    """#24.6: "open this trainee" went through a callback the Cockpit put into the shared context. Lists and
+    panels now say it with an `opened` trait the Cockpit observes: the same name clicked twice opens twice, and
+    a panel can be watched by anything else that wants to know."""
+    overview = cockpit_view.show("tab_overview")
+    seen: list[str] = []
+    overview.observe(lambda change: seen.append(change["new"]), names="opened")
+    for _ in range(2):
+        cockpit_view.show("tab_overview")
+        overview.trainees.name_button("bo").click()
+        assert cockpit_view.tabs.selected_index == list(cockpit_view.panels).index("tab_trainee")
+        assert cockpit_view.panel("tab_trainee").picker.value == "bo"
+    assert seen == ["bo", "", "bo", ""] and overview.opened == ""
+    assert not hasattr(cockpit_view.c, "open_trainee")

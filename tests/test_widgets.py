@@ -507,3 +507,73 @@ def test_the_start_page_says_when_the_trainer_has_new_feedback(lesson01, ui, sto
         alice.add_review(L01, "order_stages", answers["order_stages"], "tina", "one more thought")
         page.refresh()
         assert shown(ui.text("new_feedback", "en", count=1)) in page.feedback.value
+
+
+def _one_item_of_each_type():
+    """(lesson id, item) for the first item of each question type in the course."""
+    found = {}
+    for lesson_id in sorted(content.available_lessons()):
+        for item in content.load_lesson(lesson_id).questions:
+            found.setdefault(item.type, (lesson_id, item))
+    return list(found.values())
+
+
+def _some_answer(item):
+    import random
+
+    from telesales_training.course.items import rules_of
+    from telesales_training.web.demo import _Answers
+
+    return rules_of(item).demo_answer(item, _Answers(random.Random(3), content.load_demo()), True, 1.0)
+
+
+@pytest.mark.parametrize("lesson_item", _one_item_of_each_type(), ids=lambda pair: pair[1].type)
+def test_a_frozen_question_shows_its_answer_and_saves_nothing(lesson_item, ui, alice):
+    """#24.6: freeze() makes every control of a question read-only (redraws too: a drill's next replies),
+    unfreeze() gives each control its state back, reset() starts a new attempt without touching what is stored."""
+    from telesales_training.widgets.freezing import controls
+
+    lesson_id, item = lesson_item
+    widget = question_widget(item, ui, alice, lesson_id, "en")
+    before = {control: control.disabled for control in controls(widget)}
+    assert before and not all(before.values())
+    widget.freeze()
+    assert all(control.disabled for control in controls(widget))
+    widget.lang = "zh-CN"  # a redraw keeps it read-only
+    assert all(control.disabled for control in controls(widget))
+    widget.value = widget._as_input(_some_answer(item))
+    widget._on_submit()
+    assert item.id not in alice.latest_answers(lesson_id) and widget.submissions == 0
+    widget.unfreeze()
+    assert not all(control.disabled for control in controls(widget))
+    assert not any(control.disabled for control in controls(widget) if not before.get(control, True))
+    widget.value = widget._as_input(_some_answer(item))
+    if widget.auto_submit:
+        widget._on_submit()
+    else:
+        widget.submit.click()
+    saved = alice.latest_answers(lesson_id)[item.id]
+    widget.reset()
+    assert widget.value == widget._blank() and widget.response.value.count("ts-feedback") == 0
+    assert alice.latest_answers(lesson_id)[item.id] == saved and widget.saved_value == saved.value
+
+
+def test_a_frozen_tool_saves_nothing_and_reset_drops_unsaved_edits(ui, alice):
+    from telesales_training.widgets.freezing import controls
+    from telesales_training.widgets.funnel import FunnelTracker
+
+    lesson = content.load_lesson("04_funnel")
+    block = next(tool for tool in lesson.tools if tool.tool == "funnel_tracker")
+    tracker = FunnelTracker(block, ui, alice, "04_funnel", "en")
+    for box, count in zip(tracker.inputs, ("40", "20", "10", "5", "2")):
+        box.value = count
+    tracker.freeze()
+    assert all(control.disabled for control in controls(tracker))
+    tracker.save_button.click()
+    assert "my_funnel" not in alice.latest_answers("04_funnel") and tracker.submissions == 0
+    tracker.unfreeze()
+    tracker.save_button.click()
+    assert alice.latest_answers("04_funnel")[block.id].value["counts"] == [40, 20, 10, 5, 2]
+    tracker.inputs[0].value = "999"
+    tracker.reset()
+    assert tracker.inputs[0].value == "40" and tracker.submissions == 1

@@ -16,6 +16,7 @@ from ..course.toolkinds import ToolKind
 from ..render.views import box, heading, local
 from ..storage.store import AnswerRecord, StoreError, TraineeStore
 from ..tools.toolstate import ToolState
+from .freezing import Freezable
 from .lean import lean, make
 
 
@@ -31,7 +32,7 @@ class Revision(traitlets.HasTraits):
         self.written = (kind, by, serial)
 
 
-class ToolWidget(ipw.VBox):
+class ToolWidget(ipw.VBox, Freezable):
     """`value` is the state last saved (an instance of the tool's `State` model); `submissions` counts saves
     (the lesson summary observes it). Subclasses name their `State`, build their controls in `_build()` and
     draw in `_render()`; `watches` names the kinds of tool data written elsewhere on the page that it shows."""
@@ -117,8 +118,22 @@ class ToolWidget(ipw.VBox):
         self._note = (key, params, False)
         self._render_message()
 
+    def reset(self) -> None:
+        """Back to what is saved: typed but unsaved edits and messages are dropped (nothing stored changes)."""
+        if self.frozen:
+            return
+        self._note = None
+        self._restore()
+        self._render_all()
+
+    def _after_unfreeze(self) -> None:
+        self._render_all()
+
     def save(self, state: ToolState) -> bool:
-        """Append `state` to this tool's history in the store; False (with a message) if that failed."""
+        """Append `state` to this tool's history in the store; False (with a message) if that failed, or if the
+        tool is frozen (read-only)."""
+        if self.frozen:
+            return False
         if self._store is not None:
             try:
                 self._store.save_answer(self._lesson_id, self.block.id, state.stored(), None, 0)
@@ -142,6 +157,8 @@ class ToolWidget(ipw.VBox):
         self._title.value = heading(3, local(self.block.title, self.lang))
         self._render()
         self._render_message()
+        if self.frozen:
+            self._apply_frozen()
 
     def _render_message(self) -> None:
         if not self._note:

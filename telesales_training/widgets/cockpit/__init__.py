@@ -45,7 +45,6 @@ class Cockpit(ipw.VBox):
 
     def __init__(self, context: CockpitContext, lang: str, **kwargs):
         self.c = context
-        context.open_trainee = self.open_trainee
         self.filter_bar = FilterBar(context.ui, context.store.cohort().cohorts())
         self.panels = {key: panel(context) for key, panel in TABS}
         self.tabs = make(ipw.Tab, children=list(self.panels.values()))
@@ -57,6 +56,8 @@ class Cockpit(ipw.VBox):
         ipw.dlink((self.filter_bar, "value"), (self, "filters"))
         for panel in self.panels.values():
             ipw.dlink((self, "filters"), (panel, "filters"))
+        for panel in self.panels.values():  # "open this trainee", from any tab
+            panel.observe(lambda change: change["new"] and self.open_trainee(change["new"]), names="opened")
         self.tabs.observe(lambda _c: self._show_current(), names="selected_index")
         self.observe(lambda _c: self._label_tabs(), names="lang")
         self._label_tabs()

@@ -51,7 +51,6 @@ class CockpitContext:
     course: Curriculum
     trainer: str
     today: date
-    open_trainee: Callable[[str], None] | None = None  # set by the Cockpit: show one trainee's workbook
 
 
 def _percent(part: float, whole: float) -> str:
@@ -101,6 +100,7 @@ class Panel(ipw.VBox):
     lang = traitlets.Unicode(DEFAULT_LOCALE)
     filters = traitlets.Instance(Filters, kw={})
     shown = traitlets.Bool(False)
+    opened = traitlets.Unicode("")  # a trainee to open (the Cockpit shows her workbook); "" again at once
 
     def __init__(self, context: CockpitContext, **kwargs):
         self.c = context
@@ -114,6 +114,10 @@ class Panel(ipw.VBox):
         self.observe(self._on_filters, names="filters")
         self.observe(self._on_lang, names="lang")
         self.observe(lambda _change: self._show(), names="shown")
+
+    def pass_on_opened(self, source: traitlets.HasTraits) -> None:
+        """A trainee `source` opens (its `opened`) is this panel's to open."""
+        source.observe(lambda change: change["new"] and announce_opened(self, change["new"]), names="opened")
 
     def _on_filters(self, _change) -> None:
         self.view = self.c.store.cohort(**vars(self.filters))
@@ -171,14 +175,22 @@ class Panel(ipw.VBox):
         return table(headers, rows, css, caption, row_css=row_css, empty=self.t("no_rows"))
 
 
-class TraineeLinks(ipw.HBox):
-    """Up to `size` trainee names as link-like buttons; a click opens that trainee's workbook (Trainee tab).
-    Buttons are made when first needed and then relabelled, so redrawing sends no new widgets."""
+def announce_opened(owner: traitlets.HasTraits, trainee_id: str) -> None:
+    """Set `owner.opened` to a trainee and back to "": each click is one change, the same trainee twice too."""
+    owner.opened = trainee_id
+    owner.opened = ""
 
-    def __init__(self, context: CockpitContext, size: int, on_pick: Callable[[str], None] | None = None, **kwargs):
+
+class TraineeLinks(ipw.HBox):
+    """Up to `size` trainee names as link-like buttons; a click sets `opened` to that trainee (the panel passes it
+    on: the Cockpit opens her workbook, the assessment tab her form). Buttons are made when first needed and then
+    relabelled, so redrawing sends no new widgets."""
+
+    opened = traitlets.Unicode("")  # the trainee just clicked; "" again at once
+
+    def __init__(self, context: CockpitContext, size: int, **kwargs):
         self._context = context
         self._size = size
-        self._on_pick = on_pick  # instead of opening the workbook (e.g. the assessment form's trainee)
         self._ids: list[str] = []
         self._buttons: list[ipw.Button] = []
         super().__init__(children=[], **lean(ipw.HBox, **kwargs))
@@ -194,15 +206,12 @@ class TraineeLinks(ipw.HBox):
             self._buttons.append(button)
         self._ids = [trainee_id for trainee_id, _ in entries]
         for button, (trainee_id, label) in zip(self._buttons, entries):
-            button.description, button.tooltip = label, tooltip(trainee_id)
+            with button.hold_sync():  # one message per button, not one per trait
+                button.description, button.tooltip = label, tooltip(trainee_id)
         self.children = self._buttons[: len(entries)]
 
     def _on_click(self, button: ipw.Button) -> None:
-        trainee_id = self._ids[self._buttons.index(button)]
-        if self._on_pick is not None:
-            self._on_pick(trainee_id)
-        elif self._context.open_trainee is not None:
-            self._context.open_trainee(trainee_id)
+        announce_opened(self, self._ids[self._buttons.index(button)])
 
 
 class TraineeTable(ipw.VBox):
@@ -213,6 +222,7 @@ class TraineeTable(ipw.VBox):
 
     sort = traitlets.Unicode("")
     descending = traitlets.Bool(False)
+    opened = traitlets.Unicode("")  # the trainee whose name was just clicked; "" again at once
 
     def __init__(
         self, context: CockpitContext, columns: list[str], sortable: tuple[str, ...], template: str, css: str, **kwargs
@@ -272,9 +282,10 @@ class TraineeTable(ipw.VBox):
         self._ids = [trainee_id for trainee_id, _cells in rows]
         children: list[ipw.Widget] = [self._heads[key] for key in self._columns]
         for n, (trainee_id, cells) in enumerate(rows):
-            self._names[n].description, self._names[n].tooltip = trainee_id, tooltip(trainee_id)
+            with self._names[n].hold_sync():  # name and tooltip in one message
+                self._names[n].description, self._names[n].tooltip = trainee_id, tooltip(trainee_id)
             for widget, html in zip(self._cells[n], cells):
-                widget.value = html
+                widget.value = html  # a cell whose text did not change sends nothing
             children += [self._names[n], *self._cells[n]]
         self.grid.children = children
         self._empty.value = "" if rows else paragraph(empty)
@@ -283,14 +294,13 @@ class TraineeTable(ipw.VBox):
             label = headers[key]
             if key in self._sortable:
                 mark = (" ▼" if self.descending else " ▲") if key == self.sort else ""
-                head.description, head.tooltip = label + mark, sort_tooltip(label)
+                with head.hold_sync():
+                    head.description, head.tooltip = label + mark, sort_tooltip(label)
             else:
                 head.value = strong(label)
 
     def _on_open(self, button: ipw.Button) -> None:
-        trainee_id = self._ids[self._names.index(button)]
-        if self._context.open_trainee is not None:
-            self._context.open_trainee(trainee_id)
+        announce_opened(self, self._ids[self._names.index(button)])
 
     @property
     def shown(self) -> list[str]:

@@ -14,6 +14,7 @@ class FunnelsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self.summary = make(ipw.HTML)
         self.list = TraineeTable(self.c, FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
+        self.pass_on_opened(self.list)
         self.pager = Pager()
         self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
         return [self.summary, self.list, self.pager]

@@ -37,6 +37,8 @@ class OverviewPanel(Panel):
         self.missed = make(ipw.HTML)
         self.trainees = TraineeTable(self.c, TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
         self.trainees.sort = "name"
+        self.pass_on_opened(self.behind)
+        self.pass_on_opened(self.trainees)
         self.trainees.observe(self._on_sort, names=["sort", "descending"])
         self.pager = Pager()
         self.pager.observe(lambda _c: self.stale or self._draw_trainees(), names="page")

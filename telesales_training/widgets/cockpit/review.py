@@ -18,7 +18,7 @@ from ...course.content import UiStrings
 from ...render.views import bullets, chip, details, error, join, local, muted, paragraph, saved, span, strong
 from ...storage.store import StoreError
 from ..lean import lean, make, shared_layout, style_for
-from .base import REVIEW_PAGE, Pager, Panel
+from .base import REVIEW_PAGE, Pager, Panel, announce_opened
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +292,7 @@ class ReviewPanel(Panel):
             lambda change: change["new"] and self.save_review(card, change["new"].comment, change["new"].marks),
             names="request",
         )
-        card.observe(
-            lambda _change: self.c.open_trainee and self.c.open_trainee(card.answer.trainee_id), names="opened"
-        )
+        card.observe(lambda _change: card.answer and announce_opened(self, card.answer.trainee_id), names="opened")
         return card
 
     def save_review(self, card: ReviewCard, comment: str, marks: list[str] | None = None) -> bool:

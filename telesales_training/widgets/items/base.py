@@ -23,6 +23,7 @@ from ...course import content as c
 from ...course.scoring import AnswerRejected, Outcome, grade, normalise
 from ...render.views import box, feedback, join, local, review_html
 from ...storage.store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
+from ..freezing import Freezable
 from ..lean import lean, make, shared_layout
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ def fmt_points(number: float) -> str:
 SHOWN_CHANGED = 400  # characters of an answer the item no longer fits, shown under the item
 
 
-class QuestionWidget(ipw.VBox):
+class QuestionWidget(ipw.VBox, Freezable):
     """Base class. `value` is the trainee's current input, `score` the points of the last saved answer,
     `submissions` counts saves in this session and the restored one (others observe it)."""
 
@@ -100,8 +101,12 @@ class QuestionWidget(ipw.VBox):
 
     def _from_controls(self, value: Any) -> None:
         """Called by the input controls' observers: the trainee changed the input."""
-        if not self._showing:
+        if not self._showing and not self.frozen:
             self.value = value
+
+    def _blank(self) -> Any:
+        """The input a new attempt starts from (the value trait's default unless a type says otherwise)."""
+        return self.trait_defaults("value")
 
     # -- public
     @property
@@ -110,6 +115,17 @@ class QuestionWidget(ipw.VBox):
 
     def t(self, key: str, **params: Any) -> str:
         return self._ui.text(key, self.lang, **params)
+
+    def reset(self) -> None:
+        """The input back to where a new attempt starts, its feedback and messages gone. Nothing stored changes:
+        the saved answer and its points stay (`saved_value`, `score`)."""
+        if self.frozen:
+            return
+        self._outcome = None
+        self._message_key = None
+        self._saved_note = None
+        self.value = self._blank()
+        self._render()
 
     def show_review(self, review) -> None:
         """Show the trainer's review (mark and comment) under the answer."""
@@ -131,6 +147,8 @@ class QuestionWidget(ipw.VBox):
         self._render_response()
 
     def _on_submit(self, _button=None) -> None:
+        if self.frozen:
+            return  # read-only: nothing is saved (its controls are disabled too)
         try:
             answer = normalise(self.item, self.value)
         except AnswerRejected as rejected:
@@ -199,6 +217,11 @@ class QuestionWidget(ipw.VBox):
         self.submit.description = self.t("resubmit" if self._outcome else "submit")
         self._render_input()
         self._render_response()
+        if self.frozen:
+            self._apply_frozen()  # controls a redraw made (a drill's replies) are read-only too
+
+    def _after_unfreeze(self) -> None:
+        self._render()
 
     def _render_response(self) -> None:
         parts = []

@@ -46,8 +46,9 @@ class ClassifyWidget(QuestionWidget):
             self._texts[entry.id].value = f"{number}. {escape(local(entry.text, self.lang))}"
             toggle = self.toggles[entry.id]
             picked = toggle.value
-            toggle.options = self._categories(self.lang)
-            toggle.value = picked
+            with toggle.hold_sync():  # relabelled with its pick kept, in one message
+                toggle.options = self._categories(self.lang)
+                toggle.value = picked
 
     def _as_input(self, stored: Any) -> Any:
         return dict(stored or {})

@@ -36,6 +36,9 @@ class OrderingWidget(QuestionWidget):
         self.value = tuple(starting_order(self.item, *self._seed))
         return make(ipw.HBox, children=[self.listbox, make(ipw.VBox, children=[self.up, self.down])])
 
+    def _blank(self):
+        return tuple(starting_order(self.item, *self._seed))
+
     @property
     def picked(self) -> str | None:
         return self.listbox.value
@@ -60,9 +63,10 @@ class OrderingWidget(QuestionWidget):
         texts = {o.id: local(o.text, self.lang) for o in self.item.options}
         picked = self.picked
         # Re-labelling keeps the list's index, not its value: put the pick back on its entry.
-        self.listbox.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
-        self.listbox.value = picked
-        self.listbox.description = self.t("order_list")
+        with self.listbox.hold_sync():  # the relabelled list with its pick, in one message
+            self.listbox.options = [(f"{n}. {texts[oid]}", oid) for n, oid in enumerate(self.value, start=1)]
+            self.listbox.value = picked
+            self.listbox.description = self.t("order_list")
         self.up.description = self.t("move_up")
         self.down.description = self.t("move_down")
         self._render_buttons()

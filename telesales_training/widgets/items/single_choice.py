@@ -33,7 +33,7 @@ class SingleChoiceWidget(QuestionWidget):
 
     def _render_input(self) -> None:
         current = self.value
-        with self.hold_trait_notifications():
+        with self.hold_trait_notifications(), self.radio.hold_sync():  # labels and choice in one message
             self.radio.options = self._labels(self.lang)
             self.radio.value = current
 
