@@ -3,7 +3,8 @@ the good file loaded the plainest way (pandas.read_csv, times parsed, sqlite3 ex
 unique key) as the yardstick for `telesales import-calls` (issue 24: goal ≤ 2× the plain load).
 
 Each import runs in a fresh process (its peak memory is its own) into a fresh SQLite store, the way
-`telesales import-calls` does. Prints seconds, rows per second, the bad-to-good time per row and each
+`telesales import-calls` does; the clock runs from after the store (or the yardstick's table) exists to the last
+row written. Prints seconds, rows per second, the bad-to-good time per row and each
 import's peak memory. Goals: the good import ≤ 10 s here, bad rows no slower per row than good ones
 (ratio ≤ 1.0), peak memory ≤ 500 MB. Run: .venv/bin/python bench/call_import.py [--rows 1000000]
 """
@@ -47,18 +48,21 @@ def run_one(path: str, db: str) -> None:
     from telesales_training.storage.store import Store
     from telesales_training.tools.calllog import Mapping, read_calls
 
-    began = time.perf_counter()
     with Store(f"sqlite:///{db}") as store:
         view = store.ensure_trainee("bench")
-        # The bad file has no parseable time at all: it is imported with its column named, as a user would.
+        # Timed from here: the import, not opening the workbook (the yardstick's CREATE TABLE is not timed either).
+        began = time.perf_counter()
+        # The good file is imported as found (its call id and time columns recognised, as `telesales
+        # import-calls FILE` does); the bad file has no parseable time at all: it is imported with its time column
+        # named, as a user would.
         report = read_calls(
             Path(path),
             view.add_call_texts,
-            mapping=Mapping(time="Start Time"),
+            mapping=Mapping(time="Start Time") if "bad" in Path(path).name else None,
             zone="Asia/Shanghai",
             now=datetime(2030, 1, 1),
         )
-    seconds = time.perf_counter() - began
+        seconds = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MB (Linux: kB)
     print(
         json.dumps(
@@ -80,15 +84,15 @@ def plain_one(path: str, db: str) -> None:
 
     import pandas as pd
 
-    began = time.perf_counter()
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    times = pd.to_datetime(frame["Start Time"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(
         "CREATE TABLE calls (trainee_id TEXT, called_at TEXT, call_key TEXT, detail TEXT, "
         "PRIMARY KEY (trainee_id, call_key))"
     )
+    began = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    times = pd.to_datetime(frame["Start Time"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
     rows = zip(["bench"] * len(frame), times.dt.strftime("%Y-%m-%d %H:%M:%S"), frame["Call ID"], frame["Disposition"])
     with conn:
         conn.executemany("INSERT OR IGNORE INTO calls VALUES (?, ?, ?, ?)", rows)
@@ -97,10 +101,46 @@ def plain_one(path: str, db: str) -> None:
     print(json.dumps({"seconds": seconds, "rows": len(frame), "taken": len(frame), "rejected": 0, "peak_mb": 0}))
 
 
-def measure(path: Path, folder: Path, name: str, plain: bool = False) -> dict:
+def same_table_one(path: str, db: str) -> None:
+    """In the child: the yardstick again, into the store's own `calls` table (its columns, its two indexes, made by
+    opening a Store before the clock): how much of the import is the database's work the schema asks for."""
+    import sqlite3
+
+    import pandas as pd
+
+    sys.path.insert(0, str(ROOT))
+    from telesales_training.storage.store import Store
+
+    with Store(f"sqlite:///{db}") as store:
+        store.ensure_trainee("bench")
+    conn = sqlite3.connect(db)
+    began = time.perf_counter()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    times = pd.to_datetime(frame["Start Time"], format="%Y-%m-%d %H:%M:%S", errors="coerce")
+    rows = zip(
+        ["bench"] * len(frame),
+        times.dt.strftime("%Y-%m-%d %H:%M:%S.000000"),
+        frame["Call ID"],
+        frame["Direction"].str[:3],
+        frame["Duration"].astype(int),
+        frame["Disposition"],
+        frame["Disposition"] == "connected",
+    )
+    with conn:
+        conn.executemany(
+            "INSERT INTO calls (trainee_id, called_at, call_key, direction, duration_s, outcome, connected) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trainee_id, call_key) DO NOTHING",
+            rows,
+        )
+    conn.close()
+    seconds = time.perf_counter() - began
+    print(json.dumps({"seconds": seconds, "rows": len(frame), "taken": len(frame), "rejected": 0, "peak_mb": 0}))
+
+
+def measure(path: Path, folder: Path, name: str, plain: bool = False, mode: str = "") -> dict:
     db = folder / f"{name}.sqlite3"
     done = subprocess.run(
-        [sys.executable, __file__, "--plain" if plain else "--child", str(path), str(db)],
+        [sys.executable, __file__, mode or ("--plain" if plain else "--child"), str(path), str(db)],
         capture_output=True,
         text=True,
         check=True,
@@ -113,12 +153,16 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--plain", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--same-table", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         run_one(*args.child)
         return
     if args.plain:
         plain_one(*args.plain)
+        return
+    if args.same_table:
+        same_table_one(*args.same_table)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -133,6 +177,7 @@ def main() -> None:
         second = measure(bad, folder, "bad")
         again = measure(good, folder, "good")  # the same file into the same store: nothing added twice
         plain = measure(good, folder, "plain", plain=True)
+        same = measure(good, folder, "same", mode="--same-table")
     for label, result in (("good rows", first), ("bad times", second), ("good again", again)):
         print(
             f"{label:>11}: {result['seconds']:6.2f} s, {result['rows'] / result['seconds']:>9,.0f} rows/s, "
@@ -147,6 +192,10 @@ def main() -> None:
     print(
         f"import-calls ÷ plain pandas + sqlite3 load of the same file: {first['seconds'] / plain['seconds']:.2f} "
         f"({first['seconds']:.2f} s vs {plain['seconds']:.2f} s; goal ≤ 2)"
+    )
+    print(
+        f"import-calls ÷ the same plain load into the store's own calls table (two indexes, 40-character keys): "
+        f"{first['seconds'] / same['seconds']:.2f} ({first['seconds']:.2f} s vs {same['seconds']:.2f} s)"
     )
 
 

@@ -740,6 +740,7 @@ def read_calls(
     returns what happened. `mapping` names the time column(s) when the content does not
     say; `zone` is the trainee's time zone (default this machine's)."""
     import numpy as np
+    import pandas as pd
 
     shape = layout(source)
     lines_in_file = _count_lines(source)  # the progress bar's length
@@ -796,18 +797,25 @@ def read_calls(
             if progress:
                 progress(report.rows, lines_in_file)
             continue
+        # A call is known by its id; a row without one by the whole row (joined only for those rows: joining every
+        # row's cells cost as much as the rest of the import).
         ids = frame[m.call_id].str.strip() if m.call_id else None
-        whole = (
-            frame.iloc[:, 0].str.cat([frame.iloc[:, n] for n in range(1, width)], sep="\x1f")
-            if width > 1
-            else frame.iloc[:, 0]
-        )
-        identity = ids.where(ids != "", whole) if ids is not None else whole
+        nameless = (ids == "").to_numpy(dtype=bool) if ids is not None else np.ones(len(frame), dtype=bool)
+        identity = ids.copy() if ids is not None else pd.Series([""] * len(frame), index=frame.index, dtype=object)
+        if nameless.any():
+            rows = frame[nameless]
+            whole = (
+                rows.iloc[:, 0].str.cat([rows.iloc[:, n] for n in range(1, width)], sep="\x1f")
+                if width > 1
+                else rows.iloc[:, 0]
+            )
+            identity[nameless] = whole
         keys = np.array([hashlib.sha1(text.encode("utf-8")).hexdigest() for text in identity.tolist()])
-        # Written as the store keeps them ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorized; in key order, so the
-        # store's unique index is filled front to back rather than at random places.
-        times = np.char.replace(np.datetime_as_string(moments.to_numpy(dtype="datetime64[us]"), unit="us"), "T", " ")
-        order = np.argsort(keys)
+        # Written as the store keeps them ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorized; in time order (a dialer's
+        # export mostly is already), so the store's time index is filled front to back.
+        stamps = moments.to_numpy(dtype="datetime64[us]")
+        times = np.char.replace(np.datetime_as_string(stamps, unit="us"), "T", " ")
+        order = np.argsort(stamps, kind="stable")
         details = {
             name: values[order].tolist() if values is not None else None for name, values in _details(frame, m).items()
         }
