@@ -371,7 +371,8 @@ def test_a_save_redraws_only_the_tools_that_show_its_data(lesson05, ui, alice, m
     plan.go.click()
     assert alice.latest_answers(L05)["planner"] and redrawn == []
     assert view.revision.written[:2] == (ToolKind.CALL_PLANNER, "planner")
-    importer.import_bytes("dialer.csv", f"time,number\n{view.tools['week_log'].monday} 09:00:00,1\n".encode())
+    last_week = view.tools["week_log"].monday - timedelta(days=7)  # in the past at any instant of this week
+    importer.import_bytes("dialer.csv", f"time,number\n{last_week} 09:00:00,1\n".encode())
     assert alice.latest_answers(L05)["call_import"].value["taken"] == 1
     assert redrawn == ["week_log"]
 

@@ -232,13 +232,14 @@ def test_a_beacon_or_form_from_another_origin_is_refused(server):
         assert refused.value.code == 403
 
 
-def test_twenty_pages_opened_and_closed_leave_no_kernel_behind(server, browser, trainee):
-    """Four rounds of five tabs open at once (lessons and the start page, one reloaded), then closed as a
-    trainee closes tabs: every page's kernel is gone within 30 s."""
+def test_ten_pages_opened_and_closed_leave_no_kernel_behind(server, browser, trainee):
+    """Two rounds of five tabs open at once (lessons and the start page, one reloaded), then closed as a
+    trainee closes tabs: every page's kernel is gone within 30 s. (Four rounds found nothing two did not, at twice
+    the time.)"""
     context = browser.new_context()
     context.new_page().goto(server.entry)  # logged in
     baseline = server.settled_kernel_pids()  # (kernels other tests left may still end meanwhile)
-    for round_number in range(4):
+    for round_number in range(2):
         tabs = [context.new_page() for _ in range(5)]
         for number, tab in enumerate(tabs):
             tab.set_default_navigation_timeout(LOAD_TIMEOUT)
@@ -255,7 +256,7 @@ def test_twenty_pages_opened_and_closed_leave_no_kernel_behind(server, browser, 
     while server.kernel_pids() - baseline and time.monotonic() < deadline:
         time.sleep(0.5)
     left = server.kernel_pids() - baseline
-    assert not left, f"{len(left)} of the 20 pages' kernels still running 30 s after they closed"
+    assert not left, f"{len(left)} of the 10 pages' kernels still running 30 s after they closed"
     assert server.kernels() <= len(baseline)
     context.close()
 
