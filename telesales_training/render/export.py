@@ -83,6 +83,10 @@ class _Export:
     def column(self, key: str, format: str = "") -> Column:
         return Column(key, self.t(key), format)
 
+    def columns(self, *keys: str, **formats: str) -> list[Column]:
+        """Columns named by their ui strings' keys, with the formats given by key (col_mean="percent")."""
+        return [self.column(key, formats.get(key, "")) for key in keys]
+
     @property
     def answers_period(self) -> str:
         filters = self.view.filters
@@ -97,16 +101,21 @@ class _Export:
 
 def _trainees(x: _Export) -> Table:
     total = x.course.max_points
-    columns = [
-        x.column("col_trainee"),
-        x.column("col_cohort"),
-        x.column("col_joined", "datetime"),
-        x.column("col_last_active", "datetime"),
-        x.column("col_questions"),
-        x.column("col_score", "decimal"),
-        x.column("col_weight", "decimal"),
-        x.column("col_score_share", "percent"),
-    ]
+    columns = x.columns(
+        "col_trainee",
+        "col_cohort",
+        "col_joined",
+        "col_last_active",
+        "col_questions",
+        "col_score",
+        "col_weight",
+        "col_score_share",
+        col_joined="datetime",
+        col_last_active="datetime",
+        col_score="decimal",
+        col_weight="decimal",
+        col_score_share="percent",
+    )
     rows = [
         [
             r.trainee_id,
@@ -144,13 +153,7 @@ def _lessons(x: _Export) -> Table:
 
 
 def _items(x: _Export) -> Table:
-    columns = [
-        x.column("col_lesson"),
-        x.column("col_item"),
-        x.column("col_answered"),
-        x.column("col_missed"),
-        x.column("col_mean", "percent"),
-    ]
+    columns = x.columns("col_lesson", "col_item", "col_answered", "col_missed", "col_mean", col_mean="percent")
     rows = [
         [
             x.course.lesson_title(s.lesson_id, x.lang),
@@ -180,16 +183,17 @@ def _open_answers(x: _Export) -> Table:
                 [label, a.trainee_id, a.cohort or "", str(a.value), _when(a.created_at), x.t(state), a.comment, met]
             )
             tags.append(state)
-    columns = [
-        x.column("col_item"),
-        x.column("col_trainee"),
-        x.column("col_cohort"),
-        x.column("col_value"),
-        x.column("col_time", "datetime"),
-        x.column("col_band"),
-        x.column("col_comment"),
-        x.column("col_rubric_met"),
-    ]
+    columns = x.columns(
+        "col_item",
+        "col_trainee",
+        "col_cohort",
+        "col_value",
+        "col_time",
+        "col_band",
+        "col_comment",
+        "col_rubric_met",
+        col_time="datetime",
+    )
     return Table("open_answers", columns, rows, x.answers_period, tags)
 
 
@@ -216,14 +220,9 @@ def _factors(x: _Export) -> Table:
 def _pacing(x: _Export) -> Table:
     days = working_days_elapsed(x.monday, x.today)
     paced = x.view.pacing(x.monday, x.today, limit=None) if days else []
-    columns = [
-        x.column("col_trainee"),
-        x.column("col_cohort"),
-        x.column("col_calls"),
-        x.column("col_planned"),
-        x.column("col_share", "percent"),
-        x.column("col_band"),
-    ]
+    columns = x.columns(
+        "col_trainee", "col_cohort", "col_calls", "col_planned", "col_share", "col_band", col_share="percent"
+    )
     rows = [
         [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), x.t(r.band)] for r in paced
     ]
