@@ -55,7 +55,7 @@ TAB_DRAWN = """([selector, limit]) => new Promise((resolve, reject) => {
   check();
 })"""
 TIMEOUT_MS = 120_000
-TABS = {"Calls": "table.ts-pacing tr.ts-pacing-row", "Free-text review": ".ts-review-card .ts-answer-text"}
+TABS = {"Calls": ".ts-pacing .ts-trainee-name", "Free-text review": ".ts-review-card .ts-answer-text"}
 
 
 def measure(browser, url: str) -> dict[str, float]:
