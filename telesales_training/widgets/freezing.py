@@ -20,6 +20,7 @@ def controls(widget: ipw.Widget) -> Iterator[ipw.Widget]:
 
 class Freezable(traitlets.HasTraits):
     frozen = traitlets.Bool(False)  # read-only: shown as it is, nothing can be changed or saved
+    _kept_enabled: dict  # while frozen: each control's own `disabled`, given back by unfreeze()
 
     def freeze(self) -> None:
         self.frozen = True
@@ -33,17 +34,16 @@ class Freezable(traitlets.HasTraits):
             self._kept_enabled = {}
             self._apply_frozen()
             return
-        for control, disabled in getattr(self, "_kept_enabled", {}).items():
+        for control, disabled in self._kept_enabled.items():
             control.disabled = disabled
         self._kept_enabled = {}
         self._after_unfreeze()
 
     def _apply_frozen(self) -> None:
         """Disable every control inside; remember the state of those not seen before (redraws add new ones)."""
-        kept = self.__dict__.setdefault("_kept_enabled", {})
         for control in controls(self):
-            if control not in kept:
-                kept[control] = control.disabled
+            if control not in self._kept_enabled:
+                self._kept_enabled[control] = control.disabled
             if not control.disabled:
                 control.disabled = True
 

@@ -30,7 +30,7 @@ class AssessmentPanel(Panel):
         self.save_button = make(ipw.Button, button_style="primary", icon="save")
         self.gaps = make(ipw.HTML)
         self.awaiting_count = make(ipw.HTML)
-        self.awaiting = TraineeLinks(self.c, AWAITING_SHOWN)  # a name opens her form here, not her workbook
+        self.awaiting = TraineeLinks(AWAITING_SHOWN)  # a name opens her form here, not her workbook
         self.awaiting.observe(lambda change: change["new"] and self.picker.choose(change["new"]), names="opened")
         self._awaiting_row = ipw.HBox([self.awaiting_count, self.awaiting])
         self._awaiting_row.add_class("ts-furthest-behind")

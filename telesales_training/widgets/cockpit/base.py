@@ -188,8 +188,7 @@ class TraineeLinks(ipw.HBox):
 
     opened = traitlets.Unicode("")  # the trainee just clicked; "" again at once
 
-    def __init__(self, context: CockpitContext, size: int, **kwargs):
-        self._context = context
+    def __init__(self, size: int, **kwargs):
         self._size = size
         self._ids: list[str] = []
         self._buttons: list[ipw.Button] = []
@@ -224,10 +223,7 @@ class TraineeTable(ipw.VBox):
     descending = traitlets.Bool(False)
     opened = traitlets.Unicode("")  # the trainee whose name was just clicked; "" again at once
 
-    def __init__(
-        self, context: CockpitContext, columns: list[str], sortable: tuple[str, ...], template: str, css: str, **kwargs
-    ):
-        self._context = context
+    def __init__(self, columns: list[str], sortable: tuple[str, ...], template: str, css: str, **kwargs):
         self._columns = columns
         self._sortable = sortable
         self._caption = make(ipw.HTML)

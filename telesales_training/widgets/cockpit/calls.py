@@ -27,7 +27,7 @@ class CallsPanel(Panel):
         )
         self.summary = make(ipw.HTML)
         # Furthest behind first (the order pacing() gives); each name opens that trainee's workbook.
-        self.table = TraineeTable(self.c, PACING_COLUMNS, (), PACING_GRID, "ts-pacing")
+        self.table = TraineeTable(PACING_COLUMNS, (), PACING_GRID, "ts-pacing")
         self.pass_on_opened(self.table)
         self.pager = Pager()
         self.week.observe(lambda _c: self._redraw(), names="value")

@@ -13,7 +13,7 @@ from .base import FUNNEL_COLUMNS, FUNNEL_GRID, Pager, Panel, TraineeTable
 class FunnelsPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self.summary = make(ipw.HTML)
-        self.list = TraineeTable(self.c, FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
+        self.list = TraineeTable(FUNNEL_COLUMNS, (), FUNNEL_GRID, "ts-funnels")
         self.pass_on_opened(self.list)
         self.pager = Pager()
         self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")

@@ -30,12 +30,12 @@ class OverviewPanel(Panel):
     def _build(self) -> list[ipw.Widget]:
         self.summary = make(ipw.HTML)
         self.behind_label = make(ipw.HTML)
-        self.behind = TraineeLinks(self.c, BEHIND_SHOWN)
+        self.behind = TraineeLinks(BEHIND_SHOWN)
         self._behind_row = ipw.HBox([self.behind_label, self.behind])
         self._behind_row.add_class("ts-furthest-behind")
         self.lessons = make(ipw.HTML)
         self.missed = make(ipw.HTML)
-        self.trainees = TraineeTable(self.c, TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
+        self.trainees = TraineeTable(TRAINEE_COLUMNS, TRAINEE_SORTS, TRAINEE_GRID, "ts-trainees")
         self.trainees.sort = "name"
         self.pass_on_opened(self.behind)
         self.pass_on_opened(self.trainees)
