@@ -404,3 +404,40 @@ def test_a_store_of_every_revision_upgrades_to_the_head(empty_url, revision):
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     engine.dispose()
+
+
+def test_answers_from_before_first_attempts_keep_their_oldest_as_the_first_try(empty_url):
+    """0015: answers already stored are numbered in order, and the oldest of each item becomes its first try,
+    counted in the overview's first-try totals; saves after the upgrade never change it."""
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0014")
+        insert(conn, "trainees", id="amy", created_at="2026-03-01 09:00:00+00:00")
+        for minute, (item, score) in enumerate([("q", 0), ("q", 2), ("r", 1), ("q", 1)]):
+            insert(
+                conn,
+                "answers",
+                trainee_id="amy",
+                lesson_id=L01,
+                item_id=item,
+                value='"x"',
+                score=score,
+                max_points=2,
+                created_at=f"2026-03-02 09:0{minute}:00+00:00",
+            )
+    engine.dispose()
+    with Store(empty_url) as store:
+        amy = store.ensure_trainee("amy")
+        book = amy.lesson_book(L01)
+        assert [r.attempt for r in book.history("q")] == [1, 2, 3] and [r.attempt for r in book.history("r")] == [1]
+        assert all(r.sitting == 1 and r.variant == "" and not r.revealed for r in book.history("q"))
+        done = amy.progress()[L01]
+        assert (done.score, done.first_try, done.first_items) == (1 + 1, 0 + 1, {1: 2})
+        assert amy.save_answer(L01, "q", "y", 2, 2).attempt == 4
+        assert amy.progress()[L01].first_try == 1  # practice moved the latest answer only
+        with store.engine.connect() as conn:
+            totals = conn.exec_driver_sql(
+                "SELECT first_scored, first_score, first_max_points FROM lesson_totals WHERE trainee_id = 'amy'"
+            ).one()
+            items = dict(conn.exec_driver_sql("SELECT item_id, first_missed FROM item_totals").all())
+        assert tuple(totals) == (2, 1, 4) and items == {"q": 1, "r": 1}

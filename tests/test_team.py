@@ -94,6 +94,26 @@ def test_a_trainee_saves_and_reads_her_own_answers(team_db):
         assert alice.get_preference("lang") == "zh-TW"
 
 
+def test_under_her_own_role_a_trainees_first_try_is_kept_and_practice_never_changes_it(team_db):
+    """The answers trigger writes first_answers with the owner's rights: her role cannot, yet her first try is kept
+    (and counted in the totals) while later practice moves only the latest answer."""
+    with Store(team_db[2]["alice"]) as store:
+        alice = store.ensure_trainee("alice")
+        first = alice.save_answer("L_first", "advantage_check", "cheaper", 0, 2)
+        again = alice.save_answer("L_first", "advantage_check", "criteria", 2, 2, revealed=True)
+        alice.reveal("L_first", "advantage_check", "second_try")
+        assert (first.attempt, again.attempt) == (1, 2)
+        done = alice.progress()["L_first"]
+        assert done.score == 2 and done.first_try == 0 and done.first_items == {1: 1}
+        assert [r.reason for r in alice.lesson_book("L_first").reveals("advantage_check")] == ["second_try"]
+    with raw(team_db[1]).connect() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT first_scored, first_score, first_max_points FROM lesson_totals "
+            "WHERE trainee_id = 'alice' AND lesson_id = 'L_first'"
+        ).one()
+    assert tuple(row) == (1, 0, 2)
+
+
 def test_a_trainee_imports_her_calls_in_bulk_and_not_into_anyone_elses(team_db):
     """The bulk path (INSERT … SELECT FROM unnest(arrays), no temporary table) runs under her own role: her calls
     land, calls written as bob's are refused by the row-level policy."""
@@ -157,6 +177,14 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         "UPDATE settings SET value = 'x'",
         "INSERT INTO lesson_totals VALUES ('alice', 'L9', 99, 99, 99, 99)",
         "UPDATE lesson_totals SET score = max_points",
+        "UPDATE lesson_totals SET first_score = first_max_points",
+        # A first try cannot be replaced, deleted or made up: only the answers trigger writes first_answers.
+        "UPDATE first_answers SET score = max_points",
+        "DELETE FROM first_answers",
+        "INSERT INTO first_answers VALUES ('alice', 'L', 'i', 1, '', 1, 5, 5, now())",
+        "INSERT INTO reveals VALUES ('bob', '01_decision_psychology', 'xiamen_first_check', 1, '', 'asked', now())",
+        "DELETE FROM reveals",
+        "UPDATE reveals SET sitting = 2",
         "UPDATE item_totals SET missed = 0",
         "DELETE FROM item_totals",
         "ALTER TABLE answers DISABLE ROW LEVEL SECURITY",
@@ -331,7 +359,14 @@ def test_every_function_with_the_owners_rights_searches_pg_temp_last(team_db):
             "WHERE p.prosecdef AND n.nspname = 'public'"
         ).all()
     names = {name for name, _config, _source in rows}
-    assert {"telesales_trainee", "telesales_is_trainer", "answers_keep_current", "current_answers_keep_totals"} <= names
+    assert {
+        "telesales_trainee",
+        "telesales_is_trainer",
+        "answers_keep_current",
+        "current_answers_keep_totals",
+        "answers_keep_first",
+        "first_answers_keep_totals",
+    } <= names
     for name, config, source in rows:
         paths = [setting.split("=", 1)[1] for setting in config or [] if setting.startswith("search_path=")]
         assert paths, f"{name} runs with the caller's search path"
@@ -379,6 +414,9 @@ def test_the_database_holds_sizes_and_ranges_whatever_code_writes(team_db):
         "answers_points": f"INSERT INTO answers ({ANSWER_COLUMNS}) VALUES ('alice', 'L', 'i', '1', 1e9, now())",
         "preferences_value_size": f"INSERT INTO preferences VALUES ('alice', 'big', '{'x' * 20_000}')",
         "call_days_counts": "INSERT INTO call_days VALUES ('alice', '2026-01-05', -5, 200)",
+        # A sitting out of range would let a trainee open sittings no retake ever drew.
+        "answers_sitting": f"INSERT INTO answers ({ANSWER_COLUMNS}, sitting) VALUES ('alice', 'L', 'i', '1', 0, now(), 0)",
+        "reveals_sitting": "INSERT INTO reveals VALUES ('alice', 'L', 'i', 9999, '', 'asked', now())",
     }
     for constraint, attack in attacks.items():
         with pytest.raises(sa.exc.IntegrityError, match=constraint), engine.begin() as conn:
@@ -481,7 +519,19 @@ def privileges(conn: sa.Connection, role: str) -> dict:
     }
 
 
-ANSWERS_INSERT = ["trainee_id", "lesson_id", "item_id", "value", "score", "max_points", "created_at"]
+ANSWERS_INSERT = [
+    "trainee_id",
+    "lesson_id",
+    "item_id",
+    "value",
+    "score",
+    "max_points",
+    "created_at",
+    "attempt",
+    "sitting",
+    "variant",
+    "revealed",
+]
 REVIEWED_PRIVILEGES = {
     "role": {
         "rolsuper": False,
@@ -498,10 +548,12 @@ REVIEWED_PRIVILEGES = {
         "call_days": ["SELECT", "INSERT", "UPDATE"],
         "calls": ["SELECT"],
         "current_answers": ["SELECT"],
+        "first_answers": ["SELECT"],  # written by the answers trigger only: a first try cannot be replaced
         "item_totals": ["SELECT"],
         "lesson_totals": ["SELECT"],
         "memberships": ["SELECT", "INSERT", "UPDATE"],
         "preferences": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        "reveals": ["SELECT", "INSERT"],
         "reviews": ["SELECT"],
         "settings": ["SELECT"],
         "trainees": ["SELECT", "INSERT"],
@@ -525,8 +577,10 @@ REVIEWED_PRIVILEGES = {
     "sequences": None,
     "functions": [
         "answers_keep_current",
+        "answers_keep_first",
         "current_answers_keep_totals",
         "current_answers_old_writers",
+        "first_answers_keep_totals",
         "telesales_is_trainer",
         "telesales_trainee",
     ],

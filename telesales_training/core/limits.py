@@ -12,3 +12,4 @@ MAX_POINTS = 1000  # points one stored answer may carry (an item has at most 100
 MAX_PREFERENCE_BYTES = 10_000  # one preference's value as UTF-8
 MAX_DAY_CALLS = 100_000  # calls or a target of one day in the log (the package allows far fewer)
 MAX_CALL_SECONDS = 86_400  # one call's duration
+MAX_SITTINGS = 20  # sittings of one lesson (the first and its retakes; each retake needs variants not yet seen)

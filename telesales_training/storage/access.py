@@ -27,8 +27,9 @@ from ..core.limits import (
     MAX_MARKS,
     MAX_POINTS,
     MAX_PREFERENCE_BYTES,
+    MAX_SITTINGS,
 )
-from .schema import keep_current_function, keep_totals_function
+from .schema import keep_current_function, keep_first_functions, keep_totals_function
 
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
@@ -45,6 +46,12 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("write", "INSERT", None, f"trainee_id = {ME}"),
     ],
     "current_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    # Written by the answers trigger only (with the owner's rights): a trainee cannot replace her first try.
+    "first_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    "reveals": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+    ],
     "preferences": [
         ("own", "ALL", f"trainee_id = {ME}", f"trainee_id = {ME}"),
         ("trainer_read", "SELECT", TRAINER, None),
@@ -85,6 +92,8 @@ GRANTS = {
         "trainees",
         "answers",
         "current_answers",
+        "first_answers",
+        "reveals",
         "preferences",
         "calls",
         "memberships",
@@ -96,7 +105,17 @@ GRANTS = {
         "lesson_totals",
         "item_totals",
     ],
-    "INSERT": ["trainees", "answers", "preferences", "calls", "memberships", "call_days", "reviews", "trainer_scores"],
+    "INSERT": [
+        "trainees",
+        "answers",
+        "reveals",
+        "preferences",
+        "calls",
+        "memberships",
+        "call_days",
+        "reviews",
+        "trainer_scores",
+    ],
     "UPDATE": ["preferences", "memberships", "call_days"],
     "DELETE": ["preferences"],
 }
@@ -110,7 +129,9 @@ LIMITS: dict[str, list[tuple[str, str, str]]] = {  # table: (constraint, the col
         ("answers_value_size", "value", f"octet_length(value::text) <= {2 * MAX_ANSWER_BYTES}"),
         ("answers_points", "max_points", f"max_points >= 0 AND max_points <= {MAX_POINTS}"),
         ("answers_score", "score", "score IS NULL OR (score >= 0 AND score <= max_points)"),
+        ("answers_sitting", "sitting", f"sitting >= 1 AND sitting <= {MAX_SITTINGS} AND attempt >= 1"),
     ],
+    "reveals": [("reveals_sitting", "sitting", f"sitting >= 1 AND sitting <= {MAX_SITTINGS}")],
     "reviews": [
         ("reviews_comment_size", "comment", f"char_length(comment) <= {MAX_COMMENT}"),
         (
@@ -172,6 +193,13 @@ def _functions(conn: sa.Connection, schema: str) -> list[str]:
         statements += [
             keep_totals_function(f"{schema}."),
             f"ALTER FUNCTION {schema}.current_answers_keep_totals() SECURITY DEFINER {search_path(schema)}",
+        ]
+    if conn.exec_driver_sql(f"SELECT to_regproc('{schema}.answers_keep_first')").scalar() is not None:
+        for statement in keep_first_functions(f"{schema}."):
+            statements.append(statement)
+        statements += [
+            f"ALTER FUNCTION {schema}.{function}() SECURITY DEFINER {search_path(schema)}"
+            for function in ("answers_keep_first", "first_answers_keep_totals")
         ]
     return statements
 

@@ -72,7 +72,44 @@ answers = sa.Table(
     sa.Column("score", sa.Float, nullable=True),
     sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    # Which save of this item by this trainee it is (1 = her first answer to the idea, whatever the sitting).
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
+    # 1 = the lesson as first met; 2, 3… = retakes, each drawn from variants not seen before (migration 0015).
+    sa.Column("sitting", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("variant", sa.String(MAX_ID), nullable=False, server_default=""),  # "" = the item as first written
+    sa.Column("revealed", sa.Boolean, nullable=False, server_default=sa.false()),  # saved after the key was shown
     sa.Index("ix_answers_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
+)
+
+# The first answer of each sitting of an item (trainee, lesson, item, sitting): kept by the database on every save
+# (the answers trigger inserts and never updates it), so practice after a first try never changes it.
+first_answers = sa.Table(
+    "first_answers",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("sitting", sa.Integer, primary_key=True),
+    sa.Column("variant", sa.String(MAX_ID), nullable=False),
+    sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
+    sa.Column("score", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_with_rowid=False,
+)
+
+# When the key of an item was shown to a trainee (after her second wrong try, or because she asked): once per
+# sitting; answers saved after it are practice.
+reveals = sa.Table(
+    "reveals",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("sitting", sa.Integer, primary_key=True),
+    sa.Column("variant", sa.String(MAX_ID), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),  # "asked" | "second_try"
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 # The latest answer per (trainee, lesson, item), kept up to date by every save: the cockpit aggregates
@@ -149,6 +186,10 @@ lesson_totals = sa.Table(
     sa.Column("scored", sa.Integer, nullable=False, server_default="0"),
     sa.Column("score", sa.Float, nullable=False, server_default="0"),
     sa.Column("max_points", sa.Float, nullable=False, server_default="0"),
+    # The same of the first answers of sitting 1 (first_answers): the trainee's first tries, never changed by practice.
+    sa.Column("first_scored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_score", sa.Float, nullable=False, server_default="0"),
+    sa.Column("first_max_points", sa.Float, nullable=False, server_default="0"),
     sqlite_with_rowid=False,
 )
 item_totals = sa.Table(
@@ -160,6 +201,9 @@ item_totals = sa.Table(
     sa.Column("scored", sa.Integer, nullable=False, server_default="0"),
     sa.Column("missed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("share", sa.Float, nullable=False, server_default="0"),
+    sa.Column("first_scored", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_missed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_share", sa.Float, nullable=False, server_default="0"),
 )
 
 
@@ -207,6 +251,64 @@ KEEP_TOTALS = {
 }
 # Both totals tables and current_answers exist by then, whatever order create_all picks.
 for _dialect, _statements in KEEP_TOTALS.items():
+    for _statement in _statements:
+        sa.event.listen(metadata, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
+
+
+def _keep_first(schema: str = "") -> str:
+    """The answers trigger's second statement: the first answer of a sitting goes to first_answers, once."""
+    return f"""
+    INSERT INTO {schema}first_answers (trainee_id, lesson_id, item_id, sitting, variant, answer_id, score, max_points,
+                                       created_at)
+    VALUES (NEW.trainee_id, NEW.lesson_id, NEW.item_id, NEW.sitting, NEW.variant, NEW.id, NEW.score, NEW.max_points,
+            NEW.created_at)
+    ON CONFLICT (trainee_id, lesson_id, item_id, sitting) DO NOTHING;"""
+
+
+def _add_first_totals(schema: str = "") -> str:
+    """A first answer of sitting 1 (NEW, a first_answers row) added to the first-try totals."""
+    points = "NEW.max_points > 0"
+    return f"""
+    INSERT INTO {schema}lesson_totals (trainee_id, lesson_id, first_scored, first_score, first_max_points)
+    VALUES (NEW.trainee_id, NEW.lesson_id, CASE WHEN {points} THEN 1 ELSE 0 END,
+            CASE WHEN {points} THEN coalesce(NEW.score, 0) ELSE 0 END,
+            CASE WHEN {points} THEN NEW.max_points ELSE 0 END)
+    ON CONFLICT (trainee_id, lesson_id) DO UPDATE SET first_scored = lesson_totals.first_scored + excluded.first_scored,
+        first_score = lesson_totals.first_score + excluded.first_score,
+        first_max_points = lesson_totals.first_max_points + excluded.first_max_points;
+    INSERT INTO {schema}item_totals (lesson_id, item_id, first_scored, first_missed, first_share)
+    VALUES (NEW.lesson_id, NEW.item_id, CASE WHEN {points} THEN 1 ELSE 0 END,
+            CASE WHEN {points} AND NEW.score < NEW.max_points THEN 1 ELSE 0 END,
+            CASE WHEN {points} THEN coalesce(NEW.score, 0) * 1.0 / NEW.max_points ELSE 0 END)
+    ON CONFLICT (lesson_id, item_id) DO UPDATE SET first_scored = item_totals.first_scored + excluded.first_scored,
+        first_missed = item_totals.first_missed + excluded.first_missed,
+        first_share = item_totals.first_share + excluded.first_share;"""
+
+
+def keep_first_functions(schema: str = "") -> list[str]:
+    """PostgreSQL: the functions behind the first-answer triggers (CREATE OR REPLACE), as keep_current_function."""
+    return [
+        f"CREATE OR REPLACE FUNCTION {schema}answers_keep_first() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN {_keep_first(schema)} RETURN NULL; END $$",
+        f"CREATE OR REPLACE FUNCTION {schema}first_answers_keep_totals() RETURNS trigger LANGUAGE plpgsql "
+        f"AS $$ BEGIN {_add_first_totals(schema)} RETURN NULL; END $$",
+    ]
+
+
+KEEP_FIRST = {
+    "sqlite": [
+        f"CREATE TRIGGER answers_keep_first AFTER INSERT ON answers BEGIN {_keep_first()} END",
+        f"CREATE TRIGGER first_answers_added AFTER INSERT ON first_answers WHEN NEW.sitting = 1 "
+        f"BEGIN {_add_first_totals()} END",
+    ],
+    "postgresql": [
+        *keep_first_functions(),
+        "CREATE TRIGGER answers_keep_first AFTER INSERT ON answers FOR EACH ROW EXECUTE FUNCTION answers_keep_first()",
+        "CREATE TRIGGER first_answers_keep_totals AFTER INSERT ON first_answers FOR EACH ROW WHEN (NEW.sitting = 1) "
+        "EXECUTE FUNCTION first_answers_keep_totals()",
+    ],
+}
+for _dialect, _statements in KEEP_FIRST.items():
     for _statement in _statements:
         sa.event.listen(metadata, "after_create", sa.DDL(_statement).execute_if(dialect=_dialect))
 

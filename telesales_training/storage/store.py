@@ -17,7 +17,7 @@ import itertools
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -43,6 +43,7 @@ from ..core.limits import (
     MAX_ID,
     MAX_MARKS,
     MAX_PREFERENCE_BYTES,
+    MAX_SITTINGS,
     MAX_TRAINEE_ID,
 )
 from ..core.settings import settings as current_settings
@@ -58,8 +59,10 @@ from .schema import (
     calls,
     current_answers,
     dumps,
+    first_answers,
     memberships,
     preferences,
+    reveals,
     reviews,
     settings,
     trainees,
@@ -75,6 +78,7 @@ __all__ = [
     "InvalidReview",
     "InvalidTrainee",
     "LessonProgress",
+    "Reveal",
     "Review",
     "Store",
     "StoreError",
@@ -95,6 +99,24 @@ class AnswerRecord:
     score: float | None
     max_points: float
     created_at: datetime
+    attempt: int = 1  # which save of the item by this trainee (1 = her first)
+    sitting: int = 1  # 1 = the lesson as first met, 2… = retakes
+    variant: str = ""  # which variant of the item was answered ("" = the item as first written)
+    revealed: bool = False  # saved after the key had been shown (practice)
+
+
+@dataclass(frozen=True)
+class Reveal:
+    """The key of an item was shown to the trainee in a sitting: after her second wrong try, or on asking."""
+
+    item_id: str
+    sitting: int
+    variant: str
+    reason: str  # REVEAL_REASONS
+    created_at: datetime
+
+
+REVEAL_REASONS = ("second_try", "asked")
 
 
 @dataclass(frozen=True)
@@ -109,9 +131,22 @@ class Review:
 @dataclass(frozen=True)
 class LessonProgress:
     answered_items: int
-    score: float
+    score: float  # of the latest answers
     max_points: float
     last_active: datetime | None = None  # the newest of the lesson's current answers
+    # Per sitting (1 = the lesson as first met, 2… = retakes): the points of the first answers (first tries).
+    first_scores: Mapping[int, float] = field(default_factory=dict)
+    first_items: Mapping[int, int] = field(default_factory=dict)  # sitting → items with a first answer
+
+    @property
+    def first_try(self) -> float:
+        """The points of the first tries of sitting 1 (0 before any)."""
+        return self.first_scores.get(1, 0.0)
+
+    @property
+    def best_sitting(self) -> float:
+        """The best sitting's first-try points (what a lesson is passed on)."""
+        return max(self.first_scores.values(), default=0.0)
 
 
 def default_url() -> str:
@@ -173,6 +208,36 @@ def trainee_key(raw: str | None) -> str:
 
 def _key(raw: str, what: str = "a lesson or item id") -> str:
     return _name(raw, what, MAX_ID, InvalidKey)
+
+
+SITTING_KEY = "sitting:"  # preference key prefix: the sitting (retake) a trainee started in a lesson
+
+
+def _sitting(number: int) -> int:
+    if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= MAX_SITTINGS:
+        raise InvalidKey(f"a sitting is a whole number from 1 to {MAX_SITTINGS}, not {number!r}")
+    return number
+
+
+def progress_of(current: Sequence[Sequence[Any]], firsts: Sequence[Sequence[Any]]) -> dict[str, LessonProgress]:
+    """LessonProgress per lesson from the rows of progress()'s two queries: (lesson, count, score, max_points,
+    last) of the current answers and (lesson, sitting, count, score) of the first answers."""
+    first_scores: dict[str, dict[int, float]] = {}
+    first_items: dict[str, dict[int, int]] = {}
+    for lesson, sitting, count, score in firsts:
+        first_scores.setdefault(lesson, {})[sitting] = float(score)
+        first_items.setdefault(lesson, {})[sitting] = int(count)
+    return {
+        lesson: LessonProgress(
+            count,
+            float(score),
+            float(top or 0),
+            clock.as_utc(last) if last else None,
+            first_scores.get(lesson, {}),
+            first_items.get(lesson, {}),
+        )
+        for lesson, count, score, top, last in current
+    }
 
 
 # ---------------------------------------------------------------- SQL helpers
@@ -247,9 +312,14 @@ class LessonBook:
     lesson_id: str
     histories: Mapping[str, Sequence[AnswerRecord]]  # item → its saves, oldest first
     reviewed: Mapping[str, Review]  # item → the current review
+    revealed: Mapping[str, Sequence[Reveal]] = field(default_factory=dict)  # item → when its key was shown
+    sitting: int = 1  # the sitting the trainee is in (a retake she started, else 1)
 
     def history(self, item_id: str) -> list[AnswerRecord]:
         return list(self.histories.get(item_id, ()))
+
+    def reveals(self, item_id: str) -> list[Reveal]:
+        return list(self.revealed.get(item_id, ()))
 
 
 class Store:
@@ -419,8 +489,15 @@ class TraineeStore:
         score: float | None = None,
         max_points: float = 0,
         at: datetime | None = None,
+        sitting: int = 1,
+        variant: str = "",
+        revealed: bool = False,
     ) -> AnswerRecord:
+        """One save of an item. Its attempt number is the database's count of this trainee's saves of the item plus
+        one; the first save of a sitting becomes its first try (first_answers, kept by a trigger)."""
         lesson_id, item_id = _key(lesson_id), _key(item_id)
+        variant = _key(variant) if variant else ""
+        sitting = _sitting(sitting)
         value = clean_value(value)
         if len(dumps(value).encode("utf-8")) > MAX_ANSWER_BYTES:
             raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
@@ -428,10 +505,15 @@ class TraineeStore:
             if number is not None and not math.isfinite(number):
                 raise InvalidAnswer(f"points must be finite numbers, not {number}")
         created = clock.as_utc(at or clock.utc_now())
+        mine = sa.and_(
+            answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id, answers.c.item_id == item_id
+        )
         with self._store.writing.begin() as conn:
+            attempt = conn.execute(sa.select(sa.func.coalesce(sa.func.max(answers.c.attempt), 0) + 1).where(mine))
+            attempt = int(attempt.scalar_one())
             conn.execute(
                 answers.insert(),
-                {  # the database's trigger keeps current_answers (schema.py)
+                {  # the database's triggers keep current_answers and first_answers (schema.py)
                     "trainee_id": self.trainee_id,
                     "lesson_id": lesson_id,
                     "item_id": item_id,
@@ -439,15 +521,57 @@ class TraineeStore:
                     "score": score,
                     "max_points": max_points,
                     "created_at": created,
+                    "attempt": attempt,
+                    "sitting": sitting,
+                    "variant": variant,
+                    "revealed": bool(revealed),
                 },
             )
-        return AnswerRecord(lesson_id, item_id, value, score, max_points, created)
+        return AnswerRecord(lesson_id, item_id, value, score, max_points, created, attempt, sitting, variant, revealed)
+
+    def reveal(
+        self, lesson_id: str, item_id: str, reason: str, sitting: int = 1, variant: str = "", at: datetime | None = None
+    ) -> Reveal:
+        """Note that the key of an item was shown in a sitting (once: a second reveal keeps the first)."""
+        if reason not in REVEAL_REASONS:
+            raise ValueError(f"reason must be one of {', '.join(REVEAL_REASONS)}, not {reason!r}")
+        lesson_id, item_id = _key(lesson_id), _key(item_id)
+        variant = _key(variant) if variant else ""
+        sitting = _sitting(sitting)
+        created = clock.as_utc(at or clock.utc_now())
+        row = {
+            "trainee_id": self.trainee_id,
+            "lesson_id": lesson_id,
+            "item_id": item_id,
+            "sitting": sitting,
+            "variant": variant,
+            "reason": reason,
+            "created_at": created,
+        }
+        with self._store.writing.begin() as conn:
+            conn.execute(insert_for(conn, reveals).values(row).on_conflict_do_nothing())
+        return Reveal(item_id, sitting, variant, reason, created)
+
+    def start_sitting(self, lesson_id: str, sitting: int) -> None:
+        """The trainee starts a retake of the lesson (sitting 2, 3…): its items are drawn from unseen variants."""
+        self.set_preference(SITTING_KEY + _key(lesson_id), str(_sitting(sitting)))
 
     def _records(self, query) -> list[AnswerRecord]:
         with self._engine.connect() as conn:
             rows = conn.execute(query).all()
         return [
-            AnswerRecord(r.lesson_id, r.item_id, r.value, r.score, r.max_points, clock.as_utc(r.created_at))
+            AnswerRecord(
+                r.lesson_id,
+                r.item_id,
+                r.value,
+                r.score,
+                r.max_points,
+                clock.as_utc(r.created_at),
+                r.attempt,
+                r.sitting,
+                r.variant,
+                bool(r.revealed),
+            )
             for r in rows
         ]
 
@@ -509,7 +633,21 @@ class TraineeStore:
         mine = sa.select(answers).where(answers.c.trainee_id == self.trainee_id, answers.c.lesson_id == lesson_id)
         for record in self._records(mine.order_by(answers.c.id)):
             histories.setdefault(record.item_id, []).append(record)
-        return LessonBook(lesson_id, histories, self.reviews(lesson_id))
+        shown: dict[str, list[Reveal]] = {}
+        query = sa.select(reveals).where(reveals.c.trainee_id == self.trainee_id, reveals.c.lesson_id == lesson_id)
+        with self._engine.connect() as conn:
+            for r in conn.execute(query.order_by(reveals.c.sitting)):
+                shown.setdefault(r.item_id, []).append(
+                    Reveal(r.item_id, r.sitting, r.variant, r.reason, clock.as_utc(r.created_at))
+                )
+        return LessonBook(lesson_id, histories, self.reviews(lesson_id), shown, self.sitting(lesson_id))
+
+    def sitting(self, lesson_id: str) -> int:
+        """The sitting the trainee is in for a lesson: the retake she started last, else 1."""
+        try:
+            return _sitting(int(self.get_preference(SITTING_KEY + _key(lesson_id)) or 1))
+        except (InvalidKey, ValueError):
+            return 1
 
     def history(self, lesson_id: str, item_id: str) -> list[AnswerRecord]:
         return self._records(
@@ -533,11 +671,20 @@ class TraineeStore:
             .where(current_answers.c.trainee_id == self.trainee_id)
             .group_by(current_answers.c.lesson_id)
         )
+        firsts = (
+            sa.select(
+                first_answers.c.lesson_id,
+                first_answers.c.sitting,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(first_answers.c.score), 0),
+            )
+            .where(first_answers.c.trainee_id == self.trainee_id)
+            .group_by(first_answers.c.lesson_id, first_answers.c.sitting)
+        )
         with self._engine.connect() as conn:
-            return {
-                lesson: LessonProgress(count, float(score), float(top or 0), clock.as_utc(last) if last else None)
-                for lesson, count, score, top, last in conn.execute(query)
-            }
+            rows = conn.execute(query).all()
+            first_rows = conn.execute(firsts).all()
+        return progress_of(rows, first_rows)
 
     def add_calls(self, batch: Iterable[tuple[datetime, str]]) -> int:
         """Insert (called_at, call_key) pairs; keys already stored are skipped. Returns how many were new."""
