@@ -415,7 +415,8 @@ def test_the_database_holds_sizes_and_ranges_whatever_code_writes(team_db):
         "preferences_value_size": f"INSERT INTO preferences VALUES ('alice', 'big', '{'x' * 20_000}')",
         "call_days_counts": "INSERT INTO call_days VALUES ('alice', '2026-01-05', -5, 200)",
         # A sitting out of range would let a trainee open sittings no retake ever drew.
-        "answers_sitting": f"INSERT INTO answers ({ANSWER_COLUMNS}, sitting) VALUES ('alice', 'L', 'i', '1', 0, now(), 0)",
+        "answers_sitting": f"INSERT INTO answers ({ANSWER_COLUMNS}, sitting) "
+        "VALUES ('alice', 'L', 'i', '1', 0, now(), 0)",
         "reveals_sitting": "INSERT INTO reveals VALUES ('alice', 'L', 'i', 9999, '', 'asked', now())",
     }
     for constraint, attack in attacks.items():

@@ -363,10 +363,23 @@ def test_classify_widget_saves_every_entry_and_explains(ui, alice):
     widget.submit.click()
     record = alice.latest_answers("02_selling_modes")["mode_classifier"]
     assert record.value == dict(key, packing_supplies="relationship") and record.score == 11
+    # #25.2: a first wrong try is told its points and a hint — not which entry is wrong (two categories: that
+    # would be the key).
+    assert "11 / 12 points" in widget.response.value and "try once more" in widget.response.value
+    assert "Shipping boxes" not in widget.response.value and "✗" not in widget.response.value
+    assert widget.show_key.layout.display is None and not widget.key_shown
+    widget.show_key.click()  # "show me": the whole feedback, and the reveal is on record
     assert "✗ Shipping boxes and tape" in widget.response.value
     assert "a quick quote and on-time delivery win the order" in widget.response.value.lower()
+    assert widget.show_key.layout.display == "none" and "practice" in widget.response.value
+    assert [r.reason for r in alice.lesson_book("02_selling_modes").reveals("mode_classifier")] == ["asked"]
+    widget.toggles["packing_supplies"].value = "transaction"
+    widget.submit.click()  # practice after the key: the latest answer is right, the first try stays 11
+    assert "First try: 11 / 12 points" in widget.response.value
+    assert alice.history("02_selling_modes", "mode_classifier")[-1].revealed
+    assert alice.progress()["02_selling_modes"].first_try == 11
     reopened = question_widget(lesson02.block("mode_classifier"), ui, alice, "02_selling_modes", "zh-CN")
-    assert reopened.toggles["packing_supplies"].value == "relationship"
+    assert reopened.toggles["packing_supplies"].value == "transaction"  # the latest save
     assert reopened.toggles["erp"].options[0] == ("关系导向", "relationship")
 
 
@@ -386,15 +399,24 @@ def test_call_drill_plays_saves_the_path_and_restores_the_debrief(ui, alice):
     assert record.value == ["opening", "features"]
     assert 0 < record.score < drill.points
     assert "发份资料" in widget.transcript.value and "这通电话没有成功" in widget.transcript.value
-    assert "1. 王经理您好" in widget.response.value and "(-1)" in widget.response.value
+    # #25.2: the first lost call is told how it ended and why its weak reply was weak — not each reply's points
+    features = next(ch for ch in drill.node("permission").choices if ch.id == "features")
+    assert features.feedback["zh-CN"] in widget.response.value
+    assert "(-1)" not in widget.response.value and "1. 王经理您好" not in widget.response.value
     assert widget.choices.children == ()
 
     widget.restart.click()
     assert widget.value == () and widget.response.value == ""
+    widget.choose("vague")
+    widget.choose("catalogue")  # a second lost call: now the whole debrief and the best path are shown
+    assert "(+0)" in widget.response.value and "正确答案：王经理您好" in widget.response.value
+    assert [r.reason for r in alice.lesson_book("03_sales_process").reveals("drill_lighting")] == ["second_try"]
+    widget.restart.click()
     for choice in ("opening", "probe", "deepen", "brief_next"):
         widget.choose(choice)
     assert alice.latest_answers("03_sales_process")["drill_lighting"].score == drill.points
-    assert len(alice.history("03_sales_process", "drill_lighting")) == 2
+    assert len(alice.history("03_sales_process", "drill_lighting")) == 3
+    assert alice.progress()["03_sales_process"].first_try == record.score
 
     reopened = question_widget(drill, ui, alice, "03_sales_process", "en")
     assert reopened.value == ("opening", "probe", "deepen", "brief_next")
@@ -577,3 +599,29 @@ def test_a_frozen_tool_saves_nothing_and_reset_drops_unsaved_edits(ui, alice):
     tracker.inputs[0].value = "999"
     tracker.reset()
     assert tracker.inputs[0].value == "40" and tracker.submissions == 1
+
+
+def test_a_wrong_choice_is_told_why_and_the_key_waits_for_the_second_wrong_try(ui, alice):
+    """#25.2: the first wrong try gets the chosen option's own "why not" and a hint, never the right option; the
+    second wrong try shows the answer (recorded as revealed); the first try's points stay the lesson's."""
+    lesson02 = content.load_lesson("02_selling_modes")
+    item = lesson02.block("advantage_check")
+    widget = question_widget(item, ui, alice, "02_selling_modes", "en")
+    right = next(o for o in item.options if o.id == item.answer).text["en"]
+    widget.value = "cheaper"
+    widget.submit.click()
+    shown = widget.response.value
+    assert "Price is not the point" in shown and "try once more" in shown
+    assert right not in shown and "The answer" not in shown
+    widget.value = "contract"
+    widget.submit.click()
+    shown = widget.response.value
+    assert f"The answer: {escape(right)}" in shown and "practice" in shown and "First try: 0 / 2 points" in shown
+    assert widget.show_key.layout.display == "none"
+    widget.value = "criteria"
+    widget.submit.click()
+    saves = alice.history("02_selling_modes", "advantage_check")
+    assert [(s.attempt, s.revealed) for s in saves] == [(1, False), (2, False), (3, True)]
+    assert alice.progress()["02_selling_modes"].first_try == 0
+    reopened = question_widget(item, ui, alice, "02_selling_modes", "en")  # and so after a reload
+    assert reopened.key_shown and reopened.first_try.score == 0 and "First try: 0 / 2" in reopened.response.value

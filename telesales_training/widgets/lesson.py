@@ -104,7 +104,16 @@ class LessonView(ipw.VBox):
                 )
                 self.tools[block.id] = view
             else:
-                view = question_widget(block, ui, store, lesson.lesson, lang, book.history(block.id) if book else None)
+                view = question_widget(
+                    block,
+                    ui,
+                    store,
+                    lesson.lesson,
+                    lang,
+                    book.history(block.id) if book else None,
+                    book.reveals(block.id) if book else None,
+                    book.sitting if book else 1,
+                )
                 self.questions[block.id] = view
             views.append(view)
         super().__init__(children=views + [self.summary], **lean(ipw.VBox, **kwargs))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from ..core.settings import DEFAULT_LOCALE
 from ..course import content as c
 from ..course.items import ItemType
-from ..storage.store import AnswerRecord, TraineeStore
+from ..storage.store import AnswerRecord, Reveal, TraineeStore
 from .items import WIDGETS
 from .items.base import SHOWN_CHANGED, QuestionWidget
 from .items.call_drill import CallDrillWidget
@@ -43,5 +43,9 @@ def question_widget(
     lesson_id: str,
     lang: str = DEFAULT_LOCALE,
     history: Sequence[AnswerRecord] | None = None,
+    reveals: Sequence[Reveal] | None = None,
+    sitting: int = 1,
 ) -> QuestionWidget:
-    return WIDGETS[ItemType(item.type)](item, ui, store, lesson_id, lang, history=history)
+    return WIDGETS[ItemType(item.type)](
+        item, ui, store, lesson_id, lang, history=history, reveals=reveals, sitting=sitting
+    )

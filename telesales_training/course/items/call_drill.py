@@ -149,7 +149,32 @@ def grade(item: CallDrill, value: Any) -> Outcome:
         if end.outcome == "success" and fraction >= 1
         else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
     )
-    return Outcome(status, round(points * fraction, 2), points, notes + some(overall(item.feedback, status)))
+    closing = some(overall(item.feedback, status))
+    # Before the key is shown: how the call ended and why the first reply that gave points away was weak —
+    # not the points of each reply (they would point at the best one by elimination), not the best path.
+    weak = next(
+        (choice for node, choice in steps if choice.score + item.best_score(choice.next) < _best_reply(item, node)),
+        None,
+    )
+    hints = [end.outcome_text, *([weak.feedback] if weak else []), *closing]
+    best = best_path(item)
+    key = each_locale(lambda loc: " → ".join(i18n.pick(choice.text, loc) for choice in best))
+    return Outcome(status, round(points * fraction, 2), points, notes + closing, hints, [key])
+
+
+def _best_reply(item: CallDrill, node: DrillNode) -> int:
+    """The most a call can still earn from `node` with its best reply."""
+    return max(choice.score + item.best_score(choice.next) for choice in node.choices)
+
+
+def best_path(item: CallDrill) -> list[DrillChoice]:
+    """The replies of a call that earns the most points and ends well (the key of the drill)."""
+    node, path = item.node(item.start), []
+    while node.outcome is None:
+        choice = max(node.choices, key=lambda ch: ch.score + item.best_score(ch.next))
+        path.append(choice)
+        node = item.node(choice.next)
+    return path
 
 
 def answer_text(item: CallDrill, value: Any, lang: str) -> str:

@@ -20,10 +20,21 @@ class AnswerRejected(InputProblem):
 
 @dataclass(frozen=True)
 class Outcome:
+    """A graded answer. `feedback` is the whole of it (why each part is right or wrong, the key among it): shown
+    when the answer is right, or once the key is shown. `hints` is what a wrong answer is told before that — why it
+    is wrong, never what is right. `key` is the right answer in words, shown beside the feedback of a wrong one."""
+
     status: str  # correct | partial | incorrect | submitted
     score: float
     max_points: float
     feedback: list[dict[str, str]] = field(default_factory=list)
+    hints: list[dict[str, str]] = field(default_factory=list)
+    key: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def right(self) -> bool:
+        """Nothing left to find: every point earned, or nothing to find (no key)."""
+        return self.status in ("correct", "submitted")
 
 
 class DemoAnswers(Protocol):
@@ -48,11 +59,30 @@ def whole_points(points: float, fraction: float) -> float:
     return float(max(0, whole))
 
 
-def by_fraction(item: Any, fraction: float, notes: list[dict[str, str]]) -> Outcome:
-    """The outcome of a share of the points: correct (all), partial (some) or incorrect (none)."""
+def by_fraction(
+    item: Any,
+    fraction: float,
+    notes: list[dict[str, str]],
+    hints: Sequence[dict[str, str]] = (),
+    key: Sequence[dict[str, str]] = (),
+) -> Outcome:
+    """The outcome of a share of the points: correct (all), partial (some) or incorrect (none). The item's own
+    text for the status closes both the feedback and the hints."""
     points, fb = float(item.points), item.feedback
     status = "correct" if fraction >= 1 else "partial" if fraction > 0 else "incorrect"
-    return Outcome(status, whole_points(points, fraction), points, notes + some(overall(fb, status)))
+    closing = some(overall(fb, status))
+    return Outcome(status, whole_points(points, fraction), points, notes + closing, [*hints, *closing], list(key))
+
+
+def texts_joined(options: Sequence[Any], ids: Sequence[str], separator: str) -> dict[str, str]:
+    """The texts of the options `ids`, in that order, joined (one text per locale)."""
+    by_id = {o.id: o for o in options}
+    return each_locale(lambda loc: separator.join(i18n.pick(by_id[i].text, loc) for i in ids))
+
+
+def chosen_wrong_notes(item: Any, chosen: Sequence[str], key: Sequence[str]) -> list[dict[str, str]]:
+    """Why each chosen option outside the key is wrong (its own feedback), and nothing of the key."""
+    return [o.feedback for o in item.options if o.id in chosen and o.id not in key and o.feedback]
 
 
 def overall(fb: Any, status: str) -> dict[str, str] | None:

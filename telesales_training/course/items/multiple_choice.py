@@ -7,7 +7,18 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, field_validator
 
 from ..models import ChoiceBase, option_ids
-from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, choice_notes, label, some, submitted
+from .common import (
+    AnswerRejected,
+    DemoAnswers,
+    Outcome,
+    by_fraction,
+    choice_notes,
+    chosen_wrong_notes,
+    label,
+    some,
+    submitted,
+    texts_joined,
+)
 
 
 class MultipleChoice(ChoiceBase):
@@ -46,7 +57,9 @@ def grade(item: MultipleChoice, value: Any) -> Outcome:
         return submitted(item, notes + some(item.feedback.submitted))
     key = set(item.answer)
     hits, wrong = len(key & set(value)), len(set(value) - key)
-    return by_fraction(item, max(0, hits - wrong) / len(key), notes)
+    hints = chosen_wrong_notes(item, value, item.answer)
+    shown_key = [texts_joined(item.options, item.answer, "；")]
+    return by_fraction(item, max(0, hits - wrong) / len(key), notes, hints, shown_key)
 
 
 def answer_text(item: MultipleChoice, value: Any, lang: str) -> str:

@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
+from ...core import i18n
 from ..models import ItemBase, Localized
-from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, some, submitted
+from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, each_locale, some, submitted
 
 
 class NumberItem(ItemBase):
@@ -64,7 +65,9 @@ def normalise(item: NumberItem, raw: Any) -> Any:
 def grade(item: NumberItem, value: Any) -> Outcome:
     if item.answer is None:
         return submitted(item, some(item.feedback.submitted))
-    return by_fraction(item, 1.0 if abs(value - item.answer) <= item.tolerance else 0.0, [])
+    unit = item.unit
+    key = each_locale(lambda loc: _fmt(item.answer) + (f" {i18n.pick(unit, loc)}" if unit else ""))
+    return by_fraction(item, 1.0 if abs(value - item.answer) <= item.tolerance else 0.0, [], key=[key])
 
 
 def answer_text(item: NumberItem, value: Any, lang: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, field_validator
 
 from ..models import ChoiceBase, option_ids
-from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, label
+from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, label, texts_joined
 
 
 class Ordering(ChoiceBase):
@@ -49,7 +49,7 @@ def grade(item: Ordering, value: Any) -> Outcome:
     # Exact order earns everything. Otherwise at most half, and only for doing better than chance:
     # Kendall's tau (2 × share of pairs in order − 1), so a random or untouched list earns about nothing.
     fraction = 1.0 if value == item.answer else 0.5 * max(0.0, 2 * concordance(item.answer, value) - 1)
-    return by_fraction(item, fraction, [])
+    return by_fraction(item, fraction, [], key=[texts_joined(item.options, item.answer, " → ")])
 
 
 def answer_text(item: Ordering, value: Any, lang: str) -> str:

@@ -7,7 +7,18 @@ from typing import Any, Literal
 from pydantic import ValidationInfo, field_validator
 
 from ..models import ChoiceBase, option_ids
-from .common import AnswerRejected, DemoAnswers, Outcome, by_fraction, choice_notes, label, some, submitted
+from .common import (
+    AnswerRejected,
+    DemoAnswers,
+    Outcome,
+    by_fraction,
+    choice_notes,
+    chosen_wrong_notes,
+    label,
+    some,
+    submitted,
+    texts_joined,
+)
 
 
 class SingleChoice(ChoiceBase):
@@ -36,7 +47,9 @@ def grade(item: SingleChoice, value: Any) -> Outcome:
     notes = choice_notes(item, [value])
     if item.answer is None:
         return submitted(item, notes + some(item.feedback.submitted))
-    return by_fraction(item, 1.0 if value == item.answer else 0.0, notes)
+    hints = chosen_wrong_notes(item, [value], [item.answer])
+    key = [texts_joined(item.options, [item.answer], "")]
+    return by_fraction(item, 1.0 if value == item.answer else 0.0, notes, hints, key)
 
 
 def answer_text(item: SingleChoice, value: Any, lang: str) -> str:

@@ -22,7 +22,7 @@ from ...core.settings import DEFAULT_LOCALE
 from ...course import content as c
 from ...course.scoring import AnswerRejected, Outcome, grade, normalise
 from ...render.views import box, feedback, join, local, review_html
-from ...storage.store import AnswerRecord, AnswerTooLarge, InvalidAnswer, StoreError, TraineeStore
+from ...storage.store import AnswerRecord, AnswerTooLarge, InvalidAnswer, Reveal, StoreError, TraineeStore
 from ..freezing import Freezable
 from ..lean import lean, make, shared_layout
 
@@ -56,9 +56,16 @@ class QuestionWidget(ipw.VBox, Freezable):
         lesson_id: str,
         lang: str = DEFAULT_LOCALE,
         history: Sequence[AnswerRecord] | None = None,  # this item's saves, when the page read them already
+        reveals: Sequence[Reveal] | None = None,  # when this item's key was shown, when the page read it already
+        sitting: int = 1,  # 1 = the lesson as first met, 2… = a retake
+        variant: str = "",  # which variant of the item this is ("" = as first written)
         **kwargs,
     ):
         self.item = item
+        self._sitting = sitting
+        self._variant = variant
+        self._tries: list[Outcome] = []  # this sitting's graded saves, oldest first (the first is the first try)
+        self._revealed = False  # the key was shown in this sitting: later saves are practice
         self._ui = ui
         self._store = store
         self._lesson_id = lesson_id
@@ -75,10 +82,15 @@ class QuestionWidget(ipw.VBox, Freezable):
         self.prompt = make(ipw.HTML)
         self.submit = make(ipw.Button, button_style="primary", icon="check")
         self.submit.add_class("ts-submit")  # the page keeps an answer submitted while offline (workbook template)
+        # Shown under a wrong answer until the key is: the trainee may ask for it (recorded as revealed).
+        self.show_key = ipw.Button(icon="eye", layout=ipw.Layout(display="none"))
+        self.show_key.add_class("ts-show-key")
+        self.show_key.on_click(self._on_show_key)
         # Error message, feedback and save status share one HTML model (fewer models, faster page).
         self.response = make(ipw.HTML)
         controls = self._build_input()
-        children = [self.prompt, controls] + ([] if self.auto_submit else [self.submit]) + [self.response]
+        saving = [] if self.auto_submit else [self.submit]
+        children = [self.prompt, controls, *saving, self.response, self.show_key]
         super().__init__(children=children, **lean(ipw.VBox, **kwargs))
         self.add_class("ts-card")
         self.add_class(f"ts-item-{item.id}")
@@ -86,7 +98,7 @@ class QuestionWidget(ipw.VBox, Freezable):
         self.submit.on_click(self._on_submit)
         self.observe(self._on_lang, names="lang")
         self.observe(self._on_value, names="value")
-        self._restore(history)
+        self._restore(history, reveals)
         self._render()
 
     # -- for subclasses
@@ -112,6 +124,20 @@ class QuestionWidget(ipw.VBox, Freezable):
     @property
     def saved_value(self) -> Any:
         return self._saved_value
+
+    @property
+    def scored(self) -> bool:
+        """Whether a key decides the points (only then is a first try kept from the key, and the key withheld)."""
+        return self.item.keyed and self.item.points > 0
+
+    @property
+    def first_try(self) -> Outcome | None:
+        """The first graded save of this sitting: what the lesson's score counts."""
+        return self._tries[0] if self._tries else None
+
+    @property
+    def key_shown(self) -> bool:
+        return self._revealed
 
     def t(self, key: str, **params: Any) -> str:
         return self._ui.text(key, self.lang, **params)
@@ -159,7 +185,14 @@ class QuestionWidget(ipw.VBox, Freezable):
         if self._store is not None:
             try:
                 record = self._store.save_answer(
-                    self._lesson_id, self.item.id, answer, outcome.score, outcome.max_points
+                    self._lesson_id,
+                    self.item.id,
+                    answer,
+                    outcome.score,
+                    outcome.max_points,
+                    sitting=self._sitting,
+                    variant=self._variant,
+                    revealed=self._revealed,
                 )
             except AnswerTooLarge:
                 self._message_key = ("answer_too_large", {})
@@ -177,7 +210,25 @@ class QuestionWidget(ipw.VBox, Freezable):
             self._saved_note = ("saved_at", record.created_at)
             self._history_count += 1
         self._message_key = None
+        self._tries.append(outcome)
+        wrong = sum(not tried.right for tried in self._tries)
+        if self.scored and not outcome.right and wrong >= 2 and not self._revealed:
+            self._reveal("second_try")  # the second wrong try: now the key teaches more than a third guess would
         self._accept(answer, outcome)
+
+    def _on_show_key(self, _button=None) -> None:
+        if self.frozen or self._revealed or self._outcome is None:
+            return
+        self._reveal("asked")
+        self._render_response()
+
+    def _reveal(self, reason: str) -> None:
+        if self._store is not None:
+            try:
+                self._store.reveal(self._lesson_id, self.item.id, reason, sitting=self._sitting, variant=self._variant)
+            except StoreError:
+                log.exception("noting the key of %s/%s as shown failed", self._lesson_id, self.item.id)
+        self._revealed = True
 
     def _accept(self, answer: Any, outcome: Outcome) -> None:
         self._changed = None
@@ -187,11 +238,17 @@ class QuestionWidget(ipw.VBox, Freezable):
         self._render()
         self.submissions += 1
 
-    def _restore(self, history: Sequence[AnswerRecord] | None = None) -> None:
+    def _restore(self, history: Sequence[AnswerRecord] | None = None, reveals: Sequence[Reveal] | None = None) -> None:
         if self._store is None:
             return
         if history is None:
             history = self._store.history(self._lesson_id, self.item.id)
+        if reveals is None:
+            reveals = self._store.lesson_book(self._lesson_id).reveals(self.item.id) if history else ()
+        self._revealed = any(r.sitting == self._sitting for r in reveals)
+        for record in history:
+            if record.sitting == self._sitting and record.variant == self._variant:
+                self._tries.append(self._regraded(record))
         if not history:
             return
         latest: AnswerRecord = history[-1]
@@ -206,6 +263,12 @@ class QuestionWidget(ipw.VBox, Freezable):
         self.value = self._as_input(answer)
         self._saved_note = ("restored_at", latest.created_at)
         self._accept(answer, grade(self.item, answer))
+
+    def _regraded(self, record: AnswerRecord) -> Outcome:
+        """A stored save as graded when it was saved (its points; whether it was right)."""
+        score, top = record.score or 0.0, record.max_points
+        status = "submitted" if not top else "correct" if score >= top else "partial" if score > 0 else "incorrect"
+        return Outcome(status, score, top)
 
     def _as_input(self, stored: Any) -> Any:
         """The input form (self.value) of a stored answer."""
@@ -237,8 +300,19 @@ class QuestionWidget(ipw.VBox, Freezable):
                 head += " · " + self.t("unscored")  # no key: no points, whatever was typed
             if outcome.status == "partial":
                 head += " · " + self.t("partial_rule")  # how a share of the points became whole points
-            notes = [local(note, self.lang) for note in outcome.feedback]
+            whole = outcome.right or self._revealed or not self.scored
+            notes = [local(note, self.lang) for note in (outcome.feedback if whole else outcome.hints)]
+            if whole and not outcome.right and outcome.key:
+                notes += [self.t("key_line", answer=local(text, self.lang)) for text in outcome.key]
+            if not whole:
+                notes.append(self.t("try_again"))
             parts.append(feedback(head, notes, css=outcome.status))
+            first = self.first_try
+            if self.scored and first is not None and len(self._tries) > 1:
+                first_line = self.t("first_try", score=fmt_points(first.score), max=fmt_points(first.max_points))
+                parts.append(box([first_line], "ts-muted ts-first-try"))
+            if self.scored and self._revealed and not outcome.right:
+                parts.append(box([self.t("key_shown")], "ts-muted ts-key-shown"))
         if self._changed is not None:
             stored = json.dumps(self._changed.value, ensure_ascii=False)
             shown = stored if len(stored) <= SHOWN_CHANGED else stored[:SHOWN_CHANGED] + "…"
@@ -253,6 +327,10 @@ class QuestionWidget(ipw.VBox, Freezable):
             parts.append(box([status], "ts-muted ts-saved"))
         parts.append(review_html(self._review, self._ui, self.lang, getattr(self.item, "rubric", ())))
         self.response.value = join(*parts)
+        asking = self.scored and self._outcome is not None and not self._outcome.right and not self._revealed
+        with self.show_key.hold_sync():
+            self.show_key.description = self.t("show_key")
+            self.show_key.layout.display = None if asking else "none"
 
 
 def full_width() -> ipw.Layout:
