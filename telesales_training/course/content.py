@@ -195,7 +195,8 @@ class Lesson(Strict):
     blocks: list[Any]
 
     def passed(self, score: float) -> bool:
-        """Whether `score` (the points of the latest answers) reaches the pass mark."""
+        """Whether `score` reaches the pass mark. A lesson is passed on first tries (LessonProgress.best_sitting: the
+        first answers of the first sitting or of a retake), never on practice after them."""
         return (
             self.pass_percent is not None
             and self.max_points > 0

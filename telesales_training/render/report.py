@@ -222,10 +222,14 @@ def _progress_html(store: TraineeSnapshot, lang: str, t) -> str:
         done = progress.get(entry.id)
         # Counted as the start page counts them: every item done, questions and tools (the funnel, the week log).
         answered = done.answered_items if done else 0
-        score = done.score if done else 0.0
-        share = f"{score / lesson.max_points:.0%}" if lesson.max_points else "—"
+        first = done.first_try if done else 0.0
+        share = f"{first / lesson.max_points:.0%}" if lesson.max_points else "—"
         status = (
-            "status_passed" if done and lesson.passed(score) else "status_in_progress" if done else "status_not_started"
+            "status_passed"
+            if done and lesson.passed(done.best_sitting)
+            else "status_in_progress"
+            if done
+            else "status_not_started"
         )
         items = len(lesson.questions) + len(lesson.tools)
         rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {items}", share, t(status)))

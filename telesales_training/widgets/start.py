@@ -124,13 +124,15 @@ class StartPage(ipw.VBox):
             done = self._progress.get(entry.id)
             answered = done.answered_items if done else 0
             score = done.score if done else 0.0
+            first = done.first_try if done else 0.0
+            # Passed on first tries: of sitting 1, or of a retake drawn from variants not seen before.
+            passed = lesson.passed(done.best_sitting) if done else False
             title.value = join(link(entry.id + ".ipynb" + self._link_suffix, name), supplementary_tag(lesson, t))
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""
             status = ""
             if lesson.pass_percent is not None and answered:
-                passed = lesson.passed(score)
                 key = "lesson_passed" if passed else "lesson_in_progress"
                 status = join(
                     " ",
@@ -141,12 +143,13 @@ class StartPage(ipw.VBox):
                 answered=answered,
                 total=len(lesson.questions) + len(lesson.tools),
                 score=f"{score:g}",
+                first=f"{first:g}",
                 max=f"{lesson.max_points:g}",
             )
             items = len(lesson.questions) + len(lesson.tools)
             redo = (
                 paragraph(t("lesson_redo", percent=lesson.pass_percent), "ts-muted ts-lesson-redo")
-                if lesson.pass_percent is not None and answered >= items and not lesson.passed(score)
+                if lesson.pass_percent is not None and answered >= items and not passed
                 else ""
             )
             detail.value = join(progress, status, redo)
