@@ -60,7 +60,7 @@ def cockpit_view(filled):
     return Cockpit(context, "en")
 
 
-def test_overview_counts_and_cohort_filter(cockpit_view):
+def test_overview_counts_and_cohort_filter(cockpit_view, filled):
     overview = cockpit_view.panel("tab_overview")
     assert said("filter_summary", count=3) in overview.summary.value
     assert (
@@ -82,6 +82,14 @@ def test_overview_counts_and_cohort_filter(cockpit_view):
     assert "cai" not in overview.trainees.text
     # the most missed question is named by its prompt
     assert "Lesson 1" in overview.missed.value
+    # #25.5: lesson quizzes are labelled self-checks, first try beside latest, never a certification
+    assert escape(said("self_check_note")) in overview.missed.value
+    assert said("first_try_summary", first="0 %", latest="0 %") in overview.summary.value  # amy's order_stages 0 / 4
+    key = content.load_lesson(L01).block("order_stages").answer
+    filled.ensure_trainee("amy").save_answer(L01, "order_stages", key, 4, 4)  # practice: latest right, first 0
+    cockpit_view.filter_bar.set(cohort="")
+    assert said("first_try_summary", first="0 %", latest="100 %") in overview.summary.value
+    assert "certification" in said("self_check_note")
 
 
 def test_a_bad_date_range_is_named_and_keeps_the_filter(cockpit_view):
@@ -474,8 +482,13 @@ def test_excel_export_is_formatted_for_a_trainer(cockpit_view, filled):
     assert trainees["A3"].font.bold and trainees.freeze_panes == "A4" and trainees.auto_filter.ref.startswith("A3:")
     last = trainees.cell(row=4, column=headers.index("Last answer") + 1)
     assert last.is_date and last.number_format == "yyyy-mm-dd hh:mm"
-    share = trainees.cell(row=4, column=headers.index("Score (share of the course's points)") + 1)
+    share = trainees.cell(row=4, column=headers.index("Self-check latest (share of the course's points)") + 1)
     assert isinstance(share.value, float) and 0 < share.value < 1 and share.number_format == "0%"
+    first = trainees.cell(row=4, column=headers.index("Self-check first try (share of the course's points)") + 1)
+    assert isinstance(first.value, float) and 0 <= first.value <= share.value and first.number_format == "0%"
+    items = [c.value for c in book["Questions"][3]]
+    assert {"Missed on first try", "First-try score", "Missed (latest)", "Latest score"} <= set(items)
+    assert "Mean self-check first-try score (share of the course's points)" in summary
     calls = book["Calls"]
     assert calls["A2"].value == "Week of 2026-03-02, up to 2026-03-04"
     share = calls.cell(row=4, column=[c.value for c in calls[3]].index("Share") + 1)

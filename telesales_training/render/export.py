@@ -107,14 +107,18 @@ def _trainees(x: _Export) -> Table:
         "col_joined",
         "col_last_active",
         "col_questions",
+        "col_first_score",
+        "col_first_share",
         "col_score",
         "col_weight",
-        "col_score_share",
+        "col_latest_share",
         col_joined="datetime",
         col_last_active="datetime",
+        col_first_score="decimal",
+        col_first_share="percent",
         col_score="decimal",
         col_weight="decimal",
-        col_score_share="percent",
+        col_latest_share="percent",
     )
     rows = [
         [
@@ -123,6 +127,8 @@ def _trainees(x: _Export) -> Table:
             _when(r.joined),
             _when(r.last_active),
             r.answered,
+            r.first_points,
+            _share(r.first_points, total),
             r.points,
             r.max_points,
             _share(r.points, total),
@@ -153,12 +159,24 @@ def _lessons(x: _Export) -> Table:
 
 
 def _items(x: _Export) -> Table:
-    columns = x.columns("col_lesson", "col_item", "col_answered", "col_missed", "col_mean", col_mean="percent")
+    columns = x.columns(
+        "col_lesson",
+        "col_item",
+        "col_answered",
+        "col_first_missed",
+        "col_first_mean",
+        "col_missed",
+        "col_mean",
+        col_first_mean="percent",
+        col_mean="percent",
+    )
     rows = [
         [
             x.course.lesson_title(s.lesson_id, x.lang),
             x.course.item_label(s.lesson_id, s.item_id, x.lang),
             s.answered,
+            s.first_missed,
+            round(s.first_share, 4),
             s.missed,
             round(s.mean_share, 4),
         ]
@@ -327,13 +345,15 @@ def summary(made: list[Table], lang: str, filters: Filters | None, generated: da
     t = lambda key, **p: ui.text(key, lang, **p)  # noqa: E731
     by = {table.sheet: table for table in made}
     trainees = by["trainees"].rows
-    shares = [share for share in by["trainees"].values("col_score_share") if share is not None]
+    shares = [share for share in by["trainees"].values("col_latest_share") if share is not None]
+    firsts = [share for share in by["trainees"].values("col_first_share") if share is not None]
     lines: list[tuple[str, Any]] = [
         (t("summary_generated"), _when(generated)),
         (t("filter_cohort"), (filters and filters.cohort) or t("all_cohorts")),
         (t("summary_period"), by["trainees"].period),
         (t("filter_search"), (filters and filters.search) or "–"),
         (t("summary_trainees"), len(trainees)),
+        (t("summary_first_score"), sum(firsts) / len(firsts) if firsts else None),
         (t("summary_mean_score"), sum(shares) / len(shares) if shares else None),
     ]
     lessons = by["lessons"]

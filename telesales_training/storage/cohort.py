@@ -35,6 +35,7 @@ from .schema import (
     answers,
     call_days,
     current_answers,
+    first_answers,
     item_totals,
     lesson_totals,
     memberships,
@@ -75,6 +76,7 @@ class TraineeRow:
     calls: int = 0  # this week so far (when the week was asked for)
     planned: int = 0  # the pro-rated target of those days
     band: Band | None = None  # on_track / behind / at_risk / no_data
+    first_points: float = 0.0  # the self-check's first tries (sitting 1), never changed by practice
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,10 @@ class ItemStat:
     answered: int
     missed: int  # latest answers below full points
     mean_share: float  # mean of score ÷ max points
+    # The same of the first tries (sitting 1): what the trainees knew before feedback and practice.
+    first_answered: int = 0
+    first_missed: int = 0
+    first_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -435,6 +441,7 @@ class CohortView:
                 for r in self._rows(sa.select(paced).where(paced.c.trainee_id.in_(ids)))
             }
         found = {r.id: r for r in self._rows(query)}
+        firsts = dict(self._rows(self._first_points(questions, ids)))
         return [
             TraineeRow(
                 r.id,
@@ -445,9 +452,33 @@ class CohortView:
                 float(r.points or 0),
                 float(r.max_points or 0),
                 *pacing.get(r.id, (0, 0, None)),
+                first_points=float(firsts.get(r.id) or 0),
             )
             for r in (found[i] for i in ids if i in found)
         ]
+
+    def _firsts(self, keys: ItemKeys | None) -> list:
+        """Conditions on first_answers: sitting 1 of the filtered trainees, `keys`, first tried inside the dates."""
+        first = first_answers
+        conditions = [first.c.sitting == 1]
+        if self._filtered():
+            conditions.append(first.c.trainee_id.in_(self._members()))
+        if self.filters.since:
+            conditions.append(first.c.created_at >= clock.at_local(self.filters.since))
+        if self.filters.until:
+            conditions.append(first.c.created_at < clock.at_local(self.filters.until + timedelta(days=1)))
+        if keys is not None:
+            conditions.append(sa.tuple_(first.c.lesson_id, first.c.item_id).in_(list(keys)))
+        return conditions
+
+    def _first_points(self, keys: ItemKeys, ids: Sequence[str]) -> sa.Select:
+        """(trainee, points of the first tries) of the trainees `ids`."""
+        first = first_answers
+        return (
+            sa.select(first.c.trainee_id, sa.func.coalesce(sa.func.sum(first.c.score), 0))
+            .where(*self._firsts(keys), first.c.trainee_id.in_(list(ids)))
+            .group_by(first.c.trainee_id)
+        )
 
     # -- lessons and questions
     def lesson_completion(self, questions: Mapping[str, Sequence[str]]) -> dict[str, LessonCompletion]:
@@ -514,7 +545,41 @@ class CohortView:
         return found
 
     def item_stats(self, scored: ItemKeys) -> list[ItemStat]:
-        """Scored items, the most often missed first (then the lowest mean share)."""
+        """Scored items, the most often missed on the first try first (then the most often missed now, then the
+        lowest mean share): latest answers and first tries side by side."""
+        stats = self._latest_item_stats(scored)
+        firsts = self._first_item_stats(scored)
+        merged = [
+            ItemStat(
+                s.lesson_id, s.item_id, s.answered, s.missed, s.mean_share, *firsts.get((s.lesson_id, s.item_id), ())
+            )
+            for s in stats
+        ]
+        return sorted(merged, key=lambda s: (-s.first_missed, -s.missed, s.mean_share, s.lesson_id, s.item_id))
+
+    def _first_item_stats(self, scored: ItemKeys) -> dict[tuple[str, str], tuple[int, int, float]]:
+        """(lesson, item) → (first tries, first tries below full points, mean first-try share)."""
+        if not (self._dated() or self._filtered()):  # the whole cohort: item_totals keeps the first tries too
+            totals = item_totals
+            query = sa.select(
+                totals.c.lesson_id, totals.c.item_id, totals.c.first_scored, totals.c.first_missed, totals.c.first_share
+            ).where(totals.c.first_scored > 0, sa.tuple_(totals.c.lesson_id, totals.c.item_id).in_(list(scored)))
+            return {(r[0], r[1]): (int(r[2]), int(r[3]), float(r[4]) / r[2]) for r in self._rows(query)}
+        first = first_answers
+        query = (
+            sa.select(
+                first.c.lesson_id,
+                first.c.item_id,
+                sa.func.count(),
+                sa.func.sum(sa.case((first.c.score < first.c.max_points, 1), else_=0)),
+                sa.func.avg(sa.func.coalesce(first.c.score, 0) * 1.0 / first.c.max_points),
+            )
+            .where(*self._firsts(scored), first.c.max_points > 0)
+            .group_by(first.c.lesson_id, first.c.item_id)
+        )
+        return {(r[0], r[1]): (int(r[2]), int(r[3] or 0), float(r[4] or 0)) for r in self._rows(query)}
+
+    def _latest_item_stats(self, scored: ItemKeys) -> list[ItemStat]:
         if not (self._dated() or self._filtered()):  # the whole cohort: item_totals has it, one row per item
             totals = item_totals
             mean = totals.c.share * 1.0 / totals.c.scored

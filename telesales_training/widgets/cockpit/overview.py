@@ -64,7 +64,8 @@ class OverviewPanel(Panel):
         )
         completion = view.lesson_completion(course.exercises)
         spread = view.score_distribution(course.questions)
-        stats = view.item_stats(course.scored)[:MISSED_SHOWN]
+        every = view.item_stats(course.scored)
+        stats = every[:MISSED_SHOWN]
         rows = []
         for lesson_id in course.exercises:
             done = completion[lesson_id]
@@ -87,21 +88,31 @@ class OverviewPanel(Panel):
             row_heads=True,
             empty=self.t("no_rows"),
         )
-        self.missed.value = self._table(
+        missed = self._table(
             self.t("missed_title"),
-            [self.t("col_item"), self.t("col_missed"), self.t("col_answered"), self.t("col_mean")],
+            [
+                self.t("col_item"),
+                self.t("col_first_missed"),
+                self.t("col_first_mean"),
+                self.t("col_missed"),
+                self.t("col_mean"),
+                self.t("col_answered"),
+            ],
             [
                 [
                     course.item_label(s.lesson_id, s.item_id, self.lang),
+                    f"{s.first_missed} ({_percent(s.first_missed, s.first_answered)})",
+                    f"{s.first_share:.0%}" if s.first_answered else "–",
                     f"{s.missed} ({_percent(s.missed, s.answered)})",
-                    s.answered,
                     f"{s.mean_share:.0%}",
+                    s.answered,
                 ]
                 for s in stats
-                if s.missed
+                if s.missed or s.first_missed
             ],
             "ts-missed",
         )
+        self.missed.value = join(missed, paragraph(self.t("self_check_note"), "ts-muted ts-self-check-note"))
         self.pager.count = count
         self._draw_trainees()
         chips = [chip(f"{self.t(band)}: {bands.get(band, 0)}", band) for band in BANDS if bands]
@@ -112,8 +123,14 @@ class OverviewPanel(Panel):
         )
 
         # Written last: when the summary shows the new count, the tables below are already redrawn.
-        self.summary.value = paragraph(
-            join(strong(self.t("filter_summary", count=count)), " ", *chips), "ts-filter-summary", "status"
+        accuracy = self.t(
+            "first_try_summary",
+            first=_percent(sum(s.first_share * s.first_answered for s in every), sum(s.first_answered for s in every)),
+            latest=_percent(sum(s.mean_share * s.answered for s in every), sum(s.answered for s in every)),
+        )
+        self.summary.value = join(
+            paragraph(join(strong(self.t("filter_summary", count=count)), " ", *chips), "ts-filter-summary", "status"),
+            paragraph(accuracy, "ts-first-try-summary"),
         )
 
     def _draw_trainees(self) -> None:
@@ -140,7 +157,7 @@ class OverviewPanel(Panel):
                     r.trainee_id,
                     [
                         escape(r.cohort or ""),
-                        bar(r.points, total, _percent(r.points, total)),
+                        bar(r.first_points, total, f"{_percent(r.first_points, total)} / {_percent(r.points, total)}"),
                         f"{r.answered} / {questions}",
                         escape(last),
                         pacing,
