@@ -25,6 +25,7 @@ from pydantic import (
 
 from ..core import i18n
 from ..core.paths import exercises_dir
+from . import forms
 from .items import ITEMS
 from .items.call_drill import CallDrill as CallDrill
 from .items.call_drill import DrillChoice as DrillChoice
@@ -364,6 +365,10 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
     for block in blocks:
         if isinstance(block, CallDrill):
             problems += [Problem(name, block.id, field, message) for field, message in block.semantic_problems()]
+            if any(p.item == block.id for p in problems):
+                continue  # a broken tree: its form cannot be read yet
+        if getattr(block, "is_question", False):  # a scored item whose form gives its key away (forms.py)
+            problems += [Problem(name, found.item, found.field, found.message) for found in forms.give_aways(block)]
         if isinstance(block, Reflection):
             for source in block.source_items:
                 if source not in known:

@@ -312,7 +312,27 @@ def validate(
         raise typer.Exit(1)
     lessons = content.available_lessons(root)
     typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
+    _form_report(root, sorted(lessons))
     _warn_about_stored_answers(root)
+
+
+def _form_report(root: Path, lessons: list[str]) -> None:
+    """How far form alone picks the key, per lesson: the longest text and the option written first, in the
+    single-choice items and drill turns, beside a blind pick (options are shown in each trainee's own order, so
+    the file's order only matters if that ever changed)."""
+    from ..course import forms
+
+    typer.echo("form check (single choices and drill turns; a blind pick for comparison):")
+    for lesson_id in lessons:
+        lesson = content.load_lesson(lesson_id, root)
+        found = [forms.predictors(lesson, lang) for lang in forms.LANGS]
+        if not found[0].choices:
+            continue
+        line = "; ".join(
+            f"{lang}: longest is the key {p.longest}/{p.choices}, written first {p.first_written}/{p.choices}"
+            for lang, p in zip(forms.LANGS, found)
+        )
+        typer.echo(f"  {lesson_id}: {line} (blind pick {found[0].chance:.1f}/{found[0].choices})")
 
 
 def _warn_about_stored_answers(root: Path) -> None:
