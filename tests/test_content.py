@@ -317,3 +317,32 @@ def test_every_answer_the_curriculum_allows_fits_the_store():
     assert len(json.dumps("\U0001f600" * limits.MAX_FREE_TEXT, ensure_ascii=False).encode()) <= limits.MAX_ANSWER_BYTES
     assert identity.MAX_NAME <= limits.MAX_TRAINEE_ID
     assert max(len(cohort) for cohort in content.load_demo().cohorts) <= limits.MAX_COHORT
+
+
+def test_variants_are_checked_like_items(tree):
+    """#25.4: a variant is a whole item of the idea's type and points, with an id of its own."""
+
+    def variants(raw):
+        item = _block(raw, "recap_after_choice")
+        base = {k: item[k] for k in ("prompt", "options", "answer")}
+        item["variants"] = [{**base, "id": "recap_after_choice_b", "points": 5}]  # other points
+        other = _block(raw, "recap_action_trigger")
+        other["variants"] = [{**{k: other[k] for k in ("prompt", "options")}, "id": "v_c", "answer": "nowhere"}]
+        stage = _block(raw, "recap_criteria_source")
+        twice = {**{k: stage[k] for k in ("prompt", "options", "answer")}, "id": "recap_stage_count"}  # a block's id
+        stage["variants"] = [twice]
+
+    said = {(p.item, p.message) for p in content.validate_tree(tree(variants))}
+    assert ("recap_after_choice", "variant 1 (recap_after_choice_b): points must be the item's own (2)") in said
+    assert any(item == "recap_action_trigger" and "variant 1 (v_c): answer" in m for item, m in said), said
+    assert ("recap_stage_count", "a variant's id must differ from every other id") in said
+
+
+def test_a_variant_is_asked_under_its_ideas_id():
+    lesson = content.load_lesson("04_funnel")
+    item = lesson.block("recap_refill")
+    variant = item.variant("recap_refill_b")
+    assert variant.id == "recap_refill" and variant.answer == "gap" and variant.prompt != item.prompt
+    assert item.variant("") is item
+    with pytest.raises(KeyError):
+        item.variant("no_such_variant")

@@ -637,3 +637,72 @@ def test_a_wrong_choice_is_told_why_and_the_key_waits_for_the_second_wrong_try(u
     assert alice.progress()["02_selling_modes"].first_try == 0
     reopened = question_widget(item, ui, alice, "02_selling_modes", "en")  # and so after a reload
     assert reopened.key_shown and reopened.first_try.score == 0 and "First try: 0 / 2" in reopened.response.value
+
+
+def _answer(widget, value) -> None:
+    widget.value = value
+    widget.submit.click()
+
+
+def _wrong(item):
+    if item.type == "classify":
+        return {e.id: next(c.id for c in item.categories if c.id != e.answer) for e in item.entries}
+    return next(o.id for o in item.options if o.id != item.answer)
+
+
+def _right(item):
+    if item.type == "classify":
+        return {e.id: e.answer for e in item.entries}
+    return item.answer
+
+
+def test_a_retake_draws_unseen_variants_and_passes_on_its_first_tries(ui, alice):
+    """#25.1/4: first tries under the pass mark; practice does not pass; a retake asks every scored item as a variant
+    not seen before, and its first tries pass the lesson (the start page says so)."""
+    from telesales_training.widgets.lesson import LessonView
+
+    lesson = content.load_lesson("04_funnel")
+    view = LessonView(lesson, ui, alice, "zh-CN")
+    assert view.retake.layout.display == "none" and view.sitting == 1
+    for item_id, widget in view.questions.items():
+        if widget.scored:
+            _answer(widget, _wrong(lesson.block(item_id)))
+            _answer(widget, _right(lesson.block(item_id)))  # practice: right now, but not on the first try
+    assert view.first_score == 0 and view.score == lesson.max_points
+    assert view.retake.layout.display is None and "重考" in view.retake_note.value
+    view.retake.click()
+    assert view.sitting == 2 and alice.sitting("04_funnel") == 2
+    sort = view.questions["sort_into_layers"]
+    assert "另一份客户名单" in sort.prompt.value and sort.submissions == 0 and sort.first_try is None
+    for item_id, widget in view.questions.items():
+        if widget.scored:
+            variant = lesson.block(item_id).variant(widget._variant)
+            assert widget._variant and variant.prompt != lesson.block(item_id).prompt
+            _answer(widget, _right(variant))
+    assert view.first_score == lesson.max_points and view.retake.layout.display == "none"
+    done = alice.progress()["04_funnel"]
+    assert done.first_scores == {1: 0, 2: lesson.max_points} and lesson.passed(done.best_sitting)
+    page = StartPage(content.load_course(), {"04_funnel": lesson}, ui, alice, "zh-CN")
+    assert "已通过" in page.rows["04_funnel"][2].value
+    reopened = LessonView(lesson, ui, alice, "zh-CN")  # the retake's variants come back on reload
+    assert reopened.sitting == 2 and "另一份客户名单" in reopened.questions["sort_into_layers"].prompt.value
+    assert reopened.first_score == lesson.max_points
+
+
+def test_without_unseen_variants_there_is_no_retake_and_the_page_says_so(lesson01, ui, alice):
+    from telesales_training.widgets.lesson import LessonView
+
+    view = LessonView(lesson01, ui, alice, "en")
+    for item_id, widget in view.questions.items():
+        if widget.scored:
+            item = lesson01.block(item_id)
+            if item.type == "number":
+                _answer(widget, str(item.answer + 1))
+            elif item.type == "ordering":
+                _answer(widget, tuple(reversed(item.answer)))
+            elif item.type == "multiple_choice":
+                _answer(widget, tuple(o.id for o in item.options if o.id not in item.answer)[:1] or ("x",))
+            else:
+                _answer(widget, _wrong(item))
+    assert view.retake.layout.display == "none"
+    assert "no questions left that you have not seen" in view.retake_note.value

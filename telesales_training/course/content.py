@@ -368,11 +368,19 @@ def parse_lesson(name: str, raw: Any) -> tuple[Lesson | None, list[Problem]]:
             if any(p.item == block.id for p in problems):
                 continue  # a broken tree: its form cannot be read yet
         if getattr(block, "is_question", False):  # a scored item whose form gives its key away (forms.py)
-            problems += [Problem(name, found.item, found.field, found.message) for found in forms.give_aways(block)]
+            for asked in (block, *block.variants):
+                where = block.id if asked is block else f"{block.id}/{asked.id}"
+                if isinstance(asked, CallDrill) and asked is not block:
+                    problems += [Problem(name, where, field, message) for field, message in asked.semantic_problems()]
+                problems += [Problem(name, where, found.field, found.message) for found in forms.give_aways(asked)]
         if isinstance(block, Reflection):
             for source in block.source_items:
                 if source not in known:
                     problems.append(Problem(name, block.id, "source_items", f"no item with id {source!r}"))
+    variant_ids = [v.id for b in blocks if getattr(b, "is_question", False) for v in b.variants]
+    for variant_id, count in Counter(variant_ids).items():
+        if count > 1 or variant_id in known:
+            problems.append(Problem(name, variant_id, "variants", "a variant's id must differ from every other id"))
     header = {k: v for k, v in raw.items() if k != "blocks"}
     try:
         lesson = Lesson(**header, blocks=blocks)

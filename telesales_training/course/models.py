@@ -3,9 +3,18 @@ classes of blocks and of scored items (course/items/ holds one module per item t
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..core import i18n
 from ..core.limits import MAX_ID
@@ -83,6 +92,9 @@ class ItemBase(BlockBase):
     prompt: Localized
     points: int = Field(default=0, ge=0, le=100)
     feedback: Feedback = Feedback()
+    # The same idea asked another way (another case, other wording): each a whole item of the same type and points,
+    # with an id of its own. A retake draws, for every scored item, a variant the trainee has not seen (issue 25).
+    variants: list[Any] = []
 
     @property
     def is_question(self) -> bool:
@@ -101,6 +113,45 @@ class ItemBase(BlockBase):
                 "be scored automatically; use points: 0 (the trainer's review is its feedback)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _variants_are_the_same_kind_of_item(self):
+        """Each raw variant becomes an item of this type and these points (stated again, they must agree)."""
+        made = []
+        for number, raw in enumerate(self.variants, start=1):
+            if isinstance(raw, ItemBase):
+                made.append(raw)
+                continue
+            if not isinstance(raw, dict):
+                raise ValueError(f"variant {number} is not a mapping of an item's fields")
+            where = f"variant {number} ({raw.get('id', 'no id')})"
+            for field in ("type", "points"):
+                if field in raw and raw[field] != getattr(self, field):
+                    raise ValueError(f"{where}: {field} must be the item's own ({getattr(self, field)!r})")
+            if "variants" in raw:
+                raise ValueError(f"{where}: a variant has no variants of its own")
+            if raw.get("id") == self.id:
+                raise ValueError(f"{where}: a variant needs an id of its own")
+            try:
+                made.append(
+                    type(self).model_validate({**raw, "type": getattr(self, "type", None), "points": self.points})
+                )
+            except ValidationError as problem:
+                first = problem.errors()[0]
+                field = ".".join(map(str, first["loc"])) or "(item)"
+                raise ValueError(f"{where}: {field}: {first['msg'].removeprefix('Value error, ')}") from None
+        object.__setattr__(self, "variants", made)
+        return self
+
+    def variant(self, variant_id: str):
+        """This item asked as its variant `variant_id` ("" = as first written), under the item's own id (answers
+        to every variant are answers to the idea); KeyError for a variant it does not have."""
+        if not variant_id:
+            return self
+        found = next((v for v in self.variants if v.id == variant_id), None)
+        if found is None:
+            raise KeyError(variant_id)
+        return found.model_copy(update={"id": self.id})
 
 
 def without_repeats(items: list, what: str) -> list:

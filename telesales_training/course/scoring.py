@@ -29,8 +29,10 @@ __all__ = [
     "mentions",
     "normalise",
     "reflection_notes",
+    "retake_possible",
     "shown_order",
     "starting_order",
+    "variant_for",
     "walk_drill",
     "whole_points",
 ]
@@ -68,6 +70,21 @@ def shown_order(ids: Sequence[str], *seed: str) -> list[str]:
     order = list(ids)
     random.Random(hashlib.sha256("\0".join(seed).encode()).digest()).shuffle(order)
     return order
+
+
+def variant_for(item: c.Question, trainee_id: str, lesson_id: str, sitting: int) -> str | None:
+    """Which variant of `item` a trainee answers in a sitting: the item as written in the first ("" ), then its
+    variants in an order of her own, one per retake; None when she has seen them all."""
+    if sitting <= 1:
+        return ""
+    order = shown_order([v.id for v in item.variants], trainee_id, lesson_id, item.id, "variants")
+    return order[sitting - 2] if sitting - 2 < len(order) else None
+
+
+def retake_possible(lesson: c.Lesson, trainee_id: str, sitting: int) -> bool:
+    """Whether every scored item of the lesson has a variant the trainee has not seen for the next sitting."""
+    scored = [item for item in lesson.questions if item.keyed and item.points]
+    return bool(scored) and all(variant_for(item, trainee_id, lesson.lesson, sitting + 1) for item in scored)
 
 
 def starting_order(item: c.Ordering, *seed: str) -> list[str]:

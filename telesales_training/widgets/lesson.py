@@ -11,8 +11,9 @@ import traitlets
 from ..core import clock
 from ..core.settings import DEFAULT_LOCALE
 from ..course import content as c
+from ..course.scoring import retake_possible, variant_for
 from ..course.toolkinds import ToolKind
-from ..render.views import box, strong
+from ..render.views import box, paragraph, strong
 from ..storage.store import StoreError, TraineeStore
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
@@ -57,9 +58,12 @@ def feedback_seen(store: TraineeStore) -> dict[str, datetime]:
 
 
 class LessonView(ipw.VBox):
-    """Blocks of one lesson plus a running score. `score` is the sum of the latest answers' points."""
+    """Blocks of one lesson plus a running score. `score` is the sum of the latest answers' points, `first_score`
+    of this sitting's first tries (what the lesson is passed on); `sitting` is 1, or the retake in progress."""
 
     score = traitlets.Float(0.0)
+    first_score = traitlets.Float(0.0)
+    sitting = traitlets.Int(1)
     lang = traitlets.Unicode(DEFAULT_LOCALE)
 
     def __init__(
@@ -73,9 +77,16 @@ class LessonView(ipw.VBox):
     ):
         self.lesson = lesson
         self._ui = ui
+        self._store = store
         self.questions: dict[str, QuestionWidget] = {}
         self.tools: dict[str, ipw.Widget] = {}
         self.summary = make(ipw.HTML)
+        # Under the score: a retake drawn from variants not seen before, once the first tries fall short.
+        self.retake_note = make(ipw.HTML)
+        self.retake = ipw.Button(icon="refresh", layout=ipw.Layout(display="none"))
+        self.retake.add_class("ts-retake")
+        self.retake.on_click(self._on_retake)
+        self._passed_before = False  # an earlier sitting's first tries passed the lesson
         views = []
         if lesson.supplementary:
             views.append(SupplementaryBanner(ui, lang))
@@ -85,6 +96,12 @@ class LessonView(ipw.VBox):
         # revision instead of redrawing each other on every save.
         book = store.lesson_book(lesson.lesson) if store is not None else None
         self.revision = Revision()
+        self.sitting = book.sitting if book else 1
+        if store is not None and self.sitting > 1:
+            done = store.progress().get(lesson.lesson)
+            self._passed_before = bool(done) and any(
+                lesson.passed(score) for sitting, score in done.first_scores.items() if sitting < self.sitting
+            )
         for block in lesson.blocks:
             authored = getattr(block, "supplementary", False)
             if authored and not in_supplement and not lesson.supplementary:  # once per run of such blocks
@@ -104,19 +121,12 @@ class LessonView(ipw.VBox):
                 )
                 self.tools[block.id] = view
             else:
-                view = question_widget(
-                    block,
-                    ui,
-                    store,
-                    lesson.lesson,
-                    lang,
-                    book.history(block.id) if book else None,
-                    book.reveals(block.id) if book else None,
-                    book.sitting if book else 1,
+                view = self._question(
+                    block, book.history(block.id) if book else None, book.reveals(block.id) if book else None
                 )
                 self.questions[block.id] = view
             views.append(view)
-        super().__init__(children=views + [self.summary], **lean(ipw.VBox, **kwargs))
+        super().__init__(children=views + [self.summary, self.retake_note, self.retake], **lean(ipw.VBox, **kwargs))
         # Set before linking: a link copies the page language into every view at once, and a default
         # language there would render every block (figures included) twice.
         self.lang = lang
@@ -146,16 +156,79 @@ class LessonView(ipw.VBox):
         if source.submissions:
             on_saved()
 
+    def _question(self, block: c.Question, history, reveals) -> QuestionWidget:
+        """The widget of a question in this sitting: the item as written, or the variant this trainee draws."""
+        trainee = self._store.trainee_id if self._store is not None else ""
+        scored = block.keyed and block.points
+        variant = (variant_for(block, trainee, self.lesson.lesson, self.sitting) or "") if scored else ""
+        return question_widget(
+            block.variant(variant),
+            self._ui,
+            self._store,
+            self.lesson.lesson,
+            self.lang,
+            history,
+            reveals,
+            self.sitting if scored else 1,
+            variant,
+        )
+
+    def _scored(self) -> list[QuestionWidget]:
+        return [q for q in self.questions.values() if q.scored]
+
     def _update_summary(self, _change=None) -> None:
         answered = [q for q in self.questions.values() if q.submissions]
         tools_used = [t for t in self.tools.values() if t.submissions]
         self.score = sum(q.score or 0 for q in answered)
+        firsts = [q.first_try for q in self._scored()]
+        self.first_score = sum(first.score for first in firsts if first is not None)
         text = self._ui.text(
             "lesson_score",
             self.lang,
+            first=f"{self.first_score:g}",
             score=f"{self.score:g}",
             max=f"{self.lesson.max_points:g}",
             answered=len(answered) + len(tools_used),
             total=len(self.questions) + len(self.tools),
         )
+        if self.sitting > 1:
+            text += " · " + self._ui.text("retake_number", self.lang, n=self.sitting - 1)
         self.summary.value = box([strong(text)], "ts-card ts-lesson-score", "status")
+        self._update_retake(all(first is not None for first in firsts) and bool(firsts))
+
+    def _update_retake(self, all_tried: bool) -> None:
+        """After every scored item's first try: passed, or a retake from unseen variants, or why there is none."""
+        lesson, t = self.lesson, lambda key, **p: self._ui.text(key, self.lang, **p)
+        passed = self._passed_before or lesson.passed(self.first_score)
+        offer = False
+        note = ""
+        if self._store is not None and lesson.pass_percent is not None and all_tried and not passed:
+            offer = retake_possible(lesson, self._store.trainee_id, self.sitting)
+            note = t("retake_offer" if offer else "retake_none", percent=lesson.pass_percent)
+        self.retake_note.value = paragraph(note, "ts-muted ts-retake-note") if note else ""
+        with self.retake.hold_sync():
+            self.retake.description = t("retake_button")
+            self.retake.layout.display = None if offer else "none"
+
+    def _on_retake(self, _button=None) -> None:
+        """Start the next sitting: every scored item is asked again as a variant the trainee has not seen."""
+        if self._store is None or not retake_possible(self.lesson, self._store.trainee_id, self.sitting):
+            return
+        try:
+            self._store.start_sitting(self.lesson.lesson, self.sitting + 1)
+        except StoreError:
+            self.retake_note.value = paragraph(self._ui.text("store_failed", self.lang), "ts-error")
+            return
+        self.sitting += 1
+        children = list(self.children)
+        for item_id, old in list(self.questions.items()):
+            if not old.scored:
+                continue
+            fresh = self._question(self.lesson.block(item_id), [], [])
+            ipw.dlink((self, "lang"), (fresh, "lang"))
+            fresh.observe(self._update_summary, names="submissions")
+            children[children.index(old)] = fresh
+            self.questions[item_id] = fresh
+            old.close()
+        self.children = children
+        self._update_summary()

@@ -45,7 +45,8 @@ def question_widget(
     history: Sequence[AnswerRecord] | None = None,
     reveals: Sequence[Reveal] | None = None,
     sitting: int = 1,
+    variant: str = "",
 ) -> QuestionWidget:
     return WIDGETS[ItemType(item.type)](
-        item, ui, store, lesson_id, lang, history=history, reveals=reveals, sitting=sitting
+        item, ui, store, lesson_id, lang, history=history, reveals=reveals, sitting=sitting, variant=variant
     )

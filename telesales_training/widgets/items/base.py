@@ -246,11 +246,14 @@ class QuestionWidget(ipw.VBox, Freezable):
         if reveals is None:
             reveals = self._store.lesson_book(self._lesson_id).reveals(self.item.id) if history else ()
         self._revealed = any(r.sitting == self._sitting for r in reveals)
-        for record in history:
-            if record.sitting == self._sitting and record.variant == self._variant:
-                self._tries.append(self._regraded(record))
-        if not history:
+        mine = [r for r in history if r.sitting == self._sitting and r.variant == self._variant]
+        self._tries = [self._regraded(record) for record in mine]
+        # The latest save of this sitting; an item asked as written (not a retake's variant) also shows an earlier
+        # sitting's answer (a free text stays the trainee's).
+        shown = mine or (list(history) if not self._variant else [])
+        if not shown:
             return
+        history = shown
         latest: AnswerRecord = history[-1]
         self._history_count = len(history)
         try:
