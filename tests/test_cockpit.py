@@ -311,12 +311,12 @@ def test_trainee_list_sorts_by_each_column_and_names_open_the_workbook(cockpit_v
     assert f"{100 * by_name['amy'].points / course_points:.0f} %" in table.text  # a share of the whole course
     heads = dict(zip(TRAINEE_COLUMNS, table.grid.children[: len(TRAINEE_COLUMNS)]))
     heads["score"].click()
-    expected = sorted(by_name, key=lambda t: (-by_name[t].points, t))
+    # #25: the self-check column sorts by first tries, then by the latest answers
+    expected = sorted(by_name, key=lambda t: (-by_name[t].first_points, -by_name[t].points, t))
     assert table.shown == expected and heads["score"].description.endswith("▼")
     heads["score"].click()  # again: the other way round
-    assert table.shown == sorted(by_name, key=lambda t: (by_name[t].points, t)) and heads["score"].description.endswith(
-        "▲"
-    )
+    upward = sorted(by_name, key=lambda t: (by_name[t].first_points, by_name[t].points, t))
+    assert table.shown == upward and heads["score"].description.endswith("▲")
     heads["pacing"].click()  # furthest behind first: bo; cai logged no calls at all (no data, not at risk)
     assert table.shown[0] == "bo" and "At risk" in table.text.splitlines()[1]
     heads["cohort"].click()

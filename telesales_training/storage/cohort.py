@@ -365,10 +365,24 @@ class CohortView:
                 .order_by(direction(sa.func.coalesce(memberships.c.cohort, "")), members.c.id)
             )
         elif order in ("score", "last_active"):
+            # "score" is the self-check's first tries (what the column shows first), then the latest answers.
             if order == "score" and not self._dated():
-                sums = self._lesson_sums(questions, points_only=True)
-                value = sa.func.sum(sums.c.score).label("value")
-                per = sa.select(sums.c.trainee_id, value).group_by(sums.c.trainee_id).subquery()
+                totals = lesson_totals
+                lessons = sorted({lesson for lesson, _item in questions})
+                conditions = [totals.c.lesson_id.in_(lessons)]
+                if self._filtered():
+                    conditions.append(totals.c.trainee_id.in_(self._members()))
+                value = (sa.func.sum(totals.c.first_score) * 100000 + sa.func.sum(totals.c.score)).label("value")
+                per = sa.select(totals.c.trainee_id, value).where(*conditions).group_by(totals.c.trainee_id).subquery()
+            elif order == "score":
+                first = first_answers
+                value = sa.func.sum(sa.func.coalesce(first.c.score, 0)).label("value")
+                per = (
+                    sa.select(first.c.trainee_id, value)
+                    .where(*self._firsts(questions))
+                    .group_by(first.c.trainee_id)
+                    .subquery()
+                )
             else:
                 latest = self._latest(questions)
                 value = (sa.func.sum(latest.c.score) if order == "score" else sa.func.max(latest.c.created_at)).label(

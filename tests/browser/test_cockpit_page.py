@@ -61,8 +61,8 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     # The trainee list: scores as a share of the course, sortable headers, names that open the workbook.
     names = page.locator(".ts-trainees button.ts-trainee-name")
     expect(names.first).to_be_visible()
-    page.locator(".ts-trainees button.ts-sort", has_text="Score").click()
-    expect(page.locator(".ts-trainees button.ts-sort", has_text="Score")).to_contain_text("▼")
+    page.locator(".ts-trainees button.ts-sort", has_text="Self-check").click()
+    expect(page.locator(".ts-trainees button.ts-sort", has_text="Self-check")).to_contain_text("▼")
     # Each relabelled cell reaches the page as its own message: wait until the rows are all redrawn.
     scores = page.locator(".ts-trainees .ts-bar + small")
 
@@ -209,3 +209,48 @@ def test_the_trainee_sees_the_comment_in_the_lesson(server, cockpit_db, page):
     expect(review.locator(".ts-quote")).to_have_text("Which room first? <b>Be concrete</b>")
     expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(HOSTILE)
     no_script_ran(page)
+
+
+def test_a_wrong_answer_gets_a_hint_then_the_key_and_the_first_try_is_shown_everywhere(
+    server, cockpit_server, cockpit_db, page, trainee
+):
+    """#25: a first wrong try is told why and given a hint, never the answer; the second wrong try shows the answer
+    and the first try stays 0 — in the lesson (zh and en, 390 and 1280 px), on the start page and, labelled a
+    self-check, in the cockpit."""
+    from .support import ARTIFACTS
+
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(server.page_url("02_selling_modes", trainee))
+    card = page.locator(".ts-item-advantage_check")
+    card.get_by_text("因为到了评估阶段，我们的报价一定比对手低").click()
+    card.get_by_role("button", name="提交答案").click()
+    feedback = card.locator(".ts-feedback")
+    expect(feedback).to_contain_text("价格不是关键")  # why this one is wrong
+    expect(feedback).to_contain_text("再试一次")
+    expect(feedback).not_to_contain_text("正确答案：")
+    expect(card.get_by_role("button", name="直接看答案")).to_be_visible()
+    card.screenshot(path=str(ARTIFACTS / "first_try_hint_zh_390.png"))
+    card.get_by_text("因为客户早已和我们签了长期合同，不再比较").click()
+    card.get_by_role("button", name="修改后再次提交").click()
+    expect(feedback).to_contain_text("正确答案：客户的评估标准，是围绕我们帮他看清的问题形成的")
+    expect(card.locator(".ts-first-try")).to_have_text("首次作答：0 / 2 分")
+    expect(card.get_by_role("button", name="直接看答案")).to_be_hidden()
+    card.screenshot(path=str(ARTIFACTS / "first_try_key_zh_390.png"))
+    page.get_by_role("button", name="English").click()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(feedback).to_contain_text("The answer: The customer's criteria grew from the problem we helped them see")
+    expect(card.locator(".ts-first-try")).to_have_text("First try: 0 / 2 points")
+    card.screenshot(path=str(ARTIFACTS / "first_try_key_en_1280.png"))
+
+    page.goto(server.page_url("00_start_here", trainee))
+    row = page.locator(".ts-progress-02_selling_modes")
+    expect(row).to_contain_text("first try 0 / 20 points · latest 0", timeout=LOAD_TIMEOUT)  # she reads English now
+    page.screenshot(path=str(ARTIFACTS / "first_try_start_en_1280.png"))
+
+    open_cockpit(page, cockpit_server)
+    expect(page.locator(".ts-first-try-summary")).to_contain_text("Self-check accuracy: first try")
+    expect(page.locator(".ts-self-check-note")).to_contain_text("not a certification")
+    expect(page.locator("table.ts-missed")).to_contain_text("Missed on first try")
+    page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_1280.png"))
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_390.png"))

@@ -123,7 +123,7 @@ def test_answers_survive_a_server_restart(page, tmp_path):
     first = start_server(db, tmp_path / "voila1.log", trainee="restart-trainee", args=("--no-preheat",))
     try:
         open_lesson(page, first.page_url(L01))
-        page.locator(".ts-item-recap_criteria_source").get_by_text("他们之前对现有产品或供应商的不满").click()
+        page.locator(".ts-item-recap_criteria_source").get_by_text("他们对现在的产品或供应商的不满").click()
         submit(page, "recap_criteria_source")
         page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)
         submit(page, "xiamen_first_check")
@@ -170,7 +170,7 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
         ("02_selling_modes", "已完成 0 / 6 项"),
         ("08_phone_etiquette", "已完成 0 / 6 项"),
         ("04_funnel", "已完成 0 / 6 项"),
-        ("09_self_assessment", "已完成 0 / 3 项"),
+        ("09_self_assessment", "已完成 0 / 6 项"),
     ):
         expect(one.locator(f".ts-progress-{lesson}")).to_contain_text(shown)
     # What this workbook wrote is tagged; course lessons are not (issue 13, point 17).
