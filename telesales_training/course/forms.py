@@ -107,7 +107,7 @@ def give_aways(item) -> list[GiveAway]:
 
 @dataclass(frozen=True)
 class Predictors:
-    """How often form alone picks the key in a lesson's single-choice items and drill turns."""
+    """How often form alone picks the key in a lesson's single-choice items and drill turns (variants included)."""
 
     lesson_id: str
     choices: int  # single-choice items and drill turns counted
@@ -128,9 +128,8 @@ def predictors(lesson, lang: str = "zh-CN") -> Predictors:
         first += 0 in key
         chance += len(key) / len(texts)
 
-    for item in lesson.questions:
-        if not (item.keyed and item.points):
-            continue
+    asked = [v for item in lesson.questions if item.keyed and item.points for v in (item, *item.variants)]
+    for item in asked:
         if ItemType(item.type) is ItemType.SINGLE_CHOICE:
             ids = [o.id for o in item.options]
             count([o.text[lang] for o in item.options], {ids.index(item.answer)})
