@@ -157,3 +157,19 @@ def test_a_row_of_half_a_million_fields_costs_what_a_row_costs():
     reasons, grown = rest.rsplit(" ", 1)
     assert taken == "1" and reasons == "[('row_broken', 1)]"
     assert int(grown) < 250, f"reading it took {grown} MB more than reading a small file"
+
+
+def test_offsets_pandas_cannot_convert_are_left_unparsed_not_raised():
+    """Found by the fuzz test above: "0001-01-01 00:0-1" reads, for pandas' ISO 8601 parser, as minute 0 at offset
+    −01:00 — an offset the offset test does not see — and the tz-aware result could not go into the naive column:
+    a TypeError out of the import."""
+    from zoneinfo import ZoneInfo
+
+    import pandas as pd
+
+    from telesales_training.tools.calllog import parse_times
+
+    values = pd.Series(["0001-01-01 00:0-1", "2026-01-05 09:00:00", "2026-01-05 10:00:00+08:00"])
+    parsed = parse_times(values, ZoneInfo("Asia/Shanghai"))
+    assert str(parsed[1]) == "2026-01-05 09:00:00" and str(parsed[2]) == "2026-01-05 10:00:00"
+    assert len(parsed) == 3

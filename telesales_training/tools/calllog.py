@@ -529,12 +529,37 @@ def parse_times(values, zone: tzinfo, day_first: bool = False, how: str = "text"
             continue
         remaining = text[chosen]
         for fmt in ("ISO8601",) if shape == "iso" else formats[shape]:
-            parsed = pd.to_datetime(remaining, format=fmt, errors="coerce")
+            parsed = _wall_clock(remaining, fmt, zone)
             good = parsed.notna()
             out[remaining.index[good.to_numpy()]] = parsed[good]
             remaining = remaining[~good.to_numpy()]
             if remaining.empty:
                 break
+    return out
+
+
+def _wall_clock(texts, fmt: str, zone: tzinfo):
+    """`texts` parsed with `fmt` as naive wall-clock times in `zone`, NaT where they do not parse. An offset the
+    offset test did not catch (e.g. in a year pandas cannot convert) or several different ones are converted to
+    `zone` when pandas can, else left unparsed — never an exception out of the import."""
+    import pandas as pd
+
+    try:
+        parsed = pd.to_datetime(texts, format=fmt, errors="coerce")
+        if getattr(parsed.dtype, "tz", None) is None:
+            return parsed
+    except (ValueError, TypeError, OverflowError):  # offsets mixed with wall-clock times
+        pass
+    # The rare file that gets here: each value on its own, wall-clock times as they are, instants in `zone`.
+    out = pd.Series(pd.NaT, index=texts.index, dtype=TIME_DTYPE)
+    for where, text in texts.items():
+        try:
+            moment = pd.to_datetime(text, format=fmt, errors="coerce")
+            if moment is not pd.NaT and moment.tzinfo is not None:
+                moment = moment.tz_convert(zone).tz_localize(None)
+            out[where] = moment
+        except (ValueError, TypeError, OverflowError):
+            continue
     return out
 
 
