@@ -205,16 +205,18 @@ class CohortView:
     def _filtered(self) -> bool:
         return bool(self.filters.cohort or self.filters.search)
 
-    def _answer_conditions(self, keys: ItemKeys | None) -> list:
+    def _answer_conditions(self, keys: ItemKeys | None, table: sa.Table = answers) -> list:
+        """The filters on rows of `table` (answers, or first_answers): the filtered trainees, saved inside the
+        dates, among `keys`."""
         conditions = []
         if self._filtered():
-            conditions.append(answers.c.trainee_id.in_(self._members()))
+            conditions.append(table.c.trainee_id.in_(self._members()))
         if self.filters.since:
-            conditions.append(answers.c.created_at >= clock.at_local(self.filters.since))
+            conditions.append(table.c.created_at >= clock.at_local(self.filters.since))
         if self.filters.until:
-            conditions.append(answers.c.created_at < clock.at_local(self.filters.until + timedelta(days=1)))
+            conditions.append(table.c.created_at < clock.at_local(self.filters.until + timedelta(days=1)))
         if keys is not None:
-            conditions.append(sa.tuple_(answers.c.lesson_id, answers.c.item_id).in_(list(keys)))
+            conditions.append(sa.tuple_(table.c.lesson_id, table.c.item_id).in_(list(keys)))
         return conditions
 
     def _latest(self, keys: ItemKeys | None = None, with_value: bool = False) -> sa.Subquery:
@@ -473,17 +475,7 @@ class CohortView:
 
     def _firsts(self, keys: ItemKeys | None) -> list:
         """Conditions on first_answers: sitting 1 of the filtered trainees, `keys`, first tried inside the dates."""
-        first = first_answers
-        conditions = [first.c.sitting == 1]
-        if self._filtered():
-            conditions.append(first.c.trainee_id.in_(self._members()))
-        if self.filters.since:
-            conditions.append(first.c.created_at >= clock.at_local(self.filters.since))
-        if self.filters.until:
-            conditions.append(first.c.created_at < clock.at_local(self.filters.until + timedelta(days=1)))
-        if keys is not None:
-            conditions.append(sa.tuple_(first.c.lesson_id, first.c.item_id).in_(list(keys)))
-        return conditions
+        return [first_answers.c.sitting == 1, *self._answer_conditions(keys, first_answers)]
 
     def _first_points(self, keys: ItemKeys, ids: Sequence[str]) -> sa.Select:
         """(trainee, points of the first tries) of the trainees `ids`."""

@@ -81,16 +81,24 @@ answers = sa.Table(
     sa.Index("ix_answers_trainee_lesson_item", "trainee_id", "lesson_id", "item_id", "id"),
 )
 
+
 # The first answer of each sitting of an item (trainee, lesson, item, sitting): kept by the database on every save
 # (the answers trigger inserts and never updates it), so practice after a first try never changes it.
+def _sitting_columns() -> list[sa.Column]:
+    """Tables with one row per (trainee, lesson, item, sitting), and the variant asked in it."""
+    return [
+        sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+        sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+        sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+        sa.Column("sitting", sa.Integer, primary_key=True),
+        sa.Column("variant", sa.String(MAX_ID), nullable=False),
+    ]
+
+
 first_answers = sa.Table(
     "first_answers",
     metadata,
-    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
-    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
-    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
-    sa.Column("sitting", sa.Integer, primary_key=True),
-    sa.Column("variant", sa.String(MAX_ID), nullable=False),
+    *_sitting_columns(),
     sa.Column("answer_id", RowId, sa.ForeignKey("answers.id"), nullable=False),
     sa.Column("score", sa.Float, nullable=True),
     sa.Column("max_points", sa.Float, nullable=False),
@@ -103,11 +111,7 @@ first_answers = sa.Table(
 reveals = sa.Table(
     "reveals",
     metadata,
-    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
-    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
-    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
-    sa.Column("sitting", sa.Integer, primary_key=True),
-    sa.Column("variant", sa.String(MAX_ID), nullable=False),
+    *_sitting_columns(),
     sa.Column("reason", sa.String(20), nullable=False),  # "asked" | "second_try"
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
