@@ -251,6 +251,12 @@ def test_a_wrong_answer_gets_a_hint_then_the_key_and_the_first_try_is_shown_ever
     expect(page.locator(".ts-first-try-summary")).to_contain_text("Self-check accuracy: first try")
     expect(page.locator(".ts-self-check-note")).to_contain_text("not a certification")
     expect(page.locator("table.ts-missed")).to_contain_text("Missed on first try")
+    search = page.locator(".ts-filters input[type=text]").last  # this trainee alone: her first try is 0
+    search.fill(trainee)
+    search.press("Enter")
+    expect(page.locator(".ts-filter-summary")).to_contain_text("Current filter: 1 trainees")
+    expect(page.locator(".ts-first-try-summary")).to_have_text("Self-check accuracy: first try 0 % · latest 0 %")
+    expect(page.locator(".ts-trainees")).to_contain_text("0 % / 0 %")
     page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_1280.png"))
     page.set_viewport_size({"width": 390, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_390.png"))
