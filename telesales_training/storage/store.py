@@ -634,13 +634,18 @@ class TraineeStore:
         for record in self._records(mine.order_by(answers.c.id)):
             histories.setdefault(record.item_id, []).append(record)
         shown: dict[str, list[Reveal]] = {}
-        query = sa.select(reveals).where(reveals.c.trainee_id == self.trainee_id, reveals.c.lesson_id == lesson_id)
-        with self._engine.connect() as conn:
-            for r in conn.execute(query.order_by(reveals.c.sitting)):
-                shown.setdefault(r.item_id, []).append(
-                    Reveal(r.item_id, r.sitting, r.variant, r.reason, clock.as_utc(r.created_at))
-                )
+        for found in self.reveals(lesson_id):
+            shown.setdefault(found.item_id, []).append(found)
         return LessonBook(lesson_id, histories, self.reviews(lesson_id), shown, self.sitting(lesson_id))
+
+    def reveals(self, lesson_id: str, item_id: str | None = None) -> list[Reveal]:
+        """When the keys of the lesson's items (or of one item) were shown to the trainee, by sitting."""
+        query = sa.select(reveals).where(reveals.c.trainee_id == self.trainee_id, reveals.c.lesson_id == lesson_id)
+        if item_id is not None:
+            query = query.where(reveals.c.item_id == item_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query.order_by(reveals.c.item_id, reveals.c.sitting)).all()
+        return [Reveal(r.item_id, r.sitting, r.variant, r.reason, clock.as_utc(r.created_at)) for r in rows]
 
     def sitting(self, lesson_id: str) -> int:
         """The sitting the trainee is in for a lesson: the retake she started last, else 1."""

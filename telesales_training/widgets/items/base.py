@@ -244,7 +244,7 @@ class QuestionWidget(ipw.VBox, Freezable):
         if history is None:
             history = self._store.history(self._lesson_id, self.item.id)
         if reveals is None:
-            reveals = self._store.lesson_book(self._lesson_id).reveals(self.item.id) if history else ()
+            reveals = self._store.reveals(self._lesson_id, self.item.id) if history else ()
         self._revealed = any(r.sitting == self._sitting for r in reveals)
         mine = [r for r in history if r.sitting == self._sitting and r.variant == self._variant]
         self._tries = [self._regraded(record) for record in mine]
