@@ -18,3 +18,29 @@ def test_with_a_browser_nothing_more_is_said(monkeypatch, capsys):
     monkeypatch.setattr(webbrowser, "open", lambda url: True)
     webapp.open_in_browser("http://127.0.0.1:8866/?token=abc")
     assert capsys.readouterr().out == ""
+
+
+def test_a_page_closed_mid_output_is_no_traceback_but_other_errors_still_are(caplog):
+    """A kernel writing to the websocket of a tab just closed (seen under load in the Ctrl-C test) is expected:
+    nothing at error level; any other unretrieved error still reaches asyncio's handler and the log."""
+    import asyncio
+    import logging
+
+    import tornado.iostream
+    import tornado.websocket
+
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.DEBUG):
+            for gone in (tornado.websocket.WebSocketClosedError(), tornado.iostream.StreamClosedError()):
+                webapp._quiet_when_a_page_left(
+                    loop, {"message": "Future exception was never retrieved", "exception": gone}
+                )
+            assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+            webapp._quiet_when_a_page_left(
+                loop, {"message": "Task exception was never retrieved", "exception": KeyError("x")}
+            )
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert len(errors) == 1 and "never retrieved" in errors[0].getMessage()
+    finally:
+        loop.close()

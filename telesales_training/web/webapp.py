@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -29,7 +30,9 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlencode, urlparse
 
 import tornado.ioloop
+import tornado.iostream
 import tornado.web
+import tornado.websocket
 from jupyter_core.utils import run_sync
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.base.websocket import WS_PING_INTERVAL
@@ -344,7 +347,9 @@ class WorkbookApp(Voila):
         ]
 
     def listen(self):
-        tornado.ioloop.IOLoop.current().add_callback(self._announce_when_ready)
+        loop = tornado.ioloop.IOLoop.current()
+        loop.add_callback(self._announce_when_ready)
+        loop.asyncio_loop.set_exception_handler(_quiet_when_a_page_left)
         super().listen()
 
     def _first_page_ready(self) -> bool:
@@ -372,6 +377,17 @@ class WorkbookApp(Voila):
         shutil.rmtree(self.connection_dir, ignore_errors=True)
         run_sync(self.kernel_manager.shutdown_all)(now=True)
         self.log.info("stopped")
+
+
+def _quiet_when_a_page_left(loop, context: dict) -> None:
+    """A kernel's message written to the websocket of a page that has just closed ends as an unretrieved
+    WebSocketClosedError (tornado): expected when a trainee closes a tab mid-output, so not a traceback in the
+    log. Anything else goes to asyncio's own handler."""
+    gone = (tornado.websocket.WebSocketClosedError, tornado.iostream.StreamClosedError)
+    if isinstance(context.get("exception"), gone):
+        logging.getLogger("telesales").debug("a page closed while its kernel was writing to it")
+        return
+    loop.default_exception_handler(context)
 
 
 def open_in_browser(url: str) -> None:
