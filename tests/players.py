@@ -183,6 +183,53 @@ def pass_rates(
     return rates
 
 
+def exam_answer(view: dict, player: Player, rng: random.Random) -> Any:
+    """What `player` answers to one exam item from what the trainee is shown of it (course.exam.shown): no key,
+    options and drill replies already in her own order."""
+    lang, kind = player.lang, ItemType(view["type"])
+    if kind is ItemType.SINGLE_CHOICE:
+        return view["options"][player.pick([o["text"][lang] for o in view["options"]], rng)]["id"]
+    if kind is ItemType.MULTIPLE_CHOICE:
+        return [view["options"][i]["id"] for i in player.ticks([o["text"][lang] for o in view["options"]], rng)]
+    if kind is ItemType.ORDERING:
+        return [o["id"] for o in view["options"]]
+    if kind is ItemType.CALL_DRILL:
+        node, path = view["nodes"][view["start"]], []
+        while not node["ends"]:
+            choice = node["choices"][player.pick([ch["text"][lang] for ch in node["choices"]], rng)]
+            path.append(choice["id"])
+            node = view["nodes"][choice["next"]]
+        return path
+    raise ValueError(f"no exam player for {kind}")
+
+
+def exam_pass_rates(
+    bank, players: Sequence[Callable[[], Player]] = PLAYERS, trainees: int = TRAINEES, sitting: int = 1
+):
+    """player name → share of `trainees` simulated trainees who pass their `sitting` of the exam (each drawn for
+    her, each answered once, by form)."""
+    from telesales_training.course import exam
+
+    rates: dict[str, float] = {}
+    for make in players:
+        player = make()
+        rng = random.Random(f"exam/{player.name}/{sitting}")
+        passed = 0
+        for n in range(trainees):
+            trainee = f"trainee-{n:04d}"
+            seen = [form for earlier in range(1, sitting) for form in exam.draw(bank, trainee, earlier)]
+            drawn = exam.draw(bank, trainee, sitting, seen)
+            scores = {}
+            for form in drawn:
+                _value, outcome = exam.grade_answer(
+                    bank, form, exam_answer(exam.shown(bank, form, trainee), player, rng)
+                )
+                scores[form] = outcome.score
+            passed += exam.result(bank, drawn, scores).passed
+        rates[player.name] = passed / trainees
+    return rates
+
+
 def main() -> None:
     lessons = [c.load_lesson(lesson_id) for lesson_id in sorted(c.available_lessons())]
     for lang, file_order, sitting in (("zh-CN", True, 1), ("zh-CN", False, 1), ("en", False, 1), ("zh-CN", False, 2)):
@@ -195,6 +242,16 @@ def main() -> None:
         print(f"{'player':>14} " + " ".join(f"{lesson[:2]:>5}" for lesson in shown_lessons))
         for name, by_lesson in rates.items():
             print(f"{name:>14} " + " ".join(f"{by_lesson[lesson]:5.0%}" for lesson in shown_lessons))
+    from telesales_training.core import paths
+    from telesales_training.course import exam
+
+    bank = exam.load_bank(paths.exam_dir())
+    for lang, sitting in (("zh-CN", 1), ("en", 1), ("zh-CN", 2)):
+        rates = exam_pass_rates(bank, [lambda make=make, lang=lang: make(lang) for make in PLAYERS], 1000, sitting)
+        print(
+            f"\nShare of 1,000 simulated trainees passing sitting {sitting} of the exam ({lang}): "
+            + ", ".join(f"{name} {rate:.1%}" for name, rate in rates.items())
+        )
 
 
 if __name__ == "__main__":

@@ -25,3 +25,13 @@ def notebooks_dir() -> Path:
     """TELESALES_NOTEBOOKS, else the notebooks shipped with the package."""
     configured = settings().notebooks
     return configured.resolve() if configured else _shipped("notebooks")
+
+
+def exam_dir() -> Path | None:
+    """TELESALES_EXAM_BANK, else the repository's exam/ folder (a source checkout); None when neither exists (an
+    installed wheel carries no exam bank: its keys are not the trainee's to read)."""
+    configured = settings().exam_bank
+    if configured:
+        return configured.resolve()
+    checkout = _PACKAGE.parent / "exam"
+    return checkout if (checkout / "rules.yaml").is_file() else None

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     trainers: str = ""  # comma list of trainer ids allowed into the cockpit on JupyterHub without a team store
     exercises: Path | None = None  # the curriculum folder (default: the one shipped with the package)
     notebooks: Path | None = None  # the notebooks folder (default: the one shipped with the package)
+    # The certification exam's bank (default: exam/ of the repository; never shipped in the package, so a trainee's
+    # kernel cannot read it from the package in team mode — there only the exam service reads this folder).
+    exam_bank: Path | None = None
     token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: the one kept in `config`)
     config: Path | None = None  # where the personal server keeps its secrets (default: the user's config dir)
     clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests
