@@ -548,6 +548,9 @@ REVIEWED_PRIVILEGES = {
         "answers": ["SELECT"],
         "call_days": ["SELECT", "INSERT", "UPDATE"],
         "calls": ["SELECT"],
+        "certificates": ["SELECT"],  # written by the exam service only (issue 26)
+        "exam_answers": ["SELECT"],
+        "exam_sittings": ["SELECT"],
         "current_answers": ["SELECT"],
         "first_answers": ["SELECT"],  # written by the answers trigger only: a first try cannot be replaced
         "item_totals": ["SELECT"],
@@ -557,6 +560,7 @@ REVIEWED_PRIVILEGES = {
         "reveals": ["SELECT", "INSERT"],
         "reviews": ["SELECT"],
         "settings": ["SELECT"],
+        "signoffs": ["SELECT"],
         "trainees": ["SELECT", "INSERT"],
         "trainer_scores": ["SELECT"],
     },
@@ -573,6 +577,7 @@ REVIEWED_PRIVILEGES = {
             "created_at",
             "marks",
         ],
+        "signoffs.INSERT": ["trainee_id", "trainer", "audit", "audit_percent", "approved", "comment", "signed_at"],
         "trainer_scores.INSERT": ["trainee_id", "lesson_id", "scores", "trainer", "created_at"],
     },
     "sequences": None,
@@ -582,6 +587,7 @@ REVIEWED_PRIVILEGES = {
         "current_answers_keep_totals",
         "current_answers_old_writers",
         "first_answers_keep_totals",
+        "telesales_is_exam_service",
         "telesales_is_trainer",
         "telesales_trainee",
     ],

@@ -34,12 +34,15 @@ from .schema import keep_current_function, keep_first_functions, keep_totals_fun
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
 TRAINER = "(SELECT telesales_is_trainer())"
+# The exam service's own login role (issue 26): the only one that writes exam results and certificates.
+EXAM = "(SELECT telesales_is_exam_service())"
+EXAM_ROLE_SETTING = "exam_service_role"  # the `settings` row naming that role (written by team.provision_exam)
 
 # table -> policies (name, command, USING, WITH CHECK)
 POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "trainees": [
-        ("read", "SELECT", f"id = {ME} OR {TRAINER}", None),
-        ("join", "INSERT", None, f"id = {ME} OR {TRAINER}"),
+        ("read", "SELECT", f"id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("join", "INSERT", None, f"id = {ME} OR {TRAINER} OR {EXAM}"),
     ],
     "answers": [
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
@@ -84,6 +87,26 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "lesson_totals": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
     "item_totals": [("read", "SELECT", TRAINER, None)],
     "accounts": [],  # nobody but the owner
+    # Certification: only the exam service writes sittings, their answers and certificates; a trainee reads her
+    # own, trainers all; a trainer signs off in her own name.
+    "exam_sittings": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("service_write", "INSERT", None, EXAM),
+        ("service_update", "UPDATE", EXAM, EXAM),
+    ],
+    "exam_answers": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("service_write", "INSERT", None, EXAM),
+    ],
+    "signoffs": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("write", "INSERT", None, f"{TRAINER} AND trainer = {ME}"),
+    ],
+    "certificates": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("service_write", "INSERT", None, EXAM),
+        ("service_update", "UPDATE", EXAM, EXAM),
+    ],
 }
 # What the team role may do at all (the policies then pick the rows). INSERT is granted on every column but the
 # ids: the database numbers rows (identity columns), so no trainee can take the ids of everyone's next saves.
@@ -104,6 +127,10 @@ GRANTS = {
         "alembic_version",
         "lesson_totals",
         "item_totals",
+        "exam_sittings",
+        "exam_answers",
+        "signoffs",
+        "certificates",
     ],
     "INSERT": [
         "trainees",
@@ -115,11 +142,19 @@ GRANTS = {
         "call_days",
         "reviews",
         "trainer_scores",
+        "signoffs",
     ],
     "UPDATE": ["preferences", "memberships", "call_days"],
     "DELETE": ["preferences"],
 }
-NUMBERED = ("answers", "calls", "reviews", "trainer_scores")  # their `id` is the database's to choose
+NUMBERED = ("answers", "calls", "reviews", "trainer_scores", "signoffs", "exam_sittings")  # ids the database chooses
+# What the exam service's role may do at all (its policies above pick the rows): read what certifying needs, write
+# sittings, answers and certificates. It is not a member of the team role.
+EXAM_GRANTS = {
+    "SELECT": ["trainees", "exam_sittings", "exam_answers", "signoffs", "certificates", "settings", "alembic_version"],
+    "INSERT": ["trainees", "exam_sittings", "exam_answers", "certificates"],
+    "UPDATE": ["exam_sittings", "certificates"],
+}
 
 # Sizes held by the database itself, whatever code writes (the package checks the same limits first, with a
 # message; these are the backstop). JSON is measured as PostgreSQL prints it: the package's separators, but numbers
@@ -141,6 +176,11 @@ LIMITS: dict[str, list[tuple[str, str, str]]] = {  # table: (constraint, the col
         ),
     ],
     "trainer_scores": [("trainer_scores_size", "scores", f"octet_length(scores::text) <= {MAX_ANSWER_BYTES}")],
+    "exam_answers": [("exam_answers_value_size", "value", f"octet_length(value::text) <= {2 * MAX_ANSWER_BYTES}")],
+    "signoffs": [
+        ("signoffs_comment_size", "comment", f"char_length(comment) <= {MAX_COMMENT}"),
+        ("signoffs_audit_size", "audit", f"octet_length(audit::text) <= {MAX_ANSWER_BYTES}"),
+    ],
     "preferences": [("preferences_value_size", "value", f"octet_length(value) <= {MAX_PREFERENCE_BYTES}")],
     "call_days": [
         (
@@ -183,8 +223,13 @@ def _functions(conn: sa.Connection, schema: str) -> list[str]:
         f"AS $$ SELECT trainee_id FROM {schema}.accounts WHERE role = session_user $$",
         f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_trainer() RETURNS boolean {header} "
         f"AS $$ SELECT coalesce((SELECT trainer FROM {schema}.accounts WHERE role = session_user), false) $$",
-        f"REVOKE ALL ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer() TO PUBLIC",
+        f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_exam_service() RETURNS boolean {header} "
+        f"AS $$ SELECT coalesce((SELECT value = session_user FROM {schema}.settings "
+        f"WHERE key = '{EXAM_ROLE_SETTING}'), false) $$",
+        f"REVOKE ALL ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer(), "
+        f"{schema}.telesales_is_exam_service() FROM PUBLIC",
+        f"GRANT EXECUTE ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer(), "
+        f"{schema}.telesales_is_exam_service() TO PUBLIC",
         # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
         keep_current_function(f"{schema}."),
         f"ALTER FUNCTION {schema}.answers_keep_current() SECURITY DEFINER {search_path(schema)}",
@@ -281,6 +326,30 @@ def _grant(conn: sa.Connection) -> None:
             conn.exec_driver_sql(f"GRANT INSERT ({', '.join(columns)}) ON {table} TO {TEAM_ROLE}")
     # Rows are numbered by identity columns, which need no rights on their sequences: none are granted.
     conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {TEAM_ROLE}")
+
+
+def grant_exam(conn: sa.Connection, role: str) -> None:
+    """The exam service's login role `role` may do what EXAM_GRANTS says, and is the one the policies call the
+    exam service (idempotent)."""
+    schema = _schema(conn)
+    quoted = quoted_role(conn, role)
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")
+    for privilege, tables in EXAM_GRANTS.items():
+        whole = [t for t in tables if privilege != "INSERT" or t not in NUMBERED]
+        conn.exec_driver_sql(f"GRANT {privilege} ON {', '.join(whole)} TO {quoted}")
+        for table in set(tables) - set(whole):
+            columns = conn.execute(
+                sa.text(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = :table AND column_name <> 'id' ORDER BY ordinal_position"
+                ),
+                {"table": table},
+            ).scalars()
+            conn.exec_driver_sql(f"GRANT INSERT ({', '.join(columns)}) ON {table} TO {quoted}")
+    conn.execute(
+        sa.text("INSERT INTO settings (key, value) VALUES (:key, :role) ON CONFLICT (key) DO UPDATE SET value = :role"),
+        {"key": EXAM_ROLE_SETTING, "role": role},
+    )
 
 
 def _has_column(conn: sa.Connection, table: str, column: str) -> bool:

@@ -426,3 +426,68 @@ settings = sa.Table(
     sa.Column("key", sa.String(MAX_ID), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# The certification exam (issue 26). In team mode only the exam service writes these (access.py); a trainee reads
+# her own rows, trainers all. On a personal store the practice exam writes them, marked practice.
+exam_sittings = sa.Table(
+    "exam_sittings",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),  # 1, 2, … per trainee
+    sa.Column("practice", sa.Boolean, nullable=False),
+    sa.Column("bank", sa.String(MAX_ID), nullable=False),  # the version of the bank it was drawn from
+    sa.Column("forms", JsonValue(), nullable=False),  # the forms drawn, in the order shown
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deadline_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("points", sa.Float, nullable=True),
+    sa.Column("max_points", sa.Float, nullable=True),
+    sa.Column("passed", sa.Boolean, nullable=True),
+    sa.UniqueConstraint("trainee_id", "number", name="uq_exam_sittings_trainee_number"),
+)
+
+# The first answer to each form of a sitting; a second one conflicts and is not kept (the first counts).
+exam_answers = sa.Table(
+    "exam_answers",
+    metadata,
+    sa.Column("sitting_id", RowId, sa.ForeignKey("exam_sittings.id"), primary_key=True),
+    sa.Column("form", sa.String(MAX_ID), primary_key=True),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("value", JsonValue(), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("max_points", sa.Float, nullable=False),
+    sa.Column("answered_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# A trainer's sign-off: the call-quality audit of a number of recorded calls and her decision.
+signoffs = sa.Table(
+    "signoffs",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("trainer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("audit", JsonValue(), nullable=False),  # per call: the sheet's points per line
+    sa.Column("audit_percent", sa.Float, nullable=False),
+    sa.Column("approved", sa.Boolean, nullable=False),
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_signoffs_trainee", "trainee_id", "id"),
+)
+
+# Certificates issued (the signed credential kept whole) and, when withdrawn, when, by whom and why.
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    sa.Column("id", sa.String(MAX_ID), primary_key=True),  # urn:uuid:…, the credential's id
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("sitting_id", RowId, sa.ForeignKey("exam_sittings.id"), nullable=False),
+    sa.Column("signoff_id", RowId, sa.ForeignKey("signoffs.id"), nullable=False),
+    sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("credential", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_by", sa.String(MAX_TRAINEE_ID), nullable=True),
+    sa.Column("revoked_reason", sa.Text, nullable=True),
+    sa.Index("ix_certificates_trainee", "trainee_id", "issued_at"),
+)

@@ -52,6 +52,7 @@ from ..tools.callplan import DEFAULT_TARGET, day_total
 from . import migrate
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
+from .exams import CertificateRegister, TraineeExams
 from .schema import (
     JsonValue,
     answers,
@@ -378,6 +379,10 @@ class Store:
                 )
         return TraineeStore(self, trainee_id)
 
+    def certificates(self) -> CertificateRegister:
+        """Every certificate issued from this store (issue 26); see `exams.CertificateRegister`."""
+        return CertificateRegister(self)
+
     def cohort(self, **filters) -> CohortView:
         """The trainer's read view over all trainees (aggregations in SQL); see `cohort.CohortView`."""
         return CohortView(self, Filters(**filters))
@@ -551,6 +556,10 @@ class TraineeStore:
         with self._store.writing.begin() as conn:
             conn.execute(insert_for(conn, reveals).values(row).on_conflict_do_nothing())
         return Reveal(item_id, sitting, variant, reason, created)
+
+    def exams(self) -> TraineeExams:
+        """This trainee's certification records (exam sittings, sign-offs, certificates); see `exams.py`."""
+        return TraineeExams(self)
 
     def start_sitting(self, lesson_id: str, sitting: int) -> None:
         """The trainee starts a retake of the lesson (sitting 2, 3…): its items are drawn from unseen variants."""

@@ -57,6 +57,27 @@ def provision(admin_url: str, name: str, trainer: bool = False) -> str:
     return url.render_as_string(hide_password=False)
 
 
+EXAM_SERVICE = "\0exam service"  # the name the exam service's role is derived from (no hub user can have it)
+
+
+def provision_exam(admin_url: str) -> str:
+    """Create or refresh the exam service's login role (a new random password each time) and return its store
+    URL: the only role that writes exam results and certificates (access.py). Not a member of the team role."""
+    role = role_name(normalised_url(admin_url).database, EXAM_SERVICE)
+    password = secrets.token_urlsafe(24)
+    with Store(admin_url) as store, store.writing.begin() as conn:
+        access.grant_team(conn)
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
+        conn.exec_driver_sql(
+            f"{'ALTER' if exists else 'CREATE'} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT "
+            f"CONNECTION LIMIT {CONNECTIONS_PER_USER * 2} PASSWORD {quoted}"
+        )
+        access.connect_role(conn, role)
+        access.grant_exam(conn, role)
+    return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
+
+
 def remove(admin_url: str, name: str) -> None:
     """The user can no longer log in to the store (their rows stay)."""
     role = role_name(normalised_url(admin_url).database, clean_name(name))
