@@ -143,3 +143,42 @@ def test_a_signing_key_is_the_owners_alone(tmp_path):
     public_file = tmp_path / "org.jwk.json"
     public_file.write_text(json.dumps(vc.public_jwk(first)))
     assert not vc.load_key(public_file).is_private
+
+
+def test_telesales_certificate_verify_says_valid_or_why_not(key, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from telesales_training.web.cli import app
+
+    document = vc.credential(ISSUER, AWARD)
+    good = tmp_path / "alice.jwt"
+    good.write_text(vc.sign(document, key))
+    public = tmp_path / "org.jwk.json"
+    public.write_text(json.dumps(vc.public_jwk(key)))
+    revoked = tmp_path / "revoked.jwt"
+    revoked.write_text(vc.revocation_list(ISSUER, [document["id"]], key, ISSUED + timedelta(days=1)))
+    header, _body, signature = good.read_text().split(".")
+    changed = _payload(good.read_text())
+    changed["credentialSubject"]["name"] = "Mallory"
+    tampered = tmp_path / "tampered.jwt"
+    tampered.write_text(".".join([header, _b64(changed), signature]))
+    runner = CliRunner()
+
+    def run(*args, at="2030-06-01T10:00"):
+        monkeypatch.setenv("TELESALES_CLOCK", at)
+        return runner.invoke(app, ["certificate", "verify", *map(str, args)])
+
+    done = run(good, "--key", public)
+    assert done.exit_code == 0 and "valid: Alice 王" in done.output and "revocation not checked" in done.output
+    done = run(tampered, "--key", public)
+    assert done.exit_code == 1 and "signature does not match" in done.output
+    done = run(good, "--key", public, "--revocations", revoked)
+    assert done.exit_code == 1 and "revoked" in done.output
+    done = run(good, "--key", public, at="2031-06-01T10:00")
+    assert done.exit_code == 1 and "expired" in done.output
+    done = run(good, "--key", public, "--revocations", good)  # a credential given as the list
+    assert done.exit_code == 1 and "revocation list is not the organisation's" in done.output
+    monkeypatch.delenv("TELESALES_SIGNING_KEY", raising=False)
+    done = run(good)
+    assert done.exit_code == 2 and "--key" in done.output
+    assert "Traceback" not in done.output

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # The certification exam's bank (default: exam/ of the repository; never shipped in the package, so a trainee's
     # kernel cannot read it from the package in team mode — there only the exam service reads this folder).
     exam_bank: Path | None = None
+    # The organisation that certifies (issue 26): its signing key (PEM, made on first use by the exam service; in
+    # team mode in the service's own folder), and its name and id (a URI) in the credentials it issues.
+    signing_key: Path | None = None
+    org_name: str = "Telesales Training Workbook"
+    org_id: str = "urn:telesales:organisation:local"
     token: str = ""  # a fixed token for `telesales serve` / `dashboard` (default: the one kept in `config`)
     config: Path | None = None  # where the personal server keeps its secrets (default: the user's config dir)
     clock: str = ""  # a fixed "now" (ISO 8601) for demos and tests

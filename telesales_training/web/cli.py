@@ -21,6 +21,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="The store's database: schema revisions.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+certificate_app = typer.Typer(
+    help="Certificates (Open Badges 3.0 credentials): check them offline.", no_args_is_help=True
+)
+app.add_typer(certificate_app, name="certificate")
 
 
 @app.command()
@@ -301,8 +305,12 @@ def _check_curriculum() -> None:
 @app.command()
 def validate(
     path: Path | None = typer.Argument(None, help="An exercises/ folder (default: the workbook's)."),
+    exam: Path | None = typer.Option(
+        None, "--exam", help="An exam bank folder to check (default: the workbook's, when there is one)."
+    ),
 ) -> None:
-    """Check exercises/ against the schema; exit 1 naming file, item id and field of every problem."""
+    """Check exercises/ (and the certification exam's bank) against the schema; exit 1 naming file, item id and
+    field of every problem."""
     root = (path or paths.exercises_dir()).resolve()
     problems = content.validate_tree(root)
     for problem in problems:
@@ -313,7 +321,26 @@ def validate(
     lessons = content.available_lessons(root)
     typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
     _form_report(root, sorted(lessons))
+    _check_exam_bank(exam or (paths.exam_dir() if path is None else None))
     _warn_about_stored_answers(root)
+
+
+def _check_exam_bank(folder: Path | None) -> None:
+    from ..course import exam as exams
+
+    if folder is None:
+        return
+    bank, problems = exams.check_bank(folder.resolve())
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if bank is None:
+        typer.echo(f"{len(problems)} problem(s) in the exam bank {folder}", err=True)
+        raise typer.Exit(1)
+    ideas = sum(len(found) for found in bank.sections.values())
+    typer.echo(
+        f"ok: exam bank {folder} ({ideas} ideas, {len(bank.items)} forms with their variants; a sitting asks "
+        f"{bank.rules.per_lesson * len(bank.sections)}, pass mark {bank.rules.pass_percent} %)"
+    )
 
 
 def _form_report(root: Path, lessons: list[str]) -> None:
@@ -354,6 +381,56 @@ def _warn_about_stored_answers(root: Path) -> None:
         return
     for drift in found:
         typer.echo(str(drift), err=True)
+
+
+REASONS = {
+    "malformed": "not a credential (a compact JWT was expected)",
+    "signature": "the signature does not match the organisation's key: altered, or signed by someone else",
+    "not_a_badge": "not an Open Badges 3.0 OpenBadgeCredential, or its claims contradict it",
+    "not_yet_valid": "not valid yet",
+    "expired": "expired: the holder needs to re-certify",
+    "revoked": "revoked by the organisation",
+    "list_invalid": "the revocation list is not the organisation's (its signature does not match)",
+}
+
+
+@certificate_app.command("verify")
+def certificate_verify(
+    file: Path = typer.Argument(..., help="The credential (.jwt) to check."),
+    key: Path | None = typer.Option(
+        None,
+        "--key",
+        help="The organisation's public key (JWK or PEM; default: the public half of TELESALES_SIGNING_KEY).",
+    ),
+    revocations: Path | None = typer.Option(None, "--revocations", help="The organisation's signed revocation list."),
+) -> None:
+    """Check a certificate offline: signature, Open Badges 3.0 form, validity dates, revocation. Exit 0 when valid,
+    1 naming why not."""
+    from datetime import timezone
+
+    from joserfc.jwk import RSAKey
+
+    from ..core import clock
+    from ..core.settings import settings
+    from ..course import credential as vc
+
+    key = key or settings().signing_key
+    if key is None:
+        typer.echo("error: name the organisation's public key with --key (or set TELESALES_SIGNING_KEY)", err=True)
+        raise typer.Exit(2)
+    try:
+        token = file.read_text(encoding="utf-8")
+        public = RSAKey.import_key(vc.public_jwk(vc.load_key(key)))
+        revoked = vc.read_revocations(revocations.read_text(encoding="utf-8"), public) if revocations else set()
+        found = vc.verify(token, public, clock.now().astimezone(timezone.utc), revoked)
+    except (OSError, UnicodeDecodeError, ValueError) as problem:
+        reason = getattr(problem, "reason", None)
+        typer.echo(f"invalid: {REASONS.get(reason, str(problem)) if reason else problem}", err=True)
+        raise typer.Exit(1) from None
+    until = clock.shown(found.expires, with_time=False)
+    typer.echo(f"valid: {found.holder} — {found.credential['name']} ({found.id}), valid until {until}")
+    if not revocations:
+        typer.echo("note: no revocation list given (--revocations): revocation not checked", err=True)
 
 
 @app.command("import-calls")
