@@ -30,6 +30,15 @@ from .scoring import grade, normalise, shown_order, starting_order
 RULES_FILE = "rules.yaml"
 
 
+class CertificateText(Strict):
+    """What the certificate says (the credential's achievement), in every language; `criteria` may name
+    {pass_percent} and {audit_calls}."""
+
+    name: Localized
+    description: Localized
+    criteria: Localized
+
+
 class ExamRules(Strict):
     """What a trainer (or the site) sets for the exam; rules.yaml holds the defaults."""
 
@@ -42,6 +51,7 @@ class ExamRules(Strict):
     time_limit_minutes: int | None = Field(default=None, ge=5, le=480)  # none: untimed
     valid_days: int = Field(default=365, ge=30, le=3650)  # a certificate's life (re-certify yearly by default)
     audit_calls: int = Field(default=3, ge=1, le=100)  # recorded calls the trainer audits before signing off
+    certificate: CertificateText
 
 
 class ExamBankError(Exception):

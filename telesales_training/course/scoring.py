@@ -39,8 +39,15 @@ __all__ = [
 
 
 def normalise(item: c.Question, raw: Any) -> Any:
-    """The storable form of `raw`, or AnswerRejected saying what is wrong (its type's `normalise`)."""
-    return rules_of(item).normalise(item, raw)
+    """The storable form of `raw`, or AnswerRejected saying what is wrong (its type's `normalise`). An answer of no
+    shape the type knows (a number where ids were expected, a mapping for a choice: what a request from any code
+    may carry) is rejected the same way, never a TypeError."""
+    try:
+        return rules_of(item).normalise(item, raw)
+    except AnswerRejected:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError):
+        raise AnswerRejected("answer_malformed") from None
 
 
 def grade(item: c.Question, value: Any) -> Outcome:
