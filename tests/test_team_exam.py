@@ -136,6 +136,7 @@ def test_the_exam_services_role_may_do_only_the_reviewed_list(exam_db):
     assert found["member_of"] is None  # not a trainee, not a trainer
     assert found["role"]["rolbypassrls"] is False and found["role"]["rolsuper"] is False
     assert found["tables"] == {
+        "accounts": ["SELECT"],  # who is a trainer (role names and trainee ids; no passwords are stored there)
         "alembic_version": ["SELECT"],
         "certificates": ["SELECT", "INSERT", "UPDATE"],
         "exam_answers": ["SELECT", "INSERT"],

@@ -86,7 +86,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # trainers read the cohort-wide item totals.
     "lesson_totals": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
     "item_totals": [("read", "SELECT", TRAINER, None)],
-    "accounts": [],  # nobody but the owner
+    "accounts": [("exam_read", "SELECT", EXAM, None)],  # the owner, and the exam service (who is a trainer)
     # Certification: only the exam service writes sittings, their answers and certificates; a trainee reads her
     # own, trainers all; a trainer signs off in her own name.
     "exam_sittings": [
@@ -151,7 +151,16 @@ NUMBERED = ("answers", "calls", "reviews", "trainer_scores", "signoffs", "exam_s
 # What the exam service's role may do at all (its policies above pick the rows): read what certifying needs, write
 # sittings, answers and certificates. It is not a member of the team role.
 EXAM_GRANTS = {
-    "SELECT": ["trainees", "exam_sittings", "exam_answers", "signoffs", "certificates", "settings", "alembic_version"],
+    "SELECT": [
+        "trainees",
+        "accounts",
+        "exam_sittings",
+        "exam_answers",
+        "signoffs",
+        "certificates",
+        "settings",
+        "alembic_version",
+    ],
     "INSERT": ["trainees", "exam_sittings", "exam_answers", "certificates"],
     "UPDATE": ["exam_sittings", "certificates"],
 }

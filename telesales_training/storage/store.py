@@ -55,6 +55,7 @@ from .database import driver_error, insert_for, normalised_url, open_engine, ups
 from .exams import CertificateRegister, TraineeExams
 from .schema import (
     JsonValue,
+    accounts,
     answers,
     call_days,
     calls,
@@ -364,6 +365,15 @@ class Store:
                 row = conn.exec_driver_sql("SELECT telesales_trainee(), telesales_is_trainer()").one()
             self._account = Account(row[0], bool(row[1])) if row[0] else None
         return self._account
+
+    def is_trainer(self, name: str) -> bool:
+        """Team mode: whether hub user `name` has a trainer's account (the hub's trainers group, recorded when the
+        hub provisioned them). Readable by the owner and the exam service only; False elsewhere."""
+        if self.engine.dialect.name != "postgresql":
+            return False
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(accounts.c.trainer).where(accounts.c.trainee_id == name)).scalar()
+        return bool(found)
 
     # -- trainees
     def ensure_trainee(self, trainee_id: str) -> TraineeStore:
