@@ -13,6 +13,7 @@ complete one for TLJH and a Zero-to-JupyterHub values snippet). It:
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import paths
@@ -43,6 +44,52 @@ def is_trainer(user, group: str = TRAINERS_GROUP) -> bool:
     return any(g.name == group for g in getattr(user, "groups", []))
 
 
+EXAM_SERVICE = "telesales-exam"  # exam_service.SERVICE_NAME (not imported: the hub needs no tornado app here)
+EXAM_URL_VARIABLE = "TELESALES_EXAM_URL"  # where a user's server reaches the exam service
+# What a user's server token may do: JupyterHub's `server` role, and reaching the exam service.
+SERVER_TOKEN_SCOPES = ["access:servers!user", "read:users:activity!user", "read:servers!user"]
+
+
+@dataclass(frozen=True)
+class ExamService:
+    """The exam service as the hub runs it: `folder` is its own (the bank in folder/bank, the signing key made at
+    folder/signing-key.pem), readable by its OS `user` only; `python` runs the package."""
+
+    folder: Path
+    port: int
+    python: list[str]
+    user: str | None = None  # an OS account of its own (run as root); None: the hub's own user
+    environment: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+def add_exam_service(c, store_url: str, service: ExamService) -> None:
+    """Run the exam service with the hub: its own database role (a fresh password at each hub start), its own
+    folder and OS user; every user's server token may reach it, and its server is told where it is."""
+    service_url = team.provision_exam(store_url)
+    definition = {
+        "name": EXAM_SERVICE,
+        "url": service.url,
+        "command": [*service.python, "-m", "telesales_training.web.exam_service"],
+        "cwd": str(service.folder),
+        "environment": {
+            **service.environment,
+            "TELESALES_DB": service_url,
+            "TELESALES_EXAM_BANK": str(service.folder / "bank"),
+            "TELESALES_SIGNING_KEY": str(service.folder / "signing-key.pem"),
+        },
+    }
+    if service.user:
+        definition["user"] = service.user
+    c.JupyterHub.services.append(definition)
+    c.JupyterHub.load_roles.append({"name": "user", "scopes": ["self", f"access:services!service={EXAM_SERVICE}"]})
+    c.Spawner.server_token_scopes = [*SERVER_TOKEN_SCOPES, f"access:services!service={EXAM_SERVICE}"]
+    c.Spawner.environment.update({EXAM_URL_VARIABLE: service.url})
+
+
 def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
     async def pre_spawn_hook(spawner) -> None:
         trainer = is_trainer(spawner.user, group)
@@ -58,14 +105,23 @@ def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
 
 
 def configure(
-    c, *, store_url: str, trainers: list[str] | None = None, group: str = TRAINERS_GROUP, notebooks: Path | None = None
+    c,
+    *,
+    store_url: str,
+    trainers: list[str] | None = None,
+    group: str = TRAINERS_GROUP,
+    notebooks: Path | None = None,
+    exam: ExamService | None = None,
 ) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
-    page / API)."""
+    page / API); `exam` runs the certification exam's service beside the hub (without it, the exam page says
+    the exam is not set up here)."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
     c.Spawner.pre_spawn_hook = make_pre_spawn_hook(store_url, group)
     if trainers:
         c.JupyterHub.load_groups = {group: {"users": list(trainers)}}
+    if exam is not None:
+        add_exam_service(c, store_url, exam)

@@ -33,6 +33,7 @@ from ..storage.identity import clean_name
 from .server import free_port
 
 MIN_PASSWORD = 8  # JupyterHub's shared-password authenticator refuses shorter ones
+EXAM_USER = "telesales-exam"  # the exam service's OS account (run as root)
 KEPT_ENV = ("TELESALES_CLOCK", "TELESALES_LANG")  # passed on to the users' servers when set (tests, demos)
 
 
@@ -191,6 +192,37 @@ def _users_python(scratch: Path) -> tuple[list[str], dict[str, str]]:
     }
 
 
+def _python_of(command: list[str]) -> list[str]:
+    """The Python that runs the users' servers (to run the exam service with the same packages)."""
+    if command[0].endswith("jupyterhub-singleuser"):
+        return [str(Path(command[0]).with_name("python"))]
+    return [command[0]]
+
+
+def _exam_folder(as_root: bool, say: Callable[[str], None]) -> tuple[Path | None, dict[Path, int]]:
+    """The exam service's own folder with a copy of the bank (only its OS account may read it), and — run as root —
+    the repository's exam/ closed to other users for the demo's lifetime (a trainee's code must not read the keys
+    there either). None when there is no bank here (an installed wheel carries none)."""
+    from ..core import paths
+
+    bank = paths.exam_dir()
+    if bank is None:
+        say("no exam bank here (TELESALES_EXAM_BANK or a source checkout's exam/): the exam service is not started")
+        return None, {}
+    folder = Path(tempfile.mkdtemp(prefix="telesales-exam-"))
+    shutil.copytree(bank, folder / "bank")
+    closed: dict[Path, int] = {}
+    if as_root:
+        account = pwd.getpwnam(EXAM_USER)
+        for path in [folder, *folder.rglob("*")]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        closed[bank] = bank.stat().st_mode & 0o7777
+        bank.chmod(0o700)
+        say(f"the exam bank {bank} is closed to other users while the demo runs; the service reads its own copy")
+    folder.chmod(0o700)
+    return folder, closed
+
+
 def _config(
     folder: Path,
     port: int,
@@ -201,6 +233,7 @@ def _config(
     as_root: bool,
     command: list[str],
     extra_env: dict[str, str],
+    exam_folder: Path | None = None,
 ) -> str:
     hub_port, proxy_port = free_port(), free_port()
     settings = {
@@ -216,11 +249,27 @@ def _config(
         "singleuser": command,
         "env": extra_env,
         "kept": [k for k in KEPT_ENV if k in os.environ],
+        "exam": None
+        if exam_folder is None
+        else {
+            "folder": str(exam_folder),
+            "port": free_port(),
+            "python": _python_of(command),
+            "user": EXAM_USER if as_root else None,
+            "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
+        },
     }
     return f"""# Written by `telesales hub-demo`; holds the store owner's password: readable by its owner only.
+from pathlib import Path
 from telesales_training.web import hub
 settings = {pprint.pformat(settings)}
-hub.configure(c, store_url=settings["store_url"], trainers=settings["trainers"])
+exam = settings["exam"]
+hub.configure(
+    c,
+    store_url=settings["store_url"],
+    trainers=settings["trainers"],
+    exam=hub.ExamService(**{{**exam, "folder": Path(exam["folder"])}}) if exam else None,
+)
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = settings["port"]
 c.JupyterHub.hub_ip = "127.0.0.1"
@@ -275,11 +324,12 @@ def running(
     cluster = None
     created: list[str] = []
     opened: dict[Path, int] = {}
+    exam_folder: Path | None = None
     process = None
     log = folder / "jupyterhub.log"
     try:
         if as_root:  # first: a refusal leaves nothing started
-            created = _ensure_os_users(users)
+            created = _ensure_os_users([*users, EXAM_USER])
             say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
         store_url = current_settings().db
         if not store_url.startswith("postgresql"):
@@ -295,8 +345,12 @@ def running(
                 "warning: not root, so every user's server runs as you; on a real floor each user is an OS "
                 "account (TLJH does this) and cannot read the others' servers"
             )
+        exam_folder, closed = _exam_folder(as_root, say)
+        opened.update(closed)
         config = folder / "jupyterhub_config.py"
-        config.write_text(_config(folder, port, store_url, users, trainers, password, as_root, command, extra_env))
+        config.write_text(
+            _config(folder, port, store_url, users, trainers, password, as_root, command, extra_env, exam_folder)
+        )
         config.chmod(0o600)
         env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_DB", "JUPYTERHUB_USER")}
         env["PATH"] = f"{Path(sys.executable).parent}:{env.get('PATH', '')}"
@@ -337,3 +391,5 @@ def running(
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(shared, ignore_errors=True)
+        if exam_folder is not None:
+            shutil.rmtree(exam_folder, ignore_errors=True)

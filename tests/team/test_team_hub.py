@@ -345,3 +345,177 @@ def test_a_second_demo_does_not_take_over_or_remove_accounts_it_did_not_create(h
         assert pwd.getpwnam("carolperson").pw_gecos == ""
     finally:
         subprocess.run(["userdel", "carolperson"], check=False)
+
+
+EXAM_ATTACK = r"""
+import glob, json, os
+from pathlib import Path
+import requests, sqlalchemy as sa
+import telesales_training
+from joserfc.jwk import RSAKey
+from telesales_training.course import credential as vc
+found = {}
+def attempt(name, action):
+    try:
+        found[name] = ["done", action()]
+    except Exception as problem:
+        found[name] = ["refused", type(problem).__name__]
+service = os.environ["TELESALES_EXAM_URL"]
+token = {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+def call(method, path, body=None, headers=token):
+    reply = requests.request(method, f"{service}/{path}", json=body, headers=headers, timeout=60)
+    return [reply.status_code, reply.json() if reply.headers.get("Content-Type", "").startswith("application/json")
+            else reply.text[:40]]
+ANSWERS = json.loads(os.environ.get("EXAM_ANSWERS", "{}"))
+attempt("no_token", lambda: call("GET", "api/exam", headers={})[0])
+attempt("forged_token", lambda: call("GET", "api/exam", headers={"Authorization": "token forged"})[0])
+started = call("POST", "api/exam/start")
+found["started"] = started
+status, sitting = started[1], started[1].get("sitting")
+found["shown_text"] = json.dumps(status.get("shown"), ensure_ascii=False)
+forms = [view["form"] for view in status.get("shown", [])]
+kept = []
+for form in forms:
+    kept.append(call("POST", "api/exam/answer", {"sitting": sitting, "form": form, "value": ANSWERS.get(form, "zz")}))
+found["kept"] = kept
+found["again"] = call("POST", "api/exam/answer", {"sitting": sitting, "form": forms[0], "value": "a"})
+found["foreign_sitting"] = call("POST", "api/exam/answer", {"sitting": sitting + 1000, "form": forms[0], "value": "a"})
+found["junk_body"] = requests.post(f"{service}/api/exam/answer", data=b"\xff\x00", headers=token,
+                                   timeout=30).status_code
+found["finished"] = call("POST", "api/exam/finish", {"sitting": sitting})
+found["certify_self"] = call("POST", "api/certify", {"trainee": "alice", "name": "alice"})
+found["revoke"] = call("POST", "api/revoke", {"id": "urn:uuid:x", "reason": "mine"})
+found["public_key"] = call("GET", "public-key.json", headers={})[0]
+repo_bank = Path(telesales_training.__file__).resolve().parents[1] / "exam"
+attempt("repo_bank", lambda: (repo_bank / "04_funnel.yaml").read_text()[:20])
+attempt("service_files", lambda: [p for p in glob.glob("/tmp/telesales-exam-*/**", recursive=True)])
+attempt("signing_key", lambda: [open(p).read()[:10] for p in glob.glob("/tmp/telesales-exam-*/signing-key.pem")])
+def service_environment():
+    read = []
+    for path in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            if b"TELESALES_EXAM_BANK" in open(path, "rb").read():
+                read.append(path)
+        except OSError:
+            continue
+    return read
+attempt("service_environment", service_environment)
+url = sa.engine.make_url(os.environ["TELESALES_DB"])
+def sql(statement):
+    with sa.create_engine(url, poolclass=sa.pool.NullPool).begin() as conn:
+        return conn.exec_driver_sql(statement).rowcount
+attempt("sql_pass_herself", lambda: sql("UPDATE exam_sittings SET passed = true, points = max_points"))
+attempt("sql_certificate", lambda: sql("INSERT INTO certificates (id, trainee_id, sitting_id, signoff_id, issued_at, "
+        "expires_at, credential) VALUES ('urn:uuid:f', 'alice', 1, 1, now(), now(), 'a.b.c')"))
+attempt("sql_read_bob", lambda: sql("SELECT * FROM exam_sittings WHERE trainee_id = 'bob'"))
+def forge():
+    own = RSAKey.generate_key(2048, private=True)
+    award = vc.Award("alice", "alice", {"en": "Certified"}, {"en": "x"}, {"en": "x"}, "forged",
+                     __import__("datetime").datetime.now(__import__("datetime").timezone.utc),
+                     __import__("datetime").datetime(2099, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+    token = vc.sign(vc.credential(vc.Issuer("urn:telesales:organisation:local", "x"), award), own)
+    public = RSAKey.import_key(requests.get(f"{service}/public-key.json", timeout=30).json())
+    vc.verify(token, public, __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
+attempt("forged_certificate", forge)
+print("RESULT " + json.dumps(found, ensure_ascii=False))
+"""
+
+
+def _exam_answers(right: bool) -> dict:
+    """(As root, from the bank) an answer for every form: right ones, or none (the attack answers blindly)."""
+    from telesales_training.core import paths
+    from telesales_training.course import exam
+    from telesales_training.course.items.call_drill import best_path
+
+    bank = exam.load_bank(paths.exam_dir())
+    if not right:
+        return {}
+    return {
+        form: [c.id for c in best_path(item.question)] if item.question.type == "call_drill" else item.question.answer
+        for form, item in bank.items.items()
+    }
+
+
+def test_the_exam_is_graded_by_the_service_and_alices_code_reaches_no_key_result_or_certificate(hub):
+    """#26: from alice's kernel — the service's API with her own token, the files, the database, a forged
+    credential: she sits her exam, but reads no key, writes no result, certifies nobody, reads nobody else's."""
+    found = run_in_kernel(hub, "alice", EXAM_ATTACK)
+    assert found["no_token"] == ["done", 403] and found["forged_token"] == ["done", 403]
+    assert found["started"][0] == 200
+    for leak in ('"answer"', '"score"', '"feedback"', "outcome_text"):
+        assert leak not in found["shown_text"]
+    assert all(reply == [200, {"kept": True}] for reply in found["kept"])
+    assert found["again"] == [200, {"kept": False}]  # the first answer counts
+    assert found["foreign_sitting"][0] == 409 and found["junk_body"] == 400
+    assert found["finished"][0] == 200 and found["finished"][1]["passed"] is False  # blind answers fail
+    assert found["certify_self"][0] == 403 and found["revoke"][0] == 403
+    assert found["public_key"] == 200
+    assert found["repo_bank"] == ["refused", "PermissionError"]
+    assert found["service_files"] in (["done", []], ["refused", "PermissionError"])
+    assert found["signing_key"] in (["done", []], ["refused", "PermissionError"])
+    assert found["service_environment"] == ["done", []]
+    assert found["sql_pass_herself"] in (["done", 0], ["refused", "ProgrammingError"])
+    assert found["sql_certificate"] == ["refused", "ProgrammingError"]
+    assert found["sql_read_bob"] == ["done", 0]
+    assert found["forged_certificate"] == ["refused", "CredentialInvalid"]
+
+
+SIT = r"""
+import json, os, requests
+service, token = os.environ["TELESALES_EXAM_URL"], {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+ANSWERS = json.loads(%r)
+status = requests.post(f"{service}/api/exam/start", headers=token, timeout=60).json()
+for view in status["shown"]:
+    requests.post(f"{service}/api/exam/answer", headers=token, timeout=60,
+                  json={"sitting": status["sitting"], "form": view["form"], "value": ANSWERS[view["form"]]})
+done = requests.post(f"{service}/api/exam/finish", headers=token, json={"sitting": status["sitting"]}, timeout=60)
+print("RESULT " + json.dumps(done.json()))
+"""
+
+CERTIFY = r"""
+import json, os, requests
+from telesales_training.storage.store import Store, TraineeStore
+service, token = os.environ["TELESALES_EXAM_URL"], {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
+found = {}
+ask = lambda: requests.post(f"{service}/api/certify", headers=token, json={"trainee": "alice", "name": "Alice"},
+                            timeout=60)
+found["before_signoff"] = ask().json()
+calls = [{"call": f"call-{n}", "percent": 90} for n in range(3)]
+TraineeStore(Store(), "alice").exams().sign_off("tina", {"calls": calls}, 90.0, True, "Ready to dial.",
+                                                 __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
+issued = ask()
+found["issued"] = [issued.status_code, issued.json()]
+found["key"] = requests.get(f"{service}/public-key.json", timeout=30).json()
+print("RESULT " + json.dumps(found))
+"""
+
+
+def test_alice_passes_tina_signs_off_and_the_service_issues_a_credential_that_verifies(hub, tmp_path):
+    """#26 end to end on the real hub: alice's second sitting (answered right) passes; the service refuses to
+    certify before tina's sign-off, then issues an Open Badges credential that `telesales certificate verify`
+    accepts with the organisation's public key."""
+    import json as json_module
+
+    result = run_in_kernel(hub, "alice", SIT % json_module.dumps(_exam_answers(right=True)))
+    assert result["passed"] is True and result["number"] >= 1
+    found = run_in_kernel(hub, "tina", CERTIFY)
+    assert found["before_signoff"]["error"] == "not_signed_off"
+    status, issued = found["issued"]
+    assert status == 200 and issued["id"].startswith("urn:uuid:")
+    (tmp_path / "alice.jwt").write_text(issued["credential"])
+    (tmp_path / "org.jwk.json").write_text(json_module.dumps(found["key"]))
+    checked = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("telesales")),
+            "certificate",
+            "verify",
+            str(tmp_path / "alice.jwt"),
+            "--key",
+            str(tmp_path / "org.jwk.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0 and "valid: Alice" in checked.stdout, checked.stderr
