@@ -65,6 +65,11 @@ class ExamService:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def api_url(self) -> str:
+        """Where a user's server reaches it directly (the hub serves it under its service prefix)."""
+        return f"{self.url}/services/{EXAM_SERVICE}"
+
 
 def add_exam_service(c, store_url: str, service: ExamService) -> None:
     """Run the exam service with the hub: its own database role (a fresh password at each hub start), its own
@@ -87,7 +92,7 @@ def add_exam_service(c, store_url: str, service: ExamService) -> None:
     c.JupyterHub.services.append(definition)
     c.JupyterHub.load_roles.append({"name": "user", "scopes": ["self", f"access:services!service={EXAM_SERVICE}"]})
     c.Spawner.server_token_scopes = [*SERVER_TOKEN_SCOPES, f"access:services!service={EXAM_SERVICE}"]
-    c.Spawner.environment.update({EXAM_URL_VARIABLE: service.url})
+    c.Spawner.environment.update({EXAM_URL_VARIABLE: service.api_url})
 
 
 def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
