@@ -134,3 +134,14 @@ def test_the_bank_is_not_shipped_inside_the_package():
     package = Path(exam.__file__).resolve().parents[1]
     assert not list(package.rglob("x01_*")) and not (package / "exam").exists()
     assert not any("x01_criteria_from_pain" in p.read_text(errors="ignore") for p in package.rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("junk", [None, 5, 3.5, True, {"a": 1}, [{"a": 1}], "", "x" * 1000, [[1]], ["a", None], "a"])
+def test_whatever_a_request_carries_is_graded_or_rejected_never_a_crash(junk):
+    """The service grades what any code sends: every shape is an answer or an AnswerRejected, nothing else."""
+    for form in BANK.items:
+        try:
+            _value, outcome = exam.grade_answer(BANK, form, junk)
+        except AnswerRejected:
+            continue
+        assert 0 <= outcome.score <= outcome.max_points

@@ -42,8 +42,9 @@ def normalise(item: c.Question, raw: Any) -> Any:
     """The storable form of `raw`, or AnswerRejected saying what is wrong (its type's `normalise`). An answer of no
     shape the type knows (a number where ids were expected, a mapping for a choice: what a request from any code
     may carry) is rejected the same way, never a TypeError."""
+    rules = rules_of(item)  # TypeError for something that is not a question: a caller's mistake, not an answer's
     try:
-        return rules_of(item).normalise(item, raw)
+        return rules.normalise(item, raw)
     except AnswerRejected:
         raise
     except (TypeError, ValueError, AttributeError, KeyError):
