@@ -142,6 +142,8 @@ class ToolBlock(BlockBase):
         missing = [key for key in TOOL_TEXTS[self.tool] if key not in self.texts]
         if missing:
             raise ValueError(f"texts is missing {', '.join(missing)}")
+        if self.tool == ToolKind.CERTIFICATION_EXAM and not self.criteria:
+            raise ValueError("the certification exam needs its call-quality audit sheet (criteria: lines and points)")
         if self.tool == ToolKind.FACTOR_PROFILE and len(self.factors) < 3:
             raise ValueError("a factor profile needs at least 3 factors")
         if self.tool == ToolKind.ASSESSMENT_FORM:

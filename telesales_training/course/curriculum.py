@@ -25,6 +25,7 @@ class Curriculum:
     profile: tuple[str, c.ToolBlock]
     assessment: tuple[str, c.ToolBlock]
     report: tuple[str, c.ToolBlock]
+    certification: tuple[str, c.ToolBlock]  # the exam's page and the trainer's audit sheet (lesson 09)
 
     @property
     def question_keys(self) -> list[tuple[str, str]]:
@@ -68,7 +69,12 @@ def curriculum() -> Curriculum:
     available = c.available_lessons()
     lessons = tuple(c.load_lesson(entry.id) for entry in c.load_course().lessons if entry.id in available)
     questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
-    exercises = {lesson.lesson: questions[lesson.lesson] + tuple(t.id for t in lesson.tools) for lesson in lessons}
+    # The exam is not an exercise of its lesson: a lesson is done without sitting it (and where no exam is set up).
+    exercises = {
+        lesson.lesson: questions[lesson.lesson]
+        + tuple(t.id for t in lesson.tools if t.tool != ToolKind.CERTIFICATION_EXAM)
+        for lesson in lessons
+    }
     scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
     open_items = tuple(
         (lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if isinstance(q, c.FreeText)
@@ -84,4 +90,5 @@ def curriculum() -> Curriculum:
         _tool(lessons, ToolKind.FACTOR_PROFILE),
         _tool(lessons, ToolKind.ASSESSMENT_FORM),
         _tool(lessons, ToolKind.PERSONAL_REPORT),
+        _tool(lessons, ToolKind.CERTIFICATION_EXAM),
     )

@@ -19,6 +19,7 @@ class ToolKind(Key):
     FACTOR_PROFILE = "factor_profile"
     ASSESSMENT_FORM = "assessment_form"
     PERSONAL_REPORT = "personal_report"
+    CERTIFICATION_EXAM = "certification_exam"
 
 
 # The interface texts each tool needs from the lesson data (checked by `telesales validate`).
@@ -96,6 +97,29 @@ TOOL_TEXTS: dict[ToolKind, tuple[str, ...]] = {
         "volume_proposal_trainer",
         "volume_unknown_trainer",
         "volume_unknown",
+    ),
+    ToolKind.CERTIFICATION_EXAM: (
+        "label_practice",
+        "label_service",
+        "rules",
+        "limit",
+        "start",
+        "deadline",
+        "submit",
+        "answered",
+        "sent",
+        "choose_first",
+        "finish",
+        "finish_count",
+        "result",
+        "passed",
+        "failed",
+        "certificate",
+        "certificate_revoked",
+        "cool_down",
+        "closed",
+        "not_available",
+        "unreachable",
     ),
     ToolKind.PERSONAL_REPORT: (
         "make",

@@ -153,6 +153,7 @@ REPORT_PARTS: dict[ToolKind, ToolPart | None] = {
     ToolKind.FACTOR_PROFILE: _factors_part,
     ToolKind.ASSESSMENT_FORM: _assessment_part,
     ToolKind.PERSONAL_REPORT: None,
+    ToolKind.CERTIFICATION_EXAM: None,  # the exam's record is the service's, not a part of the trainee's report
 }
 
 

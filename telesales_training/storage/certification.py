@@ -49,6 +49,7 @@ class ExamStatus:
     answered: list[str] = field(default_factory=list)
     allowed: exam.SittingAllowed | None = None
     certificates: list[CertificateRecord] = field(default_factory=list)
+    questions: int = 0  # how many a sitting asks
 
     def as_json(self) -> dict[str, Any]:
         """The status as the service sends it (no key: `shown` holds only what the page shows)."""
@@ -69,7 +70,8 @@ class ExamStatus:
 
         return {
             "practice": self.practice,
-            "rules": self.rules.model_dump(),
+            "questions": self.questions,
+            "rules": self.rules.model_dump(exclude={"certificate"}),
             "sittings": [sitting(s) for s in self.sittings],
             "open": sitting(self.open) if self.open else None,
             "shown": self.shown,
@@ -141,7 +143,10 @@ class ExamDesk:
             answered = sorted(trainee.exams().answers(current.id))
         allowed = exam.may_sit(self.bank.rules, [s.started_at for s in sittings], now)
         certificates = [] if self.practice else trainee.exams().certificates()
-        return ExamStatus(self.practice, self.bank.rules, sittings, current, shown, answered, allowed, certificates)
+        questions = self.bank.rules.per_lesson * len(self.bank.sections)
+        return ExamStatus(
+            self.practice, self.bank.rules, sittings, current, shown, answered, allowed, certificates, questions
+        )
 
     def start(self, trainee_id: str, now: datetime) -> Sitting:
         """The open sitting, or a new one when the rules allow (CertificationRefused("cool_down") with the time it
@@ -242,3 +247,118 @@ class ExamDesk:
 
 def _latest(signoffs: list[SignOff]) -> SignOff | None:
     return signoffs[-1] if signoffs else None
+
+
+# ---------------------------------------------------------------- what the exam page talks to
+
+
+class LocalDesk:
+    """The practice exam on a personal store: the desk in the trainee's own kernel (practice, no certificate)."""
+
+    practice = True
+
+    def __init__(self, store: Store, bank: exam.ExamBank, trainee_id: str):
+        self._desk, self._trainee = ExamDesk(store, bank, practice=True), trainee_id
+
+    def rules(self) -> dict[str, Any]:
+        return self._desk.bank.rules.model_dump(exclude={"certificate"})
+
+    def status(self) -> dict[str, Any]:
+        return self._desk.status(self._trainee, clock.now()).as_json()
+
+    def start(self) -> dict[str, Any]:
+        self._desk.start(self._trainee, clock.now())
+        return self.status()
+
+    def answer(self, sitting: int, form: str, value: Any) -> bool:
+        return self._desk.answer(self._trainee, sitting, form, value, clock.now())
+
+    def finish(self, sitting: int) -> dict[str, Any]:
+        done = self._desk.finish(self._trainee, sitting, clock.now())
+        return {"number": done.number, "points": done.points, "max_points": done.max_points, "passed": done.passed}
+
+
+class ServiceUnavailable(StoreError):
+    """The exam service could not be reached or answered something else than its API."""
+
+
+class RemoteDesk:
+    """The exam in team mode: the exam service's API, with this server's own hub token (the service asks the hub
+    who that is). Refusals come back as CertificationRefused / ExamConflict / AnswerRejected, as on a local desk."""
+
+    practice = False
+
+    def __init__(self, url: str, token: str, timeout: float = 30):
+        self.url, self._token, self._timeout = url.rstrip("/"), token, timeout
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> Any:
+        import json
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"{self.url}/{path}",
+            data=None if body is None else json.dumps(body).encode(),
+            method=method,
+            headers={"Authorization": f"token {self._token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as reply:
+                return json.loads(reply.read())
+        except urllib.error.HTTPError as refused:
+            try:
+                said = json.loads(refused.read())
+            except ValueError:
+                said = {}
+            reason = said.get("error", "")
+            if refused.code == 409 and reason == "closed":
+                raise ExamConflict(said.get("detail", "closed")) from None
+            if refused.code == 409:
+                until = said.get("until")
+                raise CertificationRefused(reason, datetime.fromisoformat(until) if until else None) from None
+            if refused.code == 400:
+                from ..course.items.common import AnswerRejected
+
+                raise AnswerRejected(reason or "answer_malformed") from None
+            raise ServiceUnavailable(f"the exam service refused ({refused.code} {reason})") from None
+        except (OSError, ValueError) as problem:
+            raise ServiceUnavailable(f"the exam service could not be reached: {problem}") from None
+
+    def status(self) -> dict[str, Any]:
+        return self._call("GET", "api/exam")
+
+    def rules(self) -> dict[str, Any]:
+        return self._call("GET", "api/rules")
+
+    def start(self) -> dict[str, Any]:
+        return self._call("POST", "api/exam/start", {})
+
+    def answer(self, sitting: int, form: str, value: Any) -> bool:
+        return bool(self._call("POST", "api/exam/answer", {"sitting": sitting, "form": form, "value": value})["kept"])
+
+    def finish(self, sitting: int) -> dict[str, Any]:
+        return self._call("POST", "api/exam/finish", {"sitting": sitting})
+
+    def certify(self, trainee: str, name: str) -> dict[str, Any]:
+        return self._call("POST", "api/certify", {"trainee": trainee, "name": name})
+
+    def revoke(self, identifier: str, reason: str) -> dict[str, Any]:
+        return self._call("POST", "api/revoke", {"id": identifier, "reason": reason})
+
+
+def desk_for(store: Store, trainee_id: str) -> LocalDesk | RemoteDesk | None:
+    """The exam page's desk: the service in team mode (TELESALES_EXAM_URL and this server's hub token), else the
+    practice desk over the personal store when an exam bank is installed here; None when neither."""
+    import os
+
+    from ..core import paths
+
+    url, token = os.environ.get("TELESALES_EXAM_URL"), os.environ.get("JUPYTERHUB_API_TOKEN")
+    if url and token:
+        return RemoteDesk(url, token)
+    if store.engine.dialect.name == "postgresql" and store.account() is not None:
+        return None  # a team store without the service: results could only be written by the service
+    folder = paths.exam_dir()
+    if folder is None:
+        return None
+    return LocalDesk(store, exam.load_bank(folder), trainee_id)

@@ -15,7 +15,7 @@ from .calllog import ImportSummary
 from .callplan import CallPlanSettings, WeekLog
 from .factors import FactorProfile
 from .funnel import FunnelSnapshot, PlannedMove, StageMovePlan
-from .toolstate import ReportMade, ToolState
+from .toolstate import ExamVisit, ReportMade, ToolState
 
 TOOL_STATES: dict[ToolKind, type[ToolState]] = {
     ToolKind.FUNNEL_TRACKER: FunnelSnapshot,
@@ -26,6 +26,7 @@ TOOL_STATES: dict[ToolKind, type[ToolState]] = {
     ToolKind.FACTOR_PROFILE: FactorProfile,
     ToolKind.ASSESSMENT_FORM: SelfAssessment,
     ToolKind.PERSONAL_REPORT: ReportMade,
+    ToolKind.CERTIFICATION_EXAM: ExamVisit,
 }
 
 DemoValue = Callable[[Any, random.Random, date, DemoAnswers], ToolState]
@@ -59,6 +60,10 @@ def _personal_report(tool: Any, rng: random.Random, day: date, answers: DemoAnsw
     return ReportMade(generated=f"workbook-{day.isoformat()}.html")
 
 
+def _exam_visit(tool: Any, rng: random.Random, day: date, answers: DemoAnswers) -> ToolState:
+    return ExamVisit(sitting=1, practice=True, passed=rng.random() < 0.6)
+
+
 # What a trainee who worked through a lesson saved with its tools (a plan, an import, a report), so that lessons
 # with tools can be completed in the demo as in real use. None: the demo writes that tool's saves by itself, day
 # by day (the funnel, the week log and imported calls, the factor profile, the assessment with the trainer's).
@@ -71,6 +76,7 @@ DEMO_VALUES: dict[ToolKind, DemoValue | None] = {
     ToolKind.FACTOR_PROFILE: None,
     ToolKind.ASSESSMENT_FORM: None,
     ToolKind.PERSONAL_REPORT: _personal_report,
+    ToolKind.CERTIFICATION_EXAM: _exam_visit,
 }
 
 

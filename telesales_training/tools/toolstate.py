@@ -44,3 +44,12 @@ class ReportMade(ToolState):
     """The personal report tool's save: the name of the file last made (the report itself is render/report.py)."""
 
     generated: str
+
+
+class ExamVisit(ToolState):
+    """The exam page's save when a sitting is handed in: which sitting, practice or not, passed or not — the trainee's
+    own note for her report. What certifies is the exam service's record (storage/exams.py), never this."""
+
+    sitting: int
+    practice: bool
+    passed: bool

@@ -126,6 +126,14 @@ class StatusHandler(ApiHandler):
         self.reply(status.as_json())
 
 
+class RulesHandler(ApiHandler):
+    """The exam's rules (a trainer's cockpit sizes its audit sheet by them), without touching anyone's records."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        self.reply(self.service.desk.bank.rules.model_dump(exclude={"certificate"}))
+
+
 class StartHandler(ApiHandler):
     @tornado.web.authenticated
     async def post(self):
@@ -221,6 +229,7 @@ def make_app(service: Service, prefix: str = "/") -> tornado.web.Application:
         [
             (f"{base}/api/exam", StatusHandler, api),
             (f"{base}/api/exam/start", StartHandler, api),
+            (f"{base}/api/rules", RulesHandler, api),
             (f"{base}/api/exam/answer", AnswerHandler, api),
             (f"{base}/api/exam/finish", FinishHandler, api),
             (f"{base}/api/certify", CertifyHandler, api),

@@ -18,6 +18,7 @@ from ..storage.store import StoreError, TraineeStore
 from .assessment import AssessmentForm, PersonalReport
 from .blocks import FigureView, ReflectionView, SupplementaryBanner, TextView
 from .calls import CallImport, CallPlanner, WeeklyCallLog
+from .exam import CertificationExam
 from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
@@ -34,6 +35,7 @@ TOOL_WIDGETS: dict[ToolKind, type[ToolWidget]] = {
     ToolKind.FACTOR_PROFILE: FactorProfile,
     ToolKind.ASSESSMENT_FORM: AssessmentForm,
     ToolKind.PERSONAL_REPORT: PersonalReport,
+    ToolKind.CERTIFICATION_EXAM: CertificationExam,
 }
 
 

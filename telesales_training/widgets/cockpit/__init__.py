@@ -13,6 +13,7 @@ from ..lean import lean, make
 from .assessment import AssessmentPanel
 from .base import TRAINEE_COLUMNS, CockpitContext, Panel
 from .calls import CallsPanel
+from .certification import CertificationPanel
 from .export import ExportPanel
 from .factors import FactorsPanel
 from .filters import FilterBar
@@ -32,6 +33,7 @@ TABS = (
     ("tab_funnels", FunnelsPanel),
     ("tab_factors", FactorsPanel),
     ("tab_assessment", AssessmentPanel),
+    ("tab_certification", CertificationPanel),
     ("tab_trainee", TraineePanel),
     ("tab_export", ExportPanel),
 )
