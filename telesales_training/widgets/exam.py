@@ -16,7 +16,7 @@ from ..core.errors import StoreError
 from ..core.i18n import pick
 from ..core.inputs import InputProblem
 from ..course.items import ItemType
-from ..render.views import box, escape, muted
+from ..render.views import box, join, muted, paragraph, strong
 from ..storage.certification import CertificationRefused, ExamConflict, ServiceUnavailable, desk_for
 from ..tools.toolstate import ExamVisit
 from .lean import make
@@ -41,7 +41,7 @@ class ExamQuestion(ipw.VBox):
         self.view, self.lang, self.texts = view, lang, texts
         self.form = view["form"]
         self.kind = ItemType(view["type"])
-        self.prompt = make(ipw.HTML, value=f"<p><b>{number}.</b> {escape(pick(view['prompt'], lang))}</p>")
+        self.prompt = make(ipw.HTML, value=paragraph(join(strong(f"{number}."), " ", pick(view["prompt"], lang))))
         # (own layouts: these are shown and hidden; the shared one must never change, lean.py)
         self.send = make(ipw.Button, description=texts("submit"), button_style="primary", layout=ipw.Layout())
         self.state = make(ipw.HTML)
@@ -85,9 +85,8 @@ class ExamQuestion(ipw.VBox):
         for choice_id in self._path:
             node_id = next(c["next"] for c in nodes[node_id]["choices"] if c["id"] == choice_id)
         node = nodes[node_id]
-        lines = [
-            make(ipw.HTML, value=f"<p class='ts-drill-customer'>☎ {escape(pick(node['customer'], self.lang))}</p>")
-        ]
+        said = "☎ " + pick(node["customer"], self.lang)
+        lines = [make(ipw.HTML, value=paragraph(said, "ts-drill-customer"))]
         if node["ends"]:
             self.value = list(self._path)
             self.choices.children = lines
