@@ -182,3 +182,22 @@ def test_telesales_certificate_verify_says_valid_or_why_not(key, tmp_path, monke
     done = run(good)
     assert done.exit_code == 2 and "--key" in done.output
     assert "Traceback" not in done.output
+
+
+def test_the_printable_page_shows_the_credential_in_both_languages_and_escapes_the_holder(key):
+    from telesales_training.course import content
+    from telesales_training.render.certificate import certificate_page
+
+    tool = content.load_lesson("09_self_assessment").block("certification_exam")
+    hostile = vc.Award(**{**AWARD.__dict__, "trainee_name": "<script>x()</script>Alice"})
+    token = vc.sign(vc.credential(ISSUER, hostile), key)
+    for lang in ("zh-CN", "en"):
+        page = certificate_page(token, tool, lang)
+        assert page.startswith("<!DOCTYPE html>") and f'lang="{lang}"' in page
+        assert "电话销售结业认证" in page and "Telesales certification" in page  # both names, either page
+        assert "&lt;script&gt;x()&lt;/script&gt;Alice" in page and "<script>x()" not in page
+        assert "signed off by tina" in page and token in page and "2031-03" in page
+    zh = certificate_page(token, tool, "zh-CN")
+    assert zh.index("电话销售结业认证") < zh.index("Telesales certification")  # the page's language first
+    with pytest.raises(vc.CredentialInvalid):
+        certificate_page("not-a-token", tool, "en")

@@ -129,3 +129,19 @@ def test_without_a_bank_the_page_says_the_exam_is_not_set_up(block, ui, alice, m
     monkeypatch.setattr(paths, "exam_dir", lambda: None)
     page = CertificationExam(block, ui, alice, L09, "zh-CN")
     assert "还没有安装结业考试" in page.rules.value
+
+
+def test_a_certificate_is_offered_as_the_signed_credential_and_a_printable_page(block, ui, alice, tmp_path):
+    import base64
+    import re
+
+    from telesales_training.course import credential as vc
+    from tests.test_credential import AWARD, ISSUER
+
+    token = vc.sign(vc.credential(ISSUER, AWARD), vc.generate_key(tmp_path / "k.pem"))
+    page = CertificationExam(block, ui, alice, L09, "en")
+    links = page._certificate_links(token)
+    found = dict(re.findall(r'download="([^"]+)" href="data:[^;]+(?:;charset=utf-8)?;base64,([^"]+)"', links))
+    assert base64.b64decode(found["certificate-alice.jwt"]).decode() == token
+    assert "Telesales certification" in base64.b64decode(found["certificate-alice.html"]).decode()
+    assert "Download the printable certificate" in links

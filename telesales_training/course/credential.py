@@ -177,6 +177,20 @@ def _decoded(token: str, key: RSAKey):
         raise CredentialInvalid("malformed", str(problem)) from None
 
 
+def payload(token: str) -> dict[str, Any]:
+    """The credential inside a VC-JWT as written, NOT verified (to show it; `verify` decides whether it holds)."""
+    import base64
+
+    try:
+        body = token.strip().split(".")[1]
+        found = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    except (IndexError, ValueError) as problem:
+        raise CredentialInvalid("malformed", str(problem)) from None
+    if not isinstance(found, dict):
+        raise CredentialInvalid("malformed", "not a JSON object")
+    return found
+
+
 def read_revocations(token: str, key: RSAKey, issuer_id: str | None = None) -> set[str]:
     """The ids a signed revocation list names; CredentialInvalid("list_invalid") when it does not verify."""
     try:

@@ -16,7 +16,8 @@ from ..core.errors import StoreError
 from ..core.i18n import pick
 from ..core.inputs import InputProblem
 from ..course.items import ItemType
-from ..render.views import box, join, muted, paragraph, strong
+from ..render.certificate import certificate_page
+from ..render.views import box, download_link, join, muted, paragraph, strong
 from ..storage.certification import CertificationRefused, ExamConflict, ServiceUnavailable, desk_for
 from ..tools.toolstate import ExamVisit
 from .lean import make
@@ -275,10 +276,23 @@ class CertificationExam(ToolWidget):
                     verdict=verdict,
                 )
             )
+        links = []
         for certificate in status.get("certificates", []):
             key = "certificate_revoked" if certificate.get("revoked_at") else "certificate"
             rows.append(self.t(key, until=_when(certificate["expires_at"]), id=certificate["id"]))
-        self.results.value = box(rows, "ts-exam-results", "status") if rows else ""
+            if not certificate.get("revoked_at"):
+                links.append(self._certificate_links(certificate["credential"]))
+        self.results.value = join(box(rows, "ts-exam-results", "status") if rows else "", *links)
+
+    def _certificate_links(self, token: str) -> str:
+        """The signed credential (.jwt) and its printable page, as downloads."""
+        name = f"certificate-{self._store.trainee_id if self._store else 'trainee'}"
+        page = certificate_page(token, self.block, self.lang).encode("utf-8")
+        return join(
+            download_link(token.encode("ascii"), "application/jwt", f"{name}.jwt", self.t("download_credential"), ""),
+            " ",
+            download_link(page, "text/html;charset=utf-8", f"{name}.html", self.t("download_page"), ""),
+        )
 
     def _apply_frozen(self) -> None:
         for button in (self.start, self.finish):
