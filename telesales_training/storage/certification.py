@@ -175,15 +175,23 @@ class ExamDesk:
 
     def answer(self, trainee_id: str, sitting_id: int, form: str, raw: Any, now: datetime) -> bool:
         """Grade and keep the first answer to `form` (True); a later one is not kept (False). AnswerRejected for an
-        answer of the wrong shape, ExamConflict when the sitting is closed (finished, or past its time limit)."""
-        trainee = self._trainee(trainee_id)
+        answer of the wrong shape, ExamConflict when the sitting is closed (finished, or past its time limit) or
+        does not ask `form`. One statement when all is well (the service answers many at once)."""
+        if form not in self.bank.items:
+            raise ExamConflict("no such item in your sitting")
+        value, outcome = exam.grade_answer(self.bank, form, raw)
+        trainee = TraineeStore(self.store, trainee_id)  # her row exists: she has a sitting (else nothing is kept)
+        if trainee.exams().answer_if_open(
+            sitting_id, form, value, outcome.score, outcome.max_points, now, practice=self.practice
+        ):
+            return True
+        # Not kept: answered already (False), or a sitting that is not hers, not open or does not ask it (refused).
         sitting = trainee.exams().sitting(sitting_id)
         if sitting is None or sitting.practice != self.practice or form not in sitting.forms:
             raise ExamConflict("no such item in your sitting")
         if self._close_if_late(trainee, sitting, now).finished_at is not None:
             raise ExamConflict("this sitting is closed")
-        value, outcome = exam.grade_answer(self.bank, form, raw)
-        return trainee.exams().answer(sitting_id, form, value, outcome.score, outcome.max_points, now)
+        return False
 
     def finish(self, trainee_id: str, sitting_id: int, now: datetime) -> Sitting:
         trainee = self._trainee(trainee_id)

@@ -218,6 +218,46 @@ class TraineeExams:
             ).first()
         return kept is not None
 
+    def answer_if_open(
+        self, sitting_id: int, form: str, value: Any, score: float, max_points: float, at: datetime, practice: bool
+    ) -> bool:
+        """The exam service's path for one answer: a single statement that keeps it only when the sitting is this
+        trainee's, of this kind, open at `at` and asks `form`, and the form was not answered yet. True when kept;
+        False otherwise (`answer` says why, on the rare path)."""
+        if len(dumps(value).encode("utf-8")) > MAX_ANSWER_BYTES:
+            raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
+        moment = clock.as_utc(at)
+        with self._store.writing.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                asks = exam_sittings.c.forms.op("?")(sa.literal(form, sa.Text()))
+            else:
+                asks = sa.exists(
+                    sa.select(1)
+                    .select_from(sa.func.json_each(exam_sittings.c.forms))
+                    .where(sa.literal_column("value") == form)
+                )
+            source = sa.select(
+                exam_sittings.c.id,
+                sa.literal(form, exam_answers.c.form.type),
+                exam_sittings.c.trainee_id,
+                sa.literal(value, exam_answers.c.value.type),
+                sa.literal(score, exam_answers.c.score.type),
+                sa.literal(max_points, exam_answers.c.max_points.type),
+                sa.literal(moment, exam_answers.c.answered_at.type),
+            ).where(
+                exam_sittings.c.id == sitting_id,
+                exam_sittings.c.trainee_id == self.trainee_id,
+                exam_sittings.c.practice == practice,
+                exam_sittings.c.finished_at.is_(None),
+                sa.or_(exam_sittings.c.deadline_at.is_(None), exam_sittings.c.deadline_at > moment),
+                asks,
+            )
+            statement = insert_for(conn, exam_answers).from_select(
+                ["sitting_id", "form", "trainee_id", "value", "score", "max_points", "answered_at"], source
+            )
+            kept = conn.execute(statement.on_conflict_do_nothing().returning(exam_answers.c.form)).first()
+        return kept is not None
+
     def answers(self, sitting_id: int) -> dict[str, ExamAnswer]:
         query = sa.select(exam_answers).where(
             exam_answers.c.sitting_id == sitting_id, exam_answers.c.trainee_id == self.trainee_id

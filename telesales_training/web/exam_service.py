@@ -30,7 +30,7 @@ from urllib.parse import urlparse
 import tornado.ioloop
 import tornado.web
 from joserfc.jwk import RSAKey
-from jupyterhub.services.auth import HubAuth, HubAuthenticated
+from jupyterhub.services.auth import HubAuth, HubAuthenticated, UserNotAllowed
 
 from ..core import clock
 from ..core.errors import StoreError
@@ -67,6 +67,16 @@ class ApiHandler(HubAuthenticated, tornado.web.RequestHandler):
 
     def initialize(self, service: Service, hub_auth: HubAuth):
         self.service, self.hub_auth = service, hub_auth
+
+    async def prepare(self) -> None:
+        """Ask the hub who the token belongs to without blocking the loop (HubAuthenticated's own lookup is
+        synchronous: 200 trainees' first requests would queue behind each other); the answer is cached as the
+        mixin caches it, so `current_user` reads it."""
+        model = await self.hub_auth.get_user(self, sync=False)
+        try:
+            self._hub_auth_user_cache = self.check_hub_user(model) if model else None
+        except UserNotAllowed:
+            self._hub_auth_user_cache = None
 
     def check_xsrf_cookie(self) -> None:
         """Token-authenticated only (no cookie is accepted), so no cross-site form can act for a trainee."""
