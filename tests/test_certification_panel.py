@@ -38,6 +38,9 @@ def test_the_tab_shows_the_sittings_and_an_audit_sheet_for_the_rules_calls(cockp
     panel = cockpit.show("tab_certification")
     assert said("certification_hint").split(".")[0] in panel._hint.value
     assert panel.sheet.layout.display == "none"  # nothing to audit before a trainee is chosen
+    from telesales_training.widgets.lean import shared_layout
+
+    assert shared_layout().display is None  # hiding the sheet hid nothing else (the page went blank once)
     panel.picker.choose("amy")
     assert said("exam_sittings") in panel.record.value and said("practice") in panel.record.value
     assert said("failed") in panel.record.value  # nothing answered: 0 points

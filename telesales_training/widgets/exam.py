@@ -48,6 +48,7 @@ class ExamQuestion(ipw.VBox):
         self.state = make(ipw.HTML)
         self._path: list[str] = []
         self.choices = make(ipw.VBox)
+        self.choices.add_class("ts-choices")  # the lessons' look: replies left-aligned, wrapping
         super().__init__(children=[self.prompt, self.choices, self.send, self.state])
         self.add_class("ts-exam-question")
         self.add_class(f"ts-exam-{self.form}")

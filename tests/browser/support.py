@@ -252,6 +252,7 @@ _OVERFLOWING = """() => {
   for (const element of document.querySelectorAll(shown)) {
     const box = element.getBoundingClientRect();
     if (!box.width || !box.height) continue;
+    if (box.width <= 1 && box.height <= 1) continue;  // a name for screen readers only (.ts-quiet-label)
     // Inside a frame that scrolls sideways (a chart on a phone, a wide list) the frame is what must fit.
     const frame = element.closest('figure.ts-chart, .ts-scroll, .ts-table-frame');
     const card = (frame || element.closest('.ts-card') || element.closest('.ts-page')).getBoundingClientRect();

@@ -260,3 +260,43 @@ def test_a_wrong_answer_gets_a_hint_then_the_key_and_the_first_try_is_shown_ever
     page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_1280.png"))
     page.set_viewport_size({"width": 390, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "cockpit_self_check_390.png"))
+
+
+def test_the_certification_tab_shows_sittings_and_takes_the_trainers_audit(cockpit_server, cockpit_db, page):
+    """#26: the trainer picks a trainee, sees her sittings (practice here: a personal store), fills the
+    call-quality sheet for the rules' number of calls and signs off; the sign-off is stored in her name. A
+    certificate is the exam service's (team mode): here the page says so."""
+    from datetime import timedelta
+
+    from telesales_training.core import paths
+    from telesales_training.course import exam
+    from telesales_training.storage.certification import ExamDesk
+
+    with Store(cockpit_db) as store:
+        desk = ExamDesk(store, exam.load_bank(paths.exam_dir()), practice=True)
+        sitting = desk.start(HOSTILE_ID, INSTANT.astimezone())
+        desk.finish(HOSTILE_ID, sitting.id, INSTANT.astimezone() + timedelta(minutes=30))
+    open_cockpit(page, cockpit_server)
+    open_tab(page, "Certification")
+    shown = page.locator(".ts-panel:visible")  # the certification tab's panel (the others are hidden)
+    expect(shown.locator(".ts-trainee-picker .widget-label")).not_to_have_text("")
+    picker = shown.locator(".ts-trainee-picker input")
+    picker.fill(HOSTILE_ID)
+    picker.press("Enter")
+    panel = shown.filter(has_text="Exam sittings")
+    expect(panel).to_contain_text("Practice")
+    no_script_ran(page)
+    cells = panel.locator("input[type=number]")
+    expect(cells).to_have_count(7 * 3)
+    for index in range(21):
+        cells.nth(index).fill("1")
+    panel.get_by_role("checkbox", name="I audited these calls and approve the certification").check()
+    panel.get_by_role("button", name="Save the audit and sign off").click()
+    expect(panel).to_contain_text("Audit saved")
+    expect(panel).to_contain_text("Last sign-off: trainer")  # the dashboard's trainer, as she signed
+    fits_every_width(page, "cockpit_certification")
+    panel.get_by_role("button", name="Issue the certificate").click()
+    expect(panel).to_contain_text("issued by the exam service in the team version")
+    with Store(cockpit_db) as store:
+        signed = store.ensure_trainee(HOSTILE_ID).exams().signoffs()
+    assert signed and signed[-1].approved and len(signed[-1].audit["calls"]) == 3

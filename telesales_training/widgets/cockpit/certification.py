@@ -13,7 +13,7 @@ from ...core.errors import StoreError
 from ...render.views import escape, muted, strong
 from ...storage.certification import CertificationRefused, RemoteDesk, ServiceUnavailable, desk_for
 from ...storage.store import TraineeStore
-from ..lean import make, shared_layout
+from ..lean import make
 from .base import Panel, TraineePicker
 
 DEFAULT_AUDIT_CALLS = 3
@@ -29,9 +29,10 @@ class CertificationPanel(Panel):
         self.picker = TraineePicker()
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self.record = make(ipw.HTML)
-        self.sheet = make(ipw.GridBox, layout=ipw.Layout(grid_template_columns="minmax(12rem, 2fr) repeat(3, 6rem)"))
-        self.approve = make(ipw.Checkbox, value=False, indent=False)
-        self.comment = make(ipw.Textarea, layout=shared_layout(width="100%"))
+        self.sheet = make(ipw.GridBox, layout=ipw.Layout(grid_gap="0.3rem 0.5rem"))
+        # Own layouts for everything shown and hidden here: the shared one must never change (lean.py).
+        self.approve = make(ipw.Checkbox, value=False, indent=False, layout=ipw.Layout())
+        self.comment = make(ipw.Textarea, layout=ipw.Layout(width="100%"))
         self.sign = make(ipw.Button, button_style="primary", icon="check", layout=ipw.Layout())
         self.sign.on_click(self._on_sign)
         self.certify = make(ipw.Button, button_style="success", icon="certificate", layout=ipw.Layout())
@@ -72,16 +73,20 @@ class CertificationPanel(Panel):
 
     def _draw_sheet(self) -> None:
         calls = len(self._cells)
-        self.sheet.layout.grid_template_columns = f"minmax(12rem, 2fr) repeat({calls}, 6rem)"
+        # The line's words take what is left; each call's column keeps a box a thumb can hit, down to 360 px.
+        self.sheet.layout.grid_template_columns = f"minmax(7rem, 2fr) repeat({calls}, minmax(3.5rem, 6rem))"
         head = [make(ipw.HTML, value=strong(self.t("audit_line")))] + [
             make(ipw.HTML, value=strong(self.t("audit_call", number=n + 1))) for n in range(calls)
         ]
         rows = []
         for index, line in enumerate(self.lines):
-            label = f"{escape(i18n.pick(line.text, self.lang))} ({line.weight})"
-            rows.append(make(ipw.HTML, value=label))
-            for call in self._cells:
-                call[index].description = ""
+            words = i18n.pick(line.text, self.lang)
+            rows.append(make(ipw.HTML, value=escape(f"{words} ({line.weight})")))
+            for number, call in enumerate(self._cells, start=1):
+                # Each box is named for a screen reader (call and line); the name is hidden on screen, where the
+                # row and the column head say it.
+                call[index].description = f"{self.t('audit_call', number=number)} · {words}"
+                call[index].add_class("ts-quiet-label")
                 rows.append(call[index])
         self.sheet.children = head + rows
 
