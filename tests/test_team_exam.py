@@ -164,6 +164,30 @@ def test_the_exam_services_role_may_do_only_the_reviewed_list(exam_db):
         service.ensure_trainee("bob").latest_answers("01_decision_psychology")
 
 
+def test_alice_cannot_read_or_reuse_bobs_certificate(exam_db):
+    """A certificate issued to bob (by the service) is invisible to alice: she cannot read its credential to pass
+    it off as hers; the credential names bob in any case."""
+    _cluster, _admin, urls = exam_db
+    with Store(urls["exam"]) as service:
+        bob = service.ensure_trainee("bob").exams()
+        sitting = bob.sittings()[0]
+        signed_by = "tina"
+        with Store(urls["tina"]) as trainer:
+            signoff = TraineeStore(trainer, "bob").exams().sign_off(signed_by, {"calls": []}, 90.0, True, "", T0)
+        bob.add_certificate(
+            CertificateRecord("urn:uuid:bob-1", "bob", sitting.id, signoff.id, T0, T0 + timedelta(days=365), "h.p.s")
+        )
+    with Store(urls["alice"]) as own:
+        assert TraineeStore(own, "bob").exams().certificates() == []
+        assert own.certificates().get("urn:uuid:bob-1") is None
+        assert own.certificates().revoked() == []
+    with raw(urls["alice"]).connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM certificates").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM signoffs WHERE trainee_id = 'bob'").scalar() == 0
+    with Store(urls["tina"]) as trainer:  # trainers see the cohort's certificates
+        assert [c.id for c in TraineeStore(trainer, "bob").exams().certificates()] == ["urn:uuid:bob-1"]
+
+
 def test_provisioning_the_service_again_rotates_its_password(exam_db):
     _cluster, admin, urls = exam_db
     newer = team.provision_exam(admin)

@@ -222,6 +222,16 @@ class Lesson(Strict):
         return [b for b in self.blocks if isinstance(b, ToolBlock)]
 
     @property
+    def exercise_tools(self) -> list[ToolBlock]:
+        """The tools that are part of completing the lesson: all but the certification exam (sat apart from it)."""
+        return [t for t in self.tools if t.tool != ToolKind.CERTIFICATION_EXAM]
+
+    @property
+    def exercise_count(self) -> int:
+        """What completing the lesson means: its questions and its exercise tools."""
+        return len(self.questions) + len(self.exercise_tools)
+
+    @property
     def max_points(self) -> int:
         return sum(q.points for q in self.questions)
 

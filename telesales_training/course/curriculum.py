@@ -71,9 +71,7 @@ def curriculum() -> Curriculum:
     questions = {lesson.lesson: tuple(q.id for q in lesson.questions) for lesson in lessons}
     # The exam is not an exercise of its lesson: a lesson is done without sitting it (and where no exam is set up).
     exercises = {
-        lesson.lesson: questions[lesson.lesson]
-        + tuple(t.id for t in lesson.tools if t.tool != ToolKind.CERTIFICATION_EXAM)
-        for lesson in lessons
+        lesson.lesson: questions[lesson.lesson] + tuple(t.id for t in lesson.exercise_tools) for lesson in lessons
     }
     scored = tuple((lesson.lesson, q.id) for lesson in lessons for q in lesson.questions if q.points)
     open_items = tuple(

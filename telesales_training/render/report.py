@@ -232,7 +232,7 @@ def _progress_html(store: TraineeSnapshot, lang: str, t) -> str:
             if done
             else "status_not_started"
         )
-        items = len(lesson.questions) + len(lesson.tools)
+        items = lesson.exercise_count
         rows.append((status, i18n.pick(lesson.title, lang), f"{answered} / {items}", share, t(status)))
     heads = (t("lesson_header"), t("answered_header"), t("score_header"), t("status_header"))
     return _parts["progress"](heads, rows)

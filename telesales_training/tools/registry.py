@@ -60,10 +60,6 @@ def _personal_report(tool: Any, rng: random.Random, day: date, answers: DemoAnsw
     return ReportMade(generated=f"workbook-{day.isoformat()}.html")
 
 
-def _exam_visit(tool: Any, rng: random.Random, day: date, answers: DemoAnswers) -> ToolState:
-    return ExamVisit(sitting=1, practice=True, passed=rng.random() < 0.6)
-
-
 # What a trainee who worked through a lesson saved with its tools (a plan, an import, a report), so that lessons
 # with tools can be completed in the demo as in real use. None: the demo writes that tool's saves by itself, day
 # by day (the funnel, the week log and imported calls, the factor profile, the assessment with the trainer's).
@@ -76,7 +72,7 @@ DEMO_VALUES: dict[ToolKind, DemoValue | None] = {
     ToolKind.FACTOR_PROFILE: None,
     ToolKind.ASSESSMENT_FORM: None,
     ToolKind.PERSONAL_REPORT: _personal_report,
-    ToolKind.CERTIFICATION_EXAM: _exam_visit,
+    ToolKind.CERTIFICATION_EXAM: None,  # the exam's records are the desk's (storage/exams.py), not tool saves
 }
 
 

@@ -199,7 +199,9 @@ class CertificationExam(ToolWidget):
         sitting = self._status["open"]
         done = self._act(lambda: self._desk.finish(sitting["id"]))
         if done is not None:
-            self.save(ExamVisit(sitting=done["number"], practice=self._desk.practice, passed=bool(done["passed"])))
+            # The record is the desk's; the page notes its last hand-in without making it one of the lesson's saves
+            # (the exam is not a lesson exercise).
+            self.value = ExamVisit(sitting=done["number"], practice=self._desk.practice, passed=bool(done["passed"]))
             self._note = None
             self.refresh()
 

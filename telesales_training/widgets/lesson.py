@@ -191,7 +191,7 @@ class LessonView(ipw.VBox):
             score=f"{self.score:g}",
             max=f"{self.lesson.max_points:g}",
             answered=len(answered) + len(tools_used),
-            total=len(self.questions) + len(self.tools),
+            total=self.lesson.exercise_count,
         )
         if self.sitting > 1:
             text += " · " + self._ui.text("retake_number", self.lang, n=self.sitting - 1)

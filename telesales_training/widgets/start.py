@@ -66,7 +66,7 @@ class StartPage(ipw.VBox):
         shares = {}
         for lesson_id, lesson in self.lessons.items():
             answered = progress[lesson_id].answered_items if lesson_id in progress else 0
-            items = len(lesson.questions) + len(lesson.tools)
+            items = lesson.exercise_count
             shares[lesson_id] = answered / items if items else 0.0
         self._progress = progress
         self._new_feedback = self._store.reviews_since(feedback_seen(self._store))
@@ -141,12 +141,12 @@ class StartPage(ipw.VBox):
             progress = t(
                 "lesson_progress",
                 answered=answered,
-                total=len(lesson.questions) + len(lesson.tools),
+                total=lesson.exercise_count,
                 score=f"{score:g}",
                 first=f"{first:g}",
                 max=f"{lesson.max_points:g}",
             )
-            items = len(lesson.questions) + len(lesson.tools)
+            items = lesson.exercise_count
             redo = (
                 paragraph(t("lesson_redo", percent=lesson.pass_percent), "ts-muted ts-lesson-redo")
                 if lesson.pass_percent is not None and answered >= items and not passed
