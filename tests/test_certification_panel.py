@@ -80,3 +80,27 @@ def test_an_unknown_trainee_is_named(cockpit):
     panel = cockpit.show("tab_certification")
     panel.picker.choose("nobody-here")
     assert "nobody-here" in panel.record.value
+
+
+def test_a_valid_certificate_can_be_revoked_with_a_reason_through_the_service_only(cockpit, store):
+    from telesales_training.storage.exams import CertificateRecord
+
+    amy = store.ensure_trainee("amy").exams()
+    signed = amy.sign_off("coach", {"calls": []}, 90.0, True, "", datetime(2026, 3, 3, tzinfo=timezone.utc))
+    issued = datetime(2026, 3, 3, tzinfo=timezone.utc)
+    amy.add_certificate(
+        CertificateRecord(
+            "urn:uuid:amy-1", "amy", amy.sittings()[0].id, signed.id, issued, issued + timedelta(365), "a.b.c"
+        )
+    )
+    panel = cockpit.show("tab_certification")
+    panel.picker.choose("amy")
+    assert panel.revoke.layout.display is None and "urn:uuid:amy-1" in panel.record.value
+    panel.revoke.click()
+    assert said("revoke_why") in panel.message.value
+    panel.reason.value = "left the team"
+    panel.revoke.click()
+    assert said("certify_team_only") in panel.message.value  # a personal store: only the exam service revokes
+    assert store.certificates().get("urn:uuid:amy-1").revoked_at is None
+    panel.picker.choose("nobody-else")
+    assert panel.revoke.layout.display == "none"

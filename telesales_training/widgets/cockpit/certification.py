@@ -37,8 +37,22 @@ class CertificationPanel(Panel):
         self.sign.on_click(self._on_sign)
         self.certify = make(ipw.Button, button_style="success", icon="certificate", layout=ipw.Layout())
         self.certify.on_click(self._on_certify)
+        self.reason = make(ipw.Text, layout=ipw.Layout(width="100%"))
+        self.revoke = make(ipw.Button, button_style="danger", icon="ban", layout=ipw.Layout())
+        self.revoke.on_click(self._on_revoke)
         self._cells: list[list[ipw.BoundedIntText]] = []
-        return [self._hint, self.picker, self.record, self.sheet, self.approve, self.comment, self.sign, self.certify]
+        return [
+            self._hint,
+            self.picker,
+            self.record,
+            self.sheet,
+            self.approve,
+            self.comment,
+            self.sign,
+            self.certify,
+            self.reason,
+            self.revoke,
+        ]
 
     # -- the sheet
     @property
@@ -58,6 +72,8 @@ class CertificationPanel(Panel):
         self.comment.placeholder = self.t("signoff_comment")
         self.sign.description = self.t("sign_off")
         self.certify.description = self.t("issue_certificate")
+        self.reason.description = self.t("revoke_reason")
+        self.revoke.description = self.t("revoke")
         self.picker.render(self.c.ui, self.lang)
         calls = self._audit_calls()
         if len(self._cells) != calls:
@@ -92,16 +108,26 @@ class CertificationPanel(Panel):
 
     def _draw_trainee(self) -> None:
         chosen = self.picker.value
-        for widget in (self.sheet, self.approve, self.comment, self.sign, self.certify):
+        for widget in (self.sheet, self.approve, self.comment, self.sign, self.certify, self.reason, self.revoke):
             widget.layout.display = None if chosen else "none"
         if not chosen:
             self.record.value = ""
             return
         trainee = self.c.store.find_trainee(chosen)
         if trainee is None:
+            for widget in (self.sheet, self.approve, self.comment, self.sign, self.certify, self.reason, self.revoke):
+                widget.layout.display = "none"
             self.record.value = self.unknown_trainee(chosen)
             return
         self.record.value = self._record_html(trainee)
+        valid = self._valid_certificate(trainee) is not None
+        for widget in (self.reason, self.revoke):  # withdrawing is offered only where there is something to withdraw
+            widget.layout.display = None if valid else "none"
+
+    def _valid_certificate(self, trainee: TraineeStore):
+        now = clock.as_utc(clock.now())
+        held = [c for c in trainee.exams().certificates() if c.revoked_at is None and c.expires_at > now]
+        return held[-1] if held else None
 
     def _record_html(self, trainee: TraineeStore) -> str:
         exams = trainee.exams()
@@ -168,6 +194,30 @@ class CertificationPanel(Panel):
         self.value = signed.id
         self._draw_trainee()
         self.done("signed_off", percent=f"{percent:.0f}")
+
+    def _on_revoke(self, _button=None) -> None:
+        trainee = self.c.store.find_trainee(self.picker.value)
+        held = self._valid_certificate(trainee) if trainee else None
+        if held is None:
+            return
+        if not self.reason.value.strip():
+            self.problem("revoke_why")
+            return
+        try:
+            desk = desk_for(self.c.store, self.c.trainer)
+        except StoreError:
+            desk = None
+        if not isinstance(desk, RemoteDesk):
+            self.problem("certify_team_only")
+            return
+        try:
+            desk.revoke(held.id, self.reason.value.strip())
+        except (CertificationRefused, ServiceUnavailable, StoreError):
+            self.problem("service_unreachable")
+            return
+        self.reason.value = ""
+        self._draw_trainee()
+        self.done("certificate_revoked", id=held.id)
 
     def _on_certify(self, _button=None) -> None:
         chosen = self.picker.value
