@@ -234,7 +234,8 @@ class CertificationExam(ToolWidget):
         )
         current = status.get("open")
         allowed = status.get("allowed") or {}
-        self.start.layout.display = "none" if current else None
+        # A trainee holding a valid certificate has nothing to sit until it nears its end (re-certification).
+        self.start.layout.display = "none" if current or self._certified(status) else None
         self.start.disabled = self.frozen or not allowed.get("allowed", False)
         self.finish.layout.display = None if current else "none"
         if current is None:
@@ -245,6 +246,16 @@ class CertificationExam(ToolWidget):
         else:
             self._draw_questions(status)
         self._render_results(status)
+
+    @staticmethod
+    def _certified(status: dict[str, Any]) -> bool:
+        from datetime import datetime
+
+        now = clock.as_utc(clock.now())
+        return any(
+            not held.get("revoked_at") and datetime.fromisoformat(held["expires_at"]) > now
+            for held in status.get("certificates", [])
+        )
 
     def _draw_questions(self, status: dict[str, Any]) -> None:
         answered = set(status.get("answered", []))

@@ -544,3 +544,84 @@ def test_alice_passes_tina_signs_off_and_the_service_issues_a_credential_that_ve
         check=False,
     )
     assert checked.returncode == 0 and "valid: Alice" in checked.stdout, checked.stderr
+
+
+def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_verifies(hub, browser, tmp_path):
+    """#26 end to end in Chromium on the real hub: bob's exam page says the service grades it; he answers the 18
+    questions and passes; tina audits his calls and signs off in the cockpit's Certification tab, then issues the
+    certificate; bob's page offers the credential and the printable page, and the credential verifies offline.
+    Screenshots (tests/artifacts/team_exam_*, team_certification_*) in English and Chinese at 390 and 1280 px."""
+    from ..browser.test_exam_page import answer_right
+
+    bob = log_in(browser, hub, "bob")
+    exam_page = f"{hub.url}user/bob/voila/render/09_self_assessment.ipynb"
+    bob.goto(exam_page)
+    tool = bob.locator(".ts-tool-certification_exam")
+    tool.get_by_role("button", name="Start the exam").wait_for(timeout=LOAD_TIMEOUT)
+    expect(tool).to_contain_text("graded by the exam service")
+    tool.get_by_role("button", name="Start the exam").click()
+    expect(tool.locator(".ts-exam-question")).to_have_count(18)
+    assert answer_right(bob, "en") == 18
+    tool.get_by_role("button", name="Hand in (18 of 18 answered)").click()
+    expect(tool.locator(".ts-exam-results")).to_contain_text("passed")
+    for width, height in ((390, 844), (1280, 900)):
+        bob.set_viewport_size({"width": width, "height": height})
+        tool.scroll_into_view_if_needed()
+        tool.screenshot(path=str(ARTIFACTS / f"team_exam_bob_en_{width}.png"))
+
+    tina = log_in(browser, hub, "tina")
+    tina.get_by_role("tab", name="Certification").click()
+    shown = tina.locator(".ts-panel:visible")
+    expect(shown.locator(".ts-trainee-picker .widget-label")).not_to_have_text("")
+    picker = shown.locator(".ts-trainee-picker input")
+    picker.fill("bob")
+    picker.press("Enter")
+    expect(shown).to_contain_text("Exam")
+    cells = shown.locator("input[type=number]")
+    expect(cells).to_have_count(7 * 3)
+    for index in range(21):
+        cells.nth(index).fill("20")  # capped at each line's points by the box itself
+        cells.nth(index).press("Tab")
+    shown.get_by_role("checkbox", name="I audited these calls and approve the certification").check()
+    shown.get_by_role("button", name="Save the audit and sign off").click()
+    expect(shown).to_contain_text("Audit saved (average 100 %)")
+    shown.get_by_role("button", name="Issue the certificate").click()
+    expect(shown).to_contain_text("Certificate issued")
+    for width, height in ((390, 844), (1280, 900)):
+        tina.set_viewport_size({"width": width, "height": height})
+        tina.screenshot(path=str(ARTIFACTS / f"team_certification_tina_en_{width}.png"), full_page=True)
+    tina.context.close()
+
+    bob.set_viewport_size({"width": 1280, "height": 900})
+    bob.goto(exam_page)
+    tool.locator(".ts-exam-results").wait_for(timeout=LOAD_TIMEOUT)
+    expect(tool.locator(".ts-exam-results")).to_contain_text("Certificate valid until")
+    expect(tool.get_by_role("button", name="Start the exam")).to_be_hidden()  # certified: nothing to sit
+    with bob.expect_download() as download:
+        tool.get_by_role("link", name="Download the digital credential (Open Badges 3.0)").click()
+    credential = Path(download.value.path()).read_text()
+    bob.get_by_role("button", name="简体中文").click()
+    expect(tool).to_contain_text("由考试服务评分")
+    for width, height in ((390, 844), (1280, 900)):
+        bob.set_viewport_size({"width": width, "height": height})
+        tool.scroll_into_view_if_needed()
+        tool.screenshot(path=str(ARTIFACTS / f"team_exam_bob_zh_{width}.png"))
+    bob.context.close()
+    key = requests.get(f"{hub.url}services/telesales-exam/public-key.json", timeout=30)
+    (tmp_path / "bob.jwt").write_text(credential)
+    (tmp_path / "org.jwk.json").write_text(key.text)
+    checked = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("telesales")),
+            "certificate",
+            "verify",
+            str(tmp_path / "bob.jwt"),
+            "--key",
+            str(tmp_path / "org.jwk.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0 and "valid: bob" in checked.stdout, checked.stderr
