@@ -13,7 +13,16 @@
 #   GRANT SET ON PARAMETER temp_file_limit TO telesales_owner;   -- PostgreSQL 15+
 # and in pg_hba.conf, first: "host telesales +telesales_team 127.0.0.1/32 scram-sha-256" and
 # "host all +telesales_team all reject".
+#
+# The certification exam (README, "Certification") runs as a hub-managed service with an OS account and a folder
+# of its own: create them once, as root —
+#   useradd --system --create-home --shell /usr/sbin/nologin telesales-exam
+#   install -d -o telesales-exam -m 700 /srv/telesales-exam && cp -r YOUR_EXAM_BANK /srv/telesales-exam/bank
+#   chown -R telesales-exam /srv/telesales-exam
+# (the bank: the course's exam/ folder, or your own in the same format — not where trainees can read it). The
+# organisation's signing key is made there on the service's first start (signing-key.pem, owner-only).
 import os
+from pathlib import Path
 
 from telesales_training.web import hub
 
@@ -25,4 +34,11 @@ hub.configure(
     c,  # noqa: F821 - JupyterHub's config object
     store_url=STORE_URL,
     trainers=["tina"],  # optional: members of the "trainers" group at start; or manage the group in /hub/admin
+    exam=hub.ExamService(
+        folder=Path("/srv/telesales-exam"),
+        port=10101,  # on 127.0.0.1; the hub's proxy also serves it under /services/telesales-exam/
+        python=["/opt/tljh/user/bin/python"],  # the environment the users' servers run (TLJH's user env)
+        user="telesales-exam",
+        environment={"TELESALES_ORG_NAME": "Example Call Centre", "TELESALES_ORG_ID": "https://training.example.com"},
+    ),
 )
