@@ -47,6 +47,11 @@ def test_the_tab_shows_the_sittings_and_an_audit_sheet_for_the_rules_calls(cockp
     assert len(panel._cells) == BANK.rules.audit_calls
     assert all(len(call) == len(curriculum().certification[1].criteria) for call in panel._cells)
     assert said("audit_call", number=BANK.rules.audit_calls) in panel.sheet.children[BANK.rules.audit_calls].value
+    assert panel.calls.value == panel.calls.min == BANK.rules.audit_calls  # the rules' number, at least
+    panel.calls.value = 5  # the trainer audits more calls: the sheet grows a column per call
+    assert len(panel._cells) == 5 and said("audit_call", number=5) in panel.sheet.children[5].value
+    panel.calls.value = 1  # fewer than the rules ask: the box refuses it
+    assert panel.calls.value == BANK.rules.audit_calls and len(panel._cells) == BANK.rules.audit_calls
 
 
 def test_the_sign_off_is_stored_with_each_calls_lines_and_the_average(cockpit, store):

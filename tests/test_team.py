@@ -549,8 +549,7 @@ REVIEWED_PRIVILEGES = {
         "call_days": ["SELECT", "INSERT", "UPDATE"],
         "calls": ["SELECT"],
         "certificates": ["SELECT"],  # written by the exam service only (issue 26)
-        "exam_answers": ["SELECT"],
-        "exam_sittings": ["SELECT"],
+        "exam_sittings": ["SELECT"],  # exam_answers: nothing (each answer's score is the service's alone)
         "current_answers": ["SELECT"],
         "first_answers": ["SELECT"],  # written by the answers trigger only: a first try cannot be replaced
         "item_totals": ["SELECT"],

@@ -94,8 +94,10 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("service_write", "INSERT", None, EXAM),
         ("service_update", "UPDATE", EXAM, EXAM),
     ],
+    # Each answer's score stays with the service (a trainee's role has no SELECT on the table at all): during a
+    # sitting nothing tells right from wrong, not even her own rows; the sitting's result is in exam_sittings.
     "exam_answers": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("service_read", "SELECT", EXAM, None),
         ("service_write", "INSERT", None, EXAM),
     ],
     "signoffs": [
@@ -128,7 +130,6 @@ GRANTS = {
         "lesson_totals",
         "item_totals",
         "exam_sittings",
-        "exam_answers",
         "signoffs",
         "certificates",
     ],

@@ -286,7 +286,7 @@ def test_the_certification_tab_shows_sittings_and_takes_the_trainers_audit(cockp
     panel = shown.filter(has_text="Exam sittings")
     expect(panel).to_contain_text("Practice")
     no_script_ran(page)
-    cells = panel.locator("input[type=number]")
+    cells = panel.locator(".ts-audit-sheet input[type=number]")
     expect(cells).to_have_count(7 * 3)
     for index in range(21):
         cells.nth(index).fill("1")

@@ -432,6 +432,7 @@ attempt("sql_pass_herself", lambda: sql("UPDATE exam_sittings SET passed = true,
 attempt("sql_certificate", lambda: sql("INSERT INTO certificates (id, trainee_id, sitting_id, signoff_id, issued_at, "
         "expires_at, credential) VALUES ('urn:uuid:f', 'alice', 1, 1, now(), now(), 'a.b.c')"))
 attempt("sql_read_bob", lambda: sql("SELECT * FROM exam_sittings WHERE trainee_id = 'bob'"))
+attempt("sql_own_scores", lambda: sql("SELECT score FROM exam_answers"))
 def forge():
     own = RSAKey.generate_key(2048, private=True)
     award = vc.Award("alice", "alice", {"en": "Certified"}, {"en": "x"}, {"en": "x"}, "forged",
@@ -482,6 +483,7 @@ def test_the_exam_is_graded_by_the_service_and_alices_code_reaches_no_key_result
     assert found["sql_pass_herself"] in (["done", 0], ["refused", "ProgrammingError"])
     assert found["sql_certificate"] == ["refused", "ProgrammingError"]
     assert found["sql_read_bob"] == ["done", 0]
+    assert found["sql_own_scores"] == ["refused", "ProgrammingError"]  # which of her answers were right: hidden
     assert found["forged_certificate"] == ["refused", "CredentialInvalid"]
 
 
@@ -577,7 +579,7 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     picker.fill("bob")
     picker.press("Enter")
     expect(shown).to_contain_text("Exam")
-    cells = shown.locator("input[type=number]")
+    cells = shown.locator(".ts-audit-sheet input[type=number]")
     expect(cells).to_have_count(7 * 3)
     for index in range(21):
         cells.nth(index).fill("20")  # capped at each line's points by the box itself

@@ -17,6 +17,7 @@ from ..lean import make
 from .base import Panel, TraineePicker
 
 DEFAULT_AUDIT_CALLS = 3
+MAX_AUDIT_CALLS = 12
 
 
 class CertificationPanel(Panel):
@@ -29,7 +30,13 @@ class CertificationPanel(Panel):
         self.picker = TraineePicker()
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
         self.record = make(ipw.HTML)
+        # How many recorded calls the trainer audits (at least the rules' number: the service refuses fewer).
+        self.calls = make(
+            ipw.BoundedIntText, min=1, max=MAX_AUDIT_CALLS, value=DEFAULT_AUDIT_CALLS, layout=ipw.Layout()
+        )
+        self.calls.observe(lambda _c: self._resize_sheet(), names="value")
         self.sheet = make(ipw.GridBox, layout=ipw.Layout(grid_gap="0.3rem 0.5rem"))
+        self.sheet.add_class("ts-audit-sheet")
         # Own layouts for everything shown and hidden here: the shared one must never change (lean.py).
         self.approve = make(ipw.Checkbox, value=False, indent=False, layout=ipw.Layout())
         self.comment = make(ipw.Textarea, layout=ipw.Layout(width="100%"))
@@ -45,6 +52,7 @@ class CertificationPanel(Panel):
             self._hint,
             self.picker,
             self.record,
+            self.calls,
             self.sheet,
             self.approve,
             self.comment,
@@ -75,22 +83,29 @@ class CertificationPanel(Panel):
         self.reason.description = self.t("revoke_reason")
         self.revoke.description = self.t("revoke")
         self.picker.render(self.c.ui, self.lang)
-        calls = self._audit_calls()
-        if len(self._cells) != calls:
-            self._cells = [
+        self.calls.description = self.t("audit_calls")
+        if not self._cells:  # first drawn: the rules' number of calls, which the trainer may raise
+            self.calls.min = min(self._audit_calls(), MAX_AUDIT_CALLS)
+            self.calls.value = self.calls.min
+        self._resize_sheet()
+        self._draw_trainee()
+
+    def _resize_sheet(self) -> None:
+        wanted = self.calls.value
+        while len(self._cells) < wanted:
+            self._cells.append(
                 [
-                    make(ipw.BoundedIntText, min=0, max=line.weight, value=0, layout=ipw.Layout(width="5.5rem"))
+                    make(ipw.BoundedIntText, min=0, max=line.weight, value=0, layout=ipw.Layout(width="100%"))
                     for line in self.lines
                 ]
-                for _ in range(calls)
-            ]
+            )
+        del self._cells[wanted:]
         self._draw_sheet()
-        self._draw_trainee()
 
     def _draw_sheet(self) -> None:
         calls = len(self._cells)
         # The line's words take what is left; each call's column keeps a box a thumb can hit, down to 360 px.
-        self.sheet.layout.grid_template_columns = f"minmax(7rem, 2fr) repeat({calls}, minmax(3.5rem, 6rem))"
+        self.sheet.layout.grid_template_columns = f"minmax(6rem, 2fr) repeat({calls}, minmax(3rem, 5rem))"
         head = [make(ipw.HTML, value=strong(self.t("audit_line")))] + [
             make(ipw.HTML, value=strong(self.t("audit_call", number=n + 1))) for n in range(calls)
         ]
@@ -108,14 +123,18 @@ class CertificationPanel(Panel):
 
     def _draw_trainee(self) -> None:
         chosen = self.picker.value
-        for widget in (self.sheet, self.approve, self.comment, self.sign, self.certify, self.reason, self.revoke):
+        for widget in (self.calls, self.sheet, self.approve, self.comment, self.sign, self.certify):
+            widget.layout.display = None if chosen else "none"
+        for widget in (self.reason, self.revoke):
             widget.layout.display = None if chosen else "none"
         if not chosen:
             self.record.value = ""
             return
         trainee = self.c.store.find_trainee(chosen)
         if trainee is None:
-            for widget in (self.sheet, self.approve, self.comment, self.sign, self.certify, self.reason, self.revoke):
+            for widget in (self.calls, self.sheet, self.approve, self.comment, self.sign, self.certify):
+                widget.layout.display = "none"
+            for widget in (self.reason, self.revoke):
                 widget.layout.display = "none"
             self.record.value = self.unknown_trainee(chosen)
             return
