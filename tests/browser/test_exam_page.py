@@ -17,6 +17,14 @@ pytestmark = pytest.mark.browser
 BANK = exam.load_bank(paths.exam_dir())
 
 
+def shots(page: Page, tool, name: str) -> None:
+    """The exam card at a phone's and a desktop's width, for a reviewer (tests/artifacts)."""
+    for width, height in ((390, 844), (1280, 900)):
+        page.set_viewport_size({"width": width, "height": height})
+        tool.scroll_into_view_if_needed()
+        tool.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
+
+
 def answer_right(page: Page, lang: str) -> int:
     """Answer every question of the open sitting with its key, as a trainee who knows the course clicks."""
     cards = page.locator(".ts-exam-question")
@@ -62,10 +70,7 @@ def test_the_practice_exam_is_sat_handed_in_and_passed_in_both_languages(server,
     tool.get_by_role("button", name="交卷（已答 18 / 18 题）").click()
     expect(tool.locator(".ts-exam-results")).to_contain_text("第 1 次考试")
     expect(tool.locator(".ts-exam-results")).to_contain_text("通过")
-    for width, height in ((390, 844), (1280, 900)):
-        page.set_viewport_size({"width": width, "height": height})
-        tool.scroll_into_view_if_needed()
-        tool.screenshot(path=str(ARTIFACTS / f"exam_result_zh_{width}.png"))
+    shots(page, tool, "exam_result_zh")
     # English: the second sitting, answered blind (the first shown option), fails; both results listed.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="English").click()
@@ -91,8 +96,5 @@ def test_the_practice_exam_is_sat_handed_in_and_passed_in_both_languages(server,
     tool.get_by_role("button", name="Hand in (18 of 18 answered)").click()
     expect(tool.locator(".ts-exam-results")).to_contain_text("Sitting 2")
     expect(tool.locator(".ts-exam-results")).to_contain_text("Sitting 1")
-    for width, height in ((390, 844), (1280, 900)):
-        page.set_viewport_size({"width": width, "height": height})
-        tool.scroll_into_view_if_needed()
-        tool.screenshot(path=str(ARTIFACTS / f"exam_result_en_{width}.png"))
+    shots(page, tool, "exam_result_en")
     expect(tool).to_contain_text("you may sit again after")  # two sittings this week: the cool-down is said

@@ -446,6 +446,17 @@ print("RESULT " + json.dumps(found, ensure_ascii=False))
 """
 
 
+def verify_offline(credential: Path, key: Path) -> subprocess.CompletedProcess[str]:
+    """`telesales certificate verify` as anyone holding the credential and the organisation's public key runs it."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("telesales")), "certificate", "verify", str(credential), "--key", str(key)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def _exam_answers(right: bool) -> dict:
     """(As root, from the bank) an answer for every form: right ones, or none (the attack answers blindly)."""
     from telesales_training.core import paths
@@ -531,20 +542,7 @@ def test_alice_passes_tina_signs_off_and_the_service_issues_a_credential_that_ve
     assert status == 200 and issued["id"].startswith("urn:uuid:")
     (tmp_path / "alice.jwt").write_text(issued["credential"])
     (tmp_path / "org.jwk.json").write_text(json_module.dumps(found["key"]))
-    checked = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("telesales")),
-            "certificate",
-            "verify",
-            str(tmp_path / "alice.jwt"),
-            "--key",
-            str(tmp_path / "org.jwk.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = verify_offline(tmp_path / "alice.jwt", tmp_path / "org.jwk.json")
     assert checked.returncode == 0 and "valid: Alice" in checked.stdout, checked.stderr
 
 
@@ -553,7 +551,7 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     questions and passes; tina audits his calls and signs off in the cockpit's Certification tab, then issues the
     certificate; bob's page offers the credential and the printable page, and the credential verifies offline.
     Screenshots (tests/artifacts/team_exam_*, team_certification_*) in English and Chinese at 390 and 1280 px."""
-    from ..browser.test_exam_page import answer_right
+    from ..browser.test_exam_page import answer_right, shots
 
     bob = log_in(browser, hub, "bob")
     exam_page = f"{hub.url}user/bob/voila/render/09_self_assessment.ipynb"
@@ -566,10 +564,7 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     assert answer_right(bob, "en") == 18
     tool.get_by_role("button", name="Hand in (18 of 18 answered)").click()
     expect(tool.locator(".ts-exam-results")).to_contain_text("passed")
-    for width, height in ((390, 844), (1280, 900)):
-        bob.set_viewport_size({"width": width, "height": height})
-        tool.scroll_into_view_if_needed()
-        tool.screenshot(path=str(ARTIFACTS / f"team_exam_bob_en_{width}.png"))
+    shots(bob, tool, "team_exam_bob_en")
 
     tina = log_in(browser, hub, "tina")
     tina.get_by_role("tab", name="Certification").click()
@@ -604,26 +599,10 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     credential = Path(download.value.path()).read_text()
     bob.get_by_role("button", name="简体中文").click()
     expect(tool).to_contain_text("由考试服务评分")
-    for width, height in ((390, 844), (1280, 900)):
-        bob.set_viewport_size({"width": width, "height": height})
-        tool.scroll_into_view_if_needed()
-        tool.screenshot(path=str(ARTIFACTS / f"team_exam_bob_zh_{width}.png"))
+    shots(bob, tool, "team_exam_bob_zh")
     bob.context.close()
     key = requests.get(f"{hub.url}services/telesales-exam/public-key.json", timeout=30)
     (tmp_path / "bob.jwt").write_text(credential)
     (tmp_path / "org.jwk.json").write_text(key.text)
-    checked = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("telesales")),
-            "certificate",
-            "verify",
-            str(tmp_path / "bob.jwt"),
-            "--key",
-            str(tmp_path / "org.jwk.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    checked = verify_offline(tmp_path / "bob.jwt", tmp_path / "org.jwk.json")
     assert checked.returncode == 0 and "valid: bob" in checked.stdout, checked.stderr

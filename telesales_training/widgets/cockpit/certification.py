@@ -222,12 +222,8 @@ class CertificationPanel(Panel):
         if not self.reason.value.strip():
             self.problem("revoke_why")
             return
-        try:
-            desk = desk_for(self.c.store, self.c.trainer)
-        except StoreError:
-            desk = None
-        if not isinstance(desk, RemoteDesk):
-            self.problem("certify_team_only")
+        desk = self._service()
+        if desk is None:
             return
         try:
             desk.revoke(held.id, self.reason.value.strip())
@@ -238,14 +234,21 @@ class CertificationPanel(Panel):
         self._draw_trainee()
         self.done("certificate_revoked", id=held.id)
 
-    def _on_certify(self, _button=None) -> None:
-        chosen = self.picker.value
+    def _service(self) -> RemoteDesk | None:
+        """The exam service (team mode), or None with the page saying certificates are the service's to handle."""
         try:
             desk = desk_for(self.c.store, self.c.trainer)
         except StoreError:
             desk = None
-        if not isinstance(desk, RemoteDesk):
-            self.problem("certify_team_only")
+        if isinstance(desk, RemoteDesk):
+            return desk
+        self.problem("certify_team_only")
+        return None
+
+    def _on_certify(self, _button=None) -> None:
+        chosen = self.picker.value
+        desk = self._service()
+        if desk is None:
             return
         try:
             issued = desk.certify(chosen, chosen)
