@@ -88,11 +88,12 @@ def test_an_unknown_trainee_is_named(cockpit):
 
 
 def test_a_valid_certificate_can_be_revoked_with_a_reason_through_the_service_only(cockpit, store):
+    from telesales_training.core import clock
     from telesales_training.storage.exams import CertificateRecord
 
     amy = store.ensure_trainee("amy").exams()
-    signed = amy.sign_off("coach", {"calls": []}, 90.0, True, "", datetime(2026, 3, 3, tzinfo=timezone.utc))
-    issued = datetime(2026, 3, 3, tzinfo=timezone.utc)
+    issued = clock.as_utc(clock.now()) - timedelta(days=1)  # valid now, whatever the test instant
+    signed = amy.sign_off("coach", {"calls": []}, 90.0, True, "", issued)
     amy.add_certificate(
         CertificateRecord(
             "urn:uuid:amy-1", "amy", amy.sittings()[0].id, signed.id, issued, issued + timedelta(365), "a.b.c"
