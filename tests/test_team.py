@@ -557,6 +557,8 @@ REVIEWED_PRIVILEGES = {
         "memberships": ["SELECT", "INSERT", "UPDATE"],
         "preferences": ["SELECT", "INSERT", "UPDATE", "DELETE"],
         "reveals": ["SELECT", "INSERT"],
+        "review_cards": ["SELECT", "INSERT", "UPDATE"],  # today's review (issue 27): her own cards
+        "review_logs": ["SELECT"],
         "reviews": ["SELECT"],
         "settings": ["SELECT"],
         "signoffs": ["SELECT"],
@@ -566,6 +568,16 @@ REVIEWED_PRIVILEGES = {
     "columns": {
         "answers.INSERT": ANSWERS_INSERT,
         "calls.INSERT": ["trainee_id", "called_at", "call_key", "direction", "duration_s", "outcome", "connected"],
+        "review_logs.INSERT": [
+            "trainee_id",
+            "lesson_id",
+            "item_id",
+            "form",
+            "rating",
+            "reviewed_at",
+            "duration_ms",
+            "review_key",
+        ],
         "reviews.INSERT": [
             "trainee_id",
             "lesson_id",
@@ -602,3 +614,51 @@ def test_what_a_trainees_role_may_do_is_the_reviewed_list(team_db):
     assert databases.pop("team") == ["CONNECT"]
     assert {"postgres", "template1"} <= set(databases) and not any(databases.values()), databases
     assert found == REVIEWED_PRIVILEGES
+
+
+def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(team_db):
+    """#27: alice keeps her own review cards and logs; bob's cannot be read or written with her credential, by the
+    package or by raw SQL; tina reads the cohort's."""
+    from datetime import datetime, timezone
+
+    from fsrs import Rating
+
+    from telesales_training.course import review as rv
+
+    at = datetime(2030, 3, 4, 1, 0, tzinfo=timezone.utc)
+    idea = ("04_funnel", "recap_thin_layer")
+
+    def first(card):
+        return (
+            rv.first_card(*idea, idea[1], Rating.Good, at)
+            if card is None
+            else rv.review(card, idea[1], Rating.Good, at)
+        )
+
+    with Store(team_db[2]["bob"]) as store:
+        store.ensure_trainee("bob").recall().record(*idea, first, "bob-1")
+    with Store(team_db[2]["alice"]) as store:
+        mine, new = store.ensure_trainee("alice").recall().record(*idea, first, "alice-1")
+        assert new and mine.reps >= 1
+        bob = TraineeStore(store, "bob").recall()
+        assert bob.cards() == [] and bob.logs() == []
+        with pytest.raises(AccessDenied):
+            bob.record(*idea, first, "forged")
+    attacks = [
+        "UPDATE review_cards SET due = now() + interval '10 years' WHERE trainee_id = 'bob'",
+        "INSERT INTO review_logs (trainee_id, lesson_id, item_id, form, rating, reviewed_at, review_key) "
+        "VALUES ('bob', 'L', 'i', 'i', 4, now(), 'x')",
+        "DELETE FROM review_logs",
+        "UPDATE review_logs SET rating = 4",
+    ]
+    for attack in attacks:
+        with raw(team_db[2]["alice"]).connect() as conn:
+            try:
+                changed = conn.exec_driver_sql(attack).rowcount
+                conn.commit()
+            except sa.exc.DBAPIError:
+                continue
+            assert changed == 0, attack
+    with Store(team_db[2]["tina"]) as store:
+        assert [c.item_id for c in TraineeStore(store, "bob").recall().cards()] == [idea[1]]
+        assert len(TraineeStore(store, "alice").recall().logs()) >= 1

@@ -109,6 +109,16 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("service_write", "INSERT", None, EXAM),
         ("service_update", "UPDATE", EXAM, EXAM),
     ],
+    # Today's review: a trainee keeps her own cards and logs her own reviews; trainers read them.
+    "review_cards": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+        ("rewrite", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+    ],
+    "review_logs": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+    ],
 }
 # What the team role may do at all (the policies then pick the rows). INSERT is granted on every column but the
 # ids: the database numbers rows (identity columns), so no trainee can take the ids of everyone's next saves.
@@ -132,6 +142,8 @@ GRANTS = {
         "exam_sittings",
         "signoffs",
         "certificates",
+        "review_cards",
+        "review_logs",
     ],
     "INSERT": [
         "trainees",
@@ -144,11 +156,21 @@ GRANTS = {
         "reviews",
         "trainer_scores",
         "signoffs",
+        "review_cards",
+        "review_logs",
     ],
-    "UPDATE": ["preferences", "memberships", "call_days"],
+    "UPDATE": ["preferences", "memberships", "call_days", "review_cards"],
     "DELETE": ["preferences"],
 }
-NUMBERED = ("answers", "calls", "reviews", "trainer_scores", "signoffs", "exam_sittings")  # ids the database chooses
+NUMBERED = (
+    "answers",
+    "calls",
+    "reviews",
+    "trainer_scores",
+    "signoffs",
+    "exam_sittings",
+    "review_logs",
+)  # ids the database chooses
 # What the exam service's role may do at all (its policies above pick the rows): read what certifying needs, write
 # sittings, answers and certificates. It is not a member of the team role.
 EXAM_GRANTS = {

@@ -491,3 +491,40 @@ certificates = sa.Table(
     sa.Column("revoked_reason", sa.Text, nullable=True),
     sa.Index("ix_certificates_trainee", "trainee_id", "issued_at"),
 )
+
+# Today's review (issue 27): a card per idea a trainee has met, in the scheduler's terms (course/review.py), and a
+# log of every review. A review's key (given by its page) is unique per trainee: sent twice, logged once.
+review_cards = sa.Table(
+    "review_cards",
+    metadata,
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), primary_key=True),
+    sa.Column("lesson_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("item_id", sa.String(MAX_ID), primary_key=True),
+    sa.Column("state", sa.SmallInteger, nullable=False),
+    sa.Column("step", sa.SmallInteger, nullable=True),
+    sa.Column("stability", sa.Float, nullable=True),
+    sa.Column("difficulty", sa.Float, nullable=True),
+    sa.Column("due", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_review", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("reps", sa.Integer, nullable=False),
+    sa.Column("lapses", sa.Integer, nullable=False),
+    sa.Column("last_form", sa.String(MAX_ID), nullable=False),
+    sa.Index("ix_review_cards_trainee_due", "trainee_id", "due"),
+)
+
+review_logs = sa.Table(
+    "review_logs",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), sa.ForeignKey("trainees.id"), nullable=False),
+    sa.Column("lesson_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("item_id", sa.String(MAX_ID), nullable=False),
+    sa.Column("form", sa.String(MAX_ID), nullable=False),
+    sa.Column("rating", sa.SmallInteger, nullable=False),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("duration_ms", sa.Integer, nullable=True),
+    sa.Column("review_key", sa.String(MAX_ID), nullable=False),
+    sa.UniqueConstraint("trainee_id", "review_key", name="uq_review_logs_trainee_key"),
+    sa.Index("ix_review_logs_trainee_time", "trainee_id", "reviewed_at"),
+    sa.Index("ix_review_logs_idea", "lesson_id", "item_id", "reviewed_at"),
+)

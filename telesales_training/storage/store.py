@@ -53,6 +53,7 @@ from . import migrate
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .exams import CertificateRegister, TraineeExams
+from .recall import TraineeRecall
 from .schema import (
     JsonValue,
     accounts,
@@ -566,6 +567,10 @@ class TraineeStore:
         with self._store.writing.begin() as conn:
             conn.execute(insert_for(conn, reveals).values(row).on_conflict_do_nothing())
         return Reveal(item_id, sitting, variant, reason, created)
+
+    def recall(self) -> TraineeRecall:
+        """This trainee's review cards and review log (today's review, issue 27); see `recall.py`."""
+        return TraineeRecall(self)
 
     def exams(self) -> TraineeExams:
         """This trainee's certification records (exam sittings, sign-offs, certificates); see `exams.py`."""
