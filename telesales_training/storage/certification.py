@@ -18,7 +18,7 @@ from typing import Any
 from joserfc.jwk import RSAKey
 
 from ..core import clock
-from ..core.errors import StoreError
+from ..core.errors import AnswerTooLarge, InvalidAnswer, StoreError
 from ..course import credential as vc
 from ..course import exam
 from .exams import CertificateRecord, ExamConflict, SignOff, Sitting
@@ -133,9 +133,13 @@ class ExamDesk:
         outcome = exam.result(self.bank, forms, scores)
         return trainee.exams().finish(sitting.id, outcome.points, outcome.max_points, outcome.passed, at)
 
+    def _sittings(self, trainee: TraineeStore, now: datetime) -> list[Sitting]:
+        """The trainee's sittings of this desk's kind, any past its time limit closed first."""
+        return [self._close_if_late(trainee, s, now) for s in self._own(trainee.exams().sittings())]
+
     def status(self, trainee_id: str, now: datetime) -> ExamStatus:
         trainee = self._trainee(trainee_id)
-        sittings = [self._close_if_late(trainee, s, now) for s in self._own(trainee.exams().sittings())]
+        sittings = self._sittings(trainee, now)
         current = next((s for s in sittings if s.finished_at is None), None)
         shown = answered = []
         if current is not None:
@@ -151,13 +155,15 @@ class ExamDesk:
     def start(self, trainee_id: str, now: datetime) -> Sitting:
         """The open sitting, or a new one when the rules allow (CertificationRefused("cool_down") with the time it
         may start otherwise). Two pages starting at once share one sitting."""
-        status = self.status(trainee_id, now)
-        if status.open is not None:
-            return status.open
-        if status.allowed is not None and not status.allowed.allowed:
-            raise CertificationRefused("cool_down", status.allowed.next_at)
         trainee = self._trainee(trainee_id)
-        seen = [form for s in status.sittings for form in s.forms]
+        sittings = self._sittings(trainee, now)
+        current = next((s for s in sittings if s.finished_at is None), None)
+        if current is not None:
+            return current
+        allowed = exam.may_sit(self.bank.rules, [s.started_at for s in sittings], now)
+        if not allowed.allowed:
+            raise CertificationRefused("cool_down", allowed.next_at)
+        seen = [form for s in sittings for form in s.forms]
         forms = exam.draw(self.bank, trainee_id, len(trainee.exams().sittings()) + 1, seen)
         try:
             return trainee.exams().start(
@@ -168,7 +174,7 @@ class ExamDesk:
                 deadline_at=exam.deadline(self.bank.rules, clock.as_utc(now)),
             )
         except ExamConflict:
-            opened = self.status(trainee_id, now).open
+            opened = next((s for s in self._sittings(trainee, now) if s.finished_at is None), None)
             if opened is None:
                 raise
             return opened
@@ -181,17 +187,19 @@ class ExamDesk:
             raise ExamConflict("no such item in your sitting")
         value, outcome = exam.grade_answer(self.bank, form, raw)
         trainee = TraineeStore(self.store, trainee_id)  # her row exists: she has a sitting (else nothing is kept)
-        if trainee.exams().answer_if_open(
-            sitting_id, form, value, outcome.score, outcome.max_points, now, practice=self.practice
-        ):
-            return True
-        # Not kept: answered already (False), or a sitting that is not hers, not open or does not ask it (refused).
-        sitting = trainee.exams().sitting(sitting_id)
-        if sitting is None or sitting.practice != self.practice or form not in sitting.forms:
-            raise ExamConflict("no such item in your sitting")
-        if self._close_if_late(trainee, sitting, now).finished_at is not None:
-            raise ExamConflict("this sitting is closed")
-        return False
+        try:
+            return trainee.exams().answer(
+                sitting_id, form, value, outcome.score, outcome.max_points, now, practice=self.practice
+            )
+        except AnswerTooLarge:
+            raise
+        except InvalidAnswer:
+            raise ExamConflict("no such item in your sitting") from None
+        except ExamConflict:
+            sitting = trainee.exams().sitting(sitting_id)
+            if sitting is not None:
+                self._close_if_late(trainee, sitting, now)  # past its time limit: finished with what came in time
+            raise
 
     def finish(self, trainee_id: str, sitting_id: int, now: datetime) -> Sitting:
         trainee = self._trainee(trainee_id)

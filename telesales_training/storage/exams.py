@@ -191,41 +191,24 @@ class TraineeExams:
             row = conn.execute(query).first()
         return _sitting(row) if row else None
 
-    def answer(self, sitting_id: int, form: str, value: Any, score: float, max_points: float, at: datetime) -> bool:
-        """Keep the first answer to `form` in the sitting (True); a later one is not kept (False). Refused when the
-        sitting is not this trainee's, is finished, or does not ask `form`."""
+    def answer(
+        self,
+        sitting_id: int,
+        form: str,
+        value: Any,
+        score: float,
+        max_points: float,
+        at: datetime,
+        practice: bool = False,
+    ) -> bool:
+        """Keep the first answer to `form` in the sitting (True); a later one is not kept (False). One statement
+        keeps it only when the sitting is this trainee's, of this kind (`practice`), open at `at` and asks `form` —
+        the exam service answers many at once. Refused (InvalidAnswer) when the sitting is not hers or does not ask
+        `form`; ExamConflict when it is closed."""
         if len(dumps(value).encode("utf-8")) > MAX_ANSWER_BYTES:
             raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
         if not (math.isfinite(score) and math.isfinite(max_points) and 0 <= score <= max_points):
             raise InvalidAnswer("an exam answer's points lie between 0 and its maximum")
-        sitting = self.sitting(sitting_id)
-        if sitting is None or form not in sitting.forms:
-            raise InvalidAnswer("that sitting does not ask this item")
-        if not sitting.open_at(at):
-            raise ExamConflict("this sitting is closed")
-        row = {
-            "sitting_id": sitting_id,
-            "form": form,
-            "trainee_id": self.trainee_id,
-            "value": value,
-            "score": score,
-            "max_points": max_points,
-            "answered_at": clock.as_utc(at),
-        }
-        with self._store.writing.begin() as conn:
-            kept = conn.execute(
-                insert_for(conn, exam_answers).values(row).on_conflict_do_nothing().returning(exam_answers.c.form)
-            ).first()
-        return kept is not None
-
-    def answer_if_open(
-        self, sitting_id: int, form: str, value: Any, score: float, max_points: float, at: datetime, practice: bool
-    ) -> bool:
-        """The exam service's path for one answer: a single statement that keeps it only when the sitting is this
-        trainee's, of this kind, open at `at` and asks `form`, and the form was not answered yet. True when kept;
-        False otherwise (`answer` says why, on the rare path)."""
-        if len(dumps(value).encode("utf-8")) > MAX_ANSWER_BYTES:
-            raise AnswerTooLarge(f"an answer may hold at most {MAX_ANSWER_BYTES // 1000} KB")
         moment = clock.as_utc(at)
         with self._store.writing.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -256,7 +239,15 @@ class TraineeExams:
                 ["sitting_id", "form", "trainee_id", "value", "score", "max_points", "answered_at"], source
             )
             kept = conn.execute(statement.on_conflict_do_nothing().returning(exam_answers.c.form)).first()
-        return kept is not None
+        if kept is not None:
+            return True
+        # Not kept (the rare path): answered already, or a sitting that is not hers, not open or not asking it.
+        sitting = self.sitting(sitting_id)
+        if sitting is None or sitting.practice != practice or form not in sitting.forms:
+            raise InvalidAnswer("that sitting does not ask this item")
+        if not sitting.open_at(at):
+            raise ExamConflict("this sitting is closed")
+        return False
 
     def answers(self, sitting_id: int) -> dict[str, ExamAnswer]:
         query = sa.select(exam_answers).where(

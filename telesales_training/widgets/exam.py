@@ -6,6 +6,7 @@ certificate). Either way: no feedback per question during a sitting, the first a
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import ipywidgets as ipw
@@ -25,11 +26,7 @@ from .tool import ToolWidget
 
 
 def _when(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    from datetime import datetime
-
-    return clock.shown(datetime.fromisoformat(stamp))
+    return clock.shown(datetime.fromisoformat(stamp)) if stamp else ""
 
 
 class ExamQuestion(ipw.VBox):
@@ -249,8 +246,6 @@ class CertificationExam(ToolWidget):
 
     @staticmethod
     def _certified(status: dict[str, Any]) -> bool:
-        from datetime import datetime
-
         now = clock.as_utc(clock.now())
         return any(
             not held.get("revoked_at") and datetime.fromisoformat(held["expires_at"]) > now

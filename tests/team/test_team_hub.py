@@ -369,6 +369,8 @@ from pathlib import Path
 import requests, sqlalchemy as sa
 import telesales_training
 from joserfc.jwk import RSAKey
+from datetime import timedelta
+from telesales_training.core import clock
 from telesales_training.course import credential as vc
 found = {}
 def attempt(name, action):
@@ -436,11 +438,10 @@ attempt("sql_own_scores", lambda: sql("SELECT score FROM exam_answers"))
 def forge():
     own = RSAKey.generate_key(2048, private=True)
     award = vc.Award("alice", "alice", {"en": "Certified"}, {"en": "x"}, {"en": "x"}, "forged",
-                     __import__("datetime").datetime.now(__import__("datetime").timezone.utc),
-                     __import__("datetime").datetime(2099, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+                     clock.now(), clock.now() + timedelta(days=365))
     token = vc.sign(vc.credential(vc.Issuer("urn:telesales:organisation:local", "x"), award), own)
     public = RSAKey.import_key(requests.get(f"{service}/public-key.json", timeout=30).json())
-    vc.verify(token, public, __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
+    vc.verify(token, public, clock.now())
 attempt("forged_certificate", forge)
 print("RESULT " + json.dumps(found, ensure_ascii=False))
 """
@@ -512,6 +513,7 @@ print("RESULT " + json.dumps(done.json()))
 
 CERTIFY = r"""
 import json, os, requests
+from telesales_training.core import clock
 from telesales_training.storage.store import Store, TraineeStore
 service, token = os.environ["TELESALES_EXAM_URL"], {"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"}
 found = {}
@@ -520,7 +522,7 @@ ask = lambda: requests.post(f"{service}/api/certify", headers=token, json={"trai
 found["before_signoff"] = ask().json()
 calls = [{"call": f"call-{n}", "percent": 90} for n in range(3)]
 TraineeStore(Store(), "alice").exams().sign_off("tina", {"calls": calls}, 90.0, True, "Ready to dial.",
-                                                 __import__("datetime").datetime.now(__import__("datetime").timezone.utc))
+                                                 clock.now())
 issued = ask()
 found["issued"] = [issued.status_code, issued.json()]
 found["key"] = requests.get(f"{service}/public-key.json", timeout=30).json()
