@@ -10,6 +10,7 @@ days against the scheduler itself).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -19,11 +20,13 @@ from fsrs import Card, Rating, Scheduler, State
 
 from . import content as c
 from .items.common import Outcome
+from .scoring import shown_order
 
 DESIRED_RETENTION = 0.9
 # A right answer given faster than this share of the item's expected time is "easy"; slower than the multiple,
 # "hard" (the time an answer took is a signal FSRS's own guidance uses; without it a right answer is "good").
 FAST, SLOW = 0.5, 2.0
+FIRST, REVIEW = "first", "review"  # the kinds of review log rows
 DEFAULT_SECONDS = {"single_choice": 30, "multiple_choice": 45, "ordering": 60, "classify": 90, "call_drill": 120}
 
 
@@ -88,6 +91,8 @@ class Review:
     rating: int
     reviewed_at: datetime
     duration_ms: int | None
+    kind: str = "review"  # "first": the first attempt in the lesson, which made the card; "review": today's review
+    answer: Any = None  # what was answered in a review (kept like every answer)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -120,7 +125,8 @@ def expected_seconds(item: Any) -> float:
 def first_card(lesson_id: str, item_id: str, form: str, grade: Rating, at: datetime) -> tuple[ReviewCard, Review]:
     """The card an idea becomes at its first attempt, rated by that attempt."""
     new = ReviewCard(lesson_id, item_id, State.Learning.value, 0, None, None, _utc(at), None, last_form=form)
-    return review(new, form, grade, at)
+    card, done = review(new, form, grade, at)
+    return card, replace(done, kind=FIRST)
 
 
 def review(
@@ -130,6 +136,7 @@ def review(
     at: datetime,
     duration_ms: int | None = None,
     sched: Scheduler | None = None,
+    answer: Any = None,
 ) -> tuple[ReviewCard, Review]:
     """The card after one more answer at `at`, and the review to log. A moment before the card's last review (a
     clock set back, a second tab's stale answer) is taken as that last review: intervals never go negative."""
@@ -150,7 +157,7 @@ def review(
         lapses=card.lapses + (1 if lapsed else 0),
         last_form=form,
     )
-    return after, Review(card.lesson_id, card.item_id, form, int(grade), moment, duration_ms)
+    return after, Review(card.lesson_id, card.item_id, form, int(grade), moment, duration_ms, REVIEW, answer)
 
 
 def due_today(cards: Iterable[ReviewCard], day_ends: datetime, limit: int | None = None) -> list[ReviewCard]:
@@ -190,8 +197,97 @@ def retrievability(card: ReviewCard, at: datetime, sched: Scheduler | None = Non
     return float((sched or scheduler()).get_card_retrievability(card._fsrs(), _utc(at)))
 
 
+def local_day_start(now: datetime, zone) -> datetime:
+    """The start of the local day `now` falls in (today's reviews count from it)."""
+    local = now.astimezone(zone) if zone else now
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+
+
 def local_day_end(now: datetime, zone) -> datetime:
     """The end of the local day `now` falls in (the review queue is "today's", in the trainee's zone)."""
     local = now.astimezone(zone) if zone else now
     start = local.replace(hour=0, minute=0, second=0, microsecond=0)
     return (start + timedelta(days=1)).astimezone(timezone.utc)
+
+
+# -- today's queue: which cards are asked, in which form ------------------------------------------------------------
+
+PER_DAY_DEFAULT, PER_DAY_MOST = 5, 30  # questions a day: the trainer's setting (store setting REVIEW_PER_DAY)
+REVIEW_PER_DAY = "review_per_day"
+
+
+def per_day(setting: str | None) -> int:
+    """The trainer's daily count as stored (a bad or missing value: the default), within 1..PER_DAY_MOST."""
+    try:
+        count = int(setting) if setting is not None else PER_DAY_DEFAULT
+    except ValueError:
+        return PER_DAY_DEFAULT
+    return min(max(count, 1), PER_DAY_MOST)
+
+
+def first_key(lesson_id: str, item_id: str) -> str:
+    """The review key of an idea's first attempt: one per idea, so meeting it again never logs a second "first"."""
+    return "first:" + hashlib.blake2b(f"{lesson_id}/{item_id}".encode(), digest_size=16).hexdigest()
+
+
+def form_id(item: Any, variant: str) -> str:
+    """The form an answer was given in: the variant's id, or the item's own for the item as written."""
+    return variant or item.id
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question of today's review: the card, and the form it is asked in (`variant` "" = as written)."""
+
+    card: ReviewCard
+    variant: str
+    question: Any
+
+    @property
+    def form(self) -> str:
+        return form_id(self.question, self.variant)
+
+
+def reviewable(lesson: c.Lesson | None, item_id: str) -> Any | None:
+    """The lesson's scored, keyed item of that id, or None (the idea was removed, or is no longer scored)."""
+    if lesson is None:
+        return None
+    found = next((q for q in lesson.questions if q.id == item_id), None)
+    return found if found is not None and found.keyed and found.points else None
+
+
+def ask(card: ReviewCard, lessons: dict[str, c.Lesson], trainee_id: str) -> Asked | None:
+    """The card in the form to ask it now — another than the one she met it in last, in her own order of the
+    item's forms — or None when the curriculum no longer has the idea (such a card is kept, never asked)."""
+    item = reviewable(lessons.get(card.lesson_id), card.item_id)
+    if item is None:
+        return None
+    rotation = [item.id, *shown_order([v.id for v in item.variants], trainee_id, card.lesson_id, item.id, "review")]
+    form = next_form(item, card.last_form, rotation)
+    variant = "" if form == item.id else form
+    return Asked(card, variant, item.variant(variant))
+
+
+def todays_queue(
+    cards: Iterable[ReviewCard], lessons: dict[str, c.Lesson], trainee_id: str, day_ends: datetime, room: int
+) -> tuple[list[Asked], int]:
+    """Up to `room` questions due today (missed ideas first), and how many due cards belong to removed ideas."""
+    queue: list[Asked] = []
+    retired = 0
+    for card in due_today(cards, day_ends):
+        asked = ask(card, lessons, trainee_id)
+        if asked is None:
+            retired += 1
+        elif len(queue) < room:
+            queue.append(asked)
+    return queue, retired
+
+
+def next_due(cards: Iterable[ReviewCard], lessons: dict[str, c.Lesson], after: datetime) -> datetime | None:
+    """When the next card of an idea still in the course falls due after `after` (None: nothing scheduled)."""
+    later = [
+        _utc(card.due)
+        for card in cards
+        if _utc(card.due) >= _utc(after) and reviewable(lessons.get(card.lesson_id), card.item_id) is not None
+    ]
+    return min(later, default=None)

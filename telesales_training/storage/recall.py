@@ -8,6 +8,7 @@ the same key is logged once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -15,9 +16,10 @@ import sqlalchemy as sa
 
 from ..core import clock
 from ..core.errors import StoreError
-from ..course.review import Review, ReviewCard
+from ..course.items.common import Outcome
+from ..course.review import REVIEW, Review, ReviewCard, first_card, first_key, rating, review
 from .database import insert_for
-from .schema import review_cards, review_logs
+from .schema import first_answers, review_cards, review_logs
 
 if TYPE_CHECKING:
     from .store import TraineeStore
@@ -113,6 +115,8 @@ class TraineeRecall:
                     reviewed_at=clock.as_utc(review.reviewed_at),
                     duration_ms=review.duration_ms,
                     review_key=key,
+                    kind=review.kind,
+                    answer=review.answer,
                 )
                 .on_conflict_do_nothing()
                 .returning(review_logs.c.id)
@@ -143,12 +147,67 @@ class TraineeRecall:
             if len(conn.execute(statement).all()) != 1:
                 raise _Undo(duplicate=False)
 
+    def meet(self, lesson_id: str, item_id: str, form: str, outcome: Outcome, at: datetime) -> ReviewCard:
+        """An idea's first attempt in its lesson: it becomes a card, rated by that attempt (logged once per idea,
+        whatever repeats it)."""
+
+        def apply(card: ReviewCard | None) -> tuple[ReviewCard, Review]:
+            if card is None:
+                return first_card(lesson_id, item_id, form, rating(outcome), at)
+            after, done = review(card, form, rating(outcome), at)
+            return after, replace(done, kind="first")
+
+        return self.record(lesson_id, item_id, apply, first_key(lesson_id, item_id))[0]
+
+    def catch_up(self, ideas: set[tuple[str, str]]) -> int:
+        """Cards for the ideas of `ideas` first attempted before today's review existed (or while saving a card
+        failed): every first attempt of sitting 1 without a card becomes one, at its own time. Returns how many."""
+        missing = (
+            sa.select(first_answers)
+            .where(first_answers.c.trainee_id == self.trainee_id, first_answers.c.sitting == 1)
+            .where(
+                ~sa.exists().where(
+                    review_cards.c.trainee_id == first_answers.c.trainee_id,
+                    review_cards.c.lesson_id == first_answers.c.lesson_id,
+                    review_cards.c.item_id == first_answers.c.item_id,
+                )
+            )
+        )
+        with self._store.engine.connect() as conn:
+            rows = [row for row in conn.execute(missing) if (row.lesson_id, row.item_id) in ideas]
+        for row in rows:
+            score, top = row.score or 0.0, row.max_points
+            status = "correct" if top and score >= top else "partial" if score > 0 else "incorrect"
+            self.meet(
+                row.lesson_id, row.item_id, row.variant or row.item_id, Outcome(status, score, top), row.created_at
+            )
+        return len(rows)
+
+    def reviewed_since(self, since: datetime) -> int:
+        """How many reviews (not first attempts) were answered from `since` on: today's share of the daily count."""
+        query = sa.select(sa.func.count()).where(
+            review_logs.c.trainee_id == self.trainee_id,
+            review_logs.c.kind == REVIEW,
+            review_logs.c.reviewed_at >= clock.as_utc(since),
+        )
+        with self._store.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
     def logs(self, since: datetime | None = None) -> list[Review]:
         query = sa.select(review_logs).where(review_logs.c.trainee_id == self.trainee_id)
         if since is not None:
             query = query.where(review_logs.c.reviewed_at >= clock.as_utc(since))
         with self._store.engine.connect() as conn:
             return [
-                Review(r.lesson_id, r.item_id, r.form, r.rating, clock.as_utc(r.reviewed_at), r.duration_ms)
+                Review(
+                    r.lesson_id,
+                    r.item_id,
+                    r.form,
+                    r.rating,
+                    clock.as_utc(r.reviewed_at),
+                    r.duration_ms,
+                    r.kind,
+                    r.answer,
+                )
                 for r in conn.execute(query.order_by(review_logs.c.id))
             ]

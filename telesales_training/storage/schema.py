@@ -524,6 +524,9 @@ review_logs = sa.Table(
     sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("duration_ms", sa.Integer, nullable=True),
     sa.Column("review_key", sa.String(MAX_ID), nullable=False),
+    # "first": the idea's first attempt in its lesson (it made the card); "review": an answer in today's review
+    sa.Column("kind", sa.String(8), nullable=False, server_default="review"),
+    sa.Column("answer", JsonValue, nullable=True),  # what was answered in the review (None for a first attempt)
     sa.UniqueConstraint("trainee_id", "review_key", name="uq_review_logs_trainee_key"),
     sa.Index("ix_review_logs_trainee_time", "trainee_id", "reviewed_at"),
     sa.Index("ix_review_logs_idea", "lesson_id", "item_id", "reviewed_at"),

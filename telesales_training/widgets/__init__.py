@@ -14,6 +14,7 @@ from .questions import (
     SingleChoiceWidget,
     question_widget,
 )
+from .review import TodaysReview
 from .start import StartPage
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "RatingWidget",
     "SingleChoiceWidget",
     "StartPage",
+    "TodaysReview",
     "question_widget",
 ]

@@ -13,6 +13,7 @@ from ..storage.store import TraineeStore
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
 from .lesson import feedback_seen
+from .review import TodaysReview
 
 
 class StartPage(ipw.VBox):
@@ -55,9 +56,13 @@ class StartPage(ipw.VBox):
             row.add_class(f"ts-progress-{entry.id}")
             self.rows[entry.id] = (title, bar, detail)
             rows.append(row)
-        super().__init__(children=[self._heading, self.feedback, self._continue, *rows], **lean(ipw.VBox, **kwargs))
-        self.add_class("ts-card")
+        # Today's review (issue 27) opens the page: a few minutes a day before the next lesson.
+        self.review = TodaysReview(lessons, ui, store, lang)
+        progress = ipw.VBox([self._heading, self.feedback, self._continue, *rows], **lean(ipw.VBox))
+        progress.add_class("ts-card")
+        super().__init__(children=[self.review, progress], **lean(ipw.VBox, **kwargs))
         self.lang = lang
+        ipw.dlink((self, "lang"), (self.review, "lang"))
         self.observe(self._render, names="lang")
         self.refresh()
 

@@ -20,6 +20,7 @@ import traitlets
 from ...core import clock
 from ...core.settings import DEFAULT_LOCALE
 from ...course import content as c
+from ...course.review import form_id
 from ...course.scoring import AnswerRejected, Outcome, grade, normalise
 from ...render.views import box, feedback, join, local, review_html
 from ...storage.store import AnswerRecord, AnswerTooLarge, InvalidAnswer, Reveal, StoreError, TraineeStore
@@ -211,10 +212,20 @@ class QuestionWidget(ipw.VBox, Freezable):
             self._history_count += 1
         self._message_key = None
         self._tries.append(outcome)
+        if self._store is not None and self.scored and self._sitting == 1 and len(self._tries) == 1:
+            self._meet(outcome, record.created_at)
         wrong = sum(not tried.right for tried in self._tries)
         if self.scored and not outcome.right and wrong >= 2 and not self._revealed:
             self._reveal("second_try")  # the second wrong try: now the key teaches more than a third guess would
         self._accept(answer, outcome)
+
+    def _meet(self, outcome: Outcome, at: datetime) -> None:
+        """The idea's first attempt: it becomes a card of today's review (a failure there costs no answer — the
+        start page makes the card from the stored first attempt later)."""
+        try:
+            self._store.recall().meet(self._lesson_id, self.item.id, form_id(self.item, self._variant), outcome, at)
+        except StoreError:
+            log.exception("making the review card of %s/%s failed", self._lesson_id, self.item.id)
 
     def _on_show_key(self, _button=None) -> None:
         if self.frozen or self._revealed or self._outcome is None:
