@@ -44,9 +44,7 @@ def first_attempt(lesson, ui, trainee, item_id, right: bool):
 
 def answer_shown(page: TodaysReview, right: bool) -> None:
     question = page.question.item
-    page.question.value = (
-        question.answer if right else next(o.id for o in question.options if o.id != question.answer)
-    )
+    page.question.value = question.answer if right else next(o.id for o in question.options if o.id != question.answer)
     page.question.submit.click()
 
 
@@ -59,7 +57,9 @@ def test_a_first_attempt_in_a_lesson_makes_one_card_rated_by_it(lessons, ui, ali
     widget.value = "past_pain"
     widget.submit.click()  # the second try is practice: the card keeps the first
     cards = alice.recall().cards()
-    assert [(c.idea, c.reps, c.last_form) for c in cards] == [((L01, "recap_criteria_source"), 1, "recap_criteria_source")]
+    assert [(c.idea, c.reps, c.last_form) for c in cards] == [
+        ((L01, "recap_criteria_source"), 1, "recap_criteria_source")
+    ]
     logs = alice.recall().logs()
     assert [(log.kind, log.rating) for log in logs] == [("first", int(rv.Rating.Again))]
     free = question_widget(lessons[L01].block("xiamen_first_check"), ui, alice, L01, "zh-CN")
