@@ -174,7 +174,7 @@ def test_raw_sql_with_the_kernels_credential_reads_and_writes_nothing_of_others(
         "VALUES ('alice', '09_self_assessment', '{\"volume\": 20}', 'alice', now())",
         "UPDATE trainer_scores SET scores = '{}'",
         "INSERT INTO memberships VALUES ('alice', 'top-team')",
-        "UPDATE settings SET value = 'x'",
+        "INSERT INTO settings VALUES ('schema_needs_release', '9.9.9')",  # (UPDATE: none of her rows, #27's test)
         "INSERT INTO lesson_totals VALUES ('alice', 'L9', 99, 99, 99, 99)",
         "UPDATE lesson_totals SET score = max_points",
         "UPDATE lesson_totals SET first_score = first_max_points",
@@ -560,7 +560,7 @@ REVIEWED_PRIVILEGES = {
         "review_cards": ["SELECT", "INSERT", "UPDATE"],  # today's review (issue 27): her own cards
         "review_logs": ["SELECT"],
         "reviews": ["SELECT"],
-        "settings": ["SELECT"],
+        "settings": ["SELECT", "INSERT", "UPDATE"],  # the policies: trainers, the daily review count only
         "signoffs": ["SELECT"],
         "trainees": ["SELECT", "INSERT"],
         "trainer_scores": ["SELECT"],
@@ -577,6 +577,8 @@ REVIEWED_PRIVILEGES = {
             "reviewed_at",
             "duration_ms",
             "review_key",
+            "kind",
+            "answer",
         ],
         "reviews.INSERT": [
             "trainee_id",
@@ -662,3 +664,24 @@ def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(te
     with Store(team_db[2]["tina"]) as store:
         assert [c.item_id for c in TraineeStore(store, "bob").recall().cards()] == [idea[1]]
         assert len(TraineeStore(store, "alice").recall().logs()) >= 1
+        store.set_setting(rv.REVIEW_PER_DAY, "8")  # the trainer sets the daily count: that one setting only
+        store.set_setting(rv.REVIEW_PER_DAY, "7")
+        with pytest.raises(AccessDenied):
+            store.set_setting(migrate.NEEDS, "0.0.1")
+    with Store(team_db[2]["alice"]) as store:
+        with pytest.raises(AccessDenied):
+            store.set_setting(rv.REVIEW_PER_DAY, "0")  # a trainee does not set her own daily count
+        assert store.get_setting(rv.REVIEW_PER_DAY) == "7"
+    for attack in (
+        "UPDATE settings SET value = '30' WHERE key = 'review_per_day'",
+        "UPDATE settings SET value = 'x'",
+        "INSERT INTO settings (key, value) VALUES ('signing_key', 'x')",
+        "DELETE FROM settings",
+    ):
+        with raw(team_db[2]["alice"]).connect() as conn:
+            try:
+                changed = conn.exec_driver_sql(attack).rowcount
+                conn.commit()
+            except sa.exc.DBAPIError:
+                continue
+            assert changed == 0, attack

@@ -33,6 +33,7 @@ from .schema import keep_current_function, keep_first_functions, keep_totals_fun
 
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
+TRAINER_SETTINGS = "review_per_day"  # course/review.REVIEW_PER_DAY: the one setting a trainer writes
 TRAINER = "(SELECT telesales_is_trainer())"
 # The exam service's own login role (issue 26): the only one that writes exam results and certificates.
 EXAM = "(SELECT telesales_is_exam_service())"
@@ -81,7 +82,17 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
         ("write", "INSERT", None, f"{TRAINER} AND trainer = {ME}"),
     ],
-    "settings": [("read", "SELECT", "true", None)],
+    # Settings are the store's; of them, trainers set how many questions today's review asks a day (issue 27).
+    "settings": [
+        ("read", "SELECT", "true", None),
+        ("trainer_write", "INSERT", None, f"{TRAINER} AND key = '{TRAINER_SETTINGS}'"),
+        (
+            "trainer_rewrite",
+            "UPDATE",
+            f"{TRAINER} AND key = '{TRAINER_SETTINGS}'",
+            f"{TRAINER} AND key = '{TRAINER_SETTINGS}'",
+        ),
+    ],
     # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
     # trainers read the cohort-wide item totals.
     "lesson_totals": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
@@ -158,8 +169,9 @@ GRANTS = {
         "signoffs",
         "review_cards",
         "review_logs",
+        "settings",
     ],
-    "UPDATE": ["preferences", "memberships", "call_days", "review_cards"],
+    "UPDATE": ["preferences", "memberships", "call_days", "review_cards", "settings"],
     "DELETE": ["preferences"],
 }
 NUMBERED = (
