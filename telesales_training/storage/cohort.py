@@ -31,6 +31,8 @@ from ..tools.callplan import (
 )
 from ..tools.factors import FactorProfile
 from ..tools.funnel import LAYERS, THIN_RATIO, FunnelSnapshot
+from .database import local_bucket
+from .retention import Retention
 from .schema import (
     answers,
     call_days,
@@ -159,16 +161,6 @@ def _count(value: Any) -> int:
 
 def _list(value: Any) -> list:
     return value if isinstance(value, list) else []
-
-
-def local_bucket(column, bounds: Sequence[datetime], before: int | None = None):
-    """The index n of the interval bounds[n] <= column < bounds[n + 1] an instant falls in (`before` when it is
-    earlier than bounds[0], NULL when it is not earlier than the last bound). The bounds are local midnights
-    (clock.at_local) as instants: SQL's date() would give the day in UTC or in the server's zone instead."""
-    earlier = sa.null() if before is None else before
-    return sa.case(
-        (column < bounds[0], earlier), *[(column < bound, n) for n, bound in enumerate(bounds[1:])], else_=sa.null()
-    )
 
 
 class CohortView:
@@ -780,6 +772,11 @@ class CohortView:
         ]
 
     # -- trends
+    def retention(self, trainee_id: str | None = None) -> Retention:
+        """Today's review figures (issue 27) for the filtered trainees — or for `trainee_id` alone."""
+        members = sa.select(trainees.c.id).where(trainees.c.id == trainee_id) if trainee_id else self._members()
+        return Retention(self._store, members, self.filters.since, self.filters.until)
+
     def weekly_trends(
         self,
         weeks: Sequence[date],

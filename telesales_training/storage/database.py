@@ -6,6 +6,8 @@ from __future__ import annotations
 import random
 import sqlite3
 import time
+from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -174,3 +176,13 @@ def upsert(conn: sa.Connection, table: sa.Table, keys: list[str], rows: list[dic
     do not name keep their value): one statement (built once)."""
     first = rows if isinstance(rows, dict) else rows[0]
     conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys), tuple(first)), rows)
+
+
+def local_bucket(column, bounds: Sequence[datetime], before: int | None = None):
+    """The index n of the interval bounds[n] <= column < bounds[n + 1] an instant falls in (`before` when it is
+    earlier than bounds[0], NULL when it is not earlier than the last bound). The bounds are local midnights
+    (clock.at_local) as instants: SQL's date() would give the day in UTC or in the server's zone instead."""
+    earlier = sa.null() if before is None else before
+    return sa.case(
+        (column < bounds[0], earlier), *[(column < bound, n) for n, bound in enumerate(bounds[1:])], else_=sa.null()
+    )
