@@ -243,6 +243,8 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
         "Calls",
         "Funnels",
         "Assessment",
+        "Retention",
+        "Retention by idea",
     ]
     assert sheets["Trainees"]["Trainee"].tolist() == ["amy", "bo", "cai"]
     assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]

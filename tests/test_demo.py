@@ -98,7 +98,7 @@ def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
     result = runner.invoke(app, ["export", "--format", "xlsx", "--out", str(book), "--lang", "en"])
     assert result.exit_code == 0, result.output
     sheets = pd.read_excel(book, sheet_name=None, header=2)
-    assert len(sheets["Trainees"]) == 12 and len(sheets) == 9 and next(iter(sheets)) == "Summary"
+    assert len(sheets["Trainees"]) == 12 and len(sheets) == 1 + len(export.SHEETS) and next(iter(sheets)) == "Summary"
     folder = tmp_path / "csv"
     result = runner.invoke(app, ["export", "--format", "csv", "--out", str(folder)])
     assert result.exit_code == 0, result.output
@@ -106,10 +106,7 @@ def test_cli_demo_then_export_xlsx_and_csv(store_url, tmp_path, monkeypatch):
     assert list(trainees.columns)[:2] == ["学员", "班级"] and len(trainees) == 12
     zipped = tmp_path / "cohort.zip"
     assert runner.invoke(app, ["export", "--format", "csv", "--out", str(zipped)]).exit_code == 0
-    assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(
-        f"{name}.csv"
-        for name in ("trainees", "lessons", "items", "open_answers", "factors", "pacing", "funnels", "assessment")
-    )
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == sorted(f"{name}.csv" for name in export.SHEETS)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from fsrs import Rating
 
 from telesales_training.core import clock
 from telesales_training.course import review as rv
-from telesales_training.storage.retention import STOPPED_DAYS
 from telesales_training.tools.callplan import monday_of
 
 pytestmark = pytest.mark.both_backends
@@ -67,7 +66,7 @@ def test_a_trainee_who_reviews_is_not_stopped_and_one_with_nothing_due_is_not_ov
     today = rv.local_day_start(now, clock.zone())
     keen, fresh = store.ensure_trainee("keen").recall(), store.ensure_trainee("fresh").recall()
     met(keen, "recap_thin_layer", Rating.Good, now - timedelta(days=30))
-    reviewed(keen, "recap_thin_layer", Rating.Good, now - timedelta(days=STOPPED_DAYS - 1), "k1")
+    reviewed(keen, "recap_thin_layer", Rating.Good, now - timedelta(days=rv.STOPPED_DAYS - 1), "k1")
     met(fresh, "recap_thin_layer", Rating.Good, now - timedelta(hours=1))
     rows = {r.trainee_id: r for r in store.cohort().retention().trainees(today)}
     assert not rows["keen"].stopped(now)
@@ -86,3 +85,49 @@ def test_reviews_fall_into_the_week_of_their_local_day(store):
     reviewed(alice, "recap_thin_layer", Rating.Again, clock.at_local(this_monday, time(0, 30)), "w1")
     trend = store.cohort().retention().weekly(weeks)
     assert trend.reviews == [1, 1] and trend.share == [1.0, 0.0]
+
+
+def test_the_trends_tab_and_the_export_show_retention_and_the_trainer_sets_the_daily_count(store):
+    import io
+
+    import pandas as pd
+
+    from telesales_training.course import content
+    from telesales_training.course.curriculum import curriculum
+    from telesales_training.render import export
+    from telesales_training.widgets.cockpit import Cockpit, CockpitContext
+
+    start = clock.utc_now() - timedelta(days=20)
+    amy, bo = store.ensure_trainee("amy").recall(), store.ensure_trainee("bo").recall()
+    for recall in (amy, bo):
+        met(recall, "recap_thin_layer", Rating.Good, start)
+    reviewed(amy, "recap_thin_layer", Rating.Good, clock.utc_now() - timedelta(days=1), "a1")
+    reviewed(bo, "recap_thin_layer", Rating.Again, start + timedelta(days=2), "b1")
+    gone = rv.first_card(L04, "dropped_idea", "dropped_idea", Rating.Again, start)
+    bo.record(L04, "dropped_idea", lambda card: gone, "b-gone")
+    reviewed(bo, "dropped_idea", Rating.Again, start + timedelta(days=1), "b2")
+    context = CockpitContext(store, content.load_cockpit_ui(), curriculum(), "coach", clock.today())
+    cockpit = Cockpit(context, "en")
+    panel = cockpit.show("tab_trends")
+    html = panel.retention.value
+    assert "ts-chart ts-trend-retention" in html and "Retention per lesson" in html
+    assert "dropped_idea (removed from the course)" in html  # a removed idea is named by its ids, not lost
+    assert "<td>bo</td>" in html and 'class="ts-stopped"' in html  # bo stopped: nothing since day 2
+    assert "2 trainees have review cards" in html
+    panel.picker.choose("amy")
+    assert "Ideas met: 1" in panel.trainee.value and "Stopped reviewing" not in panel.trainee.value
+    setting = panel.review_count
+    assert setting.count.value == rv.PER_DAY_DEFAULT
+    setting.count.value = 12
+    setting.save.click()
+    assert store.get_setting(rv.REVIEW_PER_DAY) == "12" and "at most 12 questions a day" in setting.note.value
+    made = export.tables(cockpit.panel("tab_trends").view, curriculum(), "en", clock.today(), clock.today())
+    data = export.to_xlsx(made, "en")
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=2)
+    by_trainee = sheets["Retention"].set_index("Trainee")
+    assert by_trainee.loc["bo", "Stopped reviewing"] == "Yes" and by_trainee.loc["amy", "Reviews"] == 1
+    ideas = sheets["Retention by idea"]
+    assert sorted(ideas["Reviews"].tolist()) == [1, 2]
+    summary = dict(zip(sheets["Summary"].iloc[:, 0], sheets["Summary"].iloc[:, 1]))
+    assert summary["Trainees who stopped reviewing (7 days or more)"] == 1
+    assert summary["Share recalled on review"] == pytest.approx(1 / 3, abs=1e-3)

@@ -37,6 +37,10 @@ class Curriculum:
         who answered different lessons."""
         return float(sum(lesson.max_points for lesson in self.lessons))
 
+    def knows(self, lesson_id: str, item_id: str = "") -> bool:
+        """Whether the course has this lesson (and this question of it): stored ideas may outlive their item."""
+        return lesson_id in self.questions and (not item_id or item_id in self.questions[lesson_id])
+
     def lesson(self, lesson_id: str) -> c.Lesson:
         return next(lesson for lesson in self.lessons if lesson.lesson == lesson_id)
 

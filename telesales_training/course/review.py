@@ -212,6 +212,7 @@ def local_day_end(now: datetime, zone) -> datetime:
 
 # -- today's queue: which cards are asked, in which form ------------------------------------------------------------
 
+STOPPED_DAYS = 7  # no review for this long while reviews wait as long: the cockpit says she stopped reviewing
 PER_DAY_DEFAULT, PER_DAY_MOST = 5, 30  # questions a day: the trainer's setting (store setting REVIEW_PER_DAY)
 REVIEW_PER_DAY = "review_per_day"
 

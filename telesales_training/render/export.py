@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core import clock, i18n
-from ..course import content
+from ..course import content, review
 from ..course.curriculum import Curriculum
 from ..course.scoring import SCORE_BUCKETS
 from ..tools import assessment, factors, funnel
@@ -304,6 +304,57 @@ def _assessment(x: _Export) -> Table:
     return Table("assessment", columns, rows, x.answers_period)
 
 
+def _idea(x: _Export, lesson_id: str, item_id: str) -> tuple[str, str]:
+    """An idea's lesson and question as the trainer reads them; one the course no longer has, by its ids."""
+    if x.course.knows(lesson_id, item_id):
+        return x.course.lesson_title(lesson_id, x.lang), x.course.item_label(lesson_id, item_id, x.lang)
+    return lesson_id, f"{item_id} {x.t('retention_removed')}"
+
+
+def _retention(x: _Export) -> Table:
+    """Today's review per trainee (issue 27): ideas met, reviews overdue, reviews and the share recalled, the last
+    review, whether she stopped reviewing."""
+    now = clock.utc_now()
+    rows, tags = [], []
+    for r in x.view.retention().trainees(review.local_day_start(now, clock.zone())):
+        stopped = r.stopped(now)
+        rows.append(
+            [
+                r.trainee_id,
+                r.cohort or "",
+                r.cards,
+                r.overdue,
+                r.reviews,
+                round(r.share, 4) if r.share is not None else None,
+                _when(r.last_review),
+                x.t("stopped_yes" if stopped else "stopped_no"),
+            ]
+        )
+        tags.append("stopped" if stopped else "")
+    columns = x.columns(
+        "col_trainee",
+        "col_cohort",
+        "col_cards",
+        "col_overdue",
+        "col_reviews",
+        "col_recalled",
+        "col_last_review",
+        "col_stopped",
+        col_recalled="percent",
+        col_last_review="datetime",
+    )
+    return Table("retention", columns, rows, x.answers_period, tags)
+
+
+def _retention_ideas(x: _Export) -> Table:
+    columns = x.columns("col_lesson", "col_item", "col_reviews", "col_recalled", col_recalled="percent")
+    rows = [
+        [*_idea(x, r.lesson_id, r.item_id), r.reviews, round(r.share, 4) if r.share is not None else None]
+        for r in x.view.retention().ideas()
+    ]
+    return Table("retention_ideas", columns, rows, x.answers_period)
+
+
 # The sheets in their order, one function each (sheet key → how it is made).
 SHEETS: dict[str, Callable[[_Export], Table]] = {
     "trainees": _trainees,
@@ -314,6 +365,8 @@ SHEETS: dict[str, Callable[[_Export], Table]] = {
     "pacing": _pacing,
     "funnels": _funnels,
     "assessment": _assessment,
+    "retention": _retention,
+    "retention_ideas": _retention_ideas,
 }
 
 
@@ -365,6 +418,11 @@ def summary(made: list[Table], lang: str, filters: Filters | None, generated: da
     lines.append((t("summary_unreviewed"), by["open_answers"].tags.count("not_reviewed")))
     awaiting = sum(total is None for total in by["assessment"].values("col_total_trainer"))
     lines.append((t("summary_awaiting"), awaiting))
+    ideas = by["retention_ideas"]
+    reviews = sum(ideas.values("col_reviews"))
+    recalled = sum(n * (share or 0) for n, share in zip(ideas.values("col_reviews"), ideas.values("col_recalled")))
+    lines.append((t("summary_recalled"), round(recalled / reviews, 4) if reviews else None))
+    lines.append((t("summary_stopped", days=review.STOPPED_DAYS), by["retention"].tags.count("stopped")))
     return lines
 
 

@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from ..core import clock
-from ..course.review import REVIEW
+from ..course.review import REVIEW, STOPPED_DAYS
 from .database import local_bucket
 from .schema import memberships, review_cards, review_logs
 
 if TYPE_CHECKING:
     from .store import Store
 
-STOPPED_DAYS = 7  # no review for this long while reviews have been overdue as long: "stopped reviewing"
 FORGOTTEN = 1  # fsrs Rating.Again
 
 

@@ -66,6 +66,8 @@ from .schema import (
     memberships,
     preferences,
     reveals,
+    review_cards,
+    review_logs,
     reviews,
     settings,
     trainees,
@@ -409,9 +411,10 @@ class Store:
 
     def load_batch(self, batch: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
         """Bulk insert of prepared rows in one transaction (demo data). `batch` maps a table name (trainees,
-        memberships, answers, call_days, reviews, trainer_scores) to its rows. The database numbers the answers;
-        a review names its answer by position in batch["answers"] (key "answer")."""
-        unknown = set(batch) - {"trainees", "memberships", "answers", "call_days", "reviews", "trainer_scores"}
+        memberships, answers, call_days, reviews, trainer_scores, review_cards, review_logs) to its rows. The
+        database numbers the answers; a review names its answer by position in batch["answers"] (key "answer")."""
+        tables = {"trainees", "memberships", "answers", "call_days", "reviews", "trainer_scores"}
+        unknown = set(batch) - tables - {"review_cards", "review_logs"}
         if unknown:
             raise StoreError(f"no bulk loading into {', '.join(sorted(unknown))}")
         with self.writing.begin() as conn:
@@ -423,7 +426,7 @@ class Store:
                 rows = [{**row, "value": clean_value(row["value"])} for row in batch["answers"]]
                 inserted = conn.execute(answers.insert().returning(answers.c.id, sort_by_parameter_order=True), rows)
                 answer_ids = [row.id for row in inserted]
-            for table in (call_days, trainer_scores):
+            for table in (call_days, trainer_scores, review_cards, review_logs):
                 if batch.get(table.name):
                     conn.execute(table.insert(), list(batch[table.name]))
             if batch.get("reviews"):

@@ -21,8 +21,10 @@ from typing import Any
 
 from ..core import clock
 from ..course import content as c
+from ..course import review as rv
 from ..course.curriculum import curriculum
 from ..course.items import rules_of
+from ..course.items.common import Outcome
 from ..course.scoring import AnswerRejected, grade, normalise
 from ..storage.store import Store
 from ..tools.assessment import SelfAssessment, TrainerAssessment
@@ -32,6 +34,8 @@ from ..tools.funnel import LAYERS, FunnelSnapshot
 from ..tools.registry import demo_value
 
 MAX_TRAINEES = 20_000
+MOST_REVIEWS = 6  # reviews simulated per idea at most
+REVIEW_WEEKS = 4  # today's review came to the demo's floor this many weeks ago: reviews start then
 YEAR_DAYS = 365
 RECENT_WEEKS = 26
 TRAINER = "demo-trainer"
@@ -182,6 +186,9 @@ def generate(
             1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2))))
         )
         span = max(1, (today - joined).days)
+        firsts: list[
+            tuple[str, c.Question, float, float, datetime]
+        ] = []  # scored first attempts: today's review's cards
         for number, lesson in enumerate(course.lessons[:reach]):
             day = joined + timedelta(days=span * number // (len(course.lessons) + 1))
             for minute, item in enumerate(lesson.questions):
@@ -194,6 +201,8 @@ def generate(
                     position = answer(
                         lesson.lesson, item.id, graded[0], graded[1], graded[2], stamp(day, minute * 3 + attempt)
                     )
+                    if attempt == 0 and item.keyed and item.points:
+                        firsts.append((lesson.lesson, item, graded[1] or 0.0, graded[2], stamp(day, minute * 3)))
                     if isinstance(item, c.FreeText) and attempt == 0 and rng.random() < 0.25:
                         batch.setdefault("reviews", []).append(
                             {
@@ -260,6 +269,13 @@ def generate(
                 stamp(saved_on, 510),
             )
 
+        # Today's review: most keep reviewing what they met, the less diligent late or not at all, a few stop.
+        # (A generator of its own: the rest of the demo draws the same numbers as before reviews existed.)
+        reviewing = random.Random(f"{seed}/{trainee_id}")
+        stops = today - timedelta(days=reviewing.randint(8, 60)) if reviewing.random() < 0.15 else today
+        for row in _review_history(reviewing, trainee_id, firsts, skill, diligence, min(today, stops), stamp):
+            batch.setdefault(row.pop("table"), []).append(row)
+
         profile_lesson, profile_tool = course.profile
         # Each trainee has strong and weak factors; ratings grow a little between self-ratings.
         strengths = {f.id: lean.get(f.id, 0.0) + rng.gauss(0, 0.8) for f in profile_tool.factors}
@@ -310,3 +326,52 @@ def generate(
             if progress:
                 progress(made)
     return DemoSummary(trainees, total["answers"], total["call_days"], total["reviews"])
+
+
+def _review_history(
+    rng: random.Random,
+    trainee_id: str,
+    firsts: list[tuple[str, c.Question, float, float, datetime]],
+    skill: float,
+    diligence: float,
+    last_day: date,
+    stamp: Callable[[date, int], datetime],
+) -> list[dict[str, Any]]:
+    """The review cards and logs of a trainee's scored first attempts, reviewed on the days FSRS sets (a day or
+    two late now and then) up to `last_day`, each recalled with the scheduler's odds nudged by her skill."""
+    rows: list[dict[str, Any]] = []
+    sched = rv.scheduler()
+    launched = last_day - timedelta(weeks=REVIEW_WEEKS)
+    for n, (lesson_id, item, score, top, at) in enumerate(firsts):
+        status = "correct" if score >= top else "partial" if score > 0 else "incorrect"
+        card, log = rv.first_card(lesson_id, item.id, item.id, rv.rating(Outcome(status, score, top)), at)
+        logs = [(log, rv.first_key(lesson_id, item.id))]
+        for turn in range(MOST_REVIEWS):
+            day = max(clock.local(card.due).date(), launched)
+            day += timedelta(days=int(rng.random() > diligence) * rng.randint(1, 3))
+            if day > last_day:
+                break
+            moment = stamp(day, 480 + n % 60)
+            odds = 0.45 + 0.5 * skill - (0.15 if card.state != rv.State.Review.value else 0.0)
+            grade = rv.Rating.Good if rng.random() < odds else rv.Rating.Again
+            form = rv.next_form(item, card.last_form)
+            card, log = rv.review(card, form, grade, moment, rng.randint(8_000, 60_000), sched)
+            logs.append((log, f"demo:{n}:{turn}"))
+        rows.append({"table": "review_cards", "trainee_id": trainee_id, **card.as_dict()})
+        rows.extend(
+            {
+                "table": "review_logs",
+                "trainee_id": trainee_id,
+                "lesson_id": done.lesson_id,
+                "item_id": done.item_id,
+                "form": done.form,
+                "rating": done.rating,
+                "reviewed_at": done.reviewed_at,
+                "duration_ms": done.duration_ms,
+                "review_key": key,
+                "kind": done.kind,
+                "answer": None,
+            }
+            for done, key in logs
+        )
+    return rows

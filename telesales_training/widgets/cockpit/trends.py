@@ -6,26 +6,31 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
+from ...core import clock
 from ...render import plots
 from ...render.views import box, chart, join, muted, paragraph
 from ...tools import funnel
 from ...tools.callplan import monday_of, pacing_band
 from ..lean import make
 from .base import DEFAULT_TREND_WEEKS, TREND_WEEKS, Panel, TraineePicker
+from .retention import DailyReviewCount, retention_html
 
 
 class TrendsPanel(Panel):
     """Week by week, for the filtered cohort and, once a trainee is picked, for that trainee: calls against the
-    target, funnel layers, lessons completed and the score share. The weeks are the filter bar's date range
+    target, funnel layers, lessons completed and the score share; then retention from today's review (and the
+    trainer's daily number of review questions). The weeks are the filter bar's date range
     (at most TREND_WEEKS), else the last eight weeks."""
 
     def _build(self) -> list[ipw.Widget]:
         self.range_note = make(ipw.HTML)
         self.cohort = make(ipw.HTML)
+        self.retention = make(ipw.HTML)  # today's review: what the trainees still know (issue 27)
+        self.review_count = DailyReviewCount(self)
         self.picker = TraineePicker()
         self.trainee = make(ipw.HTML)
         self.picker.observe(lambda _c: self._draw_trainee(), names="value")
-        return [self.range_note, self.cohort, self.picker, self.trainee]
+        return [self.range_note, self.cohort, self.retention, self.review_count, self.picker, self.trainee]
 
     def weeks(self) -> list[date]:
         """The Mondays shown: the filter's range, or the eight weeks up to this one."""
@@ -87,9 +92,10 @@ class TrendsPanel(Panel):
         shown = self.t("trend_range", first=weeks[0].isoformat(), last=last, count=len(weeks))
         self.range_note.value = paragraph(shown, "ts-muted ts-trend-range")
         trends = self.view.weekly_trends(weeks, self.c.course.exercises, self._funnel_item(), today=self.c.today)
-        self.cohort.value = box(
-            [self._charts(trends, self.t("trend_cohort", count=trends.trainees))], "ts-trends-cohort"
-        )
+        who = self.t("trend_cohort", count=trends.trainees)
+        self.cohort.value = box([self._charts(trends, who)], "ts-trends-cohort")
+        self.retention.value = retention_html(self, self.view.retention(), weeks, who, clock.utc_now(), True)
+        self.review_count.render()
         self._draw_trainee()
 
     def _funnel_item(self) -> tuple[str, str]:
@@ -107,4 +113,7 @@ class TrendsPanel(Panel):
         trends = self.view.weekly_trends(
             self.weeks(), self.c.course.exercises, self._funnel_item(), trainee_id, self.c.today
         )
-        self.trainee.value = box([self._charts(trends, trainee_id)], "ts-trends-trainee")
+        own = retention_html(
+            self, self.view.retention(trainee_id), self.weeks(), trainee_id, clock.utc_now(), with_trainees=False
+        )
+        self.trainee.value = box([self._charts(trends, trainee_id), own], "ts-trends-trainee")
