@@ -81,7 +81,7 @@ def test_sixty_days_under_a_frozen_clock_ask_what_is_due_and_missed_ideas_come_f
             traveller.move_to(datetime.combine(day1.date() + timedelta(days=day), time(9), tzinfo=SHANGHAI))
             now = clock.now()
             end = rv.local_day_end(now, SHANGHAI)
-            queue = rv.due_today(cards.values(), end)
+            queue = rv.due_today(cards.values(), end, day_starts=rv.local_day_start(now, SHANGHAI))
             assert {card.idea for card in queue} == {idea for idea, card in cards.items() if card.due < end}
             relearning = [card.state == State.Relearning.value for card in queue]
             assert relearning == sorted(relearning, reverse=True)  # missed ideas first

@@ -87,7 +87,11 @@ def test_the_queue_asks_what_is_due_in_another_form_missed_ideas_first_then_done
     before = {c.item_id: c for c in alice.recall().cards()}
     with later(1):
         page = TodaysReview(lessons, ui, alice, "zh-CN")
-        due = rv.due_today(before.values(), rv.local_day_end(clock.utc_now(), clock.zone()))
+        due = rv.due_today(
+            before.values(),
+            rv.local_day_end(clock.utc_now(), clock.zone()),
+            day_starts=rv.local_day_start(clock.utc_now(), clock.zone()),
+        )
         assert page.value == {"due": len(due), "answered": 0, "right": 0, "done": False}
         assert said(ui, "review_title", count=len(due)) in page._head.value
         assert page.start.layout.display is None and page.question is None
@@ -116,10 +120,13 @@ def test_the_queue_asks_what_is_due_in_another_form_missed_ideas_first_then_done
             "right": 1,
             "done": True,
         }
-        upcoming = rv.next_due(alice.recall().cards(), lessons, clock.utc_now())
+        today = (rv.local_day_start(clock.utc_now(), clock.zone()), rv.local_day_end(clock.utc_now(), clock.zone()))
+        upcoming = rv.next_due(alice.recall().cards(), lessons, clock.utc_now(), today)
+        assert upcoming >= today[1]  # one pass a day: a missed idea comes back tomorrow, not in ten minutes
         assert said(ui, "review_done_today") in page._status.value
         assert said(ui, "review_next_due", date=clock.shown(upcoming, with_time=False)) in page._status.value
         assert len([log for log in alice.recall().logs() if log.kind == "review"]) == len(due)
+        assert TodaysReview(lessons, ui, alice).value["due"] == 0  # one pass a day: nothing more today
 
 
 def test_only_the_first_answer_to_a_review_question_counts(lessons, ui, alice):

@@ -160,11 +160,21 @@ def review(
     return after, Review(card.lesson_id, card.item_id, form, int(grade), moment, duration_ms, REVIEW, answer)
 
 
-def due_today(cards: Iterable[ReviewCard], day_ends: datetime, limit: int | None = None) -> list[ReviewCard]:
-    """The cards due before the end of the trainee's local day, missed ideas first (relearning, then lapses), then
-    the longest overdue; at most `limit`."""
+def available(card: ReviewCard, day_starts: datetime | None = None, day_ends: datetime | None = None) -> datetime:
+    """When a card may next be asked: when it is due — but one answered today (in its lesson, or in today's review)
+    not before tomorrow: today's review is one pass a day, and a missed idea comes back first the next day."""
+    due = _utc(card.due)
+    answered_today = day_starts is not None and card.last_review is not None and card.last_review >= day_starts
+    return max(due, _utc(day_ends)) if answered_today and day_ends is not None else due
+
+
+def due_today(
+    cards: Iterable[ReviewCard], day_ends: datetime, limit: int | None = None, day_starts: datetime | None = None
+) -> list[ReviewCard]:
+    """The cards due before the end of the trainee's local day (with `day_starts`: none answered since it began),
+    missed ideas first (relearning, then lapses), then the longest overdue; at most `limit`."""
     end = _utc(day_ends)
-    due = [card for card in cards if _utc(card.due) < end]
+    due = [card for card in cards if available(card, day_starts, day_ends) < end]
     due.sort(key=lambda card: (card.state != State.Relearning.value, -card.lapses, _utc(card.due), card.idea))
     return due[:limit] if limit is not None else due
 
@@ -270,12 +280,17 @@ def ask(card: ReviewCard, lessons: dict[str, c.Lesson], trainee_id: str) -> Aske
 
 
 def todays_queue(
-    cards: Iterable[ReviewCard], lessons: dict[str, c.Lesson], trainee_id: str, day_ends: datetime, room: int
+    cards: Iterable[ReviewCard],
+    lessons: dict[str, c.Lesson],
+    trainee_id: str,
+    day: tuple[datetime, datetime],
+    room: int,
 ) -> tuple[list[Asked], int]:
-    """Up to `room` questions due today (missed ideas first), and how many due cards belong to removed ideas."""
+    """Up to `room` questions due today (`day`: its start and end; missed ideas first, none answered today), and
+    how many due cards belong to removed ideas."""
     queue: list[Asked] = []
     retired = 0
-    for card in due_today(cards, day_ends):
+    for card in due_today(cards, day[1], day_starts=day[0]):
         asked = ask(card, lessons, trainee_id)
         if asked is None:
             retired += 1
@@ -284,11 +299,12 @@ def todays_queue(
     return queue, retired
 
 
-def next_due(cards: Iterable[ReviewCard], lessons: dict[str, c.Lesson], after: datetime) -> datetime | None:
-    """When the next card of an idea still in the course falls due after `after` (None: nothing scheduled)."""
+def next_due(
+    cards: Iterable[ReviewCard], lessons: dict[str, c.Lesson], after: datetime, day: tuple[datetime, datetime]
+) -> datetime | None:
+    """When the next card of an idea still in the course may be asked after `after` (`day`: today's start and end;
+    None: nothing scheduled)."""
     later = [
-        _utc(card.due)
-        for card in cards
-        if _utc(card.due) >= _utc(after) and reviewable(lessons.get(card.lesson_id), card.item_id) is not None
+        available(card, *day) for card in cards if reviewable(lessons.get(card.lesson_id), card.item_id) is not None
     ]
-    return min(later, default=None)
+    return min((moment for moment in later if moment >= _utc(after)), default=None)

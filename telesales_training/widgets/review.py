@@ -61,6 +61,7 @@ class TodaysReview(ipw.VBox):
         self._retired = 0
         self._cards: list[r.ReviewCard] = []
         self._failed = False
+        self._day = (clock.utc_now(), clock.utc_now())  # today's start and end (refresh reads them)
         self.question: QuestionWidget | None = None
         self._head = make(ipw.HTML)
         self._status = make(ipw.HTML)
@@ -101,8 +102,9 @@ class TodaysReview(ipw.VBox):
             self._render()
             return
         self._failed = False
+        self._day = (day_start, day_end)
         self._queue, self._retired = r.todays_queue(
-            self._cards, self._lessons, self._store.trainee_id, day_end, max(room, 0)
+            self._cards, self._lessons, self._store.trainee_id, self._day, max(room, 0)
         )
         self._position = -1
         self._show(None)
@@ -219,7 +221,7 @@ class TodaysReview(ipw.VBox):
         elif not self._cards:
             lines.append(paragraph(t("review_nothing_yet"), "ts-muted ts-review-empty"))
         else:
-            upcoming = r.next_due(self._cards, self._lessons, clock.utc_now())
+            upcoming = r.next_due(self._cards, self._lessons, clock.utc_now(), self._day)
             when = clock.shown(upcoming, with_time=False) if upcoming else ""
             done = t("review_done", right=self._right, total=self._answered) if self._answered else ""
             after = t("review_next_due", date=when) if upcoming else t("review_no_next")
