@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: run lint test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
+.PHONY: bench-review run lint test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
 
 # The workbook itself (what `make run` needs); pip's output goes to a log, shown only when something fails.
 $(BIN)/telesales: pyproject.toml
@@ -102,6 +102,12 @@ bench: $(TOOLS)
 	$(BIN)/python bench/store_concurrency.py
 	$(BIN)/python bench/team_saves.py
 	$(BIN)/python bench/team_memory.py
+	$(BIN)/python bench/review_due.py
+
+## make bench-review: today's review's due list at 20,000 vs 20 trainees on PostgreSQL (fails above 2x; CI runs it)
+bench-review: $(TOOLS)
+	bash .ci/system-deps
+	$(BIN)/python bench/review_due.py --check
 
 clean:
 	rm -rf $(VENV) tests/artifacts bench/results .pytest_cache
