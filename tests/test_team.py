@@ -618,6 +618,18 @@ def test_what_a_trainees_role_may_do_is_the_reviewed_list(team_db):
     assert found == REVIEWED_PRIVILEGES
 
 
+def changes_nothing(url: str, attacks: list[str]) -> None:
+    """Each statement, run with the credential of `url`, is refused or changes no row."""
+    for attack in attacks:
+        with raw(url).connect() as conn:
+            try:
+                changed = conn.exec_driver_sql(attack).rowcount
+                conn.commit()
+            except sa.exc.DBAPIError:
+                continue
+            assert changed == 0, attack
+
+
 def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(team_db):
     """#27: alice keeps her own review cards and logs; bob's cannot be read or written with her credential, by the
     package or by raw SQL; tina reads the cohort's."""
@@ -653,14 +665,7 @@ def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(te
         "DELETE FROM review_logs",
         "UPDATE review_logs SET rating = 4",
     ]
-    for attack in attacks:
-        with raw(team_db[2]["alice"]).connect() as conn:
-            try:
-                changed = conn.exec_driver_sql(attack).rowcount
-                conn.commit()
-            except sa.exc.DBAPIError:
-                continue
-            assert changed == 0, attack
+    changes_nothing(team_db[2]["alice"], attacks)
     with Store(team_db[2]["tina"]) as store:
         assert [c.item_id for c in TraineeStore(store, "bob").recall().cards()] == [idea[1]]
         assert len(TraineeStore(store, "alice").recall().logs()) >= 1
@@ -672,16 +677,12 @@ def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(te
         with pytest.raises(AccessDenied):
             store.set_setting(rv.REVIEW_PER_DAY, "0")  # a trainee does not set her own daily count
         assert store.get_setting(rv.REVIEW_PER_DAY) == "7"
-    for attack in (
-        "UPDATE settings SET value = '30' WHERE key = 'review_per_day'",
-        "UPDATE settings SET value = 'x'",
-        "INSERT INTO settings (key, value) VALUES ('signing_key', 'x')",
-        "DELETE FROM settings",
-    ):
-        with raw(team_db[2]["alice"]).connect() as conn:
-            try:
-                changed = conn.exec_driver_sql(attack).rowcount
-                conn.commit()
-            except sa.exc.DBAPIError:
-                continue
-            assert changed == 0, attack
+    changes_nothing(
+        team_db[2]["alice"],
+        [
+            "UPDATE settings SET value = '30' WHERE key = 'review_per_day'",
+            "UPDATE settings SET value = 'x'",
+            "INSERT INTO settings (key, value) VALUES ('signing_key', 'x')",
+            "DELETE FROM settings",
+        ],
+    )
