@@ -23,7 +23,7 @@ SHANGHAI, NEW_YORK = ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")
 
 
 def outcome(score: float, most: float = 2.0) -> Outcome:
-    return Outcome("correct" if score == most else "incorrect", score, most)
+    return Outcome("correct" if score == most else "partial" if score else "incorrect", score, most)
 
 
 def test_the_rating_follows_the_answer_and_its_time():
@@ -33,6 +33,7 @@ def test_the_rating_follows_the_answer_and_its_time():
     assert rv.rating(outcome(2), seconds=5, expected=30) == Rating.Easy
     assert rv.rating(outcome(2), seconds=90, expected=30) == Rating.Hard
     assert rv.rating(Outcome("submitted", 0, 0)) == Rating.Again  # nothing to recall: never counted as known
+    assert rv.rating(Outcome("incorrect", 1, 4)) == Rating.Again  # a lost call, whatever its replies earned
 
 
 @settings(max_examples=150, deadline=None)

@@ -52,6 +52,18 @@ def _converter():
     return opencc.OpenCC("s2twp")
 
 
+@lru_cache(maxsize=1)
+def _simplifier():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional script as simplified (OpenCC t2s): a zh-TW answer read with zh-CN terms."""
+    return _simplifier().convert(text)
+
+
 class PhraseTable(BaseModel):
     """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion."""
 

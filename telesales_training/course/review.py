@@ -106,8 +106,8 @@ def scheduler(desired_retention: float = DESIRED_RETENTION) -> Scheduler:
 def rating(outcome: Outcome, seconds: float | None = None, expected: float | None = None) -> Rating:
     """How well an answer recalled its idea: wrong → again; partly right → hard; right → good, or easy when clearly
     faster than expected, hard when much slower."""
-    if not outcome.max_points or outcome.score <= 0:
-        return Rating.Again
+    if not outcome.max_points or outcome.score <= 0 or outcome.status == "incorrect":
+        return Rating.Again  # (a lost call is "incorrect" even when some of its replies earned points)
     if outcome.score < outcome.max_points:
         return Rating.Hard
     if seconds is not None and expected:

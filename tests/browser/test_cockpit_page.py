@@ -81,6 +81,15 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
         expect(page.locator(f".ts-trends-cohort figure.{chart} img.ts-wide-only")).to_be_visible()
         chart_fits_a_phone(page, page.locator(f".ts-trends-cohort figure.{chart}"), f"cockpit_{chart}")
     expect(page.locator(".ts-trend-range")).to_contain_text("8 weeks")
+    # Retention from today's review (#27): the demo's trainees review; the trainer sets the daily count.
+    retention = page.locator(".ts-retention figure.ts-trend-retention")
+    expect(retention.locator("img.ts-wide-only")).to_be_visible()
+    chart_fits_a_phone(page, retention, "cockpit_ts-trend-retention")
+    expect(page.locator(".ts-retention-summary")).to_contain_text("have reviews overdue")
+    page.locator(".ts-review-per-day input").fill("7")
+    page.locator(".ts-review-per-day input").press("Enter")
+    page.locator(".ts-review-per-day-save").click()
+    expect(page.locator(".ts-review-setting")).to_contain_text("at most 7 questions a day")
     fits_every_width(page, "cockpit_trends")
     for tab, ready in (
         ("Funnels", ".ts-funnels button.ts-trainee-name"),
@@ -185,8 +194,11 @@ def test_open_a_trainee_and_export_excel(cockpit_server, cockpit_db, page, tmp_p
         "Calls",
         "Funnels",
         "Assessment",
+        "Retention",
+        "Retention by idea",
     ]
     assert len(sheets["Trainees"]) == everyone
+    assert set(sheets["Retention"]["Stopped reviewing"]) <= {"Yes", "No"} and len(sheets["Retention by idea"]) > 10
     assert HOSTILE in sheets["Open answers"]["Answer"].tolist()
     assert set(sheets["Calls"]["Status"]) <= {"At risk", "Behind", "On track", "No data for the week"}
 

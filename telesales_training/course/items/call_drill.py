@@ -144,10 +144,14 @@ def grade(item: CallDrill, value: Any) -> Outcome:
         fraction *= 0.5  # good moves still count, but a lost call keeps at most half of them
     notes = [_step_note(n, choice) for n, (_node, choice) in enumerate(steps, start=1)]
     notes.append(end.outcome_text)
+    # The verdict follows the ending: a lost call is "not yet" whatever its replies earned (they still count, half),
+    # and is closed with the drill's words for a lost call, never with those for a sale that could go better.
     status = (
         "correct"
         if end.outcome == "success" and fraction >= 1
-        else ("partial" if end.outcome == "success" or fraction > 0 else "incorrect")
+        else "partial"
+        if end.outcome == "success"
+        else "incorrect"
     )
     closing = some(overall(item.feedback, status))
     # Before the key is shown: how the call ended and why the first reply that gave points away was weak —

@@ -3,14 +3,17 @@ protocol a demo trainee's answers are made with."""
 
 from __future__ import annotations
 
+import logging
 import math
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from ...core import i18n
-from ...core.i18n import to_traditional
+from ...core.i18n import to_simplified
 from ...core.inputs import InputProblem
 
 
@@ -104,9 +107,50 @@ def each_locale(make_text) -> dict[str, str]:
     return {locale: make_text(locale) for locale in i18n.LOCALES}
 
 
+ENGLISH_ENDINGS = r"(?:s|es|ed|ing)?"  # "leak" finds "leaks", "leaking"; "fix" finds "fixed"
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def _term_bounds(text: str) -> tuple[str, set[int]]:
+    """The text in simplified script and where its words begin or end (jieba's segmentation)."""
+    simplified = to_simplified(text)
+    bounds = {0}
+    for _word, start, end in _segmenter().tokenize(simplified):
+        bounds.update((start, end))
+    return simplified, bounds
+
+
 def mentions(text: str, keywords: list[str]) -> bool:
+    """Whether the text names one of the keywords as a word — an English keyword as a whole word (with a plural
+    or verb ending: "loo" is not in "look", "fix" not in "prefix"), a Chinese one as a term of the sentence, in
+    either script ("水电" is not in "水电费"; "熱水器" finds 热水器)."""
     lowered = text.lower()
-    return any(k.lower() in lowered or to_traditional(k) in text for k in keywords)
+    for keyword in keywords:
+        if keyword.isascii():
+            pattern = rf"(?<![a-z0-9]){re.escape(keyword.lower())}{ENGLISH_ENDINGS}(?![a-z0-9])"
+            if re.search(pattern, lowered):
+                return True
+    chinese = [to_simplified(k) for k in keywords if not k.isascii()]
+    if not chinese or not HAN.search(text):
+        return False
+    simplified, bounds = _term_bounds(text)
+    for keyword in chinese:
+        start = simplified.find(keyword)
+        while start >= 0:
+            if start in bounds and start + len(keyword) in bounds:
+                return True
+            start = simplified.find(keyword, start + 1)
+    return False
 
 
 def label(options: Sequence[Any], option_id: str, lang: str) -> str:

@@ -1,0 +1,74 @@
+"""#28: what a sales trainer disputed in the course data, checked where a test can check it."""
+
+from __future__ import annotations
+
+import pytest
+
+from telesales_training.course import content
+from telesales_training.course.items.call_drill import CallDrill, grade
+
+LESSONS = {lesson_id: content.load_lesson(lesson_id) for lesson_id in sorted(content.available_lessons())}
+DRILLS = [
+    (lesson_id, block)
+    for lesson_id, lesson in LESSONS.items()
+    for block in lesson.questions
+    for block in (block, *block.variants)
+    if isinstance(block, CallDrill)
+]
+
+
+def every_path(drill: CallDrill, node_id: str | None = None, path: tuple[str, ...] = ()):
+    node = drill.node(node_id or drill.start)
+    if node.outcome is not None:
+        yield list(path), node
+        return
+    for choice in node.choices:
+        yield from every_path(drill, choice.next, (*path, choice.id))
+
+
+@pytest.mark.parametrize("lesson_id, drill", DRILLS, ids=[f"{lesson}-{drill.id}" for lesson, drill in DRILLS])
+def test_drill_feedback_follows_the_ending_reached(lesson_id, drill):
+    """#28.1: a lost call is never told "you made the sale" or "a good result": its verdict is "not yet", closed by
+    the drill's words for a lost call, with why the first weak reply was weak; only a sale that could go better is
+    "partly right"."""
+    for path, end in every_path(drill):
+        outcome = grade(drill, path)
+        if end.outcome == "failure":
+            assert outcome.status == "incorrect", (path, outcome.status)
+            assert drill.feedback.partial is None or drill.feedback.partial not in outcome.feedback, path
+            assert drill.feedback.incorrect in outcome.feedback and drill.feedback.incorrect in outcome.hints
+            chosen = [next(c for n in drill.nodes for c in n.choices if c.id == step) for step in path]
+            assert any(choice.feedback in outcome.hints for choice in chosen), path  # the step that went wrong
+        else:
+            assert outcome.status in ("correct", "partial")
+            if outcome.status == "partial":
+                assert drill.feedback.incorrect not in outcome.feedback
+
+
+REFLECTION = LESSONS["01_decision_psychology"].block("xiamen_reflection")
+TOILET, HEATER, REPAIRS = (rule.text for rule in REFLECTION.rules)
+
+
+@pytest.mark.parametrize(
+    "answer, named",
+    [
+        ("I would look at the location and the rent first", []),  # "loo" is not in "look"
+        ("Check the prefix on the lease number and the price", []),  # "fix" is not in "prefix"
+        ("水电费贵不贵，离地铁远不远", []),  # the utility bill is not the plumbing
+        ("先看交通和租金", []),
+        ("房租多少、采光好不好", []),
+        ("Does the loo flush properly? Any leaks under the sink?", [TOILET]),
+        ("I'd test the toilet and run the shower for hot water", [TOILET, HEATER]),
+        ("先试试马桶冲水，再看热水器", [TOILET, HEATER]),
+        ("我会看水电和水压", [TOILET]),
+        ("房東會不會及時修東西？熱水器舊不舊？", [HEATER, REPAIRS]),  # an answer typed in traditional script
+        ("Will the landlord get things fixed quickly?", [REPAIRS]),
+        ("看看卫生间有没有漏水", [TOILET]),
+    ],
+)
+def test_the_xiamen_reflection_names_what_an_answer_mentions_and_nothing_else(answer, named):
+    """#28.2: keywords are words (en) and terms (zh), not substrings."""
+    from telesales_training.course.scoring import reflection_notes
+
+    notes = reflection_notes(REFLECTION, {"xiamen_first_check": answer})
+    assert notes == (named or [REFLECTION.fallback]), answer
