@@ -72,3 +72,24 @@ def test_the_xiamen_reflection_names_what_an_answer_mentions_and_nothing_else(an
 
     notes = reflection_notes(REFLECTION, {"xiamen_first_check": answer})
     assert notes == (named or [REFLECTION.fallback]), answer
+
+
+def test_supplementary_labels_cover_what_was_written_here_and_only_that():
+    """#28.10: course material in 08 and 09 is not under the "not part of the original course" banner; authored
+    rules and quiz items on authored content are labelled; 05 does not send the trainee to lesson 8 before it."""
+    etiquette, recap = LESSONS["08_phone_etiquette"], LESSONS["09_self_assessment"]
+    assert etiquette.authored == recap.authored == "part"
+    for lesson, course_blocks in ((etiquette, ("lecture_b_summary", "lecture_b_check")), (recap, ("course_recap",))):
+        assert not any(lesson.block(block).supplementary for block in course_blocks)
+    assert etiquette.block("rules").supplementary and recap.block("my_assessment").supplementary
+    plan = LESSONS["05_call_plan"]
+    assert plan.block("recap_dials_or_conversations").supplementary
+    assert plan.block("recap_consultative_target").supplementary
+    golden = plan.block("recap_golden_hours")
+    assert not any(
+        "第 8 课" in o.feedback["zh-CN"] or "lesson 8" in o.feedback["en"] for o in golden.options if o.feedback
+    )
+    funnel_texts = LESSONS["04_funnel"].block("my_funnel").texts
+    assert "补充" in funnel_texts["refill"]["zh-CN"] and "supplementary" in funnel_texts["refill"]["en"]
+    xiamen = LESSONS["01_decision_psychology"].block("xiamen_reflection").body
+    assert "〔补充〕" in xiamen["zh-CN"] and "[Supplementary]" in xiamen["en"]

@@ -69,7 +69,8 @@ def test_etiquette_has_twelve_do_dont_items_and_two_drills():
     lesson08 = lesson("08_phone_etiquette")
     assert len(lesson08.block("do_or_dont").entries) >= 12
     assert sum(isinstance(b, CallDrill) for b in lesson08.questions) == 2
-    assert lesson08.authored == "all" and lesson("07_growth_and_assistants").authored == "part"
+    assert lesson08.authored == "part" and lesson("07_growth_and_assistants").authored == "part"
+    assert all(block.supplementary for block in lesson08.questions if not block.id.startswith("lecture_b"))
 
 
 def test_six_helpers_checklist_has_a_tip_for_each_unticked_helper():
