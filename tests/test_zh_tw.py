@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from telesales_training.core.i18n import pick, to_traditional
+from telesales_training.core.i18n import pick, taiwan_phrases, to_traditional
 from telesales_training.course import content
 
 from .conftest import EXERCISES
@@ -22,7 +22,11 @@ NOT_TAIWAN = {
     "型別": "类型 is 類型",
     "聯絡起來": "联系起来 (connect ideas) is 聯繫起來",
     "賬號": "帳號",
-    "撥出": "呼出, paired with 呼入",
+    "呼入": "inbound is 進線",
+    "呼出": "outbound is 外撥",
+    "訂單號": "訂單編號",
+    "手機號碼碼": "手機號碼",
+    "看板": "the trainer's dashboard is 儀表板",
     "渠道": "通路",
     "反饋": "回饋",
     "營銷": "行銷",
@@ -35,7 +39,9 @@ NOT_TAIWAN = {
     "“": "「",
     "”": "」",
 }
-WEEK_WITHOUT_週 = re.compile(r"(本|每|上|下|全|這|該)周|周(計|目標|報|一|二|三|四|五|六|日|末)")
+WEEK_WITHOUT_週 = re.compile(
+    r"(本|每|上|下|全|這|該|按|\d|兩|幾)\s?周|[二三四五六七八九十]周(?!圍|邊)|周(計|目標|報|一|二|三|四|五|六|日|末)"
+)
 
 
 def _localized(node, where):
@@ -50,10 +56,10 @@ def _localized(node, where):
 
 
 def every_string():
-    """(file.path, {locale: text}) for every localized text of the course."""
-    for path in sorted(EXERCISES.rglob("*.yaml")):
+    """(file.path, {locale: text}) for every localized text of the course and of the exam bank."""
+    for path in sorted([*EXERCISES.rglob("*.yaml"), *(EXERCISES.parent / "exam").rglob("*.yaml")]):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        yield from _localized(raw, path.relative_to(EXERCISES).as_posix())
+        yield from _localized(raw, path.relative_to(EXERCISES.parent).as_posix())
 
 
 def test_the_course_has_strings_to_check():
@@ -70,6 +76,39 @@ def test_no_mainland_or_computing_terms_in_any_zh_tw_text():
     assert not wrong, "\n".join(wrong)
 
 
+def test_no_zh_tw_text_keeps_what_the_phrase_table_replaces():
+    """#28.13: the whole table against every string — no zh-TW text still holds the s2twp wording of any pair
+    (where the Taiwan wording itself contains it, that occurrence is fine)."""
+    left = []
+    for where, texts in every_string():
+        shown = pick(texts, "zh-TW")
+        for written, wanted in taiwan_phrases():
+            if written in shown.replace(wanted, ""):
+                left.append(f"{where}: {written} (→ {wanted}) in {shown[:60]!r}")
+    assert not left, "\n".join(left[:20])
+
+
+@pytest.mark.parametrize(
+    ("simplified", "taiwan"),
+    [
+        ("我们可以分区施工", "我們可以分區施工"),
+        ("我把参数发给您", "我把參數發給您"),
+        ("画成一个循环", "畫成一個循環"),
+        ("医院检验设备", "醫院檢驗設備"),
+        ("得到上级支持", "得到上級支持"),
+        ("先问有没有采购计划", "先問有沒有採購計畫"),
+        ("小林今天拨出 180 通", "小林今天撥出 180 通"),  # a plain dial stays a dial
+        ("电话分呼入和呼出两条线", "電話分進線和外撥兩條線"),
+        ("询问打印机硒鼓", "詢問印表機碳粉匣"),
+        ("康宁大药房", "康寧藥局"),
+        ("客户的前台", "客戶的櫃檯"),
+        ("最近 8 周", "最近 8 週"),
+    ],
+)
+def test_sales_dialogue_reads_as_taiwan_writes_it(simplified, taiwan):
+    assert to_traditional(simplified) == taiwan
+
+
 @pytest.mark.parametrize(
     ("simplified", "taiwan"),
     [
@@ -79,7 +118,7 @@ def test_no_mainland_or_computing_terms_in_any_zh_tw_text():
         ("三种类型", "三種類型"),
         ("把两件事联系起来", "把兩件事聯繫起來"),
         ("学员账号", "學員帳號"),
-        ("呼入与呼出", "呼入與呼出"),
+        ("呼入与呼出", "進線與外撥"),
         ("本周的周计划", "本週的週計畫"),
         ("销售渠道", "銷售通路"),
         ("客户的反馈", "客戶的回饋"),

@@ -64,45 +64,61 @@ def to_simplified(text: str) -> str:
     return _simplifier().convert(text)
 
 
+def _checked_pairs(phrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    for number, (written, wanted) in enumerate(phrases, start=1):
+        if not written.strip() or not wanted.strip():
+            raise ValueError(f"pair {number} has an empty side")
+        if written == wanted:
+            raise ValueError(f"pair {number} replaces {written!r} with itself")
+    written = [written for written, _ in phrases]
+    dupes = sorted({text for text in written if written.count(text) > 1})
+    if dupes:
+        raise ValueError(f"{', '.join(dupes)} listed twice")
+    return phrases
+
+
 class PhraseTable(BaseModel):
-    """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion."""
+    """exercises/zh_tw_phrases.yaml: wording fixed after the simplified → Taiwan conversion (`phrases`), and the
+    few zh-CN words that must be told apart before it (`before`: s2twp writes 呼出 and 拨出 alike)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     schema_version: int
     phrases: list[tuple[str, str]] = Field(min_length=1)
+    before: list[tuple[str, str]] = []
 
-    @field_validator("phrases")
+    @field_validator("phrases", "before")
     @classmethod
     def _usable(cls, phrases: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        for number, (written, wanted) in enumerate(phrases, start=1):
-            if not written.strip() or not wanted.strip():
-                raise ValueError(f"pair {number} has an empty side")
-            if written == wanted:
-                raise ValueError(f"pair {number} replaces {written!r} with itself")
-        written = [written for written, _ in phrases]
-        dupes = sorted({text for text in written if written.count(text) > 1})
-        if dupes:
-            raise ValueError(f"{', '.join(dupes)} listed twice")
-        return phrases
+        return _checked_pairs(phrases)
 
 
 PHRASES_FILE = "zh_tw_phrases.yaml"
 
 
 @lru_cache(maxsize=1)
-def _taiwan_phrases() -> tuple[tuple[str, str], ...]:
-    """exercises/zh_tw_phrases.yaml: [s2twp output, Taiwan wording] pairs, longest first. (`telesales validate`
-    reports a broken file by file, pair and field.)"""
+def _phrase_table() -> PhraseTable:
+    """exercises/zh_tw_phrases.yaml. (`telesales validate` reports a broken file by file, pair and field.)"""
     raw = yaml.load((exercises_dir() / PHRASES_FILE).read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    return tuple(sorted(PhraseTable.model_validate(raw).phrases, key=lambda pair: -len(pair[0])))
+    return PhraseTable.model_validate(raw)
+
+
+def _longest_first(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def taiwan_phrases() -> tuple[tuple[str, str], ...]:
+    """The [s2twp output, Taiwan wording] pairs, longest first."""
+    return _longest_first(_phrase_table().phrases)
 
 
 @lru_cache(maxsize=4096)
 def to_traditional(text: str) -> str:
-    """zh-TW from zh-CN: OpenCC s2twp, then the course's own Taiwan phrase table."""
+    """zh-TW from zh-CN: the table's `before` pairs on the zh-CN text, OpenCC s2twp, then its Taiwan phrases."""
+    for written, wanted in _longest_first(_phrase_table().before):
+        text = text.replace(written, wanted)
     converted = _converter().convert(text)
-    for written, wanted in _taiwan_phrases():
+    for written, wanted in taiwan_phrases():
         converted = converted.replace(written, wanted)
     return converted
 
