@@ -70,7 +70,7 @@ def test_assessment_widget_self_column_grade_and_trainer_gap(form, ui, alice):
     alice.save_trainer_scores(L09, theirs)
     reopened = AssessmentForm(form, ui, alice, L09, "en")
     assert [b.value for b in reopened.boxes.values()] == ["18", "8", "15", "9", "7", "6", "8", "9"]
-    assert "Trainer total 76 points, grade C; your self score differs by +4." in reopened.table.value
+    assert "Trainer total 76 points, grade B; your self score differs by +4." in reopened.table.value
 
 
 def test_personal_report_embeds_answers_and_charts(ui, alice):
@@ -111,8 +111,12 @@ def test_the_call_volume_score_is_proposed_from_the_last_four_weeks_of_the_log()
         date(2026, 10, 1): (0, 200),
     }  # outside the four weeks: ignored
     proposal = assessment.propose_volume(20, logged, today)
-    assert proposal.days == 2 and proposal.share == pytest.approx(0.825) and proposal.score == 16
+    # #28.11: the share stands for a level of the rubric, not a straight line: 82.5 % is level 3 ("near the target")
+    assert proposal.days == 2 and proposal.share == pytest.approx(0.825) and (proposal.level, proposal.score) == (3, 12)
     assert assessment.propose_volume(20, {date(2026, 11, 23): (400, 200)}, today).score == 20  # capped
+    under_half = assessment.propose_volume(20, {date(2026, 11, 23): (98, 200)}, today)
+    assert (under_half.level, under_half.score) == (1, 4)  # anchor 1: "under half the daily target"
+    assert assessment.propose_volume(20, {date(2026, 11, 23): (100, 200)}, today).level == 2
     assert assessment.propose_volume(20, {}, today) is None
 
 
@@ -122,11 +126,15 @@ def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, 
     alice.log_day_calls({date(2026, 11, 23): 180, date(2026, 11, 24): 150}, 200)
     widget = AssessmentForm(form, ui, alice, "09_self_assessment", "en", today=date(2026, 11, 26))
     assert "Scoring guide" in widget.rubric.value and "Level 5" in widget.rubric.value
-    assert "Meets the target steadily for weeks" in widget.rubric.value  # volume, level 5
+    assert "Meets the target every day for four weeks running" in widget.rubric.value  # volume, level 5
     assert "≈ 4 / 20" in widget.rubric.value  # level 1 of a 20-point criterion
-    assert "you made 82% of your target calls" in widget.rubric.value and "could score 16 / 20" in widget.rubric.value
+    assert (
+        "you made 82% of your own daily target" in widget.rubric.value
+        and "level 3" in widget.rubric.value
+        and "could score 12 / 20" in widget.rubric.value
+    )
     fresh = AssessmentForm(form, ui, None, "09_self_assessment", "zh-CN", today=date(2026, 11, 26))
-    proposal = form.text("volume_proposal", "zh-CN", days=0, share="", criterion="", score=0, max=0)[:3]
+    proposal = form.text("volume_proposal", "zh-CN", days=0, share="", criterion="", score=0, max=0, level=0)[:3]
     assert form.text("rubric_level", "zh-CN", level=3) in fresh.rubric.value and proposal not in fresh.rubric.value
 
 

@@ -149,7 +149,7 @@ def test_trainer_scores_are_stored_and_shown_in_the_trainees_form(cockpit_view, 
         "tab_assessment"
     )
     form_lesson, form = curriculum().assessment
-    assert "Meets the target steadily for weeks" in panel.rubric.value
+    assert "Meets the target every day for four weeks running" in panel.rubric.value
     assert "ts-volume-proposal" in panel.rubric.value  # from cai's call log, or a note that there is none
     boxes = panel.boxes
     first = form.criteria[0]
@@ -571,7 +571,9 @@ def test_the_assessment_tab_speaks_to_the_trainer_about_the_trainee(cockpit_view
     form = curriculum().assessment[1]
     assert (
         "amy" in panel.rubric.value
-        and form.text("volume_proposal", "en", criterion="", score=0, max=0, share="", days=0).split(" over")[0]
+        and form.text("volume_proposal", "en", criterion="", score=0, max=0, share="", days=0, level=0).split(" over")[
+            0
+        ]
         in panel.rubric.value
     )
     assert "you logged" not in panel.rubric.value

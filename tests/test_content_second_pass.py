@@ -93,3 +93,18 @@ def test_supplementary_labels_cover_what_was_written_here_and_only_that():
     assert "补充" in funnel_texts["refill"]["zh-CN"] and "supplementary" in funnel_texts["refill"]["en"]
     xiamen = LESSONS["01_decision_psychology"].block("xiamen_reflection").body
     assert "〔补充〕" in xiamen["zh-CN"] and "[Supplementary]" in xiamen["en"]
+
+
+def test_lesson_09_levels_agree_with_the_grades():
+    """#28.11: level n on every criterion is 20n % of the points — level 3, a workable rep, is "satisfactory" (C),
+    level 5 the top grade, level 1 below standard; anchors name behaviours and how often, not feelings."""
+    from telesales_training.tools import assessment
+
+    form = LESSONS["09_self_assessment"].block("my_assessment")
+    top = sum(k.weight for k in form.criteria)
+    for level, grade in ((1, "E"), (2, "D"), (3, "C"), (4, "B"), (5, "A")):
+        points = sum(assessment.level_points(k.weight, level) for k in form.criteria)
+        assert assessment.grade(100 * points / top, form.bands).grade == grade, (level, points)
+    anchors = " ".join(text["zh-CN"] for k in form.criteria for text in k.levels.values())
+    for vague in ("偶尔", "常常", "懂得", "确实有需求", "追问细节"):
+        assert vague not in anchors, vague

@@ -81,6 +81,14 @@ def level_points(weight: int, level: int) -> int:
 
 
 PROPOSAL_WEEKS = 4
+# The call-volume anchors of lesson 9 by the share of the trainee's own daily target reached (the target she set in
+# lesson 5 for her selling mode): under half is level 1, "near the target" (90 %) level 3, the target met level 5.
+VOLUME_LEVELS = ((1.0, 5), (0.9, 4), (0.75, 3), (0.5, 2), (0.0, 1))
+
+
+def volume_level(share: float) -> int:
+    """The rubric level (1–5) that a share of the target reached stands for."""
+    return next(level for floor, level in VOLUME_LEVELS if share >= floor)
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,16 @@ class VolumeProposal:
     score: int
     share: float  # calls made ÷ target over the logged days
     days: int
+    level: int = 1  # the rubric level the share stands for
 
 
 def propose_volume(weight: int, logged: Mapping[date, tuple[int, int]], today: date) -> VolumeProposal | None:
-    """A score for the call-volume criterion from the calls logged in lesson 5 over the last four weeks:
-    the share of the target reached (capped at 100 %) times the weight. None when nothing was logged."""
+    """A score for the call-volume criterion from the calls logged in lesson 5 over the last four weeks: the level
+    the share of her own target reached stands for (VOLUME_LEVELS), in points. None when nothing was logged."""
     since = today - timedelta(weeks=PROPOSAL_WEEKS)
     days = [(calls, target) for day, (calls, target) in logged.items() if since < day <= today and target > 0]
     if not days:
         return None
     share = sum(calls for calls, _ in days) / sum(target for _, target in days)
-    return VolumeProposal(round(weight * min(share, 1.0)), share, len(days))
+    level = volume_level(share)
+    return VolumeProposal(level_points(weight, level), share, len(days), level)

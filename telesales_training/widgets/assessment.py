@@ -66,6 +66,7 @@ def proposal_html(form: c.ToolBlock, store, lang: str, today, trainee: str = "")
             max=criterion.weight,
             share=f"{proposal.share:.0%}",
             days=proposal.days,
+            level=proposal.level,
         )
     return paragraph(text, "ts-muted ts-volume-proposal")
 
