@@ -102,9 +102,9 @@ def test_lesson_09_levels_agree_with_the_grades():
 
     form = LESSONS["09_self_assessment"].block("my_assessment")
     top = sum(k.weight for k in form.criteria)
-    for level, grade in ((1, "E"), (2, "D"), (3, "C"), (4, "B"), (5, "A")):
+    for level, expected in ((1, "E"), (2, "D"), (3, "C"), (4, "B"), (5, "A")):
         points = sum(assessment.level_points(k.weight, level) for k in form.criteria)
-        assert assessment.grade(100 * points / top, form.bands).grade == grade, (level, points)
+        assert assessment.grade(100 * points / top, form.bands).grade == expected, (level, points)
     anchors = " ".join(text["zh-CN"] for k in form.criteria for text in k.levels.values())
     for vague in ("偶尔", "常常", "懂得", "确实有需求", "追问细节"):
         assert vague not in anchors, vague

@@ -5,7 +5,7 @@ from telesales_training.storage import identity
 
 
 def test_traditional_is_derived_from_simplified():
-    assert i18n.to_traditional("以客户为中心的电话销售") == "以客戶為中心的電話銷售"
+    assert i18n.to_traditional("以客户为中心的电话销售") == "以客戶為中心的電話行銷"
     assert i18n.pick({"zh-CN": "评估", "en": "Evaluation"}, "zh-TW") == "評估"
     assert i18n.pick({"zh-CN": "评估", "en": "Evaluation"}, "en") == "Evaluation"
     assert i18n.pick({"zh-CN": "软件", "en": "x", "zh-TW": "手寫"}, "zh-TW") == "手寫"
