@@ -425,18 +425,30 @@ def test_open_answers_are_scored_against_the_question_rubric(cockpit_view, fille
         "The reason fits the stage, the product's value or the customer's needs.",
         "Names a concrete next action.",
     ]
-    amy.checks[1].value = amy.checks[3].value = True
+    # #28.12: each check has levels — not yet, meets, strong (what "strong" means is written in the rubric)
+    assert (
+        amy.strong[3].description
+        == "Strong: The next step has a time and a person, and is easy for the customer to accept."
+    )
+    assert "Strong: Quotes something the customer said or did as the evidence." in review.guide.value
+    amy.checks[1].value = True
+    amy.strong[3].value = True  # strong without ticking "meets": it meets it too
     amy.mark.click()
     stored = filled.ensure_trainee("amy").reviews(L02)["my_customers"]
-    assert stored.marks == ("mode", "next_action")
-    assert said("rubric_result", met=2, total=4) in amy.body.value
-    review.refresh()  # drawn again from the store: the ticks are back
+    assert stored.marks == ("mode", "next_action", "next_action:strong")
+    assert said("rubric_result", met=2, strong=1, total=4) in amy.body.value
+    review.refresh()  # drawn again from the store: the levels are back
     amy = next(c for c in review.cards if c.answer and c.answer.trainee_id == "amy")
     assert [box.value for box in amy.checks[:4]] == [False, True, False, True]
+    assert [box.value for box in amy.strong[:4]] == [False, False, False, True]
     lesson = LessonView(content.load_lesson(L02), ui, filled.ensure_trainee("amy"), "en")
     shown = lesson.questions["my_customers"].response.value
-    assert "Against the rubric: 2 of 4 checks met" in shown
+    assert "Against the rubric: 2 of 4 checks met, 1 of them strongly" in shown
     assert '<li class="met">✓ Chooses relationship or transaction selling.</li>' in shown
+    assert (
+        '<li class="strong">★ The next step has a time and a person, and is easy for the customer to accept.</li>'
+        in shown
+    )
     assert '<li class="not-met">○ Places the customer at a stage of the decision process, with evidence.</li>' in shown
     assert '<li class="not-met">○ Has a deadline.</li>' not in shown  # another question's rubric
 

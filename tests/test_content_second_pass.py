@@ -108,3 +108,18 @@ def test_lesson_09_levels_agree_with_the_grades():
     anchors = " ".join(text["zh-CN"] for k in form.criteria for text in k.levels.values())
     for vague in ("偶尔", "常常", "懂得", "确实有需求", "追问细节"):
         assert vague not in anchors, vague
+
+
+def test_every_rubric_check_has_levels_and_the_model_answers_model_the_rubric():
+    """#28.12: each check says what "meets" and what "strong" look like; 07's model answer measures the factor it
+    trains (not call volume, no hard-coded 200 a day); 02's puts a figure on the "large deal"."""
+    import re
+
+    for lesson in LESSONS.values():
+        for block in lesson.questions:
+            for check in getattr(block, "rubric", []):
+                assert check.strong and check.strong["zh-CN"] and check.strong["en"], (lesson.lesson, block.id)
+    plan = LESSONS["07_growth_and_assistants"].block("next_step").model_answer
+    assert "200" not in plan["zh-CN"] and "200" not in plan["en"]
+    deal = LESSONS["02_selling_modes"].block("my_customers").model_answer
+    assert re.search(r"\d", deal["zh-CN"]) and "¥" in deal["en"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..core import clock, i18n
 from ..course import content, review
 from ..course.curriculum import Curriculum
+from ..course.items.free_text import MEETS, STRONGLY, rubric_levels
 from ..course.scoring import SCORE_BUCKETS
 from ..tools import assessment, factors, funnel
 from ..tools.callplan import Band, working_days_elapsed
@@ -191,11 +192,12 @@ def _open_answers(x: _Export) -> Table:
         label = x.course.item_label(lesson_id, item_id, x.lang)
         rubric = x.course.rubric(lesson_id, item_id)
         for a in x.view.open_answers(lesson_id, item_id, limit=None, unreviewed_first=False):
-            met = (
-                f"{len(set(a.marks) & {c.id for c in rubric})} / {len(rubric)}"
-                if rubric and a.reviewed and a.marks is not None
-                else ""
-            )
+            met = ""
+            if rubric and a.reviewed and a.marks is not None:
+                levels = rubric_levels(a.marks, [c.id for c in rubric])
+                met = f"{sum(v >= MEETS for v in levels.values())} / {len(rubric)}"
+                strongly = sum(v == STRONGLY for v in levels.values())
+                met += f" (★ {strongly})" if strongly else ""
             state = "reviewed" if a.reviewed else "not_reviewed"
             rows.append(
                 [label, a.trainee_id, a.cohort or "", str(a.value), _when(a.created_at), x.t(state), a.comment, met]

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ..core import clock, i18n
 from ..course import content
+from ..course.items.free_text import MEETS, STRONGLY, rubric_levels
 from ..tools import assessment, funnel
 from . import plots
 from .templating import macro, render, stylesheet
@@ -97,15 +98,28 @@ def chart(wide: bytes, narrow: bytes, alt: str, css: str = "") -> str:
 
 def review_html(review, ui, lang: str, rubric=()) -> str:
     """The trainer's mark on an answer, as the trainee (and the cockpit) sees it. With the question's `rubric`
-    (RubricCheck list), the checks the trainer ticked (✓) and those not met yet (○)."""
+    (RubricCheck list), each check's level: strong (★, with what made it strong), met (✓) or not yet (○)."""
     if review is None:
         return ""
     when = clock.shown(review.created_at)
     checks, rubric_head = [], ""
     if rubric and review.marks is not None:
-        met = set(review.marks)
-        checks = [{"met": check.id in met, "text": local(check.text, lang)} for check in rubric]
-        rubric_head = ui.text("rubric_result", lang, met=len(met & {c.id for c in rubric}), total=len(rubric))
+        levels = rubric_levels(review.marks, [check.id for check in rubric])
+        checks = [
+            {
+                "met": levels[check.id] >= MEETS,
+                "strong": levels[check.id] == STRONGLY,
+                "text": local(check.strong if levels[check.id] == STRONGLY and check.strong else check.text, lang),
+            }
+            for check in rubric
+        ]
+        rubric_head = ui.text(
+            "rubric_result",
+            lang,
+            met=sum(level >= MEETS for level in levels.values()),
+            strong=sum(level == STRONGLY for level in levels.values()),
+            total=len(rubric),
+        )
     key = "trainer_comment" if review.comment else "trainer_reviewed"
     return render(
         "review.html.j2",

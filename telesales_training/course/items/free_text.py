@@ -12,10 +12,33 @@ from .common import AnswerRejected, DemoAnswers, Outcome, mentions, some, submit
 
 
 class RubricCheck(Strict):
-    """One thing a good open answer does; the trainer ticks the checks an answer meets."""
+    """One thing a good open answer does, at two levels: `text` is what an answer that meets it does, `strong` what
+    a strong one does beyond that (an answer that does neither is "not yet"). The trainer marks each check's level,
+    so two trainers reading the same answer agree."""
 
     id: Identifier
     text: Localized
+    strong: Localized | None = None
+
+
+# A review's marks: the ids of the checks an answer meets, and "<id>:strong" beside the id for those it meets
+# strongly (marks stored before the levels simply lack the second kind).
+STRONG = ":strong"
+NOT_YET, MEETS, STRONGLY = 0, 1, 2
+
+
+def rubric_levels(marks, check_ids) -> dict[str, int]:
+    """Each check's level (NOT_YET, MEETS, STRONGLY) in a review's marks."""
+    given = set(marks or ())
+    return {check: STRONGLY if check + STRONG in given else MEETS if check in given else NOT_YET for check in check_ids}
+
+
+def marks_of(levels: dict[str, int]) -> list[str]:
+    """The marks that store these levels (a strong check meets it too)."""
+    return sorted(
+        [check for check, level in levels.items() if level >= MEETS]
+        + [check + STRONG for check, level in levels.items() if level == STRONGLY]
+    )
 
 
 class FreeText(ItemBase):

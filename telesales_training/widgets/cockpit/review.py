@@ -15,6 +15,7 @@ from ...core import clock
 from ...core.limits import MAX_COMMENT
 from ...core.settings import DEFAULT_LOCALE
 from ...course.content import UiStrings
+from ...course.items.free_text import MEETS, NOT_YET, STRONGLY, marks_of, rubric_levels
 from ...render.views import bullets, chip, details, error, join, local, muted, paragraph, saved, span, strong
 from ...storage.store import StoreError
 from ..lean import lean, make, shared_layout, style_for
@@ -44,9 +45,10 @@ class ReviewCard(ipw.VBox):
         self._strings = strings
         self.answer = None
         self._related: list[tuple[str, Any]] = []
-        self.rubric: list[tuple[str, str]] = []
+        self.rubric: list[tuple[str, str, str]] = []  # (check id, what meets it, what makes it strong or "")
         self.body = make(ipw.HTML)
-        self.checks: list[ipw.Checkbox] = []  # one per rubric check of the question (made when first needed)
+        self.checks: list[ipw.Checkbox] = []  # one per rubric check of the question (made when first needed): meets
+        self.strong: list[ipw.Checkbox] = []  # beside each: meets it strongly (shown for checks that say how)
         self._checks = make(ipw.VBox)
         self.comment = make(ipw.Textarea, rows=2, layout=shared_layout(width="100%"))
         self.mark = make(ipw.Button, icon="check")
@@ -74,9 +76,10 @@ class ReviewCard(ipw.VBox):
     def t(self, key: str, **params: Any) -> str:
         return self._strings.text(key, self.lang, **params)
 
-    def show(self, answer, related: list[tuple[str, Any]] = (), rubric: list[tuple[str, str]] = ()) -> None:
+    def show(self, answer, related: list[tuple[str, Any]] = (), rubric: list[tuple[str, str, str]] = ()) -> None:
         """`related`: (question label, answer) of the same trainee's other open answers in the lesson;
-        `rubric`: (check id, text) of the question's rubric, ticked as the current review left them."""
+        `rubric`: (check id, what meets it, what makes it strong) of the question's rubric, at the levels the
+        current review left them."""
         self.answer = answer
         self._related = list(related)
         self.rubric = list(rubric)
@@ -85,19 +88,32 @@ class ReviewCard(ipw.VBox):
         self.selected.value = False
         while len(self.checks) < len(self.rubric):
             self.checks.append(make(ipw.Checkbox, value=False, indent=False))
-        ticked = set(answer.marks or ()) if answer and answer.reviewed else set()
-        for box, (check_id, text) in zip(self.checks, self.rubric):
-            box.description, box.value = text, check_id in ticked
-        self._checks.children = self.checks[: len(self.rubric)]
+            self.strong.append(make(ipw.Checkbox, value=False, indent=False))
+            self.strong[-1].add_class("ts-rubric-strong")
+        levels = rubric_levels(answer.marks if answer and answer.reviewed else (), [c for c, _t, _s in self.rubric])
+        shown = []
+        for box, strong_box, (check_id, text, strong_text) in zip(self.checks, self.strong, self.rubric):
+            box.description, box.value = text, levels[check_id] >= MEETS
+            shown.append(box)
+            if strong_text:
+                strong_box.description = self.t("rubric_strong", text=strong_text)
+                strong_box.value = levels[check_id] == STRONGLY
+                shown.append(strong_box)
+        self._checks.children = shown
         self.layout = shared_layout(display="" if answer else "none")
         self.render()
 
     @property
     def marks(self) -> list[str] | None:
-        """The rubric checks ticked (None when the question has no rubric)."""
+        """The rubric checks met, and met strongly (rubric_levels' marks; None when the question has no rubric). A
+        check ticked strong is met too."""
         if not self.rubric:
             return None
-        return [check_id for box, (check_id, _text) in zip(self.checks, self.rubric) if box.value]
+        levels = {
+            check_id: STRONGLY if strong_text and strong_box.value else MEETS if box.value else NOT_YET
+            for box, strong_box, (check_id, _text, strong_text) in zip(self.checks, self.strong, self.rubric)
+        }
+        return marks_of(levels)
 
     def render(self) -> None:
         a, t = self.answer, self.t
@@ -112,8 +128,12 @@ class ReviewCard(ipw.VBox):
         self.open_button.tooltip = t("open_workbook_of", trainee=a.trainee_id)
         state = "reviewed" if a.reviewed else "not_reviewed"
         if a.reviewed and a.marks is not None and self.rubric:
+            levels = rubric_levels(a.marks, [c for c, _t, _s in self.rubric])
             state_text = t(
-                "rubric_result", met=len(set(a.marks) & {c for c, _t in self.rubric}), total=len(self.rubric)
+                "rubric_result",
+                met=sum(level >= MEETS for level in levels.values()),
+                strong=sum(level == STRONGLY for level in levels.values()),
+                total=len(self.rubric),
             )
         else:
             state_text = t(state)
@@ -250,7 +270,12 @@ class ReviewPanel(Panel):
                 paragraph(local(block.model_answer, self.lang), "ts-quote"),
             ]
         if block.rubric:
-            checks = [local(check.text, self.lang) for check in block.rubric]
+            checks = [
+                join(local(check.text, self.lang), " — ", self.t("rubric_strong", text=local(check.strong, self.lang)))
+                if check.strong
+                else local(check.text, self.lang)
+                for check in block.rubric
+            ]
             parts += [paragraph(strong(self.t("rubric_checks"))), bullets(checks)]
         if not parts:
             return ""
@@ -258,7 +283,10 @@ class ReviewPanel(Panel):
 
     def _draw_page(self) -> None:
         lesson_id, item_id = self._item
-        rubric = [(check.id, local(check.text, self.lang)) for check in self._question_block().rubric]
+        rubric = [
+            (check.id, local(check.text, self.lang), local(check.strong, self.lang) if check.strong else "")
+            for check in self._question_block().rubric
+        ]
         answers = self.view.open_answers(lesson_id, item_id, offset=self.pager.offset, limit=REVIEW_PAGE)
         # The lesson's other open questions (e.g. both halves of the Xiamen self-check) beside each answer.
         ids = [a.trainee_id for a in answers]
