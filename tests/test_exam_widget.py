@@ -28,10 +28,13 @@ def _pick(question, right: bool) -> None:
     if question.kind.value == "call_drill":
         path = [c.id for c in best_path(item)]
         for choice_id in path:
+            node = _node_of(item, question._path)
+            if node.outcome is not None:
+                return  # a wrong reply ended the call before the best path's length
             buttons = [b for b in question.choices.children if hasattr(b, "on_click")]
             node = _node_of(item, question._path)
             wanted = next(c for c in node.choices if c.id == choice_id) if right else node.choices[0]
-            target = next(b for b in buttons if b.description == wanted.text["zh-CN"])
+            target = next(b for b in buttons if b.description in (wanted.text["zh-CN"], wanted.text["en"]))
             target.click()
         return
     picker = question.choices.children[0]
