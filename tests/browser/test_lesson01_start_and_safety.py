@@ -174,7 +174,7 @@ def test_each_browser_names_its_trainee_once_sees_progress_and_can_switch(server
     ):
         expect(one.locator(f".ts-progress-{lesson}")).to_contain_text(shown)
     # What this workbook wrote is tagged; course lessons are not (issue 13, point 17).
-    expect(one.locator(".ts-progress-08_phone_etiquette .ts-supplementary-tag")).to_have_text("补充")
+    expect(one.locator(".ts-progress-08_phone_etiquette .ts-supplementary-tag")).to_have_text("含补充内容")  # #28.10
     expect(one.locator(".ts-progress-07_growth_and_assistants .ts-supplementary-tag")).to_have_text("含补充内容")
     expect(one.locator(".ts-progress-01_decision_psychology .ts-supplementary-tag")).to_have_count(0)
     one.screenshot(path=str(ARTIFACTS / "start_here_zh.png"))

@@ -130,7 +130,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     expect(page.get_by_text("|---|")).to_have_count(0)
     classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("全部正确")
-    play(page, "drill_answering", ["抱歉让您久等了", "好的，请告诉我您的订单号", "谢谢。调订单要一两分钟"])
+    play(page, "drill_answering", ["抱歉让您久等了", "好的，请告诉我您的订单编号", "谢谢。调订单要一两分钟"])
     page.reload()
     open_page(page, url, ".ts-item-do_or_dont button")
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("回答正确 · 12 / 12 分")
