@@ -123,3 +123,20 @@ def test_every_rubric_check_has_levels_and_the_model_answers_model_the_rubric():
     assert "200" not in plan["zh-CN"] and "200" not in plan["en"]
     deal = LESSONS["02_selling_modes"].block("my_customers").model_answer
     assert re.search(r"\d", deal["zh-CN"]) and "¥" in deal["en"]
+
+
+def test_lesson_03_has_a_worked_model_call_questioning_and_a_faded_call():
+    """#28.15, #28.16: an annotated good call and a poor one, the three kinds of probing question with the drills'
+    own good replies as examples, then the trainee writes probing questions and the missing lines of a call —
+    reviewed on rubrics with levels; all labelled supplementary, in both languages."""
+    lesson = LESSONS["03_sales_process"]
+    model = lesson.block("model_call").body
+    for lang in ("zh-CN", "en"):
+        assert model[lang].count("| 0:") + model[lang].count("| 1:") + model[lang].count("| 2:") >= 8
+    drill_line = next(c for n in lesson.block("drill_lighting").nodes for c in n.choices if c.id == "probe")
+    assert "车间一般每天开灯多长时间？" in drill_line.text["zh-CN"] and "车间一般每天开灯多长时间？" in model["zh-CN"]
+    for block_id in ("model_call", "questioning", "my_probing_questions", "model_call_gaps", "model_call_faded"):
+        assert lesson.block(block_id).supplementary, block_id
+    for block_id in ("my_probing_questions", "model_call_faded"):
+        block = lesson.block(block_id)
+        assert block.model_answer and len(block.rubric) >= 2 and all(check.strong for check in block.rubric)
