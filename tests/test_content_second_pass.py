@@ -140,3 +140,24 @@ def test_lesson_03_has_a_worked_model_call_questioning_and_a_faded_call():
     for block_id in ("my_probing_questions", "model_call_faded"):
         block = lesson.block(block_id)
         assert block.model_answer and len(block.rubric) >= 2 and all(check.strong for check in block.rubric)
+
+
+def test_lesson_06_teaches_objection_handling_with_three_practice_calls_and_an_objection_card():
+    """#28.17: the method (acknowledge → clarify → respond → confirm), one branching call each on price (10 %
+    dearer), time (three weeks' delivery) and service (slow last time) — each won only by clarifying before
+    responding and confirming with a next step — and the trainee's own objection card on a rubric with levels."""
+    lesson = LESSONS["06_success_factors"]
+    method = lesson.block("objections_text").body
+    assert all(step in method["zh-CN"] for step in ("认同", "澄清", "回应", "确认"))
+    assert all(step in method["en"] for step in ("Acknowledge", "Clarify", "Respond", "Confirm"))
+    for drill_id, said in (
+        ("drill_objection_price", "一成"),
+        ("drill_objection_time", "三周"),
+        ("drill_objection_service", "售后"),
+    ):
+        drill = lesson.block(drill_id)
+        assert drill.supplementary and said in drill.node(drill.start).customer["zh-CN"]
+        wins = [path for path, end in every_path(drill) if end.outcome == "success"]
+        assert wins and all(path[0] == "clarify" for path in wins)  # no sale without clarifying first
+    card = lesson.block("my_objection_card")
+    assert card.model_answer and len(card.rubric) == 4 and all(check.strong for check in card.rubric)

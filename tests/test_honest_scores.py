@@ -12,7 +12,14 @@ DRILLS = [
     (lesson_id, item)
     for lesson_id in sorted(content.available_lessons())
     for item in content.load_lesson(lesson_id).questions
-    if isinstance(item, CallDrill)
+    if isinstance(item, CallDrill) and item.points
+]
+# Practice drills (no points, e.g. 06's objection calls): no points to win, but form alone must not end them well.
+PRACTICE = [
+    (lesson_id, item)
+    for lesson_id in sorted(content.available_lessons())
+    for item in content.load_lesson(lesson_id).questions
+    if isinstance(item, CallDrill) and not item.points
 ]
 SAMPLE_TRAINEES = [f"trainee-{n:02d}" for n in range(40)]
 
@@ -46,6 +53,16 @@ def test_always_the_longest_or_the_shortest_reply_never_wins_a_drill(lesson_id, 
     shortest = play(drill, lambda _node, choices: min(choices, key=lambda c: len(c.text[locale])))
     assert longest.score < drill.points and longest.status != "correct"
     assert shortest.score < drill.points and shortest.status != "correct"
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+@pytest.mark.parametrize(("lesson_id", "drill"), PRACTICE, ids=[d.id for _l, d in PRACTICE])
+def test_a_practice_drill_is_not_ended_well_by_form_alone(lesson_id, drill, locale):
+    for pick in (max, min):
+        played = play(drill, lambda _node, choices, pick=pick: pick(choices, key=lambda c: len(c.text[locale])))
+        assert played.status != "correct", (pick.__name__, locale)
+    first = [play(drill, shown(trainee, lesson_id, drill)).status == "correct" for trainee in SAMPLE_TRAINEES]
+    assert sum(first) <= len(SAMPLE_TRAINEES) // 3
 
 
 @pytest.mark.parametrize(("lesson_id", "drill"), DRILLS, ids=[d.id for _l, d in DRILLS])
@@ -88,5 +105,6 @@ def test_random_words_in_a_free_text_answer_earn_nothing():
     ]
     assert items
     for lesson_id, item in items:
-        outcome = scoring.grade(item, scoring.normalise(item, "asdf"))
+        words = " ".join(["asdf"] * item.min_chars)[: item.max_chars]  # long enough for the item's minimum
+        outcome = scoring.grade(item, scoring.normalise(item, words))
         assert outcome.score == 0 and outcome.max_points == 0, (lesson_id, item.id)
