@@ -161,3 +161,22 @@ def test_lesson_06_teaches_objection_handling_with_three_practice_calls_and_an_o
         assert wins and all(path[0] == "clarify" for path in wins)  # no sale without clarifying first
     card = lesson.block("my_objection_card")
     assert card.model_answer and len(card.rubric) == 4 and all(check.strong for check in card.rubric)
+
+
+def test_compliance_is_taught_and_the_examples_that_touch_it_carry_the_caveat():
+    """#28.18: consent for marketing calls and messages, do-not-call requests, announcing recordings, customer lists
+    and health data as personal information (PIPL; Taiwan's 個資法) with do / don't practice — taught as a labelled
+    supplementary part of lesson 8 (the course keeps its nine lessons); 06's refill-reminder example and 07's
+    call recordings carry the caveat."""
+    etiquette = LESSONS["08_phone_etiquette"]
+    text = etiquette.block("compliance_text").body
+    for term in ("个人信息保护法", "個人資料保護法", "免打扰", "录音", "健康信息"):
+        assert term in text["zh-CN"], term
+    for term in ("PIPL", "do-not-call", "recorded", "Health data", "not legal advice"):
+        assert term in text["en"], term
+    practice = etiquette.block("compliance_do_dont")
+    assert practice.supplementary and not practice.points and {e.answer for e in practice.entries} == {"do", "dont"}
+    reminder = LESSONS["06_success_factors"].block("recap_product_expert").feedback.correct
+    assert "同意" in reminder["zh-CN"] and "consent" in reminder["en"]
+    helpers = LESSONS["07_growth_and_assistants"].block("helpers_text").body
+    assert "〔补充〕录音要在接通时告诉客户" in helpers["zh-CN"] and "the call is recorded" in helpers["en"]
