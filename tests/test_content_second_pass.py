@@ -180,3 +180,12 @@ def test_compliance_is_taught_and_the_examples_that_touch_it_carry_the_caveat():
     assert "同意" in reminder["zh-CN"] and "consent" in reminder["en"]
     helpers = LESSONS["07_growth_and_assistants"].block("helpers_text").body
     assert "〔补充〕录音要在接通时告诉客户" in helpers["zh-CN"] and "the call is recorded" in helpers["en"]
+
+
+def test_lesson_02_asks_for_three_use_cases_of_the_trainees_own_product():
+    """#28.19 (the worksheet part): three use cases of the trainee's own product, reviewed on a rubric that follows
+    the lesson's own (who and where, the problem, the mode and why, the next action), with levels."""
+    worksheet = LESSONS["02_selling_modes"].block("my_use_cases")
+    assert worksheet.supplementary and worksheet.model_answer and worksheet.min_chars >= 60
+    assert {check.id for check in worksheet.rubric} >= {"mode", "next_action"}
+    assert all(check.strong for check in worksheet.rubric)
