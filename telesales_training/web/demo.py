@@ -186,15 +186,19 @@ def generate(
             1, min(len(course.lessons), round(len(course.lessons) * min(1.0, diligence + rng.uniform(-0.3, 0.2))))
         )
         span = max(1, (today - joined).days)
+        # The lessons draw from a generator of their own: adding an item to a lesson changes her answers, never
+        # her calls, funnels or ratings (the draws below stay the same whatever the course holds).
+        answering = random.Random(f"{seed}/lessons/{trainee_id}")
+        answers_maker.rng = answering
         firsts: list[
             tuple[str, c.Question, float, float, datetime]
         ] = []  # scored first attempts: today's review's cards
         for number, lesson in enumerate(course.lessons[:reach]):
             day = joined + timedelta(days=span * number // (len(course.lessons) + 1))
             for minute, item in enumerate(lesson.questions):
-                if rng.random() > 0.9 + diligence / 20:
+                if answering.random() > 0.9 + diligence / 20:
                     continue  # skipped
-                for attempt in range(1 + (rng.random() < 0.3) + (rng.random() < 0.1)):
+                for attempt in range(1 + (answering.random() < 0.3) + (answering.random() < 0.1)):
                     graded = answers_maker.graded(item, min(0.97, skill + 0.1 * attempt))
                     if graded is None:
                         continue
@@ -203,7 +207,7 @@ def generate(
                     )
                     if attempt == 0 and item.keyed and item.points:
                         firsts.append((lesson.lesson, item, graded[1] or 0.0, graded[2], stamp(day, minute * 3)))
-                    if isinstance(item, c.FreeText) and attempt == 0 and rng.random() < 0.25:
+                    if isinstance(item, c.FreeText) and attempt == 0 and answering.random() < 0.25:
                         batch.setdefault("reviews", []).append(
                             {
                                 "trainee_id": trainee_id,
@@ -211,7 +215,9 @@ def generate(
                                 "item_id": item.id,
                                 "answer": position,
                                 "reviewer": TRAINER,
-                                "comment": answers_maker.sample(data.trainer_comments) if rng.random() < 0.7 else "",
+                                "comment": answers_maker.sample(data.trainer_comments)
+                                if answering.random() < 0.7
+                                else "",
                                 "created_at": stamp(day + timedelta(days=1), 0),
                             }
                         )
@@ -220,6 +226,7 @@ def generate(
                 value = demo_value(tool, rng, day, answers_maker)
                 if value is not None and rng.random() < 0.85 + diligence / 10:
                     answer(lesson.lesson, tool.id, value, None, 0, stamp(day, minute * 3))
+        answers_maker.rng = rng
 
         # A year of calls; the weekly log and funnel snapshots of the last weeks. Some trainees slip in the
         # last weeks, a few log nothing this week: the at-risk view then has someone to find.
