@@ -41,6 +41,15 @@ class Curriculum:
         """Whether the course has this lesson (and this question of it): stored ideas may outlive their item."""
         return lesson_id in self.questions and (not item_id or item_id in self.questions[lesson_id])
 
+    def idea_label(self, lesson_id: str, item_id: str, lang: str, removed: str) -> tuple[str, str]:
+        """(lesson title, item label) of a stored idea; one the course no longer has, by its ids with `removed`."""
+        lesson = self.lesson_title(lesson_id, lang) if self.knows(lesson_id) else f"{lesson_id} {removed}"
+        if not item_id:
+            return lesson, ""
+        if self.knows(lesson_id, item_id):
+            return lesson, self.item_label(lesson_id, item_id, lang)
+        return lesson, f"{lesson_id} · {item_id} {removed}"
+
     def lesson(self, lesson_id: str) -> c.Lesson:
         return next(lesson for lesson in self.lessons if lesson.lesson == lesson_id)
 

@@ -207,17 +207,19 @@ def retrievability(card: ReviewCard, at: datetime, sched: Scheduler | None = Non
     return float((sched or scheduler()).get_card_retrievability(card._fsrs(), _utc(at)))
 
 
+def _local_midnight(now: datetime, zone) -> datetime:
+    local = now.astimezone(zone) if zone else now
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def local_day_start(now: datetime, zone) -> datetime:
     """The start of the local day `now` falls in (today's reviews count from it)."""
-    local = now.astimezone(zone) if zone else now
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(timezone.utc)
+    return _local_midnight(now, zone).astimezone(timezone.utc)
 
 
 def local_day_end(now: datetime, zone) -> datetime:
     """The end of the local day `now` falls in (the review queue is "today's", in the trainee's zone)."""
-    local = now.astimezone(zone) if zone else now
-    start = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    return (start + timedelta(days=1)).astimezone(timezone.utc)
+    return (_local_midnight(now, zone) + timedelta(days=1)).astimezone(timezone.utc)
 
 
 # -- today's queue: which cards are asked, in which form ------------------------------------------------------------

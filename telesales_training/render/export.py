@@ -306,13 +306,6 @@ def _assessment(x: _Export) -> Table:
     return Table("assessment", columns, rows, x.answers_period)
 
 
-def _idea(x: _Export, lesson_id: str, item_id: str) -> tuple[str, str]:
-    """An idea's lesson and question as the trainer reads them; one the course no longer has, by its ids."""
-    if x.course.knows(lesson_id, item_id):
-        return x.course.lesson_title(lesson_id, x.lang), x.course.item_label(lesson_id, item_id, x.lang)
-    return lesson_id, f"{item_id} {x.t('retention_removed')}"
-
-
 def _retention(x: _Export) -> Table:
     """Today's review per trainee (issue 27): ideas met, reviews overdue, reviews and the share recalled, the last
     review, whether she stopped reviewing."""
@@ -351,7 +344,11 @@ def _retention(x: _Export) -> Table:
 def _retention_ideas(x: _Export) -> Table:
     columns = x.columns("col_lesson", "col_item", "col_reviews", "col_recalled", col_recalled="percent")
     rows = [
-        [*_idea(x, r.lesson_id, r.item_id), r.reviews, round(r.share, 4) if r.share is not None else None]
+        [
+            *x.course.idea_label(r.lesson_id, r.item_id, x.lang, x.t("retention_removed")),
+            r.reviews,
+            round(r.share, 4) if r.share is not None else None,
+        ]
         for r in x.view.retention().ideas()
     ]
     return Table("retention_ideas", columns, rows, x.answers_period)

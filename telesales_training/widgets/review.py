@@ -93,19 +93,21 @@ class TodaysReview(ipw.VBox):
         day_start, day_end = r.local_day_start(now, clock.zone()), r.local_day_end(now, clock.zone())
         try:
             self._recall.catch_up(set(r.ideas(self._lessons.values())))
-            self._cards = self._recall.cards()
+            due = self._recall.due(day_end)  # the due list: one indexed range read (bench/review_due.py)
             done = self._recall.reviewed_since(day_start)
             room = r.per_day(self._store.store.get_setting(r.REVIEW_PER_DAY)) - done
+            self._day = (day_start, day_end)
+            self._queue, self._retired = r.todays_queue(
+                due, self._lessons, self._store.trainee_id, self._day, max(room, 0)
+            )
+            # Every card only when nothing is asked now: for "nothing yet" or the next review's date.
+            self._cards = due if self._queue else self._recall.cards()
         except StoreError:
             log.exception("reading today's review failed")
             self._failed = True
             self._render()
             return
         self._failed = False
-        self._day = (day_start, day_end)
-        self._queue, self._retired = r.todays_queue(
-            self._cards, self._lessons, self._store.trainee_id, self._day, max(room, 0)
-        )
         self._position = -1
         self._show(None)
         self._publish()

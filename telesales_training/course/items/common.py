@@ -121,13 +121,15 @@ def _segmenter():
     return tokenizer
 
 
-def _term_bounds(text: str) -> tuple[str, set[int]]:
-    """The text in simplified script and where its words begin or end (jieba's segmentation)."""
+@lru_cache(maxsize=64)
+def _term_bounds(text: str) -> tuple[str, frozenset[int]]:
+    """The text in simplified script and where its words begin or end (jieba's segmentation; once per text, however
+    many rules look at it — the reflection asks three)."""
     simplified = to_simplified(text)
     bounds = {0}
     for _word, start, end in _segmenter().tokenize(simplified):
         bounds.update((start, end))
-    return simplified, bounds
+    return simplified, frozenset(bounds)
 
 
 def mentions(text: str, keywords: list[str]) -> bool:

@@ -26,17 +26,8 @@ def _share(value: float | None) -> str:
     return _percent(value, 1) if value is not None else "–"
 
 
-def idea_label(panel, lesson_id: str, item_id: str) -> str:
-    """The idea as the cockpit names it; one the curriculum no longer has by its ids, marked removed."""
-    if panel.c.course.knows(lesson_id, item_id):
-        return panel.c.course.item_label(lesson_id, item_id, panel.lang)
-    return f"{lesson_id} · {item_id} {panel.t('retention_removed')}"
-
-
-def lesson_label(panel, lesson_id: str) -> str:
-    if panel.c.course.knows(lesson_id):
-        return panel.c.course.lesson_title(lesson_id, panel.lang)
-    return f"{lesson_id} {panel.t('retention_removed')}"
+def _labels(panel, lesson_id: str, item_id: str = "") -> tuple[str, str]:
+    return panel.c.course.idea_label(lesson_id, item_id, panel.lang, panel.t("retention_removed"))
 
 
 def retention_html(panel, retention: Retention, weeks, who: str, now: datetime, with_trainees: bool) -> str:
@@ -69,7 +60,7 @@ def retention_html(panel, retention: Retention, weeks, who: str, now: datetime, 
             panel._table(
                 t("retention_lessons_caption"),
                 [t("col_lesson"), t("col_reviews"), t("col_recalled")],
-                [[lesson_label(panel, r.lesson_id), r.reviews, _share(r.share)] for r in lessons],
+                [[_labels(panel, r.lesson_id)[0], r.reviews, _share(r.share)] for r in lessons],
                 "ts-retention-lessons",
             )
         )
@@ -78,7 +69,7 @@ def retention_html(panel, retention: Retention, weeks, who: str, now: datetime, 
             panel._table(
                 t("retention_ideas_caption", count=len(weakest)),
                 [t("col_item"), t("col_reviews"), t("col_recalled")],
-                [[idea_label(panel, r.lesson_id, r.item_id), r.reviews, _share(r.share)] for r in weakest],
+                [[_labels(panel, r.lesson_id, r.item_id)[1], r.reviews, _share(r.share)] for r in weakest],
                 "ts-retention-ideas",
             )
         )
