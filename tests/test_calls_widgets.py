@@ -411,3 +411,54 @@ def test_a_lesson_page_opens_with_one_read_of_the_lesson(ui, store):
         for item_id, widget in view.questions.items():  # and each widget restored its own latest save
             history = saved.history(item_id)
             assert widget.submissions == (1 if history else 0), item_id
+
+
+def test_week_log_keeps_what_came_of_the_calls_and_shows_the_ratios(lesson05, ui, alice):
+    widget = week_log(lesson05, ui, alice, lang="en")
+    log = lesson05.block("week_log")
+    for box, value in zip(widget.days, ["200", "200", "200", "", ""]):
+        box.value = value
+    widget.outcomes["conversations"].value = "48"
+    widget.outcomes["next_steps"].value = "12"
+    widget.save_button.click()
+    record = alice.latest_answers(L05)["week_log"].value
+    assert record["conversations"] == 48 and record["next_steps"] == 12 and "appointments" not in record
+    shown = widget.summary.value
+    assert said(log, "conversations_line", "en", conversations=48, calls=600) in shown
+    assert said(log, "per_hundred", "en", rate=8) in shown
+    assert said(log, "next_steps_line", "en", next_steps=12, share="25%") in shown
+    assert "appointments" not in shown  # not recorded: nothing said, not "0"
+    reopened = week_log(lesson05, ui, alice)
+    assert [reopened.outcomes[n].value for n in callplan.OUTCOMES] == ["48", "12", ""]
+    assert said(log, "next_steps_line", next_steps=12, share="25%") in reopened.summary.value
+
+
+@pytest.mark.parametrize(
+    "outcomes, message",
+    [
+        (("700", "", ""), "“本周有效通话”（700）不能多于“本周电话量”（600）"),
+        (("40", "41", ""), "“约定时间的下一步”（41）不能多于“本周有效通话”（40）"),
+        (("", "9", "10"), "“其中的约见”（10）不能多于“约定时间的下一步”（9）"),
+        (("-1", "", ""), "本周有效通话：不能是负数"),
+        (("几个", "", ""), "本周有效通话：请输入一个整数"),
+        (("", "", "99999"), "其中的约见：一周 7000 次以上不现实"),
+    ],
+)
+def test_week_log_refuses_outcomes_that_cannot_be(lesson05, ui, alice, outcomes, message):
+    widget = week_log(lesson05, ui, alice)
+    for box in widget.days[:3]:
+        box.value = "200"
+    widget.save_button.click()  # a good week first: a refused correction must not touch it
+    for name, value in zip(callplan.OUTCOMES, outcomes):
+        widget.outcomes[name].value = value
+    widget.save_button.click()
+    assert message in widget.message.value
+    assert [r.value.get("conversations") for r in alice.history(L05, "week_log")] == [None]
+
+
+def test_a_stored_week_with_outcomes_that_cannot_be_reads_as_no_record():
+    week = {"week": "2026-11-23", "counts": [1, 1, 1, 1, 1], "target": 5}
+    assert callplan.WeekLog.read(week) is not None
+    assert callplan.WeekLog.read({**week, "conversations": 3, "next_steps": 4}) is None
+    assert callplan.WeekLog.read({**week, "conversations": 3, "next_steps": 3}).next_step_share == 1.0
+    assert callplan.WeekLog.read({**week, "conversations": 0, "next_steps": 0}).next_step_share is None

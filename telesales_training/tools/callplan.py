@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 import holidays
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..core.inputs import InputProblem, whole_number
 from ..core.keys import Key
@@ -28,6 +28,7 @@ DEFAULT_TARGET = 200
 GOLDEN_HOURS = ((9 * 60, 11 * 60 + 30), (14 * 60, 17 * 60 + 30))
 MAX_DAILY_CALLS = 1000
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")  # the days of the typed week log
+OUTCOMES = ("conversations", "next_steps", "appointments")  # what came of a week's calls, each within the one before
 ALL_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ON_TRACK, BEHIND = 0.99, 0.81
 _TIME = re.compile(r"^\s*(\d{1,2})\s*[:：.]\s*(\d{2})\s*$")
@@ -146,6 +147,34 @@ def parse_day_count(raw, day: str) -> int:
     return count
 
 
+def parse_outcome(raw, what: str) -> int | None:
+    """A week's count of conversations, next steps or appointments: an empty box is "not recorded" (None)."""
+    try:
+        count = whole_number("" if raw is None else raw)
+    except ValueError:
+        raise PlanInputError("outcome_not_whole", what=what) from None
+    if count is None:
+        return None
+    if count < 0:
+        raise PlanInputError("outcome_negative", what=what)
+    if count > MAX_DAILY_CALLS * 7:
+        raise PlanInputError("outcome_absurd", what=what, max=MAX_DAILY_CALLS * 7)
+    return count
+
+
+def outcome_problem(
+    conversations: int | None, next_steps: int | None, appointments: int | None, calls: int | None = None
+) -> PlanInputError | None:
+    """What is wrong with a week's outcomes, each of which must fit inside the one before (calls ⊇ conversations ⊇
+    next steps ⊇ appointments); a count not recorded (None) bounds nothing. None when they fit."""
+    chain = [("calls", calls), *zip(OUTCOMES, (conversations, next_steps, appointments))]
+    known = [(name, count) for name, count in chain if count is not None]
+    for (outer, most), (inner, count) in itertools.pairwise(known):
+        if count > most:
+            return PlanInputError("outcome_over", inner=inner, outer=outer, count=count, most=most)
+    return None
+
+
 def parse_contacts(text: str, limit: int = MAX_DAILY_CALLS) -> list[str]:
     contacts = [line.strip()[:120] for line in (text or "").splitlines() if line.strip()]
     if len(contacts) > limit:
@@ -247,12 +276,21 @@ def days_begun(monday: date, today: date) -> int:
 DayCount = Annotated[int, Field(ge=0, le=MAX_DAILY_CALLS)]
 
 
+WeekCount = Annotated[int, Field(ge=0, le=MAX_DAILY_CALLS * 7)]
+
+
 class WeekLog(ToolState):
-    """Calls logged Monday–Friday of one week, against a daily target. Each week's latest save is its record."""
+    """Calls logged Monday–Friday of one week, against a daily target, and — when the trainee records them — what
+    came of them over the week: conversations (the contact talked business), agreed next steps (a concrete action
+    with a time, lesson 08's rule of a successful call) and appointments (a meeting, visit or demonstration booked;
+    one kind of next step). None is "not recorded", never 0. Each week's latest save is its record."""
 
     week: date  # the Monday
     counts: tuple[DayCount, DayCount, DayCount, DayCount, DayCount]
     target: int = Field(gt=0, le=MAX_DAILY_CALLS)
+    conversations: WeekCount | None = None
+    next_steps: WeekCount | None = None
+    appointments: WeekCount | None = None
 
     @field_validator("week")
     @classmethod
@@ -260,6 +298,23 @@ class WeekLog(ToolState):
         if week.weekday() != 0:
             raise ValueError("a week starts on a Monday")
         return week
+
+    @model_validator(mode="after")
+    def _each_within_the_one_before(self) -> WeekLog:
+        if outcome_problem(self.conversations, self.next_steps, self.appointments):
+            raise ValueError("next steps within conversations, appointments within next steps")
+        return self
+
+    def stored(self) -> dict:
+        """The JSON kept; an outcome not recorded is left out (a week without them reads as before they existed)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+    @property
+    def next_step_share(self) -> float | None:
+        """Agreed next steps per conversation; None when either is not recorded or there was no conversation."""
+        if not self.conversations or self.next_steps is None:
+            return None
+        return self.next_steps / self.conversations
 
     @property
     def total(self) -> int:

@@ -119,13 +119,27 @@ class WeeklyCallLog(ToolWidget):
             ipw.Text, value=str(callplan.DEFAULT_TARGET), style=style, layout=shared_layout(width="20rem")
         )
         self.days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
+        # What came of the week's calls (optional; empty = not recorded): the ratios lesson 9 and the trainer read.
+        self.outcomes_intro = make(ipw.HTML)
+        self.outcomes = {
+            name: make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for name in callplan.OUTCOMES
+        }
         self.imported = make(ipw.HTML)
         self.use_imported = make(ipw.Button, icon="download")
         self.save_button = make(ipw.Button, button_style="primary", icon="save")
         self.week.observe(self._on_week, names="value")
         self.use_imported.on_click(self._on_use_imported)
         self.save_button.on_click(self._on_save)
-        return [self.week, self.target, *self.days, self.imported, self.use_imported, self.save_button]
+        return [
+            self.week,
+            self.target,
+            *self.days,
+            self.imported,
+            self.use_imported,
+            self.outcomes_intro,
+            *self.outcomes.values(),
+            self.save_button,
+        ]
 
     def _outputs(self) -> list[ipw.Widget]:
         self.summary = make(ipw.HTML)
@@ -146,6 +160,9 @@ class WeeklyCallLog(ToolWidget):
         record = self._weeks.get(self.monday)
         for box, count in zip(self.days, record.counts if record else [""] * 5):
             box.value = str(count)
+        for name, box in self.outcomes.items():
+            count = getattr(record, name) if record else None
+            box.value = "" if count is None else str(count)
         if record:
             self.target.value = str(record.target)
             self.value = record
@@ -188,10 +205,20 @@ class WeeklyCallLog(ToolWidget):
         try:
             target = callplan.parse_target(self.target.value)
             counts = [callplan.parse_day_count(box.value, name) for box, name in zip(self.days, names)]
+            outcomes = {name: callplan.parse_outcome(box.value, self.t(name)) for name, box in self.outcomes.items()}
+            imported = self._imported_counts()
+            calls = sum(callplan.day_total(a, b) for a, b in zip([*counts, 0, 0], imported))
+            wrong = callplan.outcome_problem(**outcomes, calls=calls)
+            if wrong:
+                raise wrong
         except callplan.PlanInputError as problem:
-            self.problem(problem.code, **problem.params)
+            params = dict(problem.params)
+            for side in ("inner", "outer"):  # the names of the counts, in the trainee's language
+                if side in params:
+                    params[side] = self.t(params[side] if params[side] != "calls" else "calls_made")
+            self.problem(problem.code, **params)
             return
-        record = callplan.WeekLog(week=self.monday, counts=tuple(counts), target=target)
+        record = callplan.WeekLog(week=self.monday, counts=tuple(counts), target=target, **outcomes)
         if self.save(record) and self._log_days(counts, target):
             self._weeks[record.week] = record
             self.submissions = len(self._weeks)
@@ -221,6 +248,10 @@ class WeeklyCallLog(ToolWidget):
         self.target.description = self.t("target")
         for box, name in zip(self.days, names):
             box.description = name
+        self.outcomes_intro.value = muted(self.t("outcomes_intro"))
+        for name, box in self.outcomes.items():
+            box.description = self.t(name)
+            box.placeholder = self.t("not_recorded")
         imported = self._imported_counts()
         self.imported.value = (
             muted(self.t("imported", counts=" · ".join(map(str, imported[:5])))) if any(imported[:5]) else ""
@@ -263,7 +294,8 @@ class WeeklyCallLog(ToolWidget):
             ]
             heads = (self.t("day_header"), self.t("logged_header"), self.t("imported_header"), self.t("counted_header"))
             week_table = join(table(heads, rows, "ts-week-table", row_heads=True), muted(self.t("day_rule")))
-        self.summary.value = join(feedback(self.t(band), [summary], css=f"ts-pacing {band}", more=source), week_table)
+        lines = [summary, *self._outcome_lines(record, week.total)]
+        self.summary.value = join(feedback(self.t(band), lines, css=f"ts-pacing {band}", more=source), week_table)
         targets = tuple(target if n in self._work else 0 for n in shown_days)
         counts = tuple(week.days[n] for n in shown_days)
         day_chart = (
@@ -311,6 +343,24 @@ class WeeklyCallLog(ToolWidget):
                 "ts-weeks-chart",
             ),
         )
+
+    def _outcome_lines(self, record: callplan.WeekLog | None, calls: int) -> list[str]:
+        """What came of the week's calls, as ratios: conversations per 100 calls, next steps per conversation,
+        appointments among the next steps — the figures recorded, nothing for those left empty."""
+        if record is None or record.conversations is None:
+            return []
+        lines = [
+            self.t("conversations_line", conversations=record.conversations, calls=calls)
+            + (f" ({self.t('per_hundred', rate=f'{100 * record.conversations / calls:.0f}')})" if calls else "")
+        ]
+        if record.next_steps is not None:
+            share = record.next_step_share
+            lines.append(
+                self.t("next_steps_line", next_steps=record.next_steps, share="–" if share is None else f"{share:.0%}")
+            )
+        if record.appointments is not None:
+            lines.append(self.t("appointments_line", appointments=record.appointments))
+        return lines
 
     @property
     def _work(self) -> tuple[int, ...]:
