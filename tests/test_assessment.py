@@ -98,6 +98,7 @@ def test_every_criterion_is_anchored_at_1_3_and_5_in_both_languages(form):
         for text in criterion.levels.values():
             assert text["zh-CN"].strip() and text["en"].strip()
     assert [k.id for k in form.criteria if k.proposed_from == "call_log"] == ["volume"]
+    assert [k.id for k in form.criteria if k.proposed_from == "conversations"] == ["selling"]
     assert assessment.level_points(20, 1) == 4 and assessment.level_points(20, 5) == 20
 
 
@@ -118,6 +119,71 @@ def test_the_call_volume_score_is_proposed_from_the_last_four_weeks_of_the_log()
     assert (under_half.level, under_half.score) == (1, 4)  # anchor 1: "under half the daily target"
     assert assessment.propose_volume(20, {date(2026, 11, 23): (100, 200)}, today).level == 2
     assert assessment.propose_volume(20, {}, today) is None
+
+
+def _week(monday: date, conversations=None, next_steps=None):
+    from telesales_training.tools.callplan import WeekLog
+
+    return WeekLog(week=monday, counts=(200,) * 5, target=200, conversations=conversations, next_steps=next_steps)
+
+
+def test_the_selling_score_is_proposed_from_the_conversations_that_ended_with_a_next_step():
+    """#28.19: lesson 9 proposes "selling" from the week log's conversation → next-step ratio, on the levels its
+    anchors name (under two in ten: 1; four in ten: 3; seven in ten: 5); too few conversations propose nothing."""
+    today = date(2026, 11, 26)
+    weeks = [
+        _week(date(2026, 11, 23), 30, 12),
+        _week(date(2026, 11, 16), 20, 8),
+        _week(date(2026, 11, 9), 25),  # next steps not recorded: not used
+        _week(date(2026, 10, 5), 100, 90),  # outside the four weeks
+    ]
+    proposal = assessment.propose_selling(20, weeks, today)
+    assert (proposal.conversations, proposal.next_steps, proposal.weeks) == (50, 20, 2)
+    assert proposal.enough and proposal.share == 0.4 and (proposal.level, proposal.score) == (3, 12)
+    for share, level in ((0.19, 1), (0.2, 2), (0.54, 3), (0.55, 4), (0.69, 4), (0.7, 5), (1.0, 5)):
+        steps = round(share * 100)
+        assert assessment.propose_selling(20, [_week(date(2026, 11, 23), 100, steps)], today).level == level, share
+    few = assessment.propose_selling(20, [_week(date(2026, 11, 23), 9, 9)], today)
+    assert not few.enough
+    assert assessment.propose_selling(20, [_week(date(2026, 11, 23))], today) is None
+    assert assessment.propose_selling(20, [_week(date(2026, 11, 23), 0, 0)], today) is None
+
+
+def test_the_form_proposes_selling_from_the_week_log(form, ui, alice):
+    """What the trainee records in lesson 5 reaches her form in lesson 9 (and the trainer's copy of it)."""
+    from telesales_training.widgets.calls import WeeklyCallLog
+
+    lesson05 = content.load_lesson("05_call_plan")
+    today = date(2026, 11, 26)
+    fresh = AssessmentForm(form, ui, alice, L09, "en", today=today)
+    assert html_escape(form.text("selling_unknown", "en", criterion="Selling and communication")) in fresh.rubric.value
+    log = WeeklyCallLog(lesson05.block("week_log"), ui, alice, "05_call_plan", "en", today=today)
+    for box in log.days[:3]:
+        box.value = "100"
+    log.outcomes["conversations"].value = "6"
+    log.outcomes["next_steps"].value = "1"
+    log.save_button.click()
+    few = AssessmentForm(form, ui, alice, L09, "en", today=today)
+    said = form.text("selling_few", "en", conversations=6, least=10, criterion="Selling and communication")
+    assert html_escape(said) in few.rubric.value
+    log.outcomes["conversations"].value = "40"
+    log.outcomes["next_steps"].value = "30"
+    log.save_button.click()  # the week's correction replaces its record
+    widget = AssessmentForm(form, ui, alice, L09, "zh-CN", today=today)
+    said = form.text(
+        "selling_proposal",
+        "zh-CN",
+        weeks=1,
+        conversations=40,
+        next_steps=30,
+        share="75%",
+        level=5,
+        criterion="销售和沟通能力",
+        score=20,
+        max=20,
+    )
+    assert html_escape(said) in widget.rubric.value and "ts-selling-proposal" in widget.rubric.value
+    assert "【补充材料】" in said and "ts-volume-proposal" in widget.rubric.value  # both proposals, each labelled
 
 
 def test_the_form_shows_the_rubric_and_the_proposal_from_the_call_log(form, ui, alice):

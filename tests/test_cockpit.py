@@ -250,6 +250,7 @@ def test_excel_export_one_sheet_per_view(cockpit_view):
     assert sheets["Open answers"]["Answer"].tolist() == ["先看采光", XSS, "然后看交通"]
     calls = sheets["Calls"]
     assert calls["Trainee"].tolist() == ["bo", "amy", "cai"] and calls["Calls"].tolist() == [50, 600, 0]
+    assert calls["Conversations"].isna().all()  # nobody recorded what came of the calls: empty, not 0
 
 
 @pytest.mark.parametrize("trainers, shown", [("coach, lead", True), ("lead", False), ("", False)])
@@ -613,3 +614,35 @@ def test_open_this_trainee_is_a_trait_that_fires_for_each_click(cockpit_view):
         assert cockpit_view.panel("tab_trainee").picker.value == "bo"
     assert seen == ["bo", "", "bo", ""] and overview.opened == ""
     assert not hasattr(cockpit_view.c, "open_trainee")
+
+
+def test_the_calls_tab_shows_what_came_of_the_calls(cockpit_view, filled, ui):
+    """#28.19: what amy recorded in lesson 5's week log reaches the trainer as ratios, beside her pacing."""
+    from telesales_training.widgets.calls import WeeklyCallLog
+
+    calls = cockpit_view.show("tab_calls")
+    assert said("outcomes_none") in calls.outcomes.value
+    lesson_id, tool = curriculum().call_log
+    log = WeeklyCallLog(tool, ui, filled.ensure_trainee("amy"), lesson_id, "en", today=TODAY)
+    for box in log.days[:3]:
+        box.value = "200"
+    for name, value in zip(callplan.OUTCOMES, ("48", "12", "3")):
+        log.outcomes[name].value = value
+    log.save_button.click()
+    assert log.message.value and "ts-error" not in log.message.value
+    calls.refresh()  # drawn again from the store
+    line = calls.outcomes.value
+    assert said("outcomes_title", trainees=1) in line
+    assert said("outcomes_conversations", count=48, calls=600, rate=8) in line
+    assert said("outcomes_next_steps", count=12, share="25%") in line and said("outcomes_appointments", count=3) in line
+    assert "amy" in calls.table.text and escape("48 → 12 (25%) → 3") in calls.table.text
+    assert calls.table._heads["outcomes"].value and said("col_outcomes") in calls.table._heads["outcomes"].value
+    calls.week.value = TODAY - timedelta(days=7)  # another week: nothing recorded there
+    assert said("outcomes_none") in calls.outcomes.value
+    from telesales_training.render import export
+
+    made = export.tables(filled.cohort(), curriculum(), "en", callplan.monday_of(TODAY), TODAY)
+    sheet = next(t for t in made if t.sheet == "pacing")
+    amy = next(row for row in sheet.rows if row[0] == "amy")
+    heads = [column.key for column in sheet.columns]
+    assert amy[heads.index("col_conversations") :] == [48, 12, 0.25, 3]

@@ -460,3 +460,30 @@ def test_every_sql_day_and_week_is_the_local_one_at_any_instant(store, monkeypat
         assert (found.started, found.answered) == (len({name for name, _ in kept}), len(kept))
 
     check()
+
+
+def test_what_came_of_the_calls_is_summed_over_those_who_recorded_it(cohort_store):
+    """#28.19: the week log's conversations, next steps and appointments — each trainee's latest save of the week,
+    another week's save ignored, a save whose figures do not nest left out, the ratios over those who recorded both."""
+    log = ("05", "week_log")
+    a1, a2, b1 = (cohort_store.ensure_trainee(t) for t in ("a1", "a2", "b1"))
+
+    def week(monday, **outcomes):
+        return {"week": monday.isoformat(), "counts": [200, 200, 200, 0, 0], "target": 200, **outcomes}
+
+    a1.save_answer(*log, week(MONDAY, conversations=10, next_steps=2))
+    a1.save_answer(*log, week(MONDAY, conversations=60, next_steps=18, appointments=6))  # her correction counts
+    a1.save_answer(*log, week(MONDAY - timedelta(days=7), conversations=500, next_steps=1))  # another week
+    a2.save_answer(*log, week(MONDAY, conversations=40))  # no next steps recorded
+    b1.save_answer(*log, week(MONDAY, conversations=5, next_steps=9))  # written by hand: does not nest
+    outcomes = cohort_store.cohort().week_outcomes(log, MONDAY)
+    assert (outcomes.trainees, outcomes.calls, outcomes.conversations) == (2, 600 + 510, 100)
+    assert (outcomes.next_steps, outcomes.conversations_with_steps, outcomes.next_step_share) == (18, 60, 0.3)
+    assert (outcomes.appointments, outcomes.appointment_share) == (6, 6 / 18)
+    assert round(outcomes.per_hundred_calls, 2) == round(100 * 100 / 1110, 2)
+    rows = {r.trainee_id: r for r in cohort_store.cohort().pacing(MONDAY, WEDNESDAY, log=log)}
+    assert (rows["a1"].conversations, rows["a1"].next_steps, rows["a1"].appointments) == (60, 18, 6)
+    assert (rows["a2"].conversations, rows["a2"].next_steps) == (40, None)
+    assert rows["b1"].conversations is None and rows["c0"].conversations is None
+    assert cohort_store.cohort(cohort="B").week_outcomes(log, MONDAY).trainees == 0
+    assert cohort_store.cohort().week_outcomes(log, MONDAY + timedelta(days=7)).trainees == 0

@@ -195,6 +195,10 @@ def test_the_export_summary_counts_every_band_by_its_key(store):
     view, monday = store.cohort(), callplan.monday_of(TODAY)
     bands = view.pacing_bands(monday, TODAY)
     assert bands[Band.NO_DATA] and bands[Band.AT_RISK]
+    lesson_id, log = curriculum().call_log
+    came_of = view.week_outcomes((lesson_id, log.id), monday - timedelta(weeks=1))  # #28.19: a full past week
+    assert 0 < came_of.trainees < 30 and 5 < came_of.per_hundred_calls < 30, came_of
+    assert 0.1 < came_of.next_step_share < 0.9 and came_of.appointments <= came_of.next_steps
     unreviewed = sum(
         not a.reviewed for lesson, item in curriculum().open_items for a in view.open_answers(lesson, item, limit=None)
     )

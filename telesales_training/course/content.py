@@ -115,8 +115,9 @@ class Criterion(Strict):
     hint: Localized | None = None
     # What a 1, a 3 and a 5 look like in observable behaviour: shown to trainee and trainer alike.
     levels: dict[int, Localized] = {}
-    # "call_log": the workbook proposes this criterion's score from the trainee's logged calls (lesson 5).
-    proposed_from: Literal["call_log"] | None = None
+    # The workbook proposes this criterion's score from lesson 5's week log: "call_log" from the calls logged against
+    # the daily target, "conversations" from the share of conversations that ended with a next step agreed.
+    proposed_from: Literal["call_log", "conversations"] | None = None
 
 
 class GradeBand(Strict):

@@ -97,6 +97,12 @@ TOOL_TEXTS: dict[ToolKind, tuple[str, ...]] = {
         "volume_proposal_trainer",
         "volume_unknown_trainer",
         "volume_unknown",
+        "selling_proposal",
+        "selling_proposal_trainer",
+        "selling_few",
+        "selling_few_trainer",
+        "selling_unknown",
+        "selling_unknown_trainer",
     ),
     ToolKind.CERTIFICATION_EXAM: (
         "label_practice",

@@ -239,12 +239,36 @@ def _factors(x: _Export) -> Table:
 
 def _pacing(x: _Export) -> Table:
     days = working_days_elapsed(x.monday, x.today)
-    paced = x.view.pacing(x.monday, x.today, limit=None) if days else []
+    log_lesson, log_tool = x.course.call_log
+    paced = x.view.pacing(x.monday, x.today, limit=None, log=(log_lesson, log_tool.id)) if days else []
     columns = x.columns(
-        "col_trainee", "col_cohort", "col_calls", "col_planned", "col_share", "col_band", col_share="percent"
+        "col_trainee",
+        "col_cohort",
+        "col_calls",
+        "col_planned",
+        "col_share",
+        "col_band",
+        "col_conversations",
+        "col_next_steps",
+        "col_next_step_share",
+        "col_appointments",
+        col_share="percent",
+        col_next_step_share="percent",
     )
     rows = [
-        [r.trainee_id, r.cohort or "", r.actual, r.planned, _share(r.actual, r.planned), x.t(r.band)] for r in paced
+        [
+            r.trainee_id,
+            r.cohort or "",
+            r.actual,
+            r.planned,
+            _share(r.actual, r.planned),
+            x.t(r.band),
+            r.conversations,
+            r.next_steps,
+            _share(r.next_steps, r.conversations) if r.next_steps is not None and r.conversations else None,
+            r.appointments,
+        ]
+        for r in paced
     ]
     period = x.t("period_week", monday=x.monday.isoformat(), today=x.today.isoformat())
     return Table("pacing", columns, rows, period, [r.band for r in paced])

@@ -23,7 +23,9 @@ from ..tools.callplan import (
     BEHIND,
     DEFAULT_TARGET,
     ON_TRACK,
+    OUTCOMES,
     Band,
+    WeekLog,
     days_begun,
     is_work_day,
     week_work_days,
@@ -137,12 +139,43 @@ class FunnelRow:
 
 
 @dataclass(frozen=True)
+class WeekOutcomes:
+    """What came of one week's calls as the trainees recorded it in their week logs (lesson 05): the trainees who
+    recorded conversations, their calls that week (each day the larger of typed and imported), and the sums. A share
+    counts only the trainees who recorded both of its figures."""
+
+    trainees: int = 0
+    calls: int = 0
+    conversations: int = 0
+    next_steps: int = 0
+    conversations_with_steps: int = 0  # the conversations of those who also recorded next steps
+    appointments: int = 0
+    next_steps_with_appointments: int = 0
+
+    @property
+    def per_hundred_calls(self) -> float | None:
+        return 100 * self.conversations / self.calls if self.calls else None
+
+    @property
+    def next_step_share(self) -> float | None:
+        return self.next_steps / self.conversations_with_steps if self.conversations_with_steps else None
+
+    @property
+    def appointment_share(self) -> float | None:
+        return self.appointments / self.next_steps_with_appointments if self.next_steps_with_appointments else None
+
+
+@dataclass(frozen=True)
 class PacingRow:
     trainee_id: str
     cohort: str | None
     actual: int
     planned: int
     band: Band
+    # The week log's outcomes for the week (None: not recorded), when asked for (pacing(..., log=...)).
+    conversations: int | None = None
+    next_steps: int | None = None
+    appointments: int | None = None
 
 
 def _as_day(value: Any) -> date:
@@ -329,6 +362,12 @@ class CohortView:
             ),
             else_=None,
         )
+
+    def _text(self, value, key: str):
+        """The text at `key` of a stored answer (NULL when missing)."""
+        if self._engine.dialect.name == "postgresql":
+            return sa.func.jsonb_extract_path_text(value, key)
+        return sa.func.json_extract(value, f'$."{key}"')
 
     # -- who
     def cohorts(self) -> list[str]:
@@ -957,6 +996,73 @@ class CohortView:
         )
         return query.subquery("pacing")
 
+    def _outcomes_query(self, log: tuple[str, str], monday: date):
+        """Per trainee of the view who recorded conversations for the week of `monday` in the week log (`log`: its
+        lesson and item): the figures of her latest save of that week. A save whose figures do not nest (next steps
+        over conversations, appointments over next steps) is left out, as WeekLog.read leaves it out."""
+        lesson_id, item_id = log
+        newest = (
+            sa.select(sa.func.max(answers.c.id).label("id"))
+            .where(
+                answers.c.lesson_id == lesson_id,
+                answers.c.item_id == item_id,
+                self._text(answers.c.value, WeekLog.json_key("week")) == monday.isoformat(),
+                answers.c.trainee_id.in_(self._members()),
+            )
+            .group_by(answers.c.trainee_id)
+        ).subquery()
+        conversations, next_steps, appointments = (
+            self._number(answers.c.value, WeekLog.json_key(name)) for name in OUTCOMES
+        )
+        nested = sa.and_(
+            conversations.is_not(None),
+            sa.or_(next_steps.is_(None), next_steps <= conversations),
+            sa.or_(appointments.is_(None), appointments <= sa.func.coalesce(next_steps, conversations)),
+        )
+        return (
+            sa.select(
+                answers.c.trainee_id,
+                conversations.label("conversations"),
+                next_steps.label("next_steps"),
+                appointments.label("appointments"),
+            )
+            .join(newest, newest.c.id == answers.c.id)
+            .where(nested)
+            .subquery("outcomes")
+        )
+
+    def week_outcomes(self, log: tuple[str, str], monday: date) -> WeekOutcomes:
+        """The week's conversations, next steps and appointments over the trainees who recorded them, with their
+        calls of that week (Monday–Sunday)."""
+        outcomes = self._outcomes_query(log, monday)
+        day = sa.case((call_days.c.calls >= call_days.c.imported, call_days.c.calls), else_=call_days.c.imported)
+        calls = (
+            sa.select(call_days.c.trainee_id, sa.func.sum(day).label("calls"))
+            .where(call_days.c.day >= monday, call_days.c.day <= monday + timedelta(days=6))
+            .group_by(call_days.c.trainee_id)
+        ).subquery()
+        steps_known = outcomes.c.next_steps.is_not(None)
+        appointments_known = outcomes.c.appointments.is_not(None)
+
+        def total(value, where=None):
+            value = value if where is None else sa.case((where, value), else_=0)
+            return sa.func.coalesce(sa.func.sum(value), 0)
+
+        row = self._rows(
+            sa.select(
+                sa.func.count(),
+                total(calls.c.calls),
+                total(outcomes.c.conversations),
+                total(outcomes.c.next_steps),
+                total(outcomes.c.conversations, steps_known),
+                total(outcomes.c.appointments),
+                total(sa.func.coalesce(outcomes.c.next_steps, outcomes.c.conversations), appointments_known),
+            )
+            .select_from(outcomes)
+            .outerjoin(calls, calls.c.trainee_id == outcomes.c.trainee_id)
+        )[0]
+        return WeekOutcomes(*(int(n or 0) for n in row))
+
     def pacing_bands(self, monday: date, today: date) -> dict[Band, int]:
         pacing = self._pacing_query(monday, today)
         rows = self._rows(sa.select(pacing.c.band, sa.func.count()).group_by(pacing.c.band))
@@ -965,19 +1071,43 @@ class CohortView:
         return counts
 
     def pacing(
-        self, monday: date, today: date, offset: int = 0, limit: int | None = PAGE_SIZE, band: str | None = None
+        self,
+        monday: date,
+        today: date,
+        offset: int = 0,
+        limit: int | None = PAGE_SIZE,
+        band: str | None = None,
+        log: tuple[str, str] | None = None,
     ) -> list[PacingRow]:
-        """Calls against the pro-rated target of the week so far; the furthest behind first."""
+        """Calls against the pro-rated target of the week so far; the furthest behind first. With `log` (the week
+        log's lesson and item), each row also carries what the trainee recorded came of the week's calls."""
         pacing = self._pacing_query(monday, today)
+        columns = [pacing, memberships.c.cohort]
+        outcomes = self._outcomes_query(log, monday) if log else None
+        if outcomes is not None:
+            columns += [outcomes.c.conversations, outcomes.c.next_steps, outcomes.c.appointments]
+        query = sa.select(*columns).outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
+        if outcomes is not None:
+            query = query.outerjoin(outcomes, outcomes.c.trainee_id == pacing.c.trainee_id)
         query = (
-            sa.select(pacing, memberships.c.cohort)
-            .outerjoin(memberships, memberships.c.trainee_id == pacing.c.trainee_id)
-            .order_by(sa.case((pacing.c.share.is_(None), 1), else_=0), pacing.c.share, pacing.c.trainee_id)
+            query.order_by(sa.case((pacing.c.share.is_(None), 1), else_=0), pacing.c.share, pacing.c.trainee_id)
             .offset(offset)
             .limit(limit)
         )
         if band:
             query = query.where(pacing.c.band == band)
+
+        def whole(value) -> int | None:
+            return None if value is None else int(value)
+
         return [
-            PacingRow(r.trainee_id, r.cohort, int(r.actual), int(r.planned), Band(r.band)) for r in self._rows(query)
+            PacingRow(
+                r.trainee_id,
+                r.cohort,
+                int(r.actual),
+                int(r.planned),
+                Band(r.band),
+                *((whole(r.conversations), whole(r.next_steps), whole(r.appointments)) if log else ()),
+            )
+            for r in self._rows(query)
         ]

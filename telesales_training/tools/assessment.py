@@ -4,7 +4,7 @@ No UI, no storage. Criteria and bands come from the lesson data (exercises/)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated
@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ..core.inputs import InputProblem, whole_number
 from ..course import content as c
+from .callplan import WeekLog
 from .toolstate import ToolState
 
 
@@ -109,3 +110,52 @@ def propose_volume(weight: int, logged: Mapping[date, tuple[int, int]], today: d
     share = sum(calls for calls, _ in days) / sum(target for _, target in days)
     level = volume_level(share)
     return VolumeProposal(level_points(weight, level), share, len(days), level)
+
+
+# The selling anchors of lesson 9 by the share of conversations that ended with a next step and a time agreed (the
+# week log of lesson 5): fewer than two in ten is level 1, four in ten level 3, seven in ten level 5. A rule of thumb
+# of this workbook (the course gives no figure), labelled so in the lesson.
+SELLING_LEVELS = ((0.7, 5), (0.55, 4), (0.4, 3), (0.2, 2), (0.0, 1))
+MIN_CONVERSATIONS = 10  # fewer conversations say too little about a rep to propose a level
+
+
+def selling_level(share: float) -> int:
+    """The rubric level (1–5) that a share of conversations ending with a next step agreed stands for."""
+    return next(level for floor, level in SELLING_LEVELS if share >= floor)
+
+
+@dataclass(frozen=True)
+class SellingProposal:
+    conversations: int  # over the weeks that recorded both conversations and next steps
+    next_steps: int
+    weeks: int
+    weight: int
+
+    @property
+    def enough(self) -> bool:
+        return self.conversations >= MIN_CONVERSATIONS
+
+    @property
+    def share(self) -> float:
+        return self.next_steps / self.conversations if self.conversations else 0.0
+
+    @property
+    def level(self) -> int:
+        return selling_level(self.share)
+
+    @property
+    def score(self) -> int:
+        return level_points(self.weight, self.level)
+
+
+def propose_selling(weight: int, weeks: Iterable[WeekLog], today: date) -> SellingProposal | None:
+    """A score for the selling criterion from the week logs of the last four weeks (each week's current record) that
+    recorded conversations and next steps. None when no such week; a proposal that is not `enough` when fewer than
+    MIN_CONVERSATIONS conversations were recorded (the page then says so instead of proposing)."""
+    since = today - timedelta(weeks=PROPOSAL_WEEKS)
+    used = [w for w in weeks if since < w.week <= today and w.conversations and w.next_steps is not None]
+    if not used:
+        return None
+    return SellingProposal(
+        sum(w.conversations or 0 for w in used), sum(w.next_steps or 0 for w in used), len(used), weight
+    )

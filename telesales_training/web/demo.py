@@ -253,14 +253,27 @@ def generate(
             if day >= recent_weeks and day.weekday() < 5:  # the week log holds Monday to Friday
                 days_by_week.setdefault(monday_of(day), [0] * 5)[day.weekday()] = calls
         funnel = _funnel(rng, diligence)
+        # What came of the calls (lesson 5's optional figures): most record them; the skilled agree more next steps.
+        # A generator of its own, so that the rest of the demo draws the same numbers as before these existed.
+        outcomes = random.Random(f"{seed}/outcomes/{trainee_id}")
+        records_outcomes = outcomes.random() < 0.7
         for week, counts in sorted(days_by_week.items()):
+            came_of = {}
+            if records_outcomes:
+                talked = round(sum(counts) * outcomes.uniform(0.1, 0.22))
+                agreed = min(talked, round(talked * max(0.05, min(0.9, 0.1 + 0.6 * skill + outcomes.gauss(0, 0.06)))))
+                came_of = {
+                    "conversations": talked,
+                    "next_steps": agreed,
+                    "appointments": round(agreed * outcomes.uniform(0.2, 0.5)),
+                }
             # The funnel fills over a new rep's first weeks, then moves with her work.
             settled = min(1.0, 0.3 + 0.7 * (week - monday_of(joined)).days / (7 * RAMP_WEEKS))
             saved_on = min(today, week + timedelta(days=4))
             answer(
                 course.call_log[0],
                 course.call_log[1].id,
-                WeekLog(week=week, counts=tuple(counts), target=target).stored(),
+                WeekLog(week=week, counts=tuple(counts), target=target, **came_of).stored(),
                 None,
                 0,
                 stamp(saved_on, 500),

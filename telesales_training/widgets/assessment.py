@@ -8,10 +8,11 @@ from datetime import timedelta
 import ipywidgets as ipw
 
 from ..course import content as c
+from ..course.curriculum import curriculum
 from ..render.report import ReportMade, build_report, report_filename
 from ..render.templating import render
 from ..render.views import assessment_html, download_link, join, local, muted, paragraph
-from ..tools import assessment
+from ..tools import assessment, callplan
 from .lean import make, shared_layout, style_for
 from .tool import ToolWidget
 
@@ -45,30 +46,63 @@ def rubric_html(form: c.ToolBlock, lang: str) -> str:
 
 
 def proposal_html(form: c.ToolBlock, store, lang: str, today, trainee: str = "") -> str:
-    """The score the call log of lesson 5 suggests for the call-volume criterion (if the form has one); with
-    `trainee`, said to the trainer about that trainee (not "you")."""
-    criterion = next((k for k in form.criteria if k.proposed_from == "call_log"), None)
-    if criterion is None or store is None:
+    """The scores lesson 5's week log suggests — for the call-volume criterion from the calls logged, for the selling
+    criterion from the conversations that ended with a next step agreed — for the criteria of the form that take a
+    proposal; with `trainee`, said to the trainer about that trainee (not "you")."""
+    if store is None:
         return ""
-    since = today - timedelta(weeks=assessment.PROPOSAL_WEEKS)
-    proposal = assessment.propose_volume(criterion.weight, store.logged_calls(since, today), today)
     about = {"trainee": trainee} if trainee else {}
     suffix = "_trainer" if trainee else ""
-    if proposal is None:
-        text = form.text(f"volume_unknown{suffix}", lang, criterion=local(criterion.text, lang), **about)
-    else:
-        text = form.text(
-            f"volume_proposal{suffix}",
-            lang,
-            **about,
-            criterion=local(criterion.text, lang),
-            score=proposal.score,
-            max=criterion.weight,
-            share=f"{proposal.share:.0%}",
-            days=proposal.days,
-            level=proposal.level,
-        )
-    return paragraph(text, "ts-muted ts-volume-proposal")
+    said = []
+    for criterion in form.criteria:
+        if criterion.proposed_from is None:
+            continue
+        named = {"criterion": local(criterion.text, lang), "max": criterion.weight, **about}
+        if criterion.proposed_from == "call_log":
+            since = today - timedelta(weeks=assessment.PROPOSAL_WEEKS)
+            volume = assessment.propose_volume(criterion.weight, store.logged_calls(since, today), today)
+            text = (
+                form.text(f"volume_unknown{suffix}", lang, **named)
+                if volume is None
+                else form.text(
+                    f"volume_proposal{suffix}",
+                    lang,
+                    **named,
+                    score=volume.score,
+                    share=f"{volume.share:.0%}",
+                    days=volume.days,
+                    level=volume.level,
+                )
+            )
+        else:
+            lesson_id, log = curriculum().call_log
+            weeks = callplan.weeks_logged(record.value for record in store.history(lesson_id, log.id))
+            selling = assessment.propose_selling(criterion.weight, weeks.values(), today)
+            if selling is None:
+                text = form.text(f"selling_unknown{suffix}", lang, **named)
+            elif not selling.enough:
+                text = form.text(
+                    f"selling_few{suffix}",
+                    lang,
+                    **named,
+                    conversations=selling.conversations,
+                    least=assessment.MIN_CONVERSATIONS,
+                )
+            else:
+                text = form.text(
+                    f"selling_proposal{suffix}",
+                    lang,
+                    **named,
+                    score=selling.score,
+                    share=f"{selling.share:.0%}",
+                    conversations=selling.conversations,
+                    next_steps=selling.next_steps,
+                    weeks=selling.weeks,
+                    level=selling.level,
+                )
+        css = "ts-volume-proposal" if criterion.proposed_from == "call_log" else "ts-selling-proposal"
+        said.append(paragraph(text, f"ts-muted {css}"))
+    return join(*said)
 
 
 class AssessmentForm(ToolWidget):

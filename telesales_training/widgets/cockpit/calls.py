@@ -6,14 +6,20 @@ from datetime import date, timedelta
 
 import ipywidgets as ipw
 
-from ...render.views import bar, chip, escape, join, paragraph
+from ...render.views import bar, chip, escape, join, paragraph, strong
 from ...tools.callplan import monday_of, working_days_elapsed
 from ..datefield import DateField
 from ..lean import make, style_for
 from .base import BANDS, Pager, Panel, TraineeTable, _percent
 
-PACING_COLUMNS = ["name", "cohort", "calls", "planned", "share", "band"]
-PACING_GRID = "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr)"
+PACING_COLUMNS = ["name", "cohort", "calls", "planned", "share", "band", "outcomes"]
+PACING_GRID = (
+    "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr) minmax(9rem, 1fr)"
+)
+
+
+def _rate(week) -> str:
+    return f"{week.per_hundred_calls:.0f}"
 
 
 class CallsPanel(Panel):
@@ -26,6 +32,7 @@ class CallsPanel(Panel):
             style=style_for(ipw.ToggleButtons, button_width="auto"),  # as wide as its words: "No data for the week"
         )
         self.summary = make(ipw.HTML)
+        self.outcomes = make(ipw.HTML)  # what came of the week's calls, as the trainees recorded it (lesson 05)
         # Furthest behind first (the order pacing() gives); each name opens that trainee's workbook.
         self.table = TraineeTable(PACING_COLUMNS, (), PACING_GRID, "ts-pacing")
         self.pass_on_opened(self.table)
@@ -33,7 +40,7 @@ class CallsPanel(Panel):
         self.week.observe(lambda _c: self._redraw(), names="value")
         self._band.observe(lambda _c: self._redraw(), names="value")
         self.pager.observe(lambda _c: self.stale or self._draw_page(), names="page")
-        return [self.week, self._band, self.summary, self.table, self.pager]
+        return [self.week, self._band, self.summary, self.outcomes, self.table, self.pager]
 
     def _redraw(self) -> None:
         if not self.stale:
@@ -69,12 +76,51 @@ class CallsPanel(Panel):
             chip(f"{self.t(band)}: {self._bands[band]} ({_percent(self._bands[band], total)})", band) for band in BANDS
         ]
         self.summary.value = paragraph(join(*chips), "ts-band-summary", "status")
+        self.outcomes.value = self._outcomes_line()
         self.pager.count = self._bands[self._band.value] if self._band.value else total
         self._draw_page()
 
+    @property
+    def _log(self) -> tuple[str, str]:
+        lesson_id, tool = self.c.course.call_log
+        return lesson_id, tool.id
+
+    def _outcomes_line(self) -> str:
+        """Conversations per 100 calls, next steps per conversation and appointments, over the trainees of the view
+        who recorded them for the week."""
+        week = self.view.week_outcomes(self._log, self.monday)
+        if not week.trainees:
+            return paragraph(self.t("outcomes_none"), "ts-muted ts-outcomes")
+        parts = [
+            self.t("outcomes_conversations", count=week.conversations, calls=week.calls, rate=_rate(week))
+            if week.calls
+            else self.t("outcomes_conversations_only", count=week.conversations),
+        ]
+        if week.next_step_share is not None:
+            parts.append(self.t("outcomes_next_steps", count=week.next_steps, share=f"{week.next_step_share:.0%}"))
+        if week.appointment_share is not None:
+            parts.append(self.t("outcomes_appointments", count=week.appointments))
+        return paragraph(
+            join(strong(self.t("outcomes_title", trainees=week.trainees)), escape(" · ".join(parts))),
+            "ts-outcomes",
+        )
+
+    def _outcome_cell(self, row) -> str:
+        if row.conversations is None:
+            return escape("–")
+        figures = [str(row.conversations)]
+        if row.next_steps is not None:
+            share = f" ({row.next_steps / row.conversations:.0%})" if row.conversations else ""
+            figures.append(f"{row.next_steps}{share}")
+            if row.appointments is not None:
+                figures.append(str(row.appointments))
+        return escape(" → ".join(figures))
+
     def _draw_page(self) -> None:
         days = working_days_elapsed(self.monday, self.c.today)
-        rows = self.view.pacing(self.monday, self.c.today, self.pager.offset, self.pager.size, self._band.value or None)
+        rows = self.view.pacing(
+            self.monday, self.c.today, self.pager.offset, self.pager.size, self._band.value or None, log=self._log
+        )
         caption = (
             self.t("pacing_title", days=days)
             if self.monday == monday_of(self.c.today)
@@ -87,6 +133,7 @@ class CallsPanel(Panel):
             "planned": self.t("col_planned"),
             "share": self.t("col_share"),
             "band": self.t("col_band"),
+            "outcomes": self.t("col_outcomes"),
         }
         self.table.show(
             caption,
@@ -100,6 +147,7 @@ class CallsPanel(Panel):
                         str(r.planned),
                         bar(r.actual, r.planned, _percent(r.actual, r.planned)),
                         chip(self.t(r.band), f"{r.band} ts-pacing-band"),
+                        self._outcome_cell(r),
                     ],
                 )
                 for r in rows
