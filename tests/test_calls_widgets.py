@@ -462,3 +462,10 @@ def test_a_stored_week_with_outcomes_that_cannot_be_reads_as_no_record():
     assert callplan.WeekLog.read({**week, "conversations": 3, "next_steps": 4}) is None
     assert callplan.WeekLog.read({**week, "conversations": 3, "next_steps": 3}).next_step_share == 1.0
     assert callplan.WeekLog.read({**week, "conversations": 0, "next_steps": 0}).next_step_share is None
+
+
+def test_the_outcomes_are_explained_in_the_lesson_s_words(lesson05, ui, alice):
+    widget = week_log(lesson05, ui, alice, lang="en")
+    assert "<strong>conversations</strong>" in widget.outcomes_intro.value and "**" not in widget.outcomes_intro.value
+    assert "[Supplementary]" in widget.outcomes_intro.value
+    assert widget.outcomes["next_steps"].description == said(lesson05.block("week_log"), "next_steps", "en")

@@ -10,7 +10,7 @@ import ipywidgets as ipw
 
 from ..course.toolkinds import ToolKind
 from ..render import plots
-from ..render.views import chart, download_link, feedback, join, muted, table
+from ..render.views import chart, download_link, feedback, join, markdown, muted, table
 from ..storage.store import StoreError
 from ..tools import calllog, callplan
 from .datefield import DateField
@@ -121,6 +121,7 @@ class WeeklyCallLog(ToolWidget):
         self.days = [make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for _ in callplan.WEEKDAYS]
         # What came of the week's calls (optional; empty = not recorded): the ratios lesson 9 and the trainer read.
         self.outcomes_intro = make(ipw.HTML)
+        self.outcomes_intro.add_class("ts-muted")
         self.outcomes = {
             name: make(ipw.Text, style=style, layout=shared_layout(width="20rem")) for name in callplan.OUTCOMES
         }
@@ -248,7 +249,7 @@ class WeeklyCallLog(ToolWidget):
         self.target.description = self.t("target")
         for box, name in zip(self.days, names):
             box.description = name
-        self.outcomes_intro.value = muted(self.t("outcomes_intro"))
+        self.outcomes_intro.value = markdown(self.t("outcomes_intro"))  # lesson text: its words in bold
         for name, box in self.outcomes.items():
             box.description = self.t(name)
             box.placeholder = self.t("not_recorded")
