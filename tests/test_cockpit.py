@@ -634,8 +634,10 @@ def test_the_calls_tab_shows_what_came_of_the_calls(cockpit_view, filled, ui):
     line = calls.outcomes.value
     assert said("outcomes_title", trainees=1) in line
     assert said("outcomes_conversations", count=48, calls=600, rate=8) in line
-    assert said("outcomes_next_steps", count=12, share="25%") in line and said("outcomes_appointments", count=3) in line
-    assert "amy" in calls.table.text and escape("48 → 12 (25%) → 3") in calls.table.text
+    assert (
+        said("outcomes_next_steps", count=12, share="25 %") in line and said("outcomes_appointments", count=3) in line
+    )
+    assert "amy" in calls.table.text and escape("48 → 12 (25 %) → 3") in calls.table.text
     assert calls.table._heads["outcomes"].value and said("col_outcomes") in calls.table._heads["outcomes"].value
     calls.week.value = TODAY - timedelta(days=7)  # another week: nothing recorded there
     assert said("outcomes_none") in calls.outcomes.value

@@ -3,6 +3,8 @@ as text), open a trainee, export Excel and read it back; the trainee then sees t
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
@@ -111,6 +113,9 @@ def test_overview_and_cohort_filter(cockpit_server, cockpit_db, page):
     first_band = page.locator(".ts-pacing .ts-pacing-band").first.get_attribute("class")
     assert "at_risk" in first_band or "behind" in first_band  # the furthest behind first
     first_id = link.inner_text()
+    # #28.19: what came of the calls, as the demo's trainees recorded it in lesson 5
+    expect(page.locator(".ts-outcomes")).to_contain_text(re.compile(r"conversations from [\d,]+ calls \(\d+ per 100\)"))
+    expect(page.locator(".ts-pacing")).to_contain_text("→")
     fits_every_width(page, "cockpit_calls")
     link.click()
     expect(page.locator(".ts-drilldown h2").first).to_contain_text(f"{first_id} · cohort: {COHORT}")

@@ -178,15 +178,21 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     log.get_by_role("button", name="保存本周记录").click()
     expect(log.locator(".ts-error")).to_contain_text("周三：通话数不能是负数")
     days.nth(4).fill("150")
+    days.nth(7).fill("60")  # #28.19: then what came of the calls: conversations, next steps (appointments left empty)
+    days.nth(8).fill("61")
+    log.get_by_role("button", name="保存本周记录").click()
+    expect(log.locator(".ts-error")).to_contain_text("“约定时间的下一步”（61）不能多于“本周有效通话”（60）")
+    days.nth(8).fill("15")
     log.get_by_role("button", name="保存本周记录").click()
     expect(log.locator(".ts-pacing")).to_contain_text("本周合计 560 通")
+    expect(log.locator(".ts-pacing")).to_contain_text("约定时间的下一步 15 个，占有效通话的 25%")
     expect(log.locator(".ts-week-chart img.ts-wide-only")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson05_calls.png"))
     chart_fits_a_phone(page, log.locator(".ts-week-chart"), "lesson05_week_chart")
     chart_fits_a_phone(page, log.locator(".ts-weeks-chart"), "lesson05_weeks_chart")
     page.reload()
     open_page(page, url, ".ts-tool-week_log input[type=text]")
-    assert [days.nth(i).input_value() for i in range(2, 7)] == ["200", "210", "150", "0", "0"]
+    assert [days.nth(i).input_value() for i in range(2, 10)] == ["200", "210", "150", "0", "0", "60", "15", ""]
     expect(log.locator(".ts-week-chart img.ts-wide-only")).to_be_visible()
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
 

@@ -13,9 +13,9 @@ from ..lean import make, style_for
 from .base import BANDS, Pager, Panel, TraineeTable, _percent
 
 PACING_COLUMNS = ["name", "cohort", "calls", "planned", "share", "band", "outcomes"]
-PACING_GRID = (
-    "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr) minmax(9rem, 1fr)"
-)
+# The last column is a fixed width: its long header would otherwise widen every flexible column (the grid is sized
+# to its content in the sideways-scrolling frame).
+PACING_GRID = "minmax(9rem, 1.4fr) minmax(5rem, .8fr) 5rem 5rem minmax(10rem, 1.4fr) minmax(8rem, 1fr) 11rem"
 
 
 def _rate(week) -> str:
@@ -97,11 +97,17 @@ class CallsPanel(Panel):
             else self.t("outcomes_conversations_only", count=week.conversations),
         ]
         if week.next_step_share is not None:
-            parts.append(self.t("outcomes_next_steps", count=week.next_steps, share=f"{week.next_step_share:.0%}"))
+            parts.append(
+                self.t(
+                    "outcomes_next_steps",
+                    count=week.next_steps,
+                    share=_percent(week.next_steps, week.conversations_with_steps),
+                )
+            )
         if week.appointment_share is not None:
             parts.append(self.t("outcomes_appointments", count=week.appointments))
         return paragraph(
-            join(strong(self.t("outcomes_title", trainees=week.trainees)), escape(" · ".join(parts))),
+            join(strong(self.t("outcomes_title", trainees=week.trainees)), escape(" " + " · ".join(parts))),
             "ts-outcomes",
         )
 
@@ -110,7 +116,7 @@ class CallsPanel(Panel):
             return escape("–")
         figures = [str(row.conversations)]
         if row.next_steps is not None:
-            share = f" ({row.next_steps / row.conversations:.0%})" if row.conversations else ""
+            share = f" ({_percent(row.next_steps, row.conversations)})" if row.conversations else ""
             figures.append(f"{row.next_steps}{share}")
             if row.appointments is not None:
                 figures.append(str(row.appointments))
