@@ -352,7 +352,7 @@ class WeeklyCallLog(ToolWidget):
             return []
         lines = [
             self.t("conversations_line", conversations=record.conversations, calls=calls)
-            + (f" ({self.t('per_hundred', rate=f'{100 * record.conversations / calls:.0f}')})" if calls else "")
+            + (self.t("per_hundred", rate=f"{100 * record.conversations / calls:.0f}") if calls else "")
         ]
         if record.next_steps is not None:
             share = record.next_step_share
