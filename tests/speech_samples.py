@@ -1,6 +1,7 @@
 """Synthetic speech for the spoken-practice tests: phrases said by Debian's espeak-ng at a known rate, trimmed of
 espeak's own leading and trailing silence, then joined with silences of known length by sox — so the test knows the
-recording's length, its pauses and its syllables exactly.
+recording's length, its pauses and its syllables exactly. sox runs without dither (-D): the same text makes the same
+samples on every run.
 
 Mandarin is given to espeak-ng as tone-numbered pinyin (voice cmn-latn-pinyin): Debian's build of the Mandarin
 dictionary lacks most characters (it spells them out in English), while each pinyin syllable is one spoken syllable,
@@ -30,15 +31,20 @@ def say(text: str, voice: str, words_per_minute: int, path: Path) -> Path:
     raw = path.with_suffix(".raw.wav")
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(words_per_minute), "-w", str(raw), text], check=True)
     trim = ["silence", "1", "0.01", "0.3%", "reverse", "silence", "1", "0.01", "0.3%", "reverse"]
-    subprocess.run(["sox", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(path), *trim], check=True)
+    subprocess.run(["sox", "-D", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(path), *trim], check=True)
     raw.unlink()
     return path
 
 
 def silence(seconds: float, path: Path) -> Path:
-    subprocess.run(
-        ["sox", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(path), "trim", "0", str(seconds)], check=True
-    )
+    """Digital silence (written here: sox's null input comes dithered, ±1 at random)."""
+    import wave
+
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(RATE)
+        wav.writeframes(bytes(2 * round(seconds * RATE)))
     return path
 
 
@@ -60,12 +66,12 @@ def spliced(
         if n < len(pauses):
             parts.append(silence(pauses[n], folder / f"{name}-gap{n}.wav"))
     out = folder / f"{name}.wav"
-    subprocess.run(["sox", *map(str, parts), str(out)], check=True)
+    subprocess.run(["sox", "-D", *map(str, parts), str(out)], check=True)
     return out, speech
 
 
 def louder(path: Path, factor: float, out: Path) -> Path:
-    subprocess.run(["sox", "-v", str(factor), str(path), str(out)], check=True)
+    subprocess.run(["sox", "-D", "-v", str(factor), str(path), str(out)], check=True)
     return out
 
 

@@ -76,13 +76,13 @@ def test_the_browser_s_opus_in_webm_measures_as_the_wav(folder):
 
 
 def test_pocketsphinx_hears_the_english_sample_s_key_words(folder):
-    # espeak-ng's Klatt voice at an unhurried rate: the synthetic voice PocketSphinx's US model hears best
+    # espeak-ng's Klatt voice: of espeak's voices the one PocketSphinx's small US model hears best (it hears synthetic
+    # speech poorly — "Good morning" comes out as other words — which is why the page calls its transcript rough).
     phrases = [p for p, _ in EN]
-    path, _ = samples.spliced(phrases, [0.8, 1.6], "en-us+klatt", 130, folder, "en-asr")
+    path, _ = samples.spliced(phrases, [0.8, 1.6], "en-us+klatt2", 150, folder, "en-asr")
     metrics = speech.measure(samples.wav_pcm(path), "en", speech.recognizer_for("en"))
-    words = set(metrics.transcript.split())
     assert metrics.recognizer == "pocketsphinx-en-us"
-    assert len({"morning", "office", "minutes", "time", "companies", "costs"} & words) >= 3, metrics.transcript
+    assert "two minutes of your time" in metrics.transcript and "office" in metrics.transcript.split()
     assert metrics.fillers == speech.count_fillers(metrics.transcript, "en")
 
 

@@ -556,6 +556,8 @@ REVIEWED_PRIVILEGES = {
         "lesson_totals": ["SELECT"],
         "memberships": ["SELECT", "INSERT", "UPDATE"],
         "preferences": ["SELECT", "INSERT", "UPDATE", "DELETE"],
+        "recording_reviews": ["SELECT"],  # spoken practice (issue 29): columns below
+        "recordings": ["SELECT"],
         "reveals": ["SELECT", "INSERT"],
         "review_cards": ["SELECT", "INSERT", "UPDATE"],  # today's review (issue 27): her own cards
         "review_logs": ["SELECT"],
@@ -568,6 +570,30 @@ REVIEWED_PRIVILEGES = {
     "columns": {
         "answers.INSERT": ANSWERS_INSERT,
         "calls.INSERT": ["trainee_id", "called_at", "call_key", "direction", "duration_s", "outcome", "connected"],
+        "recording_reviews.INSERT": [
+            "recording_id",
+            "trainee_id",
+            "reviewer",
+            "kind",
+            "levels",
+            "comments",
+            "created_at",
+        ],
+        "recordings.INSERT": [
+            "trainee_id",
+            "lesson_id",
+            "item_id",
+            "attempt",
+            "lang",
+            "mime",
+            "audio",
+            "size",
+            "duration",
+            "metrics",
+            "created_at",
+            "deleted_at",
+        ],
+        "recordings.UPDATE": ["audio", "metrics", "deleted_at"],  # empty her own (or, trainers, the expired)
         "review_logs.INSERT": [
             "trainee_id",
             "lesson_id",
@@ -600,6 +626,8 @@ REVIEWED_PRIVILEGES = {
         "current_answers_keep_totals",
         "current_answers_old_writers",
         "first_answers_keep_totals",
+        "recordings_guard",
+        "recordings_number",
         "telesales_is_exam_service",
         "telesales_is_trainer",
         "telesales_trainee",
@@ -686,3 +714,82 @@ def test_review_cards_and_logs_are_each_trainees_own_and_the_trainers_to_read(te
             "DELETE FROM settings",
         ],
     )
+
+
+def test_recordings_are_each_trainees_own_and_the_trainers_to_hear(team_db):
+    """#29: alice records and deletes her own; bob's recordings cannot be heard, emptied, forged or reviewed with her
+    credential, by the package or raw SQL; the database numbers attempts and keeps an emptied recording empty; tina
+    hears and reviews the cohort's and empties only what is past the retention period she set."""
+    from datetime import timedelta, timezone
+
+    import time_machine
+
+    from telesales_training.storage.recordings import RETENTION_SETTING, Comment
+
+    drill, audio, checks = ("03_telesales_process", "spoken_opening"), b"OggS" + bytes(2000), ("who", "benefit")
+    with raw(team_db[2]["bob"]).connect() as conn:  # the retention policy counts from the database's clock
+        database_now = conn.exec_driver_sql("SELECT now()").scalar().astimezone(timezone.utc)
+    with Store(team_db[2]["bob"]) as store:
+        with time_machine.travel(database_now, tick=False):
+            his = store.ensure_trainee("bob").recordings().add(*drill, "en", "audio/ogg", audio, {"duration": 3.0})
+        with time_machine.travel(database_now - timedelta(days=200), tick=False):
+            old = store.ensure_trainee("bob").recordings().add(*drill, "en", "audio/ogg", audio, {"duration": 2.0})
+    with Store(team_db[2]["alice"]) as store:
+        mine = store.ensure_trainee("alice").recordings()
+        first = mine.add(*drill, "zh-CN", "audio/webm", audio, {"duration": 4.0})
+        bobs = TraineeStore(store, "bob").recordings()
+        assert bobs.list() == [] and bobs.audio(his.id) is None and store.recordings().get(his.id) is None
+        assert not bobs.delete(his.id)
+        with pytest.raises(AccessDenied):
+            bobs.add(*drill, "en", "audio/ogg", b"forged", None)
+        with pytest.raises(StoreError):  # her own review of his recording: the foreign key says it is not hers
+            store.recordings().review(his.id, "alice", {"who": "strong"}, [], checks)
+        assert mine.delete(first.id) and mine.audio(first.id) is None
+        with pytest.raises(AccessDenied):
+            store.set_setting(RETENTION_SETTING, "7")  # a trainee does not set how long recordings are kept
+    alice = team_db[2]["alice"]
+    changes_nothing(
+        alice,
+        [
+            f"UPDATE recordings SET audio = NULL, metrics = NULL, deleted_at = now() WHERE id = {his.id}",
+            f"DELETE FROM recordings WHERE id = {his.id}",
+            "DELETE FROM recordings",
+            f"UPDATE recordings SET deleted_at = NULL WHERE id = {first.id}",  # a deletion is never undone
+            f"UPDATE recordings SET audio = 'x'::bytea WHERE id = {first.id}",  # nor the audio replaced
+            f"UPDATE recordings SET attempt = 1, trainee_id = 'bob' WHERE id = {first.id}",
+            "INSERT INTO recordings (trainee_id, lesson_id, item_id, attempt, lang, mime, audio, size, created_at) "
+            "VALUES ('bob', 'L', 'i', 1, 'en', 'audio/ogg', 'x'::bytea, 1, now())",
+            f"INSERT INTO recording_reviews (recording_id, trainee_id, reviewer, kind, levels, comments, created_at) "
+            f"VALUES ({his.id}, 'bob', 'alice', 'trainer', '{{}}', '[]', now())",
+            f"INSERT INTO recording_reviews (recording_id, trainee_id, reviewer, kind, levels, comments, created_at) "
+            f"VALUES ({his.id}, 'alice', 'alice', 'self', '{{}}', '[]', now())",
+            "INSERT INTO settings (key, value) VALUES ('recording_days', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = '1'",
+        ],
+    )
+    with raw(alice).connect() as conn:  # her own recording, numbered by the database whatever she says
+        conn.exec_driver_sql(
+            "INSERT INTO recordings (trainee_id, lesson_id, item_id, attempt, lang, mime, audio, size, created_at) "
+            f"VALUES ('alice', '{drill[0]}', '{drill[1]}', 1, 'en', 'audio/ogg', 'x'::bytea, 1, now())"
+        )
+        conn.commit()
+        numbers = conn.exec_driver_sql(
+            f"SELECT attempt FROM recordings WHERE trainee_id = 'alice' AND item_id = '{drill[1]}' ORDER BY id"
+        ).scalars()
+        assert list(numbers) == [1, 2]
+        seen = conn.exec_driver_sql("SELECT count(*) FROM recordings WHERE trainee_id = 'bob'").scalar()
+        assert seen == 0
+    with Store(team_db[2]["tina"]) as store:
+        cohort = store.recordings()
+        assert cohort.audio(his.id) == audio
+        review = cohort.review(his.id, "tina", {"who": "meets"}, [Comment(1.5, "Clear greeting.")], checks)
+        assert review.reviewer == "tina" and review.kind == "trainer"
+        with pytest.raises(AccessDenied):
+            cohort.review(his.id, "alice", {"who": "meets"}, [], checks)  # signed in her own name only
+        store.set_setting(RETENTION_SETTING, "90")
+        with time_machine.travel(database_now, tick=False):
+            assert cohort.expire(0) == 1  # whatever she asks, only what is past the 90 days she set
+        assert cohort.get(old.id).deleted and not cohort.get(his.id).deleted
+    with Store(team_db[2]["bob"]) as store:
+        mine = store.ensure_trainee("bob").recordings().list()
+        assert [r.review("trainer").comments[0].text for r in mine if r.id == his.id] == ["Clear greeting."]

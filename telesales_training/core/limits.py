@@ -13,3 +13,5 @@ MAX_PREFERENCE_BYTES = 10_000  # one preference's value as UTF-8
 MAX_DAY_CALLS = 100_000  # calls or a target of one day in the log (the package allows far fewer)
 MAX_CALL_SECONDS = 86_400  # one call's duration
 MAX_SITTINGS = 20  # sittings of one lesson (the first and its retakes; each retake needs variants not yet seen)
+MAX_RECORDING_BYTES = 8 * 1024 * 1024  # one spoken-practice recording (three minutes even as 16-bit WAV)
+MAX_RECORDING_COMMENTS = 50  # time-stamped comments in one review of a recording

@@ -27,13 +27,24 @@ from ..core.limits import (
     MAX_MARKS,
     MAX_POINTS,
     MAX_PREFERENCE_BYTES,
+    MAX_RECORDING_BYTES,
+    MAX_RECORDING_COMMENTS,
     MAX_SITTINGS,
 )
 from .schema import keep_current_function, keep_first_functions, keep_totals_function
 
 TEAM_ROLE = "telesales_team"  # group role every trainee's login role belongs to (granted in team.py)
 ME = "(SELECT telesales_trainee())"
-TRAINER_SETTINGS = "review_per_day"  # course/review.REVIEW_PER_DAY: the one setting a trainer writes
+# The settings a trainer writes: today's review's daily count (course/review.REVIEW_PER_DAY) and how long spoken
+# practice recordings are kept (storage/recordings.RETENTION_SETTING).
+TRAINER_SETTINGS = ("review_per_day", "recording_days")
+TRAINER_KEY = "key IN (" + ", ".join(f"'{key}'" for key in TRAINER_SETTINGS) + ")"
+# A recording older than the retention period the trainer set (default 90 days, the number checked before it is
+# read): the rows a trainer may empty.
+EXPIRED = (
+    "created_at < now() - make_interval(days => coalesce((SELECT value::int FROM settings "
+    "WHERE key = 'recording_days' AND value ~ '^[0-9]{1,4}$'), 90))"
+)
 TRAINER = "(SELECT telesales_is_trainer())"
 # The exam service's own login role (issue 26): the only one that writes exam results and certificates.
 EXAM = "(SELECT telesales_is_exam_service())"
@@ -85,13 +96,8 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # Settings are the store's; of them, trainers set how many questions today's review asks a day (issue 27).
     "settings": [
         ("read", "SELECT", "true", None),
-        ("trainer_write", "INSERT", None, f"{TRAINER} AND key = '{TRAINER_SETTINGS}'"),
-        (
-            "trainer_rewrite",
-            "UPDATE",
-            f"{TRAINER} AND key = '{TRAINER_SETTINGS}'",
-            f"{TRAINER} AND key = '{TRAINER_SETTINGS}'",
-        ),
+        ("trainer_write", "INSERT", None, f"{TRAINER} AND {TRAINER_KEY}"),
+        ("trainer_rewrite", "UPDATE", f"{TRAINER} AND {TRAINER_KEY}", f"{TRAINER} AND {TRAINER_KEY}"),
     ],
     # Totals are written by the database's own trigger only; a trainee reads her own lesson totals, and only
     # trainers read the cohort-wide item totals.
@@ -130,7 +136,29 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
         ("write", "INSERT", None, f"trainee_id = {ME}"),
     ],
+    # Spoken practice: a trainee records and empties (deletes) her own recordings and updates their measures; a
+    # trainer hears the cohort's and empties those past the retention period. The attempt number is the
+    # database's (recordings_number), and an emptied recording stays empty (recordings_guard).
+    "recordings": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("write", "INSERT", None, f"trainee_id = {ME}"),
+        ("own_update", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
+        ("expire", "UPDATE", f"{TRAINER} AND {EXPIRED}", "audio IS NULL AND metrics IS NULL"),
+    ],
+    # Her own review of her own recording, or a trainer's of anyone's, each signed by who wrote it; the recording
+    # must be that trainee's (the foreign key on recording and trainee).
+    "recording_reviews": [
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        (
+            "write",
+            "INSERT",
+            None,
+            f"reviewer = {ME} AND ((kind = 'self' AND trainee_id = {ME}) OR (kind = 'trainer' AND {TRAINER}))",
+        ),
+    ],
 }
+# Columns a role may UPDATE where it may not update the whole row.
+UPDATE_COLUMNS = {"recordings": ("audio", "metrics", "deleted_at")}
 # What the team role may do at all (the policies then pick the rows). INSERT is granted on every column but the
 # ids: the database numbers rows (identity columns), so no trainee can take the ids of everyone's next saves.
 GRANTS = {
@@ -155,6 +183,8 @@ GRANTS = {
         "certificates",
         "review_cards",
         "review_logs",
+        "recordings",
+        "recording_reviews",
     ],
     "INSERT": [
         "trainees",
@@ -170,6 +200,8 @@ GRANTS = {
         "review_cards",
         "review_logs",
         "settings",
+        "recordings",
+        "recording_reviews",
     ],
     "UPDATE": ["preferences", "memberships", "call_days", "review_cards", "settings"],
     "DELETE": ["preferences"],
@@ -182,6 +214,8 @@ NUMBERED = (
     "signoffs",
     "exam_sittings",
     "review_logs",
+    "recordings",
+    "recording_reviews",
 )  # ids the database chooses
 # What the exam service's role may do at all (its policies above pick the rows): read what certifying needs, write
 # sittings, answers and certificates. It is not a member of the team role.
@@ -234,6 +268,19 @@ LIMITS: dict[str, list[tuple[str, str, str]]] = {  # table: (constraint, the col
         ),
         ("call_days_imported", "imported", f"imported >= 0 AND imported <= {MAX_DAY_CALLS}"),
     ],
+    "recordings": [
+        ("recordings_audio_size", "audio", f"audio IS NULL OR octet_length(audio) <= {MAX_RECORDING_BYTES}"),
+        ("recordings_metrics_size", "metrics", f"metrics IS NULL OR octet_length(metrics::text) <= {MAX_ANSWER_BYTES}"),
+    ],
+    "recording_reviews": [
+        (
+            "recording_reviews_size",
+            "comments",
+            f"octet_length(comments::text) + octet_length(levels::text) <= "
+            f"{4 * MAX_COMMENT * (MAX_RECORDING_COMMENTS + 1)}",
+        ),
+        ("recording_reviews_kind", "kind", "kind IN ('self', 'trainer')"),
+    ],
     "calls": [
         (
             "calls_duration",
@@ -278,6 +325,8 @@ def _functions(conn: sa.Connection, schema: str) -> list[str]:
         keep_current_function(f"{schema}."),
         f"ALTER FUNCTION {schema}.answers_keep_current() SECURITY DEFINER {search_path(schema)}",
     ]
+    if conn.exec_driver_sql(f"SELECT to_regclass('{schema}.recordings')").scalar() is not None:
+        statements += recording_triggers(schema)
     if conn.exec_driver_sql(f"SELECT to_regproc('{schema}.current_answers_keep_totals')").scalar() is not None:
         statements += [
             keep_totals_function(f"{schema}."),
@@ -291,6 +340,36 @@ def _functions(conn: sa.Connection, schema: str) -> list[str]:
             for function in ("answers_keep_first", "first_answers_keep_totals")
         ]
     return statements
+
+
+def recording_triggers(schema: str) -> list[str]:
+    """The database numbers each recording of a trainee's drill (1 = the first try; whatever number the writer sent)
+    and keeps an emptied recording empty: audio is never replaced, only removed, and a deletion is never undone."""
+    header = f"LANGUAGE plpgsql SECURITY DEFINER {search_path(schema)}"
+    return [
+        f"CREATE OR REPLACE FUNCTION {schema}.recordings_number() RETURNS trigger {header} AS $$ BEGIN "
+        f"NEW.attempt := coalesce((SELECT max(attempt) FROM {schema}.recordings WHERE trainee_id = NEW.trainee_id "
+        "AND lesson_id = NEW.lesson_id AND item_id = NEW.item_id), 0) + 1; "
+        "IF NEW.audio IS NULL OR NEW.deleted_at IS NOT NULL THEN "
+        "RAISE EXCEPTION 'a recording is stored with its audio' USING ERRCODE = 'check_violation'; END IF; "
+        "RETURN NEW; END $$",
+        # (reads no table: it runs with the writer's rights)
+        f"CREATE OR REPLACE FUNCTION {schema}.recordings_guard() RETURNS trigger LANGUAGE plpgsql "
+        f"{search_path(schema)} AS $$ BEGIN "
+        "IF NEW.audio IS NOT NULL AND NEW.audio IS DISTINCT FROM OLD.audio THEN "
+        "RAISE EXCEPTION 'a recording is never replaced' USING ERRCODE = 'check_violation'; END IF; "
+        "IF OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS DISTINCT FROM OLD.deleted_at THEN "
+        "RAISE EXCEPTION 'a deleted recording stays deleted' USING ERRCODE = 'check_violation'; END IF; "
+        "IF NEW.audio IS NULL AND NEW.deleted_at IS NULL THEN "
+        "RAISE EXCEPTION 'an emptied recording is marked deleted' USING ERRCODE = 'check_violation'; END IF; "
+        "RETURN NEW; END $$",
+        f"DROP TRIGGER IF EXISTS recordings_number ON {schema}.recordings",
+        f"CREATE TRIGGER recordings_number BEFORE INSERT ON {schema}.recordings "
+        f"FOR EACH ROW EXECUTE FUNCTION {schema}.recordings_number()",
+        f"DROP TRIGGER IF EXISTS recordings_guard ON {schema}.recordings",
+        f"CREATE TRIGGER recordings_guard BEFORE UPDATE ON {schema}.recordings "
+        f"FOR EACH ROW EXECUTE FUNCTION {schema}.recordings_guard()",
+    ]
 
 
 def search_path(schema: str) -> str:
@@ -368,6 +447,10 @@ def _grant(conn: sa.Connection) -> None:
                 {"table": table},
             ).scalars()
             conn.exec_driver_sql(f"GRANT INSERT ({', '.join(columns)}) ON {table} TO {TEAM_ROLE}")
+    for table, columns in UPDATE_COLUMNS.items():
+        if conn.exec_driver_sql(f"SELECT to_regclass('{table}')").scalar() is not None:
+            conn.exec_driver_sql(f"REVOKE UPDATE ON {table} FROM {TEAM_ROLE}")
+            conn.exec_driver_sql(f"GRANT UPDATE ({', '.join(columns)}) ON {table} TO {TEAM_ROLE}")
     # Rows are numbered by identity columns, which need no rights on their sequences: none are granted.
     conn.exec_driver_sql(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {TEAM_ROLE}")
 

@@ -32,7 +32,15 @@ WRITTEN_BY = "schema_written_by"  # setting: the release that last brought the s
 NEEDS = "schema_needs_release"  # setting: the oldest release that can use the store at its revision
 # The first release of each schema revision (from 0013 on; 0001–0012 came with 0.1.0). A new revision needs a new
 # release number here and in pyproject.toml (a test checks both).
-RELEASES = {"0013": "0.2.0", "0014": "0.3.0", "0015": "0.4.0", "0016": "0.5.0", "0017": "0.6.0", "0018": "0.7.0"}
+RELEASES = {
+    "0013": "0.2.0",
+    "0014": "0.3.0",
+    "0015": "0.4.0",
+    "0016": "0.5.0",
+    "0017": "0.6.0",
+    "0018": "0.7.0",
+    "0019": "0.8.0",
+}
 # Releases from before migrations kept current_answers themselves: delete the row, insert it again. On a store
 # whose database keeps that table (0007 on) each of their saves is counted twice in the totals. Nothing since
 # deletes from it outside a migration, so such a delete is refused, with the release to install.

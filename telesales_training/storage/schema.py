@@ -531,3 +531,46 @@ review_logs = sa.Table(
     sa.Index("ix_review_logs_trainee_time", "trainee_id", "reviewed_at"),
     sa.Index("ix_review_logs_idea", "lesson_id", "item_id", "reviewed_at"),
 )
+
+# Spoken practice (issue 29): each recording of a spoken drill, numbered per trainee and drill (attempt 1 is the first
+# try, the one that counts), with what was measured in it. Deleting one (the trainee, or the retention period the
+# trainer sets) empties it — the audio and the measures go, the row stays as a marker, so the next recording is not
+# a "first" again. Reviews on the drill's rubric: the trainee's own ("self") and the trainer's, with comments at
+# moments of the recording.
+recordings = sa.Table(
+    "recordings",
+    metadata,
+    *_history_columns(),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("mime", sa.String(MAX_ID), nullable=False),
+    sa.Column("audio", sa.LargeBinary, nullable=True),  # None once deleted
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("duration", sa.Float, nullable=True),
+    sa.Column("metrics", JsonValue(), nullable=True),  # tools/speech.Metrics; None once deleted
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("trainee_id", "lesson_id", "item_id", "attempt", name="uq_recordings_attempt"),
+    sa.UniqueConstraint("id", "trainee_id", name="uq_recordings_id_trainee"),  # what a review points at
+    sa.Index("ix_recordings_created", "created_at"),
+)
+
+recording_reviews = sa.Table(
+    "recording_reviews",
+    metadata,
+    row_id(),
+    sa.Column("recording_id", RowId, nullable=False),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False),  # whose recording
+    sa.Column("reviewer", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),  # "self" or "trainer"
+    sa.Column("levels", JsonValue(), nullable=False),  # rubric check id → "not_yet" / "meets" / "strong"
+    sa.Column("comments", JsonValue(), nullable=False),  # [{"at": seconds, "text": ...}]
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(
+        ["recording_id", "trainee_id"],
+        ["recordings.id", "recordings.trainee_id"],
+        name="fk_recording_reviews_recording",
+        ondelete="CASCADE",
+    ),
+    sa.Index("ix_recording_reviews_recording", "recording_id", "id"),
+)

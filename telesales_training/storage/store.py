@@ -54,6 +54,7 @@ from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .exams import CertificateRegister, TraineeExams
 from .recall import TraineeRecall
+from .recordings import CohortRecordings, TraineeRecordings
 from .schema import (
     JsonValue,
     accounts,
@@ -392,6 +393,10 @@ class Store:
                 )
         return TraineeStore(self, trainee_id)
 
+    def recordings(self) -> CohortRecordings:
+        """Trainers: the cohort's spoken-practice recordings, the review queue, expiry (issue 29)."""
+        return CohortRecordings(self)
+
     def certificates(self) -> CertificateRegister:
         """Every certificate issued from this store (issue 26); see `exams.CertificateRegister`."""
         return CertificateRegister(self)
@@ -574,6 +579,10 @@ class TraineeStore:
     def recall(self) -> TraineeRecall:
         """This trainee's review cards and review log (today's review, issue 27); see `recall.py`."""
         return TraineeRecall(self)
+
+    def recordings(self) -> TraineeRecordings:
+        """This trainee's spoken-practice recordings and their reviews (issue 29); see `recordings.py`."""
+        return TraineeRecordings(self)
 
     def exams(self) -> TraineeExams:
         """This trainee's certification records (exam sittings, sign-offs, certificates); see `exams.py`."""

@@ -124,7 +124,7 @@ class PocketSphinx:
         if rate != RATE:
             raise ValueError(f"PocketSphinx is set up for {RATE} Hz")
         self._decoder.start_utt()
-        self._decoder.process_raw(pcm.astype("<i2").tobytes(), full_utt=True)
+        self._decoder.process_raw(pcm.astype(np.int16, copy=False).tobytes(), full_utt=True)
         self._decoder.end_utt()
         hypothesis = self._decoder.hyp()
         return hypothesis.hypstr if hypothesis else ""
