@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
     served: bool = False  # set by the workbook server for its kernels
+    # Speech recognisers a site installed for spoken practice (issue 29), by language: "zh-CN=pkg.module:factory"
+    # (comma-separated); English has PocketSphinx built in. See tools/speech.py.
+    recognizers: str = ""
 
     @field_validator("db", "lang", "trainee", "trainers", "token", "clock", mode="before")
     @classmethod

@@ -137,12 +137,27 @@ class ToolBlock(BlockBase):
     factors: list[Factor] = []
     criteria: list[Criterion] = []
     bands: list[GradeBand] = []
+    # A spoken drill (issue 29): who the trainee speaks to, what to say, the rubric she and the trainer score it on,
+    # the longest take, the time the course gives the part spoken (the opening's first tens of seconds), a model.
+    persona: Localized | None = None
+    prompt: Localized | None = None
+    rubric: list[RubricCheck] = []
+    max_seconds: int = Field(default=90, ge=10, le=180)
+    target_seconds: int | None = Field(default=None, ge=3, le=180)
+    model_answer: Localized | None = None
 
     @model_validator(mode="after")
     def _has_its_texts(self):
         missing = [key for key in TOOL_TEXTS[self.tool] if key not in self.texts]
         if missing:
             raise ValueError(f"texts is missing {', '.join(missing)}")
+        if self.tool == ToolKind.SPOKEN_DRILL:
+            if not (self.persona and self.prompt and len(self.rubric) >= 2):
+                raise ValueError("a spoken drill needs a persona, a prompt and a rubric of at least 2 checks")
+            for dupe in duplicates([check.id for check in self.rubric]):
+                raise ValueError(f"duplicate rubric check id {dupe}")
+            if self.target_seconds and self.target_seconds > self.max_seconds:
+                raise ValueError("target_seconds is longer than max_seconds")
         if self.tool == ToolKind.CERTIFICATION_EXAM and not self.criteria:
             raise ValueError("the certification exam needs its call-quality audit sheet (criteria: lines and points)")
         if self.tool == ToolKind.FACTOR_PROFILE and len(self.factors) < 3:
@@ -224,8 +239,9 @@ class Lesson(Strict):
 
     @property
     def exercise_tools(self) -> list[ToolBlock]:
-        """The tools that are part of completing the lesson: all but the certification exam (sat apart from it)."""
-        return [t for t in self.tools if t.tool != ToolKind.CERTIFICATION_EXAM]
+        """The tools that are part of completing the lesson: all but the certification exam (sat apart from it) and
+        the spoken drills (practice that needs a microphone: a trainee without one still completes the lesson)."""
+        return [t for t in self.tools if t.tool not in (ToolKind.CERTIFICATION_EXAM, ToolKind.SPOKEN_DRILL)]
 
     @property
     def exercise_count(self) -> int:

@@ -20,6 +20,7 @@ class ToolKind(Key):
     ASSESSMENT_FORM = "assessment_form"
     PERSONAL_REPORT = "personal_report"
     CERTIFICATION_EXAM = "certification_exam"
+    SPOKEN_DRILL = "spoken_drill"
 
 
 # The interface texts each tool needs from the lesson data (checked by `telesales validate`).
@@ -212,4 +213,5 @@ TOOL_TEXTS: dict[ToolKind, tuple[str, ...]] = {
         "next_steps_line",
         "appointments_line",
     ),
+    ToolKind.SPOKEN_DRILL: (),  # its words are the same for every drill: ui.yaml's spoken_* strings
 }

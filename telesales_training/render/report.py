@@ -154,6 +154,7 @@ REPORT_PARTS: dict[ToolKind, ToolPart | None] = {
     ToolKind.ASSESSMENT_FORM: _assessment_part,
     ToolKind.PERSONAL_REPORT: None,
     ToolKind.CERTIFICATION_EXAM: None,  # the exam's record is the service's, not a part of the trainee's report
+    ToolKind.SPOKEN_DRILL: None,  # recordings stay in the store (the report is a file that travels)
 }
 
 

@@ -45,6 +45,7 @@ sparks = macro("sparks")
 badge = macro("badge")
 funnel_layers = macro("funnel_layers")
 funnel_shape = macro("funnel_shape")
+audio_player = macro("audio_player")
 
 
 def join(*parts: str) -> Markup:

@@ -15,6 +15,7 @@ from .calllog import ImportSummary
 from .callplan import CallPlanSettings, WeekLog
 from .factors import FactorProfile
 from .funnel import FunnelSnapshot, PlannedMove, StageMovePlan
+from .speech import SpokenTake
 from .toolstate import ExamVisit, ReportMade, ToolState
 
 TOOL_STATES: dict[ToolKind, type[ToolState]] = {
@@ -27,6 +28,7 @@ TOOL_STATES: dict[ToolKind, type[ToolState]] = {
     ToolKind.ASSESSMENT_FORM: SelfAssessment,
     ToolKind.PERSONAL_REPORT: ReportMade,
     ToolKind.CERTIFICATION_EXAM: ExamVisit,
+    ToolKind.SPOKEN_DRILL: SpokenTake,
 }
 
 DemoValue = Callable[[Any, random.Random, date, DemoAnswers], ToolState]
@@ -73,6 +75,7 @@ DEMO_VALUES: dict[ToolKind, DemoValue | None] = {
     ToolKind.ASSESSMENT_FORM: None,
     ToolKind.PERSONAL_REPORT: _personal_report,
     ToolKind.CERTIFICATION_EXAM: None,  # the exam's records are the desk's (storage/exams.py), not tool saves
+    ToolKind.SPOKEN_DRILL: None,  # a take is a recording (storage/recordings.py): the demo records none
 }
 
 

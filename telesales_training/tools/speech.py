@@ -55,6 +55,17 @@ class SpeechInputError(InputProblem):
     """A recording that cannot be measured; `code` names a ui string."""
 
 
+class SpokenTake(ToolState):
+    """A spoken drill's save: the recording kept in the store (its id and attempt number, 1 = the first try) and the
+    figures measured in it. The audio and the reviews are the store's recordings (storage/recordings.py)."""
+
+    recording: int
+    attempt: int = Field(ge=1)
+    duration: float = Field(ge=0)
+    rate: float = Field(ge=0)
+    pauses: int = Field(ge=0)
+
+
 class Metrics(ToolState):
     """What was measured in one recording (stored beside it)."""
 
@@ -321,15 +332,55 @@ def analyse(data: bytes, lang: str, recognizers: str = "") -> Metrics:
     return measure(decode(data), lang, recognizer_for(lang, recognizers))
 
 
-def verdicts(metrics: Metrics, lang: str) -> dict[str, bool | None]:
-    """Per figure whether it is inside its target (None: not measured)."""
-    per_minute = metrics.fillers / (metrics.speaking / 60) if metrics.fillers is not None and metrics.speaking else None
-    return {
-        "duration": TARGETS["opening_seconds"].met(metrics.duration),
-        "rate": TARGETS[f"rate_{_family(lang)}"].met(metrics.rate),
-        "longest_pause": TARGETS["longest_pause"].met(metrics.longest_pause),
-        "pitch_range": TARGETS["pitch_range"].met(metrics.pitch_range),
-        "loudness": TARGETS["loudness"].met(metrics.loudness),
-        "clipped": TARGETS["clipped"].met(metrics.clipped),
-        "fillers": TARGETS["fillers_per_minute"].met(per_minute),
+def _per_minute(metrics: Metrics) -> float | None:
+    if metrics.fillers is None or not metrics.speaking:
+        return None
+    return metrics.fillers / (metrics.speaking / 60)
+
+
+def _targets(lang: str, target_seconds: int | None) -> dict[str, Target]:
+    found = {
+        "rate": TARGETS[f"rate_{_family(lang)}"],
+        "longest_pause": TARGETS["longest_pause"],
+        "pitch_range": TARGETS["pitch_range"],
+        "loudness": TARGETS["loudness"],
+        "clipped": TARGETS["clipped"],
+        "fillers": TARGETS["fillers_per_minute"],
     }
+    if target_seconds:
+        found["duration"] = Target(None, target_seconds, from_course=True)
+    return found
+
+
+def verdicts(metrics: Metrics, lang: str, target_seconds: int | None = None) -> dict[str, bool | None]:
+    """Per figure whether it is inside its target (None: not measured, or no target for it). `target_seconds` is the
+    drill's own limit for the take (the opening's first tens of seconds), when it has one."""
+    values = {
+        "duration": metrics.duration,
+        "rate": metrics.rate,
+        "longest_pause": metrics.longest_pause,
+        "pitch_range": metrics.pitch_range,
+        "loudness": metrics.loudness,
+        "clipped": metrics.clipped,
+        "fillers": _per_minute(metrics),
+    }
+    targets = _targets(lang, target_seconds)
+    return {key: targets[key].met(value) if key in targets else None for key, value in values.items()}
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def target_texts(lang: str, target_seconds: int | None = None) -> dict[str, tuple[str, bool]]:
+    """Each figure's target as shown beside it ("≤ 30 s", "3.5–5.5"), and whether the course states it."""
+    units = {"duration": " s", "longest_pause": " s", "loudness": " dBFS", "fillers": "/min", "clipped": " %"}
+    shown = {}
+    for key, target in _targets(lang, target_seconds).items():
+        scale = 100 if key == "clipped" else 1
+        low = None if target.low is None else _number(target.low * scale)
+        high = None if target.high is None else _number(target.high * scale)
+        unit = units.get(key, "")
+        text = f"{low}–{high}{unit}" if low and high else f"≤ {high}{unit}" if high else f"≥ {low}{unit}"
+        shown[key] = (text, target.from_course)
+    return shown

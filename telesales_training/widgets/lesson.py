@@ -23,6 +23,7 @@ from .funnel import FunnelTracker, StageMovePlan
 from .lean import lean, make
 from .profile import FactorProfile
 from .questions import QuestionWidget, question_widget
+from .spoken import SpokenDrill
 from .tool import Revision, ToolWidget
 
 # The widget of each kind of tool (the widgets floor's tool registry, keyed by ToolKind).
@@ -36,6 +37,7 @@ TOOL_WIDGETS: dict[ToolKind, type[ToolWidget]] = {
     ToolKind.ASSESSMENT_FORM: AssessmentForm,
     ToolKind.PERSONAL_REPORT: PersonalReport,
     ToolKind.CERTIFICATION_EXAM: CertificationExam,
+    ToolKind.SPOKEN_DRILL: SpokenDrill,
 }
 
 

@@ -1,0 +1,139 @@
+"""A spoken drill's widget without a browser (issue 29): takes arrive as the page sends them (acknowledged chunks),
+are measured, kept and shown; the trainee scores herself and sees her trainer's review; she hears and deletes her
+takes; bad or broken uploads are refused with the reason, nothing kept is lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from telesales_training.course import content
+from telesales_training.render.views import escape
+from telesales_training.storage.recordings import Comment
+from telesales_training.widgets.spoken import SpokenDrill
+
+from . import speech_samples as samples
+
+L03 = "03_sales_process"
+
+
+@pytest.fixture(scope="module")
+def drill():
+    return content.load_lesson(L03).block("spoken_opening")
+
+
+@pytest.fixture(scope="module")
+def take(tmp_path_factory):
+    """An English opening said by espeak-ng with two pauses, sent as the browser sends it (Opus in WebM)."""
+    samples.tools_present()
+    folder = tmp_path_factory.mktemp("takes")
+    phrases = ["Good morning this is Lin from Bright Office", "may I have two minutes", "how many printers do you have"]
+    path, _ = samples.spliced(phrases, [0.8, 0.9], "en-us", 160, folder, "opening")
+    return samples.as_opus(samples.wav_pcm(path))
+
+
+def said(ui, key, lang="en", **params) -> str:
+    return escape(ui.text(key, lang, **params))
+
+
+def send(widget: SpokenDrill, data: bytes, upload: str = "u1", chunk: int = 20_000, drop: int | None = None) -> list:
+    """The page's upload: numbered chunks, each acknowledged; `drop` loses one on the way (the connection broke)."""
+    sent: list = []
+    widget.recorder.send = lambda message, buffers=None: sent.append(message)
+    pieces = [data[n : n + chunk] for n in range(0, len(data), chunk)] or [b""]
+    for seq, piece in enumerate(pieces):
+        if seq == drop:
+            continue
+        widget.recorder.receive_chunk({"upload": upload, "seq": seq, "count": len(pieces), "mime": "audio/webm"}, piece)
+    return sent
+
+
+def test_a_take_is_measured_kept_and_shown(drill, ui, alice, take):
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    assert widget.recorder.notice_needed  # the privacy notice before the first recording
+    assert escape(drill.persona["en"][:20]) in widget.brief.value or "Ms Zhang" in widget.brief.value
+    assert said(ui, "spoken_from_course", seconds=30) in widget.brief.value
+    widget.recorder._message(widget.recorder, {"kind": "notice_accepted"}, [])
+    assert alice.get_preference("recording_notice_seen") == "1"
+    sent = send(widget, take)
+    assert [m["kind"] for m in sent][-1] == "stored" and sent[-1]["text"] == ui.text(
+        "spoken_stored_attempt", "en", attempt=1
+    )
+    kept = alice.recordings().list(L03, "spoken_opening")
+    assert len(kept) == 1 and kept[0].attempt == 1 and alice.recordings().audio(kept[0].id) == take
+    metrics = kept[0].metrics
+    assert metrics["pauses"] == 2 and 3 < metrics["duration"] < 12 and metrics["transcript"]  # English: transcribed
+    assert widget.value.recording == kept[0].id and widget.value.attempt == 1
+    shown = widget.figures.value
+    assert said(ui, "spoken_pauses") in shown and said(ui, "spoken_rule_of_thumb", goal="≤ 2s") not in shown
+    assert "≤ 30 s" in shown and said(ui, "spoken_from_course_short", goal="≤ 30 s") in shown
+    assert said(ui, "spoken_transcript_title") in widget.transcript.value
+    assert "ts-take-audio" in widget.takes.children[0].children[1].value  # she can listen to it
+    reopened = SpokenDrill(drill, ui, alice, L03, "zh-CN")
+    assert not reopened.recorder.notice_needed and "ts-spoken-figures" in reopened.figures.value
+
+
+def test_she_scores_herself_and_sees_the_trainers_review(drill, ui, alice, store, take):
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    send(widget, take)
+    widget.save_self.click()
+    assert said(ui, "spoken_self_incomplete") in widget.message.value
+    for n, box in enumerate(widget.self_levels.values()):
+        box.value = ("meets", "strong", "not_yet", "meets")[n]
+    widget.save_self.click()
+    assert said(ui, "spoken_self_saved") in widget.message.value
+    kept = alice.recordings().list(L03, "spoken_opening")[0]
+    assert kept.review("self").levels == {
+        "who": "meets",
+        "benefit": "strong",
+        "permission": "not_yet",
+        "question": "meets",
+    }
+    assert said(ui, "spoken_trainer_none") in widget.trainer.value
+    store.recordings().review(
+        kept.id,
+        "tina",
+        {"who": "strong", "benefit": "meets"},
+        [Comment(2.5, "Slow down on the name.")],
+        [c.id for c in drill.rubric],
+    )
+    again = SpokenDrill(drill, ui, alice, L03, "en")
+    assert "0:02: Slow down on the name." in again.trainer.value
+    assert again.self_levels["benefit"].value == "strong"  # her own scores are shown as she saved them
+
+
+def test_she_deletes_a_take_and_the_next_is_not_a_first_try(drill, ui, alice, take):
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    send(widget, take)
+    first = alice.recordings().list(L03, "spoken_opening")[0]
+    delete = widget.takes.children[0].children[2].children[-1]
+    delete.click()
+    assert alice.recordings().audio(first.id) is None and said(ui, "spoken_deleted_note") in widget.message.value
+    assert widget.figures.value == ""
+    send(widget, take, upload="u2")
+    assert [r.attempt for r in alice.recordings().list(L03, "spoken_opening")] == [1, 2]
+
+
+@pytest.mark.parametrize("kind, code", [("corrupt", "audio_unreadable"), ("silence", "audio_silent")])
+def test_bad_takes_are_refused_with_the_reason_and_nothing_is_kept(drill, ui, alice, kind, code):
+    import numpy as np
+
+    data = b"not audio at all" * 100 if kind == "corrupt" else samples.as_opus(np.zeros(16_000 * 3, np.int16))
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    sent = send(widget, data)
+    assert sent[-1] == {"kind": "refused", "text": ui.text(code, "en")}
+    assert alice.recordings().list() == [] and widget.value is None
+
+
+def test_an_upload_that_breaks_off_keeps_nothing_half(drill, ui, alice, take):
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    sent = send(widget, take, chunk=4000, drop=1)  # chunk 1 (of several) never arrived
+    assert all(m["kind"] == "ack" for m in sent) and alice.recordings().list() == []
+    sent = send(widget, take, upload="u-again")  # the page sends the take again
+    assert sent[-1]["kind"] == "stored" and len(alice.recordings().list()) == 1
+
+
+def test_without_a_trainee_record_the_take_is_measured_not_kept(drill, ui, take):
+    widget = SpokenDrill(drill, ui, None, L03, "en")
+    sent = send(widget, take)
+    assert sent[-1] == {"kind": "stored", "text": ui.text("spoken_not_kept", "en")}
+    assert "ts-spoken-figures" in widget.figures.value
