@@ -137,3 +137,44 @@ def test_without_a_trainee_record_the_take_is_measured_not_kept(drill, ui, take)
     sent = send(widget, take)
     assert sent[-1] == {"kind": "stored", "text": ui.text("spoken_not_kept", "en")}
     assert "ts-spoken-figures" in widget.figures.value
+
+
+def test_the_trainer_hears_scores_and_comments_in_the_cockpit_and_the_trainee_sees_it(drill, ui, alice, store, take):
+    from datetime import date
+
+    from telesales_training.course.curriculum import curriculum
+    from telesales_training.widgets.cockpit import Cockpit, CockpitContext
+
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    send(widget, take)
+    cockpit = Cockpit(CockpitContext(store, content.load_cockpit_ui(), curriculum(), "tina", date(2026, 3, 4)), "en")
+    panel = cockpit.show("tab_spoken")
+    cockpit_ui = content.load_cockpit_ui()
+    assert escape(cockpit_ui.text("spoken_waiting", "en", count=1)) in panel.summary.value
+    assert (
+        "alice" in panel.pick.label and "ts-take-audio" in panel.take.value and "ts-spoken-figures" in panel.take.value
+    )
+    panel.save.click()
+    assert escape(cockpit_ui.text("spoken_incomplete", "en")) in panel.message.value
+    for box in panel.levels.values():
+        box.value = "meets"
+    panel.levels["who"].value = "strong"
+    panel.moments[0].value, panel.comments[0].value = "0:99", "out of the take"
+    panel.save.click()
+    assert "0:99" in panel.message.value  # a moment that is not in the recording: said, nothing stored
+    panel.moments[0].value, panel.comments[0].value = "0:02", "Your name came through clearly."
+    panel.save.click()
+    assert escape(cockpit_ui.text("spoken_saved", "en", trainee="alice")) in panel.message.value
+    assert escape(cockpit_ui.text("spoken_waiting", "en", count=0)) in panel.summary.value
+    seen = SpokenDrill(drill, ui, alice, L03, "en")
+    assert "0:02: Your name came through clearly." in seen.trainer.value and "Strong" in seen.trainer.value
+    panel.days.value = 3
+    panel.save_days.click()
+    assert escape(cockpit_ui.text("retention_bad", "en", least=7, most=3650)) in panel.message.value
+    panel.days.value = 30
+    panel.save_days.click()
+    assert store.get_setting("recording_days") == "30"
+    assert (
+        escape(ui.text("spoken_retention_note", "en", days=30))
+        in SpokenDrill(drill, ui, alice, L03, "en").takes.children[-1].value
+    )

@@ -34,6 +34,50 @@ def moment(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def figures_html(metrics: speech.Metrics, ui, lang: str, target_seconds: int | None) -> str:
+    """What was measured in a take, each figure beside its target (labelled: the course's, or a rule of thumb) and
+    whether it was met: the same table for the trainee and in the trainer's cockpit."""
+
+    def u(key: str, **params) -> str:
+        return ui.text(f"spoken_{key}", lang, **params)
+
+    verdicts = speech.verdicts(metrics, lang, target_seconds)
+    targets = speech.target_texts(lang, target_seconds)
+    values = {
+        "duration": f"{metrics.duration:.1f} s",
+        "speaking": f"{metrics.speaking:.1f} s",
+        "pauses": str(metrics.pauses),
+        "longest_pause": f"{metrics.longest_pause:.1f} s",
+        "rate": f"{metrics.rate:.1f}",
+        "pitch_range": "–" if metrics.pitch_range is None else f"{metrics.pitch_range:.1f}",
+        "loudness": f"{metrics.loudness:.0f} dBFS",
+        "clipped": f"{100 * metrics.clipped:.1f} %",
+        "fillers": "–" if metrics.fillers is None else str(metrics.fillers),
+    }
+    rows = []
+    for key, shown in values.items():
+        verdict = verdicts.get(key)
+        said = (
+            ""
+            if verdict is None
+            else span(u("met") if verdict else u("not_met"), "ts-met" if verdict else "ts-not-met")
+        )
+        goal = targets.get(key)
+        kind = "from_course_short" if goal and goal[1] else "rule_of_thumb"
+        goal_text = "" if goal is None else u(kind, goal=goal[0])
+        rows.append((u(key), shown, join(escape(goal_text), " ", said)))
+    heads = (u("figure_head"), u("value_head"), u("target_head"))
+    return table(heads, rows, "ts-spoken-figures", u("figures_title"), row_heads=True)
+
+
+def transcript_html(metrics: speech.Metrics, ui, lang: str) -> str:
+    return join(
+        paragraph(ui.text("spoken_transcript_title", lang), "ts-strong"),
+        paragraph(metrics.transcript or ui.text("spoken_no_transcript", lang), "ts-transcript"),
+        muted(ui.text("spoken_transcript_rough", lang)),
+    )
+
+
 class SpokenDrill(ToolWidget):
     State = speech.SpokenTake
 
@@ -244,41 +288,9 @@ class SpokenDrill(ToolWidget):
         if metrics is None:
             self.figures.value = self.transcript.value = ""
             return
-        verdicts = speech.verdicts(metrics, self.lang, self.block.target_seconds)
-        family = "zh" if self.lang.startswith("zh") else "en"
-        targets = speech.target_texts(self.lang, self.block.target_seconds)
-        values = {
-            "duration": f"{metrics.duration:.1f} s",
-            "speaking": f"{metrics.speaking:.1f} s",
-            "pauses": str(metrics.pauses),
-            "longest_pause": f"{metrics.longest_pause:.1f} s",
-            "rate": f"{metrics.rate:.1f}",
-            "pitch_range": "–" if metrics.pitch_range is None else f"{metrics.pitch_range:.1f}",
-            "loudness": f"{metrics.loudness:.0f} dBFS",
-            "clipped": f"{100 * metrics.clipped:.1f} %",
-            "fillers": "–" if metrics.fillers is None else str(metrics.fillers),
-        }
-        rows = []
-        for key, shown in values.items():
-            verdict = verdicts.get(key)
-            said = (
-                ""
-                if verdict is None
-                else span(self.u("met") if verdict else self.u("not_met"), "ts-met" if verdict else "ts-not-met")
-            )
-            goal = targets.get(key)
-            goal_text = (
-                "" if goal is None else self.u("from_course_short" if goal[1] else "rule_of_thumb", goal=goal[0])
-            )
-            rows.append((self.u(key, family=family), shown, join(escape(goal_text), " ", said)))
-        heads = (self.u("figure_head"), self.u("value_head"), self.u("target_head"))
-        self.figures.value = table(heads, rows, "ts-spoken-figures", self.u("figures_title"), row_heads=True)
+        self.figures.value = figures_html(metrics, self._ui, self.lang, self.block.target_seconds)
         if metrics.transcript is not None:
-            self.transcript.value = join(
-                paragraph(self.u("transcript_title"), "ts-strong"),
-                paragraph(metrics.transcript or self.u("no_transcript"), "ts-transcript"),
-                muted(self.u("transcript_rough")),
-            )
+            self.transcript.value = transcript_html(metrics, self._ui, self.lang)
 
     def _level_options(self) -> list[tuple[str, str]]:
         return [(self.u(key), key) for key in LEVEL_KEYS]
@@ -306,7 +318,7 @@ class SpokenDrill(ToolWidget):
         if theirs is None:
             self.trainer.value = muted(self.u("trainer_none"))
             return
-        names = dict(self._level_options())
+        names = {key: label for label, key in self._level_options()}
         levels = [
             (local(check.text, self.lang), names.get(theirs.levels.get(check.id, ""), "–"))
             for check in self.block.rubric

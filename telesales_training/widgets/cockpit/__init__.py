@@ -20,6 +20,7 @@ from .filters import FilterBar
 from .funnels import FunnelsPanel
 from .overview import OverviewPanel
 from .review import ReviewCard, ReviewPanel
+from .spoken import SpokenPanel
 from .trainee import TraineePanel
 from .trends import TrendsPanel
 
@@ -29,6 +30,7 @@ TABS = (
     ("tab_overview", OverviewPanel),
     ("tab_trends", TrendsPanel),
     ("tab_review", ReviewPanel),
+    ("tab_spoken", SpokenPanel),
     ("tab_calls", CallsPanel),
     ("tab_funnels", FunnelsPanel),
     ("tab_factors", FactorsPanel),
