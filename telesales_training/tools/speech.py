@@ -381,6 +381,7 @@ def target_texts(lang: str, target_seconds: int | None = None) -> dict[str, tupl
         low = None if target.low is None else _number(target.low * scale)
         high = None if target.high is None else _number(target.high * scale)
         unit = units.get(key, "")
-        text = f"{low}–{high}{unit}" if low and high else f"≤ {high}{unit}" if high else f"≥ {low}{unit}"
+        between = " … " if low and low.startswith("-") else "–"  # "-30 … -6 dBFS", "3.5–5.5"
+        text = f"{low}{between}{high}{unit}" if low and high else f"≤ {high}{unit}" if high else f"≥ {low}{unit}"
         shown[key] = (text, target.from_course)
     return shown

@@ -10,7 +10,7 @@ import re
 import ipywidgets as ipw
 
 from ...course import content
-from ...render.views import audio_player, heading, join, local, muted, paragraph, table
+from ...render.views import audio_player, heading, join, local, markdown, muted, paragraph, table
 from ...storage.recordings import (
     RETENTION_LEAST,
     RETENTION_MOST,
@@ -138,7 +138,7 @@ class SpokenPanel(Panel):
         ]
         self.take.value = join(
             heading(4, self._label(take)),
-            paragraph(local(drill.persona, self.lang), "ts-muted") if drill else "",
+            markdown(local(drill.persona, self.lang)) if drill else "",
             audio_player(source, self._label(take)) if source else "",
             figures_html(metrics, self._lesson_ui, self.lang, target) if metrics else "",
             transcript_html(metrics, self._lesson_ui, self.lang) if metrics and metrics.transcript is not None else "",

@@ -1,0 +1,104 @@
+"""Spoken practice in a real Chromium (issue 29): the browser records through a fake microphone that plays speech
+made with espeak-ng, the take is sent, measured and stored, shown to the trainee; the trainer hears it in the
+cockpit, scores it and comments at a moment; the trainee sees the review in her drill. Screenshots at phone and
+desktop widths (fits_every_width: 360, 390, 1280 and 1920 px, axe-core, 44 px targets)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from telesales_training.storage.store import Store
+
+from .. import speech_samples as samples
+from .support import ARTIFACTS, CHROMIUM_ARGS, LOAD_TIMEOUT, chromium_path, fits_every_width
+
+L03 = "03_sales_process"
+
+
+@pytest.fixture(scope="module")
+def microphone(tmp_path_factory):
+    """What the fake microphone plays (Chromium loops the file): an opening with two pauses."""
+    samples.tools_present()
+    folder = tmp_path_factory.mktemp("microphone")
+    phrases = ["Good morning this is Lin from Bright Office", "may I have two minutes", "how many printers do you have"]
+    path, _ = samples.spliced(phrases, [0.8, 0.9], "en-us", 160, folder, "opening")
+    return path
+
+
+@pytest.fixture
+def recording_page(microphone):
+    """A Chromium whose microphone is the file above, allowed without asking (the permission prompt is the
+    browser's, not the page's)."""
+    args = [
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={microphone}",
+    ]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=args)
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        context.grant_permissions(["microphone"])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()
+        assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def test_a_take_recorded_in_the_browser_is_measured_reviewed_and_the_review_shown(
+    server, cockpit_server, db_path, recording_page, trainee
+):
+    page = recording_page
+    page.goto(server.page_url(L03, trainee))
+    drill = page.locator(".ts-tool-spoken_opening")
+    drill.wait_for(timeout=LOAD_TIMEOUT)
+    drill.scroll_into_view_if_needed()
+    expect(drill.locator(".ts-rec-notice")).to_contain_text("只有你和培训师能听到")  # the notice first
+    drill.get_by_role("button", name="我知道了，开始练习").click()
+    drill.get_by_role("button", name="开始录音").click()
+    expect(drill.locator(".ts-rec-meter")).to_be_visible(timeout=10_000)  # recording, with its level meter
+    page.wait_for_timeout(5_500)
+    drill.get_by_role("button", name="停止").click()
+    expect(drill.locator("audio.ts-rec-player")).to_be_visible()  # she can listen before sending
+    drill.get_by_role("button", name="提交这段录音").click()
+    expect(drill.locator(".ts-rec-status")).to_contain_text("已保存（第 1 次录音）", timeout=60_000)
+    figures = drill.locator(".ts-spoken-figures")
+    expect(figures).to_contain_text("停顿次数")
+    expect(figures).to_contain_text("≤ 30 s（课程）")
+    drill.screenshot(path=str(ARTIFACTS / "spoken_drill_take_1280.png"))
+    with Store(f"sqlite:///{db_path}") as store:
+        takes = store.ensure_trainee(trainee).recordings().list(L03, "spoken_opening")
+        assert len(takes) == 1 and takes[0].attempt == 1 and takes[0].size > 1000
+        assert takes[0].mime.startswith("audio/webm") and 3 < takes[0].metrics["duration"] < 8
+    for n, label in enumerate(("做到了", "做得很好", "做到了", "还没做到")):
+        drill.locator(".ts-spoken-self .widget-toggle-buttons").nth(n).get_by_role("button", name=label).click()
+    drill.get_by_role("button", name="保存我的自评").click()
+    expect(drill).to_contain_text("自评已保存")
+    fits_every_width(page, "spoken_drill")
+
+    page.goto(cockpit_server.entry)
+    page.locator(".ts-filter-summary").wait_for(timeout=LOAD_TIMEOUT)
+    page.get_by_role("tab", name="Spoken practice").click()
+    panel = page.locator(".ts-spoken-review").locator("xpath=..")
+    expect(page.locator(".ts-spoken-waiting")).to_contain_text("Waiting: 1")
+    expect(page.locator("audio.ts-take-audio")).to_be_visible()
+    for n in range(4):
+        page.locator(".ts-spoken-review .widget-toggle-buttons").nth(n).get_by_role("button", name="Meets").click()
+    page.locator(".ts-spoken-review input[type=text]").nth(0).fill("0:02")
+    page.locator(".ts-spoken-review input[type=text]").nth(1).fill("Clear name and company.")
+    fits_every_width(page, "cockpit_spoken")
+    panel.get_by_role("button", name="Save and go to the next take").click()
+    expect(page.locator(".ts-spoken-waiting")).to_contain_text("Waiting: 0")
+
+    page.goto(server.page_url(L03, trainee))
+    drill = page.locator(".ts-tool-spoken_opening")
+    drill.wait_for(timeout=LOAD_TIMEOUT)
+    expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:02：Clear name and company.")
+    drill.scroll_into_view_if_needed()
+    page.set_viewport_size({"width": 390, "height": 844})
+    drill.screenshot(path=str(ARTIFACTS / "spoken_drill_reviewed_390.png"))
