@@ -608,3 +608,69 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     (tmp_path / "org.jwk.json").write_text(key.text)
     checked = verify_offline(tmp_path / "bob.jwt", tmp_path / "org.jwk.json")
     assert checked.returncode == 0 and "valid: bob" in checked.stdout, checked.stderr
+
+
+BOB_RECORDS = r"""
+import json
+from telesales_training.storage.store import Store
+take = Store().ensure_trainee("bob").recordings().add("03_sales_process", "spoken_opening", "zh-CN", "audio/webm",
+                                                      b"\x1aE\xdf\xa3" + bytes(5000), {"duration": 4.0})
+print("RESULT " + json.dumps({"id": take.id, "attempt": take.attempt}))
+"""
+
+RECORDING_ATTACK = r"""
+import json, os
+import sqlalchemy as sa
+from telesales_training.storage.recordings import Comment
+from telesales_training.storage.store import Store, TraineeStore
+BOB = %d
+found = {}
+def attempt(name, action):
+    try:
+        found[name] = ["done", action()]
+    except Exception as problem:
+        found[name] = ["refused", type(problem).__name__]
+store = Store()
+bob = TraineeStore(store, "bob").recordings()
+attempt("list_bob", lambda: len(bob.list()))
+attempt("hear_bob", lambda: bob.audio(BOB))
+attempt("delete_bob", lambda: bob.delete(BOB))
+attempt("cohort_queue", lambda: len(store.recordings().awaiting()))
+attempt("cohort_hear", lambda: store.recordings().audio(BOB))
+attempt("expire_all", lambda: store.recordings().expire(0))
+attempt("review_as_trainer", lambda: store.recordings().review(BOB, "alice", {"who": "strong"}, [], ["who"]))
+attempt("record_as_bob", lambda: bob.add("03_sales_process", "spoken_opening", "en", "audio/webm", b"forged", None))
+url = sa.engine.make_url(os.environ["TELESALES_DB"])
+def sql(statement):
+    with sa.create_engine(url, poolclass=sa.pool.NullPool).begin() as conn:
+        result = conn.exec_driver_sql(statement)
+        return result.rowcount if result.returns_rows is False else len(result.all())
+attempt("sql_read", lambda: sql(f"SELECT audio FROM recordings WHERE id = {BOB}"))
+attempt("sql_empty", lambda: sql("UPDATE recordings SET audio = NULL, metrics = NULL, deleted_at = now() "
+                                 f"WHERE id = {BOB}"))
+attempt("sql_delete", lambda: sql(f"DELETE FROM recordings WHERE id = {BOB}"))
+attempt("sql_reviews", lambda: sql("SELECT * FROM recording_reviews WHERE trainee_id = 'bob'"))
+mine = store.ensure_trainee("alice").recordings()
+own = mine.add("03_sales_process", "spoken_opening", "en", "audio/webm", b"\x1aE\xdf\xa3" + bytes(3000), None)
+attempt("delete_own", lambda: mine.delete(own.id))
+print("RESULT " + json.dumps(found))
+"""
+
+
+def test_alices_kernel_cannot_hear_delete_or_review_bobs_recordings(hub):
+    """#29 on the real hub: bob keeps a take; code in alice's kernel — the package with her store URL, raw SQL with
+    it — neither lists, hears, empties, deletes nor reviews it, nor records in his name; her own she deletes."""
+    bob = run_in_kernel(hub, "bob", BOB_RECORDS)
+    found = run_in_kernel(hub, "alice", RECORDING_ATTACK % bob["id"])
+    assert found["list_bob"] == ["done", 0] and found["hear_bob"] == ["done", None]
+    assert found["delete_bob"] == ["done", False] and found["expire_all"] == ["done", 0]
+    assert found["cohort_queue"] == ["done", 0] and found["cohort_hear"] == ["done", None]
+    assert found["review_as_trainer"][0] == "refused" and found["record_as_bob"] == ["refused", "AccessDenied"]
+    assert found["sql_read"] == ["done", 0] and found["sql_reviews"] == ["done", 0]
+    assert found["sql_empty"] == ["done", 0]
+    assert found["sql_delete"] in (["done", 0], ["refused", "ProgrammingError"])  # no DELETE right at all
+    assert found["delete_own"] == ["done", True]
+    from telesales_training.storage.store import Store
+
+    with Store(hub.store_url) as store:  # as the owner: bob's take is whole
+        assert store.recordings().audio(bob["id"]) == b"\x1aE\xdf\xa3" + bytes(5000)
