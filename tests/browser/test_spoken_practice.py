@@ -6,7 +6,7 @@ desktop widths (fits_every_width: 360, 390, 1280 and 1920 px, axe-core, 44 px ta
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from telesales_training.storage.store import Store
 
@@ -27,7 +27,7 @@ def microphone(tmp_path_factory):
 
 
 @pytest.fixture
-def recording_page(microphone):
+def recording_page(browser, microphone):
     """A Chromium whose microphone is the file above, allowed without asking (the permission prompt is the
     browser's, not the page's)."""
     args = [
@@ -36,18 +36,18 @@ def recording_page(microphone):
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={microphone}",
     ]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=args)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        context.grant_permissions(["microphone"])
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.set_default_timeout(30_000)
-        yield page
-        context.close()
-        browser.close()
-        assert not errors, f"JavaScript errors on the page: {errors}"
+    # Another Chromium from the same Playwright as the session's (a second Playwright may not run beside it).
+    own = browser.browser_type.launch(executable_path=chromium_path(), args=args)
+    context = own.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.grant_permissions(["microphone"])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+    own.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def test_a_take_recorded_in_the_browser_is_measured_reviewed_and_the_review_shown(
@@ -102,3 +102,36 @@ def test_a_take_recorded_in_the_browser_is_measured_reviewed_and_the_review_show
     drill.scroll_into_view_if_needed()
     page.set_viewport_size({"width": 390, "height": 844})
     drill.screenshot(path=str(ARTIFACTS / "spoken_drill_reviewed_390.png"))
+
+
+def try_to_record(page, server, trainee, message: str, shot: str) -> None:
+    page.goto(server.page_url(L03, trainee))
+    drill = page.locator(".ts-tool-spoken_opening")
+    drill.wait_for(timeout=LOAD_TIMEOUT)
+    drill.get_by_role("button", name="我知道了，开始练习").click()
+    drill.get_by_role("button", name="开始录音").click()
+    expect(drill.locator(".ts-rec-problem")).to_contain_text(message)
+    expect(drill.get_by_role("button", name="开始录音")).to_be_visible()  # she can try again
+    drill.screenshot(path=str(ARTIFACTS / f"spoken_drill_{shot}_390.png"))
+
+
+def test_no_microphone_is_said_plainly(server, browser, trainee):
+    """The shared Chromium has no audio device: with the permission given, there is no microphone to find."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    context.grant_permissions(["microphone"])
+    try:
+        try_to_record(context.new_page(), server, trainee, "没有找到麦克风", "no_mic")
+    finally:
+        context.close()
+
+
+def test_a_refused_microphone_is_said_plainly(server, browser, trainee, microphone):
+    """A microphone is there, but the trainee (the browser's prompt) refuses it: the page says how to allow it."""
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={microphone}"]
+    own = browser.browser_type.launch(executable_path=chromium_path(), args=args)
+    context = own.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        try_to_record(context.new_page(), server, trainee, "你没有允许使用麦克风", "refused")
+    finally:
+        context.close()
+        own.close()
