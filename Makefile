@@ -103,6 +103,7 @@ bench: $(TOOLS)
 	$(BIN)/python bench/team_saves.py
 	$(BIN)/python bench/team_memory.py
 	$(BIN)/python bench/review_due.py
+	$(BIN)/python bench/speech_analysis.py
 
 ## make bench-review: today's review's due list at 20,000 vs 20 trainees on PostgreSQL (fails above 2x; CI runs it)
 bench-review: $(TOOLS)
