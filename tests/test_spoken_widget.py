@@ -50,6 +50,7 @@ def send(widget: SpokenDrill, data: bytes, upload: str = "u1", chunk: int = 20_0
 def test_a_take_is_measured_kept_and_shown(drill, ui, alice, take):
     widget = SpokenDrill(drill, ui, alice, L03, "en")
     assert widget.recorder.notice_needed  # the privacy notice before the first recording
+    assert "ts-spoken-model" not in widget.brief.value  # the model answer only after her own try
     assert escape(drill.persona["en"][:20]) in widget.brief.value or "Ms Zhang" in widget.brief.value
     assert said(ui, "spoken_from_course", seconds=30) in widget.brief.value
     widget.recorder._message(widget.recorder, {"kind": "notice_accepted"}, [])
@@ -67,6 +68,7 @@ def test_a_take_is_measured_kept_and_shown(drill, ui, alice, take):
     assert said(ui, "spoken_pauses") in shown and said(ui, "spoken_rule_of_thumb", goal="≤ 2s") not in shown
     assert "≤ 30 s" in shown and said(ui, "spoken_from_course_short", goal="≤ 30 s") in shown
     assert said(ui, "spoken_transcript_title") in widget.transcript.value
+    assert "ts-spoken-model" in widget.brief.value and "Bright Office" in widget.brief.value
     assert "ts-take-audio" in widget.takes.children[0].children[1].value  # she can listen to it
     reopened = SpokenDrill(drill, ui, alice, L03, "zh-CN")
     assert not reopened.recorder.notice_needed and "ts-spoken-figures" in reopened.figures.value

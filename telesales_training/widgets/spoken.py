@@ -16,7 +16,7 @@ import numpy as np
 from ..core import clock
 from ..core.errors import StoreError
 from ..core.settings import settings
-from ..render.views import audio_player, escape, feedback, join, local, markdown, muted, paragraph, span, table
+from ..render.views import audio_player, details, escape, feedback, join, local, markdown, muted, paragraph, span, table
 from ..storage.recordings import RETENTION_SETTING, Recording, retention_days
 from ..tools import speech
 from .lean import make, shared_layout, style_for
@@ -276,6 +276,9 @@ class SpokenDrill(ToolWidget):
             )
         }
         current = self._current
+        if self._takes and self.block.model_answer:  # a model to compare with once she has tried herself
+            model = markdown(local(self.block.model_answer, self.lang))
+            self.brief.value = join(self.brief.value, details(self.u("model_title"), [model], "ts-spoken-model"))
         if current is not None and current.metrics:
             self._show_figures(speech.Metrics.read(current.metrics))
         elif current is None:
