@@ -103,3 +103,13 @@ def wav_pcm(path: Path) -> np.ndarray:
 
     with wave.open(str(path)) as wav:
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2").astype(np.int16)
+
+
+OPENING = ["Good morning this is Lin from Bright Office", "may I have two minutes", "how many printers do you have"]
+
+
+def opening(folder: Path) -> Path:
+    """The spoken drills' test take: an English opening with two pauses (0.8 s and 0.9 s)."""
+    tools_present()
+    path, _ = spliced(OPENING, [0.8, 0.9], "en-us", 160, folder, "opening")
+    return path

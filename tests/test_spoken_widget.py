@@ -24,11 +24,7 @@ def drill():
 @pytest.fixture(scope="module")
 def take(tmp_path_factory):
     """An English opening said by espeak-ng with two pauses, sent as the browser sends it (Opus in WebM)."""
-    samples.tools_present()
-    folder = tmp_path_factory.mktemp("takes")
-    phrases = ["Good morning this is Lin from Bright Office", "may I have two minutes", "how many printers do you have"]
-    path, _ = samples.spliced(phrases, [0.8, 0.9], "en-us", 160, folder, "opening")
-    return samples.as_opus(samples.wav_pcm(path))
+    return samples.as_opus(samples.wav_pcm(samples.opening(tmp_path_factory.mktemp("takes"))))
 
 
 def said(ui, key, lang="en", **params) -> str:

@@ -19,11 +19,7 @@ L03 = "03_sales_process"
 @pytest.fixture(scope="module")
 def microphone(tmp_path_factory):
     """What the fake microphone plays (Chromium loops the file): an opening with two pauses."""
-    samples.tools_present()
-    folder = tmp_path_factory.mktemp("microphone")
-    phrases = ["Good morning this is Lin from Bright Office", "may I have two minutes", "how many printers do you have"]
-    path, _ = samples.spliced(phrases, [0.8, 0.9], "en-us", 160, folder, "opening")
-    return path
+    return samples.opening(tmp_path_factory.mktemp("microphone"))
 
 
 @pytest.fixture

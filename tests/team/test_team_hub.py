@@ -674,3 +674,59 @@ def test_alices_kernel_cannot_hear_delete_or_review_bobs_recordings(hub):
 
     with Store(hub.store_url) as store:  # as the owner: bob's take is whole
         assert store.recordings().audio(bob["id"]) == b"\x1aE\xdf\xa3" + bytes(5000)
+
+
+def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, browser, tmp_path):
+    """#29 end to end on the hub: bob records lesson 08's spoken drill through a fake microphone, his take goes to
+    the team store; tina hears it in her cockpit, scores it and comments at a moment; bob sees it in his drill."""
+    from .. import speech_samples as samples
+    from ..browser.support import CHROMIUM_ARGS, chromium_path
+
+    microphone = samples.opening(tmp_path)
+    fake = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    own = browser.browser_type.launch(
+        executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *fake, f"--use-file-for-fake-audio-capture={microphone}"]
+    )
+    try:
+        bob = log_in(own, hub, "bob")
+        bob.context.grant_permissions(["microphone"])
+        bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
+        drill = bob.locator(".ts-tool-spoken_answering")
+        drill.wait_for(timeout=LOAD_TIMEOUT)
+        drill.get_by_role("button", name="I understand, let me practise").click()
+        drill.get_by_role("button", name="Start recording").click()
+        expect(drill.locator(".ts-rec-meter")).to_be_visible(timeout=10_000)
+        bob.wait_for_timeout(4_500)
+        drill.get_by_role("button", name="Stop").click()
+        drill.get_by_role("button", name="Send this take").click()
+        expect(drill.locator(".ts-rec-status")).to_contain_text("Saved (take 1).", timeout=60_000)
+        expect(drill.locator(".ts-spoken-figures")).to_contain_text("≤ 10 s (the course)")
+    finally:
+        own.close()
+
+    tina = log_in(browser, hub, "tina")
+    tina.locator(".ts-filter-summary").wait_for(timeout=LOAD_TIMEOUT)
+    tina.get_by_role("tab", name="Spoken practice").click()
+    choices = tina.locator(".ts-panel select").last
+    expect(choices).to_contain_text("answer an inbound call")
+    # (the page writes option labels with no-break spaces)
+    labels = [text.replace("\xa0", " ") for text in choices.evaluate("s => [...s.options].map(o => o.text)")]
+    index = next((n for n, text in enumerate(labels) if "inbound call" in text), None)
+    assert index is not None and labels[index].startswith("bob · "), labels
+    choices.select_option(index=index)
+    expect(tina.locator("audio.ts-take-audio")).to_be_visible()
+    for n in range(4):
+        tina.locator(".ts-spoken-review .widget-toggle-buttons").nth(n).get_by_role("button", name="Meets").click()
+    tina.locator(".ts-spoken-review input[type=text]").nth(0).fill("0:01")
+    tina.locator(".ts-spoken-review input[type=text]").nth(1).fill("Smile on the greeting.")
+    tina.get_by_role("button", name="Save and go to the next take").click()
+    expect(tina.locator(".ts-panel .ts-saved")).to_contain_text("Your scores for bob are saved")
+    tina.screenshot(path=str(ARTIFACTS / "team_tina_spoken_en.png"), full_page=True)
+    tina.context.close()
+
+    bob = log_in(browser, hub, "bob")
+    bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
+    drill = bob.locator(".ts-tool-spoken_answering")
+    drill.wait_for(timeout=LOAD_TIMEOUT)
+    expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:01: Smile on the greeting.")
+    bob.context.close()
