@@ -93,6 +93,7 @@ class SpokenPanel(Panel):
         self._drawing = True  # one drawing of the take below, not one per trait
         self.pick.options = options
         self.pick.value = current if current in [o[1] for o in options] else (options[0][1] if options else None)
+        self.pick.layout = shared_layout(width="100%", max_width="40rem", display="" if options else "none")
         self._drawing = False
         days = retention_days(self.c.store.get_setting(RETENTION_SETTING))
         self.days.description = self.t("retention_label", least=RETENTION_LEAST, most=RETENTION_MOST)
