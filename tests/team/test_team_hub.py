@@ -693,7 +693,10 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
         bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
         drill = bob.locator(".ts-tool-spoken_answering")
         drill.wait_for(timeout=LOAD_TIMEOUT)
-        drill.get_by_role("button", name="I understand, let me practise").click()
+        bob.get_by_role("button", name="English").first.click()  # whatever language bob chose in an earlier test
+        expect(drill.locator(".ts-rec-start, .ts-rec-accept").first).to_be_visible()
+        if drill.locator(".ts-rec-accept").is_visible():  # the notice, unless an earlier test accepted it
+            drill.get_by_role("button", name="I understand, let me practise").click()
         drill.get_by_role("button", name="Start recording").click()
         expect(drill.locator(".ts-rec-meter")).to_be_visible(timeout=10_000)
         bob.wait_for_timeout(4_500)
@@ -728,5 +731,6 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
     drill = bob.locator(".ts-tool-spoken_answering")
     drill.wait_for(timeout=LOAD_TIMEOUT)
-    expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:01: Smile on the greeting.")
+    expect(drill.locator(".ts-spoken-comments")).to_contain_text("Smile on the greeting.")
+    expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:01")
     bob.context.close()
