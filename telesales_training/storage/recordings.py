@@ -277,24 +277,25 @@ class CohortRecordings:
     def __init__(self, store: Store):
         self._store = store
 
-    def awaiting(self, cohort: str | None = None, limit: int = 50) -> list[Recording]:
-        """First tries (attempt 1) not deleted and without a trainer's review, oldest first."""
+    def _awaiting(self, cohort: str | None) -> list:
+        """First tries (attempt 1), not deleted, without a trainer's review (of the cohort's trainees)."""
         reviewed = sa.select(recording_reviews.c.recording_id).where(recording_reviews.c.kind == "trainer")
-        query = (
-            sa.select(*SUMMARY)
-            .where(recordings.c.attempt == 1, recordings.c.deleted_at.is_(None), recordings.c.id.not_in(reviewed))
-            .order_by(recordings.c.id)
-            .limit(limit)
-        )
+        conditions = [recordings.c.attempt == 1, recordings.c.deleted_at.is_(None), recordings.c.id.not_in(reviewed)]
         if cohort:
-            query = query.where(
-                recordings.c.trainee_id.in_(sa.select(memberships.c.trainee_id).where(memberships.c.cohort == cohort))
-            )
+            members = sa.select(memberships.c.trainee_id).where(memberships.c.cohort == cohort)
+            conditions.append(recordings.c.trainee_id.in_(members))
+        return conditions
+
+    def awaiting(self, cohort: str | None = None, limit: int = 50) -> list[Recording]:
+        """The first tries waiting for a trainer, oldest first."""
+        query = sa.select(*SUMMARY).where(*self._awaiting(cohort)).order_by(recordings.c.id).limit(limit)
         with self._store.engine.connect() as conn:
             return _with_reviews(conn, conn.execute(query).all())
 
     def count_awaiting(self, cohort: str | None = None) -> int:
-        return len(self.awaiting(cohort, limit=10_000))
+        query = sa.select(sa.func.count()).select_from(recordings).where(*self._awaiting(cohort))
+        with self._store.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
     def of(self, trainee_id: str, lesson_id: str | None = None, item_id: str | None = None) -> list[Recording]:
         query = sa.select(*SUMMARY).where(recordings.c.trainee_id == trainee_id)

@@ -85,7 +85,9 @@ class SpokenPanel(Panel):
         self._queue = queue.awaiting(self.filters.cohort)
         self.summary.value = join(
             heading(3, self.t("spoken_title")),
-            paragraph(self.t("spoken_waiting", count=len(self._queue)), "ts-spoken-waiting", "status"),
+            paragraph(
+                self.t("spoken_waiting", count=queue.count_awaiting(self.filters.cohort)), "ts-spoken-waiting", "status"
+            ),
         )
         self.pick.description = self.t("spoken_pick")
         options = [(self._label(take), take.id) for take in self._queue]
