@@ -84,7 +84,9 @@ def test_a_take_recorded_in_the_browser_is_measured_reviewed_and_the_review_show
     expect(page.locator(".ts-spoken-waiting")).to_contain_text("Waiting: 1")
     expect(page.locator("audio.ts-take-audio")).to_be_visible()
     for n in range(4):
-        page.locator(".ts-spoken-review .widget-toggle-buttons").nth(n).get_by_role("button", name="Meets").click()
+        levels = page.locator(".ts-spoken-review .widget-toggle-buttons").nth(n)
+        levels.get_by_role("button", name="Meets").click()
+        expect(levels.locator("button.mod-active")).to_have_text("Meets")
     page.locator(".ts-spoken-review input[type=text]").nth(0).fill("0:02")
     page.locator(".ts-spoken-review input[type=text]").nth(1).fill("Clear name and company.")
     fits_every_width(page, "cockpit_spoken")

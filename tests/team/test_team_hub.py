@@ -717,9 +717,13 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     index = next((n for n, text in enumerate(labels) if "inbound call" in text), None)
     assert index is not None and labels[index].startswith("bob · "), labels
     choices.select_option(index=index)
+    # wait for the review of *this* take (the first take's review is on screen until the panel redraws)
+    expect(tina.get_by_role("heading", level=4)).to_contain_text("answer an inbound call")
     expect(tina.locator("audio.ts-take-audio")).to_be_visible()
     for n in range(4):
-        tina.locator(".ts-spoken-review .widget-toggle-buttons").nth(n).get_by_role("button", name="Meets").click()
+        levels = tina.locator(".ts-spoken-review .widget-toggle-buttons").nth(n)
+        levels.get_by_role("button", name="Meets").click()
+        expect(levels.locator("button.mod-active")).to_have_text("Meets")
     tina.locator(".ts-spoken-review input[type=text]").nth(0).fill("0:01")
     tina.locator(".ts-spoken-review input[type=text]").nth(1).fill("Smile on the greeting.")
     tina.get_by_role("button", name="Save and go to the next take").click()
