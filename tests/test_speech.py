@@ -155,3 +155,10 @@ def test_a_second_is_the_least():
     with pytest.raises(speech.SpeechInputError) as refused:
         speech.decode(samples.as_opus(np.zeros(speech.RATE // 2, np.int16)))
     assert refused.value.code == "audio_too_short"
+
+
+def test_pocketsphinx_decodes_only_speech_so_silence_gives_no_words():
+    recognizer = speech.recognizer_for("en")
+    rng = np.random.default_rng(29)
+    hiss = rng.normal(0, 30, speech.RATE * 3).astype(np.int16)  # 3 s of room noise far below speech
+    assert recognizer.transcribe(hiss, speech.RATE) == ""

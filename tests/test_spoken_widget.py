@@ -126,8 +126,20 @@ def test_an_upload_that_breaks_off_keeps_nothing_half(drill, ui, alice, take):
     widget = SpokenDrill(drill, ui, alice, L03, "en")
     sent = send(widget, take, chunk=4000, drop=1)  # chunk 1 (of several) never arrived
     assert all(m["kind"] == "ack" for m in sent) and alice.recordings().list() == []
-    sent = send(widget, take, upload="u-again")  # the page sends the take again
+    sent = send(widget, take, upload="u1")  # the page sends the take again, under the take's one id
     assert sent[-1]["kind"] == "stored" and len(alice.recordings().list()) == 1
+
+
+def test_a_take_sent_again_after_a_slow_first_upload_is_kept_once(drill, ui, alice, take):
+    """The page gave up waiting for the kernel and the trainee pressed send again; then both uploads arrived."""
+    widget = SpokenDrill(drill, ui, alice, L03, "en")
+    first = send(widget, take, upload="take-7", chunk=8000)
+    again = send(widget, take, upload="take-7", chunk=8000)
+    assert first[-1] == again[-1] and again[-1]["kind"] == "stored"  # she is told it is saved, as the first time
+    assert [m["seq"] for m in again if m["kind"] == "ack"] == list(range(len(again) - 1))  # every chunk acknowledged
+    assert len(alice.recordings().list()) == 1 and widget.value.attempt == 1
+    send(widget, take, upload="take-8")  # a new take (recorded again) is a new recording
+    assert sorted(r.attempt for r in alice.recordings().list()) == [1, 2]
 
 
 def test_without_a_trainee_record_the_take_is_measured_not_kept(drill, ui, take):

@@ -1,6 +1,7 @@
 // The spoken-practice recorder (issue 29), an anywidget: microphone → MediaRecorder (Opus) with a level meter, a
 // countdown before and a time limit during the take, playback before sending, retry, and an upload in acknowledged
-// chunks — a take whose upload breaks off stays in the page to send again. The kernel (recorder.py) measures and
+// chunks — a take whose upload breaks off stays in the page to send again (under the same id, so a kernel that was
+// only slow stores it once). The kernel (recorder.py) measures and
 // keeps it. Texts come translated from the kernel (model "texts"); the state is mirrored to "state" for tests.
 
 const CHUNK = 192 * 1024;
@@ -73,6 +74,7 @@ function render({ model, el }) {
   let analyser = null;
   let waiting = null; // {upload, seq, resolve, reject, timer}
   let upload = 0;
+  let takeId = ""; // one id per take, kept when the take is sent again: the kernel stores a take once
   let cancelled = false;
 
   const show = (node, on) => { node.style.display = on ? "" : "none"; };
@@ -170,6 +172,8 @@ function render({ model, el }) {
       stopStream();
       if (cancelled) { setState("idle"); return; }
       take = new Blob(chunks, { type: mime });
+      upload += 1;
+      takeId = `${Date.now()}-${upload}`;
       player.src = URL.createObjectURL(take);
       say(t("recorded"));
       setState("recorded");
@@ -215,8 +219,7 @@ function render({ model, el }) {
     setState("sending");
     const bytes = await take.arrayBuffer();
     const parts = Math.max(1, Math.ceil(bytes.byteLength / CHUNK));
-    upload += 1;
-    const id = `${Date.now()}-${upload}`;
+    const id = takeId;
     try {
       for (let seq = 0; seq < parts; seq++) {
         say(t("sending").replace("{percent}", String(Math.round((100 * seq) / parts))));
@@ -226,6 +229,7 @@ function render({ model, el }) {
         await done;
       }
     } catch (error) {
+      say(""); // not "sending… 0 %" beside the failure
       fail(t("upload_failed"));
       setState("failed");
       return;
@@ -241,6 +245,7 @@ function render({ model, el }) {
       waiting = null;
       resolve();
     } else if (message.kind === "stored") {
+      fail(""); // a slow upload that the page had given up on may arrive after all
       say(message.text || t("stored"));
       setState("sent");
     } else if (message.kind === "refused") {

@@ -1,7 +1,9 @@
 """The recorder in the page (issue 29): an anywidget (recorder.js, recorder.css) that records from the browser's
 microphone and sends the take here in acknowledged chunks. This side puts the chunks together and hands a whole take
 to `on_take(data, mime)`; whatever that returns is said in the recorder ("stored", or why it was refused). An upload
-that breaks off never reaches `on_take`: its chunks are dropped and the take stays in the page to send again.
+that breaks off never reaches `on_take`: its chunks are dropped and the take stays in the page to send again. A take
+sent again under an id already stored (the kernel was slow, not gone: the page gave up waiting, then the first
+upload arrived) is acknowledged and answered as before, never stored twice.
 
 Works in Voilà and in JupyterLab (anywidget's front end ships in its wheel)."""
 
@@ -20,6 +22,7 @@ from ..core.limits import MAX_RECORDING_BYTES
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 MAX_CHUNKS = 200  # chunks of one take (the page sends 192 KiB each: MAX_RECORDING_BYTES fits)
+REMEMBERED = 20  # ids of takes stored from this page that a resend is recognised by
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Recorder(anywidget.AnyWidget):
         self._on_take = on_take
         self._on_notice = on_notice
         self._parts: dict[str, dict[int, bytes]] = {}
+        self._stored: dict[str, TakeAnswer] = {}  # upload id → its answer, for the last REMEMBERED stored takes
         self.on_msg(self._message)
 
     def _message(self, _widget, content: dict, buffers: list) -> None:
@@ -64,6 +68,11 @@ class Recorder(anywidget.AnyWidget):
             return
         if not upload or not 0 <= seq < count <= MAX_CHUNKS:
             return
+        if upload in self._stored:  # sent again after a slow first upload that was stored: say so, store nothing
+            self.send({"kind": "ack", "upload": upload, "seq": seq})
+            if seq == count - 1:
+                self.say(self._stored[upload])
+            return
         # One upload at a time: a new one drops what an interrupted earlier one left.
         for other in [key for key in self._parts if key != upload]:
             del self._parts[other]
@@ -84,6 +93,10 @@ class Recorder(anywidget.AnyWidget):
         except Exception:  # the drill says what went wrong; a traceback never reaches the page
             log.exception("a recording could not be taken")
             answer = TakeAnswer(False, self.texts.get("store_failed", "store failed"))
+        if answer.stored:  # a refused take may be sent again (the store may be back); a stored one is kept once
+            self._stored[upload] = answer
+            while len(self._stored) > REMEMBERED:
+                del self._stored[next(iter(self._stored))]
         self.say(answer)
 
     def say(self, answer: TakeAnswer) -> None:

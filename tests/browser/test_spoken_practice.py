@@ -5,6 +5,9 @@ desktop widths (fits_every_width: 360, 390, 1280 and 1920 px, axe-core, 44 px ta
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 from playwright.sync_api import expect
 
@@ -133,3 +136,35 @@ def test_a_refused_microphone_is_said_plainly(server, browser, trainee, micropho
     finally:
         context.close()
         own.close()
+
+
+def test_a_take_whose_upload_stalls_is_sent_again_and_kept_once(server, db_path, recording_page):
+    """The kernel stops answering mid-upload (SIGSTOP: the connection stays, nothing comes back): after the page's
+    wait the trainee is told the upload failed and can send again; when the kernel comes back it finds the take twice
+    and keeps it once."""
+    trainee = "stalled-upload"
+    page = recording_page
+    before = server.kernel_pids()
+    page.goto(server.page_url(L03, trainee))
+    drill = page.locator(".ts-tool-spoken_opening")
+    drill.wait_for(timeout=LOAD_TIMEOUT)
+    (kernel,) = server.kernel_pids() - before
+    drill.get_by_role("button", name="我知道了，开始练习").click()
+    drill.get_by_role("button", name="开始录音").click()
+    expect(drill.locator(".ts-rec-meter")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(3_000)
+    drill.get_by_role("button", name="停止").click()
+    os.kill(kernel, signal.SIGSTOP)
+    try:
+        drill.get_by_role("button", name="提交这段录音").click()
+        expect(drill.locator(".ts-rec-problem")).to_contain_text("上传中断了", timeout=40_000)
+        expect(drill.locator("audio.ts-rec-player")).to_be_visible()  # the take is still in the page
+        drill.screenshot(path=str(ARTIFACTS / "spoken_drill_upload_failed_1280.png"))
+        drill.get_by_role("button", name="提交这段录音").click()  # she sends it again while the kernel is still away
+    finally:
+        os.kill(kernel, signal.SIGCONT)
+    expect(drill.locator(".ts-rec-status")).to_contain_text("已保存（第 1 次录音）", timeout=60_000)
+    expect(drill.locator(".ts-rec-problem")).to_have_text("")
+    with Store(f"sqlite:///{db_path}") as store:
+        takes = store.ensure_trainee(trainee).recordings().list(L03, "spoken_opening")
+    assert [take.attempt for take in takes] == [1]
