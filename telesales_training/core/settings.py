@@ -5,6 +5,7 @@ reads it from the kernel's environment."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -53,11 +54,27 @@ class Settings(BaseSettings):
     # Speech recognisers a site installed for spoken practice (issue 29), by language: "zh-CN=pkg.module:factory"
     # (comma-separated); English has PocketSphinx built in. See tools/speech.py.
     recognizers: str = ""
+    # Learning records to an LRS (issue 30; off while lrs_url is empty): the LRS's xAPI endpoint (e.g.
+    # https://lrs.example.com/xAPI/), its HTTP Basic credentials, and this site's address (the actors' account home
+    # page and the root of the activity ids; e.g. the hub's URL). Only the sender reads them — in team mode a hub
+    # service, never a trainee's kernel.
+    lrs_url: str = ""
+    lrs_user: str = ""
+    lrs_password: str = ""
+    lrs_home: str = "http://localhost"
 
     @field_validator("db", "lang", "trainee", "trainers", "token", "clock", mode="before")
     @classmethod
     def _trimmed(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
+
+    @field_validator("lrs_url", "lrs_home")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        address = value.strip()
+        if address and not re.match(r"^https?://[^\s/]+", address):
+            raise ValueError(f"{value!r} is no web address (http://… or https://…)")
+        return address
 
     @field_validator("tz")
     @classmethod

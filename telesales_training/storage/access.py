@@ -156,6 +156,9 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
             f"reviewer = {ME} AND ((kind = 'self' AND trainee_id = {ME}) OR (kind = 'trainer' AND {TRAINER}))",
         ),
     ],
+    # The LRS outbox (issue 30): the sender's alone (it runs with the owner's URL). No grants and no policies, so
+    # row-level security refuses every row to every other role, trainers included.
+    "lrs_outbox": [],
 }
 # Columns a role may UPDATE where it may not update the whole row.
 UPDATE_COLUMNS = {"recordings": ("audio", "metrics", "deleted_at")}

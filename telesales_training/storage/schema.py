@@ -574,3 +574,27 @@ recording_reviews = sa.Table(
     ),
     sa.Index("ix_recording_reviews_recording", "recording_id", "id"),
 )
+
+# Learning records to an LRS (issue 30): one xAPI statement per event found in the store (`source`, `source_id`:
+# an answer, a completed lesson, an exam sitting, a certificate, a review), its id and text fixed when written here;
+# sent once the LRS accepts it (`sent_at`), retried at `next_try_at` after a failure. Only the sender touches it.
+lrs_outbox = sa.Table(
+    "lrs_outbox",
+    metadata,
+    row_id(),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("source_id", sa.String(200), nullable=False),
+    sa.Column("source_row", RowId, nullable=True),  # the source row's id as a number (sources with growing ids)
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("statement_id", sa.String(36), nullable=False),
+    sa.Column("statement", JsonValue(), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("source", "source_id", name="uq_lrs_outbox_source"),
+    sa.UniqueConstraint("statement_id", name="uq_lrs_outbox_statement"),
+    sa.Index("ix_lrs_outbox_unsent", "sent_at", "id"),
+    sa.Index("ix_lrs_outbox_source_row", "source", "source_row"),
+)

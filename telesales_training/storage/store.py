@@ -53,6 +53,7 @@ from . import migrate
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .exams import CertificateRegister, TraineeExams
+from .outbox import LrsOutbox
 from .recall import TraineeRecall
 from .recordings import CohortRecordings, TraineeRecordings
 from .schema import (
@@ -400,6 +401,11 @@ class Store:
     def certificates(self) -> CertificateRegister:
         """Every certificate issued from this store (issue 26); see `exams.CertificateRegister`."""
         return CertificateRegister(self)
+
+    def outbox(self) -> LrsOutbox:
+        """The sender's side: learning records found in the store as xAPI statements, and what was sent (issue 30;
+        team mode: the owner's URL only)."""
+        return LrsOutbox(self)
 
     def cohort(self, **filters) -> CohortView:
         """The trainer's read view over all trainees (aggregations in SQL); see `cohort.CohortView`."""

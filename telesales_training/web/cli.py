@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -264,6 +265,59 @@ def export_tables(
     for table in made:
         typer.echo(f"  {table.sheet}: {len(table.rows)} rows")
     typer.echo("wrote " + ", ".join(str(path) for path in written))
+
+
+@app.command("send-statements")
+def send_statements(
+    once: bool = typer.Option(False, "--once", help="One round (collect, send what is due), then stop."),
+    every: float = typer.Option(30.0, "--every", min=1, help="Seconds between rounds of the running sender."),
+    status: bool = typer.Option(False, "--status", help="Only say what is waiting, failing and sent."),
+) -> None:
+    """Send learning records (xAPI statements) to the LRS named by TELESALES_LRS_URL: answers, completed and passed
+    lessons, exam results, certificates and trainers' reviews, each once; retried while the LRS is away."""
+    from ..core.settings import SettingsError
+    from ..core.settings import settings as current_settings
+    from ..storage.store import Store, StoreError
+    from ..tools import xapi
+    from . import lrs as sender
+
+    try:
+        chosen = current_settings()
+    except SettingsError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2) from None
+    target = sender.Lrs.from_settings(chosen)
+    if target is None and not status:
+        typer.echo("error: no LRS is set up: set TELESALES_LRS_URL (and TELESALES_LRS_USER, _PASSWORD)", err=True)
+        raise typer.Exit(2)
+    site = xapi.Site(chosen.lrs_home)
+
+    def said(done: sender.Round) -> None:
+        line = f"collected {done.collected}, sent {done.sent}, failed {done.failed}"
+        typer.echo(line + (f" (the LRS said {done.error})" if done.error else ""))
+
+    try:
+        with Store() as store:
+            if status:
+                now = store.outbox().status()
+                typer.echo(f"waiting {now.waiting} (failing {now.failing}), sent {now.sent}")
+                if now.last_error:
+                    typer.echo(f"last error: {now.last_error}")
+                return
+            if once:
+                done = sender.deliver(store, target, site)
+                said(done)
+                raise typer.Exit(1 if done.failed else 0)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            typer.echo(f"sending to {target.url} every {every:g} s (Ctrl-C stops)")
+            try:
+                sender.run(store, target, site, every, stop, report=said)
+            except KeyboardInterrupt:
+                stop.set()
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
 
 
 @db_app.command("upgrade")
