@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8866
 
-.PHONY: bench-review run lint test test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
+.PHONY: bench-review run lint test test-services test-unit test-instants test-notebooks test-browser test-team test-servers hub-demo demo dashboard validate bench clean
 
 # The workbook itself (what `make run` needs); pip's output goes to a log, shown only when something fails.
 $(BIN)/telesales: pyproject.toml
@@ -17,6 +17,15 @@ $(BIN)/telesales: pyproject.toml
 TOOLS := $(VENV)/.test-tools
 $(TOOLS): $(BIN)/telesales
 	$(BIN)/pip install --quiet -e '.[test]' > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	touch $@
+
+# A Learning Record Store for the LRS tests (issue 30): Ralph with its file-system backend, in a virtual
+# environment of its own (its pins are not the workbook's).
+LRS_VENV := .venv-lrs
+LRS := $(LRS_VENV)/.ralph
+$(LRS):
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' 'requests>=2.31' > $(LRS_VENV)/install.log 2>&1 || { cat $(LRS_VENV)/install.log; exit 1; }
 	touch $@
 
 ## make run: create the environment if missing and serve the workbook with Voilà
@@ -41,9 +50,9 @@ test: validate $(TOOLS)
 # make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each
 # (three were slower: the machine is then short of CPU, not of waiting). The longest files are named first,
 # so they start first and the two processes end together.
-test-servers: $(TOOLS)
+test-servers: $(TOOLS) $(LRS)
 	bash .ci/system-deps
-	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser
+	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser tests/services
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2
@@ -51,7 +60,7 @@ PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 ## make test-unit: unit and widget tests, no browser, no kernels; store tests on SQLite and PostgreSQL
 test-unit: $(TOOLS)
-	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team
+	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team --ignore=tests/services
 
 ## make test-instants: the same again at two awkward instants (Monday 00:05 of ISO week 1 in UTC+8, Sunday 29 Feb 23:55 in UTC-5)
 test-instants: $(TOOLS)
@@ -65,6 +74,10 @@ test-notebooks: $(TOOLS)
 test-browser: $(TOOLS)
 	bash .ci/system-deps
 	$(BIN)/pytest $(PARALLEL) --dist loadfile tests/browser
+
+## make test-services: the services the workbook talks to, for real (a Learning Record Store)
+test-services: $(TOOLS) $(LRS)
+	$(BIN)/pytest tests/services
 
 ## make test-team: team mode for real - telesales hub-demo's JupyterHub, OS accounts, PostgreSQL, Chromium (as root)
 test-team: $(TOOLS)
@@ -111,4 +124,4 @@ bench-review: $(TOOLS)
 	$(BIN)/python bench/review_due.py --check
 
 clean:
-	rm -rf $(VENV) tests/artifacts bench/results .pytest_cache
+	rm -rf $(VENV) $(LRS_VENV) tests/artifacts bench/results .pytest_cache

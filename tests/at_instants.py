@@ -67,6 +67,7 @@ def run(zone: str, instant: str, with_postgres: bool) -> subprocess.CompletedPro
         "tests",
         "--ignore=tests/browser",
         "--ignore=tests/team",
+        "--ignore=tests/services",
         *([] if with_postgres else ["-k", "not postgresql", *(f"--ignore=tests/{name}" for name in TIMELESS)]),
     ]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)

@@ -141,7 +141,11 @@ def test_due_sent_and_failed_with_doubling_retries(store):
         outbox.failed(due[1:], "503: the LRS is down")
         assert outbox.due() == []  # the failed ones wait
         status = outbox.status()
-        assert (status.waiting, status.failing, status.sent) == (2, 2, 1) and status.last_error == "503: the LRS is down"
+        assert (status.waiting, status.failing, status.sent) == (
+            2,
+            2,
+            1,
+        ) and status.last_error == "503: the LRS is down"
         traveller.shift(FIRST_RETRY)
         again = outbox.due()
         assert [d.attempts for d in again] == [1, 1]
