@@ -80,7 +80,7 @@ test-services: $(TOOLS) $(LRS)
 	$(BIN)/pytest tests/services
 
 ## make test-team: team mode for real - telesales hub-demo's JupyterHub, OS accounts, PostgreSQL, Chromium (as root)
-test-team: $(TOOLS)
+test-team: $(TOOLS) $(LRS)
 	bash .ci/system-deps
 	$(BIN)/pytest tests/team
 

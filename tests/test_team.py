@@ -629,6 +629,7 @@ REVIEWED_PRIVILEGES = {
         "recordings_guard",
         "recordings_number",
         "telesales_is_exam_service",
+        "telesales_is_lrs_sender",
         "telesales_is_trainer",
         "telesales_trainee",
     ],
@@ -793,3 +794,55 @@ def test_recordings_are_each_trainees_own_and_the_trainers_to_hear(team_db):
     with Store(team_db[2]["bob"]) as store:
         mine = store.ensure_trainee("bob").recordings().list()
         assert [r.review("trainer").comments[0].text for r in mine if r.id == his.id] == ["Clear greeting."]
+
+
+def test_the_lrs_sender_reads_records_not_audio_and_no_one_else_reaches_the_outbox(team_db):
+    """#30: the LRS sender's own role collects the cohort's records into the outbox and marks them sent; it reads
+    no recording's audio and writes nothing else. Trainees and trainers cannot read, forge or mark the outbox, nor
+    make themselves the sender."""
+    from telesales_training.storage.schema import lrs_outbox
+    from telesales_training.tools import xapi
+
+    _cluster, admin, urls = team_db
+    sender = team.provision_sender(admin)
+    assert team.provision_sender(admin) != sender  # a new password at each hub start
+    sender = team.provision_sender(admin)
+    with Store(sender) as store:
+        outbox = store.outbox()
+        outbox.collect(xapi.Site("https://hub.example.com"))
+        due = outbox.due(1000)
+        whose = {pending.statement["actor"]["account"]["name"] for pending in due}
+        assert {"alice", "bob"} <= whose  # every trainee's answers, whatever the row policies say of others
+        outbox.sent([due[0].id])
+        assert outbox.status().sent >= 1
+    changes_nothing(
+        sender,
+        [
+            "SELECT audio FROM recordings",
+            "SELECT metrics FROM recordings",
+            "INSERT INTO answers (trainee_id, lesson_id, item_id, value, max_points, created_at) "
+            "VALUES ('bob', 'L', 'i', '\"forged\"', 0, now())",
+            "UPDATE answers SET score = 1",
+            "DELETE FROM reviews",
+            "UPDATE settings SET value = 'x' WHERE key = 'exam_service_role'",
+        ],
+    )
+    with raw(sender).connect() as conn, pytest.raises(sa.exc.DBAPIError):
+        conn.exec_driver_sql("SELECT audio FROM recordings").all()
+    for name in ("alice", "tina"):
+        changes_nothing(
+            urls[name],
+            [
+                "UPDATE lrs_outbox SET sent_at = now()",
+                "DELETE FROM lrs_outbox",
+                "INSERT INTO lrs_outbox (source, source_id, trainee_id, statement_id, statement, created_at) "
+                "VALUES ('answer', '999999', 'bob', 'forged', '{}', now())",
+                "INSERT INTO settings (key, value) VALUES ('lrs_sender_role', session_user) "
+                "ON CONFLICT (key) DO UPDATE SET value = session_user",
+                "UPDATE settings SET value = session_user WHERE key = 'lrs_sender_role'",
+            ],
+        )
+        with raw(urls[name]).connect() as conn, pytest.raises(sa.exc.DBAPIError):
+            conn.execute(sa.select(lrs_outbox.c.statement)).all()
+        with Store(urls[name]) as store, pytest.raises(StoreError):
+            store.outbox().due()

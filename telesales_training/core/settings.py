@@ -16,6 +16,7 @@ from pydantic import ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "TELESALES_"
+DEFAULT_LRS_HOME = "http://localhost"  # the statements' site when none is set (hub-demo puts its own address)
 DEFAULT_LOCALE = "zh-CN"  # the course is written in Simplified Chinese; the language shown when none is chosen
 
 
@@ -61,7 +62,7 @@ class Settings(BaseSettings):
     lrs_url: str = ""
     lrs_user: str = ""
     lrs_password: str = ""
-    lrs_home: str = "http://localhost"
+    lrs_home: str = DEFAULT_LRS_HOME
 
     @field_validator("db", "lang", "trainee", "trainers", "token", "clock", mode="before")
     @classmethod

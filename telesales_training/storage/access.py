@@ -49,6 +49,10 @@ TRAINER = "(SELECT telesales_is_trainer())"
 # The exam service's own login role (issue 26): the only one that writes exam results and certificates.
 EXAM = "(SELECT telesales_is_exam_service())"
 EXAM_ROLE_SETTING = "exam_service_role"  # the `settings` row naming that role (written by team.provision_exam)
+# The LRS sender's own login role (issue 30): reads what becomes a learning record (never audio), and is the only
+# role besides the owner that reaches the outbox.
+SENDER = "(SELECT telesales_is_lrs_sender())"
+SENDER_ROLE_SETTING = "lrs_sender_role"  # the `settings` row naming that role (written by team.provision_sender)
 
 # table -> policies (name, command, USING, WITH CHECK)
 POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
@@ -57,12 +61,12 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("join", "INSERT", None, f"id = {ME} OR {TRAINER} OR {EXAM}"),
     ],
     "answers": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {SENDER}", None),
         ("write", "INSERT", None, f"trainee_id = {ME}"),
     ],
     "current_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
     # Written by the answers trigger only (with the owner's rights): a trainee cannot replace her first try.
-    "first_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None)],
+    "first_answers": [("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {SENDER}", None)],
     "reveals": [
         ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
         ("write", "INSERT", None, f"trainee_id = {ME}"),
@@ -86,7 +90,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("rewrite", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
     ],
     "reviews": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {SENDER}", None),
         ("write", "INSERT", None, f"{TRAINER} AND reviewer = {ME}"),
     ],
     "trainer_scores": [
@@ -107,7 +111,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # Certification: only the exam service writes sittings, their answers and certificates; a trainee reads her
     # own, trainers all; a trainer signs off in her own name.
     "exam_sittings": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM} OR {SENDER}", None),
         ("service_write", "INSERT", None, EXAM),
         ("service_update", "UPDATE", EXAM, EXAM),
     ],
@@ -122,7 +126,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("write", "INSERT", None, f"{TRAINER} AND trainer = {ME}"),
     ],
     "certificates": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {EXAM} OR {SENDER}", None),
         ("service_write", "INSERT", None, EXAM),
         ("service_update", "UPDATE", EXAM, EXAM),
     ],
@@ -140,7 +144,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # trainer hears the cohort's and empties those past the retention period. The attempt number is the
     # database's (recordings_number), and an emptied recording stays empty (recordings_guard).
     "recordings": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {SENDER}", None),
         ("write", "INSERT", None, f"trainee_id = {ME}"),
         ("own_update", "UPDATE", f"trainee_id = {ME}", f"trainee_id = {ME}"),
         ("expire", "UPDATE", f"{TRAINER} AND {EXPIRED}", "audio IS NULL AND metrics IS NULL"),
@@ -148,7 +152,7 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # Her own review of her own recording, or a trainer's of anyone's, each signed by who wrote it; the recording
     # must be that trainee's (the foreign key on recording and trainee).
     "recording_reviews": [
-        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER}", None),
+        ("read", "SELECT", f"trainee_id = {ME} OR {TRAINER} OR {SENDER}", None),
         (
             "write",
             "INSERT",
@@ -156,9 +160,9 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
             f"reviewer = {ME} AND ((kind = 'self' AND trainee_id = {ME}) OR (kind = 'trainer' AND {TRAINER}))",
         ),
     ],
-    # The LRS outbox (issue 30): the sender's alone (it runs with the owner's URL). No grants and no policies, so
-    # row-level security refuses every row to every other role, trainers included.
-    "lrs_outbox": [],
+    # The LRS outbox (issue 30): the sender's alone. The team role has no grants on it; the policy admits only the
+    # sender's role (trainees and trainers are refused every row).
+    "lrs_outbox": [("sender", "ALL", SENDER, SENDER)],
 }
 # Columns a role may UPDATE where it may not update the whole row.
 UPDATE_COLUMNS = {"recordings": ("audio", "metrics", "deleted_at")}
@@ -236,6 +240,25 @@ EXAM_GRANTS = {
     "INSERT": ["trainees", "exam_sittings", "exam_answers", "certificates"],
     "UPDATE": ["exam_sittings", "certificates"],
 }
+
+# What the LRS sender's role may do (issue 30): read what becomes a learning record, and keep the outbox. Of a
+# recording it reads only which drill and which try it was, never the audio or what was measured.
+SENDER_GRANTS = {
+    "SELECT": [
+        "answers",
+        "first_answers",
+        "reviews",
+        "recording_reviews",
+        "exam_sittings",
+        "certificates",
+        "settings",
+        "alembic_version",
+        "lrs_outbox",
+    ],
+    "INSERT": ["lrs_outbox"],
+    "UPDATE": ["lrs_outbox"],
+}
+SENDER_RECORDING_COLUMNS = ("id", "trainee_id", "lesson_id", "item_id", "attempt")
 
 # Sizes held by the database itself, whatever code writes (the package checks the same limits first, with a
 # message; these are the backstop). JSON is measured as PostgreSQL prints it: the package's separators, but numbers
@@ -320,10 +343,13 @@ def _functions(conn: sa.Connection, schema: str) -> list[str]:
         f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_exam_service() RETURNS boolean {header} "
         f"AS $$ SELECT coalesce((SELECT value = session_user FROM {schema}.settings "
         f"WHERE key = '{EXAM_ROLE_SETTING}'), false) $$",
+        f"CREATE OR REPLACE FUNCTION {schema}.telesales_is_lrs_sender() RETURNS boolean {header} "
+        f"AS $$ SELECT coalesce((SELECT value = session_user FROM {schema}.settings "
+        f"WHERE key = '{SENDER_ROLE_SETTING}'), false) $$",
         f"REVOKE ALL ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer(), "
-        f"{schema}.telesales_is_exam_service() FROM PUBLIC",
+        f"{schema}.telesales_is_exam_service(), {schema}.telesales_is_lrs_sender() FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {schema}.telesales_trainee(), {schema}.telesales_is_trainer(), "
-        f"{schema}.telesales_is_exam_service() TO PUBLIC",
+        f"{schema}.telesales_is_exam_service(), {schema}.telesales_is_lrs_sender() TO PUBLIC",
         # current_answers (and from it the totals) are written by these triggers only, with the owner's rights.
         keep_current_function(f"{schema}."),
         f"ALTER FUNCTION {schema}.answers_keep_current() SECURITY DEFINER {search_path(schema)}",
@@ -518,3 +544,19 @@ def _may_set(conn: sa.Connection, parameter: str) -> bool:
     if conn.dialect.server_version_info < (15,):
         return False
     return conn.exec_driver_sql("SELECT has_parameter_privilege(%(p)s, 'SET')", {"p": parameter}).scalar()
+
+
+def grant_sender(conn: sa.Connection, role: str) -> None:
+    """The LRS sender's login role `role` may do what SENDER_GRANTS says, and is the one the policies call the
+    sender (idempotent)."""
+    schema = _schema(conn)
+    quoted = quoted_role(conn, role)
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")
+    for privilege, tables in SENDER_GRANTS.items():
+        conn.exec_driver_sql(f"GRANT {privilege} ON {', '.join(tables)} TO {quoted}")
+    conn.exec_driver_sql(f"REVOKE SELECT ON recordings FROM {quoted}")
+    conn.exec_driver_sql(f"GRANT SELECT ({', '.join(SENDER_RECORDING_COLUMNS)}) ON recordings TO {quoted}")
+    conn.execute(
+        sa.text("INSERT INTO settings (key, value) VALUES (:key, :role) ON CONFLICT (key) DO UPDATE SET value = :role"),
+        {"key": SENDER_ROLE_SETTING, "role": role},
+    )

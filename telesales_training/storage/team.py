@@ -78,6 +78,28 @@ def provision_exam(admin_url: str) -> str:
     return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
 
 
+LRS_SENDER = "\0lrs sender"  # the name the LRS sender's role is derived from (no hub user can have it)
+
+
+def provision_sender(admin_url: str) -> str:
+    """Create or refresh the LRS sender's login role (issue 30; a new random password each time) and return its
+    store URL: it reads what becomes a learning record and keeps the outbox, nothing else (access.SENDER_GRANTS).
+    Not a member of the team role."""
+    role = role_name(normalised_url(admin_url).database, LRS_SENDER)
+    password = secrets.token_urlsafe(24)
+    with Store(admin_url) as store, store.writing.begin() as conn:
+        access.grant_team(conn)
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
+        conn.exec_driver_sql(
+            f"{'ALTER' if exists else 'CREATE'} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT "
+            f"CONNECTION LIMIT 4 PASSWORD {quoted}"
+        )
+        access.connect_role(conn, role)
+        access.grant_sender(conn, role)
+    return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
+
+
 def remove(admin_url: str, name: str) -> None:
     """The user can no longer log in to the store (their rows stay)."""
     role = role_name(normalised_url(admin_url).database, clean_name(name))

@@ -95,6 +95,50 @@ def add_exam_service(c, store_url: str, service: ExamService) -> None:
     c.Spawner.environment.update({EXAM_URL_VARIABLE: service.api_url})
 
 
+LRS_SENDER_SERVICE = "telesales-lrs"
+
+
+@dataclass(frozen=True)
+class LrsSender:
+    """The LRS sender as the hub runs it (issue 30): statements to the LRS at `url` (its xAPI endpoint) with HTTP
+    Basic `user` and `password`; `home` is the site's address in the statements (the hub's public URL); `python`
+    runs the package. Only this service holds the LRS's credentials, with a database role of its own."""
+
+    url: str
+    home: str
+    python: list[str]
+    user: str = ""
+    password: str = ""
+    every: float = 30.0
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def add_lrs_sender(c, store_url: str, sender: LrsSender) -> None:
+    """Run the LRS sender beside the hub: its own database role (a fresh password at each hub start; it reads what
+    becomes a learning record and keeps the outbox), restarted by the hub if it stops. No URL: nothing reaches it."""
+    c.JupyterHub.services.append(
+        {
+            "name": LRS_SENDER_SERVICE,
+            "command": [
+                *sender.python,
+                "-m",
+                "telesales_training.web.cli",
+                "send-statements",
+                "--every",
+                f"{sender.every:g}",
+            ],
+            "environment": {
+                **sender.environment,
+                "TELESALES_DB": team.provision_sender(store_url),
+                "TELESALES_LRS_URL": sender.url,
+                "TELESALES_LRS_USER": sender.user,
+                "TELESALES_LRS_PASSWORD": sender.password,
+                "TELESALES_LRS_HOME": sender.home,
+            },
+        }
+    )
+
+
 def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
     async def pre_spawn_hook(spawner) -> None:
         trainer = is_trainer(spawner.user, group)
@@ -117,11 +161,12 @@ def configure(
     group: str = TRAINERS_GROUP,
     notebooks: Path | None = None,
     exam: ExamService | None = None,
+    lrs: LrsSender | None = None,
 ) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
     page / API); `exam` runs the certification exam's service beside the hub (without it, the exam page says
-    the exam is not set up here)."""
+    the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it)."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
@@ -130,3 +175,5 @@ def configure(
         c.JupyterHub.load_groups = {group: {"users": list(trainers)}}
     if exam is not None:
         add_exam_service(c, store_url, exam)
+    if lrs is not None:
+        add_lrs_sender(c, store_url, lrs)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.settings import DEFAULT_LRS_HOME
 from ..core.settings import settings as current_settings
 from ..storage.identity import clean_name
 from .server import free_port
@@ -259,6 +260,21 @@ def _config(
             "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
         },
     }
+    chosen = current_settings()
+    settings["lrs"] = (
+        {
+            "url": chosen.lrs_url,
+            "user": chosen.lrs_user,
+            "password": chosen.lrs_password,
+            # the statements' site: the LRS's own setting if given, else this hub's address
+            "home": chosen.lrs_home if chosen.lrs_home != DEFAULT_LRS_HOME else f"http://127.0.0.1:{port}",
+            "python": _python_of(command),
+            "every": 5.0,  # a demo shows its records in the LRS within seconds
+            "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
+        }
+        if chosen.lrs_url
+        else None
+    )
     return f"""# Written by `telesales hub-demo`; holds the store owner's password: readable by its owner only.
 from pathlib import Path
 from telesales_training.web import hub
@@ -269,6 +285,7 @@ hub.configure(
     store_url=settings["store_url"],
     trainers=settings["trainers"],
     exam=hub.ExamService(**{{**exam, "folder": Path(exam["folder"])}}) if exam else None,
+    lrs=hub.LrsSender(**settings["lrs"]) if settings["lrs"] else None,
 )
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = settings["port"]

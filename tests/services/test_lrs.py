@@ -19,7 +19,7 @@ from telesales_training.storage.schema import answers, lrs_outbox
 from telesales_training.tools import xapi
 from telesales_training.web.lrs import Lrs, deliver
 
-from .conftest import PASSWORD, USER
+from ..lrs_support import PASSWORD, USER
 
 SITE = xapi.Site("https://hub.example.com")
 L01 = "01_decision_psychology"

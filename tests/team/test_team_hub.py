@@ -33,7 +33,17 @@ BOB_ANSWER = "The price per square metre decided it for me."
 
 
 @pytest.fixture(scope="module")
-def hub():
+def lrs(tmp_path_factory):
+    """#30: a real LRS the hub's sender posts to (tests/lrs_support.py)."""
+    from ..lrs_support import started
+
+    running = started(tmp_path_factory.mktemp("lrs"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def hub(lrs):
     problem = None
     if os.geteuid() != 0:
         problem = "the team tests create OS accounts (alice, bob, tina) and must run as root"
@@ -45,8 +55,16 @@ def hub():
         if os.environ.get(REQUIRE_POSTGRES):
             pytest.fail(problem)
         pytest.skip(problem)
-    saved = {key: os.environ.get(key) for key in ("TELESALES_LANG", "TELESALES_CLOCK", "TELESALES_DB")}
-    os.environ.update({"TELESALES_LANG": "en", "TELESALES_CLOCK": INSTANT.isoformat()})
+    from ..lrs_support import PASSWORD as LRS_PASSWORD
+    from ..lrs_support import USER as LRS_USER
+
+    lrs_settings = {
+        "TELESALES_LRS_URL": lrs.url,
+        "TELESALES_LRS_USER": LRS_USER,
+        "TELESALES_LRS_PASSWORD": LRS_PASSWORD,
+    }
+    saved = {key: os.environ.get(key) for key in ("TELESALES_LANG", "TELESALES_CLOCK", "TELESALES_DB", *lrs_settings)}
+    os.environ.update({"TELESALES_LANG": "en", "TELESALES_CLOCK": INSTANT.isoformat(), **lrs_settings})
     os.environ.pop("TELESALES_DB", None)  # a throwaway cluster of its own
     try:
         with hubdemo.running(hubdemo.free_port(), ["alice", "bob"], ["tina"], PASSWORD, say=lambda _: None) as demo:
@@ -738,3 +756,31 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     expect(drill.locator(".ts-spoken-comments")).to_contain_text("Smile on the greeting.")
     expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:01")
     bob.context.close()
+
+
+def test_the_hub_sends_learning_records_to_the_lrs(hub, lrs):
+    """#30: with an LRS set up, hub-demo runs the sender as a hub service with a database role of its own; an
+    answer saved in the team store arrives in the LRS as an xAPI statement, once, about its trainee and item."""
+    import time
+
+    from telesales_training.storage.store import Store
+
+    with Store(hub.store_url) as store:
+        store.ensure_trainee("alice").save_answer(L01, "recap_criteria_source", "lrs-check", 0, 1)
+    wanted = f"/course/lessons/{L01}/items/recap_criteria_source"
+    deadline = time.monotonic() + 90
+    found: list = []
+    while time.monotonic() < deadline and not found:
+        found = [
+            s
+            for s in lrs.statements()
+            if s["object"]["id"].endswith(wanted) and s["actor"]["account"]["name"] == "alice"
+        ]
+        if not found:
+            time.sleep(2)
+    assert found, f"no statement arrived; the hub log says: {hub.log.read_text()[-2000:]}"
+    statement = found[0]
+    assert statement["actor"]["account"]["homePage"] == hub.url.rstrip("/")
+    assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"
+    ids = [s["id"] for s in lrs.statements()]
+    assert len(ids) == len(set(ids))
