@@ -162,16 +162,23 @@ def configure(
     notebooks: Path | None = None,
     exam: ExamService | None = None,
     lrs: LrsSender | None = None,
+    lti=None,
 ) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
     page / API); `exam` runs the certification exam's service beside the hub (without it, the exam page says
-    the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it)."""
+    the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it); `lti` (a
+    web/lti.LtiPlatform) signs users in through the company's LMS instead (their roles make them trainers, so
+    `trainers` is not used)."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
     c.Spawner.pre_spawn_hook = make_pre_spawn_hook(store_url, group)
-    if trainers:
+    if lti is not None:
+        from . import lti as lms  # (the LTI authenticator is needed by LTI hubs only)
+
+        lms.configure(c, lti, group)
+    elif trainers:
         c.JupyterHub.load_groups = {group: {"users": list(trainers)}}
     if exam is not None:
         add_exam_service(c, store_url, exam)

@@ -235,6 +235,7 @@ def _config(
     command: list[str],
     extra_env: dict[str, str],
     exam_folder: Path | None = None,
+    lti: dict | None = None,
 ) -> str:
     hub_port, proxy_port = free_port(), free_port()
     settings = {
@@ -260,6 +261,7 @@ def _config(
             "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
         },
     }
+    settings["lti"] = lti
     chosen = current_settings()
     settings["lrs"] = (
         {
@@ -280,12 +282,16 @@ from pathlib import Path
 from telesales_training.web import hub
 settings = {pprint.pformat(settings)}
 exam = settings["exam"]
+lti = settings["lti"]
+if lti:
+    from telesales_training.web.lti import LtiPlatform
 hub.configure(
     c,
     store_url=settings["store_url"],
     trainers=settings["trainers"],
     exam=hub.ExamService(**{{**exam, "folder": Path(exam["folder"])}}) if exam else None,
     lrs=hub.LrsSender(**settings["lrs"]) if settings["lrs"] else None,
+    lti=LtiPlatform(**{{**lti, "deployment_ids": tuple(lti["deployment_ids"])}}) if lti else None,
 )
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = settings["port"]
@@ -297,9 +303,10 @@ c.JupyterHub.cookie_secret_file = f"{{settings['folder']}}/cookie_secret"
 c.JupyterHub.pid_file = f"{{settings['folder']}}/jupyterhub.pid"
 c.ConfigurableHTTPProxy.pid_file = f"{{settings['folder']}}/proxy.pid"
 c.JupyterHub.cleanup_servers = True
-c.JupyterHub.authenticator_class = "jupyterhub.authenticators.shared.SharedPasswordAuthenticator"
-c.SharedPasswordAuthenticator.user_password = settings["password"]
-c.Authenticator.allowed_users = set(settings["users"])
+if not lti:  # (with an LMS, whoever it launches signs in: web/lti.py)
+    c.JupyterHub.authenticator_class = "jupyterhub.authenticators.shared.SharedPasswordAuthenticator"
+    c.SharedPasswordAuthenticator.user_password = settings["password"]
+    c.Authenticator.allowed_users = set(settings["users"])
 c.Spawner.cmd = settings["singleuser"]
 c.Spawner.environment.update(settings["env"])
 c.Spawner.start_timeout = 120
@@ -319,8 +326,12 @@ def running(
     password: str,
     say: Callable[[str], None] = print,
     ready_timeout: float = 120,
+    lti: dict | None = None,
+    exam: bool = True,
 ) -> Iterator[HubDemo]:
-    """Start everything; yield once the hub answers; stop everything that was started on exit."""
+    """Start everything; yield once the hub answers; stop everything that was started on exit. `lti`: sign in
+    through an LMS (web/lti.LtiPlatform's fields) instead of the shared password — the trainees and trainers named
+    are then the OS accounts made for the platform's user ids; `exam`: run the certification exam's service."""
     from ..storage.pgcluster import Cluster
 
     trainees, trainers = _names(trainees), _names(trainers)
@@ -346,7 +357,7 @@ def running(
     log = folder / "jupyterhub.log"
     try:
         if as_root:  # first: a refusal leaves nothing started
-            created = _ensure_os_users([*users, EXAM_USER])
+            created = _ensure_os_users([*users, *([EXAM_USER] if exam else [])])
             say(f"OS accounts of this demo (removed again at the end): {', '.join(created)}")
         store_url = current_settings().db
         if not store_url.startswith("postgresql"):
@@ -362,11 +373,12 @@ def running(
                 "warning: not root, so every user's server runs as you; on a real floor each user is an OS "
                 "account (TLJH does this) and cannot read the others' servers"
             )
-        exam_folder, closed = _exam_folder(as_root, say)
-        opened.update(closed)
+        if exam:
+            exam_folder, closed = _exam_folder(as_root, say)
+            opened.update(closed)
         config = folder / "jupyterhub_config.py"
         config.write_text(
-            _config(folder, port, store_url, users, trainers, password, as_root, command, extra_env, exam_folder)
+            _config(folder, port, store_url, users, trainers, password, as_root, command, extra_env, exam_folder, lti)
         )
         config.chmod(0o600)
         env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_DB", "JUPYTERHUB_USER")}

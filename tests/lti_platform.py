@@ -1,0 +1,164 @@
+"""A test LTI 1.3 platform in the test process (issue 30): an RSA key, its key set endpoint, an OIDC authorization
+endpoint that answers a tool's login with a signed id_token posted back by the browser (as Moodle or Canvas do),
+on 127.0.0.1. Each launch is registered first (who, which roles, which course, where to); a launch can be spoiled
+on purpose (signed with another key, for another audience or deployment, expired) to see the hub refuse it."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlparse
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+KEY_ID = "platform-key-1"
+
+
+@dataclass
+class Launch:
+    sub: str
+    roles: list[str]
+    context: str
+    target: str  # the target_link_uri (absolute, on the hub)
+    deployment: str
+    spoil: dict = field(default_factory=dict)  # "key": another key, "aud", "exp", "iat", "token_deployment"
+
+
+@dataclass
+class Platform:
+    client_id: str = "telesales-tool"
+    deployment: str = "deployment-1"
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+    launches: dict[str, Launch] = field(default_factory=dict)
+    posted: list[dict] = field(default_factory=list)  # every form the platform had the browser post
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @property
+    def authorize_url(self) -> str:
+        return self.issuer + "/authorize"
+
+    @property
+    def jwks_url(self) -> str:
+        return self.issuer + "/jwks"
+
+    def start(self) -> Platform:
+        platform = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args):
+                pass
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                if url.path == "/jwks":
+                    return self._send(200, "application/json", json.dumps(platform.key_set()))
+                if url.path == "/authorize":
+                    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                    status, body = platform.authorize(query)
+                    return self._send(status, "text/html; charset=utf-8", body)
+                return self._send(404, "text/plain", "not found")
+
+            def _send(self, status: int, kind: str, body: str) -> None:
+                data = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def key_set(self) -> dict:
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
+        return {"keys": [{**jwk, "kid": KEY_ID, "alg": "RS256", "use": "sig"}]}
+
+    def launch_url(
+        self,
+        hub_url: str,
+        sub: str,
+        roles: list[str],
+        context: str = "course-a",
+        path: str = "hub/",
+        deployment: str | None = None,
+        **spoil,
+    ) -> str:
+        """Where the LMS sends the browser to start a launch (the tool's login initiation URL)."""
+        hint = uuid.uuid4().hex
+        target = hub_url.rstrip("/") + "/" + path.lstrip("/")
+        self.launches[hint] = Launch(sub, roles, context, target, deployment or self.deployment, spoil)
+        query = {
+            "iss": self.issuer,
+            "login_hint": hint,
+            "target_link_uri": target,
+            "client_id": self.client_id,
+            "lti_deployment_id": deployment or self.deployment,
+        }
+        return hub_url.rstrip("/") + "/hub/lti13/oauth_login?" + urlencode(query)
+
+    def id_token(self, launch: Launch, nonce: str) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self.issuer,
+            "aud": launch.spoil.get("aud", self.client_id),
+            "sub": launch.sub,
+            "iat": now + launch.spoil.get("iat", 0),
+            "exp": now + launch.spoil.get("exp", 300),
+            "nonce": nonce,
+            "name": launch.sub.replace("-", " ").title(),
+            CLAIM + "message_type": "LtiResourceLinkRequest",
+            CLAIM + "version": "1.3.0",
+            CLAIM + "deployment_id": launch.spoil.get("token_deployment", launch.deployment),
+            CLAIM + "target_link_uri": launch.target,
+            CLAIM + "resource_link": {"id": f"{launch.context}-link"},
+            CLAIM + "roles": launch.roles,
+            CLAIM + "context": {"id": launch.context, "label": launch.context.upper(), "title": "Telesales"},
+        }
+        key = launch.spoil.get("key", self.key)
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
+
+    def authorize(self, query: dict) -> tuple[int, str]:
+        """The platform's OIDC authorization endpoint: checks the tool's request and answers with a page that posts
+        the id_token back to the tool (response_mode form_post)."""
+        launch = self.launches.get(query.get("login_hint", ""))
+        if (
+            launch is None
+            or query.get("client_id") != self.client_id
+            or query.get("response_type") != "id_token"
+            or query.get("scope") != "openid"
+            or not query.get("nonce")
+            or not query.get("redirect_uri", "").startswith(launch.target.split("/hub/")[0])
+        ):
+            return 400, "<p>bad authorization request</p>"
+        form = {"id_token": self.id_token(launch, query["nonce"]), "state": query.get("state", "")}
+        self.posted.append({"action": query["redirect_uri"], **form})
+        fields = "".join(
+            f'<input type="hidden" name="{name}" value="{html.escape(value)}">' for name, value in form.items()
+        )
+        body = (
+            f'<!doctype html><html lang="en"><title>LMS</title><form method="post" '
+            f'action="{html.escape(query["redirect_uri"])}">{fields}<noscript><button>Continue</button></noscript>'
+            "</form><script>document.forms[0].submit()</script></html>"
+        )
+        return 200, body
