@@ -11,7 +11,9 @@ that user — fine to look at, but then one user's code could read another's ser
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
+import json
 import os
 import pprint
 import pwd
@@ -24,7 +26,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,31 +143,81 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o001)
 
 
-def _open_for_users(say: Callable[[str], None]) -> dict[Path, int]:
+OPENED_REGISTRY = Path(tempfile.gettempdir()) / "telesales-hub-demo-opened.json"
+
+
+@contextmanager
+def _opened_registry() -> Iterator[dict]:
+    """The folders opened for users' servers by the demos running on this machine: folder → its original mode and
+    the demos holding it open ([pid, token]). Two demos at once (two test processes, or two people) share folders:
+    the last one to stop closes them. Locked while read and written."""
+    with open(OPENED_REGISTRY.with_suffix(".lock"), "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            try:
+                held = json.loads(OPENED_REGISTRY.read_text())
+            except (OSError, ValueError):
+                held = {}
+            yield held
+            OPENED_REGISTRY.write_text(json.dumps(held))
+            OPENED_REGISTRY.chmod(0o600)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _open_for_users(say: Callable[[str], None], token: str, needed: list[Path] | None = None) -> list[Path]:
     """The users' servers run as their own OS accounts and read this environment's packages and the project's
     notebooks and curriculum. A folder on the way that others may not pass (a `mktemp -d` clone is 0700) gets
-    o+x — pass through, not list — for the demo's lifetime; returns the original modes to put back."""
+    o+x — pass through, not list — for the demo's lifetime (shared with other demos running: see
+    _opened_registry); returns the folders this demo holds open."""
     from ..core import paths
 
-    needed = [
+    needed = needed or [
         Path(sys.prefix).resolve(),
         Path(__file__).resolve().parents[1],  # the package
         paths.notebooks_dir().resolve(),
         paths.exercises_dir().resolve(),
     ]
-    changed: dict[Path, int] = {}
-    for target in needed:
-        for folder in [*reversed(target.parents), target]:
-            mode = folder.stat().st_mode
-            if not mode & 0o001 and folder not in changed:
-                changed[folder] = mode & 0o7777
-                folder.chmod(changed[folder] | 0o001)
-    if changed:
+    holding: list[Path] = []
+    me = [os.getpid(), token]
+    with _opened_registry() as held:
+        for target in needed:
+            for folder in [*reversed(target.parents), target]:
+                if folder in holding:
+                    continue
+                entry = held.get(str(folder))
+                if entry is not None:  # opened by another demo (or one killed before it could close it)
+                    entry["holders"] = [h for h in entry["holders"] if _alive(h[0])] + [me]
+                    folder.chmod(folder.stat().st_mode & 0o7777 | 0o001)
+                    holding.append(folder)
+                    continue
+                mode = folder.stat().st_mode & 0o7777
+                if not mode & 0o001:
+                    held[str(folder)] = {"mode": mode, "holders": [me]}
+                    folder.chmod(mode | 0o001)
+                    holding.append(folder)
+    if holding:
         say(
             "let the users' servers pass through (o+x until the demo stops): "
-            + ", ".join(str(folder) for folder in changed)
+            + ", ".join(str(folder) for folder in holding)
         )
-    return changed
+    return holding
+
+
+def _close_for_users(holding: list[Path], token: str) -> None:
+    """This demo lets go of the folders it held open; one no other running demo holds gets its mode back."""
+    with _opened_registry() as held:
+        for folder in holding:
+            entry = held.get(str(folder))
+            if entry is None:
+                continue
+            others = [h for h in entry["holders"] if h[1] != token and _alive(h[0])]
+            if others:
+                entry["holders"] = others
+                continue
+            with suppress(OSError):  # (a folder removed meanwhile)
+                folder.chmod(entry["mode"])
+            del held[str(folder)]
 
 
 def _users_python(scratch: Path) -> tuple[list[str], dict[str, str]]:
@@ -351,7 +403,9 @@ def running(
     shared.chmod(0o755)
     cluster = None
     created: list[str] = []
-    opened: dict[Path, int] = {}
+    opened: dict[Path, int] = {}  # folders closed for the demo's lifetime (the exam bank), and their modes
+    holding: list[Path] = []  # folders held open for the users' servers
+    token = secrets.token_hex(8)
     exam_folder: Path | None = None
     process = None
     log = folder / "jupyterhub.log"
@@ -364,7 +418,7 @@ def running(
             say("starting a throwaway PostgreSQL cluster for the store")
             cluster = Cluster(password=secrets.token_urlsafe(18)).start()
             store_url = cluster.create_database("telesales")
-        opened = _open_for_users(say) if as_root else {}
+        holding = _open_for_users(say, token) if as_root else []
         command, extra_env = (
             _users_python(shared) if as_root else ([str(Path(sys.executable).parent / "jupyterhub-singleuser")], {})
         )
@@ -416,6 +470,8 @@ def running(
             _remove_os_users(created)
         for opened_folder, mode in opened.items():
             opened_folder.chmod(mode)
+        if holding:
+            _close_for_users(holding, token)
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
