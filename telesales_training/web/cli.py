@@ -165,9 +165,16 @@ def hub_demo(
     password_file: Path | None = typer.Option(
         None, help="Read the password from the first line of this file.", exists=True, dir_okay=False
     ),
+    lti_issuer: str = typer.Option("", help="Sign in through an LMS (LTI 1.3): the platform's issuer (iss)."),
+    lti_client_id: str = typer.Option("", help="LTI: this tool's client id on the platform."),
+    lti_authorize_url: str = typer.Option("", help="LTI: the platform's authentication request (OIDC) URL."),
+    lti_jwks_url: str = typer.Option("", help="LTI: the platform's public keyset URL."),
+    lti_deployment: list[str] = typer.Option([], help="LTI: a deployment id that may launch here (repeatable)."),
 ) -> None:
     """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C. The accounts'
-    password comes from --password-file, the TELESALES_DEMO_PASSWORD variable or a prompt."""
+    password comes from --password-file, the TELESALES_DEMO_PASSWORD variable or a prompt. With --lti-issuer (and
+    the other --lti-* options) users sign in from the LMS instead; the accounts named are the OS accounts made for
+    the platform's user ids."""
     from ..storage.identity import InvalidName
     from .hubdemo import DemoProblem, running
 
@@ -175,14 +182,37 @@ def hub_demo(
         return [name.strip() for name in raw.split(",") if name.strip()]
 
     _check_curriculum()
+    lti = None
+    given = {
+        "issuer": lti_issuer,
+        "client_id": lti_client_id,
+        "authorize_url": lti_authorize_url,
+        "jwks_url": lti_jwks_url,
+    }
+    if any(given.values()) or lti_deployment:
+        missing = [f"--lti-{k.replace('_', '-')}" for k, v in given.items() if not v.strip()]
+        if not lti_deployment:
+            missing.append("--lti-deployment")
+        if missing:
+            typer.echo(f"error: an LMS sign-in needs {', '.join(missing)} as well", err=True)
+            raise typer.Exit(2)
+        lti = {**{k: v.strip() for k, v in given.items()}, "deployment_ids": [d.strip() for d in lti_deployment]}
     password = demo_password(password, password_file)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
     try:
-        with running(port, split(trainees), split(trainers), password, say=typer.echo) as hub:
-            typer.echo(
-                f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
-                f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C"
-            )
+        with running(port, split(trainees), split(trainers), password, say=typer.echo, lti=lti) as hub:
+            if lti:
+                typer.echo(
+                    f"team demo running: {hub.url}\nregister it in the LMS: login initiation URL "
+                    f"{hub.url}hub/lti13/oauth_login, redirection URI {hub.url}hub/lti13/oauth_callback; course "
+                    f"links open {hub.url}hub/user-redirect/voila/render/00_start_here.ipynb (or a lesson)\n"
+                    "stop: Ctrl-C"
+                )
+            else:
+                typer.echo(
+                    f"team demo running: {hub.url}\nlog in as {', '.join(split(trainees) + split(trainers))} "
+                    f"with the password you gave; trainers land on the cockpit\nstop: Ctrl-C"
+                )
             try:
                 while hub.process.poll() is None:
                     time.sleep(0.5)
