@@ -1,12 +1,17 @@
 """A test LTI 1.3 platform in the test process (issue 30): an RSA key, its key set endpoint, an OIDC authorization
 endpoint that answers a tool's login with a signed id_token posted back by the browser (as Moodle or Canvas do),
 on 127.0.0.1. Each launch is registered first (who, which roles, which course, where to); a launch can be spoiled
-on purpose (signed with another key, for another audience or deployment, expired) to see the hub refuse it."""
+on purpose (signed with another key, for another audience or deployment, expired) to see the hub refuse it.
+
+Assignment and Grade Services too: a token endpoint that checks the tool's signed proof against the tool's public
+key (given to the platform, as an admin pastes it into Moodle), each course's line items (listed, made) and a scores
+endpoint that records every score it receives; `fail_scores` makes the next posts fail (503)."""
 
 from __future__ import annotations
 
 import html
 import json
+import secrets
 import threading
 import time
 import uuid
@@ -43,6 +48,13 @@ class Platform:
     launches: dict[str, Launch] = field(default_factory=dict)
     posted: list[dict] = field(default_factory=list)  # every form the platform had the browser post
     server: ThreadingHTTPServer | None = None
+    tool_key: object = None  # the tool's public key (PEM or a key object), as registered with the platform
+    tokens: set = field(default_factory=set)
+    proofs: set = field(default_factory=set)  # jti of every proof accepted (a proof is used once)
+    line_items: dict[str, list[dict]] = field(default_factory=dict)  # course → its line items
+    scores: list[dict] = field(default_factory=list)  # every score received: {"line_item": ..., **score}
+    fail_scores: int = 0
+    refused: list[str] = field(default_factory=list)  # why a request of the tool was refused
 
     @property
     def issuer(self) -> str:
@@ -55,6 +67,13 @@ class Platform:
     @property
     def jwks_url(self) -> str:
         return self.issuer + "/jwks"
+
+    @property
+    def token_url(self) -> str:
+        return self.issuer + "/token"
+
+    def lineitems_url(self, context: str) -> str:
+        return f"{self.issuer}/contexts/{context}/lineitems"
 
     def start(self) -> Platform:
         platform = self
@@ -71,7 +90,49 @@ class Platform:
                     query = {k: v[0] for k, v in parse_qs(url.query).items()}
                     status, body = platform.authorize(query)
                     return self._send(status, "text/html; charset=utf-8", body)
+                if url.path.startswith("/contexts/") and url.path.endswith("/lineitems"):
+                    if not self._bearer():
+                        return None
+                    context = url.path.split("/")[2]
+                    wanted = parse_qs(url.query).get("resource_id", [None])[0]
+                    items = [i for i in platform.line_items.get(context, []) if wanted in (None, i["resourceId"])]
+                    return self._send(200, "application/vnd.ims.lis.v2.lineitemcontainer+json", json.dumps(items))
                 return self._send(404, "text/plain", "not found")
+
+            def do_POST(self):
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                if url.path == "/token":
+                    status, answer = platform.token({k: v[0] for k, v in parse_qs(body).items()})
+                    return self._send(status, "application/json", json.dumps(answer))
+                if not self._bearer():
+                    return None
+                parts = url.path.strip("/").split("/")
+                if len(parts) == 3 and parts[0] == "contexts" and parts[2] == "lineitems":
+                    item = json.loads(body)
+                    items = platform.line_items.setdefault(parts[1], [])
+                    item["id"] = f"{platform.issuer}/contexts/{parts[1]}/lineitems/{len(items) + 1}"
+                    items.append(item)
+                    return self._send(201, "application/vnd.ims.lis.v2.lineitem+json", json.dumps(item))
+                if len(parts) == 5 and parts[2] == "lineitems" and parts[4] == "scores":
+                    if self.headers.get("Content-Type") != "application/vnd.ims.lis.v1.score+json":
+                        return self._send(415, "text/plain", "a score is application/vnd.ims.lis.v1.score+json")
+                    if platform.fail_scores > 0:
+                        platform.fail_scores -= 1
+                        return self._send(503, "text/plain", "the gradebook is busy")
+                    line_item = f"{platform.issuer}/contexts/{parts[1]}/lineitems/{parts[3]}"
+                    platform.scores.append({"line_item": line_item, **json.loads(body)})
+                    return self._send(204, "text/plain", "")
+                return self._send(404, "text/plain", "not found")
+
+            def _bearer(self) -> bool:
+                given = self.headers.get("Authorization", "")
+                if given.startswith("Bearer ") and given[7:] in platform.tokens:
+                    return True
+                platform.refused.append(f"no valid token for {self.path}")
+                self._send(401, "text/plain", "a valid access token is needed")
+                return False
 
             def _send(self, status: int, kind: str, body: str) -> None:
                 data = body.encode()
@@ -134,6 +195,13 @@ class Platform:
             CLAIM + "resource_link": {"id": f"{launch.context}-link"},
             CLAIM + "roles": launch.roles,
             CLAIM + "context": {"id": launch.context, "label": launch.context.upper(), "title": "Telesales"},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "scope": [
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+                    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+                ],
+                "lineitems": self.lineitems_url(launch.context),
+            },
         }
         key = launch.spoil.get("key", self.key)
         return jwt.encode(claims, key, algorithm="RS256", headers={"kid": KEY_ID})
@@ -162,3 +230,29 @@ class Platform:
             "</form><script>document.forms[0].submit()</script></html>"
         )
         return 200, body
+
+    def token(self, form: dict) -> tuple[int, dict]:
+        """The token endpoint: client credentials with the tool's signed proof (checked against its public key)."""
+        try:
+            if form.get("grant_type") != "client_credentials" or form.get("client_assertion_type") != (
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+            ):
+                raise ValueError("not a client-credentials request with a JWT proof")
+            proof = jwt.decode(
+                form.get("client_assertion", ""),
+                self.tool_key,
+                algorithms=["RS256"],
+                audience=self.token_url,
+                options={"require": ["exp", "iat", "jti", "iss", "sub"]},
+            )
+            if proof["iss"] != self.client_id or proof["sub"] != self.client_id:
+                raise ValueError("the proof is not this tool's")
+            if proof["jti"] in self.proofs:
+                raise ValueError("a proof used before")
+            self.proofs.add(proof["jti"])
+        except (jwt.PyJWTError, ValueError, KeyError) as problem:
+            self.refused.append(f"token: {problem}")
+            return 400, {"error": "invalid_client", "error_description": str(problem)}
+        token = secrets.token_urlsafe(16)
+        self.tokens.add(token)
+        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600, "scope": form.get("scope", "")}

@@ -598,3 +598,46 @@ lrs_outbox = sa.Table(
     sa.Index("ix_lrs_outbox_unsent", "sent_at", "id"),
     sa.Index("ix_lrs_outbox_source_row", "source", "source_row"),
 )
+
+# Grades back to the LMS (issue 30). The launches the hub saw (written by the hub with the owner's rights; one row per
+# trainee and course of a platform deployment, `lineitems` when it offers Assignment and Grade Services), and the
+# scores to post there: one row per value (a lesson's first-try score and progress, the certification result), so a
+# value is posted once; `sent_at` when the LMS took it, retried at `next_try_at` after a failure.
+LTI_URL = 2000
+lti_launches = sa.Table(
+    "lti_launches",
+    metadata,
+    row_id(),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("issuer", sa.String(LTI_URL), nullable=False),
+    sa.Column("client_id", sa.String(200), nullable=False),
+    sa.Column("deployment_id", sa.String(200), nullable=False),
+    sa.Column("context_id", sa.String(200), nullable=False),
+    sa.Column("context_title", sa.String(200), nullable=False, server_default=""),
+    sa.Column("lineitems", sa.String(LTI_URL), nullable=True),
+    sa.Column("scopes", JsonValue(), nullable=False),
+    sa.Column("trainer", sa.Boolean, nullable=False),
+    sa.Column("first_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("trainee_id", "issuer", "deployment_id", "context_id", name="uq_lti_launches_course"),
+)
+lms_grades = sa.Table(
+    "lms_grades",
+    metadata,
+    row_id(),
+    sa.Column("launch_id", RowId, sa.ForeignKey("lti_launches.id"), nullable=False),
+    sa.Column("trainee_id", sa.String(MAX_TRAINEE_ID), nullable=False),
+    sa.Column("subject", sa.String(MAX_ID), nullable=False),
+    sa.Column("score_given", sa.Float, nullable=False),
+    sa.Column("score_maximum", sa.Float, nullable=False),
+    sa.Column("activity_progress", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_try_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("state", sa.String(12), nullable=False, server_default="waiting"),  # waiting, sent, superseded
+    sa.Column("line_item", sa.String(LTI_URL), nullable=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    sa.UniqueConstraint("launch_id", "subject", "score_given", "activity_progress", name="uq_lms_grades_value"),
+    sa.Index("ix_lms_grades_state", "state", "id"),
+)

@@ -53,6 +53,7 @@ from . import migrate
 from .cohort import CohortView, Filters
 from .database import driver_error, insert_for, normalised_url, open_engine, upsert, writer
 from .exams import CertificateRegister, TraineeExams
+from .grades import LmsGrades
 from .outbox import LrsOutbox
 from .recall import TraineeRecall
 from .recordings import CohortRecordings, TraineeRecordings
@@ -401,6 +402,10 @@ class Store:
     def certificates(self) -> CertificateRegister:
         """Every certificate issued from this store (issue 26); see `exams.CertificateRegister`."""
         return CertificateRegister(self)
+
+    def grades(self) -> LmsGrades:
+        """Grades back to the LMS: the LTI launches seen and the scores to post to them (issue 30)."""
+        return LmsGrades(self)
 
     def outbox(self) -> LrsOutbox:
         """The sender's side: learning records found in the store as xAPI statements, and what was sent (issue 30;
