@@ -648,3 +648,24 @@ def test_the_calls_tab_shows_what_came_of_the_calls(cockpit_view, filled, ui):
     amy = next(row for row in sheet.rows if row[0] == "amy")
     heads = [column.key for column in sheet.columns]
     assert amy[heads.index("col_conversations") :] == [48, 12, 0.25, 3]
+
+
+def test_the_lms_tab_says_what_was_sent_what_waits_and_what_failed(cockpit_view, filled):
+    """#30: values for the LMS the trainees launched from — sent (with when), waiting, failing (with what the LMS
+    said and how often) — and an empty tab that says how to connect an LMS."""
+    panel = cockpit_view.show("tab_lms")
+    assert said("lms_none") in panel.body.value
+    grades = filled.grades()
+    grades.record_launch("amy", "https://lms.example.com", "tool", "1", "c1", "Spring <b>course</b>", "https://l/li")
+    grades.record_launch("bo", "https://lms.example.com", "tool", "1", "c1", "Spring <b>course</b>", "https://l/li")
+    assert grades.collect() == 2  # amy's and bo's lesson 01 first tries
+    first, second = grades.due()
+    grades.sent(first, "https://l/li/1")
+    grades.failed(second, "503: the gradebook is busy")
+    panel.refresh()
+    shown = panel.body.value
+    assert said("lms_summary", sent=1, waiting=0, failing=1) in shown
+    assert "Spring &lt;b&gt;course&lt;/b&gt;" in shown and "<b>course" not in shown  # the LMS's text is escaped
+    assert escape(curriculum().lesson_title(L01, "en")) in shown
+    assert said("lms_failing", tries=1, error="503: the gradebook is busy") in shown
+    assert "sent 2026-" in shown or said("lms_sent", when="").split(" ")[0] in shown

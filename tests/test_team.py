@@ -554,6 +554,8 @@ REVIEWED_PRIVILEGES = {
         "first_answers": ["SELECT"],  # written by the answers trigger only: a first try cannot be replaced
         "item_totals": ["SELECT"],
         "lesson_totals": ["SELECT"],
+        "lms_grades": ["SELECT"],  # grades back to the LMS (issue 30): the policies give trainers the rows
+        "lti_launches": ["SELECT"],
         "memberships": ["SELECT", "INSERT", "UPDATE"],
         "preferences": ["SELECT", "INSERT", "UPDATE", "DELETE"],
         "recording_reviews": ["SELECT"],  # spoken practice (issue 29): columns below
@@ -846,3 +848,39 @@ def test_the_lrs_sender_reads_records_not_audio_and_no_one_else_reaches_the_outb
             conn.execute(sa.select(lrs_outbox.c.statement)).all()
         with Store(urls[name]) as store, pytest.raises(StoreError):
             store.outbox().due()
+
+
+def test_lms_grades_are_kept_by_the_senders_role_and_read_by_trainers_only(team_db):
+    """#30: the hub keeps a launch (owner); the senders' role collects the grades and marks them; a trainer reads
+    what was sent; a trainee reads no one's grades or launches (not even her own course's), and neither a trainee nor
+    a trainer can forge, mark or delete a grade."""
+    from telesales_training.storage.grades import LmsGrades
+
+    _cluster, admin, urls = team_db
+    with Store(admin) as owner:
+        launch = owner.grades().record_launch(
+            "bob", "https://lms.example.com", "tool", "1", "course-a", "Course A", "https://lms.example.com/li", []
+        )
+    sender = team.provision_sender(admin)
+    with Store(sender) as store:
+        assert store.grades().collect() >= 1  # bob's lesson 01 first try
+        (due, *_) = store.grades().due()
+        store.grades().sent(due, "https://lms.example.com/li/1")
+    with Store(urls["tina"]) as store:
+        rows = store.grades().report()
+        assert any(row.trainee_id == "bob" and row.state == "sent" for row in rows)
+    with Store(urls["bob"]) as store:
+        assert LmsGrades(store).report() == [] and LmsGrades(store).launches() == []
+    for name in ("bob", "tina"):
+        changes_nothing(
+            urls[name],
+            [
+                "UPDATE lms_grades SET state = 'waiting', score_given = 0",
+                "DELETE FROM lms_grades",
+                "INSERT INTO lms_grades (launch_id, trainee_id, subject, score_given, score_maximum, "
+                f"activity_progress, created_at) VALUES ({launch}, 'bob', 'x', 1, 1, 'Completed', now())",
+                "UPDATE lti_launches SET lineitems = 'https://attacker.example/li'",
+                "INSERT INTO lti_launches (trainee_id, issuer, client_id, deployment_id, context_id, scopes, "
+                "trainer, first_at, last_at) VALUES ('bob', 'x', 'x', 'x', 'x', '[]', false, now(), now())",
+            ],
+        )

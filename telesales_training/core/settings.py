@@ -63,13 +63,20 @@ class Settings(BaseSettings):
     lrs_user: str = ""
     lrs_password: str = ""
     lrs_home: str = DEFAULT_LRS_HOME
+    # Grades back to the LMS (issue 30): the platform this tool is registered with (its issuer, this tool's client id
+    # there, its token URL) and the tool's own key (PEM, made on first use, owner-only), whose public half the LMS is
+    # given (`telesales lti-key`). Only the grade sender reads them — in team mode a hub service.
+    lti_issuer: str = ""
+    lti_client_id: str = ""
+    lti_token_url: str = ""
+    lti_key: Path | None = None
 
     @field_validator("db", "lang", "trainee", "trainers", "token", "clock", mode="before")
     @classmethod
     def _trimmed(cls, value: object) -> object:
         return value.strip() if isinstance(value, str) else value
 
-    @field_validator("lrs_url", "lrs_home")
+    @field_validator("lrs_url", "lrs_home", "lti_issuer", "lti_token_url")
     @classmethod
     def _web_address(cls, value: str) -> str:
         address = value.strip()

@@ -163,6 +163,14 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     # The LRS outbox (issue 30): the sender's alone. The team role has no grants on it; the policy admits only the
     # sender's role (trainees and trainers are refused every row).
     "lrs_outbox": [("sender", "ALL", SENDER, SENDER)],
+    # Grades back to the LMS (issue 30): the hub keeps the launches (with the owner's rights); the senders' role reads
+    # them and keeps the grades; trainers read both (the cockpit shows what was sent and what failed).
+    "lti_launches": [("read", "SELECT", f"{TRAINER} OR {SENDER}", None)],
+    "lms_grades": [
+        ("read", "SELECT", f"{TRAINER} OR {SENDER}", None),
+        ("sender_write", "INSERT", None, SENDER),
+        ("sender_update", "UPDATE", SENDER, SENDER),
+    ],
 }
 # Columns a role may UPDATE where it may not update the whole row.
 UPDATE_COLUMNS = {"recordings": ("audio", "metrics", "deleted_at")}
@@ -192,6 +200,8 @@ GRANTS = {
         "review_logs",
         "recordings",
         "recording_reviews",
+        "lti_launches",
+        "lms_grades",
     ],
     "INSERT": [
         "trainees",
@@ -254,9 +264,11 @@ SENDER_GRANTS = {
         "settings",
         "alembic_version",
         "lrs_outbox",
+        "lti_launches",
+        "lms_grades",
     ],
-    "INSERT": ["lrs_outbox"],
-    "UPDATE": ["lrs_outbox"],
+    "INSERT": ["lrs_outbox", "lms_grades"],
+    "UPDATE": ["lrs_outbox", "lms_grades"],
 }
 SENDER_RECORDING_COLUMNS = ("id", "trainee_id", "lesson_id", "item_id", "attempt")
 

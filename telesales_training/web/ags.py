@@ -183,6 +183,36 @@ def deliver(store: Store, tools: Callable[[str, str], Tool | None], limit: int =
     return Round(collected, sent, failed, error)
 
 
+LTI_KEY_FILE = "lti-tool-key.pem"
+
+
+def tool_key_path(given=None):
+    """Where the tool's key lives: TELESALES_LTI_KEY, else the user's config folder (next to the server's secrets)."""
+    from platformdirs import user_config_path
+
+    from ..core.settings import settings as current_settings
+
+    chosen = given or current_settings()
+    if chosen.lti_key:
+        return chosen.lti_key
+    return (chosen.config or user_config_path("telesales-training", appauthor=False)) / LTI_KEY_FILE
+
+
+def tools_from_settings(given=None) -> Callable[[str, str], Tool | None]:
+    """The one platform the settings name (TELESALES_LTI_ISSUER, _CLIENT_ID, _TOKEN_URL) with the tool's key."""
+    from ..core.settings import settings as current_settings
+
+    chosen = given or current_settings()
+    path = tool_key_path(chosen)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tool = Tool(chosen.lti_client_id, chosen.lti_token_url, credential.signing_key(path))
+
+    def lookup(issuer: str, client_id: str) -> Tool | None:
+        return tool if issuer == chosen.lti_issuer and client_id == chosen.lti_client_id else None
+
+    return lookup
+
+
 def run(store, tools, every: float = DEFAULT_EVERY, stop: threading.Event | None = None, report=None) -> None:
     stop = stop or threading.Event()
     while not stop.is_set():

@@ -170,6 +170,7 @@ def hub_demo(
     lti_authorize_url: str = typer.Option("", help="LTI: the platform's authentication request (OIDC) URL."),
     lti_jwks_url: str = typer.Option("", help="LTI: the platform's public keyset URL."),
     lti_deployment: list[str] = typer.Option([], help="LTI: a deployment id that may launch here (repeatable)."),
+    lti_token_url: str = typer.Option("", help="LTI: the platform's token URL; grades go back to it when given."),
 ) -> None:
     """The team deployment on this machine: a real JupyterHub and a PostgreSQL store, until Ctrl-C. The accounts'
     password comes from --password-file, the TELESALES_DEMO_PASSWORD variable or a prompt. With --lti-issuer (and
@@ -196,7 +197,11 @@ def hub_demo(
         if missing:
             typer.echo(f"error: an LMS sign-in needs {', '.join(missing)} as well", err=True)
             raise typer.Exit(2)
-        lti = {**{k: v.strip() for k, v in given.items()}, "deployment_ids": [d.strip() for d in lti_deployment]}
+        lti = {
+            **{k: v.strip() for k, v in given.items()},
+            "deployment_ids": [d.strip() for d in lti_deployment],
+            "token_url": lti_token_url.strip(),
+        }
     password = demo_password(password, password_file)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # a plain kill also stops what the demo started
     try:
@@ -348,6 +353,85 @@ def send_statements(
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1) from None
+
+
+@app.command("send-grades")
+def send_grades(
+    once: bool = typer.Option(False, "--once", help="One round (collect, post what is due), then stop."),
+    every: float = typer.Option(30.0, "--every", min=1, help="Seconds between rounds of the running sender."),
+) -> None:
+    """Post grades to the LMS the trainees launched from (LTI Advantage Assignment and Grade Services): each lesson's
+    first-try score and progress and the certification result, each value once; retried while the LMS fails.
+    Needs TELESALES_LTI_ISSUER, TELESALES_LTI_CLIENT_ID and TELESALES_LTI_TOKEN_URL."""
+    from ..core.settings import SettingsError
+    from ..core.settings import settings as current_settings
+    from ..storage.store import Store, StoreError
+    from . import ags
+
+    try:
+        chosen = current_settings()
+    except SettingsError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2) from None
+    missing = [
+        name
+        for name, value in (
+            ("TELESALES_LTI_ISSUER", chosen.lti_issuer),
+            ("TELESALES_LTI_CLIENT_ID", chosen.lti_client_id),
+            ("TELESALES_LTI_TOKEN_URL", chosen.lti_token_url),
+        )
+        if not value
+    ]
+    if missing:
+        typer.echo(f"error: no LMS is set up: set {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    try:
+        tools = ags.tools_from_settings(chosen)
+    except (OSError, ValueError) as problem:
+        typer.echo(f"error: the tool's key: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+    def said(done: ags.Round) -> None:
+        line = f"collected {done.collected}, sent {done.sent}, failed {done.failed}"
+        typer.echo(line + (f" (the LMS said {done.error})" if done.error else ""))
+
+    try:
+        with Store() as store:
+            if once:
+                done = ags.deliver(store, tools)
+                said(done)
+                raise typer.Exit(1 if done.failed else 0)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            typer.echo(f"posting grades to {chosen.lti_issuer} every {every:g} s (Ctrl-C stops)")
+            try:
+                ags.run(store, tools, every, stop, report=said)
+            except KeyboardInterrupt:
+                stop.set()
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command("lti-key")
+def lti_key() -> None:
+    """The public half of this tool's key (made on first use), to register the tool with the LMS: a PEM for
+    Moodle's "RSA key", a JWK for Canvas's "public JWK"."""
+    import json
+
+    from ..course import credential
+    from . import ags
+
+    path = ags.tool_key_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        key = credential.signing_key(path)
+    except (OSError, ValueError) as problem:
+        typer.echo(f"error: {path}: {problem}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"# the tool's key: {path} (keep it; readable by you only)")
+    typer.echo(key.as_pem(private=False).decode().strip())
+    typer.echo(json.dumps(credential.public_jwk(key), indent=2))
 
 
 @db_app.command("upgrade")

@@ -113,9 +113,9 @@ class LrsSender:
     environment: dict[str, str] = field(default_factory=dict)
 
 
-def add_lrs_sender(c, store_url: str, sender: LrsSender) -> None:
-    """Run the LRS sender beside the hub: its own database role (a fresh password at each hub start; it reads what
-    becomes a learning record and keeps the outbox), restarted by the hub if it stops. No URL: nothing reaches it."""
+def add_lrs_sender(c, sender_url: str, sender: LrsSender) -> None:
+    """Run the LRS sender beside the hub with the senders' database role (`sender_url`: team.provision_sender; it
+    reads what becomes a learning record and keeps the outbox). No URL: nothing reaches it."""
     c.JupyterHub.services.append(
         {
             "name": LRS_SENDER_SERVICE,
@@ -129,11 +129,51 @@ def add_lrs_sender(c, store_url: str, sender: LrsSender) -> None:
             ],
             "environment": {
                 **sender.environment,
-                "TELESALES_DB": team.provision_sender(store_url),
+                "TELESALES_DB": sender_url,
                 "TELESALES_LRS_URL": sender.url,
                 "TELESALES_LRS_USER": sender.user,
                 "TELESALES_LRS_PASSWORD": sender.password,
                 "TELESALES_LRS_HOME": sender.home,
+            },
+        }
+    )
+
+
+GRADE_SENDER_SERVICE = "telesales-grades"
+
+
+@dataclass(frozen=True)
+class GradeSender:
+    """The grade sender as the hub runs it (issue 30): scores to the LMS the trainees launched from (the hub's
+    `lti` platform, which must give its token URL), signed with the tool's key at `key` (PEM, made on first use,
+    readable by the hub's user only; its public half is registered with the LMS: `telesales lti-key`)."""
+
+    key: Path
+    python: list[str]
+    every: float = 30.0
+    environment: dict[str, str] = field(default_factory=dict)
+
+
+def add_grade_sender(c, sender_url: str, platform, sender: GradeSender) -> None:
+    """Run the grade sender beside the hub with the senders' database role; only it holds the tool's key."""
+    c.JupyterHub.services.append(
+        {
+            "name": GRADE_SENDER_SERVICE,
+            "command": [
+                *sender.python,
+                "-m",
+                "telesales_training.web.cli",
+                "send-grades",
+                "--every",
+                f"{sender.every:g}",
+            ],
+            "environment": {
+                **sender.environment,
+                "TELESALES_DB": sender_url,
+                "TELESALES_LTI_ISSUER": platform.issuer,
+                "TELESALES_LTI_CLIENT_ID": platform.client_id,
+                "TELESALES_LTI_TOKEN_URL": platform.token_url,
+                "TELESALES_LTI_KEY": str(sender.key),
             },
         }
     )
@@ -163,13 +203,14 @@ def configure(
     exam: ExamService | None = None,
     lrs: LrsSender | None = None,
     lti=None,
+    grades: GradeSender | None = None,
 ) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
     page / API); `exam` runs the certification exam's service beside the hub (without it, the exam page says
     the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it); `lti` (a
     web/lti.LtiPlatform) signs users in through the company's LMS instead (their roles make them trainers, so
-    `trainers` is not used)."""
+    `trainers` is not used); `grades` (with `lti`, whose platform gives its token URL) posts scores back to it."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
@@ -177,10 +218,16 @@ def configure(
     if lti is not None:
         from . import lti as lms  # (the LTI authenticator is needed by LTI hubs only)
 
-        lms.configure(c, lti, group)
+        lms.configure(c, lti, group, store_url)
     elif trainers:
         c.JupyterHub.load_groups = {group: {"users": list(trainers)}}
     if exam is not None:
         add_exam_service(c, store_url, exam)
-    if lrs is not None:
-        add_lrs_sender(c, store_url, lrs)
+    if grades is not None and (lti is None or not lti.token_url):
+        raise ValueError("grades go back to the LMS of `lti`, whose token_url must be given")
+    if lrs is not None or grades is not None:
+        sender_url = team.provision_sender(store_url)  # one role, one password for both senders
+        if lrs is not None:
+            add_lrs_sender(c, sender_url, lrs)
+        if grades is not None:
+            add_grade_sender(c, sender_url, lti, grades)

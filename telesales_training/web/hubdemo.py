@@ -52,6 +52,7 @@ class HubDemo:
     process: subprocess.Popen
     log: Path
     created_users: list[str] = field(default_factory=list)
+    lti_key: Path | None = None  # the tool's key for grades back to the LMS (its public half goes to the LMS)
 
 
 def _names(raw: list[str]) -> list[str]:
@@ -143,6 +144,7 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o001)
 
 
+LTI_KEY_FILE = "lti-tool-key.pem"
 OPENED_REGISTRY = Path(tempfile.gettempdir()) / "telesales-hub-demo-opened.json"
 
 
@@ -314,6 +316,16 @@ def _config(
         },
     }
     settings["lti"] = lti
+    settings["grades"] = (
+        {
+            "key": str(folder / LTI_KEY_FILE),
+            "python": _python_of(command),
+            "every": 5.0,  # a demo shows its grades in the LMS within seconds
+            "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
+        }
+        if lti and lti.get("token_url")
+        else None
+    )
     chosen = current_settings()
     settings["lrs"] = (
         {
@@ -344,6 +356,9 @@ hub.configure(
     exam=hub.ExamService(**{{**exam, "folder": Path(exam["folder"])}}) if exam else None,
     lrs=hub.LrsSender(**settings["lrs"]) if settings["lrs"] else None,
     lti=LtiPlatform(**{{**lti, "deployment_ids": tuple(lti["deployment_ids"])}}) if lti else None,
+    grades=hub.GradeSender(**{{**settings["grades"], "key": Path(settings["grades"]["key"])}})
+    if settings["grades"]
+    else None,
 )
 c.JupyterHub.ip = "127.0.0.1"
 c.JupyterHub.port = settings["port"]
@@ -430,6 +445,13 @@ def running(
         if exam:
             exam_folder, closed = _exam_folder(as_root, say)
             opened.update(closed)
+        lti_key = None
+        if lti and lti.get("token_url"):  # the tool's key, made now: its public half is registered with the LMS
+            from ..course import credential
+
+            lti_key = folder / LTI_KEY_FILE
+            credential.signing_key(lti_key)
+            say(f"the tool's key for grades back to the LMS: {lti_key} (public half: telesales lti-key)")
         config = folder / "jupyterhub_config.py"
         config.write_text(
             _config(folder, port, store_url, users, trainers, password, as_root, command, extra_env, exam_folder, lti)
@@ -458,7 +480,7 @@ def running(
                 if time.monotonic() > deadline:
                     raise DemoProblem(f"JupyterHub did not answer in {ready_timeout:.0f} s; see {log}") from None
                 time.sleep(0.3)
-        yield HubDemo(f"http://127.0.0.1:{port}/", folder, store_url, process, log, created)
+        yield HubDemo(f"http://127.0.0.1:{port}/", folder, store_url, process, log, created, lti_key)
     finally:
         if process is not None and process.poll() is None:
             process.send_signal(signal.SIGTERM)  # the hub stops the users' servers and its proxy

@@ -15,6 +15,7 @@ what the library leaves out:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ from traitlets import Unicode
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 DEPLOYMENT_CLAIM = CLAIM + "deployment_id"
 ROLES_CLAIM = CLAIM + "roles"
+CONTEXT_CLAIM = CLAIM + "context"
+RESOURCE_LINK_CLAIM = CLAIM + "resource_link"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 # LIS role vocabularies (LTI 1.3, appendix A): membership roles of the course, and institution roles.
 TRAINER_ROLES = re.compile(
     r"^http://purl\.imsglobal\.org/vocab/lis/v2/(membership|institution/person|system/person)"
@@ -48,6 +52,9 @@ class TelesalesLti13Authenticator(LTI13Authenticator):
         help="The platform deployment ids (deployment_id claim) this hub accepts launches for.",
     )
     trainers_group = Unicode("trainers", config=True, help="The JupyterHub group of trainers (hub.TRAINERS_GROUP).")
+    store_url = Unicode(
+        "", config=True, help="The store owner's URL: each launch is kept there (grades go back to its course)."
+    )
 
     async def authenticate(self, handler, data=None):
         token = data or {}
@@ -59,11 +66,40 @@ class TelesalesLti13Authenticator(LTI13Authenticator):
         if not NAME_PATTERN.match(name):
             raise LoginError("the platform's user id cannot name a trainee here")
         trainer = is_trainer(token.get(ROLES_CLAIM))
+        if self.store_url:
+            try:  # in a thread: the hub's event loop keeps serving others meanwhile
+                await asyncio.to_thread(record_launch, self.store_url, name, token, trainer)
+            except Exception:  # the launch still signs her in; grades wait for her next launch
+                self.log.exception("the LTI launch of %s could not be kept in the store", name)
         return {
             "name": name,
             "groups": [self.trainers_group] if trainer else [],
             "auth_state": None,
         }
+
+
+def record_launch(store_url: str, name: str, token: dict, trainer: bool) -> int:
+    """Keep what the launch says in the store: platform, deployment, course and its line items (grades go there)."""
+    from ..storage.store import Store
+
+    audience = token.get("aud")
+    client_id = token.get("azp") or (audience[0] if isinstance(audience, list) else audience) or ""
+    context = token.get(CONTEXT_CLAIM) or {}
+    link = token.get(RESOURCE_LINK_CLAIM) or {}
+    grades = token.get(AGS_CLAIM) or {}
+    with Store(store_url) as store:
+        store.ensure_trainee(name)
+        return store.grades().record_launch(
+            name,
+            str(token.get("iss", "")),
+            str(client_id),
+            str(token.get(DEPLOYMENT_CLAIM, "")),
+            str(context.get("id") or link.get("id") or ""),
+            str(context.get("title") or context.get("label") or ""),
+            grades.get("lineitems"),
+            [str(scope) for scope in grades.get("scope") or []],
+            trainer,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,11 +112,12 @@ class LtiPlatform:
     authorize_url: str
     jwks_url: str
     deployment_ids: tuple[str, ...]
+    token_url: str = ""  # the platform's OAuth 2 token URL: grades go back when given (LTI Advantage AGS)
     tool_name: str = "Telesales Training Workbook"
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def configure(c, platform: LtiPlatform, group: str) -> None:
+def configure(c, platform: LtiPlatform, group: str, store_url: str = "") -> None:
     """The hub signs in through the LMS only: its users are whoever the platform launches (the platform decides
     who may), named by their platform id; the trainers group follows their roles at every launch."""
     c.JupyterHub.authenticator_class = TelesalesLti13Authenticator
@@ -92,5 +129,6 @@ def configure(c, platform: LtiPlatform, group: str) -> None:
     c.TelesalesLti13Authenticator.trainers_group = group
     c.TelesalesLti13Authenticator.tool_name = platform.tool_name
     c.TelesalesLti13Authenticator.username_key = "sub"
+    c.TelesalesLti13Authenticator.store_url = store_url
     c.Authenticator.allow_all = True  # the platform decides who may launch
     c.Authenticator.manage_groups = True  # the trainers group follows the LMS's roles

@@ -317,3 +317,29 @@ def test_the_certification_tab_shows_sittings_and_takes_the_trainers_audit(cockp
     with Store(cockpit_db) as store:
         signed = store.ensure_trainee(HOSTILE_ID).exams().signoffs()
     assert signed and signed[-1].approved and len(signed[-1].audit["calls"]) == 3
+
+
+def test_the_lms_tab_says_what_went_back_to_the_lms(cockpit_server, cockpit_db, page):
+    """#30: the grades sent to the company's LMS, waiting and failing (a long error from the LMS stays inside the
+    page at phone width)."""
+    with Store(cockpit_db) as store:
+        grades = store.grades()
+        for trainee in store.cohort().trainee_ids()[:3]:
+            grades.record_launch(
+                trainee,
+                "https://lms.example.com",
+                "tool",
+                "1",
+                "onboarding-2026",
+                "Onboarding 2026",
+                "https://lms.example.com/api/lti/courses/7/line_items",
+            )
+        grades.collect()
+        due = grades.due()
+        grades.sent(due[0], "https://lms.example.com/api/lti/courses/7/line_items/1")
+        grades.failed(due[1], "503: " + "The gradebook is under maintenance until Monday morning, try again. " * 3)
+    open_cockpit(page, cockpit_server)
+    open_tab(page, "LMS grades")
+    expect(page.locator(".ts-lms-summary")).to_contain_text("Sent 1")
+    expect(page.locator(".ts-lms-grades")).to_contain_text("Onboarding 2026")
+    fits_every_width(page, "cockpit_lms")

@@ -57,11 +57,16 @@ def hub(platform):
         "authorize_url": platform.authorize_url,
         "jwks_url": platform.jwks_url,
         "deployment_ids": [platform.deployment],
+        "token_url": platform.token_url,
     }
     try:
         with hubdemo.running(
             hubdemo.free_port(), [AMY], [TED], "lti-demo-password", say=lambda _: None, lti=lti, exam=False
         ) as demo:
+            from joserfc.jwk import RSAKey
+
+            # the admin registers the tool's public key with the platform (Moodle: "RSA key")
+            platform.tool_key = RSAKey.import_key(demo.lti_key.read_bytes()).as_pem(private=False)
             yield demo
     finally:
         for key, value in saved.items():
@@ -159,3 +164,37 @@ def test_a_launch_posted_again_is_refused(hub, platform):
         form["action"], data={"id_token": form["id_token"], "state": form["state"]}, allow_redirects=False, timeout=30
     )
     assert stranger.status_code == 400 and "jupyterhub-session-id" not in stranger.cookies
+
+
+def test_grades_go_back_to_the_course_once(hub, platform):
+    """#30: after a launch, the hub's grade sender posts the learner's first-try lesson score to her course's line
+    item (made by the tool), once; the instructor's cockpit would show it sent (the report trainers read)."""
+    import time
+
+    from telesales_training.course.curriculum import curriculum
+    from telesales_training.storage.store import Store
+
+    _session, back = launch_by_hand(hub, platform, AMY)
+    assert back.status_code == 302
+    lesson = curriculum().lesson("04_funnel")
+    with Store(hub.store_url) as store:
+        for item in lesson.questions:
+            store.ensure_trainee(AMY).save_answer("04_funnel", item.id, "x", item.points, item.points)
+    deadline = time.monotonic() + 90
+    wanted = []
+    while time.monotonic() < deadline and not wanted:
+        items = {i["id"]: i for i in platform.line_items.get("course-a", [])}
+        wanted = [
+            s
+            for s in platform.scores
+            if s["userId"] == AMY and items.get(s["line_item"], {}).get("resourceId") == "04_funnel"
+        ]
+        time.sleep(1)
+    assert wanted, f"no grade arrived; the platform refused: {platform.refused[-3:]}"
+    assert wanted[0]["scoreGiven"] == lesson.max_points and wanted[0]["activityProgress"] == "Completed"
+    time.sleep(12)  # two more rounds of the sender: nothing is posted twice
+    again = [s for s in platform.scores if s["userId"] == AMY and s["line_item"] == wanted[0]["line_item"]]
+    assert len(again) == 1
+    with Store(hub.store_url) as store:
+        sent = [row for row in store.grades().report() if row.subject == "04_funnel" and row.trainee_id == AMY]
+    assert sent and all(row.state == "sent" for row in sent)

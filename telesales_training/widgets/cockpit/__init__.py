@@ -18,6 +18,7 @@ from .export import ExportPanel
 from .factors import FactorsPanel
 from .filters import FilterBar
 from .funnels import FunnelsPanel
+from .lms import LmsPanel
 from .overview import OverviewPanel
 from .review import ReviewCard, ReviewPanel
 from .spoken import SpokenPanel
@@ -36,6 +37,7 @@ TABS = (
     ("tab_factors", FactorsPanel),
     ("tab_assessment", AssessmentPanel),
     ("tab_certification", CertificationPanel),
+    ("tab_lms", LmsPanel),
     ("tab_trainee", TraineePanel),
     ("tab_export", ExportPanel),
 )
