@@ -62,7 +62,9 @@ class TelesalesLti13Authenticator(LTI13Authenticator):
         if not self.deployment_ids or deployment not in self.deployment_ids:
             self.log.warning("LTI launch refused: deployment %r is not one of this hub's", deployment)
             raise LoginError(f"this hub does not accept launches from deployment {deployment!r}")
-        name = str(token.get("sub", ""))
+        # The platform's stable user id (`sub`; or the claim `username_key` names, e.g. "custom_username"), as the hub
+        # spells names (lower case): the same person from any course of the platform is one trainee.
+        name = self.normalize_username(str(self.get_username(token)))
         if not NAME_PATTERN.match(name):
             raise LoginError("the platform's user id cannot name a trainee here")
         trainer = is_trainer(token.get(ROLES_CLAIM))

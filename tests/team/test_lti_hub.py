@@ -198,3 +198,15 @@ def test_grades_go_back_to_the_course_once(hub, platform):
     with Store(hub.store_url) as store:
         sent = [row for row in store.grades().report() if row.subject == "04_funnel" and row.trainee_id == AMY]
     assert sent and all(row.state == "sent" for row in sent)
+
+
+def test_a_platform_id_in_capitals_is_one_lower_case_trainee(hub, platform):
+    """The hub spells names in lower case: the launch is kept under the same name the trainee's pages use."""
+    from telesales_training.storage.store import Store
+
+    _session, back = launch_by_hand(hub, platform, "LMS-Zoe")
+    assert back.status_code == 302
+    assert "lms-zoe" in hub_users(hub) and "LMS-Zoe" not in hub_users(hub)
+    with Store(hub.store_url) as store:
+        assert [launch.trainee_id for launch in store.grades().launches("lms-zoe")] == ["lms-zoe"]
+        assert store.grades().launches("LMS-Zoe") == []
