@@ -58,46 +58,38 @@ def provision(admin_url: str, name: str, trainer: bool = False) -> str:
 
 
 EXAM_SERVICE = "\0exam service"  # the name the exam service's role is derived from (no hub user can have it)
+LRS_SENDER = "\0lrs sender"  # the name the senders' role is derived from (no hub user can have it)
+
+
+def _service_role(admin_url: str, name: str, grant, connections: int) -> str:
+    """Create or refresh a service's login role (a new random password each time; not a member of the team role),
+    let `grant(conn, role)` give it its rights, and return its store URL."""
+    role = role_name(normalised_url(admin_url).database, name)
+    password = secrets.token_urlsafe(24)
+    with Store(admin_url) as store, store.writing.begin() as conn:
+        access.grant_team(conn)
+        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
+        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
+        conn.exec_driver_sql(
+            f"{'ALTER' if exists else 'CREATE'} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT "
+            f"CONNECTION LIMIT {connections} PASSWORD {quoted}"
+        )
+        access.connect_role(conn, role)
+        grant(conn, role)
+    return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
 
 
 def provision_exam(admin_url: str) -> str:
     """Create or refresh the exam service's login role (a new random password each time) and return its store
     URL: the only role that writes exam results and certificates (access.py). Not a member of the team role."""
-    role = role_name(normalised_url(admin_url).database, EXAM_SERVICE)
-    password = secrets.token_urlsafe(24)
-    with Store(admin_url) as store, store.writing.begin() as conn:
-        access.grant_team(conn)
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
-        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
-        conn.exec_driver_sql(
-            f"{'ALTER' if exists else 'CREATE'} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT "
-            f"CONNECTION LIMIT {CONNECTIONS_PER_USER * 2} PASSWORD {quoted}"
-        )
-        access.connect_role(conn, role)
-        access.grant_exam(conn, role)
-    return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
-
-
-LRS_SENDER = "\0lrs sender"  # the name the LRS sender's role is derived from (no hub user can have it)
+    return _service_role(admin_url, EXAM_SERVICE, access.grant_exam, CONNECTIONS_PER_USER * 2)
 
 
 def provision_sender(admin_url: str) -> str:
-    """Create or refresh the LRS sender's login role (issue 30; a new random password each time) and return its
-    store URL: it reads what becomes a learning record and keeps the outbox, nothing else (access.SENDER_GRANTS).
-    Not a member of the team role."""
-    role = role_name(normalised_url(admin_url).database, LRS_SENDER)
-    password = secrets.token_urlsafe(24)
-    with Store(admin_url) as store, store.writing.begin() as conn:
-        access.grant_team(conn)
-        exists = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}).first()
-        quoted = conn.exec_driver_sql("SELECT quote_literal(%(pw)s)", {"pw": password}).scalar()
-        conn.exec_driver_sql(
-            f"{'ALTER' if exists else 'CREATE'} ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT "
-            f"CONNECTION LIMIT 4 PASSWORD {quoted}"
-        )
-        access.connect_role(conn, role)
-        access.grant_sender(conn, role)
-    return normalised_url(admin_url).set(username=role, password=password).render_as_string(hide_password=False)
+    """Create or refresh the senders' login role (issue 30: learning records to an LRS, grades to the LMS; a new
+    random password each time) and return its store URL: it reads what becomes a record or a grade and keeps the
+    outboxes, nothing else (access.SENDER_GRANTS). Call it once per hub start: both senders share the URL."""
+    return _service_role(admin_url, LRS_SENDER, access.grant_sender, 4)
 
 
 def remove(admin_url: str, name: str) -> None:

@@ -11,7 +11,6 @@ use, owner-only) signs the proofs; its public half is what the LMS is given (`te
 from __future__ import annotations
 
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -37,7 +36,6 @@ SCOPES = (
 LINE_ITEM = "application/vnd.ims.lis.v2.lineitem+json"
 LINE_ITEMS = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 SCORE = "application/vnd.ims.lis.v1.score+json"
-DEFAULT_EVERY = 30
 
 
 class LmsRefused(Exception):
@@ -211,16 +209,3 @@ def tools_from_settings(given=None) -> Callable[[str, str], Tool | None]:
         return tool if issuer == chosen.lti_issuer and client_id == chosen.lti_client_id else None
 
     return lookup
-
-
-def run(store, tools, every: float = DEFAULT_EVERY, stop: threading.Event | None = None, report=None) -> None:
-    stop = stop or threading.Event()
-    while not stop.is_set():
-        try:
-            done = deliver(store, tools)
-        except Exception:  # the database was away: say so, try again next round
-            log.exception("the grade sender's round failed")
-        else:
-            if report:
-                report(done)
-        stop.wait(every)

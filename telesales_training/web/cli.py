@@ -302,6 +302,38 @@ def export_tables(
     typer.echo("wrote " + ", ".join(str(path) for path in written))
 
 
+def _rounds(deliver, once: bool, every: float, doing: str, other: str) -> None:
+    """A sender's rounds over the store (TELESALES_DB): one (--once: exit 1 when something failed), or one every
+    `every` seconds until Ctrl-C or SIGTERM; a round that fails on the database is logged and the next one tries."""
+    from ..storage.store import Store, StoreError
+
+    def said(done) -> None:
+        line = f"collected {done.collected}, sent {done.sent}, failed {done.failed}"
+        typer.echo(line + (f" ({other} said {done.error})" if done.error else ""))
+
+    try:
+        with Store() as store:
+            if once:
+                done = deliver(store)
+                said(done)
+                raise typer.Exit(1 if done.failed else 0)
+            stop = threading.Event()
+            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            typer.echo(f"{doing} every {every:g} s (Ctrl-C stops)")
+            while not stop.is_set():
+                try:
+                    said(deliver(store))
+                except Exception as problem:  # the service keeps going; the next round tries again
+                    typer.echo(f"this round failed: {type(problem).__name__}: {problem}", err=True)
+                try:
+                    stop.wait(every)
+                except KeyboardInterrupt:
+                    stop.set()
+    except StoreError as problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command("send-statements")
 def send_statements(
     once: bool = typer.Option(False, "--once", help="One round (collect, send what is due), then stop."),
@@ -327,32 +359,24 @@ def send_statements(
         raise typer.Exit(2)
     site = xapi.Site(chosen.lrs_home)
 
-    def said(done: sender.Round) -> None:
-        line = f"collected {done.collected}, sent {done.sent}, failed {done.failed}"
-        typer.echo(line + (f" (the LRS said {done.error})" if done.error else ""))
-
-    try:
-        with Store() as store:
-            if status:
+    if status:
+        try:
+            with Store() as store:
                 now = store.outbox().status()
-                typer.echo(f"waiting {now.waiting} (failing {now.failing}), sent {now.sent}")
-                if now.last_error:
-                    typer.echo(f"last error: {now.last_error}")
-                return
-            if once:
-                done = sender.deliver(store, target, site)
-                said(done)
-                raise typer.Exit(1 if done.failed else 0)
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            typer.echo(f"sending to {target.url} every {every:g} s (Ctrl-C stops)")
-            try:
-                sender.run(store, target, site, every, stop, report=said)
-            except KeyboardInterrupt:
-                stop.set()
-    except StoreError as problem:
-        typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1) from None
+        except StoreError as problem:
+            typer.echo(f"error: {problem}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(f"waiting {now.waiting} (failing {now.failing}), sent {now.sent}")
+        if now.last_error:
+            typer.echo(f"last error: {now.last_error}")
+        return
+    _rounds(
+        lambda store: sender.deliver(store, target, site),
+        once,
+        every,
+        f"sending to {target.url}",
+        "the LRS",
+    )
 
 
 @app.command("send-grades")
@@ -365,7 +389,6 @@ def send_grades(
     Needs TELESALES_LTI_ISSUER, TELESALES_LTI_CLIENT_ID and TELESALES_LTI_TOKEN_URL."""
     from ..core.settings import SettingsError
     from ..core.settings import settings as current_settings
-    from ..storage.store import Store, StoreError
     from . import ags
 
     try:
@@ -391,26 +414,7 @@ def send_grades(
         typer.echo(f"error: the tool's key: {problem}", err=True)
         raise typer.Exit(1) from None
 
-    def said(done: ags.Round) -> None:
-        line = f"collected {done.collected}, sent {done.sent}, failed {done.failed}"
-        typer.echo(line + (f" (the LMS said {done.error})" if done.error else ""))
-
-    try:
-        with Store() as store:
-            if once:
-                done = ags.deliver(store, tools)
-                said(done)
-                raise typer.Exit(1 if done.failed else 0)
-            stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-            typer.echo(f"posting grades to {chosen.lti_issuer} every {every:g} s (Ctrl-C stops)")
-            try:
-                ags.run(store, tools, every, stop, report=said)
-            except KeyboardInterrupt:
-                stop.set()
-    except StoreError as problem:
-        typer.echo(f"error: {problem}", err=True)
-        raise typer.Exit(1) from None
+    _rounds(lambda store: ags.deliver(store, tools), once, every, f"posting grades to {chosen.lti_issuer}", "the LMS")
 
 
 @app.command("lti-key")

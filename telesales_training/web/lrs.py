@@ -1,7 +1,7 @@
 """The LRS sender (issue 30): `telesales send-statements` — collect the store's new learning records into the outbox
 (storage/outbox.py), post what is due to the Learning Record Store (xAPI 1.0.3, HTTP Basic), mark what it took,
 and try again later what it did not. Run once or every few seconds; in team mode the hub runs it as a service with
-the owner's store URL (hub.add_lrs_sender), so no trainee's kernel holds the LRS's credentials.
+the senders' own database role (hub.add_lrs_sender), so no trainee's kernel holds the LRS's credentials.
 
 Sent once: each statement's id is fixed when it enters the outbox, and an LRS keeps one statement per id (xAPI
 1.0.3, 2.2) — a batch posted again after the sender stopped between the post and marking it sent is not stored
@@ -12,8 +12,6 @@ others.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -27,7 +25,6 @@ from ..tools import xapi
 log = logging.getLogger(__name__)
 BATCH = 50  # statements per POST
 TIMEOUT = 20  # seconds to wait for the LRS
-DEFAULT_EVERY = 30  # seconds between rounds of the running sender
 
 
 class LrsRefused(Exception):
@@ -126,24 +123,3 @@ def _each(outbox, lrs: Lrs, batch: list[Pending]) -> tuple[int, int]:
         outbox.sent([item.id])
         sent += 1
     return sent, failed
-
-
-def run(
-    store: Store,
-    lrs: Lrs,
-    site: xapi.Site,
-    every: float = DEFAULT_EVERY,
-    stop: threading.Event | None = None,
-    report: Callable[[Round], None] | None = None,
-) -> None:
-    """Rounds every `every` seconds until `stop` is set; a failing round is logged and the next one tries again."""
-    stop = stop or threading.Event()
-    while not stop.is_set():
-        try:
-            done = deliver(store, lrs, site)
-        except Exception:  # the database was away: say so and try again next round
-            log.exception("the LRS sender's round failed")
-        else:
-            if report:
-                report(done)
-        stop.wait(every)
