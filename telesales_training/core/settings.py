@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # Grades back to the LMS (issue 30): the platform this tool is registered with (its issuer, this tool's client id
     # there, its token URL) and the tool's own key (PEM, made on first use, owner-only), whose public half the LMS is
     # given (`telesales lti-key`). Only the grade sender reads them — in team mode a hub service.
+    # The company's own lessons (issue 30): a folder with lessons/*.yaml in the course's format, ids starting "co_"
+    # (on the hub: the copy each user pulled from the trainer's git repository with nbgitpuller). Shown after the
+    # course's lessons; empty: none.
+    company_lessons: Path | None = None
     lti_issuer: str = ""
     lti_client_id: str = ""
     lti_token_url: str = ""

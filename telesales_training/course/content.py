@@ -498,9 +498,79 @@ def _load_simple(name: str, model: type[BaseModel], root: Path | None):
     return _load(root / name, lambda raw: _parse_simple(name, raw, model))
 
 
+COMPANY_PREFIX = "co_"  # the ids of the company's own lessons (never a course lesson's)
+COMPANY_PAGE = "company_lesson"  # the notebook that shows a company lesson (?lesson=ID)
+
+
+def company_dir() -> Path | None:
+    """The company's lessons folder (TELESALES_COMPANY_LESSONS), when it is there."""
+    from ..core.settings import settings as current_settings
+
+    folder = current_settings().company_lessons
+    return folder if folder is not None and (folder / "lessons").is_dir() else None
+
+
+def company_lesson_ids() -> list[str]:
+    """The company's lessons that are usable here, in file-name order (a file with a problem is left out; `telesales
+    validate` names it)."""
+    folder = company_dir()
+    if folder is None:
+        return []
+    found = []
+    for path in sorted((folder / "lessons").glob(f"{COMPANY_PREFIX}*.yaml")):
+        try:
+            _load_company_lesson(path.stem, folder)
+        except (ContentError, OSError):
+            continue
+        found.append(path.stem)
+    return found
+
+
+def is_company(lesson_id: str) -> bool:
+    return lesson_id.startswith(COMPANY_PREFIX)
+
+
 @cache
+def _load_company_lesson(lesson_id: str, folder: Path) -> Lesson:
+    name = f"lessons/{lesson_id}.yaml"
+    return _load(folder / name, lambda raw: parse_lesson(name, raw))
+
+
+def validate_company(folder: Path) -> list[Problem]:
+    """Every problem of a company lessons folder: each file in the course's format (its id its file's name), ids
+    starting "co_" (so none can take a course lesson's place)."""
+    if not (folder / "lessons").is_dir():
+        return [Problem(str(folder), "-", "(folder)", "no lessons/ folder")]
+    paths = sorted((folder / "lessons").glob("*.yaml"))
+    if not paths:
+        return [Problem(str(folder), "-", "(folder)", "no lesson files in lessons/")]
+    problems: list[Problem] = []
+    for path in paths:
+        name = f"lessons/{path.name}"
+        if not is_company(path.stem):
+            problems.append(Problem(name, path.stem, "(file)", f"a company lesson's id starts with {COMPANY_PREFIX}"))
+            continue
+        raw, read_problems = _read_yaml(path)
+        if read_problems:
+            problems += read_problems
+            continue
+        problems += parse_lesson(name, raw)[1]  # (which also holds the id to the file's name)
+    return problems
+
+
+@cache
+def _load_course(root: Path | None, company: tuple[str, ...]) -> Course:
+    course = _load_simple("course.yaml", Course, root)
+    if not company:
+        return course
+    folder = company_dir()
+    added = [CourseEntry(id=lesson_id, title=_load_company_lesson(lesson_id, folder).title) for lesson_id in company]
+    return course.model_copy(update={"lessons": [*course.lessons, *added]})
+
+
 def load_course(root: Path | None = None) -> Course:
-    return _load_simple("course.yaml", Course, root)
+    """The course index; the company's lessons (TELESALES_COMPANY_LESSONS) follow the course's own."""
+    return _load_course(root, tuple(company_lesson_ids()) if root is None else ())
 
 
 @cache
@@ -519,13 +589,23 @@ def load_demo(root: Path | None = None) -> DemoData:
     return _load_simple("demo.yaml", DemoData, root)
 
 
-@cache
 def load_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
+    if root is None and is_company(lesson_id):
+        folder = company_dir()
+        if folder is None:
+            raise ContentError([Problem(f"lessons/{lesson_id}.yaml", lesson_id, "(file)", "no company lessons here")])
+        return _load_company_lesson(lesson_id, folder)
+    return _load_course_lesson(lesson_id, root)
+
+
+@cache
+def _load_course_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
     root = root or exercises_dir()
     name = f"lessons/{lesson_id}.yaml"
     return _load(root / name, lambda raw: parse_lesson(name, raw))
 
 
 def available_lessons(root: Path | None = None) -> set[str]:
-    root = root or exercises_dir()
-    return {p.stem for p in (root / "lessons").glob("*.yaml")}
+    """The lessons with a file: the course's (in `root`) and, for the course in use, the company's."""
+    course = {p.stem for p in ((root or exercises_dir()) / "lessons").glob("*.yaml")}
+    return course | set(company_lesson_ids()) if root is None else course

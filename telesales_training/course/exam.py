@@ -111,7 +111,7 @@ def check_bank(folder: Path) -> tuple[ExamBank | None, list[c.Problem]]:
     if not (folder / RULES_FILE).is_file():
         return None, [c.Problem(str(folder), "-", "(folder)", f"no {RULES_FILE}: not an exam bank")]
     rules, problems = _load_rules(folder)
-    known = c.available_lessons()
+    known = {lesson for lesson in c.available_lessons() if not c.is_company(lesson)}  # the course certifies its own
     sections: dict[str, list[Any]] = {}
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yaml")):

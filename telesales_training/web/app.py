@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import ipywidgets as ipw
 import traitlets
@@ -164,8 +165,27 @@ def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
 
 
 def requested_page() -> str:
-    """The page the request asked for (Voilà's SCRIPT_NAME), e.g. '03_sales_process'; '' outside a request."""
-    return os.path.basename(os.environ.get("SCRIPT_NAME", "")).removesuffix(".ipynb")
+    """The page the request asked for (Voilà's SCRIPT_NAME), e.g. '03_sales_process'; for the company lessons' page,
+    the lesson its link names (?lesson=co_…); '' outside a request."""
+    page = os.path.basename(os.environ.get("SCRIPT_NAME", "")).removesuffix(".ipynb")
+    if page == content.COMPANY_PAGE:
+        return requested_company_lesson()
+    return page
+
+
+def requested_company_lesson() -> str:
+    """The company lesson the page's link names (?lesson=co_…); '' for none or another kind of id."""
+    asked = parse_qs(os.environ.get("QUERY_STRING", "")).get("lesson", [""])[0]
+    return asked if content.is_company(asked) else ""
+
+
+def company_lesson_page(db_url: str | None = None) -> ipw.Widget:
+    """notebooks/company_lesson.ipynb: the company's lesson its link names, as any lesson page (issue 30)."""
+    _wait_for_voila_request()
+    lesson_id = requested_company_lesson()
+    if lesson_id not in content.available_lessons():
+        return _problem_page("company_lesson_missing", lesson=lesson_id or "—")
+    return lesson_page(lesson_id, db_url)
 
 
 def start_page(db_url: str | None = None) -> ipw.Widget:

@@ -480,9 +480,19 @@ def validate(
     exam: Path | None = typer.Option(
         None, "--exam", help="An exam bank folder to check (default: the workbook's, when there is one)."
     ),
+    company: Path | None = typer.Option(
+        None, "--company", help="The company's own lessons folder (default: TELESALES_COMPANY_LESSONS, if set)."
+    ),
 ) -> None:
-    """Check exercises/ (and the certification exam's bank) against the schema; exit 1 naming file, item id and
-    field of every problem."""
+    """Check exercises/ (and the certification exam's bank, and the company's own lessons) against the schema; exit 1
+    naming file, item id and field of every problem."""
+    from ..core.settings import settings as current_settings
+
+    company = company or current_settings().company_lessons
+    if company is not None:
+        _check_company_lessons(company.resolve())
+        if path is None and exam is None and not current_settings().company_lessons:
+            return  # `telesales validate --company FOLDER`: a trainer checking her own lessons
     root = (path or paths.exercises_dir()).resolve()
     problems = content.validate_tree(root)
     for problem in problems:
@@ -495,6 +505,23 @@ def validate(
     _form_report(root, sorted(lessons))
     _check_exam_bank(exam or (paths.exam_dir() if path is None else None))
     _warn_about_stored_answers(root)
+
+
+def _check_company_lessons(folder: Path) -> None:
+    """The company's lessons: the course's format, ids "co_…" as their file names; exit 1 naming each problem."""
+    problems = content.validate_company(folder)
+    course = {p.stem for p in (paths.exercises_dir() / "lessons").glob("*.yaml")}
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in the company lessons at {folder}", err=True)
+        raise typer.Exit(1)
+    lessons = sorted(p.stem for p in (folder / "lessons").glob("*.yaml"))
+    clash = [lesson for lesson in lessons if lesson in course]
+    if clash:
+        typer.echo(f"error: {', '.join(clash)} is a course lesson's id", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"ok: company lessons {folder} ({len(lessons)} lesson file(s): {', '.join(lessons)})")
 
 
 def _check_exam_bank(folder: Path | None) -> None:

@@ -71,7 +71,8 @@ from .server import (
     personal_secret,
 )
 
-TRAINEE_PAGE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")  # the lessons and the start page; never the cockpit
+# the lessons, the start page and the company lessons' page; never the cockpit
+TRAINEE_PAGE = re.compile(r"^(\d\d_[a-z0-9_]+|company_lesson)\.ipynb$")
 TRAINEE_PATH = "/telesales/trainee"
 READY = "ready: the first page can be served"
 WARM_KERNELS = 2  # two pages opened one after the other are both served warm (a refill takes ~2 s)
@@ -320,7 +321,7 @@ class WorkbookApp(Voila):
         # so in the log at every page).
         settings["ws_ping_timeout"] = settings.get("ws_ping_interval", WS_PING_INTERVAL)
         settings["local_hostnames"] = ["localhost"]
-        lessons = {f"{lesson}.ipynb" for lesson in content.available_lessons()}
+        lessons = {f"{lesson}.ipynb" for lesson in content.available_lessons()} | {f"{content.COMPANY_PAGE}.ipynb"}
         settings[ROUTED] = lessons if not self.cockpit and (Path(self.root_dir) / START_PAGE).is_file() else set()
         return settings
 

@@ -16,6 +16,10 @@ from .lean import lean
 
 
 def lesson_link(lesson_id: str, link_suffix: str) -> str:
+    """A lesson's page: its notebook; a company lesson's, the one notebook that shows them (?lesson=ID)."""
+    if c.is_company(lesson_id):
+        more = "&" + link_suffix[1:] if link_suffix.startswith("?") else link_suffix
+        return f"{c.COMPANY_PAGE}.ipynb?lesson={lesson_id}{more}"
     return f"{lesson_id}.ipynb{link_suffix}"
 
 

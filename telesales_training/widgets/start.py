@@ -13,6 +13,7 @@ from ..storage.store import TraineeStore
 from .blocks import supplementary_tag
 from .lean import lean, make, shared_layout
 from .lesson import feedback_seen
+from .nav import lesson_link
 from .review import TodaysReview
 
 
@@ -89,7 +90,7 @@ class StartPage(ipw.VBox):
                     " ",
                     *[
                         link(
-                            lesson + ".ipynb" + self._link_suffix,
+                            lesson_link(lesson, self._link_suffix),
                             t("new_feedback_in", lesson=local(self.lessons[lesson].title, self.lang), count=count),
                             "ts-feedback-link",
                         )
@@ -108,7 +109,7 @@ class StartPage(ipw.VBox):
             self._continue.value = paragraph(t("all_done"), "ts-continue ts-muted")
         else:
             title = local(self.lessons[resume].title, self.lang)
-            target = resume + ".ipynb" + self._link_suffix
+            target = lesson_link(resume, self._link_suffix)
             self._continue.value = paragraph(
                 link(target, t("continue_at", title=title) + " →", "ts-continue-link"), "ts-continue"
             )
@@ -132,7 +133,7 @@ class StartPage(ipw.VBox):
             first = done.first_try if done else 0.0
             # Passed on first tries: of sitting 1, or of a retake drawn from variants not seen before.
             passed = lesson.passed(done.best_sitting) if done else False
-            title.value = join(link(entry.id + ".ipynb" + self._link_suffix, name), supplementary_tag(lesson, t))
+            title.value = join(link(lesson_link(entry.id, self._link_suffix), name), supplementary_tag(lesson, t))
             bar.value = self.value.get(entry.id, 0.0)
             bar.bar_style = "success" if bar.value >= 1 else "info"
             bar.description = ""

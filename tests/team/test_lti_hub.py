@@ -6,7 +6,6 @@ another key, for another audience, expired, for another deployment, and a launch
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 
@@ -14,13 +13,9 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from telesales_training.storage.pgcluster import PostgresUnavailable, server_binaries
-from telesales_training.web import hubdemo
-
 from ..browser.support import ARTIFACTS, LOAD_TIMEOUT
-from ..conftest import REQUIRE_POSTGRES
-from ..instant import INSTANT
 from ..lti_platform import INSTRUCTOR, LEARNER, Platform
+from .conftest import demo_hub
 
 pytestmark = pytest.mark.browser
 
@@ -37,20 +32,6 @@ def platform():
 
 @pytest.fixture(scope="module")
 def hub(platform):
-    problem = None
-    if os.geteuid() != 0:
-        problem = "the team tests create OS accounts and must run as root"
-    try:
-        server_binaries()
-    except PostgresUnavailable as missing:
-        problem = str(missing)
-    if problem:
-        if os.environ.get(REQUIRE_POSTGRES):
-            pytest.fail(problem)
-        pytest.skip(problem)
-    saved = {key: os.environ.get(key) for key in ("TELESALES_LANG", "TELESALES_CLOCK", "TELESALES_DB")}
-    os.environ.update({"TELESALES_LANG": "en", "TELESALES_CLOCK": INSTANT.isoformat()})
-    os.environ.pop("TELESALES_DB", None)
     lti = {
         "issuer": platform.issuer,
         "client_id": platform.client_id,
@@ -59,21 +40,12 @@ def hub(platform):
         "deployment_ids": [platform.deployment],
         "token_url": platform.token_url,
     }
-    try:
-        with hubdemo.running(
-            hubdemo.free_port(), [AMY], [TED], "lti-demo-password", say=lambda _: None, lti=lti, exam=False
-        ) as demo:
-            from joserfc.jwk import RSAKey
+    with demo_hub([AMY], [TED], "lti-demo-password", lti=lti, exam=False) as demo:
+        from joserfc.jwk import RSAKey
 
-            # the admin registers the tool's public key with the platform (Moodle: "RSA key")
-            platform.tool_key = RSAKey.import_key(demo.lti_key.read_bytes()).as_pem(private=False)
-            yield demo
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        # the admin registers the tool's public key with the platform (Moodle: "RSA key")
+        platform.tool_key = RSAKey.import_key(demo.lti_key.read_bytes()).as_pem(private=False)
+        yield demo
 
 
 def hub_users(hub) -> dict[str, list[str]]:

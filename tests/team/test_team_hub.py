@@ -17,12 +17,10 @@ import requests
 import websocket
 from playwright.sync_api import Page, expect
 
-from telesales_training.storage.pgcluster import PostgresUnavailable, server_binaries
 from telesales_training.web import hubdemo
 
 from ..browser.support import ARTIFACTS, LOAD_TIMEOUT
-from ..conftest import REQUIRE_POSTGRES
-from ..instant import INSTANT
+from .conftest import demo_hub
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +42,6 @@ def lrs(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def hub(lrs):
-    problem = None
-    if os.geteuid() != 0:
-        problem = "the team tests create OS accounts (alice, bob, tina) and must run as root"
-    try:
-        server_binaries()
-    except PostgresUnavailable as missing:
-        problem = str(missing)
-    if problem:
-        if os.environ.get(REQUIRE_POSTGRES):
-            pytest.fail(problem)
-        pytest.skip(problem)
     from ..lrs_support import PASSWORD as LRS_PASSWORD
     from ..lrs_support import USER as LRS_USER
 
@@ -63,18 +50,8 @@ def hub(lrs):
         "TELESALES_LRS_USER": LRS_USER,
         "TELESALES_LRS_PASSWORD": LRS_PASSWORD,
     }
-    saved = {key: os.environ.get(key) for key in ("TELESALES_LANG", "TELESALES_CLOCK", "TELESALES_DB", *lrs_settings)}
-    os.environ.update({"TELESALES_LANG": "en", "TELESALES_CLOCK": INSTANT.isoformat(), **lrs_settings})
-    os.environ.pop("TELESALES_DB", None)  # a throwaway cluster of its own
-    try:
-        with hubdemo.running(hubdemo.free_port(), ["alice", "bob"], ["tina"], PASSWORD, say=lambda _: None) as demo:
-            yield demo
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    with demo_hub(["alice", "bob"], ["tina"], PASSWORD, lrs_settings) as demo:
+        yield demo
 
 
 def log_in(browser, hub, name: str) -> Page:
