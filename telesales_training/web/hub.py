@@ -24,6 +24,7 @@ from .server import IDLE_KERNEL_SECONDS
 TRAINERS_GROUP = "trainers"
 START_URL = f"/voila/render/{server.START_PAGE}"
 COCKPIT_URL = "/voila/render/trainer_dashboard.ipynb"
+COMPANY_FOLDER = "company-lessons"  # the company's own lessons in each user's home (pulled with nbgitpuller)
 TEAM_VARIABLE = "TELESALES_TEAM"  # set for team servers (informative only: access is decided by the database)
 
 
@@ -179,7 +180,18 @@ def add_grade_sender(c, sender_url: str, platform, sender: GradeSender) -> None:
     )
 
 
-def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
+def _home_of(spawner) -> str | None:
+    """The user's home folder: the OS account's (LocalProcessSpawner, TLJH), else the spawner's own idea of it."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(spawner.user.name).pw_dir
+    except KeyError:
+        template = getattr(spawner, "home_dir_template", None)
+        return template.format(username=spawner.user.name) if template else None
+
+
+def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP, company_folder: str | None = None):
     async def pre_spawn_hook(spawner) -> None:
         trainer = is_trainer(spawner.user, group)
         # In a thread: the hub's event loop keeps serving others while the database creates the role.
@@ -189,6 +201,10 @@ def make_pre_spawn_hook(store_url: str, group: str = TRAINERS_GROUP):
         spawner.environment[TEAM_VARIABLE] = "1"
         spawner.environment["JUPYTER_PATH"] = server.jupyter_path_with_template(spawner.environment.get("JUPYTER_PATH"))
         spawner.default_url = COCKPIT_URL if trainer else START_URL
+        home = _home_of(spawner) if company_folder else None
+        if home:  # the company's lessons: what this user pulled (nbgitpuller) into ~/company_folder
+            spawner.environment["TELESALES_COMPANY_LESSONS"] = f"{home}/{company_folder}"
+            spawner.environment["NBGITPULLER_PARENTPATH"] = home  # git-pull links clone into the home, not the course
 
     return pre_spawn_hook
 
@@ -204,17 +220,20 @@ def configure(
     lrs: LrsSender | None = None,
     lti=None,
     grades: GradeSender | None = None,
+    company_folder: str | None = COMPANY_FOLDER,
 ) -> None:
     """Apply team mode to a JupyterHub config object `c`. `store_url` is the store owner's PostgreSQL URL;
     `trainers` (optional) are put in the trainers group at hub start (or manage the group in the hub's admin
     page / API); `exam` runs the certification exam's service beside the hub (without it, the exam page says
     the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it); `lti` (a
     web/lti.LtiPlatform) signs users in through the company's LMS instead (their roles make them trainers, so
-    `trainers` is not used); `grades` (with `lti`, whose platform gives its token URL) posts scores back to it."""
+    `trainers` is not used); `grades` (with `lti`, whose platform gives its token URL) posts scores back to it;
+    `company_folder`: where in each user's home the company's own lessons are pulled to (nbgitpuller links with
+    targetpath=<it>; None: no company lessons)."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
-    c.Spawner.pre_spawn_hook = make_pre_spawn_hook(store_url, group)
+    c.Spawner.pre_spawn_hook = make_pre_spawn_hook(store_url, group, company_folder)
     if lti is not None:
         from . import lti as lms  # (the LTI authenticator is needed by LTI hubs only)
 

@@ -761,3 +761,71 @@ def test_the_hub_sends_learning_records_to_the_lrs(hub, lrs):
     assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"
     ids = [s["id"] for s in lrs.statements()]
     assert len(ids) == len(set(ids))
+
+
+def _git(*args: str, cwd: Path | None = None) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=Tina Trainer", "-c", "user.email=tina@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_a_company_lesson_pulled_with_nbgitpuller_keeps_its_answers_through_an_update(hub, browser, tmp_path_factory):
+    """#30: the trainer's own lessons in a git repository of hers; bob's link (nbgitpuller) pulls them into his home,
+    his start page lists the lesson after the course's, he answers it; the trainer changes the lesson upstream, the
+    same link pulls again: the new text is shown and his answer is kept."""
+    import shutil
+    import tempfile
+
+    source = Path(__file__).parents[1] / "data" / "company" / "lessons"
+    base = Path(tempfile.mkdtemp(prefix="telesales-company-"))
+    work, bare = base / "work", base / "company-lessons.git"
+    shutil.copytree(source, work / "lessons")
+    _git("init", "-q", "-b", "main", str(work))
+    _git("add", ".", cwd=work)
+    _git("commit", "-q", "-m", "Our printing service", cwd=work)
+    _git("clone", "-q", "--bare", str(work), str(bare))
+    subprocess.run(["chown", "-R", "bob", str(base)], check=True)  # bob's clone reads a repository he owns
+    base.chmod(0o755)
+    link = (
+        f"{hub.url}hub/user-redirect/git-pull?repo=file://{bare}&branch=main&targetpath=company-lessons"
+        "&urlpath=voila/render/00_start_here.ipynb"
+    )
+    try:
+        bob = log_in(browser, hub, "bob")
+        bob.goto(link)
+        row = bob.locator(".ts-progress-co_01_our_printers")
+        row.wait_for(timeout=LOAD_TIMEOUT)
+        bob.get_by_role("button", name="English").first.click()
+        expect(row).to_contain_text("Our printing service")
+        row.get_by_role("link").first.click()
+        question = bob.locator(".ts-item-first_question")
+        question.wait_for(timeout=LOAD_TIMEOUT)
+        question.get_by_text("About how many pages they print a month").click()
+        question.get_by_role("button", name="Submit answer").click()
+        expect(question).to_contain_text("Right — the volume first.")
+
+        lesson_file = work / "lessons" / "co_01_our_printers.yaml"
+        lesson_file.write_text(lesson_file.read_text().replace("What do you ask first", "What do you ask before all"))
+        subprocess.run(["chown", "-R", "root", str(base)], check=True)  # the trainer's side again
+        _git("commit", "-q", "-am", "Clearer question", cwd=work)
+        _git("push", "-q", str(bare), "main", cwd=work)
+        subprocess.run(["chown", "-R", "bob", str(base)], check=True)
+
+        bob.goto(link)  # the same link pulls the update
+        bob.locator(".ts-progress-co_01_our_printers").wait_for(timeout=LOAD_TIMEOUT)
+        bob.goto(f"{hub.url}user/bob/voila/render/company_lesson.ipynb?lesson=co_01_our_printers")
+        question = bob.locator(".ts-item-first_question")
+        question.wait_for(timeout=LOAD_TIMEOUT)
+        expect(question).to_contain_text("What do you ask before all on the phone?")
+        expect(question.locator("input[type=radio]:checked")).to_have_count(1)  # his answer, kept
+        bob.screenshot(path=str(ARTIFACTS / "team_company_lesson_1280.png"), full_page=True)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    from telesales_training.storage.store import Store
+
+    with Store(hub.store_url) as store:
+        record = store.ensure_trainee("bob").latest_answers("co_01_our_printers")["first_question"]
+    assert (record.value, record.score) == ("pages", 1)
