@@ -114,3 +114,20 @@ def test_validate_accepts_the_company_folder(company):
         timeout=120,
     )
     assert done.returncode == 0 and "ok: company lessons" in done.stdout and LESSON in done.stdout
+
+
+def test_in_the_cockpit_s_tables_and_review_queue(company, store):
+    """Scored, reviewed and exported like the course's: the lesson's row in the export, its open question in the
+    trainer's review."""
+    from telesales_training.core import clock
+    from telesales_training.render import export
+    from telesales_training.tools import callplan
+
+    trainee = store.ensure_trainee("amy")
+    trainee.save_answer(LESSON, "first_question", "pages", 1, 1)
+    trainee.save_answer(LESSON, "our_pitch", "Per page, repairs included.", None, 0)
+    today = clock.today()
+    tables = export.tables(store.cohort(), curriculum(), "en", callplan.monday_of(today), today)
+    text = "\n".join(" | ".join(str(cell) for cell in row) for table in tables for row in table.rows)
+    assert "Our printing service" in text and "Per page, repairs included." in text
+    assert (LESSON, "our_pitch") in curriculum().open_items
