@@ -111,27 +111,19 @@ class LrsOutbox:
         )
         return sa.and_(table.c.id > low, ~sa.exists(written))
 
+    def _new_rows(self, query: sa.Select, table: sa.Table, source: str) -> list:
+        """The rows of `query` (over `table`, whose ids grow) not yet written as `source` statements, BATCH at most."""
+        with self._store.engine.connect() as conn:
+            low = self._seen(conn, source)
+            return conn.execute(
+                query.where(self._unwritten(table, source, low)).order_by(table.c.id).limit(BATCH)
+            ).all()
+
     def _answers(self, site: xapi.Site) -> list[xapi.Event]:
         course = course_index.curriculum()
-        with self._store.engine.connect() as conn:
-            low = self._seen(conn, "answer")
-            rows = conn.execute(
-                sa.select(
-                    answers.c.id,
-                    answers.c.trainee_id,
-                    answers.c.lesson_id,
-                    answers.c.item_id,
-                    answers.c.score,
-                    answers.c.max_points,
-                    answers.c.created_at,
-                    answers.c.attempt,
-                    answers.c.sitting,
-                    answers.c.revealed,
-                )
-                .where(self._unwritten(answers, "answer", low))
-                .order_by(answers.c.id)
-                .limit(BATCH)
-            ).all()
+        columns = ("id", "trainee_id", "lesson_id", "item_id", "score", "max_points", "created_at")
+        query = sa.select(*(answers.c[name] for name in (*columns, "attempt", "sitting", "revealed")))
+        rows = self._new_rows(query, answers, "answer")
         return [
             xapi.Event(
                 source="answer",
@@ -152,22 +144,8 @@ class LrsOutbox:
 
     def _reviews(self, site: xapi.Site) -> list[xapi.Event]:
         course = course_index.curriculum()
-        with self._store.engine.connect() as conn:
-            low = self._seen(conn, "review")
-            rows = conn.execute(
-                sa.select(
-                    reviews.c.id,
-                    reviews.c.trainee_id,
-                    reviews.c.lesson_id,
-                    reviews.c.item_id,
-                    reviews.c.reviewer,
-                    reviews.c.comment,
-                    reviews.c.created_at,
-                )
-                .where(self._unwritten(reviews, "review", low))
-                .order_by(reviews.c.id)
-                .limit(BATCH)
-            ).all()
+        columns = ("id", "trainee_id", "lesson_id", "item_id", "reviewer", "comment", "created_at")
+        rows = self._new_rows(sa.select(*(reviews.c[name] for name in columns)), reviews, "review")
         return [
             xapi.Event(
                 source="review",
@@ -186,24 +164,15 @@ class LrsOutbox:
 
     def _spoken_reviews(self, site: xapi.Site) -> list[xapi.Event]:
         course = course_index.curriculum()
-        with self._store.engine.connect() as conn:
-            low = self._seen(conn, "spoken_review")
-            rows = conn.execute(
-                sa.select(
-                    recording_reviews.c.id,
-                    recording_reviews.c.trainee_id,
-                    recording_reviews.c.reviewer,
-                    recording_reviews.c.levels,
-                    recording_reviews.c.created_at,
-                    recordings.c.lesson_id,
-                    recordings.c.item_id,
-                    recordings.c.attempt,
-                )
-                .join(recordings, recordings.c.id == recording_reviews.c.recording_id)
-                .where(self._unwritten(recording_reviews, "spoken_review", low), recording_reviews.c.kind == "trainer")
-                .order_by(recording_reviews.c.id)
-                .limit(BATCH)
-            ).all()
+        query = (
+            sa.select(
+                *(recording_reviews.c[name] for name in ("id", "trainee_id", "reviewer", "levels", "created_at")),
+                *(recordings.c[name] for name in ("lesson_id", "item_id", "attempt")),
+            )
+            .join(recordings, recordings.c.id == recording_reviews.c.recording_id)
+            .where(recording_reviews.c.kind == "trainer")
+        )
+        rows = self._new_rows(query, recording_reviews, "spoken_review")
         events = []
         for row in rows:
             levels = dict(row.levels or {})
