@@ -158,3 +158,64 @@ def test_due_sent_and_failed_with_doubling_retries(store):
         outbox.sent([due[0].id])  # marking again changes nothing
         assert outbox.status().waiting == 0 and outbox.status().sent == 3
     assert retry_delay(1) == FIRST_RETRY and retry_delay(2) == 2 * FIRST_RETRY and retry_delay(40) == LAST_RETRY
+
+
+def test_exam_sittings_and_certificates_are_said_once(store):
+    """A finished sitting (not practice) is passed or failed with its points; a certificate is the credential
+    earned; a practice sitting and one not finished say nothing."""
+    from telesales_training.storage.schema import certificates, exam_sittings, signoffs
+
+    store.ensure_trainee("dana")
+    keys = ("number", "practice", "points", "max_points", "passed", "finished_at")
+    rows = [
+        dict(zip(keys, values, strict=True))
+        for values in (
+            (1, False, 10.0, 18.0, False, START),
+            (2, False, 16.0, 18.0, True, START),
+            (3, True, 18.0, 18.0, True, START),  # practice
+            (4, False, None, None, None, None),  # not finished
+        )
+    ]
+    with store.writing.begin() as conn:
+        ids = [
+            conn.execute(
+                sa.insert(exam_sittings)
+                .values(trainee_id="dana", bank="b1", forms=[], started_at=START, **row)
+                .returning(exam_sittings.c.id)
+            ).scalar_one()
+            for row in rows
+        ]
+        signoff = conn.execute(
+            sa.insert(signoffs)
+            .values(
+                trainee_id="dana",
+                trainer="tina",
+                audit={},
+                audit_percent=90,
+                approved=True,
+                comment="",
+                signed_at=START,
+            )
+            .returning(signoffs.c.id)
+        ).scalar_one()
+        conn.execute(
+            sa.insert(certificates).values(
+                id="urn:uuid:7e1d",
+                trainee_id="dana",
+                sitting_id=ids[1],
+                signoff_id=signoff,
+                issued_at=START,
+                expires_at=START + timedelta(days=730),
+                credential="eyJ...",
+            )
+        )
+    outbox = store.outbox()
+    assert outbox.collect(SITE) == 3 and outbox.collect(SITE) == 0
+    made = by_source(store)
+    failed, passed = made[("sitting", str(ids[0]))], made[("sitting", str(ids[1]))]
+    assert failed["verb"]["id"].endswith("/failed") and failed["result"]["success"] is False
+    assert passed["verb"]["id"].endswith("/passed") and passed["result"]["score"]["raw"] == 16.0
+    assert ("sitting", str(ids[2])) not in made and ("sitting", str(ids[3])) not in made
+    certified = made[("certificate", "urn:uuid:7e1d")]
+    assert certified["verb"]["display"]["en-US"] == "earned the certificate"
+    assert certified["actor"]["account"]["name"] == "dana" and certified["result"]["completion"] is True
