@@ -228,8 +228,8 @@ def configure(
     the exam is not set up here); `lrs` runs the sender of learning records to an LRS (off without it); `lti` (a
     web/lti.LtiPlatform) signs users in through the company's LMS instead (their roles make them trainers, so
     `trainers` is not used); `grades` (with `lti`, whose platform gives its token URL) posts scores back to it;
-    `company_folder`: where in each user's home the company's own lessons are pulled to (nbgitpuller links with
-    targetpath=<it>; None: no company lessons)."""
+    `company_folder`: where in each user's home the company's own lessons are pulled to (nbgitpuller links name it
+    as their targetpath; None: no company lessons)."""
     c.Spawner.notebook_dir = str(notebooks or paths.notebooks_dir())
     c.Spawner.default_url = START_URL
     c.Spawner.args.extend(single_user_args())  # (a lazy list in a config file: extended, not replaced)
