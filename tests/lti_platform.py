@@ -179,6 +179,8 @@ class Platform:
         return hub_url.rstrip("/") + "/hub/lti13/oauth_login?" + urlencode(query)
 
     def id_token(self, launch: Launch, nonce: str) -> str:
+        # The real clock, on purpose: the hub under test checks exp / iat against its own real clock (a separate
+        # process the tests cannot freeze), as it would a real LMS's tokens; the spoiled launches shift from it.
         now = int(time.time())
         claims = {
             "iss": self.issuer,

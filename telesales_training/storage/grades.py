@@ -202,26 +202,35 @@ class LmsGrades:
         return self._write(rows)
 
     def _write(self, rows: list[dict]) -> int:
+        """Write the values not written before; a new value starts from the line item its subject already has. Read
+        first, outside a write transaction: a round with nothing new (most rounds) takes no write lock."""
         if not rows:
             return 0
-        now = clock.now()
-        written = 0
-        with self._store.writing.begin() as conn:
-            present = {
-                (r.launch_id, r.subject, float(r.score_given), r.activity_progress)
-                for r in conn.execute(
-                    sa.select(
-                        lms_grades.c.launch_id,
-                        lms_grades.c.subject,
-                        lms_grades.c.score_given,
-                        lms_grades.c.activity_progress,
-                    ).where(lms_grades.c.launch_id.in_({row["launch_id"] for row in rows}))
+        launches = {row["launch_id"] for row in rows}
+        with self._store.engine.connect() as conn:
+            known = conn.execute(
+                sa.select(
+                    lms_grades.c.launch_id,
+                    lms_grades.c.subject,
+                    lms_grades.c.score_given,
+                    lms_grades.c.activity_progress,
+                    lms_grades.c.line_item,
                 )
-            }
-            for row in rows:
-                key = (row["launch_id"], row["subject"], float(row["score_given"]), row["activity_progress"])
-                if key in present:
-                    continue
+                .where(lms_grades.c.launch_id.in_(launches))
+                .order_by(lms_grades.c.id)
+            ).all()
+        present = {(r.launch_id, r.subject, float(r.score_given), r.activity_progress) for r in known}
+        items = {(r.launch_id, r.subject): r.line_item for r in known if r.line_item}
+        fresh = [
+            row
+            for row in rows
+            if (row["launch_id"], row["subject"], float(row["score_given"]), row["activity_progress"]) not in present
+        ]
+        if not fresh:
+            return 0
+        now = clock.now()
+        with self._store.writing.begin() as conn:
+            for row in fresh:
                 conn.execute(  # an older value not yet sent gives way: the LMS needs only the newest
                     sa.update(lms_grades)
                     .where(
@@ -231,18 +240,18 @@ class LmsGrades:
                     )
                     .values(state=SUPERSEDED)
                 )
-                conn.execute(sa.insert(lms_grades).values(**row, created_at=now, attempts=0, state=WAITING))
-                present.add(key)
-                written += 1
-        return written
+                line_item = items.get((row["launch_id"], row["subject"]))
+                conn.execute(
+                    sa.insert(lms_grades).values(**row, created_at=now, attempts=0, state=WAITING, line_item=line_item)
+                )
+        return len(fresh)
 
     # ------------------------------------------------------------------ sending
 
     def due(self, limit: int = 100) -> list[Grade]:
         now = clock.now()
         query = (
-            sa.select(lms_grades, *(c.label(f"l_{c.name}") for c in lti_launches.c))
-            .join(lti_launches, lti_launches.c.id == lms_grades.c.launch_id)
+            sa.select(lms_grades)
             .where(
                 lms_grades.c.state == WAITING,
                 sa.or_(lms_grades.c.next_try_at.is_(None), lms_grades.c.next_try_at <= now),
@@ -252,22 +261,22 @@ class LmsGrades:
         )
         with self._store.engine.connect() as conn:
             rows = conn.execute(query).all()
-        grades = []
-        for row in rows:
-            launch = _launch(_Prefixed(row._mapping, "l_"))
-            grades.append(
-                Grade(
-                    int(row.id),
-                    launch,
-                    row.subject,
-                    float(row.score_given),
-                    float(row.score_maximum),
-                    row.activity_progress,
-                    int(row.attempts),
-                    row.line_item,
-                )
+        if not rows:
+            return []
+        launches = {launch.id: launch for launch in self.launches()}
+        return [
+            Grade(
+                int(row.id),
+                launches[row.launch_id],
+                row.subject,
+                float(row.score_given),
+                float(row.score_maximum),
+                row.activity_progress,
+                int(row.attempts),
+                row.line_item,
             )
-        return grades
+            for row in rows
+        ]
 
     def sent(self, grade: Grade, line_item: str) -> None:
         with self._store.writing.begin() as conn:
@@ -318,13 +327,3 @@ class LmsGrades:
             )
             for row in rows
         ]
-
-
-class _Prefixed:
-    """Attribute access to the `prefix`-labelled columns of a joined row (the launch's, in `due`)."""
-
-    def __init__(self, mapping, prefix: str):
-        self._mapping, self._prefix = mapping, prefix
-
-    def __getattr__(self, name: str):
-        return self._mapping[self._prefix + name]

@@ -189,11 +189,12 @@ def tool_key_path(given=None):
     from platformdirs import user_config_path
 
     from ..core.settings import settings as current_settings
+    from .server import APP_FOLDER
 
     chosen = given or current_settings()
     if chosen.lti_key:
         return chosen.lti_key
-    return (chosen.config or user_config_path("telesales-training", appauthor=False)) / LTI_KEY_FILE
+    return (chosen.config or user_config_path(APP_FOLDER, appauthor=False)) / LTI_KEY_FILE
 
 
 def tools_from_settings(given=None) -> Callable[[str, str], Tool | None]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from ..core.settings import DEFAULT_LRS_HOME
 from ..core.settings import settings as current_settings
 from ..storage.identity import clean_name
+from .ags import LTI_KEY_FILE
 from .server import free_port
 
 MIN_PASSWORD = 8  # JupyterHub's shared-password authenticator refuses shorter ones
@@ -144,7 +145,6 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o001)
 
 
-LTI_KEY_FILE = "lti-tool-key.pem"
 OPENED_REGISTRY = Path(tempfile.gettempdir()) / "telesales-hub-demo-opened.json"
 
 
