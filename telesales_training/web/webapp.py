@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 import webbrowser
@@ -303,6 +304,9 @@ class WorkbookApp(Voila):
         self.token = os.environ.pop(SERVER_TOKEN_VARIABLE, "") or kept.token
         self.cookie_secret = kept.cookie_secret
         super().initialize(argv)
+        # Ctrl-C stops the loop the way SIGTERM does (Voilà's handler), wherever the main thread is: left to
+        # Python, the KeyboardInterrupt could land inside a callback that swallows it, and the server ran on.
+        signal.signal(signal.SIGINT, self._handle_signal_stop)
         self.open_browser = False  # open_when_ready opens it, once the start page can be served
         os.environ[SERVED_VARIABLE] = "1"  # kernels: identity comes from this server's cookie and name form
 
