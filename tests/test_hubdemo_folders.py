@@ -44,3 +44,52 @@ def test_a_demo_killed_before_closing_is_taken_over(tmp_path, monkeypatch):
     mine = hubdemo._open_for_users(lambda _: None, "mine", [closed / "project"])
     hubdemo._close_for_users(mine, "mine")
     assert mode(closed) == 0o700
+
+
+def _dead_pid() -> int:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(gone.stdout)
+
+
+def test_an_account_left_by_a_killed_demo_starts_afresh_and_goes_while_its_process_runs(tmp_path):
+    """A killed run leaves its OS account with a home (a repository it pulled, Jupyter's state): the next demo
+    takes the account over with an empty home. At the end the account goes even while a process of it is still
+    running when the demo removes it (userdel refuses it until the killed process is gone)."""
+    import os
+    import pwd
+    from pathlib import Path
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("makes OS accounts: as root, where make test runs")
+    name = "ts-leftover"
+    subprocess.run(
+        [
+            "useradd",
+            "--create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            "--comment",
+            f"{hubdemo.ACCOUNT_MARK}{_dead_pid()}",
+            name,
+        ],
+        check=True,
+    )
+    try:
+        home = Path(pwd.getpwnam(name).pw_dir)
+        (home / "company-lessons").mkdir()
+        assert hubdemo._ensure_os_users([name]) == [name]
+        assert hubdemo._demo_of(name) == os.getpid()
+        assert not (home / "company-lessons").exists()  # a fresh home
+        running = subprocess.Popen(["setpriv", f"--reuid={name}", "--regid=nogroup", "--clear-groups", "sleep", "60"])
+        try:
+            hubdemo._remove_os_users([name])
+            with pytest.raises(KeyError):
+                pwd.getpwnam(name)
+            assert not home.exists()
+            assert running.wait(timeout=10) != 0  # killed
+        finally:
+            running.kill()
+    finally:
+        subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)

@@ -318,17 +318,17 @@ def _rounds(deliver, once: bool, every: float, doing: str, other: str) -> None:
                 said(done)
                 raise typer.Exit(1 if done.failed else 0)
             stop = threading.Event()
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
+            # Ctrl-C, or the hub stopping its service (SIGINT, then SIGTERM): the round under way ends, then stop
+            # (no KeyboardInterrupt in the middle of a round, no traceback in the hub's log).
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, lambda *_: stop.set())
             typer.echo(f"{doing} every {every:g} s (Ctrl-C stops)")
             while not stop.is_set():
                 try:
                     said(deliver(store))
                 except Exception as problem:  # the service keeps going; the next round tries again
                     typer.echo(f"this round failed: {type(problem).__name__}: {problem}", err=True)
-                try:
-                    stop.wait(every)
-                except KeyboardInterrupt:
-                    stop.set()
+                stop.wait(every)
     except StoreError as problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(1) from None

@@ -24,6 +24,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 from typing import Any
 from urllib.parse import urlparse
 
@@ -275,7 +276,13 @@ def main() -> None:
     app = make_app(service, prefix)
     app.listen(where.port or 80, address=where.hostname or "127.0.0.1")
     log.info("listening on %s:%s%s", where.hostname, where.port, prefix)
-    tornado.ioloop.IOLoop.current().start()
+    loop = tornado.ioloop.IOLoop.current()
+    # The hub stops its services with SIGINT (then SIGTERM): either ends the loop, no traceback in the hub's log.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, lambda *_: loop.add_callback_from_signal(loop.stop))
+    loop.start()
+    service.store.close()
+    log.info("stopped")
 
 
 if __name__ == "__main__":

@@ -112,29 +112,36 @@ def _ensure_os_users(names: list[str]) -> list[str]:
         if demo != own and _alive(demo):
             raise DemoProblem(f"OS account {name!r} belongs to another hub-demo that is running (pid {demo})")
         adopted.append(name)
+    # An adopted account starts afresh: its home holds what the killed run left (a pulled repository of another
+    # run, Jupyter's state), which would be this demo's user's home otherwise.
+    _remove_os_users(adopted, only_mine=False)
     created = []
     for name in names:
-        if name in adopted:
-            subprocess.run(["usermod", "--comment", f"{ACCOUNT_MARK}{own}", name], check=True)
-        else:
-            subprocess.run(
-                ["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--comment", f"{ACCOUNT_MARK}{own}", name],
-                check=True,
-            )
+        subprocess.run(
+            ["useradd", "--create-home", "--shell", "/usr/sbin/nologin", "--comment", f"{ACCOUNT_MARK}{own}", name],
+            check=True,
+        )
         created.append(name)
     return created
 
 
-def _remove_os_users(names: list[str]) -> None:
-    """Remove the accounts this demo created, and only while they are still marked as this demo's."""
+def _remove_os_users(names: list[str], only_mine: bool = True) -> None:
+    """Remove the accounts this demo created, and only while they are still marked as this demo's (`only_mine`;
+    the caller has checked accounts of an ended demo). Their processes are killed first, until userdel takes the
+    account: it refuses one that a process still runs as, and a killed process takes a moment to go."""
     for name in names:
         try:
-            if _demo_of(name) != os.getpid():
+            if only_mine and _demo_of(name) != os.getpid():
                 continue
         except KeyError:
             continue
-        subprocess.run(["pkill", "-KILL", "-u", name], check=False)
-        subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+        deadline = time.monotonic() + 10
+        while True:
+            subprocess.run(["pkill", "-KILL", "-u", name], check=False)
+            removed = subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+            if removed.returncode in (0, 6) or time.monotonic() > deadline:  # 6: no such user
+                break
+            time.sleep(0.2)
 
 
 def _reachable_by_others(path: Path) -> bool:

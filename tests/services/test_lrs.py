@@ -6,6 +6,7 @@ and an LRS that is away are said, and nothing waiting is lost. The command line,
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from datetime import timedelta
@@ -141,3 +142,16 @@ def test_the_command_sends_once_and_says_what_it_did(store_url, ralph, tmp_path)
     assert "Traceback" not in bad.stderr
     unset = subprocess.run([*command, "--once"], env={**env, "TELESALES_LRS_URL": ""}, capture_output=True, text=True)
     assert unset.returncode == 2 and "TELESALES_LRS_URL" in unset.stderr
+    # The running sender (as the hub runs it): a round, then Ctrl-C — or the hub's SIGINT — ends it at once, without
+    # a traceback, whatever it was doing.
+    running = subprocess.Popen([*command, "--every", "1"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = running.stdout.readline().decode()
+        assert "every 1 s" in first
+        assert "collected 0, sent 0, failed 0" in running.stdout.readline().decode()
+        running.send_signal(signal.SIGINT)
+        out, err = running.communicate(timeout=20)
+    finally:
+        running.kill()
+    assert running.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode() + out.decode()
