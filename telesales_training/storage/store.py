@@ -757,7 +757,7 @@ class TraineeStore:
             raise ValueError("times and keys differ in length")
         if not keys:
             return 0
-        if any(len(key) > 40 for key in keys):
+        if max(map(len, keys)) > 40:
             raise InvalidKey("a call key has at most 40 characters")
         details = details or {}
         extra = [name for name in CALL_DETAILS if details.get(name) is not None]
