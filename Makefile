@@ -117,6 +117,8 @@ bench: $(TOOLS)
 	$(BIN)/python bench/team_memory.py
 	$(BIN)/python bench/review_due.py
 	$(BIN)/python bench/speech_analysis.py
+	$(BIN)/python bench/call_import.py --rows 200000
+	$(BIN)/python bench/call_import.py
 
 ## make bench-review: today's review's due list at 20,000 vs 20 trainees on PostgreSQL (fails above 2x; CI runs it)
 bench-review: $(TOOLS)
