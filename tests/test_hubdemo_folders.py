@@ -93,3 +93,40 @@ def test_an_account_left_by_a_killed_demo_starts_afresh_and_goes_while_its_proce
             running.kill()
     finally:
         subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+
+
+HUB_THAT_HANGS = """
+import signal, subprocess, sys, time
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a hub that does not end when asked
+service = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True)
+print(service.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_hub_that_does_not_stop_is_killed_with_every_process_it_started(tmp_path):
+    """A hub still there after its patience is killed, and so are its services, which run in sessions of their own
+    (a signal to the hub's process group misses them): nothing of the demo is left running."""
+    import os
+    import time
+    from pathlib import Path
+
+    hub = subprocess.Popen(
+        [sys.executable, "-c", HUB_THAT_HANGS], stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    service = int(hub.stdout.readline())
+    began = time.monotonic()
+    hubdemo._stop_hub(hub, patience=1)
+    assert hub.returncode == -9 and time.monotonic() - began < 10
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{service}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            break
+        if state == "Z":  # killed, not yet reaped by its new parent
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(service, 9)
+        raise AssertionError("the hub's service outlived the demo")

@@ -152,6 +152,50 @@ def _reachable_by_others(path: Path) -> bool:
     return bool(path.stat().st_mode & 0o001)
 
 
+def _started_by(root: int) -> dict[int, str]:
+    """The processes `root` started and theirs (Linux /proc), each with its start time: the hub's services and the
+    users' servers run in sessions of their own, out of reach of a signal to the hub's process group."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
+    found: dict[int, str] = {}
+    todo = [root]
+    while todo:
+        for child, started in parents.get(todo.pop(), []):
+            found[child] = started
+            todo.append(child)
+    return found
+
+
+def _stop_hub(process: subprocess.Popen, patience: float = 30) -> None:
+    """SIGTERM: the hub stops its services, the users' servers and its proxy. A hub that has not ended after
+    `patience` seconds is killed, and so is every process it had started that is still there (the same process:
+    its start time unchanged) — nothing of a demo outlives it."""
+    if process.poll() is not None:
+        return
+    started = _started_by(process.pid)
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=patience)
+        return
+    except subprocess.TimeoutExpired:
+        started.update(_started_by(process.pid))
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    for pid, start in started.items():
+        try:
+            if (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19] == start:
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, IndexError):
+            continue
+
+
 OPENED_REGISTRY = Path(tempfile.gettempdir()) / "telesales-hub-demo-opened.json"
 
 
@@ -489,12 +533,8 @@ def running(
                 time.sleep(0.3)
         yield HubDemo(f"http://127.0.0.1:{port}/", folder, store_url, process, log, created, lti_key)
     finally:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)  # the hub stops the users' servers and its proxy
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+        if process is not None:
+            _stop_hub(process)
         if created:
             _remove_os_users(created)
         for opened_folder, mode in opened.items():
