@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from ..core import clock
 from ..course import curriculum as course_index
 from ..tools import xapi
+from .recordings import LEVELS
 from .schema import (
     answers,
     certificates,
@@ -176,8 +177,7 @@ class LrsOutbox:
         events = []
         for row in rows:
             levels = dict(row.levels or {})
-            points = {"not_yet": 0, "meets": 1, "strong": 2}
-            score = sum(points.get(str(level), 0) for level in levels.values())
+            score = sum(LEVELS.index(level) for level in levels.values() if level in LEVELS)  # 0, 1, 2 points
             events.append(
                 xapi.Event(
                     source="spoken_review",

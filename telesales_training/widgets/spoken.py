@@ -17,7 +17,7 @@ from ..core import clock
 from ..core.errors import StoreError
 from ..core.settings import settings
 from ..render.views import audio_player, details, escape, feedback, join, local, markdown, muted, paragraph, span, table
-from ..storage.recordings import RETENTION_SETTING, Recording, retention_days
+from ..storage.recordings import LEVELS, RETENTION_SETTING, Recording, retention_days
 from ..tools import speech
 from .lean import make, shared_layout, style_for
 from .recorder import Recorder, TakeAnswer
@@ -25,7 +25,6 @@ from .tool import ToolWidget
 
 log = logging.getLogger(__name__)
 NOTICE_SEEN = "recording_notice_seen"  # preference: the privacy notice was accepted
-LEVEL_KEYS = ("not_yet", "meets", "strong")
 SHOWN_TAKES = 10
 
 
@@ -92,7 +91,7 @@ class SpokenDrill(ToolWidget):
         self.transcript = make(ipw.HTML)
         style = style_for(ipw.ToggleButtons, button_width="auto", description_width="auto")
         self.self_levels = {
-            check.id: make(ipw.ToggleButtons, options=list(LEVEL_KEYS), value=None, style=style)
+            check.id: make(ipw.ToggleButtons, options=list(LEVELS), value=None, style=style)
             for check in self.block.rubric
         }
         self.self_labels = {check.id: make(ipw.HTML) for check in self.block.rubric}
@@ -296,7 +295,7 @@ class SpokenDrill(ToolWidget):
             self.transcript.value = transcript_html(metrics, self._ui, self.lang)
 
     def _level_options(self) -> list[tuple[str, str]]:
-        return [(self.u(key), key) for key in LEVEL_KEYS]
+        return [(self.u(key), key) for key in LEVELS]
 
     def _render_self(self, current: Recording | None) -> None:
         self.self_box.layout = shared_layout(display="" if current else "none")

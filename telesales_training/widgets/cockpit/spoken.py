@@ -22,7 +22,7 @@ from ...storage.recordings import (
 from ...storage.store import StoreError
 from ...tools import speech
 from ..lean import make, shared_layout, style_for
-from ..spoken import LEVEL_KEYS, figures_html, moment, transcript_html
+from ..spoken import LEVELS, figures_html, moment, transcript_html
 from .base import Panel
 
 COMMENT_ROWS = 5
@@ -134,7 +134,7 @@ class SpokenPanel(Panel):
         target = drill.target_seconds if drill else None
         mine = take.review("self")
         checks = drill.rubric if drill else []
-        names = {key: self._lesson_ui.text(f"spoken_{key}", self.lang) for key in LEVEL_KEYS}
+        names = {key: self._lesson_ui.text(f"spoken_{key}", self.lang) for key in LEVELS}
         self_rows = [
             (local(check.text, self.lang), names.get(mine.levels.get(check.id, ""), "–") if mine else "–")
             for check in checks
@@ -152,7 +152,7 @@ class SpokenPanel(Panel):
                 self.t("spoken_self_title"),
             ),
         )
-        options = [(names[key], key) for key in LEVEL_KEYS]
+        options = [(names[key], key) for key in LEVELS]
         boxes = []
         self.levels = {}
         for check in checks:
