@@ -494,12 +494,7 @@ def validate(
         if path is None and exam is None and not current_settings().company_lessons:
             return  # `telesales validate --company FOLDER`: a trainer checking her own lessons
     root = (path or paths.exercises_dir()).resolve()
-    problems = content.validate_tree(root)
-    for problem in problems:
-        typer.echo(str(problem), err=True)
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) in {root}", err=True)
-        raise typer.Exit(1)
+    _refuse(content.validate_tree(root), str(root))
     lessons = content.available_lessons(root)
     typer.echo(f"ok: {root} ({len(lessons)} lesson file(s))")
     _form_report(root, sorted(lessons))
@@ -507,14 +502,19 @@ def validate(
     _warn_about_stored_answers(root)
 
 
-def _check_company_lessons(folder: Path) -> None:
-    """The company's lessons: the course's format, ids "co_…" as their file names; exit 1 naming each problem."""
-    problems = content.validate_company(folder)
+def _refuse(problems: list, where: str, failed: bool | None = None) -> None:
+    """Each problem on stderr; then, when they fail the check (any problem, unless `failed` says), their count and
+    exit 1."""
     for problem in problems:
         typer.echo(str(problem), err=True)
-    if problems:
-        typer.echo(f"{len(problems)} problem(s) in the company lessons at {folder}", err=True)
+    if problems if failed is None else failed:
+        typer.echo(f"{len(problems)} problem(s) in {where}", err=True)
         raise typer.Exit(1)
+
+
+def _check_company_lessons(folder: Path) -> None:
+    """The company's lessons: the course's format, ids "co_…" as their file names; exit 1 naming each problem."""
+    _refuse(content.validate_company(folder), f"the company lessons at {folder}")
     lessons = sorted(p.stem for p in (folder / "lessons").glob("*.yaml"))  # all "co_…": no course lesson's id
     typer.echo(f"ok: company lessons {folder} ({len(lessons)} lesson file(s): {', '.join(lessons)})")
 
@@ -525,11 +525,7 @@ def _check_exam_bank(folder: Path | None) -> None:
     if folder is None:
         return
     bank, problems = exams.check_bank(folder.resolve())
-    for problem in problems:
-        typer.echo(str(problem), err=True)
-    if bank is None:
-        typer.echo(f"{len(problems)} problem(s) in the exam bank {folder}", err=True)
-        raise typer.Exit(1)
+    _refuse(problems, f"the exam bank {folder}", failed=bank is None)
     ideas = sum(len(found) for found in bank.sections.values())
     typer.echo(
         f"ok: exam bank {folder} ({ideas} ideas, {len(bank.items)} forms with their variants; a sitting asks "
