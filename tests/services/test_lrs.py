@@ -73,13 +73,19 @@ def test_every_statement_arrives_once_through_a_stopped_and_restarted_lrs(store,
     assert store.outbox().status().waiting == 0
 
 
-def test_a_batch_posted_again_after_the_sender_stopped_is_stored_once(store, ralph):
-    lrs = Lrs(ralph.url, USER, PASSWORD)
+def three_answers_collected(store):
+    """Alice answers three questions of lesson 1; their statements wait in the outbox."""
     alice = store.ensure_trainee("alice")
     for item in items()[:3]:
         alice.save_answer(L01, item.id, "x", 0, item.points)
     outbox = store.outbox()
     outbox.collect(SITE)
+    return outbox
+
+
+def test_a_batch_posted_again_after_the_sender_stopped_is_stored_once(store, ralph):
+    lrs = Lrs(ralph.url, USER, PASSWORD)
+    outbox = three_answers_collected(store)
     due = outbox.due()
     lrs.post([pending.statement for pending in due])  # posted; the sender stopped before it marked them sent
     again = deliver(store, lrs, SITE)
@@ -89,11 +95,7 @@ def test_a_batch_posted_again_after_the_sender_stopped_is_stored_once(store, ral
 
 def test_a_statement_the_lrs_refuses_does_not_hold_up_the_others(store, ralph):
     lrs = Lrs(ralph.url, USER, PASSWORD)
-    alice = store.ensure_trainee("alice")
-    for item in items()[:3]:
-        alice.save_answer(L01, item.id, "x", 0, item.points)
-    outbox = store.outbox()
-    outbox.collect(SITE)
+    outbox = three_answers_collected(store)
     broken = outbox.due()[1]
     with store.writing.begin() as conn:  # a statement no LRS accepts (no actor)
         statement = {key: value for key, value in broken.statement.items() if key != "actor"}
