@@ -157,13 +157,9 @@ def _started_by(root: int) -> dict[int, str]:
     users' servers run in sessions of their own, out of reach of a signal to the hub's process group."""
     parents: dict[int, list[tuple[int, str]]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
+        fields = _stat(entry.name) if entry.name.isdigit() else None
+        if fields:
+            parents.setdefault(int(fields[1]), []).append((int(entry.name), fields[19]))
     found: dict[int, str] = {}
     todo = [root]
     while todo:
@@ -189,11 +185,18 @@ def _stop_hub(process: subprocess.Popen, patience: float = 30) -> None:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
     for pid, start in started.items():
-        try:
-            if (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19] == start:
+        fields = _stat(str(pid))
+        if fields and fields[19] == start:
+            with suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
-        except (OSError, IndexError):
-            continue
+
+
+def _stat(pid: str) -> list[str] | None:
+    """A process's /proc stat fields after its name (state, parent, …, start time at 19), None once it is gone."""
+    try:
+        return (Path("/proc") / pid / "stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
 
 
 OPENED_REGISTRY = Path(tempfile.gettempdir()) / "telesales-hub-demo-opened.json"
