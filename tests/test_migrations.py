@@ -5,7 +5,7 @@ many processes opening one new database migrate it once."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -441,3 +441,67 @@ def test_answers_from_before_first_attempts_keep_their_oldest_as_the_first_try(e
             ).one()
             items = dict(conn.exec_driver_sql("SELECT item_id, first_missed FROM item_totals").all())
         assert tuple(totals) == (2, 1, 4) and items == {"q": 1, "r": 1}
+
+
+CALL_EXPORT = (  # ids short and long, with spaces around, and rows without an id (keyed by the whole row)
+    "call_id,start_time,duration\n"
+    "A-1001,2026-11-02 09:00:05,31\n"
+    " A-1002 ,2026-11-02 09:03:40,125\n"
+    f"{'x' * 45},2026-11-02 09:10:00,12\n"
+    ",2026-11-02 09:20:00,40\n"
+    ",2026-11-02 09:25:00,0\n"
+    "A-1003,2026-11-03 10:00:00,61\n"
+).encode()
+CALL_NOW, CALL_ZONE = datetime(2026, 11, 28, 12, 0), "Asia/Shanghai"
+
+
+def test_calls_imported_before_plain_call_keys_are_not_counted_again(empty_url, monkeypatch):
+    """0022: before it every call key was the SHA-1 of the call's id; now an id of up to 39 characters is its own
+    key. The same file imported again after the upgrade adds nothing for a trainee who imported it before; a new
+    call in it is added under its plain key; another trainee's import has nothing to skip."""
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from telesales_training.tools import calllog
+
+    def old_keys(identities, nameless):  # the key of release 0.10 (tools.calllog before migration 0022)
+        return [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in identities]
+
+    engine = sa.create_engine(empty_url, poolclass=sa.NullPool)
+    with engine.begin() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0021")
+        insert(conn, "trainees", id="amy", created_at="2026-11-01 09:00:00+00:00")
+    made: list[tuple[str, str, int]] = []
+    with monkeypatch.context() as old_release:
+        old_release.setattr(calllog, "call_keys", old_keys)
+        calllog.read_calls(
+            CALL_EXPORT,
+            lambda times, keys, details: made.extend(zip(times, keys, details["duration_s"], strict=True)) or len(keys),
+            now=CALL_NOW,
+            zone=CALL_ZONE,
+        )
+    with engine.begin() as conn:
+        for at, key, seconds in made:
+            insert(conn, "calls", trainee_id="amy", called_at=at, call_key=key, duration_s=seconds)
+    engine.dispose()
+    assert len(made) == 6 and all(len(key) == 40 for _at, key, _s in made)
+
+    with Store(empty_url) as store:
+        amy, bo = store.ensure_trainee("amy"), store.ensure_trainee("bo")
+        again = calllog.read_calls(CALL_EXPORT, amy.add_call_texts, now=CALL_NOW, zone=CALL_ZONE)
+        assert (again.taken, again.duplicates) == (0, 6)
+        grown = CALL_EXPORT + b"A-1004,2026-11-03 10:05:00,20\n"
+        more = calllog.read_calls(grown, amy.add_call_texts, now=CALL_NOW, zone=CALL_ZONE)
+        assert (more.taken, more.duplicates) == (1, 6)
+        assert calllog.read_calls(grown, amy.add_call_texts, now=CALL_NOW, zone=CALL_ZONE).taken == 0
+        theirs = calllog.read_calls(grown, bo.add_call_texts, now=CALL_NOW, zone=CALL_ZONE)
+        assert (theirs.taken, theirs.duplicates) == (7, 0)
+        assert calllog.read_calls(grown, bo.add_call_texts, now=CALL_NOW, zone=CALL_ZONE).taken == 0
+        with store.engine.connect() as conn:
+            keys = dict(conn.exec_driver_sql("SELECT trainee_id || ':' || call_key, duration_s FROM calls").all())
+            marks = conn.exec_driver_sql("SELECT trainee_id, key FROM preferences").all()
+        assert keys["amy:A-1004"] == 20 and keys["bo:A-1001"] == 31 and keys["bo:A-1002"] == 125
+        assert sum(key.startswith("amy:") for key in keys) == 7 and sum(key.startswith("bo:") for key in keys) == 7
+        assert [tuple(mark) for mark in marks] == [("amy", "calls:hashed_keys_through")]
+        assert amy.daily_calls(date(2026, 11, 2), date(2026, 11, 3)) == {date(2026, 11, 2): 5, date(2026, 11, 3): 2}

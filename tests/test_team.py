@@ -133,6 +133,15 @@ def test_a_trainee_imports_her_calls_in_bulk_and_not_into_anyone_elses(team_db):
         assert alice.daily_connected(date(2026, 11, 2), date(2026, 11, 2)) == {date(2026, 11, 2): 1}
         with pytest.raises(AccessDenied):
             TraineeStore(store, "bob").add_call_texts(times, ["b1", "b2"])
+        # Keys from before migration 0022 (the SHA-1 of the id): her re-import skips them under her own role too.
+        import hashlib
+
+        from telesales_training.storage.store import HASHED_CALL_KEYS
+
+        old = [hashlib.sha1(b"c7").hexdigest()]
+        assert alice.add_call_texts(["2026-11-03 09:00:00.000000"], old) == 1
+        alice.set_preference(HASHED_CALL_KEYS, "1")
+        assert alice.add_call_texts(["2026-11-03 09:00:00.000000", times[0]], ["c7", "c8"], None) == 1
 
 
 def test_through_the_package_another_trainee_is_out_of_reach(team_db):

@@ -42,6 +42,7 @@ RELEASES = {
     "0019": "0.8.0",
     "0020": "0.9.0",
     "0021": "0.10.0",
+    "0022": "0.11.0",
 }
 # Releases from before migrations kept current_answers themselves: delete the row, insert it again. On a store
 # whose database keeps that table (0007 on) each of their saves is counted twice in the totals. Nothing since

@@ -13,6 +13,7 @@ problem surfaces as one of the store's own exceptions (errors.py). The schema is
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import unicodedata
@@ -252,6 +253,9 @@ def progress_of(current: Sequence[Sequence[Any]], firsts: Sequence[Sequence[Any]
 
 CALL_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how a call's time is written in bulk (SQLAlchemy's SQLite form)
 CALL_DETAILS = ("direction", "duration_s", "outcome", "connected")  # optional columns of a call
+# Preference of a trainee whose calls were imported before migration 0022, when every call key was the SHA-1 of
+# the call's id (its value: the highest calls.id then). Their imports skip a call whose old key is stored.
+HASHED_CALL_KEYS = "calls:hashed_keys_through"
 IMPORT_CACHE_KB = 65_536  # SQLite page cache of a connection that has bulk-imported calls
 IMPORT_BATCH = 50_000  # PostgreSQL: calls per INSERT of a bulk import (each statement well inside the timeout)
 CALL_COLUMN_TYPES = {
@@ -498,6 +502,12 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self.writing.begin() as conn:
             _put_setting(conn, key, value)
+
+
+def _hashed_call_key(key: str) -> str:
+    """A call's key as imports made it before migration 0022: the SHA-1 of the call id (`tools.calllog.call_keys`
+    keeps an id of up to 39 characters as it is now; a 40-digit key is a SHA-1 then and now)."""
+    return key if len(key) == 40 else hashlib.sha1(key.encode("utf-8")).hexdigest()
 
 
 class TraineeStore:
@@ -764,8 +774,15 @@ class TraineeStore:
         columns = ["called_at", "call_key", *extra]
         values = [times, keys, *(details[name] for name in extra)]
         with self._store.writing.begin() as conn:
+            hashed_before = conn.execute(
+                sa.select(preferences.c.value).where(
+                    preferences.c.trainee_id == self.trainee_id, preferences.c.key == HASHED_CALL_KEYS
+                )
+            ).scalar()
             try:
-                added = self._bulk_calls(conn, columns, values)
+                added = self._bulk_calls(
+                    conn, columns, values, [_hashed_call_key(key) for key in keys] if hashed_before else None
+                )
             except conn.dialect.loaded_dbapi.Error as problem:  # the driver used directly: translate as the engine does
                 raise driver_error(problem) from problem
             if added:
@@ -808,31 +825,48 @@ class TraineeStore:
             )
         )
 
-    def _bulk_calls(self, conn: sa.Connection, columns: list[str], values: list[Sequence[Any]]) -> int:
+    def _bulk_calls(
+        self, conn: sa.Connection, columns: list[str], values: list[Sequence[Any]], old_keys: list[str] | None
+    ) -> int:
+        """Insert the calls; with `old_keys` (a trainee who imported before migration 0022: each call's key as it
+        was made then) a call whose old key is stored is skipped too."""
         raw = conn.connection.driver_connection
+        names = ", ".join(columns)
         if conn.dialect.name == "sqlite":
             cursor = raw.cursor()
             # The two indexes of `calls` are filled at random places: keep their pages in memory (64 MB).
             cursor.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KB}")
-            cursor.executemany(
-                f"INSERT INTO calls (trainee_id, {', '.join(columns)}) "
-                f"VALUES (?{', ?' * len(columns)}) ON CONFLICT (trainee_id, call_key) DO NOTHING",
-                zip(itertools.repeat(self.trainee_id), *values),
-            )
+            places = f"?{', ?' * len(columns)}"
+            if old_keys is None:
+                statement = f"INSERT INTO calls (trainee_id, {names}) VALUES ({places})"
+                rows = zip(itertools.repeat(self.trainee_id), *values)
+            else:
+                statement = (
+                    f"INSERT INTO calls (trainee_id, {names}) SELECT {places} WHERE NOT EXISTS "
+                    "(SELECT 1 FROM calls WHERE trainee_id = ? AND call_key = ?)"
+                )
+                rows = zip(itertools.repeat(self.trainee_id), *values, itertools.repeat(self.trainee_id), old_keys)
+            cursor.executemany(statement + " ON CONFLICT (trainee_id, call_key) DO NOTHING", rows)
             return max(0, cursor.rowcount)
         # PostgreSQL: each column as one array, unnested into rows by the server (no temporary table: a trainee's
         # role may not make one, access.py), a batch of rows per statement.
-        cast = ", ".join(f"%s::{CALL_COLUMN_TYPES[name]}[]" for name in columns)
-        statement = (
-            f"INSERT INTO calls (trainee_id, {', '.join(columns)}) SELECT %s, * FROM unnest({cast}) "
-            "ON CONFLICT (trainee_id, call_key) DO NOTHING"
-        )
+        arrays = [f"%s::{CALL_COLUMN_TYPES[name]}[]" for name in columns]
+        if old_keys is None:
+            statement = f"INSERT INTO calls (trainee_id, {names}) SELECT %s, * FROM unnest({', '.join(arrays)})"
+        else:
+            statement = (
+                f"INSERT INTO calls (trainee_id, {names}) SELECT %s, {', '.join(f'given.{n}' for n in columns)} "
+                f"FROM unnest({', '.join(arrays)}, %s::varchar[]) AS given({names}, old_key) "
+                "WHERE NOT EXISTS (SELECT 1 FROM calls WHERE calls.trainee_id = %s AND calls.call_key = given.old_key)"
+            )
+        statement += " ON CONFLICT (trainee_id, call_key) DO NOTHING"
         added = 0
         with raw.cursor() as cursor:
             for start in range(0, len(values[0]), IMPORT_BATCH):
-                cursor.execute(
-                    statement, (self.trainee_id, *(list(column[start : start + IMPORT_BATCH]) for column in values))
-                )
+                batch = [list(column[start : start + IMPORT_BATCH]) for column in values]
+                if old_keys is not None:
+                    batch += [old_keys[start : start + IMPORT_BATCH], self.trainee_id]
+                cursor.execute(statement, (self.trainee_id, *batch))
                 added += max(0, cursor.rowcount)
         return added
 

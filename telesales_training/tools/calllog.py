@@ -750,6 +750,22 @@ def _local_zone(name: str | None) -> tzinfo:
     return clock.now().tzinfo
 
 
+MAX_PLAIN_KEY = 39  # a call id this long or shorter is its own key; a hashed key has 40 hex digits
+
+
+def call_keys(identities: list[str], nameless) -> list[str]:
+    """The store's key of each call: its id itself when the id has 1–39 characters (a dialer's ids mostly arrive
+    in order, so the store's unique index grows at its end), else the SHA-1 of the id or, for a row without an
+    id (`nameless`), of the whole row — 40 hex digits, never equal to a plain key. Before release 0.11
+    (migration 0022) every key was the SHA-1; the store still finds a call stored then
+    (`storage.store.TraineeStore.add_call_texts`)."""
+    sha1 = hashlib.sha1
+    return [
+        text if len(text) <= MAX_PLAIN_KEY and not whole else sha1(text.encode("utf-8")).hexdigest()
+        for text, whole in zip(identities, nameless.tolist(), strict=True)
+    ]
+
+
 def read_calls(
     source: bytes | Path,
     add: Callable[[list[str], list[str]], int],
@@ -836,8 +852,7 @@ def read_calls(
             )
             for at, text in zip(np.flatnonzero(nameless).tolist(), whole.tolist(), strict=True):
                 identity[at] = text
-        sha1 = hashlib.sha1
-        keys = np.array([sha1(text.encode("utf-8")).hexdigest() for text in identity])
+        keys = np.array(call_keys(identity, nameless))
         # Written as the store keeps them ('YYYY-MM-DD HH:MM:SS.ffffff'), vectorized; in time order (a dialer's
         # export mostly is already), so the store's time index is filled front to back.
         stamps = moments.to_numpy(dtype="datetime64[us]")
