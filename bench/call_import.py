@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROUNDS = 3
+ROUNDS = 5
 
 
 def write_log(path: Path, rows: int, bad: bool) -> None:
