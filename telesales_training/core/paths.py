@@ -3,7 +3,10 @@ shipped inside the installed package, else the repository's own folders (an edit
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from platformdirs import user_cache_path
 
 from .settings import settings
 
@@ -35,3 +38,32 @@ def exam_dir() -> Path | None:
         return configured.resolve()
     checkout = _PACKAGE.parent / "exam"
     return checkout if (checkout / "rules.yaml").is_file() else None
+
+
+def cache_dir() -> Path:
+    """TELESALES_CACHE, else the user's cache folder: what is kept between processes (drawn figures, the parsed
+    curriculum), each a pure function of its key."""
+    return settings().cache or user_cache_path("telesales-training", appauthor=False)
+
+
+def read_cached(path: Path) -> bytes | None:
+    """A cached file's bytes, if it is there and this user wrote it (a file another account put in a shared cache
+    folder is not trusted: it could change what this user's pages show)."""
+    try:
+        with open(path, "rb") as kept:
+            if hasattr(os, "getuid") and os.fstat(kept.fileno()).st_uid != os.getuid():
+                return None
+            return kept.read()
+    except OSError:
+        return None
+
+
+def write_cached(path: Path, data: bytes) -> None:
+    """Keep `data` at `path`, whole (several kernels may write the same file at once); nowhere writable is fine."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_suffix(f".{os.getpid()}.part")
+        part.write_bytes(data)
+        part.replace(path)
+    except OSError:
+        pass  # made again next time

@@ -16,11 +16,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import RSAKey
+if TYPE_CHECKING:  # JOSE and its cryptography are imported by the functions that sign or check (not by every page)
+    from joserfc.jwk import RSAKey
 
 ALGORITHM = "RS256"  # the algorithm every OB 3.0 verifier must support
 CONTEXT = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
@@ -65,6 +64,8 @@ class Award:
 
 def generate_key(path: Path) -> RSAKey:
     """A new 2048-bit RSA key written to `path` (PEM, readable by its owner only)."""
+    from joserfc.jwk import RSAKey
+
     key = RSAKey.generate_key(2048, private=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -75,6 +76,8 @@ def generate_key(path: Path) -> RSAKey:
 
 def load_key(path: Path) -> RSAKey:
     """A key from a PEM file or a JWK (JSON) file; a private key's file must not be readable by others."""
+    from joserfc.jwk import RSAKey
+
     data = path.read_bytes()
     text = data.decode("utf-8", errors="replace").strip()
     if text.startswith("{"):
@@ -148,12 +151,16 @@ def sign(document: Mapping[str, Any], key: RSAKey) -> str:
         "nbf": int(_parse(document["validFrom"]).timestamp()),
         "exp": int(_parse(document["validUntil"]).timestamp()),
     }
+    from joserfc import jwt
+
     return jwt.encode({"alg": ALGORITHM, "typ": "JWT", "kid": key.thumbprint()}, claims, key)
 
 
 def revocation_list(issuer: Issuer, revoked: Iterable[str], key: RSAKey, at: datetime) -> str:
     """The organisation's list of revoked credential ids, signed (so a verifier can trust it offline)."""
     claims = {"iss": issuer.id, "iat": int(at.timestamp()), "revoked": sorted(set(revoked))}
+    from joserfc import jwt
+
     return jwt.encode({"alg": ALGORITHM, "typ": LIST_TYPE, "kid": key.thumbprint()}, claims, key)
 
 
@@ -165,6 +172,9 @@ def _parse(stamp: str) -> datetime:
 
 
 def _decoded(token: str, key: RSAKey):
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     text = token.strip()
     if text.count(".") != 2 or len(text) > 100_000:
         raise CredentialInvalid("malformed", "not a compact JWT")

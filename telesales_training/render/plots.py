@@ -10,14 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import os
 import textwrap
 import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from platformdirs import user_cache_path
-
+from ..core.paths import cache_dir, read_cached, write_cached
 from ..core.settings import settings
 
 CACHE_VARIABLE = "TELESALES_CACHE"  # where drawn curriculum figures are kept (default: the user's cache dir)
@@ -164,20 +162,12 @@ def _kept_on_disk(draw):
     @functools.wraps(draw)
     def cached(*args):
         key = hashlib.sha256(repr((draw.__name__, args, _drawing_version())).encode("utf-8")).hexdigest()[:32]
-        folder = settings().cache or user_cache_path("telesales-training", appauthor=False)
-        path = folder / "figures" / f"{key}.png"
-        try:
-            return path.read_bytes()
-        except OSError:
-            pass
+        path = cache_dir() / "figures" / f"{key}.png"
+        kept = read_cached(path)
+        if kept is not None:
+            return kept
         png = draw(*args)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            part = path.with_suffix(f".{os.getpid()}.part")
-            part.write_bytes(png)
-            part.replace(path)  # whole files only, also with several kernels drawing at once
-        except OSError:
-            pass  # no writable cache: draw again next time
+        write_cached(path, png)
         return png
 
     return lru_cache(maxsize=32)(cached)

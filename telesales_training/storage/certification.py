@@ -13,9 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-from joserfc.jwk import RSAKey
+from typing import TYPE_CHECKING, Any
 
 from ..core import clock
 from ..core.errors import AnswerTooLarge, InvalidAnswer, StoreError
@@ -23,6 +21,9 @@ from ..course import credential as vc
 from ..course import exam
 from .exams import CertificateRecord, ExamConflict, SignOff, Sitting
 from .store import Store, TraineeStore
+
+if TYPE_CHECKING:
+    from joserfc.jwk import RSAKey
 
 __all__ = ["CertificationRefused", "ExamConflict", "ExamDesk", "ExamStatus"]
 

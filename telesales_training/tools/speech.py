@@ -24,13 +24,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
 from pydantic import Field
 
 from ..core.inputs import InputProblem
 from .toolstate import ToolState
+
+if TYPE_CHECKING:  # numpy is imported where audio is measured, not by every page that shows a spoken task
+    import numpy as np
 
 RATE = 16_000  # Hz: what the detector, Praat and the recogniser read
 FRAME_MS = 30  # the detector's frame
@@ -139,6 +141,8 @@ class PocketSphinx:
     def transcribe(self, pcm: np.ndarray, rate: int) -> str:
         """Only the stretches of speech are decoded, each as its own utterance (with STRETCH_PAD of silence either
         side): the pauses cost nothing, and no words are made up from the noise in them."""
+        import numpy as np
+
         if rate != RATE:
             raise ValueError(f"PocketSphinx is set up for {RATE} Hz")
         samples = pcm.astype(np.int16, copy=False)
@@ -197,6 +201,7 @@ def count_fillers(transcript: str, lang: str) -> int:
 def decode(data: bytes) -> np.ndarray:
     """The recording as 16-bit mono PCM at RATE; SpeechInputError when it is empty, too big, not audio or too long."""
     import av
+    import numpy as np
 
     if not data:
         raise SpeechInputError("audio_empty")
@@ -269,6 +274,8 @@ def _inside(moment: float, stretches: Sequence[tuple[float, float]]) -> bool:
 def syllable_nuclei(sound, stretches: Sequence[tuple[float, float]], pitch) -> int:
     """Syllables counted as peaks of the intensity contour (de Jong & Wempe): above the loudest part less
     PEAK_BELOW_MAX_DB and above the median, parted from the peak before by a dip of DIP_DB, voiced, inside speech."""
+    import numpy as np
+
     intensity = sound.to_intensity(minimum_pitch=50, time_step=0.01)
     times, values = intensity.xs(), intensity.values[0]
     if len(values) < 3:
@@ -289,6 +296,8 @@ def syllable_nuclei(sound, stretches: Sequence[tuple[float, float]], pitch) -> i
 
 def pitch_range(pitch) -> float | None:
     """Semitones between the 10th and 90th percentile of the voiced pitch; None with too little voice to say."""
+    import numpy as np
+
     hertz = pitch.selected_array["frequency"]
     voiced = hertz[hertz > 0]
     if len(voiced) < 20:
@@ -298,6 +307,8 @@ def pitch_range(pitch) -> float | None:
 
 
 def _dbfs(samples: np.ndarray) -> float:
+    import numpy as np
+
     if len(samples) == 0:
         return -120.0
     rms = float(np.sqrt(np.mean(np.square(samples.astype(np.float64) / 32768.0))))
@@ -307,6 +318,7 @@ def _dbfs(samples: np.ndarray) -> float:
 def measure(pcm: np.ndarray, lang: str, recognizer: Recognizer | None = None) -> Metrics:
     """Every figure of one recording (16-bit mono PCM at RATE). SpeechInputError "audio_silent" when nothing in it
     is speech."""
+    import numpy as np
     import parselmouth
 
     duration = round(len(pcm) / RATE, 3)

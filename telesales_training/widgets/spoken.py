@@ -9,9 +9,9 @@ import base64
 import contextlib
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import ipywidgets as ipw
-import numpy as np
 
 from ..core import clock
 from ..core.errors import StoreError
@@ -22,6 +22,9 @@ from ..tools import speech
 from .lean import make, shared_layout, style_for
 from .recorder import Recorder, TakeAnswer
 from .tool import ToolWidget
+
+if TYPE_CHECKING:
+    import numpy as np
 
 log = logging.getLogger(__name__)
 NOTICE_SEEN = "recording_notice_seen"  # preference: the privacy notice was accepted
