@@ -30,6 +30,8 @@ import webbrowser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlencode, urlparse
 
+import jinja2
+import jinja2.bccache
 import tornado.ioloop
 import tornado.iostream
 import tornado.web
@@ -42,6 +44,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from markupsafe import Markup
 from traitlets import Bool, List, Unicode
 from voila.app import Voila
+from voila.exporter import VoilaExporter
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
@@ -79,6 +82,36 @@ READY = "ready: the first page can be served"
 WARM_KERNELS = 2  # two pages opened one after the other are both served warm (a refill takes ~2 s)
 ROUTED = "telesales_lesson_pages"  # setting: the lesson notebooks, rendered by the start page's notebook
 READY_PATIENCE_SECONDS = 120
+
+
+class KeptTemplates(jinja2.BytecodeCache):
+    """Voilà makes a new exporter, with a new Jinja environment, for every page, and so compiled its page templates
+    again for every page (over a quarter of the server's CPU per page, measured with py-spy). Compiled templates are
+    kept here, in this process's memory; Jinja checks each against its template's source before using it."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._kept:
+            bucket.bytecode_from_string(self._kept[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._kept[bucket.key] = bucket.bytecode_to_string()
+
+
+_KEPT_TEMPLATES: dict[tuple, KeptTemplates] = {}  # one per kind of environment (compiled code differs with them)
+_voila_environment = VoilaExporter._create_environment
+
+
+def _environment_keeping_templates(exporter: VoilaExporter) -> jinja2.Environment:
+    environment = _voila_environment(exporter)
+    kind = (environment.is_async, tuple(sorted(environment.extensions)), environment.autoescape)
+    environment.bytecode_cache = _KEPT_TEMPLATES.setdefault(kind, KeptTemplates())
+    return environment
+
+
+VoilaExporter._create_environment = _environment_keeping_templates
 
 
 def same_origin(handler: tornado.web.RequestHandler) -> bool:
