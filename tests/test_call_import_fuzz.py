@@ -5,6 +5,7 @@ any width costs what a row costs."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -88,7 +89,9 @@ def test_no_export_ends_the_import_in_anything_but_its_own_answer(data, day_firs
     taken: list[str] = []
 
     def add(times, keys, details=None):
-        assert all(len(key) == 40 for key in keys)
+        # A key the store takes: a call id of 1-39 characters as it is (trimmed), else a SHA-1 (40 hex digits).
+        assert all(0 < len(key) <= 40 and key == key.strip() for key in keys)
+        assert all(re.fullmatch("[0-9a-f]{40}", key) for key in keys if len(key) == 40)
         taken.extend(times)
         return len(times)
 
