@@ -9,16 +9,13 @@ from typing import Any
 
 from ..core import clock
 from ..course import content as c
+from ..course import credential as vc  # (JOSE itself is imported only when a token is read)
 from .templating import render
 from .views import STYLE
 
 
 def certificate_page(token: str, tool: c.ToolBlock, lang: str) -> str:
     """The page of the credential `token`, labelled with the exam tool's texts (lang first, the other after)."""
-    from ..course import (
-        credential as vc,
-    )  # signing keys and JOSE: loaded when a certificate is shown, not with every page
-
     document: dict[str, Any] = vc.payload(token)
     subject = document.get("credentialSubject", {})
     achievement = subject.get("achievement", {})

@@ -27,12 +27,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
 from ..core import clock
 from ..core.inputs import InputProblem
 from .toolstate import ToolState
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CHUNK_ROWS = 100_000
 SAMPLE_ROWS = 500  # rows looked at to find the time column
@@ -753,7 +757,7 @@ def _local_zone(name: str | None) -> tzinfo:
 MAX_PLAIN_KEY = 39  # a call id this long or shorter is its own key; a hashed key has 40 hex digits
 
 
-def call_keys(identities: list[str], nameless) -> list[str]:
+def call_keys(identities: list[str], nameless: np.ndarray) -> list[str]:
     """The store's key of each call: its id itself when the id has 1–39 characters (a dialer's ids mostly arrive
     in order, so the store's unique index grows at its end), else the SHA-1 of the id or, for a row without an
     id (`nameless`), of the whole row — 40 hex digits, never equal to a plain key. Before release 0.11
