@@ -42,7 +42,7 @@ lint: $(TOOLS)
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (all of them at two awkward
 ## instants, two at once; the PostgreSQL half at the first), not again at the default instant. About 11-14 minutes
-## on 2 cores (measured 632-856 s; the server lane is the long pole; the goal of 5 is open, issue 24).
+## on 2 cores (measured 627-856 s; the server lane is the long pole; the goal of 5 is open, issue 24).
 test: validate $(TOOLS)
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 test-servers test-instants test-notebooks
