@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 KINDS = (  # (kind, words of the command line), the first that matches
-    ("page kernel", ("ipykernel",)),
+    ("page kernel", ("ipykernel", "forked_kernels")),  # forked ones show their helper's command (and it is counted)
     ("chromium", ("chrom",)),
     ("single-user server", ("singleuser",)),
     ("hub", ("jupyterhub",)),

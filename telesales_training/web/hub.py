@@ -38,6 +38,7 @@ def single_user_args() -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
         "--MappingKernelManager.cull_interval=10",
         "--MappingKernelManager.cull_connected=False",
+        f"--KernelProvisionerFactory.default_provisioner_name={server.FORKING_PROVISIONER}",  # forked_kernels.py
     ]
 
 

@@ -42,6 +42,7 @@ def is_loopback(ip: str) -> bool:
 
 
 VOILA_TEMPLATE = "telesales"  # Voilà's lab template without requests to a public CDN (share/jupyter/voila/…)
+FORKING_PROVISIONER = "telesales-forking-provisioner"  # page kernels forked by a helper (forked_kernels.py; pyproject)
 
 
 def jupyter_path_with_template(existing: str | None = None) -> str:

@@ -64,8 +64,10 @@ from ..storage.identity import (
     InvalidName,
     clean_name,
 )
+from . import forked_kernels
 from .server import (
     CULL_INTERVAL_SECONDS,
+    FORKING_PROVISIONER,
     IDLE_KERNEL_SECONDS,
     SERVER_TOKEN_VARIABLE,
     START_PAGE,
@@ -329,6 +331,8 @@ class WorkbookApp(Voila):
         fixed.MappingKernelManager.cull_connected = False  # a kernel with its page open is never culled
         # Kernels talk over Unix sockets: kernels starting at once cannot race for TCP ports, nothing listens.
         fixed.KernelManager.transport = "ipc"
+        # Kernels forked from a helper that has imported what every page imports (forked_kernels.py).
+        fixed.KernelProvisionerFactory.default_provisioner_name = FORKING_PROVISIONER
         # The login cookie never travels with a request another site starts (a link, a form, a frame).
         fixed.IdentityProvider.cookie_options = {"samesite": "Strict"}
         # The same secrets at every start (server.personal_secret): bookmarks and logins outlive a restart. The
@@ -342,6 +346,8 @@ class WorkbookApp(Voila):
         signal.signal(signal.SIGINT, self._handle_signal_stop)
         self.open_browser = False  # open_when_ready opens it, once the start page can be served
         os.environ[SERVED_VARIABLE] = "1"  # kernels: identity comes from this server's cookie and name form
+        if forked_kernels.enabled():
+            forked_kernels.HELPER.start_soon()  # its imports run while the server starts, not on the first page
 
     def init_settings(self):
         # With preheating on, one warm kernel: for the start page (or the cockpit's single notebook).
@@ -414,6 +420,7 @@ class WorkbookApp(Voila):
         graceful shutdown would interrupt the start page's warm kernel mid-cell (a traceback per kernel)."""
         shutil.rmtree(self.connection_dir, ignore_errors=True)
         run_sync(self.kernel_manager.shutdown_all)(now=True)
+        forked_kernels.HELPER.stop()
         self.log.info("stopped")
 
 

@@ -21,6 +21,7 @@ import psutil
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from telesales_training.web import forked_kernels
 from telesales_training.web.server import free_port
 from telesales_training.web.webapp import READY
 
@@ -79,8 +80,11 @@ class Server:
         found = set()
         for child in children:
             try:
-                if any("ipykernel_launcher" in part for part in child.cmdline()):
+                command = child.cmdline()
+                if any("ipykernel_launcher" in part for part in command):
                     found.add(child.pid)
+                elif any(forked_kernels.HELPER_MODULE in part for part in command) and child.ppid() != self.process.pid:
+                    found.add(child.pid)  # a kernel forked from the helper (it shows the helper's command)
             except psutil.Error:
                 continue
         return found

@@ -1,0 +1,165 @@
+"""Page kernels forked from the helper that has imported what every page imports (web/forked_kernels.py): real
+kernels started through Jupyter's own kernel manager, as the workbook server starts them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+from jupyter_client.manager import KernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory
+
+from telesales_training.web import forked_kernels, server
+
+PROBE = """
+import json, os, random, sys, time
+preloaded = "telesales_training.web.app" in sys.modules
+print(json.dumps({
+    "probe": os.environ.get("TELESALES_PROBE"),
+    "cwd": os.getcwd(),
+    "offset": time.strftime("%z"),
+    "leads_its_group": os.getpgid(0) == os.getpid() and os.getsid(0) == os.getpid(),
+    "pid": os.getpid(),
+    "parent": os.getppid(),
+    "random": random.random(),
+    "preloaded": preloaded,
+    "name": open("/proc/self/comm").read().strip(),
+}))
+"""
+
+
+@pytest.fixture
+def forking(monkeypatch):
+    """Jupyter's kernel managers in this process use the workbook server's provisioner."""
+    monkeypatch.setattr(KernelProvisionerFactory.instance(), "default_provisioner_name", server.FORKING_PROVISIONER)
+    monkeypatch.delenv(forked_kernels.ENABLE_VARIABLE, raising=False)
+    managers: list[KernelManager] = []
+
+    def start(folder, **env) -> KernelManager:
+        manager = KernelManager(kernel_name="python3")
+        manager.start_kernel(env={**os.environ, **env}, cwd=str(folder))
+        managers.append(manager)
+        return manager
+
+    yield start
+    for manager in managers:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
+    forked_kernels.HELPER.stop()
+
+
+def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, dict]:
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=timeout)
+        printed: list[str] = []
+
+        def keep(message):
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+
+        reply = client.execute_interactive(code, output_hook=keep, timeout=timeout)
+        return "".join(printed), reply["content"]
+    finally:
+        client.stop_channels()
+
+
+def gone(pid: int, patience: float = 15) -> bool:
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_each_kernel_is_forked_with_its_own_folder_environment_group_and_random_state(forking, tmp_path):
+    east, west = tmp_path / "east", tmp_path / "west"
+    east.mkdir()
+    west.mkdir()
+    one = forking(east, TELESALES_PROBE="one", TZ="Asia/Shanghai")
+    two = forking(west, TELESALES_PROBE="two", TZ="America/New_York")
+    assert isinstance(one.provisioner.process, forked_kernels.ForkedKernel)
+    seen = [json.loads(run(manager, PROBE)[0]) for manager in (one, two)]
+    assert [s["probe"] for s in seen] == ["one", "two"]
+    assert [s["cwd"] for s in seen] == [str(east), str(west)]
+    assert seen[0]["offset"] == "+0800" and seen[1]["offset"] in ("-0500", "-0400")
+    assert all(s["leads_its_group"] for s in seen), "a kernel shares the server's process group"
+    assert {s["parent"] for s in seen} == {forked_kernels.HELPER.pid}
+    assert all(s["preloaded"] for s in seen), "the kernel imported the workbook itself: not forked from the helper"
+    assert seen[0]["random"] != seen[1]["random"], "two kernels share the helper's random state"
+    assert {s["name"] for s in seen} == {forked_kernels.KERNEL_NAME.decode()}
+    assert os.getpgid(seen[0]["pid"]) != os.getpgid(0)
+
+
+def test_an_interrupt_reaches_the_running_cell_and_a_shutdown_ends_the_kernel(forking, tmp_path):
+    manager = forking(tmp_path)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute("import time; time.sleep(60)")
+        time.sleep(1)
+        started = time.monotonic()
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
+        assert time.monotonic() - started < 20
+    finally:
+        client.stop_channels()
+    pid = manager.provisioner.pid
+    manager.shutdown_kernel(now=True)
+    assert gone(pid), "the kernel outlived its shutdown"
+
+
+def test_kernels_end_with_the_helper_and_the_next_kernel_gets_a_new_helper(forking, tmp_path):
+    first = forking(tmp_path)
+    output, _ = run(first, "import os; print(os.getpid())")
+    kernel, helper = int(output), forked_kernels.HELPER.pid
+    os.kill(helper, signal.SIGKILL)
+    assert gone(kernel), "a kernel outlived its helper (as a kernel would outlive its server)"
+    second = forking(tmp_path)
+    assert forked_kernels.HELPER.pid not in (None, helper)
+    assert run(second, "print(6 * 7)")[0].strip() == "42"
+
+
+def test_the_helper_ends_with_its_server_even_a_killed_one():
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time\nfrom telesales_training.web.forked_kernels import HELPER\nHELPER.start_soon()\n"
+            "print(HELPER.pid, flush=True)\ntime.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    helper = int(server.stdout.readline())
+    assert psutil.pid_exists(helper)
+    server.kill()
+    server.wait()
+    assert gone(helper), "the kernel helper outlived the server that started it"
+
+
+def test_the_switch_and_other_commands_start_kernels_as_jupyter_does(forking, tmp_path):
+    plain = forking(tmp_path, TELESALES_FORK_KERNELS="0")
+    assert isinstance(plain.provisioner.process, subprocess.Popen)
+    assert run(plain, "print('plain')")[0].strip() == "plain"
+    python = sys.executable
+    assert forked_kernels._is_plain_ipykernel([python, "-m", "ipykernel_launcher", "-f", "k.json"])
+    for other in (
+        ["/usr/bin/python3.9", "-m", "ipykernel_launcher", "-f", "k.json"],  # another interpreter
+        [python, "-m", "ipykernel_launcher", "-f", "k.json", "--debug"],
+        [python, "-m", "other_kernel", "-f", "k.json"],
+    ):
+        assert not forked_kernels._is_plain_ipykernel(other), other
