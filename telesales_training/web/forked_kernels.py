@@ -30,10 +30,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from jupyter_client.connect import KernelConnectionInfo
 from jupyter_client.provisioning import LocalProvisioner
+
+from ..core.settings import SettingsError, settings
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +55,12 @@ PRELOADED = (
 _PR_SET_NAME = 15
 
 
-def enabled(env: dict[str, str] | None = None) -> bool:
-    value = (os.environ if env is None else env).get(ENABLE_VARIABLE, "1").strip().lower()
-    return value not in ("0", "false", "no", "off")
+def enabled(env: Mapping[str, str] | None = None) -> bool:
+    """TELESALES_FORK_KERNELS (core/settings.py); another unusable setting is the kernel's to report, not this."""
+    try:
+        return settings(env).fork_kernels
+    except SettingsError:
+        return True
 
 
 def _prctl(option: int, value: int | bytes) -> None:
