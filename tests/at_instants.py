@@ -56,6 +56,7 @@ TIMELESS = [
     "test_forms.py",
     "test_content_second_pass.py",
     "test_speech.py",  # measures synthetic audio: the clock plays no part
+    "test_forked_kernels.py",  # how kernels are started (the kernels read the real clock, never a date)
 ]
 
 

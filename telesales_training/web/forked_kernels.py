@@ -198,8 +198,8 @@ class ForkingProvisioner(LocalProvisioner):
 
 
 def _become_kernel(request: dict, ready: int) -> None:
-    """In the forked child: become `python -m ipykernel_launcher <argv>` in the request's folder and environment.
-    Never returns."""
+    """In the forked child: become `python -m ipykernel_launcher` with the request's arguments, folder and
+    environment. Never returns."""
     try:
         os.setsid()  # its own session and process group, as Jupyter starts a kernel
         os.close(ready)  # the helper answers once the child leads its own group
