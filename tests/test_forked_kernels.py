@@ -19,7 +19,7 @@ from telesales_training.web import forked_kernels, server
 
 PROBE = """
 import json, os, random, sys, time
-preloaded = "telesales_training.web.app" in sys.modules
+preloaded = all(name in sys.modules for name in ("telesales_training.web.app", "matplotlib.pyplot"))
 print(json.dumps({
     "probe": os.environ.get("TELESALES_PROBE"),
     "cwd": os.getcwd(),
@@ -28,6 +28,7 @@ print(json.dumps({
     "pid": os.getpid(),
     "parent": os.getppid(),
     "random": random.random(),
+    "backend": sys.modules["matplotlib"].get_backend().lower(),
     "preloaded": preloaded,
     "name": open("/proc/self/comm").read().strip(),
 }))
@@ -98,6 +99,7 @@ def test_each_kernel_is_forked_with_its_own_folder_environment_group_and_random_
     assert {s["parent"] for s in seen} == {forked_kernels.HELPER.pid}
     assert all(s["preloaded"] for s in seen), "the kernel imported the workbook itself: not forked from the helper"
     assert seen[0]["random"] != seen[1]["random"], "two kernels share the helper's random state"
+    assert {s["backend"] for s in seen} == {"agg"}, "charts are drawn headless"
     assert {s["name"] for s in seen} == {forked_kernels.KERNEL_NAME.decode()}
     assert os.getpgid(seen[0]["pid"]) != os.getpgid(0)
 

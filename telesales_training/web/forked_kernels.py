@@ -43,7 +43,8 @@ log = logging.getLogger(__name__)
 ENABLE_VARIABLE = "TELESALES_FORK_KERNELS"
 HELPER_MODULE = "telesales_training.web.forked_kernels"
 KERNEL_NAME = b"page-kernel"  # the kernels' name in `ps -o comm` / /proc/PID/comm (their command line is the helper's)
-# What every page's kernel imports: ipykernel and the workbook's page code (the notebooks are one import and one call).
+# What every page's kernel imports: ipykernel and the workbook's page code (the notebooks are one import and one call);
+# and matplotlib, for the pages that draw (serve() below).
 PRELOADED = (
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
@@ -239,6 +240,13 @@ def serve(channel_fd: int) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are collected by the system
     for module in PRELOADED:
         __import__(module)
+    # A page draws its charts with matplotlib (render/plots.py imports it on the first drawing, ≈ 0.5 s of CPU):
+    # imported here once, headless, every kernel that draws finds it ready.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
     connection = socket.socket(fileno=channel_fd)
     channel = connection.makefile("rwb", buffering=0)
     for line in channel:  # ends when the server closes its end, or ends itself (even killed: the system closes it)
