@@ -18,7 +18,7 @@ from jupyter_client.provisioning import KernelProvisionerFactory
 from telesales_training.web import forked_kernels, server
 
 PROBE = """
-import json, os, random, sys, time
+import gc, json, os, random, sys, time
 preloaded = all(name in sys.modules for name in ("telesales_training.web.app", "matplotlib.pyplot"))
 print(json.dumps({
     "probe": os.environ.get("TELESALES_PROBE"),
@@ -29,6 +29,7 @@ print(json.dumps({
     "parent": os.getppid(),
     "random": random.random(),
     "backend": sys.modules["matplotlib"].get_backend().lower(),
+    "collector": (gc.isenabled(), gc.get_freeze_count() > 10000),
     "preloaded": preloaded,
     "name": open("/proc/self/comm").read().strip(),
 }))
@@ -100,6 +101,8 @@ def test_each_kernel_is_forked_with_its_own_folder_environment_group_and_random_
     assert all(s["preloaded"] for s in seen), "the kernel imported the workbook itself: not forked from the helper"
     assert seen[0]["random"] != seen[1]["random"], "two kernels share the helper's random state"
     assert {s["backend"] for s in seen} == {"agg"}, "charts are drawn headless"
+    # the collector is on in the kernel, and leaves what the helper imported (shared pages) alone
+    assert [s["collector"] for s in seen] == [[True, True], [True, True]]
     assert {s["name"] for s in seen} == {forked_kernels.KERNEL_NAME.decode()}
     assert os.getpgid(seen[0]["pid"]) != os.getpgid(0)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import json
 import logging
 import os
@@ -207,6 +208,7 @@ def _become_kernel(request: dict, ready: int) -> None:
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)  # an interrupt is a KeyboardInterrupt
+        gc.enable()
         _prctl(_PR_SET_NAME, KERNEL_NAME)
         os.chdir(request["cwd"])
         os.environ.clear()
@@ -238,6 +240,7 @@ def serve(channel_fd: int) -> None:
     """The helper: import what every page imports, then fork a kernel for each request until the server leaves."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to handle
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # ended kernels are collected by the system
+    gc.disable()  # (as CPython's docs advise for a process that forks workers: see gc.freeze below)
     for module in PRELOADED:
         __import__(module)
     # A page draws its charts with matplotlib (render/plots.py imports it on the first drawing, ≈ 0.5 s of CPU):
@@ -253,6 +256,9 @@ def serve(channel_fd: int) -> None:
         try:
             request = json.loads(line)
             ready_read, ready_write = os.pipe()
+            # Everything the helper holds is out of the collector's reach: a kernel's collections never walk (and
+            # so never copy) the pages it shares with the helper.
+            gc.freeze()
             pid = os.fork()
             if pid == 0:
                 channel.close()
