@@ -40,7 +40,7 @@ print(json.dumps({
 def forking(monkeypatch):
     """Jupyter's kernel managers in this process use the workbook server's provisioner."""
     monkeypatch.setattr(KernelProvisionerFactory.instance(), "default_provisioner_name", server.FORKING_PROVISIONER)
-    monkeypatch.delenv(forked_kernels.ENABLE_VARIABLE, raising=False)
+    monkeypatch.setenv(forked_kernels.ENABLE_VARIABLE, "1")  # opt-in (core/settings.py)
     managers: list[KernelManager] = []
 
     def start(folder, **env) -> KernelManager:
@@ -159,6 +159,8 @@ def test_the_helper_ends_with_its_server_even_a_killed_one():
 def test_the_switch_and_other_commands_start_kernels_as_jupyter_does(forking, tmp_path):
     plain = forking(tmp_path, TELESALES_FORK_KERNELS="0")
     assert isinstance(plain.provisioner.process, subprocess.Popen)
+    unset = {k: v for k, v in os.environ.items() if k != forked_kernels.ENABLE_VARIABLE}
+    assert not forked_kernels.enabled(unset), "forking is opt-in until the open failure is fixed"
     assert run(plain, "print('plain')")[0].strip() == "plain"
     python = sys.executable
     assert forked_kernels._is_plain_ipykernel([python, "-m", "ipykernel_launcher", "-f", "k.json"])

@@ -10,8 +10,10 @@ exactly as `python -m ipykernel_launcher -f …` would start it, minus the impor
 kernel, so a signal can never reach a process that merely reused its number.
 
 The helper holds no connection, thread or open file of its own when it forks. A command that is not the plain
-ipykernel one, or a helper that is gone, falls back to Jupyter's own launch. TELESALES_FORK_KERNELS=0 turns the
-forking off (every kernel then starts as Jupyter starts it).
+ipykernel one, or a helper that is gone, falls back to Jupyter's own launch. Opt-in: TELESALES_FORK_KERNELS=1 turns
+the forking on (without it every kernel starts as Jupyter starts it, and no helper is started). Not the default yet:
+in two of five server-lane runs one of five pages opened at once in one browser never got its kernel's websocket
+(jupyter_server: `'NoneType' object has no attribute 'kernel_ws_protocol'`, WebSocket ping timeouts); see issue 24.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def enabled(env: Mapping[str, str] | None = None) -> bool:
     try:
         return settings(env).fork_kernels
     except SettingsError:
-        return True
+        return False
 
 
 def _prctl(option: int, value: int | bytes) -> None:
