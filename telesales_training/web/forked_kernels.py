@@ -133,8 +133,7 @@ class _Helper:
     def fork(self, argv: list[str], env: dict[str, str], cwd: str) -> int:
         request = json.dumps({"argv": argv, "env": env, "cwd": cwd}).encode() + b"\n"
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._start()
+            self._start_if_gone()
             self._channel.write(request)
             reply = self._channel.readline()
         if not reply:
@@ -147,8 +146,11 @@ class _Helper:
     def start_soon(self) -> None:
         """Start the helper now (the server does at its own start), so the first page does not wait for it."""
         with self._lock:
-            if self._process is None or self._process.poll() is not None:
-                self._start()
+            self._start_if_gone()
+
+    def _start_if_gone(self) -> None:
+        if self._process is None or self._process.poll() is not None:
+            self._start()
 
     def stop(self) -> None:
         with self._lock:
