@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 
 import psutil
 import pytest
@@ -40,7 +41,7 @@ print(json.dumps({
 def forking(monkeypatch):
     """Jupyter's kernel managers in this process use the workbook server's provisioner."""
     monkeypatch.setattr(KernelProvisionerFactory.instance(), "default_provisioner_name", server.FORKING_PROVISIONER)
-    monkeypatch.setenv(forked_kernels.ENABLE_VARIABLE, "1")  # opt-in (core/settings.py)
+    monkeypatch.delenv(forked_kernels.ENABLE_VARIABLE, raising=False)  # the default (core/settings.py)
     managers: list[KernelManager] = []
 
     def start(folder, **env) -> KernelManager:
@@ -107,6 +108,48 @@ def test_each_kernel_is_forked_with_its_own_folder_environment_group_and_random_
     assert os.getpgid(seen[0]["pid"]) != os.getpgid(0)
 
 
+def widget_states_as_a_page_asks(manager: KernelManager) -> dict | str:
+    """What a page's widget manager gets when it asks a kernel for every widget's state at once (ipywidgets 8's
+    `jupyter.widget.control` comm, `request_states`), after the kernel made one slider: the states, or what the
+    kernel answered instead (a comm closed at once: the target is not registered, the page falls back to asking
+    widget by widget)."""
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("import ipywidgets\nslider = ipywidgets.IntSlider(value=7)", timeout=60)
+        comm_id = uuid.uuid4().hex
+        control = {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}}
+        opened = client.session.msg("comm_open", control, metadata={"version": "1.0.0"})
+        asked = client.session.msg("comm_msg", {"comm_id": comm_id, "data": {"method": "request_states"}})
+        client.shell_channel.send(opened)
+        client.shell_channel.send(asked)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            message = client.get_iopub_msg(timeout=30)
+            if message["content"].get("comm_id") != comm_id:
+                continue
+            if message["msg_type"] == "comm_close":
+                return "closed at once"
+            answers = message["parent_header"].get("msg_id") == asked["header"]["msg_id"]
+            if message["msg_type"] == "comm_msg" and answers:
+                return message["content"]["data"]["states"]
+        return "no answer"
+    finally:
+        client.stop_channels()
+
+
+def test_a_forked_kernel_answers_the_widget_managers_request_for_all_states_as_a_plain_kernel_does(forking, tmp_path):
+    """ipywidgets registers its comm targets when it is imported in a running IPython; the helper imported it
+    before any IPython ran. Without them a page fetched each widget's state one by one, and under load about one
+    page in fifty showed "model not found" and never its content (the open failure of the last session)."""
+    for kernel in (forking(tmp_path), forking(tmp_path, TELESALES_FORK_KERNELS="0")):
+        states = widget_states_as_a_page_asks(kernel)
+        assert isinstance(states, dict), f"{type(kernel.provisioner.process).__name__}: {states}"
+        values = [state["state"].get("value") for state in states.values() if state["model_name"] == "IntSliderModel"]
+        assert values == [7]
+
+
 def test_an_interrupt_reaches_the_running_cell_and_a_shutdown_ends_the_kernel(forking, tmp_path):
     manager = forking(tmp_path)
     client = manager.client()
@@ -160,7 +203,7 @@ def test_the_switch_and_other_commands_start_kernels_as_jupyter_does(forking, tm
     plain = forking(tmp_path, TELESALES_FORK_KERNELS="0")
     assert isinstance(plain.provisioner.process, subprocess.Popen)
     unset = {k: v for k, v in os.environ.items() if k != forked_kernels.ENABLE_VARIABLE}
-    assert not forked_kernels.enabled(unset), "forking is opt-in until the open failure is fixed"
+    assert forked_kernels.enabled(unset), "forking is the default"
     assert run(plain, "print('plain')")[0].strip() == "plain"
     python = sys.executable
     assert forked_kernels._is_plain_ipykernel([python, "-m", "ipykernel_launcher", "-f", "k.json"])

@@ -52,9 +52,8 @@ class Settings(BaseSettings):
     cache: Path | None = None  # where drawn curriculum figures are kept (default: the user's cache dir)
     strict_glyphs: bool = False  # a glyph missing from the fonts is an error (tests, nbval)
     served: bool = False  # set by the workbook server for its kernels
-    # Page kernels forked from the server's helper (web/forked_kernels.py): opt-in while a known failure is open (a
-    # page of five opened at once in one browser can wait forever for its kernel; issue 24's note)
-    fork_kernels: bool = False
+    # Page kernels forked from the server's helper (web/forked_kernels.py); 0 starts each kernel as Jupyter does
+    fork_kernels: bool = True
     # Speech recognisers a site installed for spoken practice (issue 29), by language: "zh-CN=pkg.module:factory"
     # (comma-separated); English has PocketSphinx built in. See tools/speech.py.
     recognizers: str = ""

@@ -10,10 +10,9 @@ exactly as `python -m ipykernel_launcher -f …` would start it, minus the impor
 kernel, so a signal can never reach a process that merely reused its number.
 
 The helper holds no connection, thread or open file of its own when it forks. A command that is not the plain
-ipykernel one, or a helper that is gone, falls back to Jupyter's own launch. Opt-in: TELESALES_FORK_KERNELS=1 turns
-the forking on (without it every kernel starts as Jupyter starts it, and no helper is started). Not the default yet:
-in two of five server-lane runs one of five pages opened at once in one browser never got its kernel's websocket
-(jupyter_server: `'NoneType' object has no attribute 'kernel_ws_protocol'`, WebSocket ping timeouts); see issue 24.
+ipykernel one, or a helper that is gone, falls back to Jupyter's own launch; TELESALES_FORK_KERNELS=0 starts every
+kernel as Jupyter does (and no helper). What a preloaded module does when first imported inside a running IPython
+(ipywidgets registers its comm targets) the child does once its kernel exists (`_run_import_hooks`).
 """
 
 from __future__ import annotations
@@ -203,6 +202,16 @@ class ForkingProvisioner(LocalProvisioner):
 # --- the helper process ---------------------------------------------------------------------------------------
 
 
+def _run_import_hooks() -> None:
+    """What the preloaded modules do when they are first imported inside a running IPython, which they could not
+    do in the helper (no IPython ran there): ipywidgets registers its comm targets. Without them a page's widget
+    manager cannot ask for every widget's state at once (`jupyter.widget.control`) and falls back to asking widget
+    by widget — and under load about one page in fifty never showed its content ("model not found")."""
+    import ipywidgets
+
+    ipywidgets.register_comm_target()
+
+
 def _become_kernel(request: dict, ready: int) -> None:
     """In the forked child: become `python -m ipykernel_launcher` with the request's arguments, folder and
     environment. Never returns."""
@@ -227,7 +236,10 @@ def _become_kernel(request: dict, ready: int) -> None:
         sys.path[0] = request["cwd"]
         from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance(argv=argv)
+        kernel = kernelapp.IPKernelApp.instance()  # what launch_new_instance does, with one step between
+        kernel.initialize(argv)
+        _run_import_hooks()
+        kernel.start()
         code = 0
     except SystemExit as leaving:
         code = leaving.code if isinstance(leaving.code, int) else 1
