@@ -70,6 +70,28 @@ def test_a_take_is_measured_kept_and_shown(drill, ui, alice, take):
     assert not reopened.recorder.notice_needed and "ts-spoken-figures" in reopened.figures.value
 
 
+def test_a_takes_time_is_shown_in_the_workbooks_zone_on_her_page_and_in_the_cockpit(drill, ui, alice, store, take):
+    """TELESALES_TZ, not the machine's zone, says which hour a take was made (as every other time shown)."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from telesales_training.course.curriculum import curriculum
+    from telesales_training.widgets.cockpit import Cockpit, CockpitContext
+
+    zone = "Pacific/Kiritimati"  # UTC+14: the machine's zone in no test run
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TELESALES_TZ", zone)
+        widget = SpokenDrill(drill, ui, alice, L03, "en")
+        send(widget, take)
+        made = alice.recordings().list(L03, "spoken_opening")[0].created_at
+        there = made.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        assert there in widget.takes.children[0].children[0].value
+        cockpit = Cockpit(
+            CockpitContext(store, content.load_cockpit_ui(), curriculum(), "tina", date(2026, 3, 4)), "en"
+        )
+        assert there in cockpit.show("tab_spoken").pick.label
+
+
 def test_she_scores_herself_and_sees_the_trainers_review(drill, ui, alice, store, take):
     widget = SpokenDrill(drill, ui, alice, L03, "en")
     send(widget, take)

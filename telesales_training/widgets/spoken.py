@@ -346,7 +346,7 @@ class SpokenDrill(ToolWidget):
             line = self.u(
                 "take_line",
                 attempt=take.attempt,
-                when=take.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                when=clock.shown(take.created_at),
                 seconds=f"{take.duration or 0:.0f}",
             )
             tags = " · ".join(

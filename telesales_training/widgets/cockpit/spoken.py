@@ -9,6 +9,7 @@ import re
 
 import ipywidgets as ipw
 
+from ...core import clock
 from ...course import content
 from ...render.views import audio_player, heading, join, local, markdown, muted, paragraph, table
 from ...storage.recordings import (
@@ -114,7 +115,7 @@ class SpokenPanel(Panel):
     def _label(self, take: Recording) -> str:
         drill = self._drill(take)
         title = local(drill.title, self.lang) if drill else take.item_id
-        when = take.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = clock.shown(take.created_at)
         return f"{take.trainee_id} · {title} · {when}"
 
     @property
