@@ -150,6 +150,24 @@ def test_a_forked_kernel_answers_the_widget_managers_request_for_all_states_as_a
         assert values == [7]
 
 
+PRELOAD_PROBE = """
+import json, os, threading
+files = sorted(os.listdir("/proc/self/fd"))
+from telesales_training.web import forked_kernels
+forked_kernels.preload()
+opened = sorted(set(os.listdir("/proc/self/fd")) - set(files))
+print(json.dumps({"threads": [t.name for t in threading.enumerate()], "new_files": opened}))
+"""
+
+
+def test_what_the_helper_imports_starts_no_thread_and_opens_no_file():
+    """A thread or an open file in the helper would be in every kernel forked from it, half-copied (a lock held
+    by a thread that is not there; a file position shared by every kernel)."""
+    probe = subprocess.run([sys.executable, "-c", PRELOAD_PROBE], capture_output=True, text=True, check=True)
+    seen = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert seen == {"threads": ["MainThread"], "new_files": []}
+
+
 def test_an_interrupt_reaches_the_running_cell_and_a_shutdown_ends_the_kernel(forking, tmp_path):
     manager = forking(tmp_path)
     client = manager.client()
