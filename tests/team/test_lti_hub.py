@@ -140,7 +140,8 @@ def test_a_launch_posted_again_is_refused(hub, platform):
 
 def test_grades_go_back_to_the_course_once(hub, platform):
     """#30: after a launch, the hub's grade sender posts the learner's first-try lesson score to her course's line
-    item (made by the tool), once; the instructor's cockpit would show it sent (the report trainers read)."""
+    item (made by the tool): a part of the lesson "InProgress" if the sender came by meanwhile, the whole lesson
+    "Completed" last, each value once; the instructor's cockpit would show it sent (the report trainers read)."""
     import time
 
     from telesales_training.course.curriculum import curriculum
@@ -152,21 +153,27 @@ def test_grades_go_back_to_the_course_once(hub, platform):
     with Store(hub.store_url) as store:
         for item in lesson.questions:
             store.ensure_trainee(AMY).save_answer("04_funnel", item.id, "x", item.points, item.points)
-    deadline = time.monotonic() + 90
-    wanted = []
-    while time.monotonic() < deadline and not wanted:
+
+    def posted() -> list[dict]:
         items = {i["id"]: i for i in platform.line_items.get("course-a", [])}
-        wanted = [
+        return [
             s
             for s in platform.scores
             if s["userId"] == AMY and items.get(s["line_item"], {}).get("resourceId") == "04_funnel"
         ]
+
+    # The sender may run while the answers are being saved: a part of them goes back "InProgress" first (as it
+    # would while she works through the lesson), then the whole lesson "Completed".
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not any(s["activityProgress"] == "Completed" for s in posted()):
         time.sleep(1)
+    wanted = posted()
     assert wanted, f"no grade arrived; the platform refused: {platform.refused[-3:]}"
-    assert wanted[0]["scoreGiven"] == lesson.max_points and wanted[0]["activityProgress"] == "Completed"
+    assert (wanted[-1]["scoreGiven"], wanted[-1]["activityProgress"]) == (lesson.max_points, "Completed")
+    assert all(s["activityProgress"] == "InProgress" and s["scoreGiven"] < lesson.max_points for s in wanted[:-1])
     time.sleep(12)  # two more rounds of the sender: nothing is posted twice
-    again = [s for s in platform.scores if s["userId"] == AMY and s["line_item"] == wanted[0]["line_item"]]
-    assert len(again) == 1
+    assert posted() == wanted
+    assert len({s["line_item"] for s in wanted}) == 1
     with Store(hub.store_url) as store:
         sent = [row for row in store.grades().report() if row.subject == "04_funnel" and row.trainee_id == AMY]
     assert sent and all(row.state == "sent" for row in sent)
