@@ -711,10 +711,15 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     labels = [text.replace("\xa0", " ") for text in choices.evaluate("s => [...s.options].map(o => o.text)")]
     index = next((n for n, text in enumerate(labels) if "inbound call" in text), None)
     assert index is not None and labels[index].startswith("bob · "), labels
+    redrawn = choices.evaluate("(s, i) => s.selectedIndex !== i", index)
+    shown_toggles = tina.locator(".ts-spoken-review .widget-toggle-buttons").first.element_handle()
     choices.select_option(index=index)
-    # wait for the review of *this* take (the first take's review is on screen until the panel redraws)
+    # wait for the review of *this* take: the first take's review is on screen until the panel redraws, and its
+    # new rubric buttons (new widgets) appear a moment after its new heading (a click in between went to the old)
     expect(tina.get_by_role("heading", level=4)).to_contain_text("answer an inbound call")
     expect(tina.locator("audio.ts-take-audio")).to_be_visible()
+    if redrawn:
+        tina.wait_for_function("old => !old.isConnected", arg=shown_toggles, timeout=LOAD_TIMEOUT)
     for n in range(4):
         levels = tina.locator(".ts-spoken-review .widget-toggle-buttons").nth(n)
         levels.get_by_role("button", name="Meets").click()
