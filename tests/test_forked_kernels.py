@@ -3,6 +3,7 @@ kernels started through Jupyter's own kernel manager, as the workbook server sta
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -57,11 +58,20 @@ def forking(monkeypatch):
     forked_kernels.HELPER.stop()
 
 
-def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, dict]:
+@contextlib.contextmanager
+def ready_client(manager: KernelManager, timeout: float = 60):
+    """A client of the kernel, its channels open and the kernel answering."""
     client = manager.client()
     client.start_channels()
     try:
         client.wait_for_ready(timeout=timeout)
+        yield client
+    finally:
+        client.stop_channels()
+
+
+def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, dict]:
+    with ready_client(manager, timeout) as client:
         printed: list[str] = []
 
         def keep(message):
@@ -70,8 +80,6 @@ def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[str, di
 
         reply = client.execute_interactive(code, output_hook=keep, timeout=timeout)
         return "".join(printed), reply["content"]
-    finally:
-        client.stop_channels()
 
 
 def gone(pid: int, patience: float = 15) -> bool:
@@ -113,10 +121,7 @@ def widget_states_as_a_page_asks(manager: KernelManager) -> dict | str:
     `jupyter.widget.control` comm, `request_states`), after the kernel made one slider: the states, or what the
     kernel answered instead (a comm closed at once: the target is not registered, the page falls back to asking
     widget by widget)."""
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
+    with ready_client(manager) as client:
         client.execute_interactive("import ipywidgets\nslider = ipywidgets.IntSlider(value=7)", timeout=60)
         comm_id = uuid.uuid4().hex
         control = {"comm_id": comm_id, "target_name": "jupyter.widget.control", "data": {}}
@@ -135,8 +140,6 @@ def widget_states_as_a_page_asks(manager: KernelManager) -> dict | str:
             if message["msg_type"] == "comm_msg" and answers:
                 return message["content"]["data"]["states"]
         return "no answer"
-    finally:
-        client.stop_channels()
 
 
 def test_a_forked_kernel_answers_the_widget_managers_request_for_all_states_as_a_plain_kernel_does(forking, tmp_path):
@@ -170,10 +173,7 @@ def test_what_the_helper_imports_starts_no_thread_and_opens_no_file():
 
 def test_an_interrupt_reaches_the_running_cell_and_a_shutdown_ends_the_kernel(forking, tmp_path):
     manager = forking(tmp_path)
-    client = manager.client()
-    client.start_channels()
-    try:
-        client.wait_for_ready(timeout=60)
+    with ready_client(manager) as client:
         client.execute("import time; time.sleep(60)")
         time.sleep(1)
         started = time.monotonic()
@@ -181,8 +181,6 @@ def test_an_interrupt_reaches_the_running_cell_and_a_shutdown_ends_the_kernel(fo
         reply = client.get_shell_msg(timeout=30)
         assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "KeyboardInterrupt"
         assert time.monotonic() - started < 20
-    finally:
-        client.stop_channels()
     pid = manager.provisioner.pid
     manager.shutdown_kernel(now=True)
     assert gone(pid), "the kernel outlived its shutdown"

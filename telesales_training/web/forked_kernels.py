@@ -66,7 +66,8 @@ _PR_SET_NAME = 15
 
 
 def enabled(env: Mapping[str, str] | None = None) -> bool:
-    """TELESALES_FORK_KERNELS (core/settings.py); another unusable setting is the kernel's to report, not this."""
+    """TELESALES_FORK_KERNELS (core/settings.py). With another TELESALES_* setting unusable the kernel starts as
+    Jupyter starts it (the plain way), and reports the setting itself."""
     try:
         return settings(env).fork_kernels
     except SettingsError:
