@@ -127,9 +127,10 @@ def test_no_microphone_is_said_plainly(server, browser, trainee):
 
 
 def test_a_refused_microphone_is_said_plainly(server, browser, trainee, microphone):
-    """A microphone is there, but the trainee (the browser's prompt) refuses it: the page says how to allow it."""
+    """A microphone is there, but the trainee (the browser's prompt) refuses it: the page says how to allow it.
+    The full chromium, as the prompt is part of it (the headless shell has none)."""
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream", f"--use-file-for-fake-audio-capture={microphone}"]
-    own = browser.browser_type.launch(executable_path=chromium_path(), args=args)
+    own = browser.browser_type.launch(executable_path=chromium_path(prompts=True), args=args)
     context = own.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     try:
         try_to_record(context.new_page(), server, trainee, "你没有允许使用麦克风", "refused")
