@@ -36,6 +36,25 @@ def test_telesales_clock_pins_a_served_workbook(monkeypatch):
         clock.now()
 
 
+def test_the_zone_follows_each_change_of_the_environment_and_an_unchanged_one_is_not_parsed_again(monkeypatch):
+    """settings() keys its parsed copy on the TELESALES_* variables read from os.environ's own bytes (issue 24:
+    the clock asks on every local time): a change made through os.environ, or a new or removed variable, is seen
+    by the next call; the same environment gives back the same parsed settings."""
+    from telesales_training.core.settings import settings
+
+    monkeypatch.setenv("TELESALES_TZ", "Asia/Shanghai")
+    assert str(clock.zone()) == "Asia/Shanghai"
+    assert settings() is settings()
+    monkeypatch.setenv("TELESALES_TZ", "Pacific/Kiritimati")
+    assert str(clock.zone()) == "Pacific/Kiritimati"
+    monkeypatch.setenv("TELESALES_WORK_DAYS", "mon,tue,wed,thu,fri,sat")
+    assert settings().work_days.endswith("sat") and str(clock.zone()) == "Pacific/Kiritimati"
+    monkeypatch.delenv("TELESALES_TZ")
+    assert clock.zone() is None  # the machine's
+    monkeypatch.setenv("TELESALES_TZ", "Asia/Shanghai")
+    assert str(clock.zone()) == "Asia/Shanghai"
+
+
 def test_days_are_local_and_stored_moments_are_shown_locally():
     start = clock.at_local(date(2026, 3, 2))
     assert start.tzinfo == timezone.utc

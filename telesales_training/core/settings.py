@@ -139,14 +139,27 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
     """The settings from the environment (or from `env`, a request's copy of it). The TELESALES_* variables are
     looked at on each call (a test or a server may change them between pages), but they are parsed again only
     when they changed: the clock asks on every save."""
-    source = os.environ if env is None else env
-    given = tuple(sorted((key, value) for key, value in source.items() if key.startswith(PREFIX)))
-    return _parsed(given, env is None)
+    if env is None:
+        return _parsed(_environment_key(), True)
+    return _parsed(tuple(sorted((key, value) for key, value in env.items() if key.startswith(PREFIX))), False)
+
+
+_PREFIX_BYTES = PREFIX.encode()
+
+
+def _environment_key() -> tuple:
+    """The process's TELESALES_* variables, as the parsed settings' cache key. Read from os.environ's own dict of
+    bytes where it keeps one (CPython on POSIX), so the other variables are not decoded on each call: 6 µs instead
+    of 30 with 75 variables (the clock asks for every local time; the demo generator a hundred thousand times)."""
+    data = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(data, dict):
+        return tuple(sorted(item for item in data.items() if item[0].startswith(_PREFIX_BYTES)))
+    return tuple(sorted((key, value) for key, value in os.environ.items() if key.startswith(PREFIX)))
 
 
 @lru_cache(maxsize=32)
-def _parsed(given: tuple[tuple[str, str], ...], from_environment: bool) -> Settings:
-    """`given`: the TELESALES_* items the settings are made of (the cache's key)."""
+def _parsed(given: tuple, from_environment: bool) -> Settings:
+    """`given`: the TELESALES_* items the settings are made of (the cache's key; from the environment, as bytes)."""
     try:
         if from_environment:
             return Settings()
