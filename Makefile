@@ -41,8 +41,8 @@ lint: $(TOOLS)
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (all of them at two awkward
-## instants, two at once; the PostgreSQL half at the first), not again at the default instant. About 10-14 minutes
-## on 2 cores (measured 591-856 s; the goal of 5 is open, issue 24). The browser lane runs a little below the other
+## instants, two at once; the PostgreSQL half at the first), not again at the default instant. About 7-8 minutes
+## on 2 cores (measured 435-479 s with the browser tests on chromium-headless-shell; the goal of 5 is open, issue 24). The browser lane runs a little below the other
 ## parts (nice 4): the first instant's run is one process, the longest single job, and at equal priority it ended
 ## last, alone on one core for its last minute while the other core idled.
 test: validate $(TOOLS)
