@@ -42,9 +42,9 @@ lint: $(TOOLS)
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (all of them at two awkward
 ## instants, two at once; the PostgreSQL half at the first), not again at the default instant. About 7-8 minutes
-## on 2 cores (measured 435-479 s with the browser tests on chromium-headless-shell; the goal of 5 is open, issue 24). The browser lane runs a little below the other
-## parts (nice 4): the first instant's run is one process, the longest single job, and at equal priority it ended
-## last, alone on one core for its last minute while the other core idled.
+## on 2 cores (measured 435-483 s with the browser tests on chromium-headless-shell; the goal of 5 is open, issue
+## 24). The browser lane runs a little below the other parts (nice 4): the first instant's run is one process, the
+## longest single job, and at equal priority it ended last, alone on one core while the other core idled.
 test: validate $(TOOLS)
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 SERVERS_NICE="nice -n 4" test-servers test-instants test-notebooks

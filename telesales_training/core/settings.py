@@ -139,22 +139,19 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
     """The settings from the environment (or from `env`, a request's copy of it). The TELESALES_* variables are
     looked at on each call (a test or a server may change them between pages), but they are parsed again only
     when they changed: the clock asks on every save."""
-    if env is None:
-        return _parsed(_environment_key(), True)
-    return _parsed(tuple(sorted((key, value) for key, value in env.items() if key.startswith(PREFIX))), False)
-
-
-_PREFIX_BYTES = PREFIX.encode()
-
-
-def _environment_key() -> tuple:
-    """The process's TELESALES_* variables, as the parsed settings' cache key. Read from os.environ's own dict of
-    bytes where it keeps one (CPython on POSIX), so the other variables are not decoded on each call: 6 µs instead
-    of 30 with 75 variables (the clock asks for every local time; the demo generator a hundred thousand times)."""
+    if env is not None:
+        return _parsed(_prefixed(env, PREFIX), False)
+    # The process's own: read from os.environ's dict of bytes where it keeps one (CPython on POSIX), so the other
+    # variables are not decoded on each call (5 µs instead of 26: the clock asks for every local time).
     data = getattr(os.environ, "_data", None)
     if os.name == "posix" and isinstance(data, dict):
-        return tuple(sorted(item for item in data.items() if item[0].startswith(_PREFIX_BYTES)))
-    return tuple(sorted((key, value) for key, value in os.environ.items() if key.startswith(PREFIX)))
+        return _parsed(_prefixed(data, PREFIX.encode()), True)
+    return _parsed(_prefixed(os.environ, PREFIX), True)
+
+
+def _prefixed(mapping: Mapping, prefix: str | bytes) -> tuple:
+    """The items of `mapping` whose key starts with `prefix`, in order: the parsed settings' cache key."""
+    return tuple(sorted(item for item in mapping.items() if item[0].startswith(prefix)))
 
 
 @lru_cache(maxsize=32)
