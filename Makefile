@@ -40,8 +40,8 @@ lint: $(TOOLS)
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
-## part's output is printed when it ends. The unit tests run inside test-instants (all of them at two awkward
-## instants, two at once; the PostgreSQL half at the first), not again at the default instant. About 7-8 minutes
+## part's output is printed when it ends. The unit tests run inside test-instants (each once, at one of two awkward
+## instants, two at once: the PostgreSQL half at the first, the SQLite half at the second), not at the default one. About 7-8 minutes
 ## on 2 cores (measured 435-483 s with the browser tests on chromium-headless-shell; the goal of 5 is open, issue
 ## 24). The browser lane runs a little below the other parts (nice 4): the first instant's run is one process, the
 ## longest single job, and at equal priority it ended last, alone on one core while the other core idled.
@@ -64,7 +64,8 @@ PARALLEL = $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 test-unit: $(TOOLS)
 	$(BIN)/pytest $(PARALLEL) tests --ignore=tests/browser --ignore=tests/team --ignore=tests/services
 
-## make test-instants: the same again at two awkward instants (Monday 00:05 of ISO week 1 in UTC+8, Sunday 29 Feb 23:55 in UTC-5)
+## make test-instants: the unit suite split over two awkward instants (the PostgreSQL half at Monday 00:05 of ISO week 1
+## in UTC+8, the SQLite half at Sunday 29 Feb 23:55 in UTC-5)
 test-instants: $(TOOLS)
 	$(BIN)/python tests/at_instants.py --at-once $(or $(AT_ONCE),$(WORKERS))
 

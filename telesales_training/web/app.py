@@ -21,19 +21,11 @@ from ..widgets.blocks import figure_png
 from ..widgets.chrome import BrowserNameForm
 from ..widgets.lean import lean
 from ..widgets.nav import CourseNav, LessonWithNav
+from . import page_request
 
 log = logging.getLogger(__name__)
 LANG_PREFERENCE = "lang"
 BodyFactory = Callable[[TraineeStore, str], ipw.Widget]
-
-
-def _wait_for_voila_request() -> None:
-    """With Voilà's preheated kernels, everything above this line ran before anyone asked for the page;
-    anything that depends on who is asking (identity, answers) must come after it."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
-
-        wait_for_request()
 
 
 class WorkbookPage(ipw.VBox):
@@ -157,7 +149,7 @@ def lesson_page(lesson_id: str, db_url: str | None = None) -> ipw.Widget:
         for block in lesson.blocks:
             if isinstance(block, content.FigureBlock):
                 figure_png(block, i18n.default_locale())
-        _wait_for_voila_request()
+        page_request.wait_for_request()  # in a warm kernel: all above ran before anyone asked for the page
         store = Store(db_url)
         return WorkbookPage(store, ui, lesson.title, _lesson_body(lesson, course, lessons, ui))
 
@@ -181,7 +173,7 @@ def requested_company_lesson() -> str:
 
 def company_lesson_page(db_url: str | None = None) -> ipw.Widget:
     """notebooks/company_lesson.ipynb: the company's lesson its link names, as any lesson page (issue 30)."""
-    _wait_for_voila_request()
+    page_request.wait_for_request()
     lesson_id = requested_company_lesson()
     if lesson_id not in content.available_lessons():
         return _problem_page("company_lesson_missing", lesson=lesson_id or "—")
@@ -201,7 +193,7 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
             for block in lesson.blocks:
                 if isinstance(block, content.FigureBlock):
                     figure_png(block, i18n.default_locale())
-        _wait_for_voila_request()
+        page_request.wait_for_request()  # in a warm kernel: all above ran before anyone asked for the page
         store = Store(db_url)
         lesson = lessons.get(requested_page()) if identity.served() else None
         if lesson is not None:
@@ -236,7 +228,7 @@ def dashboard_page(db_url: str | None = None, today=None) -> ipw.Widget:
     def build() -> ipw.Widget:
         ui = content.load_cockpit_ui()
         course = curriculum()
-        _wait_for_voila_request()
+        page_request.wait_for_request()  # in a warm kernel: all above ran before anyone asked for the page
         store = Store(db_url)
         allowed, trainer = identity.trainer_access(store)
         lang = i18n.default_locale()
