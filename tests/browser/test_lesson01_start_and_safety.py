@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from telesales_training.course import content
 
-from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete, settled_text, start_server
+from .support import ARTIFACTS, LOAD_TIMEOUT, fits_every_width, languages_are_complete, settled_text
 
 pytestmark = pytest.mark.browser
 
@@ -118,26 +118,6 @@ def test_bad_input_gets_a_message_and_saves_nothing(server, page, trainee):
     expect(card.locator(".ts-error")).to_contain_text("1 到 20")
     expect(card.locator(".ts-feedback")).to_have_count(0)
     assert "Traceback" not in page.content()
-
-
-def test_answers_survive_a_server_restart(page, tmp_path):
-    db = tmp_path / "restart.sqlite3"
-    first = start_server(db, tmp_path / "voila1.log", trainee="restart-trainee", args=("--no-preheat",))
-    try:
-        open_lesson(page, first.page_url(L01))
-        page.locator(".ts-item-recap_criteria_source").get_by_text("他们对现在的产品或供应商的不满").click()
-        submit(page, "recap_criteria_source")
-        page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)
-        submit(page, "xiamen_first_check")
-    finally:
-        first.stop()
-    second = start_server(db, tmp_path / "voila2.log", trainee="restart-trainee", args=("--no-preheat",))
-    try:
-        open_lesson(page, second.page_url(L01))
-        expect(page.locator(".ts-item-recap_criteria_source .ts-feedback")).to_contain_text("回答正确")
-        expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
-    finally:
-        second.stop()
 
 
 def name_yourself(page: Page, server, name: str, first_try: str | None = None) -> None:

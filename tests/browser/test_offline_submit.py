@@ -1,6 +1,7 @@
 """#23.1: with lesson 02 open, the server stopped (a laptop sleep, a restart), a new answer typed and submitted:
 the card still read "saved" and nothing was. The page now says at once that it lost its server, keeps what the
-trainee typed in the browser, and when the server is back it reloads and submits it."""
+trainee typed in the browser, and when the server is back it reloads and submits it. Every answer outlives the
+restart: the new server's page shows what the old one saved."""
 
 from __future__ import annotations
 
@@ -19,6 +20,11 @@ ITEM = "my_customers"
 CHOICE = "advantage_check"
 FIRST = "我的客户多半在比较了几家之后才下单，所以我先建立关系，再跟进报价。"
 SECOND = "断线时写的答案：先问清客户现在用的是什么，再约第二次电话。"
+KEPT_ITEM = "my_use_cases"  # answered before the stop only
+KEPT = (
+    "场景一：连锁药店的店长每月补货，用我们的系统少填三张表，我用关系导向，下一步约他看报表。"
+    "场景二：小餐馆一次性买收银机，只比价格，我用交易导向，当天报价。"
+)
 
 
 def saved(db_url: str, item: str = ITEM) -> str | None:
@@ -27,7 +33,7 @@ def saved(db_url: str, item: str = ITEM) -> str | None:
         return record.value if record else None
 
 
-def test_a_submit_while_the_server_is_gone_is_kept_and_sent_when_it_is_back(browser, tmp_path):
+def test_a_submit_while_the_server_is_gone_is_kept_and_sent_when_it_is_back_and_answers_outlive_it(browser, tmp_path):
     ui = content.load_ui()
     env = {"TELESALES_CONFIG": str(tmp_path / "config"), "TELESALES_LANG": "zh-CN"}
     db = tmp_path / "db.sqlite3"
@@ -42,7 +48,11 @@ def test_a_submit_while_the_server_is_gone_is_kept_and_sent_when_it_is_back(brow
         card.locator("textarea").fill(FIRST)
         card.locator(".ts-submit").click()
         expect(card).to_contain_text(ui.text("saved_at", "zh-CN", time="").split("（")[0], timeout=30_000)
-        assert saved(server.db_url) == FIRST
+        kept = page.locator(f".ts-item-{KEPT_ITEM}")
+        kept.locator("textarea").fill(KEPT)
+        kept.locator(".ts-submit").click()
+        expect(kept).to_contain_text(ui.text("saved_at", "zh-CN", time="").split("（")[0], timeout=30_000)
+        assert saved(server.db_url) == FIRST and saved(server.db_url, KEPT_ITEM) == KEPT
         server.stop()  # the laptop sleeps
 
         banner = page.locator("#ts-offline")
@@ -79,6 +89,14 @@ def test_a_submit_while_the_server_is_gone_is_kept_and_sent_when_it_is_back(brow
             options = content.load_lesson(L02).block(CHOICE).options
             assert saved(server.db_url, CHOICE) == next(o.id for o in options if o.text["zh-CN"] == picked_text)
             page.screenshot(path=str(ARTIFACTS / "offline_back_390.png"))
+            # Opened again, the page the new server builds shows what the store holds: the answer the old server
+            # saved, the one sent after the restart, the ticked option with its feedback.
+            page.reload()
+            kept.locator("textarea").wait_for(timeout=LOAD_TIMEOUT)
+            expect(kept.locator("textarea")).to_have_value(KEPT)
+            expect(card.locator("textarea")).to_have_value(SECOND)
+            expect(choice.locator("label").filter(has_text=picked_text).locator("input")).to_be_checked()
+            expect(choice.locator(".ts-feedback")).to_be_visible()
         finally:
             back.stop()
     finally:
