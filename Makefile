@@ -40,21 +40,20 @@ lint: $(TOOLS)
 
 ## make test: create what the tests need (venv, chromium, CJK fonts, PostgreSQL) and run every test. The
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
-## part's output is printed when it ends. The unit tests run inside test-instants (each once, at one of two awkward
-## instants, two at once: the PostgreSQL half at the first, the SQLite half at the second), not at the default one. About 7-8 minutes
-## on 2 cores (measured 435-483 s with the browser tests on chromium-headless-shell; the goal of 5 is open, issue
-## 24). The browser lane runs a little below the other parts (nice 4): the first instant's run is one process, the
-## longest single job, and at equal priority it ended last, alone on one core while the other core idled.
+## part's output is printed when it ends. The unit tests run inside test-instants (each once, at one of two
+## awkward instants, two at once: the PostgreSQL half at the first, the SQLite half at the second), not at the
+## default one. The unit runs go a little below the browser lane (nice 4): the lane is the longest part and waits
+## on pages and servers between bursts of work, so it takes the CPU when it needs it and the unit runs take the rest.
 test: validate $(TOOLS)
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 SERVERS_NICE="nice -n 4" test-servers test-instants test-notebooks
+	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 UNITS_NICE="nice -n 4" test-servers test-instants test-notebooks
 
 # make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each
 # (three were slower: the machine is then short of CPU, not of waiting). The longest files are named first,
 # so they start first and the two processes end together.
 test-servers: $(TOOLS) $(LRS)
 	bash .ci/system-deps
-	$(SERVERS_NICE) $(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser tests/services
+	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser tests/services
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2
@@ -67,7 +66,7 @@ test-unit: $(TOOLS)
 ## make test-instants: the unit suite split over two awkward instants (the PostgreSQL half at Monday 00:05 of ISO week 1
 ## in UTC+8, the SQLite half at Sunday 29 Feb 23:55 in UTC-5)
 test-instants: $(TOOLS)
-	$(BIN)/python tests/at_instants.py --at-once $(or $(AT_ONCE),$(WORKERS))
+	$(UNITS_NICE) $(BIN)/python tests/at_instants.py --at-once $(or $(AT_ONCE),$(WORKERS))
 
 ## make test-notebooks: every notebook run by nbval against a temporary store
 test-notebooks: $(TOOLS)

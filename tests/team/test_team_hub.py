@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 import websocket
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from telesales_training.web import hubdemo
 
@@ -54,7 +54,28 @@ def hub(lrs):
         yield demo
 
 
-def log_in(browser, hub, name: str) -> Page:
+# Each user's browser in this module, signed in once: a later `log_in` opens a new tab in it, as a trainee's own
+# browser keeps its hub cookie (and its cache: a new browser context per sign-in cost twice the browser's work).
+_SIGNED_IN: dict[str, BrowserContext] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _browsers_of_this_module():
+    yield
+    for context in _SIGNED_IN.values():
+        context.close()
+    _SIGNED_IN.clear()
+
+
+def log_in(browser, hub, name: str, keep: bool = True) -> Page:
+    """A tab at `name`'s landing page: the hub's login form the first time (or with keep=False, in a browser of the
+    test's own), that user's signed-in browser after. Close it with `done`."""
+    if keep and name in _SIGNED_IN:
+        page = _SIGNED_IN[name].new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"{hub.url}user/{name}/")
+        page.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
+        return page
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -63,7 +84,14 @@ def log_in(browser, hub, name: str) -> Page:
     page.fill("#password_input", PASSWORD)
     page.click("#login_submit")
     page.locator(".ts-page").first.wait_for(timeout=120_000)  # the server spawned, its landing page shown
+    if keep:
+        _SIGNED_IN[name] = context
     return page
+
+
+def done(page: Page) -> None:
+    """The tab closed, as a trainee closes it (its kernel ends at once); the user stays signed in."""
+    page.close(run_before_unload=True)
 
 
 def lesson(page: Page, hub, name: str) -> None:
@@ -94,8 +122,8 @@ def test_each_trainee_lands_on_the_start_page_and_keeps_only_their_own_answers(h
         lesson(page_of[name], hub, name)  # a reload: restored from the store
         expect(page_of[name].locator(".ts-item-xiamen_first_check textarea")).to_have_value(text)
     alice.screenshot(path=str(ARTIFACTS / "team_alice_lesson01_en.png"))
-    alice.context.close()
-    bob.context.close()
+    done(alice)
+    done(bob)
 
 
 def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, browser):
@@ -111,7 +139,7 @@ def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, br
     card.get_by_role("button", name="Mark reviewed").click()
     expect(card).to_contain_text("Review of alice saved.")
     tina.screenshot(path=str(ARTIFACTS / "team_tina_review_en.png"), full_page=True)
-    tina.context.close()
+    done(tina)
 
     alice = log_in(browser, hub, "alice")
     lesson(alice, hub, "alice")
@@ -119,7 +147,7 @@ def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, br
     alice.goto(f"{hub.url}user/alice/voila/render/trainer_dashboard.ipynb")
     expect(alice.locator(".ts-error")).to_be_visible(timeout=LOAD_TIMEOUT)
     assert alice.locator(".ts-filter-summary").count() == 0 and "bob" not in alice.locator("body").inner_text()
-    alice.context.close()
+    done(alice)
 
 
 ATTACK = r"""
@@ -584,7 +612,7 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     for width, height in ((390, 844), (1280, 900)):
         tina.set_viewport_size({"width": width, "height": height})
         tina.screenshot(path=str(ARTIFACTS / f"team_certification_tina_en_{width}.png"), full_page=True)
-    tina.context.close()
+    done(tina)
 
     bob.set_viewport_size({"width": 1280, "height": 900})
     bob.goto(exam_page)
@@ -597,7 +625,7 @@ def test_bob_sits_the_exam_in_the_browser_tina_signs_off_and_his_certificate_ver
     bob.get_by_role("button", name="简体中文").click()
     expect(tool).to_contain_text("由考试服务评分")
     shots(bob, tool, "team_exam_bob_zh")
-    bob.context.close()
+    done(bob)
     key = requests.get(f"{hub.url}services/telesales-exam/public-key.json", timeout=30)
     (tmp_path / "bob.jwt").write_text(credential)
     (tmp_path / "org.jwk.json").write_text(key.text)
@@ -683,7 +711,7 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
         executable_path=chromium_path(), args=[*CHROMIUM_ARGS, *fake, f"--use-file-for-fake-audio-capture={microphone}"]
     )
     try:
-        bob = log_in(own, hub, "bob")
+        bob = log_in(own, hub, "bob", keep=False)
         bob.context.grant_permissions(["microphone"])
         bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
         drill = bob.locator(".ts-tool-spoken_answering")
@@ -729,7 +757,7 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     tina.get_by_role("button", name="Save and go to the next take").click()
     expect(tina.locator(".ts-panel .ts-saved")).to_contain_text("Your scores for bob are saved")
     tina.screenshot(path=str(ARTIFACTS / "team_tina_spoken_en.png"), full_page=True)
-    tina.context.close()
+    done(tina)
 
     bob = log_in(browser, hub, "bob")
     bob.goto(f"{hub.url}user/bob/voila/render/08_phone_etiquette.ipynb")
@@ -737,7 +765,7 @@ def test_bob_records_in_the_hub_tina_reviews_it_and_bob_sees_the_review(hub, bro
     drill.wait_for(timeout=LOAD_TIMEOUT)
     expect(drill.locator(".ts-spoken-comments")).to_contain_text("Smile on the greeting.")
     expect(drill.locator(".ts-spoken-comments")).to_contain_text("0:01")
-    bob.context.close()
+    done(bob)
 
 
 def test_the_hub_sends_learning_records_to_the_lrs(hub, lrs):
