@@ -48,12 +48,12 @@ test: validate $(TOOLS)
 	bash .ci/system-deps
 	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 UNITS_NICE="nice -n 4" test-servers test-instants test-notebooks
 
-# make test's browser lane: tests/browser and tests/team in one pytest, two processes, one test file each
-# (three were slower: the machine is then short of CPU, not of waiting). The longest files are named first,
-# so they start first and the two processes end together.
+# make test's browser lane: tests/browser, tests/team and tests/services in one pytest, two processes, one test file
+# each (three were slower: the machine is then short of CPU, not of waiting), the longest files first
+# (tests/conftest.py: LONGEST_FIRST) so that the two processes end together.
 test-servers: $(TOOLS) $(LRS)
 	bash .ci/system-deps
-	$(BIN)/pytest -n 2 --dist loadfile tests/browser/test_server_safety.py tests/team tests/browser tests/services
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests/team tests/browser tests/services
 
 # Processes per part when a part runs alone (make test-unit etc.); make test runs two parts side by side.
 WORKERS ?= 2

@@ -38,6 +38,40 @@ def clock_at_the_test_instant(monkeypatch):
         yield traveller
 
 
+# The browser lane's files, longest first (seconds of one worker, `--durations` of the lane, 2026-12-07: team hub ≈ 110,
+# cockpit ≈ 80, server safety ≈ 78, lesson pages ≈ 75, spoken practice ≈ 54, lesson 01 ≈ 50, LTI ≈ 43, stable
+# address ≈ 30, offline ≈ 22, wheel ≈ 20; the rest ≤ 14). `make test-servers` runs the lane with
+# `--dist loadfile --no-loadscope-reorder`, so xdist hands the files out in this order and its two workers end
+# together (pytest collects files in folder order whatever order they are named in, and xdist would otherwise order
+# them by their number of tests: the one-test files, 20-30 s each, came last and one worker ended alone).
+LONGEST_FIRST = (
+    "team/test_team_hub.py",
+    "browser/test_cockpit_page.py",
+    "browser/test_server_safety.py",
+    "browser/test_lesson_pages.py",
+    "browser/test_spoken_practice.py",
+    "browser/test_lesson01_start_and_safety.py",
+    "team/test_lti_hub.py",
+    "browser/test_stable_address.py",
+    "browser/test_offline_submit.py",
+    "browser/test_wheel.py",
+)
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    """The files of LONGEST_FIRST before the others (in their order); every other file keeps its place after them."""
+    rank = {name: number for number, name in enumerate(LONGEST_FIRST)}
+
+    def place(item) -> int:
+        try:
+            return rank.get(item.path.relative_to(TESTS).as_posix(), len(rank))
+        except ValueError:  # a notebook or a file outside tests/
+            return len(rank)
+
+    items.sort(key=place)
+
+
 def pytest_generate_tests(metafunc):
     """Modules marked `both_backends` run every test that uses a store on SQLite and on PostgreSQL."""
     if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
