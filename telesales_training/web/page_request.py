@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Mapping
 
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
@@ -20,7 +21,7 @@ from websockets.sync.client import connect
 OPEN_TIMEOUT = 5.0  # s, as Voilà's own wait
 
 
-def query_url(env: os._Environ | dict[str, str] = os.environ) -> str:
+def query_url(env: Mapping[str, str] = os.environ) -> str:
     """The request-info socket of this kernel, from the variables Voilà gives a preheated kernel."""
     protocol = env.get("VOILA_WS_PROTOCOL", "ws")
     host = env.get("VOILA_APP_IP", "127.0.0.1")
@@ -39,7 +40,7 @@ def wait_for_request() -> None:
         # proxy=None: the socket is on this machine's own server, whatever proxy the environment names
         with connect(url, open_timeout=OPEN_TIMEOUT, proxy=None, max_size=None) as socket:
             message = socket.recv()
-    except (OSError, TimeoutError, WebSocketException) as failed:
+    except (OSError, WebSocketException) as failed:  # refused, timed out (TimeoutError is an OSError), not a socket
         warnings.warn(f"no page request from {url}: {failed}", stacklevel=2)
         return
     for name, value in json.loads(message).items():
