@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Mapping
 
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
@@ -21,8 +20,9 @@ from websockets.sync.client import connect
 OPEN_TIMEOUT = 5.0  # s, as Voilà's own wait
 
 
-def query_url(env: Mapping[str, str] = os.environ) -> str:
+def _query_url() -> str:
     """The request-info socket of this kernel, from the variables Voilà gives a preheated kernel."""
+    env = os.environ
     protocol = env.get("VOILA_WS_PROTOCOL", "ws")
     host = env.get("VOILA_APP_IP", "127.0.0.1")
     port = env.get("VOILA_APP_PORT", "8866")
@@ -35,7 +35,7 @@ def wait_for_request() -> None:
     environment. Everything above the call runs before anyone asks for the page."""
     if os.environ.get("VOILA_PREHEAT") != "True":
         return
-    url = query_url()
+    url = _query_url()
     try:
         # proxy=None: the socket is on this machine's own server, whatever proxy the environment names
         with connect(url, open_timeout=OPEN_TIMEOUT, proxy=None, max_size=None) as socket:
