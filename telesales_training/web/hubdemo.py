@@ -344,6 +344,7 @@ def _config(
     extra_env: dict[str, str],
     exam_folder: Path | None = None,
     lti: dict | None = None,
+    grades_every: float = 5.0,
 ) -> str:
     hub_port, proxy_port = free_port(), free_port()
     settings = {
@@ -374,7 +375,7 @@ def _config(
         {
             "key": str(folder / LTI_KEY_FILE),
             "python": _python_of(command),
-            "every": 5.0,  # a demo shows its grades in the LMS within seconds
+            "every": grades_every,  # a demo shows its grades in the LMS within seconds
             "environment": {**extra_env, **{k: os.environ[k] for k in KEPT_ENV if k in os.environ}},
         }
         if lti and lti.get("token_url")
@@ -449,10 +450,12 @@ def running(
     ready_timeout: float = 120,
     lti: dict | None = None,
     exam: bool = True,
+    grades_every: float = 5.0,
 ) -> Iterator[HubDemo]:
     """Start everything; yield once the hub answers; stop everything that was started on exit. `lti`: sign in
     through an LMS (web/lti.LtiPlatform's fields) instead of the shared password — the trainees and trainers named
-    are then the OS accounts made for the platform's user ids; `exam`: run the certification exam's service."""
+    are then the OS accounts made for the platform's user ids; `exam`: run the certification exam's service;
+    `grades_every`: seconds between the grade sender's rounds (with `lti`)."""
     from ..storage.pgcluster import Cluster
 
     trainees, trainers = _names(trainees), _names(trainers)
@@ -508,7 +511,20 @@ def running(
             say(f"the tool's key for grades back to the LMS: {lti_key} (public half: telesales lti-key)")
         config = folder / "jupyterhub_config.py"
         config.write_text(
-            _config(folder, port, store_url, users, trainers, password, as_root, command, extra_env, exam_folder, lti)
+            _config(
+                folder,
+                port,
+                store_url,
+                users,
+                trainers,
+                password,
+                as_root,
+                command,
+                extra_env,
+                exam_folder,
+                lti,
+                grades_every,
+            )
         )
         config.chmod(0o600)
         env = {k: v for k, v in os.environ.items() if k not in ("TELESALES_DB", "JUPYTERHUB_USER")}

@@ -5,7 +5,10 @@
 // keeps it. Texts come translated from the kernel (model "texts"); the state is mirrored to "state" for tests.
 
 const CHUNK = 192 * 1024;
-const ACK_TIMEOUT_MS = 20000;
+// How long a chunk may wait for the kernel's acknowledgement before the upload counts as broken off (20 s). A page
+// may set a shorter wait before the widget loads (window.telesalesUploadWaitMs): the stalled-upload browser test
+// does, so that it does not sit out 20 s.
+const ACK_TIMEOUT_MS = Number(globalThis.telesalesUploadWaitMs) > 0 ? Number(globalThis.telesalesUploadWaitMs) : 20000;
 const TYPES = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"];
 
 function button(label, css) {

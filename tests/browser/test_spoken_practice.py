@@ -145,6 +145,7 @@ def test_a_take_whose_upload_stalls_is_sent_again_and_kept_once(server, db_path,
     and keeps it once."""
     trainee = "stalled-upload"
     page = recording_page
+    page.add_init_script("window.telesalesUploadWaitMs = 5000")  # the page's wait for the stopped kernel (20 s)
     before = server.kernel_pids()
     page.goto(server.page_url(L03, trainee))
     drill = page.locator(".ts-tool-spoken_opening")
