@@ -68,7 +68,7 @@ test-unit: $(TOOLS)
 test-instants: $(TOOLS)
 	$(UNITS_NICE) $(BIN)/python tests/at_instants.py --at-once $(or $(AT_ONCE),$(WORKERS))
 
-## make test-notebooks: every notebook run by nbval against a temporary store
+## make test-notebooks: every notebook run by nbval against a temporary store (kernels forked as the pages' are)
 test-notebooks: $(TOOLS)
 	$(BIN)/pytest --nbval-lax $(PARALLEL) --dist loadscope notebooks
 

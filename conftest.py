@@ -37,6 +37,21 @@ def pytest_runtest_setup(item):
         with Store(os.environ["TELESALES_DB"]) as store:
             demo.generate(store, NOTEBOOK_COHORT, seed=3)
         item.session.stash[_cohort_built] = True
+        # nbval's kernels are forked as the served pages' kernels are (web/forked_kernels.py; TELESALES_FORK_KERNELS=0
+        # starts them the plain way): about a second of CPU less per notebook.
+        from jupyter_client.provisioning import KernelProvisionerFactory
+
+        from telesales_training.web.server import FORKING_PROVISIONER
+
+        KernelProvisionerFactory.instance().default_provisioner_name = FORKING_PROVISIONER
+
+
+def pytest_sessionfinish(session):
+    """The kernels' helper ends with the run that started it."""
+    if session.stash.get(_cohort_built, False):
+        from telesales_training.web import forked_kernels
+
+        forked_kernels.HELPER.stop()
 
 
 _cohort_built = pytest.StashKey[bool]()
