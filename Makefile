@@ -44,9 +44,10 @@ lint: $(TOOLS)
 ## awkward instants, two at once: the PostgreSQL half at the first, the SQLite half at the second), not at the
 ## default one. The unit runs go a little below the browser lane (nice 4): the lane is the longest part and waits
 ## on pages and servers between bursts of work, so it takes the CPU when it needs it and the unit runs take the rest.
+## The notebooks (one process, ≈ 20 s) start with the other two parts rather than after the first of them ends.
 test: validate $(TOOLS)
 	bash .ci/system-deps
-	$(MAKE) --no-print-directory -j2 --output-sync=target WORKERS=1 AT_ONCE=2 UNITS_NICE="nice -n 4" test-servers test-instants test-notebooks
+	$(MAKE) --no-print-directory -j3 --output-sync=target WORKERS=1 AT_ONCE=2 UNITS_NICE="nice -n 4" test-servers test-instants test-notebooks
 
 # make test's browser lane: tests/browser, tests/team and tests/services in one pytest, two processes, one test file
 # each (three were slower: the machine is then short of CPU, not of waiting), the longest files first

@@ -38,22 +38,22 @@ def clock_at_the_test_instant(monkeypatch):
         yield traveller
 
 
-# The browser lane's files, longest first (seconds of one worker, `--durations` of the lane, 2026-12-07: team hub ≈ 110,
-# cockpit ≈ 80, server safety ≈ 78, lesson pages ≈ 75, spoken practice ≈ 54, lesson 01 ≈ 50, LTI ≈ 43, stable
-# address ≈ 30, offline ≈ 22, wheel ≈ 20; the rest ≤ 14). `make test-servers` runs the lane with
+# The browser lane's files, longest first (seconds of one worker, `--durations` of the lane alone, 2026-12-07: team hub
+# ≈ 116, lesson pages ≈ 70, server safety ≈ 69, cockpit ≈ 59, spoken practice ≈ 54, lesson 01 ≈ 55, LTI ≈ 37,
+# offline ≈ 18, stable address ≈ 16, wheel ≈ 15; the rest ≤ 16). `make test-servers` runs the lane with
 # `--dist loadfile --no-loadscope-reorder`, so xdist hands the files out in this order and its two workers end
 # together (pytest collects files in folder order whatever order they are named in, and xdist would otherwise order
 # them by their number of tests: the one-test files, 20-30 s each, came last and one worker ended alone).
 LONGEST_FIRST = (
     "team/test_team_hub.py",
-    "browser/test_cockpit_page.py",
-    "browser/test_server_safety.py",
     "browser/test_lesson_pages.py",
+    "browser/test_server_safety.py",
+    "browser/test_cockpit_page.py",
     "browser/test_spoken_practice.py",
     "browser/test_lesson01_start_and_safety.py",
     "team/test_lti_hub.py",
-    "browser/test_stable_address.py",
     "browser/test_offline_submit.py",
+    "browser/test_stable_address.py",
     "browser/test_wheel.py",
 )
 TESTS = Path(__file__).resolve().parent
