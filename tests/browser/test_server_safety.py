@@ -288,14 +288,14 @@ def test_the_first_page_after_start_is_ready_within_three_warm_pages_and_ctrl_c_
         warm = [ready_seconds(browser, url)]  # the pool's second warm kernel
         running.wait_until_idle()  # both warm kernels back
         warm.append(ready_seconds(browser, url))
-        # The warm kernels serve the lessons too: each builds the page its request names.
+        # The warm kernels serve the lessons too: each builds the page its request names (one browser, one tab).
+        context = browser.new_context()
+        page = context.new_page()
         for lesson, title in ((L01, "第 1 课 · 客户的决策心理过程"), ("08_phone_etiquette", "第 8 课 · 电话销售礼仪")):
-            context = browser.new_context()
-            page = context.new_page()
             page.goto(running.page_url(lesson), timeout=LOAD_TIMEOUT)
             expect(page.locator("h1")).to_have_text(title, timeout=LOAD_TIMEOUT)
             expect(page.locator(".ts-who")).to_contain_text("first-trainee")
-            context.close()
+        context.close()
         running.wait_until_idle()  # warm kernels waiting mid-cell for their request, as after any page
         assert running.interrupt() == 0  # Ctrl-C
     finally:

@@ -25,10 +25,10 @@ def microphone(tmp_path_factory):
     return samples.opening(tmp_path_factory.mktemp("microphone"))
 
 
-@pytest.fixture
-def recording_page(browser, microphone):
+@pytest.fixture(scope="module")
+def recording_browser(browser, microphone):
     """A Chromium whose microphone is the file above, allowed without asking (the permission prompt is the
-    browser's, not the page's)."""
+    browser's, not the page's); one for the module's recording tests, each in a context of its own."""
     args = [
         *CHROMIUM_ARGS,
         "--use-fake-ui-for-media-stream",
@@ -37,7 +37,13 @@ def recording_page(browser, microphone):
     ]
     # Another Chromium from the same Playwright as the session's (a second Playwright may not run beside it).
     own = browser.browser_type.launch(executable_path=chromium_path(), args=args)
-    context = own.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield own
+    own.close()
+
+
+@pytest.fixture
+def recording_page(recording_browser):
+    context = recording_browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     context.grant_permissions(["microphone"])
     page = context.new_page()
     errors: list[str] = []
@@ -45,7 +51,6 @@ def recording_page(browser, microphone):
     page.set_default_timeout(30_000)
     yield page
     context.close()
-    own.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
