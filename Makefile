@@ -42,8 +42,8 @@ lint: $(TOOLS)
 ## browser tests (two processes, they wait on pages as much as they compute) run beside the other parts; each
 ## part's output is printed when it ends. The unit tests run inside test-instants (each once, at one of two
 ## awkward instants, two at once: the PostgreSQL half at the first, the SQLite half at the second), not at the
-## default one. The unit runs go a little below the browser lane (nice 4): the lane is the longest part and waits
-## on pages and servers between bursts of work, so it takes the CPU when it needs it and the unit runs take the rest.
+## default one. The unit runs go a little below the browser lane (nice 4): the lane waits on pages and servers
+## between bursts of work, so it takes the CPU when it needs it and the unit runs take the rest.
 ## The notebooks (one process, ≈ 20 s) start with the other two parts rather than after the first of them ends.
 test: validate $(TOOLS)
 	bash .ci/system-deps
