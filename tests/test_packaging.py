@@ -2,6 +2,8 @@
 wheel carries everything `telesales serve` needs."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -39,9 +41,6 @@ def test_jupyter_stack_is_pinned():
 def test_a_workbook_server_imports_no_grammar_it_never_uses():
     """jsonschema 4.25+ imports rfc3987-syntax, which builds a parser on import: 1.1 s of CPU in every server
     (pyproject.toml holds jsonschema below 4.25). The server's imports, in a fresh interpreter, leave it out."""
-    import subprocess
-    import sys
-
     program = "import sys, telesales_training.web.webapp; print(sorted(m for m in sys.modules if 'rfc3987' in m))"
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

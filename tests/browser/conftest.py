@@ -17,7 +17,7 @@ from telesales_training.storage.store import Store
 from telesales_training.web import demo
 
 from ..instant import INSTANT
-from .support import LOAD_TIMEOUT, start_server
+from .support import LOAD_TIMEOUT, leave, reusable_tab, start_server
 
 DEMO_TRAINEES = 30
 DESKTOP = {"width": 1280, "height": 900}
@@ -93,21 +93,13 @@ def desktop(browser):
     context.close()
 
 
-@pytest.fixture(scope="session")
-def desktop_tab(desktop):
-    """The tab the `page` fixture hands out, one per test process, kept from test to test: loading a page in a tab
-    that has held one costs Chromium about half the CPU of a page in a new tab (measured: 0.5-0.7 s against
-    1.1-1.4 s of CPU a load), as a trainee's own tab would. Between tests it is sent to about:blank, which ends
-    its page's kernel as closing the tab does (within 0.1 s, measured)."""
-    return {"tab": None}
-
-
 @pytest.fixture
-def page(desktop, desktop_tab):
-    """A page at desktop size, with no cookies (no login, no trainee's name), no permissions and no saved
-    offline answers: a browser as a trainee who never came would have, apart from its cache. Every request any of
-    its pages makes is recorded: a test fails if one left this machine (a training room may be offline; issue 14).
-    Lessons, the start page and the cockpit are all opened this way, so every page is checked."""
+def page(desktop):
+    """The context's one tab (support.reusable_tab) at desktop size, with no cookies (no login, no trainee's name),
+    no permissions and no saved offline answers: a browser as a trainee who never came would have, apart from its
+    cache. Every request any of its pages makes is recorded: a test fails if one left this machine (a training room
+    may be offline; issue 14). Lessons, the start page and the cockpit are all opened this way, so every page is
+    checked."""
     desktop.clear_cookies()
     desktop.clear_permissions()
     outside: list[str] = []
@@ -117,9 +109,7 @@ def page(desktop, desktop_tab):
             outside.append(request.url)
 
     desktop.on("request", record)
-    opened = desktop_tab["tab"]
-    if opened is None or opened.is_closed():
-        opened = desktop_tab["tab"] = desktop.new_page()
+    opened = reusable_tab(desktop)
     errors: list[str] = []
 
     def record_error(error) -> None:
@@ -132,14 +122,10 @@ def page(desktop, desktop_tab):
     for tab in desktop.pages:
         with contextlib.suppress(PlaywrightError):  # a page that never loaded has no storage to clear
             tab.evaluate("() => { try { localStorage.clear(); } catch (e) {} }")
-        if tab is opened:
-            # As a closed tab does, leaving the page ends its kernel at once; the tab is the next test's, at the
-            # context's size and media.
+        if tab is opened:  # kept, blank, for the next test
             opened.remove_listener("pageerror", record_error)
             with contextlib.suppress(PlaywrightError):
-                opened.goto("about:blank")
-                opened.set_viewport_size(DESKTOP)
-                opened.emulate_media(media="screen")
+                leave(opened, DESKTOP)
                 continue
         tab.close(run_before_unload=True)  # as a closed tab does: the page's kernel ends at once
     desktop.remove_listener("request", record)

@@ -340,6 +340,20 @@ AXE_OPTIONS = {
 }
 
 
+def reusable_tab(context):
+    """The blank tab `leave` left in `context`, else a new tab. A page loaded in a tab that has held one costs
+    Chromium about half the CPU of a page in a new tab (measured: 0.5-0.7 s against 1.1-1.4 s a load)."""
+    return next((tab for tab in context.pages if tab.url == "about:blank"), None) or context.new_page()
+
+
+def leave(page, viewport: dict) -> None:
+    """The page left as a closed tab leaves it (its kernel ends within 0.1 s, measured), the tab kept blank, at
+    `viewport` and on screen media, for the next page (`reusable_tab`)."""
+    page.goto("about:blank")
+    page.set_viewport_size(viewport)
+    page.emulate_media(media="screen")
+
+
 @functools.cache
 def _axe_script() -> str:
     return Axe().axe_script  # axe-core as axe-playwright-python ships it

@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from telesales_training.web import hubdemo
 
-from ..browser.support import ARTIFACTS, LOAD_TIMEOUT
+from ..browser.support import ARTIFACTS, LOAD_TIMEOUT, leave, reusable_tab
 from .conftest import demo_hub
 
 pytestmark = pytest.mark.browser
@@ -69,11 +69,9 @@ def _browsers_of_this_module():
 
 def log_in(browser, hub, name: str, keep: bool = True) -> Page:
     """A tab at `name`'s landing page: the hub's login form the first time (or with keep=False, in a browser of the
-    test's own), that user's signed-in browser after (the tab `done` left, as the browser tests' `page` does: a page
-    in a tab that held one costs Chromium about half the CPU of one in a new tab). Close it with `done`."""
+    test's own), that user's signed-in browser after, in the tab `done` left there. Close it with `done`."""
     if keep and name in _SIGNED_IN:
-        left = [tab for tab in _SIGNED_IN[name].pages if tab.url == "about:blank"]
-        page = left[0] if left else _SIGNED_IN[name].new_page()
+        page = reusable_tab(_SIGNED_IN[name])
         page.set_default_timeout(60_000)
         page.goto(f"{hub.url}user/{name}/")
         page.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
@@ -95,8 +93,7 @@ def done(page: Page) -> None:
     """The page left, as a trainee closes its tab (its kernel ends at once); the user stays signed in. A signed-in
     browser keeps the tab, blank, for the user's next page."""
     if page.context in _SIGNED_IN.values():
-        page.goto("about:blank")
-        page.set_viewport_size({"width": 1280, "height": 900})
+        leave(page, {"width": 1280, "height": 900})
     else:
         page.close(run_before_unload=True)
 
