@@ -23,7 +23,7 @@ LESSON = "co_01_our_printers"
 
 
 def forget() -> None:
-    for cached in (curriculum, content._load_course, content._load_company_lesson, content._load_course_lesson):
+    for cached in (curriculum, content._load_course, content._load_lesson_file):
         cached.cache_clear()
 
 

@@ -43,6 +43,22 @@ def test_shipped_curriculum_is_valid():
     assert content.validate_tree(EXERCISES) == []
 
 
+def test_a_lesson_or_string_file_edited_while_loaded_is_read_again(tree):
+    """The kernel helper keeps the loaded curriculum for every page it forks (content.preload): a file an author
+    edits while the server runs is read again by the next page, not served as it was."""
+    root = tree(lambda raw: None)
+    before = content.load_lesson("01_decision_psychology", root)
+    assert content.load_lesson("01_decision_psychology", root) is before  # kept while the file is unchanged
+    ui_before = content.load_ui(root)
+    tree(lambda raw: raw["title"].update({"en": "Lesson 1 · Edited"}))
+    assert content.load_lesson("01_decision_psychology", root).title["en"] == "Lesson 1 · Edited"
+    ui = yaml.safe_load((root / "ui.yaml").read_text(encoding="utf-8"))
+    key = next(iter(ui["strings"]))
+    ui["strings"][key]["en"] = "Edited string"
+    (root / "ui.yaml").write_text(yaml.safe_dump(ui, allow_unicode=True), encoding="utf-8")
+    assert content.load_ui(root).text(key, "en") == "Edited string" != ui_before.text(key, "en")
+
+
 def test_every_question_has_both_written_locales(lesson01):
     for question in lesson01.questions:
         assert question.prompt["zh-CN"].strip() and question.prompt["en"].strip()

@@ -17,7 +17,10 @@ import pytest
 from jupyter_client.manager import KernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory
 
+from telesales_training.course import content
 from telesales_training.web import forked_kernels, server
+
+from .conftest import EXERCISES
 
 PROBE = """
 import gc, json, os, random, sys, time
@@ -33,6 +36,7 @@ print(json.dumps({
     "backend": sys.modules["matplotlib"].get_backend().lower(),
     "collector": (gc.isenabled(), gc.get_freeze_count() > 10000),
     "preloaded": preloaded,
+    "lessons_loaded": sys.modules["telesales_training.course.content"]._load_lesson_file.cache_info().currsize,
     "name": open("/proc/self/comm").read().strip(),
 }))
 """
@@ -108,6 +112,8 @@ def test_each_kernel_is_forked_with_its_own_folder_environment_group_and_random_
     assert all(s["leads_its_group"] for s in seen), "a kernel shares the server's process group"
     assert {s["parent"] for s in seen} == {forked_kernels.HELPER.pid}
     assert all(s["preloaded"] for s in seen), "the kernel imported the workbook itself: not forked from the helper"
+    # the course's lessons come loaded (content.preload): a page does not read and check them again
+    assert all(s["lessons_loaded"] >= len(content.available_lessons(EXERCISES)) for s in seen)
     assert seen[0]["random"] != seen[1]["random"], "two kernels share the helper's random state"
     assert {s["backend"] for s in seen} == {"agg"}, "charts are drawn headless"
     # the collector is on in the kernel, and leaves what the helper imported (shared pages) alone

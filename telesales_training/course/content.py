@@ -518,9 +518,25 @@ def _load(path: Path, parse):
     return value
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What says a file changed (its modification time and size), part of the key a loaded file is kept under: the
+    kernel helper loads the curriculum once for every kernel it forks (web/forked_kernels.py), and a file edited
+    while the server runs is then read again by the next page, as a page's own kernel would read it."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+@cache
+def _load_simple_file(path: Path, model: type[BaseModel], _stamp: tuple[int, int] | None):
+    return _load(path, lambda raw: _parse_simple(path.name, raw, model))
+
+
 def _load_simple(name: str, model: type[BaseModel], root: Path | None):
-    root = root or exercises_dir()
-    return _load(root / name, lambda raw: _parse_simple(name, raw, model))
+    path = (root or exercises_dir()) / name
+    return _load_simple_file(path, model, _stamp(path))
 
 
 COMPANY_PREFIX = "co_"  # the ids of the company's own lessons (never a course lesson's)
@@ -556,9 +572,14 @@ def is_company(lesson_id: str) -> bool:
 
 
 @cache
+def _load_lesson_file(path: Path, _stamp: tuple[int, int] | None) -> Lesson:
+    name = f"lessons/{path.name}"
+    return _load(path, lambda raw: parse_lesson(name, raw))
+
+
 def _load_company_lesson(lesson_id: str, folder: Path) -> Lesson:
-    name = f"lessons/{lesson_id}.yaml"
-    return _load(folder / name, lambda raw: parse_lesson(name, raw))
+    path = folder / "lessons" / f"{lesson_id}.yaml"
+    return _load_lesson_file(path, _stamp(path))
 
 
 def validate_company(folder: Path) -> list[Problem]:
@@ -598,18 +619,15 @@ def load_course(root: Path | None = None) -> Course:
     return _load_course(root, tuple(company_lesson_ids()) if root is None else ())
 
 
-@cache
 def load_ui(root: Path | None = None) -> UiStrings:
     return _load_simple("ui.yaml", UiStrings, root)
 
 
-@cache
 def load_cockpit_ui(root: Path | None = None) -> UiStrings:
     """The trainer cockpit's own strings (same schema as ui.yaml)."""
     return _load_simple("cockpit.yaml", UiStrings, root)
 
 
-@cache
 def load_demo(root: Path | None = None) -> DemoData:
     return _load_simple("demo.yaml", DemoData, root)
 
@@ -623,11 +641,18 @@ def load_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
     return _load_course_lesson(lesson_id, root)
 
 
-@cache
 def _load_course_lesson(lesson_id: str, root: Path | None = None) -> Lesson:
-    root = root or exercises_dir()
-    name = f"lessons/{lesson_id}.yaml"
-    return _load(root / name, lambda raw: parse_lesson(name, raw))
+    path = (root or exercises_dir()) / "lessons" / f"{lesson_id}.yaml"
+    return _load_lesson_file(path, _stamp(path))
+
+
+def preload() -> None:
+    """The course's own lessons and strings loaded into this process (the kernel helper, before it forks: each page's
+    kernel then finds them loaded, ≈ 0.07 s of CPU less a page). Not the company's lessons: a pull brings new ones."""
+    load_ui()
+    load_cockpit_ui()
+    for lesson_id in sorted(available_lessons(exercises_dir())):
+        load_lesson(lesson_id)
 
 
 def available_lessons(root: Path | None = None) -> set[str]:

@@ -28,10 +28,18 @@ LANG_PREFERENCE = "lang"
 BodyFactory = Callable[[TraineeStore, str], ipw.Widget]
 
 
+def _page_repr(page: ipw.Widget) -> str:
+    """A page's text form, which IPython makes beside its view when a notebook's cell returns it: the class alone,
+    not ipywidgets' repr of every trait of every widget on the page (≈ 14 ms of a page kernel's CPU)."""
+    return f"<{type(page).__name__}>"
+
+
 class WorkbookPage(ipw.VBox):
     """Header (title, who, language) + body. Asks for a name first when nobody is identified: on the workbook
     server a form the server keeps per browser; in a notebook elsewhere a widget that remembers it in the
     store. `lang` is the page language; the trainee's choice is stored as a preference."""
+
+    __repr__ = _page_repr
 
     lang = traitlets.Unicode(i18n.DEFAULT_LOCALE)
 
@@ -209,6 +217,8 @@ def start_page(db_url: str | None = None) -> ipw.Widget:
 
 class DashboardPage(ipw.VBox):
     """Header (title, trainer, language) over the cockpit; the header's language drives the cockpit."""
+
+    __repr__ = _page_repr
 
     def __init__(self, header: PageHeader, cockpit: ipw.Widget, **kwargs):
         self.header = header

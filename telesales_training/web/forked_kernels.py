@@ -61,6 +61,8 @@ PRELOADED = (
     "IPython.extensions.storemagic",
     "ipywidgets",
     "telesales_training.web.app",
+    # ipykernel imports psutil when a kernel shuts down (to end its children): 0.017 s of every kernel
+    "psutil",
 )
 _PR_SET_NAME = 15
 
@@ -270,6 +272,13 @@ def preload() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot
+
+    # The course's lessons and strings, loaded once (content.preload); a setting or a file with a problem is left for
+    # the page's kernel to load and report.
+    from ..course import content
+
+    with contextlib.suppress(content.ContentError, SettingsError, OSError):
+        content.preload()
 
 
 def serve(channel_fd: int) -> None:
