@@ -105,6 +105,10 @@ def _run(
         typer.echo(f"error: not found: {target}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
+    problem = server.port_problem(ip, port)
+    if problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
     secret = (token or "").strip() or server.personal_secret().token
     host = "127.0.0.1" if ip in ("0.0.0.0", "::", "") else ip
     url = f"http://{host}:{port}/?token={secret}"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import os
@@ -76,6 +77,22 @@ def personal_secret(folder: Path | None = None) -> PersonalSecret:
         os.replace(written, path)  # two servers starting at once: one file wins, both read it next time
     path.chmod(0o600)
     return PersonalSecret(settings().token or secret.token, secret.cookie_secret)
+
+
+def port_problem(ip: str, port: int) -> str:
+    """Why the server cannot listen on `port` (another program has it, or it is not this user's to take), or "".
+    The server never moves to another port on its own (WorkbookApp sets Voilà's port_retries to 0): the address it
+    prints is the one it serves."""
+    try:
+        family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds (tornado)
+            probe.bind((ip or "0.0.0.0", port))
+    except OSError as refused:
+        if refused.errno == errno.EADDRINUSE:
+            return f"port {port} is in use by another program: choose another with --port (e.g. --port {port + 1})"
+        return f"cannot listen on {ip}:{port} ({refused.strerror}): choose another port with --port"
+    return ""
 
 
 def voila_command(

@@ -77,6 +77,7 @@ from .server import (
     is_loopback,
     jupyter_path_with_template,
     personal_secret,
+    port_problem,
 )
 
 # the lessons, the start page and the company lessons' page; never the cockpit
@@ -354,6 +355,8 @@ class WorkbookApp(Voila):
     def initialize(self, argv=None):
         fixed = self.config
         fixed.VoilaConfiguration.strip_sources = True
+        # The port asked for or none: Voilà would try others and serve on one nobody was told (cli.py says why).
+        fixed.Voila.port_retries = 0
         fixed.VoilaConfiguration.show_tracebacks = False
         # Our template: the lab one without stylesheets from a public CDN (a training room may be offline).
         os.environ["JUPYTER_PATH"] = jupyter_path_with_template(os.environ.get("JUPYTER_PATH"))
@@ -428,6 +431,10 @@ class WorkbookApp(Voila):
         ]
 
     def listen(self):
+        problem = port_problem(self.ip, self.port)  # taken since cli.py looked: said so, not "no available port"
+        if problem:
+            self.log.critical("error: %s", problem)
+            self.exit(1)
         loop = tornado.ioloop.IOLoop.current()
         loop.add_callback(self._announce_when_ready)
         loop.asyncio_loop.set_exception_handler(_quiet_when_a_page_left)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import http.client
 import os
 import re
 import secrets
@@ -171,20 +172,31 @@ def start_server(
     if trainee:
         env["TELESALES_TRAINEE"] = trainee
     env.update(extra_env or {})
-    port = port or free_port()
     token = secrets.token_urlsafe(16) if token == "" else token
-    command = [
-        python,
-        "-m",
-        "telesales_training.web.cli",
-        command_name,
-        f"--port={port}",
+    options = [
         *([f"--token={token}"] if token else []),
         *([] if open_browser else ["--no-browser"]),
         *args,
+        *([f"--root={root}"] if root is not None else []),
     ]
-    if root is not None:
-        command.append(f"--root={root}")
+    for attempt in range(3):
+        chosen = port or free_port()
+        command = [python, "-m", "telesales_training.web.cli", command_name, f"--port={chosen}", *options]
+        try:
+            return _started(command, env, chosen, token, log, open_browser, cwd)
+        except PortTaken:
+            # Between free_port() and the server's bind another process (a kernel of another test part binding
+            # its ZeroMQ ports) took the port: the server refused it, as it refuses a trainee's busy port (cli.py).
+            if port or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The server exited at once: its port was in use."""
+
+
+def _started(command: list[str], env: dict, port: int, token: str | None, log: Path, open_browser: bool, cwd) -> Server:
     handle = log.open("ab")
     process = subprocess.Popen(
         command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
@@ -195,7 +207,10 @@ def start_server(
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"telesales serve exited early:\n{log.read_text(errors='replace')[-3000:]}")
+            said = log.read_text(errors="replace")[-3000:]
+            if f"port {port} is in use" in said or "no available port could be found" in said:
+                raise PortTaken(said)
+            raise RuntimeError(f"telesales serve exited early:\n{said}")
         try:
             with urllib.request.urlopen(f"{server.base}/", timeout=2) as response:
                 text = log.read_text(errors="replace")
@@ -203,7 +218,7 @@ def start_server(
                     if not server.token:  # the one the server keeps: from the address it printed
                         server.token = re.findall(r"open: \S+\?token=(\S+)", text)[-1]
                     return server
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet (or, for a moment, another program's port)
             pass
         time.sleep(0.3)
     server.stop()

@@ -1,0 +1,46 @@
+"""A busy port: `telesales serve` says so and which to try, and the server never moves to another port on its own
+(Voilà would, and the address printed would lead to whatever else listens there)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+
+from typer.testing import CliRunner
+
+from telesales_training.core.paths import notebooks_dir
+from telesales_training.web import server
+from telesales_training.web.cli import app
+
+
+def busy_port() -> socket.socket:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    return taken
+
+
+def test_serve_on_a_busy_port_says_so_and_starts_nothing():
+    with busy_port() as taken:
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(app, ["serve", f"--port={port}", "--no-browser"])
+    assert result.exit_code == 2
+    assert f"port {port} is in use by another program" in result.output
+    assert f"--port {port + 1}" in result.output
+    assert "open:" not in result.output  # no address printed for a server that is not there
+
+
+def test_a_port_taken_after_the_check_stops_the_server_with_the_same_message(tmp_path):
+    with busy_port() as taken:
+        port = taken.getsockname()[1]
+        command = server.voila_command(notebooks_dir(), port, preheat=False)
+        ended = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert ended.returncode != 0
+    assert f"port {port} is in use by another program" in ended.stderr + ended.stdout
+    assert "Voilà is running at" not in ended.stderr + ended.stdout
+
+
+def test_a_free_port_is_no_problem():
+    with busy_port() as taken:
+        port = taken.getsockname()[1]
+    assert server.port_problem("127.0.0.1", port) == ""
