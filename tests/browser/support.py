@@ -202,6 +202,15 @@ def _started(command: list[str], env: dict, port: int, token: str | None, log: P
         command, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True, cwd=cwd
     )
     server = Server(port, env["TELESALES_DB"], process, log, token or "")
+    try:
+        return _ready(server, open_browser)
+    except BaseException:
+        server.stop()  # never left running behind a failed start (it would hold its port and CPU to the end)
+        raise
+
+
+def _ready(server: Server, open_browser: bool) -> Server:
+    process, log, port = server.process, server.log, server.port
     # Ready = answering HTTP and, with preheating, the first page's warm kernel in place (the server says so).
     pools = [] if open_browser else [READY]
     deadline = time.monotonic() + 180
@@ -221,7 +230,6 @@ def _started(command: list[str], env: dict, port: int, token: str | None, log: P
         except (OSError, http.client.HTTPException):  # not up yet (or, for a moment, another program's port)
             pass
         time.sleep(0.3)
-    server.stop()
     raise RuntimeError(f"telesales serve did not answer in time:\n{log.read_text(errors='replace')[-3000:]}")
 
 
