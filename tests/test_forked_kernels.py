@@ -59,6 +59,13 @@ def forking(monkeypatch):
     for manager in managers:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_helper_for_the_module():
+    """The tests share a helper, as a server's pages do (each helper start imports the workbook: ≈ 1.3 s of CPU);
+    the one that kills it checks that the next kernel gets a new one. Stopped when the module ends."""
+    yield
     forked_kernels.HELPER.stop()
 
 
