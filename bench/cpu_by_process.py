@@ -53,7 +53,7 @@ def sample(seen: dict[tuple[str, str], list], ticks_per_second: float) -> None:
             key = (pid, fields[19])  # the pid and its start time: one process
             if key not in seen:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-                seen[key] = [kind_of(command.strip()), 0.0]
+                seen[key] = [kind_of(command.strip()), 0.0, command.strip()]
             seen[key][1] = max(seen[key][1], used)
         except (OSError, IndexError, ValueError):
             continue  # ended meanwhile
@@ -61,14 +61,16 @@ def sample(seen: dict[tuple[str, str], list], ticks_per_second: float) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--others", type=int, default=0, help="also list this many of the busiest 'other' processes")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="the command to run (after --)")
-    command = [word for word in parser.parse_args().command if word != "--"]
+    arguments = parser.parse_args()
+    command = [word for word in arguments.command if word != "--"]
     if not command:
         parser.error("name a command to run, after --")
     ticks = os.sysconf("SC_CLK_TCK")
     seen: dict[tuple[str, str], list] = {}
     sample(seen, ticks)
-    before = {key: used for key, (_kind, used) in seen.items()}  # what ran before the command is not its
+    before = {key: used for key, (_kind, used, _command) in seen.items()}  # what ran before the command is not its
     began = time.monotonic()
     running = subprocess.Popen(command)
     while running.poll() is None:
@@ -77,14 +79,19 @@ def main() -> int:
     wall = time.monotonic() - began
     seconds: Counter[str] = Counter()
     processes: Counter[str] = Counter()
-    for key, (kind, used) in seen.items():
+    others: list[tuple[float, str]] = []
+    for key, (kind, used, line) in seen.items():
         spent = used - before.get(key, 0.0)
         if spent > 0:
             seconds[kind] += spent
             processes[kind] += 1
+            if kind.startswith("other"):
+                others.append((spent, line))
     print(f"\n{' '.join(command)}: exit {running.returncode}, {wall:.0f} s wall, {sum(seconds.values()):.0f} s CPU")
     for kind, spent in seconds.most_common():
         print(f"{spent:9.1f} s CPU  {processes[kind]:5d} processes  {kind}")
+    for spent, line in sorted(others, reverse=True)[: arguments.others]:
+        print(f"{spent:9.1f} s CPU  other: {line[:160]}")
     return running.returncode
 
 
