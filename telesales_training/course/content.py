@@ -530,7 +530,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 @cache
-def _load_simple_file(path: Path, model: type[BaseModel], _stamp: tuple[int, int] | None):
+def _load_simple_file(path: Path, model: type[BaseModel], stamp: tuple[int, int] | None):
     return _load(path, lambda raw: _parse_simple(path.name, raw, model))
 
 
@@ -572,7 +572,7 @@ def is_company(lesson_id: str) -> bool:
 
 
 @cache
-def _load_lesson_file(path: Path, _stamp: tuple[int, int] | None) -> Lesson:
+def _load_lesson_file(path: Path, stamp: tuple[int, int] | None) -> Lesson:
     name = f"lessons/{path.name}"
     return _load(path, lambda raw: parse_lesson(name, raw))
 
