@@ -99,6 +99,20 @@ def test_a_bad_date_range_is_named_and_keeps_the_filter(cockpit_view):
     assert cockpit_view.filters.cohort == "Autumn" and cockpit_view.filters.since is None
 
 
+def test_a_tab_makes_its_widgets_when_first_shown(cockpit_view):
+    """The trainer's browser gets the first tab's widgets at the start, not every tab's: the other panels are empty
+    until shown (≈ 380 → 220 widgets at a cockpit's start), then built once, in the cockpit's language."""
+    hidden = [key for key in cockpit_view.panels if key != "tab_overview"]
+    assert all(cockpit_view.panels[key].children == () for key in hidden)
+    assert cockpit_view.panels["tab_overview"].children
+    calls = cockpit_view.show("tab_calls")
+    made = calls.children
+    assert made and calls.message in made and "bo" in calls.table.text
+    cockpit_view.show("tab_overview")
+    assert cockpit_view.show("tab_calls").children == made  # built once
+    assert all(cockpit_view.panels[key].children == () for key in hidden if key != "tab_calls")
+
+
 def test_tabs_query_only_when_shown(cockpit_view):
     assert not cockpit_view.panel("tab_overview").stale
     assert cockpit_view.panel("tab_calls").stale

@@ -70,7 +70,8 @@ class Cockpit(ipw.VBox):
         self._show_current()
 
     def panel(self, key: str) -> Panel:
-        return self.panels[key]
+        """A tab's panel, its widgets made (a hidden tab makes them when first shown)."""
+        return self.panels[key].with_widgets()
 
     def show(self, key: str) -> Panel:
         self.tabs.selected_index = list(self.panels).index(key)

@@ -95,7 +95,9 @@ class Pager(ipw.HBox):
 
 class Panel(ipw.VBox):
     """One tab. It keeps its own cohort view for `filters` and draws only while `shown` (the tab on screen):
-    a change of filter or language marks it stale, and a stale panel redraws when it is shown."""
+    a change of filter or language marks it stale, and a stale panel redraws when it is shown. Its widgets are
+    made when it is first shown (or `with_widgets()` is asked for): a cockpit opens with the first tab's widgets
+    only, not the ≈ 190 of the tabs nobody has opened yet, for the trainer's browser to make views of."""
 
     lang = traitlets.Unicode(DEFAULT_LOCALE)
     filters = traitlets.Instance(Filters, kw={})
@@ -109,7 +111,8 @@ class Panel(ipw.VBox):
         self.picker: TraineePicker | None = None  # panels about one trainee have one
         self._picker_loaded = False
         self.message = make(ipw.HTML)
-        super().__init__(children=[*self._build(), self.message], **lean(ipw.VBox, **kwargs))
+        self._built = False
+        super().__init__(children=[], **lean(ipw.VBox, **kwargs))
         self.add_class("ts-panel")
         self.observe(self._on_filters, names="filters")
         self.observe(self._on_lang, names="lang")
@@ -131,9 +134,17 @@ class Panel(ipw.VBox):
         self.stale = True
         self._show()
 
+    def with_widgets(self) -> Panel:
+        """The panel with its widgets made (once)."""
+        if not self._built:
+            self._built = True
+            self.children = [*self._build(), self.message]
+        return self
+
     def _show(self) -> None:
         if not self.shown:
             return
+        self.with_widgets()
         if self.picker is not None and not self._picker_loaded:
             self.picker.set_options(self.view.trainee_ids())
             self._picker_loaded = True
