@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -14,16 +13,12 @@ from pathlib import Path
 
 import requests
 
+from telesales_training.web.server import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 LRS_PYTHON = ROOT / ".venv-lrs" / "bin" / "python"
 USER, PASSWORD = "telesales-sender", "lrs-test-password"
 START_TIMEOUT = 60
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Ralph's LRS under uvicorn, as `ralph runserver` starts it, with one setting its command line lacks: the file-system
