@@ -1,5 +1,6 @@
 """A busy port: `telesales serve` says so and which to try, and the server never moves to another port on its own
-(Voilà would, and the address printed would lead to whatever else listens there)."""
+(Voilà would, and the address printed would lead to whatever else listens there). A store address that is no database
+is refused the same way, before anything starts."""
 
 from __future__ import annotations
 
@@ -44,3 +45,11 @@ def test_a_free_port_is_no_problem():
     with busy_port() as taken:
         port = taken.getsockname()[1]
     assert server.port_problem("127.0.0.1", port) == ""
+
+
+def test_serve_with_a_store_address_that_is_no_database_says_so_and_starts_nothing(monkeypatch):
+    monkeypatch.setenv("TELESALES_DB", "/tmp/workbook.sqlite3")  # a path where a URL belongs
+    result = CliRunner().invoke(app, ["serve", "--no-browser"])
+    assert result.exit_code == 2 and "open:" not in result.output
+    assert "TELESALES_DB: not a database URL: '/tmp/workbook.sqlite3'" in result.output
+    assert "sqlite:////" in result.output

@@ -461,6 +461,16 @@ def test_a_store_upgraded_by_a_newer_release_is_named_not_shown_as_a_crash(tmp_p
     assert "telesales-training 9.1.0" in page.value and "Install telesales-training 9.1.0 or newer" in page.value
 
 
+@pytest.mark.parametrize("address", ["/tmp/workbook.sqlite3", "mysql://localhost/x"])
+def test_a_store_address_that_is_no_database_is_a_message_on_the_page_not_a_traceback(address):
+    """A file path where a URL belongs (TELESALES_DB=/tmp/x.sqlite3) sent SQLAlchemy's traceback to the page."""
+    from telesales_training.web import app
+
+    page = app.lesson_page("01_decision_psychology", address)
+    assert isinstance(page, ipw.HTML) and 'role="alert"' in page.value
+    assert "Traceback" not in page.value and "ArgumentError" not in page.value
+
+
 def test_a_free_text_answer_is_recorded_and_says_it_is_not_scored(ui, alice):
     lesson07 = content.load_lesson("07_growth_and_assistants")
     widget = question_widget(lesson07.block("next_step"), ui, alice, "07_growth_and_assistants", "en")

@@ -49,7 +49,13 @@ def shown_url(raw: str) -> str:
 
 def normalised_url(raw: str) -> sa.engine.URL:
     """A supported URL with an absolute SQLite path (its folder created) and psycopg 3 for PostgreSQL."""
-    url = sa.engine.make_url(raw)
+    try:
+        url = sa.engine.make_url(raw)
+    except sa.exc.ArgumentError:
+        raise StoreFailure(
+            f"not a database URL: {raw!r} (a SQLite file is written sqlite:////path/to/file.sqlite3, "
+            "a PostgreSQL server postgresql://user@host/database)"
+        ) from None
     if url.get_backend_name() not in BACKENDS:
         raise StoreFailure(f"unsupported database {url.get_backend_name()!r}: use sqlite or postgresql")
     path = sqlite_file(url)

@@ -105,6 +105,7 @@ def _run(
         typer.echo(f"error: not found: {target}", err=True)
         raise typer.Exit(2)
     _check_curriculum()
+    _check_store_address()
     problem = server.port_problem(ip, port)
     if problem:
         typer.echo(f"error: {problem}", err=True)
@@ -476,6 +477,19 @@ def _check_curriculum() -> None:
             typer.echo(f"error: {problem}", err=True)
         typer.echo("fix the curriculum first (telesales validate)", err=True)
         raise typer.Exit(1)
+
+
+def _check_store_address() -> None:
+    """A TELESALES_DB that is no database address is said once, here, not on every trainee's page."""
+    from ..core.errors import StoreError
+    from ..storage.database import normalised_url
+    from ..storage.store import default_url
+
+    try:
+        normalised_url(default_url())
+    except StoreError as problem:
+        typer.echo(f"error: TELESALES_DB: {problem}", err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
