@@ -22,9 +22,12 @@ FIRST_ANSWER = "先去卫生间试试马桶冲水"
 NEXT_ANSWER = "然后打开热水器，看热水来得快不快"
 
 
+ORDERING = ".ts-item-order_stages select option"
+
+
 def open_lesson(page: Page, url: str) -> None:
     page.goto(url)
-    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(ORDERING).first.wait_for(timeout=LOAD_TIMEOUT)
 
 
 def order_labels(page: Page) -> list[str]:
@@ -84,8 +87,8 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page, train
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(ARTIFACTS / "lesson01_answered_zh.png"))
 
-    page.reload()
-    open_lesson(page, url)
+    page.reload()  # one new page (a goto after it would load it again)
+    page.locator(ORDERING).first.wait_for(timeout=LOAD_TIMEOUT)
     assert order_labels(page) == STAGES_ZH
     expect(page.locator(".ts-item-xiamen_first_check textarea")).to_have_value(FIRST_ANSWER)
     expect(page.locator(".ts-item-xiamen_next_check textarea")).to_have_value(NEXT_ANSWER)
@@ -98,8 +101,8 @@ def test_lesson01_answers_survive_reload_and_language_switch(server, page, train
     expect(page.locator(".ts-reflection")).to_contain_text("You mention the toilet")
     page.screenshot(path=str(ARTIFACTS / "lesson01_en.png"))
 
-    page.reload()
-    open_lesson(page, url)
+    page.reload()  # one new page (a goto after it would load it again)
+    page.locator(ORDERING).first.wait_for(timeout=LOAD_TIMEOUT)
     expect(page.locator("h1")).to_have_text("Lesson 1 · The customer's decision process")
     page.get_by_role("button", name="繁體中文").click()
     expect(page.locator("h1")).to_have_text("第 1 課 · 客戶的決策心理過程")
@@ -206,7 +209,7 @@ def test_a_trainee_named_in_the_link_stays_apart_and_stays_named(server, page, t
     page.goto(server.page_url("00_start_here", trainee))
     expect(page.locator(".ts-who")).to_have_text(f"学员：{trainee}", timeout=LOAD_TIMEOUT)
     page.locator(".ts-progress-01_decision_psychology a").click()  # the lesson link keeps the name
-    page.locator(".ts-item-order_stages select option").first.wait_for(timeout=LOAD_TIMEOUT)
+    page.locator(ORDERING).first.wait_for(timeout=LOAD_TIMEOUT)
     assert f"trainee={trainee}" in page.url
     expect(page.locator(".ts-who")).to_have_text(f"学员：{trainee}")
     page.locator(".ts-item-xiamen_first_check textarea").fill(FIRST_ANSWER)

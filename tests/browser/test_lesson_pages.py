@@ -22,6 +22,12 @@ def open_page(page: Page, url: str, ready: str) -> None:
     page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT)
 
 
+def reload_page(page: Page, ready: str) -> None:
+    """The trainee reloads the page: one new page (a goto after it would load it a second time)."""
+    page.reload()
+    page.locator(ready).first.wait_for(timeout=LOAD_TIMEOUT)
+
+
 def active(card, label: str):
     return card.locator("button.mod-active", has_text=label)
 
@@ -66,8 +72,7 @@ def test_lesson02_classifier_survives_reload(server, page, trainee):
     card.get_by_role("button", name="直接看答案").click()
     expect(card.locator(".ts-feedback")).to_contain_text("✗ 快递纸箱和胶带")
     expect(card.get_by_role("button", name="直接看答案")).to_be_hidden()
-    page.reload()
-    open_page(page, url, ".ts-item-mode_classifier button")
+    reload_page(page, ".ts-item-mode_classifier button")
     entries = {
         entry.id: entry.text["zh-CN"]
         for entry in content.load_lesson("02_selling_modes").block("mode_classifier").entries
@@ -91,8 +96,7 @@ def test_lesson03_drill_survives_reload(server, page, trainee):
     play(page, "drill_lighting", ["王经理您好", "车间一般每天开灯", "老板都在关注", "明白，停产是您最担心的"])
     expect(card.locator(".ts-feedback")).to_contain_text("回答正确 · 6 / 6 分")
     page.screenshot(path=str(ARTIFACTS / "lesson03_drill.png"))
-    page.reload()
-    open_page(page, url, ".ts-item-drill_lighting .ts-transcript")
+    reload_page(page, ".ts-item-drill_lighting .ts-transcript")
     expect(card.locator(".ts-transcript")).to_contain_text("那就周二上午吧")
     expect(card.locator(".ts-feedback")).to_contain_text("满分通话")
     expect(card.locator(".ts-saved")).to_contain_text("共提交 2 次")
@@ -112,8 +116,7 @@ def test_lesson07_checklist_and_next_step_survive_reload(server, page, trainee):
     step.locator("textarea").fill("每天 120 通电话，两周内做到")
     step.locator("button.mod-primary").click()
     expect(step.locator(".ts-feedback")).to_contain_text("电话量是最容易量化的目标")
-    page.reload()
-    open_page(page, url, ".ts-item-helpers_checklist input[type=checkbox]")
+    reload_page(page, ".ts-item-helpers_checklist input[type=checkbox]")
     boxes = checklist.locator("input[type=checkbox]")
     assert sum(boxes.nth(i).is_checked() for i in range(6)) == 1  # options are in this trainee's own order
     assert checklist.get_by_label("桌上的镜子（提醒微笑）").is_checked()
@@ -131,8 +134,7 @@ def test_lesson08_do_dont_and_drill_survive_reload(server, page, trainee):
     classify_all(page, "do_or_dont", {"do": "✓ 应该做", "dont": "✗ 不应该做"})
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("全部正确")
     play(page, "drill_answering", ["抱歉让您久等了", "好的，请告诉我您的订单编号", "谢谢。调订单要一两分钟"])
-    page.reload()
-    open_page(page, url, ".ts-item-do_or_dont button")
+    reload_page(page, ".ts-item-do_or_dont button")
     expect(page.locator(".ts-item-do_or_dont .ts-feedback")).to_contain_text("回答正确 · 12 / 12 分")
     expect(page.locator(".ts-item-drill_answering .ts-transcript")).to_contain_text("那你查好给我回电吧")
 
@@ -154,8 +156,7 @@ def test_lesson04_funnel_numbers_survive_reload_and_are_plotted(server, page, tr
     expect(tool.locator(".ts-funnel-chart img.ts-wide-only")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson04_funnel.png"))
     chart_fits_a_phone(page, tool.locator(".ts-funnel-chart"), "lesson04_funnel")
-    page.reload()
-    open_page(page, url, ".ts-tool-my_funnel input[type=text]")
+    reload_page(page, ".ts-tool-my_funnel input[type=text]")
     assert [boxes.nth(i).input_value() for i in range(5)] == ["400", "200", "80", "10", "5"]
     expect(tool.locator(".ts-funnel-chart img.ts-wide-only")).to_be_visible()
     expect(tool.locator(".ts-diagnosis")).to_contain_text("把时间花在“3 意识到问题”的客户身上")
@@ -190,8 +191,7 @@ def test_lesson05_plan_and_week_log_survive_reload(server, page, trainee):
     page.screenshot(path=str(ARTIFACTS / "lesson05_calls.png"))
     chart_fits_a_phone(page, log.locator(".ts-week-chart"), "lesson05_week_chart")
     chart_fits_a_phone(page, log.locator(".ts-weeks-chart"), "lesson05_weeks_chart")
-    page.reload()
-    open_page(page, url, ".ts-tool-week_log input[type=text]")
+    reload_page(page, ".ts-tool-week_log input[type=text]")
     assert [days.nth(i).input_value() for i in range(2, 10)] == ["200", "210", "150", "0", "0", "60", "15", ""]
     expect(log.locator(".ts-week-chart img.ts-wide-only")).to_be_visible()
     expect(planner.locator(".ts-plan-metrics")).to_contain_text("每小时约 33.3 通")
@@ -260,8 +260,7 @@ def test_lesson06_ratings_survive_reload_and_are_plotted(server, page, trainee):
     tool.get_by_role("button", name="保存自评").click()
     expect(tool.locator(".ts-radar img")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "lesson06_radar.png"))
-    page.reload()
-    open_page(page, url, ".ts-tool-my_profile button")
+    reload_page(page, ".ts-tool-my_profile button")
     expect(tool.locator(".ts-radar img")).to_be_visible()
     expect(rows.nth(3).locator("button.mod-active")).to_have_text("5")
     expect(tool.locator("input[type=text]").first).to_have_value("上个月筛选的名单里一半有需求")
@@ -278,8 +277,7 @@ def test_lesson09_assessment_survives_reload_and_report_downloads(server, page, 
         boxes.nth(number).fill(value)
     tool.get_by_role("button", name="保存自评").click()
     expect(tool.locator(".ts-assessment-total")).to_contain_text("自评合计 80 分，等级 B（良好）")
-    page.reload()
-    open_page(page, url, ".ts-tool-my_assessment input[type=text]")
+    reload_page(page, ".ts-tool-my_assessment input[type=text]")
     assert [boxes.nth(i).input_value() for i in range(8)] == ["18", "8", "15", "9", "7", "6", "8", "9"]
     expect(tool.locator(".ts-assessment-total")).to_contain_text("等级 B")
     fits_every_width(page, "lesson09_saved")  # the comparison table's heads stay words on a phone

@@ -4,6 +4,7 @@ outcome; the replies' points, at most half of them when the call is lost."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field
@@ -42,8 +43,13 @@ class CallDrill(ItemBase):
     def keyed(self) -> bool:
         return True  # every reply carries its score
 
+    @cached_property
+    def nodes_by_id(self) -> dict[str, DrillNode]:
+        """The nodes by id (a drill is read-only: looked up once, not searched at every step of every grading)."""
+        return {n.id: n for n in reversed(self.nodes)}  # the first of duplicate ids, as a search finds it
+
     def node(self, node_id: str) -> DrillNode:
-        return next(n for n in self.nodes if n.id == node_id)
+        return self.nodes_by_id[node_id]
 
     def semantic_problems(self) -> list[tuple[str, str]]:
         """(field, message) for every structural problem of the tree."""
@@ -91,10 +97,14 @@ class CallDrill(ItemBase):
         return problems
 
     def best_score(self, node_id: str | None = None) -> int:
-        """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first."""
-        best: dict[str, int] = {}
+        """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first (kept:
+        grading asks it of every reply of every step)."""
+        best = self._best_scores
         stack = [node_id or self.start]
         while stack:
+            if stack[-1] in best:
+                stack.pop()
+                continue
             current = self.node(stack[-1])
             waiting = [c.next for c in current.choices if c.next not in best]
             if waiting:
@@ -103,6 +113,10 @@ class CallDrill(ItemBase):
             best[current.id] = max((c.score + best[c.next] for c in current.choices), default=0)
             stack.pop()
         return best[node_id or self.start]
+
+    @cached_property
+    def _best_scores(self) -> dict[str, int]:
+        return {}
 
 
 MODEL = CallDrill
