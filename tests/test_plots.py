@@ -169,3 +169,25 @@ def test_a_phone_charts_title_breaks_between_words():
     lines = plots.title_lines(title, 20).split("\n")
     assert " ".join(lines) == title and all(len(line) <= 36 for line in lines)
     assert plots.title_lines("每周的电话量与目标（最近 8 周）：当前筛选的 12 名学员", 20).count("\n") >= 1
+
+
+def test_hiding_a_diagrams_axes_changes_no_pixel_and_its_texts_are_still_found():
+    """Diagrams hide their axes as well as turning them off (so matplotlib makes no ticks to place the title by):
+    the picture is the same, and a Traditional label still picks the Traditional face."""
+
+    def draw(hide: bool, label: str) -> bytes:
+        fig, ax = plots.pyplot().subplots(figsize=(4, 2))
+        ax.barh(0, 0.5)
+        ax.text(0.1, 0, label)
+        ax.set_title("我的漏斗 · funnel")
+        if hide:
+            plots._axes_off(ax)
+        else:
+            ax.axis("off")
+        assert plots.family_for(list(plots._texts(fig))) == (
+            plots.TRADITIONAL_FAMILY if label == "銷售線索" else plots.CJK_FAMILY
+        )
+        return plots.to_png(fig)
+
+    assert draw(True, "销售线索") == draw(False, "销售线索")
+    assert draw(True, "銷售線索") == draw(False, "銷售線索")
