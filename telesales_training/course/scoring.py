@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from . import content as c
@@ -75,9 +76,16 @@ def fits(item: c.Question, value: Any) -> bool:
 def shown_order(ids: Sequence[str], *seed: str) -> list[str]:
     """The order a trainee sees the options (or a drill node's replies) in: shuffled, so a position never
     gives the answer away, and the same for the same trainee and item on every page load."""
+    return list(_shuffled(tuple(ids), seed))
+
+
+@lru_cache(maxsize=4096)
+def _shuffled(ids: tuple[str, ...], seed: tuple[str, ...]) -> tuple[str, ...]:
+    """(Kept: a page, a grading and the strategy players ask for the same orders again and again; seeding a
+    generator from a digest is most of the cost.)"""
     order = list(ids)
     random.Random(hashlib.sha256("\0".join(seed).encode()).digest()).shuffle(order)
-    return order
+    return tuple(order)
 
 
 def variant_for(item: c.Question, trainee_id: str, lesson_id: str, sitting: int) -> str | None:
