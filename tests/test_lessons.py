@@ -146,3 +146,18 @@ def test_classify_scoring_and_rejection():
     assert any(note["en"].startswith("✗ Hanging up") for note in outcome.feedback)
     with pytest.raises(scoring.AnswerRejected):
         scoring.normalise(item, {"three_rings": "do"})
+
+
+def test_a_drills_kept_best_scores_follow_its_nodes():
+    """Grading keeps each node's best score with the drill; a copy with other nodes (model_copy copies what is
+    kept) must not reuse them, a copy with the same nodes (a variant under the item's id) may."""
+    drill = next(b for b in content.load_lesson("03_sales_process").questions if isinstance(b, CallDrill))
+    best = drill.best_score()
+    assert drill.model_copy(update={"id": "renamed"}).best_score() == best
+    richer = [
+        node.model_copy(update={"choices": [c.model_copy(update={"score": c.score + 1}) for c in node.choices]})
+        for node in drill.nodes
+    ]
+    copied = drill.model_copy(update={"nodes": richer})
+    assert copied.best_score() > best and drill.best_score() == best
+    assert copied.node(drill.start) is richer[[n.id for n in richer].index(drill.start)]

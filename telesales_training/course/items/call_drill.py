@@ -4,7 +4,6 @@ outcome; the replies' points, at most half of them when the call is lost."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import Field
@@ -43,13 +42,19 @@ class CallDrill(ItemBase):
     def keyed(self) -> bool:
         return True  # every reply carries its score
 
-    @cached_property
-    def nodes_by_id(self) -> dict[str, DrillNode]:
-        """The nodes by id (a drill is read-only: looked up once, not searched at every step of every grading)."""
-        return {n.id: n for n in reversed(self.nodes)}  # the first of duplicate ids, as a search finds it
+    def _kept(self) -> tuple[dict[str, DrillNode], dict[str, int]]:
+        """The nodes by id and the best scores found so far, kept with the drill (grading looks a node up at every
+        step and asks the best score of every reply) for as long as its node list is this one: a copy with other
+        nodes (`model_copy(update=...)` copies what is kept) starts again."""
+        kept = self.__dict__.get("_drill_kept")
+        if kept is None or kept[0] is not self.nodes:
+            by_id = {n.id: n for n in reversed(self.nodes)}  # the first of duplicate ids, as a search finds it
+            kept = (self.nodes, by_id, {})
+            self.__dict__["_drill_kept"] = kept  # (a frozen model: as functools.cached_property writes)
+        return kept[1], kept[2]
 
     def node(self, node_id: str) -> DrillNode:
-        return self.nodes_by_id[node_id]
+        return self._kept()[0][node_id]
 
     def semantic_problems(self) -> list[tuple[str, str]]:
         """(field, message) for every structural problem of the tree."""
@@ -99,7 +104,7 @@ class CallDrill(ItemBase):
     def best_score(self, node_id: str | None = None) -> int:
         """The most points a call from `node_id` (the start) can earn: each node's best once, deepest first (kept:
         grading asks it of every reply of every step)."""
-        best = self._best_scores
+        best = self._kept()[1]
         stack = [node_id or self.start]
         while stack:
             if stack[-1] in best:
@@ -113,10 +118,6 @@ class CallDrill(ItemBase):
             best[current.id] = max((c.score + best[c.next] for c in current.choices), default=0)
             stack.pop()
         return best[node_id or self.start]
-
-    @cached_property
-    def _best_scores(self) -> dict[str, int]:
-        return {}
 
 
 MODEL = CallDrill
