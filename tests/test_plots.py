@@ -184,7 +184,7 @@ def test_hiding_a_diagrams_axes_changes_no_pixel_and_its_texts_are_still_found()
             plots._axes_off(ax)
         else:
             ax.axis("off")
-        assert plots.family_for(list(plots._texts(fig))) == (
+        assert plots.family_for(plots._texts(fig)) == (
             plots.TRADITIONAL_FAMILY if label == "銷售線索" else plots.CJK_FAMILY
         )
         return plots.to_png(fig)

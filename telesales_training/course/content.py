@@ -11,7 +11,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args
 
@@ -529,7 +529,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return found.st_mtime_ns, found.st_size
 
 
-@cache
+@lru_cache(maxsize=32)  # (bounded: each edit of a file is a new key)
 def _load_simple_file(path: Path, model: type[BaseModel], stamp: tuple[int, int] | None):
     return _load(path, lambda raw: _parse_simple(path.name, raw, model))
 
@@ -571,7 +571,7 @@ def is_company(lesson_id: str) -> bool:
     return lesson_id.startswith(COMPANY_PREFIX)
 
 
-@cache
+@lru_cache(maxsize=256)  # (bounded: each edit of a file is a new key)
 def _load_lesson_file(path: Path, stamp: tuple[int, int] | None) -> Lesson:
     name = f"lessons/{path.name}"
     return _load(path, lambda raw: parse_lesson(name, raw))

@@ -138,7 +138,7 @@ def to_png(fig) -> bytes:
     import matplotlib
     from PIL import Image
 
-    family = family_for(list(_texts(fig)))
+    family = family_for(_texts(fig))
     buffer = io.BytesIO()
     with matplotlib.rc_context({"font.sans-serif": [family, "DejaVu Sans"]}):  # the fonts are chosen as it draws
         # (uncompressed: this PNG is only read back here, to be made small below)
@@ -159,19 +159,25 @@ def _axes_off(ax) -> None:
     ax.yaxis.set_visible(False)
 
 
-def _texts(artist):
+def _texts(figure) -> list[str]:
     """The texts of a figure, as `findobj(Text)` finds them, without asking an axes whose axis lines are off for its
     ticks (matplotlib makes the ticks when asked: a fifth of drawing a chart, for labels that are never drawn)."""
     from matplotlib.axes import Axes
     from matplotlib.axis import Axis
     from matplotlib.text import Text
 
-    if isinstance(artist, Text):
-        yield artist.get_text()
-    hidden_axes = isinstance(artist, Axes) and not artist.axison
-    for child in artist.get_children():
-        if not (hidden_axes and isinstance(child, Axis)):
-            yield from _texts(child)
+    found: list[str] = []
+
+    def walk(artist) -> None:
+        if isinstance(artist, Text):
+            found.append(artist.get_text())
+        hidden_axes = isinstance(artist, Axes) and not artist.axison
+        for child in artist.get_children():
+            if not (hidden_axes and isinstance(child, Axis)):
+                walk(child)
+
+    walk(figure)
+    return found
 
 
 @lru_cache(maxsize=1)
