@@ -59,9 +59,9 @@ def _entry_note(entry: ClassifyEntry, right: bool) -> dict[str, str]:
 
 
 def grade(item: Classify, value: Any) -> Outcome:
-    right = [e for e in item.entries if value[e.id] == e.answer]
-    notes = [_entry_note(e, e in right) for e in item.entries]
-    return by_fraction(item, len(right) / len(item.entries), notes)
+    marks = [value[e.id] == e.answer for e in item.entries]  # (not `e in right`: a model compare per pair)
+    notes = [_entry_note(e, right) for e, right in zip(item.entries, marks)]
+    return by_fraction(item, sum(marks) / len(item.entries), notes)
 
 
 def answer_text(item: Classify, value: Any, lang: str) -> str:
