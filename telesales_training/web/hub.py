@@ -34,6 +34,7 @@ def single_user_args() -> list[str]:
     return [
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
+        f"--VoilaExecutor.iopub_timeout={server.PAGE_OUTPUT_SECONDS}",  # output that comes late is kept
         f"--VoilaConfiguration.template={server.VOILA_TEMPLATE}",  # no stylesheets from a public CDN
         f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_SECONDS}",
         "--MappingKernelManager.cull_interval=10",

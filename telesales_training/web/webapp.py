@@ -71,6 +71,7 @@ from .server import (
     CULL_INTERVAL_SECONDS,
     FORKING_PROVISIONER,
     IDLE_KERNEL_SECONDS,
+    PAGE_OUTPUT_SECONDS,
     SERVER_TOKEN_VARIABLE,
     START_PAGE,
     VOILA_TEMPLATE,
@@ -358,6 +359,7 @@ class WorkbookApp(Voila):
         # The port asked for or none: Voilà would try others and serve on one nobody was told (cli.py says why).
         fixed.Voila.port_retries = 0
         fixed.VoilaConfiguration.show_tracebacks = False
+        fixed.VoilaExecutor.iopub_timeout = PAGE_OUTPUT_SECONDS  # output that comes late is kept (server.py)
         # Our template: the lab one without stylesheets from a public CDN (a training room may be offline).
         os.environ["JUPYTER_PATH"] = jupyter_path_with_template(os.environ.get("JUPYTER_PATH"))
         fixed.VoilaConfiguration.template = VOILA_TEMPLATE
