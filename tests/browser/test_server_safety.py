@@ -238,28 +238,30 @@ def test_ten_pages_opened_and_closed_leave_no_kernel_behind(server, browser, tra
     trainee closes tabs: every page's kernel is gone within 30 s. (Four rounds found nothing two did not, at twice
     the time.)"""
     context = browser.new_context()
-    context.new_page().goto(server.entry)  # logged in
-    baseline = server.settled_kernel_pids()  # (kernels other tests left may still end meanwhile)
-    for round_number in range(2):
-        tabs = [context.new_page() for _ in range(5)]
-        for number, tab in enumerate(tabs):
-            tab.set_default_navigation_timeout(LOAD_TIMEOUT)
-            tab.goto(server.page_url(L01 if number % 2 else START, trainee, token=False), wait_until="commit")
-        for tab in tabs:
-            tab.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
-        if round_number == 0:  # five pages, five kernels of their own
-            assert len(server.kernel_pids() - baseline) == 5
-        tabs[0].reload()  # a reload ends the old page too
-        tabs[0].locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
-        for tab in tabs:
-            tab.close(run_before_unload=True)  # as a closed tab does
-    deadline = time.monotonic() + 30
-    while server.kernel_pids() - baseline and time.monotonic() < deadline:
-        time.sleep(0.5)
-    left = server.kernel_pids() - baseline
-    assert not left, f"{len(left)} of the 10 pages' kernels still running 30 s after they closed"
-    assert server.kernels() <= len(baseline)
-    context.close()
+    try:  # (a failure closes the tabs too: left open, their pages went on reconnecting for the worker's life)
+        context.new_page().goto(server.entry)  # logged in
+        baseline = server.settled_kernel_pids()  # (kernels other tests left may still end meanwhile)
+        for round_number in range(2):
+            tabs = [context.new_page() for _ in range(5)]
+            for number, tab in enumerate(tabs):
+                tab.set_default_navigation_timeout(LOAD_TIMEOUT)
+                tab.goto(server.page_url(L01 if number % 2 else START, trainee, token=False), wait_until="commit")
+            for tab in tabs:
+                tab.locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
+            if round_number == 0:  # five pages, five kernels of their own
+                assert len(server.kernel_pids() - baseline) == 5
+            tabs[0].reload()  # a reload ends the old page too
+            tabs[0].locator(".ts-page").first.wait_for(timeout=LOAD_TIMEOUT)
+            for tab in tabs:
+                tab.close(run_before_unload=True)  # as a closed tab does
+        deadline = time.monotonic() + 30
+        while server.kernel_pids() - baseline and time.monotonic() < deadline:
+            time.sleep(0.5)
+        left = server.kernel_pids() - baseline
+        assert not left, f"{len(left)} of the 10 pages' kernels still running 30 s after they closed"
+        assert server.kernels() <= len(baseline)
+    finally:
+        context.close()
 
 
 BROWSER_STAND_IN = """import sys, time, pathlib
