@@ -28,7 +28,7 @@ IDLE_KERNEL_SECONDS = 60
 CULL_INTERVAL_SECONDS = 10
 # How long a page waits, after its cell's reply, for the rest of the kernel's output (nbclient's `iopub_timeout`).
 # Voilà's 4 s dropped what came later — the widget messages and the page's view when the server or the kernel was
-# short of CPU — and the trainee got a page without its lesson (tests/test_late_output.py). The wait ends as soon as
+# short of CPU — and the trainee got a page without its lesson (tests/test_page_connection.py). The wait ends as soon as
 # the kernel says it is idle, so a normal page is not slower; only a kernel that dies between its reply and its
 # "idle" (rare) holds its page that long before the page is sent with what came.
 PAGE_OUTPUT_SECONDS = 60

@@ -40,7 +40,6 @@ from jupyter_core.utils import run_sync
 from jupyter_events.logger import EventLogger
 from jupyter_server import DEFAULT_EVENTS_SCHEMA_PATH
 from jupyter_server.base.handlers import JupyterHandler
-from jupyter_server.base.websocket import WS_PING_INTERVAL
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
 from markupsafe import Markup
@@ -52,6 +51,7 @@ from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.static_file_handler import TemplateStaticFileHandler
 from voila.tornado.contentshandler import VoilaContentsHandler
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 from voila.voila_identity_provider import VoilaLoginHandler
 
@@ -266,6 +266,27 @@ class TraineePageHandler(PageHandler):
         return await super().get(START_PAGE if path in self.settings[ROUTED] else path)
 
 
+class PageSocketHandler(VoilaKernelWebsocketHandler):
+    """A page's kernel socket. jupyter_server pings it every `ws_ping_interval` ms and closes it when the last pong is
+    older than `ws_ping_timeout` ms; tornado reads the same two handler properties as seconds for pings of its own
+    and warns when the timeout exceeds the interval. The timeout was set equal to the interval to quiet that
+    warning, and then every open page lost its socket at every ping that fired a moment late (the pong to the ping
+    before is then just over one interval old): a reconnection every 30 s on an idle server (four in 125 s, measured)
+    and on every page of a busy one. The pong may now be three intervals old (jupyter_server's default; a
+    `ws_ping_timeout` setting can only raise it) and tornado's pings, never wanted (jupyter_server sends its own),
+    are off, so tornado has no timeout to warn about. tests/test_page_connection.py"""
+
+    @property
+    def ping_timeout(self):
+        return max(super().ping_timeout, 3 * self.ping_interval)
+
+    def get_websocket_protocol(self):
+        protocol = super().get_websocket_protocol()
+        if protocol is not None:
+            protocol.params.ping_interval = protocol.params.ping_timeout = None
+        return protocol
+
+
 class PageClosedHandler(PlainErrors, VoilaShutdownKernelHandler):
     """The beacon a page sends when it closes: accepted from this server's own pages."""
 
@@ -402,9 +423,6 @@ class WorkbookApp(Voila):
         settings = super().init_settings()
         self.contents_manager = settings["contents_manager"] = OutputFreeContentsManager(parent=self)
         settings["allow_remote_access"] = not is_loopback(self.ip)
-        # Kernel websockets: the pong must come within the ping interval (tornado refuses a longer wait, and said
-        # so in the log at every page).
-        settings["ws_ping_timeout"] = settings.get("ws_ping_interval", WS_PING_INTERVAL)
         settings["local_hostnames"] = ["localhost"]
         lessons = {f"{lesson}.ipynb" for lesson in content.available_lessons()} | {f"{content.COMPANY_PAGE}.ipynb"}
         settings[ROUTED] = lessons if not self.cockpit and (Path(self.root_dir) / START_PAGE).is_file() else set()
@@ -423,6 +441,8 @@ class WorkbookApp(Voila):
                 handler = WorkbookLoginHandler
             if handler is VoilaShutdownKernelHandler:
                 handler = PageClosedHandler
+            if handler is VoilaKernelWebsocketHandler:
+                handler = PageSocketHandler
             handlers.append((pattern, handler, *rest))
         if self.cockpit:
             return handlers
