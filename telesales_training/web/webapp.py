@@ -282,8 +282,9 @@ class PageSocketHandler(VoilaKernelWebsocketHandler):
 
     def get_websocket_protocol(self):
         protocol = super().get_websocket_protocol()
-        if protocol is not None:
-            protocol.params.ping_interval = protocol.params.ping_timeout = None
+        params = getattr(protocol, "params", None)  # tornado's own ping settings, where tornado 6.6 keeps them
+        if params is not None:
+            params.ping_interval = params.ping_timeout = None
         return protocol
 
 
