@@ -54,7 +54,7 @@ kernel._publish_status_and_flush = held_up
 
 @contextlib.contextmanager
 def serving(tmp_path: Path, cell: str, voila_json: dict | None = None):
-    """A workbook server on one page, 01_page.ipynb, made of `cell`; yields (port, log)."""
+    """A workbook server on one page, 01_page.ipynb, made of `cell`; yields (port, log, the server's process)."""
     root = tmp_path / "pages"
     root.mkdir()
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 import psutil
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from telesales_training.web import forked_kernels
@@ -444,13 +445,17 @@ def chart_fits_a_phone(page, chart, name: str) -> None:
             narrow = chart.locator("img.ts-narrow-only")
             expect(narrow).to_be_visible()
             expect(chart.locator("img.ts-wide-only")).to_be_hidden()
-            # As expect() does: the layout after a resize (or a chart drawn again) may take a moment on a busy
-            # machine (a 390 px chart was once measured wider than 360 px just after the resize); a chart that
-            # stays too wide fails.
-            deadline = time.monotonic() + 5
-            while not (fits := chart.evaluate(_CHART_FITS, width))["fits"]:
-                assert time.monotonic() < deadline, f"{name} at {width} px: {fits}"
-                page.wait_for_timeout(100)
+            # Waited for, as fits_every_width waits for a resize: on a busy machine the layout after a resize may
+            # take a moment (the chart was once measured wider than the phone just after one); a chart that stays
+            # too wide fails, with what was measured.
+            try:
+                page.wait_for_function(
+                    f"([frame, width]) => ({_CHART_FITS})(frame, width).fits",
+                    arg=[chart.element_handle(), width],
+                    timeout=5000,
+                )
+            except PlaywrightTimeoutError:
+                raise AssertionError(f"{name} at {width} px: {chart.evaluate(_CHART_FITS, width)}") from None
             chart.screenshot(path=str(ARTIFACTS / f"{name}_{width}.png"))
     finally:
         page.set_viewport_size(before)
