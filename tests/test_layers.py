@@ -4,6 +4,7 @@ no import loops, and the boundaries the design names. Run as a script to print m
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "telesales_training"
@@ -28,21 +29,26 @@ def _runtime_nodes(tree: ast.AST):
         yield from _runtime_nodes(node)
 
 
+@functools.cache
+def import_nodes(path: Path) -> tuple[ast.Import | ast.ImportFrom, ...]:
+    """The import statements of a module that run (read once per test process: five tests ask)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return tuple(node for node in _runtime_nodes(tree) if isinstance(node, ast.Import | ast.ImportFrom))
+
+
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """The package modules `name` imports, resolved to module names (from x import y: x.y if a module)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in import_nodes(path):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
-        else:
-            continue
         found |= {target for target in targets if target in known and target != name}
     return found
 
@@ -102,7 +108,7 @@ def test_no_import_loops():
 
 def third_party_imports(path: Path) -> set[str]:
     found = set()
-    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in import_nodes(path):
         if isinstance(node, ast.Import):
             found |= {alias.name.split(".")[0] for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:

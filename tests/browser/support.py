@@ -38,6 +38,10 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # No V8 code cache: a test's browser context keeps its cache in memory only, and Chromium serialised the
+    # compiled scripts again at every page load (170 ms of a reused tab's 554 ms on the renderer's main thread, in a
+    # trace); a lesson page costs 3-5 % less CPU without it (0.76 → 0.73 s a load, interleaved, 12 loads each).
+    "--v8-cache-options=none",
 ]
 
 
