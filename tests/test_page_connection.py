@@ -11,6 +11,10 @@
    moment after the ping before: a reconnection every 30 s for every trainee (webapp.PageSocketHandler). Here the
    pings come every 0.5 s with the old one-interval timeout (a voila.json beside the server, as Voilà reads one)
    and the socket must outlive ten of them.
+3. A page loaded again asks the server for itself, not for its widget scripts. Voilà served the widget front ends'
+   files with `no-cache`: every load asked again for each of 20 scripts (20 "not modified" answers, a round trip
+   each, on a training room's Wi-Fi too). Files named by their content are now kept by the browser
+   (webapp.LabExtensionFilesHandler); a file whose name does not change with its content is still asked again.
 """
 
 from __future__ import annotations
@@ -115,3 +119,21 @@ def test_an_open_page_keeps_its_kernel_socket_through_the_servers_pings(tmp_path
         said = log.read_text()
     assert "ping timeout" not in said, said[-1500:]
     assert "cannot be longer than the websocket_ping_interval" not in said  # tornado has no timeout to warn about
+
+
+def test_widget_scripts_named_by_their_content_are_kept_and_other_front_end_files_asked_again(tmp_path):
+    with serving(tmp_path, "print('ready')") as (port, _log, running):
+        html = page(port, running)
+        start = html.index("[", html.index('"federated_extensions"'))
+        extensions, _ = json.JSONDecoder().raw_decode(html, start)
+        assert len(extensions) >= 2, extensions  # the widget managers at least
+
+        def cache_control(path: str) -> str:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/labextensions/{path}", timeout=30) as answer:
+                return answer.headers.get("Cache-Control", "")
+
+        for extension in extensions:
+            entry = f"{extension['name']}/{extension['load'].removeprefix('./')}"
+            assert re.search(r"\.[0-9a-f]{8,}\.js$", entry), entry  # webpack names it by its content
+            assert cache_control(entry) == "public, max-age=31536000, immutable", entry
+            assert cache_control(f"{extension['name']}/package.json") == "no-cache", extension["name"]

@@ -39,7 +39,7 @@ import tornado.websocket
 from jupyter_core.utils import run_sync
 from jupyter_events.logger import EventLogger
 from jupyter_server import DEFAULT_EVENTS_SCHEMA_PATH
-from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.handlers import FileFindHandler, JupyterHandler
 from jupyter_server.services.contents.largefilemanager import LargeFileManager
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager, ServerKernelManager
 from markupsafe import Markup
@@ -219,6 +219,22 @@ class TemplateFilesHandler(TemplateStaticFileHandler):
         if len(parts) < 3 or parts[1] != "static":
             raise tornado.web.HTTPError(404)
         return super().parse_url_path(path)
+
+
+# A front-end file whose name carries its content's hash (webpack's `remoteEntry.5cbb9d2323598fbda535.js`,
+# `84.09c61a35dce1705f.js`): a new release of the extension is a new name.
+_HASHED_NAME = re.compile(r"\.[0-9a-f]{8,}\.(js|css)$")
+
+
+class LabExtensionFilesHandler(FileFindHandler):
+    """The widget front ends' files (`/voila/labextensions/…`). Voilà serves them all with `no-cache`, so a page
+    asked the server again for each of its 20 scripts at every load (20 answers "not modified", one round trip
+    each); a file named by its content is kept by the browser for a year instead. Other files stay `no-cache`."""
+
+    def set_headers(self) -> None:
+        super().set_headers()
+        if _HASHED_NAME.search(self.request.path):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
 
 
 class PageKernelManager(ServerKernelManager):
@@ -444,6 +460,8 @@ class WorkbookApp(Voila):
                 handler = PageClosedHandler
             if handler is VoilaKernelWebsocketHandler:
                 handler = PageSocketHandler
+            if handler is FileFindHandler and pattern.endswith("/voila/labextensions/(.*)"):
+                handler = LabExtensionFilesHandler
             handlers.append((pattern, handler, *rest))
         if self.cockpit:
             return handlers
