@@ -67,6 +67,8 @@ from ..storage.identity import (
     clean_name,
 )
 from . import forked_kernels
+from .frontend_files import ROUTE as FRONT_END_FILES
+from .frontend_files import LabExtensionFilesHandler
 from .server import (
     CULL_INTERVAL_SECONDS,
     FORKING_PROVISIONER,
@@ -219,22 +221,6 @@ class TemplateFilesHandler(TemplateStaticFileHandler):
         if len(parts) < 3 or parts[1] != "static":
             raise tornado.web.HTTPError(404)
         return super().parse_url_path(path)
-
-
-# A front-end file whose name carries its content's hash (webpack's `remoteEntry.5cbb9d2323598fbda535.js`,
-# `84.09c61a35dce1705f.js`): a new release of the extension is a new name.
-_HASHED_NAME = re.compile(r"\.[0-9a-f]{8,}\.(js|css)$")
-
-
-class LabExtensionFilesHandler(FileFindHandler):
-    """The widget front ends' files (`/voila/labextensions/…`). Voilà serves them all with `no-cache`, so a page
-    asked the server again for each of its 20 scripts at every load (20 answers "not modified", one round trip
-    each); a file named by its content is kept by the browser for a year instead. Other files stay `no-cache`."""
-
-    def set_headers(self) -> None:
-        super().set_headers()
-        if _HASHED_NAME.search(self.request.path):
-            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
 
 
 class PageKernelManager(ServerKernelManager):
@@ -460,7 +446,7 @@ class WorkbookApp(Voila):
                 handler = PageClosedHandler
             if handler is VoilaKernelWebsocketHandler:
                 handler = PageSocketHandler
-            if handler is FileFindHandler and pattern.endswith("/voila/labextensions/(.*)"):
+            if handler is FileFindHandler and pattern.endswith(FRONT_END_FILES):
                 handler = LabExtensionFilesHandler
             handlers.append((pattern, handler, *rest))
         if self.cockpit:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import json
 import os
 import re
 import secrets
@@ -380,6 +381,15 @@ def leave(page, viewport: dict) -> None:
     page.goto("about:blank")
     page.set_viewport_size(viewport)
     page.emulate_media(media="screen")
+
+
+def front_end_files(html: str) -> list[tuple[str, str]]:
+    """The widget front ends a page loads, from its own config: (the file that starts each, named by its content;
+    a file of the same front end whose name does not change), both under /voila/labextensions/."""
+    start = html.index("[", html.index('"federated_extensions"'))
+    extensions, _ = json.JSONDecoder().raw_decode(html, start)
+    assert len(extensions) >= 2, extensions  # the widget managers at least
+    return [(f"{e['name']}/{e['load'].removeprefix('./')}", f"{e['name']}/package.json") for e in extensions]
 
 
 @functools.cache

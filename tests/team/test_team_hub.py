@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from telesales_training.web import hubdemo
 
-from ..browser.support import ARTIFACTS, LOAD_TIMEOUT, leave, reusable_tab
+from ..browser.support import ARTIFACTS, LOAD_TIMEOUT, front_end_files, leave, reusable_tab
 from .conftest import demo_hub
 
 pytestmark = pytest.mark.browser
@@ -128,6 +128,17 @@ def test_each_trainee_lands_on_the_start_page_and_keeps_only_their_own_answers(h
     alice.screenshot(path=str(ARTIFACTS / "team_alice_lesson01_en.png"))
     done(alice)
     done(bob)
+
+
+def test_a_trainees_server_lets_her_browser_keep_the_widget_scripts(hub, browser):
+    """As `telesales serve` does (tests/test_page_connection.py), through the hub's proxy: the front ends' files
+    named by their content are kept by the browser, the others asked again."""
+    alice = log_in(browser, hub, "alice")
+    for entry, unhashed in front_end_files(alice.content()):
+        files = f"{hub.url}user/alice/voila/labextensions/"
+        assert alice.request.get(files + entry).headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert alice.request.get(files + unhashed).headers["cache-control"] == "no-cache"
+    done(alice)
 
 
 def test_the_trainer_reviews_alice_and_alice_sees_it_but_not_the_cockpit(hub, browser):
