@@ -25,7 +25,8 @@ TRAINERS_GROUP = "trainers"
 START_URL = f"/voila/render/{server.START_PAGE}"
 COCKPIT_URL = "/voila/render/trainer_dashboard.ipynb"
 COMPANY_FOLDER = "company-lessons"  # the company's own lessons in each user's home (pulled with nbgitpuller)
-FRONT_END_FILES = "telesales_training.web.frontend_files"  # a server extension (not imported: the hub needs no tornado)
+# A server extension of the users' servers (by name: the hub itself imports no tornado handlers)
+FRONT_END_EXTENSION = "telesales_training.web.frontend_files"
 TEAM_VARIABLE = "TELESALES_TEAM"  # set for team servers (informative only: access is decided by the database)
 
 
@@ -41,7 +42,7 @@ def single_user_args() -> list[str]:
         "--MappingKernelManager.cull_interval=10",
         "--MappingKernelManager.cull_connected=False",
         f"--KernelProvisionerFactory.default_provisioner_name={server.FORKING_PROVISIONER}",  # forked_kernels.py
-        f"--ServerApp.jpserver_extensions={FRONT_END_FILES}=True",  # widget scripts kept by the browser
+        f"--ServerApp.jpserver_extensions={FRONT_END_EXTENSION}=True",  # widget scripts kept by the browser
     ]
 
 

@@ -67,7 +67,7 @@ from ..storage.identity import (
     clean_name,
 )
 from . import forked_kernels
-from .frontend_files import ROUTE as FRONT_END_FILES
+from .frontend_files import ROUTE as FRONT_END_ROUTE
 from .frontend_files import LabExtensionFilesHandler
 from .server import (
     CULL_INTERVAL_SECONDS,
@@ -446,7 +446,7 @@ class WorkbookApp(Voila):
                 handler = PageClosedHandler
             if handler is VoilaKernelWebsocketHandler:
                 handler = PageSocketHandler
-            if handler is FileFindHandler and pattern.endswith(FRONT_END_FILES):
+            if handler is FileFindHandler and pattern.endswith(FRONT_END_ROUTE):
                 handler = LabExtensionFilesHandler
             handlers.append((pattern, handler, *rest))
         if self.cockpit:
