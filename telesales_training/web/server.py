@@ -101,7 +101,12 @@ def port_problem(ip: str, port: int) -> str:
     return ""
 
 
-def voila_command(
+def voila_command(target: Path, port: int, **options) -> list[str]:
+    """The server as a command of its own (`voila_arguments`' options): for tests and tools that start one."""
+    return [sys.executable, "-m", "telesales_training.web.webapp", *voila_arguments(target, port, **options)]
+
+
+def voila_arguments(
     target: Path,
     port: int,
     *,
@@ -111,11 +116,9 @@ def voila_command(
     cockpit: bool = False,
     warm: tuple[str, ...] = (),
 ) -> list[str]:
-    """The server's command line: what varies from start to start (the rest is fixed in webapp.py)."""
+    """The server's arguments (webapp.WorkbookApp's): what varies from start to start (the rest is fixed in
+    webapp.py)."""
     command = [
-        sys.executable,
-        "-m",
-        "telesales_training.web.webapp",
         str(target),
         f"--port={port}",
         f"--Voila.ip={ip}",

@@ -514,8 +514,8 @@ def open_in_browser(url: str) -> None:
         print(f"no web browser found on this machine: open {url} in a browser that can reach it", flush=True)
 
 
-def main() -> None:
-    WorkbookApp.launch_instance(sys.argv[1:])
+def main(arguments: list[str] | None = None) -> None:
+    WorkbookApp.launch_instance(sys.argv[1:] if arguments is None else arguments)
 
 
 if __name__ == "__main__":
