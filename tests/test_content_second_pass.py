@@ -74,6 +74,22 @@ def test_the_xiamen_reflection_names_what_an_answer_mentions_and_nothing_else(an
     assert notes == (named or [REFLECTION.fallback]), answer
 
 
+def test_an_answer_without_any_keyword_is_read_without_loading_the_segmenter():
+    """Chinese answers are segmented (jieba, ≈ 1 s of CPU to load its dictionary) only when a keyword is in them
+    at all; an answer naming none is told so as quickly, and the one that names one is still checked as terms."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from telesales_training.course.items.common import mentions\n"
+        "print(mentions('先看交通和租金', ['马桶', '热水器']), 'jieba' in sys.modules)\n"
+        "print(mentions('水电费贵不贵', ['水电']), 'jieba' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "False", "False", "True"], done.stdout
+
+
 def test_supplementary_labels_cover_what_was_written_here_and_only_that():
     """#28.10: course material in 08 and 09 is not under the "not part of the original course" banner; authored
     rules and quiz items on authored content are labelled; 05 does not send the trainee to lesson 8 before it."""
