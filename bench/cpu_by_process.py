@@ -23,7 +23,11 @@ KINDS = (  # (kind, words of the command line), the first that matches
     ("chromium", ("chrom",)),
     ("single-user server", ("singleuser",)),
     ("hub", ("jupyterhub",)),
-    ("workbook server (voila)", ("telesales_training.web.webapp", "telesales_training.web.cli")),
+    # (`telesales serve` is the server's own process: it runs the server where it checked the settings)
+    (
+        "workbook server (voila)",
+        ("telesales_training.web.webapp", "telesales_training.web.cli", "telesales serve", "telesales dashboard"),
+    ),
     ("playwright driver", ("playwright",)),
     ("pytest", ("pytest", "xdist", "execnet")),
     ("postgresql", ("postgres",)),

@@ -4,9 +4,12 @@ is refused the same way, before anything starts."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from telesales_training.core.paths import notebooks_dir
@@ -53,3 +56,24 @@ def test_serve_with_a_store_address_that_is_no_database_says_so_and_starts_nothi
     assert result.exit_code == 2 and "open:" not in result.output
     assert "TELESALES_DB: not a database URL: '/tmp/workbook.sqlite3'" in result.output
     assert "sqlite:////" in result.output
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("TELESALES_TZ", "Mars/Base", "'Mars/Base' is no time zone name"),
+        ("TELESALES_FORK_KERNELS", "maybe", "TELESALES_FORK_KERNELS"),
+        ("TELESALES_CLOCK", "next tuesday", "TELESALES_CLOCK='next tuesday' is not an ISO 8601 date and time"),
+    ],
+)
+def test_a_setting_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, variable, value, named):
+    """`telesales serve` (the command of `make run`) with a TELESALES_* value it cannot use: the setting and what is
+    wrong with it, exit 2, no traceback and no server."""
+    env = {**os.environ, variable: value, "TELESALES_DB": f"sqlite:///{tmp_path / 'workbook.sqlite3'}"}
+    with busy_port() as taken:
+        free = taken.getsockname()[1]
+    command = [sys.executable, "-m", "telesales_training.web.cli", "serve", "--no-browser", f"--port={free}"]
+    ended = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=tmp_path, env=env)
+    assert ended.returncode == 2, ended.stderr[-2000:]
+    assert ended.stderr.startswith("error: ") and named in ended.stderr, ended.stderr[-2000:]
+    assert "Traceback" not in ended.stderr + ended.stdout and "open:" not in ended.stdout

@@ -106,6 +106,7 @@ def _run(
         raise typer.Exit(2)
     _check_curriculum()
     _check_store_address()
+    _check_clock()
     problem = server.port_problem(ip, port)
     if problem:
         typer.echo(f"error: {problem}", err=True)
@@ -485,6 +486,13 @@ def _check_curriculum() -> None:
         raise typer.Exit(1)
 
 
+def _check_clock() -> None:
+    """A TELESALES_CLOCK the clock cannot read ends the start (main says it), not every page after it."""
+    from ..core import clock
+
+    clock.now()
+
+
 def _check_store_address() -> None:
     """A TELESALES_DB that is no database address is said once, here, not on every trainee's page."""
     from ..core.errors import StoreError
@@ -736,5 +744,18 @@ def ui_text(key: str, **params) -> str:
     return content.load_ui().text(key, "en", **params)
 
 
+def main() -> None:
+    """The `telesales` command. A TELESALES_* setting that cannot be used, found by whichever step reads it first, is
+    said in one line and ends the command with exit 2 — never as a traceback."""
+    from ..core.clock import ClockSettingError
+    from ..core.settings import SettingsError
+
+    try:
+        app()
+    except (SettingsError, ClockSettingError) as problem:
+        typer.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+
+
 if __name__ == "__main__":
-    app()
+    main()
