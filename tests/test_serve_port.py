@@ -77,3 +77,15 @@ def test_a_setting_that_cannot_be_used_is_one_line_not_a_traceback(tmp_path, var
     assert ended.returncode == 2, ended.stderr[-2000:]
     assert ended.stderr.startswith("error: ") and named in ended.stderr, ended.stderr[-2000:]
     assert "Traceback" not in ended.stderr + ended.stdout and "open:" not in ended.stdout
+
+
+@pytest.mark.parametrize("command", ["serve", "dashboard", "hub-demo"])
+@pytest.mark.parametrize("port", ["99999", "-5", "0"])
+def test_a_port_no_machine_has_is_refused_by_name(command, port):
+    """`make run PORT=99999`: the option and its range, exit 2 — not a traceback from the socket."""
+    result = CliRunner().invoke(app, [command, f"--port={port}"])
+    said = " ".join(result.output.replace("│", " ").split())
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--port'" in said, said
+    limit = "less than or equal to 65535" if int(port) > 1 else "greater than or equal to 1"
+    assert limit in said and "Traceback" not in said, said

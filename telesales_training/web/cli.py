@@ -30,7 +30,7 @@ app.add_typer(certificate_app, name="certificate")
 
 @app.command()
 def serve(
-    port: int = typer.Option(8866, help="Port."),
+    port: int = typer.Option(8866, min=1, max=65535, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
     token: str | None = typer.Option(
         None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
@@ -62,7 +62,7 @@ def serve(
 
 @app.command()
 def dashboard(
-    port: int = typer.Option(8867, help="Port."),
+    port: int = typer.Option(8867, min=1, max=65535, help="Port."),
     no_browser: bool = typer.Option(False, "--no-browser", help="Do not open a browser tab."),
     token: str | None = typer.Option(
         None, help="The secret in the URL (default: TELESALES_TOKEN, else a new random one at every start)."
@@ -166,7 +166,7 @@ def demo_password(given: str | None, file: Path | None) -> str:
 
 @app.command("hub-demo")
 def hub_demo(
-    port: int = typer.Option(8000, help="Port of the hub (on 127.0.0.1)."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port of the hub (on 127.0.0.1)."),
     trainees: str = typer.Option(..., help="Comma-separated trainee accounts, e.g. alice,bob."),
     trainers: str = typer.Option("", help="Comma-separated trainer accounts (the 'trainers' group)."),
     password: str | None = typer.Option(
