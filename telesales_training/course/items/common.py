@@ -147,9 +147,10 @@ def mentions(text: str, keywords: list[str]) -> bool:
         return False
     # Segmented only when a keyword is in the text at all: the segmenter's dictionary takes ≈ 1 s of CPU to load, in
     # every process that grades its first Chinese answer.
-    if not any(keyword in to_simplified(text) for keyword in chinese):
+    simplified = to_simplified(text)
+    if not any(keyword in simplified for keyword in chinese):
         return False
-    simplified, bounds = _term_bounds(text)
+    _, bounds = _term_bounds(text)
     for keyword in chinese:
         start = simplified.find(keyword)
         while start >= 0:
